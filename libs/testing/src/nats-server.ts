@@ -1,0 +1,56 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stopProcess, track } from './child-processes';
+import { ensureDebianPackage } from './debian-packages';
+import { freePort, waitForPort } from './free-port';
+
+export interface RunningNatsServer {
+  url: string;
+  port: number;
+  monitorUrl: string;
+  storeDir: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** Starts `nats-server -js` on free loopback ports with its own store directory. */
+export async function startNatsServer(options: { port?: number; storeDir?: string } = {}): Promise<RunningNatsServer> {
+  ensureDebianPackage('nats-server', 'nats-server');
+  const port = options.port ?? (await freePort());
+  const monitorPort = await freePort();
+  const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), 'prov-nats-'));
+  const child = track(
+    spawn(
+      'nats-server',
+      ['-js', '-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort), '-sd', storeDir],
+      { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
+    ),
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  try {
+    await Promise.race([
+      waitForPort(port),
+      new Promise((_, reject) =>
+        child.once('exit', (code) => reject(new Error(`nats-server exited with ${code}: ${stderr}`))),
+      ),
+    ]);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  const ownsStore = options.storeDir === undefined;
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    monitorUrl: `http://127.0.0.1:${monitorPort}`,
+    storeDir,
+    pid: child.pid!,
+    async stop() {
+      await stopProcess(child, 'SIGTERM');
+      if (ownsStore) rmSync(storeDir, { recursive: true, force: true });
+    },
+  };
+}
