@@ -1,0 +1,86 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { type OrderToApply, PermanentConnectorError, isConnectorError } from '@prov/connectors';
+import { CommandClient, CommandError, OrderConsumer, type OrderEnvelope } from '@prov/messaging';
+import { NatsConnectionProvider } from '@prov/platform';
+import { ConnectorPool } from './connector-pool';
+
+/**
+ * Applies the orders of the agent's connections. An order is acked only after `orders` stored
+ * its report: if this process dies in between, JetStream redelivers the order, the connector
+ * converges (nothing written twice) and the repeated report is recognised as such.
+ */
+@Injectable()
+export class OrderWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('OrderWorker');
+  private readonly consumers: OrderConsumer[] = [];
+
+  constructor(
+    private readonly nats: NatsConnectionProvider,
+    private readonly pool: ConnectorPool,
+    private readonly commands: CommandClient,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const nc = await this.nats.get();
+    const maxDeliver = Number(process.env.AGENT_MAX_DELIVER ?? 5);
+    const ackWaitMs = Number(process.env.AGENT_ACK_WAIT_MS ?? 30_000);
+    for (const connection of this.pool.connections) {
+      const consumer = new OrderConsumer(nc, {
+        connectionId: connection.id,
+        maxDeliver,
+        ackWaitMs,
+        handler: (order) => this.apply(order),
+        onDeadLetter: (order, reason) => this.deadLettered(order, reason),
+      });
+      await consumer.start();
+      this.consumers.push(consumer);
+      this.logger.log({ msg: 'serving connection', connectionId: connection.id, connector: connection.connector });
+    }
+  }
+
+  private async apply(order: OrderEnvelope): Promise<void> {
+    const connector = this.pool.connector(order.connectionId);
+    try {
+      await connector.apply(order as unknown as OrderToApply);
+    } catch (error) {
+      if (isConnectorError(error) && error instanceof PermanentConnectorError) {
+        await this.report(order, 'errored', error.message);
+        return;
+      }
+      // Transient (or unexpected): let JetStream redeliver with backoff, up to the dead letter.
+      this.logger.warn({ msg: 'order failed, will be retried', orderId: order.orderId, error: String((error as Error).message ?? error) });
+      throw error;
+    }
+    await this.report(order, 'executed');
+  }
+
+  private async deadLettered(order: OrderEnvelope | undefined, reason: string): Promise<void> {
+    if (!order) return;
+    await this.report(order, 'errored', `gave up after repeated failures: ${reason}`);
+  }
+
+  private async report(order: OrderEnvelope, outcome: 'executed' | 'errored', error?: string): Promise<void> {
+    try {
+      const result = await this.commands.send<{ recorded: boolean; reason?: string }>('orders', 'report', {
+        assignmentId: order.assignmentId,
+        orderId: order.orderId,
+        attempt: order.attempt,
+        outcome,
+        ...(error ? { error } : {}),
+        actor: 'agent',
+      });
+      this.logger.log({ msg: 'order reported', orderId: order.orderId, attempt: order.attempt, outcome, ...result });
+    } catch (failure) {
+      // A 4xx means the report can never be stored (the order moved on): ack and stop trying.
+      if (failure instanceof CommandError && failure.status >= 400 && failure.status < 500) {
+        this.logger.warn({ msg: 'report refused; order left as it is', orderId: order.orderId, error: failure.message });
+        return;
+      }
+      throw failure;
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.consumers.map((consumer) => consumer.stop()));
+  }
+}

@@ -1,0 +1,40 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { handleCommand, loadStream, type CommandOutcome, type EventMetadata } from '@prov/command-handling';
+import {
+  type AssignmentCommand,
+  assignmentDecider,
+  type AssignmentEvent,
+  type AssignmentState,
+  assignmentStreamName,
+  identityDecider,
+  identityStreamName,
+  type IdentityState,
+} from '@prov/domain';
+import type { EventStore } from '@prov/event-store';
+import { EVENT_STORE } from '@prov/platform';
+
+/** Reading and changing assignments (and reading identities) for the orders service. */
+@Injectable()
+export class AssignmentCommands {
+  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+
+  async load(assignmentId: string): Promise<AssignmentState> {
+    return (await loadStream(this.store, assignmentDecider, assignmentStreamName(assignmentId))).state;
+  }
+
+  async identity(identityId: string): Promise<IdentityState> {
+    return (await loadStream(this.store, identityDecider, identityStreamName(identityId))).state;
+  }
+
+  execute(
+    assignmentId: string,
+    command: AssignmentCommand | ((state: AssignmentState) => AssignmentCommand | undefined),
+    metadata: EventMetadata,
+    eventId?: (index: number) => string,
+  ): Promise<CommandOutcome<AssignmentState, AssignmentEvent>> {
+    return handleCommand(this.store, assignmentDecider, assignmentStreamName(assignmentId), command, {
+      metadata,
+      eventId: eventId ? (_event, index) => eventId(index) : undefined,
+    });
+  }
+}

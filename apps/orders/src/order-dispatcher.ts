@@ -1,0 +1,33 @@
+import { Injectable } from '@nestjs/common';
+import type { Assignment, ProvisioningOrder } from '@prov/domain';
+import { OrderPublisher, type OrderEnvelope } from '@prov/messaging';
+import { NatsConnectionProvider } from '@prov/platform';
+
+/** What an agent receives for one order: everything it needs, nothing it must look up. */
+export function orderEnvelope(assignment: Assignment, order: ProvisioningOrder): OrderEnvelope {
+  return {
+    orderId: order.orderId,
+    attempt: order.attempt,
+    connectionId: order.connectionId!,
+    assignmentId: assignment.assignmentId,
+    identityId: assignment.identityId,
+    entitlementId: assignment.entitlementId,
+    resourceTypeId: order.resourceTypeId!,
+    changeType: order.changeType!,
+    changes: order.changes,
+  };
+}
+
+/** Publishes Pending orders of automatic connections on the JetStream work queue. */
+@Injectable()
+export class OrderDispatcher {
+  private publisher?: Promise<OrderPublisher>;
+
+  constructor(private readonly nats: NatsConnectionProvider) {}
+
+  async publish(assignment: Assignment, order: ProvisioningOrder): Promise<{ duplicate: boolean }> {
+    this.publisher ??= this.nats.get().then((nc) => new OrderPublisher(nc.jetstream()));
+    const publisher = await this.publisher;
+    return publisher.publish(order.connectionId!, orderEnvelope(assignment, order));
+  }
+}

@@ -1,0 +1,123 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { deterministicUuid, reactionMetadata } from '@prov/command-handling';
+import {
+  type AssignmentRequested,
+  type AssignmentRevoked,
+  type AssignmentState,
+  currentOrder,
+  type GenerateProvisioningOrder,
+  type RecordRoleModelEvaluationFailure,
+  type RegisteredIdentity,
+} from '@prov/domain';
+import type { RecordedEvent } from '@prov/event-store';
+import { ROLE_MODEL } from '@prov/platform';
+import { type IdentityAttributes, type RoleModel, RuleEvaluationError } from '@prov/role-model';
+import type { Reaction } from '@prov/platform';
+import { AssignmentCommands } from './assignment-commands';
+
+/** The variables role-model expressions see: custom attributes, then the fixed profile fields. */
+export function identityAttributes(identity: RegisteredIdentity): IdentityAttributes {
+  const attributes: Record<string, string | number | boolean> = {};
+  for (const [key, value] of Object.entries(identity.attributes)) {
+    if (typeof value !== 'object') attributes[key] = value;
+  }
+  return {
+    ...attributes,
+    id: identity.identityId,
+    login: identity.login,
+    firstName: identity.firstName,
+    lastName: identity.lastName,
+    email: identity.email,
+    department: identity.department ?? null,
+  };
+}
+
+/**
+ * Turns requests and revocations into provisioning orders by evaluating the role model. The
+ * order id is derived from the event that caused it, so handling the same event twice (after
+ * a crash before the checkpoint) finds the order already there and does nothing.
+ */
+@Injectable()
+export class OrderGenerationReaction implements Reaction {
+  readonly name = 'orders.order-generation';
+  readonly filter = { streamNamePrefixes: ['assignment-'], eventTypes: ['AssignmentRequested', 'AssignmentRevoked'] };
+  private readonly logger = new Logger('OrderGeneration');
+
+  constructor(
+    private readonly assignments: AssignmentCommands,
+    @Inject(ROLE_MODEL) private readonly roleModel: RoleModel,
+  ) {}
+
+  async handle(event: RecordedEvent): Promise<void> {
+    const orderId = deterministicUuid('order', event.id);
+    const metadata = reactionMetadata(event, 'orders', new Date());
+    const data = event.data as (AssignmentRequested | AssignmentRevoked)['data'];
+    const identity = event.type === 'AssignmentRequested' ? await this.assignments.identity(data.identityId) : undefined;
+    await this.assignments.execute(
+      data.assignmentId,
+      (state) => {
+        if (!state.exists || state.orders[orderId]) return undefined;
+        return event.type === 'AssignmentRequested'
+          ? this.orderForRequest(state, orderId, new Date(), identity?.exists ? identity : undefined)
+          : this.orderForRevocation(state, orderId, new Date());
+      },
+      metadata,
+      (index) => deterministicUuid('event', event.id, String(index)),
+    );
+  }
+
+  private orderForRequest(
+    state: Extract<AssignmentState, { exists: true }>,
+    orderId: string,
+    now: Date,
+    identity: RegisteredIdentity | undefined,
+  ): GenerateProvisioningOrder | RecordRoleModelEvaluationFailure {
+    const base = { assignmentId: state.assignmentId, orderId, now, actor: 'orders' };
+    if (!identity) {
+      return { ...base, type: 'RecordRoleModelEvaluationFailure', error: `identity ${state.identityId} is not registered` };
+    }
+    try {
+      const evaluated = this.roleModel.evaluate(identityAttributes(identity), state.entitlementId);
+      return {
+        ...base,
+        type: 'GenerateProvisioningOrder',
+        changeType: 'Added',
+        connectionId: evaluated.connectionId,
+        resourceTypeId: evaluated.resourceTypeId,
+        fulfillment: evaluated.fulfillment,
+        changes: evaluated.changes as unknown as Record<string, unknown>,
+        requiresReview: evaluated.requiresReview,
+      };
+    } catch (error) {
+      if (!(error instanceof RuleEvaluationError)) throw error;
+      this.logger.warn({ msg: 'role model evaluation failed', assignmentId: state.assignmentId, error: error.message });
+      return { ...base, type: 'RecordRoleModelEvaluationFailure', error: error.message };
+    }
+  }
+
+  /**
+   * A revocation removes what the last order wrote. Removal is not held for review: taking
+   * access away should not wait for a reviewer.
+   */
+  private orderForRevocation(
+    state: Extract<AssignmentState, { exists: true }>,
+    orderId: string,
+    now: Date,
+  ): GenerateProvisioningOrder | undefined {
+    const last = currentOrder(state);
+    if (!last?.connectionId || !last.resourceTypeId || !last.fulfillment || last.changeType === 'Deleted') return undefined;
+    return {
+      type: 'GenerateProvisioningOrder',
+      assignmentId: state.assignmentId,
+      orderId,
+      now,
+      actor: 'orders',
+      changeType: 'Deleted',
+      connectionId: last.connectionId,
+      resourceTypeId: last.resourceTypeId,
+      fulfillment: last.fulfillment,
+      changes: last.changes,
+      requiresReview: false,
+    };
+  }
+}

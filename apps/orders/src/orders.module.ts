@@ -1,0 +1,35 @@
+import { Module } from '@nestjs/common';
+import { readEnvironment } from '@prov/config';
+import { MessagingModule } from '@prov/messaging';
+import { NatsConnectionProvider, PlatformModule } from '@prov/platform';
+import { AssignmentCommands } from './assignment-commands';
+import { CompleteJobService } from './complete-job.service';
+import { DispatchReaction } from './dispatch.reaction';
+import { JobsHandler } from './jobs.handler';
+import { OrderDispatcher } from './order-dispatcher';
+import { OrderGenerationReaction } from './order-generation.reaction';
+import { OrderMaintenance } from './order-maintenance';
+import { ReactionsLifecycle } from './reactions.lifecycle';
+import { ReportsHandler } from './reports.handler';
+import { SynchronizationService } from './synchronization.service';
+
+/** Role-model evaluation, order generation and dispatch, agent feedback, verification, the complete job. */
+@Module({
+  imports: [
+    PlatformModule.forRoot({ service: 'orders' }),
+    MessagingModule.forRoot({ natsUrl: readEnvironment().natsUrl, name: 'orders', defaultTimeoutMs: readEnvironment().commandTimeoutMs }),
+  ],
+  controllers: [ReportsHandler, JobsHandler],
+  providers: [
+    NatsConnectionProvider,
+    AssignmentCommands,
+    OrderDispatcher,
+    OrderGenerationReaction,
+    DispatchReaction,
+    SynchronizationService,
+    OrderMaintenance,
+    CompleteJobService,
+    ReactionsLifecycle,
+  ],
+})
+export class OrdersModule {}

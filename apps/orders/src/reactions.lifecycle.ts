@@ -1,0 +1,30 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Pool } from 'pg';
+import type { CheckpointStore, EventStore } from '@prov/event-store';
+import { CHECKPOINT_STORE, DATABASE_POOL, EVENT_STORE, ReactionRunner } from '@prov/platform';
+import { DispatchReaction } from './dispatch.reaction';
+import { OrderGenerationReaction } from './order-generation.reaction';
+
+/** Starts the service's reactions with the application and stops them before it closes. */
+@Injectable()
+export class ReactionsLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly runners: ReactionRunner[];
+
+  constructor(
+    @Inject(EVENT_STORE) store: EventStore,
+    @Inject(CHECKPOINT_STORE) checkpoints: CheckpointStore,
+    @Inject(DATABASE_POOL) pool: Pool,
+    generation: OrderGenerationReaction,
+    dispatch: DispatchReaction,
+  ) {
+    this.runners = [generation, dispatch].map((reaction) => new ReactionRunner(reaction, store, checkpoints, pool));
+  }
+
+  onApplicationBootstrap(): void {
+    for (const runner of this.runners) runner.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.runners.map((runner) => runner.stop()));
+  }
+}

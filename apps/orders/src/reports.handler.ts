@@ -1,0 +1,62 @@
+import { Controller } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { commandMetadata } from '@prov/command-handling';
+import { ProvisioningState } from '@prov/domain';
+import { commandSubject } from '@prov/messaging';
+import { AssignmentCommands } from './assignment-commands';
+import { OrderReportDto, SynchronizationReportDto } from './reports.dto';
+import { SynchronizationService } from './synchronization.service';
+
+export interface ReportOutcome {
+  recorded: boolean;
+  /** Why nothing was recorded: the report repeats one already stored, or is for an older attempt. */
+  reason?: 'already-recorded' | 'stale-attempt';
+  provisioningStateCode: number;
+}
+
+/** Feedback from agents: order results and synchronization read-backs. */
+@Controller()
+export class ReportsHandler {
+  constructor(
+    private readonly assignments: AssignmentCommands,
+    private readonly synchronization: SynchronizationService,
+  ) {}
+
+  /**
+   * Records an agent's result. A repeated report (the agent died after reporting and the order
+   * was redelivered) and a report for an attempt that is no longer current change nothing and
+   * say so, so the agent can ack its message.
+   */
+  @MessagePattern(commandSubject('orders', 'report'))
+  async report(@Payload() dto: OrderReportDto): Promise<ReportOutcome> {
+    const now = new Date();
+    let reason: ReportOutcome['reason'];
+    const outcome = await this.assignments.execute(
+      dto.assignmentId,
+      (state) => {
+        const order = state.exists ? state.orders[dto.orderId] : undefined;
+        if (order && order.attempt !== dto.attempt) {
+          reason = 'stale-attempt';
+          return undefined;
+        }
+        const done = dto.outcome === 'executed' ? ProvisioningState.Executed : ProvisioningState.Errored;
+        if (order && (order.stateCode === done || (done === ProvisioningState.Executed && order.stateCode === ProvisioningState.Verified))) {
+          reason = 'already-recorded';
+          return undefined;
+        }
+        const base = { assignmentId: dto.assignmentId, orderId: dto.orderId, now, actor: dto.actor ?? 'agent', by: 'agent' as const };
+        return dto.outcome === 'executed'
+          ? { ...base, type: 'ReportProvisioningOrderExecuted' }
+          : { ...base, type: 'ReportProvisioningOrderErrored', error: dto.error ?? 'unknown error' };
+      },
+      commandMetadata({ actor: dto.actor ?? 'agent' }, now),
+    );
+    const order = outcome.state.exists ? outcome.state.orders[dto.orderId] : undefined;
+    return { recorded: outcome.events.length > 0, ...(reason ? { reason } : {}), provisioningStateCode: order?.stateCode ?? 0 };
+  }
+
+  @MessagePattern(commandSubject('sync', 'report'))
+  synchronize(@Payload() dto: SynchronizationReportDto) {
+    return this.synchronization.record(dto);
+  }
+}

@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import {
+  EventStore,
+  ExpectedRevision,
+  RecordedEvent,
+  StreamNotFoundError,
+  WrongExpectedVersionError,
+} from '@prov/event-store';
+
+export interface DomainEvent {
+  type: string;
+  data: unknown;
+}
+
+/** The shape every decider of libs/domain has; kept structural so this library does not depend on one. */
+export interface DeciderLike<State, Command, Event extends DomainEvent> {
+  decide(command: Command, state: State): Event[];
+  evolve(state: State, event: Event): State;
+  initialState(): State;
+}
+
+/** What ARCHITECTURE §3 puts on every event's metadata. */
+export interface EventMetadata {
+  correlationId: string;
+  causationId?: string;
+  actor: string;
+  occurredAt: string;
+  [key: string]: unknown;
+}
+
+export interface CommandOutcome<State, Event> {
+  /** The events this command appended (empty when the command changed nothing). */
+  events: Event[];
+  state: State;
+  nextExpectedRevision: bigint | undefined;
+}
+
+export class ConcurrencyError extends Error {
+  readonly code = 'ConcurrencyError';
+  constructor(readonly streamName: string, attempts: number) {
+    super(`stream ${streamName} kept changing while the command was decided (${attempts} attempts); try again`);
+    this.name = 'ConcurrencyError';
+  }
+}
+
+export interface LoadedStream<State> {
+  state: State;
+  revision: bigint | undefined;
+  events: RecordedEvent[];
+}
+
+/** Folds a stream into state; a stream that does not exist yet gives the initial state. */
+export async function loadStream<State, Command, Event extends DomainEvent>(
+  store: EventStore,
+  decider: DeciderLike<State, Command, Event>,
+  streamName: string,
+): Promise<LoadedStream<State>> {
+  try {
+    const events = await store.readStream(streamName);
+    const state = events.reduce(
+      (current, recorded) => decider.evolve(current, { type: recorded.type, data: recorded.data } as Event),
+      decider.initialState(),
+    );
+    return { state, revision: events.length ? events[events.length - 1].revision : undefined, events };
+  } catch (error) {
+    if (error instanceof StreamNotFoundError) return { state: decider.initialState(), revision: undefined, events: [] };
+    throw error;
+  }
+}
+
+export interface HandleCommandOptions {
+  metadata: EventMetadata;
+  /** Ids for the new events; deterministic ids make a repeated reaction idempotent. */
+  eventId?: (event: DomainEvent, index: number) => string;
+  maxAttempts?: number;
+}
+
+/**
+ * Read the stream, decide, append with the revision that was read. When another writer got
+ * there first the stream is read again and the command decided again, so two reviewers
+ * approving one order give one approval and one clear domain error, never two approvals.
+ */
+export async function handleCommand<State, Command, Event extends DomainEvent>(
+  store: EventStore,
+  decider: DeciderLike<State, Command, Event>,
+  streamName: string,
+  command: Command | ((state: State) => Command | undefined),
+  options: HandleCommandOptions,
+): Promise<CommandOutcome<State, Event>> {
+  const maxAttempts = options.maxAttempts ?? 5;
+  for (let attempt = 1; ; attempt++) {
+    const { state, revision } = await loadStream(store, decider, streamName);
+    const resolved = typeof command === 'function' ? (command as (s: State) => Command | undefined)(state) : command;
+    if (resolved === undefined) return { events: [], state, nextExpectedRevision: revision };
+    const events = decider.decide(resolved, state);
+    if (events.length === 0) return { events, state, nextExpectedRevision: revision };
+    const expectedRevision: ExpectedRevision = revision === undefined ? 'no_stream' : revision;
+    try {
+      const result = await store.appendToStream(
+        streamName,
+        events.map((event, index) => ({
+          id: options.eventId ? options.eventId(event, index) : randomUUID(),
+          type: event.type,
+          data: event.data,
+          metadata: options.metadata,
+        })),
+        { expectedRevision },
+      );
+      const next = events.reduce((current, event) => decider.evolve(current, event), state);
+      return { events, state: next, nextExpectedRevision: result.nextExpectedRevision };
+    } catch (error) {
+      if (!(error instanceof WrongExpectedVersionError)) throw error;
+      if (attempt >= maxAttempts) throw new ConcurrencyError(streamName, attempt);
+    }
+  }
+}
+
+/** Metadata for a command that arrives from a caller (the gateway passes actor and correlation id). */
+export function commandMetadata(
+  caller: { actor?: string; correlationId?: string; causationId?: string },
+  now: Date,
+): EventMetadata {
+  return {
+    correlationId: caller.correlationId ?? randomUUID(),
+    ...(caller.causationId ? { causationId: caller.causationId } : {}),
+    actor: caller.actor ?? 'system',
+    occurredAt: now.toISOString(),
+  };
+}
+
+/** Metadata for what a reaction appends: same correlation as the event it reacts to, caused by it. */
+export function reactionMetadata(cause: { id: string; metadata: Record<string, unknown> }, actor: string, now: Date): EventMetadata {
+  const correlationId = typeof cause.metadata.correlationId === 'string' ? cause.metadata.correlationId : cause.id;
+  return { correlationId, causationId: cause.id, actor, occurredAt: now.toISOString() };
+}

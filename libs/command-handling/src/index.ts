@@ -1,0 +1,2 @@
+export * from './deterministic-uuid';
+export * from './handle-command';

@@ -1,0 +1,6 @@
+export * from './tokens';
+export * from './platform.module';
+export * from './reaction-runner';
+export * from './bootstrap';
+export * from './nats.provider';
+export * from './command-caller.dto';

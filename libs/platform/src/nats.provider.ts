@@ -1,0 +1,50 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { connect, type NatsConnection } from 'nats';
+import type { ServiceEnvironment } from '@prov/config';
+import { assertNatsServer, ensureOrdersStreams } from '@prov/messaging';
+import { SERVICE_ENVIRONMENT, SERVICE_NAME } from './tokens';
+
+/**
+ * The service's own NATS connection for JetStream (the order work queue). It reconnects for
+ * ever; at start it checks the server's version and JetStream, and creates the order streams
+ * when they are missing, so a fresh NATS needs no manual set-up.
+ */
+@Injectable()
+export class NatsConnectionProvider implements OnApplicationShutdown {
+  private readonly logger = new Logger('Nats');
+  private connection?: Promise<NatsConnection>;
+
+  constructor(
+    @Inject(SERVICE_ENVIRONMENT) private readonly environment: ServiceEnvironment,
+    @Inject(SERVICE_NAME) private readonly service: string,
+  ) {}
+
+  get(): Promise<NatsConnection> {
+    this.connection ??= this.open();
+    return this.connection;
+  }
+
+  private async open(): Promise<NatsConnection> {
+    const nc = await connect({
+      servers: this.environment.natsUrl,
+      name: `prov-${this.service}-jetstream`,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 1000,
+      waitOnFirstConnect: true,
+    });
+    const facts = await assertNatsServer(nc, { minVersion: '2.9.0', jetstream: true });
+    await ensureOrdersStreams(await nc.jetstreamManager());
+    this.logger.log({ msg: 'connected to NATS with JetStream', server: nc.getServer(), version: facts.version });
+    return nc;
+  }
+
+  isConnected(): boolean {
+    return this.connection !== undefined;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.connection) return;
+    const nc = await this.connection.catch(() => undefined);
+    await nc?.drain().catch(() => undefined);
+  }
+}

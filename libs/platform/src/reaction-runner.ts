@@ -1,0 +1,120 @@
+import { Logger } from '@nestjs/common';
+import type { Pool, PoolClient } from 'pg';
+import { DomainError } from '@prov/domain';
+import {
+  type CheckpointStore,
+  type EventFilter,
+  type EventStore,
+  type RecordedEvent,
+  runCatchUpSubscription,
+  type RunningCatchUpSubscription,
+} from '@prov/event-store';
+
+export interface Reaction {
+  /** Names the checkpoint and the single-instance lock: keep it stable. */
+  name: string;
+  filter: EventFilter;
+  handle(event: RecordedEvent): Promise<void>;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs a reaction as a checkpointed catch-up subscription on the event store, so a service that
+ * was down catches up on restart. One instance per reaction is active at a time (a PostgreSQL
+ * advisory lock; the others wait as standbys). A domain error means the world moved on (the
+ * order was approved meanwhile, ...) and is logged and passed; any other error is retried with
+ * backoff on the same event, never skipped.
+ */
+export class ReactionRunner {
+  private readonly logger: Logger;
+  private subscription?: RunningCatchUpSubscription;
+  private lockClient?: PoolClient;
+  private stopped = false;
+  private loop?: Promise<void>;
+  caughtUpPosition?: string;
+
+  constructor(
+    private readonly reaction: Reaction,
+    private readonly store: EventStore,
+    private readonly checkpoints: CheckpointStore,
+    private readonly pool: Pool,
+  ) {
+    this.logger = new Logger(`Reaction:${reaction.name}`);
+  }
+
+  start(): void {
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.subscription?.close();
+    await this.loop?.catch(() => undefined);
+    if (this.lockClient) {
+      await this.lockClient.query('SELECT pg_advisory_unlock(hashtext($1))', [this.lockName]).catch(() => undefined);
+      this.lockClient.release();
+      this.lockClient = undefined;
+    }
+  }
+
+  private get lockName(): string {
+    return `reaction:${this.reaction.name}`;
+  }
+
+  private async run(): Promise<void> {
+    while (!this.stopped) {
+      try {
+        await this.acquireLock();
+        if (this.stopped) return;
+        this.subscription = runCatchUpSubscription({
+          store: this.store,
+          checkpoints: this.checkpoints,
+          subscriptionId: this.reaction.name,
+          filter: this.reaction.filter,
+          handle: (event) => this.handleWithRetry(event),
+        });
+        await this.subscription.done;
+      } catch (error) {
+        if (this.stopped) return;
+        this.logger.error({ msg: 'reaction stopped; restarting', error: String(error) });
+        this.lockClient?.release(true);
+        this.lockClient = undefined;
+        await sleep(1000);
+      }
+    }
+  }
+
+  private async acquireLock(): Promise<void> {
+    while (!this.stopped) {
+      if (!this.lockClient) this.lockClient = await this.pool.connect();
+      const { rows } = await this.lockClient.query<{ locked: boolean }>(
+        'SELECT pg_try_advisory_lock(hashtext($1)) AS locked',
+        [this.lockName],
+      );
+      if (rows[0].locked) return;
+      await sleep(2000);
+    }
+  }
+
+  private async handleWithRetry(event: RecordedEvent): Promise<void> {
+    for (let attempt = 1; !this.stopped; attempt++) {
+      try {
+        await this.reaction.handle(event);
+        return;
+      } catch (error) {
+        if (error instanceof DomainError) {
+          this.logger.warn({ msg: 'reaction refused by the domain; moving on', event: describe(event), error: error.message });
+          return;
+        }
+        const delay = Math.min(30_000, 250 * 2 ** Math.min(attempt, 7));
+        this.logger.error({ msg: 'reaction failed; retrying', event: describe(event), attempt, delayMs: delay, error: String(error) });
+        await sleep(delay);
+      }
+    }
+  }
+}
+
+function describe(event: RecordedEvent) {
+  return { type: event.type, stream: event.streamName, revision: event.revision.toString() };
+}

@@ -1,0 +1,5 @@
+export * from './schema';
+export * from './projector';
+export * from './projections/projection';
+export * from './queries/views';
+export * from './queries/read-model-queries';

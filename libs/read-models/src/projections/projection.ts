@@ -1,0 +1,18 @@
+import type { PoolClient } from 'pg';
+import type { RecordedEvent } from '@prov/event-store';
+
+/**
+ * A projection turns one stored event into read-model rows. It runs inside the projector's
+ * transaction (the checkpoint is written in the same one) against a schema that is either
+ * the live one or a shadow being rebuilt.
+ */
+export interface Projection {
+  readonly name: string;
+  /** Stream-name prefixes (categories with their dash) this projection reads. */
+  readonly streamPrefixes: readonly string[];
+  apply(client: PoolClient, schema: string, event: RecordedEvent): Promise<void>;
+}
+
+export function streamId(streamName: string, prefix: string): string {
+  return streamName.slice(prefix.length);
+}

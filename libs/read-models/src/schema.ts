@@ -1,0 +1,130 @@
+import type { PoolClient } from 'pg';
+
+/** The schema the API reads from. A rebuild (audit replay) fills a shadow schema and swaps it in. */
+export const LIVE_SCHEMA = 'rm';
+
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+
+export function assertSchemaName(schema: string): string {
+  if (!IDENTIFIER.test(schema)) throw new Error(`read-model schema name '${schema}' must match ${IDENTIFIER}`);
+  return schema;
+}
+
+/**
+ * The read-model tables. Every row keeps the stream revision it was built from, and the
+ * projector writes its checkpoint in the same transaction as the rows, so a restart neither
+ * skips nor repeats an event.
+ */
+export function readModelDdl(schema: string): string {
+  const s = assertSchemaName(schema);
+  return `
+CREATE SCHEMA IF NOT EXISTS ${s};
+CREATE TABLE IF NOT EXISTS ${s}.checkpoints (
+  projection text PRIMARY KEY,
+  position text NOT NULL,
+  events_handled bigint NOT NULL DEFAULT 0,
+  updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS ${s}.identities (
+  identity_id text PRIMARY KEY,
+  login text NOT NULL,
+  first_name text NOT NULL,
+  last_name text NOT NULL,
+  email text NOT NULL,
+  department text,
+  attributes jsonb NOT NULL DEFAULT '{}',
+  registered_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL,
+  revision bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS identities_login ON ${s}.identities (lower(login));
+CREATE TABLE IF NOT EXISTS ${s}.assignments (
+  assignment_id text PRIMARY KEY,
+  identity_id text NOT NULL,
+  entitlement_id text NOT NULL,
+  workflow_state text NOT NULL,
+  starts_at timestamptz,
+  ends_at timestamptz,
+  requested_at timestamptz NOT NULL,
+  current_order_id text,
+  provisioning_state_code int NOT NULL,
+  state jsonb NOT NULL,
+  updated_at timestamptz NOT NULL,
+  revision bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS assignments_identity ON ${s}.assignments (identity_id);
+CREATE INDEX IF NOT EXISTS assignments_state ON ${s}.assignments (provisioning_state_code);
+CREATE TABLE IF NOT EXISTS ${s}.orders (
+  order_id text PRIMARY KEY,
+  assignment_id text NOT NULL,
+  identity_id text NOT NULL,
+  entitlement_id text NOT NULL,
+  connection_id text,
+  resource_type_id text,
+  fulfillment text,
+  change_type text,
+  changes jsonb NOT NULL,
+  provisioning_state_code int NOT NULL,
+  attempt int NOT NULL,
+  last_error text,
+  is_open boolean NOT NULL,
+  generated_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS orders_queue ON ${s}.orders (provisioning_state_code) WHERE is_open;
+CREATE INDEX IF NOT EXISTS orders_connection ON ${s}.orders (connection_id, provisioning_state_code);
+CREATE INDEX IF NOT EXISTS orders_assignment ON ${s}.orders (assignment_id);
+CREATE TABLE IF NOT EXISTS ${s}.history (
+  assignment_id text NOT NULL,
+  revision bigint NOT NULL,
+  event_id text NOT NULL,
+  event_type text NOT NULL,
+  data jsonb NOT NULL,
+  metadata jsonb NOT NULL,
+  recorded_at timestamptz NOT NULL,
+  PRIMARY KEY (assignment_id, revision)
+);
+CREATE TABLE IF NOT EXISTS ${s}.jobs (
+  job_id text PRIMARY KEY,
+  kind text NOT NULL,
+  status text NOT NULL,
+  tasks jsonb NOT NULL DEFAULT '[]',
+  started_at timestamptz NOT NULL,
+  ended_at timestamptz,
+  error text,
+  trigger text NOT NULL,
+  started_by text,
+  revision bigint NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ${s}.synchronizations (
+  connection_id text PRIMARY KEY,
+  last_synchronized_at timestamptz NOT NULL,
+  accounts int NOT NULL,
+  memberships int NOT NULL,
+  verified int NOT NULL,
+  non_conforming int NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ${s}.non_conforming (
+  connection_id text NOT NULL,
+  account_key text NOT NULL,
+  group_name text NOT NULL DEFAULT '',
+  kind text NOT NULL,
+  found_at timestamptz NOT NULL,
+  synchronization_id text NOT NULL,
+  PRIMARY KEY (connection_id, account_key, group_name)
+);
+`;
+}
+
+/** Creates the tables if missing; concurrent callers (several services starting) wait for each other. */
+export async function ensureReadModelSchema(client: PoolClient, schema = LIVE_SCHEMA): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`read-models:${schema}`]);
+    await client.query(readModelDdl(schema));
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  }
+}
