@@ -1,0 +1,75 @@
+import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CommandClient } from '@prov/messaging';
+import { ReadModelQueries } from '@prov/read-models';
+import type { Caller } from '../auth/api-token.guard';
+import { CurrentCaller } from '../auth/caller.decorator';
+import { Roles } from '../auth/roles.decorator';
+import { AssignmentSearchQuery, RequestAssignmentBody, RevokeAssignmentBody, stateCodeOf } from './assignment.dto';
+
+const READERS = ['requester', 'reviewer', 'operator'] as const;
+
+@ApiTags('assignments')
+@ApiBearerAuth()
+@Controller('assignments')
+export class AssignmentsController {
+  constructor(
+    private readonly commands: CommandClient,
+    private readonly queries: ReadModelQueries,
+  ) {}
+
+  /** Records the request (202): evaluation and provisioning follow asynchronously. */
+  @Post()
+  @Roles('requester')
+  @HttpCode(202)
+  request(@Body() body: RequestAssignmentBody, @CurrentCaller() caller: Caller) {
+    return this.commands.send<{ assignmentId: string }>('requests', 'request-assignment', { ...body, actor: caller.actor });
+  }
+
+  @Delete(':id')
+  @Roles('requester')
+  @HttpCode(202)
+  revoke(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: RevokeAssignmentBody,
+    @CurrentCaller() caller: Caller,
+  ) {
+    return this.commands.send<{ assignmentId: string }>('requests', 'revoke-assignment', {
+      assignmentId: id,
+      comment: body?.comment,
+      actor: caller.actor,
+    });
+  }
+
+  @Get()
+  @Roles(...READERS)
+  search(@Query() query: AssignmentSearchQuery) {
+    return this.queries.assignments(
+      {
+        provisioningStateCode: stateCodeOf(query.provisioningState),
+        identityId: query.identityId,
+        entitlementId: query.entitlementId,
+      },
+      query.limit ?? 500,
+    );
+  }
+
+  @Get(':id')
+  @Roles(...READERS)
+  async get(@Param('id', new ParseUUIDPipe()) id: string) {
+    const assignment = await this.queries.assignment(id);
+    if (!assignment) throw new NotFoundException({ code: 'AssignmentNotFound', message: `assignment ${id} does not exist` });
+    return assignment;
+  }
+
+  /** Every event of the assignment, in order, with who did it and why (audit). */
+  @Get(':id/history')
+  @Roles(...READERS)
+  async history(@Param('id', new ParseUUIDPipe()) id: string) {
+    const history = await this.queries.history(id);
+    if (history.length === 0) {
+      throw new NotFoundException({ code: 'AssignmentNotFound', message: `assignment ${id} does not exist` });
+    }
+    return history;
+  }
+}

@@ -1,0 +1,69 @@
+import { Controller, Get, HttpCode, Inject, NotFoundException, Param, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { CommandClient } from '@prov/messaging';
+import { ROLE_MODEL } from '@prov/platform';
+import { ReadModelQueries } from '@prov/read-models';
+import type { RoleModel } from '@prov/role-model';
+import { Roles } from '../auth/roles.decorator';
+
+const EVERYONE = ['requester', 'reviewer', 'operator'] as const;
+
+/** The role model in force: entitlements and connections. */
+@ApiTags('role model')
+@ApiBearerAuth()
+@Controller()
+export class CatalogController {
+  constructor(
+    @Inject(ROLE_MODEL) private readonly roleModel: RoleModel,
+    private readonly queries: ReadModelQueries,
+    private readonly commands: CommandClient,
+  ) {}
+
+  @Get('entitlements')
+  @Roles(...EVERYONE)
+  entitlements() {
+    return this.roleModel.entitlementSummaries();
+  }
+
+  /** Connections with their connector, fulfilment and what the last synchronization saw. */
+  @Get('connections')
+  @Roles(...EVERYONE)
+  async connections() {
+    const synchronizations = await this.queries.synchronizations();
+    return this.roleModel.connections().map((connection) => {
+      const last = synchronizations.get(connection.id);
+      return {
+        id: connection.id,
+        name: connection.name,
+        connector: connection.connector,
+        fulfillment: connection.fulfillment,
+        health: connection.fulfillment === 'manual' ? 'manual' : last ? 'synchronized' : 'never-synchronized',
+        lastSynchronization: last ?? null,
+      };
+    });
+  }
+
+  /** Asks the connection's agent to reach the managed system with its configured credentials. */
+  @Post('connections/:id/test')
+  @Roles('operator')
+  @HttpCode(200)
+  test(@Param('id') id: string) {
+    const connection = this.connection(id);
+    if (connection.fulfillment === 'manual') return { ok: true, message: 'manual connection: fulfilled by operators' };
+    return this.commands.send('agent', 'test-connection', { connectionId: id }, { timeoutMs: 30_000 });
+  }
+
+  /** What the last synchronization found in the managed system that no assignment expects. */
+  @Get('connections/:id/non-conforming')
+  @Roles(...EVERYONE)
+  nonConforming(@Param('id') id: string) {
+    this.connection(id);
+    return this.queries.nonConforming(id);
+  }
+
+  private connection(id: string) {
+    const connection = this.roleModel.connection(id);
+    if (!connection) throw new NotFoundException({ code: 'ConnectionNotFound', message: `connection ${id} is not in the role model` });
+    return connection;
+  }
+}

@@ -1,0 +1,41 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { readEnvironment } from '@prov/config';
+import { MessagingModule } from '@prov/messaging';
+import { NatsConnectionProvider, PlatformModule } from '@prov/platform';
+import { AssignmentsController } from './assignments/assignments.controller';
+import { ApiTokenGuard } from './auth/api-token.guard';
+import { apiTokensProvider } from './auth/api-tokens.provider';
+import { CatalogController } from './catalog/catalog.controller';
+import { IdentitiesController } from './directory/identities.controller';
+import { HealthController } from './health/health.controller';
+import { JobsController } from './jobs/jobs.controller';
+import { readModelQueriesProvider } from './read-models.provider';
+import { ManualController } from './review/manual.controller';
+import { OrderDecisions } from './review/order-decisions';
+import { ReviewController } from './review/review.controller';
+
+/** The HTTP API: authentication and roles, reads from the read models, commands over NATS. */
+@Module({
+  imports: [
+    PlatformModule.forRoot({ service: 'gateway' }),
+    MessagingModule.forRoot({ natsUrl: readEnvironment().natsUrl, name: 'gateway', defaultTimeoutMs: readEnvironment().commandTimeoutMs }),
+  ],
+  controllers: [
+    HealthController,
+    IdentitiesController,
+    AssignmentsController,
+    ReviewController,
+    ManualController,
+    JobsController,
+    CatalogController,
+  ],
+  providers: [
+    apiTokensProvider,
+    readModelQueriesProvider,
+    NatsConnectionProvider,
+    OrderDecisions,
+    { provide: APP_GUARD, useClass: ApiTokenGuard },
+  ],
+})
+export class GatewayModule {}

@@ -1,0 +1,34 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { createServiceLogger, readEnvironment } from '@prov/config';
+import { GatewayModule } from './gateway.module';
+import { HttpErrorsFilter } from './http/http-errors.filter';
+import { httpValidationPipe } from './http/validation';
+
+async function bootstrap(): Promise<void> {
+  const environment = readEnvironment();
+  const logger = createServiceLogger('gateway', environment.logLevel);
+  const app = await NestFactory.create(GatewayModule, { logger });
+  app.setGlobalPrefix('api');
+  app.useGlobalPipes(httpValidationPipe());
+  app.useGlobalFilters(new HttpErrorsFilter());
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Provisioning engine API')
+      .setDescription('Assignments, provisioning orders, review, manual fulfilment, jobs and audit.')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/json' });
+  await app.listen(environment.port, '127.0.0.1');
+  logger.log({ msg: 'gateway listening', url: `http://127.0.0.1:${environment.port}/api`, docs: '/api/docs' });
+}
+
+void bootstrap().catch((error) => {
+  console.error(JSON.stringify({ level: 'fatal', service: 'gateway', msg: 'start failed', error: String(error) }));
+  process.exit(1);
+});

@@ -1,0 +1,39 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ReadModelQueries } from '@prov/read-models';
+import type { Caller } from '../auth/api-token.guard';
+import { CurrentCaller } from '../auth/caller.decorator';
+import { Roles } from '../auth/roles.decorator';
+import { DecisionBody, QueueFilterQuery, ReportErrorBody } from './decision.dto';
+import { OrderDecisions } from './order-decisions';
+
+/** Manual provisioning: orders transmitted to operators, who confirm or report an error. */
+@ApiTags('manual provisioning')
+@ApiBearerAuth()
+@Controller('manual/orders')
+export class ManualController {
+  constructor(
+    private readonly decisions: OrderDecisions,
+    private readonly queries: ReadModelQueries,
+  ) {}
+
+  @Get()
+  @Roles('operator')
+  queue(@Query() filter: QueueFilterQuery) {
+    return this.queries.manualQueue(filter);
+  }
+
+  @Post(':orderId/confirm')
+  @Roles('operator')
+  @HttpCode(200)
+  confirm(@Param('orderId') orderId: string, @Body() body: DecisionBody, @CurrentCaller() caller: Caller) {
+    return this.decisions.send(orderId, 'confirm', caller, { comment: body.comment });
+  }
+
+  @Post(':orderId/report-error')
+  @Roles('operator')
+  @HttpCode(200)
+  reportError(@Param('orderId') orderId: string, @Body() body: ReportErrorBody, @CurrentCaller() caller: Caller) {
+    return this.decisions.send(orderId, 'report-error', caller, { comment: body.comment, error: body.error });
+  }
+}

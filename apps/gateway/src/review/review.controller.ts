@@ -1,0 +1,53 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ReadModelQueries } from '@prov/read-models';
+import type { Caller } from '../auth/api-token.guard';
+import { CurrentCaller } from '../auth/caller.decorator';
+import { Roles } from '../auth/roles.decorator';
+import { DecisionBody, PostponeBody, QueueFilterQuery } from './decision.dto';
+import { OrderDecisions } from './order-decisions';
+
+/** Provisioning review: orders awaiting approval and errored orders. */
+@ApiTags('provisioning review')
+@ApiBearerAuth()
+@Controller('review/orders')
+export class ReviewController {
+  constructor(
+    private readonly decisions: OrderDecisions,
+    private readonly queries: ReadModelQueries,
+  ) {}
+
+  @Get()
+  @Roles('reviewer')
+  queue(@Query() filter: QueueFilterQuery) {
+    return this.queries.reviewQueue(filter);
+  }
+
+  @Post(':orderId/approve')
+  @Roles('reviewer')
+  @HttpCode(200)
+  approve(@Param('orderId') orderId: string, @Body() body: DecisionBody, @CurrentCaller() caller: Caller) {
+    return this.decisions.send(orderId, 'approve', caller, { comment: body.comment });
+  }
+
+  @Post(':orderId/decline')
+  @Roles('reviewer')
+  @HttpCode(200)
+  decline(@Param('orderId') orderId: string, @Body() body: DecisionBody, @CurrentCaller() caller: Caller) {
+    return this.decisions.send(orderId, 'decline', caller, { comment: body.comment });
+  }
+
+  @Post(':orderId/postpone')
+  @Roles('reviewer')
+  @HttpCode(200)
+  postpone(@Param('orderId') orderId: string, @Body() body: PostponeBody, @CurrentCaller() caller: Caller) {
+    return this.decisions.send(orderId, 'postpone', caller, { comment: body.comment, until: body.until });
+  }
+
+  @Post(':orderId/retry')
+  @Roles('reviewer')
+  @HttpCode(200)
+  retry(@Param('orderId') orderId: string, @Body() body: DecisionBody, @CurrentCaller() caller: Caller) {
+    return this.decisions.send(orderId, 'retry', caller, { comment: body.comment });
+  }
+}

@@ -1,0 +1,10 @@
+// Connectors: how provisioning orders are written into managed systems and how those systems are
+// read back for synchronization.
+export * from './connector';
+export * from './errors';
+export * from './observation';
+export * from './registry';
+export { SqlConnector } from './sql/sql-connector';
+export { readSqlSettings, SQL_SCHEMA_PATTERN, type SqlConnectorSettings } from './sql/sql-settings';
+export { isTransientSqlError, toSqlConnectorError } from './sql/sql-errors';
+export { ManualConnector } from './manual/manual-connector';

@@ -1,0 +1,99 @@
+import {
+  MissingSecretError,
+  resolveConnectionSecret,
+  type Environment,
+  type RoleModelConnection,
+} from '@prov/role-model';
+import { ConnectorConfigurationError } from '../errors';
+
+/**
+ * Settings of a `sql` connection, read from the role model:
+ *
+ *   connectionStringEnv  name of the environment variable holding the PostgreSQL connection string
+ *   schema               schema of the target tables, created when missing ([a-z_][a-z0-9_]*)
+ *   connectTimeoutMs     optional, default 5000: how long to wait for a connection
+ *   statementTimeoutMs   optional, default 30000: the server cancels a statement running longer
+ *   poolSize             optional, default 4: connections kept to the target
+ *
+ * The schema name ends up inside SQL text (identifiers cannot be bound as parameters), so it is
+ * held to a strict pattern here rather than escaped later.
+ */
+
+export const SQL_SCHEMA_PATTERN = /^[a-z_][a-z0-9_]*$/;
+const MAX_IDENTIFIER_LENGTH = 63; // PostgreSQL truncates longer names silently.
+
+export interface SqlConnectorSettings {
+  connectionString: string;
+  schema: string;
+  connectTimeoutMs: number;
+  statementTimeoutMs: number;
+  poolSize: number;
+}
+
+const KNOWN = ['connectionStringEnv', 'schema', 'connectTimeoutMs', 'statementTimeoutMs', 'poolSize'];
+
+function positiveInteger(
+  settings: Record<string, unknown>,
+  key: string,
+  fallback: number,
+  problems: string[],
+): number {
+  const value = settings[key];
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    problems.push(`settings.${key} must be a whole number of at least 1`);
+    return fallback;
+  }
+  return value;
+}
+
+/** Validates the settings and reads the connection string from the environment; lists every problem at once. */
+export function readSqlSettings(connection: RoleModelConnection, env: Environment): SqlConnectorSettings {
+  const settings = connection.settings as Record<string, unknown>;
+  const problems: string[] = [];
+  for (const key of Object.keys(settings)) {
+    if (!KNOWN.includes(key))
+      problems.push(`settings.${key} is not a setting of the sql connector (known: ${KNOWN.join(', ')})`);
+  }
+  const schema = settings.schema;
+  if (
+    typeof schema !== 'string' ||
+    !SQL_SCHEMA_PATTERN.test(schema) ||
+    schema.length > MAX_IDENTIFIER_LENGTH
+  ) {
+    problems.push(
+      `settings.schema must be a schema name matching [a-z_][a-z0-9_]* (at most ${MAX_IDENTIFIER_LENGTH} characters)`,
+    );
+  }
+  const connectTimeoutMs = positiveInteger(settings, 'connectTimeoutMs', 5000, problems);
+  const statementTimeoutMs = positiveInteger(settings, 'statementTimeoutMs', 30_000, problems);
+  const poolSize = positiveInteger(settings, 'poolSize', 4, problems);
+  let connectionString = '';
+  try {
+    connectionString = resolveConnectionSecret(connection, 'connectionStringEnv', env);
+  } catch (error) {
+    if (!(error instanceof MissingSecretError)) throw error;
+    problems.push(error.message);
+  }
+  if (problems.length > 0) {
+    throw new ConnectorConfigurationError(
+      `sql connection '${connection.id}' is misconfigured: ${problems.join('; ')}`,
+      {
+        code: 'CONFIGURATION',
+      },
+    );
+  }
+  return { connectionString, schema: schema as string, connectTimeoutMs, statementTimeoutMs, poolSize };
+}
+
+/** The values to mask in messages: the connection string and the password inside it. */
+export function connectionSecrets(connectionString: string): string[] {
+  const secrets = [connectionString];
+  try {
+    const password = new URL(connectionString).password;
+    if (password) secrets.push(password, decodeURIComponent(password));
+  } catch {
+    // libpq key/value form ("host=... password=..."): scrubSecrets masks password= itself.
+  }
+  return secrets;
+}

@@ -1,0 +1,22 @@
+// The role model: what to provision (connections, resource types, entitlements), loaded from a
+// versioned YAML file and evaluated safely into provisioning orders.
+export * from './types';
+export * from './errors';
+export { parseDuration, durationMs, type DurationParse } from './duration';
+export { DEFAULT_RETRY_POLICY, nextRetryDelayMs } from './retry';
+export { resolveConnectionSecret, type Environment } from './secrets';
+export { HELPER_FUNCTIONS, BUILTIN_FUNCTIONS, RuleFailure } from './expressions/helpers';
+export {
+  compileRuleExpression,
+  WELL_KNOWN_ATTRIBUTES,
+  type CompiledExpression,
+  type CompileResult,
+  type ExpressionResult,
+} from './expressions/expression';
+export { RoleModel } from './role-model';
+export {
+  parseRoleModel,
+  loadRoleModel,
+  roleModelHash,
+  SUPPORTED_FORMAT_VERSION,
+} from './parse/parse-role-model';

@@ -1,0 +1,76 @@
+import { join } from 'node:path';
+import { RuleEvaluationError } from './errors';
+import { loadRoleModel } from './parse/parse-role-model';
+
+// The sample ships in deploy/ and is what the services start with in demos and end-to-end tests.
+const SAMPLE = join(__dirname, '..', '..', '..', 'deploy', 'role-model', 'sample.yaml');
+
+describe('deploy/role-model/sample.yaml', () => {
+  const model = loadRoleModel(SAMPLE);
+  const jane = {
+    id: 'i-1',
+    login: 'jdoe',
+    firstName: 'Jane',
+    lastName: 'Doe',
+    email: 'jane.doe@example.org',
+    department: 'Finance',
+  };
+
+  it('parses', () => {
+    expect(model.connections().map((c) => [c.id, c.connector, c.fulfillment])).toEqual([
+      ['hr_app', 'sql', 'automatic'],
+      ['badge_office', 'manual', 'manual'],
+    ]);
+    expect(model.connection('hr_app')?.settings).toEqual({
+      connectionStringEnv: 'HR_APP_DATABASE_URL',
+      schema: 'hr_app',
+    });
+    expect(model.entitlements().map((e) => e.id)).toEqual([
+      'hr_app_reader',
+      'hr_app_admin',
+      'building_badge',
+      'hr_app_broken',
+    ]);
+  });
+
+  it('provisions a reader without review and an admin with review', () => {
+    const reader = model.evaluate(jane, 'hr_app_reader');
+    expect(reader).toEqual({
+      connectionId: 'hr_app',
+      resourceTypeId: 'hr_app_account',
+      entitlementId: 'hr_app_reader',
+      fulfillment: 'automatic',
+      requiresReview: false,
+      changes: {
+        accountKey: 'jdoe',
+        attributes: {
+          login: 'jdoe',
+          displayName: 'Jane Doe',
+          email: 'jane.doe@example.org',
+          department: 'Finance',
+        },
+        group: 'readers',
+      },
+    });
+    expect(model.evaluate(jane, 'hr_app_admin')).toMatchObject({
+      requiresReview: true,
+      changes: { group: 'admins' },
+    });
+  });
+
+  it('sends badges to people', () => {
+    expect(model.evaluate(jane, 'building_badge')).toMatchObject({
+      connectionId: 'badge_office',
+      fulfillment: 'manual',
+      requiresReview: false,
+    });
+    expect(model.transmittedValidityMs('badge')).toBe(15 * 86_400_000);
+  });
+
+  it('has an entitlement whose rule throws, for state 7 Error', () => {
+    expect(() => model.evaluate(jane, 'hr_app_broken')).toThrow(RuleEvaluationError);
+    expect(() => model.evaluate(jane, 'hr_app_broken')).toThrow(
+      /attributes\.login .*'hr_app_broken_account'.*role model bug/,
+    );
+  });
+});
