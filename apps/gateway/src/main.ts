@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { createServiceLogger, readEnvironment } from '@prov/config';
+import { exitAfterGracePeriod } from '@prov/platform';
 import { GatewayModule } from './gateway.module';
 import { HttpErrorsFilter } from './http/http-errors.filter';
 import { httpValidationPipe } from './http/validation';
@@ -25,6 +26,7 @@ async function bootstrap(): Promise<void> {
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/json' });
   await app.listen(environment.port, '127.0.0.1');
+  exitAfterGracePeriod('gateway');
   logger.log({ msg: 'gateway listening', url: `http://127.0.0.1:${environment.port}/api`, docs: '/api/docs' });
 }
 

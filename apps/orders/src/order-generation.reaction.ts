@@ -6,6 +6,7 @@ import {
   type AssignmentState,
   currentOrder,
   type GenerateProvisioningOrder,
+  ProvisioningState,
   type RecordRoleModelEvaluationFailure,
   type RegisteredIdentity,
 } from '@prov/domain';
@@ -96,8 +97,10 @@ export class OrderGenerationReaction implements Reaction {
   }
 
   /**
-   * A revocation removes what the last order wrote. Removal is not held for review: taking
-   * access away should not wait for a reviewer.
+   * A revocation removes what the orders wrote. Removal is not held for review: taking access
+   * away should not wait for a reviewer. When no order can have reached the managed system
+   * (it never left review or evaluation), the removal is already true: the order is generated
+   * as observed (4 Verified) and nothing is sent.
    */
   private orderForRevocation(
     state: Extract<AssignmentState, { exists: true }>,
@@ -106,6 +109,9 @@ export class OrderGenerationReaction implements Reaction {
   ): GenerateProvisioningOrder | undefined {
     const last = currentOrder(state);
     if (!last?.connectionId || !last.resourceTypeId || !last.fulfillment || last.changeType === 'Deleted') return undefined;
+    const mayHaveBeenWritten = Object.values(state.orders).some(
+      (order) => order.changeType !== 'Deleted' && order.connectionId !== undefined && WRITTEN_STATES.has(order.stateCode),
+    );
     return {
       type: 'GenerateProvisioningOrder',
       assignmentId: state.assignmentId,
@@ -118,6 +124,16 @@ export class OrderGenerationReaction implements Reaction {
       fulfillment: last.fulfillment,
       changes: last.changes,
       requiresReview: false,
+      alreadyPresent: !mayHaveBeenWritten,
     };
   }
 }
+
+/** States in which an order was handed to an agent or operator, so its change may be in the target. */
+const WRITTEN_STATES = new Set<number>([
+  ProvisioningState.Pending,
+  ProvisioningState.Transmitted,
+  ProvisioningState.Errored,
+  ProvisioningState.Verified,
+  ProvisioningState.Executed,
+]);

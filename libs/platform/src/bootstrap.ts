@@ -27,6 +27,24 @@ export async function startService(module: IEntryNestModule, service: string): P
     filter: { statuses: { ...DOMAIN_ERROR_STATUSES } },
   });
   await app.listen();
+  exitAfterGracePeriod(service);
   logger.log({ msg: `${service} service started`, nats: environment.natsUrl });
   return app;
+}
+
+/**
+ * Nest drains on SIGTERM, but draining waits for NATS; with NATS gone it would wait for ever.
+ * The grace period (SHUTDOWN_GRACE_MS, default 15 s) bounds the stop: what was not acked by
+ * then is redelivered to another instance.
+ */
+export function exitAfterGracePeriod(service: string): void {
+  const graceMs = Number(process.env.SHUTDOWN_GRACE_MS ?? 15_000);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      setTimeout(() => {
+        console.error(JSON.stringify({ level: 'warn', service, msg: `still stopping after ${graceMs} ms; exiting` }));
+        process.exit(1);
+      }, graceMs).unref();
+    });
+  }
 }

@@ -1,0 +1,87 @@
+import { InMemoryEventStore, WrongExpectedVersionError, type EventStore } from '@prov/event-store';
+import { type DeciderLike, handleCommand, loadStream } from './handle-command';
+import { deterministicUuid } from './deterministic-uuid';
+
+/** A counter that only accepts an increment from the value the caller saw. */
+type CounterEvent = { type: 'Incremented'; data: { to: number } };
+type CounterCommand = { type: 'Increment'; from: number } | { type: 'Touch' };
+const counter: DeciderLike<number, CounterCommand, CounterEvent> = {
+  initialState: () => 0,
+  evolve: (_state, event) => event.data.to,
+  decide: (command, state) => {
+    if (command.type === 'Touch') return [];
+    if (command.from !== state) throw new Error(`counter is at ${state}, not ${command.from}`);
+    return [{ type: 'Incremented', data: { to: state + 1 } }];
+  },
+};
+const metadata = { correlationId: 'c-1', actor: 'test', occurredAt: '2026-01-01T00:00:00.000Z' };
+
+describe('handleCommand', () => {
+  let store: InMemoryEventStore;
+  beforeEach(() => {
+    store = new InMemoryEventStore();
+  });
+
+  it('creates a stream with no_stream and appends with the revision it read afterwards', async () => {
+    const first = await handleCommand(store, counter, 'counter-1', { type: 'Increment', from: 0 }, { metadata });
+    expect(first.nextExpectedRevision).toBe(0n);
+    const second = await handleCommand(store, counter, 'counter-1', { type: 'Increment', from: 1 }, { metadata });
+    expect(second.state).toBe(2);
+    const events = await store.readStream('counter-1');
+    expect(events.map((e) => e.metadata)).toEqual([metadata, metadata]);
+  });
+
+  it('appends nothing when the decider decides nothing', async () => {
+    const outcome = await handleCommand(store, counter, 'counter-2', { type: 'Touch' }, { metadata });
+    expect(outcome.events).toEqual([]);
+    expect((await loadStream(store, counter, 'counter-2')).revision).toBeUndefined();
+  });
+
+  it('re-reads and decides again when another writer appended in between', async () => {
+    await handleCommand(store, counter, 'counter-3', { type: 'Increment', from: 0 }, { metadata });
+    let interfered = false;
+    const racing: EventStore = Object.create(store);
+    racing.appendToStream = async (stream, events, options) => {
+      if (!interfered) {
+        interfered = true;
+        await store.appendToStream(stream, [{ id: deterministicUuid('other'), type: 'Incremented', data: { to: 2 } }], {
+          expectedRevision: 0n,
+        });
+      }
+      return store.appendToStream(stream, events, options);
+    };
+    // The builder sees the state of each read: the second read sees the other writer's event.
+    const seen: number[] = [];
+    const outcome = await handleCommand(
+      racing,
+      counter,
+      'counter-3',
+      (state) => {
+        seen.push(state);
+        return { type: 'Increment' as const, from: state };
+      },
+      { metadata },
+    );
+    expect(seen).toEqual([1, 2]);
+    expect(outcome.state).toBe(3);
+  });
+
+  it('gives up with a ConcurrencyError after the bounded attempts', async () => {
+    const alwaysConflicting: EventStore = Object.create(store);
+    alwaysConflicting.appendToStream = async (stream) => {
+      throw new WrongExpectedVersionError(stream, 'no_stream', 5n);
+    };
+    await expect(
+      handleCommand(alwaysConflicting, counter, 'counter-4', { type: 'Increment', from: 0 }, { metadata, maxAttempts: 3 }),
+    ).rejects.toMatchObject({ name: 'ConcurrencyError', code: 'ConcurrencyError' });
+  });
+
+  it('uses the given event ids, so a repeated reaction is swallowed by the store', async () => {
+    const eventId = () => deterministicUuid('cause-1', '0');
+    await handleCommand(store, counter, 'counter-5', { type: 'Increment', from: 0 }, { metadata, eventId });
+    const [event] = await store.readStream('counter-5');
+    expect(event.id).toBe(deterministicUuid('cause-1', '0'));
+    expect(deterministicUuid('a', 'b')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(deterministicUuid('a', 'b')).not.toBe(deterministicUuid('ab'));
+  });
+});

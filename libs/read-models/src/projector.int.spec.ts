@@ -1,0 +1,118 @@
+import { Pool } from 'pg';
+import { commandMetadata, handleCommand } from '@prov/command-handling';
+import {
+  type AssignmentCommand,
+  assignmentDecider,
+  assignmentStreamName,
+  identityDecider,
+  identityStreamName,
+  jobDecider,
+  jobStreamName,
+} from '@prov/domain';
+import { PostgresEventStore } from '@prov/event-store';
+import { createTestDatabase, type TestDatabase } from '@prov/testing';
+import { Projector } from './projector';
+import { ReadModelQueries } from './queries/read-model-queries';
+
+const now = new Date('2026-11-01T10:00:00.000Z');
+const metadata = commandMetadata({ actor: 'test' }, now);
+const ASSIGNMENT = '6a1c3e0e-4a64-4a8f-9f65-5b8c0d1e2f30';
+
+async function waitFor<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string): Promise<T> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('read-model projector (PostgreSQL)', () => {
+  let db: TestDatabase;
+  let pool: Pool;
+  let store: PostgresEventStore;
+
+  beforeAll(async () => {
+    db = await createTestDatabase('rm');
+    pool = new Pool({ connectionString: db.url });
+    store = await PostgresEventStore.connect({ pool });
+    await handleCommand(store, identityDecider, identityStreamName('alice'), {
+      type: 'RegisterIdentity', identityId: 'alice', login: 'amartin', firstName: 'Alice', lastName: 'Martin',
+      email: 'alice@example.test', now,
+    }, { metadata });
+    const commands: AssignmentCommand[] = [
+      { type: 'RequestAssignment', assignmentId: ASSIGNMENT, identityId: 'alice', entitlementId: 'hr_app_admin', now },
+      {
+        type: 'GenerateProvisioningOrder', assignmentId: ASSIGNMENT, orderId: 'o-1', changeType: 'Added', connectionId: 'hr_app',
+        resourceTypeId: 'hr_app_account', fulfillment: 'automatic', changes: { accountKey: 'amartin', attributes: {}, group: 'admins' },
+        requiresReview: true, now,
+      },
+      { type: 'ApproveProvisioningOrder', assignmentId: ASSIGNMENT, orderId: 'o-1', now, actor: 'reviewer-1' },
+      { type: 'ReportProvisioningOrderErrored', assignmentId: ASSIGNMENT, orderId: 'o-1', by: 'agent', error: 'target down', now },
+    ];
+    for (const command of commands) {
+      await handleCommand(store, assignmentDecider, assignmentStreamName(ASSIGNMENT), command, { metadata });
+    }
+    await handleCommand(store, jobDecider, jobStreamName('j-1'), {
+      type: 'StartJob', jobId: 'j-1', kind: 'complete', tasks: ['synchronize'], trigger: 'api', now,
+    }, { metadata });
+  });
+
+  afterAll(async () => {
+    await store.close();
+    await pool.end();
+    await db.drop();
+  });
+
+  it('builds the assignment, order, history, identity and job views from the log', async () => {
+    const projector = new Projector(pool, store);
+    await projector.start();
+    const queries = new ReadModelQueries(pool);
+    const assignment = await waitFor(() => queries.assignment(ASSIGNMENT), (a) => a?.provisioningStateCode === 3, 'Errored');
+    expect(assignment).toMatchObject({
+      identityId: 'alice',
+      workflowState: 'Requested',
+      provisioningState: 'Errored',
+      currentOrder: { orderId: 'o-1', provisioningState: 'Errored', attempt: 1, lastError: 'target down' },
+      revision: 3,
+    });
+    expect((await queries.reviewQueue()).map((o) => o.orderId)).toEqual(['o-1']);
+    expect((await queries.history(ASSIGNMENT)).map((e) => e.type)).toEqual([
+      'AssignmentRequested', 'ProvisioningOrderGenerated', 'ProvisioningOrderApproved', 'ProvisioningOrderErrored',
+    ]);
+    expect(await queries.identity('alice')).toMatchObject({ login: 'amartin', firstName: 'Alice' });
+    expect(await waitFor(() => queries.job('j-1'), (j) => j !== undefined, 'job')).toMatchObject({ status: 'Running' });
+    await projector.stop();
+  });
+
+  it('resumes after its checkpoint: events appended while it was stopped arrive once', async () => {
+    await handleCommand(store, assignmentDecider, assignmentStreamName(ASSIGNMENT), {
+      type: 'RetryProvisioningOrder', assignmentId: ASSIGNMENT, orderId: 'o-1', now, actor: 'reviewer-1',
+    }, { metadata });
+    const projector = new Projector(pool, store);
+    await projector.start();
+    const queries = new ReadModelQueries(pool);
+    await waitFor(() => queries.assignment(ASSIGNMENT), (a) => a?.currentOrder?.attempt === 2, 'retried order');
+    expect(projector.eventsHandled).toBe(1);
+    expect((await queries.history(ASSIGNMENT)).length).toBe(5);
+    await projector.stop();
+  });
+
+  it('rebuilt from position zero into another schema, the read model equals the live one', async () => {
+    const replay = new Projector(pool, store, { schema: 'rm_replay' });
+    await replay.start();
+    const live = await pool.query('SELECT position FROM rm.checkpoints');
+    await waitFor(
+      () => pool.query('SELECT position FROM rm_replay.checkpoints').then((r) => r.rows[0]?.position),
+      (position) => position === live.rows[0].position,
+      'replay to catch up',
+    );
+    await replay.stop();
+    for (const table of ['identities', 'assignments', 'orders', 'history', 'jobs']) {
+      const a = await pool.query(`SELECT * FROM rm.${table} ORDER BY 1, 2`);
+      const b = await pool.query(`SELECT * FROM rm_replay.${table} ORDER BY 1, 2`);
+      expect({ table, rows: b.rows }).toEqual({ table, rows: a.rows });
+    }
+  });
+});
