@@ -86,7 +86,7 @@ export class CompleteJobService implements OnApplicationShutdown {
       case 'synchronize-again':
         return this.synchronizeAll(jobId);
       case 'evaluate-role-model':
-        return this.maintenance.reevaluateFailedOrders(jobId);
+        return this.maintenance.evaluateRoleModel(jobId);
       case 'fulfil':
         return this.maintenance.redispatchPendingOrders(jobId);
       case 'verify':

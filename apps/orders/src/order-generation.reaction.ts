@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { deterministicUuid, reactionMetadata } from '@prov/command-handling';
+import { commandMetadata, deterministicUuid, reactionMetadata } from '@prov/command-handling';
 import {
   type AssignmentRequested,
   type AssignmentRevoked,
@@ -50,21 +50,44 @@ export class OrderGenerationReaction implements Reaction {
   ) {}
 
   async handle(event: RecordedEvent): Promise<void> {
-    const orderId = deterministicUuid('order', event.id);
-    const metadata = reactionMetadata(event, 'orders', new Date());
     const data = event.data as (AssignmentRequested | AssignmentRevoked)['data'];
-    const identity = event.type === 'AssignmentRequested' ? await this.assignments.identity(data.identityId) : undefined;
+    const now = new Date();
+    if (event.type === 'AssignmentRequested') {
+      const startsAt = (data as AssignmentRequested['data']).startsAt;
+      // Not before its start date: the orders service's timers generate it when the day comes.
+      if (startsAt && new Date(startsAt) > now) return;
+      await this.generateInitialOrder(data.assignmentId, now, event);
+      return;
+    }
+    const orderId = deterministicUuid('order', event.id);
     await this.assignments.execute(
       data.assignmentId,
-      (state) => {
-        if (!state.exists || state.orders[orderId]) return undefined;
-        return event.type === 'AssignmentRequested'
-          ? this.orderForRequest(state, orderId, new Date(), identity?.exists ? identity : undefined)
-          : this.orderForRevocation(state, orderId, new Date());
-      },
-      metadata,
+      (state) => (state.exists && !state.orders[orderId] ? this.orderForRevocation(state, orderId, now) : undefined),
+      reactionMetadata(event, 'orders', now),
       (index) => deterministicUuid('event', event.id, String(index)),
     );
+  }
+
+  /**
+   * Generates an assignment's first order, once: the order id is derived from the assignment, so
+   * the reaction and the start-date timer (or a repeat of either) agree on it and only the first
+   * one writes.
+   */
+  async generateInitialOrder(assignmentId: string, now: Date, cause?: RecordedEvent): Promise<boolean> {
+    const orderId = deterministicUuid('order', assignmentId, 'initial');
+    const current = await this.assignments.load(assignmentId);
+    if (!current.exists || Object.keys(current.orders).length > 0 || current.workflowState !== 'Requested') return false;
+    const identity = await this.assignments.identity(current.identityId);
+    const outcome = await this.assignments.execute(
+      assignmentId,
+      (state) => {
+        if (!state.exists || Object.keys(state.orders).length > 0 || state.workflowState !== 'Requested') return undefined;
+        return this.orderForRequest(state, orderId, now, identity.exists ? identity : undefined);
+      },
+      cause ? reactionMetadata(cause, 'orders', now) : commandMetadata({ actor: 'timer' }, now),
+      (index) => deterministicUuid('event', orderId, String(index)),
+    );
+    return outcome.events.length > 0;
   }
 
   private orderForRequest(

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
-import { commandMetadata } from '@prov/command-handling';
-import { ProvisioningState } from '@prov/domain';
+import { commandMetadata, deterministicUuid } from '@prov/command-handling';
+import { type AssignmentCommand, currentOrder, jsonEqual, ProvisioningState } from '@prov/domain';
 import { DATABASE_POOL, ROLE_MODEL } from '@prov/platform';
-import { ReadModelQueries } from '@prov/read-models';
+import { liveAssignmentIds, ReadModelQueries } from '@prov/read-models';
 import { type RoleModel, RuleEvaluationError } from '@prov/role-model';
 import { AssignmentCommands } from './assignment-commands';
 import { OrderDispatcher } from './order-dispatcher';
@@ -15,51 +15,77 @@ export class OrderMaintenance {
   private readonly queries: ReadModelQueries;
 
   constructor(
+    @Inject(DATABASE_POOL) private readonly pool: Pool,
     private readonly assignments: AssignmentCommands,
     private readonly dispatcher: OrderDispatcher,
     @Inject(ROLE_MODEL) private readonly roleModel: RoleModel,
-    @Inject(DATABASE_POOL) pool: Pool,
   ) {
     this.queries = new ReadModelQueries(pool);
   }
 
-  /** 7 Error → 1 or 5 when the rules now evaluate (a fixed role model, corrected identity data). */
-  async reevaluateFailedOrders(jobId: string) {
-    const counts = { evaluated: 0, regenerated: 0, stillFailing: 0 };
+  /**
+   * Evaluates the role model in force for every live assignment and brings its orders in line:
+   * an order in 7 Error is evaluated again (→ 1 or 5), an order whose computed changes differ
+   * from what the model now says is superseded by a `Modified` order, an entitlement the model
+   * no longer has gets a `Deleted` order, and a rule that now throws gives 7 Error.
+   */
+  async evaluateRoleModel(jobId: string) {
+    const counts = { evaluated: 0, regenerated: 0, modified: 0, removed: 0, failing: 0 };
     const errors: string[] = [];
-    for (const order of await this.queries.ordersInStates([ProvisioningState.Error])) {
+    const model = this.roleModel;
+    for (const assignmentId of await liveAssignmentIds(this.pool)) {
+      const state = await this.assignments.load(assignmentId);
+      const order = currentOrder(state);
+      if (!state.exists || !order || order.changeType === 'Deleted') continue;
       counts.evaluated++;
-      const identity = await this.assignments.identity(order.identityId);
+      const identity = await this.assignments.identity(state.identityId);
       if (!identity.exists) continue;
-      try {
-        const evaluated = this.roleModel.evaluate(identityAttributes(identity), order.entitlementId);
-        const outcome = await this.assignments.execute(
-          order.assignmentId,
-          (state) => {
-            const current = state.exists ? state.orders[order.orderId] : undefined;
-            if (current?.stateCode !== ProvisioningState.Error) return undefined;
-            return {
-              type: 'GenerateProvisioningOrder',
-              assignmentId: order.assignmentId,
-              orderId: order.orderId,
-              now: new Date(),
-              actor: 'orders',
-              changeType: 'Added',
-              connectionId: evaluated.connectionId,
-              resourceTypeId: evaluated.resourceTypeId,
-              fulfillment: evaluated.fulfillment,
-              changes: evaluated.changes as unknown as Record<string, unknown>,
-              requiresReview: evaluated.requiresReview,
-            };
-          },
-          commandMetadata({ actor: 'orders', correlationId: jobId }, new Date()),
-        );
-        if (outcome.events.length) counts.regenerated++;
-      } catch (error) {
-        if (!(error instanceof RuleEvaluationError)) throw error;
-        counts.stillFailing++;
-        errors.push(`${order.orderId}: ${error.message}`);
+      const now = new Date();
+      const base = { assignmentId, now, actor: 'orders' };
+      let command: AssignmentCommand | undefined;
+      let kind: 'regenerated' | 'modified' | 'removed' | 'failing' | undefined;
+      const newOrderId = deterministicUuid('order', assignmentId, model.hash, order.orderId);
+      if (!model.entitlement(state.entitlementId)) {
+        if (order.connectionId && order.resourceTypeId && order.fulfillment) {
+          kind = 'removed';
+          command = {
+            ...base, type: 'GenerateProvisioningOrder', orderId: newOrderId, changeType: 'Deleted',
+            connectionId: order.connectionId, resourceTypeId: order.resourceTypeId, fulfillment: order.fulfillment,
+            changes: order.changes, requiresReview: false,
+          };
+        }
+      } else {
+        try {
+          const evaluated = model.evaluate(identityAttributes(identity), state.entitlementId);
+          const fields = {
+            connectionId: evaluated.connectionId, resourceTypeId: evaluated.resourceTypeId, fulfillment: evaluated.fulfillment,
+            changes: evaluated.changes as unknown as Record<string, unknown>, requiresReview: evaluated.requiresReview,
+          };
+          if (order.stateCode === ProvisioningState.Error) {
+            kind = 'regenerated';
+            command = { ...base, ...fields, type: 'GenerateProvisioningOrder', orderId: order.orderId, changeType: 'Added' };
+          } else if (!jsonEqual(fields.changes as never, order.changes as never) || fields.connectionId !== order.connectionId) {
+            kind = 'modified';
+            const written = WRITTEN.has(order.stateCode);
+            command = { ...base, ...fields, type: 'GenerateProvisioningOrder', orderId: newOrderId, changeType: written ? 'Modified' : 'Added' };
+          }
+        } catch (error) {
+          if (!(error instanceof RuleEvaluationError)) throw error;
+          errors.push(`${assignmentId}: ${error.message}`);
+          if (order.stateCode !== ProvisioningState.Error) {
+            kind = 'failing';
+            command = { ...base, type: 'RecordRoleModelEvaluationFailure', orderId: newOrderId, error: error.message };
+          } else counts.failing++;
+        }
       }
+      if (!command || !kind) continue;
+      const planned = command;
+      const outcome = await this.assignments.execute(
+        assignmentId,
+        (latest) => (currentOrder(latest)?.orderId === order.orderId && currentOrder(latest)?.stateCode === order.stateCode ? planned : undefined),
+        commandMetadata({ actor: 'orders', correlationId: jobId }, now),
+      );
+      if (outcome.events.length) counts[kind]++;
     }
     return { counts, errors };
   }
@@ -85,3 +111,12 @@ export class OrderMaintenance {
     return { counts, errors };
   }
 }
+
+/** States in which an order's change may already be in the managed system. */
+const WRITTEN = new Set<number>([
+  ProvisioningState.Pending,
+  ProvisioningState.Transmitted,
+  ProvisioningState.Errored,
+  ProvisioningState.Verified,
+  ProvisioningState.Executed,
+]);

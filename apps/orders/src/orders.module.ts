@@ -12,6 +12,7 @@ import { OrderMaintenance } from './order-maintenance';
 import { ReactionsLifecycle } from './reactions.lifecycle';
 import { ReportsHandler } from './reports.handler';
 import { SynchronizationService } from './synchronization.service';
+import { TimersService } from './timers/timers.service';
 
 /** Role-model evaluation, order generation and dispatch, agent feedback, verification, the complete job. */
 @Module({
@@ -30,6 +31,7 @@ import { SynchronizationService } from './synchronization.service';
     OrderMaintenance,
     CompleteJobService,
     ReactionsLifecycle,
+    TimersService,
   ],
 })
 export class OrdersModule {}

@@ -4,3 +4,4 @@ export * from './reaction-runner';
 export * from './bootstrap';
 export * from './nats.provider';
 export * from './command-caller.dto';
+export * from './role-model.source';

@@ -7,7 +7,7 @@ import {
   PostgresCheckpointStore,
   PostgresEventStore,
 } from '@prov/event-store';
-import { loadRoleModel } from '@prov/role-model';
+import { RoleModelSource } from './role-model.source';
 import { CHECKPOINT_STORE, DATABASE_POOL, EVENT_STORE, ROLE_MODEL, SERVICE_ENVIRONMENT, SERVICE_NAME } from './tokens';
 
 export interface PlatformModuleOptions {
@@ -53,9 +53,10 @@ export class PlatformModule implements OnApplicationShutdown {
           inject: [DATABASE_POOL, EVENT_STORE],
           useFactory: (pool: Pool) => new PostgresCheckpointStore({ pool }),
         },
-        { provide: ROLE_MODEL, useFactory: () => loadRoleModel(environment.roleModelPath) },
+        { provide: RoleModelSource, useFactory: () => new RoleModelSource(environment.roleModelPath) },
+        { provide: ROLE_MODEL, inject: [RoleModelSource], useFactory: (source: RoleModelSource) => source.asRoleModel() },
       ],
-      exports: [SERVICE_NAME, SERVICE_ENVIRONMENT, DATABASE_POOL, EVENT_STORE, CHECKPOINT_STORE, ROLE_MODEL],
+      exports: [RoleModelSource, SERVICE_NAME, SERVICE_ENVIRONMENT, DATABASE_POOL, EVENT_STORE, CHECKPOINT_STORE, ROLE_MODEL],
     };
   }
 

@@ -1,0 +1,16 @@
+// Commands (request/reply over NATS, NestJS) and provisioning orders (JetStream work queue).
+export * from './subjects';
+
+export * from './errors/command-error-payload';
+export * from './errors/command-error';
+export * from './errors/error-status-mapping';
+export * from './errors/command-exception.filter';
+export * from './validation/nats-validation-pipe';
+
+export * from './client/messaging-options';
+export * from './client/wire-error';
+export * from './client/command-client';
+export * from './client/messaging.module';
+export * from './server/command-microservice';
+
+export * from './jetstream';

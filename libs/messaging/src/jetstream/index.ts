@@ -1,0 +1,11 @@
+export * from './assert-nats-server';
+export * from './orders-streams';
+export * from './connection-consumer';
+export * from './jetstream-errors';
+export * from './order-envelope';
+export * from './order-headers';
+export * from './order-publisher';
+export * from './dead-letter';
+export * from './order-processor';
+export * from './order-consumer';
+export { exponentialBackoff } from './wakeup';

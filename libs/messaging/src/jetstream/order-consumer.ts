@@ -1,0 +1,229 @@
+import { Logger } from '@nestjs/common';
+import { Consumer, ConsumerMessages, Events, JetStreamClient, JsMsg, NatsConnection, Status } from 'nats';
+import { ORDERS_STREAM, assertConnectionId, consumerName } from '../subjects';
+import { ConnectionConsumerOptions, ensureConnectionConsumer, handlerAttempts } from './connection-consumer';
+import { describeError } from './jetstream-errors';
+import { ConsumerLogger, DeadLetterCallback, OrderHandler, OrderMessageProcessor } from './order-processor';
+import { Wakeup, exponentialBackoff, settledWithin } from './wakeup';
+
+export interface OrderConsumerOptions extends ConnectionConsumerOptions {
+  connectionId: string;
+  /** Applies one order; resolve only once its result is stored (the order is acked then). */
+  handler: OrderHandler;
+  /** Called after an order went to the dead-letter stream, before it is removed from the queue. */
+  onDeadLetter?: DeadLetterCallback;
+  /** Orders handled at the same time by this process (default 1). */
+  concurrency?: number;
+  /** Delay before a failed order is redelivered, by delivery count (default 1 s, 2 s, 4 s, ... 60 s). */
+  retryDelayMs?: (deliveryCount: number) => number;
+  /** How long one pull request waits for orders before it is renewed (default 5 s, min 1 s). */
+  pullExpiresMs?: number;
+  /** How long `stop()` waits for running handlers (default 30 s). */
+  stopGraceMs?: number;
+  /** Create or update the durable consumer at start (default true). */
+  ensureConsumer?: boolean;
+  logger?: ConsumerLogger;
+}
+
+/**
+ * Pulls the orders of one connection from its durable consumer and hands them to a handler.
+ * Several processes (or several instances) on the same connection share the consumer, so
+ * JetStream gives each order to one of them at a time.
+ *
+ * The loop pulls only as many messages as it has free handler slots: an order waiting in a
+ * local buffer would have its ack timer running while no agent works on it, and would be
+ * redelivered to another agent that is idle. While NATS is disconnected the loop waits; after
+ * a reconnect (or a deleted consumer, or a restarted server) it looks the consumer up again.
+ */
+export class OrderConsumer {
+  private readonly js: JetStreamClient;
+  private readonly logger: ConsumerLogger;
+  private readonly concurrency: number;
+  private readonly pullExpiresMs: number;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly wakeup = new Wakeup();
+  private readonly abort = new AbortController();
+  private readonly reconnectDelay = exponentialBackoff(250, 10_000);
+  private processor?: OrderMessageProcessor;
+  private consumer?: Consumer;
+  private batch?: ConsumerMessages;
+  private status?: AsyncIterable<Status> & { stop?: () => void };
+  private connected = true;
+  private stopping = false;
+  private loop?: Promise<void>;
+  private stopped?: Promise<void>;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly options: OrderConsumerOptions,
+  ) {
+    assertConnectionId(options.connectionId);
+    this.js = nc.jetstream();
+    this.logger = options.logger ?? new Logger(`OrderConsumer ${options.connectionId}`);
+    this.concurrency = options.concurrency ?? 1;
+    this.pullExpiresMs = Math.max(1000, options.pullExpiresMs ?? 5000);
+    if (!Number.isSafeInteger(this.concurrency) || this.concurrency < 1) {
+      throw new Error(`concurrency must be a positive integer, got ${options.concurrency}`);
+    }
+  }
+
+  get connectionId(): string {
+    return this.options.connectionId;
+  }
+
+  /** Orders whose handler is running right now. */
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  /**
+   * Makes sure the durable consumer exists (unless `ensureConsumer: false`) and starts pulling.
+   * Resolves once pulling has begun; rejects when the stream or consumer is missing or NATS is
+   * unreachable.
+   */
+  async start(): Promise<void> {
+    if (this.loop || this.stopping) throw new Error('an OrderConsumer can be started once; create a new one');
+    const jsm = await this.nc.jetstreamManager();
+    const { connectionId } = this.options;
+    const info =
+      this.options.ensureConsumer === false
+        ? await jsm.consumers.info(ORDERS_STREAM, consumerName(connectionId))
+        : await ensureConnectionConsumer(jsm, connectionId, this.options);
+    // The server's configuration is the truth: another agent may have set it.
+    this.processor = new OrderMessageProcessor(this.js, {
+      connectionId,
+      handler: this.options.handler,
+      onDeadLetter: this.options.onDeadLetter,
+      maxDeliver: handlerAttempts(info),
+      ackWaitMs: Math.round((info.config.ack_wait ?? 30_000_000_000) / 1_000_000),
+      retryDelayMs: this.options.retryDelayMs ?? exponentialBackoff(1000, 60_000),
+      logger: this.logger,
+    });
+    this.watchConnection();
+    this.loop = this.run();
+  }
+
+  /**
+   * Drains: stops pulling, waits up to `graceMs` for running handlers (their orders are acked
+   * or nacked as usual), then returns. Handlers still running after that are told through
+   * `ctx.signal`; their orders are no longer kept alive, so JetStream redelivers them to
+   * another agent once the ack wait is over. Does not close the NATS connection.
+   */
+  stop(options: { graceMs?: number } = {}): Promise<void> {
+    this.stopped ??= this.drain(options.graceMs ?? this.options.stopGraceMs ?? 30_000);
+    return this.stopped;
+  }
+
+  private async drain(graceMs: number): Promise<void> {
+    this.stopping = true;
+    this.batch?.stop();
+    this.wakeup.notify();
+    await this.loop;
+    const running = [...this.inFlight];
+    if (running.length > 0 && !(await settledWithin(Promise.all(running), graceMs))) {
+      this.logger.warn({
+        msg: 'stopped while orders were still being handled; JetStream will redeliver them after the ack wait',
+        connectionId: this.connectionId,
+        running: this.inFlight.size,
+      });
+    }
+    this.abort.abort();
+    this.status?.stop?.();
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopping) {
+      const free = this.concurrency - this.inFlight.size;
+      if (free <= 0) {
+        await this.wakeup.wait();
+        continue;
+      }
+      if (this.nc.isClosed()) {
+        this.logger.error({
+          msg: 'NATS connection closed; no more orders are pulled',
+          connectionId: this.connectionId,
+        });
+        return;
+      }
+      if (!this.connected) {
+        await this.wakeup.wait(1000);
+        continue;
+      }
+      try {
+        await this.pull(free);
+        failures = 0;
+      } catch (error) {
+        if (this.stopping) break;
+        failures++;
+        // Look the consumer up (and re-create it) again: it may have been deleted, or the
+        // server restarted without its state.
+        this.consumer = undefined;
+        const retryInMs = this.reconnectDelay(failures);
+        this.logger.warn({
+          msg: 'pulling orders failed',
+          connectionId: this.connectionId,
+          retryInMs,
+          error: describeError(error),
+        });
+        await this.wakeup.wait(retryInMs);
+      }
+    }
+  }
+
+  private async pull(max: number): Promise<void> {
+    const consumer = this.consumer ?? (await this.lookUpConsumer());
+    this.consumer = consumer;
+    const batch = await consumer.fetch({ max_messages: max, expires: this.pullExpiresMs });
+    this.batch = batch;
+    if (this.stopping) batch.stop();
+    try {
+      for await (const msg of batch) this.dispatch(msg);
+    } finally {
+      this.batch = undefined;
+    }
+  }
+
+  private async lookUpConsumer(): Promise<Consumer> {
+    const { connectionId } = this.options;
+    if (this.options.ensureConsumer !== false) {
+      await ensureConnectionConsumer(await this.nc.jetstreamManager(), connectionId, this.options);
+    }
+    return this.js.consumers.get(ORDERS_STREAM, consumerName(connectionId));
+  }
+
+  private dispatch(msg: JsMsg): void {
+    const processor = this.processor!;
+    const task: Promise<void> = processor
+      .process(msg, this.abort.signal)
+      .catch((error: unknown) => {
+        this.logger.error({
+          msg: 'order processing failed unexpectedly',
+          seq: msg.seq,
+          error: describeError(error),
+        });
+      })
+      .finally(() => {
+        this.inFlight.delete(task);
+        this.wakeup.notify();
+      });
+    this.inFlight.add(task);
+  }
+
+  /** Pauses pulling while disconnected, so pull requests do not pile up in the client's buffer. */
+  private watchConnection(): void {
+    const status = this.nc.status() as AsyncIterable<Status> & { stop?: () => void };
+    this.status = status;
+    void (async () => {
+      for await (const event of status) {
+        if (event.type === Events.Disconnect) {
+          this.connected = false;
+        } else if (event.type === Events.Reconnect) {
+          this.connected = true;
+          this.consumer = undefined;
+          this.wakeup.notify();
+        }
+      }
+    })().catch(() => undefined);
+  }
+}

@@ -1,0 +1,86 @@
+import { INestMicroservice, LoggerService, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { IEntryNestModule } from '@nestjs/core/nest-factory';
+import { MicroserviceOptions, NatsOptions, Transport } from '@nestjs/microservices';
+import { commandQueueGroup } from '../subjects';
+import { CommandExceptionFilter, CommandExceptionFilterOptions } from '../errors/command-exception.filter';
+import { natsValidationPipe } from '../validation/nats-validation-pipe';
+import { natsServers } from '../client/messaging-options';
+
+export interface CommandMicroserviceOptions {
+  natsUrl: string;
+  /** The service's name (`orders`): its queue group is `prov-<service>`. */
+  service: string;
+  /**
+   * After unsubscribing on shutdown, how long in-flight handlers get to reply before the
+   * connection closes (Nest's `gracePeriod`, default 10 s).
+   */
+  gracePeriodMs?: number;
+  reconnectTimeWaitMs?: number;
+}
+
+/**
+ * Nest `MicroserviceOptions` for a service that handles commands over NATS:
+ * - `queue: 'prov-<service>'`: replicas share the commands, each is handled once (without a
+ *   queue group every replica would handle every command);
+ * - `gracefulShutdown`: unsubscribe first, let in-flight handlers reply, then close;
+ * - reconnect for ever, and wait for the first connection, so a service started before NATS
+ *   (or across a NATS restart) comes up instead of crashing.
+ */
+export function commandMicroserviceOptions(options: CommandMicroserviceOptions): NatsOptions {
+  return {
+    transport: Transport.NATS,
+    options: {
+      servers: natsServers(options.natsUrl),
+      name: `prov-${options.service}`,
+      queue: commandQueueGroup(options.service),
+      gracefulShutdown: true,
+      gracePeriod: options.gracePeriodMs ?? 10_000,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: options.reconnectTimeWaitMs ?? 1000,
+      waitOnFirstConnect: true,
+    },
+  };
+}
+
+/**
+ * Installs what every command-handling microservice needs: typed errors on the wire and payload
+ * validation. Use it directly for a hybrid app (`app.connectMicroservice(...)` returns the
+ * microservice to pass here).
+ */
+export function configureCommandMicroservice<
+  T extends Pick<INestMicroservice, 'useGlobalFilters' | 'useGlobalPipes'>,
+>(microservice: T, options: { filter?: CommandExceptionFilterOptions } = {}): T {
+  microservice.useGlobalFilters(new CommandExceptionFilter(options.filter));
+  microservice.useGlobalPipes(natsValidationPipe());
+  return microservice;
+}
+
+export interface CreateCommandMicroserviceOptions extends CommandMicroserviceOptions {
+  filter?: CommandExceptionFilterOptions;
+  logger?: LoggerService | LogLevel[] | false;
+  /** Close on SIGTERM/SIGINT (default true; tests that start many apps turn it off). */
+  shutdownHooks?: boolean;
+}
+
+/**
+ * Creates (does not start) a NATS command microservice with the exception filter, the
+ * validation pipe and shutdown hooks. Start it with `await app.listen()`.
+ *
+ * ```ts
+ * const app = await createCommandMicroservice(OrdersModule, { natsUrl: process.env.NATS_URL!, service: 'orders' });
+ * await app.listen();
+ * ```
+ */
+export async function createCommandMicroservice(
+  module: IEntryNestModule,
+  options: CreateCommandMicroserviceOptions,
+): Promise<INestMicroservice> {
+  const app = await NestFactory.createMicroservice<MicroserviceOptions>(module, {
+    ...commandMicroserviceOptions(options),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+  });
+  configureCommandMicroservice(app, { filter: options.filter });
+  if (options.shutdownHooks ?? true) app.enableShutdownHooks();
+  return app;
+}
