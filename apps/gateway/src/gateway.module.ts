@@ -3,6 +3,8 @@ import { APP_GUARD } from '@nestjs/core';
 import { readEnvironment } from '@prov/config';
 import { MessagingModule } from '@prov/messaging';
 import { NatsConnectionProvider, PlatformModule } from '@prov/platform';
+import { AdminController } from './admin/admin.controller';
+import { AssignmentAsOf } from './assignments/assignment-as-of';
 import { AssignmentsController } from './assignments/assignments.controller';
 import { ApiTokenGuard } from './auth/api-token.guard';
 import { apiTokensProvider } from './auth/api-tokens.provider';
@@ -29,12 +31,14 @@ import { ReviewController } from './review/review.controller';
     ManualController,
     JobsController,
     CatalogController,
+    AdminController,
   ],
   providers: [
     apiTokensProvider,
     readModelQueriesProvider,
     NatsConnectionProvider,
     OrderDecisions,
+    AssignmentAsOf,
     { provide: APP_GUARD, useClass: ApiTokenGuard },
   ],
 })

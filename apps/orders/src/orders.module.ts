@@ -3,6 +3,7 @@ import { readEnvironment } from '@prov/config';
 import { MessagingModule } from '@prov/messaging';
 import { NatsConnectionProvider, PlatformModule } from '@prov/platform';
 import { AssignmentCommands } from './assignment-commands';
+import { CompleteJobSchedule } from './complete-job.schedule';
 import { CompleteJobService } from './complete-job.service';
 import { DispatchReaction } from './dispatch.reaction';
 import { JobsHandler } from './jobs.handler';
@@ -30,6 +31,7 @@ import { TimersService } from './timers/timers.service';
     SynchronizationService,
     OrderMaintenance,
     CompleteJobService,
+    CompleteJobSchedule,
     ReactionsLifecycle,
     TimersService,
   ],

@@ -1,19 +1,23 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Pool } from 'pg';
+import { Pool, type PoolClient } from 'pg';
 import type { EventStore } from '@prov/event-store';
 import { DATABASE_POOL, EVENT_STORE } from '@prov/platform';
-import { Projector } from '@prov/read-models';
+import { type LiveProjectorControl, Projector } from '@prov/read-models';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Runs the read-model projector as the single active instance (an advisory lock; a second
- * projector process waits as a standby) and restarts it after a failure.
+ * projector process waits as a standby), restarts it after a failure, and lets an audit replay
+ * pause it for the moment of the swap.
  */
 @Injectable()
-export class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdown, LiveProjectorControl {
   private readonly logger = new Logger('Projector');
   private projector?: Projector;
-  private lockClient?: import('pg').PoolClient;
+  private lockClient?: PoolClient;
   private stopped = false;
+  private paused = false;
   private loop?: Promise<void>;
 
   constructor(
@@ -25,11 +29,24 @@ export class ProjectorLifecycle implements OnApplicationBootstrap, OnApplication
     this.loop = this.run();
   }
 
+  async pause(): Promise<void> {
+    this.paused = true;
+    await this.projector?.stop();
+  }
+
+  resume(): void {
+    this.paused = false;
+  }
+
   private async run(): Promise<void> {
     while (!this.stopped) {
       try {
+        if (this.paused) {
+          await sleep(50);
+          continue;
+        }
         await this.acquireLock();
-        if (this.stopped) return;
+        if (this.stopped || this.paused) continue;
         this.projector = new Projector(this.pool, this.store, {
           logger: { log: (msg, ctx) => this.logger.log({ msg, ...ctx }), error: (msg, ctx) => this.logger.error({ msg, ...ctx }) },
         });
@@ -39,7 +56,9 @@ export class ProjectorLifecycle implements OnApplicationBootstrap, OnApplication
       } catch (error) {
         if (this.stopped) return;
         this.logger.error({ msg: 'projector failed; restarting', error: String(error) });
-        await new Promise((resolve) => setTimeout(resolve, 1000));
+        this.lockClient?.release(true);
+        this.lockClient = undefined;
+        await sleep(1000);
       }
     }
   }
@@ -51,7 +70,7 @@ export class ProjectorLifecycle implements OnApplicationBootstrap, OnApplication
         "SELECT pg_try_advisory_lock(hashtext('projector:rm')) AS locked",
       );
       if (rows[0].locked) return;
-      await new Promise((resolve) => setTimeout(resolve, 2000));
+      await sleep(2000);
     }
   }
 

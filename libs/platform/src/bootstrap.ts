@@ -10,6 +10,7 @@ export const DOMAIN_ERROR_STATUSES = {
   IdentityAlreadyRegisteredError: 409,
   JobStateError: 409,
   JobAlreadyRunningError: 409,
+  ReplayAlreadyRunningError: 409,
   DomainError: 409,
 } as const;
 

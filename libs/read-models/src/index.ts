@@ -3,3 +3,4 @@ export * from './projector';
 export * from './projections/projection';
 export * from './queries/views';
 export * from './queries/read-model-queries';
+export * from './rebuild';

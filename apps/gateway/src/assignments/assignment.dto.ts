@@ -82,3 +82,10 @@ export function stateCodeOf(value: string | undefined): number | undefined {
   const index = STATE_NAMES.indexOf(value as ProvisioningStateName);
   return index >= 0 ? index : Number(value);
 }
+
+export class AsOfQuery {
+  @ApiPropertyOptional({ example: '2026-11-23T12:00:00Z', description: 'the instant to show the assignment at' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  asOf?: string;
+}

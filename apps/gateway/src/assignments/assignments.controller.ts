@@ -5,7 +5,8 @@ import { ReadModelQueries } from '@prov/read-models';
 import type { Caller } from '../auth/api-token.guard';
 import { CurrentCaller } from '../auth/caller.decorator';
 import { Roles } from '../auth/roles.decorator';
-import { AssignmentSearchQuery, RequestAssignmentBody, RevokeAssignmentBody, stateCodeOf } from './assignment.dto';
+import { AssignmentAsOf } from './assignment-as-of';
+import { AsOfQuery, AssignmentSearchQuery, RequestAssignmentBody, RevokeAssignmentBody, stateCodeOf } from './assignment.dto';
 
 const READERS = ['requester', 'reviewer', 'operator'] as const;
 
@@ -16,6 +17,7 @@ export class AssignmentsController {
   constructor(
     private readonly commands: CommandClient,
     private readonly queries: ReadModelQueries,
+    private readonly asOf: AssignmentAsOf,
   ) {}
 
   /** Records the request (202): evaluation and provisioning follow asynchronously. */
@@ -54,9 +56,18 @@ export class AssignmentsController {
     );
   }
 
+  /** The assignment now, or `?asOf=<ISO time>`: as it was at that instant, folded from its stream. */
   @Get(':id')
   @Roles(...READERS)
-  async get(@Param('id', new ParseUUIDPipe()) id: string) {
+  async get(@Param('id', new ParseUUIDPipe()) id: string, @Query() query: AsOfQuery) {
+    if (query.asOf) {
+      const past = await this.asOf.at(id, new Date(query.asOf));
+      if (past === 'not-yet') {
+        throw new NotFoundException({ code: 'AssignmentNotFound', message: `assignment ${id} did not exist yet at ${query.asOf}` });
+      }
+      if (!past) throw new NotFoundException({ code: 'AssignmentNotFound', message: `assignment ${id} does not exist` });
+      return past;
+    }
     const assignment = await this.queries.assignment(id);
     if (!assignment) throw new NotFoundException({ code: 'AssignmentNotFound', message: `assignment ${id} does not exist` });
     return assignment;

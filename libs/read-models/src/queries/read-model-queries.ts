@@ -24,7 +24,7 @@ export interface AssignmentView {
   revision: number;
 }
 
-function toAssignmentView(state: Assignment, revision: string): AssignmentView {
+export function toAssignmentView(state: Assignment, revision: string | number): AssignmentView {
   const order = currentOrder(state);
   return {
     assignmentId: state.assignmentId,

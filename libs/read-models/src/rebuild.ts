@@ -1,0 +1,149 @@
+import type { Pool } from 'pg';
+import type { EventStore } from '@prov/event-store';
+import { Projector } from './projector';
+import { LIVE_SCHEMA } from './schema';
+
+export const REBUILD_SCHEMA = 'rm_rebuild';
+const RETIRED_SCHEMA = 'rm_retired';
+
+export interface ReplayStatus {
+  replayId: string;
+  status: 'Running' | 'Completed' | 'Failed';
+  phase: 'catching-up' | 'swapping' | 'done';
+  eventsHandled: number;
+  startedAt: string;
+  endedAt?: string;
+  error?: string;
+}
+
+export const REPLAY_STATUS_DDL = `
+CREATE SCHEMA IF NOT EXISTS rm_admin;
+CREATE TABLE IF NOT EXISTS rm_admin.replays (
+  replay_id text PRIMARY KEY,
+  status text NOT NULL,
+  phase text NOT NULL,
+  events_handled bigint NOT NULL DEFAULT 0,
+  started_at timestamptz NOT NULL,
+  ended_at timestamptz,
+  error text
+);`;
+
+export interface LiveProjectorControl {
+  /** Stops the live projector and resolves once it has stopped. */
+  pause(): Promise<void>;
+  resume(): void;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Audit replay: rebuilds every read model from position zero into a shadow schema while the
+ * live one keeps serving, then pauses the live projector, lets the shadow reach the very same
+ * checkpoint, and swaps the schemas in one transaction. Readers see either the old or the new
+ * read models, never a half-built one.
+ */
+export class ReadModelRebuild {
+  constructor(
+    private readonly pool: Pool,
+    private readonly store: EventStore,
+    private readonly live: LiveProjectorControl,
+  ) {}
+
+  static async status(pool: Pool, replayId?: string): Promise<ReplayStatus | undefined> {
+    await pool.query(REPLAY_STATUS_DDL);
+    const { rows } = await pool.query(
+      replayId
+        ? 'SELECT * FROM rm_admin.replays WHERE replay_id = $1'
+        : 'SELECT * FROM rm_admin.replays ORDER BY started_at DESC LIMIT 1',
+      replayId ? [replayId] : [],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      replayId: row.replay_id,
+      status: row.status,
+      phase: row.phase,
+      eventsHandled: Number(row.events_handled),
+      startedAt: new Date(row.started_at).toISOString(),
+      ...(row.ended_at ? { endedAt: new Date(row.ended_at).toISOString() } : {}),
+      ...(row.error ? { error: row.error } : {}),
+    };
+  }
+
+  async run(replayId: string): Promise<void> {
+    await this.pool.query(REPLAY_STATUS_DDL);
+    await this.pool.query(
+      `INSERT INTO rm_admin.replays (replay_id, status, phase, started_at) VALUES ($1, 'Running', 'catching-up', now())`,
+      [replayId],
+    );
+    const shadow = new Projector(this.pool, this.store, { schema: REBUILD_SCHEMA });
+    let paused = false;
+    try {
+      await this.pool.query(`DROP SCHEMA IF EXISTS ${REBUILD_SCHEMA} CASCADE`);
+      await shadow.start();
+      await this.catchUp(shadow, replayId);
+      await this.setPhase(replayId, 'swapping', shadow.eventsHandled);
+      await this.live.pause();
+      paused = true;
+      await this.catchUp(shadow, replayId);
+      await shadow.stop();
+      await this.swap();
+      await this.pool.query(
+        `UPDATE rm_admin.replays SET status = 'Completed', phase = 'done', events_handled = $2, ended_at = now() WHERE replay_id = $1`,
+        [replayId, shadow.eventsHandled],
+      );
+    } catch (error) {
+      await shadow.stop().catch(() => undefined);
+      await this.pool.query(
+        `UPDATE rm_admin.replays SET status = 'Failed', error = $2, ended_at = now() WHERE replay_id = $1`,
+        [replayId, String((error as Error).message ?? error)],
+      );
+      throw error;
+    } finally {
+      if (paused) this.live.resume();
+    }
+  }
+
+  /** Waits until the shadow's checkpoint has reached the live one (as it is at each look). */
+  private async catchUp(shadow: Projector, replayId: string): Promise<void> {
+    for (let i = 0; ; i++) {
+      const live = await this.checkpointOf(LIVE_SCHEMA);
+      const mine = await shadow.checkpoint();
+      if (live === undefined || (mine !== undefined && mine >= live)) return;
+      if (i % 20 === 0) await this.setPhase(replayId, 'catching-up', shadow.eventsHandled);
+      await sleep(50);
+    }
+  }
+
+  private async checkpointOf(schema: string): Promise<string | undefined> {
+    const { rows } = await this.pool
+      .query<{ position: string }>(`SELECT position FROM ${schema}.checkpoints WHERE projection = 'read-models'`)
+      .catch(() => ({ rows: [] as { position: string }[] }));
+    return rows[0]?.position;
+  }
+
+  private async swap(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`DROP SCHEMA IF EXISTS ${RETIRED_SCHEMA} CASCADE`);
+      await client.query(`ALTER SCHEMA ${LIVE_SCHEMA} RENAME TO ${RETIRED_SCHEMA}`);
+      await client.query(`ALTER SCHEMA ${REBUILD_SCHEMA} RENAME TO ${LIVE_SCHEMA}`);
+      await client.query(`DROP SCHEMA ${RETIRED_SCHEMA} CASCADE`);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async setPhase(replayId: string, phase: ReplayStatus['phase'], eventsHandled: number): Promise<void> {
+    await this.pool.query('UPDATE rm_admin.replays SET phase = $2, events_handled = $3 WHERE replay_id = $1', [
+      replayId,
+      phase,
+      eventsHandled,
+    ]);
+  }
+}
