@@ -1,0 +1,62 @@
+/**
+ * The event-store port (ARCHITECTURE §4). Services depend on this interface only; the adapters
+ * (PostgreSQL, EventStoreDB, in-memory) are chosen at wiring time and all pass the same contract
+ * suite (`@prov/event-store/testing`).
+ */
+import type {
+  AppendOptions,
+  AppendResult,
+  DeleteStreamOptions,
+  EventData,
+  ReadAllOptions,
+  ReadAllResult,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeToAllOptions,
+  Subscription,
+} from './types';
+
+export interface EventStore {
+  /**
+   * Appends events atomically after checking `expectedRevision` (default `'any'`).
+   *
+   * Re-appending events whose ids are all already in the stream, at the same revisions, is a
+   * retry: it returns the original result and writes nothing, whatever the expected revision.
+   *
+   * @throws WrongExpectedVersionError the stream is not at the expected revision
+   * @throws StreamDeletedError the stream was tombstoned
+   * @throws DuplicateEventIdsError some ids are already in the stream, but this is no exact retry
+   * @throws EventValidationError an id is not a UUID, a type or the stream name is empty, ...
+   */
+  appendToStream(streamName: string, events: EventData[], options?: AppendOptions): Promise<AppendResult>;
+
+  /**
+   * Reads one stream in revision order (or reverse).
+   *
+   * @throws StreamNotFoundError the stream has no events or was soft-deleted
+   * @throws StreamDeletedError the stream was tombstoned
+   */
+  readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+
+  /**
+   * Reads one page of the global log in commit order. An event whose transaction commits late is
+   * never skipped: the log only shows a prefix that can no longer change.
+   */
+  readAll(options?: ReadAllOptions): Promise<ReadAllResult>;
+
+  /** Follows the global log from `after`: catch-up, then live. See {@link Subscription}. */
+  subscribeToAll(options?: SubscribeToAllOptions): Subscription;
+
+  /**
+   * Soft delete: reads report StreamNotFoundError; appending again recreates the stream and
+   * continues its revision numbers (only the new events are read back). Deleting a stream that
+   * does not exist does nothing. The events stay in the global log.
+   */
+  deleteStream(streamName: string, options?: DeleteStreamOptions): Promise<void>;
+
+  /** Hard delete: every later read or append of the stream fails with StreamDeletedError. */
+  tombstoneStream(streamName: string, options?: DeleteStreamOptions): Promise<void>;
+
+  /** Ends open subscriptions and releases connections this store owns. */
+  close(): Promise<void>;
+}

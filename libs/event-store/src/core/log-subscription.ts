@@ -1,0 +1,138 @@
+/**
+ * A catch-up subscription built from nothing but `readAll` pages and a wake-up signal. The
+ * in-memory and PostgreSQL adapters share it, so the subtle parts (no missed wake-ups, exclusive
+ * `after`, checkpoints across filtered-out stretches, closing mid-wait) are written once.
+ *
+ * It never tracks "what was announced": it only trusts `readAll`, which shows a prefix of the log
+ * that can no longer change. A wake-up just means "read again soon"; the poll interval covers
+ * wake-ups that are lost or that arrive before the event is readable.
+ */
+import { EventStoreError } from './errors';
+import type { Position } from './position';
+import type { ReadAllOptions, ReadAllResult, RecordedEvent, SubscribeToAllOptions, Subscription } from './types';
+
+/** Counts changes; a waiter remembers the count it saw, so a change between read and wait is never lost. */
+export class ChangeSignal {
+  private version = 0;
+  private readonly waiters = new Set<() => void>();
+
+  get current(): number {
+    return this.version;
+  }
+
+  notify(): void {
+    this.version += 1;
+    for (const wake of [...this.waiters]) wake();
+  }
+
+  /** Resolves once the count differs from `seen`, after `timeoutMs`, or when `signal` aborts. */
+  wait(seen: number, timeoutMs: number, signal: AbortSignal): Promise<void> {
+    if (this.version !== seen || signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(done);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.waiters.add(done);
+      signal.addEventListener('abort', done, { once: true });
+    });
+  }
+}
+
+export interface LogSource {
+  readAll(options: ReadAllOptions): Promise<ReadAllResult>;
+  readonly changes: ChangeSignal;
+  /** Runs before the first read, e.g. to LISTEN, so wake-ups for the catch-up tail are not missed. */
+  prepare?(): Promise<void>;
+}
+
+export interface LogSubscriptionSettings extends SubscribeToAllOptions {
+  pollIntervalMs: number;
+  pageSize: number;
+}
+
+export class LogSubscription implements Subscription {
+  private readonly stop = new AbortController();
+  private started = false;
+  private finished = false;
+
+  constructor(
+    private readonly source: LogSource,
+    private readonly settings: LogSubscriptionSettings,
+    /** Called exactly once when the subscription ends, however it ends. */
+    private readonly onEnd: (subscription: LogSubscription) => void,
+  ) {}
+
+  get closed(): boolean {
+    return this.stop.signal.aborted;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<RecordedEvent> {
+    if (this.started) throw new EventStoreError('a subscription can be iterated only once');
+    this.started = true;
+    return this.follow();
+  }
+
+  async close(): Promise<void> {
+    this.stop.abort();
+    // Nobody will ever pull from an unstarted subscription, so end it here instead.
+    if (!this.started) this.end();
+  }
+
+  private end(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.onEnd(this);
+  }
+
+  private async *follow(): AsyncGenerator<RecordedEvent> {
+    const { filter, pageSize, pollIntervalMs, onCheckpoint } = this.settings;
+    let after: Position | undefined = this.settings.after;
+    try {
+      await this.source.prepare?.();
+      while (!this.closed) {
+        // Taken before the read: a change that lands while we read makes the wait return at once.
+        const seen = this.source.changes.current;
+        const page = await this.source.readAll({ after, maxCount: pageSize, filter });
+        for (const event of page.events) {
+          if (this.closed) return;
+          yield event;
+        }
+        const lastEvent = page.events.at(-1);
+        if (page.lastPosition !== undefined) {
+          const skippedTail = lastEvent === undefined || lastEvent.position !== page.lastPosition;
+          if (skippedTail && onCheckpoint && !this.closed) await onCheckpoint(page.lastPosition);
+          after = page.lastPosition;
+        }
+        if (page.isEnd) await this.source.changes.wait(seen, pollIntervalMs, this.stop.signal);
+      }
+    } finally {
+      this.end();
+    }
+  }
+}
+
+/** Tracks a store's open subscriptions so `close()` on the store can end them all. */
+export class SubscriptionRegistry {
+  private readonly open = new Set<LogSubscription>();
+
+  add(subscription: LogSubscription): LogSubscription {
+    this.open.add(subscription);
+    return subscription;
+  }
+
+  remove(subscription: LogSubscription): void {
+    this.open.delete(subscription);
+  }
+
+  get size(): number {
+    return this.open.size;
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.open].map((subscription) => subscription.close()));
+  }
+}

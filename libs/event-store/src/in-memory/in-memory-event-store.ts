@@ -1,0 +1,234 @@
+/**
+ * An in-process event store for unit tests of services. It follows the same contract as the
+ * PostgreSQL adapter (it runs the same suite), but keeps nothing across processes.
+ *
+ * Events are kept as JSON text and parsed on every read: callers get fresh objects they may
+ * mutate, and data that would not survive a real store (Dates, undefined fields) behaves the
+ * same way here, so a unit test cannot pass on something production would mangle.
+ */
+import {
+  type AppendOptions,
+  type AppendResult,
+  type DeleteStreamOptions,
+  type EventData,
+  type EventStore,
+  EventStoreClosedError,
+  type ExpectedRevision,
+  type Position,
+  type ReadAllOptions,
+  type ReadAllResult,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  StreamDeletedError,
+  StreamNotFoundError,
+  type SubscribeToAllOptions,
+  type Subscription,
+  WrongExpectedVersionError,
+  DuplicateEventIdsError,
+  checkFilter,
+  collectPage,
+  decodePosition,
+  encodePosition,
+  isStart,
+  matchesFilter,
+  prepareAppend,
+  scanLimitFor,
+} from '../core';
+import { ChangeSignal, LogSubscription, SubscriptionRegistry } from '../core/log-subscription';
+import { checkReadAllMaxCount, checkReadStreamOptions, validateExpectedRevision, validateStreamName } from '../core/validation';
+
+interface StoredEvent {
+  streamName: string;
+  revision: bigint;
+  position: Position;
+  id: string;
+  type: string;
+  dataJson: string;
+  metadataJson: string;
+  createdAt: Date;
+}
+
+interface StreamState {
+  /** Revision of the last event ever written; -1n before the first. Survives a soft delete. */
+  revision: bigint;
+  /** Soft delete hides revisions below this. */
+  truncateBefore: bigint;
+  tombstoned: boolean;
+  events: StoredEvent[];
+  revisionById: Map<string, bigint>;
+}
+
+/**
+ * The data behind one or more {@link InMemoryEventStore} instances. Handing the same log to a new
+ * store simulates a process restart against the same database.
+ */
+export class InMemoryEventLog {
+  readonly streams = new Map<string, StreamState>();
+  readonly all: StoredEvent[] = [];
+  readonly changes = new ChangeSignal();
+}
+
+const exists = (stream: StreamState | undefined): stream is StreamState =>
+  stream !== undefined && stream.revision >= stream.truncateBefore;
+
+function toRecorded(stored: StoredEvent): RecordedEvent {
+  return {
+    streamName: stored.streamName,
+    revision: stored.revision,
+    position: stored.position,
+    id: stored.id,
+    type: stored.type,
+    data: JSON.parse(stored.dataJson),
+    metadata: JSON.parse(stored.metadataJson),
+    createdAt: new Date(stored.createdAt),
+  };
+}
+
+function checkExpected(streamName: string, stream: StreamState | undefined, expected: ExpectedRevision): void {
+  const found = exists(stream);
+  const actual = found ? stream.revision : 'no_stream';
+  const ok =
+    expected === 'any' ||
+    (expected === 'no_stream' && !found) ||
+    (expected === 'stream_exists' && found) ||
+    // An exact revision also recreates a soft-deleted stream, as in EventStoreDB.
+    (typeof expected === 'bigint' && stream !== undefined && stream.revision === expected);
+  if (!ok) throw new WrongExpectedVersionError(streamName, expected, actual);
+}
+
+export class InMemoryEventStore implements EventStore {
+  private readonly subscriptions = new SubscriptionRegistry();
+  private closed = false;
+
+  constructor(readonly log: InMemoryEventLog = new InMemoryEventLog()) {}
+
+  async appendToStream(streamName: string, events: EventData[], options: AppendOptions = {}): Promise<AppendResult> {
+    this.assertOpen();
+    const append = prepareAppend(streamName, events, options.expectedRevision);
+    const stream = this.log.streams.get(append.streamName);
+    if (stream?.tombstoned) throw new StreamDeletedError(append.streamName);
+    const retry = this.findRetry(append.streamName, stream, append.events.map((e) => e.id), append.expectedRevision);
+    if (retry) return retry;
+    checkExpected(append.streamName, stream, append.expectedRevision);
+
+    const state: StreamState = stream ?? {
+      revision: -1n,
+      truncateBefore: 0n,
+      tombstoned: false,
+      events: [],
+      revisionById: new Map(),
+    };
+    const createdAt = new Date();
+    for (const event of append.events) {
+      state.revision += 1n;
+      const stored: StoredEvent = {
+        streamName: append.streamName,
+        revision: state.revision,
+        position: encodePosition(BigInt(this.log.all.length + 1)),
+        id: event.id,
+        type: event.type,
+        dataJson: event.dataJson,
+        metadataJson: event.metadataJson,
+        createdAt,
+      };
+      state.events.push(stored);
+      state.revisionById.set(event.id, state.revision);
+      this.log.all.push(stored);
+    }
+    this.log.streams.set(append.streamName, state);
+    this.log.changes.notify();
+    return { nextExpectedRevision: state.revision, position: this.log.all[this.log.all.length - 1].position };
+  }
+
+  /** The original result when `ids` are an exact retry; an error when they overlap otherwise. */
+  private findRetry(
+    streamName: string,
+    stream: StreamState | undefined,
+    ids: string[],
+    expected: ExpectedRevision,
+  ): AppendResult | undefined {
+    if (!stream) return undefined;
+    const revisions = ids.map((id) => stream.revisionById.get(id));
+    const known = ids.filter((_, index) => revisions[index] !== undefined);
+    if (known.length === 0) return undefined;
+    if (known.length < ids.length) {
+      const fresh = ids.filter((_, index) => revisions[index] === undefined);
+      throw new DuplicateEventIdsError(streamName, 'partial', known, fresh);
+    }
+    const first = revisions[0]!;
+    const inPlace =
+      revisions.every((revision, index) => revision === first + BigInt(index)) &&
+      (typeof expected !== 'bigint' || first === expected + 1n);
+    if (!inPlace) throw new DuplicateEventIdsError(streamName, 'different-revisions', ids, []);
+    const last = stream.events[Number(first) + ids.length - 1];
+    return { nextExpectedRevision: last.revision, position: last.position };
+  }
+
+  async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    this.assertOpen();
+    const name = validateStreamName(streamName);
+    const { fromRevision, maxCount, direction } = checkReadStreamOptions(options);
+    const stream = this.log.streams.get(name);
+    if (stream?.tombstoned) throw new StreamDeletedError(name);
+    if (!exists(stream)) throw new StreamNotFoundError(name);
+    // Revisions are gap-free, so revision n is at index n.
+    const visible = stream.events.slice(Number(stream.truncateBefore));
+    const selected =
+      direction === 'forwards'
+        ? visible.filter((e) => fromRevision === undefined || e.revision >= fromRevision).slice(0, maxCount)
+        : visible
+            .filter((e) => fromRevision === undefined || e.revision <= fromRevision)
+            .reverse()
+            .slice(0, maxCount);
+    return selected.map(toRecorded);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
+    this.assertOpen();
+    const maxCount = checkReadAllMaxCount(options);
+    const filter = checkFilter(options.filter);
+    const start = isStart(options.after) ? 0 : Number(decodePosition(options.after!, 1)[0]);
+    const scanLimit = scanLimitFor(maxCount, filter);
+    const rows = this.log.all.slice(start, start + scanLimit);
+    return collectPage(rows, scanLimit, maxCount, (row) => matchesFilter(filter, row), toRecorded);
+  }
+
+  subscribeToAll(options: SubscribeToAllOptions = {}): Subscription {
+    this.assertOpen();
+    const filter = checkFilter(options.filter);
+    const source = { readAll: (o: ReadAllOptions) => this.readAll(o), changes: this.log.changes };
+    const settings = { ...options, filter, pollIntervalMs: options.pollIntervalMs ?? 1000, pageSize: 500 };
+    return this.subscriptions.add(new LogSubscription(source, settings, (s) => this.subscriptions.remove(s)));
+  }
+
+  async deleteStream(streamName: string, options: DeleteStreamOptions = {}): Promise<void> {
+    const stream = this.streamForDelete(streamName, options);
+    if (exists(stream)) stream.truncateBefore = stream.revision + 1n;
+  }
+
+  async tombstoneStream(streamName: string, options: DeleteStreamOptions = {}): Promise<void> {
+    const stream = this.streamForDelete(streamName, options);
+    const state = stream ?? { revision: -1n, truncateBefore: 0n, tombstoned: false, events: [], revisionById: new Map() };
+    state.tombstoned = true;
+    this.log.streams.set(streamName, state);
+  }
+
+  private streamForDelete(streamName: string, options: DeleteStreamOptions): StreamState | undefined {
+    this.assertOpen();
+    const name = validateStreamName(streamName);
+    const expected = validateExpectedRevision(options.expectedRevision, 'options.expectedRevision');
+    const stream = this.log.streams.get(name);
+    if (stream?.tombstoned) throw new StreamDeletedError(name);
+    checkExpected(name, stream, expected);
+    return stream;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.subscriptions.closeAll();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new EventStoreClosedError();
+  }
+}

@@ -1,0 +1,13 @@
+export { PostgresEventStore } from './postgres-event-store';
+export type { PostgresEventStoreOptions } from './postgres-event-store';
+export type { PostgresConnectionOptions } from './pool';
+export {
+  PostgresCheckpointStore,
+  loadCheckpoint,
+  storeCheckpointInTransaction,
+} from './postgres-checkpoint-store';
+export type { CheckpointWriteResult } from './postgres-checkpoint-store';
+export { migrateEventStoreSchema, MigrationError } from './schema/migrate';
+export type { MigrationReport } from './schema/migrate';
+export { MIGRATIONS, NOTIFY_CHANNEL } from './schema/migrations';
+export type { Migration } from './schema/migrations';

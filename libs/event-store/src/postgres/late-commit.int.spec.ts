@@ -1,0 +1,114 @@
+/**
+ * The race the xmin gate exists for: transaction A appends first but commits last, while B
+ * appends and commits in between. A reader that trusted sequence order would hand out B, move
+ * its checkpoint past A's position, and never see A. The store must hold B back until A ends.
+ *
+ * This file runs its own PostgreSQL cluster: the gate looks at the oldest running transaction
+ * of the whole cluster, so holding A open on the shared test cluster would stall every other
+ * test file's reads for the duration.
+ */
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { type RunningPostgres, startPostgresCluster } from '@prov/testing';
+import type { Position } from '../core';
+import { readAllThrough, take } from '../testing/contract/helpers';
+import { PostgresEventStore } from './postgres-event-store';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('PostgreSQL global log with a transaction that commits late', () => {
+  let cluster: RunningPostgres;
+  let store: PostgresEventStore;
+  let holder: Client;
+
+  beforeAll(async () => {
+    cluster = await startPostgresCluster();
+    store = await PostgresEventStore.connect(cluster.url);
+  }, 60_000);
+
+  afterAll(async () => {
+    await store?.close();
+    await cluster?.stop();
+  });
+
+  beforeEach(async () => {
+    holder = new Client({ connectionString: cluster.url });
+    await holder.connect();
+  });
+
+  afterEach(async () => {
+    await holder.end();
+  });
+
+  /** Appends through the adapter's own SQL function, inside a transaction left open. */
+  async function appendInOpenTransaction(stream: string, type: string): Promise<string> {
+    const id = randomUUID();
+    await holder.query('BEGIN');
+    await holder.query('SELECT * FROM es.append_to_stream($1, $2, $3::jsonb)', [
+      stream,
+      'any',
+      JSON.stringify([{ id, type, data: { late: true }, metadata: {} }]),
+    ]);
+    return id;
+  }
+
+  /** Appends a first event and waits until the log shows it, so "nothing visible" below means "held back". */
+  async function startingPoint(prefix: string): Promise<Position> {
+    const { position } = await store.appendToStream(`${prefix}start`, [{ id: randomUUID(), type: 'Start', data: {} }]);
+    await readAllThrough(store, position);
+    return position;
+  }
+
+  it('delivers nothing past the open transaction, then both events in order once it commits', async () => {
+    const prefix = `late_${randomUUID().slice(0, 8)}-`;
+    const start = await startingPoint(prefix);
+    const subscription = store.subscribeToAll({ after: start, pollIntervalMs: 20 });
+    const received = take(subscription, 2, 30_000);
+
+    const earlyId = await appendInOpenTransaction(`${prefix}a`, 'AppendedFirst');
+    const later = await store.appendToStream(`${prefix}b`, [{ id: randomUUID(), type: 'CommittedFirst', data: {} }]);
+
+    // The hazard is real: by sequence alone, the later event is already visible and the early one is not.
+    const naive = await store.pool.query<{ event_type: string }>(
+      "SELECT event_type FROM es.events WHERE stream_name LIKE $1 || '%' AND event_type <> 'Start' ORDER BY global_position",
+      [prefix],
+    );
+    expect(naive.rows.map((r) => r.event_type)).toEqual(['CommittedFirst']);
+
+    // But the store shows neither, for several poll rounds of the subscriber.
+    await sleep(300);
+    const page = await store.readAll({ after: start });
+    expect(page.events).toEqual([]);
+    expect(page.isEnd).toBe(true);
+    let early = false;
+    void received.then(() => (early = true));
+    await sleep(50);
+    expect(early).toBe(false);
+
+    await holder.query('COMMIT');
+
+    const events = await received;
+    await subscription.close();
+    expect(events.map((e) => e.type)).toEqual(['AppendedFirst', 'CommittedFirst']);
+    expect(events[0].id).toBe(earlyId);
+    expect(events[1].position).toBe(later.position);
+    const read = await store.readAll({ after: start });
+    expect(read.events.map((e) => e.type)).toEqual(['AppendedFirst', 'CommittedFirst']);
+    expect(read.events[0].position < read.events[1].position).toBe(true);
+  }, 60_000);
+
+  it('moves on once a held-back transaction rolls back', async () => {
+    const prefix = `rollback_${randomUUID().slice(0, 8)}-`;
+    const start = await startingPoint(prefix);
+    const subscription = store.subscribeToAll({ after: start, pollIntervalMs: 20 });
+    await appendInOpenTransaction(`${prefix}a`, 'RolledBack');
+    await store.appendToStream(`${prefix}b`, [{ id: randomUUID(), type: 'Kept', data: {} }]);
+    await sleep(100);
+    expect((await store.readAll({ after: start })).events).toEqual([]);
+    await holder.query('ROLLBACK');
+    const [event] = await take(subscription, 1, 30_000);
+    await subscription.close();
+    expect(event.type).toBe('Kept');
+    await expect(store.readStream(`${prefix}a`)).rejects.toThrow(/does not exist/);
+  }, 60_000);
+});

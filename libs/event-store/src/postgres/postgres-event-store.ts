@@ -1,0 +1,232 @@
+/**
+ * The PostgreSQL adapter, the default event store (ARCHITECTURE §4).
+ *
+ * Appends run in one statement of the `es.append_to_stream` function, i.e. one transaction that
+ * locks the stream row, checks the expected revision and idempotency, inserts and notifies.
+ * The global log is read in (transaction_id, global_position) order and only below
+ * `pg_snapshot_xmin(pg_current_snapshot())`: everything under that bound has finished, so the
+ * visible log is a prefix that no late commit can extend in the middle, and a reader that pages
+ * on the tuple can never step over an event.
+ */
+import { Pool } from 'pg';
+import {
+  type AppendOptions,
+  type AppendResult,
+  type DeleteStreamOptions,
+  type EventData,
+  type EventFilter,
+  type EventStore,
+  EventStoreClosedError,
+  type ReadAllOptions,
+  type ReadAllResult,
+  type ReadStreamOptions,
+  type RecordedEvent,
+  StreamDeletedError,
+  StreamNotFoundError,
+  type SubscribeToAllOptions,
+  type Subscription,
+  checkFilter,
+  collectPage,
+  isStart,
+  prepareAppend,
+  scanLimitFor,
+} from '../core';
+import { LogSubscription, SubscriptionRegistry } from '../core/log-subscription';
+import { checkReadAllMaxCount, checkReadStreamOptions, validateExpectedRevision, validateStreamName } from '../core/validation';
+import { NotificationListener } from './notification-listener';
+import { type PostgresConnectionOptions, resolvePool } from './pool';
+import {
+  eventColumns,
+  type EventRow,
+  expectedRevisionParameter,
+  fromPgPosition,
+  mapAppendError,
+  toPgPosition,
+  toRecordedEvent,
+} from './rows';
+import { migrateEventStoreSchema } from './schema/migrate';
+
+export type PostgresEventStoreOptions = PostgresConnectionOptions & {
+  /** Poll interval of subscriptions when no notification arrives. Default 250 ms. */
+  pollIntervalMs?: number;
+  /** Events fetched per query while a subscription catches up. Default 500. */
+  subscriptionPageSize?: number;
+};
+
+/** SQL condition for the filter, with its parameters numbered from `first`. */
+function filterCondition(filter: EventFilter | undefined, first: number): { sql: string; params: unknown[] } {
+  if (!filter) return { sql: 'true', params: [] };
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  const param = (value: unknown) => `$${first + params.push(value) - 1}`;
+  if (filter.streamNamePrefixes) {
+    parts.push(`EXISTS (SELECT 1 FROM unnest(${param(filter.streamNamePrefixes)}::text[]) p WHERE starts_with(e.stream_name, p))`);
+  }
+  if (filter.eventTypes || filter.eventTypePrefixes) {
+    parts.push(
+      `(e.event_type = ANY(${param(filter.eventTypes ?? [])}::text[]) OR EXISTS (SELECT 1 FROM ` +
+        `unnest(${param(filter.eventTypePrefixes ?? [])}::text[]) p WHERE starts_with(e.event_type, p)))`,
+    );
+  }
+  return { sql: parts.join(' AND '), params };
+}
+
+export class PostgresEventStore implements EventStore {
+  readonly pool: Pool;
+  private readonly ownsPool: boolean;
+  private readonly listener: NotificationListener;
+  private readonly subscriptions = new SubscriptionRegistry();
+  private migrated: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(private readonly options: PostgresEventStoreOptions) {
+    ({ pool: this.pool, owned: this.ownsPool } = resolvePool(options));
+    this.listener = new NotificationListener(this.pool);
+  }
+
+  /** Connects and brings the schema up to date before returning. */
+  static async connect(urlOrOptions: string | PostgresEventStoreOptions): Promise<PostgresEventStore> {
+    const options = typeof urlOrOptions === 'string' ? { connectionString: urlOrOptions } : urlOrOptions;
+    const store = new PostgresEventStore(options);
+    try {
+      await store.ready();
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    return store;
+  }
+
+  /** Runs pending migrations once per store; every operation waits for it, so a constructed store works too. */
+  ready(): Promise<void> {
+    if (this.closed) return Promise.reject(new EventStoreClosedError());
+    this.migrated ??= migrateEventStoreSchema(this.pool).then(
+      () => undefined,
+      (error: unknown) => {
+        this.migrated = undefined; // let the next call try again
+        throw error;
+      },
+    );
+    return this.migrated;
+  }
+
+  async appendToStream(streamName: string, events: EventData[], options: AppendOptions = {}): Promise<AppendResult> {
+    const append = prepareAppend(streamName, events, options.expectedRevision);
+    await this.ready();
+    // Built by hand from the already-serialised parts, so data is stringified exactly once.
+    const payload = `[${append.events
+      .map((e) => `{"id":"${e.id}","type":${JSON.stringify(e.type)},"data":${e.dataJson},"metadata":${e.metadataJson}}`)
+      .join(',')}]`;
+    try {
+      const { rows } = await this.pool.query<{ next_expected_revision: string; transaction_id: string; global_position: string }>(
+        'SELECT next_expected_revision::text, transaction_id, global_position::text FROM es.append_to_stream($1, $2, $3::jsonb)',
+        [append.streamName, expectedRevisionParameter(append.expectedRevision), payload],
+      );
+      const [row] = rows;
+      return {
+        nextExpectedRevision: BigInt(row.next_expected_revision),
+        position: toPgPosition(row.transaction_id, row.global_position),
+      };
+    } catch (error) {
+      mapAppendError(error, { ...append, ids: append.events.map((e) => e.id) });
+    }
+  }
+
+  async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const name = validateStreamName(streamName);
+    const { fromRevision, maxCount, direction } = checkReadStreamOptions(options);
+    await this.ready();
+    const forwards = direction === 'forwards';
+    // One statement, so the stream's state and its events come from the same snapshot.
+    const { rows } = await this.pool.query<EventRow & { tombstoned: boolean; visible: boolean }>(
+      `SELECT s.tombstoned, s.revision >= s.truncate_before AS visible, ${eventColumns()}
+         FROM es.streams s
+         LEFT JOIN LATERAL (
+           SELECT * FROM es.events x
+            WHERE x.stream_name = s.stream_name AND x.stream_revision >= s.truncate_before
+              AND ($2::bigint IS NULL OR x.stream_revision ${forwards ? '>=' : '<='} $2::bigint)
+            ORDER BY x.stream_revision ${forwards ? 'ASC' : 'DESC'}
+            LIMIT $3
+         ) e ON true
+        WHERE s.stream_name = $1`,
+      [name, fromRevision?.toString() ?? null, maxCount],
+    );
+    if (rows.length === 0) throw new StreamNotFoundError(name);
+    if (rows[0].tombstoned) throw new StreamDeletedError(name);
+    if (!rows[0].visible) throw new StreamNotFoundError(name);
+    return rows.filter((row) => row.event_id !== null).map(toRecordedEvent);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
+    const maxCount = checkReadAllMaxCount(options);
+    const filter = checkFilter(options.filter);
+    const after = isStart(options.after) ? { transactionId: '0', globalPosition: '0' } : fromPgPosition(options.after!);
+    await this.ready();
+    const scanLimit = scanLimitFor(maxCount, filter);
+    const condition = filterCondition(filter, 4);
+    // Rows the filter drops come back without payload: they only move the position forward.
+    const { rows } = await this.pool.query<EventRow & { matches: boolean }>(
+      `SELECT ${condition.sql} AS matches, ${eventColumns(filter ? condition.sql : undefined)}
+         FROM es.events e
+        WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
+          AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY e.transaction_id, e.global_position
+        LIMIT $3`,
+      [after.transactionId, after.globalPosition, scanLimit, ...condition.params],
+    );
+    const positioned = rows.map((row) => ({ row, position: toPgPosition(row.transaction_id, row.global_position) }));
+    return collectPage(positioned, scanLimit, maxCount, (r) => r.row.matches, (r) => toRecordedEvent(r.row));
+  }
+
+  subscribeToAll(options: SubscribeToAllOptions = {}): Subscription {
+    if (this.closed) throw new EventStoreClosedError();
+    const filter = checkFilter(options.filter);
+    const source = {
+      changes: this.listener.changes,
+      prepare: () => this.listener.ensureListening(),
+      readAll: async (o: ReadAllOptions) => {
+        await this.listener.ensureListening(); // re-listens after a lost connection
+        return this.readAll(o);
+      },
+    };
+    const settings = {
+      ...options,
+      filter,
+      pollIntervalMs: options.pollIntervalMs ?? this.options.pollIntervalMs ?? 250,
+      pageSize: this.options.subscriptionPageSize ?? 500,
+    };
+    return this.subscriptions.add(new LogSubscription(source, settings, (s) => this.subscriptions.remove(s)));
+  }
+
+  deleteStream(streamName: string, options: DeleteStreamOptions = {}): Promise<void> {
+    return this.removeStream(streamName, options, false);
+  }
+
+  tombstoneStream(streamName: string, options: DeleteStreamOptions = {}): Promise<void> {
+    return this.removeStream(streamName, options, true);
+  }
+
+  private async removeStream(streamName: string, options: DeleteStreamOptions, tombstone: boolean): Promise<void> {
+    const name = validateStreamName(streamName);
+    const expectedRevision = validateExpectedRevision(options.expectedRevision, 'options.expectedRevision');
+    await this.ready();
+    try {
+      await this.pool.query('SELECT es.delete_stream($1, $2, $3)', [
+        name,
+        expectedRevisionParameter(expectedRevision),
+        tombstone,
+      ]);
+    } catch (error) {
+      mapAppendError(error, { streamName: name, expectedRevision, ids: [] });
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.subscriptions.closeAll();
+    await this.listener.close();
+    await this.migrated?.catch(() => undefined);
+    if (this.ownsPool) await this.pool.end();
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Translation between PostgreSQL rows/errors and the port's types. `pg` hands bigint and xid8
+ * columns over as strings (a JS number would lose precision), so they become BigInt here.
+ */
+import {
+  DuplicateEventIdsError,
+  EventValidationError,
+  StreamDeletedError,
+  WrongExpectedVersionError,
+  decodePosition,
+  encodePosition,
+  type ExpectedRevision,
+  type Position,
+  type RecordedEvent,
+} from '../core';
+import { SQLSTATE } from './schema/migrations';
+
+/** A position is (transaction id, global position): the order in which the log is read. */
+export function toPgPosition(transactionId: string, globalPosition: string): Position {
+  return encodePosition(BigInt(transactionId), BigInt(globalPosition));
+}
+
+export function fromPgPosition(position: Position): { transactionId: string; globalPosition: string } {
+  const [transactionId, globalPosition] = decodePosition(position, 2);
+  return { transactionId: transactionId.toString(), globalPosition: globalPosition.toString() };
+}
+
+/**
+ * The columns every event query selects, aliased to the names {@link toRecordedEvent} reads.
+ * With `payloadWhen`, data and metadata are only fetched for rows meeting that SQL condition.
+ */
+export function eventColumns(payloadWhen?: string): string {
+  const payload = payloadWhen
+    ? `CASE WHEN ${payloadWhen} THEN e.data END AS data, CASE WHEN ${payloadWhen} THEN e.metadata END AS metadata`
+    : 'e.data, e.metadata';
+  return `e.stream_name, e.stream_revision::text AS stream_revision, e.transaction_id::text AS transaction_id,
+    e.global_position::text AS global_position, e.event_id::text AS event_id, e.event_type, ${payload}, e.created_at`;
+}
+
+export interface EventRow {
+  stream_name: string;
+  stream_revision: string;
+  transaction_id: string;
+  global_position: string;
+  event_id: string;
+  event_type: string;
+  data: unknown;
+  metadata: Record<string, unknown>;
+  created_at: Date;
+}
+
+export function toRecordedEvent(row: EventRow): RecordedEvent {
+  return {
+    streamName: row.stream_name,
+    revision: BigInt(row.stream_revision),
+    position: toPgPosition(row.transaction_id, row.global_position),
+    id: row.event_id,
+    type: row.event_type,
+    data: row.data,
+    metadata: row.metadata ?? {},
+    createdAt: row.created_at,
+  };
+}
+
+export function expectedRevisionParameter(expected: ExpectedRevision): string {
+  return typeof expected === 'bigint' ? expected.toString() : expected;
+}
+
+interface PgError {
+  code?: string;
+  detail?: string;
+  message?: string;
+}
+
+function isPgError(error: unknown): error is PgError {
+  return typeof error === 'object' && error !== null && 'code' in error;
+}
+
+/** Maps the SQLSTATEs of the `es` functions (and bad JSON input) to port errors; anything else is rethrown. */
+export function mapAppendError(
+  error: unknown,
+  context: { streamName: string; expectedRevision: ExpectedRevision; ids: string[] },
+): never {
+  if (!isPgError(error)) throw error;
+  switch (error.code) {
+    case SQLSTATE.wrongExpectedVersion:
+      throw new WrongExpectedVersionError(
+        context.streamName,
+        context.expectedRevision,
+        error.detail === 'no_stream' || error.detail === undefined ? 'no_stream' : BigInt(error.detail),
+        { cause: error },
+      );
+    case SQLSTATE.streamDeleted:
+      throw new StreamDeletedError(context.streamName, { cause: error });
+    case SQLSTATE.duplicateEventIds: {
+      // DETAIL lists the ids the stream already holds; the rest of the batch is new.
+      const known = new Set<string>(JSON.parse(error.detail ?? '[]') as string[]);
+      throw new DuplicateEventIdsError(
+        context.streamName,
+        error.message === 'partial' ? 'partial' : 'different-revisions',
+        context.ids.filter((id) => known.has(id)),
+        context.ids.filter((id) => !known.has(id)),
+      );
+    }
+    case '22P05': // unsupported Unicode escape (\u0000 has no place in jsonb)
+    case '22P02': // invalid text representation
+      throw new EventValidationError('events', `were rejected by PostgreSQL: ${error.message}`, { cause: error });
+    default:
+      throw error;
+  }
+}

@@ -1,0 +1,2 @@
+export { describeEventStoreContract } from './contract';
+export type { ContractFactory, ContractFixture, ContractOptions } from './contract';
