@@ -2,6 +2,16 @@ import { ChildProcess } from 'node:child_process';
 
 const running = new Set<ChildProcess>();
 let hooked = false;
+let exitOnSignals = true;
+
+/**
+ * For programs that shut down gracefully on SIGINT/SIGTERM themselves (`npm start`): the hooks
+ * below then leave those signals alone instead of SIGKILLing every server and exiting at once.
+ * Processes still running when the program exits are killed all the same.
+ */
+export function leaveSignalsToCaller(): void {
+  exitOnSignals = false;
+}
 
 /**
  * Remembers a server process so that it is killed even when the test run dies before its
@@ -24,6 +34,7 @@ export function track(child: ChildProcess): ChildProcess {
     process.once('exit', killAll);
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.once(signal, () => {
+        if (!exitOnSignals) return;
         killAll();
         process.exit(130);
       });

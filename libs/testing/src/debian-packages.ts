@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 
 let aptUpdated = false;
 
@@ -30,9 +30,18 @@ export function ensureDebianPackage(binary: string, debianPackage: string): void
     execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
     aptUpdated = true;
   }
-  execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', debianPackage], {
-    stdio: 'inherit',
-    env,
-  });
+  // Packages such as slapd and samba start a system-wide daemon on their standard ports when
+  // installed; the tests run their own instances, so the package's daemon must not start.
+  const policy = '/usr/sbin/policy-rc.d';
+  const hadPolicy = existsSync(policy);
+  if (!hadPolicy) writeFileSync(policy, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
+  try {
+    execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', debianPackage], {
+      stdio: 'inherit',
+      env,
+    });
+  } finally {
+    if (!hadPolicy) rmSync(policy, { force: true });
+  }
   if (!onPath(binary)) throw new Error(`installed '${debianPackage}' but '${binary}' is still missing`);
 }

@@ -4,3 +4,4 @@ export * from './child-processes';
 export * from './nats-server';
 export * from './postgres-cluster';
 export * from './test-servers';
+export * from './system';

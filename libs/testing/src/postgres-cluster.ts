@@ -1,7 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { stopProcess, track } from './child-processes';
 import { ensureDebianPackage } from './debian-packages';
 import { freePort, waitForPort } from './free-port';
@@ -40,19 +40,37 @@ function runAs(): { uid: number; gid: number } | undefined {
   return { uid, gid };
 }
 
-/** Starts a throwaway PostgreSQL cluster (initdb + postgres) on a free loopback port, tuned for tests. */
-export async function startPostgresCluster(): Promise<RunningPostgres> {
+export interface PostgresClusterOptions {
+  /**
+   * Keep the cluster in this directory (created with initdb when it has none) and leave it there
+   * on stop, so a local environment (`npm start`) keeps its data between runs. Without it the
+   * cluster is a throwaway one in a temporary directory, tuned for speed over durability.
+   */
+  dataDir?: string;
+  /** Defaults to a free port. */
+  port?: number;
+}
+
+/** Starts a PostgreSQL cluster (initdb + postgres) on a loopback port; throwaway and tuned for tests by default. */
+export async function startPostgresCluster(options: PostgresClusterOptions = {}): Promise<RunningPostgres> {
   const bin = serverBinDir();
   const user = runAs();
-  const baseDir = mkdtempSync(join(tmpdir(), 'prov-pg-'));
-  const dataDir = join(baseDir, 'data');
+  const persistent = options.dataDir !== undefined;
+  const baseDir = persistent ? resolve(options.dataDir!) : mkdtempSync(join(tmpdir(), 'prov-pg-'));
+  const dataDir = persistent ? baseDir : join(baseDir, 'data');
+  mkdirSync(baseDir, { recursive: true, mode: 0o700 });
   if (user) chownSync(baseDir, user.uid, user.gid);
-  execFileSync(join(bin, 'initdb'), ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8'], {
-    stdio: 'ignore',
-    cwd: baseDir,
-    ...user,
-  });
-  const port = await freePort();
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+    execFileSync(join(bin, 'initdb'), ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', ...(persistent ? [] : ['--no-sync'])], {
+      // Piped, so that a failing initdb's message ends up in the thrown error.
+      stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: baseDir,
+      ...user,
+    });
+  }
+  const port = options.port ?? (await freePort());
+  // Skipping fsync is fine for a cluster that is deleted afterwards, not for one that keeps data.
+  const speed = persistent ? [] : ['-c', 'fsync=off', '-c', 'full_page_writes=off'];
   const child = track(
     spawn(
       join(bin, 'postgres'),
@@ -61,9 +79,8 @@ export async function startPostgresCluster(): Promise<RunningPostgres> {
         '-p', String(port),
         '-k', baseDir,
         '-c', 'listen_addresses=127.0.0.1',
-        '-c', 'fsync=off',
+        ...speed,
         '-c', 'synchronous_commit=off',
-        '-c', 'full_page_writes=off',
         '-c', 'max_connections=300',
         '-c', 'shared_buffers=256MB',
       ],
@@ -81,7 +98,7 @@ export async function startPostgresCluster(): Promise<RunningPostgres> {
     ]);
   } catch (error) {
     child.kill('SIGKILL');
-    rmSync(baseDir, { recursive: true, force: true });
+    if (!persistent) rmSync(baseDir, { recursive: true, force: true });
     throw error;
   }
   return {
@@ -92,7 +109,7 @@ export async function startPostgresCluster(): Promise<RunningPostgres> {
     async stop() {
       // SIGINT is PostgreSQL's "fast" shutdown: roll back sessions and exit at once.
       await stopProcess(child, 'SIGINT', 10_000);
-      rmSync(baseDir, { recursive: true, force: true });
+      if (!persistent) rmSync(baseDir, { recursive: true, force: true });
     },
   };
 }

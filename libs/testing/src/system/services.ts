@@ -1,0 +1,136 @@
+import { ChildProcess, spawn, StdioOptions } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+
+/** The services of the engine (ARCHITECTURE §5), each one process. */
+export const SERVICE_APPS = ['gateway', 'requests', 'review', 'orders', 'agent', 'projector'] as const;
+export type ServiceApp = (typeof SERVICE_APPS)[number];
+
+/**
+ * The name of one running process: the app (`agent`), or the app and a number (`agent-2`) for
+ * further replicas. Logs, kill() and restart() address processes by it.
+ */
+export type ServiceInstance = ServiceApp | `${ServiceApp}-${number}`;
+
+/** The app an instance name runs; throws for a name that is neither an app nor `<app>-<n>`. */
+export function appOf(instance: string): ServiceApp {
+  const match = /^([a-z]+)(?:-(\d+))?$/.exec(instance);
+  const app = match?.[1] as ServiceApp | undefined;
+  if (!app || !SERVICE_APPS.includes(app)) {
+    throw new Error(`unknown service '${instance}': expected one of ${SERVICE_APPS.join(', ')}, optionally with -<n>`);
+  }
+  return app;
+}
+
+/** Services start in this order; all of them, unless the caller picks some. */
+export function serviceInstances(apps: readonly ServiceApp[] = SERVICE_APPS, extraAgents = 0): ServiceInstance[] {
+  const instances: ServiceInstance[] = [...new Set(apps)];
+  for (let n = 2; n < 2 + extraAgents; n++) instances.push(`agent-${n}`);
+  return instances;
+}
+
+/**
+ * A line every command microservice logs once it listens on NATS (the platform's
+ * `<service> service started`, or Nest's own message): before it a command sent to the service
+ * finds nobody to answer it.
+ */
+export const SERVICE_READY_PATTERN = /service started|microservice successfully started/i;
+
+export const API_ROLE_NAMES = ['requester', 'reviewer', 'operator', 'admin'] as const;
+export type ApiRoleName = (typeof API_ROLE_NAMES)[number];
+export type ApiTokens = Record<ApiRoleName, string>;
+
+/** One random token per role; `prefix-role-` first, so a token in a log says what it is for. */
+export function generateApiTokens(prefix = 'test'): ApiTokens {
+  const tokens = {} as ApiTokens;
+  for (const role of API_ROLE_NAMES) tokens[role] = `${prefix}-${role}-${randomBytes(12).toString('hex')}`;
+  return tokens;
+}
+
+/** The `API_TOKENS` value (`token:role,token:role`) the gateway reads. */
+export function formatApiTokens(tokens: Partial<Record<ApiRoleName, string>>): string {
+  return API_ROLE_NAMES.filter((role) => tokens[role])
+    .map((role) => {
+      const token = tokens[role]!;
+      if (token.length < 8 || /[,:\s]/.test(token)) {
+        throw new Error(`the ${role} token must have 8 or more characters and no ',', ':' or spaces`);
+      }
+      return `${token}:${role}`;
+    })
+    .join(',');
+}
+
+export interface ServiceEnvironmentInput {
+  natsUrl: string;
+  databaseUrl: string;
+  hrAppDatabaseUrl: string;
+  roleModel: string;
+  apiTokens: string;
+  /** The gateway's HTTP port; the other services get no PORT so they never bind it. */
+  port: number;
+  logLevel?: string;
+  /** Inherited variables (PATH and the like); process.env by default. */
+  base?: NodeJS.ProcessEnv;
+  /** Applied last; `undefined` removes a variable (to test a service without it). */
+  overrides?: Record<string, string | undefined>;
+}
+
+/** The environment one service process starts with (ARCHITECTURE §8, plus the sample connector's database). */
+export function serviceEnvironment(app: ServiceApp, input: ServiceEnvironmentInput): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...(input.base ?? process.env) };
+  delete env.PORT;
+  Object.assign(env, {
+    NATS_URL: input.natsUrl,
+    DATABASE_URL: input.databaseUrl,
+    HR_APP_DATABASE_URL: input.hrAppDatabaseUrl,
+    ROLE_MODEL: input.roleModel,
+    API_TOKENS: input.apiTokens,
+    LOG_LEVEL: input.logLevel ?? env.LOG_LEVEL ?? 'log',
+  });
+  if (app === 'gateway') env.PORT = String(input.port);
+  for (const [name, value] of Object.entries(input.overrides ?? {})) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
+  return env;
+}
+
+/** `node -r tools/runtime/register-paths.js dist/apps/<app>/src/main.js`: how a built service runs. */
+export function serviceCommand(root: string, app: ServiceApp): { command: string; args: string[] } {
+  return {
+    command: process.execPath,
+    args: ['-r', join(root, 'tools', 'runtime', 'register-paths.js'), join(root, 'dist', 'apps', app, 'src', 'main.js')],
+  };
+}
+
+/**
+ * Spawns one service from dist/ with the workspace root as working directory. Detached: it leads
+ * its own process group, so a signal to the group reaches anything it started, and a Ctrl-C in
+ * the terminal reaches only the parent, which then stops the services in order.
+ */
+export function spawnService(root: string, app: ServiceApp, env: NodeJS.ProcessEnv, stdio: StdioOptions): ChildProcess {
+  const { command, args } = serviceCommand(root, app);
+  return spawn(command, args, { cwd: root, env, stdio, detached: true });
+}
+
+/** Signals a service's whole process group (falls back to the process itself). */
+export function signalService(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    if (child.pid) process.kill(-child.pid, signal);
+    else child.kill(signal);
+  } catch {
+    child.kill(signal);
+  }
+}
+
+/** SIGTERM (a graceful shutdown), SIGKILL after the grace period; resolves once it exited. */
+export async function stopService(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  signalService(child, 'SIGTERM');
+  signalService(child, 'SIGCONT'); // a paused (SIGSTOP) service could not act on SIGTERM
+  const timer = setTimeout(() => signalService(child, 'SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,84 @@
+import { parseApiTokens } from '@prov/config';
+import {
+  API_ROLE_NAMES, appOf, formatApiTokens, generateApiTokens, SERVICE_READY_PATTERN, serviceCommand,
+  serviceEnvironment, serviceInstances,
+} from './services';
+
+const input = {
+  natsUrl: 'nats://127.0.0.1:4333',
+  databaseUrl: 'postgres://postgres@127.0.0.1:5999/engine',
+  hrAppDatabaseUrl: 'postgres://postgres@127.0.0.1:5999/hr',
+  roleModel: '/repo/deploy/role-model/sample.yaml',
+  apiTokens: 'abcdefgh:admin',
+  port: 18080,
+  base: { PATH: '/usr/bin', PORT: '9999', LOG_LEVEL: 'debug', DATABASE_URL: 'postgres://elsewhere/db' },
+};
+
+describe('service processes', () => {
+  it('knows the app of an instance name and refuses unknown ones', () => {
+    expect(appOf('agent')).toBe('agent');
+    expect(appOf('agent-3')).toBe('agent');
+    expect(() => appOf('billing')).toThrow(/unknown service 'billing'/);
+    expect(() => appOf('agent_2')).toThrow(/unknown service/);
+  });
+
+  it('starts every app once by default, plus numbered extra agents', () => {
+    expect(serviceInstances()).toEqual(['gateway', 'requests', 'review', 'orders', 'agent', 'projector']);
+    expect(serviceInstances(['gateway', 'agent', 'agent'], 2)).toEqual(['gateway', 'agent', 'agent-2', 'agent-3']);
+  });
+
+  it('generates a distinct token per role that the gateway accepts', () => {
+    const tokens = generateApiTokens('demo');
+    expect(Object.keys(tokens)).toEqual([...API_ROLE_NAMES]);
+    expect(new Set(Object.values(tokens)).size).toBe(4);
+    expect(tokens.reviewer).toMatch(/^demo-reviewer-[0-9a-f]{24}$/);
+    const parsed = parseApiTokens(formatApiTokens(tokens));
+    for (const role of API_ROLE_NAMES) expect(parsed.get(tokens[role])).toBe(role);
+    expect(generateApiTokens().admin).not.toEqual(generateApiTokens().admin);
+  });
+
+  it('refuses tokens the gateway would reject or misread', () => {
+    expect(() => formatApiTokens({ admin: 'short' })).toThrow(/admin token/);
+    expect(() => formatApiTokens({ admin: 'has:colon-inside' })).toThrow(/admin token/);
+    expect(formatApiTokens({ operator: 'operator-token' })).toBe('operator-token:operator');
+  });
+
+  it('gives every service the shared settings, and PORT to the gateway only', () => {
+    const gateway = serviceEnvironment('gateway', input);
+    expect(gateway).toMatchObject({
+      PATH: '/usr/bin',
+      NATS_URL: input.natsUrl,
+      DATABASE_URL: input.databaseUrl,
+      HR_APP_DATABASE_URL: input.hrAppDatabaseUrl,
+      ROLE_MODEL: input.roleModel,
+      API_TOKENS: 'abcdefgh:admin',
+      PORT: '18080',
+      LOG_LEVEL: 'debug',
+    });
+    expect(serviceEnvironment('orders', input).PORT).toBeUndefined();
+    expect(serviceEnvironment('orders', { ...input, logLevel: 'warn' }).LOG_LEVEL).toBe('warn');
+  });
+
+  it('applies overrides last, and removes variables overridden with undefined', () => {
+    const env = serviceEnvironment('agent', {
+      ...input,
+      overrides: { AGENT_MAX_DELIVER: '2', HR_APP_DATABASE_URL: undefined, NATS_URL: 'nats://other:1' },
+    });
+    expect(env.AGENT_MAX_DELIVER).toBe('2');
+    expect(env.NATS_URL).toBe('nats://other:1');
+    expect('HR_APP_DATABASE_URL' in env).toBe(false);
+  });
+
+  it('runs the built service through the path registration', () => {
+    const { command, args } = serviceCommand('/repo', 'review');
+    expect(command).toBe(process.execPath);
+    expect(args).toEqual(['-r', '/repo/tools/runtime/register-paths.js', '/repo/dist/apps/review/src/main.js']);
+  });
+
+  it('recognises the line a command service logs once it listens', () => {
+    const line = JSON.stringify({ level: 'log', context: 'orders', message: { msg: 'orders service started' } });
+    expect(SERVICE_READY_PATTERN.test(line)).toBe(true);
+    expect(SERVICE_READY_PATTERN.test('{"message":"Nest microservice successfully started"}')).toBe(true);
+    expect(SERVICE_READY_PATTERN.test('{"message":"Starting Nest application..."}')).toBe(false);
+  });
+});

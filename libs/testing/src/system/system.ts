@@ -1,0 +1,247 @@
+import { ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { track } from '../child-processes';
+import { freePort } from '../free-port';
+import { RunningNatsServer, startNatsServer } from '../nats-server';
+import { createTestDatabase, TestDatabase } from '../test-servers';
+import { ApiClient, waitFor } from './api-client';
+import { buildServices, repositoryRoot } from './build';
+import {
+  ApiRoleName, ApiTokens, appOf, formatApiTokens, generateApiTokens, SERVICE_READY_PATTERN, ServiceApp,
+  serviceEnvironment, ServiceInstance, serviceInstances, signalService, spawnService, stopService,
+} from './services';
+
+export interface StartSystemOptions {
+  /**
+   * Which apps to start (default: all six). The gateway's health check needs the read models,
+   * which the projector creates: with the gateway, start the projector too.
+   */
+  services?: ServiceApp[];
+  /** Further agent processes, named agent-2, agent-3, ... (they share the work of `agent`). */
+  extraAgents?: number;
+  /** Role model file, absolute or relative to the workspace root (default: the sample). */
+  roleModel?: string;
+  /** Variables for every service; `undefined` removes one. */
+  env?: Record<string, string | undefined>;
+  /** Variables for one app (`agent`: every agent) or one instance (`agent-2`), applied after `env`. */
+  serviceEnv?: Partial<Record<string, Record<string, string | undefined>>>;
+  /** LOG_LEVEL of the services (default PROV_TEST_LOG_LEVEL, else `log`). */
+  logLevel?: string;
+  /** How long start-up (and start()/restart()) may take; default 60 s. */
+  startTimeoutMs?: number;
+  /** Build dist/ first (once per Jest run); default true. */
+  build?: boolean;
+  /** Keep the log directory after stop() (also PROV_TEST_KEEP_LOGS=1). */
+  keepLogs?: boolean;
+}
+
+export interface RunningSystem {
+  /** The gateway, `http://127.0.0.1:<port>`; API paths are under `/api`. */
+  apiUrl: string;
+  natsUrl: string;
+  databaseUrl: string;
+  hrAppDatabaseUrl: string;
+  tokens: ApiTokens;
+  logDir: string;
+  /** A client without a token; `client(role)` one with that role's token. */
+  api: ApiClient;
+  client(role: ApiRoleName): ApiClient;
+  /** Everything written to the instance's stdout and stderr (all its runs). */
+  logs(service: ServiceInstance): string;
+  isRunning(service: ServiceInstance): boolean;
+  pid(service: ServiceInstance): number | undefined;
+  /** Sends the signal to the instance's process group and, unless it is a stop/continue signal, waits until it exited. */
+  kill(service: ServiceInstance, signal?: NodeJS.Signals): Promise<void>;
+  /** Starts a stopped instance, or a new one (`agent-3`), and waits until it is ready. */
+  start(service: ServiceInstance): Promise<void>;
+  /** SIGTERM (SIGKILL after 10 s), then start(). */
+  restart(service: ServiceInstance): Promise<void>;
+  /** Stops every service, NATS, drops both databases, removes the logs; safe to call twice. */
+  stop(): Promise<void>;
+}
+
+interface Instance {
+  name: ServiceInstance;
+  app: ServiceApp;
+  logFile: string;
+  child?: ChildProcess;
+}
+
+const LOG_TAIL_LINES = 40;
+
+function running(child: ChildProcess | undefined): child is ChildProcess {
+  return !!child && child.exitCode === null && child.signalCode === null;
+}
+
+/**
+ * Starts the whole engine as separate processes, the way it runs in production: its own
+ * nats-server (JetStream stream names are fixed, so test files running in parallel must not
+ * share one), two fresh databases in the shared test PostgreSQL (the engine's, and the managed
+ * HR application's), and every service from dist/ with its output in a log file. Resolves once
+ * the gateway's health check answers 200 and every command service listens.
+ */
+export async function startSystem(options: StartSystemOptions = {}): Promise<RunningSystem> {
+  const root = repositoryRoot();
+  if (options.build ?? true) await buildServices();
+  const startTimeoutMs = options.startTimeoutMs ?? 60_000;
+  const logDir = mkdtempSync(join(tmpdir(), 'prov-system-'));
+  const databases: TestDatabase[] = [];
+  let nats: RunningNatsServer | undefined;
+  const instances = new Map<ServiceInstance, Instance>();
+  let stopped = false;
+
+  const stopAll = async () => {
+    if (stopped) return;
+    stopped = true;
+    await Promise.all([...instances.values()].map((i) => (i.child ? stopService(i.child) : undefined)));
+    await nats?.stop().catch(() => undefined);
+    await Promise.allSettled(databases.map((db) => db.drop()));
+    if (!(options.keepLogs || process.env.PROV_TEST_KEEP_LOGS === '1')) rmSync(logDir, { recursive: true, force: true });
+  };
+
+  try {
+    const [natsServer, engineDb, hrDb, port] = await Promise.all([
+      startNatsServer(),
+      createTestDatabase('prov_engine'),
+      createTestDatabase('prov_hr_app'),
+      freePort(),
+    ]);
+    nats = natsServer;
+    databases.push(engineDb, hrDb);
+    const tokens = generateApiTokens();
+    const apiUrl = `http://127.0.0.1:${port}`;
+    const api = new ApiClient(apiUrl);
+    const roleModel = resolve(root, options.roleModel ?? 'deploy/role-model/sample.yaml');
+    if (!existsSync(roleModel)) throw new Error(`role model ${roleModel} does not exist`);
+
+    const logs = (name: ServiceInstance) => {
+      const file = instances.get(name)?.logFile ?? join(logDir, `${name}.log`);
+      return existsSync(file) ? readFileSync(file, 'utf8') : '';
+    };
+    const tail = (name: ServiceInstance) => {
+      const lines = logs(name).trimEnd().split('\n');
+      return `--- last ${Math.min(lines.length, LOG_TAIL_LINES)} lines of ${name} ---\n${lines.slice(-LOG_TAIL_LINES).join('\n')}`;
+    };
+
+    const spawnInstance = (name: ServiceInstance): Instance => {
+      const app = appOf(name);
+      const instance = instances.get(name) ?? { name, app, logFile: join(logDir, `${name}.log`) };
+      instances.set(name, instance);
+      const env = serviceEnvironment(app, {
+        natsUrl: natsServer.url,
+        databaseUrl: engineDb.url,
+        hrAppDatabaseUrl: hrDb.url,
+        roleModel,
+        apiTokens: formatApiTokens(tokens),
+        port,
+        logLevel: options.logLevel ?? process.env.PROV_TEST_LOG_LEVEL,
+        overrides: { ...options.env, ...options.serviceEnv?.[app], ...options.serviceEnv?.[name] },
+      });
+      // The child writes to the file itself: nothing is lost if this process is busy or dies.
+      const fd = openSync(instance.logFile, 'a');
+      try {
+        instance.child = track(spawnService(root, app, env, ['ignore', fd, fd]));
+      } finally {
+        closeSync(fd);
+      }
+      return instance;
+    };
+
+    /** Resolves when the instance is ready; rejects with its log tail when it exits first or times out. */
+    const ready = async (instance: Instance, logOffset: number) => {
+      const child = instance.child!;
+      let onExit: (() => void) | undefined;
+      const died = new Promise<never>((_, reject) => {
+        onExit = () =>
+          reject(new Error(`${instance.name} exited (${child.exitCode ?? child.signalCode}) during start-up\n${tail(instance.name)}`));
+        if (!running(child)) onExit();
+        else child.once('exit', onExit);
+      });
+      const check =
+        instance.app === 'gateway'
+          ? () => api.get('/api/health', { timeoutMs: 5000 }).then((r) => r.status === 200 || `health ${r.status}: ${JSON.stringify(r.body)}`)
+          : () => SERVICE_READY_PATTERN.test(logs(instance.name).slice(logOffset)) || 'no start-up line in its log yet';
+      try {
+        await Promise.race([
+          died,
+          waitFor(check, {
+            until: (v) => v === true,
+            timeoutMs: startTimeoutMs,
+            intervalMs: 250,
+            description: instance.app === 'gateway' ? 'GET /api/health to answer 200' : `${instance.name} to listen on NATS`,
+          }),
+        ]);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        throw new Error(message.includes('--- last') ? message : `${message}\n${tail(instance.name)}`);
+      } finally {
+        if (onExit) child.off('exit', onExit);
+        died.catch(() => undefined);
+      }
+    };
+
+    const logSize = (name: ServiceInstance) => {
+      const file = join(logDir, `${name}.log`);
+      return existsSync(file) ? statSync(file).size : 0;
+    };
+
+    const start = async (name: ServiceInstance) => {
+      if (stopped) throw new Error('the system was stopped');
+      if (running(instances.get(name)?.child)) throw new Error(`${name} is already running`);
+      const offset = logSize(name);
+      await ready(spawnInstance(name), offset);
+    };
+
+    const names = serviceInstances(options.services, options.extraAgents ?? 0);
+    const spawned = names.map((name) => ({ name, offset: logSize(name), instance: spawnInstance(name) }));
+    const readyOnes = new Set<ServiceInstance>();
+    try {
+      // Fails at the first service that dies, instead of waiting out the others' time-outs.
+      await Promise.all(spawned.map(({ name, instance, offset }) => ready(instance, offset).then(() => readyOnes.add(name))));
+    } catch (error) {
+      const others = names.filter((name) => !readyOnes.has(name) && !(error as Error).message.includes(`of ${name} ---`));
+      const more = others.length ? `\n\nnot ready either: ${others.join(', ')}\n${others.map(tail).join('\n')}` : '';
+      throw new Error(`the system did not start: ${(error as Error).message}${more}`);
+    }
+
+    const instanceOf = (name: ServiceInstance) => {
+      const instance = instances.get(name);
+      if (!instance) throw new Error(`no service instance '${name}' (started: ${[...instances.keys()].join(', ')})`);
+      return instance;
+    };
+
+    return {
+      apiUrl,
+      natsUrl: natsServer.url,
+      databaseUrl: engineDb.url,
+      hrAppDatabaseUrl: hrDb.url,
+      tokens,
+      logDir,
+      api,
+      client: (role) => api.as(tokens[role]),
+      logs,
+      isRunning: (name) => running(instances.get(name)?.child),
+      pid: (name) => (running(instances.get(name)?.child) ? instances.get(name)!.child!.pid : undefined),
+      async kill(name, signal = 'SIGKILL') {
+        const child = instanceOf(name).child;
+        if (!running(child)) return;
+        if (['SIGSTOP', 'SIGTSTP', 'SIGCONT'].includes(signal)) return signalService(child, signal);
+        const exited = new Promise<void>((done) => child.once('exit', () => done()));
+        signalService(child, signal);
+        await exited;
+      },
+      start,
+      async restart(name) {
+        const child = instanceOf(name).child;
+        if (child) await stopService(child);
+        await start(name);
+      },
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
