@@ -31,6 +31,8 @@ export class CompleteJobService implements OnApplicationShutdown {
   private readonly logger = new Logger('CompleteJob');
   private readonly queries: ReadModelQueries;
   private running?: Promise<void>;
+  /** The job this replica runs, known before its JobStarted reaches the read model. */
+  private currentJobId?: string;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -47,18 +49,23 @@ export class CompleteJobService implements OnApplicationShutdown {
     const { rows } = await lock.query<{ locked: boolean }>("SELECT pg_try_advisory_lock(hashtext('complete-job')) AS locked");
     if (!rows[0].locked) {
       lock.release();
-      const running = (await this.queries.jobs(20)).find((job) => job.status === 'Running');
-      throw new JobAlreadyRunningError(running?.jobId);
+      const running = this.currentJobId ?? (await this.queries.jobs(20)).find((job) => job.status === 'Running')?.jobId;
+      throw new JobAlreadyRunningError(running);
     }
     const jobId = randomUUID();
+    this.currentJobId = jobId;
     const metadata = commandMetadata({ actor, correlationId: jobId }, new Date());
     try {
       await this.decide(jobId, { type: 'StartJob', jobId, kind: 'complete', tasks: [...COMPLETE_JOB_TASKS], trigger, now: new Date(), actor }, metadata);
     } catch (error) {
+      this.currentJobId = undefined;
       await this.unlock(lock);
       throw error;
     }
-    this.running = this.run(jobId, metadata).finally(() => this.unlock(lock));
+    this.running = this.run(jobId, metadata).finally(() => {
+      this.currentJobId = undefined;
+      return this.unlock(lock);
+    });
     return { jobId };
   }
 

@@ -3,7 +3,7 @@ import { CommandCallerDto } from '@prov/platform';
 
 export class RegisterIdentityDto extends CommandCallerDto {
   @IsOptional()
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9_.@]{0,99}$/, { message: 'id must be letters, digits, _ . @ (at most 100)' })
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$/, { message: 'id must be letters, digits, _ . @ - (at most 100)' })
   id?: string;
 
   @IsString()
