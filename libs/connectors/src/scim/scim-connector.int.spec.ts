@@ -1,0 +1,298 @@
+import type { RoleModelConnection } from '@prov/role-model';
+import { freePort, startScimServer, type RunningScimServer } from '@prov/testing';
+import type { OrderToApply } from '../connector';
+import { PermanentConnectorError, TransientConnectorError } from '../errors';
+import { findNonConforming, isOrderObserved } from '../observation';
+import { ScimConnector } from './scim-connector';
+
+// Runs against the real scimmy-based SCIM server of @prov/testing, started once for this file.
+
+const connection: RoleModelConnection = {
+  id: 'wiki',
+  name: 'Wiki (SCIM)',
+  connector: 'scim',
+  fulfillment: 'automatic',
+  settings: { baseUrl: 'set in beforeAll', tokenEnv: 'WIKI_SCIM_TOKEN', timeoutMs: 2000, pageSize: 2 },
+};
+
+let sequence = 0;
+function order(
+  changeType: OrderToApply['changeType'],
+  accountKey: string,
+  group?: string,
+  attributes: Record<string, unknown> = {},
+): OrderToApply {
+  sequence += 1;
+  return {
+    orderId: `o-${sequence}`,
+    attempt: 1,
+    changeType,
+    connectionId: 'wiki',
+    resourceTypeId: 'wiki_account',
+    identityId: `i-${accountKey}`,
+    entitlementId: group ? `wiki_${group}` : 'wiki_account_only',
+    changes: { accountKey, attributes, ...(group ? { group } : {}) },
+  };
+}
+
+const failure = (promise: Promise<unknown>): Promise<Error> =>
+  promise.then(
+    () => Promise.reject(new Error('expected a rejection')),
+    (e: Error) => e,
+  );
+
+describe('ScimConnector on the scimmy SCIM server', () => {
+  let server: RunningScimServer;
+  let connector: ScimConnector;
+  let settings: Record<string, unknown>;
+
+  /** Talks to the server directly, as an administrator of the target would (out of band). */
+  async function scim(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+    const response = await fetch(`${server.baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/scim+json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  }
+
+  async function usersNamed(userName: string): Promise<Array<Record<string, unknown>>> {
+    const list = await scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`);
+    return list.Resources as Array<Record<string, unknown>>;
+  }
+
+  async function group(displayName: string): Promise<{ id: string; members: Array<{ value: string }> }> {
+    const list = await scim('GET', `/Groups?filter=${encodeURIComponent(`displayName eq "${displayName}"`)}`);
+    const [found] = list.Resources as Array<{ id: string; members?: Array<{ value: string }> }>;
+    return { id: found.id, members: found.members ?? [] };
+  }
+
+  beforeAll(async () => {
+    server = await startScimServer();
+    settings = { ...connection.settings, baseUrl: server.baseUrl };
+    connector = new ScimConnector({ ...connection, settings }, { WIKI_SCIM_TOKEN: server.token });
+  });
+
+  afterAll(async () => {
+    await connector?.close();
+    await server?.stop();
+  });
+
+  it('applies an Added order twice as once: one user, one membership; observed only after', async () => {
+    const attributes = {
+      displayName: 'Jane Doe',
+      givenName: 'Jane',
+      familyName: 'Doe',
+      email: 'jane@example.org',
+    };
+    const added = order('Added', 'jdoe', 'readers', { ...attributes, active: true });
+    expect(isOrderObserved(added, await connector.readAll())).toBe(false);
+    await connector.apply(added);
+    const [created] = await usersNamed('jdoe');
+    await connector.apply({ ...added, attempt: 2 });
+    const users = await usersNamed('jdoe');
+    expect(users).toHaveLength(1);
+    expect(users[0]).toMatchObject({
+      id: created.id,
+      externalId: 'i-jdoe',
+      displayName: 'Jane Doe',
+      name: { givenName: 'Jane', familyName: 'Doe' },
+      emails: [{ value: 'jane@example.org', primary: true }],
+      active: true,
+    });
+    // The redelivery wrote nothing: PATCH only runs when something differs.
+    expect((users[0].meta as { lastModified: string }).lastModified).toBe(
+      (created.meta as { lastModified: string }).lastModified,
+    );
+    expect((await group('readers')).members.map((m) => m.value)).toEqual([created.id]);
+    const all = await connector.readAll();
+    expect(isOrderObserved(added, all)).toBe(true);
+    expect(all.accounts.find((a) => a.accountKey === 'jdoe')).toEqual({
+      accountKey: 'jdoe',
+      attributes: { userName: 'jdoe', externalId: 'i-jdoe', ...attributes, active: true },
+      disabled: false,
+    });
+  });
+
+  it('converges onto a user created out of band with the same userName (409 uniqueness)', async () => {
+    const outOfBand = await scim('POST', '/Users', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      userName: 'bob',
+      title: 'x',
+    });
+    // The lookup misses the user (a lagging search index), so the POST meets it: 409, look again.
+    await server.staleNext(1);
+    const added = order('Added', 'bob', 'readers', { displayName: 'Bob', department: 'IT' });
+    await connector.apply(added);
+    const users = await usersNamed('bob');
+    expect(users).toHaveLength(1);
+    expect(users[0]).toMatchObject({ id: outOfBand.id, displayName: 'Bob', title: 'x', externalId: 'i-bob' });
+    expect(isOrderObserved(added, await connector.readAll())).toBe(true);
+  });
+
+  it('converges when two agents apply the same orders at once', async () => {
+    const twin = new ScimConnector({ ...connection, settings }, { WIKI_SCIM_TOKEN: server.token });
+    try {
+      const added = order('Added', 'carol', 'writers', { displayName: 'Carol' });
+      await Promise.all([connector.apply(added), twin.apply(added), twin.apply({ ...added, attempt: 2 })]);
+      expect(await usersNamed('carol')).toHaveLength(1);
+      expect((await group('writers')).members).toHaveLength(1);
+      expect(isOrderObserved(added, await twin.readAll())).toBe(true);
+    } finally {
+      await twin.close();
+    }
+  });
+
+  it('patches only what a Modified order changes, and removes values set to null', async () => {
+    const modified = order('Modified', 'jdoe', undefined, {
+      displayName: 'Jane Smith',
+      familyName: 'Smith',
+      email: null,
+      active: 'false',
+      department: 'Sales',
+    });
+    await connector.apply(modified);
+    const [user] = await usersNamed('jdoe');
+    expect(user).toMatchObject({
+      displayName: 'Jane Smith',
+      name: { givenName: 'Jane', familyName: 'Smith' },
+    });
+    expect(user.emails).toBeUndefined();
+    const all = await connector.readAll();
+    expect(isOrderObserved(modified, all)).toBe(true);
+    expect(all.accounts.find((a) => a.accountKey === 'jdoe')?.disabled).toBe(true);
+  });
+
+  it('on Deleted removes the membership, then the user with its last one; twice is fine', async () => {
+    await connector.apply(order('Added', 'jdoe', 'admins'));
+    const revokeAdmins = order('Deleted', 'jdoe', 'admins');
+    await connector.apply(revokeAdmins);
+    expect(await usersNamed('jdoe')).toHaveLength(1);
+    expect(isOrderObserved(revokeAdmins, await connector.readAll())).toBe(true);
+
+    const revokeReaders = order('Deleted', 'jdoe', 'readers');
+    await connector.apply(revokeReaders);
+    expect(await usersNamed('jdoe')).toHaveLength(0);
+    await connector.apply(revokeReaders);
+    await connector.apply(order('Deleted', 'never-existed', 'readers'));
+    const deleted = order('Deleted', 'jdoe');
+    expect(isOrderObserved(deleted, await connector.readAll())).toBe(true);
+  });
+
+  it('reads every page and spots an account nobody assigned', async () => {
+    await scim('POST', '/Users', {
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+      userName: 'intruder',
+    });
+    const all = await connector.readAll(); // pageSize 2: several pages of users
+    expect(all.accounts.map((a) => a.accountKey)).toEqual(['bob', 'carol', 'intruder']);
+    expect(all.memberships).toEqual([
+      { accountKey: 'bob', group: 'readers' },
+      { accountKey: 'carol', group: 'writers' },
+    ]);
+    const drift = findNonConforming(all, [
+      { accountKey: 'bob', group: 'readers' },
+      { accountKey: 'carol', group: 'writers' },
+    ]);
+    expect(drift.accounts.map((a) => a.accountKey)).toEqual(['intruder']);
+    expect(drift.memberships).toEqual([]);
+  });
+
+  it('keys accounts by externalId when configured so, and renames userName on Modified', async () => {
+    const keyed = new ScimConnector(
+      { ...connection, settings: { ...settings, userNameAttribute: 'externalId' } },
+      { WIKI_SCIM_TOKEN: server.token },
+    );
+    try {
+      await keyed.apply(order('Added', 'E42', 'writers', { userName: 'erin' }));
+      const renamed = order('Modified', 'E42', 'writers', { userName: 'erin.r' });
+      await keyed.apply(renamed);
+      await keyed.apply(renamed);
+      expect(await usersNamed('erin')).toHaveLength(0);
+      expect(await usersNamed('erin.r')).toMatchObject([{ externalId: 'E42' }]);
+      const all = await keyed.readAll();
+      expect(isOrderObserved(renamed, all)).toBe(true);
+      await keyed.apply(order('Deleted', 'E42', 'writers'));
+      expect(await usersNamed('erin.r')).toHaveLength(0);
+    } finally {
+      await keyed.close();
+    }
+  });
+
+  it('refuses attributes it cannot map, naming them', async () => {
+    const error = await failure(connector.apply(order('Added', 'x', undefined, { shoeSize: 42 })));
+    expect(error).toBeInstanceOf(PermanentConnectorError);
+    expect(error.message).toMatch(/attribute shoeSize has no SCIM mapping/);
+  });
+
+  it('passes its connection test', async () => {
+    await expect(connector.test()).resolves.toEqual({
+      ok: true,
+      message: `SCIM service at ${server.baseUrl} answered (3 users; patch and filter supported)`,
+    });
+  });
+
+  it("reports a wrong token as permanent, with the service's detail and without the token", async () => {
+    const token = 'wrong-token-0123456789';
+    const wrong = new ScimConnector({ ...connection, settings }, { WIKI_SCIM_TOKEN: token });
+    try {
+      const error = await failure(wrong.apply(order('Added', 'eve', 'readers')));
+      expect(error).toBeInstanceOf(PermanentConnectorError);
+      expect(error.message).toBe('SCIM GET /Users answered 401: Authorization failure');
+      expect(error.message).not.toContain(token);
+      const result = await wrong.test();
+      expect(result.ok).toBe(false);
+      expect(result.message).toMatch(/401: Authorization failure/);
+    } finally {
+      await wrong.close();
+    }
+  });
+
+  it('reports a 503 of the service as transient, and succeeds on the retry', async () => {
+    await server.failNext(1, 503);
+    const added = order('Added', 'dave', 'readers');
+    const error = await failure(connector.apply(added));
+    expect(error).toBeInstanceOf(TransientConnectorError);
+    expect(error.message).toMatch(/answered 503: injected failure/);
+    await connector.apply({ ...added, attempt: 2 });
+    expect(await usersNamed('dave')).toHaveLength(1);
+  });
+
+  it('reports a request that exceeds timeoutMs as transient', async () => {
+    await server.delayNext(1, 3000);
+    const error = await failure(connector.readAll());
+    expect(error).toBeInstanceOf(TransientConnectorError);
+    expect(error.message).toBe('SCIM GET /Users timed out after 2000 ms');
+  });
+
+  it('abandons requests in flight when closed, as transient', async () => {
+    const closing = new ScimConnector({ ...connection, settings }, { WIKI_SCIM_TOKEN: server.token });
+    await server.delayNext(1, 1000);
+    const reading = failure(closing.readAll());
+    await new Promise((r) => setTimeout(r, 100));
+    await closing.close();
+    const error = await reading;
+    expect(error).toBeInstanceOf(TransientConnectorError);
+    expect(error.message).toBe('SCIM GET /Users was abandoned: the connector was closed');
+    await expect(closing.apply(order('Added', 'late'))).rejects.toThrow(TransientConnectorError);
+  });
+
+  it('reports a service that is down as transient, and fails its connection test', async () => {
+    const baseUrl = `http://127.0.0.1:${await freePort()}/scim/v2`; // nothing listens there
+    const down = new ScimConnector(
+      { ...connection, settings: { ...settings, baseUrl } },
+      { WIKI_SCIM_TOKEN: 't0ken' },
+    );
+    try {
+      const error = await failure(down.apply(order('Added', 'eve', 'readers')));
+      expect(error).toBeInstanceOf(TransientConnectorError);
+      expect(error.message).toMatch(/could not reach .*ECONNREFUSED/);
+      const result = await down.test();
+      expect(result.ok).toBe(false);
+      expect(result.message).toMatch(/ECONNREFUSED/);
+    } finally {
+      await down.close();
+    }
+  });
+});

@@ -1,0 +1,134 @@
+import {
+  MissingSecretError,
+  resolveConnectionSecret,
+  type Environment,
+  type RoleModelConnection,
+} from '@prov/role-model';
+import { ConnectorConfigurationError } from '../errors';
+
+/**
+ * Settings of a `scim` connection, read from the role model:
+ *
+ *   baseUrl             the service provider's SCIM base URL, without /Users (https://app.example.com/scim/v2)
+ *   tokenEnv            name of the environment variable holding the bearer token
+ *   timeoutMs           optional, default 10000: limit for one HTTP request, body included
+ *   pageSize            optional, default 100: `count` asked for per page when reading everything
+ *   userNameAttribute   optional, default userName: the SCIM User attribute that holds the order's
+ *                       accountKey, `userName` or `externalId` (see scim-attributes.ts)
+ *   tls                 optional, { rejectUnauthorized: true } only (see below)
+ *
+ * TLS: Node 20's built-in fetch takes TLS options only through an undici `dispatcher`, and undici
+ * is not a dependency of this project (Node bundles it without exporting it). So certificates are
+ * always verified; `tls.rejectUnauthorized: false` is refused here rather than silently ignored.
+ * A target behind a private CA is trusted by starting the agent with NODE_EXTRA_CA_CERTS=<pem>.
+ */
+
+export const SCIM_KEY_ATTRIBUTES = ['userName', 'externalId'] as const;
+export type ScimKeyAttribute = (typeof SCIM_KEY_ATTRIBUTES)[number];
+
+export interface ScimConnectorSettings {
+  /** Without trailing slash, so that `${baseUrl}/Users` is right. */
+  baseUrl: string;
+  token: string;
+  timeoutMs: number;
+  pageSize: number;
+  userNameAttribute: ScimKeyAttribute;
+}
+
+const KNOWN = ['baseUrl', 'tokenEnv', 'timeoutMs', 'pageSize', 'userNameAttribute', 'tls'];
+const KNOWN_TLS = ['rejectUnauthorized'];
+
+function wholeNumber(
+  settings: Record<string, unknown>,
+  key: string,
+  fallback: number,
+  [min, max]: [number, number],
+  problems: string[],
+): number {
+  const value = settings[key];
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    problems.push(`settings.${key} must be a whole number from ${min} to ${max}`);
+    return fallback;
+  }
+  return value;
+}
+
+function readBaseUrl(value: unknown, problems: string[]): string {
+  const rule = 'settings.baseUrl must be an absolute http(s) URL such as https://app.example.com/scim/v2';
+  if (typeof value !== 'string' || value.trim() === '') {
+    problems.push(rule);
+    return '';
+  }
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    problems.push(rule);
+    return '';
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') problems.push(rule);
+  // A password in the URL would be a secret in the role model, which is versioned and shown.
+  if (url.username || url.password)
+    problems.push('settings.baseUrl must not contain credentials (the token comes from settings.tokenEnv)');
+  if (url.search || url.hash) problems.push('settings.baseUrl must not have a query or a fragment');
+  return url.toString().replace(/\/+$/, '');
+}
+
+function checkTls(value: unknown, problems: string[]): void {
+  if (value === undefined || value === null) return;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    problems.push('settings.tls must be a mapping such as { rejectUnauthorized: true }');
+    return;
+  }
+  const tls = value as Record<string, unknown>;
+  for (const key of Object.keys(tls)) {
+    if (!KNOWN_TLS.includes(key))
+      problems.push(
+        `settings.tls.${key} is not a TLS setting of the scim connector (known: ${KNOWN_TLS.join(', ')})`,
+      );
+  }
+  const reject = tls.rejectUnauthorized;
+  if (reject !== undefined && typeof reject !== 'boolean') {
+    problems.push('settings.tls.rejectUnauthorized must be true or false');
+  } else if (reject === false) {
+    problems.push(
+      'settings.tls.rejectUnauthorized: false is not supported: Node 20 fetch can only change TLS checks ' +
+        'through an undici dispatcher, which this project does not ship; trust the CA with NODE_EXTRA_CA_CERTS',
+    );
+  }
+}
+
+/** Validates the settings and reads the token from the environment; lists every problem at once. */
+export function readScimSettings(connection: RoleModelConnection, env: Environment): ScimConnectorSettings {
+  const settings = connection.settings as Record<string, unknown>;
+  const problems: string[] = [];
+  for (const key of Object.keys(settings)) {
+    if (!KNOWN.includes(key))
+      problems.push(`settings.${key} is not a setting of the scim connector (known: ${KNOWN.join(', ')})`);
+  }
+  const baseUrl = readBaseUrl(settings.baseUrl, problems);
+  const timeoutMs = wholeNumber(settings, 'timeoutMs', 10_000, [1, 600_000], problems);
+  const pageSize = wholeNumber(settings, 'pageSize', 100, [1, 1000], problems);
+  const keyAttribute = settings.userNameAttribute ?? 'userName';
+  if (!SCIM_KEY_ATTRIBUTES.includes(keyAttribute as ScimKeyAttribute)) {
+    problems.push(`settings.userNameAttribute must be one of ${SCIM_KEY_ATTRIBUTES.join(', ')}`);
+  }
+  checkTls(settings.tls, problems);
+  let token = '';
+  try {
+    token = resolveConnectionSecret(connection, 'tokenEnv', env);
+  } catch (error) {
+    if (!(error instanceof MissingSecretError)) throw error;
+    problems.push(error.message);
+  }
+  // The token is sent in a header: a line break in it would let it inject further headers.
+  if (/[\r\n]/.test(token)) problems.push(`the token in settings.tokenEnv must be a single line`);
+  if (problems.length > 0) {
+    throw new ConnectorConfigurationError(
+      `scim connection '${connection.id}' is misconfigured: ${problems.join('; ')}`,
+      { code: 'CONFIGURATION' },
+    );
+  }
+  return { baseUrl, token, timeoutMs, pageSize, userNameAttribute: keyAttribute as ScimKeyAttribute };
+}
