@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { type OrderToApply, PermanentConnectorError, isConnectorError } from '@prov/connectors';
 import { CommandClient, CommandError, OrderConsumer, type OrderEnvelope } from '@prov/messaging';
 import { NatsConnectionProvider } from '@prov/platform';
@@ -10,7 +10,7 @@ import { ConnectorPool } from './connector-pool';
  * converges (nothing written twice) and the repeated report is recognised as such.
  */
 @Injectable()
-export class OrderWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('OrderWorker');
   private readonly consumers: OrderConsumer[] = [];
 
@@ -29,6 +29,8 @@ export class OrderWorker implements OnApplicationBootstrap, OnApplicationShutdow
         connectionId: connection.id,
         maxDeliver,
         ackWaitMs,
+        // Finish in-flight orders within the service's own shutdown grace period.
+        stopGraceMs: Math.max(1000, Number(process.env.SHUTDOWN_GRACE_MS ?? 15_000) - 3000),
         handler: (order) => this.apply(order),
         onDeadLetter: (order, reason) => this.deadLettered(order, reason),
       });
@@ -80,7 +82,12 @@ export class OrderWorker implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Drains before Nest closes the connections: orders in flight finish, are reported and acked;
+   * nothing new is pulled. (onApplicationShutdown would be too late: the NATS client that sends
+   * the reports closes there.)
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     await Promise.all(this.consumers.map((consumer) => consumer.stop()));
   }
 }

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { CronExpressionParser } from 'cron-parser';
 import { ConfigurationError } from '@prov/config';
 import { CompleteJobService, JobAlreadyRunningError } from './complete-job.service';
@@ -22,7 +22,7 @@ export function parseCompleteJobSchedule(value: string | undefined): string | un
  * running" and let it be).
  */
 @Injectable()
-export class CompleteJobSchedule implements OnApplicationBootstrap, OnApplicationShutdown {
+export class CompleteJobSchedule implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('CompleteJobSchedule');
   private readonly expression = parseCompleteJobSchedule(process.env.COMPLETE_JOB_SCHEDULE);
   private timer?: NodeJS.Timeout;
@@ -35,7 +35,7 @@ export class CompleteJobSchedule implements OnApplicationBootstrap, OnApplicatio
     this.scheduleNext();
   }
 
-  onApplicationShutdown(): void {
+  beforeApplicationShutdown(): void {
     clearTimeout(this.timer);
   }
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, BeforeApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Pool, type PoolClient } from 'pg';
 import { commandMetadata, handleCommand, type EventMetadata } from '@prov/command-handling';
@@ -27,7 +27,7 @@ export class JobAlreadyRunningError extends DomainError {
  * end are events on `job-<jobId>`. One job runs at a time across all replicas (advisory lock).
  */
 @Injectable()
-export class CompleteJobService implements OnApplicationShutdown {
+export class CompleteJobService implements BeforeApplicationShutdown {
   private readonly logger = new Logger('CompleteJob');
   private readonly queries: ReadModelQueries;
   private running?: Promise<void>;
@@ -138,7 +138,7 @@ export class CompleteJobService implements OnApplicationShutdown {
     lock.release();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     await this.running?.catch(() => undefined);
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
 import type { CheckpointStore, EventStore } from '@prov/event-store';
 import { CHECKPOINT_STORE, DATABASE_POOL, EVENT_STORE, ReactionRunner } from '@prov/platform';
@@ -7,7 +7,7 @@ import { OrderGenerationReaction } from './order-generation.reaction';
 
 /** Starts the service's reactions with the application and stops them before it closes. */
 @Injectable()
-export class ReactionsLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ReactionsLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly runners: ReactionRunner[];
 
   constructor(
@@ -24,7 +24,7 @@ export class ReactionsLifecycle implements OnApplicationBootstrap, OnApplication
     for (const runner of this.runners) runner.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     await Promise.all(this.runners.map((runner) => runner.stop()));
   }
 }

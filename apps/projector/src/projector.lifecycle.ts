@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { Pool, type PoolClient } from 'pg';
 import type { EventStore } from '@prov/event-store';
 import { DATABASE_POOL, EVENT_STORE } from '@prov/platform';
@@ -12,7 +12,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * pause it for the moment of the swap.
  */
 @Injectable()
-export class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdown, LiveProjectorControl {
+export class ProjectorLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, LiveProjectorControl {
   private readonly logger = new Logger('Projector');
   private projector?: Projector;
   private lockClient?: PoolClient;
@@ -74,7 +74,7 @@ export class ProjectorLifecycle implements OnApplicationBootstrap, OnApplication
     }
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     await this.projector?.stop();
     await this.loop?.catch(() => undefined);

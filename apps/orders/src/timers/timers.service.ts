@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
 import { commandMetadata } from '@prov/command-handling';
 import { type AssignmentCommand, DomainError, ProvisioningState } from '@prov/domain';
@@ -25,7 +25,7 @@ export interface TimerTick {
  * a time (advisory lock).
  */
 @Injectable()
-export class TimersService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class TimersService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Timers');
   private readonly intervalMs = Number(process.env.TIMER_INTERVAL_MS ?? 5000);
   private timer?: NodeJS.Timeout;
@@ -46,7 +46,7 @@ export class TimersService implements OnApplicationBootstrap, OnApplicationShutd
     }, this.intervalMs);
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     await this.ticking;
   }
