@@ -1,0 +1,283 @@
+import type { Environment, RoleModelConnection } from '@prov/role-model';
+import { Attribute, Change, Client, GreaterThanEqualsFilter, type Entry } from 'ldapts';
+import type { ConnectionTestResult, Connector, OrderToApply, SynchronizedResources } from '../connector';
+import { PermanentConnectorError, scrubSecrets } from '../errors';
+import { LdapGroups, type LdapOperation } from './ldap-groups';
+import { LDAP_RESULT, ldapResultCode, toLdapConnectorError } from './ldap-errors';
+import { readLdapSettings, type LdapConnectorSettings } from './ldap-settings';
+import { readDirectory, type DirectoryContent } from './ldap-read';
+import {
+  childRdnValue,
+  entryAttribute,
+  entryValues,
+  escapeDnValue,
+  generalizedTime,
+  orderAttributes,
+} from './ldap-values';
+
+/** What `readChangedSince` found: entries modified since `since`; `groups` are listed with their whole membership. */
+export interface LdapChangedResources extends DirectoryContent {
+  since: Date;
+}
+
+const PERSON_CLASSES = new Set(['inetorgperson', 'organizationalperson', 'person']);
+
+/**
+ * Provisions accounts and group memberships in an LDAP directory (OpenLDAP, 389-ds...):
+ *
+ *   account     <rdnAttribute>=<accountKey>,<accountsDn>, of `objectClasses` (inetOrgPerson)
+ *   membership  the account's DN in `member` of cn=<group>,<groupsDn> (groupOfNames)
+ *
+ * LDAP has no transactions, so every step is written to be repeatable: Added/Modified create the
+ * account or replace only the attributes that differ, and add the membership (already there is
+ * fine); Deleted removes the membership, then deletes (or marks disabled) the account once it is
+ * in none of the connector's groups; anything already in the wanted state is success. Orders of
+ * one account are applied one after the other within a connector, so that a revocation and a
+ * grant of the same account arriving together cannot interleave their check-then-write steps.
+ */
+export class LdapConnector implements Connector {
+  private readonly settings: LdapConnectorSettings;
+  private readonly client: Client;
+  private readonly groups: LdapGroups;
+  private binding?: Promise<void>;
+  private closed = false;
+  private readonly locks = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly connection: RoleModelConnection,
+    env: Environment = process.env,
+  ) {
+    this.settings = readLdapSettings(connection, env);
+    const { url, timeoutMs, tls } = this.settings;
+    this.client = new Client({
+      url,
+      timeout: timeoutMs,
+      connectTimeout: timeoutMs,
+      // A connection the server dropped is re-opened by ldapts on the next operation; replaying
+      // the bind keeps that operation from running anonymously (and failing as "insufficient access").
+      autoRebind: true,
+      // ldapts switches to TLS as soon as tlsOptions holds a value, so they are given for ldaps:// only.
+      ...(url.toLowerCase().startsWith('ldaps://')
+        ? { tlsOptions: { rejectUnauthorized: tls.rejectUnauthorized, ...(tls.ca ? { ca: [tls.ca] } : {}) } }
+        : {}),
+    });
+    this.groups = new LdapGroups(this.settings.groupsDn, this.op);
+  }
+
+  private scrub = (message: string): string => scrubSecrets(message, [this.settings.bindPassword]);
+
+  private async bound(): Promise<Client> {
+    if (this.closed) {
+      throw new PermanentConnectorError(`ldap connection '${this.connection.id}' is closed`, {
+        code: 'CLOSED',
+      });
+    }
+    if (!this.client.isBound) {
+      // Concurrent orders share one bind instead of racing several on the same connection.
+      this.binding ??= this.client
+        .bind(this.settings.bindDn, this.settings.bindPassword)
+        .finally(() => (this.binding = undefined));
+      try {
+        await this.binding;
+      } catch (error) {
+        throw toLdapConnectorError(
+          error,
+          this.scrub,
+          `bind as ${this.settings.bindDn} to ${this.settings.url}`,
+        );
+      }
+    }
+    return this.client;
+  }
+
+  private op: LdapOperation = async (context, work, expected = []) => {
+    const client = await this.bound();
+    try {
+      await work(client);
+      return undefined;
+    } catch (error) {
+      const code = ldapResultCode(error);
+      if (code !== undefined && expected.includes(code)) return code;
+      throw toLdapConnectorError(error, this.scrub, context);
+    }
+  };
+
+  private accountDn(key: string): string {
+    return `${this.settings.rdnAttribute}=${escapeDnValue(key)},${this.settings.accountsDn}`;
+  }
+
+  /** The entry with the given attributes, or undefined when there is none at that DN. */
+  private async readEntry(dn: string, attributes: string[]): Promise<Entry | undefined> {
+    let found: Entry | undefined;
+    await this.op(
+      `read ${dn}`,
+      async (client) => (found = (await client.search(dn, { scope: 'base', attributes })).searchEntries[0]),
+      [LDAP_RESULT.noSuchObject],
+    );
+    return found;
+  }
+
+  private async withLock<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(key) ?? Promise.resolve();
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const mine = previous.then(() => gate);
+    this.locks.set(key, mine);
+    await previous;
+    try {
+      return await work();
+    } finally {
+      release();
+      if (this.locks.get(key) === mine) this.locks.delete(key);
+    }
+  }
+
+  async apply(order: OrderToApply): Promise<void> {
+    const desired = orderAttributes(order, this.connection.id);
+    await this.withLock(order.changes.accountKey.toLowerCase(), () =>
+      order.changeType === 'Deleted' ? this.applyDeleted(order) : this.applyPresent(order, desired),
+    );
+  }
+
+  private async applyPresent(order: OrderToApply, desired: Map<string, string[]>): Promise<void> {
+    const { accountKey, group } = order.changes;
+    const { rdnAttribute, disabledAttribute } = this.settings;
+    // The order renames the account when it maps the naming attribute to another single value.
+    const wanted = [...desired].find(([name]) => name.toLowerCase() === rdnAttribute.toLowerCase())?.[1];
+    const rdnValue = wanted?.length === 1 ? wanted[0] : accountKey;
+    const attributes = [disabledAttribute, ...desired.keys()];
+    let entry = await this.readEntry(this.accountDn(accountKey), attributes);
+    // A redelivered rename finds the account under its new name already.
+    if (!entry && rdnValue !== accountKey) entry = await this.readEntry(this.accountDn(rdnValue), attributes);
+    const dn = entry ? await this.converge(entry, rdnValue, desired) : await this.create(rdnValue, desired);
+    if (group !== undefined) await this.groups.addMember(group, dn);
+  }
+
+  /**
+   * Adds the account. Person classes (inetOrgPerson) require cn and sn: when the role model maps
+   * neither, cn defaults to the mapped displayName or else the account's name, sn to the name.
+   * The defaults are written on creation only; a later order never overwrites them unless it maps them.
+   */
+  private async create(rdnValue: string, desired: Map<string, string[]>): Promise<string> {
+    const dn = this.accountDn(rdnValue);
+    const attributes: Record<string, string[]> = { objectClass: this.settings.objectClasses };
+    for (const [name, values] of desired) if (values.length > 0) attributes[name] = values;
+    const has = (name: string) => Object.keys(attributes).some((k) => k.toLowerCase() === name.toLowerCase());
+    if (!has(this.settings.rdnAttribute)) attributes[this.settings.rdnAttribute] = [rdnValue];
+    if (this.settings.objectClasses.some((c) => PERSON_CLASSES.has(c.toLowerCase()))) {
+      const displayName = [...desired].find(([name]) => name.toLowerCase() === 'displayname')?.[1][0];
+      if (!has('cn')) attributes.cn = [displayName ?? rdnValue];
+      if (!has('sn')) attributes.sn = [rdnValue];
+    }
+    const code = await this.op(`add ${dn}`, (c) => c.add(dn, attributes), [LDAP_RESULT.entryAlreadyExists]);
+    if (code === undefined) return dn;
+    // Another agent of this connection created it in between: converge onto what it wrote.
+    const entry = await this.readEntry(dn, [this.settings.disabledAttribute, ...desired.keys()]);
+    return entry ? this.converge(entry, rdnValue, desired) : dn;
+  }
+
+  /** Renames when the naming value changed, then replaces only the attributes that differ. */
+  private async converge(found: Entry, rdnValue: string, desired: Map<string, string[]>): Promise<string> {
+    const { rdnAttribute, accountsDn, disabledAttribute, disabledValue } = this.settings;
+    let entry = found;
+    if (childRdnValue(entry.dn, rdnAttribute, accountsDn) !== rdnValue) {
+      const newDn = this.accountDn(rdnValue);
+      await this.op(`rename ${entry.dn} to ${newDn}`, (c) => c.modifyDN(entry.dn, newDn));
+      entry = (await this.readEntry(newDn, [disabledAttribute, ...desired.keys()])) ?? entry;
+    }
+    const changes: Change[] = [];
+    for (const [name, values] of desired) {
+      // An empty naming attribute cannot be written; the order means "keep the name".
+      if (values.length === 0 && name.toLowerCase() === rdnAttribute.toLowerCase()) continue;
+      const current = entryValues(entryAttribute(entry, name));
+      if (current.length === values.length && current.every((v, i) => v === values[i])) continue;
+      changes.push(new Change({ operation: 'replace', modification: new Attribute({ type: name, values }) }));
+    }
+    // Granting anything to a disabled account enables it again.
+    const marker = entryValues(entryAttribute(entry, disabledAttribute)).find(
+      (v) => v.toLowerCase() === disabledValue.toLowerCase(),
+    );
+    if (
+      marker !== undefined &&
+      ![...desired.keys()].some((k) => k.toLowerCase() === disabledAttribute.toLowerCase())
+    ) {
+      changes.push(
+        new Change({
+          operation: 'delete',
+          modification: new Attribute({ type: disabledAttribute, values: [marker] }),
+        }),
+      );
+    }
+    if (changes.length > 0) await this.op(`modify ${entry.dn}`, (c) => c.modify(entry.dn, changes));
+    return entry.dn;
+  }
+
+  private async applyDeleted(order: OrderToApply): Promise<void> {
+    const { accountKey, group } = order.changes;
+    const dn = this.accountDn(accountKey);
+    // Every step tolerates "already gone", so no read is needed first.
+    if (group !== undefined) await this.groups.removeMember(group, dn);
+    if (await this.groups.hasAnyMembership(dn)) return;
+    if (this.settings.onDelete === 'delete') {
+      await this.op(`delete ${dn}`, (c) => c.del(dn), [LDAP_RESULT.noSuchObject]);
+      return;
+    }
+    const { disabledAttribute: type, disabledValue } = this.settings;
+    const mark = new Change({
+      operation: 'add',
+      modification: new Attribute({ type, values: [disabledValue] }),
+    });
+    await this.op(`disable ${dn}`, (c) => c.modify(dn, mark), [
+      LDAP_RESULT.noSuchObject,
+      LDAP_RESULT.attributeOrValueExists,
+    ]);
+  }
+
+  async readAll(): Promise<SynchronizedResources> {
+    const { accounts, memberships } = await readDirectory(this.settings, this.op);
+    return { accounts, memberships };
+  }
+
+  /**
+   * Incremental read: accounts and groups whose modifyTimestamp is at or after `since` (whole
+   * seconds, so a change in the same second is read twice, never missed), with the complete
+   * membership of each listed group. Deletions leave nothing to find: only readAll sees them.
+   */
+  async readChangedSince(since: Date): Promise<LdapChangedResources> {
+    return {
+      ...(await readDirectory(
+        this.settings,
+        this.op,
+        new GreaterThanEqualsFilter({ attribute: 'modifyTimestamp', value: generalizedTime(since) }),
+      )),
+      since,
+    };
+  }
+
+  async test(): Promise<ConnectionTestResult> {
+    const { bindDn, url, accountsDn, groupsDn } = this.settings;
+    try {
+      // A fresh bind, so the check proves the credentials even on a connection bound earlier.
+      if (this.closed) await this.bound(); // throws the "closed" error
+      await this.client.bind(bindDn, this.settings.bindPassword).catch((error: unknown) => {
+        throw toLdapConnectorError(error, this.scrub, `bind as ${bindDn} to ${url}`);
+      });
+      for (const dn of [accountsDn, groupsDn]) {
+        if (!(await this.readEntry(dn, ['1.1'])))
+          return { ok: false, message: `bound as ${bindDn}, but ${dn} does not exist` };
+      }
+      return {
+        ok: true,
+        message: `bound as ${bindDn} to ${url}; ${accountsDn} and ${groupsDn} are readable`,
+      };
+    } catch (error) {
+      return { ok: false, message: toLdapConnectorError(error, this.scrub).message };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.client.unbind().catch(() => undefined);
+  }
+}

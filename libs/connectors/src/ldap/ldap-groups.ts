@@ -1,0 +1,105 @@
+import { AndFilter, Attribute, Change, EqualityFilter, type Client } from 'ldapts';
+import { LDAP_RESULT } from './ldap-errors';
+import { escapeDnValue } from './ldap-values';
+
+/**
+ * Group memberships as groupOfNames entries cn=<group>,<groupsDn>, written so that every step can
+ * be repeated and two agents can work on one group at the same time.
+ *
+ * groupOfNames requires at least one `member`. A group is created with the member being added;
+ * when its last member leaves, the group is kept and holds the empty DN as placeholder member
+ * (swapped in by one modify that adds the placeholder and deletes the member, so a concurrent
+ * add never races a deletion). The group keeps its entryUUID, its other attributes and whatever
+ * ACLs or applications refer to it by DN; synchronization ignores the placeholder, which names
+ * no entry; the next member added replaces it the same atomic way.
+ */
+export const EMPTY_GROUP_PLACEHOLDER = '';
+
+/** Runs one operation on the bound client; a result code in `expected` is returned instead of thrown. */
+export type LdapOperation = (
+  context: string,
+  work: (client: Client) => Promise<unknown>,
+  expected?: number[],
+) => Promise<number | undefined>;
+
+const { noSuchAttribute, attributeOrValueExists, noSuchObject, objectClassViolation, entryAlreadyExists } =
+  LDAP_RESULT;
+
+function memberChange(operation: 'add' | 'delete', dn: string): Change {
+  return new Change({ operation, modification: new Attribute({ type: 'member', values: [dn] }) });
+}
+
+export class LdapGroups {
+  constructor(
+    private readonly groupsDn: string,
+    private readonly op: LdapOperation,
+  ) {}
+
+  groupDn(group: string): string {
+    return `cn=${escapeDnValue(group)},${this.groupsDn}`;
+  }
+
+  /** Makes `memberDn` a member of the group, creating the group when missing; already a member is fine. */
+  async addMember(group: string, memberDn: string): Promise<void> {
+    const dn = this.groupDn(group);
+    const context = `add ${memberDn} to ${dn}`;
+    const add = memberChange('add', memberDn);
+    // The placeholder of an emptied group goes in the same modify; a group without one answers
+    // noSuchAttribute (and nothing is written), then the member is added alone.
+    const withPlaceholder = await this.op(
+      context,
+      (c) => c.modify(dn, [add, memberChange('delete', EMPTY_GROUP_PLACEHOLDER)]),
+      [noSuchAttribute, attributeOrValueExists, noSuchObject],
+    );
+    if (withPlaceholder === undefined || withPlaceholder === attributeOrValueExists) return;
+    if (withPlaceholder === noSuchAttribute) {
+      const plain = await this.op(context, (c) => c.modify(dn, add), [attributeOrValueExists, noSuchObject]);
+      if (plain !== noSuchObject) return;
+    }
+    const created = await this.op(
+      `create ${dn} with member ${memberDn}`,
+      (c) => c.add(dn, { objectClass: 'groupOfNames', cn: group, member: memberDn }),
+      [entryAlreadyExists],
+    );
+    // Someone created the group in between: join it.
+    if (created === entryAlreadyExists)
+      await this.op(context, (c) => c.modify(dn, add), [attributeOrValueExists]);
+  }
+
+  /** Removes `memberDn` from the group; not a member, or no such group, is fine. */
+  async removeMember(group: string, memberDn: string): Promise<void> {
+    const dn = this.groupDn(group);
+    const context = `remove ${memberDn} from ${dn}`;
+    const removed = await this.op(context, (c) => c.modify(dn, memberChange('delete', memberDn)), [
+      noSuchAttribute,
+      noSuchObject,
+      objectClassViolation,
+    ]);
+    if (removed !== objectClassViolation) return;
+    // It was the last member: the placeholder takes its place in one modify.
+    await this.op(
+      context,
+      (c) => c.modify(dn, [memberChange('add', EMPTY_GROUP_PLACEHOLDER), memberChange('delete', memberDn)]),
+      [noSuchAttribute, noSuchObject, attributeOrValueExists],
+    );
+  }
+
+  /** Whether the entry is still a member of any group under groupsDn (its other groups do not count). */
+  async hasAnyMembership(memberDn: string): Promise<boolean> {
+    let found = false;
+    const filter = new AndFilter({
+      filters: [
+        new EqualityFilter({ attribute: 'objectClass', value: 'groupOfNames' }),
+        new EqualityFilter({ attribute: 'member', value: memberDn }),
+      ],
+    });
+    await this.op(
+      `search ${this.groupsDn} for groups of ${memberDn}`,
+      async (c) =>
+        (found =
+          (await c.search(this.groupsDn, { scope: 'one', filter, attributes: ['1.1'] })).searchEntries
+            .length > 0),
+    );
+    return found;
+  }
+}
