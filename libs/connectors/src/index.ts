@@ -8,3 +8,6 @@ export { SqlConnector } from './sql/sql-connector';
 export { readSqlSettings, SQL_SCHEMA_PATTERN, type SqlConnectorSettings } from './sql/sql-settings';
 export { isTransientSqlError, toSqlConnectorError } from './sql/sql-errors';
 export { ManualConnector } from './manual/manual-connector';
+export * from './scim';
+export { LdapConnector, type LdapChangedResources } from './ldap/ldap-connector';
+export * from './ad';

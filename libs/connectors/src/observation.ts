@@ -20,6 +20,9 @@ interface ResourceIndex {
 // the index is built once per resources object and forgotten with it.
 const indexes = new WeakMap<SynchronizedResources, ResourceIndex>();
 
+/** Attributes a target accepts but never reads back (an initial password): nothing to compare. */
+export const WRITE_ONLY_ATTRIBUTES: ReadonlySet<string> = new Set(['password', 'unicodePwd', 'userPassword']);
+
 function membershipKey(accountKey: string, group: string): string {
   return `${accountKey}\u0000${group}`;
 }
@@ -61,10 +64,12 @@ export function isOrderObserved(
   const account = index.accounts.get(accountKey);
   const hasMembership = group !== undefined && index.memberships.has(membershipKey(accountKey, group));
   if (order.changeType === 'Deleted') {
-    return group !== undefined ? !hasMembership : account === undefined;
+    // A connector set to disable instead of delete leaves the account, disabled: removed all the same.
+    return group !== undefined ? !hasMembership : account === undefined || account.disabled === true;
   }
   if (!account) return false;
   for (const [name, expected] of Object.entries(attributes)) {
+    if (WRITE_ONLY_ATTRIBUTES.has(name)) continue;
     if (asText(account.attributes[name]) !== asText(expected)) return false;
   }
   return group === undefined || hasMembership;

@@ -1,7 +1,10 @@
 import type { ConnectorType, Environment, RoleModelConnection } from '@prov/role-model';
+import { AdConnector } from './ad/ad-connector';
 import type { Connector } from './connector';
 import { ConnectorConfigurationError } from './errors';
+import { LdapConnector } from './ldap/ldap-connector';
 import { ManualConnector } from './manual/manual-connector';
+import { ScimConnector } from './scim/scim-connector';
 import { SqlConnector } from './sql/sql-connector';
 
 /**
@@ -13,6 +16,9 @@ export type ConnectorFactory = (connection: RoleModelConnection, env: Environmen
 
 export const CONNECTOR_FACTORIES: Readonly<Partial<Record<ConnectorType, ConnectorFactory>>> = Object.freeze({
   sql: (connection, env) => new SqlConnector(connection, env),
+  scim: (connection, env) => new ScimConnector(connection, env),
+  ldap: (connection, env) => new LdapConnector(connection, env),
+  ad: (connection, env) => new AdConnector(connection, env),
   manual: (connection) => new ManualConnector(connection),
 });
 

@@ -3,5 +3,8 @@ export * from './debian-packages';
 export * from './child-processes';
 export * from './nats-server';
 export * from './postgres-cluster';
+export * from './scim-server/scim-server';
 export * from './test-servers';
 export * from './system';
+export * from './samba-ad-dc';
+export * from './slapd';
