@@ -46,15 +46,15 @@ export function tcpReachable(url: string, defaultPort: number, timeoutMs = 1000)
   });
 }
 
-/** undefined when a session can be opened at the URL, else why not. */
-export async function postgresProblem(url: string): Promise<string | undefined> {
+/** undefined when a session can be opened at the URL, else why not (and PostgreSQL's error code). */
+export async function postgresProblem(url: string): Promise<{ message: string; code?: string } | undefined> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 3000 });
   try {
     await client.connect();
     await client.query('SELECT 1');
     return undefined;
   } catch (error) {
-    return (error as Error).message;
+    return { message: (error as Error).message, code: (error as { code?: string }).code };
   } finally {
     await client.end().catch(() => undefined);
   }
@@ -110,11 +110,21 @@ export async function chooseDatabases(env: NodeJS.ProcessEnv, runDir: string, sa
   let server: Server | undefined;
   let databaseUrl: string | undefined;
   if (env.DATABASE_URL) {
-    const problem = await postgresProblem(env.DATABASE_URL);
+    let problem = await postgresProblem(env.DATABASE_URL);
+    // The server answers but the database is not there yet (3D000): make it.
+    if (problem?.code === '3D000') {
+      problem = await ensureDatabase(env.DATABASE_URL).then(
+        () => {
+          say(`created database ${redactUrl(env.DATABASE_URL!)}`);
+          return undefined;
+        },
+        (error: Error) => ({ message: `it does not exist and could not be created: ${error.message}` }),
+      );
+    }
     if (!problem) {
       server = { url: env.DATABASE_URL, origin: 'DATABASE_URL' };
       databaseUrl = env.DATABASE_URL;
-    } else say(`DATABASE_URL ${redactUrl(env.DATABASE_URL)} cannot be used (${problem}); looking for another PostgreSQL`);
+    } else say(`DATABASE_URL ${redactUrl(env.DATABASE_URL)} cannot be used (${problem.message}); looking for another PostgreSQL`);
   }
   if (!server && !(await postgresProblem(DEFAULT_POSTGRES_URL))) {
     server = { url: DEFAULT_POSTGRES_URL, origin: 'already running' };

@@ -1,8 +1,7 @@
 import 'reflect-metadata';
-import { startService } from '@prov/platform';
-import { AgentModule } from './agent.module';
+import { runService, startService } from '@prov/platform';
 
-void startService(AgentModule, 'agent').catch((error) => {
-  console.error(JSON.stringify({ level: 'fatal', service: 'agent', msg: 'start failed', error: String(error) }));
-  process.exit(1);
+runService('agent', async () => {
+  const { AgentModule } = await import('./agent.module');
+  return startService(AgentModule, 'agent');
 });

@@ -2,14 +2,14 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { createServiceLogger, readEnvironment } from '@prov/config';
-import { exitAfterGracePeriod } from '@prov/platform';
-import { GatewayModule } from './gateway.module';
+import { announceReady, exitAfterGracePeriod, runService } from '@prov/platform';
 import { HttpErrorsFilter } from './http/http-errors.filter';
 import { httpValidationPipe } from './http/validation';
 
 async function bootstrap(): Promise<void> {
   const environment = readEnvironment();
   const logger = createServiceLogger('gateway', environment.logLevel);
+  const { GatewayModule } = await import('./gateway.module');
   const app = await NestFactory.create(GatewayModule, { logger });
   app.setGlobalPrefix('api');
   app.useGlobalPipes(httpValidationPipe());
@@ -27,10 +27,7 @@ async function bootstrap(): Promise<void> {
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/json' });
   await app.listen(environment.port, '127.0.0.1');
   exitAfterGracePeriod('gateway');
-  logger.log({ msg: 'gateway listening', url: `http://127.0.0.1:${environment.port}/api`, docs: '/api/docs' });
+  announceReady('gateway', { url: `http://127.0.0.1:${environment.port}/api`, docs: '/api/docs' });
 }
 
-void bootstrap().catch((error) => {
-  console.error(JSON.stringify({ level: 'fatal', service: 'gateway', msg: 'start failed', error: String(error) }));
-  process.exit(1);
-});
+runService('gateway', bootstrap);

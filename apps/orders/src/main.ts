@@ -1,8 +1,7 @@
 import 'reflect-metadata';
-import { startService } from '@prov/platform';
-import { OrdersModule } from './orders.module';
+import { runService, startService } from '@prov/platform';
 
-void startService(OrdersModule, 'orders').catch((error) => {
-  console.error(JSON.stringify({ level: 'fatal', service: 'orders', msg: 'start failed', error: String(error) }));
-  process.exit(1);
+runService('orders', async () => {
+  const { OrdersModule } = await import('./orders.module');
+  return startService(OrdersModule, 'orders');
 });

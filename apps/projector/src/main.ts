@@ -1,8 +1,7 @@
 import 'reflect-metadata';
-import { startService } from '@prov/platform';
-import { ProjectorModule } from './projector.module';
+import { runService, startService } from '@prov/platform';
 
-void startService(ProjectorModule, 'projector').catch((error) => {
-  console.error(JSON.stringify({ level: 'fatal', service: 'projector', msg: 'start failed', error: String(error) }));
-  process.exit(1);
+runService('projector', async () => {
+  const { ProjectorModule } = await import('./projector.module');
+  return startService(ProjectorModule, 'projector');
 });

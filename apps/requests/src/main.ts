@@ -1,8 +1,7 @@
 import 'reflect-metadata';
-import { startService } from '@prov/platform';
-import { RequestsModule } from './requests.module';
+import { runService, startService } from '@prov/platform';
 
-void startService(RequestsModule, 'requests').catch((error) => {
-  console.error(JSON.stringify({ level: 'fatal', service: 'requests', msg: 'start failed', error: String(error) }));
-  process.exit(1);
+runService('requests', async () => {
+  const { RequestsModule } = await import('./requests.module');
+  return startService(RequestsModule, 'requests');
 });

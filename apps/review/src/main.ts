@@ -1,8 +1,7 @@
 import 'reflect-metadata';
-import { startService } from '@prov/platform';
-import { ReviewModule } from './review.module';
+import { runService, startService } from '@prov/platform';
 
-void startService(ReviewModule, 'review').catch((error) => {
-  console.error(JSON.stringify({ level: 'fatal', service: 'review', msg: 'start failed', error: String(error) }));
-  process.exit(1);
+runService('review', async () => {
+  const { ReviewModule } = await import('./review.module');
+  return startService(ReviewModule, 'review');
 });

@@ -25,11 +25,13 @@ export async function startService(module: IEntryNestModule, service: string): P
     natsUrl: environment.natsUrl,
     service,
     logger,
+    // How long in-flight command handlers get to reply after unsubscribing; Nest waits all of it.
+    gracePeriodMs: Number(process.env.COMMAND_GRACE_PERIOD_MS ?? 1000),
     filter: { statuses: { ...DOMAIN_ERROR_STATUSES } },
   });
   await app.listen();
   exitAfterGracePeriod(service);
-  logger.log({ msg: `${service} service started`, nats: environment.natsUrl });
+  announceReady(service, { nats: environment.natsUrl });
   return app;
 }
 
@@ -47,5 +49,34 @@ export function exitAfterGracePeriod(service: string): void {
         process.exit(1);
       }, graceMs).unref();
     });
+  }
+}
+
+/**
+ * The one line that says a service is ready, written whatever LOG_LEVEL is: supervisors and the
+ * test harness wait for it.
+ */
+export function announceReady(service: string, details: Record<string, unknown> = {}): void {
+  process.stdout.write(
+    `${JSON.stringify({ level: 'log', pid: process.pid, timestamp: Date.now(), message: { msg: `${service} service started`, ...details }, context: service })}\n`,
+  );
+}
+
+/**
+ * The entry point of every service: validates the configuration before the module is loaded
+ * (modules read it while they are defined), so a bad variable ends in one structured line
+ * naming it, not in a stack trace.
+ */
+export function runService(service: string, start: () => Promise<unknown>): void {
+  const fail = (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(JSON.stringify({ level: 'fatal', service, msg: 'start failed', error: message }));
+    process.exit(1);
+  };
+  try {
+    readEnvironment();
+    start().catch(fail);
+  } catch (error) {
+    fail(error);
   }
 }

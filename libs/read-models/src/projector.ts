@@ -7,6 +7,14 @@ import type { Projection } from './projections/projection';
 import { synchronizationProjection } from './projections/synchronization.projection';
 import { assertSchemaName, ensureReadModelSchema, LIVE_SCHEMA } from './schema';
 
+/** Events applied in one transaction at most. */
+const BATCH = 500;
+
+interface QueueItem {
+  event?: RecordedEvent;
+  position: Position;
+}
+
 export const ALL_PROJECTIONS: readonly Projection[] = [
   identityProjection,
   assignmentProjection,
@@ -75,17 +83,53 @@ export class Projector {
       client.release();
     }
     const after = await this.checkpoint();
+    const queue: QueueItem[] = [];
+    let wake: (() => void) | undefined;
+    let drained: (() => void) | undefined;
+    let finished = false;
     this.subscription = this.store.subscribeToAll({
       after,
       filter: { streamNamePrefixes: this.byPrefix.map(([prefix]) => prefix) },
-      onCheckpoint: (position) => this.storeCheckpointOnly(position),
+      onCheckpoint: (position) => {
+        queue.push({ position });
+        wake?.();
+      },
     });
     const subscription = this.subscription;
-    this.running = (async () => {
-      for await (const event of subscription) await this.handle(event);
-    })().catch((error) => {
+    // The subscription hands out one event at a time; applying them one transaction each is
+    // what limits a rebuild. The reader fills a queue, the writer applies whatever has piled up
+    // in one transaction (up to BATCH events), with a single checkpoint at its end.
+    const reader = (async () => {
+      try {
+        for await (const event of subscription) {
+          queue.push({ event, position: event.position });
+          wake?.();
+          if (queue.length >= 4 * BATCH) await new Promise<void>((resolve) => (drained = resolve));
+        }
+      } finally {
+        finished = true;
+        wake?.();
+      }
+    })();
+    const writer = (async () => {
+      for (;;) {
+        if (queue.length === 0) {
+          if (finished) return;
+          await new Promise<void>((resolve) => (wake = resolve));
+          wake = undefined;
+          continue;
+        }
+        await this.applyBatch(queue.splice(0, BATCH));
+        if (queue.length < BATCH) drained?.();
+      }
+    })();
+    this.running = Promise.all([reader, writer]).then(() => undefined);
+    this.running.catch(async (error) => {
       this.options.logger?.error('projector stopped on an error', { error: String(error) });
-      throw error;
+      await subscription.close().catch(() => undefined);
+      finished = true;
+      wake?.();
+      drained?.();
     });
   }
 
@@ -101,18 +145,33 @@ export class Projector {
 
   /** Applies one event and the checkpoint in one transaction. */
   async handle(event: RecordedEvent): Promise<void> {
-    const projection = this.byPrefix.find(([prefix]) => event.streamName.startsWith(prefix))?.[1];
+    await this.applyBatch([{ event, position: event.position }]);
+  }
+
+  /** Applies events (and checkpoint-only items) and the last position in one transaction. */
+  private async applyBatch(items: QueueItem[]): Promise<void> {
+    if (items.length === 0) return;
+    const events = items.filter((item): item is Required<QueueItem> => item.event !== undefined).map((item) => item.event);
+    const last = items[items.length - 1].position;
+    if (events.length === 0) {
+      await this.storeCheckpointOnly(last);
+      return;
+    }
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      if (projection) await projection.apply(client, this.schema, event);
-      await this.writeCheckpoint(client, event.position);
+      for (const event of events) {
+        const projection = this.byPrefix.find(([prefix]) => event.streamName.startsWith(prefix))?.[1];
+        if (projection) await projection.apply(client, this.schema, event);
+      }
+      await this.writeCheckpoint(client, last, events.length);
+      const streams = [...new Set(events.map((event) => event.streamName))].slice(0, 50);
       await client.query('SELECT pg_notify($1, $2)', [
         READ_MODEL_CHANNEL,
-        JSON.stringify({ schema: this.schema, streamName: event.streamName, type: event.type }),
+        JSON.stringify({ schema: this.schema, streamNames: streams, streamName: streams[0], type: events[events.length - 1].type, count: events.length }),
       ]);
       await client.query('COMMIT');
-      this.handled++;
+      this.handled += events.length;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
@@ -125,14 +184,14 @@ export class Projector {
     await this.writeCheckpoint(this.pool, position);
   }
 
-  private async writeCheckpoint(client: Pool | PoolClient, position: Position): Promise<void> {
+  private async writeCheckpoint(client: Pool | PoolClient, position: Position, count = 0): Promise<void> {
     await client.query(
       `INSERT INTO ${this.schema}.checkpoints (projection, position, events_handled, updated_at)
-       VALUES ($1, $2, 1, now())
+       VALUES ($1, $2, $3, now())
        ON CONFLICT (projection) DO UPDATE SET position = EXCLUDED.position,
-         events_handled = ${this.schema}.checkpoints.events_handled + 1, updated_at = now()
+         events_handled = ${this.schema}.checkpoints.events_handled + EXCLUDED.events_handled, updated_at = now()
        WHERE ${this.schema}.checkpoints.position COLLATE "C" < EXCLUDED.position COLLATE "C"`,
-      [this.checkpointName, position],
+      [this.checkpointName, position, count],
     );
   }
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stopProcess, track } from './child-processes';
 import { ensureDebianPackage } from './debian-packages';
-import { freePort, waitForPort } from './free-port';
+import { assertPortFree, freePort, waitForPort } from './free-port';
 
 export interface RunningNatsServer {
   url: string;
@@ -18,6 +18,7 @@ export interface RunningNatsServer {
 /** Starts `nats-server -js` on free loopback ports with its own store directory. */
 export async function startNatsServer(options: { port?: number; storeDir?: string } = {}): Promise<RunningNatsServer> {
   ensureDebianPackage('nats-server', 'nats-server');
+  if (options.port !== undefined) await assertPortFree(options.port, 'nats-server');
   const port = options.port ?? (await freePort());
   const monitorPort = await freePort();
   const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), 'prov-nats-'));

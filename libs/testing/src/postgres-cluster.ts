@@ -1,10 +1,11 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { Client } from 'pg';
 import { stopProcess, track } from './child-processes';
 import { ensureDebianPackage } from './debian-packages';
-import { freePort, waitForPort } from './free-port';
+import { assertPortFree, freePort, waitForPort } from './free-port';
 
 export interface RunningPostgres {
   /** Connection string of the `postgres` database as the superuser `postgres`. */
@@ -30,6 +31,27 @@ function serverBinDir(): string {
   }
   if (!version) throw new Error("no PostgreSQL server binaries under /usr/lib/postgresql: install the Debian package 'postgresql'");
   return join(root, version, 'bin');
+}
+
+/**
+ * The port opens before the server takes sessions ("the database system is starting up", longer
+ * after an unclean stop while it recovers): wait until a query answers.
+ */
+async function waitForSessions(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const client = new Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`PostgreSQL on ${url} took no sessions within ${timeoutMs} ms: ${(error as Error).message}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
 }
 
 /** PostgreSQL refuses to run as root, so as root the cluster belongs to the `postgres` user. */
@@ -58,6 +80,8 @@ export async function startPostgresCluster(options: PostgresClusterOptions = {})
   const persistent = options.dataDir !== undefined;
   const baseDir = persistent ? resolve(options.dataDir!) : mkdtempSync(join(tmpdir(), 'prov-pg-'));
   const dataDir = persistent ? baseDir : join(baseDir, 'data');
+  // Parents keep the usual mode: the `postgres` user must be able to walk down to the data.
+  mkdirSync(dirname(baseDir), { recursive: true });
   mkdirSync(baseDir, { recursive: true, mode: 0o700 });
   if (user) chownSync(baseDir, user.uid, user.gid);
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
@@ -68,6 +92,7 @@ export async function startPostgresCluster(options: PostgresClusterOptions = {})
       ...user,
     });
   }
+  if (options.port !== undefined) await assertPortFree(options.port, 'PostgreSQL');
   const port = options.port ?? (await freePort());
   // Skipping fsync is fine for a cluster that is deleted afterwards, not for one that keeps data.
   const speed = persistent ? [] : ['-c', 'fsync=off', '-c', 'full_page_writes=off'];
@@ -91,7 +116,7 @@ export async function startPostgresCluster(options: PostgresClusterOptions = {})
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   try {
     await Promise.race([
-      waitForPort(port, 30_000),
+      waitForPort(port, 30_000).then(() => waitForSessions(`postgres://postgres@127.0.0.1:${port}/postgres`, 30_000)),
       new Promise((_, reject) =>
         child.once('exit', (code) => reject(new Error(`postgres exited with ${code}: ${stderr}`))),
       ),

@@ -102,6 +102,8 @@ export interface WaitForOptions<T> {
   description?: string;
   /** When the value is good enough; by default any truthy value is. */
   until?: (value: T) => boolean;
+  /** Stops waiting (rejects with the signal's reason) once aborted, e.g. when the awaited process died. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -118,6 +120,7 @@ export async function waitFor<T>(fn: () => T | Promise<T>, options: WaitForOptio
   let last = 'no attempt finished';
   let attempts = 0;
   for (;;) {
+    options.signal?.throwIfAborted();
     attempts++;
     try {
       // Each attempt is bounded too, so that one hung call cannot outlast the whole wait.
@@ -132,8 +135,20 @@ export async function waitFor<T>(fn: () => T | Promise<T>, options: WaitForOptio
       const what = options.description ?? 'the condition';
       throw new Error(`timed out after ${timeoutMs} ms (${attempts} attempts) waiting for ${what}; ${last}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, Math.min(intervalMs, left)));
+    await pause(Math.min(intervalMs, left), options.signal);
   }
+}
+
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
 }
 
 const DEADLINE = Symbol('deadline');

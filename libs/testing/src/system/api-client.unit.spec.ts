@@ -76,3 +76,16 @@ describe('describeValue', () => {
     expect(describeValue('x'.repeat(50), 10)).toBe('"xxxxxxxxx… (52 characters)');
   });
 });
+
+describe('waitFor with a signal', () => {
+  it('stops polling once aborted', async () => {
+    const controller = new AbortController();
+    let calls = 0;
+    const waiting = waitFor(() => ++calls > 1000, { intervalMs: 20, timeoutMs: 5000, signal: controller.signal });
+    setTimeout(() => controller.abort(new Error('process died')), 50);
+    await expect(waiting).rejects.toThrow('process died');
+    const seen = calls;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(calls).toBe(seen);
+  });
+});

@@ -71,6 +71,11 @@ interface Instance {
 
 const LOG_TAIL_LINES = 40;
 
+/** Whether an error message already carries the instance's log tail (see `tail` below). */
+function hasTail(message: string, name: string): boolean {
+  return message.includes(` of ${name} ---`) || message.includes(`--- ${name} has logged nothing`);
+}
+
 function running(child: ChildProcess | undefined): child is ChildProcess {
   return !!child && child.exitCode === null && child.signalCode === null;
 }
@@ -121,7 +126,9 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
       return existsSync(file) ? readFileSync(file, 'utf8') : '';
     };
     const tail = (name: ServiceInstance) => {
-      const lines = logs(name).trimEnd().split('\n');
+      const text = logs(name).trimEnd();
+      if (!text) return `--- ${name} has logged nothing ---`;
+      const lines = text.split('\n');
       return `--- last ${Math.min(lines.length, LOG_TAIL_LINES)} lines of ${name} ---\n${lines.slice(-LOG_TAIL_LINES).join('\n')}`;
     };
 
@@ -152,6 +159,8 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
     /** Resolves when the instance is ready; rejects with its log tail when it exits first or times out. */
     const ready = async (instance: Instance, logOffset: number) => {
       const child = instance.child!;
+      // Ends the polling below once the race is decided either way.
+      const settled = new AbortController();
       let onExit: (() => void) | undefined;
       const died = new Promise<never>((_, reject) => {
         onExit = () =>
@@ -162,7 +171,7 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
       const check =
         instance.app === 'gateway'
           ? () => api.get('/api/health', { timeoutMs: 5000 }).then((r) => r.status === 200 || `health ${r.status}: ${JSON.stringify(r.body)}`)
-          : () => SERVICE_READY_PATTERN.test(logs(instance.name).slice(logOffset)) || 'no start-up line in its log yet';
+          : () => SERVICE_READY_PATTERN.test(logSince(instance.name, logOffset)) || 'no start-up line in its log yet';
       try {
         await Promise.race([
           died,
@@ -170,18 +179,25 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
             until: (v) => v === true,
             timeoutMs: startTimeoutMs,
             intervalMs: 250,
+            signal: settled.signal,
             description: instance.app === 'gateway' ? 'GET /api/health to answer 200' : `${instance.name} to listen on NATS`,
           }),
         ]);
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
-        throw new Error(message.includes('--- last') ? message : `${message}\n${tail(instance.name)}`);
+        throw new Error(hasTail(message, instance.name) ? message : `${message}\n${tail(instance.name)}`);
       } finally {
+        settled.abort();
         if (onExit) child.off('exit', onExit);
         died.catch(() => undefined);
       }
     };
 
+    // Offsets are in bytes (the file's size when an instance was started), so slice bytes.
+    const logSince = (name: ServiceInstance, offset: number) => {
+      const file = join(logDir, `${name}.log`);
+      return existsSync(file) ? readFileSync(file).subarray(offset).toString('utf8') : '';
+    };
     const logSize = (name: ServiceInstance) => {
       const file = join(logDir, `${name}.log`);
       return existsSync(file) ? statSync(file).size : 0;
@@ -201,7 +217,7 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
       // Fails at the first service that dies, instead of waiting out the others' time-outs.
       await Promise.all(spawned.map(({ name, instance, offset }) => ready(instance, offset).then(() => readyOnes.add(name))));
     } catch (error) {
-      const others = names.filter((name) => !readyOnes.has(name) && !(error as Error).message.includes(`of ${name} ---`));
+      const others = names.filter((name) => !readyOnes.has(name) && !hasTail((error as Error).message, name));
       const more = others.length ? `\n\nnot ready either: ${others.join(', ')}\n${others.map(tail).join('\n')}` : '';
       throw new Error(`the system did not start: ${(error as Error).message}${more}`);
     }
