@@ -9,9 +9,10 @@
  * a scratch database to use instead. BENCH_SECONDS sets the length of each write scenario.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { Client, Pool } from 'pg';
 import { type EventData, type Position, PostgresEventStore } from '@prov/event-store';
+import { waitForPostgres } from '@prov/event-store/testing';
 import { type RunningPostgres, startPostgresCluster } from '@prov/testing';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
@@ -56,7 +57,8 @@ async function measure(writers: number, append: (writer: number) => Promise<numb
     Array.from({ length: writers }, async (_, writer) => {
       while (Date.now() < deadline) {
         const t0 = process.hrtime.bigint();
-        events += await append(writer);
+        const written = await append(writer); // not `events += await ...`: that would lose concurrent increments
+        events += written;
         latenciesMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
       }
     }),
@@ -75,7 +77,8 @@ function storeWriter(store: PostgresEventStore, run: string, batch: number) {
       expectedRevision: s.revision ?? 'no_stream',
     });
     s.revision = result.nextExpectedRevision;
-    if (s.revision + 1n >= BigInt(STREAM_LENGTH)) Object.assign(s, { stream: s.stream + 1, revision: undefined });
+    if (s.revision + 1n >= BigInt(STREAM_LENGTH))
+      Object.assign(s, { stream: s.stream + 1, revision: undefined });
     return batch;
   };
 }
@@ -130,8 +133,10 @@ async function readRawTable(pool: Pool): Promise<Measurement> {
   while (events < READ_LIMIT && Date.now() < deadline) {
     const t0 = process.hrtime.bigint();
     const { rows } = await pool.query<{ global_position: string }>(
-      `SELECT global_position::text, stream_name, stream_revision::text, event_id::text, event_type, data, metadata, created_at
-         FROM bench_raw.events WHERE global_position > $1 ORDER BY global_position LIMIT 1000`,
+      // Qualified in ORDER BY: a bare name would mean the text output column and sort as text.
+      `SELECT e.global_position::text AS global_position, e.stream_name, e.stream_revision::text AS stream_revision,
+              e.event_id::text AS event_id, e.event_type, e.data, e.metadata, e.created_at
+         FROM bench_raw.events e WHERE e.global_position > $1 ORDER BY e.global_position LIMIT 1000`,
       [after],
     );
     latenciesMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
@@ -153,9 +158,15 @@ const RAW_SCHEMA = `
     UNIQUE (stream_name, stream_revision), UNIQUE (stream_name, event_id));
   CREATE INDEX ON bench_raw.events (transaction_id, global_position);`;
 
-async function scratchDatabase(): Promise<{ url: string; cluster?: RunningPostgres; cleanup(): Promise<void> }> {
-  if (process.env.BENCH_DATABASE_URL) return { url: process.env.BENCH_DATABASE_URL, cleanup: async () => undefined };
+async function scratchDatabase(): Promise<{
+  url: string;
+  cluster?: RunningPostgres;
+  cleanup(): Promise<void>;
+}> {
+  if (process.env.BENCH_DATABASE_URL)
+    return { url: process.env.BENCH_DATABASE_URL, cleanup: async () => undefined };
   const cluster = await startPostgresCluster();
+  await waitForPostgres(cluster.url);
   const name = `bench_${randomBytes(4).toString('hex')}`;
   const admin = new Client({ connectionString: cluster.url });
   await admin.connect();
@@ -166,14 +177,22 @@ async function scratchDatabase(): Promise<{ url: string; cluster?: RunningPostgr
   return { url: url.toString(), cluster, cleanup: () => cluster.stop() };
 }
 
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 async function main(): Promise<void> {
   const database = await scratchDatabase();
   const store = await PostgresEventStore.connect({ connectionString: database.url, maxConnections: 20 });
   const pool = new Pool({ connectionString: database.url, max: 20 });
+  const endPool = async () => {
+    await pool.end();
+    await new Promise((resolve) => setTimeout(resolve, 200)); // pool.end() does not wait for the sockets
+  };
   try {
     await pool.query(RAW_SCHEMA);
+    // Open all connections up front, so no scenario pays for connection set-up.
+    const warm = (p: Pool) => Promise.all(Array.from({ length: 20 }, () => p.query('SELECT pg_sleep(0.05)')));
+    await Promise.all([warm(pool), warm(store.pool)]);
     const settings = await pool.query<{ version: string; fsync: string; sync: string }>(
       `SELECT current_setting('server_version') AS version, current_setting('fsync') AS fsync,
               current_setting('synchronous_commit') AS sync`,
@@ -181,12 +200,34 @@ async function main(): Promise<void> {
     const { version, fsync, sync } = settings.rows[0];
     console.log('Event store benchmark (PostgreSQL adapter)');
     console.log(`  machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), node ${process.version}`);
-    console.log(`  PostgreSQL ${version}, fsync=${fsync}, synchronous_commit=${sync}` +
-      (database.cluster ? ' (throwaway cluster started by the bench: numbers ignore disk flush cost)' : ' (BENCH_DATABASE_URL)'));
-    console.log(`  ${SECONDS}s per write scenario; writers each append to their own streams (${STREAM_LENGTH} events per stream)`);
-    console.log('  baseline: plain INSERT into a table with the same columns and indexes, no lock/checks/NOTIFY\n');
+    console.log(
+      `  PostgreSQL ${version}, fsync=${fsync}, synchronous_commit=${sync}` +
+        (database.cluster
+          ? ' (throwaway cluster started by the bench: numbers ignore disk flush cost)'
+          : ' (BENCH_DATABASE_URL)'),
+    );
+    console.log(
+      `  ${SECONDS}s per write scenario; writers each append to their own streams (${STREAM_LENGTH} events per stream)`,
+    );
+    console.log(
+      '  baseline: plain INSERT into a table with the same columns and indexes, no lock/checks/NOTIFY',
+    );
+    console.log(
+      `  load average before: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')} (other processes compete for the cores)\n`,
+    );
 
-    const header = ['scenario', 'writers', 'batch', 'ours ev/s', 'raw ev/s', 'ours/raw', 'ours p50/p99 ms', 'raw p50/p99 ms'];
+    const header = [
+      'scenario',
+      'writers',
+      'batch',
+      'ours ev/s',
+      'raw ev/s',
+      'ours/raw',
+      'ours p50/p99 ms',
+      'raw p50/p99 ms',
+    ];
     const rows: string[][] = [];
     let run = 0;
     for (const batch of [1, 50]) {
@@ -207,6 +248,8 @@ async function main(): Promise<void> {
         console.log(`  done: batch ${batch}, ${writers} writer(s)`);
       }
     }
+    // Fresh statistics for both tables, so neither read runs on a plan made for an empty table.
+    await pool.query('ANALYZE es.events; ANALYZE bench_raw.events');
     const read = await readWholeLog(store);
     const rawRead = await readRawTable(pool);
     rows.push([
@@ -220,13 +263,21 @@ async function main(): Promise<void> {
       `${fmt(percentile(rawRead.latenciesMs, 50), 1)} / ${fmt(percentile(rawRead.latenciesMs, 99), 1)}`,
     ]);
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-    const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+    const line = (cells: string[]) =>
+      cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
     console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
     for (const row of rows) console.log(line(row));
-    console.log(`\n  read: ${fmt(read.events)} events through readAll, ${fmt(rawRead.events)} rows by keyset SELECT on the raw table`);
+    console.log(
+      `\n  load average after: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
+    console.log(
+      `  read: ${fmt(read.events)} events through readAll, ${fmt(rawRead.events)} rows by keyset SELECT on the raw table`,
+    );
   } finally {
     await store.close();
-    await pool.end();
+    await endPool();
     await database.cleanup();
   }
 }

@@ -40,8 +40,7 @@ export class PlatformModule implements OnApplicationShutdown {
         { provide: SERVICE_ENVIRONMENT, useValue: environment },
         {
           provide: DATABASE_POOL,
-          useFactory: () =>
-            new Pool({ connectionString: environment.databaseUrl, max: 10, application_name: `prov-${options.service}` }),
+          useFactory: () => createPool(environment.databaseUrl, options.service),
         },
         {
           provide: EVENT_STORE,
@@ -72,4 +71,19 @@ async function createEventStore(environment: ServiceEnvironment, pool: Pool): Pr
   }
   new Logger('Platform').log({ msg: 'event store: PostgreSQL', database: redactUrl(environment.databaseUrl) });
   return PostgresEventStore.connect({ pool });
+}
+
+/**
+ * The service's PostgreSQL pool. A connection that breaks (PostgreSQL restarted, network cut)
+ * emits 'error', also while checked out for a long time (advisory-lock holders); without a
+ * listener that would end the process. It is logged instead, the query in flight fails, and
+ * the loop that issued it reconnects.
+ */
+function createPool(databaseUrl: string, service: string): Pool {
+  const logger = new Logger('Database');
+  const pool = new Pool({ connectionString: databaseUrl, max: 10, application_name: `prov-${service}` });
+  const warn = (error: Error) => logger.warn({ msg: 'database connection lost; reconnecting on next use', error: error.message });
+  pool.on('error', warn);
+  pool.on('connect', (client) => client.on('error', warn));
+  return pool;
 }

@@ -29,8 +29,7 @@ export interface TestDatabase {
 }
 
 /** Makes a fresh, empty database in the shared test cluster, so one test file never sees another's rows. */
-export async function createTestDatabase(prefix = 't'): Promise<TestDatabase> {
-  const adminUrl = testPostgresUrl();
+export async function createTestDatabase(prefix = 't', adminUrl = testPostgresUrl()): Promise<TestDatabase> {
   const name = `${prefix}_${randomBytes(6).toString('hex')}`.toLowerCase().replace(/[^a-z0-9_]/g, '_');
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();

@@ -9,7 +9,13 @@
  */
 import { EventStoreError } from './errors';
 import type { Position } from './position';
-import type { ReadAllOptions, ReadAllResult, RecordedEvent, SubscribeToAllOptions, Subscription } from './types';
+import type {
+  ReadAllOptions,
+  ReadAllResult,
+  RecordedEvent,
+  SubscribeToAllOptions,
+  Subscription,
+} from './types';
 
 /** Counts changes; a waiter remembers the count it saw, so a change between read and wait is never lost. */
 export class ChangeSignal {

@@ -18,7 +18,7 @@ describe('positions', () => {
     expect(maxPosition(encodePosition(3n), encodePosition(2n))).toBe(encodePosition(3n));
   });
 
-  it('decode back to their parts and refuse another adapter\'s shape', () => {
+  it("decode back to their parts and refuse another adapter's shape", () => {
     const position = encodePosition(123n, 456n);
     expect(decodePosition(position, 2)).toEqual([123n, 456n]);
     expect(() => decodePosition(position, 1)).toThrow(InvalidPositionError);

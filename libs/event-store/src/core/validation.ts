@@ -45,6 +45,16 @@ export function validateExpectedRevision(value: unknown, field = 'expectedRevisi
   );
 }
 
+/** Deleting checks only the exact revision (or nothing): "delete if it does not exist" means nothing. */
+export function validateDeleteExpectedRevision(value: unknown): 'any' | bigint {
+  if (value === undefined || value === 'any') return 'any';
+  if (typeof value === 'bigint' && value >= 0n) return value;
+  throw new EventValidationError(
+    'options.expectedRevision',
+    "must be 'any' or a bigint revision >= 0n when deleting",
+  );
+}
+
 /** JSON text of a value, or a validation error naming the field (bigint, cycles, undefined ...). */
 function toJson(value: unknown, field: string): string {
   let json: string | undefined;
@@ -53,7 +63,8 @@ function toJson(value: unknown, field: string): string {
   } catch (cause) {
     throw new EventValidationError(field, `cannot be stored as JSON: ${(cause as Error).message}`, { cause });
   }
-  if (json === undefined) throw new EventValidationError(field, 'must be a JSON value (got undefined or a function)');
+  if (json === undefined)
+    throw new EventValidationError(field, 'must be a JSON value (got undefined or a function)');
   return json;
 }
 
@@ -80,12 +91,14 @@ export function prepareAppend(
       throw new EventValidationError(`${field}.id`, `must be a UUID (got ${JSON.stringify(event.id)})`);
     }
     const id = event.id.toLowerCase();
-    if (seen.has(id)) throw new EventValidationError(`${field}.id`, `repeats ${id}, already used earlier in this append`);
+    if (seen.has(id))
+      throw new EventValidationError(`${field}.id`, `repeats ${id}, already used earlier in this append`);
     seen.add(id);
     if (typeof event.type !== 'string' || event.type.length === 0) {
       throw new EventValidationError(`${field}.type`, 'must be a non-empty string');
     }
-    if (event.type.startsWith('$')) throw new EventValidationError(`${field}.type`, "must not start with '$' (reserved)");
+    if (event.type.startsWith('$'))
+      throw new EventValidationError(`${field}.type`, "must not start with '$' (reserved)");
     if (event.metadata !== undefined && !isPlainObject(event.metadata)) {
       throw new EventValidationError(`${field}.metadata`, 'must be an object when given');
     }

@@ -2,9 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { EventValidationError } from './errors';
 import { checkFilter, collectPage, matchesFilter } from './filter';
 import { encodePosition } from './position';
-import { prepareAppend, validateExpectedRevision } from './validation';
+import { prepareAppend, validateDeleteExpectedRevision, validateExpectedRevision } from './validation';
 
-const event = (overrides: object = {}) => ({ id: randomUUID(), type: 'Created', data: { a: 1 }, ...overrides });
+const event = (overrides: object = {}) => ({
+  id: randomUUID(),
+  type: 'Created',
+  data: { a: 1 },
+  ...overrides,
+});
 
 function fieldOf(call: () => unknown): string {
   try {
@@ -20,7 +25,11 @@ describe('append validation', () => {
   it('serialises data and metadata once and lower-cases ids', () => {
     const id = randomUUID().toUpperCase();
     const { events } = prepareAppend('s', [event({ id, metadata: { by: 'x' } })], undefined);
-    expect(events[0]).toMatchObject({ id: id.toLowerCase(), dataJson: '{"a":1}', metadataJson: '{"by":"x"}' });
+    expect(events[0]).toMatchObject({
+      id: id.toLowerCase(),
+      dataJson: '{"a":1}',
+      metadataJson: '{"by":"x"}',
+    });
   });
 
   it.each([
@@ -39,6 +48,8 @@ describe('append validation', () => {
     expect(validateExpectedRevision(0n)).toBe(0n);
     expect(fieldOf(() => validateExpectedRevision(-1n))).toBe('expectedRevision');
     expect(fieldOf(() => validateExpectedRevision('exists'))).toBe('expectedRevision');
+    expect(validateDeleteExpectedRevision(undefined)).toBe('any');
+    expect(fieldOf(() => validateDeleteExpectedRevision('no_stream'))).toBe('options.expectedRevision');
   });
 });
 

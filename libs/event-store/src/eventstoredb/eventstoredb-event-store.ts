@@ -43,7 +43,12 @@ import {
   prepareAppend,
   scanLimitFor,
 } from '../core';
-import { checkReadAllMaxCount, checkReadStreamOptions, validateExpectedRevision, validateStreamName } from '../core/validation';
+import {
+  checkReadAllMaxCount,
+  checkReadStreamOptions,
+  validateDeleteExpectedRevision,
+  validateStreamName,
+} from '../core/validation';
 import { EventStoreDbSubscription } from './eventstoredb-subscription';
 import {
   type EsdbEventLike,
@@ -78,16 +83,23 @@ export class EventStoreDbEventStore implements EventStore {
     return new EventStoreDbEventStore({ connectionString });
   }
 
-  async appendToStream(streamName: string, events: EventData[], options: AppendOptions = {}): Promise<AppendResult> {
+  async appendToStream(
+    streamName: string,
+    events: EventData[],
+    options: AppendOptions = {},
+  ): Promise<AppendResult> {
     this.assertOpen();
     const append = prepareAppend(streamName, events, options.expectedRevision);
     try {
       const result = await this.client.appendToStream(
         append.streamName,
-        append.events.map((e) => jsonEvent({ id: e.id, type: e.type, data: e.data as JSONType, metadata: e.metadata })),
+        append.events.map((e) =>
+          jsonEvent({ id: e.id, type: e.type, data: e.data as JSONType, metadata: e.metadata }),
+        ),
         { expectedRevision: toEsdbExpectedRevision(append.expectedRevision) },
       );
-      if (!result.position) throw new EventStoreError('EventStoreDB did not return the position of the append');
+      if (!result.position)
+        throw new EventStoreError('EventStoreDB did not return the position of the append');
       return { nextExpectedRevision: result.nextExpectedRevision, position: toPortPosition(result.position) };
     } catch (error) {
       mapEsdbError(error, append);
@@ -108,7 +120,8 @@ export class EventStoreDbEventStore implements EventStore {
         maxCount,
       });
       for await (const resolved of read) {
-        if (resolved.event) events.push(toRecordedEvent(resolved.event as EsdbEventLike, resolved.commitPosition));
+        if (resolved.event)
+          events.push(toRecordedEvent(resolved.event as EsdbEventLike, resolved.commitPosition));
       }
     } catch (error) {
       mapEsdbError(error, { streamName: name });
@@ -138,7 +151,13 @@ export class EventStoreDbEventStore implements EventStore {
       rows.push({ position, event });
       if (rows.length === scanLimit) break;
     }
-    return collectPage(rows, scanLimit, maxCount, (row) => wanted(filter, row.event), (row) => toRecordedEvent(row.event));
+    return collectPage(
+      rows,
+      scanLimit,
+      maxCount,
+      (row) => wanted(filter, row.event),
+      (row) => toRecordedEvent(row.event),
+    );
   }
 
   subscribeToAll(options: SubscribeToAllOptions = {}): Subscription {
@@ -155,9 +174,9 @@ export class EventStoreDbEventStore implements EventStore {
   async deleteStream(streamName: string, options: DeleteStreamOptions = {}): Promise<void> {
     this.assertOpen();
     const name = validateStreamName(streamName);
-    const expectedRevision = validateExpectedRevision(options.expectedRevision, 'options.expectedRevision');
+    const expectedRevision = validateDeleteExpectedRevision(options.expectedRevision);
     try {
-      await this.client.deleteStream(name, { expectedRevision: expectedRevision as 'any' | bigint });
+      await this.client.deleteStream(name, { expectedRevision: expectedRevision });
     } catch (error) {
       // Deleting what does not exist is a no-op in the port, as it is for the other adapters.
       if (error instanceof EsdbStreamNotFoundError) return;
@@ -168,9 +187,9 @@ export class EventStoreDbEventStore implements EventStore {
   async tombstoneStream(streamName: string, options: DeleteStreamOptions = {}): Promise<void> {
     this.assertOpen();
     const name = validateStreamName(streamName);
-    const expectedRevision = validateExpectedRevision(options.expectedRevision, 'options.expectedRevision');
+    const expectedRevision = validateDeleteExpectedRevision(options.expectedRevision);
     try {
-      await this.client.tombstoneStream(name, { expectedRevision: expectedRevision as 'any' | bigint });
+      await this.client.tombstoneStream(name, { expectedRevision: expectedRevision });
     } catch (error) {
       mapEsdbError(error, { streamName: name, expectedRevision });
     }

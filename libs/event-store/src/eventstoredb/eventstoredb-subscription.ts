@@ -4,9 +4,27 @@
  * queue, so checkpoints reach the consumer in order with the events and only between them, and
  * the Readable is paused while the consumer is behind.
  */
-import type { AllStreamResolvedEvent, AllStreamSubscription, EventStoreDBClient } from '@eventstore/db-client';
-import { EventStoreError, comparePositions, type Position, type RecordedEvent, type SubscribeToAllOptions, type Subscription } from '../core';
-import { type EsdbEventLike, toEsdbPosition, toPortPosition, toRecordedEvent, toServerFilter, wanted } from './mapping';
+import type {
+  AllStreamResolvedEvent,
+  AllStreamSubscription,
+  EventStoreDBClient,
+} from '@eventstore/db-client';
+import {
+  EventStoreError,
+  comparePositions,
+  type Position,
+  type RecordedEvent,
+  type SubscribeToAllOptions,
+  type Subscription,
+} from '../core';
+import {
+  type EsdbEventLike,
+  toEsdbPosition,
+  toPortPosition,
+  toRecordedEvent,
+  toServerFilter,
+  wanted,
+} from './mapping';
 
 type Item = { kind: 'event'; event: RecordedEvent } | { kind: 'checkpoint'; position: Position };
 
@@ -58,12 +76,20 @@ export class EventStoreDbSubscription implements Subscription {
     const native = this.client.subscribeToAll({
       fromPosition: toEsdbPosition(after), // exclusive, like the port's `after`
       resolveLinkTos: false,
-      filter: toServerFilter(filter, (position) => this.push({ kind: 'checkpoint', position: toPortPosition(position) })),
+      filter: toServerFilter(filter, (position) =>
+        this.push({ kind: 'checkpoint', position: toPortPosition(position) }),
+      ),
     });
     native.on('data', (resolved: AllStreamResolvedEvent) => {
-      const event = resolved.event as EsdbEventLike | undefined;
-      if (event && wanted(filter, event)) this.push({ kind: 'event', event: toRecordedEvent(event) });
-      else if (event?.position) this.push({ kind: 'checkpoint', position: toPortPosition(event.position) });
+      try {
+        const event = resolved.event as EsdbEventLike | undefined;
+        if (event && wanted(filter, event)) this.push({ kind: 'event', event: toRecordedEvent(event) });
+        else if (event?.position) this.push({ kind: 'checkpoint', position: toPortPosition(event.position) });
+      } catch (error) {
+        // A throw inside a stream listener would crash the process; hand it to the consumer instead.
+        this.failure = error;
+        this.signal();
+      }
     });
     native.on('error', (error: Error) => {
       this.failure = error;
@@ -93,7 +119,10 @@ export class EventStoreDbSubscription implements Subscription {
         if (item.kind === 'event') {
           lastDelivered = item.event.position;
           yield item.event;
-        } else if (this.options.onCheckpoint && (lastDelivered === undefined || comparePositions(item.position, lastDelivered) > 0)) {
+        } else if (
+          this.options.onCheckpoint &&
+          (lastDelivered === undefined || comparePositions(item.position, lastDelivered) > 0)
+        ) {
           await this.options.onCheckpoint(item.position);
         }
       }

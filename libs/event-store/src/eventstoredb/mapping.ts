@@ -69,10 +69,13 @@ export function wanted(filter: EventFilter | undefined, event: EsdbEventLike): b
 
 export function toRecordedEvent(event: EsdbEventLike, fallbackCommit?: bigint): RecordedEvent {
   const position =
-    event.position ?? (fallbackCommit !== undefined ? { commit: fallbackCommit, prepare: fallbackCommit } : undefined);
+    event.position ??
+    (fallbackCommit !== undefined ? { commit: fallbackCommit, prepare: fallbackCommit } : undefined);
   if (!position) {
     // Servers before 22.6 do not return positions on stream reads.
-    throw new EventStoreError(`EventStoreDB returned event ${event.id} without a position (server 22.6 or later needed)`);
+    throw new EventStoreError(
+      `EventStoreDB returned event ${event.id} without a position (server 22.6 or later needed)`,
+    );
   }
   const metadata = event.metadata;
   return {
@@ -83,7 +86,10 @@ export function toRecordedEvent(event: EsdbEventLike, fallbackCommit?: bigint): 
     type: event.type,
     data: event.data,
     metadata:
-      typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata) && !(metadata instanceof Uint8Array)
+      typeof metadata === 'object' &&
+      metadata !== null &&
+      !Array.isArray(metadata) &&
+      !(metadata instanceof Uint8Array)
         ? (metadata as Record<string, unknown>)
         : {},
     createdAt: event.created,
@@ -104,7 +110,9 @@ export function toServerFilter(
   filter: EventFilter | undefined,
   checkpointReached: (position: EsdbPosition) => void,
 ): Filter {
-  const callbacks = { checkpointReached: (_subscription: unknown, position: EsdbPosition) => checkpointReached(position) };
+  const callbacks = {
+    checkpointReached: (_subscription: unknown, position: EsdbPosition) => checkpointReached(position),
+  };
   if (filter?.eventTypes || filter?.eventTypePrefixes) {
     const alternatives = [
       ...(filter.eventTypes ?? []).map((type) => `${escapeRegex(type)}$`),
@@ -112,12 +120,16 @@ export function toServerFilter(
     ];
     return eventTypeFilter({ regex: `^(?:${alternatives.join('|')})`, ...callbacks });
   }
-  if (filter?.streamNamePrefixes) return streamNameFilter({ prefixes: filter.streamNamePrefixes, ...callbacks });
+  if (filter?.streamNamePrefixes)
+    return streamNameFilter({ prefixes: filter.streamNamePrefixes, ...callbacks });
   return excludeSystemEvents(callbacks);
 }
 
 /** Maps the client's errors to the port's; anything else (unavailable, access denied ...) passes through. */
-export function mapEsdbError(error: unknown, context: { streamName: string; expectedRevision?: ExpectedRevision }): never {
+export function mapEsdbError(
+  error: unknown,
+  context: { streamName: string; expectedRevision?: ExpectedRevision },
+): never {
   if (error instanceof EsdbWrongExpectedVersionError) {
     throw new WrongExpectedVersionError(
       context.streamName,
@@ -126,7 +138,9 @@ export function mapEsdbError(error: unknown, context: { streamName: string; expe
       { cause: error },
     );
   }
-  if (error instanceof EsdbStreamNotFoundError) throw new StreamNotFoundError(context.streamName, { cause: error });
-  if (error instanceof EsdbStreamDeletedError) throw new StreamDeletedError(context.streamName, { cause: error });
+  if (error instanceof EsdbStreamNotFoundError)
+    throw new StreamNotFoundError(context.streamName, { cause: error });
+  if (error instanceof EsdbStreamDeletedError)
+    throw new StreamDeletedError(context.streamName, { cause: error });
   throw error;
 }

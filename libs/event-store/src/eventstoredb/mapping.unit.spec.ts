@@ -4,7 +4,12 @@ import {
   StreamNotFoundError as EsdbStreamNotFoundError,
   WrongExpectedVersionError as EsdbWrongExpectedVersionError,
 } from '@eventstore/db-client';
-import { StreamDeletedError, StreamNotFoundError, WrongExpectedVersionError, comparePositions } from '../core';
+import {
+  StreamDeletedError,
+  StreamNotFoundError,
+  WrongExpectedVersionError,
+  comparePositions,
+} from '../core';
 import { isSystemEvent, mapEsdbError, toEsdbPosition, toPortPosition, toServerFilter } from './mapping';
 
 // The adapter cannot be run against a server here; these checks cover its translations.
@@ -18,12 +23,24 @@ describe('EventStoreDB mapping', () => {
   });
 
   it('maps the client errors to the port errors', () => {
-    const wrong = new EsdbWrongExpectedVersionError(undefined, { streamName: 's', expected: 3n, current: 5n });
+    const wrong = new EsdbWrongExpectedVersionError(undefined, {
+      streamName: 's',
+      expected: 3n,
+      current: 5n,
+    });
     expect(() => mapEsdbError(wrong, { streamName: 's', expectedRevision: 3n })).toThrow(
-      expect.objectContaining({ constructor: WrongExpectedVersionError, expectedRevision: 3n, actualRevision: 5n }),
+      expect.objectContaining({
+        constructor: WrongExpectedVersionError,
+        expectedRevision: 3n,
+        actualRevision: 5n,
+      }),
     );
-    expect(() => mapEsdbError(new EsdbStreamNotFoundError(undefined, 's'), { streamName: 's' })).toThrow(StreamNotFoundError);
-    expect(() => mapEsdbError(new EsdbStreamDeletedError(undefined, 's'), { streamName: 's' })).toThrow(StreamDeletedError);
+    expect(() => mapEsdbError(new EsdbStreamNotFoundError(undefined, 's'), { streamName: 's' })).toThrow(
+      StreamNotFoundError,
+    );
+    expect(() => mapEsdbError(new EsdbStreamDeletedError(undefined, 's'), { streamName: 's' })).toThrow(
+      StreamDeletedError,
+    );
     const other = new Error('unavailable');
     expect(() => mapEsdbError(other, { streamName: 's' })).toThrow(other);
   });
@@ -31,7 +48,10 @@ describe('EventStoreDB mapping', () => {
   it('builds server-side filters that exclude system events', () => {
     const noop = () => undefined;
     expect(toServerFilter(undefined, noop)).toMatchObject({ filterOn: 'eventType', regex: '^[^$].*' });
-    expect(toServerFilter({ streamNamePrefixes: ['user-'] }, noop)).toMatchObject({ filterOn: 'streamName', prefixes: ['user-'] });
+    expect(toServerFilter({ streamNamePrefixes: ['user-'] }, noop)).toMatchObject({
+      filterOn: 'streamName',
+      prefixes: ['user-'],
+    });
     const byType = toServerFilter({ eventTypes: ['A.b'], eventTypePrefixes: ['Role'] }, noop);
     expect(byType).toMatchObject({ filterOn: 'eventType' });
     const regex = new RegExp((byType as { regex: string }).regex);

@@ -35,7 +35,12 @@ import {
   scanLimitFor,
 } from '../core';
 import { ChangeSignal, LogSubscription, SubscriptionRegistry } from '../core/log-subscription';
-import { checkReadAllMaxCount, checkReadStreamOptions, validateExpectedRevision, validateStreamName } from '../core/validation';
+import {
+  checkReadAllMaxCount,
+  checkReadStreamOptions,
+  validateDeleteExpectedRevision,
+  validateStreamName,
+} from '../core/validation';
 
 interface StoredEvent {
   streamName: string;
@@ -84,7 +89,11 @@ function toRecorded(stored: StoredEvent): RecordedEvent {
   };
 }
 
-function checkExpected(streamName: string, stream: StreamState | undefined, expected: ExpectedRevision): void {
+function checkExpected(
+  streamName: string,
+  stream: StreamState | undefined,
+  expected: ExpectedRevision,
+): void {
   const found = exists(stream);
   const actual = found ? stream.revision : 'no_stream';
   const ok =
@@ -102,12 +111,21 @@ export class InMemoryEventStore implements EventStore {
 
   constructor(readonly log: InMemoryEventLog = new InMemoryEventLog()) {}
 
-  async appendToStream(streamName: string, events: EventData[], options: AppendOptions = {}): Promise<AppendResult> {
+  async appendToStream(
+    streamName: string,
+    events: EventData[],
+    options: AppendOptions = {},
+  ): Promise<AppendResult> {
     this.assertOpen();
     const append = prepareAppend(streamName, events, options.expectedRevision);
     const stream = this.log.streams.get(append.streamName);
     if (stream?.tombstoned) throw new StreamDeletedError(append.streamName);
-    const retry = this.findRetry(append.streamName, stream, append.events.map((e) => e.id), append.expectedRevision);
+    const retry = this.findRetry(
+      append.streamName,
+      stream,
+      append.events.map((e) => e.id),
+      append.expectedRevision,
+    );
     if (retry) return retry;
     checkExpected(append.streamName, stream, append.expectedRevision);
 
@@ -208,7 +226,13 @@ export class InMemoryEventStore implements EventStore {
 
   async tombstoneStream(streamName: string, options: DeleteStreamOptions = {}): Promise<void> {
     const stream = this.streamForDelete(streamName, options);
-    const state = stream ?? { revision: -1n, truncateBefore: 0n, tombstoned: false, events: [], revisionById: new Map() };
+    const state = stream ?? {
+      revision: -1n,
+      truncateBefore: 0n,
+      tombstoned: false,
+      events: [],
+      revisionById: new Map(),
+    };
     state.tombstoned = true;
     this.log.streams.set(streamName, state);
   }
@@ -216,7 +240,7 @@ export class InMemoryEventStore implements EventStore {
   private streamForDelete(streamName: string, options: DeleteStreamOptions): StreamState | undefined {
     this.assertOpen();
     const name = validateStreamName(streamName);
-    const expected = validateExpectedRevision(options.expectedRevision, 'options.expectedRevision');
+    const expected = validateDeleteExpectedRevision(options.expectedRevision);
     const stream = this.log.streams.get(name);
     if (stream?.tombstoned) throw new StreamDeletedError(name);
     checkExpected(name, stream, expected);

@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { type RunningPostgres, startPostgresCluster } from '@prov/testing';
 import type { Position } from '../core';
+import { waitForPostgres } from '../testing';
 import { readAllThrough, take } from '../testing/contract/helpers';
 import { PostgresEventStore } from './postgres-event-store';
 
@@ -23,6 +24,7 @@ describe('PostgreSQL global log with a transaction that commits late', () => {
 
   beforeAll(async () => {
     cluster = await startPostgresCluster();
+    await waitForPostgres(cluster.url);
     store = await PostgresEventStore.connect(cluster.url);
   }, 60_000);
 
@@ -54,7 +56,9 @@ describe('PostgreSQL global log with a transaction that commits late', () => {
 
   /** Appends a first event and waits until the log shows it, so "nothing visible" below means "held back". */
   async function startingPoint(prefix: string): Promise<Position> {
-    const { position } = await store.appendToStream(`${prefix}start`, [{ id: randomUUID(), type: 'Start', data: {} }]);
+    const { position } = await store.appendToStream(`${prefix}start`, [
+      { id: randomUUID(), type: 'Start', data: {} },
+    ]);
     await readAllThrough(store, position);
     return position;
   }
@@ -66,7 +70,9 @@ describe('PostgreSQL global log with a transaction that commits late', () => {
     const received = take(subscription, 2, 30_000);
 
     const earlyId = await appendInOpenTransaction(`${prefix}a`, 'AppendedFirst');
-    const later = await store.appendToStream(`${prefix}b`, [{ id: randomUUID(), type: 'CommittedFirst', data: {} }]);
+    const later = await store.appendToStream(`${prefix}b`, [
+      { id: randomUUID(), type: 'CommittedFirst', data: {} },
+    ]);
 
     // The hazard is real: by sequence alone, the later event is already visible and the early one is not.
     const naive = await store.pool.query<{ event_type: string }>(

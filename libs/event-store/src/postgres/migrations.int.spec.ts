@@ -32,7 +32,10 @@ describe('PostgreSQL event-store schema migrations', () => {
   });
 
   it('finds nothing to do when stores connect again', async () => {
-    const [a, b] = await Promise.all([PostgresEventStore.connect(db.url), PostgresEventStore.connect(db.url)]);
+    const [a, b] = await Promise.all([
+      PostgresEventStore.connect(db.url),
+      PostgresEventStore.connect(db.url),
+    ]);
     await Promise.all([a.close(), b.close()]);
     const report = await migrateEventStoreSchema(newPool());
     expect(report.applied).toEqual([]);
@@ -42,8 +45,14 @@ describe('PostgreSQL event-store schema migrations', () => {
     const pool = newPool();
     const extra = { version: 900, name: 'test extra', sql: 'CREATE TABLE es.test_extra (id int)' };
     expect((await migrateEventStoreSchema(pool, [...MIGRATIONS, extra])).applied).toEqual([900]);
-    const broken = { version: 901, name: 'broken', sql: 'CREATE TABLE es.half_done (id int); SELECT no_such_column FROM es.test_extra' };
-    await expect(migrateEventStoreSchema(pool, [...MIGRATIONS, extra, broken])).rejects.toBeInstanceOf(MigrationError);
+    const broken = {
+      version: 901,
+      name: 'broken',
+      sql: 'CREATE TABLE es.half_done (id int); SELECT no_such_column FROM es.test_extra',
+    };
+    await expect(migrateEventStoreSchema(pool, [...MIGRATIONS, extra, broken])).rejects.toBeInstanceOf(
+      MigrationError,
+    );
     const { rows } = await pool.query(
       "SELECT (SELECT max(version) FROM es.schema_migrations) AS version, to_regclass('es.half_done') AS half_done",
     );

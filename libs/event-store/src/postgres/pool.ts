@@ -2,15 +2,42 @@
  * Adapters accept either a connection string (they then own, and end, their pool) or a pool the
  * application shares between the event store and its read models (which it ends itself).
  */
-import { Pool } from 'pg';
+import { once } from 'node:events';
+import { Pool, type PoolClient } from 'pg';
 
-export type PostgresConnectionOptions = { connectionString: string; maxConnections?: number } | { pool: Pool };
+export type PostgresConnectionOptions =
+  { connectionString: string; maxConnections?: number } | { pool: Pool };
 
-export function resolvePool(options: PostgresConnectionOptions): { pool: Pool; owned: boolean } {
-  if ('pool' in options) return { pool: options.pool, owned: false };
+export interface ResolvedPool {
+  pool: Pool;
+  /** Ends an owned pool and waits until its connections are really closed; leaves a shared pool alone. */
+  end(): Promise<void>;
+}
+
+export function resolvePool(options: PostgresConnectionOptions): ResolvedPool {
+  if ('pool' in options) return { pool: options.pool, end: async () => undefined };
   const pool = new Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 10 });
   // An idle connection that dies (server restart) emits 'error' on the pool; without a listener
   // that would crash the process, while the pool simply opens a new connection on next use.
   pool.on('error', () => undefined);
-  return { pool, owned: true };
+  // pg's Pool.end() resolves before the sockets are closed. Callers that stop the server right
+  // after close() (tests, benchmarks) would then see "terminating connection" errors, so the
+  // connections are tracked and awaited.
+  const open = new Set<PoolClient>();
+  pool.on('connect', (client) => {
+    open.add(client);
+    client.once('end', () => open.delete(client));
+  });
+  return {
+    pool,
+    async end() {
+      const closing = Promise.all([...open].map((client) => once(client, 'end').catch(() => undefined)));
+      await pool.end();
+      // Bounded: a client the application still holds checked out would otherwise block close().
+      let timer: NodeJS.Timeout | undefined;
+      const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, 5_000).unref()));
+      await Promise.race([closing, limit]);
+      clearTimeout(timer);
+    },
+  };
 }

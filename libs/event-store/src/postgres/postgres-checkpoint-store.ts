@@ -67,21 +67,21 @@ export async function storeCheckpointInTransaction(
     const now = await loadCheckpoint(client, subscriptionId);
     return now === change.position ? { status: 'unchanged' } : { status: 'conflict', current: now };
   }
-  await client.query('UPDATE es.checkpoints SET position = $2, updated_at = now() WHERE subscription_id = $1', [
-    subscriptionId,
-    change.position,
-  ]);
+  await client.query(
+    'UPDATE es.checkpoints SET position = $2, updated_at = now() WHERE subscription_id = $1',
+    [subscriptionId, change.position],
+  );
   return { status: 'stored' };
 }
 
 export class PostgresCheckpointStore implements CheckpointStore {
   readonly pool: Pool;
-  private readonly ownsPool: boolean;
+  private readonly endPool: () => Promise<void>;
   private migrated: Promise<unknown> | undefined;
   private closed = false;
 
   constructor(options: PostgresConnectionOptions) {
-    ({ pool: this.pool, owned: this.ownsPool } = resolvePool(options));
+    ({ pool: this.pool, end: this.endPool } = resolvePool(options));
   }
 
   static async connect(urlOrOptions: string | PostgresConnectionOptions): Promise<PostgresCheckpointStore> {
@@ -125,6 +125,6 @@ export class PostgresCheckpointStore implements CheckpointStore {
     if (this.closed) return;
     this.closed = true;
     await this.migrated?.catch(() => undefined);
-    if (this.ownsPool) await this.pool.end();
+    await this.endPool();
   }
 }

@@ -28,9 +28,15 @@ describe('PostgreSQL checkpoints written inside a caller transaction', () => {
 
   it('moves from the expected position, reports a repeat as unchanged and anything else as a conflict', async () => {
     const c = await client();
-    expect(await storeCheckpointInTransaction(c, 'cas', { expected: undefined, position: p(1) })).toEqual({ status: 'stored' });
-    expect(await storeCheckpointInTransaction(c, 'cas', { expected: undefined, position: p(1) })).toEqual({ status: 'unchanged' });
-    expect(await storeCheckpointInTransaction(c, 'cas', { expected: p(1), position: p(2) })).toEqual({ status: 'stored' });
+    expect(await storeCheckpointInTransaction(c, 'cas', { expected: undefined, position: p(1) })).toEqual({
+      status: 'stored',
+    });
+    expect(await storeCheckpointInTransaction(c, 'cas', { expected: undefined, position: p(1) })).toEqual({
+      status: 'unchanged',
+    });
+    expect(await storeCheckpointInTransaction(c, 'cas', { expected: p(1), position: p(2) })).toEqual({
+      status: 'stored',
+    });
     expect(await storeCheckpointInTransaction(c, 'cas', { expected: p(1), position: p(3) })).toEqual({
       status: 'conflict',
       current: p(2),

@@ -32,7 +32,12 @@ import {
   scanLimitFor,
 } from '../core';
 import { LogSubscription, SubscriptionRegistry } from '../core/log-subscription';
-import { checkReadAllMaxCount, checkReadStreamOptions, validateExpectedRevision, validateStreamName } from '../core/validation';
+import {
+  checkReadAllMaxCount,
+  checkReadStreamOptions,
+  validateDeleteExpectedRevision,
+  validateStreamName,
+} from '../core/validation';
 import { NotificationListener } from './notification-listener';
 import { type PostgresConnectionOptions, resolvePool } from './pool';
 import {
@@ -60,7 +65,9 @@ function filterCondition(filter: EventFilter | undefined, first: number): { sql:
   const params: unknown[] = [];
   const param = (value: unknown) => `$${first + params.push(value) - 1}`;
   if (filter.streamNamePrefixes) {
-    parts.push(`EXISTS (SELECT 1 FROM unnest(${param(filter.streamNamePrefixes)}::text[]) p WHERE starts_with(e.stream_name, p))`);
+    parts.push(
+      `EXISTS (SELECT 1 FROM unnest(${param(filter.streamNamePrefixes)}::text[]) p WHERE starts_with(e.stream_name, p))`,
+    );
   }
   if (filter.eventTypes || filter.eventTypePrefixes) {
     parts.push(
@@ -73,14 +80,14 @@ function filterCondition(filter: EventFilter | undefined, first: number): { sql:
 
 export class PostgresEventStore implements EventStore {
   readonly pool: Pool;
-  private readonly ownsPool: boolean;
+  private readonly endPool: () => Promise<void>;
   private readonly listener: NotificationListener;
   private readonly subscriptions = new SubscriptionRegistry();
   private migrated: Promise<void> | undefined;
   private closed = false;
 
   constructor(private readonly options: PostgresEventStoreOptions) {
-    ({ pool: this.pool, owned: this.ownsPool } = resolvePool(options));
+    ({ pool: this.pool, end: this.endPool } = resolvePool(options));
     this.listener = new NotificationListener(this.pool);
   }
 
@@ -110,15 +117,26 @@ export class PostgresEventStore implements EventStore {
     return this.migrated;
   }
 
-  async appendToStream(streamName: string, events: EventData[], options: AppendOptions = {}): Promise<AppendResult> {
+  async appendToStream(
+    streamName: string,
+    events: EventData[],
+    options: AppendOptions = {},
+  ): Promise<AppendResult> {
     const append = prepareAppend(streamName, events, options.expectedRevision);
     await this.ready();
     // Built by hand from the already-serialised parts, so data is stringified exactly once.
     const payload = `[${append.events
-      .map((e) => `{"id":"${e.id}","type":${JSON.stringify(e.type)},"data":${e.dataJson},"metadata":${e.metadataJson}}`)
+      .map(
+        (e) =>
+          `{"id":"${e.id}","type":${JSON.stringify(e.type)},"data":${e.dataJson},"metadata":${e.metadataJson}}`,
+      )
       .join(',')}]`;
     try {
-      const { rows } = await this.pool.query<{ next_expected_revision: string; transaction_id: string; global_position: string }>(
+      const { rows } = await this.pool.query<{
+        next_expected_revision: string;
+        transaction_id: string;
+        global_position: string;
+      }>(
         'SELECT next_expected_revision::text, transaction_id, global_position::text FROM es.append_to_stream($1, $2, $3::jsonb)',
         [append.streamName, expectedRevisionParameter(append.expectedRevision), payload],
       );
@@ -160,7 +178,9 @@ export class PostgresEventStore implements EventStore {
   async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
     const maxCount = checkReadAllMaxCount(options);
     const filter = checkFilter(options.filter);
-    const after = isStart(options.after) ? { transactionId: '0', globalPosition: '0' } : fromPgPosition(options.after!);
+    const after = isStart(options.after)
+      ? { transactionId: '0', globalPosition: '0' }
+      : fromPgPosition(options.after!);
     await this.ready();
     const scanLimit = scanLimitFor(maxCount, filter);
     const condition = filterCondition(filter, 4);
@@ -174,8 +194,17 @@ export class PostgresEventStore implements EventStore {
         LIMIT $3`,
       [after.transactionId, after.globalPosition, scanLimit, ...condition.params],
     );
-    const positioned = rows.map((row) => ({ row, position: toPgPosition(row.transaction_id, row.global_position) }));
-    return collectPage(positioned, scanLimit, maxCount, (r) => r.row.matches, (r) => toRecordedEvent(r.row));
+    const positioned = rows.map((row) => ({
+      row,
+      position: toPgPosition(row.transaction_id, row.global_position),
+    }));
+    return collectPage(
+      positioned,
+      scanLimit,
+      maxCount,
+      (r) => r.row.matches,
+      (r) => toRecordedEvent(r.row),
+    );
   }
 
   subscribeToAll(options: SubscribeToAllOptions = {}): Subscription {
@@ -206,9 +235,13 @@ export class PostgresEventStore implements EventStore {
     return this.removeStream(streamName, options, true);
   }
 
-  private async removeStream(streamName: string, options: DeleteStreamOptions, tombstone: boolean): Promise<void> {
+  private async removeStream(
+    streamName: string,
+    options: DeleteStreamOptions,
+    tombstone: boolean,
+  ): Promise<void> {
     const name = validateStreamName(streamName);
-    const expectedRevision = validateExpectedRevision(options.expectedRevision, 'options.expectedRevision');
+    const expectedRevision = validateDeleteExpectedRevision(options.expectedRevision);
     await this.ready();
     try {
       await this.pool.query('SELECT es.delete_stream($1, $2, $3)', [
@@ -227,6 +260,6 @@ export class PostgresEventStore implements EventStore {
     await this.subscriptions.closeAll();
     await this.listener.close();
     await this.migrated?.catch(() => undefined);
-    if (this.ownsPool) await this.pool.end();
+    await this.endPool();
   }
 }

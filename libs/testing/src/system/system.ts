@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { track } from '../child-processes';
 import { freePort } from '../free-port';
 import { RunningNatsServer, startNatsServer } from '../nats-server';
+import { RunningPostgres, startPostgresCluster } from '../postgres-cluster';
 import { createTestDatabase, TestDatabase } from '../test-servers';
 import { ApiClient, waitFor } from './api-client';
 import { buildServices, repositoryRoot } from './build';
@@ -35,6 +36,11 @@ export interface StartSystemOptions {
   build?: boolean;
   /** Keep the log directory after stop() (also PROV_TEST_KEEP_LOGS=1). */
   keepLogs?: boolean;
+  /**
+   * `dedicated`: a PostgreSQL cluster of the system's own (slower to start), which
+   * restartPostgres() may stop and start; `shared` (default): databases in the test cluster.
+   */
+  postgres?: 'shared' | 'dedicated';
 }
 
 export interface RunningSystem {
@@ -60,6 +66,10 @@ export interface RunningSystem {
   restart(service: ServiceInstance): Promise<void>;
   /** Stops every service, NATS, drops both databases, removes the logs; safe to call twice. */
   stop(): Promise<void>;
+  /** Stops the system's nats-server, waits, and starts it again on the same port with the same store. */
+  restartNats(downMs?: number): Promise<void>;
+  /** Stops the system's own PostgreSQL (option `postgres: 'dedicated'`), waits, and starts it again. */
+  restartPostgres(downMs?: number): Promise<void>;
 }
 
 interface Instance {
@@ -94,6 +104,9 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
   const logDir = mkdtempSync(join(tmpdir(), 'prov-system-'));
   const databases: TestDatabase[] = [];
   let nats: RunningNatsServer | undefined;
+  let postgres: RunningPostgres | undefined;
+  const natsStore = mkdtempSync(join(tmpdir(), 'prov-system-nats-'));
+  const postgresDir = options.postgres === 'dedicated' ? mkdtempSync(join(tmpdir(), 'prov-system-pg-')) : undefined;
   const instances = new Map<ServiceInstance, Instance>();
   let stopped = false;
 
@@ -102,15 +115,21 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
     stopped = true;
     await Promise.all([...instances.values()].map((i) => (i.child ? stopService(i.child) : undefined)));
     await nats?.stop().catch(() => undefined);
-    await Promise.allSettled(databases.map((db) => db.drop()));
+    rmSync(natsStore, { recursive: true, force: true });
+    if (postgres) {
+      await postgres.stop().catch(() => undefined);
+      rmSync(postgresDir!, { recursive: true, force: true });
+    } else await Promise.allSettled(databases.map((db) => db.drop()));
     if (!(options.keepLogs || process.env.PROV_TEST_KEEP_LOGS === '1')) rmSync(logDir, { recursive: true, force: true });
   };
 
   try {
+    if (postgresDir) postgres = await startPostgresCluster({ dataDir: postgresDir });
+    const adminUrl = postgres?.url;
     const [natsServer, engineDb, hrDb, port] = await Promise.all([
-      startNatsServer(),
-      createTestDatabase('prov_engine'),
-      createTestDatabase('prov_hr_app'),
+      startNatsServer({ storeDir: natsStore }),
+      createTestDatabase('prov_engine', adminUrl),
+      createTestDatabase('prov_hr_app', adminUrl),
       freePort(),
     ]);
     nats = natsServer;
@@ -255,6 +274,19 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
         await start(name);
       },
       stop: stopAll,
+      async restartNats(downMs = 1000) {
+        const port = nats!.port;
+        await nats!.stop();
+        await new Promise((resolve) => setTimeout(resolve, downMs));
+        nats = await startNatsServer({ port, storeDir: natsStore });
+      },
+      async restartPostgres(downMs = 1000) {
+        if (!postgres) throw new Error("restartPostgres needs startSystem({ postgres: 'dedicated' })");
+        const port = postgres.port;
+        await postgres.stop();
+        await new Promise((resolve) => setTimeout(resolve, downMs));
+        postgres = await startPostgresCluster({ dataDir: postgresDir, port });
+      },
     };
   } catch (error) {
     await stopAll();

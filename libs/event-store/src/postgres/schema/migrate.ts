@@ -25,9 +25,12 @@ export class MigrationError extends EventStoreError {
     readonly migration: Migration,
     cause: unknown,
   ) {
-    super(`event-store migration ${migration.version} (${migration.name}) failed: ${(cause as Error).message}`, {
-      cause,
-    });
+    super(
+      `event-store migration ${migration.version} (${migration.name}) failed: ${(cause as Error).message}`,
+      {
+        cause,
+      },
+    );
   }
 }
 
@@ -73,7 +76,9 @@ export async function migrateEventStoreSchema(
       const current = Math.max(0, ...done, ...applied);
       return { applied, current };
     } finally {
-      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY.toString()]).catch(() => (broken = true));
+      await client
+        .query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY.toString()])
+        .catch(() => (broken = true));
     }
   } finally {
     // A connection in an unknown state (failed rollback or unlock) must not go back to the pool,

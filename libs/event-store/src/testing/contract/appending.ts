@@ -13,19 +13,27 @@ export function appendingContract(ctx: ContractContext): void {
     expectedRevision: ExpectedRevision,
     actualRevision: bigint | 'no_stream',
   ): Promise<void> {
-    const before = await store().readStream(stream).catch(() => []);
+    const before = await store()
+      .readStream(stream)
+      .catch(() => []);
     const error = await rejectionOf(
       store().appendToStream(stream, [newEvent()], { expectedRevision }),
       WrongExpectedVersionError,
     );
     expect(error).toBeInstanceOf(EventStoreError);
-    expect({ streamName: error.streamName, expected: error.expectedRevision, actual: error.actualRevision }).toEqual({
+    expect({
+      streamName: error.streamName,
+      expected: error.expectedRevision,
+      actual: error.actualRevision,
+    }).toEqual({
       streamName: stream,
       expected: expectedRevision,
       actual: actualRevision,
     });
     expect(error.message).toContain(stream);
-    const after = await store().readStream(stream).catch(() => []);
+    const after = await store()
+      .readStream(stream)
+      .catch(() => []);
     expect(after).toHaveLength(before.length); // nothing written
   }
 
@@ -62,7 +70,9 @@ export function appendingContract(ctx: ContractContext): void {
     it("'stream_exists' on an existing stream appends", async () => {
       const stream = uniqueStream('exists');
       await store().appendToStream(stream, [newEvent()]);
-      const result = await store().appendToStream(stream, [newEvent()], { expectedRevision: 'stream_exists' });
+      const result = await store().appendToStream(stream, [newEvent()], {
+        expectedRevision: 'stream_exists',
+      });
       expect(result.nextExpectedRevision).toBe(1n);
     });
 
@@ -91,13 +101,25 @@ export function appendingContract(ctx: ContractContext): void {
       ['an empty stream name', () => ['', [valid()]], 'streamName'],
       ['a non-UUID id', () => [uniqueStream('v'), [{ ...valid(), id: 'order-1' }]], 'events[0].id'],
       ['an empty type', () => [uniqueStream('v'), [valid(), { ...valid(), type: '' }]], 'events[1].type'],
-      ['the same id twice in one append', () => {
-        const event = valid();
-        return [uniqueStream('v'), [event, { ...event, type: 'Other' }]];
-      }, 'events[1].id'],
+      [
+        'the same id twice in one append',
+        () => {
+          const event = valid();
+          return [uniqueStream('v'), [event, { ...event, type: 'Other' }]];
+        },
+        'events[1].id',
+      ],
       ['no events', () => [uniqueStream('v'), []], 'events'],
-      ['a numeric expected revision', () => [uniqueStream('v'), [valid()], { expectedRevision: 1 }], 'options.expectedRevision'],
-      ['data that is not JSON', () => [uniqueStream('v'), [{ ...valid(), data: { big: 1n } }]], 'events[0].data'],
+      [
+        'a numeric expected revision',
+        () => [uniqueStream('v'), [valid()], { expectedRevision: 1 }],
+        'options.expectedRevision',
+      ],
+      [
+        'data that is not JSON',
+        () => [uniqueStream('v'), [{ ...valid(), data: { big: 1n } }]],
+        'events[0].data',
+      ],
     ];
     it.each(cases)('rejects %s, naming the field', async (_label, input, field) => {
       const [stream, events, options] = input();
@@ -111,39 +133,57 @@ export function appendingContract(ctx: ContractContext): void {
   });
 
   describe('appendToStream: concurrent writers', () => {
-    it('of 20 writers with the same expected revision, exactly one wins', async () => {
-      const stream = uniqueStream('race');
-      await store().appendToStream(stream, [newEvent()]);
-      const results = await Promise.allSettled(
-        Array.from({ length: 20 }, () => store().appendToStream(stream, [newEvent()], { expectedRevision: 0n })),
-      );
-      const won = results.filter((r) => r.status === 'fulfilled');
-      const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-      expect(won).toHaveLength(1);
-      for (const failure of lost) {
-        expect(failure.reason).toBeInstanceOf(WrongExpectedVersionError);
-        expect((failure.reason as WrongExpectedVersionError).actualRevision).toBe(1n);
-      }
-      expect(await store().readStream(stream)).toHaveLength(2);
-    }, SLOW);
+    it(
+      'of 20 writers with the same expected revision, exactly one wins',
+      async () => {
+        const stream = uniqueStream('race');
+        await store().appendToStream(stream, [newEvent()]);
+        const results = await Promise.allSettled(
+          Array.from({ length: 20 }, () =>
+            store().appendToStream(stream, [newEvent()], { expectedRevision: 0n }),
+          ),
+        );
+        const won = results.filter((r) => r.status === 'fulfilled');
+        const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+        expect(won).toHaveLength(1);
+        for (const failure of lost) {
+          expect(failure.reason).toBeInstanceOf(WrongExpectedVersionError);
+          expect((failure.reason as WrongExpectedVersionError).actualRevision).toBe(1n);
+        }
+        expect(await store().readStream(stream)).toHaveLength(2);
+      },
+      SLOW,
+    );
 
-    it("of 20 writers creating one stream with 'no_stream', exactly one wins", async () => {
-      const stream = uniqueStream('race');
-      const results = await Promise.allSettled(
-        Array.from({ length: 20 }, () => store().appendToStream(stream, newEvents(2), { expectedRevision: 'no_stream' })),
-      );
-      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-      expect(await store().readStream(stream)).toHaveLength(2);
-    }, SLOW);
+    it(
+      "of 20 writers creating one stream with 'no_stream', exactly one wins",
+      async () => {
+        const stream = uniqueStream('race');
+        const results = await Promise.allSettled(
+          Array.from({ length: 20 }, () =>
+            store().appendToStream(stream, newEvents(2), { expectedRevision: 'no_stream' }),
+          ),
+        );
+        expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+        expect(await store().readStream(stream)).toHaveLength(2);
+      },
+      SLOW,
+    );
 
-    it('writers of different streams do not get in each other\'s way', async () => {
-      const streams = Array.from({ length: 20 }, () => uniqueStream('parallel'));
-      const results = await Promise.all(
-        streams.map((stream) => store().appendToStream(stream, newEvents(3), { expectedRevision: 'no_stream' })),
-      );
-      expect(results.every((r) => r.nextExpectedRevision === 2n)).toBe(true);
-      expect(new Set(results.map((r) => r.position)).size).toBe(20);
-    }, SLOW);
+    it(
+      "writers of different streams do not get in each other's way",
+      async () => {
+        const streams = Array.from({ length: 20 }, () => uniqueStream('parallel'));
+        const results = await Promise.all(
+          streams.map((stream) =>
+            store().appendToStream(stream, newEvents(3), { expectedRevision: 'no_stream' }),
+          ),
+        );
+        expect(results.every((r) => r.nextExpectedRevision === 2n)).toBe(true);
+        expect(new Set(results.map((r) => r.position)).size).toBe(20);
+      },
+      SLOW,
+    );
 
     it('accepts upper-case UUIDs and returns them in canonical lower case', async () => {
       const stream = uniqueStream('case');

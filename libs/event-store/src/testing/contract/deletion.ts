@@ -62,7 +62,10 @@ export function deletionContract(ctx: ContractContext): void {
       const readError = await rejectionOf(store().readStream(stream), StreamDeletedError);
       expect(readError.streamName).toBe(stream);
       for (const expectedRevision of ['any', 'no_stream', 'stream_exists', 1n] as const) {
-        await rejectionOf(store().appendToStream(stream, [newEvent()], { expectedRevision }), StreamDeletedError);
+        await rejectionOf(
+          store().appendToStream(stream, [newEvent()], { expectedRevision }),
+          StreamDeletedError,
+        );
       }
       // Not even a retry of what is stored succeeds.
       await rejectionOf(store().appendToStream(stream, events), StreamDeletedError);

@@ -65,11 +65,9 @@ export function globalLogContract(ctx: ContractContext): void {
         'order-1:OrderShipped',
         'order-2:OrderPlaced',
       ]);
-      expect(await read(prefix, until, { streamNamePrefixes: [`${prefix}user-2`, `${prefix}order-2`] })).toEqual([
-        'user-2:UserCreated',
-        'order-2:OrderPlaced',
-        'user-2:AuditNoted',
-      ]);
+      expect(
+        await read(prefix, until, { streamNamePrefixes: [`${prefix}user-2`, `${prefix}order-2`] }),
+      ).toEqual(['user-2:UserCreated', 'order-2:OrderPlaced', 'user-2:AuditNoted']);
     });
 
     it('filters by event type and by event-type prefix, together with a stream prefix', async () => {
@@ -84,10 +82,9 @@ export function globalLogContract(ctx: ContractContext): void {
         'order-1:OrderShipped',
         'order-2:OrderPlaced',
       ]);
-      expect(await read(prefix, until, { eventTypes: ['AuditNoted'], eventTypePrefixes: ['UserRen'] })).toEqual([
-        'user-1:UserRenamed',
-        'user-2:AuditNoted',
-      ]);
+      expect(
+        await read(prefix, until, { eventTypes: ['AuditNoted'], eventTypePrefixes: ['UserRen'] }),
+      ).toEqual(['user-1:UserRenamed', 'user-2:AuditNoted']);
     });
 
     it('moves lastPosition past events the filter drops, so a reader can checkpoint', async () => {

