@@ -1,11 +1,12 @@
 /**
- * The race the xmin gate exists for: transaction A appends first but commits last, while B
+ * The race the log gate exists for: transaction A appends first but commits last, while B
  * appends and commits in between. A reader that trusted sequence order would hand out B, move
  * its checkpoint past A's position, and never see A. The store must hold B back until A ends.
  *
- * This file runs its own PostgreSQL cluster: the gate looks at the oldest running transaction
- * of the whole cluster, so holding A open on the shared test cluster would stall every other
- * test file's reads for the duration.
+ * The gate is the oldest transaction still *appending* (every append holds a shared advisory
+ * lock), not the oldest of the cluster; the last tests show that unrelated transactions do not
+ * hold the log back. This file still runs its own cluster, so that its held-open appends never
+ * stall another test file's reads.
  */
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
@@ -116,5 +117,35 @@ describe('PostgreSQL global log with a transaction that commits late', () => {
     await subscription.close();
     expect(event.type).toBe('Kept');
     await expect(store.readStream(`${prefix}a`)).rejects.toThrow(/does not exist/);
+  }, 60_000);
+
+  it('is not held back by a long transaction that appends nothing', async () => {
+    const prefix = `unrelated_${randomUUID().slice(0, 8)}-`;
+    const start = await startingPoint(prefix);
+    await holder.query('CREATE TABLE IF NOT EXISTS unrelated (id int)');
+    await holder.query('BEGIN');
+    await holder.query('INSERT INTO unrelated VALUES (1)');
+    try {
+      const appended = await store.appendToStream(`${prefix}a`, [{ id: randomUUID(), type: 'NotHeldBack', data: {} }]);
+      const page = await store.readAll({ after: start });
+      expect(page.events.map((e) => e.type)).toEqual(['NotHeldBack']);
+      expect(page.events[0].position).toBe(appended.position);
+    } finally {
+      await holder.query('ROLLBACK');
+    }
+  }, 60_000);
+
+  it('refuses an append that is not the first write of its transaction', async () => {
+    await holder.query('CREATE TABLE IF NOT EXISTS unrelated (id int)');
+    await holder.query('BEGIN');
+    await holder.query('INSERT INTO unrelated VALUES (2)');
+    await expect(
+      holder.query('SELECT * FROM es.append_to_stream($1, $2, $3::jsonb)', [
+        `second_${randomUUID().slice(0, 8)}-a`,
+        'any',
+        JSON.stringify([{ id: randomUUID(), type: 'TooLate', data: {}, metadata: {} }]),
+      ]),
+    ).rejects.toThrow(/first write of its transaction/);
+    await holder.query('ROLLBACK');
   }, 60_000);
 });

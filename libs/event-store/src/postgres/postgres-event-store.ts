@@ -8,6 +8,7 @@
  * visible log is a prefix that no late commit can extend in the middle, and a reader that pages
  * on the tuple can never step over an event.
  */
+import { logGate } from './log-gate';
 import { Pool } from 'pg';
 import {
   type AppendOptions,
@@ -185,14 +186,16 @@ export class PostgresEventStore implements EventStore {
     const scanLimit = scanLimitFor(maxCount, filter);
     const condition = filterCondition(filter, 4);
     // Rows the filter drops come back without payload: they only move the position forward.
+    // The gate is read first, in its own statement: see logGate().
+    const gate = await logGate(this.pool);
     const { rows } = await this.pool.query<EventRow & { matches: boolean }>(
       `SELECT ${condition.sql} AS matches, ${eventColumns(filter ? condition.sql : undefined)}
          FROM es.events e
         WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
-          AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+          AND e.transaction_id < $${4 + condition.params.length}::text::xid8
         ORDER BY e.transaction_id, e.global_position
         LIMIT $3`,
-      [after.transactionId, after.globalPosition, scanLimit, ...condition.params],
+      [after.transactionId, after.globalPosition, scanLimit, ...condition.params, gate],
     );
     const positioned = rows.map((row) => ({
       row,

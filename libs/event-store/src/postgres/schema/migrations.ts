@@ -16,6 +16,7 @@ export const SQLSTATE = {
   wrongExpectedVersion: 'ES409',
   streamDeleted: 'ES410',
   duplicateEventIds: 'ES422',
+  appendNotFirst: 'ES400',
 } as const;
 
 const tables = `
@@ -163,7 +164,34 @@ END
 $fn$;
 `;
 
+/**
+ * Advisory-lock key (classid, objid) every appending transaction holds in shared mode, taken
+ * before the transaction writes anything (so before it has a transaction id). Readers find
+ * the oldest running appender through pg_locks instead of the oldest running transaction of
+ * the whole cluster: an unrelated long transaction (a report, a connector's lock, a pg_dump)
+ * no longer holds the log back.
+ */
+export const APPENDER_LOCK = { classid: 7_365_011, objid: 1 } as const;
+
+const appenderGate = `
+  IF coalesce(current_setting('es.appender', true), '') <> 'yes' THEN
+    -- A transaction id assigned before the lock could be below a reader's gate while the
+    -- transaction still runs: the log would skip its events. So an append comes first.
+    IF pg_current_xact_id_if_assigned() IS NOT NULL THEN
+      RAISE EXCEPTION USING ERRCODE = 'ES400',
+        MESSAGE = 'an append must be the first write of its transaction';
+    END IF;
+    PERFORM pg_advisory_xact_lock_shared(${APPENDER_LOCK.classid}, ${APPENDER_LOCK.objid});
+    PERFORM set_config('es.appender', 'yes', true);
+  END IF;
+`;
+
+const gatedAppendFunction = appendFunction
+  .replace('CREATE FUNCTION es.append_to_stream', 'CREATE OR REPLACE FUNCTION es.append_to_stream')
+  .replace('BEGIN\n  -- The stream row is the per-stream lock', `BEGIN\n${appenderGate}\n  -- The stream row is the per-stream lock`);
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'streams, events, checkpoints', sql: tables },
   { version: 2, name: 'append and delete functions', sql: appendFunction + deleteFunction },
+  { version: 3, name: 'appenders hold a shared advisory lock (log gate per appender)', sql: gatedAppendFunction },
 ];
