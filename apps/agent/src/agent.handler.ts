@@ -1,8 +1,9 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { MessagePattern, Payload, RpcException } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import { IsOptional, IsString, Matches } from 'class-validator';
-import { CommandClient, commandSubject } from '@prov/messaging';
+import { type ConnectionTestResult, isConnectorError, type SynchronizedResources } from '@prov/connectors';
+import { CommandClient, commandErrorPayload, commandSubject } from '@prov/messaging';
 import { ConnectorPool } from './connector-pool';
 
 export class ConnectionCommandDto {
@@ -25,7 +26,17 @@ export class AgentHandler {
   /** Reads the managed system back and hands the result to `orders`, which verifies and records drift. */
   @MessagePattern(commandSubject('agent', 'synchronize'))
   async synchronize(@Payload() dto: ConnectionCommandDto) {
-    const resources = await this.pool.connector(dto.connectionId).readAll();
+    let resources: SynchronizedResources;
+    try {
+      resources = await this.pool.connector(dto.connectionId).readAll();
+    } catch (error) {
+      // The connector's message is the target's own, secrets scrubbed: the job shows it as the
+      // connection's error instead of an anonymous internal error. 503 when trying again later
+      // may work, 422 when the configuration or the target must be fixed first.
+      if (!isConnectorError(error)) throw error;
+      const status = error.kind === 'transient' ? 503 : 422;
+      throw new RpcException(commandErrorPayload('ConnectorError', status, error.message, { kind: error.kind }));
+    }
     return this.commands.send(
       'sync',
       'report',
@@ -41,7 +52,13 @@ export class AgentHandler {
   }
 
   @MessagePattern(commandSubject('agent', 'test-connection'))
-  test(@Payload() dto: ConnectionCommandDto) {
-    return this.pool.connector(dto.connectionId).test();
+  async test(@Payload() dto: ConnectionCommandDto): Promise<ConnectionTestResult> {
+    try {
+      return await this.pool.connector(dto.connectionId).test();
+    } catch (error) {
+      // Settings that cannot work (a variable not set) are the test's answer, not a failure of it.
+      if (isConnectorError(error)) return { ok: false, message: error.message };
+      throw error;
+    }
   }
 }

@@ -43,9 +43,10 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   private async apply(order: OrderEnvelope): Promise<void> {
-    const connector = this.pool.connector(order.connectionId);
     try {
-      await connector.apply(order as unknown as OrderToApply);
+      // Inside the try: settings that cannot work (an unset variable) are a permanent error of
+      // the order, reported with their message, rather than redelivered until the dead letter.
+      await this.pool.connector(order.connectionId).apply(order as unknown as OrderToApply);
     } catch (error) {
       if (isConnectorError(error) && error instanceof PermanentConnectorError) {
         await this.report(order, 'errored', error.message);
@@ -63,24 +64,37 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
     await this.report(order, 'errored', `gave up after repeated failures: ${reason}`);
   }
 
+  /**
+   * Reports an attempt's outcome. The change is already made: when `orders` is briefly away
+   * (restarting, NATS reconnecting) the report is retried here, with backoff, for up to
+   * AGENT_REPORT_RETRY_MS, instead of burning the message's deliveries on an order that needs
+   * no second application. Only after that does the message go back to the queue.
+   */
   private async report(order: OrderEnvelope, outcome: 'executed' | 'errored', error?: string): Promise<void> {
-    try {
-      const result = await this.commands.send<{ recorded: boolean; reason?: string }>('orders', 'report', {
-        assignmentId: order.assignmentId,
-        orderId: order.orderId,
-        attempt: order.attempt,
-        outcome,
-        ...(error ? { error } : {}),
-        actor: 'agent',
-      });
-      this.logger.log({ msg: 'order reported', orderId: order.orderId, attempt: order.attempt, outcome, ...result });
-    } catch (failure) {
-      // A 4xx means the report can never be stored (the order moved on): ack and stop trying.
-      if (failure instanceof CommandError && failure.status >= 400 && failure.status < 500) {
-        this.logger.warn({ msg: 'report refused; order left as it is', orderId: order.orderId, error: failure.message });
+    const deadline = Date.now() + Number(process.env.AGENT_REPORT_RETRY_MS ?? 60_000);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await this.commands.send<{ recorded: boolean; reason?: string }>('orders', 'report', {
+          assignmentId: order.assignmentId,
+          orderId: order.orderId,
+          attempt: order.attempt,
+          outcome,
+          ...(error ? { error } : {}),
+          actor: 'agent',
+        });
+        this.logger.log({ msg: 'order reported', orderId: order.orderId, attempt: order.attempt, outcome, ...result });
         return;
+      } catch (failure) {
+        // A 4xx means the report can never be stored (the order moved on): ack and stop trying.
+        if (failure instanceof CommandError && failure.status >= 400 && failure.status < 500) {
+          this.logger.warn({ msg: 'report refused; order left as it is', orderId: order.orderId, error: failure.message });
+          return;
+        }
+        const delay = Math.min(5000, 250 * 2 ** attempt);
+        if (Date.now() + delay > deadline) throw failure;
+        this.logger.warn({ msg: 'report not delivered; retrying', orderId: order.orderId, attempt, error: String((failure as Error).message) });
+        await new Promise((resolve) => setTimeout(resolve, delay));
       }
-      throw failure;
     }
   }
 

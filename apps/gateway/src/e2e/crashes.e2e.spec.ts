@@ -43,6 +43,7 @@ describe('surviving crashes and bad messages', () => {
     const roleModel = writeFastRoleModel((yaml) =>
       yaml
         .replace('schema: hr_app\n', 'schema: hr_app\n      statementTimeoutMs: 1000\n')
+        .replace('transmittedValidityPeriod: PT2S', 'transmittedValidityPeriod: P15D')
         .replace('retryPolicy: { maxAttempts: 3, backoff: fixed, initialDelay: PT1S, maxDelay: PT1S }', 'retryPolicy: { maxAttempts: 1 }'),
     );
     system = await startSystem({
@@ -131,15 +132,41 @@ describe('surviving crashes and bad messages', () => {
     await sleep(500);
     await Promise.all([system.start('orders'), system.start('projector')]);
     await senders;
-    await waitFor(
+    const missing = await waitFor(
       async () => {
         const executed = await flow.requester.get(`/api/assignments?provisioningState=Executed&limit=5000`);
         const transmitted = await flow.requester.get(`/api/assignments?provisioningState=Transmitted&limit=5000`);
         const ids = new Set([...executed.body, ...transmitted.body].map((a: { assignmentId: string }) => a.assignmentId));
-        return assignmentIds.filter((id) => !ids.has(id)).length;
+        return assignmentIds.filter((id) => !ids.has(id));
       },
-      { until: (missing) => missing === 0, timeoutMs: 120_000, intervalMs: 1000, description: 'every request to be Executed (automatic) or Transmitted (manual)' },
-    );
+      { until: (left) => left.length === 0, timeoutMs: 120_000, intervalMs: 1000, description: 'every request to be Executed (automatic) or Transmitted (manual)' },
+    ).catch(async (error) => {
+      // Say where each stuck request is: its read-model state, and its events in the log.
+      const pg = new Client({ connectionString: system.databaseUrl });
+      await pg.connect();
+      const states = await pg.query(
+        `SELECT a.assignment_id, a.provisioning_state_code, a.workflow_state,
+                (SELECT json_agg(e.event_type ORDER BY e.stream_revision) FROM es.events e
+                  WHERE e.stream_name = 'assignment-' || a.assignment_id) AS events
+           FROM unnest($1::text[]) AS a0(assignment_id)
+           LEFT JOIN rm.assignments a USING (assignment_id)
+          WHERE a.provisioning_state_code IS DISTINCT FROM 8 AND a.provisioning_state_code IS DISTINCT FROM 2`,
+        [assignmentIds],
+      );
+      const orphans = await pg.query(
+        `SELECT s.stream_name, json_agg(e.event_type ORDER BY e.stream_revision) AS events FROM es.events e
+           JOIN unnest($1::text[]) AS s(stream_name) USING (stream_name)
+          WHERE NOT EXISTS (SELECT 1 FROM rm.assignments a WHERE 'assignment-' || a.assignment_id = s.stream_name)
+          GROUP BY s.stream_name LIMIT 5`,
+        [assignmentIds.map((id) => `assignment-${id}`)],
+      );
+      const checkpoint = await pg.query('SELECT * FROM rm.checkpoints');
+      await pg.end();
+      throw new Error(
+        `${(error as Error).message}\nstuck: ${JSON.stringify(states.rows.slice(0, 5))}\nnot projected: ${JSON.stringify(orphans.rows)}\ncheckpoint: ${JSON.stringify(checkpoint.rows)}`,
+      );
+    });
+    expect(missing).toEqual([]);
     const pg = new Client({ connectionString: system.databaseUrl });
     await pg.connect();
     try {

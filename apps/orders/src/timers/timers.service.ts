@@ -6,6 +6,7 @@ import { DATABASE_POOL, ROLE_MODEL } from '@prov/platform';
 import { assignmentsDueToStart, openOrdersWithDates, type TimedOrder } from '@prov/read-models';
 import { nextRetryDelayMs, type RoleModel } from '@prov/role-model';
 import { AssignmentCommands } from '../assignment-commands';
+import { OrderDispatcher } from '../order-dispatcher';
 import { OrderGenerationReaction } from '../order-generation.reaction';
 
 const { Pending, Transmitted, Errored, AwaitingApproval, Error: RuleError, Executed } = ProvisioningState;
@@ -15,7 +16,15 @@ export interface TimerTick {
   expired: number;
   retried: number;
   started: number;
+  redispatched: number;
 }
+
+/**
+ * A Pending automatic order with no report after this long is published again (its dispatch
+ * may have been lost with a NATS node, or its dead letter never reported). It must exceed the
+ * JetStream duplicate window (2 min), or the repeat would be dropped as a duplicate.
+ */
+const DISPATCH_TIMEOUT_MS = Number(process.env.DISPATCH_TIMEOUT_MS ?? 300_000);
 
 /**
  * The orders service's timers: end dates, transmitted-validity periods, automatic retries and
@@ -36,6 +45,7 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
     @Inject(ROLE_MODEL) private readonly roleModel: RoleModel,
     private readonly assignments: AssignmentCommands,
     private readonly generation: OrderGenerationReaction,
+    private readonly dispatcher: OrderDispatcher,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -68,12 +78,18 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private async fireDue(now: Date): Promise<TimerTick> {
-    const tick: TimerTick = { deactivated: 0, expired: 0, retried: 0, started: 0 };
+    const tick: TimerTick = { deactivated: 0, expired: 0, retried: 0, started: 0, redispatched: 0 };
     for (const order of await openOrdersWithDates(this.pool, [Pending, Errored, AwaitingApproval, RuleError])) {
       if (order.endsAt && order.endsAt <= now && order.changeType !== 'Deleted') {
         tick.deactivated += await this.fire(order, { type: 'DeactivateProvisioningOrder' }, now);
       } else if (order.provisioningStateCode === Errored && this.retryDue(order, now)) {
         tick.retried += await this.fire(order, { type: 'RetryProvisioningOrder', automatic: true, comment: 'retry policy' }, now);
+      } else if (
+        order.provisioningStateCode === Pending &&
+        order.fulfillment === 'automatic' &&
+        order.updatedAt.getTime() + DISPATCH_TIMEOUT_MS <= now.getTime()
+      ) {
+        tick.redispatched += await this.redispatch(order);
       }
     }
     for (const order of await openOrdersWithDates(this.pool, [Transmitted, Executed])) {
@@ -85,8 +101,16 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
     for (const assignmentId of await assignmentsDueToStart(this.pool, now)) {
       tick.started += (await this.generation.generateInitialOrder(assignmentId, now)) ? 1 : 0;
     }
-    if (tick.deactivated + tick.expired + tick.retried + tick.started > 0) this.logger.log({ msg: 'timers fired', ...tick });
+    if (Object.values(tick).some((count) => count > 0)) this.logger.log({ msg: 'timers fired', ...tick });
     return tick;
+  }
+
+  private async redispatch(order: TimedOrder): Promise<number> {
+    const state = await this.assignments.load(order.assignmentId);
+    const current = state.exists ? state.orders[order.orderId] : undefined;
+    if (!state.exists || current?.stateCode !== Pending || current.attempt !== order.attempt) return 0;
+    const published = await this.dispatcher.publish(state, current);
+    return published.duplicate ? 0 : 1;
   }
 
   private retryDue(order: TimedOrder, now: Date): boolean {

@@ -29,9 +29,19 @@ export async function logGate(pool: Pool): Promise<string> {
   const xmax = BigInt(rows[0].xmax);
   let gate = xmax;
   for (const xid of rows[0].appenders) {
-    // pg_locks shows 32-bit ids; a running one is less than 2^31 below xmax.
-    const full = xmax - ((((xmax % XID32) - BigInt(xid)) % XID32) + XID32) % XID32;
+    const full = fullTransactionId(xmax, BigInt(xid));
     if (full < gate) gate = full;
   }
   return gate.toString();
+}
+
+/**
+ * pg_locks shows 32-bit transaction ids; the log is ordered by 64-bit ones. A running
+ * transaction's id is within 2^31 of `xmax`: below it, or above it when the transaction got its
+ * id after the snapshot that gave `xmax`.
+ */
+export function fullTransactionId(xmax: bigint, xid32: bigint): bigint {
+  let distance = ((((xmax % XID32) - xid32) % XID32) + XID32) % XID32;
+  if (distance > XID32 / 2n) distance -= XID32;
+  return xmax - distance;
 }
