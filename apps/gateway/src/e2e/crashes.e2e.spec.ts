@@ -4,7 +4,7 @@ import { type RunningSystem, startSystem, waitFor } from '@prov/testing';
 import { Flow } from './flow-helpers';
 import { writeFastRoleModel } from './role-model-fixture';
 
-jest.setTimeout(240_000);
+jest.setTimeout(420_000);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -139,7 +139,7 @@ describe('surviving crashes and bad messages', () => {
         const ids = new Set([...executed.body, ...transmitted.body].map((a: { assignmentId: string }) => a.assignmentId));
         return assignmentIds.filter((id) => !ids.has(id));
       },
-      { until: (left) => left.length === 0, timeoutMs: 120_000, intervalMs: 1000, description: 'every request to be Executed (automatic) or Transmitted (manual)' },
+      { until: (left) => left.length === 0, timeoutMs: 240_000, intervalMs: 1000, description: "every request to be Executed (automatic) or Transmitted (manual)" },
     ).catch(async (error) => {
       // Say where each stuck request is: its read-model state, and its events in the log.
       const pg = new Client({ connectionString: system.databaseUrl });
