@@ -88,6 +88,7 @@ export function summaryText(s: Summary): string {
   const lines = [
     '',
     'The provisioning engine is running.',
+    `  console      ${api}/  (sign in with a token below)`,
     `  API          ${api}/api`,
     `  API docs     ${api}/api/docs`,
     `  health       ${api}/api/health`,

@@ -13,6 +13,7 @@ import {
   ApiClient, appOf, leaveSignalsToCaller, repositoryRoot, runBuild, SERVICE_READY_PATTERN, serviceEnvironment,
   ServiceInstance, serviceInstances, signalService, spawnService, stopService, waitFor,
 } from '@prov/testing';
+import { chooseDirectory } from './directory';
 import { chooseDatabases, chooseNats, Server, tcpReachable } from './infrastructure';
 import { chooseApiTokens, loadSampleIdentities, summaryText } from './sample-data';
 
@@ -115,7 +116,7 @@ async function main(): Promise<void> {
   mkdirSync(logDir, { recursive: true });
 
   if (!process.argv.includes('--no-build')) {
-    say('building (tsc -p tsconfig.build.json)');
+    say('building the services (tsc -p tsconfig.build.json) and the web console (vite build)');
     await runBuild(root);
   }
   const env = process.env;
@@ -129,6 +130,8 @@ async function main(): Promise<void> {
   const databases = await chooseDatabases(env, runDir, say);
   servers.push(databases.server);
   say(`NATS ${nats.url} (${nats.origin}); PostgreSQL ${redactUrl(databases.databaseUrl)} (${databases.server.origin})`);
+  const directory = await chooseDirectory(env, runDir, say);
+  if (directory.server) servers.push(directory.server);
 
   for (const name of serviceInstances()) {
     const serviceEnv = serviceEnvironment(appOf(name), {
@@ -138,6 +141,7 @@ async function main(): Promise<void> {
       roleModel: env.ROLE_MODEL ?? join(root, 'deploy', 'role-model', 'sample.yaml'),
       apiTokens: tokens.value,
       port,
+      overrides: directory.env,
     });
     services.push(spawnOne(name, serviceEnv));
   }
@@ -168,6 +172,7 @@ async function main(): Promise<void> {
       demoTokensFile: join(runDir, 'demo-tokens.json'),
     }),
   );
+  say(`LDAP directory of corp_ldap (entitlement ldap_staff): ${directory.description}`);
 }
 
 main().catch((error: Error) => {

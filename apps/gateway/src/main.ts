@@ -5,6 +5,7 @@ import { createServiceLogger, readEnvironment } from '@prov/config';
 import { announceReady, exitAfterGracePeriod, runService } from '@prov/platform';
 import { HttpErrorsFilter } from './http/http-errors.filter';
 import { httpValidationPipe } from './http/validation';
+import { serveConsole } from './web/console-static';
 
 async function bootstrap(): Promise<void> {
   const environment = readEnvironment();
@@ -25,9 +26,10 @@ async function bootstrap(): Promise<void> {
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/json' });
+  serveConsole(app, logger);
   await app.listen(environment.port, '127.0.0.1');
   exitAfterGracePeriod('gateway');
-  announceReady('gateway', { url: `http://127.0.0.1:${environment.port}/api`, docs: '/api/docs' });
+  announceReady('gateway', { url: `http://127.0.0.1:${environment.port}/api`, docs: '/api/docs', console: `http://127.0.0.1:${environment.port}/` });
 }
 
 runService('gateway', bootstrap);

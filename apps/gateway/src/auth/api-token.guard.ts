@@ -9,7 +9,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import { timingSafeEqual } from 'node:crypto';
 import type { ApiRole } from '@prov/config';
-import { PUBLIC_KEY, ROLES_KEY } from './roles.decorator';
+import { PUBLIC_KEY, QUERY_TOKEN_KEY, ROLES_KEY } from './roles.decorator';
 
 export const API_TOKENS = Symbol('API_TOKENS');
 
@@ -21,6 +21,7 @@ export interface Caller {
 
 export interface AuthenticatedRequest {
   headers: Record<string, string | string[] | undefined>;
+  query?: Record<string, unknown>;
   caller?: Caller;
 }
 
@@ -47,11 +48,11 @@ export class ApiTokenGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers['authorization'];
     const value = Array.isArray(header) ? header[0] : header;
-    const match = /^Bearer\s+(\S+)$/i.exec(value ?? '');
-    if (!match) throw new UnauthorizedException('a bearer token is required (Authorization: Bearer <token>)');
+    const presented = /^Bearer\s+(\S+)$/i.exec(value ?? '')?.[1] ?? this.queryToken(request, context);
+    if (!presented) throw new UnauthorizedException('a bearer token is required (Authorization: Bearer <token>)');
     let caller: Caller | undefined;
     for (const [token, entry] of this.tokens) {
-      if (sameToken(token, match[1])) caller = entry;
+      if (sameToken(token, presented)) caller = entry;
     }
     if (!caller) throw new UnauthorizedException('the bearer token is not valid');
     request.caller = caller;
@@ -62,5 +63,12 @@ export class ApiTokenGuard implements CanActivate {
       );
     }
     return true;
+  }
+
+  /** `?access_token=`, on the routes that allow it only (see AllowQueryToken). */
+  private queryToken(request: AuthenticatedRequest, context: ExecutionContext): string | undefined {
+    if (!this.reflector.getAllAndOverride<boolean>(QUERY_TOKEN_KEY, [context.getHandler(), context.getClass()])) return undefined;
+    const token = request.query?.access_token;
+    return typeof token === 'string' && token.length > 0 ? token : undefined;
   }
 }

@@ -16,8 +16,12 @@ export interface ReadModelChange {
   truncated: boolean;
 }
 
-/** What a subscriber hears: changes, or `resync` after the listener was reconnected (changes may be lost). */
-export type ChangeSignal = { kind: 'change'; change: ReadModelChange } | { kind: 'resync' };
+/**
+ * What a subscriber hears: changes; `resync` after the listener was reconnected (changes may have
+ * been missed); `closing` when the gateway shuts down (streams end, so the server can close).
+ */
+export type ChangeSignal =
+  { kind: 'change'; change: ReadModelChange } | { kind: 'resync' } | { kind: 'closing' };
 export type ChangeListener = (signal: ChangeSignal) => void;
 
 const MAX_RETRY_MS = 10_000;
@@ -26,7 +30,13 @@ const MAX_RETRY_MS = 10_000;
 export function parseChange(payload: string | undefined): ReadModelChange | undefined {
   if (!payload) return undefined;
   try {
-    const body = JSON.parse(payload) as { schema?: unknown; streamName?: unknown; streamNames?: unknown; type?: unknown; count?: unknown };
+    const body = JSON.parse(payload) as {
+      schema?: unknown;
+      streamName?: unknown;
+      streamNames?: unknown;
+      type?: unknown;
+      count?: unknown;
+    };
     const names = Array.isArray(body.streamNames)
       ? body.streamNames.filter((name): name is string => typeof name === 'string')
       : typeof body.streamName === 'string'
@@ -79,6 +89,7 @@ export class ReadModelChanges implements BeforeApplicationShutdown {
   async beforeApplicationShutdown(): Promise<void> {
     this.closed = true;
     clearTimeout(this.retryTimer);
+    this.emit({ kind: 'closing' });
     this.listeners.clear();
     const client = this.client;
     this.client = undefined;
@@ -92,7 +103,10 @@ export class ReadModelChanges implements BeforeApplicationShutdown {
   }
 
   private async connect(): Promise<void> {
-    const client = new Client({ connectionString: this.environment.databaseUrl, application_name: 'prov-gateway-listen' });
+    const client = new Client({
+      connectionString: this.environment.databaseUrl,
+      application_name: 'prov-gateway-listen',
+    });
     client.on('notification', (message: Notification) => this.onNotification(message));
     client.on('error', (error) => this.onLost(client, error));
     client.on('end', () => this.onLost(client));
@@ -130,7 +144,11 @@ export class ReadModelChanges implements BeforeApplicationShutdown {
 
   private scheduleRetry(error: unknown): void {
     if (this.closed || this.retryTimer) return;
-    this.logger.warn({ msg: 'read-model change listener lost; retrying', error: String(error), inMs: this.retryMs });
+    this.logger.warn({
+      msg: 'read-model change listener lost; retrying',
+      error: String(error),
+      inMs: this.retryMs,
+    });
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       if (this.listeners.size > 0) void this.ensureListening();

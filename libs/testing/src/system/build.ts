@@ -21,30 +21,50 @@ export class BuildError extends Error {
   }
 }
 
-/**
- * Compiles the services into dist/ (`tsc -p tsconfig.build.json`, the workspace's own compiler).
- * Rejects with tsc's whole output: a test that runs stale code after a failed build would report
- * confusing failures far from the real cause.
- */
-export function runBuild(root: string = repositoryRoot()): Promise<void> {
-  const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
+/** Runs one build step with Node (the workspace's own tools); rejects with its whole output. */
+function runStep(root: string, script: string, args: string[], label: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
+    const child = spawn(process.execPath, [script, ...args], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('error', (error) => reject(new BuildError(`could not run tsc: ${error.message}`)));
+    child.once('error', (error) => reject(new BuildError(`could not run ${label}: ${error.message}`)));
     child.once('exit', (code, signal) => {
       if (code === 0) resolve();
       else {
         const status = signal ? `was killed by ${signal}` : `exited with ${code}`;
-        reject(new BuildError(`the build failed: 'tsc -p tsconfig.build.json' ${status}\n${output.trim()}`));
+        reject(new BuildError(`the build failed: '${label}' ${status}\n${output.trim()}`));
       }
     });
   });
+}
+
+/** The web console's build config (Vite), relative to the workspace root. */
+export const WEB_CONSOLE_CONFIG = 'apps/web/vite.config.mjs';
+
+/**
+ * Compiles the services into dist/ (`tsc -p tsconfig.build.json`, the workspace's own compiler).
+ * Rejects with tsc's whole output: a test that runs stale code after a failed build would report
+ * confusing failures far from the real cause.
+ */
+export function runServicesBuild(root: string = repositoryRoot()): Promise<void> {
+  const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
+  return runStep(root, tsc, ['-p', 'tsconfig.build.json'], 'tsc -p tsconfig.build.json');
+}
+
+/** Builds the web console into dist/web (`vite build`), which the gateway serves at `/`. */
+export function runWebBuild(root: string = repositoryRoot()): Promise<void> {
+  const vite = join(dirname(require.resolve('vite/package.json', { paths: [root] })), 'bin', 'vite.js');
+  return runStep(root, vite, ['build', '--config', WEB_CONSOLE_CONFIG, '--logLevel', 'warn'], `vite build --config ${WEB_CONSOLE_CONFIG}`);
+}
+
+/** The whole build: the services, then the web console (what `npm run build` does). */
+export async function runBuild(root: string = repositoryRoot()): Promise<void> {
+  await runServicesBuild(root);
+  await runWebBuild(root);
 }
 
 /** Files in the temporary directory through which Jest workers of one run share one build. */
@@ -68,7 +88,7 @@ interface BuildResult {
 let inThisProcess: Promise<void> | undefined;
 
 /**
- * Builds the services once per Jest run, however many workers ask at the same time: the Jest
+ * Builds the services and the web console once per Jest run, however many workers ask at the same time: the Jest
  * global setup sets PROV_TEST_RUN_ID; the first worker takes a lock file keyed by it and builds,
  * the others wait for the result file it writes (a failed build fails them all with tsc's
  * output, without building again). Outside Jest it builds once per process.

@@ -1,0 +1,21 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Caller } from '../auth/api-token.guard';
+import { CurrentCaller } from '../auth/caller.decorator';
+import { Roles } from '../auth/roles.decorator';
+
+/**
+ * Who the token belongs to: the console signs in with it and shows only what the role may do,
+ * instead of probing routes and collecting 403s.
+ */
+@ApiTags('session')
+@ApiBearerAuth()
+@Controller('session')
+export class SessionController {
+  @Get()
+  @Roles('requester', 'reviewer', 'operator')
+  @ApiOperation({ summary: "The caller's role and the actor name recorded on its events" })
+  whoAmI(@CurrentCaller() caller: Caller) {
+    return { role: caller.role, actor: caller.actor };
+  }
+}

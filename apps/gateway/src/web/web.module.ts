@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { EventsController } from './events.controller';
+import { ReadModelChanges } from './read-model-changes';
+import { SessionController } from './session.controller';
+
+/** What the web console needs beyond the API: who the caller is, and live read-model changes. */
+@Module({
+  controllers: [SessionController, EventsController],
+  providers: [ReadModelChanges],
+})
+export class WebModule {}

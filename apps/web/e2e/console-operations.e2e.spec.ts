@@ -1,0 +1,179 @@
+import { readFileSync } from 'node:fs';
+import { type RunningSystem, waitFor } from '@prov/testing';
+import {
+  goTo,
+  localInput,
+  orderOf,
+  registerIdentity,
+  requestThroughApi,
+  setUpConsoleSuite,
+  waitForState,
+} from './console-harness';
+
+jest.setTimeout(180_000);
+
+/**
+ * The web console in Debian's Chromium against the whole engine: the operators' pages (manual
+ * provisioning, jobs, connections), audit, and the narrow (390 px) layout.
+ */
+describe('web console: operations and audit', () => {
+  const suite = setUpConsoleSuite();
+  const open = suite.open;
+  let system: RunningSystem;
+  beforeAll(() => {
+    system = suite.system;
+  });
+
+  it('manual provisioning: an operator confirms a transmitted order', async () => {
+    const identityId = await registerIdentity(system, 'Badgeholder');
+    const assignmentId = await requestThroughApi(system, identityId, 'building_badge');
+    await waitForState(system, assignmentId, 'Transmitted');
+    const { page } = await open('operator');
+    await goTo(page, 'Manual provisioning');
+    await page.getByLabel('Identity', { exact: true }).fill(identityId);
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    const row = page.locator(`tr[data-order-id="${await orderOf(system, assignmentId)}"]`);
+    await row.waitFor();
+    await page.getByLabel('Comment').fill('badge handed over at reception');
+    await row.getByRole('button', { name: /^Confirm/ }).click();
+    await page.getByRole('status').filter({ hasText: '1 order confirmed.' }).waitFor();
+    await waitForState(system, assignmentId, 'Executed');
+    await row.waitFor({ state: 'detached' });
+  });
+
+  it('manual provisioning: CSV export downloads the transmitted orders', async () => {
+    const identityId = await registerIdentity(system, 'Csvexport');
+    const assignments = [
+      await requestThroughApi(system, identityId, 'building_badge'),
+      await requestThroughApi(system, identityId, 'building_badge'),
+    ];
+    for (const id of assignments) await waitForState(system, id, 'Transmitted');
+    const orders = await Promise.all(assignments.map((id) => orderOf(system, id)));
+    const { page } = await open('operator');
+    await goTo(page, 'Manual provisioning');
+    await page.getByLabel('Identity', { exact: true }).fill(identityId);
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await waitFor(() => page.locator('tbody tr[data-order-id]').count(), {
+      until: (n) => n === 2,
+      description: 'two orders',
+    });
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: /^Export CSV/ }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^manual-orders-.*\.csv$/);
+    const csv = readFileSync((await download.path())!, 'utf8');
+    const lines = csv.trim().split('\r\n');
+    expect(lines[0]).toContain('"orderId","assignmentId","identityId","entitlementId"');
+    expect(lines).toHaveLength(3);
+    for (const orderId of orders) expect(csv).toContain(`"${orderId}"`);
+    expect(csv).toContain(`"${identityId}","building_badge","badge_office","Added","${identityId}"`);
+  });
+
+  it('job execution: the complete job runs, its tasks progressing to Completed on the page', async () => {
+    const { page } = await open('operator');
+    await goTo(page, 'Job Execution');
+    // Every task status the page ever shows, recorded in the page as it renders.
+    await page.evaluate(`
+      window.taskStatuses = new Set();
+      new MutationObserver(() => {
+        document.querySelectorAll('section.job [data-task-status]').forEach((task) => window.taskStatuses.add(task.getAttribute('data-task-status')));
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    `);
+    await page.getByRole('button', { name: 'Start the complete job' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /Complete job .* started/ })
+      .waitFor();
+    const job = page.locator('section.job');
+    await waitFor(() => job.getAttribute('data-job-status', { timeout: 1000 }), {
+      until: (status) => status === 'Completed',
+      timeoutMs: 90_000,
+      description: 'the job to show as Completed',
+    });
+    const tasks = await job
+      .locator('[data-task-status]')
+      .evaluateAll((items) =>
+        items.map((i) => [i.getAttribute('data-task'), i.getAttribute('data-task-status')]),
+      );
+    expect(tasks).toEqual([
+      ['synchronize', 'Completed'],
+      ['evaluate-role-model', 'Completed'],
+      ['fulfil', 'Completed'],
+      ['synchronize-again', 'Completed'],
+      ['verify', 'Completed'],
+    ]);
+    expect(await job.locator('.progress-label').textContent()).toMatch(/5 of 5 tasks finished/);
+    // The tasks were seen before they were all done: the page followed the job as it ran.
+    const seen = await page.evaluate<string[]>('[...window.taskStatuses]');
+    expect(seen).toContain('Completed');
+    expect(seen.some((status) => status === 'Running' || status === 'Pending')).toBe(true);
+    expect(await page.locator('tbody tr[data-job-id]').count()).toBeGreaterThanOrEqual(1);
+  });
+
+  it('connections: hr_app is listed and its test passes; non-conforming resources can be listed', async () => {
+    const { page } = await open('operator');
+    await goTo(page, 'Connections');
+    const row = page.locator('tr[data-connection-id="hr_app"]');
+    await row.waitFor();
+    expect(await row.textContent()).toMatch(/HR application/);
+    await row.getByRole('button', { name: 'Test hr_app' }).click();
+    await row.locator('[data-test-ok="true"]').waitFor({ timeout: 30_000 });
+    expect(await row.locator('[data-test-ok]').textContent()).toMatch(/Test passed: connected/);
+    await row.getByRole('button', { name: /Non-conforming/ }).click();
+    await page
+      .locator('#non-conforming-hr_app')
+      .getByText(/non-conforming|nothing unexpected/)
+      .first()
+      .waitFor();
+  });
+
+  it('audit: an assignment as of an earlier instant shows its earlier state', async () => {
+    const identityId = await registerIdentity(system, 'Asof');
+    const assignmentId = await requestThroughApi(system, identityId, 'hr_app_admin');
+    await waitForState(system, assignmentId, 'AwaitingApproval');
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const before = new Date();
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const orderId = await orderOf(system, assignmentId);
+    expect(
+      (
+        await system
+          .client('reviewer')
+          .post(`/api/review/orders/${orderId}/approve`, { body: { comment: 'ok' } })
+      ).status,
+    ).toBe(200);
+    await waitForState(system, assignmentId, 'Executed');
+
+    const { page } = await open('requester');
+    await goTo(page, 'Audit');
+    await page.locator('#asof-assignment').fill(assignmentId);
+    await page.locator('#asof-instant').fill(localInput(before));
+    await page.getByRole('button', { name: 'Show state' }).click();
+    const then = page.locator('.snapshot').first();
+    await then.waitFor();
+    expect(await then.locator('.badge').textContent()).toBe('5 AwaitingApproval');
+    expect(await page.locator('.snapshot[data-snapshot="Now"] .badge').textContent()).toBe('8 Executed');
+
+    await page.getByRole('searchbox', { name: 'Identity' }).fill(identityId);
+    await page.getByRole('button', { name: 'Show events' }).click();
+    await page.locator('tbody tr[data-event-type="ProvisioningOrderApproved"]').waitFor();
+    expect(await page.locator('tbody tr[data-event-type]').count()).toBeGreaterThanOrEqual(4);
+  });
+
+  it('is readable at 390 px: no sideways scrolling, navigation behind a menu button', async () => {
+    const identityId = await registerIdentity(system, 'Narrow');
+    await requestThroughApi(system, identityId, 'hr_app_reader');
+    const { page } = await open('admin', { width: 390, height: 844 });
+    const overflow = () =>
+      page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    await page.getByRole('button', { name: 'Menu' }).click();
+    await page.getByRole('link', { name: 'Provisioning Review' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Provisioning Review' }).waitFor();
+    expect(await overflow()).toBeLessThanOrEqual(0);
+    await page.goto(`${system.apiUrl}/identities/${identityId}`);
+    await page.locator('tr[data-entitlement-id="hr_app_reader"] .badge').waitFor();
+    expect(await overflow()).toBeLessThanOrEqual(0);
+  });
+});

@@ -1,0 +1,143 @@
+/** What the gateway's HTTP API returns (ARCHITECTURE §6), as far as the console reads it. */
+
+export type Role = 'requester' | 'reviewer' | 'operator' | 'admin';
+
+export interface Session {
+  role: Role;
+  actor: string;
+}
+
+export interface Identity {
+  id: string;
+  login: string;
+  firstName: string;
+  lastName: string;
+  email: string;
+  department?: string;
+  attributes: Record<string, unknown>;
+}
+
+export interface StateView {
+  provisioningState: string;
+  provisioningStateCode: number;
+}
+
+export interface CurrentOrder extends StateView {
+  orderId: string;
+  changeType: string | null;
+  attempt: number;
+  lastError?: string;
+}
+
+export interface Assignment extends StateView {
+  assignmentId: string;
+  identityId: string;
+  entitlementId: string;
+  workflowState: string;
+  startsAt?: string;
+  endsAt?: string;
+  requestedAt: string;
+  currentOrder: CurrentOrder | null;
+  revision: number;
+}
+
+export interface HistoryEvent {
+  revision: number;
+  eventId: string;
+  type: string;
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  recordedAt: string;
+}
+
+export interface Order extends StateView {
+  orderId: string;
+  assignmentId: string;
+  identityId: string;
+  entitlementId: string;
+  connectionId: string | null;
+  resourceTypeId: string | null;
+  fulfillment: string | null;
+  changeType: string | null;
+  changes: Record<string, unknown>;
+  attempt: number;
+  lastError?: string;
+  open: boolean;
+  updatedAt: string;
+}
+
+export interface JobTask {
+  name: string;
+  status: string;
+  startedAt?: string;
+  endedAt?: string;
+  counts: Record<string, number>;
+  errors: string[];
+}
+
+export interface Job {
+  jobId: string;
+  kind: string;
+  status: string;
+  trigger: string;
+  startedBy?: string;
+  tasks: JobTask[];
+  startedAt: string;
+  endedAt?: string;
+  error?: string;
+}
+
+export interface Entitlement {
+  id: string;
+  name: string;
+  resourceTypeId: string;
+  connectionId: string;
+  fulfillment: 'automatic' | 'manual';
+  requiresProvisioningReview: boolean;
+}
+
+export interface Connection {
+  id: string;
+  name: string;
+  connector: string;
+  fulfillment: 'automatic' | 'manual';
+  health: string;
+  lastSynchronization: {
+    lastSynchronizedAt: string;
+    accounts: number;
+    memberships: number;
+    verified: number;
+    nonConforming: number;
+  } | null;
+}
+
+export interface ConnectionTestResult {
+  ok: boolean;
+  message: string;
+}
+
+export interface NonConformingResource {
+  accountKey: string;
+  group?: string;
+  kind: string;
+  foundAt: string;
+}
+
+export interface ReplayStatus {
+  replayId: string;
+  status: 'Running' | 'Completed' | 'Failed';
+  phase: string;
+  eventsHandled: number;
+  startedAt: string;
+  endedAt?: string;
+  error?: string;
+}
+
+/** The error body every failed call has: `{statusCode, error, code, message, details?}`. */
+export interface ApiErrorBody {
+  statusCode: number;
+  error: string;
+  code: string;
+  message: string;
+  details?: unknown;
+}

@@ -1,0 +1,83 @@
+import { useCallback, useEffect, useMemo, useState } from 'react';
+
+export interface Selection {
+  selected: ReadonlySet<string>;
+  isSelected(id: string): boolean;
+  toggle(id: string): void;
+  /** Selects all shown, or clears when all are selected already. */
+  toggleAll(): void;
+  clear(): void;
+  allSelected: boolean;
+  someSelected: boolean;
+}
+
+/** Row selection over a list that refreshes live: ids that left the list leave the selection. */
+export function useSelection(ids: readonly string[]): Selection {
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const key = ids.join(',');
+
+  useEffect(() => {
+    setSelected((previous) => {
+      const kept = [...previous].filter((id) => ids.includes(id));
+      return kept.length === previous.size ? previous : new Set(kept);
+    });
+    // `key` stands for `ids`: a new array with the same ids is no change.
+  }, [key]);
+
+  const toggle = useCallback((id: string) => {
+    setSelected((previous) => {
+      const next = new Set(previous);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+  }, []);
+
+  const allSelected = ids.length > 0 && ids.every((id) => selected.has(id));
+  const toggleAll = useCallback(
+    () => setSelected(allSelected ? new Set() : new Set(ids)),
+    [allSelected, key],
+  );
+  const clear = useCallback(() => setSelected(new Set()), []);
+
+  return useMemo(
+    () => ({
+      selected,
+      isSelected: (id: string) => selected.has(id),
+      toggle,
+      toggleAll,
+      clear,
+      allSelected,
+      someSelected: selected.size > 0 && !allSelected,
+    }),
+    [selected, toggle, toggleAll, clear, allSelected],
+  );
+}
+
+export interface BatchOutcome {
+  succeeded: string[];
+  failed: Array<{ id: string; error: unknown }>;
+}
+
+/** Runs an action for each id, a few at a time; never stops at the first failure. */
+export async function runBatch(
+  ids: readonly string[],
+  action: (id: string) => Promise<unknown>,
+  concurrency = 4,
+): Promise<BatchOutcome> {
+  const outcome: BatchOutcome = { succeeded: [], failed: [] };
+  let next = 0;
+  const worker = async () => {
+    while (next < ids.length) {
+      const id = ids[next++];
+      try {
+        await action(id);
+        outcome.succeeded.push(id);
+      } catch (error) {
+        outcome.failed.push({ id, error });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, ids.length) }, worker));
+  return outcome;
+}

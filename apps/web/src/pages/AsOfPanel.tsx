@@ -1,0 +1,145 @@
+import { type FormEvent, useEffect, useState } from 'react';
+import { get, query } from '../api/client';
+import type { Assignment } from '../api/types';
+import { Alert } from '../components/Alert';
+import { Field } from '../components/Field';
+import { StateBadge } from '../components/StateBadge';
+import { isoToLocalInput, localInputToIso, shortId } from '../format';
+
+interface Comparison {
+  then: Assignment;
+  now: Assignment;
+  instant: string;
+}
+
+function Snapshot({ title, assignment }: { title: string; assignment: Assignment }) {
+  const order = assignment.currentOrder;
+  return (
+    <div className="snapshot" data-snapshot={title}>
+      <h3 className="small-heading">{title}</h3>
+      <StateBadge code={assignment.provisioningStateCode} name={assignment.provisioningState} />
+      <dl className="details compact">
+        <dt>Workflow</dt>
+        <dd>{assignment.workflowState}</dd>
+        <dt>Order</dt>
+        <dd>
+          {order
+            ? `${shortId(order.orderId)} ${order.changeType ?? ''} · attempt ${order.attempt}`
+            : 'none yet'}
+        </dd>
+        {order?.lastError && (
+          <>
+            <dt>Last error</dt>
+            <dd className="error-text">{order.lastError}</dd>
+          </>
+        )}
+        <dt>Events</dt>
+        <dd>{assignment.revision + 1}</dd>
+      </dl>
+    </div>
+  );
+}
+
+/**
+ * An assignment's state as of a chosen instant, folded from its events by the gateway, next to
+ * its state now. `preset` fills the form (from a row of the log or a link) and shows at once.
+ */
+export function AsOfPanel({ preset }: { preset: { assignmentId: string; instant?: string } | null }) {
+  const [assignmentId, setAssignmentId] = useState(preset?.assignmentId ?? '');
+  const [instant, setInstant] = useState(
+    preset?.instant ? isoToLocalInput(preset.instant) : isoToLocalInput(new Date().toISOString()),
+  );
+  const [exactIso, setExactIso] = useState<string | undefined>(preset?.instant);
+  const [result, setResult] = useState<Comparison | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [errors, setErrors] = useState<{ assignmentId?: string; asOf?: string }>({});
+  const [busy, setBusy] = useState(false);
+
+  const show = async (id: string, iso: string | undefined) => {
+    const problems = {
+      assignmentId: /^[0-9a-f-]{36}$/i.test(id.trim())
+        ? undefined
+        : 'Enter the assignment id (a UUID, as in the log or the history).',
+      asOf: iso ? undefined : 'Enter a date and time.',
+    };
+    setErrors(problems);
+    if (problems.assignmentId || problems.asOf) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const path = `/assignments/${encodeURIComponent(id.trim())}`;
+      const [then, now] = await Promise.all([
+        get<Assignment>(`${path}${query({ asOf: iso })}`),
+        get<Assignment>(path),
+      ]);
+      setResult({ then, now, instant: iso! });
+    } catch (caught) {
+      setResult(null);
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  useEffect(() => {
+    if (!preset) return;
+    setAssignmentId(preset.assignmentId);
+    if (preset.instant) {
+      setInstant(isoToLocalInput(preset.instant));
+      setExactIso(preset.instant);
+      void show(preset.assignmentId, preset.instant);
+    }
+  }, [preset]);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void show(assignmentId, exactIso ?? localInputToIso(instant));
+  };
+
+  return (
+    <section className="panel" aria-labelledby="as-of-heading">
+      <h2 id="as-of-heading">State as of an instant</h2>
+      <p className="muted small">
+        The assignment as it was at that moment, rebuilt from its events, beside its state now.
+      </p>
+      <form className="form inline-form" onSubmit={submit} noValidate>
+        <Field id="asof-assignment" label="Assignment" required error={errors.assignmentId}>
+          {(props) => (
+            <input
+              {...props}
+              value={assignmentId}
+              spellCheck={false}
+              onChange={(e) => setAssignmentId(e.target.value)}
+            />
+          )}
+        </Field>
+        <Field id="asof-instant" label="As of" required error={errors.asOf} hint="Your local time.">
+          {(props) => (
+            <input
+              {...props}
+              type="datetime-local"
+              step={1}
+              value={instant}
+              onChange={(e) => {
+                setInstant(e.target.value);
+                setExactIso(undefined);
+              }}
+            />
+          )}
+        </Field>
+        <button type="submit" className="button primary" disabled={busy}>
+          {busy ? 'Loading…' : 'Show state'}
+        </button>
+      </form>
+      <Alert error={error} />
+      <div aria-live="polite">
+        {result && (
+          <div className="snapshots">
+            <Snapshot title={`As of ${new Date(result.instant).toLocaleString()}`} assignment={result.then} />
+            <Snapshot title="Now" assignment={result.now} />
+          </div>
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,120 @@
+import { type FormEvent, useState } from 'react';
+import { get, query } from '../api/client';
+import type { Identity } from '../api/types';
+import { Alert, Empty, Loading } from '../components/Alert';
+import { PageHeader } from '../components/PageHeader';
+import { useResource } from '../hooks/use-resource';
+import { Link, useRouter } from '../router';
+
+const PAGE_SIZE = 50;
+
+/** The directory: identities, searchable by login, names and email. */
+export function DirectoryPage() {
+  const { params, navigate } = useRouter();
+  const search = params.get('search') ?? '';
+  const offset = Math.max(0, Number(params.get('offset') ?? 0) || 0);
+  const [draft, setDraft] = useState(search);
+  const identities = useResource(
+    (signal) => get<Identity[]>(`/identities${query({ search, limit: PAGE_SIZE + 1, offset })}`, signal),
+    [search, offset],
+    { live: ['identity-'] },
+  );
+
+  const go = (nextSearch: string, nextOffset: number) =>
+    navigate(`/directory${query({ search: nextSearch, offset: nextOffset || undefined })}`);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    go(draft.trim(), 0);
+  };
+
+  const rows = identities.data?.slice(0, PAGE_SIZE) ?? [];
+  const hasMore = (identities.data?.length ?? 0) > PAGE_SIZE;
+
+  return (
+    <>
+      <PageHeader
+        title="Directory"
+        description="The people the engine provisions. Open one to see their permissions and history."
+      />
+      <form role="search" aria-label="Search the directory" className="filters" onSubmit={submit}>
+        <div className="field grow">
+          <label htmlFor="directory-search">Search</label>
+          <input
+            id="directory-search"
+            type="search"
+            value={draft}
+            placeholder="login, name or email"
+            onChange={(e) => setDraft(e.target.value)}
+          />
+        </div>
+        <div className="filters-actions">
+          <button type="submit" className="button secondary">
+            Search
+          </button>
+        </div>
+      </form>
+      <Alert error={identities.error} />
+      {identities.loading ? (
+        <Loading what="identities" />
+      ) : rows.length === 0 ? (
+        <Empty>{search ? `No identity matches “${search}”.` : 'No identities are registered yet.'}</Empty>
+      ) : (
+        <>
+          <p className="muted" aria-live="polite">
+            {search ? `Identities matching “${search}”` : 'All identities'}: {offset + 1}–
+            {offset + rows.length}
+            {hasMore ? ' (more on the next page)' : ''}
+          </p>
+          <div className="table-scroll">
+            <table className="data-table responsive">
+              <caption className="visually-hidden">Identities</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Login</th>
+                  <th scope="col">Email</th>
+                  <th scope="col">Department</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((identity) => (
+                  <tr key={identity.id} data-identity-id={identity.id}>
+                    <th scope="row" data-label="Name">
+                      <Link to={`/identities/${encodeURIComponent(identity.id)}`}>
+                        {identity.firstName} {identity.lastName}
+                      </Link>
+                    </th>
+                    <td data-label="Login">{identity.login}</td>
+                    <td data-label="Email" className="wrap">
+                      {identity.email}
+                    </td>
+                    <td data-label="Department">{identity.department ?? '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <nav className="pager" aria-label="Pages of identities">
+            <button
+              type="button"
+              className="button secondary"
+              disabled={offset === 0}
+              onClick={() => go(search, Math.max(0, offset - PAGE_SIZE))}
+            >
+              Previous
+            </button>
+            <button
+              type="button"
+              className="button secondary"
+              disabled={!hasMore}
+              onClick={() => go(search, offset + PAGE_SIZE)}
+            >
+              Next
+            </button>
+          </nav>
+        </>
+      )}
+    </>
+  );
+}

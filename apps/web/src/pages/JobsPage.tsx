@@ -1,0 +1,137 @@
+import { useState } from 'react';
+import { get, post } from '../api/client';
+import type { Job } from '../api/types';
+import { Alert, Empty, Loading } from '../components/Alert';
+import { PageHeader } from '../components/PageHeader';
+import { StatusBadge } from '../components/StateBadge';
+import { formatDateTime, formatDuration, shortId } from '../format';
+import { useResource } from '../hooks/use-resource';
+import { useSession } from '../session/session';
+import { JobTasks } from './JobTasks';
+
+/** Job Execution: start the complete job, watch its tasks live, look at past runs. */
+export function JobsPage() {
+  const { can } = useSession();
+  const jobs = useResource((signal) => get<Job[]>('/jobs', signal), [], { live: ['job-'] });
+  const [chosen, setChosen] = useState<string | null>(null);
+  const [starting, setStarting] = useState(false);
+  const [startError, setStartError] = useState<unknown>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  const list = jobs.data ?? [];
+  const running = list.find((job) => job.status === 'Running');
+  const shown = list.find((job) => job.jobId === chosen) ?? running ?? list[0];
+
+  const start = async () => {
+    setStarting(true);
+    setStartError(null);
+    setNotice(null);
+    try {
+      const { jobId } = await post<{ jobId: string }>('/jobs/complete');
+      setChosen(jobId);
+      setNotice(`Complete job ${shortId(jobId)} started. Its tasks update below as they progress.`);
+      jobs.reload();
+    } catch (error) {
+      setStartError(error);
+    } finally {
+      setStarting(false);
+    }
+  };
+
+  return (
+    <>
+      <PageHeader
+        title="Job Execution"
+        description="The complete job synchronizes every connection, evaluates the role model for everyone, fulfils the orders and verifies them."
+      >
+        {can.startJobs ? (
+          <button
+            type="button"
+            className="button primary"
+            onClick={start}
+            disabled={starting || Boolean(running)}
+          >
+            {starting ? 'Starting…' : running ? 'A job is running' : 'Start the complete job'}
+          </button>
+        ) : (
+          <p className="muted small">Operators start jobs.</p>
+        )}
+      </PageHeader>
+      <div aria-live="polite">
+        {notice && (
+          <Alert kind="success" onDismiss={() => setNotice(null)}>
+            {notice}
+          </Alert>
+        )}
+      </div>
+      <Alert error={startError} onDismiss={() => setStartError(null)} />
+      <Alert error={jobs.error} />
+      {jobs.loading ? (
+        <Loading what="jobs" />
+      ) : list.length === 0 ? (
+        <Empty>No job has run yet.</Empty>
+      ) : (
+        <>
+          {shown && <JobTasks job={shown} />}
+          <h2>Runs</h2>
+          <div className="table-scroll">
+            <table className="data-table responsive">
+              <caption className="visually-hidden">Job runs, newest first</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Started</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Trigger</th>
+                  <th scope="col">Duration</th>
+                  <th scope="col">Tasks</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Show</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.map((job) => (
+                  <tr
+                    key={job.jobId}
+                    data-job-id={job.jobId}
+                    className={job.jobId === shown?.jobId ? 'selected' : undefined}
+                  >
+                    <th scope="row" data-label="Started">
+                      {formatDateTime(job.startedAt)}
+                    </th>
+                    <td data-label="Status">
+                      <StatusBadge status={job.status} />
+                    </td>
+                    <td data-label="Trigger">
+                      {job.trigger === 'schedule' ? 'schedule' : `API (${job.startedBy ?? '?'})`}
+                    </td>
+                    <td data-label="Duration">
+                      {job.endedAt ? formatDuration(job.startedAt, job.endedAt) : 'running'}
+                    </td>
+                    <td data-label="Tasks">
+                      {job.tasks.filter((t) => t.status === 'Completed').length}/{job.tasks.length} completed
+                    </td>
+                    <td data-label="Show">
+                      <button
+                        type="button"
+                        className="button secondary small"
+                        aria-pressed={job.jobId === shown?.jobId}
+                        onClick={() => setChosen(job.jobId)}
+                      >
+                        Show tasks
+                        <span className="visually-hidden">
+                          {' '}
+                          of the run started {formatDateTime(job.startedAt)}
+                        </span>
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,132 @@
+import { Fragment, useState } from 'react';
+import type { Assignment, Entitlement } from '../api/types';
+import { StateBadge } from '../components/StateBadge';
+import { formatDate, formatDateTime, shortId } from '../format';
+import { Link } from '../router';
+import { AssignmentHistory } from './AssignmentHistory';
+
+/**
+ * The View Permissions tab: each assignment with its provisioning state, its current order and
+ * its dates; "History" opens the assignment's timeline under its row.
+ */
+export function PermissionsTable({
+  assignments,
+  entitlements,
+  canRevoke,
+}: {
+  assignments: Assignment[];
+  entitlements: Map<string, Entitlement>;
+  canRevoke: boolean;
+}) {
+  const [open, setOpen] = useState<ReadonlySet<string>>(new Set());
+  const toggle = (id: string) =>
+    setOpen((previous) => {
+      const next = new Set(previous);
+      if (next.has(id)) next.delete(id);
+      else next.add(id);
+      return next;
+    });
+
+  return (
+    <div className="table-scroll">
+      <table className="data-table responsive permissions">
+        <caption className="visually-hidden">Assignments and their provisioning state</caption>
+        <thead>
+          <tr>
+            <th scope="col">Entitlement</th>
+            <th scope="col">Provisioning state</th>
+            <th scope="col">Order</th>
+            <th scope="col">Dates</th>
+            <th scope="col">Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {assignments.map((assignment) => {
+            const entitlement = entitlements.get(assignment.entitlementId);
+            const order = assignment.currentOrder;
+            const historyId = `history-${assignment.assignmentId}`;
+            const isOpen = open.has(assignment.assignmentId);
+            const revoked = assignment.workflowState !== 'Requested';
+            return (
+              <Fragment key={assignment.assignmentId}>
+                <tr
+                  data-assignment-id={assignment.assignmentId}
+                  data-entitlement-id={assignment.entitlementId}
+                >
+                  <th scope="row" data-label="Entitlement">
+                    <span className="strong">{entitlement?.name ?? assignment.entitlementId}</span>
+                    <span className="muted small block">
+                      {assignment.entitlementId}
+                      {revoked && ` · ${assignment.workflowState}`}
+                    </span>
+                  </th>
+                  <td data-label="Provisioning state">
+                    <StateBadge code={assignment.provisioningStateCode} name={assignment.provisioningState} />
+                  </td>
+                  <td data-label="Order">
+                    {order ? (
+                      <>
+                        <code title={order.orderId}>{shortId(order.orderId)}</code> {order.changeType ?? ''}
+                        {order.attempt > 1 && <span className="muted"> · attempt {order.attempt}</span>}
+                        {order.lastError && <span className="error-text block small">{order.lastError}</span>}
+                      </>
+                    ) : (
+                      <span className="muted">no order yet</span>
+                    )}
+                  </td>
+                  <td data-label="Dates" className="small">
+                    <span className="block">Requested {formatDateTime(assignment.requestedAt)}</span>
+                    {assignment.startsAt && (
+                      <span className="block">Starts {formatDate(assignment.startsAt)}</span>
+                    )}
+                    {assignment.endsAt && <span className="block">Ends {formatDate(assignment.endsAt)}</span>}
+                  </td>
+                  <td data-label="Actions" className="actions-cell">
+                    <div className="row-actions">
+                      <button
+                        type="button"
+                        className="button secondary small"
+                        aria-expanded={isOpen}
+                        aria-controls={historyId}
+                        onClick={() => toggle(assignment.assignmentId)}
+                      >
+                        {isOpen ? 'Hide history' : 'History'}
+                        <span className="visually-hidden"> of {assignment.entitlementId}</span>
+                      </button>
+                      {canRevoke && !revoked && (
+                        <Link
+                          className="button secondary small"
+                          to={`/request?mode=revoke&identity=${encodeURIComponent(assignment.identityId)}&assignment=${assignment.assignmentId}`}
+                        >
+                          Revoke<span className="visually-hidden"> {assignment.entitlementId}</span>
+                        </Link>
+                      )}
+                    </div>
+                  </td>
+                </tr>
+                {isOpen && (
+                  <tr className="history-row">
+                    <td colSpan={5} id={historyId}>
+                      <h3 className="small-heading">
+                        History of {entitlement?.name ?? assignment.entitlementId}
+                      </h3>
+                      <AssignmentHistory
+                        assignmentId={assignment.assignmentId}
+                        label={`History of ${assignment.entitlementId}`}
+                      />
+                      <p className="small">
+                        <Link to={`/audit?assignment=${assignment.assignmentId}`}>
+                          See this assignment at an earlier instant
+                        </Link>
+                      </p>
+                    </td>
+                  </tr>
+                )}
+              </Fragment>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,70 @@
+import { useState } from 'react';
+import { ApiError, get, post } from '../api/client';
+import type { ReplayStatus } from '../api/types';
+import { Alert } from '../components/Alert';
+import { StatusBadge } from '../components/StateBadge';
+import { formatDateTime, formatDuration } from '../format';
+import { useResource } from '../hooks/use-resource';
+
+/** Audit replay (administrators): rebuild every read model from the event log, and its progress. */
+export function ReplayPanel() {
+  const [error, setError] = useState<unknown>(null);
+  const [starting, setStarting] = useState(false);
+  const status = useResource(
+    async (signal) => {
+      try {
+        return await get<ReplayStatus>('/admin/replay', signal);
+      } catch (caught) {
+        if (caught instanceof ApiError && caught.status === 404) return null;
+        throw caught;
+      }
+    },
+    [],
+    { live: ['assignment-', 'identity-', 'job-', 'sync-'] },
+  );
+  const replay = status.data;
+  const running = replay?.status === 'Running';
+
+  const start = async () => {
+    setStarting(true);
+    setError(null);
+    try {
+      await post('/admin/replay');
+      status.reload();
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setStarting(false);
+    }
+  };
+
+  return (
+    <section className="panel" aria-labelledby="replay-heading">
+      <h2 id="replay-heading">Audit replay</h2>
+      <p className="muted small">
+        Rebuilds every read model from the event log aside, then swaps it in: the rebuilt views must equal the
+        live ones.
+      </p>
+      <Alert error={error ?? status.error} />
+      <p aria-live="polite">
+        {replay ? (
+          <>
+            Last replay <StatusBadge status={replay.status} /> started {formatDateTime(replay.startedAt)}:{' '}
+            {replay.eventsHandled} events,{' '}
+            {replay.endedAt
+              ? `took ${formatDuration(replay.startedAt, replay.endedAt)}`
+              : `phase ${replay.phase}`}
+            {replay.error && <span className="error-text"> — {replay.error}</span>}
+          </>
+        ) : status.loading ? (
+          'Loading…'
+        ) : (
+          'No replay has run yet.'
+        )}
+      </p>
+      <button type="button" className="button secondary" onClick={start} disabled={starting || running}>
+        {starting ? 'Starting…' : running ? 'Replay running' : 'Start audit replay'}
+      </button>
+    </section>
+  );
+}

@@ -1,0 +1,158 @@
+import { useCallback, useMemo, useState } from 'react';
+import { get, post, query } from '../api/client';
+import type { Order } from '../api/types';
+import { ActionOutcome } from '../components/ActionOutcome';
+import { Alert, Empty, Loading } from '../components/Alert';
+import { Field } from '../components/Field';
+import { OrdersTable } from '../components/OrdersTable';
+import { PageHeader } from '../components/PageHeader';
+import { NO_FILTER, type QueueFilter, QueueFilters } from '../components/QueueFilters';
+import { localInputToIso } from '../format';
+import { useConnections, useEntitlements } from '../hooks/use-catalog';
+import { type OrderAction, useOrderActions } from '../hooks/use-order-actions';
+import { useResource } from '../hooks/use-resource';
+import { useSelection } from '../hooks/use-selection';
+
+const awaiting = (order: Order) => order.provisioningStateCode === 5;
+const errored = (order: Order) => order.provisioningStateCode === 3;
+
+/** Provisioning Review: approve, decline or postpone sensitive orders; retry errored ones. */
+export function ReviewPage() {
+  const [filter, setFilter] = useState<QueueFilter>(NO_FILTER);
+  const [comment, setComment] = useState('');
+  const [until, setUntil] = useState('');
+  const connections = useConnections();
+  const entitlements = useEntitlements();
+  const queue = useResource(
+    (signal) => get<Order[]>(`/review/orders${query({ ...filter })}`, signal),
+    [filter.connectionId, filter.entitlementId, filter.identityId],
+    {
+      live: ['assignment-'],
+    },
+  );
+  const orders = useMemo(() => queue.data ?? [], [queue.data]);
+  const selection = useSelection(orders.map((o) => o.orderId));
+  const { busy, outcome, perform, dismiss } = useOrderActions(
+    useCallback(() => queue.reload(), [queue.reload]),
+  );
+
+  const decide =
+    (path: string, extra: Record<string, unknown> = {}) =>
+    (order: Order) =>
+      post(`/review/orders/${encodeURIComponent(order.orderId)}/${path}`, {
+        comment: comment.trim() || undefined,
+        ...extra,
+      });
+  const actions: OrderAction[] = [
+    { key: 'approve', label: 'Approve', done: 'approved', applies: awaiting, run: decide('approve') },
+    { key: 'decline', label: 'Decline', done: 'declined', applies: awaiting, run: decide('decline') },
+    {
+      key: 'postpone',
+      label: 'Postpone',
+      done: 'postponed',
+      applies: awaiting,
+      run: decide('postpone', { until: localInputToIso(until) }),
+    },
+    { key: 'retry', label: 'Retry', done: 'retried', applies: errored, run: decide('retry') },
+  ];
+  const selected = orders.filter((o) => selection.isSelected(o.orderId));
+
+  return (
+    <>
+      <PageHeader
+        title="Provisioning Review"
+        description="Orders waiting for approval (sensitive entitlements) and orders that failed. Decide on one, or select several."
+      />
+      <QueueFilters
+        idPrefix="review"
+        connections={connections.data ?? []}
+        entitlements={entitlements.data ?? []}
+        value={filter}
+        onChange={setFilter}
+      />
+      <Alert error={queue.error} />
+      <ActionOutcome outcome={outcome} onDismiss={dismiss} />
+      <section className="decision-panel" aria-labelledby="decision-heading">
+        <h2 id="decision-heading" className="small-heading">
+          Decision
+        </h2>
+        <div className="field-row">
+          <Field id="review-comment" label="Comment" hint="Recorded with every decision you make here.">
+            {(props) => (
+              <textarea {...props} rows={2} value={comment} onChange={(e) => setComment(e.target.value)} />
+            )}
+          </Field>
+          <Field id="review-until" label="Postpone until" hint="Optional, for Postpone.">
+            {(props) => (
+              <input
+                {...props}
+                type="datetime-local"
+                value={until}
+                onChange={(e) => setUntil(e.target.value)}
+              />
+            )}
+          </Field>
+        </div>
+        <div className="bulk-actions" role="group" aria-label="Decide on the selected orders">
+          <span className="muted">
+            {selected.length ? `${selected.length} selected:` : 'Select orders to decide on several at once.'}
+          </span>
+          {actions.map((action) => {
+            const count = selected.filter(action.applies).length;
+            return (
+              <button
+                key={action.key}
+                type="button"
+                className={`button ${action.key === 'approve' ? 'primary' : action.key === 'decline' ? 'danger' : 'secondary'}`}
+                disabled={count === 0 || busy !== null}
+                onClick={() => perform(action, selected)}
+              >
+                {busy === action.key ? `${action.label}…` : `${action.label} selected (${count})`}
+              </button>
+            );
+          })}
+        </div>
+      </section>
+      {queue.loading ? (
+        <Loading what="the review queue" />
+      ) : orders.length === 0 ? (
+        <Empty>Nothing to review{Object.values(filter).some(Boolean) ? ' with these filters' : ''}.</Empty>
+      ) : (
+        <OrdersTable
+          caption="Orders awaiting approval and errored orders"
+          orders={orders}
+          columns={[
+            'state',
+            'identity',
+            'entitlement',
+            'connection',
+            'change',
+            'attempt',
+            'error',
+            'updated',
+          ]}
+          selection={selection}
+          actions={(order) =>
+            actions
+              .filter((action) => action.applies(order))
+              .map((action) => (
+                <button
+                  key={action.key}
+                  type="button"
+                  className={`button small ${action.key === 'approve' ? 'primary' : 'secondary'}`}
+                  disabled={busy !== null}
+                  onClick={() => perform(action, [order])}
+                >
+                  {action.label}
+                  <span className="visually-hidden">
+                    {' '}
+                    {order.entitlementId} for {order.identityId}
+                  </span>
+                </button>
+              ))
+          }
+        />
+      )}
+    </>
+  );
+}
