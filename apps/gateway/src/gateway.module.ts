@@ -14,14 +14,17 @@ import { HealthController } from './health/health.controller';
 import { JobsController } from './jobs/jobs.controller';
 import { readModelQueriesProvider } from './read-models.provider';
 import { ManualController } from './review/manual.controller';
+import { ManualCsvController } from './review/manual-csv.controller';
 import { OrderDecisions } from './review/order-decisions';
 import { ReviewController } from './review/review.controller';
+import { WebModule } from './web/web.module';
 
 /** The HTTP API: authentication and roles, reads from the read models, commands over NATS. */
 @Module({
   imports: [
     PlatformModule.forRoot({ service: 'gateway' }),
     MessagingModule.forRoot({ natsUrl: readEnvironment().natsUrl, name: 'gateway', defaultTimeoutMs: readEnvironment().commandTimeoutMs }),
+    WebModule,
   ],
   controllers: [
     HealthController,
@@ -29,6 +32,7 @@ import { ReviewController } from './review/review.controller';
     AssignmentsController,
     ReviewController,
     ManualController,
+    ManualCsvController,
     JobsController,
     CatalogController,
     AdminController,

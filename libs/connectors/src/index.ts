@@ -5,7 +5,14 @@ export * from './errors';
 export * from './observation';
 export * from './registry';
 export { SqlConnector } from './sql/sql-connector';
-export { readSqlSettings, SQL_SCHEMA_PATTERN, type SqlConnectorSettings } from './sql/sql-settings';
+export {
+  readSqlSettings,
+  SQL_SCHEMA_PATTERN,
+  type SqlConnectorSettings,
+  type SqlAccountsMapping,
+  type SqlMembershipsMapping,
+} from './sql/sql-settings';
+export { SQL_IDENTIFIER_PATTERN } from './sql/sql-mapping-settings';
 export { isTransientSqlError, toSqlConnectorError } from './sql/sql-errors';
 export { ManualConnector } from './manual/manual-connector';
 export * from './scim';

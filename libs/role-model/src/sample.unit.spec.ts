@@ -20,6 +20,7 @@ describe('deploy/role-model/sample.yaml', () => {
     expect(model.connections().map((c) => [c.id, c.connector, c.fulfillment])).toEqual([
       ['hr_app', 'sql', 'automatic'],
       ['badge_office', 'manual', 'manual'],
+      ['corp_ldap', 'ldap', 'automatic'],
     ]);
     expect(model.connection('hr_app')?.settings).toEqual({
       connectionStringEnv: 'HR_APP_DATABASE_URL',
@@ -30,7 +31,34 @@ describe('deploy/role-model/sample.yaml', () => {
       'hr_app_admin',
       'building_badge',
       'hr_app_broken',
+      'ldap_staff',
     ]);
+  });
+
+  it('puts staff into the directory, with the secrets and the URL left to the environment', () => {
+    expect(model.connection('corp_ldap')?.settings).toMatchObject({
+      urlEnv: 'CORP_LDAP_URL',
+      bindPasswordEnv: 'CORP_LDAP_PASSWORD',
+    });
+    expect(model.evaluate(jane, 'ldap_staff')).toEqual({
+      connectionId: 'corp_ldap',
+      resourceTypeId: 'corp_ldap_account',
+      entitlementId: 'ldap_staff',
+      fulfillment: 'automatic',
+      requiresReview: false,
+      changes: {
+        accountKey: 'jdoe',
+        attributes: {
+          cn: 'Jane Doe',
+          sn: 'Doe',
+          givenName: 'Jane',
+          displayName: 'Jane Doe',
+          mail: 'jane.doe@example.org',
+          departmentNumber: 'Finance',
+        },
+        group: 'staff',
+      },
+    });
   });
 
   it('provisions a reader without review and an admin with review', () => {

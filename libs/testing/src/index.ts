@@ -8,3 +8,4 @@ export * from './test-servers';
 export * from './system';
 export * from './samba-ad-dc';
 export * from './slapd';
+export * from './chromium';

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'ldapts';
+import { Attribute, Change, Client } from 'ldapts';
 import { stopProcess, track } from './child-processes';
 import { ensureDebianPackage } from './debian-packages';
 import { freePort, waitForPort } from './free-port';
@@ -24,6 +24,14 @@ export interface SlapdOptions {
   servicePassword?: string;
   /** Also listen on ldaps:// with a fresh self-signed certificate for 127.0.0.1 (needs openssl). */
   tls?: boolean;
+  /**
+   * Keep the directory here across starts (npm start's .run/ldap) instead of a temporary one
+   * removed on stop. The base entries are added once; the service account's password is set to
+   * `servicePassword` at every start, so a caller need not store it.
+   */
+  dir?: string;
+  /** Listen on this port; default a free one. */
+  port?: number;
 }
 
 export interface RunningSlapd {
@@ -96,10 +104,11 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<RunningSla
   const adminPassword = options.adminPassword ?? randomBytes(12).toString('hex');
   const serviceDn = `cn=provisioning,${baseDn}`;
   const servicePassword = options.servicePassword ?? randomBytes(12).toString('hex');
-  const dir = mkdtempSync(join(tmpdir(), 'prov-slapd-'));
+  const keep = options.dir !== undefined;
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'prov-slapd-'));
   const dataDir = join(dir, 'data');
-  mkdirSync(dataDir, { mode: 0o700 });
-  const port = await freePort();
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const port = options.port ?? (await freePort());
   const tls = options.tls ? selfSignedCertificate(dir) : undefined;
   const ldapsPort = tls ? await freePort() : undefined;
   const conf = [
@@ -149,7 +158,7 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<RunningSla
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const cleanUp = async () => {
     await stopProcess(child, 'SIGTERM');
-    rmSync(dir, { recursive: true, force: true });
+    if (!keep) rmSync(dir, { recursive: true, force: true });
   };
   const url = `ldap://127.0.0.1:${port}`;
   const peopleDn = `ou=people,${baseDn}`;
@@ -164,16 +173,32 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<RunningSla
     const client = new Client({ url, timeout: 10_000, connectTimeout: 10_000 });
     try {
       await client.bind(adminDn, adminPassword);
+      // A kept directory already has its entries (entryAlreadyExists, 68): added once only.
+      const addOnce = (dn: string, attributes: Record<string, string | string[]>) =>
+        client.add(dn, attributes).then(
+          () => true,
+          (error: { code?: unknown }) => {
+            if (error?.code === 68) return false;
+            throw error;
+          },
+        );
       const top = firstRdnValue(baseDn);
-      await client.add(baseDn, { objectClass: ['dcObject', 'organization'], dc: top, o: top });
+      await addOnce(baseDn, { objectClass: ['dcObject', 'organization'], dc: top, o: top });
       for (const ou of [peopleDn, groupsDn]) {
-        await client.add(ou, { objectClass: 'organizationalUnit', ou: firstRdnValue(ou) });
+        await addOnce(ou, { objectClass: 'organizationalUnit', ou: firstRdnValue(ou) });
       }
-      await client.add(serviceDn, {
+      const userPassword = sshaHash(servicePassword);
+      const added = await addOnce(serviceDn, {
         objectClass: ['organizationalRole', 'simpleSecurityObject'],
         cn: 'provisioning',
-        userPassword: sshaHash(servicePassword),
+        userPassword,
       });
+      if (!added) {
+        await client.modify(
+          serviceDn,
+          new Change({ operation: 'replace', modification: new Attribute({ type: 'userPassword', values: [userPassword] }) }),
+        );
+      }
     } finally {
       await client.unbind();
     }

@@ -101,6 +101,51 @@ describe('provisioning flows, end to end', () => {
     ]);
   });
 
+  it('manual in bulk: CSV export of transmitted orders, CSV import of the results, all or nothing', async () => {
+    const done = await flow.request(await flow.identity('csv'), 'building_badge');
+    const failed = await flow.request(await flow.identity('csv'), 'building_badge');
+    const [doneId, failedId] = await Promise.all(
+      [done, failed].map(async (id) => (await flow.waitForState(id, 'Transmitted')).currentOrder.orderId as string),
+    );
+    const exported = await flow.operator.get('/api/manual/orders.csv?connectionId=badge_office', { headers: { accept: 'text/csv' } });
+    expect(exported.status).toBe(200);
+    expect(exported.headers.get('content-type')).toMatch(/^text\/csv/);
+    const lines = (exported.body as string).trimEnd().split('\r\n');
+    expect(lines[0]).toBe('orderId,assignmentId,identityId,entitlementId,connectionId,changeType,accountKey,group,attributes,transmittedAt');
+    expect(lines.find((l) => l.startsWith(`${doneId},${done},`))).toMatch(/,badge_office,Added,csv\.[^,]+,,"\{""holder"":""Test csv""/);
+    expect((await flow.operator.get('/api/manual/orders.csv')).status).toBe(400);
+    expect((await flow.requester.get('/api/manual/orders.csv?connectionId=badge_office')).status).toBe(403);
+
+    const csv = (rows: string[]) => ['orderId,result,error,comment', ...rows].join('\n');
+    const bad = await flow.operator.post('/api/manual/orders/import', {
+      body: csv([`${doneId},confirm,,`, `${failedId},maybe,,`, 'no-such-order,confirm,,']),
+      headers: { 'content-type': 'text/csv' },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.details).toEqual([
+      { line: 3, message: 'result must be confirm or error' },
+      { line: 4, message: 'order no-such-order does not exist' },
+    ]);
+    expect((await flow.assignment(done)).provisioningState).toBe('Transmitted'); // nothing applied
+
+    const imported = await flow.operator.post('/api/manual/orders/import', {
+      body: { csv: csv([`${doneId},confirm,,"badge handed over, signed"`, `${failedId},error,"photo missing, ask HR",`]) },
+    });
+    expect(imported.status).toBe(200);
+    expect(imported.body).toMatchObject({
+      applied: 2,
+      failed: 0,
+      lines: [
+        { line: 2, orderId: doneId, result: 'confirm', status: 200, provisioningState: 'Executed' },
+        { line: 3, orderId: failedId, result: 'error', status: 200, provisioningState: 'Errored' },
+      ],
+    });
+    await flow.waitForState(done, 'Executed');
+    expect((await flow.waitForState(failed, 'Errored')).currentOrder.lastError).toBe('photo missing, ask HR');
+    const again = await flow.operator.post('/api/manual/orders/import', { body: { csv: csv([`${doneId},confirm,,`]) } });
+    expect(again.body.details).toEqual([{ line: 2, message: `order ${doneId} is 8 Executed, not 2 Transmitted` }]);
+  });
+
   it('an order the connector rejects → 3 Errored → retry → Executed', async () => {
     const hr = new Client({ connectionString: system.hrAppDatabaseUrl });
     await hr.connect();

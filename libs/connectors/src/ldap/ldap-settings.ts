@@ -11,6 +11,8 @@ import { ConnectorConfigurationError } from '../errors';
  * Settings of an `ldap` connection, read from the role model:
  *
  *   url                ldap://host:port or ldaps://host:port
+ *   urlEnv             instead of url: name of the environment variable holding the URL (one
+ *                      role model for several environments, or a directory started on demand)
  *   bindDn             the service account the connector binds as
  *   bindPasswordEnv    name of the environment variable holding that account's password
  *   accountsDn         container of the accounts: <rdnAttribute>=<accountKey>,<accountsDn>
@@ -63,6 +65,7 @@ const KNOWN = [
   'timeoutMs',
   'pageSize',
   'tls',
+  'urlEnv',
 ];
 const KNOWN_TLS = ['rejectUnauthorized', 'caFileEnv'];
 /** An attribute type or object class name (RFC 4512 descr). */
@@ -173,6 +176,32 @@ function tlsOf(
   return { rejectUnauthorized: reject !== false, ...(ca !== undefined ? { ca } : {}) };
 }
 
+const URL_RULE = 'must be an LDAP URL: ldap://host[:port] or ldaps://host[:port]';
+const URL_PATTERN = /^ldaps?:\/\/[^\s/?#]+\/?$/i;
+
+/** The URL from settings.url, or from the variable settings.urlEnv names (exactly one of them). */
+function urlOf(connection: RoleModelConnection, env: Environment, problems: string[]): string {
+  const settings = connection.settings as Settings;
+  const hasUrl = settings.url !== undefined && settings.url !== null;
+  const hasUrlEnv = settings.urlEnv !== undefined && settings.urlEnv !== null;
+  if (hasUrl && hasUrlEnv) {
+    problems.push('settings.url and settings.urlEnv exclude each other: give one');
+    return '';
+  }
+  if (!hasUrlEnv) return text(settings, 'url', problems, URL_RULE, URL_PATTERN);
+  let value = '';
+  try {
+    value = resolveConnectionSecret(connection, 'urlEnv', env).trim();
+  } catch (error) {
+    if (!(error instanceof MissingSecretError)) throw error;
+    problems.push(error.message);
+    return '';
+  }
+  // The value is not a secret, but it is not printed either: it may carry credentials by mistake.
+  if (!URL_PATTERN.test(value)) problems.push(`the environment variable ${String(settings.urlEnv)} (settings.urlEnv) ${URL_RULE}`);
+  return value;
+}
+
 /** Validates the settings and reads the secrets from the environment; lists every problem at once. */
 export function readLdapSettings(connection: RoleModelConnection, env: Environment): LdapConnectorSettings {
   const settings = connection.settings as Settings;
@@ -182,13 +211,7 @@ export function readLdapSettings(connection: RoleModelConnection, env: Environme
       problems.push(`settings.${key} is not a setting of the ldap connector (known: ${KNOWN.join(', ')})`);
   }
   const dnRule = 'must be a distinguished name such as ou=people,dc=example,dc=com';
-  const url = text(
-    settings,
-    'url',
-    problems,
-    'must be an LDAP URL: ldap://host[:port] or ldaps://host[:port]',
-    /^ldaps?:\/\/[^\s/?#]+\/?$/i,
-  );
+  const url = urlOf(connection, env, problems);
   const bindDn = text(settings, 'bindDn', problems, dnRule, DN_PATTERN);
   const accountsDn = text(settings, 'accountsDn', problems, dnRule, DN_PATTERN);
   const groupsDn = text(settings, 'groupsDn', problems, dnRule, DN_PATTERN);

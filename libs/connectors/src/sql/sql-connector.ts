@@ -4,24 +4,29 @@ import type { ConnectionTestResult, Connector, OrderToApply, SynchronizedResourc
 import { PermanentConnectorError, scrubSecrets } from '../errors';
 import { isTransientSqlError, toSqlConnectorError } from './sql-errors';
 import { connectionSecrets, readSqlSettings, type SqlConnectorSettings } from './sql-settings';
+import { SqlStatements, type Statement } from './sql-statements';
 
 /**
- * Provisions an application whose accounts live in PostgreSQL tables:
+ * Provisions an application whose accounts live in PostgreSQL tables. By default the connector
+ * keeps its own tables:
  *
  *   <schema>.accounts(account_key text primary key, attributes jsonb, created_at, updated_at)
  *   <schema>.group_memberships(account_key → accounts on delete cascade, group_name, pk both)
  *
- * Every order is applied in one transaction and idempotently, because JetStream may deliver it
- * again: Added/Modified upsert the account (attributes merged in, so values other tools keep
- * survive) and add the membership if missing; Deleted removes the membership, then the account
- * once it has no membership left; anything already in the wanted state is success.
+ * or, with `accounts` / `memberships` in the settings, the application's own tables and columns
+ * (sql-mapping-settings.ts).
+ *
+ * Every order is applied in one transaction, idempotently, because JetStream may deliver it
+ * again, and under a per-account advisory lock, so agents of one connection never interleave two
+ * orders of the same account: Added/Modified insert the account or update only what differs,
+ * and add the membership if missing; Deleted removes the membership, then the account once it has
+ * no membership left; anything already in the wanted state is success.
  */
 export class SqlConnector implements Connector {
   private readonly settings: SqlConnectorSettings;
   private readonly pool: Pool;
   private readonly secrets: string[];
-  private readonly accounts: string;
-  private readonly memberships: string;
+  private readonly sql: SqlStatements;
   private schemaReady?: Promise<void>;
   private closed = false;
 
@@ -31,9 +36,7 @@ export class SqlConnector implements Connector {
   ) {
     this.settings = readSqlSettings(connection, env);
     this.secrets = connectionSecrets(this.settings.connectionString);
-    // The schema name matched [a-z_][a-z0-9_]* in readSqlSettings; quoting also keeps keywords safe.
-    this.accounts = `"${this.settings.schema}".accounts`;
-    this.memberships = `"${this.settings.schema}".group_memberships`;
+    this.sql = new SqlStatements(this.settings.schema, this.settings.accounts, this.settings.memberships);
     this.pool = new Pool({
       connectionString: this.settings.connectionString,
       max: this.settings.poolSize,
@@ -49,38 +52,59 @@ export class SqlConnector implements Connector {
 
   private scrub = (message: string): string => scrubSecrets(message, this.secrets);
 
-  /** Creates the schema and tables once per connector; a failed attempt is retried by the next call. */
+  /** Prepares the tables once per connector; a failed attempt is retried by the next call. */
   private ensureSchema(): Promise<void> {
-    this.schemaReady ??= this.createSchema().catch((error: unknown) => {
+    this.schemaReady ??= this.prepareTables().catch((error: unknown) => {
       this.schemaReady = undefined;
       throw error;
     });
     return this.schemaReady;
   }
 
-  private async createSchema(): Promise<void> {
-    // When the tables exist, no DDL runs: the application's account may lack CREATE rights.
-    const existing = await this.pool.query<{ accounts: string | null; memberships: string | null }>(
-      'SELECT to_regclass($1) AS accounts, to_regclass($2) AS memberships',
-      [this.accounts, this.memberships],
+  private misconfigured(problem: string): PermanentConnectorError {
+    return new PermanentConnectorError(`sql connection '${this.connection.id}': ${problem}`, { code: 'CONFIGURATION' });
+  }
+
+  /** Tables that do not exist yet, by their quoted names. */
+  private async missingTables(): Promise<string[]> {
+    const tables = [this.sql.accountsTable, this.sql.membershipsTable];
+    const { rows } = await this.pool.query<{ found: Array<string | null> }>(
+      'SELECT array[to_regclass($1)::text, to_regclass($2)::text] AS found',
+      tables,
     );
-    if (existing.rows[0]?.accounts && existing.rows[0]?.memberships) return;
-    await this.transaction(async (client) => {
-      // Two agents of one connection starting together would otherwise race on CREATE.
-      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
-        `prov-sql-connector:${this.settings.schema}`,
-      ]);
-      await client.query(`CREATE SCHEMA IF NOT EXISTS "${this.settings.schema}"`);
-      await client.query(`CREATE TABLE IF NOT EXISTS ${this.accounts} (
-        account_key text PRIMARY KEY,
-        attributes jsonb NOT NULL DEFAULT '{}'::jsonb,
-        created_at timestamptz NOT NULL DEFAULT now(),
-        updated_at timestamptz NOT NULL DEFAULT now())`);
-      await client.query(`CREATE TABLE IF NOT EXISTS ${this.memberships} (
-        account_key text NOT NULL REFERENCES ${this.accounts} (account_key) ON DELETE CASCADE,
-        group_name text NOT NULL,
-        PRIMARY KEY (account_key, group_name))`);
-    });
+    return tables.filter((_, i) => !rows[0]?.found[i]);
+  }
+
+  private async prepareTables(): Promise<void> {
+    const missing = await this.missingTables();
+    // When the tables exist, no DDL runs: the application's account may lack CREATE rights.
+    if (missing.length > 0) {
+      if (!this.settings.createTables)
+        throw this.misconfigured(`table ${missing.join(' and ')} does not exist (settings.createTables is false)`);
+      await this.transaction(async (client) => {
+        // Two agents of one connection starting together would otherwise race on CREATE.
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`prov-sql-connector:${this.settings.schema}`]);
+        await client.query(`CREATE SCHEMA IF NOT EXISTS "${this.settings.schema}"`);
+        await client.query(this.sql.createAccountsTable());
+        await client.query(this.sql.createMembershipsTable());
+      });
+    }
+    if (this.settings.mapped) await this.checkColumns();
+  }
+
+  /** A mapped column that does not exist fails here, naming it, rather than as every order's error. */
+  private async checkColumns(): Promise<void> {
+    const problems: string[] = [];
+    for (const { table, columns } of this.sql.requiredColumns()) {
+      const { rows } = await this.pool.query<{ column_name: string }>(
+        'SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2',
+        [this.settings.schema, table],
+      );
+      const present = new Set(rows.map((r) => r.column_name));
+      const absent = columns.filter((c) => !present.has(c));
+      if (absent.length > 0) problems.push(`table ${this.settings.schema}.${table} has no column ${absent.join(', ')}`);
+    }
+    if (problems.length > 0) throw this.misconfigured(`${problems.join('; ')} (see settings.accounts / settings.memberships)`);
   }
 
   private async transaction(work: (client: PoolClient) => Promise<void>): Promise<void> {
@@ -111,6 +135,13 @@ export class SqlConnector implements Connector {
       problems.push('accountKey must be a non-empty text');
     if (attributes === null || typeof attributes !== 'object' || Array.isArray(attributes))
       problems.push('attributes must be an object');
+    else if (order.changeType !== 'Deleted') {
+      const unmapped = this.sql.unmappedAttributes(attributes);
+      if (unmapped.length > 0)
+        problems.push(
+          `attribute ${unmapped.join(', ')} has no column in settings.accounts.columns and there is no attributesColumn`,
+        );
+    }
     if (group !== undefined && (typeof group !== 'string' || group === ''))
       problems.push('group must be a non-empty text');
     if (problems.length > 0) {
@@ -127,40 +158,22 @@ export class SqlConnector implements Connector {
     try {
       await this.ensureSchema();
       await this.transaction(async (client) => {
+        const run = (statement: Statement) => client.query(statement.text, statement.values);
+        await run(this.sql.lockAccount(accountKey));
         if (order.changeType === 'Deleted') {
-          // Lock the account first: a concurrent Added for the same account then waits, and this
-          // transaction sees its membership before deciding whether the account may go.
-          const found = await client.query(
-            `SELECT 1 FROM ${this.accounts} WHERE account_key = $1 FOR UPDATE`,
-            [accountKey],
-          );
-          if (found.rowCount === 0) return; // already gone: memberships cannot outlive their account
-          if (group !== undefined) {
-            await client.query(`DELETE FROM ${this.memberships} WHERE account_key = $1 AND group_name = $2`, [
-              accountKey,
-              group,
-            ]);
-          }
-          await client.query(
-            `DELETE FROM ${this.accounts} a WHERE a.account_key = $1
-               AND NOT EXISTS (SELECT 1 FROM ${this.memberships} m WHERE m.account_key = a.account_key)`,
-            [accountKey],
-          );
+          if (group !== undefined) await run(this.sql.deleteMembership(accountKey, group));
+          await run(this.sql.deleteAccountWithoutMemberships(accountKey));
           return;
         }
-        // Added and Modified converge to the same state; the WHERE skips writes (and a new
-        // updated_at) when a redelivered order finds the values already there.
-        await client.query(
-          `INSERT INTO ${this.accounts} AS a (account_key, attributes) VALUES ($1, $2::jsonb)
-           ON CONFLICT (account_key) DO UPDATE SET attributes = a.attributes || EXCLUDED.attributes, updated_at = now()
-           WHERE a.attributes IS DISTINCT FROM a.attributes || EXCLUDED.attributes`,
-          [accountKey, JSON.stringify(attributes)],
-        );
-        if (group !== undefined) {
-          await client.query(
-            `INSERT INTO ${this.memberships} (account_key, group_name) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
-            [accountKey, group],
-          );
+        // Added and Modified converge to the same state.
+        if ((await run(this.sql.accountExists(accountKey))).rowCount === 0) {
+          await run(this.sql.insertAccount(accountKey, attributes));
+        } else {
+          const update = this.sql.updateAccount(accountKey, attributes);
+          if (update) await run(update);
+        }
+        if (group !== undefined && (await run(this.sql.membershipExists(accountKey, group))).rowCount === 0) {
+          await run(this.sql.insertMembership(accountKey, group));
         }
       });
     } catch (error) {
@@ -171,16 +184,17 @@ export class SqlConnector implements Connector {
   async readAll(): Promise<SynchronizedResources> {
     try {
       await this.ensureSchema();
-      const accounts = await this.pool.query<{
-        account_key: string;
-        attributes: Record<string, unknown> | null;
-      }>(`SELECT account_key, attributes FROM ${this.accounts} ORDER BY account_key`);
-      const memberships = await this.pool.query<{ account_key: string; group_name: string }>(
-        `SELECT account_key, group_name FROM ${this.memberships} ORDER BY account_key, group_name`,
-      );
+      const { text, attributeOfAlias } = this.sql.readAccounts();
+      const accounts = await this.pool.query<Record<string, unknown>>(text);
+      const memberships = await this.pool.query<{ a: string; g: string }>(this.sql.readMemberships());
       return {
-        accounts: accounts.rows.map((r) => ({ accountKey: r.account_key, attributes: r.attributes ?? {} })),
-        memberships: memberships.rows.map((r) => ({ accountKey: r.account_key, group: r.group_name })),
+        accounts: accounts.rows.map((row) => {
+          const bag = row.x !== null && typeof row.x === 'object' ? (row.x as Record<string, unknown>) : {};
+          const attributes: Record<string, unknown> = { ...bag };
+          for (const [alias, attribute] of attributeOfAlias) attributes[attribute] = row[alias];
+          return { accountKey: row.k as string, attributes };
+        }),
+        memberships: memberships.rows.map((r) => ({ accountKey: r.a, group: r.g })),
       };
     } catch (error) {
       throw toSqlConnectorError(error, this.scrub);
@@ -188,9 +202,16 @@ export class SqlConnector implements Connector {
   }
 
   async test(): Promise<ConnectionTestResult> {
+    const where = `schema ${this.settings.schema}`;
     try {
       await this.pool.query('SELECT 1');
-      return { ok: true, message: `connected to PostgreSQL (schema ${this.settings.schema})` };
+      const missing = await this.missingTables();
+      if (missing.length > 0 && !this.settings.createTables)
+        return { ok: false, message: `connected to PostgreSQL, but table ${missing.join(' and ')} does not exist` };
+      if (missing.length > 0)
+        return { ok: true, message: `connected to PostgreSQL (${where}; ${missing.join(' and ')} will be created on first use)` };
+      if (this.settings.mapped) await this.checkColumns();
+      return { ok: true, message: `connected to PostgreSQL (${where})` };
     } catch (error) {
       return { ok: false, message: toSqlConnectorError(error, this.scrub).message };
     }

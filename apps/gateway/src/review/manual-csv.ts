@@ -1,0 +1,143 @@
+import type { OrderView } from '@prov/read-models';
+import { formatCsv, parseCsv } from './csv';
+
+/**
+ * The manual queue as a spreadsheet: operators export the orders transmitted to them, do the
+ * work, and import one line per order saying whether it was done (`confirm`) or not (`error`,
+ * with the reason). Pure: the controller supplies the orders and sends the decisions.
+ */
+
+export const EXPORT_COLUMNS = [
+  'orderId',
+  'assignmentId',
+  'identityId',
+  'entitlementId',
+  'connectionId',
+  'changeType',
+  'accountKey',
+  'group',
+  'attributes',
+  'transmittedAt',
+] as const;
+
+const TRANSMITTED = 2;
+export const MAX_IMPORT_LINES = 5000;
+const MAX_ERROR = 4000; // the review service's limits on an operator's error and comment
+const MAX_COMMENT = 2000;
+
+/** One line per transmitted order; an order stays Transmitted until decided, so its last change is the transmission. */
+export function exportManualOrders(orders: readonly OrderView[]): string {
+  const rows = orders.map((order) => {
+    const changes = order.changes as { accountKey?: unknown; group?: unknown; attributes?: unknown };
+    return [
+      order.orderId,
+      order.assignmentId,
+      order.identityId,
+      order.entitlementId,
+      order.connectionId,
+      order.changeType,
+      changes.accountKey,
+      changes.group,
+      JSON.stringify(changes.attributes ?? {}),
+      order.updatedAt,
+    ];
+  });
+  return formatCsv([[...EXPORT_COLUMNS], ...rows]);
+}
+
+export type ImportResult = 'confirm' | 'error';
+
+export interface ImportLine {
+  line: number;
+  orderId: string;
+  assignmentId: string;
+  result: ImportResult;
+  error?: string;
+  comment?: string;
+}
+
+export interface LineProblem {
+  line: number;
+  message: string;
+}
+
+export type ImportValidation = { ok: true; lines: ImportLine[] } | { ok: false; problems: LineProblem[] };
+
+/**
+ * Reads and checks every line before anything is applied: the header must name `orderId` and
+ * `result` (`error` and `comment` are optional; other columns, such as the export's, are
+ * ignored, so the export itself can be filled in and imported back). `findOrder` looks up the
+ * current state of each order.
+ */
+export async function validateImport(
+  text: string,
+  findOrder: (orderId: string) => Promise<OrderView | undefined>,
+): Promise<ImportValidation> {
+  const { records, errors } = parseCsv(text);
+  const problems: LineProblem[] = [...errors];
+  const [header, ...rows] = records;
+  if (!header) return { ok: false, problems: [...problems, { line: 1, message: 'the CSV is empty: expected a header orderId,result,error,comment' }] };
+  const names = header.fields.map((f) => f.trim());
+  const column = (name: string) => names.indexOf(name);
+  const missing = ['orderId', 'result'].filter((name) => column(name) < 0);
+  if (missing.length > 0) {
+    problems.push({ line: header.line, message: `the header must name the columns ${missing.join(' and ')} (found: ${names.join(', ')})` });
+    return { ok: false, problems };
+  }
+  if (rows.length === 0 && errors.length === 0) problems.push({ line: header.line, message: 'the CSV has a header but no order lines' });
+  if (rows.length > MAX_IMPORT_LINES) {
+    problems.push({ line: header.line, message: `at most ${MAX_IMPORT_LINES} order lines per import (found ${rows.length})` });
+    return { ok: false, problems };
+  }
+
+  const lines: ImportLine[] = [];
+  const seen = new Map<string, number>();
+  for (const { line, fields } of rows) {
+    const problem = (message: string) => problems.push({ line, message });
+    if (fields.length !== names.length) {
+      problem(`has ${fields.length} fields, the header has ${names.length}`);
+      continue;
+    }
+    const value = (name: string) => (column(name) < 0 ? '' : fields[column(name)].trim());
+    const orderId = value('orderId');
+    const result = value('result').toLowerCase();
+    const error = value('error');
+    const comment = value('comment');
+    const before = problems.length;
+    if (!orderId) problem('orderId is required');
+    if (result !== 'confirm' && result !== 'error') problem('result must be confirm or error');
+    if (result === 'error' && !error) problem('error is required when result is error');
+    if (result === 'confirm' && error) problem('error must be empty when result is confirm');
+    if (error.length > MAX_ERROR) problem(`error must be at most ${MAX_ERROR} characters`);
+    if (comment.length > MAX_COMMENT) problem(`comment must be at most ${MAX_COMMENT} characters`);
+    if (orderId && seen.has(orderId)) problem(`order ${orderId} is already on line ${seen.get(orderId)}`);
+    else if (orderId) seen.set(orderId, line);
+    if (!orderId || problems.length > before) continue;
+    const order = await findOrder(orderId);
+    if (!order) {
+      problem(`order ${orderId} does not exist`);
+      continue;
+    }
+    if (order.provisioningStateCode !== TRANSMITTED || !order.open) {
+      problem(`order ${orderId} is ${order.provisioningStateCode} ${order.provisioningState}, not 2 Transmitted`);
+      continue;
+    }
+    lines.push({
+      line,
+      orderId,
+      assignmentId: order.assignmentId,
+      result: result as ImportResult,
+      ...(error ? { error } : {}),
+      ...(comment ? { comment } : {}),
+    });
+  }
+  if (problems.length > 0) return { ok: false, problems: problems.sort((a, b) => a.line - b.line) };
+  return { ok: true, lines };
+}
+
+/** `line 3: result must be confirm or error; line 5: ...`, for the 400's message. */
+export function describeProblems(problems: readonly LineProblem[], max = 20): string {
+  const shown = problems.slice(0, max).map((p) => `line ${p.line}: ${p.message}`);
+  if (problems.length > max) shown.push(`and ${problems.length - max} more (see details)`);
+  return shown.join('; ');
+}
