@@ -1,10 +1,10 @@
 import type { RoleModelConnection } from '@prov/role-model';
 import { freePort, startSambaAdDc, type RunningSambaAdDc } from '@prov/testing';
 import { Client, type Entry } from 'ldapts';
-import type { OrderToApply } from '../connector';
 import { PermanentConnectorError, TransientConnectorError } from '../errors';
 import { findNonConforming, isOrderObserved } from '../observation';
 import { AdConnector } from './ad-connector';
+import { orderBuilder } from '../testing/order-builder';
 
 // Runs against a real Samba AD domain controller of its own (provisioned by the harness).
 
@@ -43,25 +43,7 @@ function connector(overrides: Record<string, unknown> = {}, env: Record<string, 
   return created;
 }
 
-let sequence = 0;
-function order(
-  changeType: OrderToApply['changeType'],
-  accountKey: string,
-  group?: string,
-  attributes: Record<string, unknown> = {},
-): OrderToApply {
-  sequence += 1;
-  return {
-    orderId: `o-${sequence}`,
-    attempt: 1,
-    changeType,
-    connectionId: 'corp_ad',
-    resourceTypeId: 'ad_account',
-    identityId: `i-${accountKey}`,
-    entitlementId: group ? `ad_${group}` : 'ad_account',
-    changes: { accountKey, attributes, ...(group ? { group } : {}) },
-  };
-}
+const order = orderBuilder('corp_ad', 'ad_account');
 
 /** The user as an administrator sees it, looked up in the whole domain. */
 async function user(accountKey: string): Promise<Entry | undefined> {

@@ -1,9 +1,9 @@
 import type { RoleModelConnection } from '@prov/role-model';
 import { freePort, startScimServer, type RunningScimServer } from '@prov/testing';
-import type { OrderToApply } from '../connector';
 import { PermanentConnectorError, TransientConnectorError } from '../errors';
 import { findNonConforming, isOrderObserved } from '../observation';
 import { ScimConnector } from './scim-connector';
+import { orderBuilder } from '../testing/order-builder';
 
 // Runs against the real scimmy-based SCIM server of @prov/testing, started once for this file.
 
@@ -15,25 +15,7 @@ const connection: RoleModelConnection = {
   settings: { baseUrl: 'set in beforeAll', tokenEnv: 'WIKI_SCIM_TOKEN', timeoutMs: 2000, pageSize: 2 },
 };
 
-let sequence = 0;
-function order(
-  changeType: OrderToApply['changeType'],
-  accountKey: string,
-  group?: string,
-  attributes: Record<string, unknown> = {},
-): OrderToApply {
-  sequence += 1;
-  return {
-    orderId: `o-${sequence}`,
-    attempt: 1,
-    changeType,
-    connectionId: 'wiki',
-    resourceTypeId: 'wiki_account',
-    identityId: `i-${accountKey}`,
-    entitlementId: group ? `wiki_${group}` : 'wiki_account_only',
-    changes: { accountKey, attributes, ...(group ? { group } : {}) },
-  };
-}
+const order = orderBuilder('wiki', 'wiki_account');
 
 const failure = (promise: Promise<unknown>): Promise<Error> =>
   promise.then(

@@ -1,10 +1,10 @@
 import type { RoleModelConnection } from '@prov/role-model';
 import { createTestDatabase, freePort, type TestDatabase } from '@prov/testing';
 import { Client } from 'pg';
-import type { OrderToApply } from '../connector';
 import { PermanentConnectorError, TransientConnectorError } from '../errors';
 import { isOrderObserved } from '../observation';
 import { SqlConnector } from './sql-connector';
+import { orderBuilder } from '../testing/order-builder';
 
 // Runs against a real PostgreSQL (started by the Jest global setup), in a fresh database.
 
@@ -16,25 +16,7 @@ const connection: RoleModelConnection = {
   settings: { connectionStringEnv: 'HR_APP_DATABASE_URL', schema: 'hr_app' },
 };
 
-let sequence = 0;
-function order(
-  changeType: OrderToApply['changeType'],
-  accountKey: string,
-  group?: string,
-  attributes: Record<string, unknown> = {},
-): OrderToApply {
-  sequence += 1;
-  return {
-    orderId: `o-${sequence}`,
-    attempt: 1,
-    changeType,
-    connectionId: 'hr_app',
-    resourceTypeId: 'hr_app_account',
-    identityId: `i-${accountKey}`,
-    entitlementId: group ? `hr_app_${group}` : 'hr_app_account_only',
-    changes: { accountKey, attributes, ...(group ? { group } : {}) },
-  };
-}
+const order = orderBuilder('hr_app', 'hr_app_account');
 
 describe('SqlConnector on PostgreSQL', () => {
   let db: TestDatabase;
