@@ -18,6 +18,9 @@ module.exports = {
   // A global-only option: per-project values are ignored. Unit tests finish in milliseconds;
   // the generous limit is for tests that start and stop real servers.
   testTimeout: 60000,
+  // Two workers on the 2-core CI machine, never in band: a test file that crashes its worker
+  // then fails alone instead of ending the whole run without results.
+  maxWorkers: 2,
   globalSetup: '<rootDir>/libs/testing/src/jest/global-setup.ts',
   globalTeardown: '<rootDir>/libs/testing/src/jest/global-teardown.ts',
   reporters: ['default', '<rootDir>/tools/jest/summary-reporter.js'],

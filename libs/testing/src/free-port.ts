@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 
 /** Asks the kernel for a free loopback port; the caller binds it right after. */
 export function freePort(): Promise<number> {
@@ -17,8 +17,7 @@ export function freePort(): Promise<number> {
 }
 
 /** Whether something accepts TCP connections on host:port right now. */
-export async function isPortOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
-  const { connect } = await import('node:net');
+export function isPortOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise<boolean>((resolve) => {
     const socket = connect({ port, host });
     socket.once('connect', () => {
