@@ -176,7 +176,18 @@ export class PostgresEventStore implements EventStore {
     return rows.filter((row) => row.event_id !== null).map(toRecordedEvent);
   }
 
-  async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
+  /** Reads in flight; close() waits for them before it ends the pool they use. */
+  private readonly reading = new Set<Promise<unknown>>();
+
+  readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
+    if (this.closed) return Promise.reject(new EventStoreClosedError());
+    const read = this.readAllPage(options);
+    this.reading.add(read);
+    void read.catch(() => undefined).finally(() => this.reading.delete(read));
+    return read;
+  }
+
+  private async readAllPage(options: ReadAllOptions): Promise<ReadAllResult> {
     const maxCount = checkReadAllMaxCount(options);
     const filter = checkFilter(options.filter);
     const after = isStart(options.after)
@@ -261,6 +272,7 @@ export class PostgresEventStore implements EventStore {
     if (this.closed) return;
     this.closed = true;
     await this.subscriptions.closeAll();
+    await Promise.allSettled([...this.reading]);
     await this.listener.close();
     await this.migrated?.catch(() => undefined);
     await this.endPool();
