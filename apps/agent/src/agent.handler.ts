@@ -5,6 +5,7 @@ import { IsOptional, IsString, Matches } from 'class-validator';
 import { type ConnectionTestResult, isConnectorError, type SynchronizedResources } from '@prov/connectors';
 import { CommandClient, commandErrorPayload, commandSubject } from '@prov/messaging';
 import { ConnectorPool } from './connector-pool';
+import { ReadBack } from './read-back';
 
 export class ConnectionCommandDto {
   @Matches(/^[a-z0-9_]+$/, { message: 'connectionId must be lowercase letters, digits and _' })
@@ -18,6 +19,8 @@ export class ConnectionCommandDto {
 /** Commands to the agent: synchronize a connection, test it. */
 @Controller()
 export class AgentHandler {
+  private readonly readBack = new ReadBack();
+
   constructor(
     private readonly pool: ConnectorPool,
     private readonly commands: CommandClient,
@@ -28,7 +31,7 @@ export class AgentHandler {
   async synchronize(@Payload() dto: ConnectionCommandDto) {
     let resources: SynchronizedResources;
     try {
-      resources = await this.pool.connector(dto.connectionId).readAll();
+      resources = (await this.readBack.read(dto.connectionId, this.pool.connector(dto.connectionId))).resources;
     } catch (error) {
       // The connector's message is the target's own, secrets scrubbed: the job shows it as the
       // connection's error instead of an anonymous internal error. 503 when trying again later

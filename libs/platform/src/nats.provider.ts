@@ -1,7 +1,7 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { connect, type NatsConnection } from 'nats';
 import type { ServiceEnvironment } from '@prov/config';
-import { assertNatsServer, ensureOrdersStreams } from '@prov/messaging';
+import { assertNatsServer, ensureOrdersStreams, NatsServerRequirementError } from '@prov/messaging';
 import { SERVICE_ENVIRONMENT, SERVICE_NAME } from './tokens';
 
 /**
@@ -10,7 +10,7 @@ import { SERVICE_ENVIRONMENT, SERVICE_NAME } from './tokens';
  * when they are missing, so a fresh NATS needs no manual set-up.
  */
 @Injectable()
-export class NatsConnectionProvider implements OnApplicationShutdown {
+export class NatsConnectionProvider implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('Nats');
   private connection?: Promise<NatsConnection>;
 
@@ -18,6 +18,22 @@ export class NatsConnectionProvider implements OnApplicationShutdown {
     @Inject(SERVICE_ENVIRONMENT) private readonly environment: ServiceEnvironment,
     @Inject(SERVICE_NAME) private readonly service: string,
   ) {}
+
+  /**
+   * Connects at start-up, so the streams exist and the server is checked before the first
+   * order; a server that lacks what the engine needs stops the service with the reason.
+   * Start-up does not wait for NATS itself: the connection keeps trying in the background.
+   */
+  onApplicationBootstrap(): void {
+    this.get().catch((error) => {
+      if (error instanceof NatsServerRequirementError) {
+        this.logger.fatal({ msg: 'unsuitable NATS server', error: error.message });
+        process.exit(1);
+      }
+      this.logger.error({ msg: 'NATS set-up failed', error: String(error) });
+      this.connection = undefined;
+    });
+  }
 
   get(): Promise<NatsConnection> {
     this.connection ??= this.open();
