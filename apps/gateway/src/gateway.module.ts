@@ -4,6 +4,7 @@ import { readEnvironment } from '@prov/config';
 import { MessagingModule } from '@prov/messaging';
 import { NatsConnectionProvider, PlatformModule } from '@prov/platform';
 import { AdminController } from './admin/admin.controller';
+import { AuditLogController } from './audit/audit-log.controller';
 import { AssignmentAsOf } from './assignments/assignment-as-of';
 import { AssignmentsController } from './assignments/assignments.controller';
 import { ApiTokenGuard } from './auth/api-token.guard';
@@ -36,6 +37,7 @@ import { WebModule } from './web/web.module';
     JobsController,
     CatalogController,
     AdminController,
+    AuditLogController,
   ],
   providers: [
     apiTokensProvider,

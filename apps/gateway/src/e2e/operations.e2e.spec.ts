@@ -190,4 +190,27 @@ describe('operations, end to end', () => {
     expect(before.status).toBe(404);
     expect((await flow.requester.get(`/api/assignments/${assignmentId}?asOf=yesterday`)).status).toBe(400);
   });
+
+  it('serves the event log itself, filtered by stream and type, page by page', async () => {
+    const assignmentId = await flow.request(await flow.identity('audited'), 'hr_app_admin');
+    const waiting = await flow.waitForState(assignmentId, 'AwaitingApproval');
+    await flow.reviewer.post(`/api/review/orders/${waiting.currentOrder.orderId}/approve`, { body: { comment: 'audit me' } });
+    await flow.waitForState(assignmentId, 'Executed');
+    const own = await flow.reviewer.get(`/api/audit/events?stream=assignment-${assignmentId}`);
+    expect(own.status).toBe(200);
+    expect(own.body.events.map((e: { type: string }) => e.type)).toEqual([
+      'AssignmentRequested', 'ProvisioningOrderGenerated', 'ProvisioningOrderApproved', 'ProvisioningOrderExecuted',
+    ]);
+    const approvals = await flow.operator.get('/api/audit/events?type=ProvisioningOrderApproved&limit=1000');
+    expect(approvals.body.events.every((e: { type: string }) => e.type === 'ProvisioningOrderApproved')).toBe(true);
+    expect(approvals.body.events.some((e: { streamName: string }) => e.streamName === `assignment-${assignmentId}`)).toBe(true);
+    // Paging: two events at a time, resuming from `next`, gives the same log in the same order.
+    const first = await flow.reviewer.get(`/api/audit/events?stream=assignment-${assignmentId}&limit=2`);
+    const second = await flow.reviewer.get(`/api/audit/events?stream=assignment-${assignmentId}&limit=2&after=${first.body.next}`);
+    expect([...first.body.events, ...second.body.events].map((e: { position: string }) => e.position)).toEqual(
+      own.body.events.map((e: { position: string }) => e.position),
+    );
+    expect((await flow.reviewer.get('/api/audit/events?after=12')).status).toBe(400);
+    expect((await flow.requester.get('/api/audit/events')).status).toBe(403);
+  });
 });
