@@ -113,12 +113,16 @@ describe('isOrderObserved with disabled accounts and write-only attributes', () 
   it('counts a disabled account as removed for an account-only Deleted order', () => {
     const resources = { accounts: [{ accountKey: 'jdoe', attributes: {}, disabled: true }], memberships: [] };
     expect(isOrderObserved(order('Deleted'), resources)).toBe(true);
-    expect(isOrderObserved(order('Deleted'), { ...resources, accounts: [{ accountKey: 'jdoe', attributes: {} }] })).toBe(false);
+    expect(
+      isOrderObserved(order('Deleted'), { ...resources, accounts: [{ accountKey: 'jdoe', attributes: {} }] }),
+    ).toBe(false);
   });
 
   it('does not expect a password to be read back', () => {
     const resources = { accounts: [{ accountKey: 'jdoe', attributes: { mail: 'j@x' } }], memberships: [] };
     expect(isOrderObserved(order('Added', { mail: 'j@x', password: 'Secret-1234' }), resources)).toBe(true);
-    expect(isOrderObserved(order('Added', { mail: 'other@x', password: 'Secret-1234' }), resources)).toBe(false);
+    expect(isOrderObserved(order('Added', { mail: 'other@x', password: 'Secret-1234' }), resources)).toBe(
+      false,
+    );
   });
 });

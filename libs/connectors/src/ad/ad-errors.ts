@@ -1,3 +1,6 @@
+import { errorFields, messageOf, TRANSIENT_NETWORK_CODES } from '../error-fields';
+
+export { ldapResultCode } from '../error-fields';
 import { ConnectorError, PermanentConnectorError, TransientConnectorError } from '../errors';
 
 /**
@@ -23,51 +26,9 @@ export const LDAP_UNWILLING_TO_PERFORM = 53;
 export const LDAP_ENTRY_ALREADY_EXISTS = 68;
 export const LDAP_ATTRIBUTE_OR_VALUE_EXISTS = 20;
 
-// Node's socket errors: the server is not there (yet), or the network between is failing.
-const TRANSIENT_NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EHOSTDOWN',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-]);
-
 // What ldapts says when the connection dropped, or an operation or the connect timed out.
 const TRANSIENT_CLIENT_MESSAGES =
   /connection closed|socket error|operation timed out|connection timeout|socket hang up|ECONNRESET|ECONNREFUSED|ETIMEDOUT/i;
-
-interface ErrorFields {
-  message: string;
-  code?: unknown;
-  errors?: unknown;
-}
-
-/** Duck-typed: errors from Node's sockets can come from another realm (Jest's VM context). */
-function errorFields(error: unknown): ErrorFields | undefined {
-  if (error === null || typeof error !== 'object') return undefined;
-  return typeof (error as { message?: unknown }).message === 'string' ? (error as ErrorFields) : undefined;
-}
-
-/** The LDAP result code of a failed operation, when the server answered with one. */
-export function ldapResultCode(error: unknown): number | undefined {
-  const code = errorFields(error)?.code;
-  return typeof code === 'number' ? code : undefined;
-}
-
-/** The error's own words; Node reports a refused dual-stack connect as an AggregateError with an empty message. */
-function messageOf(error: ErrorFields): string {
-  if (error.message) return error.message;
-  if (Array.isArray(error.errors)) {
-    const inner = error.errors.map((e) => errorFields(e)?.message ?? String(e)).filter(Boolean);
-    if (inner.length > 0) return [...new Set(inner)].join('; ');
-  }
-  return typeof error.code === 'string' ? error.code : 'unknown error';
-}
 
 export function isTransientLdapError(error: unknown): boolean {
   const fields = errorFields(error);

@@ -1,3 +1,6 @@
+import { type ErrorFields, errorFields, messageOf, TRANSIENT_NETWORK_CODES } from '../error-fields';
+
+export { ldapResultCode } from '../error-fields';
 import { ConnectorError, PermanentConnectorError, TransientConnectorError } from '../errors';
 
 /**
@@ -61,40 +64,9 @@ export const LDAP_RESULT = {
  */
 const TRANSIENT_RESULTS = new Set([3, 51, 52, 80]);
 
-const TRANSIENT_NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EHOSTDOWN',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-]);
-
 /** ldapts' own messages for a connection that failed, closed or timed out. */
 const TRANSIENT_CLIENT_MESSAGES =
   /connection timeout|operation timed out|connection closed|socket error|socket connection not established|socket hang up/i;
-
-interface ErrorFields {
-  message: string;
-  code?: unknown;
-  errors?: unknown;
-}
-
-/** Duck-typed: Jest runs tests in a VM context, where `instanceof Error` fails for socket errors. */
-function errorFields(error: unknown): ErrorFields | undefined {
-  if (error === null || typeof error !== 'object') return undefined;
-  return typeof (error as { message?: unknown }).message === 'string' ? (error as ErrorFields) : undefined;
-}
-
-/** The LDAP result code of an error that came from the server, else undefined. */
-export function ldapResultCode(error: unknown): number | undefined {
-  const code = errorFields(error)?.code;
-  return typeof code === 'number' ? code : undefined;
-}
 
 export function isTransientLdapError(error: unknown): boolean {
   const fields = errorFields(error);
@@ -118,12 +90,7 @@ function describe(fields: ErrorFields): string {
       ? `${diagnostic} (${name}, LDAP result ${fields.code})`
       : `${name} (LDAP result ${fields.code})`;
   }
-  if (fields.message) return fields.message;
-  if (Array.isArray(fields.errors)) {
-    const inner = fields.errors.map((e) => errorFields(e)?.message ?? String(e)).filter(Boolean);
-    if (inner.length > 0) return [...new Set(inner)].join('; ');
-  }
-  return typeof fields.code === 'string' ? fields.code : 'unknown error';
+  return messageOf(fields);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { errorFields, messageOf, TRANSIENT_NETWORK_CODES } from '../error-fields';
 import { ConnectorError, PermanentConnectorError, TransientConnectorError } from '../errors';
 
 /**
@@ -23,52 +24,14 @@ const TRANSIENT_CODES = new Set([
   '57P05', // idle_session_timeout
 ]);
 
-// Node's socket errors: the server is not there (yet), or the network between is failing.
-const TRANSIENT_NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ECONNABORTED',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EHOSTDOWN',
-  'EPIPE',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-]);
-
 // Messages of `pg` itself about a connection lost or never made within the timeout.
 const TRANSIENT_PG_MESSAGES =
   /connection terminated|timeout|not queryable|connection .*closed|the database system is (starting|shutting)/i;
 
-interface ErrorFields {
-  message: string;
-  code?: unknown;
-  detail?: unknown;
-  errors?: unknown;
-}
-
-/**
- * Duck-typed rather than `instanceof Error`: errors raised by Node's sockets can come from another
- * realm (Jest runs tests in a VM context), where `instanceof` is false for real errors.
- */
-function errorFields(error: unknown): ErrorFields | undefined {
-  if (error === null || typeof error !== 'object') return undefined;
-  return typeof (error as { message?: unknown }).message === 'string' ? (error as ErrorFields) : undefined;
-}
+/** */
 
 export function isSqlState(code: unknown): code is string {
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
-}
-
-/** The error's own words; Node reports a refused dual-stack connect as an AggregateError with an empty message. */
-function messageOf(error: ErrorFields): string {
-  if (error.message) return error.message;
-  if (Array.isArray(error.errors)) {
-    const inner = error.errors.map((e) => errorFields(e)?.message ?? String(e)).filter(Boolean);
-    if (inner.length > 0) return [...new Set(inner)].join('; ');
-  }
-  return typeof error.code === 'string' ? error.code : 'unknown error';
 }
 
 export function isTransientSqlError(error: unknown): boolean {
