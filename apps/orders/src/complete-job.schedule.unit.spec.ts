@@ -14,6 +14,8 @@ describe('COMPLETE_JOB_SCHEDULE', () => {
 
   it('refuses a malformed one, naming the variable and the expected form', () => {
     expect(() => parseCompleteJobSchedule('every night')).toThrow(ConfigurationError);
-    expect(() => parseCompleteJobSchedule('every night')).toThrow(/COMPLETE_JOB_SCHEDULE must be a cron expression/);
+    expect(() => parseCompleteJobSchedule('every night')).toThrow(
+      /COMPLETE_JOB_SCHEDULE must be a cron expression/,
+    );
   });
 });

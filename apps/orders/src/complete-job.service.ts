@@ -10,14 +10,23 @@ import { ReadModelQueries } from '@prov/read-models';
 import type { RoleModel } from '@prov/role-model';
 import { OrderMaintenance } from './order-maintenance';
 
-export const COMPLETE_JOB_TASKS = ['synchronize', 'evaluate-role-model', 'fulfil', 'synchronize-again', 'verify'] as const;
+export const COMPLETE_JOB_TASKS = [
+  'synchronize',
+  'evaluate-role-model',
+  'fulfil',
+  'synchronize-again',
+  'verify',
+] as const;
 type TaskName = (typeof COMPLETE_JOB_TASKS)[number];
 type TaskResult = { counts: Record<string, number>; errors: string[] };
 
 export class JobAlreadyRunningError extends DomainError {
   override readonly name = 'JobAlreadyRunningError';
   constructor(readonly runningJobId: string | undefined) {
-    super('JOB_ALREADY_RUNNING', `a complete job is already running${runningJobId ? ` (job ${runningJobId})` : ''}`);
+    super(
+      'JOB_ALREADY_RUNNING',
+      `a complete job is already running${runningJobId ? ` (job ${runningJobId})` : ''}`,
+    );
   }
 }
 
@@ -46,17 +55,32 @@ export class CompleteJobService implements BeforeApplicationShutdown {
 
   async start(actor: string, trigger: 'api' | 'schedule'): Promise<{ jobId: string }> {
     const lock = await this.pool.connect();
-    const { rows } = await lock.query<{ locked: boolean }>("SELECT pg_try_advisory_lock(hashtext('complete-job')) AS locked");
+    const { rows } = await lock.query<{ locked: boolean }>(
+      "SELECT pg_try_advisory_lock(hashtext('complete-job')) AS locked",
+    );
     if (!rows[0].locked) {
       lock.release();
-      const running = this.currentJobId ?? (await this.queries.jobs(20)).find((job) => job.status === 'Running')?.jobId;
+      const running =
+        this.currentJobId ?? (await this.queries.jobs(20)).find((job) => job.status === 'Running')?.jobId;
       throw new JobAlreadyRunningError(running);
     }
     const jobId = randomUUID();
     this.currentJobId = jobId;
     const metadata = commandMetadata({ actor, correlationId: jobId }, new Date());
     try {
-      await this.decide(jobId, { type: 'StartJob', jobId, kind: 'complete', tasks: [...COMPLETE_JOB_TASKS], trigger, now: new Date(), actor }, metadata);
+      await this.decide(
+        jobId,
+        {
+          type: 'StartJob',
+          jobId,
+          kind: 'complete',
+          tasks: [...COMPLETE_JOB_TASKS],
+          trigger,
+          now: new Date(),
+          actor,
+        },
+        metadata,
+      );
     } catch (error) {
       this.currentJobId = undefined;
       await this.unlock(lock);
@@ -74,12 +98,18 @@ export class CompleteJobService implements BeforeApplicationShutdown {
       try {
         await this.decide(jobId, { type: 'StartJobTask', jobId, task, now: new Date() }, metadata);
         const result = await this.runTask(task, jobId);
-        await this.decide(jobId, { type: 'CompleteJobTask', jobId, task, ...result, now: new Date() }, metadata);
+        await this.decide(
+          jobId,
+          { type: 'CompleteJobTask', jobId, task, ...result, now: new Date() },
+          metadata,
+        );
       } catch (error) {
         this.logger.error({ msg: 'complete job failed', jobId, task, error: String(error) });
-        await this.decide(jobId, { type: 'FailJob', jobId, task, error: (error as Error).message ?? String(error), now: new Date() }, metadata).catch(
-          () => undefined,
-        );
+        await this.decide(
+          jobId,
+          { type: 'FailJob', jobId, task, error: (error as Error).message ?? String(error), now: new Date() },
+          metadata,
+        ).catch(() => undefined);
         return;
       }
     }

@@ -37,7 +37,13 @@ export class DispatchReaction implements Reaction {
         (current) => {
           const latest = current.exists ? current.orders[orderId] : undefined;
           if (!latest || latest.stateCode !== ProvisioningState.Pending) return undefined;
-          return { type: 'TransmitProvisioningOrder', assignmentId, orderId, now: new Date(), actor: 'orders' };
+          return {
+            type: 'TransmitProvisioningOrder',
+            assignmentId,
+            orderId,
+            now: new Date(),
+            actor: 'orders',
+          };
         },
         reactionMetadata(event, 'orders', new Date()),
         (index) => deterministicUuid('event', event.id, String(index)),
@@ -45,6 +51,12 @@ export class DispatchReaction implements Reaction {
       return;
     }
     const published = await this.dispatcher.publish(state, order);
-    this.logger.log({ msg: 'order dispatched', orderId, attempt: order.attempt, connectionId: order.connectionId, duplicate: published.duplicate });
+    this.logger.log({
+      msg: 'order dispatched',
+      orderId,
+      attempt: order.attempt,
+      connectionId: order.connectionId,
+      duplicate: published.duplicate,
+    });
   }
 }

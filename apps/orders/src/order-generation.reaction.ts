@@ -6,7 +6,6 @@ import {
   type AssignmentState,
   currentOrder,
   type GenerateProvisioningOrder,
-  ProvisioningState,
   type RecordRoleModelEvaluationFailure,
   type RegisteredIdentity,
 } from '@prov/domain';
@@ -15,6 +14,7 @@ import { ROLE_MODEL } from '@prov/platform';
 import { type IdentityAttributes, type RoleModel, RuleEvaluationError } from '@prov/role-model';
 import type { Reaction } from '@prov/platform';
 import { AssignmentCommands } from './assignment-commands';
+import { mayHaveBeenWritten } from './written-states';
 
 /** The variables role-model expressions see: custom attributes, then the fixed profile fields. */
 export function identityAttributes(identity: RegisteredIdentity): IdentityAttributes {
@@ -41,7 +41,10 @@ export function identityAttributes(identity: RegisteredIdentity): IdentityAttrib
 @Injectable()
 export class OrderGenerationReaction implements Reaction {
   readonly name = 'orders.order-generation';
-  readonly filter = { streamNamePrefixes: ['assignment-'], eventTypes: ['AssignmentRequested', 'AssignmentRevoked'] };
+  readonly filter = {
+    streamNamePrefixes: ['assignment-'],
+    eventTypes: ['AssignmentRequested', 'AssignmentRevoked'],
+  };
   private readonly logger = new Logger('OrderGeneration');
 
   constructor(
@@ -62,7 +65,8 @@ export class OrderGenerationReaction implements Reaction {
     const orderId = deterministicUuid('order', event.id);
     await this.assignments.execute(
       data.assignmentId,
-      (state) => (state.exists && !state.orders[orderId] ? this.orderForRevocation(state, orderId, now) : undefined),
+      (state) =>
+        state.exists && !state.orders[orderId] ? this.orderForRevocation(state, orderId, now) : undefined,
       reactionMetadata(event, 'orders', now),
       (index) => deterministicUuid('event', event.id, String(index)),
     );
@@ -76,12 +80,14 @@ export class OrderGenerationReaction implements Reaction {
   async generateInitialOrder(assignmentId: string, now: Date, cause?: RecordedEvent): Promise<boolean> {
     const orderId = deterministicUuid('order', assignmentId, 'initial');
     const current = await this.assignments.load(assignmentId);
-    if (!current.exists || Object.keys(current.orders).length > 0 || current.workflowState !== 'Requested') return false;
+    if (!current.exists || Object.keys(current.orders).length > 0 || current.workflowState !== 'Requested')
+      return false;
     const identity = await this.assignments.identity(current.identityId);
     const outcome = await this.assignments.execute(
       assignmentId,
       (state) => {
-        if (!state.exists || Object.keys(state.orders).length > 0 || state.workflowState !== 'Requested') return undefined;
+        if (!state.exists || Object.keys(state.orders).length > 0 || state.workflowState !== 'Requested')
+          return undefined;
         return this.orderForRequest(state, orderId, now, identity.exists ? identity : undefined);
       },
       cause ? reactionMetadata(cause, 'orders', now) : commandMetadata({ actor: 'timer' }, now),
@@ -98,7 +104,11 @@ export class OrderGenerationReaction implements Reaction {
   ): GenerateProvisioningOrder | RecordRoleModelEvaluationFailure {
     const base = { assignmentId: state.assignmentId, orderId, now, actor: 'orders' };
     if (!identity) {
-      return { ...base, type: 'RecordRoleModelEvaluationFailure', error: `identity ${state.identityId} is not registered` };
+      return {
+        ...base,
+        type: 'RecordRoleModelEvaluationFailure',
+        error: `identity ${state.identityId} is not registered`,
+      };
     }
     try {
       const evaluated = this.roleModel.evaluate(identityAttributes(identity), state.entitlementId);
@@ -114,7 +124,11 @@ export class OrderGenerationReaction implements Reaction {
       };
     } catch (error) {
       if (!(error instanceof RuleEvaluationError)) throw error;
-      this.logger.warn({ msg: 'role model evaluation failed', assignmentId: state.assignmentId, error: error.message });
+      this.logger.warn({
+        msg: 'role model evaluation failed',
+        assignmentId: state.assignmentId,
+        error: error.message,
+      });
       return { ...base, type: 'RecordRoleModelEvaluationFailure', error: error.message };
     }
   }
@@ -131,9 +145,13 @@ export class OrderGenerationReaction implements Reaction {
     now: Date,
   ): GenerateProvisioningOrder | undefined {
     const last = currentOrder(state);
-    if (!last?.connectionId || !last.resourceTypeId || !last.fulfillment || last.changeType === 'Deleted') return undefined;
-    const mayHaveBeenWritten = Object.values(state.orders).some(
-      (order) => order.changeType !== 'Deleted' && order.connectionId !== undefined && WRITTEN_STATES.has(order.stateCode),
+    if (!last?.connectionId || !last.resourceTypeId || !last.fulfillment || last.changeType === 'Deleted')
+      return undefined;
+    const written = Object.values(state.orders).some(
+      (order) =>
+        order.changeType !== 'Deleted' &&
+        order.connectionId !== undefined &&
+        mayHaveBeenWritten(order.stateCode),
     );
     return {
       type: 'GenerateProvisioningOrder',
@@ -147,16 +165,7 @@ export class OrderGenerationReaction implements Reaction {
       fulfillment: last.fulfillment,
       changes: last.changes,
       requiresReview: false,
-      alreadyPresent: !mayHaveBeenWritten,
+      alreadyPresent: !written,
     };
   }
 }
-
-/** States in which an order was handed to an agent or operator, so its change may be in the target. */
-const WRITTEN_STATES = new Set<number>([
-  ProvisioningState.Pending,
-  ProvisioningState.Transmitted,
-  ProvisioningState.Errored,
-  ProvisioningState.Verified,
-  ProvisioningState.Executed,
-]);

@@ -8,6 +8,7 @@ import { type RoleModel, RuleEvaluationError } from '@prov/role-model';
 import { AssignmentCommands } from './assignment-commands';
 import { OrderDispatcher } from './order-dispatcher';
 import { identityAttributes } from './order-generation.reaction';
+import { mayHaveBeenWritten } from './written-states';
 
 /** The job's order housekeeping: re-evaluate orders in 7 Error, send Pending orders again. */
 @Injectable()
@@ -49,32 +50,61 @@ export class OrderMaintenance {
         if (order.connectionId && order.resourceTypeId && order.fulfillment) {
           kind = 'removed';
           command = {
-            ...base, type: 'GenerateProvisioningOrder', orderId: newOrderId, changeType: 'Deleted',
-            connectionId: order.connectionId, resourceTypeId: order.resourceTypeId, fulfillment: order.fulfillment,
-            changes: order.changes, requiresReview: false,
+            ...base,
+            type: 'GenerateProvisioningOrder',
+            orderId: newOrderId,
+            changeType: 'Deleted',
+            connectionId: order.connectionId,
+            resourceTypeId: order.resourceTypeId,
+            fulfillment: order.fulfillment,
+            changes: order.changes,
+            requiresReview: false,
           };
         }
       } else {
         try {
           const evaluated = model.evaluate(identityAttributes(identity), state.entitlementId);
           const fields = {
-            connectionId: evaluated.connectionId, resourceTypeId: evaluated.resourceTypeId, fulfillment: evaluated.fulfillment,
-            changes: evaluated.changes as unknown as Record<string, unknown>, requiresReview: evaluated.requiresReview,
+            connectionId: evaluated.connectionId,
+            resourceTypeId: evaluated.resourceTypeId,
+            fulfillment: evaluated.fulfillment,
+            changes: evaluated.changes as unknown as Record<string, unknown>,
+            requiresReview: evaluated.requiresReview,
           };
           if (order.stateCode === ProvisioningState.Error) {
             kind = 'regenerated';
-            command = { ...base, ...fields, type: 'GenerateProvisioningOrder', orderId: order.orderId, changeType: 'Added' };
-          } else if (!jsonEqual(fields.changes as never, order.changes as never) || fields.connectionId !== order.connectionId) {
+            command = {
+              ...base,
+              ...fields,
+              type: 'GenerateProvisioningOrder',
+              orderId: order.orderId,
+              changeType: 'Added',
+            };
+          } else if (
+            !jsonEqual(fields.changes as never, order.changes as never) ||
+            fields.connectionId !== order.connectionId
+          ) {
             kind = 'modified';
-            const written = WRITTEN.has(order.stateCode);
-            command = { ...base, ...fields, type: 'GenerateProvisioningOrder', orderId: newOrderId, changeType: written ? 'Modified' : 'Added' };
+            const written = mayHaveBeenWritten(order.stateCode);
+            command = {
+              ...base,
+              ...fields,
+              type: 'GenerateProvisioningOrder',
+              orderId: newOrderId,
+              changeType: written ? 'Modified' : 'Added',
+            };
           }
         } catch (error) {
           if (!(error instanceof RuleEvaluationError)) throw error;
           errors.push(`${assignmentId}: ${error.message}`);
           if (order.stateCode !== ProvisioningState.Error) {
             kind = 'failing';
-            command = { ...base, type: 'RecordRoleModelEvaluationFailure', orderId: newOrderId, error: error.message };
+            command = {
+              ...base,
+              type: 'RecordRoleModelEvaluationFailure',
+              orderId: newOrderId,
+              error: error.message,
+            };
           } else counts.failing++;
         }
       }
@@ -82,7 +112,11 @@ export class OrderMaintenance {
       const planned = command;
       const outcome = await this.assignments.execute(
         assignmentId,
-        (latest) => (currentOrder(latest)?.orderId === order.orderId && currentOrder(latest)?.stateCode === order.stateCode ? planned : undefined),
+        (latest) =>
+          currentOrder(latest)?.orderId === order.orderId &&
+          currentOrder(latest)?.stateCode === order.stateCode
+            ? planned
+            : undefined,
         commandMetadata({ actor: 'orders', correlationId: jobId }, now),
       );
       if (outcome.events.length) counts[kind]++;
@@ -111,12 +145,3 @@ export class OrderMaintenance {
     return { counts, errors };
   }
 }
-
-/** States in which an order's change may already be in the managed system. */
-const WRITTEN = new Set<number>([
-  ProvisioningState.Pending,
-  ProvisioningState.Transmitted,
-  ProvisioningState.Errored,
-  ProvisioningState.Verified,
-  ProvisioningState.Executed,
-]);

@@ -19,7 +19,11 @@ import { TimersService } from './timers/timers.service';
 @Module({
   imports: [
     PlatformModule.forRoot({ service: 'orders' }),
-    MessagingModule.forRoot({ natsUrl: readEnvironment().natsUrl, name: 'orders', defaultTimeoutMs: readEnvironment().commandTimeoutMs }),
+    MessagingModule.forRoot({
+      natsUrl: readEnvironment().natsUrl,
+      name: 'orders',
+      defaultTimeoutMs: readEnvironment().commandTimeoutMs,
+    }),
   ],
   controllers: [ReportsHandler, JobsHandler],
   providers: [

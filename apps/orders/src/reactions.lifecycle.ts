@@ -17,7 +17,9 @@ export class ReactionsLifecycle implements OnApplicationBootstrap, BeforeApplica
     generation: OrderGenerationReaction,
     dispatch: DispatchReaction,
   ) {
-    this.runners = [generation, dispatch].map((reaction) => new ReactionRunner(reaction, store, checkpoints, pool));
+    this.runners = [generation, dispatch].map(
+      (reaction) => new ReactionRunner(reaction, store, checkpoints, pool),
+    );
   }
 
   onApplicationBootstrap(): void {

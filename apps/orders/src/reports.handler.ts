@@ -40,11 +40,21 @@ export class ReportsHandler {
           return undefined;
         }
         const done = dto.outcome === 'executed' ? ProvisioningState.Executed : ProvisioningState.Errored;
-        if (order && (order.stateCode === done || (done === ProvisioningState.Executed && order.stateCode === ProvisioningState.Verified))) {
+        if (
+          order &&
+          (order.stateCode === done ||
+            (done === ProvisioningState.Executed && order.stateCode === ProvisioningState.Verified))
+        ) {
           reason = 'already-recorded';
           return undefined;
         }
-        const base = { assignmentId: dto.assignmentId, orderId: dto.orderId, now, actor: dto.actor ?? 'agent', by: 'agent' as const };
+        const base = {
+          assignmentId: dto.assignmentId,
+          orderId: dto.orderId,
+          now,
+          actor: dto.actor ?? 'agent',
+          by: 'agent' as const,
+        };
         return dto.outcome === 'executed'
           ? { ...base, type: 'ReportProvisioningOrderExecuted' }
           : { ...base, type: 'ReportProvisioningOrderErrored', error: dto.error ?? 'unknown error' };
@@ -52,7 +62,11 @@ export class ReportsHandler {
       commandMetadata({ actor: dto.actor ?? 'agent' }, now),
     );
     const order = outcome.state.exists ? outcome.state.orders[dto.orderId] : undefined;
-    return { recorded: outcome.events.length > 0, ...(reason ? { reason } : {}), provisioningStateCode: order?.stateCode ?? 0 };
+    return {
+      recorded: outcome.events.length > 0,
+      ...(reason ? { reason } : {}),
+      provisioningStateCode: order?.stateCode ?? 0,
+    };
   }
 
   @MessagePattern(commandSubject('sync', 'report'))

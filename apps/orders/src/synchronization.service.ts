@@ -39,7 +39,9 @@ export class SynchronizationService {
     const resources: SynchronizedResources = { accounts: report.accounts, memberships: report.memberships };
     const metadata = commandMetadata({ actor: 'synchronization', correlationId: report.jobId }, now);
     let verified = 0;
-    for (const order of await this.queries.ordersInStates([ProvisioningState.Executed], { connectionId: report.connectionId })) {
+    for (const order of await this.queries.ordersInStates([ProvisioningState.Executed], {
+      connectionId: report.connectionId,
+    })) {
       if (!order.changeType) continue;
       const observed = isOrderObserved(
         { changeType: order.changeType as 'Added' | 'Modified' | 'Deleted', changes: order.changes as never },
@@ -51,7 +53,13 @@ export class SynchronizationService {
         (state) => {
           const current = state.exists ? state.orders[order.orderId] : undefined;
           if (current?.stateCode !== ProvisioningState.Executed) return undefined;
-          return { type: 'VerifyProvisioningOrder', assignmentId: order.assignmentId, orderId: order.orderId, now, actor: 'synchronization' };
+          return {
+            type: 'VerifyProvisioningOrder',
+            assignmentId: order.assignmentId,
+            orderId: order.orderId,
+            now,
+            actor: 'synchronization',
+          };
         },
         metadata,
       );
@@ -66,7 +74,10 @@ export class SynchronizationService {
     const at = now.toISOString();
     const base = { connectionId: report.connectionId, synchronizationId, at };
     const events: SynchronizationEvent[] = [
-      ...drift.accounts.map((a) => ({ type: 'NonConformingResourceFound' as const, data: { ...base, kind: 'account' as const, accountKey: a.accountKey } })),
+      ...drift.accounts.map((a) => ({
+        type: 'NonConformingResourceFound' as const,
+        data: { ...base, kind: 'account' as const, accountKey: a.accountKey },
+      })),
       ...drift.memberships.map((m) => ({
         type: 'NonConformingResourceFound' as const,
         data: { ...base, kind: 'membership' as const, accountKey: m.accountKey, group: m.group },
@@ -87,7 +98,12 @@ export class SynchronizationService {
       synchronizationStreamName(report.connectionId),
       events.map((event) => ({ id: randomUUID(), type: event.type, data: event.data, metadata })),
     );
-    this.logger.log({ msg: 'synchronization recorded', connectionId: report.connectionId, verified, nonConforming: events.length - 1 });
+    this.logger.log({
+      msg: 'synchronization recorded',
+      connectionId: report.connectionId,
+      verified,
+      nonConforming: events.length - 1,
+    });
     return { synchronizationId, verified, nonConforming: events.length - 1 };
   }
 }

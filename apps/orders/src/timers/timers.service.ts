@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  BeforeApplicationShutdown,
+} from '@nestjs/common';
 import { Pool } from 'pg';
 import { commandMetadata } from '@prov/command-handling';
 import { type AssignmentCommand, DomainError, ProvisioningState } from '@prov/domain';
@@ -65,7 +71,9 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
   async tickOnce(now = new Date()): Promise<TimerTick | undefined> {
     const lock = await this.pool.connect();
     try {
-      const { rows } = await lock.query<{ locked: boolean }>("SELECT pg_try_advisory_lock(hashtext('orders-timers')) AS locked");
+      const { rows } = await lock.query<{ locked: boolean }>(
+        "SELECT pg_try_advisory_lock(hashtext('orders-timers')) AS locked",
+      );
       if (!rows[0].locked) return undefined;
       try {
         return await this.fireDue(now);
@@ -79,11 +87,20 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
 
   private async fireDue(now: Date): Promise<TimerTick> {
     const tick: TimerTick = { deactivated: 0, expired: 0, retried: 0, started: 0, redispatched: 0 };
-    for (const order of await openOrdersWithDates(this.pool, [Pending, Errored, AwaitingApproval, RuleError])) {
+    for (const order of await openOrdersWithDates(this.pool, [
+      Pending,
+      Errored,
+      AwaitingApproval,
+      RuleError,
+    ])) {
       if (order.endsAt && order.endsAt <= now && order.changeType !== 'Deleted') {
         tick.deactivated += await this.fire(order, { type: 'DeactivateProvisioningOrder' }, now);
       } else if (order.provisioningStateCode === Errored && this.retryDue(order, now)) {
-        tick.retried += await this.fire(order, { type: 'RetryProvisioningOrder', automatic: true, comment: 'retry policy' }, now);
+        tick.retried += await this.fire(
+          order,
+          { type: 'RetryProvisioningOrder', automatic: true, comment: 'retry policy' },
+          now,
+        );
       } else if (
         order.provisioningStateCode === Pending &&
         order.fulfillment === 'automatic' &&
@@ -93,7 +110,9 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
       }
     }
     for (const order of await openOrdersWithDates(this.pool, [Transmitted, Executed])) {
-      const validity = order.resourceTypeId ? this.roleModel.transmittedValidityMs(order.resourceTypeId) : null;
+      const validity = order.resourceTypeId
+        ? this.roleModel.transmittedValidityMs(order.resourceTypeId)
+        : null;
       if (validity !== null && order.updatedAt.getTime() + validity <= now.getTime()) {
         tick.expired += await this.fire(order, { type: 'ExpireTransmittedValidity' }, now);
       }
@@ -130,19 +149,33 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
         order.assignmentId,
         (state) => {
           const current = state.exists ? state.orders[order.orderId] : undefined;
-          if (!current?.open || current.stateCode !== order.provisioningStateCode || current.attempt !== order.attempt) return undefined;
-          return { ...command, assignmentId: order.assignmentId, orderId: order.orderId, now, actor: 'timer' } as AssignmentCommand;
+          if (
+            !current?.open ||
+            current.stateCode !== order.provisioningStateCode ||
+            current.attempt !== order.attempt
+          )
+            return undefined;
+          return {
+            ...command,
+            assignmentId: order.assignmentId,
+            orderId: order.orderId,
+            now,
+            actor: 'timer',
+          } as AssignmentCommand;
         },
         commandMetadata({ actor: 'timer' }, now),
       );
       return outcome.events.length > 0 ? 1 : 0;
     } catch (error) {
       if (error instanceof DomainError) {
-        this.logger.warn({ msg: 'timer refused by the domain', orderId: order.orderId, error: error.message });
+        this.logger.warn({
+          msg: 'timer refused by the domain',
+          orderId: order.orderId,
+          error: error.message,
+        });
         return 0;
       }
       throw error;
     }
   }
 }
-
