@@ -32,6 +32,7 @@ describe('deploy/role-model/sample.yaml', () => {
       'building_badge',
       'hr_app_broken',
       'ldap_staff',
+      'ldap_finance',
     ]);
   });
 
@@ -100,5 +101,13 @@ describe('deploy/role-model/sample.yaml', () => {
     expect(() => model.evaluate(jane, 'hr_app_broken')).toThrow(
       /attributes\.login .*'hr_app_broken_account'.*role model bug/,
     );
+  });
+
+  it('puts everybody in Finance into the finance group of the directory by rule', () => {
+    expect(model.rulesFor({ ...jane, department: 'Finance' })).toEqual({
+      due: [{ ruleId: 'finance_directory', entitlementId: 'ldap_finance' }],
+      failed: [],
+    });
+    expect(model.rulesFor({ ...jane, department: 'Sales' }).due).toEqual([]);
   });
 });
