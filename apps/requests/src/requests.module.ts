@@ -2,10 +2,22 @@ import { Module } from '@nestjs/common';
 import { PlatformModule } from '@prov/platform';
 import { AssignmentsHandler } from './assignments.handler';
 import { IdentitiesHandler } from './identities.handler';
+import { BirthrightSweep } from './lifecycle/birthright-sweep';
+import { EntitlementHoldings } from './lifecycle/entitlement-holdings';
+import { IdentityLifecycleReaction } from './lifecycle/identity-lifecycle.reaction';
+import { LifecycleReactions } from './lifecycle/lifecycle-reactions';
+import { LoginReservations } from './lifecycle/login-reservations';
 
-/** Identities and assignment requests / revocations. */
+/** Identities (joiner, mover, leaver, birthright rules) and assignment requests / revocations. */
 @Module({
   imports: [PlatformModule.forRoot({ service: 'requests' })],
   controllers: [IdentitiesHandler, AssignmentsHandler],
+  providers: [
+    EntitlementHoldings,
+    LoginReservations,
+    IdentityLifecycleReaction,
+    LifecycleReactions,
+    BirthrightSweep,
+  ],
 })
 export class RequestsModule {}
