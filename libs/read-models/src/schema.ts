@@ -6,7 +6,8 @@ export const LIVE_SCHEMA = 'rm';
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
 export function assertSchemaName(schema: string): string {
-  if (!IDENTIFIER.test(schema)) throw new Error(`read-model schema name '${schema}' must match ${IDENTIFIER}`);
+  if (!IDENTIFIER.test(schema))
+    throw new Error(`read-model schema name '${schema}' must match ${IDENTIFIER}`);
   return schema;
 }
 
@@ -38,6 +39,9 @@ CREATE TABLE IF NOT EXISTS ${s}.identities (
   revision bigint NOT NULL
 );
 CREATE INDEX IF NOT EXISTS identities_login ON ${s}.identities (lower(login));
+ALTER TABLE ${s}.identities ADD COLUMN IF NOT EXISTS active boolean NOT NULL DEFAULT true;
+ALTER TABLE ${s}.identities ADD COLUMN IF NOT EXISTS deactivated_at timestamptz;
+ALTER TABLE ${s}.identities ADD COLUMN IF NOT EXISTS holdings jsonb NOT NULL DEFAULT '{}';
 CREATE TABLE IF NOT EXISTS ${s}.assignments (
   assignment_id text PRIMARY KEY,
   identity_id text NOT NULL,

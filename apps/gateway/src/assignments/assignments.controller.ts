@@ -1,12 +1,31 @@
-import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { CommandClient } from '@prov/messaging';
 import { ReadModelQueries } from '@prov/read-models';
 import type { Caller } from '../auth/api-token.guard';
 import { CurrentCaller } from '../auth/caller.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { AssignmentAsOf } from './assignment-as-of';
-import { AsOfQuery, AssignmentSearchQuery, RequestAssignmentBody, RevokeAssignmentBody, stateCodeOf } from './assignment.dto';
+import {
+  AsOfQuery,
+  AssignmentSearchQuery,
+  RequestAssignmentBody,
+  RevokeAssignmentBody,
+  stateCodeOf,
+} from './assignment.dto';
 
 const READERS = ['requester', 'reviewer', 'operator'] as const;
 
@@ -20,17 +39,40 @@ export class AssignmentsController {
     private readonly asOf: AssignmentAsOf,
   ) {}
 
-  /** Records the request (202): evaluation and provisioning follow asynchronously. */
+  /**
+   * Records the request (202): evaluation and provisioning follow asynchronously. An entitlement
+   * the identity already holds answers 200 with the existing assignment (409 when its dates differ).
+   */
   @Post()
   @Roles('requester')
   @HttpCode(202)
-  request(@Body() body: RequestAssignmentBody, @CurrentCaller() caller: Caller) {
-    return this.commands.send<{ assignmentId: string }>('requests', 'request-assignment', { ...body, actor: caller.actor });
+  @ApiResponse({ status: 202, description: 'requested: { assignmentId, created: true }' })
+  @ApiResponse({
+    status: 200,
+    description: 'already held: { assignmentId (the existing one), created: false }',
+  })
+  @ApiResponse({ status: 409, description: 'held with other dates, or the identity is deactivated' })
+  async request(
+    @Body() body: RequestAssignmentBody,
+    @CurrentCaller() caller: Caller,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const result = await this.commands.send<{ assignmentId: string; created: boolean }>(
+      'requests',
+      'request-assignment',
+      {
+        ...body,
+        actor: caller.actor,
+      },
+    );
+    if (!result.created) res.status(200);
+    return result;
   }
 
   @Delete(':id')
   @Roles('requester')
   @HttpCode(202)
+  @ApiResponse({ status: 409, description: 'a birthright rule holds the entitlement' })
   revoke(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: RevokeAssignmentBody,
@@ -63,13 +105,21 @@ export class AssignmentsController {
     if (query.asOf) {
       const past = await this.asOf.at(id, new Date(query.asOf));
       if (past === 'not-yet') {
-        throw new NotFoundException({ code: 'AssignmentNotFound', message: `assignment ${id} did not exist yet at ${query.asOf}` });
+        throw new NotFoundException({
+          code: 'AssignmentNotFound',
+          message: `assignment ${id} did not exist yet at ${query.asOf}`,
+        });
       }
-      if (!past) throw new NotFoundException({ code: 'AssignmentNotFound', message: `assignment ${id} does not exist` });
+      if (!past)
+        throw new NotFoundException({
+          code: 'AssignmentNotFound',
+          message: `assignment ${id} does not exist`,
+        });
       return past;
     }
     const assignment = await this.queries.assignment(id);
-    if (!assignment) throw new NotFoundException({ code: 'AssignmentNotFound', message: `assignment ${id} does not exist` });
+    if (!assignment)
+      throw new NotFoundException({ code: 'AssignmentNotFound', message: `assignment ${id} does not exist` });
     return assignment;
   }
 

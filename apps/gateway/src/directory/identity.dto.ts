@@ -1,11 +1,25 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import {
+  IsEmail,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
 import { Type } from 'class-transformer';
 
 export class RegisterIdentityBody {
   @ApiPropertyOptional({ example: 'alice.martin', description: 'defaults to a new UUID' })
   @IsOptional()
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$/, { message: 'id must be letters, digits, _ . @ - (at most 100)' })
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$/, {
+    message: 'id must be letters, digits, _ . @ - (at most 100)',
+  })
   id?: string;
 
   @ApiProperty({ example: 'amartin' })
@@ -63,4 +77,59 @@ export class IdentitySearchQuery {
   @IsInt()
   @Min(0)
   offset?: number;
+}
+
+/** The mover's changes: absent fields stay as they are. */
+export class UpdateIdentityBody {
+  @ApiPropertyOptional({
+    example: 'amartin2',
+    description: 'the account key of most resource types: a change renames accounts',
+  })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  login?: string;
+
+  @ApiPropertyOptional({ example: 'Alice' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  firstName?: string;
+
+  @ApiPropertyOptional({ example: 'Martin-Dupont' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  lastName?: string;
+
+  @ApiPropertyOptional({ example: 'alice.martin@example.test' })
+  @IsOptional()
+  @IsEmail()
+  email?: string;
+
+  @ApiPropertyOptional({ example: 'Finance', nullable: true, description: 'null removes the department' })
+  @IsOptional()
+  @ValidateIf((_o, value) => value !== null)
+  @IsString()
+  @MaxLength(200)
+  department?: string | null;
+
+  @ApiPropertyOptional({
+    example: { costCenter: 'FI-02' },
+    description: 'merged key by key; null removes a key',
+  })
+  @IsOptional()
+  @IsObject()
+  attributes?: Record<string, string | number | boolean | null>;
+}
+
+export class IdentityStatusBody {
+  @ApiPropertyOptional({ example: 'left the company' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  comment?: string;
 }

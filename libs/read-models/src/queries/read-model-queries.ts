@@ -11,6 +11,8 @@ export interface AssignmentView {
   startsAt?: string;
   endsAt?: string;
   requestedAt: string;
+  /** Who requested it: a person, or `rule:<id>` for a birthright rule. */
+  requestedBy?: string;
   provisioningState: string;
   provisioningStateCode: number;
   currentOrder: {
@@ -34,6 +36,7 @@ export function toAssignmentView(state: Assignment, revision: string | number): 
     ...(state.startsAt ? { startsAt: state.startsAt } : {}),
     ...(state.endsAt ? { endsAt: state.endsAt } : {}),
     requestedAt: state.requestedAt,
+    ...(state.requestedBy ? { requestedBy: state.requestedBy } : {}),
     ...stateView(order?.stateCode ?? 0),
     currentOrder: order
       ? {
@@ -58,7 +61,10 @@ export interface OrderQueueFilter {
 export class ReadModelQueries {
   private readonly s: string;
 
-  constructor(private readonly pool: Pool, schema = LIVE_SCHEMA) {
+  constructor(
+    private readonly pool: Pool,
+    schema = LIVE_SCHEMA,
+  ) {
     this.s = assertSchemaName(schema);
   }
 
@@ -74,7 +80,9 @@ export class ReadModelQueries {
   }
 
   async identity(identityId: string) {
-    const { rows } = await this.pool.query(`SELECT * FROM ${this.s}.identities WHERE identity_id = $1`, [identityId]);
+    const { rows } = await this.pool.query(`SELECT * FROM ${this.s}.identities WHERE identity_id = $1`, [
+      identityId,
+    ]);
     return rows[0] ? toIdentityView(rows[0]) : undefined;
   }
 
@@ -114,7 +122,9 @@ export class ReadModelQueries {
   }
 
   async order(orderId: string): Promise<OrderView | undefined> {
-    const { rows } = await this.pool.query<OrderRow>(`SELECT * FROM ${this.s}.orders WHERE order_id = $1`, [orderId]);
+    const { rows } = await this.pool.query<OrderRow>(`SELECT * FROM ${this.s}.orders WHERE order_id = $1`, [
+      orderId,
+    ]);
     return rows[0] ? toOrderView(rows[0]) : undefined;
   }
 
@@ -156,7 +166,9 @@ export class ReadModelQueries {
   }
 
   async jobs(limit = 50) {
-    const { rows } = await this.pool.query(`SELECT * FROM ${this.s}.jobs ORDER BY started_at DESC LIMIT $1`, [limit]);
+    const { rows } = await this.pool.query(`SELECT * FROM ${this.s}.jobs ORDER BY started_at DESC LIMIT $1`, [
+      limit,
+    ]);
     return rows.map(toJobView);
   }
 
@@ -205,6 +217,10 @@ function toIdentityView(row: Record<string, unknown>) {
     email: row.email as string,
     ...(row.department ? { department: row.department as string } : {}),
     attributes: (row.attributes ?? {}) as Record<string, unknown>,
+    active: row.active !== false,
+    ...(row.deactivated_at ? { deactivatedAt: new Date(row.deactivated_at as string).toISOString() } : {}),
+    /** By entitlement: the one assignment giving it and who holds it (`request`, `rule:<id>`). */
+    holdings: (row.holdings ?? {}) as Record<string, { assignmentId: string; holders: string[] }>,
   };
 }
 
@@ -235,7 +251,11 @@ export interface TimedOrder {
   endsAt: Date | null;
 }
 
-export async function openOrdersWithDates(pool: Pool, codes: number[], schema = LIVE_SCHEMA): Promise<TimedOrder[]> {
+export async function openOrdersWithDates(
+  pool: Pool,
+  codes: number[],
+  schema = LIVE_SCHEMA,
+): Promise<TimedOrder[]> {
   const s = assertSchemaName(schema);
   const { rows } = await pool.query(
     `SELECT o.order_id, o.assignment_id, o.resource_type_id, o.fulfillment, o.change_type, o.provisioning_state_code,
