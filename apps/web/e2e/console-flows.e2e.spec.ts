@@ -183,10 +183,11 @@ describe('web console: requests and review', () => {
   });
 
   it('review: several orders declined at once, with the keyboard', async () => {
+    // One assignment per identity and entitlement: two sensitive entitlements, one order each.
     const identityId = await registerIdentity(system, 'Bulkdecline');
     const assignments = [
       await requestThroughApi(system, identityId, 'hr_app_admin'),
-      await requestThroughApi(system, identityId, 'hr_app_admin'),
+      await requestThroughApi(system, identityId, 'hr_app_auditor'),
     ];
     for (const id of assignments) await waitForState(system, id, 'AwaitingApproval');
     const { page } = await open('reviewer');

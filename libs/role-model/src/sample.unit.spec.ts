@@ -30,6 +30,8 @@ describe('deploy/role-model/sample.yaml', () => {
       'hr_app_reader',
       'hr_app_admin',
       'building_badge',
+      'parking_badge',
+      'hr_app_auditor',
       'hr_app_broken',
       'ldap_staff',
       'ldap_finance',
