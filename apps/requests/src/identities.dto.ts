@@ -1,5 +1,6 @@
 import {
   IsEmail,
+  IsISO8601,
   IsObject,
   IsOptional,
   IsString,
@@ -93,4 +94,10 @@ export class IdentityStatusDto extends CommandCallerDto {
   @IsString()
   @MaxLength(2000)
   comment?: string;
+}
+
+export class DeactivateIdentityDto extends IdentityStatusDto {
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  at?: string;
 }

@@ -13,7 +13,12 @@ import {
 import type { EventStore } from '@prov/event-store';
 import { commandSubject } from '@prov/messaging';
 import { EVENT_STORE } from '@prov/platform';
-import { IdentityStatusDto, RegisterIdentityDto, UpdateIdentityDto } from './identities.dto';
+import {
+  DeactivateIdentityDto,
+  IdentityStatusDto,
+  RegisterIdentityDto,
+  UpdateIdentityDto,
+} from './identities.dto';
 import { EntitlementHoldings } from './lifecycle/entitlement-holdings';
 import { LoginReservations } from './lifecycle/login-reservations';
 
@@ -29,6 +34,9 @@ export function identityView(identity: RegisteredIdentity) {
     attributes: identity.attributes,
     active: identity.active,
     ...(identity.deactivatedAt ? { deactivatedAt: identity.deactivatedAt } : {}),
+    ...(identity.deactivationScheduledAt
+      ? { deactivationScheduledAt: identity.deactivationScheduledAt }
+      : {}),
   };
 }
 
@@ -124,15 +132,23 @@ export class IdentitiesHandler {
 
   /** The leaver: its assignments are revoked by the lifecycle reaction; its login is freed. */
   @MessagePattern(commandSubject('requests', 'deactivate-identity'))
-  async deactivate(@Payload() dto: IdentityStatusDto) {
+  async deactivate(@Payload() dto: DeactivateIdentityDto) {
     const now = new Date();
     const caller = { actor: dto.actor, now, metadata: commandMetadata(dto, now) };
+    const at = dto.at ? new Date(dto.at) : undefined;
     const outcome = await this.holdings.identityCommand(
-      { type: 'DeactivateIdentity', identityId: dto.identityId, comment: dto.comment, now, actor: dto.actor },
+      {
+        type: 'DeactivateIdentity',
+        identityId: dto.identityId,
+        comment: dto.comment,
+        at,
+        now,
+        actor: dto.actor,
+      },
       caller.metadata,
     );
     const identity = registered(dto.identityId, outcome.state, 'DeactivateIdentity');
-    await this.logins.release(identity.login, identity.identityId, caller);
+    if (!identity.active) await this.logins.release(identity.login, identity.identityId, caller);
     return identityView(identity);
   }
 

@@ -7,6 +7,7 @@ import { EntitlementHoldings } from './lifecycle/entitlement-holdings';
 import { IdentityLifecycleReaction } from './lifecycle/identity-lifecycle.reaction';
 import { LifecycleReactions } from './lifecycle/lifecycle-reactions';
 import { LoginReservations } from './lifecycle/login-reservations';
+import { ScheduledDeactivations } from './lifecycle/scheduled-deactivations';
 
 /** Identities (joiner, mover, leaver, birthright rules) and assignment requests / revocations. */
 @Module({
@@ -18,6 +19,7 @@ import { LoginReservations } from './lifecycle/login-reservations';
     IdentityLifecycleReaction,
     LifecycleReactions,
     BirthrightSweep,
+    ScheduledDeactivations,
   ],
 })
 export class RequestsModule {}

@@ -216,7 +216,10 @@ describe('web console: requests and review', () => {
     const byRule = page.locator('tr[data-entitlement-id="ldap_finance"]');
     await byRule.getByText('Rule finance_directory').waitFor();
     expect(await byRule.getByRole('link', { name: /Revoke/ }).count()).toBe(0); // only the rule removes it
-    await page.locator('tr[data-entitlement-id="hr_app_reader"]').getByText('Request').waitFor();
+    await page
+      .locator('tr[data-entitlement-id="hr_app_reader"]')
+      .getByText('Request', { exact: true })
+      .waitFor();
 
     await page.getByRole('tab', { name: 'Edit' }).click();
     await page.getByLabel('Last name').fill('Moved');

@@ -18,6 +18,7 @@ import type { Caller } from '../auth/api-token.guard';
 import { CurrentCaller } from '../auth/caller.decorator';
 import { Roles } from '../auth/roles.decorator';
 import {
+  DeactivateIdentityBody,
   IdentitySearchQuery,
   IdentityStatusBody,
   RegisterIdentityBody,
@@ -92,14 +93,18 @@ export class IdentitiesController {
     });
   }
 
-  /** The leaver: every assignment is revoked (Deleted orders, never held by review); new requests get 409. */
+  /**
+   * The leaver: every assignment is revoked (Deleted orders, never held by review); new requests
+   * get 409. With a later `at` the deactivation is scheduled (`deactivationScheduledAt`).
+   */
   @Post(':id/deactivate')
   @Roles('requester')
   @HttpCode(200)
-  deactivate(@Param('id') id: string, @Body() body: IdentityStatusBody, @CurrentCaller() caller: Caller) {
+  deactivate(@Param('id') id: string, @Body() body: DeactivateIdentityBody, @CurrentCaller() caller: Caller) {
     return this.commands.send('requests', 'deactivate-identity', {
       identityId: id,
       comment: body?.comment,
+      at: body?.at,
       actor: caller.actor,
     });
   }

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   IsEmail,
   IsInt,
+  IsISO8601,
   IsObject,
   IsOptional,
   IsString,
@@ -132,4 +133,14 @@ export class IdentityStatusBody {
   @IsString()
   @MaxLength(2000)
   comment?: string;
+}
+
+export class DeactivateIdentityBody extends IdentityStatusBody {
+  @ApiPropertyOptional({
+    example: '2030-06-30T17:00:00Z',
+    description: 'a later time schedules the deactivation',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  at?: string;
 }

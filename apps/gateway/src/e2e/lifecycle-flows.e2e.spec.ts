@@ -29,6 +29,7 @@ describe('identity lifecycle, end to end (LDAP)', () => {
     slapd = await startSlapd({ baseDn: SAMPLE_LDAP_BASE_DN });
     system = await startSystem({
       roleModel: writeFastRoleModel(),
+      env: { DEACTIVATION_CHECK_MS: '300' },
       serviceEnv: { agent: { CORP_LDAP_URL: slapd.url, CORP_LDAP_PASSWORD: slapd.servicePassword } },
     });
     flow = new Flow(system);
@@ -160,6 +161,22 @@ describe('identity lifecycle, end to end (LDAP)', () => {
     expect(again).not.toBe(assignmentId);
     await flow.waitForState(again, 'Executed');
     expect(await entry(renamed)).toMatchObject({ sn: 'Moss' });
+  });
+
+  it('a leaver at a future date: scheduled, then deactivated when the time comes', async () => {
+    const login = unique('later');
+    expect((await register(login)).status).toBe(201);
+    const assignmentId = await flow.request(login, 'ldap_staff');
+    await flow.waitForState(assignmentId, 'Executed');
+    const at = new Date(Date.now() + 3000).toISOString();
+    const scheduled = await flow.requester.post(`/api/identities/${login}/deactivate`, { body: { at } });
+    expect(scheduled.status).toBe(200);
+    expect(scheduled.body).toMatchObject({ active: true, deactivationScheduledAt: at });
+    await waitForOrder(assignmentId, 'Deleted', 'Executed');
+    const identity = (await flow.requester.get(`/api/identities/${login}`)).body;
+    expect(identity).toMatchObject({ active: false });
+    expect(Date.parse(identity.deactivatedAt)).toBeGreaterThanOrEqual(Date.parse(at));
+    expect(await entry(login)).toBeUndefined();
   });
 
   it('a birthright rule grants the finance group to Finance and removes it when the department changes', async () => {

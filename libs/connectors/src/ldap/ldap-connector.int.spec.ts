@@ -97,7 +97,11 @@ describe('LdapConnector on slapd', () => {
     await connector.apply(rename);
     await connector.apply({ ...rename, attempt: 2 });
     expect(await dir.entry(dir.userDn('kmove'))).toBeUndefined();
-    expect(await dir.entry(dir.userDn('kmove2'))).toMatchObject({ uid: 'kmove2', sn: 'Moved', memberOf: dir.groupDn('writers') });
+    expect(await dir.entry(dir.userDn('kmove2'))).toMatchObject({
+      uid: 'kmove2',
+      sn: 'Moved',
+      memberOf: dir.groupDn('writers'),
+    });
     expect(list((await dir.entry(dir.groupDn('writers')))?.member)).toContain(dir.userDn('kmove2'));
     expect(list((await dir.entry(dir.groupDn('writers')))?.member)).not.toContain(dir.userDn('kmove'));
   });

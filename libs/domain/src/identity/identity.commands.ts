@@ -22,7 +22,8 @@ export type RegisterIdentity = {
  */
 export type UpdateIdentity = { type: 'UpdateIdentity' } & IdentityChanges & CommandBase;
 
-export type DeactivateIdentity = { type: 'DeactivateIdentity'; comment?: string } & CommandBase;
+/** Without `at` (or with `at` not after `now`) it deactivates now; a later `at` schedules it. */
+export type DeactivateIdentity = { type: 'DeactivateIdentity'; comment?: string; at?: Date } & CommandBase;
 export type ReactivateIdentity = { type: 'ReactivateIdentity'; comment?: string } & CommandBase;
 
 /**

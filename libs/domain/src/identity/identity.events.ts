@@ -47,6 +47,12 @@ export interface IdentityDeactivated {
   data: { identityId: string; comment?: string; at: string; by?: string };
 }
 
+/** The leaver at a future date: `effectiveAt` is when the identity is to be deactivated. */
+export interface IdentityDeactivationScheduled {
+  type: 'IdentityDeactivationScheduled';
+  data: { identityId: string; effectiveAt: string; comment?: string; at: string; by?: string };
+}
+
 export interface IdentityReactivated {
   type: 'IdentityReactivated';
   data: { identityId: string; comment?: string; at: string; by?: string };
@@ -94,6 +100,7 @@ export type IdentityEvent =
   | IdentityRegistered
   | IdentityUpdated
   | IdentityDeactivated
+  | IdentityDeactivationScheduled
   | IdentityReactivated
   | EntitlementHeld
   | EntitlementHoldReleased

@@ -1,6 +1,6 @@
 import { IdentityInactiveError, ValidationError } from '../errors';
 import { withoutUndefined } from '../json';
-import { optionalText, requireDate, requireText } from '../validation';
+import { optionalDate, optionalText, requireDate, requireText } from '../validation';
 import type {
   DeactivateIdentity,
   HoldEntitlement,
@@ -20,7 +20,10 @@ function requireHolder(command: string, value: unknown): EntitlementHolder {
   return value as EntitlementHolder;
 }
 
-/** Deactivating a deactivated identity (or reactivating an active one) changes nothing. */
+/**
+ * Deactivating a deactivated identity (or reactivating an active one) changes nothing. A later
+ * `at` schedules the deactivation; the requests service deactivates when the time comes.
+ */
 export function decideStatus(
   command: DeactivateIdentity | ReactivateIdentity,
   identity: RegisteredIdentity,
@@ -28,10 +31,19 @@ export function decideStatus(
   const at = requireDate(command.type, 'now', command.now);
   const comment = optionalText(command.type, 'comment', command.comment);
   const data = withoutUndefined({ identityId: identity.identityId, comment, at, by: command.actor });
-  if (command.type === 'DeactivateIdentity') {
-    return identity.active ? [{ type: 'IdentityDeactivated', data }] : [];
+  if (command.type === 'ReactivateIdentity') {
+    // Reactivating an active identity cancels a scheduled deactivation, if any.
+    return identity.active && !identity.deactivationScheduledAt
+      ? []
+      : [{ type: 'IdentityReactivated', data }];
   }
-  return identity.active ? [] : [{ type: 'IdentityReactivated', data }];
+  if (!identity.active) return [];
+  const effectiveAt = optionalDate(command.type, 'at', command.at);
+  if (effectiveAt !== undefined && Date.parse(effectiveAt) > Date.parse(at)) {
+    if (identity.deactivationScheduledAt === effectiveAt) return [];
+    return [{ type: 'IdentityDeactivationScheduled', data: { ...data, effectiveAt } }];
+  }
+  return [{ type: 'IdentityDeactivated', data }];
 }
 
 /**

@@ -62,6 +62,48 @@ describe('identity deactivation (leaver) and reactivation', () => {
     given([]).when(command('DeactivateIdentity', {})).thenThrows(IdentityNotFoundError);
   });
 
+  describe('at a future date', () => {
+    const later = new Date('2030-02-01T00:00:00.000Z');
+    const scheduled: IdentityEvent = {
+      type: 'IdentityDeactivationScheduled',
+      data: { identityId: 'i-1', comment: 'contract ends', at, effectiveAt: later.toISOString() },
+    };
+
+    it('schedules the deactivation; the same schedule again changes nothing', () => {
+      given([registered])
+        .when(command('DeactivateIdentity', { at: later, comment: 'contract ends' }))
+        .then([scheduled]);
+      given([registered, scheduled])
+        .when(command('DeactivateIdentity', { at: later }))
+        .thenNothingHappened();
+    });
+
+    it('deactivates when the time has come (a date not after now)', () => {
+      given([registered, scheduled])
+        .when(command('DeactivateIdentity', { at: now }))
+        .then([{ type: 'IdentityDeactivated', data: { identityId: 'i-1', at } }]);
+    });
+
+    it('reactivating cancels the schedule', () => {
+      given([registered, scheduled])
+        .when(command('ReactivateIdentity', {}))
+        .then([{ type: 'IdentityReactivated', data: { identityId: 'i-1', at } }]);
+      const state = [registered, scheduled].reduce(identityDecider.evolve, identityDecider.initialState());
+      expect(state).toMatchObject({ active: true, deactivationScheduledAt: later.toISOString() });
+      const deactivated = identityDecider.evolve(state, {
+        type: 'IdentityDeactivated',
+        data: { identityId: 'i-1', at },
+      });
+      expect(deactivated).not.toHaveProperty('deactivationScheduledAt');
+    });
+
+    it('checks the date', () => {
+      given([registered])
+        .when(command('DeactivateIdentity', { at: new Date('nope') }))
+        .thenThrows(ValidationError, (e) => e.field === 'at');
+    });
+  });
+
   it('folds the status', () => {
     const state = [registered, deactivated].reduce(identityDecider.evolve, identityDecider.initialState());
     expect(state).toMatchObject({ active: false, deactivatedAt: at });

@@ -18,6 +18,8 @@ export interface RegisteredIdentity extends IdentityProfile {
   /** False after deactivation (a leaver), until reactivation. */
   active: boolean;
   deactivatedAt?: string;
+  /** A deactivation to happen at this time (a leaver at a future date). */
+  deactivationScheduledAt?: string;
   /** By entitlement id: at most one live assignment per identity and entitlement. */
   holdings: Record<string, EntitlementHolding>;
 }
@@ -88,11 +90,22 @@ export function evolveIdentity(state: IdentityState, event: IdentityEvent): Iden
       }
       return next;
     }
-    case 'IdentityDeactivated':
-      return { ...state, active: false, deactivatedAt: event.data.at, updatedAt: event.data.at };
+    case 'IdentityDeactivated': {
+      const next: RegisteredIdentity = {
+        ...state,
+        active: false,
+        deactivatedAt: event.data.at,
+        updatedAt: event.data.at,
+      };
+      delete next.deactivationScheduledAt;
+      return next;
+    }
+    case 'IdentityDeactivationScheduled':
+      return { ...state, deactivationScheduledAt: event.data.effectiveAt, updatedAt: event.data.at };
     case 'IdentityReactivated': {
       const next: RegisteredIdentity = { ...state, active: true, updatedAt: event.data.at };
       delete next.deactivatedAt;
+      delete next.deactivationScheduledAt;
       return next;
     }
     case 'EntitlementHeld': {

@@ -219,6 +219,9 @@ function toIdentityView(row: Record<string, unknown>) {
     attributes: (row.attributes ?? {}) as Record<string, unknown>,
     active: row.active !== false,
     ...(row.deactivated_at ? { deactivatedAt: new Date(row.deactivated_at as string).toISOString() } : {}),
+    ...(row.deactivation_scheduled_at
+      ? { deactivationScheduledAt: new Date(row.deactivation_scheduled_at as string).toISOString() }
+      : {}),
     /** By entitlement: the one assignment giving it and who holds it (`request`, `rule:<id>`). */
     holdings: (row.holdings ?? {}) as Record<string, { assignmentId: string; holders: string[] }>,
   };
