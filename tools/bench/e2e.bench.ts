@@ -20,27 +20,19 @@ async function main(): Promise<void> {
   const sustainedSeconds = env('BENCH_SUSTAINED_SECONDS', 60);
   const postgres = await startPostgresCluster();
   process.env.PROV_TEST_POSTGRES_URL = postgres.url;
-  const system = await startSystem({
-    logLevel: process.env.LOG_LEVEL ?? 'warn',
-    env: { TIMER_INTERVAL_MS: '5000' },
-  });
+  const system = await startSystem({ logLevel: process.env.LOG_LEVEL ?? 'warn', env: { TIMER_INTERVAL_MS: '5000' } });
   try {
     const admin = system.client('admin');
     const requester = system.client('requester');
     // One assignment per identity and entitlement: every request is for an identity of its own,
     // all registered before anything is measured.
-    const identities = Array.from(
-      { length: requests + Math.round(rate * sustainedSeconds) },
-      (_, i) => `bench.${i}`,
-    );
+    const identities = Array.from({ length: requests + Math.round(rate * sustainedSeconds) }, (_, i) => `bench.${i}`);
     let registered = 0;
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         while (registered < identities.length) {
           const id = identities[registered++];
-          await admin.post('/api/identities', {
-            body: { id, login: id, firstName: 'Bench', lastName: `User${id}`, email: `${id}@example.test` },
-          });
+          await admin.post('/api/identities', { body: { id, login: id, firstName: 'Bench', lastName: `User${id}`, email: `${id}@example.test` } });
         }
       }),
     );
@@ -48,8 +40,7 @@ async function main(): Promise<void> {
       const response = await requester.post('/api/assignments', {
         body: { identityId: identities[index], entitlementId: 'hr_app_reader' },
       });
-      if (response.status !== 202)
-        throw new Error(`request ${index} answered ${response.status}: ${JSON.stringify(response.body)}`);
+      if (response.status !== 202) throw new Error(`request ${index} answered ${response.status}: ${JSON.stringify(response.body)}`);
       return response.body.assignmentId as string;
     };
     // Counted in the read model directly: the API pages its lists (at most 5000 a call).
@@ -58,19 +49,8 @@ async function main(): Promise<void> {
     const waitExecuted = (count: number, timeoutMs: number) =>
       waitFor(
         async () =>
-          Number(
-            (
-              await readModel.query(
-                'SELECT count(*) AS n FROM rm.assignments WHERE provisioning_state_code = 8',
-              )
-            ).rows[0].n,
-          ),
-        {
-          until: (n) => n >= count,
-          timeoutMs,
-          intervalMs: 250,
-          description: `${count} assignments Executed`,
-        },
+          Number((await readModel.query('SELECT count(*) AS n FROM rm.assignments WHERE provisioning_state_code = 8')).rows[0].n),
+        { until: (n) => n >= count, timeoutMs, intervalMs: 250, description: `${count} assignments Executed` },
       );
 
     // 1. Burst: N requests with bounded concurrency, until all are Executed.
@@ -84,13 +64,7 @@ async function main(): Promise<void> {
     );
     await waitExecuted(requests, 600_000);
     const burstSeconds = (Date.now() - started) / 1000;
-    console.log(
-      summarize(
-        `burst (${requests} requests, concurrency ${concurrency})`,
-        await executionLatencies(system.databaseUrl, burstIds),
-        burstSeconds,
-      ),
-    );
+    console.log(summarize(`burst (${requests} requests, concurrency ${concurrency})`, await executionLatencies(system.databaseUrl, burstIds), burstSeconds));
 
     // 2. Sustained: a fixed rate for a fixed time; the latencies show whether the system keeps up.
     const sustainedIds: string[] = [];
@@ -106,13 +80,7 @@ async function main(): Promise<void> {
     await Promise.all(inFlight);
     await waitExecuted(requests + total, 600_000);
     const sustainedLatencies = await executionLatencies(system.databaseUrl, sustainedIds);
-    console.log(
-      summarize(
-        `sustained (${rate}/s for ${sustainedSeconds} s)`,
-        sustainedLatencies,
-        (Date.now() - sustainedStart) / 1000,
-      ),
-    );
+    console.log(summarize(`sustained (${rate}/s for ${sustainedSeconds} s)`, sustainedLatencies, (Date.now() - sustainedStart) / 1000));
 
     // 3. Projection rebuild rate: an audit replay of everything so far.
     const replayStart = Date.now();

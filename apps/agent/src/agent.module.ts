@@ -10,11 +10,7 @@ import { OrderWorker } from './order-worker';
 @Module({
   imports: [
     PlatformModule.forRoot({ service: 'agent' }),
-    MessagingModule.forRoot({
-      natsUrl: readEnvironment().natsUrl,
-      name: 'agent',
-      defaultTimeoutMs: readEnvironment().commandTimeoutMs,
-    }),
+    MessagingModule.forRoot({ natsUrl: readEnvironment().natsUrl, name: 'agent', defaultTimeoutMs: readEnvironment().commandTimeoutMs }),
   ],
   controllers: [AgentHandler],
   providers: [NatsConnectionProvider, ConnectorPool, OrderWorker],

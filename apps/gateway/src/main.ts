@@ -29,11 +29,7 @@ async function bootstrap(): Promise<void> {
   serveConsole(app, logger);
   await app.listen(environment.port, '127.0.0.1');
   exitAfterGracePeriod('gateway');
-  announceReady('gateway', {
-    url: `http://127.0.0.1:${environment.port}/api`,
-    docs: '/api/docs',
-    console: `http://127.0.0.1:${environment.port}/`,
-  });
+  announceReady('gateway', { url: `http://127.0.0.1:${environment.port}/api`, docs: '/api/docs', console: `http://127.0.0.1:${environment.port}/` });
 }
 
 runService('gateway', bootstrap);

@@ -1,10 +1,4 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  OnApplicationBootstrap,
-  BeforeApplicationShutdown,
-} from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { Pool, type PoolClient } from 'pg';
 import type { EventStore } from '@prov/event-store';
 import { DATABASE_POOL, EVENT_STORE } from '@prov/platform';
@@ -18,9 +12,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * pause it for the moment of the swap.
  */
 @Injectable()
-export class ProjectorLifecycle
-  implements OnApplicationBootstrap, BeforeApplicationShutdown, LiveProjectorControl
-{
+export class ProjectorLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, LiveProjectorControl {
   private readonly logger = new Logger('Projector');
   private projector?: Projector;
   private lockClient?: PoolClient;
@@ -56,10 +48,7 @@ export class ProjectorLifecycle
         await this.acquireLock();
         if (this.stopped || this.paused) continue;
         this.projector = new Projector(this.pool, this.store, {
-          logger: {
-            log: (msg, ctx) => this.logger.log({ msg, ...ctx }),
-            error: (msg, ctx) => this.logger.error({ msg, ...ctx }),
-          },
+          logger: { log: (msg, ctx) => this.logger.log({ msg, ...ctx }), error: (msg, ctx) => this.logger.error({ msg, ...ctx }) },
         });
         await this.projector.start();
         this.logger.log({ msg: 'projector running', checkpoint: await this.projector.checkpoint() });

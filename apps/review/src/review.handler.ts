@@ -45,12 +45,7 @@ export class ReviewHandler {
 
   @MessagePattern(commandSubject('review', 'retry'))
   retry(@Payload() dto: OrderDecisionDto) {
-    return this.decide(dto, (base) => ({
-      ...base,
-      type: 'RetryProvisioningOrder',
-      comment: dto.comment,
-      automatic: false,
-    }));
+    return this.decide(dto, (base) => ({ ...base, type: 'RetryProvisioningOrder', comment: dto.comment, automatic: false }));
   }
 
   @MessagePattern(commandSubject('review', 'confirm'))
@@ -60,12 +55,7 @@ export class ReviewHandler {
 
   @MessagePattern(commandSubject('review', 'report-error'))
   reportError(@Payload() dto: ReportManualErrorDto) {
-    return this.decide(dto, (base) => ({
-      ...base,
-      type: 'ReportProvisioningOrderErrored',
-      by: 'operator',
-      error: dto.error,
-    }));
+    return this.decide(dto, (base) => ({ ...base, type: 'ReportProvisioningOrderErrored', by: 'operator', error: dto.error }));
   }
 
   private async decide(
@@ -82,11 +72,6 @@ export class ReviewHandler {
     );
     const order = outcome.state.exists ? outcome.state.orders[dto.orderId] : undefined;
     const code = order?.stateCode ?? 0;
-    return {
-      assignmentId: dto.assignmentId,
-      orderId: dto.orderId,
-      provisioningState: stateName(code),
-      provisioningStateCode: code,
-    };
+    return { assignmentId: dto.assignmentId, orderId: dto.orderId, provisioningState: stateName(code), provisioningStateCode: code };
   }
 }

@@ -37,13 +37,8 @@ export interface CommandOutcome<State, Event> {
 
 export class ConcurrencyError extends Error {
   readonly code = 'ConcurrencyError';
-  constructor(
-    readonly streamName: string,
-    attempts: number,
-  ) {
-    super(
-      `stream ${streamName} kept changing while the command was decided (${attempts} attempts); try again`,
-    );
+  constructor(readonly streamName: string, attempts: number) {
+    super(`stream ${streamName} kept changing while the command was decided (${attempts} attempts); try again`);
     this.name = 'ConcurrencyError';
   }
 }
@@ -68,8 +63,7 @@ export async function loadStream<State, Command, Event extends DomainEvent>(
     );
     return { state, revision: events.length ? events[events.length - 1].revision : undefined, events };
   } catch (error) {
-    if (error instanceof StreamNotFoundError)
-      return { state: decider.initialState(), revision: undefined, events: [] };
+    if (error instanceof StreamNotFoundError) return { state: decider.initialState(), revision: undefined, events: [] };
     throw error;
   }
 }
@@ -96,8 +90,7 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
   const maxAttempts = options.maxAttempts ?? 5;
   for (let attempt = 1; ; attempt++) {
     const { state, revision } = await loadStream(store, decider, streamName);
-    const resolved =
-      typeof command === 'function' ? (command as (s: State) => Command | undefined)(state) : command;
+    const resolved = typeof command === 'function' ? (command as (s: State) => Command | undefined)(state) : command;
     if (resolved === undefined) return { events: [], state, nextExpectedRevision: revision };
     const events = decider.decide(resolved, state);
     if (events.length === 0) return { events, state, nextExpectedRevision: revision };
@@ -136,12 +129,7 @@ export function commandMetadata(
 }
 
 /** Metadata for what a reaction appends: same correlation as the event it reacts to, caused by it. */
-export function reactionMetadata(
-  cause: { id: string; metadata: Record<string, unknown> },
-  actor: string,
-  now: Date,
-): EventMetadata {
-  const correlationId =
-    typeof cause.metadata.correlationId === 'string' ? cause.metadata.correlationId : cause.id;
+export function reactionMetadata(cause: { id: string; metadata: Record<string, unknown> }, actor: string, now: Date): EventMetadata {
+  const correlationId = typeof cause.metadata.correlationId === 'string' ? cause.metadata.correlationId : cause.id;
   return { correlationId, causationId: cause.id, actor, occurredAt: now.toISOString() };
 }

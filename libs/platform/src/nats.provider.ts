@@ -50,11 +50,7 @@ export class NatsConnectionProvider implements OnApplicationBootstrap, OnApplica
     });
     const facts = await assertNatsServer(nc, { minVersion: '2.9.0', jetstream: true });
     await ensureOrdersStreams(await nc.jetstreamManager());
-    this.logger.log({
-      msg: 'connected to NATS with JetStream',
-      server: nc.getServer(),
-      version: facts.version,
-    });
+    this.logger.log({ msg: 'connected to NATS with JetStream', server: nc.getServer(), version: facts.version });
     return nc;
   }
 

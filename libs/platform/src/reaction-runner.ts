@@ -52,9 +52,7 @@ export class ReactionRunner {
     await this.subscription?.close();
     await this.loop?.catch(() => undefined);
     if (this.lockClient) {
-      await this.lockClient
-        .query('SELECT pg_advisory_unlock(hashtext($1))', [this.lockName])
-        .catch(() => undefined);
+      await this.lockClient.query('SELECT pg_advisory_unlock(hashtext($1))', [this.lockName]).catch(() => undefined);
       this.lockClient.release();
       this.lockClient = undefined;
     }
@@ -106,21 +104,11 @@ export class ReactionRunner {
         return;
       } catch (error) {
         if (error instanceof DomainError) {
-          this.logger.warn({
-            msg: 'reaction refused by the domain; moving on',
-            event: describe(event),
-            error: error.message,
-          });
+          this.logger.warn({ msg: 'reaction refused by the domain; moving on', event: describe(event), error: error.message });
           return;
         }
         const delay = Math.min(30_000, 250 * 2 ** Math.min(attempt, 7));
-        this.logger.error({
-          msg: 'reaction failed; retrying',
-          event: describe(event),
-          attempt,
-          delayMs: delay,
-          error: String(error),
-        });
+        this.logger.error({ msg: 'reaction failed; retrying', event: describe(event), attempt, delayMs: delay, error: String(error) });
         await sleep(delay);
       }
     }

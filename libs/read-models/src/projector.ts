@@ -59,9 +59,7 @@ export class Projector {
     this.schema = assertSchemaName(options.schema ?? LIVE_SCHEMA);
     this.checkpointName = options.checkpointName ?? 'read-models';
     this.projections = options.projections ?? ALL_PROJECTIONS;
-    this.byPrefix = this.projections.flatMap((p) =>
-      p.streamPrefixes.map((prefix) => [prefix, p] as [string, Projection]),
-    );
+    this.byPrefix = this.projections.flatMap((p) => p.streamPrefixes.map((prefix) => [prefix, p] as [string, Projection]));
   }
 
   get eventsHandled(): number {
@@ -153,9 +151,7 @@ export class Projector {
   /** Applies events (and checkpoint-only items) and the last position in one transaction. */
   private async applyBatch(items: QueueItem[]): Promise<void> {
     if (items.length === 0) return;
-    const events = items
-      .filter((item): item is Required<QueueItem> => item.event !== undefined)
-      .map((item) => item.event);
+    const events = items.filter((item): item is Required<QueueItem> => item.event !== undefined).map((item) => item.event);
     const last = items[items.length - 1].position;
     if (events.length === 0) {
       await this.storeCheckpointOnly(last);
@@ -172,13 +168,7 @@ export class Projector {
       const streams = [...new Set(events.map((event) => event.streamName))].slice(0, 50);
       await client.query('SELECT pg_notify($1, $2)', [
         READ_MODEL_CHANNEL,
-        JSON.stringify({
-          schema: this.schema,
-          streamNames: streams,
-          streamName: streams[0],
-          type: events[events.length - 1].type,
-          count: events.length,
-        }),
+        JSON.stringify({ schema: this.schema, streamNames: streams, streamName: streams[0], type: events[events.length - 1].type, count: events.length }),
       ]);
       await client.query('COMMIT');
       this.handled += events.length;

@@ -117,9 +117,7 @@ export class ReadModelRebuild {
 
   private async checkpointOf(schema: string): Promise<string | undefined> {
     const { rows } = await this.pool
-      .query<{ position: string }>(
-        `SELECT position FROM ${schema}.checkpoints WHERE projection = 'read-models'`,
-      )
+      .query<{ position: string }>(`SELECT position FROM ${schema}.checkpoints WHERE projection = 'read-models'`)
       .catch(() => ({ rows: [] as { position: string }[] }));
     return rows[0]?.position;
   }
@@ -141,14 +139,11 @@ export class ReadModelRebuild {
     }
   }
 
-  private async setPhase(
-    replayId: string,
-    phase: ReplayStatus['phase'],
-    eventsHandled: number,
-  ): Promise<void> {
-    await this.pool.query(
-      'UPDATE rm_admin.replays SET phase = $2, events_handled = $3 WHERE replay_id = $1',
-      [replayId, phase, eventsHandled],
-    );
+  private async setPhase(replayId: string, phase: ReplayStatus['phase'], eventsHandled: number): Promise<void> {
+    await this.pool.query('UPDATE rm_admin.replays SET phase = $2, events_handled = $3 WHERE replay_id = $1', [
+      replayId,
+      phase,
+      eventsHandled,
+    ]);
   }
 }

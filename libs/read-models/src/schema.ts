@@ -6,8 +6,7 @@ export const LIVE_SCHEMA = 'rm';
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
 export function assertSchemaName(schema: string): string {
-  if (!IDENTIFIER.test(schema))
-    throw new Error(`read-model schema name '${schema}' must match ${IDENTIFIER}`);
+  if (!IDENTIFIER.test(schema)) throw new Error(`read-model schema name '${schema}' must match ${IDENTIFIER}`);
   return schema;
 }
 

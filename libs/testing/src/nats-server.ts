@@ -16,9 +16,7 @@ export interface RunningNatsServer {
 }
 
 /** Starts `nats-server -js` on free loopback ports with its own store directory. */
-export async function startNatsServer(
-  options: { port?: number; storeDir?: string } = {},
-): Promise<RunningNatsServer> {
+export async function startNatsServer(options: { port?: number; storeDir?: string } = {}): Promise<RunningNatsServer> {
   ensureDebianPackage('nats-server', 'nats-server');
   if (options.port !== undefined) await assertPortFree(options.port, 'nats-server');
   const port = options.port ?? (await freePort());

@@ -27,8 +27,7 @@ export class AssignmentAsOf {
     });
     if (happened.length === 0) return 'not-yet';
     const state = happened.reduce(
-      (current, event) =>
-        evolveAssignment(current, { type: event.type, data: event.data } as AssignmentEvent),
+      (current, event) => evolveAssignment(current, { type: event.type, data: event.data } as AssignmentEvent),
       initialAssignmentState(),
     );
     if (!state.exists) return 'not-yet';

@@ -1,17 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Max,
-  MaxLength,
-  Min,
-  MinLength,
-} from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { PROVISIONING_STATE_CODES, type ProvisioningStateName } from '@prov/domain';
 
 export class RequestAssignmentBody {
@@ -58,15 +47,7 @@ export class RevokeAssignmentBody {
 }
 
 const STATE_NAMES: ProvisioningStateName[] = [
-  'None',
-  'Pending',
-  'Transmitted',
-  'Errored',
-  'Verified',
-  'AwaitingApproval',
-  'Inactive',
-  'Error',
-  'Executed',
+  'None', 'Pending', 'Transmitted', 'Errored', 'Verified', 'AwaitingApproval', 'Inactive', 'Error', 'Executed',
 ];
 
 export class AssignmentSearchQuery {
@@ -103,10 +84,7 @@ export function stateCodeOf(value: string | undefined): number | undefined {
 }
 
 export class AsOfQuery {
-  @ApiPropertyOptional({
-    example: '2026-11-23T12:00:00Z',
-    description: 'the instant to show the assignment at',
-  })
+  @ApiPropertyOptional({ example: '2026-11-23T12:00:00Z', description: 'the instant to show the assignment at' })
   @IsOptional()
   @IsISO8601({ strict: true })
   asOf?: string;

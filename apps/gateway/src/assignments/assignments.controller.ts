@@ -1,16 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  NotFoundException,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CommandClient } from '@prov/messaging';
@@ -19,13 +7,7 @@ import type { Caller } from '../auth/api-token.guard';
 import { CurrentCaller } from '../auth/caller.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { AssignmentAsOf } from './assignment-as-of';
-import {
-  AsOfQuery,
-  AssignmentSearchQuery,
-  RequestAssignmentBody,
-  RevokeAssignmentBody,
-  stateCodeOf,
-} from './assignment.dto';
+import { AsOfQuery, AssignmentSearchQuery, RequestAssignmentBody, RevokeAssignmentBody, stateCodeOf } from './assignment.dto';
 
 const READERS = ['requester', 'reviewer', 'operator'] as const;
 
@@ -47,24 +29,13 @@ export class AssignmentsController {
   @Roles('requester')
   @HttpCode(202)
   @ApiResponse({ status: 202, description: 'requested: { assignmentId, created: true }' })
-  @ApiResponse({
-    status: 200,
-    description: 'already held: { assignmentId (the existing one), created: false }',
-  })
+  @ApiResponse({ status: 200, description: 'already held: { assignmentId (the existing one), created: false }' })
   @ApiResponse({ status: 409, description: 'held with other dates, or the identity is deactivated' })
-  async request(
-    @Body() body: RequestAssignmentBody,
-    @CurrentCaller() caller: Caller,
-    @Res({ passthrough: true }) res: Response,
-  ) {
-    const result = await this.commands.send<{ assignmentId: string; created: boolean }>(
-      'requests',
-      'request-assignment',
-      {
-        ...body,
-        actor: caller.actor,
-      },
-    );
+  async request(@Body() body: RequestAssignmentBody, @CurrentCaller() caller: Caller, @Res({ passthrough: true }) res: Response) {
+    const result = await this.commands.send<{ assignmentId: string; created: boolean }>('requests', 'request-assignment', {
+      ...body,
+      actor: caller.actor,
+    });
     if (!result.created) res.status(200);
     return result;
   }
@@ -105,21 +76,13 @@ export class AssignmentsController {
     if (query.asOf) {
       const past = await this.asOf.at(id, new Date(query.asOf));
       if (past === 'not-yet') {
-        throw new NotFoundException({
-          code: 'AssignmentNotFound',
-          message: `assignment ${id} did not exist yet at ${query.asOf}`,
-        });
+        throw new NotFoundException({ code: 'AssignmentNotFound', message: `assignment ${id} did not exist yet at ${query.asOf}` });
       }
-      if (!past)
-        throw new NotFoundException({
-          code: 'AssignmentNotFound',
-          message: `assignment ${id} does not exist`,
-        });
+      if (!past) throw new NotFoundException({ code: 'AssignmentNotFound', message: `assignment ${id} does not exist` });
       return past;
     }
     const assignment = await this.queries.assignment(id);
-    if (!assignment)
-      throw new NotFoundException({ code: 'AssignmentNotFound', message: `assignment ${id} does not exist` });
+    if (!assignment) throw new NotFoundException({ code: 'AssignmentNotFound', message: `assignment ${id} does not exist` });
     return assignment;
   }
 

@@ -30,11 +30,7 @@ export class AuditLogController {
       })
       .catch((error: unknown) => {
         if (error instanceof InvalidPositionError) {
-          throw new BadRequestException({
-            code: 'ValidationFailed',
-            message: `invalid after: ${error.message}`,
-            details: [{ field: 'after', rule: 'position', message: error.message }],
-          });
+          throw new BadRequestException({ code: 'ValidationFailed', message: `invalid after: ${error.message}`, details: [{ field: 'after', rule: 'position', message: error.message }] });
         }
         throw error;
       });

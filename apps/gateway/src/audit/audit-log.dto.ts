@@ -10,16 +10,12 @@ export class AuditLogQuery {
 
   @ApiPropertyOptional({ example: 'assignment-', description: 'only streams whose name starts with this' })
   @IsOptional()
-  @Matches(/^[a-z][a-z0-9]*-[A-Za-z0-9._@-]*$/, {
-    message: 'stream must be a category with its dash, optionally followed by an id',
-  })
+  @Matches(/^[a-z][a-z0-9]*-[A-Za-z0-9._@-]*$/, { message: 'stream must be a category with its dash, optionally followed by an id' })
   stream?: string;
 
   @ApiPropertyOptional({ example: 'ProvisioningOrderApproved', description: 'only events of this type' })
   @IsOptional()
-  @Matches(/^[A-Z][A-Za-z]{1,80}$/, {
-    message: 'type must be an event type such as ProvisioningOrderApproved',
-  })
+  @Matches(/^[A-Z][A-Za-z]{1,80}$/, { message: 'type must be an event type such as ProvisioningOrderApproved' })
   type?: string;
 
   @ApiPropertyOptional({ default: 100 })

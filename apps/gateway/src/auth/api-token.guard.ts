@@ -49,8 +49,7 @@ export class ApiTokenGuard implements CanActivate {
     const header = request.headers['authorization'];
     const value = Array.isArray(header) ? header[0] : header;
     const presented = /^Bearer\s+(\S+)$/i.exec(value ?? '')?.[1] ?? this.queryToken(request, context);
-    if (!presented)
-      throw new UnauthorizedException('a bearer token is required (Authorization: Bearer <token>)');
+    if (!presented) throw new UnauthorizedException('a bearer token is required (Authorization: Bearer <token>)');
     let caller: Caller | undefined;
     for (const [token, entry] of this.tokens) {
       if (sameToken(token, presented)) caller = entry;
@@ -68,10 +67,7 @@ export class ApiTokenGuard implements CanActivate {
 
   /** `?access_token=`, on the routes that allow it only (see AllowQueryToken). */
   private queryToken(request: AuthenticatedRequest, context: ExecutionContext): string | undefined {
-    if (
-      !this.reflector.getAllAndOverride<boolean>(QUERY_TOKEN_KEY, [context.getHandler(), context.getClass()])
-    )
-      return undefined;
+    if (!this.reflector.getAllAndOverride<boolean>(QUERY_TOKEN_KEY, [context.getHandler(), context.getClass()])) return undefined;
     const token = request.query?.access_token;
     return typeof token === 'string' && token.length > 0 ? token : undefined;
   }

@@ -49,8 +49,7 @@ export class CatalogController {
   @HttpCode(200)
   test(@Param('id') id: string) {
     const connection = this.connection(id);
-    if (connection.fulfillment === 'manual')
-      return { ok: true, message: 'manual connection: fulfilled by operators' };
+    if (connection.fulfillment === 'manual') return { ok: true, message: 'manual connection: fulfilled by operators' };
     return this.commands.send('agent', 'test-connection', { connectionId: id }, { timeoutMs: 30_000 });
   }
 
@@ -64,11 +63,7 @@ export class CatalogController {
 
   private connection(id: string) {
     const connection = this.roleModel.connection(id);
-    if (!connection)
-      throw new NotFoundException({
-        code: 'ConnectionNotFound',
-        message: `connection ${id} is not in the role model`,
-      });
+    if (!connection) throw new NotFoundException({ code: 'ConnectionNotFound', message: `connection ${id} is not in the role model` });
     return connection;
   }
 }

@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  NotFoundException,
-  Param,
-  Patch,
-  Post,
-  Query,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CommandClient } from '@prov/messaging';
@@ -17,13 +6,7 @@ import { ReadModelQueries } from '@prov/read-models';
 import type { Caller } from '../auth/api-token.guard';
 import { CurrentCaller } from '../auth/caller.decorator';
 import { Roles } from '../auth/roles.decorator';
-import {
-  DeactivateIdentityBody,
-  IdentitySearchQuery,
-  IdentityStatusBody,
-  RegisterIdentityBody,
-  UpdateIdentityBody,
-} from './identity.dto';
+import { DeactivateIdentityBody, IdentitySearchQuery, IdentityStatusBody, RegisterIdentityBody, UpdateIdentityBody } from './identity.dto';
 
 @ApiTags('directory')
 @ApiBearerAuth()
@@ -38,23 +21,12 @@ export class IdentitiesController {
   @Post()
   @Roles('requester')
   @HttpCode(201)
-  @ApiResponse({
-    status: 409,
-    description: 'the login is held by another active identity (the message names it)',
-  })
-  async register(
-    @Body() body: RegisterIdentityBody,
-    @CurrentCaller() caller: Caller,
-    @Res({ passthrough: true }) res: Response,
-  ) {
-    const result = await this.commands.send<{ identityId: string; created: boolean }>(
-      'requests',
-      'register-identity',
-      {
-        ...body,
-        actor: caller.actor,
-      },
-    );
+  @ApiResponse({ status: 409, description: 'the login is held by another active identity (the message names it)' })
+  async register(@Body() body: RegisterIdentityBody, @CurrentCaller() caller: Caller, @Res({ passthrough: true }) res: Response) {
+    const result = await this.commands.send<{ identityId: string; created: boolean }>('requests', 'register-identity', {
+      ...body,
+      actor: caller.actor,
+    });
     if (!result.created) res.status(200);
     return result;
   }
@@ -69,8 +41,7 @@ export class IdentitiesController {
   @Roles('requester', 'reviewer', 'operator')
   async get(@Param('id') id: string) {
     const identity = await this.queries.identity(id);
-    if (!identity)
-      throw new NotFoundException({ code: 'IdentityNotFound', message: `identity ${id} does not exist` });
+    if (!identity) throw new NotFoundException({ code: 'IdentityNotFound', message: `identity ${id} does not exist` });
     return identity;
   }
 
@@ -81,16 +52,9 @@ export class IdentitiesController {
   @Patch(':id')
   @Roles('requester')
   @ApiResponse({ status: 200, description: 'the identity after the change' })
-  @ApiResponse({
-    status: 409,
-    description: 'the new login is held by another active identity (the message names it)',
-  })
+  @ApiResponse({ status: 409, description: 'the new login is held by another active identity (the message names it)' })
   update(@Param('id') id: string, @Body() body: UpdateIdentityBody, @CurrentCaller() caller: Caller) {
-    return this.commands.send('requests', 'update-identity', {
-      ...body,
-      identityId: id,
-      actor: caller.actor,
-    });
+    return this.commands.send('requests', 'update-identity', { ...body, identityId: id, actor: caller.actor });
   }
 
   /**
@@ -101,12 +65,7 @@ export class IdentitiesController {
   @Roles('requester')
   @HttpCode(200)
   deactivate(@Param('id') id: string, @Body() body: DeactivateIdentityBody, @CurrentCaller() caller: Caller) {
-    return this.commands.send('requests', 'deactivate-identity', {
-      identityId: id,
-      comment: body?.comment,
-      at: body?.at,
-      actor: caller.actor,
-    });
+    return this.commands.send('requests', 'deactivate-identity', { identityId: id, comment: body?.comment, at: body?.at, actor: caller.actor });
   }
 
   /** Takes the identity back (409 when its login went to another identity meanwhile); birthright rules apply again. */
@@ -114,11 +73,7 @@ export class IdentitiesController {
   @Roles('requester')
   @HttpCode(200)
   reactivate(@Param('id') id: string, @Body() body: IdentityStatusBody, @CurrentCaller() caller: Caller) {
-    return this.commands.send('requests', 'reactivate-identity', {
-      identityId: id,
-      comment: body?.comment,
-      actor: caller.actor,
-    });
+    return this.commands.send('requests', 'reactivate-identity', { identityId: id, comment: body?.comment, actor: caller.actor });
   }
 
   /**
@@ -133,9 +88,9 @@ export class IdentitiesController {
       throw new NotFoundException({ code: 'IdentityNotFound', message: `identity ${id} does not exist` });
     }
     const holders = new Map(Object.values(identity.holdings).map((h) => [h.assignmentId, h.holders]));
-    const assignments = await this.queries.assignments({ identityId: id });
     // A revoked assignment is held by nobody any more: its origin is who requested it.
     const requestedBy = (by?: string) => (by?.startsWith('rule:') ? [by] : ['request']);
+    const assignments = await this.queries.assignments({ identityId: id });
     return assignments.map((assignment) => ({
       ...assignment,
       origin: holders.get(assignment.assignmentId) ?? requestedBy(assignment.requestedBy),

@@ -1,26 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  IsEmail,
-  IsInt,
-  IsISO8601,
-  IsObject,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  MinLength,
-  ValidateIf,
-} from 'class-validator';
+import { IsEmail, IsInt, IsISO8601, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 import { Type } from 'class-transformer';
 
 export class RegisterIdentityBody {
   @ApiPropertyOptional({ example: 'alice.martin', description: 'defaults to a new UUID' })
   @IsOptional()
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$/, {
-    message: 'id must be letters, digits, _ . @ - (at most 100)',
-  })
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$/, { message: 'id must be letters, digits, _ . @ - (at most 100)' })
   id?: string;
 
   @ApiProperty({ example: 'amartin' })
@@ -82,10 +67,7 @@ export class IdentitySearchQuery {
 
 /** The mover's changes: absent fields stay as they are. */
 export class UpdateIdentityBody {
-  @ApiPropertyOptional({
-    example: 'amartin2',
-    description: 'the account key of most resource types: a change renames accounts',
-  })
+  @ApiPropertyOptional({ example: 'amartin2', description: 'the account key of most resource types: a change renames accounts' })
   @IsOptional()
   @IsString()
   @MinLength(1)
@@ -118,10 +100,7 @@ export class UpdateIdentityBody {
   @MaxLength(200)
   department?: string | null;
 
-  @ApiPropertyOptional({
-    example: { costCenter: 'FI-02' },
-    description: 'merged key by key; null removes a key',
-  })
+  @ApiPropertyOptional({ example: { costCenter: 'FI-02' }, description: 'merged key by key; null removes a key' })
   @IsOptional()
   @IsObject()
   attributes?: Record<string, string | number | boolean | null>;
@@ -136,10 +115,7 @@ export class IdentityStatusBody {
 }
 
 export class DeactivateIdentityBody extends IdentityStatusBody {
-  @ApiPropertyOptional({
-    example: '2030-06-30T17:00:00Z',
-    description: 'a later time schedules the deactivation',
-  })
+  @ApiPropertyOptional({ example: '2030-06-30T17:00:00Z', description: 'a later time schedules the deactivation' })
   @IsOptional()
   @IsISO8601({ strict: true })
   at?: string;

@@ -37,10 +37,7 @@ describe('restarting nats-server and PostgreSQL under load', () => {
     const load = (async () => {
       for (let i = 0; running; i++) {
         const response = await flow.requester
-          .post('/api/assignments', {
-            body: { identityId: identities[i % identities.length], entitlementId: 'hr_app_reader' },
-            timeoutMs: 5000,
-          })
+          .post('/api/assignments', { body: { identityId: identities[i % identities.length], entitlementId: 'hr_app_reader' }, timeoutMs: 5000 })
           .catch(() => undefined);
         if (response?.status === 202) accepted.push(response.body.assignmentId);
         else refused++;
@@ -57,18 +54,10 @@ describe('restarting nats-server and PostgreSQL under load', () => {
 
     await sleep(2000);
     await system.restartNats(3000);
-    await waitFor(() => system.api.get('/api/health'), {
-      until: (r) => r.status === 200,
-      timeoutMs: 30_000,
-      description: 'health after NATS',
-    });
+    await waitFor(() => system.api.get('/api/health'), { until: (r) => r.status === 200, timeoutMs: 30_000, description: 'health after NATS' });
     await sleep(2000);
     await system.restartPostgres(3000);
-    await waitFor(() => system.api.get('/api/health'), {
-      until: (r) => r.status === 200,
-      timeoutMs: 60_000,
-      description: 'health after PostgreSQL',
-    });
+    await waitFor(() => system.api.get('/api/health'), { until: (r) => r.status === 200, timeoutMs: 60_000, description: 'health after PostgreSQL' });
     await sleep(2000);
     running = false;
     await Promise.all([load, probe]);
@@ -82,12 +71,7 @@ describe('restarting nats-server and PostgreSQL under load', () => {
         const done = new Set(executed.body.map((a: { assignmentId: string }) => a.assignmentId));
         return accepted.filter((id) => !done.has(id));
       },
-      {
-        until: (missing) => missing.length === 0,
-        timeoutMs: 120_000,
-        intervalMs: 1000,
-        description: 'every accepted request to be Executed',
-      },
+      { until: (missing) => missing.length === 0, timeoutMs: 120_000, intervalMs: 1000, description: 'every accepted request to be Executed' },
     );
     // Requests refused during the outages got an error answer (the caller knows to try again).
     expect(refused).toBeGreaterThanOrEqual(0);

@@ -12,9 +12,7 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T> {
   try {
     return await Promise.race([
       promise,
-      new Promise<never>(
-        (_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms)),
-      ),
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms))),
     ]);
   } finally {
     clearTimeout(timer);

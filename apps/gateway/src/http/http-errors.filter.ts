@@ -37,12 +37,7 @@ export class HttpErrorsFilter implements ExceptionFilter {
 
   private describe(exception: unknown): { status: number; code: string; message: string; details?: unknown } {
     if (exception instanceof CommandError) {
-      return {
-        status: exception.status,
-        code: exception.code,
-        message: exception.message,
-        details: exception.details,
-      };
+      return { status: exception.status, code: exception.code, message: exception.message, details: exception.details };
     }
     if (exception instanceof HttpException) {
       const body = exception.getResponse();
@@ -50,21 +45,10 @@ export class HttpErrorsFilter implements ExceptionFilter {
         const b = body as { code: string; message: string; details?: unknown };
         return { status: exception.getStatus(), code: b.code, message: b.message, details: b.details };
       }
-      const message =
-        typeof body === 'string'
-          ? body
-          : String((body as { message?: unknown }).message ?? exception.message);
+      const message = typeof body === 'string' ? body : String((body as { message?: unknown }).message ?? exception.message);
       return { status: exception.getStatus(), code: exception.name.replace(/Exception$/, ''), message };
     }
-    this.logger.error({
-      msg: 'unexpected error',
-      error: String(exception),
-      stack: (exception as Error)?.stack,
-    });
-    return {
-      status: HttpStatus.INTERNAL_SERVER_ERROR,
-      code: 'InternalError',
-      message: 'internal error; see the gateway log',
-    };
+    this.logger.error({ msg: 'unexpected error', error: String(exception), stack: (exception as Error)?.stack });
+    return { status: HttpStatus.INTERNAL_SERVER_ERROR, code: 'InternalError', message: 'internal error; see the gateway log' };
   }
 }

@@ -21,10 +21,7 @@ export class JobsController {
   @Roles('operator')
   @HttpCode(202)
   start(@CurrentCaller() caller: Caller) {
-    return this.commands.send<{ jobId: string }>('orders', 'start-complete-job', {
-      actor: caller.actor,
-      trigger: 'api',
-    });
+    return this.commands.send<{ jobId: string }>('orders', 'start-complete-job', { actor: caller.actor, trigger: 'api' });
   }
 
   @Get()

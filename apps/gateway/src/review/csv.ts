@@ -88,12 +88,7 @@ const FORMULA_START = /^[=+\-@\t\r]/;
  * and the JSON of attributes never start that way, so importing the file back is unaffected.
  */
 export function formatCsvField(value: unknown): string {
-  let text =
-    value === null || value === undefined
-      ? ''
-      : typeof value === 'object'
-        ? JSON.stringify(value)
-        : String(value);
+  let text = value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
   if (FORMULA_START.test(text) && typeof value === 'string') text = `'${text}`;
   return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -12,9 +12,7 @@ describe('parseCsv', () => {
   });
 
   it('reads quoted fields with commas, doubled quotes and line breaks, and counts the lines they span', () => {
-    const { records } = parseCsv(
-      'id,comment\r\n1,"done, finally"\r\n2,"she said ""no""\r\nthen yes"\r\n3,last',
-    );
+    const { records } = parseCsv('id,comment\r\n1,"done, finally"\r\n2,"she said ""no""\r\nthen yes"\r\n3,last');
     expect(records).toEqual([
       { line: 1, fields: ['id', 'comment'] },
       { line: 2, fields: ['1', 'done, finally'] },
@@ -50,13 +48,7 @@ describe('parseCsv', () => {
 
 describe('formatCsv', () => {
   it('quotes only what needs it and ends every record with CRLF', () => {
-    expect(
-      formatCsv([
-        ['id', 'text'],
-        ['1', 'a, "b"\nc'],
-        [2, null],
-      ]),
-    ).toBe('id,text\r\n1,"a, ""b""\nc"\r\n2,\r\n');
+    expect(formatCsv([['id', 'text'], ['1', 'a, "b"\nc'], [2, null]])).toBe('id,text\r\n1,"a, ""b""\nc"\r\n2,\r\n');
   });
 
   it('writes objects as JSON and keeps edge spaces by quoting', () => {

@@ -33,11 +33,7 @@ export class ManualController {
   @Post(':orderId/report-error')
   @Roles('operator')
   @HttpCode(200)
-  reportError(
-    @Param('orderId') orderId: string,
-    @Body() body: ReportErrorBody,
-    @CurrentCaller() caller: Caller,
-  ) {
+  reportError(@Param('orderId') orderId: string, @Body() body: ReportErrorBody, @CurrentCaller() caller: Caller) {
     return this.decisions.send(orderId, 'report-error', caller, { comment: body.comment, error: body.error });
   }
 }

@@ -31,9 +31,7 @@ describe('PostgreSQL global log under concurrent appends', () => {
       Array.from({ length: 20 }, async () => {
         while (issued < total) {
           issued++;
-          await store.appendToStream(`gate-${randomUUID()}`, [
-            { id: randomUUID(), type: 'Appended', data: {} },
-          ]);
+          await store.appendToStream(`gate-${randomUUID()}`, [{ id: randomUUID(), type: 'Appended', data: {} }]);
         }
       }),
     );

@@ -41,15 +41,7 @@ export const assignmentProjection: Projection = {
     await client.query(
       `INSERT INTO ${schema}.history (assignment_id, revision, event_id, event_type, data, metadata, recorded_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-      [
-        assignmentId,
-        event.revision.toString(),
-        event.id,
-        event.type,
-        event.data,
-        event.metadata,
-        event.createdAt,
-      ],
+      [assignmentId, event.revision.toString(), event.id, event.type, event.data, event.metadata, event.createdAt],
     );
   },
 };

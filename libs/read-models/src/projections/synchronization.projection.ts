@@ -30,14 +30,7 @@ export const synchronizationProjection: Projection = {
          ON CONFLICT (connection_id) DO UPDATE SET last_synchronized_at = EXCLUDED.last_synchronized_at,
            accounts = EXCLUDED.accounts, memberships = EXCLUDED.memberships, verified = EXCLUDED.verified,
            non_conforming = EXCLUDED.non_conforming`,
-        [
-          data.connectionId,
-          data.at,
-          data.accounts,
-          data.memberships,
-          data.verifiedOrders,
-          data.nonConforming,
-        ],
+        [data.connectionId, data.at, data.accounts, data.memberships, data.verifiedOrders, data.nonConforming],
       );
     }
   },

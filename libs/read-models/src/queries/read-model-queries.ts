@@ -61,10 +61,7 @@ export interface OrderQueueFilter {
 export class ReadModelQueries {
   private readonly s: string;
 
-  constructor(
-    private readonly pool: Pool,
-    schema = LIVE_SCHEMA,
-  ) {
+  constructor(private readonly pool: Pool, schema = LIVE_SCHEMA) {
     this.s = assertSchemaName(schema);
   }
 
@@ -80,9 +77,7 @@ export class ReadModelQueries {
   }
 
   async identity(identityId: string) {
-    const { rows } = await this.pool.query(`SELECT * FROM ${this.s}.identities WHERE identity_id = $1`, [
-      identityId,
-    ]);
+    const { rows } = await this.pool.query(`SELECT * FROM ${this.s}.identities WHERE identity_id = $1`, [identityId]);
     return rows[0] ? toIdentityView(rows[0]) : undefined;
   }
 
@@ -122,9 +117,7 @@ export class ReadModelQueries {
   }
 
   async order(orderId: string): Promise<OrderView | undefined> {
-    const { rows } = await this.pool.query<OrderRow>(`SELECT * FROM ${this.s}.orders WHERE order_id = $1`, [
-      orderId,
-    ]);
+    const { rows } = await this.pool.query<OrderRow>(`SELECT * FROM ${this.s}.orders WHERE order_id = $1`, [orderId]);
     return rows[0] ? toOrderView(rows[0]) : undefined;
   }
 
@@ -166,9 +159,7 @@ export class ReadModelQueries {
   }
 
   async jobs(limit = 50) {
-    const { rows } = await this.pool.query(`SELECT * FROM ${this.s}.jobs ORDER BY started_at DESC LIMIT $1`, [
-      limit,
-    ]);
+    const { rows } = await this.pool.query(`SELECT * FROM ${this.s}.jobs ORDER BY started_at DESC LIMIT $1`, [limit]);
     return rows.map(toJobView);
   }
 
@@ -254,11 +245,7 @@ export interface TimedOrder {
   endsAt: Date | null;
 }
 
-export async function openOrdersWithDates(
-  pool: Pool,
-  codes: number[],
-  schema = LIVE_SCHEMA,
-): Promise<TimedOrder[]> {
+export async function openOrdersWithDates(pool: Pool, codes: number[], schema = LIVE_SCHEMA): Promise<TimedOrder[]> {
   const s = assertSchemaName(schema);
   const { rows } = await pool.query(
     `SELECT o.order_id, o.assignment_id, o.resource_type_id, o.fulfillment, o.change_type, o.provisioning_state_code,

@@ -1,13 +1,7 @@
 import { parseApiTokens } from '@prov/config';
 import {
-  API_ROLE_NAMES,
-  appOf,
-  formatApiTokens,
-  generateApiTokens,
-  SERVICE_READY_PATTERN,
-  serviceCommand,
-  serviceEnvironment,
-  serviceInstances,
+  API_ROLE_NAMES, appOf, formatApiTokens, generateApiTokens, SERVICE_READY_PATTERN, serviceCommand,
+  serviceEnvironment, serviceInstances,
 } from './services';
 
 const input = {
@@ -30,12 +24,7 @@ describe('service processes', () => {
 
   it('starts every app once by default, plus numbered extra agents', () => {
     expect(serviceInstances()).toEqual(['gateway', 'requests', 'review', 'orders', 'agent', 'projector']);
-    expect(serviceInstances(['gateway', 'agent', 'agent'], 2)).toEqual([
-      'gateway',
-      'agent',
-      'agent-2',
-      'agent-3',
-    ]);
+    expect(serviceInstances(['gateway', 'agent', 'agent'], 2)).toEqual(['gateway', 'agent', 'agent-2', 'agent-3']);
   });
 
   it('generates a distinct token per role that the gateway accepts', () => {
@@ -83,19 +72,11 @@ describe('service processes', () => {
   it('runs the built service through the path registration', () => {
     const { command, args } = serviceCommand('/repo', 'review');
     expect(command).toBe(process.execPath);
-    expect(args).toEqual([
-      '-r',
-      '/repo/tools/runtime/register-paths.js',
-      '/repo/dist/apps/review/src/main.js',
-    ]);
+    expect(args).toEqual(['-r', '/repo/tools/runtime/register-paths.js', '/repo/dist/apps/review/src/main.js']);
   });
 
   it('recognises the line a command service logs once it listens', () => {
-    const line = JSON.stringify({
-      level: 'log',
-      context: 'orders',
-      message: { msg: 'orders service started' },
-    });
+    const line = JSON.stringify({ level: 'log', context: 'orders', message: { msg: 'orders service started' } });
     expect(SERVICE_READY_PATTERN.test(line)).toBe(true);
     expect(SERVICE_READY_PATTERN.test('{"message":"Nest microservice successfully started"}')).toBe(true);
     expect(SERVICE_READY_PATTERN.test('{"message":"Starting Nest application..."}')).toBe(false);
