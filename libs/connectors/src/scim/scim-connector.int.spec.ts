@@ -159,6 +159,8 @@ describe('ScimConnector on the scimmy SCIM server', () => {
     expect(after[0]).toMatchObject({ id: before.id, displayName: 'Max Moved' });
     expect((await group('readers')).members.map((m) => m.value)).toContain(before.id);
     expect(isOrderObserved(renamed, await connector.readAll())).toBe(true);
+    await connector.apply(order('Deleted', 'mover2', 'readers')); // the tests below count the users
+    expect(await usersNamed('mover2')).toEqual([]);
   });
 
   it('on Deleted removes the membership, then the user with its last one; twice is fine', async () => {
