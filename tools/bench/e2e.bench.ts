@@ -24,13 +24,21 @@ async function main(): Promise<void> {
   try {
     const admin = system.client('admin');
     const requester = system.client('requester');
-    const identities = Array.from({ length: 200 }, (_, i) => `bench.${i}`);
-    for (const id of identities) {
-      await admin.post('/api/identities', { body: { id, login: id, firstName: 'Bench', lastName: `User${id}`, email: `${id}@example.test` } });
-    }
+    // One assignment per identity and entitlement: every request is for an identity of its own,
+    // all registered before anything is measured.
+    const identities = Array.from({ length: requests + Math.round(rate * sustainedSeconds) }, (_, i) => `bench.${i}`);
+    let registered = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (registered < identities.length) {
+          const id = identities[registered++];
+          await admin.post('/api/identities', { body: { id, login: id, firstName: 'Bench', lastName: `User${id}`, email: `${id}@example.test` } });
+        }
+      }),
+    );
     const request = async (index: number) => {
       const response = await requester.post('/api/assignments', {
-        body: { identityId: identities[index % identities.length], entitlementId: 'hr_app_reader' },
+        body: { identityId: identities[index], entitlementId: 'hr_app_reader' },
       });
       if (response.status !== 202) throw new Error(`request ${index} answered ${response.status}: ${JSON.stringify(response.body)}`);
       return response.body.assignmentId as string;

@@ -11,27 +11,12 @@ import {
 } from '@prov/domain';
 import type { RecordedEvent } from '@prov/event-store';
 import { ROLE_MODEL } from '@prov/platform';
-import { type IdentityAttributes, type RoleModel, RuleEvaluationError } from '@prov/role-model';
-import type { Reaction } from '@prov/platform';
+import { type RoleModel, RuleEvaluationError } from '@prov/role-model';
+import { identityAttributes, type Reaction } from '@prov/platform';
 import { AssignmentCommands } from './assignment-commands';
 import { mayHaveBeenWritten } from './written-states';
 
-/** The variables role-model expressions see: custom attributes, then the fixed profile fields. */
-export function identityAttributes(identity: RegisteredIdentity): IdentityAttributes {
-  const attributes: Record<string, string | number | boolean> = {};
-  for (const [key, value] of Object.entries(identity.attributes)) {
-    if (typeof value !== 'object') attributes[key] = value;
-  }
-  return {
-    ...attributes,
-    id: identity.identityId,
-    login: identity.login,
-    firstName: identity.firstName,
-    lastName: identity.lastName,
-    email: identity.email,
-    department: identity.department ?? null,
-  };
-}
+export { identityAttributes };
 
 /**
  * Turns requests and revocations into provisioning orders by evaluating the role model. The
@@ -163,9 +148,15 @@ export class OrderGenerationReaction implements Reaction {
       connectionId: last.connectionId,
       resourceTypeId: last.resourceTypeId,
       fulfillment: last.fulfillment,
-      changes: last.changes,
+      // A Deleted order removes the account under its current key; a rename is history by now.
+      changes: withoutPreviousKey(last.changes),
       requiresReview: false,
       alreadyPresent: !written,
     };
   }
+}
+
+function withoutPreviousKey(changes: Record<string, unknown>): Record<string, unknown> {
+  const { previousAccountKey: _previous, ...rest } = changes;
+  return rest;
 }

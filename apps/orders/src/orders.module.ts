@@ -7,6 +7,7 @@ import { CompleteJobSchedule } from './complete-job.schedule';
 import { CompleteJobService } from './complete-job.service';
 import { DispatchReaction } from './dispatch.reaction';
 import { JobsHandler } from './jobs.handler';
+import { MoverReaction } from './mover.reaction';
 import { OrderDispatcher } from './order-dispatcher';
 import { OrderGenerationReaction } from './order-generation.reaction';
 import { OrderMaintenance } from './order-maintenance';
@@ -32,6 +33,7 @@ import { TimersService } from './timers/timers.service';
     OrderDispatcher,
     OrderGenerationReaction,
     DispatchReaction,
+    MoverReaction,
     SynchronizationService,
     OrderMaintenance,
     CompleteJobService,

@@ -3,6 +3,7 @@ import { Pool } from 'pg';
 import type { CheckpointStore, EventStore } from '@prov/event-store';
 import { CHECKPOINT_STORE, DATABASE_POOL, EVENT_STORE, ReactionRunner } from '@prov/platform';
 import { DispatchReaction } from './dispatch.reaction';
+import { MoverReaction } from './mover.reaction';
 import { OrderGenerationReaction } from './order-generation.reaction';
 
 /** Starts the service's reactions with the application and stops them before it closes. */
@@ -16,8 +17,9 @@ export class ReactionsLifecycle implements OnApplicationBootstrap, BeforeApplica
     @Inject(DATABASE_POOL) pool: Pool,
     generation: OrderGenerationReaction,
     dispatch: DispatchReaction,
+    mover: MoverReaction,
   ) {
-    this.runners = [generation, dispatch].map(
+    this.runners = [generation, dispatch, mover].map(
       (reaction) => new ReactionRunner(reaction, store, checkpoints, pool),
     );
   }

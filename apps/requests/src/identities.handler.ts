@@ -2,39 +2,171 @@ import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import { commandMetadata, handleCommand } from '@prov/command-handling';
-import { identityDecider, identityStreamName } from '@prov/domain';
+import {
+  identityDecider,
+  IdentityNotFoundError,
+  type IdentityState,
+  identityStreamName,
+  loginStreamName,
+  type RegisteredIdentity,
+} from '@prov/domain';
 import type { EventStore } from '@prov/event-store';
 import { commandSubject } from '@prov/messaging';
 import { EVENT_STORE } from '@prov/platform';
-import { RegisterIdentityDto } from './identities.dto';
+import {
+  DeactivateIdentityDto,
+  IdentityStatusDto,
+  RegisterIdentityDto,
+  UpdateIdentityDto,
+} from './identities.dto';
+import { EntitlementHoldings } from './lifecycle/entitlement-holdings';
+import { LoginReservations } from './lifecycle/login-reservations';
 
+/** The identity as the API shows it (the same shape as the directory read model). */
+export function identityView(identity: RegisteredIdentity) {
+  return {
+    id: identity.identityId,
+    login: identity.login,
+    firstName: identity.firstName,
+    lastName: identity.lastName,
+    email: identity.email,
+    ...(identity.department !== undefined ? { department: identity.department } : {}),
+    attributes: identity.attributes,
+    active: identity.active,
+    ...(identity.deactivatedAt ? { deactivatedAt: identity.deactivatedAt } : {}),
+    ...(identity.deactivationScheduledAt
+      ? { deactivationScheduledAt: identity.deactivationScheduledAt }
+      : {}),
+  };
+}
+
+function registered(identityId: string, state: IdentityState, command: string): RegisteredIdentity {
+  if (!state.exists) throw new IdentityNotFoundError(identityId, command);
+  return state;
+}
+
+/**
+ * Joiner, mover, leaver. What follows from a change (birthright rules, Modified orders,
+ * revocations) is done by reactions to the stored events, so it survives a crash of this call.
+ */
 @Controller()
 export class IdentitiesHandler {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly holdings: EntitlementHoldings,
+    private readonly logins: LoginReservations,
+  ) {}
 
   /** Registers an identity; registering the same identity again with the same data changes nothing. */
   @MessagePattern(commandSubject('requests', 'register-identity'))
   async register(@Payload() dto: RegisterIdentityDto): Promise<{ identityId: string; created: boolean }> {
     const now = new Date();
     const identityId = dto.id ?? randomUUID();
+    const metadata = commandMetadata(dto, now);
+    const caller = { actor: dto.actor, now, metadata };
+    const known = (await this.holdings.identity(identityId)).exists;
+    if (!known) await this.logins.reserve(dto.login, identityId, caller);
+    try {
+      const outcome = await handleCommand(
+        this.store,
+        identityDecider,
+        identityStreamName(identityId),
+        {
+          type: 'RegisterIdentity',
+          identityId,
+          login: dto.login,
+          firstName: dto.firstName,
+          lastName: dto.lastName,
+          email: dto.email,
+          department: dto.department,
+          attributes: dto.attributes,
+          now,
+          actor: dto.actor,
+        },
+        { metadata },
+      );
+      return { identityId, created: outcome.events.length > 0 };
+    } catch (error) {
+      if (!known) await this.logins.release(dto.login, identityId, caller);
+      throw error;
+    }
+  }
+
+  /** The mover: changes the profile; a new login is reserved first and the old one freed after. */
+  @MessagePattern(commandSubject('requests', 'update-identity'))
+  async update(@Payload() dto: UpdateIdentityDto) {
+    const now = new Date();
+    const caller = { actor: dto.actor, now, metadata: commandMetadata(dto, now) };
+    const current = registered(
+      dto.identityId,
+      await this.holdings.identity(dto.identityId),
+      'UpdateIdentity',
+    );
+    const newLogin =
+      dto.login !== undefined &&
+      loginStreamName(dto.login) !== loginStreamName(current.login) &&
+      current.active;
+    if (newLogin) await this.logins.reserve(dto.login!, current.identityId, caller);
+    const { identityId, login, firstName, lastName, email, department, attributes } = dto;
     const outcome = await handleCommand(
       this.store,
       identityDecider,
       identityStreamName(identityId),
       {
-        type: 'RegisterIdentity',
+        type: 'UpdateIdentity',
         identityId,
-        login: dto.login,
-        firstName: dto.firstName,
-        lastName: dto.lastName,
-        email: dto.email,
-        department: dto.department,
-        attributes: dto.attributes,
+        login,
+        firstName,
+        lastName,
+        email,
+        department,
+        attributes,
         now,
         actor: dto.actor,
       },
-      { metadata: commandMetadata(dto, now) },
+      { metadata: caller.metadata },
     );
-    return { identityId, created: outcome.events.length > 0 };
+    if (newLogin) await this.logins.release(current.login, current.identityId, caller);
+    return identityView(registered(identityId, outcome.state, 'UpdateIdentity'));
+  }
+
+  /** The leaver: its assignments are revoked by the lifecycle reaction; its login is freed. */
+  @MessagePattern(commandSubject('requests', 'deactivate-identity'))
+  async deactivate(@Payload() dto: DeactivateIdentityDto) {
+    const now = new Date();
+    const caller = { actor: dto.actor, now, metadata: commandMetadata(dto, now) };
+    const at = dto.at ? new Date(dto.at) : undefined;
+    const outcome = await this.holdings.identityCommand(
+      {
+        type: 'DeactivateIdentity',
+        identityId: dto.identityId,
+        comment: dto.comment,
+        at,
+        now,
+        actor: dto.actor,
+      },
+      caller.metadata,
+    );
+    const identity = registered(dto.identityId, outcome.state, 'DeactivateIdentity');
+    if (!identity.active) await this.logins.release(identity.login, identity.identityId, caller);
+    return identityView(identity);
+  }
+
+  /** Takes the login back (409 when another active identity holds it meanwhile), then reactivates. */
+  @MessagePattern(commandSubject('requests', 'reactivate-identity'))
+  async reactivate(@Payload() dto: IdentityStatusDto) {
+    const now = new Date();
+    const caller = { actor: dto.actor, now, metadata: commandMetadata(dto, now) };
+    const current = registered(
+      dto.identityId,
+      await this.holdings.identity(dto.identityId),
+      'ReactivateIdentity',
+    );
+    await this.logins.reserve(current.login, current.identityId, caller);
+    const outcome = await this.holdings.identityCommand(
+      { type: 'ReactivateIdentity', identityId: dto.identityId, comment: dto.comment, now, actor: dto.actor },
+      caller.metadata,
+    );
+    return identityView(registered(dto.identityId, outcome.state, 'ReactivateIdentity'));
   }
 }

@@ -183,10 +183,11 @@ describe('web console: requests and review', () => {
   });
 
   it('review: several orders declined at once, with the keyboard', async () => {
+    // One assignment per identity and entitlement: two sensitive entitlements, one order each.
     const identityId = await registerIdentity(system, 'Bulkdecline');
     const assignments = [
       await requestThroughApi(system, identityId, 'hr_app_admin'),
-      await requestThroughApi(system, identityId, 'hr_app_admin'),
+      await requestThroughApi(system, identityId, 'hr_app_auditor'),
     ];
     for (const id of assignments) await waitForState(system, id, 'AwaitingApproval');
     const { page } = await open('reviewer');
@@ -205,5 +206,40 @@ describe('web console: requests and review', () => {
     await page.getByRole('status').filter({ hasText: '2 orders declined.' }).waitFor();
     for (const id of assignments) await waitForState(system, id, 'None');
     await page.getByText('Nothing to review with these filters.').waitFor();
+  });
+
+  it('identity: the origin of each assignment, an edit, deactivation and reactivation', async () => {
+    const identityId = await registerIdentity(system, 'Mover', 'Finance');
+    await requestThroughApi(system, identityId, 'hr_app_reader');
+    const { page } = await open('requester');
+    await page.goto(`${system.apiUrl}/identities/${identityId}`);
+    const byRule = page.locator('tr[data-entitlement-id="ldap_finance"]');
+    await byRule.getByText('Rule finance_directory').waitFor();
+    expect(await byRule.getByRole('link', { name: /Revoke/ }).count()).toBe(0); // only the rule removes it
+    await page
+      .locator('tr[data-entitlement-id="hr_app_reader"]')
+      .getByText('Request', { exact: true })
+      .waitFor();
+
+    await page.getByRole('tab', { name: 'Edit' }).click();
+    await page.getByLabel('Last name').fill('Moved');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    const identity = () => system.client('admin').get(`/api/identities/${identityId}`);
+    await waitFor(identity, { until: (r) => r.body.lastName === 'Moved', description: 'the new last name' });
+
+    await page.getByLabel('Comment').fill('left the company');
+    await page.getByRole('button', { name: 'Deactivate' }).click();
+    await page.getByRole('status').filter({ hasText: 'Deactivated' }).waitFor();
+    await waitFor(identity, {
+      until: (r) => r.body.active === false,
+      description: 'the identity deactivated',
+    });
+    await page.getByText(/· Deactivated/).waitFor();
+    await page.getByRole('button', { name: 'Reactivate' }).click();
+    await waitFor(identity, {
+      until: (r) => r.body.active === true,
+      description: 'the identity reactivated',
+    });
   });
 });

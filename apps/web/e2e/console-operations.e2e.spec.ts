@@ -42,10 +42,11 @@ describe('web console: operations and audit', () => {
   });
 
   it('manual provisioning: CSV export downloads the transmitted orders', async () => {
+    // One assignment per identity and entitlement: two manual entitlements, one order each.
     const identityId = await registerIdentity(system, 'Csvexport');
     const assignments = [
       await requestThroughApi(system, identityId, 'building_badge'),
-      await requestThroughApi(system, identityId, 'building_badge'),
+      await requestThroughApi(system, identityId, 'parking_badge'),
     ];
     for (const id of assignments) await waitForState(system, id, 'Transmitted');
     const orders = await Promise.all(assignments.map((id) => orderOf(system, id)));

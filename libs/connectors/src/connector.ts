@@ -14,6 +14,12 @@ export type ChangeType = 'Added' | 'Modified' | 'Deleted';
 export interface OrderChangesToApply {
   /** The account's key in the target (login, uid, sAMAccountName...). */
   accountKey: string;
+  /**
+   * Modified only: the key the account had until now, when the order renames it (the identity's
+   * login changed). The connector finds the account under this key and renames it where the
+   * target can; an account already under `accountKey` means the rename was done.
+   */
+  previousAccountKey?: string;
   /** Attribute values the account must have (for Deleted: informative, the current values). */
   attributes: Record<string, unknown>;
   /** The group or role the entitlement grants; absent when the entitlement is the account itself. */

@@ -168,3 +168,63 @@ export class IdentityAlreadyRegisteredError extends DomainError {
     );
   }
 }
+
+/** The identity is deactivated (a leaver): nothing new is granted to it until it is reactivated. */
+export class IdentityInactiveError extends DomainError {
+  override readonly name = 'IdentityInactiveError';
+
+  constructor(
+    readonly identityId: string,
+    readonly command: string,
+  ) {
+    super(
+      'IDENTITY_INACTIVE',
+      `cannot ${command}: identity ${identityId} is deactivated (reactivate it first)`,
+    );
+  }
+}
+
+/** Another active identity holds the login (logins are unique among active identities). HTTP 409. */
+export class LoginTakenError extends DomainError {
+  override readonly name = 'LoginTakenError';
+
+  constructor(
+    readonly login: string,
+    readonly holderIdentityId: string,
+    readonly command: string,
+  ) {
+    super('LOGIN_TAKEN', `cannot ${command}: login ${login} is held by identity ${holderIdentityId}`);
+  }
+}
+
+/** A birthright rule holds the entitlement: only the rule (a change of the identity) removes it. */
+export class EntitlementHeldByRuleError extends DomainError {
+  override readonly name = 'EntitlementHeldByRuleError';
+
+  constructor(
+    readonly assignmentId: string,
+    readonly ruleIds: readonly string[],
+  ) {
+    super(
+      'ENTITLEMENT_HELD_BY_RULE',
+      `cannot RevokeAssignment: assignment ${assignmentId} is held by birthright rule ${ruleIds.join(', ')}; ` +
+        'it ends when the rule stops holding for the identity',
+    );
+  }
+}
+
+/** The identity already holds the entitlement through an assignment with other dates. HTTP 409. */
+export class AssignmentDatesDifferError extends DomainError {
+  override readonly name = 'AssignmentDatesDifferError';
+
+  constructor(
+    readonly assignmentId: string,
+    readonly entitlementId: string,
+  ) {
+    super(
+      'ASSIGNMENT_DATES_DIFFER',
+      `cannot RequestAssignment: the identity already holds ${entitlementId} through assignment ${assignmentId} ` +
+        'with other dates (revoke it first, or request with the same dates)',
+    );
+  }
+}

@@ -41,3 +41,7 @@ export * from './job/job.decider';
 export * from './synchronization/synchronization.events';
 
 export * from './testing/decider-specification';
+export * from './identity/identity.holdings';
+export * from './identity/login-reservation';
+export * from './identity/birthright';
+export * from './assignment/account-change';

@@ -38,6 +38,12 @@ CREATE TABLE IF NOT EXISTS ${s}.identities (
   revision bigint NOT NULL
 );
 CREATE INDEX IF NOT EXISTS identities_login ON ${s}.identities (lower(login));
+ALTER TABLE ${s}.identities ADD COLUMN IF NOT EXISTS active boolean NOT NULL DEFAULT true;
+ALTER TABLE ${s}.identities ADD COLUMN IF NOT EXISTS deactivated_at timestamptz;
+ALTER TABLE ${s}.identities ADD COLUMN IF NOT EXISTS holdings jsonb NOT NULL DEFAULT '{}';
+ALTER TABLE ${s}.identities ADD COLUMN IF NOT EXISTS deactivation_scheduled_at timestamptz;
+CREATE INDEX IF NOT EXISTS identities_deactivation ON ${s}.identities (deactivation_scheduled_at)
+  WHERE deactivation_scheduled_at IS NOT NULL;
 CREATE TABLE IF NOT EXISTS ${s}.assignments (
   assignment_id text PRIMARY KEY,
   identity_id text NOT NULL,

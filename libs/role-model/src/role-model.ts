@@ -13,6 +13,7 @@ import type {
   RoleModelDefinition,
   RoleModelEntitlement,
   RoleModelResourceType,
+  RuleOutcome,
 } from './types';
 
 interface CompiledResourceType {
@@ -63,6 +64,7 @@ export class RoleModel {
   private readonly resourceTypesById: ReadonlyMap<string, RoleModelResourceType>;
   private readonly entitlementsById: ReadonlyMap<string, RoleModelEntitlement>;
   private readonly compiled = new Map<string, CompiledResourceType>();
+  private readonly compiledRules: Array<{ id: string; entitlementId: string; when: CompiledExpression }>;
 
   constructor(definition: RoleModelDefinition, meta: { source: string; hash: string }) {
     this.definition = deepFreeze(definition);
@@ -72,6 +74,11 @@ export class RoleModel {
     this.connectionsById = new Map(definition.connections.map((c) => [c.id, c]));
     this.resourceTypesById = new Map(definition.resourceTypes.map((r) => [r.id, r]));
     this.entitlementsById = new Map(definition.entitlements.map((e) => [e.id, e]));
+    this.compiledRules = (definition.rules ?? []).map((rule) => ({
+      id: rule.id,
+      entitlementId: rule.entitlementId,
+      when: compile(rule.when, `rules.${rule.id}.when`),
+    }));
     for (const rt of definition.resourceTypes) {
       this.compiled.set(rt.id, {
         accountRule: compile(rt.accountRule, `${rt.id}.accountRule`),
@@ -220,6 +227,26 @@ export class RoleModel {
         ...(entitlement.group !== undefined ? { group: entitlement.group } : {}),
       },
     };
+  }
+
+  /**
+   * Which entitlements the birthright rules give this identity. A rule whose expression fails
+   * (a missing attribute) or does not give true/false is reported in `failed`, not treated as false:
+   * a broken rule must not take access away.
+   */
+  rulesFor(identity: IdentityAttributes): RuleOutcome {
+    const outcome: RuleOutcome = { due: [], failed: [] };
+    for (const rule of this.compiledRules) {
+      const result = rule.when.evaluate(identity);
+      if (!result.ok) outcome.failed.push({ ruleId: rule.id, reason: result.reason });
+      else if (typeof result.value !== 'boolean') {
+        outcome.failed.push({
+          ruleId: rule.id,
+          reason: `when must evaluate to true or false, got ${describeValue(result.value)}`,
+        });
+      } else if (result.value) outcome.due.push({ ruleId: rule.id, entitlementId: rule.entitlementId });
+    }
+    return outcome;
   }
 
   /** The resource type's retry policy; the defaults for a resource type no longer in the model. */

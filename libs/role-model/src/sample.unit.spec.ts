@@ -30,8 +30,11 @@ describe('deploy/role-model/sample.yaml', () => {
       'hr_app_reader',
       'hr_app_admin',
       'building_badge',
+      'parking_badge',
+      'hr_app_auditor',
       'hr_app_broken',
       'ldap_staff',
+      'ldap_finance',
     ]);
   });
 
@@ -100,5 +103,13 @@ describe('deploy/role-model/sample.yaml', () => {
     expect(() => model.evaluate(jane, 'hr_app_broken')).toThrow(
       /attributes\.login .*'hr_app_broken_account'.*role model bug/,
     );
+  });
+
+  it('puts everybody in Finance into the finance group of the directory by rule', () => {
+    expect(model.rulesFor({ ...jane, department: 'Finance' })).toEqual({
+      due: [{ ruleId: 'finance_directory', entitlementId: 'ldap_finance' }],
+      failed: [],
+    });
+    expect(model.rulesFor({ ...jane, department: 'Sales' }).due).toEqual([]);
   });
 });

@@ -71,6 +71,22 @@ export interface EntitlementSummary {
   requiresProvisioningReview: boolean;
 }
 
+/** A birthright rule: every identity for which `when` is true gets the entitlement. */
+export interface RoleModelRule {
+  id: string;
+  entitlementId: string;
+  /** Expression over the identity's attributes that must evaluate to true or false. */
+  when: string;
+}
+
+/** What the birthright rules give one identity now. */
+export interface RuleOutcome {
+  /** The rules that hold, with the entitlement each gives. */
+  due: Array<{ ruleId: string; entitlementId: string }>;
+  /** Rules that could not be evaluated for this identity; they neither grant nor take away. */
+  failed: Array<{ ruleId: string; reason: string }>;
+}
+
 /** The validated content of one role model file. */
 export interface RoleModelDefinition {
   /** Format version of the file (`version:` key); only 1 exists. */
@@ -78,6 +94,8 @@ export interface RoleModelDefinition {
   connections: RoleModelConnection[];
   resourceTypes: RoleModelResourceType[];
   entitlements: RoleModelEntitlement[];
+  /** Birthright rules; absent when the file has none (so older files keep their hash). */
+  rules?: RoleModelRule[];
 }
 
 /**

@@ -1,5 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { CommandClient } from '@prov/messaging';
 import { ReadModelQueries } from '@prov/read-models';
 import type { Caller } from '../auth/api-token.guard';
@@ -20,17 +21,29 @@ export class AssignmentsController {
     private readonly asOf: AssignmentAsOf,
   ) {}
 
-  /** Records the request (202): evaluation and provisioning follow asynchronously. */
+  /**
+   * Records the request (202): evaluation and provisioning follow asynchronously. An entitlement
+   * the identity already holds answers 200 with the existing assignment (409 when its dates differ).
+   */
   @Post()
   @Roles('requester')
   @HttpCode(202)
-  request(@Body() body: RequestAssignmentBody, @CurrentCaller() caller: Caller) {
-    return this.commands.send<{ assignmentId: string }>('requests', 'request-assignment', { ...body, actor: caller.actor });
+  @ApiResponse({ status: 202, description: 'requested: { assignmentId, created: true }' })
+  @ApiResponse({ status: 200, description: 'already held: { assignmentId (the existing one), created: false }' })
+  @ApiResponse({ status: 409, description: 'held with other dates, or the identity is deactivated' })
+  async request(@Body() body: RequestAssignmentBody, @CurrentCaller() caller: Caller, @Res({ passthrough: true }) res: Response) {
+    const result = await this.commands.send<{ assignmentId: string; created: boolean }>('requests', 'request-assignment', {
+      ...body,
+      actor: caller.actor,
+    });
+    if (!result.created) res.status(200);
+    return result;
   }
 
   @Delete(':id')
   @Roles('requester')
   @HttpCode(202)
+  @ApiResponse({ status: 409, description: 'a birthright rule holds the entitlement' })
   revoke(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: RevokeAssignmentBody,

@@ -1,12 +1,12 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CommandClient } from '@prov/messaging';
 import { ReadModelQueries } from '@prov/read-models';
 import type { Caller } from '../auth/api-token.guard';
 import { CurrentCaller } from '../auth/caller.decorator';
 import { Roles } from '../auth/roles.decorator';
-import { IdentitySearchQuery, RegisterIdentityBody } from './identity.dto';
+import { DeactivateIdentityBody, IdentitySearchQuery, IdentityStatusBody, RegisterIdentityBody, UpdateIdentityBody } from './identity.dto';
 
 @ApiTags('directory')
 @ApiBearerAuth()
@@ -21,6 +21,7 @@ export class IdentitiesController {
   @Post()
   @Roles('requester')
   @HttpCode(201)
+  @ApiResponse({ status: 409, description: 'the login is held by another active identity (the message names it)' })
   async register(@Body() body: RegisterIdentityBody, @CurrentCaller() caller: Caller, @Res({ passthrough: true }) res: Response) {
     const result = await this.commands.send<{ identityId: string; created: boolean }>('requests', 'register-identity', {
       ...body,
@@ -44,13 +45,55 @@ export class IdentitiesController {
     return identity;
   }
 
-  /** The View Permissions tab: every assignment of the identity with its provisioning state. */
+  /**
+   * The mover: changes the identity (200 with the identity). Every assignment whose computed
+   * account changes gets a Modified order; a new login renames the accounts.
+   */
+  @Patch(':id')
+  @Roles('requester')
+  @ApiResponse({ status: 200, description: 'the identity after the change' })
+  @ApiResponse({ status: 409, description: 'the new login is held by another active identity (the message names it)' })
+  update(@Param('id') id: string, @Body() body: UpdateIdentityBody, @CurrentCaller() caller: Caller) {
+    return this.commands.send('requests', 'update-identity', { ...body, identityId: id, actor: caller.actor });
+  }
+
+  /**
+   * The leaver: every assignment is revoked (Deleted orders, never held by review); new requests
+   * get 409. With a later `at` the deactivation is scheduled (`deactivationScheduledAt`).
+   */
+  @Post(':id/deactivate')
+  @Roles('requester')
+  @HttpCode(200)
+  deactivate(@Param('id') id: string, @Body() body: DeactivateIdentityBody, @CurrentCaller() caller: Caller) {
+    return this.commands.send('requests', 'deactivate-identity', { identityId: id, comment: body?.comment, at: body?.at, actor: caller.actor });
+  }
+
+  /** Takes the identity back (409 when its login went to another identity meanwhile); birthright rules apply again. */
+  @Post(':id/reactivate')
+  @Roles('requester')
+  @HttpCode(200)
+  reactivate(@Param('id') id: string, @Body() body: IdentityStatusBody, @CurrentCaller() caller: Caller) {
+    return this.commands.send('requests', 'reactivate-identity', { identityId: id, comment: body?.comment, actor: caller.actor });
+  }
+
+  /**
+   * The View Permissions tab: every assignment of the identity with its provisioning state and
+   * its origin (`request` and/or `rule:<id>`: who holds it now).
+   */
   @Get(':id/permissions')
   @Roles('requester', 'reviewer', 'operator')
   async permissions(@Param('id') id: string) {
-    if (!(await this.queries.identity(id))) {
+    const identity = await this.queries.identity(id);
+    if (!identity) {
       throw new NotFoundException({ code: 'IdentityNotFound', message: `identity ${id} does not exist` });
     }
-    return this.queries.assignments({ identityId: id });
+    const holders = new Map(Object.values(identity.holdings).map((h) => [h.assignmentId, h.holders]));
+    // A revoked assignment is held by nobody any more: its origin is who requested it.
+    const requestedBy = (by?: string) => (by?.startsWith('rule:') ? [by] : ['request']);
+    const assignments = await this.queries.assignments({ identityId: id });
+    return assignments.map((assignment) => ({
+      ...assignment,
+      origin: holders.get(assignment.assignmentId) ?? requestedBy(assignment.requestedBy),
+    }));
   }
 }

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsEmail, IsInt, IsISO8601, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
 import { Type } from 'class-transformer';
 
 export class RegisterIdentityBody {
@@ -63,4 +63,60 @@ export class IdentitySearchQuery {
   @IsInt()
   @Min(0)
   offset?: number;
+}
+
+/** The mover's changes: absent fields stay as they are. */
+export class UpdateIdentityBody {
+  @ApiPropertyOptional({ example: 'amartin2', description: 'the account key of most resource types: a change renames accounts' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  login?: string;
+
+  @ApiPropertyOptional({ example: 'Alice' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  firstName?: string;
+
+  @ApiPropertyOptional({ example: 'Martin-Dupont' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  lastName?: string;
+
+  @ApiPropertyOptional({ example: 'alice.martin@example.test' })
+  @IsOptional()
+  @IsEmail()
+  email?: string;
+
+  @ApiPropertyOptional({ example: 'Finance', nullable: true, description: 'null removes the department' })
+  @IsOptional()
+  @ValidateIf((_o, value) => value !== null)
+  @IsString()
+  @MaxLength(200)
+  department?: string | null;
+
+  @ApiPropertyOptional({ example: { costCenter: 'FI-02' }, description: 'merged key by key; null removes a key' })
+  @IsOptional()
+  @IsObject()
+  attributes?: Record<string, string | number | boolean | null>;
+}
+
+export class IdentityStatusBody {
+  @ApiPropertyOptional({ example: 'left the company' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  comment?: string;
+}
+
+export class DeactivateIdentityBody extends IdentityStatusBody {
+  @ApiPropertyOptional({ example: '2030-06-30T17:00:00Z', description: 'a later time schedules the deactivation' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  at?: string;
 }

@@ -24,7 +24,12 @@ describe('restarting nats-server and PostgreSQL under load', () => {
   });
 
   it('reconnects by itself, loses no accepted request, and reports the outage in health', async () => {
-    const identities = await Promise.all(Array.from({ length: 5 }, () => flow.identity('outage')));
+    // One assignment per identity and entitlement: a fresh identity for every request (wrapping
+    // around only if the outages last longer than expected; a repeat then answers 200, not 202).
+    const identities: string[] = [];
+    while (identities.length < 480) {
+      identities.push(...(await Promise.all(Array.from({ length: 16 }, () => flow.identity('outage')))));
+    }
     const accepted: string[] = [];
     let refused = 0;
     let running = true;

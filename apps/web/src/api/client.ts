@@ -98,3 +98,4 @@ export function query(params: Record<string, string | number | undefined | null>
 export const get = <T>(path: string, signal?: AbortSignal) => api<T>('GET', path, { signal });
 export const post = <T>(path: string, body?: unknown) => api<T>('POST', path, { body: body ?? {} });
 export const del = <T>(path: string, body?: unknown) => api<T>('DELETE', path, { body: body ?? {} });
+export const patch = <T>(path: string, body: unknown) => api<T>('PATCH', path, { body });

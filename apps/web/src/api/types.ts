@@ -15,6 +15,9 @@ export interface Identity {
   email: string;
   department?: string;
   attributes: Record<string, unknown>;
+  /** False for a leaver (deactivated) until reactivation. */
+  active?: boolean;
+  deactivatedAt?: string;
 }
 
 export interface StateView {
@@ -31,6 +34,8 @@ export interface CurrentOrder extends StateView {
 
 export interface Assignment extends StateView {
   assignmentId: string;
+  /** Who holds it: `request` and/or `rule:<id>` (a birthright rule); only on an identity's permissions. */
+  origin?: string[];
   identityId: string;
   entitlementId: string;
   workflowState: string;

@@ -8,6 +8,7 @@ import { useEntitlements } from '../hooks/use-catalog';
 import { useResource } from '../hooks/use-resource';
 import { Link, useRouter } from '../router';
 import { useSession } from '../session/session';
+import { IdentityEditForm } from './IdentityEditForm';
 import { PermissionsTable } from './PermissionsTable';
 
 /** Announces state changes of the identity's assignments that arrive live (for screen readers, and seen). */
@@ -40,7 +41,9 @@ function useStateChangeAnnouncements(assignments: Assignment[] | undefined): str
 export function IdentityPage({ identityId }: { identityId: string }) {
   const { can } = useSession();
   const { params, navigate } = useRouter();
-  const tab = params.get('tab') === 'attributes' ? 'attributes' : 'permissions';
+  const wanted = params.get('tab');
+  const tab =
+    wanted === 'attributes' || (wanted === 'edit' && can.requestAssignments) ? wanted : 'permissions';
   const path = `/identities/${encodeURIComponent(identityId)}`;
   const identity = useResource((signal) => get<Identity>(path, signal), [identityId], {
     live: [`identity-${identityId}`],
@@ -87,6 +90,8 @@ export function IdentityPage({ identityId }: { identityId: string }) {
       <dd>{person.email}</dd>
       <dt>Department</dt>
       <dd>{person.department ?? '—'}</dd>
+      <dt>Status</dt>
+      <dd>{person.active === false ? `Deactivated ${person.deactivatedAt ?? ''}` : 'Active'}</dd>
       {Object.entries(person.attributes ?? {}).map(([key, value]) => (
         <div key={key} className="details-row">
           <dt>{key}</dt>
@@ -106,11 +111,12 @@ export function IdentityPage({ identityId }: { identityId: string }) {
         title={title}
         description={
           person
-            ? `${person.login} · ${person.email}${person.department ? ` · ${person.department}` : ''}`
+            ? `${person.login} · ${person.email}${person.department ? ` · ${person.department}` : ''}` +
+              (person.active === false ? ' · Deactivated' : '')
             : undefined
         }
       >
-        {can.requestAssignments && (
+        {can.requestAssignments && person?.active !== false && (
           <Link className="button primary" to={`/request?identity=${encodeURIComponent(identityId)}`}>
             Request an entitlement
           </Link>
@@ -128,11 +134,29 @@ export function IdentityPage({ identityId }: { identityId: string }) {
             label={`About ${title}`}
             selected={tab}
             onSelect={(id) =>
-              navigate(`${path}${id === 'attributes' ? '?tab=attributes' : ''}`, { replace: true })
+              navigate(`${path}${id === 'permissions' ? '' : `?tab=${id}`}`, { replace: true })
             }
             tabs={[
               { id: 'permissions', label: 'View Permissions', content: permissionsContent },
               { id: 'attributes', label: 'Attributes', content: attributesContent },
+              ...(can.requestAssignments
+                ? [
+                    {
+                      id: 'edit',
+                      label: 'Edit',
+                      content: (
+                        <IdentityEditForm
+                          key={`${person.login}:${String(person.active)}`}
+                          identity={person}
+                          onChanged={() => {
+                            identity.reload();
+                            permissions.reload();
+                          }}
+                        />
+                      ),
+                    },
+                  ]
+                : []),
             ]}
           />
         )

@@ -6,8 +6,8 @@ import { Link } from '../router';
 import { AssignmentHistory } from './AssignmentHistory';
 
 /**
- * The View Permissions tab: each assignment with its provisioning state, its current order and
- * its dates; "History" opens the assignment's timeline under its row.
+ * The View Permissions tab: each assignment with its provisioning state, its origin (a request
+ * or a birthright rule), its current order and its dates; a rule-held one cannot be revoked here; "History" opens the assignment's timeline under its row.
  */
 export function PermissionsTable({
   assignments,
@@ -35,6 +35,7 @@ export function PermissionsTable({
           <tr>
             <th scope="col">Entitlement</th>
             <th scope="col">Provisioning state</th>
+            <th scope="col">Origin</th>
             <th scope="col">Order</th>
             <th scope="col">Dates</th>
             <th scope="col">Actions</th>
@@ -62,6 +63,13 @@ export function PermissionsTable({
                   </th>
                   <td data-label="Provisioning state">
                     <StateBadge code={assignment.provisioningStateCode} name={assignment.provisioningState} />
+                  </td>
+                  <td data-label="Origin" className="small">
+                    {(assignment.origin ?? []).map((holder) => (
+                      <span key={holder} className="block">
+                        {holder.startsWith('rule:') ? `Rule ${holder.slice('rule:'.length)}` : 'Request'}
+                      </span>
+                    ))}
                   </td>
                   <td data-label="Order">
                     {order ? (
@@ -93,20 +101,22 @@ export function PermissionsTable({
                         {isOpen ? 'Hide history' : 'History'}
                         <span className="visually-hidden"> of {assignment.entitlementId}</span>
                       </button>
-                      {canRevoke && !revoked && (
-                        <Link
-                          className="button secondary small"
-                          to={`/request?mode=revoke&identity=${encodeURIComponent(assignment.identityId)}&assignment=${assignment.assignmentId}`}
-                        >
-                          Revoke<span className="visually-hidden"> {assignment.entitlementId}</span>
-                        </Link>
-                      )}
+                      {canRevoke &&
+                        !revoked &&
+                        !(assignment.origin ?? []).some((h) => h.startsWith('rule:')) && (
+                          <Link
+                            className="button secondary small"
+                            to={`/request?mode=revoke&identity=${encodeURIComponent(assignment.identityId)}&assignment=${assignment.assignmentId}`}
+                          >
+                            Revoke<span className="visually-hidden"> {assignment.entitlementId}</span>
+                          </Link>
+                        )}
                     </div>
                   </td>
                 </tr>
                 {isOpen && (
                   <tr className="history-row">
-                    <td colSpan={5} id={historyId}>
+                    <td colSpan={6} id={historyId}>
                       <h3 className="small-heading">
                         History of {entitlement?.name ?? assignment.entitlementId}
                       </h3>

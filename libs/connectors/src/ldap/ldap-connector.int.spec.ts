@@ -90,6 +90,22 @@ describe('LdapConnector on slapd', () => {
     expect(synchronized.accounts.map((a) => a.accountKey)).not.toContain('jroe');
   });
 
+  it('renames the entry on a Modified order naming the previous key (a login change); redelivery converges', async () => {
+    await connector.apply(order('Added', 'kmove', 'writers', person('kmove', 'Kim Move')));
+    const rename = order('Modified', 'kmove2', 'writers', { sn: 'Moved' });
+    rename.changes.previousAccountKey = 'kmove';
+    await connector.apply(rename);
+    await connector.apply({ ...rename, attempt: 2 });
+    expect(await dir.entry(dir.userDn('kmove'))).toBeUndefined();
+    expect(await dir.entry(dir.userDn('kmove2'))).toMatchObject({
+      uid: 'kmove2',
+      sn: 'Moved',
+      memberOf: dir.groupDn('writers'),
+    });
+    expect(list((await dir.entry(dir.groupDn('writers')))?.member)).toContain(dir.userDn('kmove2'));
+    expect(list((await dir.entry(dir.groupDn('writers')))?.member)).not.toContain(dir.userDn('kmove'));
+  });
+
   it('on Deleted removes the membership, keeps an emptied group with a placeholder, deletes the account with its last group', async () => {
     await connector.apply(order('Added', 'jdoe', 'admins', person('jdoe', 'Jane Smith')));
     const revokeAdmins = order('Deleted', 'jdoe', 'admins');

@@ -146,11 +146,20 @@ export class LdapConnector implements Connector {
     const wanted = [...desired].find(([name]) => name.toLowerCase() === rdnAttribute.toLowerCase())?.[1];
     const rdnValue = wanted?.length === 1 ? wanted[0] : accountKey;
     const attributes = [disabledAttribute, ...desired.keys()];
-    let entry = await this.readEntry(this.accountDn(accountKey), attributes);
+    const previous = order.changeType === 'Modified' ? order.changes.previousAccountKey : undefined;
+    // A login change names the account's previous key: the entry is found there and renamed (modrdn).
+    let entry = previous ? await this.readEntry(this.accountDn(previous), attributes) : undefined;
+    entry ??= await this.readEntry(this.accountDn(accountKey), attributes);
     // A redelivered rename finds the account under its new name already.
     if (!entry && rdnValue !== accountKey) entry = await this.readEntry(this.accountDn(rdnValue), attributes);
     const dn = entry ? await this.converge(entry, rdnValue, desired) : await this.create(rdnValue, desired);
-    if (group !== undefined) await this.groups.addMember(group, dn);
+    if (group !== undefined) {
+      // groupOfNames holds DNs, and OpenLDAP without the refint overlay does not follow a rename.
+      if (previous && this.accountDn(previous).toLowerCase() !== dn.toLowerCase()) {
+        await this.groups.removeMember(group, this.accountDn(previous));
+      }
+      await this.groups.addMember(group, dn);
+    }
   }
 
   /**

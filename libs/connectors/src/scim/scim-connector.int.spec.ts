@@ -146,6 +146,23 @@ describe('ScimConnector on the scimmy SCIM server', () => {
     expect(all.accounts.find((a) => a.accountKey === 'jdoe')?.disabled).toBe(true);
   });
 
+  it('renames the user on a Modified order naming the previous key (a login change), once however often', async () => {
+    await connector.apply(order('Added', 'mover', 'readers', { displayName: 'Max Mover' }));
+    const [before] = await usersNamed('mover');
+    const renamed = order('Modified', 'mover2', 'readers', { displayName: 'Max Moved' });
+    renamed.changes.previousAccountKey = 'mover';
+    await connector.apply(renamed);
+    await connector.apply(renamed); // redelivered: found under its new name
+    expect(await usersNamed('mover')).toEqual([]);
+    const after = await usersNamed('mover2');
+    expect(after).toHaveLength(1);
+    expect(after[0]).toMatchObject({ id: before.id, displayName: 'Max Moved' });
+    expect((await group('readers')).members.map((m) => m.value)).toContain(before.id);
+    expect(isOrderObserved(renamed, await connector.readAll())).toBe(true);
+    await connector.apply(order('Deleted', 'mover2', 'readers')); // the tests below count the users
+    expect(await usersNamed('mover2')).toEqual([]);
+  });
+
   it('on Deleted removes the membership, then the user with its last one; twice is fine', async () => {
     await connector.apply(order('Added', 'jdoe', 'admins'));
     const revokeAdmins = order('Deleted', 'jdoe', 'admins');

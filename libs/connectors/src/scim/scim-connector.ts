@@ -103,8 +103,11 @@ export class ScimConnector implements Connector {
       return;
     }
     const wanted = this.wantedValues(order);
+    const previous = order.changeType === 'Modified' ? order.changes.previousAccountKey : undefined;
     await this.queue.run(`user:${accountKey}`, async () => {
-      let user = await this.findUser(accountKey);
+      // A login change: the user is found under its previous key and its userName patched (a rename).
+      let user = previous ? await this.findUser(previous) : undefined;
+      user ??= await this.findUser(accountKey);
       if (!user) {
         const body = newScimUser(wanted);
         // Correlation: without an externalId of its own, the account points back at the identity.

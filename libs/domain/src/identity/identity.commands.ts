@@ -1,4 +1,4 @@
-import type { IdentityAttributes, IdentityChanges } from './identity.events';
+import type { EntitlementHolder, IdentityAttributes, IdentityChanges } from './identity.events';
 
 interface CommandBase {
   identityId: string;
@@ -22,5 +22,41 @@ export type RegisterIdentity = {
  */
 export type UpdateIdentity = { type: 'UpdateIdentity' } & IdentityChanges & CommandBase;
 
-export type IdentityCommand = RegisterIdentity | UpdateIdentity;
+/** Without `at` (or with `at` not after `now`) it deactivates now; a later `at` schedules it. */
+export type DeactivateIdentity = { type: 'DeactivateIdentity'; comment?: string; at?: Date } & CommandBase;
+export type ReactivateIdentity = { type: 'ReactivateIdentity'; comment?: string } & CommandBase;
+
+/**
+ * `holder` wants the identity to have the entitlement. `assignmentId` is the assignment to create
+ * when the identity does not hold it yet; otherwise the holder joins the existing assignment.
+ */
+export type HoldEntitlement = {
+  type: 'HoldEntitlement';
+  entitlementId: string;
+  assignmentId: string;
+  holder: EntitlementHolder;
+} & CommandBase;
+
+/** `holder` no longer wants the entitlement (a birthright rule stopped holding). */
+export type ReleaseEntitlementHold = {
+  type: 'ReleaseEntitlementHold';
+  entitlementId: string;
+  holder: EntitlementHolder;
+} & CommandBase;
+
+/** The assignment was revoked: the entitlement is free for a new assignment. */
+export type ReleaseEntitlement = {
+  type: 'ReleaseEntitlement';
+  entitlementId: string;
+  assignmentId: string;
+} & CommandBase;
+
+export type IdentityCommand =
+  | RegisterIdentity
+  | UpdateIdentity
+  | DeactivateIdentity
+  | ReactivateIdentity
+  | HoldEntitlement
+  | ReleaseEntitlementHold
+  | ReleaseEntitlement;
 export type IdentityCommandType = IdentityCommand['type'];

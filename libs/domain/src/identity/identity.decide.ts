@@ -1,4 +1,5 @@
 import { IdentityAlreadyRegisteredError, IdentityNotFoundError, ValidationError } from '../errors';
+import { decideHolding, decideStatus } from './identity.holdings';
 import { jsonEqual, withoutUndefined } from '../json';
 import { optionalText, requireDate, requireRecord, requireText } from '../validation';
 import type { IdentityCommand, RegisterIdentity, UpdateIdentity } from './identity.commands';
@@ -18,6 +19,13 @@ export function decideIdentity(command: IdentityCommand, state: IdentityState): 
       return register(command, state);
     case 'UpdateIdentity':
       return update(command, state);
+    case 'DeactivateIdentity':
+    case 'ReactivateIdentity':
+      return decideStatus(command, requireRegistered(command, state));
+    case 'HoldEntitlement':
+    case 'ReleaseEntitlementHold':
+    case 'ReleaseEntitlement':
+      return decideHolding(command, requireRegistered(command, state));
     default: {
       const _exhaustive: never = command;
       throw new ValidationError(
@@ -62,6 +70,16 @@ function requireSameIdentity(command: string, identityId: string, state: Registe
   }
 }
 
+function requireRegistered(
+  command: { type: string; identityId: string },
+  state: IdentityState,
+): RegisteredIdentity {
+  const identityId = requireText(command.type, 'identityId', command.identityId);
+  if (!state.exists) throw new IdentityNotFoundError(identityId, command.type);
+  requireSameIdentity(command.type, identityId, state);
+  return state;
+}
+
 function register(command: RegisterIdentity, state: IdentityState): IdentityEvent[] {
   const type = command.type;
   const identityId = requireText(type, 'identityId', command.identityId);
@@ -97,8 +115,8 @@ function update(command: UpdateIdentity, state: IdentityState): IdentityEvent[] 
   const type = command.type;
   const identityId = requireText(type, 'identityId', command.identityId);
   const at = requireDate(type, 'now', command.now);
-  if (!state.exists) throw new IdentityNotFoundError(identityId, type);
-  requireSameIdentity(type, identityId, state);
+  requireRegistered(command, state);
+  if (!state.exists) return [];
 
   const changes: IdentityChanges = {};
   for (const field of SCALAR_FIELDS) {

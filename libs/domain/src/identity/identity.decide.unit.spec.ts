@@ -148,6 +148,8 @@ describe('identity updates', () => {
       attributes: { costCenters: ['CC1', 'CC2'], title: 'Dr' },
       registeredAt: now.toISOString(),
       updatedAt: later.toISOString(),
+      active: true,
+      holdings: {},
     });
     expect(identityDecider.evolve(identityDecider.initialState(), events[1])).toEqual({ exists: false });
   });

@@ -41,5 +41,68 @@ export interface IdentityUpdated {
   data: { identityId: string; changes: IdentityChanges; at: string; by?: string };
 }
 
-export type IdentityEvent = IdentityRegistered | IdentityUpdated;
+/** A leaver: every assignment is revoked, nothing new is granted until reactivation. */
+export interface IdentityDeactivated {
+  type: 'IdentityDeactivated';
+  data: { identityId: string; comment?: string; at: string; by?: string };
+}
+
+/** The leaver at a future date: `effectiveAt` is when the identity is to be deactivated. */
+export interface IdentityDeactivationScheduled {
+  type: 'IdentityDeactivationScheduled';
+  data: { identityId: string; effectiveAt: string; comment?: string; at: string; by?: string };
+}
+
+export interface IdentityReactivated {
+  type: 'IdentityReactivated';
+  data: { identityId: string; comment?: string; at: string; by?: string };
+}
+
+/**
+ * Who holds an assignment on the identity's behalf: `request` (a person asked for it) or
+ * `rule:<ruleId>` (a birthright rule of the role model).
+ */
+export type EntitlementHolder = 'request' | `rule:${string}`;
+
+/** A holder joined the assignment that gives the identity the entitlement (the first one creates it). */
+export interface EntitlementHeld {
+  type: 'EntitlementHeld';
+  data: {
+    identityId: string;
+    entitlementId: string;
+    assignmentId: string;
+    holder: EntitlementHolder;
+    at: string;
+    by?: string;
+  };
+}
+
+/** A holder left; the assignment stays while another holder remains. */
+export interface EntitlementHoldReleased {
+  type: 'EntitlementHoldReleased';
+  data: {
+    identityId: string;
+    entitlementId: string;
+    assignmentId: string;
+    holder: EntitlementHolder;
+    at: string;
+    by?: string;
+  };
+}
+
+/** The assignment was revoked: the identity no longer holds the entitlement through it. */
+export interface EntitlementReleased {
+  type: 'EntitlementReleased';
+  data: { identityId: string; entitlementId: string; assignmentId: string; at: string; by?: string };
+}
+
+export type IdentityEvent =
+  | IdentityRegistered
+  | IdentityUpdated
+  | IdentityDeactivated
+  | IdentityDeactivationScheduled
+  | IdentityReactivated
+  | EntitlementHeld
+  | EntitlementHoldReleased
+  | EntitlementReleased;
 export type IdentityEventType = IdentityEvent['type'];

@@ -11,6 +11,8 @@ export interface AssignmentView {
   startsAt?: string;
   endsAt?: string;
   requestedAt: string;
+  /** Who requested it: a person, or `rule:<id>` for a birthright rule. */
+  requestedBy?: string;
   provisioningState: string;
   provisioningStateCode: number;
   currentOrder: {
@@ -34,6 +36,7 @@ export function toAssignmentView(state: Assignment, revision: string | number): 
     ...(state.startsAt ? { startsAt: state.startsAt } : {}),
     ...(state.endsAt ? { endsAt: state.endsAt } : {}),
     requestedAt: state.requestedAt,
+    ...(state.requestedBy ? { requestedBy: state.requestedBy } : {}),
     ...stateView(order?.stateCode ?? 0),
     currentOrder: order
       ? {
@@ -205,6 +208,13 @@ function toIdentityView(row: Record<string, unknown>) {
     email: row.email as string,
     ...(row.department ? { department: row.department as string } : {}),
     attributes: (row.attributes ?? {}) as Record<string, unknown>,
+    active: row.active !== false,
+    ...(row.deactivated_at ? { deactivatedAt: new Date(row.deactivated_at as string).toISOString() } : {}),
+    ...(row.deactivation_scheduled_at
+      ? { deactivationScheduledAt: new Date(row.deactivation_scheduled_at as string).toISOString() }
+      : {}),
+    /** By entitlement: the one assignment giving it and who holds it (`request`, `rule:<id>`). */
+    holdings: (row.holdings ?? {}) as Record<string, { assignmentId: string; holders: string[] }>,
   };
 }
 

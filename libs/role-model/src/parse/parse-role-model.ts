@@ -5,7 +5,7 @@ import { RoleModelValidationError, type RoleModelIssue } from '../errors';
 import { RoleModel } from '../role-model';
 import type { RoleModelDefinition } from '../types';
 import { Checker, formatPath, type Path } from './checker';
-import { readConnection, readEntitlement, readResourceType } from './sections';
+import { readConnection, readEntitlement, readResourceType, readRule } from './sections';
 
 /**
  * Reading a role model file: YAML syntax, then every entry, then the references between
@@ -56,10 +56,10 @@ function checkReferences(
   check: Checker,
   entries: Array<Record<string, unknown>>,
   section: string,
-  key: 'connection' | 'resourceType',
+  key: 'connection' | 'resourceType' | 'entitlement',
   declared: Set<string>,
 ): void {
-  const what = key === 'connection' ? 'connection' : 'resource type';
+  const what = key === 'resourceType' ? 'resource type' : key;
   const known = declared.size === 0 ? `no ${what} is defined` : `known: ${[...declared].join(', ')}`;
   entries.forEach((entry, index) => {
     const target = entry[key];
@@ -110,7 +110,7 @@ export function parseRoleModel(text: string, fileName: string): RoleModel {
   const root = check.mapping(
     doc.toJS({ maxAliasCount: 100 }),
     [],
-    ['version', 'connections', 'resourceTypes', 'entitlements'],
+    ['version', 'connections', 'resourceTypes', 'entitlements', 'rules'],
     ['version'],
   );
   if (!root) throw new RoleModelValidationError(fileName, check.issues);
@@ -129,14 +129,18 @@ export function parseRoleModel(text: string, fileName: string): RoleModel {
     readResourceType(check, item, ['resourceTypes', i]),
   );
   const entitlements = entitlementItems.map((item, i) => readEntitlement(check, item, ['entitlements', i]));
+  const ruleItems = check.list(root.rules, ['rules']) ?? [];
+  const rules = ruleItems.map((item, i) => readRule(check, item, ['rules', i]));
 
   // Ids and references are checked on the raw entries, so that a connection with some other
   // mistake still counts as declared and does not cause a second, misleading "unknown" report.
   const connectionIds = checkUnique(check, 'connections', connectionItems.map(asMapping));
   const resourceTypeIds = checkUnique(check, 'resourceTypes', resourceTypeItems.map(asMapping));
-  checkUnique(check, 'entitlements', entitlementItems.map(asMapping));
+  const entitlementIds = checkUnique(check, 'entitlements', entitlementItems.map(asMapping));
+  checkUnique(check, 'rules', ruleItems.map(asMapping));
   checkReferences(check, resourceTypeItems.map(asMapping), 'resourceTypes', 'connection', connectionIds);
   checkReferences(check, entitlementItems.map(asMapping), 'entitlements', 'resourceType', resourceTypeIds);
+  checkReferences(check, ruleItems.map(asMapping), 'rules', 'entitlement', entitlementIds);
 
   if (check.issues.length > 0) throw new RoleModelValidationError(fileName, byLine(check.issues));
   const definition: RoleModelDefinition = {
@@ -144,6 +148,7 @@ export function parseRoleModel(text: string, fileName: string): RoleModel {
     connections: connections.filter(isDefined),
     resourceTypes: resourceTypes.filter(isDefined),
     entitlements: entitlements.filter(isDefined),
+    ...(rules.length > 0 ? { rules: rules.filter(isDefined) } : {}),
   };
   return new RoleModel(definition, { source: fileName, hash: roleModelHash(definition) });
 }

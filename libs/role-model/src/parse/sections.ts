@@ -9,6 +9,7 @@ import {
   type RoleModelConnection,
   type RoleModelEntitlement,
   type RoleModelResourceType,
+  type RoleModelRule,
 } from '../types';
 import type { Checker, Mapping, Path } from './checker';
 
@@ -208,4 +209,14 @@ export function readEntitlement(
     ...(group !== undefined ? { group } : {}),
     requiresProvisioningReview,
   };
+}
+
+export function readRule(check: Checker, value: unknown, path: Path): RoleModelRule | undefined {
+  const map = check.mapping(value, path, ['id', 'entitlement', 'when'], ['id', 'entitlement', 'when']);
+  if (!map) return undefined;
+  const ruleId = id(check, map, path);
+  const entitlementId = check.text(map, 'entitlement', path);
+  const when = expression(check, map, 'when', path);
+  if (ruleId === undefined || entitlementId === undefined || when === undefined) return undefined;
+  return { id: ruleId, entitlementId, when };
 }
