@@ -6,6 +6,7 @@ import { AssignmentCommands } from './assignment-commands';
 import { CompleteJobSchedule } from './complete-job.schedule';
 import { CompleteJobService } from './complete-job.service';
 import { DispatchReaction } from './dispatch.reaction';
+import { JobFulfilment } from './job-fulfilment';
 import { JobsHandler } from './jobs.handler';
 import { OrderDispatcher } from './order-dispatcher';
 import { OrderGenerationReaction } from './order-generation.reaction';
@@ -13,6 +14,7 @@ import { OrderMaintenance } from './order-maintenance';
 import { ReactionsLifecycle } from './reactions.lifecycle';
 import { ReportsHandler } from './reports.handler';
 import { SynchronizationService } from './synchronization.service';
+import { timerSettingsProvider } from './timers/timer-settings';
 import { TimersService } from './timers/timers.service';
 
 /** Role-model evaluation, order generation and dispatch, agent feedback, verification, the complete job. */
@@ -27,6 +29,7 @@ import { TimersService } from './timers/timers.service';
   ],
   controllers: [ReportsHandler, JobsHandler],
   providers: [
+    timerSettingsProvider,
     NatsConnectionProvider,
     AssignmentCommands,
     OrderDispatcher,
@@ -34,6 +37,7 @@ import { TimersService } from './timers/timers.service';
     DispatchReaction,
     SynchronizationService,
     OrderMaintenance,
+    JobFulfilment,
     CompleteJobService,
     CompleteJobSchedule,
     ReactionsLifecycle,

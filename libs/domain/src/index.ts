@@ -27,6 +27,7 @@ export {
 export { decide as decideAssignment } from './assignment/assignment.decide';
 export * from './assignment/assignment.decider';
 export * from './assignment/order-transitions';
+export { assignmentEnding, type AssignmentEnding } from './assignment/assignment-end';
 export { initialOrderState } from './assignment/order-generation';
 
 export * from './identity/identity.events';
