@@ -52,6 +52,8 @@ export interface OrderQueueFilter {
   connectionId?: string;
   entitlementId?: string;
   identityId?: string;
+  /** true: only orders postponed now; false: only orders not postponed now; absent: both. */
+  postponed?: boolean;
 }
 
 /** Everything the API and the services read from the read models. */
@@ -125,15 +127,20 @@ export class ReadModelQueries {
         WHERE is_open AND provisioning_state_code = ANY($1::int[])
           AND ($2::text IS NULL OR connection_id = $2) AND ($3::text IS NULL OR entitlement_id = $3)
           AND ($4::text IS NULL OR identity_id = $4)
+          AND ($6::boolean IS NULL OR COALESCE(postponed_until > now(), false) = $6)
         ORDER BY updated_at, order_id LIMIT $5`,
-      [codes, filter.connectionId ?? null, filter.entitlementId ?? null, filter.identityId ?? null, limit],
+      [codes, filter.connectionId ?? null, filter.entitlementId ?? null, filter.identityId ?? null, limit, filter.postponed ?? null],
     );
     return rows.map(toOrderView);
   }
 
-  /** Review queue: orders awaiting approval (5) and errored orders (3). */
+  /**
+   * Review queue: orders awaiting approval (5) and errored orders (3). Postponed orders are out
+   * of it until their `until` passes (then they are back, nobody has to act); `postponed: true`
+   * lists them instead.
+   */
   reviewQueue(filter: OrderQueueFilter = {}) {
-    return this.ordersInStates([5, 3], filter);
+    return this.ordersInStates([5, 3], { ...filter, postponed: filter.postponed ?? false });
   }
 
   /** Manual queue: orders transmitted to operators (2). */
