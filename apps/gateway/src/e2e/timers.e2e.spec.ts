@@ -28,10 +28,11 @@ describe('timers, validity and the complete job, end to end', () => {
 
   beforeAll(async () => {
     slapd = await startSlapd({ baseDn: SAMPLE_LDAP_BASE_DN });
+    // On top of the fast model's periods (PT1H for HR accounts, PT2S for badges):
     const roleModel = writeFastRoleModel((yaml) =>
       yaml
-        .replace('transmittedValidityPeriod: PT24H', `transmittedValidityPeriod: PT${HR_VALIDITY_S}S`)
-        .replace('transmittedValidityPeriod: P15D', `transmittedValidityPeriod: PT${BADGE_VALIDITY_S}S`),
+        .replace('transmittedValidityPeriod: PT1H', `transmittedValidityPeriod: PT${HR_VALIDITY_S}S`)
+        .replace('transmittedValidityPeriod: PT2S', `transmittedValidityPeriod: PT${BADGE_VALIDITY_S}S`),
     );
     system = await startSystem({
       roleModel,
