@@ -229,41 +229,6 @@ function toJobView(row: Record<string, unknown>) {
   };
 }
 
-/** Rows the orders service's timers look at: open orders with their assignment's dates. */
-export interface TimedOrder {
-  orderId: string;
-  assignmentId: string;
-  resourceTypeId: string | null;
-  fulfillment: string | null;
-  changeType: string | null;
-  provisioningStateCode: number;
-  attempt: number;
-  updatedAt: Date;
-  endsAt: Date | null;
-}
-
-export async function openOrdersWithDates(pool: Pool, codes: number[], schema = LIVE_SCHEMA): Promise<TimedOrder[]> {
-  const s = assertSchemaName(schema);
-  const { rows } = await pool.query(
-    `SELECT o.order_id, o.assignment_id, o.resource_type_id, o.fulfillment, o.change_type, o.provisioning_state_code,
-            o.attempt, o.updated_at, a.ends_at
-       FROM ${s}.orders o JOIN ${s}.assignments a ON a.assignment_id = o.assignment_id
-      WHERE o.is_open AND o.provisioning_state_code = ANY($1::int[])`,
-    [codes],
-  );
-  return rows.map((row) => ({
-    orderId: row.order_id,
-    assignmentId: row.assignment_id,
-    resourceTypeId: row.resource_type_id,
-    fulfillment: row.fulfillment,
-    changeType: row.change_type,
-    provisioningStateCode: row.provisioning_state_code,
-    attempt: row.attempt,
-    updatedAt: new Date(row.updated_at),
-    endsAt: row.ends_at ? new Date(row.ends_at) : null,
-  }));
-}
-
 /** Requested assignments that have no order yet although their start date has come. */
 export async function assignmentsDueToStart(pool: Pool, now: Date, schema = LIVE_SCHEMA): Promise<string[]> {
   const s = assertSchemaName(schema);
