@@ -1,5 +1,13 @@
 import { Client } from 'pg';
-import { type RunningSlapd, type RunningSystem, startSlapd, startSystem, waitFor } from '@prov/testing';
+import {
+  repositoryRoot,
+  type RunningSlapd,
+  type RunningSystem,
+  spawnService,
+  startSlapd,
+  startSystem,
+  waitFor,
+} from '@prov/testing';
 import { DirectoryAdmin, SAMPLE_LDAP_BASE_DN } from './directory-fixture';
 import { Flow } from './flow-helpers';
 import { writeFastRoleModel } from './role-model-fixture';
@@ -69,6 +77,32 @@ describe('timers, validity and the complete job, end to end', () => {
     // Weeks away is beyond one setTimeout: it must not have fired at once (the old overflow).
     const jobs = (await flow.operator.get('/api/jobs')).body as Array<{ trigger: string }>;
     expect(jobs.filter((job) => job.trigger === 'schedule')).toEqual([]);
+  });
+
+  it('refuses to start orders with an invalid COMPLETE_JOB_SCHEDULE, naming the variable', async () => {
+    const child = spawnService(
+      repositoryRoot(),
+      'orders',
+      {
+        ...process.env,
+        COMPLETE_JOB_SCHEDULE: '0 2 32 * *',
+        NATS_URL: 'nats://127.0.0.1:1',
+        DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+      },
+      ['ignore', 'pipe', 'pipe'],
+    );
+    let output = '';
+    child.stdout?.on('data', (chunk) => (output += String(chunk)));
+    child.stderr?.on('data', (chunk) => (output += String(chunk)));
+    const code = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      child.on('exit', (exitCode) => {
+        clearTimeout(timer);
+        resolve(exitCode);
+      });
+    });
+    expect(code).not.toBe(0);
+    expect(output).toContain('COMPLETE_JOB_SCHEDULE must be a cron expression');
   });
 
   it('an end date passing after fulfilment removes the entry from slapd with a Deleted order, then Verified', async () => {
