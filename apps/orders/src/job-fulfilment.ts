@@ -23,8 +23,8 @@ const MAX_POLL_MS = 2_000;
 /**
  * The complete job's fulfil task: every Pending order goes on its way (automatic ones on the
  * JetStream queue, where the message id drops what is still queued; manual ones to the
- * operators), then the job waits, bounded, until each automatic order has reported, so that the
- * synchronization after it can see what was written.
+ * operators), then the job waits, bounded, until each automatic order has reported and the read
+ * model shows it, so that the synchronization after it can verify what was written.
  */
 @Injectable()
 export class JobFulfilment {
@@ -54,6 +54,10 @@ export class JobFulfilment {
     const metadata = commandMetadata({ actor: 'orders', correlationId: jobId }, new Date());
     const pendingOrders = await this.queries.ordersInStates([Pending], {}, 100_000);
     const assignmentIds = new Set([...pendingOrders.map((o) => o.assignmentId), ...alsoWaitFor]);
+    // Shown Pending but already reported: the read model is behind; wait for it too.
+    for (const order of pendingOrders) {
+      if (order.fulfillment === 'automatic') waiting.set(order.orderId, order);
+    }
     for (const assignmentId of assignmentIds) {
       const state = await this.assignments.load(assignmentId);
       if (!state.exists) continue;
@@ -102,7 +106,12 @@ export class JobFulfilment {
     return { counts, errors };
   }
 
-  /** Polls the orders' streams until none is Pending any more, or the timeout; returns those still Pending. */
+  /**
+   * Polls until none of the orders is Pending any more, or the timeout; returns those still
+   * Pending. It asks the read model, not the streams: the synchronization that follows verifies
+   * the Executed orders the read model lists, so an execution it does not show yet would be
+   * missed by the read, and the order later taken for unobserved.
+   */
   private async waitForReports(orders: Map<string, DispatchedOrder>): Promise<DispatchedOrder[]> {
     let remaining = [...orders.values()];
     const deadline = Date.now() + this.settings.fulfilTimeoutMs;
@@ -110,9 +119,8 @@ export class JobFulfilment {
     while (remaining.length > 0) {
       const still: DispatchedOrder[] = [];
       for (const order of remaining) {
-        const state = await this.assignments.load(order.assignmentId);
-        const current = state.exists ? state.orders[order.orderId] : undefined;
-        if (current?.open && current.stateCode === Pending) still.push(order);
+        const view = await this.queries.order(order.orderId);
+        if (!view || (view.open && view.provisioningStateCode === Pending)) still.push(order);
       }
       remaining = still;
       if (remaining.length === 0 || Date.now() >= deadline) break;
