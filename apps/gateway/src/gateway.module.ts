@@ -10,6 +10,7 @@ import { AssignmentsController } from './assignments/assignments.controller';
 import { ApiTokenGuard } from './auth/api-token.guard';
 import { apiTokensProvider } from './auth/api-tokens.provider';
 import { CatalogController } from './catalog/catalog.controller';
+import { ManualSynchronizationController } from './catalog/manual-synchronization.controller';
 import { IdentitiesController } from './directory/identities.controller';
 import { HealthController } from './health/health.controller';
 import { JobsController } from './jobs/jobs.controller';
@@ -36,6 +37,7 @@ import { WebModule } from './web/web.module';
     ManualCsvController,
     JobsController,
     CatalogController,
+    ManualSynchronizationController,
     AdminController,
     AuditLogController,
   ],

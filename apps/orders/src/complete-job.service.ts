@@ -8,17 +8,41 @@ import { CommandClient } from '@prov/messaging';
 import { DATABASE_POOL, EVENT_STORE, ROLE_MODEL } from '@prov/platform';
 import { ReadModelQueries } from '@prov/read-models';
 import type { RoleModel } from '@prov/role-model';
+import { JobFulfilment } from './job-fulfilment';
 import { OrderMaintenance } from './order-maintenance';
+import { TimersService } from './timers/timers.service';
 
+/**
+ * The tasks, in order: evaluate what everybody should have, fulfil it and wait for the agents,
+ * read every connection back, verify (Executed → Verified as the reads show, validity periods),
+ * report what the reads found that nobody expects.
+ */
 export const COMPLETE_JOB_TASKS = [
-  'synchronize',
   'evaluate-role-model',
   'fulfil',
-  'synchronize-again',
+  'synchronize',
   'verify',
+  'report-drift',
 ] as const;
 type TaskName = (typeof COMPLETE_JOB_TASKS)[number];
 type TaskResult = { counts: Record<string, number>; errors: string[] };
+
+/** What one run's tasks hand to the next ones. */
+interface JobRun {
+  jobId: string;
+  /** Assignments whose orders the evaluation changed (the read model may not show them yet). */
+  changed: Set<string>;
+  /** Per connection read back: how many orders the read verified and how much drift it found. */
+  synchronized: Map<string, { verified: number; nonConforming: number }>;
+}
+
+/**
+ * An evaluation the evaluate task runs, in order. The role model's evaluation of every live
+ * assignment is the first; identity rules (birthright entitlements, movers and leavers) are meant
+ * to be added here, before the role model, so that the orders they cause are fulfilled in the
+ * same run.
+ */
+type Evaluation = (jobId: string, changed: (assignmentId: string) => void) => Promise<TaskResult>;
 
 export class JobAlreadyRunningError extends DomainError {
   override readonly name = 'JobAlreadyRunningError';
@@ -31,9 +55,9 @@ export class JobAlreadyRunningError extends DomainError {
 }
 
 /**
- * The complete job: synchronize every connection, evaluate the role model again, fulfil what
- * is pending, synchronize again so that executed orders can be verified. Each task's start and
- * end are events on `job-<jobId>`. One job runs at a time across all replicas (advisory lock).
+ * The complete job: evaluate, fulfil and wait, synchronize every connection an agent can read,
+ * verify, report drift. Each task's start and end are events on `job-<jobId>`. One job runs at
+ * a time across all replicas (advisory lock).
  */
 @Injectable()
 export class CompleteJobService implements BeforeApplicationShutdown {
@@ -49,9 +73,14 @@ export class CompleteJobService implements BeforeApplicationShutdown {
     @Inject(ROLE_MODEL) private readonly roleModel: RoleModel,
     private readonly commands: CommandClient,
     private readonly maintenance: OrderMaintenance,
+    private readonly fulfilment: JobFulfilment,
+    private readonly timers: TimersService,
   ) {
     this.queries = new ReadModelQueries(pool);
+    this.evaluations = [(jobId, changed) => this.maintenance.evaluateRoleModel(jobId, changed)];
   }
+
+  private readonly evaluations: Evaluation[];
 
   async start(actor: string, trigger: 'api' | 'schedule'): Promise<{ jobId: string }> {
     const lock = await this.pool.connect();
@@ -94,10 +123,11 @@ export class CompleteJobService implements BeforeApplicationShutdown {
   }
 
   private async run(jobId: string, metadata: EventMetadata): Promise<void> {
+    const run: JobRun = { jobId, changed: new Set(), synchronized: new Map() };
     for (const task of COMPLETE_JOB_TASKS) {
       try {
         await this.decide(jobId, { type: 'StartJobTask', jobId, task, now: new Date() }, metadata);
-        const result = await this.runTask(task, jobId);
+        const result = await this.runTask(task, run);
         await this.decide(
           jobId,
           { type: 'CompleteJobTask', jobId, task, ...result, now: new Date() },
@@ -117,35 +147,53 @@ export class CompleteJobService implements BeforeApplicationShutdown {
     this.logger.log({ msg: 'complete job finished', jobId });
   }
 
-  private runTask(task: TaskName, jobId: string): Promise<TaskResult> {
+  private runTask(task: TaskName, run: JobRun): Promise<TaskResult> {
     switch (task) {
-      case 'synchronize':
-      case 'synchronize-again':
-        return this.synchronizeAll(jobId);
       case 'evaluate-role-model':
-        return this.maintenance.evaluateRoleModel(jobId);
+        return this.evaluate(run);
       case 'fulfil':
-        return this.maintenance.redispatchPendingOrders(jobId);
+        return this.fulfilment.fulfil(run.jobId, [...run.changed]);
+      case 'synchronize':
+        return this.synchronizeAll(run);
       case 'verify':
-        return this.countUnverified();
+        return this.verify(run);
+      case 'report-drift':
+        return this.reportDrift(run);
     }
   }
 
-  private async synchronizeAll(jobId: string): Promise<TaskResult> {
-    const counts = { connections: 0, verified: 0, nonConforming: 0 };
+  private async evaluate(run: JobRun): Promise<TaskResult> {
+    const counts: Record<string, number> = {};
+    const errors: string[] = [];
+    for (const evaluation of this.evaluations) {
+      const result = await evaluation(run.jobId, (assignmentId) => run.changed.add(assignmentId));
+      for (const [name, count] of Object.entries(result.counts)) counts[name] = (counts[name] ?? 0) + count;
+      errors.push(...result.errors);
+    }
+    return { counts, errors };
+  }
+
+  /** Every connection an agent can read; manual ones are read back by a CSV synchronization instead. */
+  private async synchronizeAll(run: JobRun): Promise<TaskResult> {
+    const counts = { connections: 0, manualNotRead: 0 };
     const errors: string[] = [];
     for (const connection of this.roleModel.connections()) {
-      if (connection.fulfillment !== 'automatic') continue;
+      if (connection.fulfillment !== 'automatic') {
+        counts.manualNotRead++;
+        continue;
+      }
       try {
         const outcome = await this.commands.send<{ verified: number; nonConforming: number }>(
           'agent',
           'synchronize',
-          { connectionId: connection.id, jobId },
+          { connectionId: connection.id, jobId: run.jobId },
           { timeoutMs: 120_000 },
         );
         counts.connections++;
-        counts.verified += outcome.verified;
-        counts.nonConforming += outcome.nonConforming;
+        run.synchronized.set(connection.id, {
+          verified: outcome.verified,
+          nonConforming: outcome.nonConforming,
+        });
       } catch (error) {
         errors.push(`${connection.id}: ${(error as Error).message}`);
       }
@@ -153,10 +201,33 @@ export class CompleteJobService implements BeforeApplicationShutdown {
     return { counts, errors };
   }
 
-  private async countUnverified(): Promise<TaskResult> {
-    const executed = await this.queries.ordersInStates([8]);
-    const transmitted = await this.queries.ordersInStates([2]);
-    return { counts: { executedNotVerified: executed.length, transmitted: transmitted.length }, errors: [] };
+  /**
+   * Executed orders the reads observed were verified as each read was recorded; what is left
+   * waits for the next read, unless its validity period has run out (→ 3 Errored).
+   */
+  private async verify(run: JobRun): Promise<TaskResult> {
+    let verified = 0;
+    for (const outcome of run.synchronized.values()) verified += outcome.verified;
+    const expired = await this.timers.expireValidity(new Date());
+    const executed = await this.queries.ordersInStates([8], {}, 100_000);
+    const transmitted = await this.queries.ordersInStates([2], {}, 100_000);
+    return {
+      counts: { verified, expired, executedNotVerified: executed.length, transmitted: transmitted.length },
+      errors: [],
+    };
+  }
+
+  /** The drift each read found, per connection (listed at GET /api/connections/:id/non-conforming). */
+  private async reportDrift(run: JobRun): Promise<TaskResult> {
+    const counts: Record<string, number> = { nonConforming: 0 };
+    for (const [connectionId, outcome] of run.synchronized) {
+      counts.nonConforming += outcome.nonConforming;
+      if (outcome.nonConforming > 0) counts[connectionId] = outcome.nonConforming;
+    }
+    if (counts.nonConforming > 0) {
+      this.logger.warn({ msg: 'non-conforming resources found', jobId: run.jobId, ...counts });
+    }
+    return { counts, errors: [] };
   }
 
   private decide(jobId: string, command: JobCommand, metadata: EventMetadata) {

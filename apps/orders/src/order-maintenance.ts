@@ -3,26 +3,21 @@ import { Pool } from 'pg';
 import { commandMetadata, deterministicUuid } from '@prov/command-handling';
 import { type AssignmentCommand, currentOrder, jsonEqual, ProvisioningState } from '@prov/domain';
 import { DATABASE_POOL, ROLE_MODEL } from '@prov/platform';
-import { liveAssignmentIds, ReadModelQueries } from '@prov/read-models';
+import { liveAssignmentIds } from '@prov/read-models';
 import { type RoleModel, RuleEvaluationError } from '@prov/role-model';
 import { AssignmentCommands } from './assignment-commands';
-import { OrderDispatcher } from './order-dispatcher';
-import { identityAttributes } from './order-generation.reaction';
+import { identityAttributes, OrderGenerationReaction } from './order-generation.reaction';
 import { mayHaveBeenWritten } from './written-states';
 
-/** The job's order housekeeping: re-evaluate orders in 7 Error, send Pending orders again. */
+/** The complete job's evaluation of the role model for every live assignment. */
 @Injectable()
 export class OrderMaintenance {
-  private readonly queries: ReadModelQueries;
-
   constructor(
     @Inject(DATABASE_POOL) private readonly pool: Pool,
     private readonly assignments: AssignmentCommands,
-    private readonly dispatcher: OrderDispatcher,
+    private readonly generation: OrderGenerationReaction,
     @Inject(ROLE_MODEL) private readonly roleModel: RoleModel,
-  ) {
-    this.queries = new ReadModelQueries(pool);
-  }
+  ) {}
 
   /**
    * Evaluates the role model in force for every live assignment and brings its orders in line:
@@ -30,14 +25,26 @@ export class OrderMaintenance {
    * from what the model now says is superseded by a `Modified` order, an entitlement the model
    * no longer has gets a `Deleted` order, and a rule that now throws gives 7 Error.
    */
-  async evaluateRoleModel(jobId: string) {
-    const counts = { evaluated: 0, regenerated: 0, modified: 0, removed: 0, failing: 0 };
+  async evaluateRoleModel(jobId: string, changed: (assignmentId: string) => void = () => undefined) {
+    const counts = { evaluated: 0, generated: 0, regenerated: 0, modified: 0, removed: 0, failing: 0 };
     const errors: string[] = [];
     const model = this.roleModel;
     for (const assignmentId of await liveAssignmentIds(this.pool)) {
       const state = await this.assignments.load(assignmentId);
+      if (!state.exists) continue;
+      // Ended: the end-date timer removes what is there; evaluating would only make Inactive orders.
+      if (state.endsAt && Date.parse(state.endsAt) <= Date.now()) continue;
       const order = currentOrder(state);
-      if (!state.exists || !order || order.changeType === 'Deleted') continue;
+      if (!order) {
+        // Its first order was never made (the reaction is behind, or the start date came).
+        if (state.startsAt && Date.parse(state.startsAt) > Date.now()) continue;
+        if (await this.generation.generateInitialOrder(assignmentId, new Date())) {
+          counts.generated++;
+          changed(assignmentId);
+        }
+        continue;
+      }
+      if (order.changeType === 'Deleted') continue;
       counts.evaluated++;
       const identity = await this.assignments.identity(state.identityId);
       if (!identity.exists) continue;
@@ -119,27 +126,9 @@ export class OrderMaintenance {
             : undefined,
         commandMetadata({ actor: 'orders', correlationId: jobId }, now),
       );
-      if (outcome.events.length) counts[kind]++;
-    }
-    return { counts, errors };
-  }
-
-  /** Publishes Pending automatic orders again; JetStream's dedup drops what is still queued. */
-  async redispatchPendingOrders(_jobId: string) {
-    const counts = { pending: 0, published: 0, alreadyQueued: 0 };
-    const errors: string[] = [];
-    for (const order of await this.queries.ordersInStates([ProvisioningState.Pending])) {
-      if (order.fulfillment !== 'automatic') continue;
-      counts.pending++;
-      const state = await this.assignments.load(order.assignmentId);
-      const current = state.exists ? state.orders[order.orderId] : undefined;
-      if (!state.exists || current?.stateCode !== ProvisioningState.Pending) continue;
-      try {
-        const published = await this.dispatcher.publish(state, current);
-        if (published.duplicate) counts.alreadyQueued++;
-        else counts.published++;
-      } catch (error) {
-        errors.push(`${order.orderId}: ${(error as Error).message}`);
+      if (outcome.events.length) {
+        counts[kind]++;
+        changed(assignmentId);
       }
     }
     return { counts, errors };

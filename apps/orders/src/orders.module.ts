@@ -6,6 +6,7 @@ import { AssignmentCommands } from './assignment-commands';
 import { CompleteJobSchedule } from './complete-job.schedule';
 import { CompleteJobService } from './complete-job.service';
 import { DispatchReaction } from './dispatch.reaction';
+import { JobFulfilment } from './job-fulfilment';
 import { JobsHandler } from './jobs.handler';
 import { MoverReaction } from './mover.reaction';
 import { OrderDispatcher } from './order-dispatcher';
@@ -14,6 +15,7 @@ import { OrderMaintenance } from './order-maintenance';
 import { ReactionsLifecycle } from './reactions.lifecycle';
 import { ReportsHandler } from './reports.handler';
 import { SynchronizationService } from './synchronization.service';
+import { timerSettingsProvider } from './timers/timer-settings';
 import { TimersService } from './timers/timers.service';
 
 /** Role-model evaluation, order generation and dispatch, agent feedback, verification, the complete job. */
@@ -28,6 +30,7 @@ import { TimersService } from './timers/timers.service';
   ],
   controllers: [ReportsHandler, JobsHandler],
   providers: [
+    timerSettingsProvider,
     NatsConnectionProvider,
     AssignmentCommands,
     OrderDispatcher,
@@ -36,6 +39,7 @@ import { TimersService } from './timers/timers.service';
     MoverReaction,
     SynchronizationService,
     OrderMaintenance,
+    JobFulfilment,
     CompleteJobService,
     CompleteJobSchedule,
     ReactionsLifecycle,

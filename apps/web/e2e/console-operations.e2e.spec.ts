@@ -98,11 +98,11 @@ describe('web console: operations and audit', () => {
         items.map((i) => [i.getAttribute('data-task'), i.getAttribute('data-task-status')]),
       );
     expect(tasks).toEqual([
-      ['synchronize', 'Completed'],
       ['evaluate-role-model', 'Completed'],
       ['fulfil', 'Completed'],
-      ['synchronize-again', 'Completed'],
+      ['synchronize', 'Completed'],
       ['verify', 'Completed'],
+      ['report-drift', 'Completed'],
     ]);
     expect(await job.locator('.progress-label').textContent()).toMatch(/5 of 5 tasks finished/);
     // The tasks were seen before they were all done: the page followed the job as it ran.

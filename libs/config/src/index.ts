@@ -1,3 +1,4 @@
 export * from './environment';
 export * from './logger';
 export * from './lifecycle';
+export * from './timers';

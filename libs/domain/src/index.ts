@@ -27,6 +27,8 @@ export {
 export { decide as decideAssignment } from './assignment/assignment.decide';
 export * from './assignment/assignment.decider';
 export * from './assignment/order-transitions';
+export { assignmentEnding, type AssignmentEnding } from './assignment/assignment-end';
+export { isPostponed, postponedUntil } from './assignment/postponement';
 export { initialOrderState } from './assignment/order-generation';
 
 export * from './identity/identity.events';

@@ -77,6 +77,8 @@ CREATE TABLE IF NOT EXISTS ${s}.orders (
   generated_at timestamptz NOT NULL,
   updated_at timestamptz NOT NULL
 );
+-- Added after the first release: installations made before get the column here.
+ALTER TABLE ${s}.orders ADD COLUMN IF NOT EXISTS postponed_until timestamptz;
 CREATE INDEX IF NOT EXISTS orders_queue ON ${s}.orders (provisioning_state_code) WHERE is_open;
 CREATE INDEX IF NOT EXISTS orders_connection ON ${s}.orders (connection_id, provisioning_state_code);
 CREATE INDEX IF NOT EXISTS orders_assignment ON ${s}.orders (assignment_id);

@@ -105,11 +105,11 @@ describe('operations, end to end', () => {
       timeoutMs: 30_000,
     });
     expect(job.body.tasks.map((t: { name: string; status: string }) => [t.name, t.status])).toEqual([
-      ['synchronize', 'Completed'],
       ['evaluate-role-model', 'Completed'],
       ['fulfil', 'Completed'],
-      ['synchronize-again', 'Completed'],
+      ['synchronize', 'Completed'],
       ['verify', 'Completed'],
+      ['report-drift', 'Completed'],
     ]);
   });
 

@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 
 export class DecisionBody {
   @ApiPropertyOptional()
@@ -39,4 +39,15 @@ export class QueueFilterQuery {
   @IsOptional()
   @IsString()
   identityId?: string;
+}
+
+export class ReviewQueueQuery extends QueueFilterQuery {
+  @ApiPropertyOptional({
+    enum: ['true', 'false'],
+    description:
+      'true: only the orders postponed now (until a later time); false or absent: the queue itself, without them. A postponed order comes back by itself when its until passes.',
+  })
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'postponed must be true or false' })
+  postponed?: 'true' | 'false';
 }

@@ -4,7 +4,7 @@ import { ReadModelQueries } from '@prov/read-models';
 import type { Caller } from '../auth/api-token.guard';
 import { CurrentCaller } from '../auth/caller.decorator';
 import { Roles } from '../auth/roles.decorator';
-import { DecisionBody, PostponeBody, QueueFilterQuery } from './decision.dto';
+import { DecisionBody, PostponeBody, ReviewQueueQuery } from './decision.dto';
 import { OrderDecisions } from './order-decisions';
 
 /** Provisioning review: orders awaiting approval and errored orders. */
@@ -17,10 +17,12 @@ export class ReviewController {
     private readonly queries: ReadModelQueries,
   ) {}
 
+  /** Orders awaiting approval and errored orders; `?postponed=true` lists the postponed ones instead. */
   @Get()
   @Roles('reviewer')
-  queue(@Query() filter: QueueFilterQuery) {
-    return this.queries.reviewQueue(filter);
+  queue(@Query() query: ReviewQueueQuery) {
+    const { postponed, ...filter } = query;
+    return this.queries.reviewQueue({ ...filter, postponed: postponed === 'true' });
   }
 
   @Post(':orderId/approve')

@@ -6,19 +6,28 @@ import {
   BeforeApplicationShutdown,
 } from '@nestjs/common';
 import { Pool } from 'pg';
-import { commandMetadata } from '@prov/command-handling';
-import { type AssignmentCommand, DomainError, ProvisioningState } from '@prov/domain';
+import { commandMetadata, deterministicUuid } from '@prov/command-handling';
+import type { TimerSettings } from '@prov/config';
+import { type AssignmentCommand, assignmentEnding, DomainError, ProvisioningState } from '@prov/domain';
 import { DATABASE_POOL, ROLE_MODEL } from '@prov/platform';
-import { assignmentsDueToStart, openOrdersWithDates, type TimedOrder } from '@prov/read-models';
-import { nextRetryDelayMs, type RoleModel } from '@prov/role-model';
+import {
+  assignmentsDueToStart,
+  endedAssignments,
+  lastSynchronizations,
+  type OpenOrderClock,
+  openOrdersInStates,
+} from '@prov/read-models';
+import type { RoleModel } from '@prov/role-model';
 import { AssignmentCommands } from '../assignment-commands';
 import { OrderDispatcher } from '../order-dispatcher';
 import { OrderGenerationReaction } from '../order-generation.reaction';
+import { redispatchDue, retryDue, validityExpired } from './timer-rules';
+import { TIMER_SETTINGS } from './timer-settings';
 
-const { Pending, Transmitted, Errored, AwaitingApproval, Error: RuleError, Executed } = ProvisioningState;
+const { Pending, Transmitted, Errored, Executed } = ProvisioningState;
 
 export interface TimerTick {
-  deactivated: number;
+  ended: number;
   expired: number;
   retried: number;
   started: number;
@@ -26,29 +35,22 @@ export interface TimerTick {
 }
 
 /**
- * A Pending automatic order with no report after this long is published again (its dispatch
- * may have been lost with a NATS node, or its dead letter never reported). It must exceed the
- * JetStream duplicate window (2 min), or the repeat would be dropped as a duplicate.
- */
-const DISPATCH_TIMEOUT_MS = Number(process.env.DISPATCH_TIMEOUT_MS ?? 300_000);
-
-/**
- * The orders service's timers: end dates, transmitted-validity periods, automatic retries and
- * deferred starts. A timer is not stored anywhere: it is due when the state (folded from the
- * events) and the clock say so, so it survives any restart; when it fires it appends an event,
- * and the domain refuses a second firing because the order has moved on. One replica ticks at
- * a time (advisory lock).
+ * The orders service's timers: end dates, transmitted-validity periods, automatic retries,
+ * deferred starts and lost dispatches. A timer is not stored anywhere: it is due when the state
+ * (folded from the events) and the clock say so (timer-rules.ts, the domain's assignmentEnding),
+ * so it survives any restart; when it fires it appends an event, and the domain refuses a second
+ * firing because the order has moved on. One replica ticks at a time (advisory lock).
  */
 @Injectable()
 export class TimersService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('Timers');
-  private readonly intervalMs = Number(process.env.TIMER_INTERVAL_MS ?? 5000);
   private timer?: NodeJS.Timeout;
   private ticking?: Promise<unknown>;
 
   constructor(
     @Inject(DATABASE_POOL) private readonly pool: Pool,
     @Inject(ROLE_MODEL) private readonly roleModel: RoleModel,
+    @Inject(TIMER_SETTINGS) private readonly settings: TimerSettings,
     private readonly assignments: AssignmentCommands,
     private readonly generation: OrderGenerationReaction,
     private readonly dispatcher: OrderDispatcher,
@@ -59,7 +61,7 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
       this.ticking ??= this.tickOnce()
         .catch((error) => this.logger.error({ msg: 'timer tick failed', error: String(error) }))
         .finally(() => (this.ticking = undefined));
-    }, this.intervalMs);
+    }, this.settings.intervalMs);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -67,7 +69,7 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
     await this.ticking;
   }
 
-  /** Fires every timer that is due now; returns how many of each fired. */
+  /** Fires every timer that is due now; returns how many of each fired (undefined: another replica ticks). */
   async tickOnce(now = new Date()): Promise<TimerTick | undefined> {
     const lock = await this.pool.connect();
     try {
@@ -86,37 +88,22 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private async fireDue(now: Date): Promise<TimerTick> {
-    const tick: TimerTick = { deactivated: 0, expired: 0, retried: 0, started: 0, redispatched: 0 };
-    for (const order of await openOrdersWithDates(this.pool, [
-      Pending,
-      Errored,
-      AwaitingApproval,
-      RuleError,
-    ])) {
-      if (order.endsAt && order.endsAt <= now && order.changeType !== 'Deleted') {
-        tick.deactivated += await this.fire(order, { type: 'DeactivateProvisioningOrder' }, now);
-      } else if (order.provisioningStateCode === Errored && this.retryDue(order, now)) {
-        tick.retried += await this.fire(
-          order,
-          { type: 'RetryProvisioningOrder', automatic: true, comment: 'retry policy' },
-          now,
-        );
-      } else if (
-        order.provisioningStateCode === Pending &&
-        order.fulfillment === 'automatic' &&
-        order.updatedAt.getTime() + DISPATCH_TIMEOUT_MS <= now.getTime()
-      ) {
+    const tick: TimerTick = { ended: 0, expired: 0, retried: 0, started: 0, redispatched: 0 };
+    tick.ended = await this.endAssignments(now);
+    for await (const order of this.openOrders([Pending, Errored])) {
+      if (order.provisioningStateCode === Errored) {
+        if (order.resourceTypeId && retryDue(order, this.roleModel.retryPolicy(order.resourceTypeId), now)) {
+          tick.retried += await this.fire(
+            order,
+            { type: 'RetryProvisioningOrder', automatic: true, comment: 'retry policy' },
+            now,
+          );
+        }
+      } else if (redispatchDue(order, this.settings.dispatchTimeoutMs, now)) {
         tick.redispatched += await this.redispatch(order);
       }
     }
-    for (const order of await openOrdersWithDates(this.pool, [Transmitted, Executed])) {
-      const validity = order.resourceTypeId
-        ? this.roleModel.transmittedValidityMs(order.resourceTypeId)
-        : null;
-      if (validity !== null && order.updatedAt.getTime() + validity <= now.getTime()) {
-        tick.expired += await this.fire(order, { type: 'ExpireTransmittedValidity' }, now);
-      }
-    }
+    tick.expired = await this.expireValidity(now);
     for (const assignmentId of await assignmentsDueToStart(this.pool, now)) {
       tick.started += (await this.generation.generateInitialOrder(assignmentId, now)) ? 1 : 0;
     }
@@ -124,7 +111,67 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
     return tick;
   }
 
-  private async redispatch(order: TimedOrder): Promise<number> {
+  /**
+   * Orders waiting for an operator or for verification past their resource type's
+   * transmitted-validity period become 3 Errored (timer-rules.ts says when). Also run by the
+   * complete job's verify task, right after its synchronization.
+   */
+  async expireValidity(now: Date): Promise<number> {
+    let expired = 0;
+    const synchronized = await lastSynchronizations(this.pool);
+    for await (const order of this.openOrders([Transmitted, Executed])) {
+      if (!order.resourceTypeId) continue;
+      const validity = this.roleModel.transmittedValidityMs(order.resourceTypeId);
+      const lastRead = order.connectionId ? synchronized.get(order.connectionId) : undefined;
+      if (validityExpired(order, validity, lastRead, now)) {
+        expired += await this.fire(order, { type: 'ExpireTransmittedValidity' }, now);
+      }
+    }
+    return expired;
+  }
+
+  /** Every open order in the states, page by page. */
+  private async *openOrders(codes: number[]): AsyncGenerator<OpenOrderClock> {
+    let after: OpenOrderClock | undefined;
+    for (;;) {
+      const page = await openOrdersInStates(this.pool, codes, after);
+      yield* page;
+      if (page.length === 0) return;
+      after = page.at(-1);
+    }
+  }
+
+  /**
+   * Ends the assignments whose end date passed: the domain deactivates what was not fulfilled and
+   * removes what was (a `Deleted` order, dispatched and verified like any other). The removal's
+   * id is derived from the assignment, so two ticks, or two replicas, agree on it.
+   */
+  private async endAssignments(now: Date): Promise<number> {
+    let ended = 0;
+    for (const candidate of await endedAssignments(this.pool, now)) {
+      if (!assignmentEnding(candidate, now)) continue;
+      const { assignmentId } = candidate;
+      const orderId = deterministicUuid('order', assignmentId, 'end');
+      try {
+        const outcome = await this.assignments.execute(
+          assignmentId,
+          (state) =>
+            state.exists && assignmentEnding(state, now)
+              ? { type: 'EndAssignment', assignmentId, orderId, now, actor: 'timer' }
+              : undefined,
+          commandMetadata({ actor: 'timer' }, now),
+          (index) => deterministicUuid('event', orderId, String(index)),
+        );
+        if (outcome.events.length > 0) ended++;
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        this.logger.warn({ msg: 'end date refused by the domain', assignmentId, error: error.message });
+      }
+    }
+    return ended;
+  }
+
+  private async redispatch(order: OpenOrderClock): Promise<number> {
     const state = await this.assignments.load(order.assignmentId);
     const current = state.exists ? state.orders[order.orderId] : undefined;
     if (!state.exists || current?.stateCode !== Pending || current.attempt !== order.attempt) return 0;
@@ -132,15 +179,9 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
     return published.duplicate ? 0 : 1;
   }
 
-  private retryDue(order: TimedOrder, now: Date): boolean {
-    if (!order.resourceTypeId || order.fulfillment !== 'automatic') return false;
-    const delay = nextRetryDelayMs(this.roleModel.retryPolicy(order.resourceTypeId), order.attempt);
-    return delay !== null && order.updatedAt.getTime() + delay <= now.getTime();
-  }
-
   /** Appends the timer's transition unless the order has moved on meanwhile (then nothing happens). */
   private async fire(
-    order: TimedOrder,
+    order: OpenOrderClock,
     command: { type: AssignmentCommand['type'] } & Record<string, unknown>,
     now: Date,
   ): Promise<number> {

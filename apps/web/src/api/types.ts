@@ -69,6 +69,8 @@ export interface Order extends StateView {
   lastError?: string;
   open: boolean;
   updatedAt: string;
+  /** While a postponement holds the order out of the review queue. */
+  postponedUntil?: string;
 }
 
 export interface JobTask {

@@ -21,7 +21,7 @@ export function reasonOf(event: HistoryEvent): string | undefined {
     );
   }
   if (event.type === 'ProvisioningOrderSuperseded' && typeof d.reason === 'string')
-    parts.push(`superseded: ${d.reason}`);
+    parts.push(`superseded: ${d.reason.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()}`);
   if (event.type === 'ProvisioningOrderPostponed' && typeof d.until === 'string')
     parts.push(`until ${formatDateTime(d.until)}`);
   if (event.type === 'ProvisioningOrderRetried' && d.automatic === true)

@@ -3,11 +3,11 @@ import { StatusBadge } from '../components/StateBadge';
 import { formatDateTime, formatDuration } from '../format';
 
 const TASK_LABELS: Record<string, string> = {
-  synchronize: 'Synchronize every connection',
   'evaluate-role-model': 'Evaluate the role model for everyone',
-  fulfil: 'Generate and fulfil orders',
-  'synchronize-again': 'Synchronize again',
-  verify: 'Verify what was written',
+  fulfil: 'Fulfil orders and wait for the agents',
+  synchronize: 'Synchronize every readable connection',
+  verify: 'Verify what was written, check validity periods',
+  'report-drift': 'Report non-conforming resources',
 };
 
 /** One job run: its overall progress and each task with its status, counts and errors. */

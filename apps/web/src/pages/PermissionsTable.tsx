@@ -48,6 +48,9 @@ export function PermissionsTable({
             const historyId = `history-${assignment.assignmentId}`;
             const isOpen = open.has(assignment.assignmentId);
             const revoked = assignment.workflowState !== 'Requested';
+            // The end date passed: what was not fulfilled went 6 Inactive, what was is removed by a Deleted order.
+            const ended = !!assignment.endsAt && Date.parse(assignment.endsAt) <= Date.now();
+            const removal = ended && order?.changeType === 'Deleted';
             return (
               <Fragment key={assignment.assignmentId}>
                 <tr
@@ -76,6 +79,13 @@ export function PermissionsTable({
                       <>
                         <code title={order.orderId}>{shortId(order.orderId)}</code> {order.changeType ?? ''}
                         {order.attempt > 1 && <span className="muted"> · attempt {order.attempt}</span>}
+                        {removal && (
+                          <span className="block small" data-removal>
+                            {order.provisioningStateCode === 4
+                              ? 'access removed (end date passed)'
+                              : 'removing access (end date passed)'}
+                          </span>
+                        )}
                         {order.lastError && <span className="error-text block small">{order.lastError}</span>}
                       </>
                     ) : (
@@ -87,7 +97,12 @@ export function PermissionsTable({
                     {assignment.startsAt && (
                       <span className="block">Starts {formatDate(assignment.startsAt)}</span>
                     )}
-                    {assignment.endsAt && <span className="block">Ends {formatDate(assignment.endsAt)}</span>}
+                    {assignment.endsAt &&
+                      (ended ? (
+                        <span className="block strong">Ended {formatDateTime(assignment.endsAt)}</span>
+                      ) : (
+                        <span className="block">Ends {formatDate(assignment.endsAt)}</span>
+                      ))}
                   </td>
                   <td data-label="Actions" className="actions-cell">
                     <div className="row-actions">

@@ -7,7 +7,7 @@ import { Field } from '../components/Field';
 import { OrdersTable } from '../components/OrdersTable';
 import { PageHeader } from '../components/PageHeader';
 import { NO_FILTER, type QueueFilter, QueueFilters } from '../components/QueueFilters';
-import { localInputToIso } from '../format';
+import { formatDateTime, localInputToIso } from '../format';
 import { useConnections, useEntitlements } from '../hooks/use-catalog';
 import { type OrderAction, useOrderActions } from '../hooks/use-order-actions';
 import { useResource } from '../hooks/use-resource';
@@ -21,11 +21,17 @@ export function ReviewPage() {
   const [filter, setFilter] = useState<QueueFilter>(NO_FILTER);
   const [comment, setComment] = useState('');
   const [until, setUntil] = useState('');
+  // The queue itself, or the orders a reviewer postponed (they come back by themselves).
+  const [postponed, setPostponed] = useState(false);
   const connections = useConnections();
   const entitlements = useEntitlements();
   const queue = useResource(
-    (signal) => get<Order[]>(`/review/orders${query({ ...filter })}`, signal),
-    [filter.connectionId, filter.entitlementId, filter.identityId],
+    (signal) =>
+      get<Order[]>(
+        `/review/orders${query({ ...filter, postponed: postponed ? 'true' : undefined })}`,
+        signal,
+      ),
+    [filter.connectionId, filter.entitlementId, filter.identityId, postponed],
     {
       live: ['assignment-'],
     },
@@ -70,6 +76,17 @@ export function ReviewPage() {
         value={filter}
         onChange={setFilter}
       />
+      <div className="field checkbox-field">
+        <label htmlFor="review-postponed">
+          <input
+            id="review-postponed"
+            type="checkbox"
+            checked={postponed}
+            onChange={(e) => setPostponed(e.target.checked)}
+          />{' '}
+          Show postponed orders (they return to the queue when their date passes)
+        </label>
+      </div>
       <Alert error={queue.error} />
       <ActionOutcome outcome={outcome} onDismiss={dismiss} />
       <section className="decision-panel" aria-labelledby="decision-heading">
@@ -116,10 +133,17 @@ export function ReviewPage() {
       {queue.loading ? (
         <Loading what="the review queue" />
       ) : orders.length === 0 ? (
-        <Empty>Nothing to review{Object.values(filter).some(Boolean) ? ' with these filters' : ''}.</Empty>
+        <Empty>
+          {postponed ? 'No postponed orders' : 'Nothing to review'}
+          {Object.values(filter).some(Boolean) ? ' with these filters' : ''}.
+        </Empty>
       ) : (
         <OrdersTable
-          caption="Orders awaiting approval and errored orders"
+          caption={
+            postponed
+              ? `Postponed orders, back in the queue on: ${[...new Set(orders.map((o) => formatDateTime(o.postponedUntil)))].join(', ')}`
+              : 'Orders awaiting approval and errored orders'
+          }
           orders={orders}
           columns={[
             'state',

@@ -100,6 +100,13 @@ export type RetryProvisioningOrder = Command<
 /** The assignment's end date passed before the order was fulfilled. */
 export type DeactivateProvisioningOrder = Command<'DeactivateProvisioningOrder', object, OrderCommandBase>;
 
+/**
+ * The assignment's end date has passed (timer): orders not yet fulfilled become 6 Inactive, and
+ * access that may be in the managed system (an order Transmitted, Executed or Verified) is
+ * removed by a new `Deleted` order with id `orderId`.
+ */
+export type EndAssignment = Command<'EndAssignment', { orderId: string }>;
+
 /** Commands that move an existing order along the transition table. */
 export type OrderTransitionCommand =
   | ApproveProvisioningOrder
@@ -120,7 +127,7 @@ export type OrderGenerationCommand = GenerateProvisioningOrder | RecordRoleModel
 export type OrderCommand = OrderTransitionCommand | OrderGenerationCommand;
 export type OrderCommandType = OrderCommand['type'];
 
-export type AssignmentCommand = RequestAssignment | RevokeAssignment | OrderCommand;
+export type AssignmentCommand = RequestAssignment | RevokeAssignment | EndAssignment | OrderCommand;
 export type AssignmentCommandType = AssignmentCommand['type'];
 
 export const ORDER_COMMAND_TYPES: readonly OrderCommandType[] = [

@@ -16,6 +16,7 @@ import type {
 } from './assignment.commands';
 import type { AssignmentEvent, Reporter } from './assignment.events';
 import { type Assignment, type AssignmentState, findOrder, type ProvisioningOrder } from './assignment.state';
+import { decideEnd } from './assignment-end';
 import { decideEvaluationFailure, decideGeneration } from './order-generation';
 import { requireOrderTransition } from './order-transitions';
 
@@ -29,6 +30,8 @@ export function decide(command: AssignmentCommand, state: AssignmentState): Assi
   switch (command.type) {
     case 'RevokeAssignment':
       return revoke(command, assignment);
+    case 'EndAssignment':
+      return decideEnd(command, assignment);
     case 'GenerateProvisioningOrder':
       return decideGeneration(command, assignment);
     case 'RecordRoleModelEvaluationFailure':

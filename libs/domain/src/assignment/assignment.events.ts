@@ -13,10 +13,15 @@ export type Fulfillment = 'automatic' | 'manual';
 /** Who reports the outcome of an order: the connector agent or a person (manual provisioning). */
 export type Reporter = 'agent' | 'operator';
 /** Why an order was superseded by a newer one. */
-export type SupersedeReason = 'AssignmentRevoked' | 'RoleModelChanged';
+export type SupersedeReason = 'AssignmentRevoked' | 'AssignmentEnded' | 'RoleModelChanged';
 /** Why a generated order starts in the state it starts in. */
 export type GenerationOutcome =
-  'EndDatePassed' | 'AlreadyPresent' | 'ReviewRequired' | 'ReadyForProvisioning';
+  | 'EndDatePassed'
+  | 'AlreadyPresent'
+  | 'ReviewRequired'
+  | 'ReadyForProvisioning'
+  /** A `Deleted` order that removes access because the assignment's end date passed. */
+  | 'AssignmentEnded';
 
 interface DomainEvent<Type extends string, Data> {
   type: Type;

@@ -7,6 +7,7 @@ import {
   evolveAssignment,
   initialAssignmentState,
   type ProvisioningOrder,
+  postponedUntil,
   ProvisioningState,
 } from '@prov/domain';
 import type { RecordedEvent } from '@prov/event-store';
@@ -86,13 +87,15 @@ async function upsertAssignment(client: PoolClient, schema: string, state: Assig
 async function upsertOrder(client: PoolClient, schema: string, state: Assignment, order: ProvisioningOrder) {
   await client.query(
     `INSERT INTO ${schema}.orders (order_id, assignment_id, identity_id, entitlement_id, connection_id, resource_type_id,
-       fulfillment, change_type, changes, provisioning_state_code, attempt, last_error, is_open, generated_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)
+       fulfillment, change_type, changes, provisioning_state_code, attempt, last_error, is_open, generated_at, updated_at,
+       postponed_until)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)
      ON CONFLICT (order_id) DO UPDATE SET connection_id = EXCLUDED.connection_id,
        resource_type_id = EXCLUDED.resource_type_id, fulfillment = EXCLUDED.fulfillment,
        change_type = EXCLUDED.change_type, changes = EXCLUDED.changes,
        provisioning_state_code = EXCLUDED.provisioning_state_code, attempt = EXCLUDED.attempt,
-       last_error = EXCLUDED.last_error, is_open = EXCLUDED.is_open, updated_at = EXCLUDED.updated_at`,
+       last_error = EXCLUDED.last_error, is_open = EXCLUDED.is_open, updated_at = EXCLUDED.updated_at,
+       postponed_until = EXCLUDED.postponed_until`,
     [
       order.orderId,
       state.assignmentId,
@@ -108,6 +111,7 @@ async function upsertOrder(client: PoolClient, schema: string, state: Assignment
       order.lastError ?? null,
       order.open,
       order.updatedAt,
+      postponedUntil(order) ?? null,
     ],
   );
 }

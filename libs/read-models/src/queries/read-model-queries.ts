@@ -55,6 +55,8 @@ export interface OrderQueueFilter {
   connectionId?: string;
   entitlementId?: string;
   identityId?: string;
+  /** true: only orders postponed now; false: only orders not postponed now; absent: both. */
+  postponed?: boolean;
 }
 
 /** Everything the API and the services read from the read models. */
@@ -128,15 +130,20 @@ export class ReadModelQueries {
         WHERE is_open AND provisioning_state_code = ANY($1::int[])
           AND ($2::text IS NULL OR connection_id = $2) AND ($3::text IS NULL OR entitlement_id = $3)
           AND ($4::text IS NULL OR identity_id = $4)
+          AND ($6::boolean IS NULL OR COALESCE(postponed_until > now(), false) = $6)
         ORDER BY updated_at, order_id LIMIT $5`,
-      [codes, filter.connectionId ?? null, filter.entitlementId ?? null, filter.identityId ?? null, limit],
+      [codes, filter.connectionId ?? null, filter.entitlementId ?? null, filter.identityId ?? null, limit, filter.postponed ?? null],
     );
     return rows.map(toOrderView);
   }
 
-  /** Review queue: orders awaiting approval (5) and errored orders (3). */
+  /**
+   * Review queue: orders awaiting approval (5) and errored orders (3). Postponed orders are out
+   * of it until their `until` passes (then they are back, nobody has to act); `postponed: true`
+   * lists them instead.
+   */
   reviewQueue(filter: OrderQueueFilter = {}) {
-    return this.ordersInStates([5, 3], filter);
+    return this.ordersInStates([5, 3], { ...filter, postponed: filter.postponed ?? false });
   }
 
   /** Manual queue: orders transmitted to operators (2). */
@@ -230,41 +237,6 @@ function toJobView(row: Record<string, unknown>) {
     endedAt: row.ended_at ? new Date(row.ended_at as string).toISOString() : undefined,
     error: (row.error as string | null) ?? undefined,
   };
-}
-
-/** Rows the orders service's timers look at: open orders with their assignment's dates. */
-export interface TimedOrder {
-  orderId: string;
-  assignmentId: string;
-  resourceTypeId: string | null;
-  fulfillment: string | null;
-  changeType: string | null;
-  provisioningStateCode: number;
-  attempt: number;
-  updatedAt: Date;
-  endsAt: Date | null;
-}
-
-export async function openOrdersWithDates(pool: Pool, codes: number[], schema = LIVE_SCHEMA): Promise<TimedOrder[]> {
-  const s = assertSchemaName(schema);
-  const { rows } = await pool.query(
-    `SELECT o.order_id, o.assignment_id, o.resource_type_id, o.fulfillment, o.change_type, o.provisioning_state_code,
-            o.attempt, o.updated_at, a.ends_at
-       FROM ${s}.orders o JOIN ${s}.assignments a ON a.assignment_id = o.assignment_id
-      WHERE o.is_open AND o.provisioning_state_code = ANY($1::int[])`,
-    [codes],
-  );
-  return rows.map((row) => ({
-    orderId: row.order_id,
-    assignmentId: row.assignment_id,
-    resourceTypeId: row.resource_type_id,
-    fulfillment: row.fulfillment,
-    changeType: row.change_type,
-    provisioningStateCode: row.provisioning_state_code,
-    attempt: row.attempt,
-    updatedAt: new Date(row.updated_at),
-    endsAt: row.ends_at ? new Date(row.ends_at) : null,
-  }));
 }
 
 /** Requested assignments that have no order yet although their start date has come. */

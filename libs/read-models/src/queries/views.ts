@@ -21,6 +21,7 @@ export interface OrderRow {
   is_open: boolean;
   generated_at: Date;
   updated_at: Date;
+  postponed_until?: Date | null;
 }
 
 export interface OrderView {
@@ -39,6 +40,8 @@ export interface OrderView {
   lastError?: string;
   open: boolean;
   updatedAt: string;
+  /** Set while a reviewer's postponement holds the order out of the review queue (until then). */
+  postponedUntil?: string;
 }
 
 export function toOrderView(row: OrderRow): OrderView {
@@ -57,5 +60,6 @@ export function toOrderView(row: OrderRow): OrderView {
     ...(row.last_error ? { lastError: row.last_error } : {}),
     open: row.is_open,
     updatedAt: new Date(row.updated_at).toISOString(),
+    ...(row.postponed_until ? { postponedUntil: new Date(row.postponed_until).toISOString() } : {}),
   };
 }

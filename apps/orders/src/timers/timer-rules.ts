@@ -1,0 +1,63 @@
+import { ProvisioningState } from '@prov/domain';
+import { nextRetryDelayMs, type RetryPolicy } from '@prov/role-model';
+
+/**
+ * What is due, given an order's state and the clock. Pure: the timers service reads the orders
+ * and the clock, asks these rules, and appends what they say through the domain, which refuses a
+ * second firing because the order has moved on. End dates are the domain's `assignmentEnding`.
+ */
+
+const { Pending, Transmitted, Errored, Executed } = ProvisioningState;
+
+/** The order fields the rules look at (a row of the read model). */
+export interface TimedOrderFacts {
+  provisioningStateCode: number;
+  fulfillment: string | null;
+  attempt: number;
+  /** Time of the order's last event: its transmission, execution, error… */
+  updatedAt: Date;
+}
+
+/**
+ * The transmitted-validity period of the resource type bounds how long an order may wait for
+ * whoever must act next:
+ * - 2 Transmitted waits for an operator: past the period it is 3 Errored.
+ * - 8 Executed waits for verification, which only a synchronization can give. It is Errored only
+ *   when a synchronization of its connection ran after the execution and did not observe it
+ *   (else it would be Verified) and the period has passed. A connection that is never read back
+ *   (a manual one without a manual synchronization) cannot contradict the operator: the
+ *   operator's confirmation stays final.
+ */
+export function validityExpired(
+  order: TimedOrderFacts,
+  validityMs: number | null,
+  lastSynchronizedAt: Date | undefined,
+  now: Date,
+): boolean {
+  if (validityMs === null) return false;
+  const expired = order.updatedAt.getTime() + validityMs <= now.getTime();
+  if (order.provisioningStateCode === Transmitted) return expired;
+  if (order.provisioningStateCode === Executed) {
+    return expired && lastSynchronizedAt !== undefined && lastSynchronizedAt > order.updatedAt;
+  }
+  return false;
+}
+
+/** An Errored automatic order is retried by its policy: after the delay for its attempt, while attempts remain. */
+export function retryDue(order: TimedOrderFacts, policy: RetryPolicy, now: Date): boolean {
+  if (order.provisioningStateCode !== Errored || order.fulfillment !== 'automatic') return false;
+  const delay = nextRetryDelayMs(policy, order.attempt);
+  return delay !== null && order.updatedAt.getTime() + delay <= now.getTime();
+}
+
+/**
+ * A Pending automatic order with no report after the dispatch timeout is published again: its
+ * message may have been lost with a NATS node, or its dead letter never reported.
+ */
+export function redispatchDue(order: TimedOrderFacts, dispatchTimeoutMs: number, now: Date): boolean {
+  return (
+    order.provisioningStateCode === Pending &&
+    order.fulfillment === 'automatic' &&
+    order.updatedAt.getTime() + dispatchTimeoutMs <= now.getTime()
+  );
+}

@@ -1,0 +1,80 @@
+import type { Pool } from 'pg';
+import type { Assignment } from '@prov/domain';
+import { assertSchemaName, LIVE_SCHEMA } from '../schema';
+
+/**
+ * Live assignments whose end date has passed and that may still have something to end: an open
+ * order, or an order whose change may be in the managed system, unless the current order already
+ * removes it. The domain's `assignmentEnding` makes the final call on each folded state.
+ */
+export async function endedAssignments(
+  pool: Pool,
+  now: Date,
+  limit = 500,
+  schema = LIVE_SCHEMA,
+): Promise<Assignment[]> {
+  const s = assertSchemaName(schema);
+  const { rows } = await pool.query<{ state: Assignment }>(
+    `SELECT a.state FROM ${s}.assignments a
+      WHERE a.workflow_state = 'Requested' AND a.ends_at IS NOT NULL AND a.ends_at <= $1
+        AND NOT EXISTS (SELECT 1 FROM ${s}.orders c WHERE c.order_id = a.current_order_id AND c.change_type = 'Deleted')
+        AND EXISTS (SELECT 1 FROM ${s}.orders o WHERE o.assignment_id = a.assignment_id
+                     AND (o.is_open OR (o.provisioning_state_code IN (2, 4, 8) AND o.change_type <> 'Deleted')))
+      ORDER BY a.ends_at, a.assignment_id LIMIT $2`,
+    [now, limit],
+  );
+  return rows.map((row) => row.state);
+}
+
+/** When each connection was last read back (by an agent, or a manual synchronization). */
+export async function lastSynchronizations(pool: Pool, schema = LIVE_SCHEMA): Promise<Map<string, Date>> {
+  const s = assertSchemaName(schema);
+  const { rows } = await pool.query<{ connection_id: string; last_synchronized_at: Date }>(
+    `SELECT connection_id, last_synchronized_at FROM ${s}.synchronizations`,
+  );
+  return new Map(rows.map((row) => [row.connection_id, new Date(row.last_synchronized_at)]));
+}
+
+/** An open order as the timers see it. */
+export interface OpenOrderClock {
+  orderId: string;
+  assignmentId: string;
+  connectionId: string | null;
+  resourceTypeId: string | null;
+  fulfillment: string | null;
+  provisioningStateCode: number;
+  attempt: number;
+  updatedAt: Date;
+}
+
+/**
+ * Open orders in the given states, oldest change first, one page of at most `limit` after the
+ * order `after` (keyset paging: orders that never become due, like exhausted retries, cannot
+ * hide the ones behind them).
+ */
+export async function openOrdersInStates(
+  pool: Pool,
+  codes: number[],
+  after?: Pick<OpenOrderClock, 'updatedAt' | 'orderId'>,
+  limit = 1000,
+  schema = LIVE_SCHEMA,
+): Promise<OpenOrderClock[]> {
+  const s = assertSchemaName(schema);
+  const { rows } = await pool.query(
+    `SELECT order_id, assignment_id, connection_id, resource_type_id, fulfillment, provisioning_state_code, attempt, updated_at
+       FROM ${s}.orders WHERE is_open AND provisioning_state_code = ANY($1::int[])
+        AND ($2::timestamptz IS NULL OR (updated_at, order_id) > ($2::timestamptz, $3::text))
+      ORDER BY updated_at, order_id LIMIT $4`,
+    [codes, after?.updatedAt ?? null, after?.orderId ?? '', limit],
+  );
+  return rows.map((row) => ({
+    orderId: row.order_id,
+    assignmentId: row.assignment_id,
+    connectionId: row.connection_id,
+    resourceTypeId: row.resource_type_id,
+    fulfillment: row.fulfillment,
+    provisioningStateCode: row.provisioning_state_code,
+    attempt: row.attempt,
+    updatedAt: new Date(row.updated_at),
+  }));
+}
