@@ -3,6 +3,7 @@
 export * from './connector';
 export * from './errors';
 export * from './observation';
+export * from './drift';
 export * from './registry';
 export { SqlConnector } from './sql/sql-connector';
 export {

@@ -1,8 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
 import { ReadModelQueries } from '@prov/read-models';
 import type { Caller } from '../auth/api-token.guard';
 import { CurrentCaller } from '../auth/caller.decorator';
+import { ApiPagedResponse, readPage, sendPage } from '../http/paging';
 import { Roles } from '../auth/roles.decorator';
 import { DecisionBody, PostponeBody, QueueFilterQuery } from './decision.dto';
 import { OrderDecisions } from './order-decisions';
@@ -19,8 +21,18 @@ export class ReviewController {
 
   @Get()
   @Roles('reviewer')
-  queue(@Query() filter: QueueFilterQuery) {
-    return this.queries.reviewQueue(filter);
+  @ApiPagedResponse('Provisioning review queue, oldest change first')
+  async queue(
+    @Query() query: QueueFilterQuery,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const { cursor, limit, ...filter } = query;
+    return sendPage(
+      await readPage(() => this.queries.reviewQueue(filter, { cursor, limit })),
+      request,
+      response,
+    );
   }
 
   @Post(':orderId/approve')
