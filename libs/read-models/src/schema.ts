@@ -75,6 +75,7 @@ CREATE TABLE IF NOT EXISTS ${s}.orders (
 CREATE INDEX IF NOT EXISTS orders_queue ON ${s}.orders (provisioning_state_code) WHERE is_open;
 CREATE INDEX IF NOT EXISTS orders_connection ON ${s}.orders (connection_id, provisioning_state_code);
 CREATE INDEX IF NOT EXISTS orders_assignment ON ${s}.orders (assignment_id);
+CREATE INDEX IF NOT EXISTS orders_account_key ON ${s}.orders (connection_id, (changes->>'accountKey'));
 CREATE TABLE IF NOT EXISTS ${s}.history (
   assignment_id text NOT NULL,
   revision bigint NOT NULL,

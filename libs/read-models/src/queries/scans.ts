@@ -116,3 +116,23 @@ export function liveAssignmentIds(
     pageSize,
   );
 }
+
+/**
+ * Identities whose live assignments point at an account key on a connection (their current
+ * order adds or modifies it and was neither declined nor failed).
+ */
+export async function accountKeyHolders(
+  pool: Pool,
+  connectionId: string,
+  accountKey: string,
+  schema = LIVE_SCHEMA,
+): Promise<string[]> {
+  const s = assertSchemaName(schema);
+  const { rows } = await pool.query<{ identity_id: string }>(
+    `SELECT DISTINCT a.identity_id FROM ${s}.orders o JOIN ${s}.assignments a ON a.current_order_id = o.order_id
+      WHERE o.connection_id = $1 AND o.changes->>'accountKey' = $2 AND a.workflow_state = 'Requested'
+        AND o.change_type IN ('Added', 'Modified') AND o.provisioning_state_code NOT IN (0, 7)`,
+    [connectionId, accountKey],
+  );
+  return rows.map((row) => row.identity_id);
+}
