@@ -19,3 +19,4 @@ export { ManualConnector } from './manual/manual-connector';
 export * from './scim';
 export { LdapConnector, type LdapChangedResources } from './ldap/ldap-connector';
 export * from './ad';
+export * from './ownership';
