@@ -49,11 +49,15 @@ export class CatalogController {
   @HttpCode(200)
   test(@Param('id') id: string) {
     const connection = this.connection(id);
-    if (connection.fulfillment === 'manual') return { ok: true, message: 'manual connection: fulfilled by operators' };
+    if (connection.fulfillment === 'manual')
+      return { ok: true, message: 'manual connection: fulfilled by operators' };
     return this.commands.send('agent', 'test-connection', { connectionId: id }, { timeoutMs: 30_000 });
   }
 
-  /** What the last synchronization found in the managed system that no assignment expects. */
+  /**
+   * The drift the last synchronization found, both ways: unexpected accounts and memberships,
+   * and missing or differing ones that verified orders wrote (see docs/connectors.md#drift).
+   */
   @Get('connections/:id/non-conforming')
   @Roles(...EVERYONE)
   nonConforming(@Param('id') id: string) {
@@ -63,7 +67,11 @@ export class CatalogController {
 
   private connection(id: string) {
     const connection = this.roleModel.connection(id);
-    if (!connection) throw new NotFoundException({ code: 'ConnectionNotFound', message: `connection ${id} is not in the role model` });
+    if (!connection)
+      throw new NotFoundException({
+        code: 'ConnectionNotFound',
+        message: `connection ${id} is not in the role model`,
+      });
     return connection;
   }
 }
