@@ -1,10 +1,23 @@
-import { Controller, Get, HttpCode, Inject, NotFoundException, Param, Post } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CommandClient } from '@prov/messaging';
 import { ROLE_MODEL } from '@prov/platform';
 import { ReadModelQueries } from '@prov/read-models';
 import type { RoleModel } from '@prov/role-model';
 import { Roles } from '../auth/roles.decorator';
+import { ApiPagedResponse, PageQuery, readPage, sendPage } from '../http/paging';
 
 const EVERYONE = ['requester', 'reviewer', 'operator'] as const;
 
@@ -60,9 +73,15 @@ export class CatalogController {
    */
   @Get('connections/:id/non-conforming')
   @Roles(...EVERYONE)
-  nonConforming(@Param('id') id: string) {
+  @ApiPagedResponse('Drift found by the last synchronization, by account, group and attribute')
+  async nonConforming(
+    @Param('id') id: string,
+    @Query() query: PageQuery,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     this.connection(id);
-    return this.queries.nonConforming(id);
+    return sendPage(await readPage(() => this.queries.nonConforming(id, query)), request, response);
   }
 
   private connection(id: string) {

@@ -1,11 +1,23 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { CommandClient } from '@prov/messaging';
-import { ReadModelQueries } from '@prov/read-models';
+import { allPages, ReadModelQueries } from '@prov/read-models';
 import type { Caller } from '../auth/api-token.guard';
 import { CurrentCaller } from '../auth/caller.decorator';
 import { Roles } from '../auth/roles.decorator';
+import { ApiPagedResponse, readPage, sendPage } from '../http/paging';
 import { IdentitySearchQuery, RegisterIdentityBody } from './identity.dto';
 
 @ApiTags('directory')
@@ -21,26 +33,46 @@ export class IdentitiesController {
   @Post()
   @Roles('requester')
   @HttpCode(201)
-  async register(@Body() body: RegisterIdentityBody, @CurrentCaller() caller: Caller, @Res({ passthrough: true }) res: Response) {
-    const result = await this.commands.send<{ identityId: string; created: boolean }>('requests', 'register-identity', {
-      ...body,
-      actor: caller.actor,
-    });
+  async register(
+    @Body() body: RegisterIdentityBody,
+    @CurrentCaller() caller: Caller,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const result = await this.commands.send<{ identityId: string; created: boolean }>(
+      'requests',
+      'register-identity',
+      {
+        ...body,
+        actor: caller.actor,
+      },
+    );
     if (!result.created) res.status(200);
     return result;
   }
 
   @Get()
   @Roles('requester', 'reviewer', 'operator')
-  list(@Query() query: IdentitySearchQuery) {
-    return this.queries.identities(query.search, query.limit ?? 100, query.offset ?? 0);
+  @ApiPagedResponse('Identities by last name, first name and id (100 per page unless limit says otherwise)')
+  async list(
+    @Query() query: IdentitySearchQuery,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    // offset is kept for earlier clients; a cursor walks the list without skipping or repeating.
+    if (query.offset !== undefined)
+      return this.queries.identities(query.search, query.limit ?? 100, query.offset);
+    const page = await readPage(() =>
+      this.queries.identitiesPage(query.search, { cursor: query.cursor, limit: query.limit }),
+    );
+    return sendPage(page, request, response);
   }
 
   @Get(':id')
   @Roles('requester', 'reviewer', 'operator')
   async get(@Param('id') id: string) {
     const identity = await this.queries.identity(id);
-    if (!identity) throw new NotFoundException({ code: 'IdentityNotFound', message: `identity ${id} does not exist` });
+    if (!identity)
+      throw new NotFoundException({ code: 'IdentityNotFound', message: `identity ${id} does not exist` });
     return identity;
   }
 
@@ -51,6 +83,7 @@ export class IdentitiesController {
     if (!(await this.queries.identity(id))) {
       throw new NotFoundException({ code: 'IdentityNotFound', message: `identity ${id} does not exist` });
     }
-    return this.queries.assignments({ identityId: id });
+    // Every assignment, however many: the tab shows them all.
+    return allPages((cursor) => this.queries.assignmentsPage({ identityId: id }, { cursor }));
   }
 }

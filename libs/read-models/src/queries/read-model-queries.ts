@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { type Assignment, currentOrder } from '@prov/domain';
+import type { Assignment } from '@prov/domain';
 import { assertSchemaName, LIVE_SCHEMA } from '../schema';
 import {
   allPages,
@@ -10,55 +10,18 @@ import {
   type PageRequest,
   SCAN_PAGE_SIZE,
 } from './paging';
-import { type OrderRow, type OrderView, stateView, toOrderView } from './views';
+import {
+  type AssignmentView,
+  type OrderRow,
+  type OrderView,
+  toAssignmentView,
+  toIdentityView,
+  toJobView,
+  toOrderView,
+} from './views';
 
 /** Rows per page of the review and manual queues when the caller does not say. */
 export const QUEUE_PAGE_SIZE = 1000;
-
-export interface AssignmentView {
-  assignmentId: string;
-  identityId: string;
-  entitlementId: string;
-  workflowState: string;
-  startsAt?: string;
-  endsAt?: string;
-  requestedAt: string;
-  provisioningState: string;
-  provisioningStateCode: number;
-  currentOrder: {
-    orderId: string;
-    changeType: string | null;
-    provisioningState: string;
-    provisioningStateCode: number;
-    attempt: number;
-    lastError?: string;
-  } | null;
-  revision: number;
-}
-
-export function toAssignmentView(state: Assignment, revision: string | number): AssignmentView {
-  const order = currentOrder(state);
-  return {
-    assignmentId: state.assignmentId,
-    identityId: state.identityId,
-    entitlementId: state.entitlementId,
-    workflowState: state.workflowState,
-    ...(state.startsAt ? { startsAt: state.startsAt } : {}),
-    ...(state.endsAt ? { endsAt: state.endsAt } : {}),
-    requestedAt: state.requestedAt,
-    ...stateView(order?.stateCode ?? 0),
-    currentOrder: order
-      ? {
-          orderId: order.orderId,
-          changeType: order.changeType ?? null,
-          ...stateView(order.stateCode),
-          attempt: order.attempt,
-          ...(order.lastError ? { lastError: order.lastError } : {}),
-        }
-      : null,
-    revision: Number(revision),
-  };
-}
 
 export interface OrderQueueFilter {
   connectionId?: string;
@@ -86,6 +49,30 @@ export class ReadModelQueries {
       [search ? `%${search.replace(/[%_\\]/g, (c) => `\\${c}`)}%` : null, limit, offset],
     );
     return rows.map(toIdentityView);
+  }
+
+  /** Identities by name, a page at a time (keyset on last name, first name, id). */
+  async identitiesPage(
+    search: string | undefined,
+    page: PageRequest = {},
+  ): Promise<Page<ReturnType<typeof toIdentityView>>> {
+    const limit = page.limit ?? 100;
+    const [last, first, id] = page.cursor ? decodeCursor('identities', page.cursor, 3) : [null, null, null];
+    const { rows } = await this.pool.query(
+      `SELECT identity_id, login, first_name, last_name, email, department, attributes
+         FROM ${this.s}.identities
+        WHERE ($1::text IS NULL OR login ILIKE $1 OR first_name ILIKE $1 OR last_name ILIKE $1 OR email ILIKE $1)
+          AND ($2::text IS NULL OR (last_name, first_name, identity_id) > ($2::text, $3::text, $4::text))
+        ORDER BY last_name, first_name, identity_id LIMIT $5`,
+      [search ? `%${search.replace(/[%_\\]/g, (c) => `\\${c}`)}%` : null, last, first, id, limit + 1],
+    );
+    return pageOf(rows, limit, toIdentityView, (row) =>
+      encodeCursor('identities', [
+        row.last_name as string,
+        row.first_name as string,
+        row.identity_id as string,
+      ]),
+    );
   }
 
   async identity(identityId: string) {
@@ -275,21 +262,33 @@ export class ReadModelQueries {
     return rows[0] ? toJobView(rows[0]) : undefined;
   }
 
-  async nonConforming(connectionId: string) {
+  /** A connection's drift from its last synchronization, a page at a time (by account, group, attribute). */
+  async nonConforming(connectionId: string, page: PageRequest = {}) {
+    const limit = page.limit ?? QUEUE_PAGE_SIZE;
+    const [account, group, attribute] = page.cursor
+      ? decodeCursor('non-conforming', page.cursor, 3)
+      : [null, null, null];
     const { rows } = await this.pool.query(
       `SELECT account_key, group_name, attribute_name, kind, drift, assignment_ids, found_at FROM ${this.s}.non_conforming
-        WHERE connection_id = $1 ORDER BY account_key, group_name, attribute_name`,
-      [connectionId],
+        WHERE connection_id = $1
+          AND ($2::text IS NULL OR (account_key, group_name, attribute_name) > ($2::text, $3::text, $4::text))
+        ORDER BY account_key, group_name, attribute_name LIMIT $5`,
+      [connectionId, account, group, attribute, limit + 1],
     );
-    return rows.map((row) => ({
-      accountKey: row.account_key as string,
-      ...(row.group_name ? { group: row.group_name as string } : {}),
-      ...(row.attribute_name ? { attribute: row.attribute_name as string } : {}),
-      kind: row.kind as string,
-      drift: row.drift as string,
-      ...((row.assignment_ids as string[]).length ? { assignmentIds: row.assignment_ids as string[] } : {}),
-      foundAt: new Date(row.found_at).toISOString(),
-    }));
+    return pageOf(
+      rows,
+      limit,
+      (row) => ({
+        accountKey: row.account_key as string,
+        ...(row.group_name ? { group: row.group_name as string } : {}),
+        ...(row.attribute_name ? { attribute: row.attribute_name as string } : {}),
+        kind: row.kind as string,
+        drift: row.drift as string,
+        ...((row.assignment_ids as string[]).length ? { assignmentIds: row.assignment_ids as string[] } : {}),
+        foundAt: new Date(row.found_at).toISOString(),
+      }),
+      (row) => encodeCursor('non-conforming', [row.account_key, row.group_name, row.attribute_name]),
+    );
   }
 
   async synchronizations() {
@@ -307,30 +306,4 @@ export class ReadModelQueries {
       ]),
     );
   }
-}
-
-function toIdentityView(row: Record<string, unknown>) {
-  return {
-    id: row.identity_id as string,
-    login: row.login as string,
-    firstName: row.first_name as string,
-    lastName: row.last_name as string,
-    email: row.email as string,
-    ...(row.department ? { department: row.department as string } : {}),
-    attributes: (row.attributes ?? {}) as Record<string, unknown>,
-  };
-}
-
-function toJobView(row: Record<string, unknown>) {
-  return {
-    jobId: row.job_id as string,
-    kind: row.kind as string,
-    status: row.status as string,
-    trigger: row.trigger as string,
-    startedBy: (row.started_by as string | null) ?? undefined,
-    tasks: row.tasks,
-    startedAt: new Date(row.started_at as string).toISOString(),
-    endedAt: row.ended_at ? new Date(row.ended_at as string).toISOString() : undefined,
-    error: (row.error as string | null) ?? undefined,
-  };
 }
