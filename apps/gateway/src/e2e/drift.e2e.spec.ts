@@ -58,6 +58,12 @@ entitlements:
     name: Directory - team account
     resourceType: corp_ldap_team_account
     group: teams
+
+  - id: ldap_admins
+    name: Directory - administrators
+    resourceType: corp_ldap_account
+    group: admins
+    requiresProvisioningReview: true
 `,
       ),
     );
