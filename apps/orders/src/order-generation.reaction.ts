@@ -13,6 +13,7 @@ import type { RecordedEvent } from '@prov/event-store';
 import { ROLE_MODEL } from '@prov/platform';
 import { type RoleModel, RuleEvaluationError } from '@prov/role-model';
 import { identityAttributes, type Reaction } from '@prov/platform';
+import { AccountOwnership } from './account-ownership';
 import { AssignmentCommands } from './assignment-commands';
 import { mayHaveBeenWritten } from './written-states';
 
@@ -35,6 +36,7 @@ export class OrderGenerationReaction implements Reaction {
   constructor(
     private readonly assignments: AssignmentCommands,
     @Inject(ROLE_MODEL) private readonly roleModel: RoleModel,
+    private readonly ownership: AccountOwnership,
   ) {}
 
   async handle(event: RecordedEvent): Promise<void> {
@@ -68,14 +70,21 @@ export class OrderGenerationReaction implements Reaction {
     if (!current.exists || Object.keys(current.orders).length > 0 || current.workflowState !== 'Requested')
       return false;
     const identity = await this.assignments.identity(current.identityId);
+    const metadata = cause
+      ? reactionMetadata(cause, 'orders', now)
+      : commandMetadata({ actor: 'timer' }, now);
+    const planned = await this.ownership.guard(
+      this.orderForRequest(current, orderId, now, identity.exists ? identity : undefined),
+      current.identityId,
+      metadata,
+    );
     const outcome = await this.assignments.execute(
       assignmentId,
-      (state) => {
-        if (!state.exists || Object.keys(state.orders).length > 0 || state.workflowState !== 'Requested')
-          return undefined;
-        return this.orderForRequest(state, orderId, now, identity.exists ? identity : undefined);
-      },
-      cause ? reactionMetadata(cause, 'orders', now) : commandMetadata({ actor: 'timer' }, now),
+      (state) =>
+        !state.exists || Object.keys(state.orders).length > 0 || state.workflowState !== 'Requested'
+          ? undefined
+          : planned,
+      metadata,
       (index) => deterministicUuid('event', orderId, String(index)),
     );
     return outcome.events.length > 0;

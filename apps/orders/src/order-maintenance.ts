@@ -5,6 +5,7 @@ import { type AssignmentCommand, currentOrder, jsonEqual, ProvisioningState } fr
 import { DATABASE_POOL, ROLE_MODEL } from '@prov/platform';
 import { liveAssignmentIds } from '@prov/read-models';
 import { type RoleModel, RuleEvaluationError } from '@prov/role-model';
+import { AccountOwnership } from './account-ownership';
 import { AssignmentCommands } from './assignment-commands';
 import { identityAttributes, OrderGenerationReaction } from './order-generation.reaction';
 import { mayHaveBeenWritten } from './written-states';
@@ -17,6 +18,7 @@ export class OrderMaintenance {
     private readonly assignments: AssignmentCommands,
     private readonly generation: OrderGenerationReaction,
     @Inject(ROLE_MODEL) private readonly roleModel: RoleModel,
+    private readonly ownership: AccountOwnership,
   ) {}
 
   /**
@@ -116,7 +118,8 @@ export class OrderMaintenance {
         }
       }
       if (!command || !kind) continue;
-      const planned = command;
+      const metadata = commandMetadata({ actor: 'orders', correlationId: jobId }, now);
+      const planned = await this.ownership.guard(command, state.identityId, metadata);
       const outcome = await this.assignments.execute(
         assignmentId,
         (latest) =>
@@ -124,7 +127,7 @@ export class OrderMaintenance {
           currentOrder(latest)?.stateCode === order.stateCode
             ? planned
             : undefined,
-        commandMetadata({ actor: 'orders', correlationId: jobId }, now),
+        metadata,
       );
       if (outcome.events.length) {
         counts[kind]++;

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { readEnvironment } from '@prov/config';
 import { MessagingModule } from '@prov/messaging';
 import { NatsConnectionProvider, PlatformModule } from '@prov/platform';
+import { AccountOwnership } from './account-ownership';
 import { AssignmentCommands } from './assignment-commands';
 import { CompleteJobSchedule } from './complete-job.schedule';
 import { CompleteJobService } from './complete-job.service';
@@ -33,6 +34,7 @@ import { TimersService } from './timers/timers.service';
     timerSettingsProvider,
     NatsConnectionProvider,
     AssignmentCommands,
+    AccountOwnership,
     OrderDispatcher,
     OrderGenerationReaction,
     DispatchReaction,

@@ -1,47 +1,139 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
-import { commandMetadata } from '@prov/command-handling';
-import { findNonConforming, isOrderObserved, type SynchronizedResources } from '@prov/connectors';
+import { commandMetadata, type EventMetadata } from '@prov/command-handling';
+import {
+  type DriftFinding,
+  findDrift,
+  isOrderObserved,
+  type OrderChangesToApply,
+  restorePlans,
+  type SynchronizedResources,
+} from '@prov/connectors';
 import { ProvisioningState, synchronizationStreamName, type SynchronizationEvent } from '@prov/domain';
 import type { EventStore } from '@prov/event-store';
-import { DATABASE_POOL, EVENT_STORE } from '@prov/platform';
+import { DATABASE_POOL, EVENT_STORE, ROLE_MODEL } from '@prov/platform';
 import { ReadModelQueries } from '@prov/read-models';
+import type { RoleModel } from '@prov/role-model';
 import { AssignmentCommands } from './assignment-commands';
+import { DriftRestore } from './drift-restore';
 import type { SynchronizationReportDto } from './reports.dto';
 
 export interface SynchronizationOutcome {
   synchronizationId: string;
   verified: number;
   nonConforming: number;
+  restoreOrders: number;
 }
 
 /**
  * Compares what an agent read back with what the orders wrote: executed orders whose change is
- * observed become Verified, and accounts or memberships nobody asked for are recorded as
- * non-conforming on the connection's `sync-<connectionId>` stream.
+ * observed become Verified, and drift is recorded on the connection's `sync-<connectionId>`
+ * stream, both ways: accounts or memberships nobody asked for (unexpected), and accounts,
+ * memberships or values of verified orders that were removed or changed by hand (missing,
+ * differing). With `onDrift: restore` the connection also gets orders putting them back.
  */
 @Injectable()
 export class SynchronizationService {
   private readonly logger = new Logger('Synchronization');
   private readonly queries: ReadModelQueries;
+  private readonly restore: DriftRestore;
 
   constructor(
     private readonly assignments: AssignmentCommands,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(DATABASE_POOL) pool: Pool,
+    @Inject(ROLE_MODEL) private readonly roleModel: RoleModel,
   ) {
     this.queries = new ReadModelQueries(pool);
+    this.restore = new DriftRestore(assignments);
   }
 
   async record(report: SynchronizationReportDto): Promise<SynchronizationOutcome> {
     const now = new Date();
     const resources: SynchronizedResources = { accounts: report.accounts, memberships: report.memberships };
-    const metadata = commandMetadata({ actor: 'synchronization', correlationId: report.jobId }, now);
-    let verified = 0;
-    for (const order of await this.queries.ordersInStates([ProvisioningState.Executed], {
+    const synchronizationId = report.synchronizationId ?? randomUUID();
+    const metadata = commandMetadata(
+      { actor: 'synchronization', correlationId: report.jobId ?? synchronizationId },
+      now,
+    );
+    const verifiedNow = await this.verifyExecuted(report.connectionId, resources, metadata, now);
+
+    const expectedOrders = await this.queries.expectedResources(report.connectionId);
+    const expected = expectedOrders.map((order) => {
+      const changes = order.changes as { accountKey: string; group?: string };
+      return { accountKey: changes.accountKey, group: changes.group };
+    });
+    // Only what synchronization saw before can have drifted; orders on their way are not compared.
+    const verified = expectedOrders
+      .filter(
+        (order) =>
+          order.provisioningStateCode === ProvisioningState.Verified && !verifiedNow.has(order.orderId),
+      )
+      .map((order) => ({
+        assignmentId: order.assignmentId,
+        orderId: order.orderId,
+        changes: order.changes as unknown as OrderChangesToApply,
+      }));
+    const drift = findDrift(resources, expected, verified);
+
+    const at = now.toISOString();
+    const base = { connectionId: report.connectionId, synchronizationId, at };
+    const onDrift = this.roleModel.connection(report.connectionId)?.onDrift ?? 'report';
+    const restored =
+      onDrift === 'restore'
+        ? await this.restore.generate(restorePlans(drift), { ...base, now, metadata })
+        : [];
+    const events: SynchronizationEvent[] = [
+      ...drift.map((finding) => ({
+        type: 'NonConformingResourceFound' as const,
+        data: { ...base, ...findingData(finding) },
+      })),
+      ...restored.map((data) => ({ type: 'DriftRestoreRequested' as const, data: { ...base, ...data } })),
+      {
+        type: 'SynchronizationCompleted',
+        data: {
+          ...base,
+          accounts: report.accounts.length,
+          memberships: report.memberships.length,
+          verifiedOrders: verifiedNow.size,
+          nonConforming: drift.length,
+          restoreOrders: restored.length,
+          ...(report.jobId ? { jobId: report.jobId } : {}),
+        },
+      },
+    ];
+    await this.store.appendToStream(
+      synchronizationStreamName(report.connectionId),
+      events.map((event) => ({ id: randomUUID(), type: event.type, data: event.data, metadata })),
+    );
+    const count = (kind: DriftFinding['drift']) => drift.filter((f) => f.drift === kind).length;
+    this.logger.log({
+      msg: 'synchronization recorded',
       connectionId: report.connectionId,
-    })) {
+      verified: verifiedNow.size,
+      unexpected: count('unexpected'),
+      missing: count('missing'),
+      differing: count('differing'),
+      restoreOrders: restored.length,
+    });
+    return {
+      synchronizationId,
+      verified: verifiedNow.size,
+      nonConforming: drift.length,
+      restoreOrders: restored.length,
+    };
+  }
+
+  /** Executed orders whose change the target shows become Verified; returns their ids. */
+  private async verifyExecuted(
+    connectionId: string,
+    resources: SynchronizedResources,
+    metadata: EventMetadata,
+    now: Date,
+  ): Promise<Set<string>> {
+    const verified = new Set<string>();
+    for (const order of await this.queries.ordersInStates([ProvisioningState.Executed], { connectionId })) {
       if (!order.changeType) continue;
       const observed = isOrderObserved(
         { changeType: order.changeType as 'Added' | 'Modified' | 'Deleted', changes: order.changes as never },
@@ -63,47 +155,20 @@ export class SynchronizationService {
         },
         metadata,
       );
-      verified += outcome.events.length > 0 ? 1 : 0;
+      if (outcome.events.length > 0) verified.add(order.orderId);
     }
-    const expected = (await this.queries.expectedResources(report.connectionId)).map((order) => {
-      const changes = order.changes as { accountKey: string; group?: string };
-      return { accountKey: changes.accountKey, group: changes.group };
-    });
-    const drift = findNonConforming(resources, expected);
-    const synchronizationId = report.synchronizationId ?? randomUUID();
-    const at = now.toISOString();
-    const base = { connectionId: report.connectionId, synchronizationId, at };
-    const events: SynchronizationEvent[] = [
-      ...drift.accounts.map((a) => ({
-        type: 'NonConformingResourceFound' as const,
-        data: { ...base, kind: 'account' as const, accountKey: a.accountKey },
-      })),
-      ...drift.memberships.map((m) => ({
-        type: 'NonConformingResourceFound' as const,
-        data: { ...base, kind: 'membership' as const, accountKey: m.accountKey, group: m.group },
-      })),
-      {
-        type: 'SynchronizationCompleted',
-        data: {
-          ...base,
-          accounts: report.accounts.length,
-          memberships: report.memberships.length,
-          verifiedOrders: verified,
-          nonConforming: drift.accounts.length + drift.memberships.length,
-          ...(report.jobId ? { jobId: report.jobId } : {}),
-        },
-      },
-    ];
-    await this.store.appendToStream(
-      synchronizationStreamName(report.connectionId),
-      events.map((event) => ({ id: randomUUID(), type: event.type, data: event.data, metadata })),
-    );
-    this.logger.log({
-      msg: 'synchronization recorded',
-      connectionId: report.connectionId,
-      verified,
-      nonConforming: events.length - 1,
-    });
-    return { synchronizationId, verified, nonConforming: events.length - 1 };
+    return verified;
   }
+}
+
+/** A finding as the event records it: names and keys, never attribute values. */
+function findingData(finding: DriftFinding) {
+  return {
+    kind: finding.kind,
+    accountKey: finding.accountKey,
+    drift: finding.drift,
+    ...('group' in finding ? { group: finding.group } : {}),
+    ...('attribute' in finding ? { attribute: finding.attribute } : {}),
+    ...('owners' in finding ? { assignmentIds: finding.owners.map((o) => o.assignmentId) } : {}),
+  };
 }

@@ -2,3 +2,4 @@ export * from './environment';
 export * from './logger';
 export * from './lifecycle';
 export * from './timers';
+export * from './read-back';

@@ -3,6 +3,7 @@
 export * from './connector';
 export * from './errors';
 export * from './observation';
+export * from './drift';
 export * from './registry';
 export { SqlConnector } from './sql/sql-connector';
 export {
@@ -18,3 +19,4 @@ export { ManualConnector } from './manual/manual-connector';
 export * from './scim';
 export { LdapConnector, type LdapChangedResources } from './ldap/ldap-connector';
 export * from './ad';
+export * from './ownership';

@@ -44,7 +44,7 @@ function indexOf(resources: SynchronizedResources): ResourceIndex {
  * while the role model may compute numbers or booleans, and `7` in the order is `"7"` in the
  * directory. null, undefined and the empty text all mean "no value".
  */
-function asText(value: unknown): string {
+export function asText(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'object') return JSON.stringify(value);
   return String(value);

@@ -23,7 +23,8 @@ async function waitFor<T>(read: () => Promise<T>, ok: (value: T) => boolean, wha
   for (;;) {
     const value = await read();
     if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value)}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -37,26 +38,74 @@ describe('read-model projector (PostgreSQL)', () => {
     db = await createTestDatabase('rm');
     pool = new Pool({ connectionString: db.url });
     store = await PostgresEventStore.connect({ pool });
-    await handleCommand(store, identityDecider, identityStreamName('alice'), {
-      type: 'RegisterIdentity', identityId: 'alice', login: 'amartin', firstName: 'Alice', lastName: 'Martin',
-      email: 'alice@example.test', now,
-    }, { metadata });
-    const commands: AssignmentCommand[] = [
-      { type: 'RequestAssignment', assignmentId: ASSIGNMENT, identityId: 'alice', entitlementId: 'hr_app_admin', now },
+    await handleCommand(
+      store,
+      identityDecider,
+      identityStreamName('alice'),
       {
-        type: 'GenerateProvisioningOrder', assignmentId: ASSIGNMENT, orderId: 'o-1', changeType: 'Added', connectionId: 'hr_app',
-        resourceTypeId: 'hr_app_account', fulfillment: 'automatic', changes: { accountKey: 'amartin', attributes: {}, group: 'admins' },
-        requiresReview: true, now,
+        type: 'RegisterIdentity',
+        identityId: 'alice',
+        login: 'amartin',
+        firstName: 'Alice',
+        lastName: 'Martin',
+        email: 'alice@example.test',
+        now,
       },
-      { type: 'ApproveProvisioningOrder', assignmentId: ASSIGNMENT, orderId: 'o-1', now, actor: 'reviewer-1' },
-      { type: 'ReportProvisioningOrderErrored', assignmentId: ASSIGNMENT, orderId: 'o-1', by: 'agent', error: 'target down', now },
+      { metadata },
+    );
+    const commands: AssignmentCommand[] = [
+      {
+        type: 'RequestAssignment',
+        assignmentId: ASSIGNMENT,
+        identityId: 'alice',
+        entitlementId: 'hr_app_admin',
+        now,
+      },
+      {
+        type: 'GenerateProvisioningOrder',
+        assignmentId: ASSIGNMENT,
+        orderId: 'o-1',
+        changeType: 'Added',
+        connectionId: 'hr_app',
+        resourceTypeId: 'hr_app_account',
+        fulfillment: 'automatic',
+        changes: { accountKey: 'amartin', attributes: {}, group: 'admins' },
+        requiresReview: true,
+        now,
+      },
+      {
+        type: 'ApproveProvisioningOrder',
+        assignmentId: ASSIGNMENT,
+        orderId: 'o-1',
+        now,
+        actor: 'reviewer-1',
+      },
+      {
+        type: 'ReportProvisioningOrderErrored',
+        assignmentId: ASSIGNMENT,
+        orderId: 'o-1',
+        by: 'agent',
+        error: 'target down',
+        now,
+      },
     ];
     for (const command of commands) {
       await handleCommand(store, assignmentDecider, assignmentStreamName(ASSIGNMENT), command, { metadata });
     }
-    await handleCommand(store, jobDecider, jobStreamName('j-1'), {
-      type: 'StartJob', jobId: 'j-1', kind: 'complete', tasks: ['synchronize'], trigger: 'api', now,
-    }, { metadata });
+    await handleCommand(
+      store,
+      jobDecider,
+      jobStreamName('j-1'),
+      {
+        type: 'StartJob',
+        jobId: 'j-1',
+        kind: 'complete',
+        tasks: ['synchronize'],
+        trigger: 'api',
+        now,
+      },
+      { metadata },
+    );
   });
 
   afterAll(async () => {
@@ -69,7 +118,11 @@ describe('read-model projector (PostgreSQL)', () => {
     const projector = new Projector(pool, store);
     await projector.start();
     const queries = new ReadModelQueries(pool);
-    const assignment = await waitFor(() => queries.assignment(ASSIGNMENT), (a) => a?.provisioningStateCode === 3, 'Errored');
+    const assignment = await waitFor(
+      () => queries.assignment(ASSIGNMENT),
+      (a) => a?.provisioningStateCode === 3,
+      'Errored',
+    );
     expect(assignment).toMatchObject({
       identityId: 'alice',
       workflowState: 'Requested',
@@ -77,23 +130,46 @@ describe('read-model projector (PostgreSQL)', () => {
       currentOrder: { orderId: 'o-1', provisioningState: 'Errored', attempt: 1, lastError: 'target down' },
       revision: 3,
     });
-    expect((await queries.reviewQueue()).map((o) => o.orderId)).toEqual(['o-1']);
+    expect((await queries.reviewQueue()).items.map((o) => o.orderId)).toEqual(['o-1']);
     expect((await queries.history(ASSIGNMENT)).map((e) => e.type)).toEqual([
-      'AssignmentRequested', 'ProvisioningOrderGenerated', 'ProvisioningOrderApproved', 'ProvisioningOrderErrored',
+      'AssignmentRequested',
+      'ProvisioningOrderGenerated',
+      'ProvisioningOrderApproved',
+      'ProvisioningOrderErrored',
     ]);
     expect(await queries.identity('alice')).toMatchObject({ login: 'amartin', firstName: 'Alice' });
-    expect(await waitFor(() => queries.job('j-1'), (j) => j !== undefined, 'job')).toMatchObject({ status: 'Running' });
+    expect(
+      await waitFor(
+        () => queries.job('j-1'),
+        (j) => j !== undefined,
+        'job',
+      ),
+    ).toMatchObject({ status: 'Running' });
     await projector.stop();
   });
 
   it('resumes after its checkpoint: events appended while it was stopped arrive once', async () => {
-    await handleCommand(store, assignmentDecider, assignmentStreamName(ASSIGNMENT), {
-      type: 'RetryProvisioningOrder', assignmentId: ASSIGNMENT, orderId: 'o-1', now, actor: 'reviewer-1',
-    }, { metadata });
+    await handleCommand(
+      store,
+      assignmentDecider,
+      assignmentStreamName(ASSIGNMENT),
+      {
+        type: 'RetryProvisioningOrder',
+        assignmentId: ASSIGNMENT,
+        orderId: 'o-1',
+        now,
+        actor: 'reviewer-1',
+      },
+      { metadata },
+    );
     const projector = new Projector(pool, store);
     await projector.start();
     const queries = new ReadModelQueries(pool);
-    await waitFor(() => queries.assignment(ASSIGNMENT), (a) => a?.currentOrder?.attempt === 2, 'retried order');
+    await waitFor(
+      () => queries.assignment(ASSIGNMENT),
+      (a) => a?.currentOrder?.attempt === 2,
+      'retried order',
+    );
     expect(projector.eventsHandled).toBe(1);
     expect((await queries.history(ASSIGNMENT)).length).toBe(5);
     await projector.stop();

@@ -6,7 +6,8 @@ export const LIVE_SCHEMA = 'rm';
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
 export function assertSchemaName(schema: string): string {
-  if (!IDENTIFIER.test(schema)) throw new Error(`read-model schema name '${schema}' must match ${IDENTIFIER}`);
+  if (!IDENTIFIER.test(schema))
+    throw new Error(`read-model schema name '${schema}' must match ${IDENTIFIER}`);
   return schema;
 }
 
@@ -82,6 +83,7 @@ ALTER TABLE ${s}.orders ADD COLUMN IF NOT EXISTS postponed_until timestamptz;
 CREATE INDEX IF NOT EXISTS orders_queue ON ${s}.orders (provisioning_state_code) WHERE is_open;
 CREATE INDEX IF NOT EXISTS orders_connection ON ${s}.orders (connection_id, provisioning_state_code);
 CREATE INDEX IF NOT EXISTS orders_assignment ON ${s}.orders (assignment_id);
+CREATE INDEX IF NOT EXISTS orders_account_key ON ${s}.orders (connection_id, (changes->>'accountKey'));
 CREATE TABLE IF NOT EXISTS ${s}.history (
   assignment_id text NOT NULL,
   revision bigint NOT NULL,
@@ -118,9 +120,16 @@ CREATE TABLE IF NOT EXISTS ${s}.non_conforming (
   group_name text NOT NULL DEFAULT '',
   kind text NOT NULL,
   found_at timestamptz NOT NULL,
-  synchronization_id text NOT NULL,
-  PRIMARY KEY (connection_id, account_key, group_name)
+  synchronization_id text NOT NULL
 );
+-- Drift both ways: a resource is also identified by the attribute that differs. Tables made
+-- before that had (connection, account, group) as primary key; it gives way to the wider key.
+ALTER TABLE ${s}.non_conforming ADD COLUMN IF NOT EXISTS attribute_name text NOT NULL DEFAULT '';
+ALTER TABLE ${s}.non_conforming ADD COLUMN IF NOT EXISTS drift text NOT NULL DEFAULT 'unexpected';
+ALTER TABLE ${s}.non_conforming ADD COLUMN IF NOT EXISTS assignment_ids jsonb NOT NULL DEFAULT '[]';
+ALTER TABLE ${s}.non_conforming DROP CONSTRAINT IF EXISTS non_conforming_pkey;
+CREATE UNIQUE INDEX IF NOT EXISTS non_conforming_resource
+  ON ${s}.non_conforming (connection_id, account_key, group_name, attribute_name);
 `;
 }
 

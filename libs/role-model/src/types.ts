@@ -11,6 +11,10 @@ export const FULFILLMENTS = ['automatic', 'manual'] as const;
 /** Who writes an order into the managed system: a connector agent, or a person (operator). */
 export type Fulfillment = (typeof FULFILLMENTS)[number];
 
+export const DRIFT_RESPONSES = ['report', 'restore'] as const;
+/** What synchronization does about drift on a connection: report it, or also put it back. */
+export type DriftResponse = (typeof DRIFT_RESPONSES)[number];
+
 export const BACKOFFS = ['fixed', 'exponential'] as const;
 export type Backoff = (typeof BACKOFFS)[number];
 
@@ -24,6 +28,17 @@ export interface RoleModelConnection {
    * in `Env` holds the NAME of an environment variable (see `resolveConnectionSecret`).
    */
   settings: Readonly<Record<string, unknown>>;
+  /**
+   * report (default): drift found by synchronization is listed as non-conforming; restore: an
+   * account deleted, or a value or membership changed, by hand also gets an order putting the
+   * verified state back. The parser always sets it; absent means report.
+   */
+  onDrift?: DriftResponse;
+  /**
+   * May an Added order take over an account that exists in the target and that the engine did
+   * not create? false (default): such an order ends 3 Errored. The parser always sets it.
+   */
+  adoptExisting?: boolean;
 }
 
 /** How often, and how far apart, an Errored order of a resource type is retried automatically. */

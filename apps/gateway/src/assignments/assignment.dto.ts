@@ -1,6 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { CursorQuery } from '../http/paging';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
 import { PROVISIONING_STATE_CODES, type ProvisioningStateName } from '@prov/domain';
 
 export class RequestAssignmentBody {
@@ -47,10 +59,18 @@ export class RevokeAssignmentBody {
 }
 
 const STATE_NAMES: ProvisioningStateName[] = [
-  'None', 'Pending', 'Transmitted', 'Errored', 'Verified', 'AwaitingApproval', 'Inactive', 'Error', 'Executed',
+  'None',
+  'Pending',
+  'Transmitted',
+  'Errored',
+  'Verified',
+  'AwaitingApproval',
+  'Inactive',
+  'Error',
+  'Executed',
 ];
 
-export class AssignmentSearchQuery {
+export class AssignmentSearchQuery extends CursorQuery {
   @ApiPropertyOptional({ description: 'state name (Pending) or code (1)' })
   @IsOptional()
   @IsIn([...STATE_NAMES, ...PROVISIONING_STATE_CODES.map(String)], {
@@ -68,12 +88,12 @@ export class AssignmentSearchQuery {
   @IsString()
   entitlementId?: string;
 
-  @ApiPropertyOptional({ default: 500 })
+  @ApiPropertyOptional({ default: 500, description: 'rows per page (1-5000)' })
   @IsOptional()
   @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(5000)
+  @IsInt({ message: 'limit must be a whole number from 1 to 5000' })
+  @Min(1, { message: 'limit must be a whole number from 1 to 5000' })
+  @Max(5000, { message: 'limit must be a whole number from 1 to 5000' })
   limit?: number;
 }
 
@@ -84,7 +104,10 @@ export function stateCodeOf(value: string | undefined): number | undefined {
 }
 
 export class AsOfQuery {
-  @ApiPropertyOptional({ example: '2026-11-23T12:00:00Z', description: 'the instant to show the assignment at' })
+  @ApiPropertyOptional({
+    example: '2026-11-23T12:00:00Z',
+    description: 'the instant to show the assignment at',
+  })
   @IsOptional()
   @IsISO8601({ strict: true })
   asOf?: string;

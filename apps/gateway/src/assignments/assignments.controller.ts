@@ -1,13 +1,33 @@
-import { Body, Controller, Delete, Get, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
 import { CommandClient } from '@prov/messaging';
 import { ReadModelQueries } from '@prov/read-models';
 import type { Caller } from '../auth/api-token.guard';
 import { CurrentCaller } from '../auth/caller.decorator';
 import { Roles } from '../auth/roles.decorator';
+import { ApiPagedResponse, readPage, sendPage } from '../http/paging';
 import { AssignmentAsOf } from './assignment-as-of';
-import { AsOfQuery, AssignmentSearchQuery, RequestAssignmentBody, RevokeAssignmentBody, stateCodeOf } from './assignment.dto';
+import {
+  AsOfQuery,
+  AssignmentSearchQuery,
+  RequestAssignmentBody,
+  RevokeAssignmentBody,
+  stateCodeOf,
+} from './assignment.dto';
 
 const READERS = ['requester', 'reviewer', 'operator'] as const;
 
@@ -58,15 +78,21 @@ export class AssignmentsController {
 
   @Get()
   @Roles(...READERS)
-  search(@Query() query: AssignmentSearchQuery) {
-    return this.queries.assignments(
-      {
-        provisioningStateCode: stateCodeOf(query.provisioningState),
-        identityId: query.identityId,
-        entitlementId: query.entitlementId,
-      },
-      query.limit ?? 500,
+  @ApiPagedResponse('Assignments, most recently requested first (500 per page unless limit says otherwise)')
+  async search(
+    @Query() query: AssignmentSearchQuery,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const filter = {
+      provisioningStateCode: stateCodeOf(query.provisioningState),
+      identityId: query.identityId,
+      entitlementId: query.entitlementId,
+    };
+    const page = await readPage(() =>
+      this.queries.assignmentsPage(filter, { cursor: query.cursor, limit: query.limit ?? 500 }),
     );
+    return sendPage(page, request, response);
   }
 
   /** The assignment now, or `?asOf=<ISO time>`: as it was at that instant, folded from its stream. */
@@ -76,13 +102,21 @@ export class AssignmentsController {
     if (query.asOf) {
       const past = await this.asOf.at(id, new Date(query.asOf));
       if (past === 'not-yet') {
-        throw new NotFoundException({ code: 'AssignmentNotFound', message: `assignment ${id} did not exist yet at ${query.asOf}` });
+        throw new NotFoundException({
+          code: 'AssignmentNotFound',
+          message: `assignment ${id} did not exist yet at ${query.asOf}`,
+        });
       }
-      if (!past) throw new NotFoundException({ code: 'AssignmentNotFound', message: `assignment ${id} does not exist` });
+      if (!past)
+        throw new NotFoundException({
+          code: 'AssignmentNotFound',
+          message: `assignment ${id} does not exist`,
+        });
       return past;
     }
     const assignment = await this.queries.assignment(id);
-    if (!assignment) throw new NotFoundException({ code: 'AssignmentNotFound', message: `assignment ${id} does not exist` });
+    if (!assignment)
+      throw new NotFoundException({ code: 'AssignmentNotFound', message: `assignment ${id} does not exist` });
     return assignment;
   }
 

@@ -1,10 +1,23 @@
-import { Controller, Get, HttpCode, Inject, NotFoundException, Param, Post } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  HttpCode,
+  Inject,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CommandClient } from '@prov/messaging';
 import { ROLE_MODEL } from '@prov/platform';
 import { ReadModelQueries } from '@prov/read-models';
 import type { RoleModel } from '@prov/role-model';
 import { Roles } from '../auth/roles.decorator';
+import { ApiPagedResponse, PageQuery, readPage, sendPage } from '../http/paging';
 
 const EVERYONE = ['requester', 'reviewer', 'operator'] as const;
 
@@ -49,21 +62,35 @@ export class CatalogController {
   @HttpCode(200)
   test(@Param('id') id: string) {
     const connection = this.connection(id);
-    if (connection.fulfillment === 'manual') return { ok: true, message: 'manual connection: fulfilled by operators' };
+    if (connection.fulfillment === 'manual')
+      return { ok: true, message: 'manual connection: fulfilled by operators' };
     return this.commands.send('agent', 'test-connection', { connectionId: id }, { timeoutMs: 30_000 });
   }
 
-  /** What the last synchronization found in the managed system that no assignment expects. */
+  /**
+   * The drift the last synchronization found, both ways: unexpected accounts and memberships,
+   * and missing or differing ones that verified orders wrote (see docs/connectors.md#drift).
+   */
   @Get('connections/:id/non-conforming')
   @Roles(...EVERYONE)
-  nonConforming(@Param('id') id: string) {
+  @ApiPagedResponse('Drift found by the last synchronization, by account, group and attribute')
+  async nonConforming(
+    @Param('id') id: string,
+    @Query() query: PageQuery,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     this.connection(id);
-    return this.queries.nonConforming(id);
+    return sendPage(await readPage(() => this.queries.nonConforming(id, query)), request, response);
   }
 
   private connection(id: string) {
     const connection = this.roleModel.connection(id);
-    if (!connection) throw new NotFoundException({ code: 'ConnectionNotFound', message: `connection ${id} is not in the role model` });
+    if (!connection)
+      throw new NotFoundException({
+        code: 'ConnectionNotFound',
+        message: `connection ${id} is not in the role model`,
+      });
     return connection;
   }
 }

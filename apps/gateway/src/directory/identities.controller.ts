@@ -1,12 +1,31 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { CommandClient } from '@prov/messaging';
-import { ReadModelQueries } from '@prov/read-models';
+import { allPages, ReadModelQueries } from '@prov/read-models';
 import type { Caller } from '../auth/api-token.guard';
 import { CurrentCaller } from '../auth/caller.decorator';
 import { Roles } from '../auth/roles.decorator';
-import { DeactivateIdentityBody, IdentitySearchQuery, IdentityStatusBody, RegisterIdentityBody, UpdateIdentityBody } from './identity.dto';
+import { ApiPagedResponse, readPage, sendPage } from '../http/paging';
+import {
+  DeactivateIdentityBody,
+  IdentitySearchQuery,
+  IdentityStatusBody,
+  RegisterIdentityBody,
+  UpdateIdentityBody,
+} from './identity.dto';
 
 @ApiTags('directory')
 @ApiBearerAuth()
@@ -33,15 +52,27 @@ export class IdentitiesController {
 
   @Get()
   @Roles('requester', 'reviewer', 'operator')
-  list(@Query() query: IdentitySearchQuery) {
-    return this.queries.identities(query.search, query.limit ?? 100, query.offset ?? 0);
+  @ApiPagedResponse('Identities by last name, first name and id (100 per page unless limit says otherwise)')
+  async list(
+    @Query() query: IdentitySearchQuery,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    // offset is kept for earlier clients; a cursor walks the list without skipping or repeating.
+    if (query.offset !== undefined)
+      return this.queries.identities(query.search, query.limit ?? 100, query.offset);
+    const page = await readPage(() =>
+      this.queries.identitiesPage(query.search, { cursor: query.cursor, limit: query.limit }),
+    );
+    return sendPage(page, request, response);
   }
 
   @Get(':id')
   @Roles('requester', 'reviewer', 'operator')
   async get(@Param('id') id: string) {
     const identity = await this.queries.identity(id);
-    if (!identity) throw new NotFoundException({ code: 'IdentityNotFound', message: `identity ${id} does not exist` });
+    if (!identity)
+      throw new NotFoundException({ code: 'IdentityNotFound', message: `identity ${id} does not exist` });
     return identity;
   }
 
@@ -90,7 +121,10 @@ export class IdentitiesController {
     const holders = new Map(Object.values(identity.holdings).map((h) => [h.assignmentId, h.holders]));
     // A revoked assignment is held by nobody any more: its origin is who requested it.
     const requestedBy = (by?: string) => (by?.startsWith('rule:') ? [by] : ['request']);
-    const assignments = await this.queries.assignments({ identityId: id });
+    // Every assignment, however many: the tab shows them all.
+    const assignments = await allPages((cursor) =>
+      this.queries.assignmentsPage({ identityId: id }, { cursor }),
+    );
     return assignments.map((assignment) => ({
       ...assignment,
       origin: holders.get(assignment.assignmentId) ?? requestedBy(assignment.requestedBy),

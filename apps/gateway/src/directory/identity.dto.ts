@@ -1,11 +1,27 @@
+import { CursorQuery } from '../http/paging';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsInt, IsISO8601, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import {
+  IsEmail,
+  IsInt,
+  IsISO8601,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
 import { Type } from 'class-transformer';
 
 export class RegisterIdentityBody {
   @ApiPropertyOptional({ example: 'alice.martin', description: 'defaults to a new UUID' })
   @IsOptional()
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$/, { message: 'id must be letters, digits, _ . @ - (at most 100)' })
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$/, {
+    message: 'id must be letters, digits, _ . @ - (at most 100)',
+  })
   id?: string;
 
   @ApiProperty({ example: 'amartin' })
@@ -42,7 +58,7 @@ export class RegisterIdentityBody {
   attributes?: Record<string, string | number | boolean>;
 }
 
-export class IdentitySearchQuery {
+export class IdentitySearchQuery extends CursorQuery {
   @ApiPropertyOptional({ description: 'matches login, names and email' })
   @IsOptional()
   @IsString()
@@ -57,7 +73,10 @@ export class IdentitySearchQuery {
   @Max(1000)
   limit?: number;
 
-  @ApiPropertyOptional({ default: 0 })
+  @ApiPropertyOptional({
+    default: 0,
+    description: 'deprecated: use cursor (the X-Next-Cursor header of the previous page)',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -1,4 +1,4 @@
-import { Client } from 'ldapts';
+import { Attribute, Change, Client } from 'ldapts';
 import type { RunningSambaAdDc, RunningScimServer } from '@prov/testing';
 import { writeFastRoleModel } from './role-model-fixture';
 
@@ -108,6 +108,16 @@ export class DirectoryAdmin {
 
   async add(dn: string, attributes: Record<string, string | string[]>): Promise<void> {
     await this.client.add(dn, attributes);
+  }
+
+  /** Deletes an entry, as an administrator doing it by hand would. */
+  async delete(dn: string): Promise<void> {
+    await this.client.del(dn);
+  }
+
+  /** Replaces an attribute's values by hand. */
+  async replace(dn: string, type: string, values: string[]): Promise<void> {
+    await this.client.modify(dn, new Change({ operation: 'replace', modification: new Attribute({ type, values }) }));
   }
 
   async close(): Promise<void> {

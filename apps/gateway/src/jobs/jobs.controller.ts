@@ -1,10 +1,12 @@
-import { Controller, Get, HttpCode, NotFoundException, Param, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CommandClient } from '@prov/messaging';
 import { ReadModelQueries } from '@prov/read-models';
 import type { Caller } from '../auth/api-token.guard';
 import { CurrentCaller } from '../auth/caller.decorator';
 import { Roles } from '../auth/roles.decorator';
+import { ApiPagedResponse, PageQuery, readPage, sendPage } from '../http/paging';
 
 /** The Job Execution page: start the complete job, follow its tasks. */
 @ApiTags('jobs')
@@ -21,13 +23,22 @@ export class JobsController {
   @Roles('operator')
   @HttpCode(202)
   start(@CurrentCaller() caller: Caller) {
-    return this.commands.send<{ jobId: string }>('orders', 'start-complete-job', { actor: caller.actor, trigger: 'api' });
+    return this.commands.send<{ jobId: string }>('orders', 'start-complete-job', {
+      actor: caller.actor,
+      trigger: 'api',
+    });
   }
 
   @Get()
   @Roles('requester', 'reviewer', 'operator')
-  list() {
-    return this.queries.jobs();
+  @ApiPagedResponse('Job runs, most recent first (50 per page unless limit says otherwise)')
+  async list(
+    @Query() query: PageQuery,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const page = await readPage(() => this.queries.jobsPage({ cursor: query.cursor, limit: query.limit }));
+    return sendPage(page, request, response);
   }
 
   @Get(':id')

@@ -1,4 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
+import { PageQuery } from '../http/paging';
 import { IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 
 export class DecisionBody {
@@ -24,7 +25,7 @@ export class ReportErrorBody extends DecisionBody {
   error!: string;
 }
 
-export class QueueFilterQuery {
+export class QueueFilterQuery extends PageQuery {
   @ApiPropertyOptional()
   @IsOptional()
   @Matches(/^[a-z0-9_]+$/, { message: 'connectionId must be lowercase letters, digits and _' })

@@ -18,7 +18,7 @@ import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
 import { CommandClient, CommandError } from '@prov/messaging';
 import { ROLE_MODEL } from '@prov/platform';
-import { ReadModelQueries } from '@prov/read-models';
+import { allPages, ReadModelQueries } from '@prov/read-models';
 import type { RoleModel } from '@prov/role-model';
 import type { Caller } from '../auth/api-token.guard';
 import { CurrentCaller } from '../auth/caller.decorator';
@@ -31,7 +31,6 @@ export class CsvExportQuery {
   connectionId!: string;
 }
 
-const MAX_EXPORT = 10_000;
 const MAX_CSV_BYTES = 5 * 1024 * 1024;
 // Decisions sent at once: enough to import thousands of lines quickly, few enough not to flood `review`.
 const CONCURRENCY = 8;
@@ -57,14 +56,26 @@ export class ManualCsvController {
   @Get('orders.csv')
   @Roles('operator')
   @ApiProduces('text/csv')
-  async exportCsv(@Query() query: CsvExportQuery, @Res({ passthrough: true }) response: Response): Promise<string> {
+  async exportCsv(
+    @Query() query: CsvExportQuery,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<string> {
     if (!this.roleModel.connection(query.connectionId)) {
-      throw new NotFoundException({ code: 'ConnectionNotFound', message: `connection ${query.connectionId} is not in the role model` });
+      throw new NotFoundException({
+        code: 'ConnectionNotFound',
+        message: `connection ${query.connectionId} is not in the role model`,
+      });
     }
-    const orders = await this.queries.ordersInStates([2], { connectionId: query.connectionId }, MAX_EXPORT);
+    // Every transmitted order, oldest first, however many: an export is never cut short.
+    const orders = await allPages((cursor) =>
+      this.queries.manualQueue({ connectionId: query.connectionId }, { cursor }),
+    );
     const day = new Date().toISOString().slice(0, 10);
     response.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    response.setHeader('Content-Disposition', `attachment; filename="manual-orders-${query.connectionId}-${day}.csv"`);
+    response.setHeader(
+      'Content-Disposition',
+      `attachment; filename="manual-orders-${query.connectionId}-${day}.csv"`,
+    );
     return exportManualOrders(orders);
   }
 
@@ -72,7 +83,10 @@ export class ManualCsvController {
   @Roles('operator')
   @HttpCode(200)
   @ApiConsumes('text/csv', 'application/json')
-  @ApiBody({ description: 'CSV with the header orderId,result,error,comment (result: confirm | error), or JSON {"csv": "..."}' })
+  @ApiBody({
+    description:
+      'CSV with the header orderId,result,error,comment (result: confirm | error), or JSON {"csv": "..."}',
+  })
   async importCsv(@Req() request: Request, @CurrentCaller() caller: Caller) {
     const text = await this.csvOf(request);
     const validation = await validateImport(text, (orderId) => this.queries.order(orderId));
@@ -85,7 +99,9 @@ export class ManualCsvController {
     }
     // One correlation id for the whole import: the audit trail shows which decisions came together.
     const importId = randomUUID();
-    const outcomes = await mapLimited(validation.lines, CONCURRENCY, (line) => this.decide(line, caller, importId));
+    const outcomes = await mapLimited(validation.lines, CONCURRENCY, (line) =>
+      this.decide(line, caller, importId),
+    );
     const applied = outcomes.filter((o) => o.status === 200).length;
     return { importId, applied, failed: outcomes.length - applied, lines: outcomes };
   }
@@ -105,7 +121,12 @@ export class ManualCsvController {
           ...(line.error ? { error: line.error } : {}),
         },
       );
-      return { ...base, status: 200, provisioningState: outcome.provisioningState, provisioningStateCode: outcome.provisioningStateCode };
+      return {
+        ...base,
+        status: 200,
+        provisioningState: outcome.provisioningState,
+        provisioningStateCode: outcome.provisioningStateCode,
+      };
     } catch (error) {
       if (!(error instanceof CommandError)) throw error;
       return { ...base, status: error.status, code: error.code, message: error.message };
@@ -117,7 +138,8 @@ export class ManualCsvController {
     if (request.is('application/json')) {
       const body = request.body as unknown;
       const csv = typeof body === 'object' && body !== null ? (body as { csv?: unknown }).csv : undefined;
-      const extra = typeof body === 'object' && body !== null ? Object.keys(body).filter((k) => k !== 'csv') : [];
+      const extra =
+        typeof body === 'object' && body !== null ? Object.keys(body).filter((k) => k !== 'csv') : [];
       if (typeof csv !== 'string' || extra.length > 0) {
         throw new BadRequestException({
           code: 'ValidationFailed',
@@ -128,26 +150,36 @@ export class ManualCsvController {
       return csv;
     }
     if (!request.is(CSV_TYPES)) {
-      throw new UnsupportedMediaTypeException(`send the CSV as text/csv, or as JSON {"csv": "..."}; got ${request.headers['content-type'] ?? 'no Content-Type'}`);
+      throw new UnsupportedMediaTypeException(
+        `send the CSV as text/csv, or as JSON {"csv": "..."}; got ${request.headers['content-type'] ?? 'no Content-Type'}`,
+      );
     }
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of request) {
       size += (chunk as Buffer).length;
-      if (size > MAX_CSV_BYTES) throw new PayloadTooLargeException(`the CSV must be at most ${MAX_CSV_BYTES / 1024 / 1024} MB`);
+      if (size > MAX_CSV_BYTES)
+        throw new PayloadTooLargeException(`the CSV must be at most ${MAX_CSV_BYTES / 1024 / 1024} MB`);
       chunks.push(chunk as Buffer);
     }
     try {
       return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
     } catch {
       // Spreadsheets often save "CSV" in a legacy code page; guessing would corrupt names silently.
-      throw new BadRequestException({ code: 'CsvInvalid', message: 'the CSV must be UTF-8 encoded (save it as "CSV UTF-8")' });
+      throw new BadRequestException({
+        code: 'CsvInvalid',
+        message: 'the CSV must be UTF-8 encoded (save it as "CSV UTF-8")',
+      });
     }
   }
 }
 
 /** `work` over the items with at most `limit` running at once; results in the items' order. */
-async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const run = async () => {

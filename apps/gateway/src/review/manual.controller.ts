@@ -1,8 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
 import { ReadModelQueries } from '@prov/read-models';
 import type { Caller } from '../auth/api-token.guard';
 import { CurrentCaller } from '../auth/caller.decorator';
+import { ApiPagedResponse, readPage, sendPage } from '../http/paging';
 import { Roles } from '../auth/roles.decorator';
 import { DecisionBody, QueueFilterQuery, ReportErrorBody } from './decision.dto';
 import { OrderDecisions } from './order-decisions';
@@ -19,8 +21,18 @@ export class ManualController {
 
   @Get()
   @Roles('operator')
-  queue(@Query() filter: QueueFilterQuery) {
-    return this.queries.manualQueue(filter);
+  @ApiPagedResponse('Orders transmitted to operators, oldest change first')
+  async queue(
+    @Query() query: QueueFilterQuery,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const { cursor, limit, ...filter } = query;
+    return sendPage(
+      await readPage(() => this.queries.manualQueue(filter, { cursor, limit })),
+      request,
+      response,
+    );
   }
 
   @Post(':orderId/confirm')
@@ -33,7 +45,11 @@ export class ManualController {
   @Post(':orderId/report-error')
   @Roles('operator')
   @HttpCode(200)
-  reportError(@Param('orderId') orderId: string, @Body() body: ReportErrorBody, @CurrentCaller() caller: Caller) {
+  reportError(
+    @Param('orderId') orderId: string,
+    @Body() body: ReportErrorBody,
+    @CurrentCaller() caller: Caller,
+  ) {
     return this.decisions.send(orderId, 'report-error', caller, { comment: body.comment, error: body.error });
   }
 }

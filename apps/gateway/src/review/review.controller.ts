@@ -1,8 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
 import { ReadModelQueries } from '@prov/read-models';
 import type { Caller } from '../auth/api-token.guard';
 import { CurrentCaller } from '../auth/caller.decorator';
+import { ApiPagedResponse, readPage, sendPage } from '../http/paging';
 import { Roles } from '../auth/roles.decorator';
 import { DecisionBody, PostponeBody, ReviewQueueQuery } from './decision.dto';
 import { OrderDecisions } from './order-decisions';
@@ -20,9 +22,20 @@ export class ReviewController {
   /** Orders awaiting approval and errored orders; `?postponed=true` lists the postponed ones instead. */
   @Get()
   @Roles('reviewer')
-  queue(@Query() query: ReviewQueueQuery) {
-    const { postponed, ...filter } = query;
-    return this.queries.reviewQueue({ ...filter, postponed: postponed === 'true' });
+  @ApiPagedResponse('Provisioning review queue, oldest change first')
+  async queue(
+    @Query() query: ReviewQueueQuery,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const { cursor, limit, postponed, ...filter } = query;
+    return sendPage(
+      await readPage(() =>
+        this.queries.reviewQueue({ ...filter, postponed: postponed === 'true' }, { cursor, limit }),
+      ),
+      request,
+      response,
+    );
   }
 
   @Post(':orderId/approve')

@@ -47,6 +47,26 @@ export interface RequestOptions {
 
 /** Calls the API under `/api` with the bearer token; resolves with the parsed JSON. */
 export async function api<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  return (await call<T>(method, path, options)).body;
+}
+
+/** One page of a paged list: the rows, and the cursor of the next page (null on the last one). */
+export interface Page<T> {
+  items: T[];
+  next: string | null;
+}
+
+/** GET of a paged list: the body is the page's rows, the `X-Next-Cursor` header says whether more follow. */
+export async function getPage<T>(path: string, signal?: AbortSignal): Promise<Page<T>> {
+  const { body, headers } = await call<T[]>('GET', path, { signal });
+  return { items: body ?? [], next: headers.get('X-Next-Cursor') };
+}
+
+async function call<T>(
+  method: string,
+  path: string,
+  options: RequestOptions,
+): Promise<{ body: T; headers: Headers }> {
   const token = options.token ?? tokenStore.get();
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (token) headers.Authorization = `Bearer ${token}`;
@@ -82,7 +102,7 @@ export async function api<T>(method: string, path: string, options: RequestOptio
       error?.details,
     );
   }
-  return body as T;
+  return { body: body as T, headers: response.headers };
 }
 
 /** Query string from the defined, non-empty values. */

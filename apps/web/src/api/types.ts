@@ -126,7 +126,13 @@ export interface ConnectionTestResult {
 export interface NonConformingResource {
   accountKey: string;
   group?: string;
-  kind: string;
+  /** For kind attribute: the attribute whose value was changed by hand. */
+  attribute?: string;
+  kind: 'account' | 'membership' | 'attribute';
+  /** unexpected: present, nobody asked for it; missing: written, then removed by hand; differing: written, then changed by hand. */
+  drift: 'unexpected' | 'missing' | 'differing';
+  /** For missing and differing: the assignments it contradicts. */
+  assignmentIds?: string[];
   foundAt: string;
 }
 

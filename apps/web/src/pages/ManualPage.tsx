@@ -1,5 +1,5 @@
 import { useCallback, useMemo, useState } from 'react';
-import { get, post, query } from '../api/client';
+import { getPage, post, query } from '../api/client';
 import type { Order } from '../api/types';
 import { ActionOutcome } from '../components/ActionOutcome';
 import { Alert, Empty, Loading } from '../components/Alert';
@@ -60,13 +60,13 @@ export function ManualPage() {
   const connections = useConnections();
   const entitlements = useEntitlements();
   const queue = useResource(
-    (signal) => get<Order[]>(`/manual/orders${query({ ...filter })}`, signal),
+    (signal) => getPage<Order>(`/manual/orders${query({ ...filter })}`, signal),
     [filter.connectionId, filter.entitlementId, filter.identityId],
     {
       live: ['assignment-'],
     },
   );
-  const orders = useMemo(() => queue.data ?? [], [queue.data]);
+  const orders = useMemo(() => queue.data?.items ?? [], [queue.data]);
   const selection = useSelection(orders.map((o) => o.orderId));
   const { busy, outcome, perform, dismiss } = useOrderActions(
     useCallback(() => queue.reload(), [queue.reload]),
@@ -131,6 +131,12 @@ export function ManualPage() {
         onChange={setFilter}
       />
       <Alert error={queue.error} />
+      {queue.data?.next && (
+        <Alert kind="info">
+          More orders are waiting than shown here: these are the {orders.length} oldest. Narrow the filters,
+          or decide on these first.
+        </Alert>
+      )}
       <ActionOutcome outcome={outcome} onDismiss={dismiss} />
       <section className="decision-panel" aria-labelledby="manual-decision-heading">
         <h2 id="manual-decision-heading" className="small-heading">

@@ -4,7 +4,13 @@ import { Alert, Empty, Loading } from '../components/Alert';
 import { formatDateTime } from '../format';
 import { useResource } from '../hooks/use-resource';
 
-/** What the last synchronization of a connection found that no assignment expects (drift). */
+const DRIFT_LABELS: Record<NonConformingResource['drift'], string> = {
+  unexpected: 'unexpected (nobody asked for it)',
+  missing: 'missing (removed by hand)',
+  differing: 'differing (changed by hand)',
+};
+
+/** What the last synchronization of a connection found out of line with the assignments (drift, both ways). */
 export function NonConformingList({ connectionId }: { connectionId: string }) {
   const resources = useResource(
     (signal) =>
@@ -16,7 +22,9 @@ export function NonConformingList({ connectionId }: { connectionId: string }) {
   if (resources.error) return <Alert error={resources.error} />;
   const list = resources.data ?? [];
   if (list.length === 0)
-    return <Empty>The last synchronization found nothing unexpected on {connectionId}.</Empty>;
+    return (
+      <Empty>The last synchronization found nothing unexpected, missing or changed on {connectionId}.</Empty>
+    );
   return (
     <table className="data-table compact">
       <caption>
@@ -25,17 +33,19 @@ export function NonConformingList({ connectionId }: { connectionId: string }) {
       <thead>
         <tr>
           <th scope="col">Account</th>
-          <th scope="col">Group</th>
+          <th scope="col">Group or attribute</th>
           <th scope="col">Kind</th>
+          <th scope="col">Drift</th>
           <th scope="col">Found</th>
         </tr>
       </thead>
       <tbody>
         {list.map((resource) => (
-          <tr key={`${resource.accountKey}/${resource.group ?? ''}`}>
+          <tr key={`${resource.accountKey}/${resource.group ?? ''}/${resource.attribute ?? ''}`}>
             <th scope="row">{resource.accountKey}</th>
-            <td>{resource.group ?? '—'}</td>
+            <td>{resource.group ?? resource.attribute ?? '—'}</td>
             <td>{resource.kind}</td>
+            <td>{DRIFT_LABELS[resource.drift] ?? resource.drift}</td>
             <td>{formatDateTime(resource.foundAt)}</td>
           </tr>
         ))}

@@ -1,5 +1,5 @@
 import { useCallback, useMemo, useState } from 'react';
-import { get, post, query } from '../api/client';
+import { getPage, post, query } from '../api/client';
 import type { Order } from '../api/types';
 import { ActionOutcome } from '../components/ActionOutcome';
 import { Alert, Empty, Loading } from '../components/Alert';
@@ -27,7 +27,7 @@ export function ReviewPage() {
   const entitlements = useEntitlements();
   const queue = useResource(
     (signal) =>
-      get<Order[]>(
+      getPage<Order>(
         `/review/orders${query({ ...filter, postponed: postponed ? 'true' : undefined })}`,
         signal,
       ),
@@ -36,7 +36,7 @@ export function ReviewPage() {
       live: ['assignment-'],
     },
   );
-  const orders = useMemo(() => queue.data ?? [], [queue.data]);
+  const orders = useMemo(() => queue.data?.items ?? [], [queue.data]);
   const selection = useSelection(orders.map((o) => o.orderId));
   const { busy, outcome, perform, dismiss } = useOrderActions(
     useCallback(() => queue.reload(), [queue.reload]),
@@ -88,6 +88,12 @@ export function ReviewPage() {
         </label>
       </div>
       <Alert error={queue.error} />
+      {queue.data?.next && (
+        <Alert kind="info">
+          More orders are waiting than shown here: these are the {orders.length} oldest. Narrow the filters,
+          or decide on these first.
+        </Alert>
+      )}
       <ActionOutcome outcome={outcome} onDismiss={dismiss} />
       <section className="decision-panel" aria-labelledby="decision-heading">
         <h2 id="decision-heading" className="small-heading">

@@ -1,6 +1,7 @@
 import { Attribute, Change, escapeFilter, type Client, type Entry } from 'ldapts';
 import type { OrderToApply } from '../connector';
 import { PermanentConnectorError } from '../errors';
+import { assertMayTakeOver } from '../ownership';
 import {
   LDAP_ATTRIBUTE_OR_VALUE_EXISTS,
   LDAP_ENTRY_ALREADY_EXISTS,
@@ -64,7 +65,7 @@ export class AdAccounts {
   }
 
   /** Added/Modified: the user exists with the order's attributes, and an Added one is enabled. Returns its DN. */
-  async ensure(order: OrderToApply): Promise<string> {
+  async ensure(order: OrderToApply, adoptExisting = false): Promise<string> {
     const { accountKey } = order.changes;
     const wanted = this.wantedAttributes(order);
     const password =
@@ -79,12 +80,19 @@ export class AdAccounts {
         if (!user) throw error; // the name is taken by another entry: the directory's message says which
       }
     }
-    const changes = [...wanted]
-      .filter(([name, values]) => !sameValues(attributeValues(user.entry, name), values))
-      .map(
-        ([name, values]) =>
-          new Change({ operation: 'replace', modification: new Attribute({ type: name, values }) }),
-      );
+    const differing = [...wanted].filter(
+      ([name, values]) => !sameValues(attributeValues(user.entry, name), values),
+    );
+    // The take-over rule (ownership.ts). AD keeps no mark of who created a user: the values tell.
+    assertMayTakeOver(
+      order,
+      { madeByEngine: false, differing: differing.map(([name]) => name) },
+      adoptExisting,
+    );
+    const changes = differing.map(
+      ([name, values]) =>
+        new Change({ operation: 'replace', modification: new Attribute({ type: name, values }) }),
+    );
     const client = await this.session();
     if (changes.length > 0) await client.modify(user.dn, changes);
     if (order.changeType === 'Added' && (user.userAccountControl & UAC_ACCOUNTDISABLE) !== 0) {

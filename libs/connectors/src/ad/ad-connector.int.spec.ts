@@ -15,9 +15,14 @@ let usersDn: string;
 let groupsDn: string;
 const connectors: AdConnector[] = [];
 
-function connector(overrides: Record<string, unknown> = {}, env: Record<string, string> = {}): AdConnector {
+function connector(
+  overrides: Record<string, unknown> = {},
+  env: Record<string, string> = {},
+  adoptExisting = false,
+): AdConnector {
   const connection: RoleModelConnection = {
     id: 'corp_ad',
+    adoptExisting,
     name: 'Corporate AD',
     connector: 'ad',
     fulfillment: 'automatic',
@@ -204,10 +209,11 @@ describe('AdConnector on Samba AD', () => {
   });
 
   it('finishes a creation interrupted before the password was set: password, then enable', async () => {
-    // What a crash between the add and the password set leaves: disabled, pwdLastSet = 0.
+    // What a crash between the add and the password set leaves: the order's values, disabled, pwdLastSet = 0.
     await admin.add(`CN=halfway,${usersDn}`, {
       objectClass: 'user',
       sAMAccountName: 'halfway',
+      displayName: 'Half Way',
       userAccountControl: '514',
     });
     const ad = connector();
@@ -246,6 +252,26 @@ describe('AdConnector on Samba AD', () => {
       .filter((a) => a.accountKey !== 'intruder')
       .map((a) => ({ accountKey: a.accountKey }));
     expect(findNonConforming(all, expected).accounts.map((a) => a.accountKey)).toEqual(['intruder']);
+  });
+
+  it('does not take over an account created by hand unless the connection adopts existing accounts', async () => {
+    await admin.add(`CN=foreign,${usersDn}`, {
+      objectClass: 'user',
+      sAMAccountName: 'foreign',
+      displayName: 'Someone Else',
+    });
+    const added = order('Added', 'foreign', undefined, { displayName: 'Foreign User' });
+    const refused = await connector()
+      .apply(added)
+      .catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(PermanentConnectorError);
+    expect(refused).toMatchObject({ code: 'ACCOUNT_NOT_OURS' });
+    expect((refused as Error).message).toContain("account 'foreign' already exists on connection 'corp_ad'");
+    await connector({}, {}, true).apply(added);
+    const [user] = (await connector().readAll()).accounts.filter((a) => a.accountKey === 'foreign');
+    expect(user).toMatchObject({ attributes: { displayName: 'Foreign User' }, disabled: false });
+    await connector().apply({ ...added, attempt: 2 }); // the engine's values now: a redelivery converges
+    await connector().apply(order('Deleted', 'foreign'));
   });
 
   it('reads incrementally only what changed since a USN', async () => {

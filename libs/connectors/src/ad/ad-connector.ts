@@ -161,7 +161,7 @@ export class AdConnector implements Connector {
         else await this.accounts.remove(user);
         return;
       }
-      const userDn = await this.accounts.ensure(order);
+      const userDn = await this.accounts.ensure(order, this.connection.adoptExisting);
       if (group !== undefined) await this.accounts.addMembership(userDn, group);
     } catch (error) {
       throw toAdConnectorError(error, (m) => this.scrub(m, orderPassword));

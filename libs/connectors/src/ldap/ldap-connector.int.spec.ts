@@ -1,4 +1,5 @@
 import { Attribute, Change } from 'ldapts';
+import { PermanentConnectorError } from '../errors';
 import { findNonConforming, isOrderObserved } from '../observation';
 import { list, order, person, useTestDirectory } from './ldap-test-directory';
 
@@ -31,6 +32,44 @@ describe('LdapConnector on slapd', () => {
       objectClass: 'inetOrgPerson',
     });
     expect(isOrderObserved(added, await connector.readAll())).toBe(true);
+  });
+
+  it('does not take over an entry made by hand unless the connection adopts existing accounts', async () => {
+    await dir.admin.add(dir.userDn('foreign'), {
+      objectClass: 'inetOrgPerson',
+      uid: 'foreign',
+      cn: 'Someone Else',
+      sn: 'Else',
+    });
+    const added = order('Added', 'foreign', 'readers', person('foreign', 'Foreign User'));
+    const refused = await connector.apply(added).catch((e: Error) => e);
+    expect(refused).toBeInstanceOf(PermanentConnectorError);
+    expect(refused).toMatchObject({ code: 'ACCOUNT_NOT_OURS' });
+    expect((refused as Error).message).toContain(
+      "account 'foreign' already exists on connection 'corp_ldap' and was not created by the engine (cn, displayName, mail, sn differ",
+    );
+    expect(await dir.entry(dir.userDn('foreign'))).toMatchObject({ cn: 'Someone Else' });
+    expect(list((await dir.entry(dir.groupDn('readers')))?.member)).not.toContain(dir.userDn('foreign'));
+
+    await dir.connector({}, {}, true).apply(added);
+    expect(await dir.entry(dir.userDn('foreign'))).toMatchObject({
+      cn: 'Foreign User',
+      mail: 'foreign@example.test',
+    });
+    await connector.apply({ ...added, attempt: 2 }); // showing the order's values, a redelivery converges
+    await connector.apply(order('Deleted', 'foreign', 'readers'));
+  });
+
+  it('knows the entries it created by their creatorsName, even after they were changed by hand', async () => {
+    await connector.apply(order('Added', 'marked', undefined, person('marked', 'Mark Ed')));
+    const change = new Change({
+      operation: 'replace',
+      modification: new Attribute({ type: 'mail', values: ['hand@x.test'] }),
+    });
+    await dir.admin.modify(dir.userDn('marked'), change);
+    await connector.apply(order('Added', 'marked', 'writers', person('marked', 'Mark Ed')));
+    expect(await dir.entry(dir.userDn('marked'))).toMatchObject({ mail: 'marked@example.test' });
+    await connector.apply(order('Deleted', 'marked', 'writers'));
   });
 
   it('derives cn and sn, which inetOrgPerson requires, when the mapping lacks them', async () => {

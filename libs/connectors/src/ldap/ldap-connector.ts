@@ -2,6 +2,7 @@ import type { Environment, RoleModelConnection } from '@prov/role-model';
 import { Attribute, Change, Client, GreaterThanEqualsFilter, type Entry } from 'ldapts';
 import type { ConnectionTestResult, Connector, OrderToApply, SynchronizedResources } from '../connector';
 import { PermanentConnectorError, scrubSecrets } from '../errors';
+import { assertMayTakeOver } from '../ownership';
 import { LdapGroups, type LdapOperation } from './ldap-groups';
 import { LDAP_RESULT, ldapResultCode, toLdapConnectorError } from './ldap-errors';
 import { readLdapSettings, type LdapConnectorSettings } from './ldap-settings';
@@ -145,14 +146,17 @@ export class LdapConnector implements Connector {
     // The order renames the account when it maps the naming attribute to another single value.
     const wanted = [...desired].find(([name]) => name.toLowerCase() === rdnAttribute.toLowerCase())?.[1];
     const rdnValue = wanted?.length === 1 ? wanted[0] : accountKey;
-    const attributes = [disabledAttribute, ...desired.keys()];
+    const attributes = [disabledAttribute, 'creatorsName', ...desired.keys()];
     const previous = order.changeType === 'Modified' ? order.changes.previousAccountKey : undefined;
     // A login change names the account's previous key: the entry is found there and renamed (modrdn).
     let entry = previous ? await this.readEntry(this.accountDn(previous), attributes) : undefined;
     entry ??= await this.readEntry(this.accountDn(accountKey), attributes);
     // A redelivered rename finds the account under its new name already.
     if (!entry && rdnValue !== accountKey) entry = await this.readEntry(this.accountDn(rdnValue), attributes);
-    const dn = entry ? await this.converge(entry, rdnValue, desired) : await this.create(rdnValue, desired);
+    if (entry) this.checkTakeOver(order, entry, desired);
+    const dn = entry
+      ? await this.converge(entry, rdnValue, desired)
+      : await this.create(order, rdnValue, desired);
     if (group !== undefined) {
       // groupOfNames holds DNs, and OpenLDAP without the refint overlay does not follow a rename.
       if (previous && this.accountDn(previous).toLowerCase() !== dn.toLowerCase()) {
@@ -167,7 +171,11 @@ export class LdapConnector implements Connector {
    * neither, cn defaults to the mapped displayName or else the account's name, sn to the name.
    * The defaults are written on creation only; a later order never overwrites them unless it maps them.
    */
-  private async create(rdnValue: string, desired: Map<string, string[]>): Promise<string> {
+  private async create(
+    order: OrderToApply,
+    rdnValue: string,
+    desired: Map<string, string[]>,
+  ): Promise<string> {
     const dn = this.accountDn(rdnValue);
     const attributes: Record<string, string[]> = { objectClass: this.settings.objectClasses };
     for (const [name, values] of desired) if (values.length > 0) attributes[name] = values;
@@ -180,9 +188,33 @@ export class LdapConnector implements Connector {
     }
     const code = await this.op(`add ${dn}`, (c) => c.add(dn, attributes), [LDAP_RESULT.entryAlreadyExists]);
     if (code === undefined) return dn;
-    // Another agent of this connection created it in between: converge onto what it wrote.
-    const entry = await this.readEntry(dn, [this.settings.disabledAttribute, ...desired.keys()]);
+    // Created in between: by another agent of this connection (converge onto what it wrote), or by hand.
+    const entry = await this.readEntry(dn, [
+      this.settings.disabledAttribute,
+      'creatorsName',
+      ...desired.keys(),
+    ]);
+    if (entry) this.checkTakeOver(order, entry, desired);
     return entry ? this.converge(entry, rdnValue, desired) : dn;
+  }
+
+  /**
+   * The take-over rule (ownership.ts). The directory's own mark: `creatorsName`, the DN that added
+   * the entry, is the connection's bind DN for every entry the engine created.
+   */
+  private checkTakeOver(order: OrderToApply, entry: Entry, desired: Map<string, string[]>): void {
+    const dnText = (dn: string) => dn.toLowerCase().replace(/\s*([,=])\s*/g, '$1');
+    const creator = entryValues(entryAttribute(entry, 'creatorsName'))[0];
+    const differing = [...desired]
+      .filter(([name, values]) => {
+        if (values.length === 0 && name.toLowerCase() === this.settings.rdnAttribute.toLowerCase())
+          return false;
+        const current = entryValues(entryAttribute(entry, name));
+        return current.length !== values.length || current.some((v, i) => v !== values[i]);
+      })
+      .map(([name]) => name);
+    const madeByEngine = creator !== undefined && dnText(creator) === dnText(this.settings.bindDn);
+    assertMayTakeOver(order, { madeByEngine, differing }, this.connection.adoptExisting);
   }
 
   /** Renames when the naming value changed, then replaces only the attributes that differ. */

@@ -18,7 +18,11 @@ export interface TestDirectory {
   /** Bound as the rootdn: sees and changes everything, for assertions and out-of-band changes. */
   admin: Client;
   /** A connector of connection `corp_ldap` on this directory, closed after the file's tests. */
-  connector(settings?: Record<string, unknown>, env?: Record<string, string>): LdapConnector;
+  connector(
+    settings?: Record<string, unknown>,
+    env?: Record<string, string>,
+    adoptExisting?: boolean,
+  ): LdapConnector;
   /** The entry with memberOf and entryCSN (which changes on every write), or undefined. */
   entry(dn: string, attributes?: string[]): Promise<Entry | undefined>;
   userDn(accountKey: string): string;
@@ -29,10 +33,15 @@ export interface TestDirectory {
 export function useTestDirectory(): TestDirectory {
   const opened: LdapConnector[] = [];
   const directory = {
-    connector(settings: Record<string, unknown> = {}, env: Record<string, string> = {}) {
+    connector(
+      settings: Record<string, unknown> = {},
+      env: Record<string, string> = {},
+      adoptExisting = false,
+    ) {
       const { slapd } = directory;
       const connection: RoleModelConnection = {
         id: 'corp_ldap',
+        adoptExisting,
         name: 'Corporate directory',
         connector: 'ldap',
         fulfillment: 'automatic',

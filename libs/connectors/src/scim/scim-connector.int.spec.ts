@@ -97,7 +97,7 @@ describe('ScimConnector on the scimmy SCIM server', () => {
     });
   });
 
-  it('converges onto a user created out of band with the same userName (409 uniqueness)', async () => {
+  it('does not take over a user created out of band (409 uniqueness) unless the connection adopts existing accounts', async () => {
     const outOfBand = await scim('POST', '/Users', {
       schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
       userName: 'bob',
@@ -106,11 +106,30 @@ describe('ScimConnector on the scimmy SCIM server', () => {
     // The lookup misses the user (a lagging search index), so the POST meets it: 409, look again.
     await server.staleNext(1);
     const added = order('Added', 'bob', 'readers', { displayName: 'Bob', department: 'IT' });
-    await connector.apply(added);
+    const refused = await failure(connector.apply(added));
+    expect(refused).toBeInstanceOf(PermanentConnectorError);
+    expect(refused).toMatchObject({ code: 'ACCOUNT_NOT_OURS' });
+    expect(refused.message).toContain(
+      "account 'bob' already exists on connection 'wiki' and was not created by the engine",
+    );
+    expect((await usersNamed('bob'))[0]).not.toHaveProperty('displayName');
+
+    const adopting = new ScimConnector(
+      { ...connection, settings, adoptExisting: true },
+      { WIKI_SCIM_TOKEN: server.token },
+    );
+    try {
+      await server.staleNext(1);
+      await adopting.apply(added);
+    } finally {
+      await adopting.close();
+    }
     const users = await usersNamed('bob');
     expect(users).toHaveLength(1);
     expect(users[0]).toMatchObject({ id: outOfBand.id, displayName: 'Bob', title: 'x', externalId: 'i-bob' });
     expect(isOrderObserved(added, await connector.readAll())).toBe(true);
+    // Now marked as the engine's (externalId): a redelivery, or another entitlement, converges without adoption.
+    await connector.apply({ ...added, attempt: 2 });
   });
 
   it('converges when two agents apply the same orders at once', async () => {

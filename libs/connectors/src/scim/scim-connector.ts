@@ -1,5 +1,6 @@
 import type { Environment, RoleModelConnection } from '@prov/role-model';
 import type { ConnectionTestResult, Connector, OrderToApply, SynchronizedResources } from '../connector';
+import { assertMayTakeOver } from '../ownership';
 import { PermanentConnectorError, scrubSecrets, TransientConnectorError } from '../errors';
 import {
   newScimUser,
@@ -108,6 +109,7 @@ export class ScimConnector implements Connector {
       // A login change: the user is found under its previous key and its userName patched (a rename).
       let user = previous ? await this.findUser(previous) : undefined;
       user ??= await this.findUser(accountKey);
+      let existed = user !== undefined;
       if (!user) {
         const body = newScimUser(wanted);
         // Correlation: without an externalId of its own, the account points back at the identity.
@@ -117,6 +119,7 @@ export class ScimConnector implements Connector {
         else {
           // 409 uniqueness: created meanwhile (another agent, or by hand). Converge onto that one.
           user = await this.findUser(accountKey);
+          existed = true;
           if (!user) {
             throw new PermanentConnectorError(
               `SCIM POST /Users answered 409 (${String(created.body?.scimType ?? 'conflict')}): ` +
@@ -127,6 +130,16 @@ export class ScimConnector implements Connector {
         }
       }
       const operations = patchOperations(user, wanted);
+      if (existed) {
+        // The take-over rule (ownership.ts); the engine's mark is the identity in externalId.
+        const madeByEngine =
+          user.externalId !== undefined && user.externalId === (wanted.get('externalId') ?? order.identityId);
+        assertMayTakeOver(
+          order,
+          { madeByEngine, differing: operations.map((o) => o.path) },
+          this.connection.adoptExisting,
+        );
+      }
       if (!wanted.has('externalId') && !user.externalId) {
         operations.push({ op: 'add', path: 'externalId', value: order.identityId });
       }

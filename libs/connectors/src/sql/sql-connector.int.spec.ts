@@ -78,6 +78,38 @@ describe('SqlConnector on PostgreSQL', () => {
     expect(isOrderObserved(modified, await connector.readAll())).toBe(true);
   });
 
+  it('does not take over a row inserted by hand unless the connection adopts existing accounts', async () => {
+    await sql.query(
+      `INSERT INTO hr_app.accounts (account_key, attributes) VALUES ('hand', '{"displayName": "By Hand"}')`,
+    );
+    const added = order('Added', 'hand', 'readers', { displayName: 'Hand Made', level: 2 });
+    const refused = await connector.apply(added).then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    expect(refused).toBeInstanceOf(PermanentConnectorError);
+    expect(refused).toMatchObject({ code: 'ACCOUNT_NOT_OURS' });
+    expect(refused?.message).toContain(
+      "account 'hand' already exists on connection 'hr_app' and was not created by the engine (displayName, level differ",
+    );
+    expect((await rows('accounts', 'hand'))[0].attributes).toEqual({ displayName: 'By Hand' });
+    expect(await rows('group_memberships', 'hand')).toEqual([]);
+
+    const adopting = new SqlConnector(
+      { ...connection, adoptExisting: true },
+      { HR_APP_DATABASE_URL: db.url },
+    );
+    try {
+      await adopting.apply(added);
+    } finally {
+      await adopting.close();
+    }
+    expect((await rows('accounts', 'hand'))[0].attributes).toEqual({ displayName: 'Hand Made', level: 2 });
+    // Showing what the order writes, the account is the engine's now: a redelivery converges.
+    await connector.apply({ ...added, attempt: 2 });
+    await connector.apply(order('Deleted', 'hand', 'readers'));
+  });
+
   it('creates the account on Modified when it is missing', async () => {
     await connector.apply(order('Modified', 'late', 'readers', { displayName: 'Late Comer' }));
     expect(await rows('accounts', 'late')).toHaveLength(1);

@@ -2,6 +2,7 @@ import type { Environment, RoleModelConnection } from '@prov/role-model';
 import { Pool, type PoolClient } from 'pg';
 import type { ConnectionTestResult, Connector, OrderToApply, SynchronizedResources } from '../connector';
 import { PermanentConnectorError, scrubSecrets } from '../errors';
+import { assertMayTakeOver } from '../ownership';
 import { isTransientSqlError, toSqlConnectorError } from './sql-errors';
 import { connectionSecrets, readSqlSettings, type SqlConnectorSettings } from './sql-settings';
 import { SqlStatements, type Statement } from './sql-statements';
@@ -177,6 +178,7 @@ export class SqlConnector implements Connector {
         if ((await run(this.sql.accountExists(accountKey))).rowCount === 0) {
           await run(this.sql.insertAccount(accountKey, attributes));
         } else {
+          if (order.changeType === 'Added') await this.checkTakeOver(order, run);
           const update = this.sql.updateAccount(accountKey, attributes);
           if (update) await run(update);
         }
@@ -187,6 +189,17 @@ export class SqlConnector implements Connector {
     } catch (error) {
       throw toSqlConnectorError(error, this.scrub);
     }
+  }
+
+  /** The take-over rule (ownership.ts). A table keeps no mark of who inserted a row: the values tell. */
+  private async checkTakeOver(
+    order: OrderToApply,
+    run: (statement: Statement) => Promise<{ rows: unknown[] }>,
+  ) {
+    const statement = this.sql.differingAttributes(order.changes.accountKey, order.changes.attributes);
+    const [row] = (await run(statement)).rows as Array<Record<string, boolean>>;
+    const differing = statement.names.filter((_, i) => row?.[`d${i}`] === true);
+    assertMayTakeOver(order, { madeByEngine: false, differing }, this.connection.adoptExisting);
   }
 
   async readAll(): Promise<SynchronizedResources> {

@@ -138,6 +138,40 @@ export class SqlStatements {
     };
   }
 
+  /**
+   * Which of the order's attributes the existing account does not show (the take-over rule):
+   * one boolean column per attribute, named by its position in `names`.
+   */
+  differingAttributes(
+    accountKey: string,
+    attributes: Record<string, unknown>,
+  ): Statement & { names: string[] } {
+    const { columns, rest } = this.split(attributes);
+    const values: unknown[] = [accountKey];
+    const tests: string[] = [];
+    const names: string[] = [];
+    const columnAttribute = new Map(Object.entries(this.accounts.columns).map(([a, c]) => [c, a]));
+    for (const [column, value] of columns) {
+      values.push(value);
+      names.push(columnAttribute.get(column) ?? column);
+      tests.push(`${quote(column)} IS DISTINCT FROM $${values.length}`);
+    }
+    const bag = this.accounts.attributesColumn;
+    for (const [name, value] of Object.entries(bag !== undefined ? rest : {})) {
+      values.push(name, JSON.stringify(value ?? null));
+      names.push(name);
+      tests.push(
+        `COALESCE(${quote(bag as string)} -> $${values.length - 1}::text, 'null'::jsonb) IS DISTINCT FROM $${values.length}::jsonb`,
+      );
+    }
+    const selected = tests.length ? tests.map((t, i) => `${t} AS d${i}`).join(', ') : '1 AS none';
+    return {
+      text: `SELECT ${selected} FROM ${this.accountsTable} WHERE ${this.key} = $1 LIMIT 1`,
+      values,
+      names,
+    };
+  }
+
   membershipExists(accountKey: string, group: string): Statement {
     return {
       text: `SELECT 1 FROM ${this.membershipsTable} WHERE ${this.member} = $1 AND ${this.group} = $2 LIMIT 1`,

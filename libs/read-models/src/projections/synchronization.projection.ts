@@ -12,11 +12,23 @@ export const synchronizationProjection: Projection = {
     if (event.type === 'NonConformingResourceFound') {
       const data = (event as unknown as NonConformingResourceFound).data;
       await client.query(
-        `INSERT INTO ${schema}.non_conforming (connection_id, account_key, group_name, kind, found_at, synchronization_id)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (connection_id, account_key, group_name)
-         DO UPDATE SET found_at = EXCLUDED.found_at, kind = EXCLUDED.kind, synchronization_id = EXCLUDED.synchronization_id`,
-        [data.connectionId, data.accountKey, data.group ?? '', data.kind, data.at, data.synchronizationId],
+        `INSERT INTO ${schema}.non_conforming
+           (connection_id, account_key, group_name, attribute_name, kind, drift, assignment_ids, found_at, synchronization_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (connection_id, account_key, group_name, attribute_name)
+         DO UPDATE SET found_at = EXCLUDED.found_at, kind = EXCLUDED.kind, drift = EXCLUDED.drift,
+           assignment_ids = EXCLUDED.assignment_ids, synchronization_id = EXCLUDED.synchronization_id`,
+        [
+          data.connectionId,
+          data.accountKey,
+          data.group ?? '',
+          data.attribute ?? '',
+          data.kind,
+          data.drift ?? 'unexpected',
+          JSON.stringify(data.assignmentIds ?? []),
+          data.at,
+          data.synchronizationId,
+        ],
       );
     } else if (event.type === 'SynchronizationCompleted') {
       const data = (event as unknown as SynchronizationCompleted).data;
@@ -30,7 +42,14 @@ export const synchronizationProjection: Projection = {
          ON CONFLICT (connection_id) DO UPDATE SET last_synchronized_at = EXCLUDED.last_synchronized_at,
            accounts = EXCLUDED.accounts, memberships = EXCLUDED.memberships, verified = EXCLUDED.verified,
            non_conforming = EXCLUDED.non_conforming`,
-        [data.connectionId, data.at, data.accounts, data.memberships, data.verifiedOrders, data.nonConforming],
+        [
+          data.connectionId,
+          data.at,
+          data.accounts,
+          data.memberships,
+          data.verifiedOrders,
+          data.nonConforming,
+        ],
       );
     }
   },

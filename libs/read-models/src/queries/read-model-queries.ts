@@ -1,55 +1,27 @@
 import type { Pool } from 'pg';
-import { type Assignment, currentOrder } from '@prov/domain';
+import type { Assignment } from '@prov/domain';
 import { assertSchemaName, LIVE_SCHEMA } from '../schema';
-import { type OrderRow, type OrderView, stateView, toOrderView } from './views';
+import {
+  allPages,
+  decodeCursor,
+  encodeCursor,
+  type Page,
+  pageOf,
+  type PageRequest,
+  SCAN_PAGE_SIZE,
+} from './paging';
+import {
+  type AssignmentView,
+  type OrderRow,
+  type OrderView,
+  toAssignmentView,
+  toIdentityView,
+  toJobView,
+  toOrderView,
+} from './views';
 
-export interface AssignmentView {
-  assignmentId: string;
-  identityId: string;
-  entitlementId: string;
-  workflowState: string;
-  startsAt?: string;
-  endsAt?: string;
-  requestedAt: string;
-  /** Who requested it: a person, or `rule:<id>` for a birthright rule. */
-  requestedBy?: string;
-  provisioningState: string;
-  provisioningStateCode: number;
-  currentOrder: {
-    orderId: string;
-    changeType: string | null;
-    provisioningState: string;
-    provisioningStateCode: number;
-    attempt: number;
-    lastError?: string;
-  } | null;
-  revision: number;
-}
-
-export function toAssignmentView(state: Assignment, revision: string | number): AssignmentView {
-  const order = currentOrder(state);
-  return {
-    assignmentId: state.assignmentId,
-    identityId: state.identityId,
-    entitlementId: state.entitlementId,
-    workflowState: state.workflowState,
-    ...(state.startsAt ? { startsAt: state.startsAt } : {}),
-    ...(state.endsAt ? { endsAt: state.endsAt } : {}),
-    requestedAt: state.requestedAt,
-    ...(state.requestedBy ? { requestedBy: state.requestedBy } : {}),
-    ...stateView(order?.stateCode ?? 0),
-    currentOrder: order
-      ? {
-          orderId: order.orderId,
-          changeType: order.changeType ?? null,
-          ...stateView(order.stateCode),
-          attempt: order.attempt,
-          ...(order.lastError ? { lastError: order.lastError } : {}),
-        }
-      : null,
-    revision: Number(revision),
-  };
-}
+/** Rows per page of the review and manual queues when the caller does not say. */
+export const QUEUE_PAGE_SIZE = 1000;
 
 export interface OrderQueueFilter {
   connectionId?: string;
@@ -63,13 +35,16 @@ export interface OrderQueueFilter {
 export class ReadModelQueries {
   private readonly s: string;
 
-  constructor(private readonly pool: Pool, schema = LIVE_SCHEMA) {
+  constructor(
+    private readonly pool: Pool,
+    schema = LIVE_SCHEMA,
+  ) {
     this.s = assertSchemaName(schema);
   }
 
   async identities(search?: string, limit = 100, offset = 0) {
     const { rows } = await this.pool.query(
-      `SELECT identity_id, login, first_name, last_name, email, department, attributes
+      `SELECT identity_id, login, first_name, last_name, email, department, attributes, active, deactivated_at, deactivation_scheduled_at, holdings
          FROM ${this.s}.identities
         WHERE $1::text IS NULL OR login ILIKE $1 OR first_name ILIKE $1 OR last_name ILIKE $1 OR email ILIKE $1
         ORDER BY last_name, first_name, identity_id LIMIT $2 OFFSET $3`,
@@ -78,8 +53,34 @@ export class ReadModelQueries {
     return rows.map(toIdentityView);
   }
 
+  /** Identities by name, a page at a time (keyset on last name, first name, id). */
+  async identitiesPage(
+    search: string | undefined,
+    page: PageRequest = {},
+  ): Promise<Page<ReturnType<typeof toIdentityView>>> {
+    const limit = page.limit ?? 100;
+    const [last, first, id] = page.cursor ? decodeCursor('identities', page.cursor, 3) : [null, null, null];
+    const { rows } = await this.pool.query(
+      `SELECT identity_id, login, first_name, last_name, email, department, attributes, active, deactivated_at, deactivation_scheduled_at, holdings
+         FROM ${this.s}.identities
+        WHERE ($1::text IS NULL OR login ILIKE $1 OR first_name ILIKE $1 OR last_name ILIKE $1 OR email ILIKE $1)
+          AND ($2::text IS NULL OR (last_name, first_name, identity_id) > ($2::text, $3::text, $4::text))
+        ORDER BY last_name, first_name, identity_id LIMIT $5`,
+      [search ? `%${search.replace(/[%_\\]/g, (c) => `\\${c}`)}%` : null, last, first, id, limit + 1],
+    );
+    return pageOf(rows, limit, toIdentityView, (row) =>
+      encodeCursor('identities', [
+        row.last_name as string,
+        row.first_name as string,
+        row.identity_id as string,
+      ]),
+    );
+  }
+
   async identity(identityId: string) {
-    const { rows } = await this.pool.query(`SELECT * FROM ${this.s}.identities WHERE identity_id = $1`, [identityId]);
+    const { rows } = await this.pool.query(`SELECT * FROM ${this.s}.identities WHERE identity_id = $1`, [
+      identityId,
+    ]);
     return rows[0] ? toIdentityView(rows[0]) : undefined;
   }
 
@@ -91,15 +92,44 @@ export class ReadModelQueries {
     return rows[0] ? toAssignmentView(rows[0].state, rows[0].revision) : undefined;
   }
 
-  async assignments(filter: OrderQueueFilter & { provisioningStateCode?: number }, limit = 500) {
-    const { rows } = await this.pool.query<{ state: Assignment; revision: string }>(
-      `SELECT state, revision FROM ${this.s}.assignments
+  /** Assignments, most recently requested first, a page at a time. */
+  async assignmentsPage(
+    filter: OrderQueueFilter & { provisioningStateCode?: number },
+    page: PageRequest = {},
+  ): Promise<Page<AssignmentView>> {
+    const limit = page.limit ?? 500;
+    const [at, id] = page.cursor ? decodeCursor('assignments', page.cursor, 2) : [null, null];
+    const { rows } = await this.pool.query<{
+      state: Assignment;
+      revision: string;
+      page_at: string;
+      assignment_id: string;
+    }>(
+      `SELECT state, revision, assignment_id, requested_at::text AS page_at FROM ${this.s}.assignments
         WHERE ($1::int IS NULL OR provisioning_state_code = $1)
           AND ($2::text IS NULL OR identity_id = $2) AND ($3::text IS NULL OR entitlement_id = $3)
-        ORDER BY requested_at DESC, assignment_id LIMIT $4`,
-      [filter.provisioningStateCode ?? null, filter.identityId ?? null, filter.entitlementId ?? null, limit],
+          AND ($4::timestamptz IS NULL OR requested_at < $4 OR (requested_at = $4 AND assignment_id > $5))
+        ORDER BY requested_at DESC, assignment_id LIMIT $6`,
+      [
+        filter.provisioningStateCode ?? null,
+        filter.identityId ?? null,
+        filter.entitlementId ?? null,
+        at,
+        id,
+        limit + 1,
+      ],
     );
-    return rows.map((row) => toAssignmentView(row.state, row.revision));
+    return pageOf(
+      rows,
+      limit,
+      (row) => toAssignmentView(row.state, row.revision),
+      (row) => encodeCursor('assignments', [row.page_at, row.assignment_id]),
+    );
+  }
+
+  /** The first `limit` assignments (most recently requested first); `assignmentsPage` says if there are more. */
+  async assignments(filter: OrderQueueFilter & { provisioningStateCode?: number }, limit = 500) {
+    return (await this.assignmentsPage(filter, { limit })).items;
   }
 
   async history(assignmentId: string) {
@@ -119,36 +149,83 @@ export class ReadModelQueries {
   }
 
   async order(orderId: string): Promise<OrderView | undefined> {
-    const { rows } = await this.pool.query<OrderRow>(`SELECT * FROM ${this.s}.orders WHERE order_id = $1`, [orderId]);
+    const { rows } = await this.pool.query<OrderRow>(`SELECT * FROM ${this.s}.orders WHERE order_id = $1`, [
+      orderId,
+    ]);
     return rows[0] ? toOrderView(rows[0]) : undefined;
   }
 
-  /** Orders in one of the given states (open ones only), with optional filters. */
-  async ordersInStates(codes: number[], filter: OrderQueueFilter = {}, limit = 1000): Promise<OrderView[]> {
-    const { rows } = await this.pool.query<OrderRow>(
-      `SELECT * FROM ${this.s}.orders
+  /**
+   * One page of the open orders in the given states, oldest change first (a queue). The cursor
+   * holds the last row's exact `updated_at` (as PostgreSQL prints it, microseconds kept) and id.
+   */
+  async ordersPage(
+    codes: number[],
+    filter: OrderQueueFilter = {},
+    page: PageRequest = {},
+  ): Promise<Page<OrderView>> {
+    const limit = page.limit ?? QUEUE_PAGE_SIZE;
+    const [at, id] = page.cursor ? decodeCursor('orders', page.cursor, 2) : [null, null];
+    const { rows } = await this.pool.query<OrderRow & { page_at: string }>(
+      `SELECT *, updated_at::text AS page_at FROM ${this.s}.orders
         WHERE is_open AND provisioning_state_code = ANY($1::int[])
           AND ($2::text IS NULL OR connection_id = $2) AND ($3::text IS NULL OR entitlement_id = $3)
           AND ($4::text IS NULL OR identity_id = $4)
-          AND ($6::boolean IS NULL OR COALESCE(postponed_until > now(), false) = $6)
-        ORDER BY updated_at, order_id LIMIT $5`,
-      [codes, filter.connectionId ?? null, filter.entitlementId ?? null, filter.identityId ?? null, limit, filter.postponed ?? null],
+          AND ($5::timestamptz IS NULL OR (updated_at, order_id) > ($5::timestamptz, $6::text))
+          AND ($8::boolean IS NULL OR COALESCE(postponed_until > now(), false) = $8)
+        ORDER BY updated_at, order_id LIMIT $7`,
+      [
+        codes,
+        filter.connectionId ?? null,
+        filter.entitlementId ?? null,
+        filter.identityId ?? null,
+        at,
+        id,
+        limit + 1,
+        filter.postponed ?? null,
+      ],
     );
-    return rows.map(toOrderView);
+    return pageOf(rows, limit, toOrderView, (row) => encodeCursor('orders', [row.page_at, row.order_id]));
   }
 
   /**
-   * Review queue: orders awaiting approval (5) and errored orders (3). Postponed orders are out
-   * of it until their `until` passes (then they are back, nobody has to act); `postponed: true`
-   * lists them instead.
+   * Every open order in the given states, read page by page in order id order (a row whose
+   * state changes during the scan keeps its place, so nothing is seen twice or skipped).
    */
-  reviewQueue(filter: OrderQueueFilter = {}) {
-    return this.ordersInStates([5, 3], { ...filter, postponed: filter.postponed ?? false });
+  async ordersInStates(codes: number[], filter: OrderQueueFilter = {}): Promise<OrderView[]> {
+    return allPages(async (cursor) => {
+      const after = cursor ? decodeCursor('order-scan', cursor, 1)[0] : null;
+      const { rows } = await this.pool.query<OrderRow>(
+        `SELECT * FROM ${this.s}.orders
+          WHERE is_open AND provisioning_state_code = ANY($1::int[])
+            AND ($2::text IS NULL OR connection_id = $2) AND ($3::text IS NULL OR entitlement_id = $3)
+            AND ($4::text IS NULL OR identity_id = $4) AND ($5::text IS NULL OR order_id > $5)
+          ORDER BY order_id LIMIT $6`,
+        [
+          codes,
+          filter.connectionId ?? null,
+          filter.entitlementId ?? null,
+          filter.identityId ?? null,
+          after,
+          SCAN_PAGE_SIZE + 1,
+        ],
+      );
+      return pageOf(rows, SCAN_PAGE_SIZE, toOrderView, (row) => encodeCursor('order-scan', [row.order_id]));
+    });
   }
 
-  /** Manual queue: orders transmitted to operators (2). */
-  manualQueue(filter: OrderQueueFilter = {}) {
-    return this.ordersInStates([2], filter);
+  /**
+   * Review queue: orders awaiting approval (5) and errored orders (3), a page at a time.
+   * Postponed orders are out of it until their `until` passes (then they are back, nobody has
+   * to act); `postponed: true` lists them instead.
+   */
+  reviewQueue(filter: OrderQueueFilter = {}, page: PageRequest = {}) {
+    return this.ordersPage([5, 3], { ...filter, postponed: filter.postponed ?? false }, page);
+  }
+
+  /** Manual queue: orders transmitted to operators (2), a page at a time. */
+  manualQueue(filter: OrderQueueFilter = {}, page: PageRequest = {}) {
+    return this.ordersPage([2], filter, page);
   }
 
   /**
@@ -156,18 +233,36 @@ export class ReadModelQueries {
    * change is an addition or modification (revoked or declined assignments expect nothing).
    */
   async expectedResources(connectionId: string): Promise<OrderView[]> {
-    const { rows } = await this.pool.query<OrderRow>(
-      `SELECT o.* FROM ${this.s}.orders o JOIN ${this.s}.assignments a ON a.current_order_id = o.order_id
-        WHERE o.connection_id = $1 AND a.workflow_state = 'Requested' AND o.change_type IN ('Added', 'Modified')
-          AND o.provisioning_state_code IN (1, 2, 3, 4, 5, 8)`,
-      [connectionId],
+    return allPages(async (cursor) => {
+      const after = cursor ? decodeCursor('expected', cursor, 1)[0] : null;
+      const { rows } = await this.pool.query<OrderRow>(
+        `SELECT o.* FROM ${this.s}.orders o JOIN ${this.s}.assignments a ON a.current_order_id = o.order_id
+          WHERE o.connection_id = $1 AND a.workflow_state = 'Requested' AND o.change_type IN ('Added', 'Modified')
+            AND o.provisioning_state_code IN (1, 2, 3, 4, 5, 8) AND ($2::text IS NULL OR o.order_id > $2)
+          ORDER BY o.order_id LIMIT $3`,
+        [connectionId, after, SCAN_PAGE_SIZE + 1],
+      );
+      return pageOf(rows, SCAN_PAGE_SIZE, toOrderView, (row) => encodeCursor('expected', [row.order_id]));
+    });
+  }
+
+  /** Job runs, most recent first, a page at a time. */
+  async jobsPage(page: PageRequest = {}) {
+    const limit = page.limit ?? 50;
+    const [at, id] = page.cursor ? decodeCursor('jobs', page.cursor, 2) : [null, null];
+    const { rows } = await this.pool.query(
+      `SELECT *, started_at::text AS page_at FROM ${this.s}.jobs
+        WHERE $1::timestamptz IS NULL OR started_at < $1 OR (started_at = $1 AND job_id > $2)
+        ORDER BY started_at DESC, job_id LIMIT $3`,
+      [at, id, limit + 1],
     );
-    return rows.map(toOrderView);
+    return pageOf(rows, limit, toJobView, (row) =>
+      encodeCursor('jobs', [row.page_at as string, row.job_id as string]),
+    );
   }
 
   async jobs(limit = 50) {
-    const { rows } = await this.pool.query(`SELECT * FROM ${this.s}.jobs ORDER BY started_at DESC LIMIT $1`, [limit]);
-    return rows.map(toJobView);
+    return (await this.jobsPage({ limit })).items;
   }
 
   async job(jobId: string) {
@@ -175,18 +270,33 @@ export class ReadModelQueries {
     return rows[0] ? toJobView(rows[0]) : undefined;
   }
 
-  async nonConforming(connectionId: string) {
+  /** A connection's drift from its last synchronization, a page at a time (by account, group, attribute). */
+  async nonConforming(connectionId: string, page: PageRequest = {}) {
+    const limit = page.limit ?? QUEUE_PAGE_SIZE;
+    const [account, group, attribute] = page.cursor
+      ? decodeCursor('non-conforming', page.cursor, 3)
+      : [null, null, null];
     const { rows } = await this.pool.query(
-      `SELECT account_key, group_name, kind, found_at FROM ${this.s}.non_conforming
-        WHERE connection_id = $1 ORDER BY account_key, group_name`,
-      [connectionId],
+      `SELECT account_key, group_name, attribute_name, kind, drift, assignment_ids, found_at FROM ${this.s}.non_conforming
+        WHERE connection_id = $1
+          AND ($2::text IS NULL OR (account_key, group_name, attribute_name) > ($2::text, $3::text, $4::text))
+        ORDER BY account_key, group_name, attribute_name LIMIT $5`,
+      [connectionId, account, group, attribute, limit + 1],
     );
-    return rows.map((row) => ({
-      accountKey: row.account_key,
-      ...(row.group_name ? { group: row.group_name } : {}),
-      kind: row.kind,
-      foundAt: new Date(row.found_at).toISOString(),
-    }));
+    return pageOf(
+      rows,
+      limit,
+      (row) => ({
+        accountKey: row.account_key as string,
+        ...(row.group_name ? { group: row.group_name as string } : {}),
+        ...(row.attribute_name ? { attribute: row.attribute_name as string } : {}),
+        kind: row.kind as string,
+        drift: row.drift as string,
+        ...((row.assignment_ids as string[]).length ? { assignmentIds: row.assignment_ids as string[] } : {}),
+        foundAt: new Date(row.found_at).toISOString(),
+      }),
+      (row) => encodeCursor('non-conforming', [row.account_key, row.group_name, row.attribute_name]),
+    );
   }
 
   async synchronizations() {
@@ -204,57 +314,4 @@ export class ReadModelQueries {
       ]),
     );
   }
-}
-
-function toIdentityView(row: Record<string, unknown>) {
-  return {
-    id: row.identity_id as string,
-    login: row.login as string,
-    firstName: row.first_name as string,
-    lastName: row.last_name as string,
-    email: row.email as string,
-    ...(row.department ? { department: row.department as string } : {}),
-    attributes: (row.attributes ?? {}) as Record<string, unknown>,
-    active: row.active !== false,
-    ...(row.deactivated_at ? { deactivatedAt: new Date(row.deactivated_at as string).toISOString() } : {}),
-    ...(row.deactivation_scheduled_at
-      ? { deactivationScheduledAt: new Date(row.deactivation_scheduled_at as string).toISOString() }
-      : {}),
-    /** By entitlement: the one assignment giving it and who holds it (`request`, `rule:<id>`). */
-    holdings: (row.holdings ?? {}) as Record<string, { assignmentId: string; holders: string[] }>,
-  };
-}
-
-function toJobView(row: Record<string, unknown>) {
-  return {
-    jobId: row.job_id as string,
-    kind: row.kind as string,
-    status: row.status as string,
-    trigger: row.trigger as string,
-    startedBy: (row.started_by as string | null) ?? undefined,
-    tasks: row.tasks,
-    startedAt: new Date(row.started_at as string).toISOString(),
-    endedAt: row.ended_at ? new Date(row.ended_at as string).toISOString() : undefined,
-    error: (row.error as string | null) ?? undefined,
-  };
-}
-
-/** Requested assignments that have no order yet although their start date has come. */
-export async function assignmentsDueToStart(pool: Pool, now: Date, schema = LIVE_SCHEMA): Promise<string[]> {
-  const s = assertSchemaName(schema);
-  const { rows } = await pool.query<{ assignment_id: string }>(
-    `SELECT assignment_id FROM ${s}.assignments
-      WHERE workflow_state = 'Requested' AND current_order_id IS NULL AND starts_at IS NOT NULL AND starts_at <= $1`,
-    [now],
-  );
-  return rows.map((row) => row.assignment_id);
-}
-
-/** Assignments still wanted (not declined, not revoked): what the role model is evaluated for. */
-export async function liveAssignmentIds(pool: Pool, schema = LIVE_SCHEMA): Promise<string[]> {
-  const s = assertSchemaName(schema);
-  const { rows } = await pool.query<{ assignment_id: string }>(
-    `SELECT assignment_id FROM ${s}.assignments WHERE workflow_state = 'Requested' ORDER BY requested_at, assignment_id`,
-  );
-  return rows.map((row) => row.assignment_id);
 }

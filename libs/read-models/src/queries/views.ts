@@ -1,4 +1,4 @@
-import { type ProvisioningStateCode, stateName } from '@prov/domain';
+import { type Assignment, currentOrder, type ProvisioningStateCode, stateName } from '@prov/domain';
 
 /** How the API shows a provisioning state: `{ provisioningState: 'Pending', provisioningStateCode: 1 }`. */
 export function stateView(code: number) {
@@ -61,5 +61,86 @@ export function toOrderView(row: OrderRow): OrderView {
     open: row.is_open,
     updatedAt: new Date(row.updated_at).toISOString(),
     ...(row.postponed_until ? { postponedUntil: new Date(row.postponed_until).toISOString() } : {}),
+  };
+}
+
+export interface AssignmentView {
+  assignmentId: string;
+  identityId: string;
+  entitlementId: string;
+  workflowState: string;
+  startsAt?: string;
+  endsAt?: string;
+  requestedAt: string;
+  /** Who requested it: a person, or `rule:<id>` for a birthright rule. */
+  requestedBy?: string;
+  provisioningState: string;
+  provisioningStateCode: number;
+  currentOrder: {
+    orderId: string;
+    changeType: string | null;
+    provisioningState: string;
+    provisioningStateCode: number;
+    attempt: number;
+    lastError?: string;
+  } | null;
+  revision: number;
+}
+
+export function toAssignmentView(state: Assignment, revision: string | number): AssignmentView {
+  const order = currentOrder(state);
+  return {
+    assignmentId: state.assignmentId,
+    identityId: state.identityId,
+    entitlementId: state.entitlementId,
+    workflowState: state.workflowState,
+    ...(state.startsAt ? { startsAt: state.startsAt } : {}),
+    ...(state.endsAt ? { endsAt: state.endsAt } : {}),
+    requestedAt: state.requestedAt,
+    ...(state.requestedBy ? { requestedBy: state.requestedBy } : {}),
+    ...stateView(order?.stateCode ?? 0),
+    currentOrder: order
+      ? {
+          orderId: order.orderId,
+          changeType: order.changeType ?? null,
+          ...stateView(order.stateCode),
+          attempt: order.attempt,
+          ...(order.lastError ? { lastError: order.lastError } : {}),
+        }
+      : null,
+    revision: Number(revision),
+  };
+}
+
+export function toIdentityView(row: Record<string, unknown>) {
+  return {
+    id: row.identity_id as string,
+    login: row.login as string,
+    firstName: row.first_name as string,
+    lastName: row.last_name as string,
+    email: row.email as string,
+    ...(row.department ? { department: row.department as string } : {}),
+    attributes: (row.attributes ?? {}) as Record<string, unknown>,
+    active: row.active !== false,
+    ...(row.deactivated_at ? { deactivatedAt: new Date(row.deactivated_at as string).toISOString() } : {}),
+    ...(row.deactivation_scheduled_at
+      ? { deactivationScheduledAt: new Date(row.deactivation_scheduled_at as string).toISOString() }
+      : {}),
+    /** By entitlement: the one assignment giving it and who holds it (`request`, `rule:<id>`). */
+    holdings: (row.holdings ?? {}) as Record<string, { assignmentId: string; holders: string[] }>,
+  };
+}
+
+export function toJobView(row: Record<string, unknown>) {
+  return {
+    jobId: row.job_id as string,
+    kind: row.kind as string,
+    status: row.status as string,
+    trigger: row.trigger as string,
+    startedBy: (row.started_by as string | null) ?? undefined,
+    tasks: row.tasks,
+    startedAt: new Date(row.started_at as string).toISOString(),
+    endedAt: row.ended_at ? new Date(row.ended_at as string).toISOString() : undefined,
+    error: (row.error as string | null) ?? undefined,
   };
 }

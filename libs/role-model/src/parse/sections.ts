@@ -4,6 +4,7 @@ import { DEFAULT_RETRY_POLICY } from '../retry';
 import {
   BACKOFFS,
   CONNECTOR_TYPES,
+  DRIFT_RESPONSES,
   FULFILLMENTS,
   type RetryPolicy,
   type RoleModelConnection,
@@ -35,7 +36,7 @@ export function readConnection(check: Checker, value: unknown, path: Path): Role
   const map = check.mapping(
     value,
     path,
-    ['id', 'name', 'connector', 'fulfillment', 'settings'],
+    ['id', 'name', 'connector', 'fulfillment', 'settings', 'onDrift', 'adoptExisting'],
     ['id', 'name', 'connector'],
   );
   if (!map) return undefined;
@@ -51,9 +52,15 @@ export function readConnection(check: Checker, value: unknown, path: Path): Role
   }
   fulfillment ??= connector === 'manual' ? 'manual' : 'automatic';
   const settings = readSettings(check, map.settings, [...path, 'settings']);
+  const onDrift = check.oneOf(map, 'onDrift', path, DRIFT_RESPONSES) ?? 'report';
+  const adoptExisting = check.boolean(map, 'adoptExisting', path, false);
+  if (fulfillment === 'manual' && onDrift === 'restore') {
+    // Nothing reads a manual connection back, so there is no drift to put back.
+    check.problem([...path, 'onDrift'], 'must be report for a manual connection (nothing reads it back)');
+  }
   if (connectionId === undefined || name === undefined || connector === undefined || !settings)
     return undefined;
-  return { id: connectionId, name, connector, fulfillment, settings };
+  return { id: connectionId, name, connector, fulfillment, settings, onDrift, adoptExisting };
 }
 
 function readSettings(check: Checker, value: unknown, path: Path): Record<string, unknown> | undefined {

@@ -20,6 +20,31 @@ describe('parseRoleModel: rules of connections, resource types and entitlements'
     );
   });
 
+  it('drift response and adoption of existing accounts', () => {
+    const connection = (yaml: string) => parseRoleModel(yaml, 'model.yaml').connection('app');
+    expect(connection(VALID)).toMatchObject({ onDrift: 'report', adoptExisting: false });
+    expect(
+      connection(
+        VALID.replace('connector: sql', 'connector: sql\n    onDrift: restore\n    adoptExisting: true'),
+      ),
+    ).toMatchObject({ onDrift: 'restore', adoptExisting: true });
+    expectIssue(
+      VALID.replace('connector: sql', 'connector: sql\n    onDrift: repair'),
+      'connections[0].onDrift',
+      'must be one of report, restore',
+    );
+    expectIssue(
+      VALID.replace('connector: sql', 'connector: sql\n    adoptExisting: "yes"'),
+      'connections[0].adoptExisting',
+      'must be true or false',
+    );
+    expectIssue(
+      VALID.replace('connector: manual', 'connector: manual\n    onDrift: restore'),
+      'connections[1].onDrift',
+      'must be report for a manual connection',
+    );
+  });
+
   it('secrets: only environment variable names', () => {
     const inline = VALID.replace('connectionStringEnv: APP_DB_URL', 'password: hunter2');
     expectIssue(inline, 'connections[0].settings.password', "give its name as 'passwordEnv'");

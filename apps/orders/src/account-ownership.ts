@@ -1,0 +1,143 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import { deterministicUuid, type EventMetadata } from '@prov/command-handling';
+import {
+  type AssignmentCommand,
+  type AssignmentState,
+  currentOrder,
+  ProvisioningState,
+  type RecordRoleModelEvaluationFailure,
+} from '@prov/domain';
+import { type EventStore, StreamNotFoundError, WrongExpectedVersionError } from '@prov/event-store';
+import { DATABASE_POOL, EVENT_STORE } from '@prov/platform';
+import { accountKeyHolders } from '@prov/read-models';
+import { AssignmentCommands } from './assignment-commands';
+import { mayHaveBeenWritten } from './written-states';
+
+/**
+ * One owner per account: order generation never points two identities at one account key on a
+ * connection. Each key has a claim stream (`accountkey-<uuid of connection and key>`) listing the
+ * assignments that pointed at it; appending a claim with the revision read serializes two
+ * generations racing for one key. Whether an earlier claimant still holds the key is read from
+ * its assignment stream (never stale), so a key is free again once its holder's assignments are
+ * revoked or point elsewhere. Orders generated before claims existed are found in the read model.
+ */
+
+export interface AccountClaim {
+  connectionId: string;
+  accountKey: string;
+  identityId: string;
+  assignmentId: string;
+}
+
+export function accountKeyStreamName(connectionId: string, accountKey: string): string {
+  return `accountkey-${deterministicUuid('account-key', connectionId, accountKey)}`;
+}
+
+// Declined (0) and failed (7) orders point nowhere; every other state may have written the account or will.
+const POINTS_NOWHERE = new Set<number>([ProvisioningState.None, ProvisioningState.Error]);
+// A removal in one of these states is over (done, or never going to happen): the account is let go.
+const REMOVAL_OVER = new Set<number>([
+  ProvisioningState.Verified,
+  ProvisioningState.None,
+  ProvisioningState.Inactive,
+  ProvisioningState.Error,
+]);
+
+/**
+ * Does this assignment hold the account key on the connection? It does while its current order
+ * points at the key, and after a revocation until the removal is verified: the account is still
+ * in the target until then, and another identity must not be pointed at it.
+ */
+export function holdsAccountKey(state: AssignmentState, connectionId: string, accountKey: string): boolean {
+  if (!state.exists) return false;
+  const order = currentOrder(state);
+  if (!order || order.connectionId !== connectionId) return false;
+  if ((order.changes as { accountKey?: unknown }).accountKey !== accountKey) return false;
+  if (order.changeType === 'Deleted') return !REMOVAL_OVER.has(order.stateCode);
+  if (state.workflowState === 'Requested') return !POINTS_NOWHERE.has(order.stateCode);
+  return mayHaveBeenWritten(order.stateCode);
+}
+
+/** The reason an order must not be generated, naming both identities, or undefined when the key is free. */
+export function ownershipConflict(
+  claim: AccountClaim,
+  holderIdentityIds: readonly string[],
+): string | undefined {
+  const others = [...new Set(holderIdentityIds)].filter((id) => id !== claim.identityId).sort();
+  if (others.length === 0) return undefined;
+  return (
+    `account key '${claim.accountKey}' on connection ${claim.connectionId} is already the account of identity ` +
+    `${others.join(', ')}; identity ${claim.identityId} computes the same key (one owner per account)`
+  );
+}
+
+@Injectable()
+export class AccountOwnership {
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(DATABASE_POOL) private readonly pool: Pool,
+    private readonly assignments: AssignmentCommands,
+  ) {}
+
+  /**
+   * The command to run instead of `command`: itself when it does not point at an account or
+   * the identity may have the account; else the order goes to 7 Error with the reason.
+   */
+  async guard(
+    command: AssignmentCommand,
+    identityId: string,
+    metadata: EventMetadata,
+  ): Promise<AssignmentCommand> {
+    if (command.type !== 'GenerateProvisioningOrder' || command.changeType === 'Deleted') return command;
+    const accountKey = command.changes.accountKey;
+    if (typeof accountKey !== 'string') return command;
+    const conflict = await this.claim(
+      { connectionId: command.connectionId, accountKey, identityId, assignmentId: command.assignmentId },
+      metadata,
+    );
+    if (!conflict) return command;
+    const failure: RecordRoleModelEvaluationFailure = {
+      type: 'RecordRoleModelEvaluationFailure',
+      assignmentId: command.assignmentId,
+      orderId: command.orderId,
+      now: command.now,
+      actor: command.actor,
+      error: conflict,
+    };
+    return failure;
+  }
+
+  /** Claims the key for the identity: undefined when it may have it, else why not. */
+  async claim(claim: AccountClaim, metadata: EventMetadata, attempt = 1): Promise<string | undefined> {
+    const stream = accountKeyStreamName(claim.connectionId, claim.accountKey);
+    const recorded = await this.store.readStream(stream).catch((error: unknown) => {
+      if (error instanceof StreamNotFoundError) return [];
+      throw error;
+    });
+    const claims = recorded.map((event) => event.data as AccountClaim);
+    const holders: string[] = [];
+    for (const earlier of claims) {
+      if (earlier.identityId === claim.identityId || holders.includes(earlier.identityId)) continue;
+      const state = await this.assignments.load(earlier.assignmentId);
+      if (holdsAccountKey(state, claim.connectionId, claim.accountKey)) holders.push(earlier.identityId);
+    }
+    holders.push(...(await accountKeyHolders(this.pool, claim.connectionId, claim.accountKey)));
+    const conflict = ownershipConflict(claim, holders);
+    if (conflict || claims.some((c) => c.assignmentId === claim.assignmentId)) return conflict;
+    try {
+      await this.store.appendToStream(
+        stream,
+        [{ id: randomUUID(), type: 'AccountKeyClaimed', data: claim, metadata }],
+        { expectedRevision: recorded.length ? recorded[recorded.length - 1].revision : 'no_stream' },
+      );
+      return undefined;
+    } catch (error) {
+      // Another generation claimed the key in between: decide again with its claim in view.
+      if (error instanceof WrongExpectedVersionError && attempt < 5)
+        return this.claim(claim, metadata, attempt + 1);
+      throw error;
+    }
+  }
+}

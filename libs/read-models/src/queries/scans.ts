@@ -1,0 +1,138 @@
+import type { Pool } from 'pg';
+import { assertSchemaName, LIVE_SCHEMA } from '../schema';
+import { allPages, decodeCursor, encodeCursor, pageOf, SCAN_PAGE_SIZE } from './paging';
+
+/**
+ * The orders service's internal scans (timers, role-model evaluation). Each walks every page
+ * by primary key, so no row is left out however many there are, and a row changed during the
+ * scan keeps its place (nothing is seen twice).
+ */
+
+/** Rows the orders service's timers look at: open orders with their assignment's dates. */
+export interface TimedOrder {
+  orderId: string;
+  assignmentId: string;
+  resourceTypeId: string | null;
+  fulfillment: string | null;
+  changeType: string | null;
+  provisioningStateCode: number;
+  attempt: number;
+  updatedAt: Date;
+  endsAt: Date | null;
+}
+
+export async function openOrdersWithDates(
+  pool: Pool,
+  codes: number[],
+  schema = LIVE_SCHEMA,
+  pageSize = SCAN_PAGE_SIZE,
+): Promise<TimedOrder[]> {
+  const s = assertSchemaName(schema);
+  return allPages(async (cursor) => {
+    const after = cursor ? decodeCursor('timed-orders', cursor, 1)[0] : null;
+    const { rows } = await pool.query(
+      `SELECT o.order_id, o.assignment_id, o.resource_type_id, o.fulfillment, o.change_type, o.provisioning_state_code,
+              o.attempt, o.updated_at, a.ends_at
+         FROM ${s}.orders o JOIN ${s}.assignments a ON a.assignment_id = o.assignment_id
+        WHERE o.is_open AND o.provisioning_state_code = ANY($1::int[]) AND ($2::text IS NULL OR o.order_id > $2)
+        ORDER BY o.order_id LIMIT $3`,
+      [codes, after, pageSize + 1],
+    );
+    return pageOf(
+      rows,
+      pageSize,
+      (row) => ({
+        orderId: row.order_id,
+        assignmentId: row.assignment_id,
+        resourceTypeId: row.resource_type_id,
+        fulfillment: row.fulfillment,
+        changeType: row.change_type,
+        provisioningStateCode: row.provisioning_state_code,
+        attempt: row.attempt,
+        updatedAt: new Date(row.updated_at),
+        endsAt: row.ends_at ? new Date(row.ends_at) : null,
+      }),
+      (row) => encodeCursor('timed-orders', [row.order_id]),
+    );
+  });
+}
+
+/** Assignment ids matching `where` (over the assignments table, `$1` free for one parameter), every page. */
+async function assignmentIds(
+  pool: Pool,
+  schema: string,
+  list: string,
+  where: string,
+  parameter: unknown,
+  pageSize: number,
+): Promise<string[]> {
+  const s = assertSchemaName(schema);
+  return allPages(async (cursor) => {
+    const after = cursor ? decodeCursor(list, cursor, 1)[0] : null;
+    const { rows } = await pool.query<{ assignment_id: string }>(
+      `SELECT assignment_id FROM ${s}.assignments
+        WHERE ${where} AND ($2::text IS NULL OR assignment_id > $2)
+        ORDER BY assignment_id LIMIT $3`,
+      [parameter, after, pageSize + 1],
+    );
+    return pageOf(
+      rows,
+      pageSize,
+      (row) => row.assignment_id,
+      (row) => encodeCursor(list, [row.assignment_id]),
+    );
+  });
+}
+
+/** Requested assignments that have no order yet although their start date has come. */
+export function assignmentsDueToStart(
+  pool: Pool,
+  now: Date,
+  schema = LIVE_SCHEMA,
+  pageSize = SCAN_PAGE_SIZE,
+): Promise<string[]> {
+  return assignmentIds(
+    pool,
+    schema,
+    'due-to-start',
+    `workflow_state = 'Requested' AND current_order_id IS NULL AND starts_at IS NOT NULL AND starts_at <= $1::timestamptz`,
+    now,
+    pageSize,
+  );
+}
+
+/** Assignments still wanted (not declined, not revoked): what the role model is evaluated for. */
+export function liveAssignmentIds(
+  pool: Pool,
+  schema = LIVE_SCHEMA,
+  pageSize = SCAN_PAGE_SIZE,
+): Promise<string[]> {
+  return assignmentIds(
+    pool,
+    schema,
+    'live',
+    `workflow_state = 'Requested' AND $1::text IS NULL`,
+    null,
+    pageSize,
+  );
+}
+
+/**
+ * Identities whose live assignments point at an account key on a connection (their current
+ * order adds or modifies it and was neither declined nor failed).
+ */
+export async function accountKeyHolders(
+  pool: Pool,
+  connectionId: string,
+  accountKey: string,
+  schema = LIVE_SCHEMA,
+): Promise<string[]> {
+  const s = assertSchemaName(schema);
+  const { rows } = await pool.query<{ identity_id: string }>(
+    `SELECT DISTINCT a.identity_id FROM ${s}.orders o JOIN ${s}.assignments a ON a.current_order_id = o.order_id
+      WHERE o.connection_id = $1 AND o.changes->>'accountKey' = $2 AND a.workflow_state = 'Requested'
+        AND o.change_type IN ('Added', 'Modified') AND o.provisioning_state_code NOT IN (0, 7)`,
+    [connectionId, accountKey],
+  );
+  return rows.map((row) => row.identity_id);
+}
