@@ -1,2 +1,4 @@
 export * from './environment';
+export * from './hardening';
 export * from './logger';
+export * from './redaction';
