@@ -2,6 +2,7 @@ import type { INestMicroservice } from '@nestjs/common';
 import type { IEntryNestModule } from '@nestjs/core/nest-factory';
 import { createServiceLogger, readEnvironment, readHardeningSettings, redactCredentials } from '@prov/config';
 import { createCommandMicroservice } from '@prov/messaging';
+import { DATABASE_UNAVAILABLE_CODES } from './database-unavailable';
 
 /** Domain errors beyond the messaging defaults, with the status callers get for them. */
 export const DOMAIN_ERROR_STATUSES = {
@@ -12,6 +13,8 @@ export const DOMAIN_ERROR_STATUSES = {
   JobAlreadyRunningError: 409,
   ReplayAlreadyRunningError: 409,
   DomainError: 409,
+  // The database is unreachable or shutting down: the caller may try again (503), not a fault (500).
+  ...Object.fromEntries(DATABASE_UNAVAILABLE_CODES.map((code) => [code, 503 as const])),
 } as const;
 
 /**

@@ -56,6 +56,7 @@ function bodies(subject: string): fc.Arbitrary<Uint8Array> {
       })
       .map((d) => packet(d)),
     fc.string({ maxLength: 20 }).map((text) => packet({ text: `${text}\u0000` })),
+    fc.constantFrom('\ud800', 'a\udc00', '\u0000').map((bad) => packet({ text: 'x', comment: bad })),
     fc.anything().map((id) => packet({ text: 'x' }, id)),
     deep,
     fc.constantFrom(

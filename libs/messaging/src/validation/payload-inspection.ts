@@ -7,8 +7,8 @@ export const DEFAULT_MAX_JSON_DEPTH = 32;
  * The first problem in a parsed JSON value that no validator downstream may see:
  * - nesting deeper than `maxDepth` (class-transformer and class-validator recurse, and a body
  *   nested thousands deep overflows their stack);
- * - a NUL character in a string or a key (PostgreSQL refuses it in text and jsonb, so it would
- *   surface as a database error instead of a 400).
+ * - a NUL character or a lone surrogate in a string or a key (PostgreSQL refuses both in text
+ *   and jsonb, so they would surface as a database error instead of a 400).
  * Iterative, so the inspection itself cannot overflow. `root` names the whole value (`body`, `query`).
  */
 export function inspectJson(
@@ -21,6 +21,7 @@ export function inspectJson(
     const { value: current, path, depth } = stack.pop()!;
     if (typeof current === 'string') {
       if (current.includes('\u0000')) return nulViolation(path);
+      if (LONE_SURROGATE.test(current)) return surrogateViolation(path);
       continue;
     }
     if (typeof current !== 'object' || current === null) continue;
@@ -34,10 +35,22 @@ export function inspectJson(
     for (const [key, item] of Object.entries(current)) {
       const child = `${path}.${key}`;
       if (key.includes('\u0000')) return nulViolation(`${path}.${key.split('\u0000').join('\\0')}`);
+      if (LONE_SURROGATE.test(key)) return surrogateViolation(path);
       stack.push({ value: item, path: child, depth: depth + 1 });
     }
   }
   return undefined;
+}
+
+/** Half of a UTF-16 surrogate pair: JSON allows `"\ud800"`, but it is no character, and jsonb refuses it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function surrogateViolation(field: string): FieldViolation {
+  return {
+    field,
+    rule: 'wellFormedUnicode',
+    message: `${field} must be well-formed Unicode (it has a lone surrogate)`,
+  };
 }
 
 function nulViolation(field: string): FieldViolation {
