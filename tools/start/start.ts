@@ -8,7 +8,7 @@ import { ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { redactUrl } from '@prov/config';
+import { redactCredentials, redactUrl } from '@prov/config';
 import {
   ApiClient, appOf, leaveSignalsToCaller, repositoryRoot, runBuild, SERVICE_READY_PATTERN, serviceEnvironment,
   ServiceInstance, serviceInstances, signalService, spawnService, stopService, waitFor,
@@ -153,7 +153,7 @@ async function main(): Promise<void> {
   servers.push(nats);
   const databases = await chooseDatabases(env, runDir, say);
   servers.push(databases.server);
-  say(`NATS ${nats.url} (${nats.origin}); PostgreSQL ${redactUrl(databases.databaseUrl)} (${databases.server.origin})`);
+  say(`NATS ${redactCredentials(nats.url)} (${nats.origin}); PostgreSQL ${redactUrl(databases.databaseUrl)} (${databases.server.origin})`);
   const directory = await chooseDirectory(env, runDir, say);
   if (directory.server) servers.push(directory.server);
 
@@ -189,7 +189,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     summaryText({
       apiUrl,
-      nats: `${nats.url} (${nats.origin})`,
+      nats: `${redactCredentials(nats.url)} (${nats.origin})`,
       database: `${redactUrl(databases.databaseUrl)} (${databases.server.origin})`,
       hrAppDatabase: redactUrl(databases.hrAppDatabaseUrl),
       logDir,

@@ -35,7 +35,7 @@ export async function startService(module: IEntryNestModule, service: string): P
   });
   await app.listen();
   exitAfterGracePeriod(service);
-  announceReady(service, { nats: environment.natsUrl });
+  announceReady(service, { nats: redactCredentials(environment.natsUrl) });
   return app;
 }
 
