@@ -14,10 +14,10 @@ type NatsMessage = { subject: string; reply?: string; data: Uint8Array; respond(
 export class CommandServer extends ServerNats {
   private readonly rejections = new Logger('Commands');
 
-  constructor(options: NatsOptions['options'] & { maxJsonDepth?: number }) {
+  constructor({ maxJsonDepth, ...options }: NonNullable<NatsOptions['options']> & { maxJsonDepth?: number }) {
     super({
       ...options,
-      deserializer: options?.deserializer ?? new CommandPacketDeserializer(options?.maxJsonDepth),
+      deserializer: options.deserializer ?? new CommandPacketDeserializer(maxJsonDepth),
     });
   }
 
