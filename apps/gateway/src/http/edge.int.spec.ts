@@ -175,6 +175,7 @@ describe('the HTTP edge', () => {
     const health = await call('GET', '/api/health');
     expect(health.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
     expect(health.headers.get('x-content-type-options')).toBe('nosniff');
+    expect((await call('GET', '/api/assignments')).status).toBe(401);
     expect((await call('GET', '/api/docs/json')).status).toBe(401);
     const docs = await call('GET', '/api/docs/json', { token: TOKENS.reviewer });
     expect(docs.status).toBe(200);
