@@ -8,12 +8,13 @@ import { ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { redactUrl } from '@prov/config';
+import { redactCredentials, redactUrl } from '@prov/config';
 import {
   ApiClient, appOf, leaveSignalsToCaller, repositoryRoot, runBuild, SERVICE_READY_PATTERN, serviceEnvironment,
   ServiceInstance, serviceInstances, signalService, spawnService, stopService, waitFor,
 } from '@prov/testing';
 import { chooseDirectory } from './directory';
+import { nextRestart, type RestartHistory } from './restart-policy';
 import { chooseDatabases, chooseNats, Server, tcpReachable } from './infrastructure';
 import { chooseApiTokens, loadSampleIdentities, summaryText } from './sample-data';
 
@@ -38,6 +39,8 @@ interface Service {
   child: ChildProcess;
   ready: boolean;
   log: WriteStream;
+  env: NodeJS.ProcessEnv;
+  restarts: RestartHistory;
 }
 
 const services: Service[] = [];
@@ -75,9 +78,18 @@ function onSignal(signal: NodeJS.Signals) {
   void shutdown(0);
 }
 
-function spawnOne(name: ServiceInstance, env: NodeJS.ProcessEnv): Service {
+function spawnOne(name: ServiceInstance, env: NodeJS.ProcessEnv, earlier?: Service): Service {
   const child = spawnService(root, appOf(name), env, ['ignore', 'pipe', 'pipe']);
-  const service: Service = { name, child, ready: false, log: createWriteStream(join(logDir, `${name}.log`), { flags: 'a' }) };
+  const service: Service = earlier ?? {
+    name,
+    child,
+    ready: false,
+    log: createWriteStream(join(logDir, `${name}.log`), { flags: 'a' }),
+    env,
+    restarts: { consecutive: 0, lastStartAt: Date.now() },
+  };
+  service.child = child;
+  service.ready = false;
   // Each line whole, behind the service's name: JSON log lines stay parseable after the prefix.
   for (const [stream, out] of [
     [child.stdout!, process.stdout],
@@ -95,9 +107,21 @@ function spawnOne(name: ServiceInstance, env: NodeJS.ProcessEnv): Service {
     if (!started) {
       say(`${name} ${how} during start-up (its last lines are above, and in ${join(logDir, `${name}.log`)})`);
       void shutdown(1);
-    } else say(`${name} ${how}; the others keep running (restart with npm start)`);
+    } else restartLater(service, how);
   });
   return service;
+}
+
+/** A service that exits after start-up is started again, after a pause that grows while it keeps exiting. */
+function restartLater(service: Service, how: string): void {
+  const { delayMs, history } = nextRestart(service.restarts, Date.now());
+  service.restarts = history;
+  say(`${service.name} ${how}; restarting it in ${delayMs / 1000} s (restart ${history.consecutive} in a row)`);
+  setTimeout(() => {
+    if (stopping) return;
+    spawnOne(service.name, service.env, service);
+    say(`${service.name} restarted (pid ${service.child.pid})`);
+  }, delayMs);
 }
 
 async function main(): Promise<void> {
@@ -129,7 +153,7 @@ async function main(): Promise<void> {
   servers.push(nats);
   const databases = await chooseDatabases(env, runDir, say);
   servers.push(databases.server);
-  say(`NATS ${nats.url} (${nats.origin}); PostgreSQL ${redactUrl(databases.databaseUrl)} (${databases.server.origin})`);
+  say(`NATS ${redactCredentials(nats.url)} (${nats.origin}); PostgreSQL ${redactUrl(databases.databaseUrl)} (${databases.server.origin})`);
   const directory = await chooseDirectory(env, runDir, say);
   if (directory.server) servers.push(directory.server);
 
@@ -141,7 +165,8 @@ async function main(): Promise<void> {
       roleModel: env.ROLE_MODEL ?? join(root, 'deploy', 'role-model', 'sample.yaml'),
       apiTokens: tokens.value,
       port,
-      overrides: directory.env,
+      // A local engine for trying things out: its API documentation is readable in a browser.
+      overrides: { API_DOCS_PUBLIC: env.API_DOCS_PUBLIC ?? 'true', ...directory.env },
     });
     services.push(spawnOne(name, serviceEnv));
   }
@@ -164,7 +189,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     summaryText({
       apiUrl,
-      nats: `${nats.url} (${nats.origin})`,
+      nats: `${redactCredentials(nats.url)} (${nats.origin})`,
       database: `${redactUrl(databases.databaseUrl)} (${databases.server.origin})`,
       hrAppDatabase: redactUrl(databases.hrAppDatabaseUrl),
       logDir,

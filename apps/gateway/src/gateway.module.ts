@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { readEnvironment } from '@prov/config';
+import { readEnvironment, readHardeningSettings } from '@prov/config';
 import { MessagingModule } from '@prov/messaging';
 import { NatsConnectionProvider, PlatformModule } from '@prov/platform';
 import { AdminController } from './admin/admin.controller';
@@ -11,6 +11,7 @@ import { ApiTokenGuard } from './auth/api-token.guard';
 import { apiTokensProvider } from './auth/api-tokens.provider';
 import { CatalogController } from './catalog/catalog.controller';
 import { ManualSynchronizationController } from './catalog/manual-synchronization.controller';
+import { EdgeThrottlerGuard, throttlerModule } from './hardening/rate-limits';
 import { IdentitiesController } from './directory/identities.controller';
 import { HealthController } from './health/health.controller';
 import { JobsController } from './jobs/jobs.controller';
@@ -27,6 +28,7 @@ import { WebModule } from './web/web.module';
     PlatformModule.forRoot({ service: 'gateway' }),
     MessagingModule.forRoot({ natsUrl: readEnvironment().natsUrl, name: 'gateway', defaultTimeoutMs: readEnvironment().commandTimeoutMs }),
     WebModule,
+    throttlerModule(readHardeningSettings()),
   ],
   controllers: [
     HealthController,
@@ -47,7 +49,10 @@ import { WebModule } from './web/web.module';
     NatsConnectionProvider,
     OrderDecisions,
     AssignmentAsOf,
-    { provide: APP_GUARD, useClass: ApiTokenGuard },
+    ApiTokenGuard,
+    // In this order: rate limits count sign-in attempts before the token is checked.
+    { provide: APP_GUARD, useClass: EdgeThrottlerGuard },
+    { provide: APP_GUARD, useExisting: ApiTokenGuard },
   ],
 })
 export class GatewayModule {}

@@ -209,8 +209,8 @@ export class CompleteJobService implements BeforeApplicationShutdown {
     let verified = 0;
     for (const outcome of run.synchronized.values()) verified += outcome.verified;
     const expired = await this.timers.expireValidity(new Date());
-    const executed = await this.queries.ordersInStates([8], {}, 100_000);
-    const transmitted = await this.queries.ordersInStates([2], {}, 100_000);
+    const executed = await this.queries.ordersInStates([8], {});
+    const transmitted = await this.queries.ordersInStates([2], {});
     return {
       counts: { verified, expired, executedNotVerified: executed.length, transmitted: transmitted.length },
       errors: [],

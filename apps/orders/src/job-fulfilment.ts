@@ -52,7 +52,7 @@ export class JobFulfilment {
     const errors: string[] = [];
     const waiting = new Map<string, DispatchedOrder>();
     const metadata = commandMetadata({ actor: 'orders', correlationId: jobId }, new Date());
-    const pendingOrders = await this.queries.ordersInStates([Pending], {}, 100_000);
+    const pendingOrders = await this.queries.ordersInStates([Pending], {});
     const assignmentIds = new Set([...pendingOrders.map((o) => o.assignmentId), ...alsoWaitFor]);
     // Shown Pending but already reported: the read model is behind; wait for it too.
     for (const order of pendingOrders) {

@@ -6,11 +6,14 @@ export * from './errors/command-error';
 export * from './errors/error-status-mapping';
 export * from './errors/command-exception.filter';
 export * from './validation/nats-validation-pipe';
+export * from './validation/payload-inspection';
+export * from './validation/command-packet';
 
 export * from './client/messaging-options';
 export * from './client/wire-error';
 export * from './client/command-client';
 export * from './client/messaging.module';
 export * from './server/command-microservice';
+export * from './server/command-server';
 
 export * from './jetstream';

@@ -1,7 +1,8 @@
 import type { INestMicroservice } from '@nestjs/common';
 import type { IEntryNestModule } from '@nestjs/core/nest-factory';
-import { createServiceLogger, readEnvironment } from '@prov/config';
+import { createServiceLogger, readEnvironment, readHardeningSettings, redactCredentials } from '@prov/config';
 import { createCommandMicroservice } from '@prov/messaging';
+import { DATABASE_UNAVAILABLE_CODES } from './database-unavailable';
 
 /** Domain errors beyond the messaging defaults, with the status callers get for them. */
 export const DOMAIN_ERROR_STATUSES = {
@@ -12,6 +13,8 @@ export const DOMAIN_ERROR_STATUSES = {
   JobAlreadyRunningError: 409,
   ReplayAlreadyRunningError: 409,
   DomainError: 409,
+  // The database is unreachable or shutting down: the caller may try again (503), not a fault (500).
+  ...Object.fromEntries(DATABASE_UNAVAILABLE_CODES.map((code) => [code, 503 as const])),
 } as const;
 
 /**
@@ -28,10 +31,11 @@ export async function startService(module: IEntryNestModule, service: string): P
     // How long in-flight command handlers get to reply after unsubscribing; Nest waits all of it.
     gracePeriodMs: Number(process.env.COMMAND_GRACE_PERIOD_MS ?? 1000),
     filter: { statuses: { ...DOMAIN_ERROR_STATUSES } },
+    maxJsonDepth: readHardeningSettings().maxJsonDepth,
   });
   await app.listen();
   exitAfterGracePeriod(service);
-  announceReady(service, { nats: environment.natsUrl });
+  announceReady(service, { nats: redactCredentials(environment.natsUrl) });
   return app;
 }
 
@@ -70,13 +74,49 @@ export function announceReady(service: string, details: Record<string, unknown> 
 export function runService(service: string, start: () => Promise<unknown>): void {
   const fail = (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
-    console.error(JSON.stringify({ level: 'fatal', service, msg: 'start failed', error: message }));
+    console.error(
+      JSON.stringify({ level: 'fatal', service, msg: 'start failed', error: redactCredentials(message) }),
+    );
     process.exit(1);
   };
   try {
     readEnvironment();
+    readHardeningSettings();
+    installProcessHandlers(service);
     start().catch(fail);
   } catch (error) {
     fail(error);
   }
+}
+
+function errorLine(level: 'error' | 'fatal', service: string, msg: string, error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const stack = error instanceof Error ? error.stack : undefined;
+  return JSON.stringify({
+    level,
+    service,
+    pid: process.pid,
+    timestamp: Date.now(),
+    msg,
+    error: redactCredentials(text),
+    ...(stack ? { stack: redactCredentials(stack) } : {}),
+  });
+}
+
+/**
+ * The last line of defence. A rejected promise nobody awaited is a bug in one piece of work
+ * (one message, one request): it is logged and the service carries on. An exception that
+ * unwound the whole stack leaves the process in an unknown state: it is logged and the process
+ * exits with 1, and its supervisor (npm start, systemd, Kubernetes) starts it again.
+ */
+export function installProcessHandlers(service: string): void {
+  process.on('unhandledRejection', (reason) => {
+    console.error(
+      errorLine('error', service, 'unhandled promise rejection (the service carries on)', reason),
+    );
+  });
+  process.on('uncaughtException', (error) => {
+    console.error(errorLine('fatal', service, 'uncaught exception; exiting', error));
+    process.exit(1);
+  });
 }

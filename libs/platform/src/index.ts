@@ -6,3 +6,4 @@ export * from './nats.provider';
 export * from './command-caller.dto';
 export * from './role-model.source';
 export * from './identity-attributes';
+export * from './database-unavailable';

@@ -16,6 +16,7 @@ import { ApiBearerAuth, ApiBody, ApiConsumes, ApiProduces, ApiProperty, ApiTags 
 import { Matches } from 'class-validator';
 import type { Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
+import { readHardeningSettings } from '@prov/config';
 import { CommandClient, CommandError } from '@prov/messaging';
 import { ROLE_MODEL } from '@prov/platform';
 import { allPages, ReadModelQueries } from '@prov/read-models';
@@ -31,7 +32,6 @@ export class CsvExportQuery {
   connectionId!: string;
 }
 
-const MAX_CSV_BYTES = 5 * 1024 * 1024;
 // Decisions sent at once: enough to import thousands of lines quickly, few enough not to flood `review`.
 const CONCURRENCY = 8;
 const CSV_TYPES = ['text/*', 'application/csv', 'application/vnd.ms-excel'];
@@ -47,6 +47,9 @@ const CSV_TYPES = ['text/*', 'application/csv', 'application/vnd.ms-excel'];
 @ApiBearerAuth()
 @Controller('manual')
 export class ManualCsvController {
+  /** CSV_IMPORT_MAX_BYTES: larger imports are refused (413) before a byte of them is parsed. */
+  private readonly maxCsvBytes = readHardeningSettings().csvImportMaxBytes;
+
   constructor(
     private readonly queries: ReadModelQueries,
     private readonly commands: CommandClient,
@@ -133,7 +136,7 @@ export class ManualCsvController {
     }
   }
 
-  /** The CSV text of the request: a text/csv body (read here, up to 5 MB) or JSON {"csv": "..."}. */
+  /** The CSV text of the request: a text/csv body (streamed, up to CSV_IMPORT_MAX_BYTES) or JSON {"csv": "..."}. */
   private async csvOf(request: Request): Promise<string> {
     if (request.is('application/json')) {
       const body = request.body as unknown;
@@ -154,12 +157,14 @@ export class ManualCsvController {
         `send the CSV as text/csv, or as JSON {"csv": "..."}; got ${request.headers['content-type'] ?? 'no Content-Type'}`,
       );
     }
+    const tooLarge = () => new PayloadTooLargeException({ code: 'PayloadTooLarge', message: `the CSV must be at most ${this.maxCsvBytes} bytes` });
+    // A declared length over the limit is refused before reading; a body that grows past it while streaming, as soon as it does.
+    if (Number(request.headers['content-length'] ?? 0) > this.maxCsvBytes) throw tooLarge();
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of request) {
       size += (chunk as Buffer).length;
-      if (size > MAX_CSV_BYTES)
-        throw new PayloadTooLargeException(`the CSV must be at most ${MAX_CSV_BYTES / 1024 / 1024} MB`);
+      if (size > this.maxCsvBytes) throw tooLarge();
       chunks.push(chunk as Buffer);
     }
     try {

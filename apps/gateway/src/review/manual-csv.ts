@@ -104,6 +104,12 @@ export async function validateImport(
     const error = value('error');
     const comment = value('comment');
     const before = problems.length;
+    // PostgreSQL refuses NUL in text: caught here, the line gets a problem instead of the import a 500.
+    const withNul = names.filter((_, index) => fields[index].includes('\u0000'));
+    if (withNul.length > 0) {
+      problem(`${withNul.join(', ')} must not contain a NUL character`);
+      continue;
+    }
     if (!orderId) problem('orderId is required');
     if (result !== 'confirm' && result !== 'error') problem('result must be confirm or error');
     if (result === 'error' && !error) problem('error is required when result is error');

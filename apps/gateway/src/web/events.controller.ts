@@ -1,8 +1,10 @@
-import { Controller, Get, Req, Res } from '@nestjs/common';
+import { Controller, Get, Optional, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AllowQueryToken, Roles } from '../auth/roles.decorator';
+import type { AuthenticatedRequest } from '../auth/api-token.guard';
 import { type ChangeSignal, ReadModelChanges, type ReadModelChange } from './read-model-changes';
+import { SSE_RETRY_AFTER_SECONDS, SseConnections } from './sse-connections';
 
 /** A comment line every 15 s keeps proxies and the browser from closing an idle stream. */
 export const HEARTBEAT_MS = 15_000;
@@ -18,7 +20,10 @@ const COALESCE_MS = 100;
 @ApiBearerAuth()
 @Controller('events')
 export class EventsController {
-  constructor(private readonly changes: ReadModelChanges) {}
+  constructor(
+    private readonly changes: ReadModelChanges,
+    @Optional() private readonly connections: SseConnections = new SseConnections(),
+  ) {}
 
   @Get()
   @Roles('requester', 'reviewer', 'operator')
@@ -33,6 +38,13 @@ export class EventsController {
     description: 'the bearer token, for clients that cannot set headers (EventSource)',
   })
   stream(@Req() request: Request, @Res() response: Response): void {
+    let release: () => void;
+    try {
+      release = this.connections.open((request as unknown as AuthenticatedRequest).caller?.actor ?? 'anonymous');
+    } catch (error) {
+      response.setHeader('Retry-After', String(SSE_RETRY_AFTER_SECONDS));
+      throw error;
+    }
     response.status(200);
     response.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
     response.setHeader('Cache-Control', 'no-cache, no-transform');
@@ -50,6 +62,13 @@ export class EventsController {
     const flush = () => {
       flushTimer = undefined;
       if (response.writableEnded) return;
+      // Back-pressure: a client that does not read gets nothing more until its socket drains,
+      // then one `resync` (its page reloads what it shows) instead of a growing backlog.
+      if (response.writableNeedDrain) {
+        resync = true;
+        pending = [];
+        return;
+      }
       if (resync) response.write(`event: resync\ndata: {}\n\n`);
       else if (pending.length)
         response.write(`event: change\ndata: ${JSON.stringify({ changes: pending })}\n\n`);
@@ -63,13 +82,18 @@ export class EventsController {
       flushTimer ??= setTimeout(flush, COALESCE_MS);
     });
     const heartbeat = setInterval(() => {
-      if (!response.writableEnded) response.write(`: heartbeat ${new Date().toISOString()}\n\n`);
+      if (!response.writableEnded && !response.writableNeedDrain) response.write(`: heartbeat ${new Date().toISOString()}\n\n`);
     }, HEARTBEAT_MS);
+    const drained = () => {
+      if (resync || pending.length) flushTimer ??= setTimeout(flush, COALESCE_MS);
+    };
+    response.on('drain', drained);
 
     let cleaned = false;
     const cleanUp = () => {
       if (cleaned) return;
       cleaned = true;
+      release();
       clearInterval(heartbeat);
       clearTimeout(flushTimer);
       unsubscribe();

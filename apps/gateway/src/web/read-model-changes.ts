@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import { Client, type Notification } from 'pg';
-import type { ServiceEnvironment } from '@prov/config';
+import { readHardeningSettings, type ServiceEnvironment } from '@prov/config';
 import { SERVICE_ENVIRONMENT } from '@prov/platform';
 import { LIVE_SCHEMA, READ_MODEL_CHANNEL } from '@prov/read-models';
 
@@ -106,6 +106,7 @@ export class ReadModelChanges implements BeforeApplicationShutdown {
     const client = new Client({
       connectionString: this.environment.databaseUrl,
       application_name: 'prov-gateway-listen',
+      connectionTimeoutMillis: readHardeningSettings().databaseConnectTimeoutMs,
     });
     client.on('notification', (message: Notification) => this.onNotification(message));
     client.on('error', (error) => this.onLost(client, error));

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Caller } from '../auth/api-token.guard';
 import { CurrentCaller } from '../auth/caller.decorator';
 import { Roles } from '../auth/roles.decorator';
+import { SignIn } from '../hardening/rate-limits';
 
 /**
  * Who the token belongs to: the console signs in with it and shows only what the role may do,
@@ -14,6 +15,7 @@ import { Roles } from '../auth/roles.decorator';
 export class SessionController {
   @Get()
   @Roles('requester', 'reviewer', 'operator')
+  @SignIn()
   @ApiOperation({ summary: "The caller's role and the actor name recorded on its events" })
   whoAmI(@CurrentCaller() caller: Caller) {
     return { role: caller.role, actor: caller.actor };

@@ -25,6 +25,9 @@ import { ConnectorConfigurationError } from '../errors';
  *   disabledValue      optional, default disabled    } disabled (onDelete: disable)
  *   timeoutMs          optional, default 10000: per connect and per LDAP operation
  *   pageSize           optional, default 500: entries per page of the paged searches
+ *   allowInsecure      optional, default false: a plain ldap:// URL is refused (the bind password
+ *                      would cross the network unencrypted) unless this is true, e.g. for a
+ *                      directory on the loopback interface
  *   tls                optional { rejectUnauthorized (default true), caFileEnv }: caFileEnv names
  *                      an environment variable holding the CA certificate(s) to trust, as a
  *                      path to a PEM file or as the PEM text itself
@@ -66,6 +69,7 @@ const KNOWN = [
   'pageSize',
   'tls',
   'urlEnv',
+  'allowInsecure',
 ];
 const KNOWN_TLS = ['rejectUnauthorized', 'caFileEnv'];
 /** An attribute type or object class name (RFC 4512 descr). */
@@ -213,6 +217,12 @@ export function readLdapSettings(connection: RoleModelConnection, env: Environme
   }
   const dnRule = 'must be a distinguished name such as ou=people,dc=example,dc=com';
   const url = urlOf(connection, env, problems);
+  const allowInsecure = settings.allowInsecure ?? false;
+  if (typeof allowInsecure !== 'boolean') problems.push('settings.allowInsecure must be true or false');
+  else if (!allowInsecure && /^ldap:/i.test(url))
+    problems.push(
+      'settings.url is a plain ldap:// URL, over which the bind password would travel unencrypted: use ldaps://, or set allowInsecure: true (a directory on loopback)',
+    );
   const bindDn = text(settings, 'bindDn', problems, dnRule, DN_PATTERN);
   const accountsDn = text(settings, 'accountsDn', problems, dnRule, DN_PATTERN);
   const groupsDn = text(settings, 'groupsDn', problems, dnRule, DN_PATTERN);

@@ -19,6 +19,7 @@ function connection(settings: Record<string, unknown>): RoleModelConnection {
 
 const minimal = {
   url: 'ldap://ldap.example.test:389',
+  allowInsecure: true,
   bindDn: 'cn=provisioning,ou=services,dc=example,dc=test',
   bindPasswordEnv: 'CORP_LDAP_PASSWORD',
   accountsDn: 'ou=people,dc=example,dc=test',
@@ -40,6 +41,7 @@ describe('readLdapSettings', () => {
   it('applies the defaults and reads the password from the environment', () => {
     expect(readLdapSettings(connection(minimal), env)).toEqual({
       ...minimal,
+      allowInsecure: undefined,
       bindPasswordEnv: undefined,
       bindPassword: 's3cret-Pa55',
       rdnAttribute: 'uid',
@@ -161,6 +163,13 @@ describe('readLdapSettings', () => {
     expect(
       problemsOf({ ...minimal, urlEnv: 'CORP_LDAP_URL' }, { ...env, CORP_LDAP_URL: 'ldap://x' }),
     ).toContain('settings.url and settings.urlEnv exclude each other: give one');
+  });
+
+  it('refuses a plain ldap:// URL unless the connection says allowInsecure: true', () => {
+    const { allowInsecure: _allowed, ...plain } = minimal;
+    expect(problemsOf(plain)).toMatch(/settings\.url is a plain ldap:\/\/ URL.*use ldaps:\/\/, or set allowInsecure: true/);
+    expect(problemsOf({ ...plain, allowInsecure: 'yes' })).toMatch(/settings\.allowInsecure must be true or false/);
+    expect(readLdapSettings(connection({ ...plain, url: 'ldaps://ldap.example.test' }), env).url).toBe('ldaps://ldap.example.test');
   });
 
   it('refuses TLS options on a plain ldap:// URL, where they would silently switch to TLS', () => {

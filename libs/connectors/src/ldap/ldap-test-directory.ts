@@ -51,6 +51,8 @@ export function useTestDirectory(): TestDirectory {
           bindPasswordEnv: PASSWORD_ENV,
           accountsDn: slapd.peopleDn,
           groupsDn: slapd.groupsDn,
+          // The test's slapd listens on loopback, in plain LDAP.
+          allowInsecure: true,
           ...settings,
         },
       };

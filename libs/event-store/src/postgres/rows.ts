@@ -5,6 +5,7 @@
 import {
   DuplicateEventIdsError,
   EventValidationError,
+  InvalidPositionError,
   StreamDeletedError,
   WrongExpectedVersionError,
   POSITION_PART_WIDTH,
@@ -24,8 +25,17 @@ export function toPgPosition(transactionId: string, globalPosition: string): Pos
   return `${transactionId.padStart(POSITION_PART_WIDTH, '0')}:${globalPosition.padStart(POSITION_PART_WIDTH, '0')}` as Position;
 }
 
+/** The largest values the columns hold: xid8 is unsigned 64-bit, the identity column a signed bigint. */
+const MAX_XID8 = 2n ** 64n - 1n;
+const MAX_BIGINT = 2n ** 63n - 1n;
+
 export function fromPgPosition(position: Position): { transactionId: string; globalPosition: string } {
   const [transactionId, globalPosition] = decodePosition(position, 2);
+  // A well-formed but out-of-range position (20 digits allow more than 64 bits) would otherwise
+  // reach PostgreSQL and fail there as an error of the store rather than of the caller's input.
+  if (transactionId > MAX_XID8 || globalPosition > MAX_BIGINT) {
+    throw new InvalidPositionError(position, 'a part is larger than the log can hold');
+  }
   return { transactionId: transactionId.toString(), globalPosition: globalPosition.toString() };
 }
 

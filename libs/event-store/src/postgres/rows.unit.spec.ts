@@ -2,7 +2,9 @@ import {
   WrongExpectedVersionError,
   DuplicateEventIdsError,
   EventValidationError,
+  InvalidPositionError,
   encodePosition,
+  type Position,
 } from '../core';
 import { fromPgPosition, mapAppendError, toPgPosition } from './rows';
 
@@ -17,6 +19,11 @@ describe('PostgreSQL row mapping', () => {
       expect(position).toBe(encodePosition(BigInt(tx), BigInt(gp)));
       expect(fromPgPosition(position)).toEqual({ transactionId: tx, globalPosition: gp });
     }
+  });
+
+  it('refuses a well-formed position beyond what the columns hold, before it reaches PostgreSQL', () => {
+    expect(() => fromPgPosition(encodePosition(0n, 2n ** 63n))).toThrow(InvalidPositionError);
+    expect(() => fromPgPosition(`${'9'.repeat(20)}:${'0'.repeat(20)}` as Position)).toThrow(InvalidPositionError);
   });
 
   it('maps the SQLSTATEs of the append function to port errors', () => {

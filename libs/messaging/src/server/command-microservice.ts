@@ -6,6 +6,7 @@ import { commandQueueGroup } from '../subjects';
 import { CommandExceptionFilter, CommandExceptionFilterOptions } from '../errors/command-exception.filter';
 import { natsValidationPipe } from '../validation/nats-validation-pipe';
 import { natsServers } from '../client/messaging-options';
+import { CommandServer } from './command-server';
 
 export interface CommandMicroserviceOptions {
   natsUrl: string;
@@ -59,6 +60,8 @@ export function configureCommandMicroservice<
 export interface CreateCommandMicroserviceOptions extends CommandMicroserviceOptions {
   filter?: CommandExceptionFilterOptions;
   logger?: LoggerService | LogLevel[] | false;
+  /** Deepest nesting accepted in a command's data (default 32). */
+  maxJsonDepth?: number;
   /** Close on SIGTERM/SIGINT (default true; tests that start many apps turn it off). */
   shutdownHooks?: boolean;
 }
@@ -76,8 +79,12 @@ export async function createCommandMicroservice(
   module: IEntryNestModule,
   options: CreateCommandMicroserviceOptions,
 ): Promise<INestMicroservice> {
+  // The strategy is Nest's NATS server that rejects malformed messages instead of crashing on them.
   const app = await NestFactory.createMicroservice<MicroserviceOptions>(module, {
-    ...commandMicroserviceOptions(options),
+    strategy: new CommandServer({
+      ...commandMicroserviceOptions(options).options,
+      maxJsonDepth: options.maxJsonDepth,
+    }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
   configureCommandMicroservice(app, { filter: options.filter });

@@ -107,8 +107,16 @@ export function parseRoleModel(text: string, fileName: string): RoleModel {
     );
   }
   const check = new Checker(fileName, lineFinder(doc, lines));
+  let content: unknown;
+  try {
+    content = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // An alias to no anchor, or aliases that expand beyond the limit (a "billion laughs" file).
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new RoleModelValidationError(fileName, [{ file: fileName, path: '', rule: `YAML: ${message}` }]);
+  }
   const root = check.mapping(
-    doc.toJS({ maxAliasCount: 100 }),
+    content,
     [],
     ['version', 'connections', 'resourceTypes', 'entitlements', 'rules'],
     ['version'],

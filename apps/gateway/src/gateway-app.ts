@@ -1,0 +1,65 @@
+import type { LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import { type HardeningSettings, readHardeningSettings } from '@prov/config';
+import { protectApiDocs } from './hardening/api-docs-access';
+import { HttpErrorsFilter } from './http/http-errors.filter';
+import { installRequestLimits } from './http/request-limits';
+import { httpValidationPipe } from './http/validation';
+import { serveConsole } from './web/console-static';
+
+/**
+ * The console's Content-Security-Policy: its own scripts only (Vite emits no inline script),
+ * inline styles for Swagger UI's page, no frames, no plugins, API calls to this origin only.
+ */
+export const CONTENT_SECURITY_POLICY = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:'],
+  fontSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
+
+/**
+ * The gateway as it runs: security headers, request limits before any route, validation, one
+ * error shape, rate limits (in the module), the OpenAPI document and the console. `main.ts`
+ * listens on it; tests run it in-process.
+ */
+export async function createGatewayApp(
+  logger: LoggerService | false,
+  settings: HardeningSettings = readHardeningSettings(),
+): Promise<NestExpressApplication> {
+  const { GatewayModule } = await import('./gateway.module');
+  const app = await NestFactory.create<NestExpressApplication>(GatewayModule, { logger, bodyParser: false });
+  app.use(
+    helmet({
+      contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
+      // The console runs on plain http://127.0.0.1 locally; HSTS belongs to the TLS terminator.
+      strictTransportSecurity: false,
+    }),
+  );
+  installRequestLimits(app, settings);
+  app.setGlobalPrefix('api');
+  app.useGlobalPipes(httpValidationPipe());
+  app.useGlobalFilters(new HttpErrorsFilter());
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Provisioning engine API')
+      .setDescription('Assignments, provisioning orders, review, manual fulfilment, jobs and audit.')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  protectApiDocs(app, settings.apiDocsPublic);
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/json' });
+  if (logger) serveConsole(app, logger);
+  return app;
+}

@@ -1,0 +1,84 @@
+import { ExecutionContext, HttpException, Injectable, SetMetadata } from '@nestjs/common';
+import {
+  ThrottlerGuard,
+  type ThrottlerLimitDetail,
+  ThrottlerModule,
+  type ThrottlerRequest,
+} from '@nestjs/throttler';
+import { createHash } from 'node:crypto';
+import type { HardeningSettings } from '@prov/config';
+import { errorBody } from '../http/error-body';
+
+export const SIGN_IN_KEY = 'prov:sign-in';
+
+/** A route where callers prove who they are: limited per client address (RATE_LIMIT_SIGN_IN). */
+export const SignIn = () => SetMetadata(SIGN_IN_KEY, true);
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+type EdgeRequest = {
+  method: string;
+  ip?: string;
+  socket?: { remoteAddress?: string };
+  headers: Record<string, string | string[] | undefined>;
+};
+
+/**
+ * Two limits, both in RATE_LIMIT_WINDOW_MS: sign-in attempts per client address (counted before
+ * the token is checked, so guessing tokens is slow), and writes per caller (per bearer token,
+ * else per address). Keys are per limit and caller, not per route.
+ */
+export function throttlerModule(settings: HardeningSettings) {
+  return ThrottlerModule.forRoot({
+    throttlers: [
+      { name: 'sign-in', ttl: settings.rateLimitWindowMs, limit: settings.rateLimitSignIn },
+      { name: 'writes', ttl: settings.rateLimitWindowMs, limit: settings.rateLimitWrites },
+    ],
+    generateKey: (_context, tracker, name) => `${name}:${tracker}`,
+  });
+}
+
+@Injectable()
+export class EdgeThrottlerGuard extends ThrottlerGuard {
+  protected override async handleRequest(request: ThrottlerRequest): Promise<boolean> {
+    const { context, throttler } = request;
+    const req = context.switchToHttp().getRequest<EdgeRequest>();
+    if (throttler.name === 'sign-in') {
+      const signIn = this.reflector.getAllAndOverride<boolean>(SIGN_IN_KEY, [
+        context.getHandler(),
+        context.getClass(),
+      ]);
+      if (!signIn) return true;
+      return super.handleRequest({ ...request, getTracker: async () => `ip:${addressOf(req)}` });
+    }
+    if (throttler.name === 'writes') {
+      if (!WRITE_METHODS.has(req.method)) return true;
+      return super.handleRequest({ ...request, getTracker: async () => callerOf(req) });
+    }
+    return true;
+  }
+
+  protected override async throwThrottlingException(
+    context: ExecutionContext,
+    detail: ThrottlerLimitDetail,
+  ): Promise<void> {
+    const res = context.switchToHttp().getResponse<{ setHeader(name: string, value: string): void }>();
+    const seconds = Math.max(1, Math.ceil(detail.timeToBlockExpire));
+    res.setHeader('Retry-After', String(seconds));
+    const message = `too many requests: at most ${detail.limit} in ${Math.round(detail.ttl / 1000)} s; try again in ${seconds} s`;
+    throw new HttpException(errorBody(429, 'TooManyRequests', message), 429);
+  }
+}
+
+function addressOf(req: EdgeRequest): string {
+  return req.ip ?? req.socket?.remoteAddress ?? 'unknown';
+}
+
+/** The caller a write counts against: a fingerprint of its bearer token (never the token), else its address. */
+function callerOf(req: EdgeRequest): string {
+  const header = req.headers['authorization'];
+  const token = /^Bearer\s+(\S+)$/i.exec((Array.isArray(header) ? header[0] : header) ?? '')?.[1];
+  return token
+    ? `token:${createHash('sha256').update(token).digest('hex').slice(0, 16)}`
+    : `ip:${addressOf(req)}`;
+}
