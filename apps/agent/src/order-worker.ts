@@ -1,6 +1,12 @@
 import { Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { type OrderToApply, PermanentConnectorError, isConnectorError } from '@prov/connectors';
-import { CommandClient, CommandError, OrderConsumer, type OrderEnvelope } from '@prov/messaging';
+import {
+  CommandClient,
+  CommandError,
+  OrderConsumer,
+  type OrderEnvelope,
+  OrdersStreamMissingError,
+} from '@prov/messaging';
 import { NatsConnectionProvider } from '@prov/platform';
 import { ConnectorPool } from './connector-pool';
 
@@ -36,9 +42,34 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
         handler: (order) => this.apply(order),
         onDeadLetter: (order, reason) => this.deadLettered(order, reason),
       });
-      await consumer.start();
+      await this.startWhenStreamExists(consumer, connection.id);
       this.consumers.push(consumer);
-      this.logger.log({ msg: 'serving connection', connectionId: connection.id, connector: connection.connector });
+      this.logger.log({
+        msg: 'serving connection',
+        connectionId: connection.id,
+        connector: connection.connector,
+      });
+    }
+  }
+
+  /**
+   * Agents may not create the order streams, only `orders` may (ADR 0010): an agent that comes
+   * up first waits for them, for at most AGENT_STREAM_WAIT_MS (default 60 s).
+   */
+  private async startWhenStreamExists(consumer: OrderConsumer, connectionId: string): Promise<void> {
+    const deadline = Date.now() + Number(process.env.AGENT_STREAM_WAIT_MS ?? 60_000);
+    for (let logged = false; ; logged = true) {
+      try {
+        return await consumer.start();
+      } catch (error) {
+        if (!(error instanceof OrdersStreamMissingError) || Date.now() > deadline) throw error;
+        if (!logged)
+          this.logger.log({
+            msg: 'waiting for the orders service to create the order streams',
+            connectionId,
+          });
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
     }
   }
 
@@ -53,7 +84,11 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
         return;
       }
       // Transient (or unexpected): let JetStream redeliver with backoff, up to the dead letter.
-      this.logger.warn({ msg: 'order failed, will be retried', orderId: order.orderId, error: String((error as Error).message ?? error) });
+      this.logger.warn({
+        msg: 'order failed, will be retried',
+        orderId: order.orderId,
+        error: String((error as Error).message ?? error),
+      });
       throw error;
     }
     await this.report(order, 'executed');
@@ -82,17 +117,32 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
           ...(error ? { error } : {}),
           actor: 'agent',
         });
-        this.logger.log({ msg: 'order reported', orderId: order.orderId, attempt: order.attempt, outcome, ...result });
+        this.logger.log({
+          msg: 'order reported',
+          orderId: order.orderId,
+          attempt: order.attempt,
+          outcome,
+          ...result,
+        });
         return;
       } catch (failure) {
         // A 4xx means the report can never be stored (the order moved on): ack and stop trying.
         if (failure instanceof CommandError && failure.status >= 400 && failure.status < 500) {
-          this.logger.warn({ msg: 'report refused; order left as it is', orderId: order.orderId, error: failure.message });
+          this.logger.warn({
+            msg: 'report refused; order left as it is',
+            orderId: order.orderId,
+            error: failure.message,
+          });
           return;
         }
         const delay = Math.min(5000, 250 * 2 ** attempt);
         if (Date.now() + delay > deadline) throw failure;
-        this.logger.warn({ msg: 'report not delivered; retrying', orderId: order.orderId, attempt, error: String((failure as Error).message) });
+        this.logger.warn({
+          msg: 'report not delivered; retrying',
+          orderId: order.orderId,
+          attempt,
+          error: String((failure as Error).message),
+        });
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }

@@ -1,8 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { readEnvironment } from '@prov/config';
-import { MessagingModule } from '@prov/messaging';
-import { NatsConnectionProvider, PlatformModule } from '@prov/platform';
+import { NatsConnectionProvider, PlatformModule, serviceMessagingModule } from '@prov/platform';
 import { AdminController } from './admin/admin.controller';
 import { AuditLogController } from './audit/audit-log.controller';
 import { AssignmentAsOf } from './assignments/assignment-as-of';
@@ -22,11 +20,7 @@ import { WebModule } from './web/web.module';
 
 /** The HTTP API: authentication and roles, reads from the read models, commands over NATS. */
 @Module({
-  imports: [
-    PlatformModule.forRoot({ service: 'gateway' }),
-    MessagingModule.forRoot({ natsUrl: readEnvironment().natsUrl, name: 'gateway', defaultTimeoutMs: readEnvironment().commandTimeoutMs }),
-    WebModule,
-  ],
+  imports: [PlatformModule.forRoot({ service: 'gateway' }), serviceMessagingModule('gateway'), WebModule],
   controllers: [
     HealthController,
     IdentitiesController,

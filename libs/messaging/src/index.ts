@@ -13,4 +13,8 @@ export * from './client/command-client';
 export * from './client/messaging.module';
 export * from './server/command-microservice';
 
+export * from './signing';
+export * from './bus/bus-connection';
+export * from './bus/nats-permissions';
+
 export * from './jetstream';

@@ -2,6 +2,7 @@ import type { INestMicroservice } from '@nestjs/common';
 import type { IEntryNestModule } from '@nestjs/core/nest-factory';
 import { createServiceLogger, readEnvironment } from '@prov/config';
 import { createCommandMicroservice } from '@prov/messaging';
+import { serviceBus } from './service-bus';
 
 /** Domain errors beyond the messaging defaults, with the status callers get for them. */
 export const DOMAIN_ERROR_STATUSES = {
@@ -21,9 +22,12 @@ export const DOMAIN_ERROR_STATUSES = {
 export async function startService(module: IEntryNestModule, service: string): Promise<INestMicroservice> {
   const environment = readEnvironment();
   const logger = createServiceLogger(service, environment.logLevel);
+  const bus = serviceBus(service);
   const app = await createCommandMicroservice(module, {
     natsUrl: environment.natsUrl,
     service,
+    credentials: bus.credentials,
+    verification: { keys: bus.keys },
     logger,
     // How long in-flight command handlers get to reply after unsubscribing; Nest waits all of it.
     gracePeriodMs: Number(process.env.COMMAND_GRACE_PERIOD_MS ?? 1000),
@@ -31,7 +35,7 @@ export async function startService(module: IEntryNestModule, service: string): P
   });
   await app.listen();
   exitAfterGracePeriod(service);
-  announceReady(service, { nats: environment.natsUrl });
+  announceReady(service, { nats: environment.natsUrl, identity: bus.settings.identity });
   return app;
 }
 
@@ -45,7 +49,9 @@ export function exitAfterGracePeriod(service: string): void {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       setTimeout(() => {
-        console.error(JSON.stringify({ level: 'warn', service, msg: `still stopping after ${graceMs} ms; exiting` }));
+        console.error(
+          JSON.stringify({ level: 'warn', service, msg: `still stopping after ${graceMs} ms; exiting` }),
+        );
         process.exit(1);
       }, graceMs).unref();
     });
@@ -75,6 +81,8 @@ export function runService(service: string, start: () => Promise<unknown>): void
   };
   try {
     readEnvironment();
+    // Without its NATS credentials and command keys a service would only fail later, per command.
+    serviceBus(service);
     start().catch(fail);
   } catch (error) {
     fail(error);

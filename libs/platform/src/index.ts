@@ -5,3 +5,4 @@ export * from './bootstrap';
 export * from './nats.provider';
 export * from './command-caller.dto';
 export * from './role-model.source';
+export * from './service-bus';
