@@ -10,9 +10,21 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { redactUrl } from '@prov/config';
 import {
-  ApiClient, appOf, leaveSignalsToCaller, repositoryRoot, runBuild, SERVICE_READY_PATTERN, serviceEnvironment,
-  ServiceInstance, serviceInstances, signalService, spawnService, stopService, waitFor,
+  ApiClient,
+  appOf,
+  leaveSignalsToCaller,
+  repositoryRoot,
+  runBuild,
+  SERVICE_READY_PATTERN,
+  serviceEnvironment,
+  ServiceInstance,
+  serviceInstances,
+  signalService,
+  spawnService,
+  stopService,
+  waitFor,
 } from '@prov/testing';
+import { chooseBus } from './bus';
 import { chooseDirectory } from './directory';
 import { chooseDatabases, chooseNats, Server, tcpReachable } from './infrastructure';
 import { chooseApiTokens, loadSampleIdentities, summaryText } from './sample-data';
@@ -29,7 +41,15 @@ const say = (line: string) => process.stdout.write(`${prefix('start')} ${line}\n
 function prefix(name: string): string {
   const label = `[${name.padEnd(9)}]`;
   if (!color) return label;
-  const codes: Record<string, number> = { start: 1, gateway: 36, requests: 32, review: 35, orders: 33, agent: 34, projector: 90 };
+  const codes: Record<string, number> = {
+    start: 1,
+    gateway: 36,
+    requests: 32,
+    review: 35,
+    orders: 33,
+    agent: 34,
+    projector: 90,
+  };
   return `\x1b[${codes[name] ?? 37}m${label}\x1b[0m`;
 }
 
@@ -54,11 +74,14 @@ async function shutdown(code: number): Promise<never> {
       const wasRunning = s.child.exitCode === null && s.child.signalCode === null;
       await stopService(s.child, STOP_GRACE_MS);
       const seconds = ((Date.now() - began) / 1000).toFixed(1);
-      return wasRunning ? `${s.name} ${seconds} s${s.child.signalCode === 'SIGKILL' ? ' (did not stop on SIGTERM: killed)' : ''}` : undefined;
+      return wasRunning
+        ? `${s.name} ${seconds} s${s.child.signalCode === 'SIGKILL' ? ' (did not stop on SIGTERM: killed)' : ''}`
+        : undefined;
     }),
   );
   if (stops.some(Boolean)) say(`services stopped: ${stops.filter(Boolean).join(', ')}`);
-  for (const server of servers.reverse()) await server.stop?.().catch((e: Error) => say(`stopping ${server.url}: ${e.message}`));
+  for (const server of servers.reverse())
+    await server.stop?.().catch((e: Error) => say(`stopping ${server.url}: ${e.message}`));
   services.forEach((s) => s.log.end());
   say(code === 0 ? 'stopped' : 'stopped after a failure');
   process.exit(code);
@@ -77,7 +100,12 @@ function onSignal(signal: NodeJS.Signals) {
 
 function spawnOne(name: ServiceInstance, env: NodeJS.ProcessEnv): Service {
   const child = spawnService(root, appOf(name), env, ['ignore', 'pipe', 'pipe']);
-  const service: Service = { name, child, ready: false, log: createWriteStream(join(logDir, `${name}.log`), { flags: 'a' }) };
+  const service: Service = {
+    name,
+    child,
+    ready: false,
+    log: createWriteStream(join(logDir, `${name}.log`), { flags: 'a' }),
+  };
   // Each line whole, behind the service's name: JSON log lines stay parseable after the prefix.
   for (const [stream, out] of [
     [child.stdout!, process.stdout],
@@ -125,11 +153,15 @@ async function main(): Promise<void> {
     throw new Error(`port ${port} is in use (another npm start?); set PORT to another port`);
   }
   const tokens = chooseApiTokens(env, join(runDir, 'demo-tokens.json'));
-  const nats = await chooseNats(env, runDir, say);
+  const roleModel = env.ROLE_MODEL ?? join(root, 'deploy', 'role-model', 'sample.yaml');
+  const bus = chooseBus(env, runDir, roleModel, !!env.NATS_URL);
+  const nats = await chooseNats(env, runDir, say, bus.configFile);
   servers.push(nats);
   const databases = await chooseDatabases(env, runDir, say);
   servers.push(databases.server);
-  say(`NATS ${nats.url} (${nats.origin}); PostgreSQL ${redactUrl(databases.databaseUrl)} (${databases.server.origin})`);
+  say(
+    `NATS ${nats.url} (${nats.origin}); PostgreSQL ${redactUrl(databases.databaseUrl)} (${databases.server.origin})`,
+  );
   const directory = await chooseDirectory(env, runDir, say);
   if (directory.server) servers.push(directory.server);
 
@@ -138,10 +170,10 @@ async function main(): Promise<void> {
       natsUrl: nats.url,
       databaseUrl: databases.databaseUrl,
       hrAppDatabaseUrl: databases.hrAppDatabaseUrl,
-      roleModel: env.ROLE_MODEL ?? join(root, 'deploy', 'role-model', 'sample.yaml'),
+      roleModel,
       apiTokens: tokens.value,
       port,
-      overrides: directory.env,
+      overrides: { ...bus.kit.env(appOf(name)), ...directory.env },
     });
     services.push(spawnOne(name, serviceEnv));
   }
@@ -152,9 +184,16 @@ async function main(): Promise<void> {
     async () => {
       const health = await api.get('/api/health', { timeoutMs: 3000 });
       const waiting = services.filter((s) => s.name !== 'gateway' && !s.ready).map((s) => s.name);
-      return health.status === 200 && !waiting.length ? true : `health ${health.status}, waiting for ${waiting.join(', ') || 'none'}`;
+      return health.status === 200 && !waiting.length
+        ? true
+        : `health ${health.status}, waiting for ${waiting.join(', ') || 'none'}`;
     },
-    { until: (v) => v === true, timeoutMs: START_TIMEOUT_MS, intervalMs: 500, description: 'the engine to be up' },
+    {
+      until: (v) => v === true,
+      timeoutMs: START_TIMEOUT_MS,
+      intervalMs: 500,
+      description: 'the engine to be up',
+    },
   );
   started = true;
 

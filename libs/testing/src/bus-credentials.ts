@@ -29,6 +29,8 @@ export interface BusKit {
   configuration(tls?: { certFile: string; keyFile: string; caFile?: string; verify?: boolean }): string;
   /** The bus variables of one identity's processes (BUS_IDENTITY, NATS_NKEY_SEED, COMMAND_SIGNING_KEY, ...). */
   env(identity: string): Record<string, string>;
+  /** What `npm start` saves (mode 0600): every identity's secrets. */
+  toJSON(): { identities: Record<string, BusIdentity> };
 }
 
 export interface AgentIdentity {
@@ -69,6 +71,11 @@ export function generateBus(agents: AgentIdentity[]): BusKit {
   };
   for (const service of SERVICES) add(service, service === 'orders' ? { jetstream: nkeyPair() } : {});
   for (const agent of agents) add(agent.identity, { connections: agent.connections });
+  return busKit(identities);
+}
+
+/** The kit of identities generated earlier (`npm start` keeps them in .run/bus/credentials.json). */
+export function busKit(identities: Record<string, BusIdentity>): BusKit {
   const signers = Object.values(identities)
     .map((i) => `${i.identity}:${i.publicSigningKey}`)
     .join(',');
@@ -81,6 +88,7 @@ export function generateBus(agents: AgentIdentity[]): BusKit {
   return {
     identities,
     signers,
+    toJSON: () => ({ identities }),
     configuration: (tls) => natsServerConfiguration({ users, ...(tls ? { tls } : {}) }),
     env(identity) {
       const i = identities[identity];

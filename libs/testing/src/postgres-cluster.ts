@@ -29,7 +29,10 @@ function serverBinDir(): string {
     ensureDebianPackage('/usr/lib/postgresql', 'postgresql');
     version = find();
   }
-  if (!version) throw new Error("no PostgreSQL server binaries under /usr/lib/postgresql: install the Debian package 'postgresql'");
+  if (!version)
+    throw new Error(
+      "no PostgreSQL server binaries under /usr/lib/postgresql: install the Debian package 'postgresql'",
+    );
   return join(root, version, 'bin');
 }
 
@@ -46,7 +49,10 @@ async function waitForSessions(url: string, timeoutMs: number): Promise<void> {
       await client.query('SELECT 1');
       return;
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`PostgreSQL on ${url} took no sessions within ${timeoutMs} ms: ${(error as Error).message}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `PostgreSQL on ${url} took no sessions within ${timeoutMs} ms: ${(error as Error).message}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 100));
     } finally {
       await client.end().catch(() => undefined);
@@ -85,12 +91,16 @@ export async function startPostgresCluster(options: PostgresClusterOptions = {})
   mkdirSync(baseDir, { recursive: true, mode: 0o700 });
   if (user) chownSync(baseDir, user.uid, user.gid);
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
-    execFileSync(join(bin, 'initdb'), ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', ...(persistent ? [] : ['--no-sync'])], {
-      // Piped, so that a failing initdb's message ends up in the thrown error.
-      stdio: ['ignore', 'pipe', 'pipe'],
-      cwd: baseDir,
-      ...user,
-    });
+    execFileSync(
+      join(bin, 'initdb'),
+      ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', ...(persistent ? [] : ['--no-sync'])],
+      {
+        // Piped, so that a failing initdb's message ends up in the thrown error.
+        stdio: ['ignore', 'pipe', 'pipe'],
+        cwd: baseDir,
+        ...user,
+      },
+    );
   }
   if (options.port !== undefined) await assertPortFree(options.port, 'PostgreSQL');
   const port = options.port ?? (await freePort());
@@ -100,14 +110,21 @@ export async function startPostgresCluster(options: PostgresClusterOptions = {})
     spawn(
       join(bin, 'postgres'),
       [
-        '-D', dataDir,
-        '-p', String(port),
-        '-k', baseDir,
-        '-c', 'listen_addresses=127.0.0.1',
+        '-D',
+        dataDir,
+        '-p',
+        String(port),
+        '-k',
+        baseDir,
+        '-c',
+        'listen_addresses=127.0.0.1',
         ...speed,
-        '-c', 'synchronous_commit=off',
-        '-c', 'max_connections=300',
-        '-c', 'shared_buffers=256MB',
+        '-c',
+        'synchronous_commit=off',
+        '-c',
+        'max_connections=300',
+        '-c',
+        'shared_buffers=256MB',
       ],
       { stdio: ['ignore', 'ignore', 'pipe'], detached: true, cwd: baseDir, ...user },
     ),
@@ -116,7 +133,9 @@ export async function startPostgresCluster(options: PostgresClusterOptions = {})
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   try {
     await Promise.race([
-      waitForPort(port, 30_000).then(() => waitForSessions(`postgres://postgres@127.0.0.1:${port}/postgres`, 30_000)),
+      waitForPort(port, 30_000).then(() =>
+        waitForSessions(`postgres://postgres@127.0.0.1:${port}/postgres`, 30_000),
+      ),
       new Promise((_, reject) =>
         child.once('exit', (code) => reject(new Error(`postgres exited with ${code}: ${stderr}`))),
       ),
