@@ -7,6 +7,7 @@ import {
   type OrderEnvelope,
   OrdersStreamMissingError,
 } from '@prov/messaging';
+import { readAgentStreamWaitMs } from '@prov/config';
 import { NatsConnectionProvider } from '@prov/platform';
 import { ConnectorPool } from './connector-pool';
 
@@ -57,7 +58,7 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
    * up first waits for them, for at most AGENT_STREAM_WAIT_MS (default 60 s).
    */
   private async startWhenStreamExists(consumer: OrderConsumer, connectionId: string): Promise<void> {
-    const deadline = Date.now() + Number(process.env.AGENT_STREAM_WAIT_MS ?? 60_000);
+    const deadline = Date.now() + readAgentStreamWaitMs();
     for (let logged = false; ; logged = true) {
       try {
         return await consumer.start();

@@ -137,3 +137,12 @@ function readTls(env: NodeJS.ProcessEnv, problems: string[]): BusTlsSettings | u
   }
   return { caFile, ...(certFile && keyFile ? { certFile, keyFile } : {}) };
 }
+
+/** AGENT_STREAM_WAIT_MS: how long an agent started before `orders` waits for the order streams (ADR 0010). */
+export function readAgentStreamWaitMs(env: NodeJS.ProcessEnv = process.env): number {
+  const value = Number(env.AGENT_STREAM_WAIT_MS ?? 60_000);
+  if (!Number.isInteger(value) || value < 0) {
+    throw new ConfigurationError(['AGENT_STREAM_WAIT_MS must be a non-negative integer (milliseconds)']);
+  }
+  return value;
+}
