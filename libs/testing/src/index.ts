@@ -10,3 +10,4 @@ export * from './samba-ad-dc';
 export * from './slapd';
 export * from './chromium';
 export * from './bus-credentials';
+export * from './test-certificates';
