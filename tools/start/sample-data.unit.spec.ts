@@ -11,10 +11,7 @@ describe('npm start', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it('uses API_TOKENS as given, an admin token standing in for missing roles', () => {
-    const choice = chooseApiTokens(
-      { API_TOKENS: 'rrrrrrrr:requester,aaaaaaaa:admin' },
-      join(dir, 'demo.json'),
-    );
+    const choice = chooseApiTokens({ API_TOKENS: 'rrrrrrrr:requester,aaaaaaaa:admin' }, join(dir, 'demo.json'));
     expect(choice).toEqual({
       value: 'rrrrrrrr:requester,aaaaaaaa:admin',
       byRole: { requester: 'rrrrrrrr', admin: 'aaaaaaaa', reviewer: 'aaaaaaaa', operator: 'aaaaaaaa' },
@@ -27,12 +24,7 @@ describe('npm start', () => {
     const file = join(dir, 'demo.json');
     const first = chooseApiTokens({}, file);
     expect(first.demo).toBe(true);
-    expect([...parseApiTokens(first.value).values()].sort()).toEqual([
-      'admin',
-      'operator',
-      'requester',
-      'reviewer',
-    ]);
+    expect([...parseApiTokens(first.value).values()].sort()).toEqual(['admin', 'operator', 'requester', 'reviewer']);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(chooseApiTokens({}, file)).toEqual(first);
     expect(JSON.parse(readFileSync(file, 'utf8')).reviewer).toBe(first.byRole.reviewer);
@@ -59,9 +51,7 @@ describe('npm start', () => {
     expect(text).toContain(`curl -s -X POST http://127.0.0.1:8080/api/assignments \\`);
     expect(text).toContain(`-H 'Authorization: Bearer ${tokens.byRole.requester}'`);
     expect(text).toContain(`'{"identityId":"alice.martin","entitlementId":"hr_app_reader"}'`);
-    expect(text).toContain(
-      `curl -s http://127.0.0.1:8080/api/review/orders -H 'Authorization: Bearer ${tokens.byRole.reviewer}'`,
-    );
+    expect(text).toContain(`curl -s http://127.0.0.1:8080/api/review/orders -H 'Authorization: Bearer ${tokens.byRole.reviewer}'`);
     expect(text).toContain(tokens.byRole.admin);
   });
 

@@ -10,19 +10,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { redactUrl } from '@prov/config';
 import {
-  ApiClient,
-  appOf,
-  leaveSignalsToCaller,
-  repositoryRoot,
-  runBuild,
-  SERVICE_READY_PATTERN,
-  serviceEnvironment,
-  ServiceInstance,
-  serviceInstances,
-  signalService,
-  spawnService,
-  stopService,
-  waitFor,
+  ApiClient, appOf, leaveSignalsToCaller, repositoryRoot, runBuild, SERVICE_READY_PATTERN, serviceEnvironment,
+  ServiceInstance, serviceInstances, signalService, spawnService, stopService, waitFor,
 } from '@prov/testing';
 import { chooseBus } from './bus';
 import { chooseDirectory } from './directory';
@@ -41,15 +30,7 @@ const say = (line: string) => process.stdout.write(`${prefix('start')} ${line}\n
 function prefix(name: string): string {
   const label = `[${name.padEnd(9)}]`;
   if (!color) return label;
-  const codes: Record<string, number> = {
-    start: 1,
-    gateway: 36,
-    requests: 32,
-    review: 35,
-    orders: 33,
-    agent: 34,
-    projector: 90,
-  };
+  const codes: Record<string, number> = { start: 1, gateway: 36, requests: 32, review: 35, orders: 33, agent: 34, projector: 90 };
   return `\x1b[${codes[name] ?? 37}m${label}\x1b[0m`;
 }
 
@@ -74,14 +55,11 @@ async function shutdown(code: number): Promise<never> {
       const wasRunning = s.child.exitCode === null && s.child.signalCode === null;
       await stopService(s.child, STOP_GRACE_MS);
       const seconds = ((Date.now() - began) / 1000).toFixed(1);
-      return wasRunning
-        ? `${s.name} ${seconds} s${s.child.signalCode === 'SIGKILL' ? ' (did not stop on SIGTERM: killed)' : ''}`
-        : undefined;
+      return wasRunning ? `${s.name} ${seconds} s${s.child.signalCode === 'SIGKILL' ? ' (did not stop on SIGTERM: killed)' : ''}` : undefined;
     }),
   );
   if (stops.some(Boolean)) say(`services stopped: ${stops.filter(Boolean).join(', ')}`);
-  for (const server of servers.reverse())
-    await server.stop?.().catch((e: Error) => say(`stopping ${server.url}: ${e.message}`));
+  for (const server of servers.reverse()) await server.stop?.().catch((e: Error) => say(`stopping ${server.url}: ${e.message}`));
   services.forEach((s) => s.log.end());
   say(code === 0 ? 'stopped' : 'stopped after a failure');
   process.exit(code);
@@ -100,12 +78,7 @@ function onSignal(signal: NodeJS.Signals) {
 
 function spawnOne(name: ServiceInstance, env: NodeJS.ProcessEnv): Service {
   const child = spawnService(root, appOf(name), env, ['ignore', 'pipe', 'pipe']);
-  const service: Service = {
-    name,
-    child,
-    ready: false,
-    log: createWriteStream(join(logDir, `${name}.log`), { flags: 'a' }),
-  };
+  const service: Service = { name, child, ready: false, log: createWriteStream(join(logDir, `${name}.log`), { flags: 'a' }) };
   // Each line whole, behind the service's name: JSON log lines stay parseable after the prefix.
   for (const [stream, out] of [
     [child.stdout!, process.stdout],
@@ -159,9 +132,8 @@ async function main(): Promise<void> {
   servers.push(nats);
   const databases = await chooseDatabases(env, runDir, say);
   servers.push(databases.server);
-  say(
-    `NATS ${nats.url} (${nats.origin}); PostgreSQL ${redactUrl(databases.databaseUrl)} (${databases.server.origin})`,
-  );
+  if (bus.configFile) say(`bus: an nkey user and a signing key per service, in ${join(runDir, 'bus')} (mode 0600)`);
+  say(`NATS ${nats.url} (${nats.origin}); PostgreSQL ${redactUrl(databases.databaseUrl)} (${databases.server.origin})`);
   const directory = await chooseDirectory(env, runDir, say);
   if (directory.server) servers.push(directory.server);
 
@@ -184,16 +156,9 @@ async function main(): Promise<void> {
     async () => {
       const health = await api.get('/api/health', { timeoutMs: 3000 });
       const waiting = services.filter((s) => s.name !== 'gateway' && !s.ready).map((s) => s.name);
-      return health.status === 200 && !waiting.length
-        ? true
-        : `health ${health.status}, waiting for ${waiting.join(', ') || 'none'}`;
+      return health.status === 200 && !waiting.length ? true : `health ${health.status}, waiting for ${waiting.join(', ') || 'none'}`;
     },
-    {
-      until: (v) => v === true,
-      timeoutMs: START_TIMEOUT_MS,
-      intervalMs: 500,
-      description: 'the engine to be up',
-    },
+    { until: (v) => v === true, timeoutMs: START_TIMEOUT_MS, intervalMs: 500, description: 'the engine to be up' },
   );
   started = true;
 

@@ -49,9 +49,7 @@ export function exitAfterGracePeriod(service: string): void {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       setTimeout(() => {
-        console.error(
-          JSON.stringify({ level: 'warn', service, msg: `still stopping after ${graceMs} ms; exiting` }),
-        );
+        console.error(JSON.stringify({ level: 'warn', service, msg: `still stopping after ${graceMs} ms; exiting` }));
         process.exit(1);
       }, graceMs).unref();
     });

@@ -9,15 +9,7 @@ import {
 } from '@prov/event-store';
 import { RoleModelSource } from './role-model.source';
 import { serviceBus } from './service-bus';
-import {
-  CHECKPOINT_STORE,
-  DATABASE_POOL,
-  EVENT_STORE,
-  ROLE_MODEL,
-  SERVICE_BUS,
-  SERVICE_ENVIRONMENT,
-  SERVICE_NAME,
-} from './tokens';
+import { CHECKPOINT_STORE, DATABASE_POOL, EVENT_STORE, ROLE_MODEL, SERVICE_BUS, SERVICE_ENVIRONMENT, SERVICE_NAME } from './tokens';
 
 export interface PlatformModuleOptions {
   service: string;
@@ -63,29 +55,14 @@ export class PlatformModule implements OnApplicationShutdown {
           useFactory: (pool: Pool) => new PostgresCheckpointStore({ pool }),
         },
         { provide: RoleModelSource, useFactory: () => new RoleModelSource(environment.roleModelPath) },
-        {
-          provide: ROLE_MODEL,
-          inject: [RoleModelSource],
-          useFactory: (source: RoleModelSource) => source.asRoleModel(),
-        },
+        { provide: ROLE_MODEL, inject: [RoleModelSource], useFactory: (source: RoleModelSource) => source.asRoleModel() },
       ],
-      exports: [
-        RoleModelSource,
-        SERVICE_BUS,
-        SERVICE_NAME,
-        SERVICE_ENVIRONMENT,
-        DATABASE_POOL,
-        EVENT_STORE,
-        CHECKPOINT_STORE,
-        ROLE_MODEL,
-      ],
+      exports: [RoleModelSource, SERVICE_BUS, SERVICE_NAME, SERVICE_ENVIRONMENT, DATABASE_POOL, EVENT_STORE, CHECKPOINT_STORE, ROLE_MODEL],
     };
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.store
-      .close()
-      .catch((error) => this.logger.warn({ msg: 'closing the event store failed', error: String(error) }));
+    await this.store.close().catch((error) => this.logger.warn({ msg: 'closing the event store failed', error: String(error) }));
     await this.pool.end().catch(() => undefined);
   }
 }
@@ -94,10 +71,7 @@ async function createEventStore(environment: ServiceEnvironment, pool: Pool): Pr
   if (environment.eventStore === 'eventstoredb') {
     return EventStoreDbEventStore.connect(environment.eventStoreDbUrl!);
   }
-  new Logger('Platform').log({
-    msg: 'event store: PostgreSQL',
-    database: redactUrl(environment.databaseUrl),
-  });
+  new Logger('Platform').log({ msg: 'event store: PostgreSQL', database: redactUrl(environment.databaseUrl) });
   return PostgresEventStore.connect({ pool });
 }
 
@@ -110,8 +84,7 @@ async function createEventStore(environment: ServiceEnvironment, pool: Pool): Pr
 function createPool(databaseUrl: string, service: string): Pool {
   const logger = new Logger('Database');
   const pool = new Pool({ connectionString: databaseUrl, max: 10, application_name: `prov-${service}` });
-  const warn = (error: Error) =>
-    logger.warn({ msg: 'database connection lost; reconnecting on next use', error: error.message });
+  const warn = (error: Error) => logger.warn({ msg: 'database connection lost; reconnecting on next use', error: error.message });
   pool.on('error', warn);
   pool.on('connect', (client) => client.on('error', warn));
   return pool;

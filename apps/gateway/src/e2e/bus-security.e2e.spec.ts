@@ -1,6 +1,6 @@
 import { connect, type NatsConnection, nkeys } from 'nats';
 import { commandKeys, generateCommandKeyPair, signCommand } from '@prov/messaging';
-import { type RunningSystem, startSystem } from '@prov/testing';
+import { repositoryRoot, type RunningSystem, spawnService, startSystem } from '@prov/testing';
 import { connectAs, rawCommand, refusal } from './bus-client';
 import { Flow } from './flow-helpers';
 
@@ -33,6 +33,31 @@ describe('the bus and signed commands, end to end', () => {
   afterAll(async () => {
     await Promise.all(connections.map((nc) => nc.close().catch(() => undefined)));
     await system?.stop();
+  });
+
+  it('a service without its credentials stops at start, naming what is missing', async () => {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      NATS_URL: system.natsUrl,
+      DATABASE_URL: system.databaseUrl,
+    };
+    for (const name of [
+      'BUS_IDENTITY',
+      'NATS_NKEY_SEED',
+      'NATS_JETSTREAM_NKEY_SEED',
+      'COMMAND_SIGNING_KEY',
+      'COMMAND_SIGNERS',
+    ])
+      delete env[name];
+    const child = spawnService(repositoryRoot(), 'orders', env, ['ignore', 'ignore', 'pipe']);
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise((resolve) => child.once('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toContain('start failed');
+    expect(stderr).toContain("NATS_NKEY_SEED is required: the nkey seed (SU...) of the NATS user 'orders'");
+    expect(stderr).toContain('NATS_JETSTREAM_NKEY_SEED is required for orders');
+    expect(stderr).toContain('COMMAND_SIGNING_KEY is required');
   });
 
   it('refuses a client without credentials, or with a key it does not know', async () => {
