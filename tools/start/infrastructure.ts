@@ -1,5 +1,6 @@
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { connect as natsConnect } from 'nats';
 import { Client } from 'pg';
 import { redactUrl } from '@prov/config';
 import { startNatsServer, startPostgresCluster } from '@prov/testing';
@@ -83,16 +84,37 @@ export async function ensureDatabase(url: string): Promise<'created' | 'exists'>
   }
 }
 
-export async function chooseNats(env: NodeJS.ProcessEnv, runDir: string, say: Say): Promise<Server> {
+/**
+ * NATS_URL given: that server, with the credentials of BUS_CREDENTIALS_FILE (see bus.ts), unless
+ * it admits clients without credentials. Otherwise a nats-server started here with the bus
+ * configuration (`configFile`), on 4222 when free: a server that merely happens to run on 4222
+ * is not used, as it would not know the services' credentials, or would admit anybody.
+ */
+export async function chooseNats(env: NodeJS.ProcessEnv, runDir: string, say: Say, configFile?: string): Promise<Server> {
   if (env.NATS_URL) {
-    if (await tcpReachable(env.NATS_URL, 4222)) return { url: env.NATS_URL, origin: 'NATS_URL' };
-    say(`NATS_URL ${env.NATS_URL} does not answer; looking for another NATS server`);
+    if (!(await tcpReachable(env.NATS_URL, 4222))) throw new Error(`NATS_URL ${env.NATS_URL} does not answer`);
+    if (await admitsAnonymous(env.NATS_URL)) {
+      throw new Error(`the NATS server at NATS_URL ${env.NATS_URL} admits clients without credentials: the services do not run on such a bus (docs/security.md)`);
+    }
+    return { url: env.NATS_URL, origin: 'NATS_URL' };
   }
-  if (await tcpReachable(DEFAULT_NATS_URL, 4222)) return { url: DEFAULT_NATS_URL, origin: 'already running' };
+  if (!configFile) throw new Error('a nats-server started here needs the bus configuration');
   const storeDir = join(runDir, 'nats');
-  say(`starting nats-server with JetStream (store ${storeDir})`);
-  const nats = await startNatsServer({ port: 4222, storeDir }).catch(() => startNatsServer({ storeDir }));
+  say(`starting nats-server with JetStream and the bus configuration (store ${storeDir}, configuration ${configFile})`);
+  const port = (await tcpReachable(DEFAULT_NATS_URL, 4222)) ? undefined : 4222;
+  const nats = await startNatsServer({ port, storeDir, configFile });
   return { url: nats.url, origin: `started here, store ${storeDir}`, stop: () => nats.stop() };
+}
+
+/** Whether a client without credentials gets in (then anybody could send commands or read orders). */
+export async function admitsAnonymous(url: string): Promise<boolean> {
+  try {
+    const nc = await natsConnect({ servers: url.split(','), reconnect: false, timeout: 3000, name: 'prov-start-probe' });
+    await nc.close();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export interface Databases {

@@ -13,6 +13,7 @@ import {
   ApiClient, appOf, leaveSignalsToCaller, repositoryRoot, runBuild, SERVICE_READY_PATTERN, serviceEnvironment,
   ServiceInstance, serviceInstances, signalService, spawnService, stopService, waitFor,
 } from '@prov/testing';
+import { chooseBus } from './bus';
 import { chooseDirectory } from './directory';
 import { nextRestart, type RestartHistory } from './restart-policy';
 import { chooseDatabases, chooseNats, Server, tcpReachable } from './infrastructure';
@@ -149,10 +150,13 @@ async function main(): Promise<void> {
     throw new Error(`port ${port} is in use (another npm start?); set PORT to another port`);
   }
   const tokens = chooseApiTokens(env, join(runDir, 'demo-tokens.json'));
-  const nats = await chooseNats(env, runDir, say);
+  const roleModel = env.ROLE_MODEL ?? join(root, 'deploy', 'role-model', 'sample.yaml');
+  const bus = chooseBus(env, runDir, roleModel, !!env.NATS_URL);
+  const nats = await chooseNats(env, runDir, say, bus.configFile);
   servers.push(nats);
   const databases = await chooseDatabases(env, runDir, say);
   servers.push(databases.server);
+  if (bus.configFile) say(`bus: an nkey user and a signing key per service, in ${join(runDir, 'bus')} (mode 0600)`);
   say(`NATS ${redactCredentials(nats.url)} (${nats.origin}); PostgreSQL ${redactUrl(databases.databaseUrl)} (${databases.server.origin})`);
   const directory = await chooseDirectory(env, runDir, say);
   if (directory.server) servers.push(directory.server);
@@ -162,11 +166,11 @@ async function main(): Promise<void> {
       natsUrl: nats.url,
       databaseUrl: databases.databaseUrl,
       hrAppDatabaseUrl: databases.hrAppDatabaseUrl,
-      roleModel: env.ROLE_MODEL ?? join(root, 'deploy', 'role-model', 'sample.yaml'),
+      roleModel,
       apiTokens: tokens.value,
       port,
       // A local engine for trying things out: its API documentation is readable in a browser.
-      overrides: { API_DOCS_PUBLIC: env.API_DOCS_PUBLIC ?? 'true', ...directory.env },
+      overrides: { API_DOCS_PUBLIC: env.API_DOCS_PUBLIC ?? 'true', ...bus.kit.env(appOf(name)), ...directory.env },
     });
     services.push(spawnOne(name, serviceEnv));
   }

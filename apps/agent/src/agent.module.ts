@@ -1,17 +1,12 @@
 import { Module } from '@nestjs/common';
-import { readEnvironment } from '@prov/config';
-import { MessagingModule } from '@prov/messaging';
-import { NatsConnectionProvider, PlatformModule } from '@prov/platform';
+import { NatsConnectionProvider, PlatformModule, serviceMessagingModule } from '@prov/platform';
 import { AgentHandler } from './agent.handler';
 import { ConnectorPool } from './connector-pool';
 import { OrderWorker } from './order-worker';
 
 /** Collects the orders of its connections, applies them through connectors, runs synchronization. */
 @Module({
-  imports: [
-    PlatformModule.forRoot({ service: 'agent' }),
-    MessagingModule.forRoot({ natsUrl: readEnvironment().natsUrl, name: 'agent', defaultTimeoutMs: readEnvironment().commandTimeoutMs }),
-  ],
+  imports: [PlatformModule.forRoot({ service: 'agent' }), serviceMessagingModule('agent')],
   controllers: [AgentHandler],
   providers: [NatsConnectionProvider, ConnectorPool, OrderWorker],
 })

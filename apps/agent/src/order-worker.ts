@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { type OrderToApply, PermanentConnectorError, isConnectorError } from '@prov/connectors';
-import { CommandClient, CommandError, OrderConsumer, type OrderEnvelope } from '@prov/messaging';
+import { readAgentStreamWaitMs } from '@prov/config';
+import { CommandClient, CommandError, OrderConsumer, type OrderEnvelope, OrdersStreamMissingError } from '@prov/messaging';
 import { NatsConnectionProvider } from '@prov/platform';
 import { ConnectorPool } from './connector-pool';
 
@@ -36,9 +37,26 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
         handler: (order) => this.apply(order),
         onDeadLetter: (order, reason) => this.deadLettered(order, reason),
       });
-      await consumer.start();
+      await this.startWhenStreamExists(consumer, connection.id);
       this.consumers.push(consumer);
       this.logger.log({ msg: 'serving connection', connectionId: connection.id, connector: connection.connector });
+    }
+  }
+
+  /**
+   * Agents may not create the order streams, only `orders` may (ADR 0010): an agent that comes
+   * up first waits for them, for at most AGENT_STREAM_WAIT_MS (default 60 s).
+   */
+  private async startWhenStreamExists(consumer: OrderConsumer, connectionId: string): Promise<void> {
+    const deadline = Date.now() + readAgentStreamWaitMs();
+    for (let logged = false; ; logged = true) {
+      try {
+        return await consumer.start();
+      } catch (error) {
+        if (!(error instanceof OrdersStreamMissingError) || Date.now() > deadline) throw error;
+        if (!logged) this.logger.log({ msg: 'waiting for the orders service to create the order streams', connectionId });
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
     }
   }
 

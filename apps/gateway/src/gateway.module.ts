@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { readEnvironment, readHardeningSettings } from '@prov/config';
-import { MessagingModule } from '@prov/messaging';
-import { NatsConnectionProvider, PlatformModule } from '@prov/platform';
+import { readHardeningSettings } from '@prov/config';
+import { NatsConnectionProvider, PlatformModule, serviceMessagingModule } from '@prov/platform';
 import { AdminController } from './admin/admin.controller';
 import { AuditLogController } from './audit/audit-log.controller';
 import { AssignmentAsOf } from './assignments/assignment-as-of';
@@ -26,7 +25,7 @@ import { WebModule } from './web/web.module';
 @Module({
   imports: [
     PlatformModule.forRoot({ service: 'gateway' }),
-    MessagingModule.forRoot({ natsUrl: readEnvironment().natsUrl, name: 'gateway', defaultTimeoutMs: readEnvironment().commandTimeoutMs }),
+    serviceMessagingModule('gateway'),
     WebModule,
     throttlerModule(readHardeningSettings()),
   ],

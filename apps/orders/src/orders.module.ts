@@ -1,7 +1,5 @@
 import { Module } from '@nestjs/common';
-import { readEnvironment } from '@prov/config';
-import { MessagingModule } from '@prov/messaging';
-import { NatsConnectionProvider, PlatformModule } from '@prov/platform';
+import { NatsConnectionProvider, PlatformModule, serviceMessagingModule } from '@prov/platform';
 import { AccountOwnership } from './account-ownership';
 import { AssignmentCommands } from './assignment-commands';
 import { CompleteJobSchedule } from './complete-job.schedule';
@@ -21,14 +19,7 @@ import { TimersService } from './timers/timers.service';
 
 /** Role-model evaluation, order generation and dispatch, agent feedback, verification, the complete job. */
 @Module({
-  imports: [
-    PlatformModule.forRoot({ service: 'orders' }),
-    MessagingModule.forRoot({
-      natsUrl: readEnvironment().natsUrl,
-      name: 'orders',
-      defaultTimeoutMs: readEnvironment().commandTimeoutMs,
-    }),
-  ],
+  imports: [PlatformModule.forRoot({ service: 'orders' }), serviceMessagingModule('orders')],
   controllers: [ReportsHandler, JobsHandler],
   providers: [
     timerSettingsProvider,

@@ -5,3 +5,4 @@ export * from './lifecycle';
 export * from './timers';
 export * from './read-back';
 export * from './redaction';
+export * from './bus';

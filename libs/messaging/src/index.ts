@@ -16,4 +16,8 @@ export * from './client/messaging.module';
 export * from './server/command-microservice';
 export * from './server/command-server';
 
+export * from './signing';
+export * from './bus/bus-connection';
+export * from './bus/nats-permissions';
+
 export * from './jetstream';

@@ -3,6 +3,7 @@ import type { IEntryNestModule } from '@nestjs/core/nest-factory';
 import { createServiceLogger, readEnvironment, readHardeningSettings, redactCredentials } from '@prov/config';
 import { createCommandMicroservice } from '@prov/messaging';
 import { DATABASE_UNAVAILABLE_CODES } from './database-unavailable';
+import { serviceBus } from './service-bus';
 
 /** Domain errors beyond the messaging defaults, with the status callers get for them. */
 export const DOMAIN_ERROR_STATUSES = {
@@ -24,9 +25,12 @@ export const DOMAIN_ERROR_STATUSES = {
 export async function startService(module: IEntryNestModule, service: string): Promise<INestMicroservice> {
   const environment = readEnvironment();
   const logger = createServiceLogger(service, environment.logLevel);
+  const bus = serviceBus(service);
   const app = await createCommandMicroservice(module, {
     natsUrl: environment.natsUrl,
     service,
+    credentials: bus.credentials,
+    verification: { keys: bus.keys },
     logger,
     // How long in-flight command handlers get to reply after unsubscribing; Nest waits all of it.
     gracePeriodMs: Number(process.env.COMMAND_GRACE_PERIOD_MS ?? 1000),
@@ -35,7 +39,7 @@ export async function startService(module: IEntryNestModule, service: string): P
   });
   await app.listen();
   exitAfterGracePeriod(service);
-  announceReady(service, { nats: redactCredentials(environment.natsUrl) });
+  announceReady(service, { nats: redactCredentials(environment.natsUrl), identity: bus.settings.identity });
   return app;
 }
 
@@ -83,6 +87,8 @@ export function runService(service: string, start: () => Promise<unknown>): void
     readEnvironment();
     readHardeningSettings();
     installProcessHandlers(service);
+    // Without its NATS credentials and command keys a service would only fail later, per command.
+    serviceBus(service);
     start().catch(fail);
   } catch (error) {
     fail(error);

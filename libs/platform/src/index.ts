@@ -7,3 +7,4 @@ export * from './command-caller.dto';
 export * from './role-model.source';
 export * from './identity-attributes';
 export * from './database-unavailable';
+export * from './service-bus';

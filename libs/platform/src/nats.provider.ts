@@ -1,13 +1,15 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { connect, type NatsConnection } from 'nats';
 import type { ServiceEnvironment } from '@prov/config';
-import { assertNatsServer, ensureOrdersStreams, NatsServerRequirementError } from '@prov/messaging';
-import { SERVICE_ENVIRONMENT, SERVICE_NAME } from './tokens';
+import { assertNatsServer, busConnectOptions, ensureOrdersStreams, NatsServerRequirementError } from '@prov/messaging';
+import type { ServiceBus } from './service-bus';
+import { SERVICE_BUS, SERVICE_ENVIRONMENT, SERVICE_NAME } from './tokens';
 
 /**
  * The service's own NATS connection for JetStream (the order work queue). It reconnects for
- * ever; at start it checks the server's version and JetStream, and creates the order streams
- * when they are missing, so a fresh NATS needs no manual set-up.
+ * ever; at start it checks the server's version (and JetStream, for the services that use it).
+ * `orders`, the only one allowed to, creates the order streams when they are missing, so a
+ * fresh NATS needs no manual set-up; the gateway only uses the connection for its health check.
  */
 @Injectable()
 export class NatsConnectionProvider implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -17,6 +19,7 @@ export class NatsConnectionProvider implements OnApplicationBootstrap, OnApplica
   constructor(
     @Inject(SERVICE_ENVIRONMENT) private readonly environment: ServiceEnvironment,
     @Inject(SERVICE_NAME) private readonly service: string,
+    @Inject(SERVICE_BUS) private readonly bus: ServiceBus,
   ) {}
 
   /**
@@ -44,12 +47,16 @@ export class NatsConnectionProvider implements OnApplicationBootstrap, OnApplica
     const nc = await connect({
       servers: this.environment.natsUrl,
       name: `prov-${this.service}-jetstream`,
+      ...busConnectOptions(this.bus.jetstreamCredentials),
       maxReconnectAttempts: -1,
       reconnectTimeWait: 1000,
       waitOnFirstConnect: true,
     });
-    const facts = await assertNatsServer(nc, { minVersion: '2.9.0', jetstream: true });
-    await ensureOrdersStreams(await nc.jetstreamManager());
+    const usesJetStream = this.service !== 'gateway';
+    const facts = usesJetStream
+      ? await assertNatsServer(nc, { minVersion: '2.9.0', jetstream: true })
+      : { version: nc.info?.version };
+    if (this.service === 'orders') await ensureOrdersStreams(await nc.jetstreamManager());
     this.logger.log({ msg: 'connected to NATS with JetStream', server: nc.getServer(), version: facts.version });
     return nc;
   }

@@ -8,7 +8,8 @@ import {
   PostgresEventStore,
 } from '@prov/event-store';
 import { RoleModelSource } from './role-model.source';
-import { CHECKPOINT_STORE, DATABASE_POOL, EVENT_STORE, ROLE_MODEL, SERVICE_ENVIRONMENT, SERVICE_NAME } from './tokens';
+import { serviceBus } from './service-bus';
+import { CHECKPOINT_STORE, DATABASE_POOL, EVENT_STORE, ROLE_MODEL, SERVICE_BUS, SERVICE_ENVIRONMENT, SERVICE_NAME } from './tokens';
 
 export interface PlatformModuleOptions {
   service: string;
@@ -38,6 +39,7 @@ export class PlatformModule implements OnApplicationShutdown {
       providers: [
         { provide: SERVICE_NAME, useValue: options.service },
         { provide: SERVICE_ENVIRONMENT, useValue: environment },
+        { provide: SERVICE_BUS, useFactory: () => serviceBus(options.service, options.env) },
         {
           provide: DATABASE_POOL,
           useFactory: () => createPool(environment.databaseUrl, options.service),
@@ -55,7 +57,7 @@ export class PlatformModule implements OnApplicationShutdown {
         { provide: RoleModelSource, useFactory: () => new RoleModelSource(environment.roleModelPath) },
         { provide: ROLE_MODEL, inject: [RoleModelSource], useFactory: (source: RoleModelSource) => source.asRoleModel() },
       ],
-      exports: [RoleModelSource, SERVICE_NAME, SERVICE_ENVIRONMENT, DATABASE_POOL, EVENT_STORE, CHECKPOINT_STORE, ROLE_MODEL],
+      exports: [RoleModelSource, SERVICE_BUS, SERVICE_NAME, SERVICE_ENVIRONMENT, DATABASE_POOL, EVENT_STORE, CHECKPOINT_STORE, ROLE_MODEL],
     };
   }
 

@@ -5,3 +5,4 @@ export const CHECKPOINT_STORE = Symbol('CHECKPOINT_STORE');
 export const DATABASE_POOL = Symbol('DATABASE_POOL');
 export const ROLE_MODEL = Symbol('ROLE_MODEL');
 export const SERVICE_NAME = Symbol('SERVICE_NAME');
+export const SERVICE_BUS = Symbol('SERVICE_BUS');

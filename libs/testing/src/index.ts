@@ -9,3 +9,5 @@ export * from './system';
 export * from './samba-ad-dc';
 export * from './slapd';
 export * from './chromium';
+export * from './bus-credentials';
+export * from './test-certificates';

@@ -15,8 +15,18 @@ export interface RunningNatsServer {
   stop(): Promise<void>;
 }
 
+export interface NatsServerOptions {
+  port?: number;
+  storeDir?: string;
+  /**
+   * A configuration file (users and permissions, TLS: see `generateBus`); without one the
+   * server admits anybody, which only library tests that bring no credentials may use.
+   */
+  configFile?: string;
+}
+
 /** Starts `nats-server -js` on free loopback ports with its own store directory. */
-export async function startNatsServer(options: { port?: number; storeDir?: string } = {}): Promise<RunningNatsServer> {
+export async function startNatsServer(options: NatsServerOptions = {}): Promise<RunningNatsServer> {
   ensureDebianPackage('nats-server', 'nats-server');
   if (options.port !== undefined) await assertPortFree(options.port, 'nats-server');
   const port = options.port ?? (await freePort());
@@ -25,7 +35,10 @@ export async function startNatsServer(options: { port?: number; storeDir?: strin
   const child = track(
     spawn(
       'nats-server',
-      ['-js', '-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort), '-sd', storeDir],
+      [
+        ...(options.configFile ? ['-c', options.configFile] : []),
+        ...['-js', '-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort), '-sd', storeDir],
+      ],
       { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
     ),
   );

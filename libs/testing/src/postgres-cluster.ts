@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Client } from 'pg';
@@ -62,6 +62,17 @@ function runAs(): { uid: number; gid: number } | undefined {
   return { uid, gid };
 }
 
+/** PostgreSQL reads its key only when the server's user owns it and nobody else may read it. */
+function serverCertificate(ssl: { certFile: string; keyFile: string }, dir: string, user: { uid: number; gid: number } | undefined): string[] {
+  const cert = join(dir, 'server.crt');
+  const key = join(dir, 'server.key');
+  copyFileSync(ssl.certFile, cert);
+  copyFileSync(ssl.keyFile, key);
+  chmodSync(key, 0o600);
+  if (user) for (const file of [cert, key]) chownSync(file, user.uid, user.gid);
+  return ['-c', 'ssl=on', '-c', `ssl_cert_file=${cert}`, '-c', `ssl_key_file=${key}`];
+}
+
 export interface PostgresClusterOptions {
   /**
    * Keep the cluster in this directory (created with initdb when it has none) and leave it there
@@ -71,6 +82,8 @@ export interface PostgresClusterOptions {
   dataDir?: string;
   /** Defaults to a free port. */
   port?: number;
+  /** Serve TLS with this certificate and key (copied into the cluster's directory, owned by its user). */
+  ssl?: { certFile: string; keyFile: string };
 }
 
 /** Starts a PostgreSQL cluster (initdb + postgres) on a loopback port; throwaway and tuned for tests by default. */
@@ -96,6 +109,7 @@ export async function startPostgresCluster(options: PostgresClusterOptions = {})
   const port = options.port ?? (await freePort());
   // Skipping fsync is fine for a cluster that is deleted afterwards, not for one that keeps data.
   const speed = persistent ? [] : ['-c', 'fsync=off', '-c', 'full_page_writes=off'];
+  const ssl = options.ssl ? serverCertificate(options.ssl, baseDir, user) : [];
   const child = track(
     spawn(
       join(bin, 'postgres'),
@@ -108,6 +122,7 @@ export async function startPostgresCluster(options: PostgresClusterOptions = {})
         '-c', 'synchronous_commit=off',
         '-c', 'max_connections=300',
         '-c', 'shared_buffers=256MB',
+        ...ssl,
       ],
       { stdio: ['ignore', 'ignore', 'pipe'], detached: true, cwd: baseDir, ...user },
     ),

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { connect } from 'nats';
+import { connectAs } from './bus-client';
 import { type RunningSystem, startSystem, waitFor } from '@prov/testing';
 import { Flow } from './flow-helpers';
 import { writeFastRoleModel } from './role-model-fixture';
@@ -82,7 +82,8 @@ describe('surviving crashes and bad messages', () => {
       expect(errored.currentOrder.lastError).toMatch(/gave up after repeated failures/);
       const queue = (await flow.reviewer.get('/api/review/orders')).body.map((o: { orderId: string }) => o.orderId);
       expect(queue).toContain(errored.currentOrder.orderId);
-      const nc = await connect({ servers: system.natsUrl });
+      // The bus admits only its users: orders' JetStream user may read the streams.
+      const nc = await connectAs(system.natsUrl, system.bus.identities.orders, true);
       const info = await (await nc.jetstreamManager()).streams.info('PROV_ORDERS_DLQ');
       await nc.close();
       expect(info.state.messages).toBeGreaterThanOrEqual(1);

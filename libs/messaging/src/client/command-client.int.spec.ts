@@ -11,10 +11,16 @@ import { CommandError } from '../errors/command-error';
 import { createCommandMicroservice } from '../server/command-microservice';
 import { CommandClient } from './command-client';
 import { MessagingModule } from './messaging.module';
+import { testCommandAuth } from '../testing/command-auth';
 
 // A service name of its own, so that no other test file's replicas join this queue group.
 const SERVICE = `test-${randomBytes(3).toString('hex')}`;
 const INSTANCE = Symbol('instance');
+const COMMANDS = ['echo', 'approve', 'crash', 'fire-and-forget', 'wrapped', 'slow', 'unhandled-by-anyone'];
+const auth = testCommandAuth(
+  `caller-${randomBytes(3).toString('hex')}`,
+  COMMANDS.map((c) => commandSubject(SERVICE, c)),
+);
 const handled: { instance: string; text: string }[] = [];
 const filterLogger = { error: jest.fn(), debug: jest.fn() };
 
@@ -97,6 +103,8 @@ async function startReplica(instance: string): Promise<INestMicroservice> {
   const app = await createCommandMicroservice(EchoModule.forInstance(instance), {
     natsUrl: testNatsUrl(),
     service: SERVICE,
+    credentials: auth.credentials,
+    verification: auth.verification,
     logger: false,
     filter: { logger: filterLogger },
     shutdownHooks: false,
@@ -108,7 +116,15 @@ async function startReplica(instance: string): Promise<INestMicroservice> {
 
 async function caller(natsUrl: string, defaultTimeoutMs = 3000): Promise<TestingModule> {
   const moduleRef = await Test.createTestingModule({
-    imports: [MessagingModule.forRoot({ natsUrl, name: 'test-caller', defaultTimeoutMs })],
+    imports: [
+      MessagingModule.forRoot({
+        natsUrl,
+        name: 'test-caller',
+        defaultTimeoutMs,
+        credentials: auth.credentials,
+        signing: auth.signing,
+      }),
+    ],
   }).compile();
   await moduleRef.init();
   return moduleRef;

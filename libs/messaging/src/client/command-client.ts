@@ -1,6 +1,8 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
-import { ClientProxy } from '@nestjs/microservices';
-import { catchError, lastValueFrom, throwError, timeout } from 'rxjs';
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { ClientProxy, NatsRecordBuilder } from '@nestjs/microservices';
+import { headers as natsHeaders } from 'nats';
+import { catchError, from, lastValueFrom, switchMap, throwError, timeout } from 'rxjs';
+import { COMMAND_TOKEN_HEADER, signCommand } from '../signing/command-token';
 import { commandSubject } from '../subjects';
 import { CommandError } from '../errors/command-error';
 import { commandTimeout, toCommandError } from './wire-error';
@@ -34,9 +36,10 @@ export class CommandClient implements OnApplicationBootstrap {
 
   constructor(
     @Inject(COMMAND_CLIENT_PROXY) private readonly proxy: ClientProxy,
-    @Optional() @Inject(MESSAGING_OPTIONS) options?: Pick<MessagingModuleOptions, 'defaultTimeoutMs'>,
+    @Inject(MESSAGING_OPTIONS)
+    private readonly options: Pick<MessagingModuleOptions, 'defaultTimeoutMs' | 'signing'>,
   ) {
-    this.defaultTimeoutMs = positiveTimeout(options?.defaultTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
+    this.defaultTimeoutMs = positiveTimeout(options.defaultTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
   }
 
   /**
@@ -71,7 +74,19 @@ export class CommandClient implements OnApplicationBootstrap {
     const timeoutMs = positiveTimeout(options.timeoutMs ?? this.defaultTimeoutMs);
     // Nest refuses `undefined`/`null` data outright; an empty object is what "no arguments" means.
     const data = payload ?? {};
-    const reply$ = this.proxy.send<T, unknown>(subject, data).pipe(
+    // The signature travels in a header; the body stays what the handler validates.
+    const record = async () => {
+      const token = await signCommand(this.options.signing.keys, {
+        subject,
+        body: data,
+        ttlMs: this.options.signing.ttlMs,
+      });
+      const headers = natsHeaders();
+      headers.set(COMMAND_TOKEN_HEADER, token);
+      return new NatsRecordBuilder(data).setHeaders(headers).build();
+    };
+    const reply$ = from(record()).pipe(
+      switchMap((signed) => this.proxy.send<T, unknown>(subject, signed)),
       timeout({ each: timeoutMs, with: () => throwError(() => commandTimeout(subject, timeoutMs)) }),
       catchError((error: unknown) => throwError(() => toCommandError(error, subject, timeoutMs))),
     );

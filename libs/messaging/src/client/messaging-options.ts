@@ -1,3 +1,6 @@
+import type { BusCredentials } from '../bus/bus-connection';
+import type { CommandKeys } from '../signing/command-keys';
+
 /** Injection token of the NATS `ClientProxy` that `MessagingModule` registers. */
 export const COMMAND_CLIENT_PROXY = Symbol.for('prov.messaging.command-client-proxy');
 
@@ -12,6 +15,10 @@ export interface MessagingModuleOptions {
   natsUrl: string;
   /** The calling service (`gateway`, `agent`, ...): the NATS connection name in monitoring and logs. */
   name: string;
+  /** The NATS user the client connects as (ADR 0010). */
+  credentials: BusCredentials;
+  /** The key the client signs its commands with; `keys.identity` is the signer. */
+  signing: { keys: Pick<CommandKeys, 'identity' | 'privateKey'>; ttlMs?: number };
   /** Default for `CommandClient.send()`; {@link DEFAULT_COMMAND_TIMEOUT_MS} when unset. */
   defaultTimeoutMs?: number;
   /** Pause between reconnect attempts; the client retries for ever. */

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ClientsModule, NatsOptions, Transport } from '@nestjs/microservices';
+import { busConnectOptions } from '../bus/bus-connection';
 import { CommandClient } from './command-client';
 import {
   COMMAND_CLIENT_PROXY,
@@ -17,6 +18,7 @@ export function commandClientNatsOptions(options: MessagingModuleOptions): NatsO
   return {
     servers: natsServers(options.natsUrl),
     name: options.name,
+    ...busConnectOptions(options.credentials),
     maxReconnectAttempts: -1,
     reconnectTimeWait: options.reconnectTimeWaitMs ?? 1000,
     waitOnFirstConnect: false,
@@ -27,7 +29,7 @@ export function commandClientNatsOptions(options: MessagingModuleOptions): NatsO
  * Gives a service a {@link CommandClient}:
  *
  * ```ts
- * @Module({ imports: [MessagingModule.forRoot({ natsUrl: process.env.NATS_URL!, name: 'gateway' })] })
+ * @Module({ imports: [MessagingModule.forRoot({ natsUrl, name: 'gateway', credentials, signing })] })
  * export class GatewayModule {}
  * ```
  *

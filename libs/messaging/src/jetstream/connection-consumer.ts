@@ -123,6 +123,17 @@ export async function ensureConnectionConsumer(
   });
 }
 
+/**
+ * The order stream is not there (yet): only the `orders` service may create it (ADR 0010), so
+ * an agent that starts first waits for it.
+ */
+export class OrdersStreamMissingError extends Error {
+  override readonly name = 'OrdersStreamMissingError';
+}
+
 function missingStream(cause: unknown): Error {
-  return new Error(`stream ${ORDERS_STREAM} does not exist: call ensureOrdersStreams() first`, { cause });
+  return new OrdersStreamMissingError(
+    `stream ${ORDERS_STREAM} does not exist: call ensureOrdersStreams() first`,
+    { cause },
+  );
 }

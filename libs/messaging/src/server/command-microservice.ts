@@ -7,11 +7,15 @@ import { CommandExceptionFilter, CommandExceptionFilterOptions } from '../errors
 import { natsValidationPipe } from '../validation/nats-validation-pipe';
 import { natsServers } from '../client/messaging-options';
 import { CommandServer } from './command-server';
+import { type BusCredentials, busConnectOptions } from '../bus/bus-connection';
+import { CommandSignatureGuard, type CommandVerification } from '../signing/command-signature.guard';
 
 export interface CommandMicroserviceOptions {
   natsUrl: string;
   /** The service's name (`orders`): its queue group is `prov-<service>`. */
   service: string;
+  /** The NATS user the service answers commands as (ADR 0010). */
+  credentials: BusCredentials;
   /**
    * After unsubscribing on shutdown, how long in-flight handlers get to reply before the
    * connection closes (Nest's `gracePeriod`, default 10 s).
@@ -34,6 +38,7 @@ export function commandMicroserviceOptions(options: CommandMicroserviceOptions):
     options: {
       servers: natsServers(options.natsUrl),
       name: `prov-${options.service}`,
+      ...busConnectOptions(options.credentials),
       queue: commandQueueGroup(options.service),
       gracefulShutdown: true,
       gracePeriod: options.gracePeriodMs ?? 10_000,
@@ -45,19 +50,26 @@ export function commandMicroserviceOptions(options: CommandMicroserviceOptions):
 }
 
 /**
- * Installs what every command-handling microservice needs: typed errors on the wire and payload
- * validation. Use it directly for a hybrid app (`app.connectMicroservice(...)` returns the
+ * Installs what every command-handling microservice needs: signature verification (a command
+ * whose signer is not trusted, or may not send it, is refused before anything else runs), typed
+ * errors on the wire and payload validation. Use it directly for a hybrid app (`app.connectMicroservice(...)` returns the
  * microservice to pass here).
  */
 export function configureCommandMicroservice<
-  T extends Pick<INestMicroservice, 'useGlobalFilters' | 'useGlobalPipes'>,
->(microservice: T, options: { filter?: CommandExceptionFilterOptions } = {}): T {
+  T extends Pick<INestMicroservice, 'useGlobalFilters' | 'useGlobalPipes' | 'useGlobalGuards'>,
+>(
+  microservice: T,
+  options: { verification: CommandVerification; filter?: CommandExceptionFilterOptions },
+): T {
   microservice.useGlobalFilters(new CommandExceptionFilter(options.filter));
+  microservice.useGlobalGuards(new CommandSignatureGuard(options.verification));
   microservice.useGlobalPipes(natsValidationPipe());
   return microservice;
 }
 
 export interface CreateCommandMicroserviceOptions extends CommandMicroserviceOptions {
+  /** The signers whose commands the service accepts, and who may send what. */
+  verification: CommandVerification;
   filter?: CommandExceptionFilterOptions;
   logger?: LoggerService | LogLevel[] | false;
   /** Deepest nesting accepted in a command's data (default 32). */
@@ -71,7 +83,7 @@ export interface CreateCommandMicroserviceOptions extends CommandMicroserviceOpt
  * validation pipe and shutdown hooks. Start it with `await app.listen()`.
  *
  * ```ts
- * const app = await createCommandMicroservice(OrdersModule, { natsUrl: process.env.NATS_URL!, service: 'orders' });
+ * const app = await createCommandMicroservice(OrdersModule, { natsUrl, service: 'orders', credentials, verification });
  * await app.listen();
  * ```
  */
@@ -87,7 +99,7 @@ export async function createCommandMicroservice(
     }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
-  configureCommandMicroservice(app, { filter: options.filter });
+  configureCommandMicroservice(app, { verification: options.verification, filter: options.filter });
   if (options.shutdownHooks ?? true) app.enableShutdownHooks();
   return app;
 }

@@ -1,7 +1,8 @@
 import { ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { type AgentIdentity, automaticConnections, type BusKit, generateBus } from '../bus-credentials';
 import { track } from '../child-processes';
 import { freePort } from '../free-port';
 import { RunningNatsServer, startNatsServer } from '../nats-server';
@@ -41,6 +42,12 @@ export interface StartSystemOptions {
    * restartPostgres() may stop and start; `shared` (default): databases in the test cluster.
    */
   postgres?: 'shared' | 'dedicated';
+  /**
+   * Further agent identities on the bus, with credentials but no process (tests use them to
+   * act as a compromised agent). The started agents are the identity `agent`, serving every
+   * automatic connection of the role model.
+   */
+  busAgents?: AgentIdentity[];
 }
 
 export interface RunningSystem {
@@ -50,6 +57,8 @@ export interface RunningSystem {
   databaseUrl: string;
   hrAppDatabaseUrl: string;
   tokens: ApiTokens;
+  /** The bus's identities and their credentials (the services get theirs in their environment). */
+  bus: BusKit;
   logDir: string;
   /** A client without a token; `client(role)` one with that role's token. */
   api: ApiClient;
@@ -106,6 +115,8 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
   let nats: RunningNatsServer | undefined;
   let postgres: RunningPostgres | undefined;
   const natsStore = mkdtempSync(join(tmpdir(), 'prov-system-nats-'));
+  // Outside the store (nats-server owns that): the bus configuration, readable by this user only.
+  const natsConfigDir = mkdtempSync(join(tmpdir(), 'prov-system-bus-'));
   const postgresDir = options.postgres === 'dedicated' ? mkdtempSync(join(tmpdir(), 'prov-system-pg-')) : undefined;
   const instances = new Map<ServiceInstance, Instance>();
   let stopped = false;
@@ -116,6 +127,7 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
     await Promise.all([...instances.values()].map((i) => (i.child ? stopService(i.child) : undefined)));
     await nats?.stop().catch(() => undefined);
     rmSync(natsStore, { recursive: true, force: true });
+    rmSync(natsConfigDir, { recursive: true, force: true });
     if (postgres) {
       await postgres.stop().catch(() => undefined);
       rmSync(postgresDir!, { recursive: true, force: true });
@@ -126,8 +138,14 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
   try {
     if (postgresDir) postgres = await startPostgresCluster({ dataDir: postgresDir });
     const adminUrl = postgres?.url;
+    const roleModel = resolve(root, options.roleModel ?? 'deploy/role-model/sample.yaml');
+    if (!existsSync(roleModel)) throw new Error(`role model ${roleModel} does not exist`);
+    // Every e2e test runs on the authenticated bus, as in production (ADR 0010).
+    const bus = generateBus([{ identity: 'agent', connections: automaticConnections(roleModel) }, ...(options.busAgents ?? [])]);
+    const natsConfig = join(natsConfigDir, 'nats-server.conf');
+    writeFileSync(natsConfig, bus.configuration(), { mode: 0o600 });
     const [natsServer, engineDb, hrDb, port] = await Promise.all([
-      startNatsServer({ storeDir: natsStore }),
+      startNatsServer({ storeDir: natsStore, configFile: natsConfig }),
       createTestDatabase('prov_engine', adminUrl),
       createTestDatabase('prov_hr_app', adminUrl),
       freePort(),
@@ -137,9 +155,6 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
     const tokens = generateApiTokens();
     const apiUrl = `http://127.0.0.1:${port}`;
     const api = new ApiClient(apiUrl);
-    const roleModel = resolve(root, options.roleModel ?? 'deploy/role-model/sample.yaml');
-    if (!existsSync(roleModel)) throw new Error(`role model ${roleModel} does not exist`);
-
     const logs = (name: ServiceInstance) => {
       const file = instances.get(name)?.logFile ?? join(logDir, `${name}.log`);
       return existsSync(file) ? readFileSync(file, 'utf8') : '';
@@ -163,7 +178,7 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
         apiTokens: formatApiTokens(tokens),
         port,
         logLevel: options.logLevel ?? process.env.PROV_TEST_LOG_LEVEL,
-        overrides: { ...options.env, ...options.serviceEnv?.[app], ...options.serviceEnv?.[name] },
+        overrides: { ...bus.env(app), ...options.env, ...options.serviceEnv?.[app], ...options.serviceEnv?.[name] },
       });
       // The child writes to the file itself: nothing is lost if this process is busy or dies.
       const fd = openSync(instance.logFile, 'a');
@@ -253,6 +268,7 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
       databaseUrl: engineDb.url,
       hrAppDatabaseUrl: hrDb.url,
       tokens,
+      bus,
       logDir,
       api,
       client: (role) => api.as(tokens[role]),
@@ -278,7 +294,7 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
         const port = nats!.port;
         await nats!.stop();
         await new Promise((resolve) => setTimeout(resolve, downMs));
-        nats = await startNatsServer({ port, storeDir: natsStore });
+        nats = await startNatsServer({ port, storeDir: natsStore, configFile: natsConfig });
       },
       async restartPostgres(downMs = 1000) {
         if (!postgres) throw new Error("restartPostgres needs startSystem({ postgres: 'dedicated' })");

@@ -1,0 +1,55 @@
+/**
+ * Who may send which command (ADR 0010): the service kind of the signer, per command subject.
+ * The NATS permissions (bus/nats-permissions.ts) are generated from the same table, so the bus
+ * refuses what the services would refuse, and the services refuse what slips past the bus.
+ * Kinds are the signer identity's first word: `agent-emea` is an `agent`.
+ */
+export type CommandSenders = Readonly<Record<string, readonly string[]>>;
+
+/** The engine's commands: `prov.cmd.<service>.<command>` -> kinds allowed to send it. */
+export const ENGINE_COMMAND_SENDERS: CommandSenders = {
+  'prov.cmd.requests.register-identity': ['gateway'],
+  'prov.cmd.requests.request-assignment': ['gateway'],
+  'prov.cmd.requests.revoke-assignment': ['gateway'],
+  'prov.cmd.review.approve': ['gateway'],
+  'prov.cmd.review.decline': ['gateway'],
+  'prov.cmd.review.postpone': ['gateway'],
+  'prov.cmd.review.retry': ['gateway'],
+  'prov.cmd.review.confirm': ['gateway'],
+  'prov.cmd.review.report-error': ['gateway'],
+  'prov.cmd.orders.start-complete-job': ['gateway'],
+  'prov.cmd.orders.report': ['agent'],
+  'prov.cmd.sync.report': ['agent'],
+  'prov.cmd.projector.replay': ['gateway'],
+  'prov.cmd.agent.synchronize': ['orders'],
+  'prov.cmd.agent.test-connection': ['gateway'],
+};
+
+/** Which service answers the commands of a subject's service token (`sync` is handled by `orders`). */
+export const COMMAND_HANDLERS: Readonly<Record<string, string>> = {
+  requests: 'requests',
+  review: 'review',
+  orders: 'orders',
+  sync: 'orders',
+  projector: 'projector',
+  agent: 'agent',
+};
+
+/** Only the gateway speaks for a person: every other signer acts as itself. */
+export const PERSON_ACTOR_KINDS: readonly string[] = ['gateway'];
+
+/** The signer's kind: the first word of its identity. */
+export function signerKind(identity: string): string {
+  return identity.split('-')[0];
+}
+
+export function mayIssue(senders: CommandSenders, identity: string, subject: string): boolean {
+  return (senders[subject] ?? []).includes(signerKind(identity));
+}
+
+/** The subjects a kind may send commands on. */
+export function commandsOf(senders: CommandSenders, kind: string): string[] {
+  return Object.entries(senders)
+    .filter(([, kinds]) => kinds.includes(kind))
+    .map(([subject]) => subject);
+}
