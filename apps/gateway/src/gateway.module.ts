@@ -8,7 +8,7 @@ import { AuditLogController } from './audit/audit-log.controller';
 import { AssignmentAsOf } from './assignments/assignment-as-of';
 import { AssignmentsController } from './assignments/assignments.controller';
 import { ApiTokenGuard } from './auth/api-token.guard';
-import { apiTokensProvider } from './auth/api-tokens.provider';
+import { AuthModule } from './auth/auth.module';
 import { CatalogController } from './catalog/catalog.controller';
 import { IdentitiesController } from './directory/identities.controller';
 import { HealthController } from './health/health.controller';
@@ -24,7 +24,12 @@ import { WebModule } from './web/web.module';
 @Module({
   imports: [
     PlatformModule.forRoot({ service: 'gateway' }),
-    MessagingModule.forRoot({ natsUrl: readEnvironment().natsUrl, name: 'gateway', defaultTimeoutMs: readEnvironment().commandTimeoutMs }),
+    MessagingModule.forRoot({
+      natsUrl: readEnvironment().natsUrl,
+      name: 'gateway',
+      defaultTimeoutMs: readEnvironment().commandTimeoutMs,
+    }),
+    AuthModule,
     WebModule,
   ],
   controllers: [
@@ -40,7 +45,6 @@ import { WebModule } from './web/web.module';
     AuditLogController,
   ],
   providers: [
-    apiTokensProvider,
     readModelQueriesProvider,
     NatsConnectionProvider,
     OrderDecisions,

@@ -1,2 +1,4 @@
 export * from './environment';
 export * from './logger';
+export * from './api-tokens';
+export * from './people';

@@ -1,6 +1,7 @@
 import { ChildProcess, spawn, StdioOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { formatApiTokenEntries } from '@prov/config';
 
 /** The services of the engine (ARCHITECTURE §5), each one process. */
 export const SERVICE_APPS = ['gateway', 'requests', 'review', 'orders', 'agent', 'projector'] as const;
@@ -17,13 +18,18 @@ export function appOf(instance: string): ServiceApp {
   const match = /^([a-z]+)(?:-(\d+))?$/.exec(instance);
   const app = match?.[1] as ServiceApp | undefined;
   if (!app || !SERVICE_APPS.includes(app)) {
-    throw new Error(`unknown service '${instance}': expected one of ${SERVICE_APPS.join(', ')}, optionally with -<n>`);
+    throw new Error(
+      `unknown service '${instance}': expected one of ${SERVICE_APPS.join(', ')}, optionally with -<n>`,
+    );
   }
   return app;
 }
 
 /** Services start in this order; all of them, unless the caller picks some. */
-export function serviceInstances(apps: readonly ServiceApp[] = SERVICE_APPS, extraAgents = 0): ServiceInstance[] {
+export function serviceInstances(
+  apps: readonly ServiceApp[] = SERVICE_APPS,
+  extraAgents = 0,
+): ServiceInstance[] {
   const instances: ServiceInstance[] = [...new Set(apps)];
   for (let n = 2; n < 2 + extraAgents; n++) instances.push(`agent-${n}`);
   return instances;
@@ -47,17 +53,20 @@ export function generateApiTokens(prefix = 'test'): ApiTokens {
   return tokens;
 }
 
-/** The `API_TOKENS` value (`token:role,token:role`) the gateway reads. */
+/**
+ * The `API_TOKENS` value the gateway reads: `<role>-bot:role:sha256`, the hash of each token and
+ * the name its events carry as actor (the tokens themselves stay with the caller).
+ */
 export function formatApiTokens(tokens: Partial<Record<ApiRoleName, string>>): string {
-  return API_ROLE_NAMES.filter((role) => tokens[role])
-    .map((role) => {
+  return formatApiTokenEntries(
+    API_ROLE_NAMES.filter((role) => tokens[role]).map((role) => {
       const token = tokens[role]!;
       if (token.length < 8 || /[,:\s]/.test(token)) {
         throw new Error(`the ${role} token must have 8 or more characters and no ',', ':' or spaces`);
       }
-      return `${token}:${role}`;
-    })
-    .join(',');
+      return { name: `${role}-bot`, role, token };
+    }),
+  );
 }
 
 export interface ServiceEnvironmentInput {
@@ -99,7 +108,11 @@ export function serviceEnvironment(app: ServiceApp, input: ServiceEnvironmentInp
 export function serviceCommand(root: string, app: ServiceApp): { command: string; args: string[] } {
   return {
     command: process.execPath,
-    args: ['-r', join(root, 'tools', 'runtime', 'register-paths.js'), join(root, 'dist', 'apps', app, 'src', 'main.js')],
+    args: [
+      '-r',
+      join(root, 'tools', 'runtime', 'register-paths.js'),
+      join(root, 'dist', 'apps', app, 'src', 'main.js'),
+    ],
   };
 }
 
@@ -108,7 +121,12 @@ export function serviceCommand(root: string, app: ServiceApp): { command: string
  * its own process group, so a signal to the group reaches anything it started, and a Ctrl-C in
  * the terminal reaches only the parent, which then stops the services in order.
  */
-export function spawnService(root: string, app: ServiceApp, env: NodeJS.ProcessEnv, stdio: StdioOptions): ChildProcess {
+export function spawnService(
+  root: string,
+  app: ServiceApp,
+  env: NodeJS.ProcessEnv,
+  stdio: StdioOptions,
+): ChildProcess {
   const { command, args } = serviceCommand(root, app);
   return spawn(command, args, { cwd: root, env, stdio, detached: true });
 }
