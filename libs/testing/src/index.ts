@@ -9,3 +9,4 @@ export * from './system';
 export * from './samba-ad-dc';
 export * from './slapd';
 export * from './chromium';
+export * from './oidc-provider/oidc-provider';

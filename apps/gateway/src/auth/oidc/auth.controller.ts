@@ -40,7 +40,9 @@ export class AuthController {
 
   @Get('methods')
   @Public()
-  @ApiOperation({ summary: 'How people may sign in: with the organisation (OpenID Connect) and/or an API token' })
+  @ApiOperation({
+    summary: 'How people may sign in: with the organisation (OpenID Connect) and/or an API token',
+  })
   @ApiOkResponse({ schema: { example: { oidc: true, tokens: true } } })
   methods() {
     return { oidc: this.relyingParty !== null, tokens: true };
@@ -48,33 +50,66 @@ export class AuthController {
 
   @Get('login')
   @Public()
-  @ApiOperation({ summary: 'Starts an OpenID Connect sign-in (authorization code with PKCE): redirects to the provider' })
-  @ApiQuery({ name: 'returnTo', required: false, description: 'A console path to come back to, e.g. /review' })
-  @ApiFoundResponse({ description: "To the provider's authorization endpoint; to / with #signin_error=… when it fails" })
-  async login(@Query('returnTo') returnTo: unknown, @Req() request: Request, @Res() response: Response): Promise<void> {
-    if (!this.relyingParty) return this.fail(response, 'Sign-in with your organisation is not set up here; use an API token.');
+  @ApiOperation({
+    summary: 'Starts an OpenID Connect sign-in (authorization code with PKCE): redirects to the provider',
+  })
+  @ApiQuery({
+    name: 'returnTo',
+    required: false,
+    description: 'A console path to come back to, e.g. /review',
+  })
+  @ApiFoundResponse({
+    description: "To the provider's authorization endpoint; to / with #signin_error=… when it fails",
+  })
+  async login(
+    @Query('returnTo') returnTo: unknown,
+    @Req() request: Request,
+    @Res() response: Response,
+  ): Promise<void> {
+    if (!this.relyingParty)
+      return this.fail(response, 'Sign-in with your organisation is not set up here; use an API token.');
     try {
       const { url, login } = await this.relyingParty.start(localPath(returnTo));
       const secure = this.relyingParty.settings.redirectUri.startsWith('https:') ? '; Secure' : '';
       const sealed = await this.sessions.sealLogin(login);
-      response.setHeader('Set-Cookie', `${LOGIN_COOKIE}=${sealed}; Path=${COOKIE_PATH}; HttpOnly; SameSite=Lax; Max-Age=600${secure}`);
+      response.setHeader(
+        'Set-Cookie',
+        `${LOGIN_COOKIE}=${sealed}; Path=${COOKIE_PATH}; HttpOnly; SameSite=Lax; Max-Age=600${secure}`,
+      );
       response.redirect(302, url);
     } catch (error) {
-      this.logger.warn({ msg: 'the OpenID provider could not be reached', error: (error as Error).message, path: request.path });
-      this.fail(response, 'The sign-in service of your organisation cannot be reached. Try again in a moment.');
+      this.logger.warn({
+        msg: 'the OpenID provider could not be reached',
+        error: (error as Error).message,
+        path: request.path,
+      });
+      this.fail(
+        response,
+        'The sign-in service of your organisation cannot be reached. Try again in a moment.',
+      );
     }
   }
 
   @Get('callback')
   @Public()
-  @ApiOperation({ summary: 'Where the OpenID provider sends people back: redirects to the console with its session' })
-  @ApiFoundResponse({ description: 'To the console path asked for, with #session=…; with #signin_error=… when refused' })
+  @ApiOperation({
+    summary: 'Where the OpenID provider sends people back: redirects to the console with its session',
+  })
+  @ApiFoundResponse({
+    description: 'To the console path asked for, with #session=…; with #signin_error=… when refused',
+  })
   async callback(@Req() request: Request, @Res() response: Response): Promise<void> {
-    response.setHeader('Set-Cookie', `${LOGIN_COOKIE}=; Path=${COOKIE_PATH}; HttpOnly; SameSite=Lax; Max-Age=0`);
+    response.setHeader(
+      'Set-Cookie',
+      `${LOGIN_COOKIE}=; Path=${COOKIE_PATH}; HttpOnly; SameSite=Lax; Max-Age=0`,
+    );
     const sealed = cookie(request, LOGIN_COOKIE);
     const login = sealed ? await this.sessions.openLogin(sealed) : undefined;
     if (!this.relyingParty || !login) {
-      return this.fail(response, 'This sign-in was started too long ago or in another browser. Sign in again.');
+      return this.fail(
+        response,
+        'This sign-in was started too long ago or in another browser. Sign in again.',
+      );
     }
     let claims: Record<string, unknown>;
     try {
@@ -90,7 +125,11 @@ export class AuthController {
       return this.fail(response, `You are signed in with your organisation, but ${decision.refused}.`);
     }
     const session = await this.sessions.issue(decision.person);
-    this.logger.log({ msg: 'a person signed in', subject: decision.person.subject, role: decision.person.role });
+    this.logger.log({
+      msg: 'a person signed in',
+      subject: decision.person.subject,
+      role: decision.person.role,
+    });
     response.redirect(302, `${login.returnTo}#session=${session}`);
   }
 

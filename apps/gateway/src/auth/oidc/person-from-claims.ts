@@ -19,12 +19,15 @@ export function personFromClaims(
   settings: Pick<OidcSettings, 'rolesClaim' | 'roleMapping' | 'nameClaim'>,
 ): SignInDecision {
   const subject = claims.sub;
-  if (typeof subject !== 'string' || subject.length === 0) return { refused: 'the provider sent no subject (sub)' };
+  if (typeof subject !== 'string' || subject.length === 0)
+    return { refused: 'the provider sent no subject (sub)' };
   const groups = new Set(groupsOf(claims, settings.rolesClaim));
   const role: ApiRole | undefined = settings.roleMapping.find((m) => groups.has(m.group))?.role;
   if (!role) {
     const mapped = settings.roleMapping.map((m) => m.group).join(', ');
-    return { refused: `none of your groups (claim '${settings.rolesClaim}') gives a role here; ask to be added to one of: ${mapped}` };
+    return {
+      refused: `none of your groups (claim '${settings.rolesClaim}') gives a role here; ask to be added to one of: ${mapped}`,
+    };
   }
   const named = claims[settings.nameClaim];
   const name = typeof named === 'string' && named.trim() ? named : subject;

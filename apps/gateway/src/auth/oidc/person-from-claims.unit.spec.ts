@@ -13,7 +13,9 @@ const settings = {
 
 describe('a person from the provider claims', () => {
   it('takes the role of the first mapped group they belong to, and their name', () => {
-    expect(personFromClaims({ sub: 'rita', name: 'Rita Reviewer', groups: ['staff', 'reviewers'] }, settings)).toEqual({
+    expect(
+      personFromClaims({ sub: 'rita', name: 'Rita Reviewer', groups: ['staff', 'reviewers'] }, settings),
+    ).toEqual({
       person: { subject: 'rita', name: 'Rita Reviewer', role: 'reviewer' },
     });
     expect(personFromClaims({ sub: 'ada', groups: ['reviewers', 'iam-admins'] }, settings)).toEqual({
@@ -29,9 +31,12 @@ describe('a person from the provider claims', () => {
 
   it('refuses a person without a mapped group, saying which groups would do', () => {
     expect(personFromClaims({ sub: 'eve', groups: ['visitors'] }, settings)).toEqual({
-      refused: "none of your groups (claim 'groups') gives a role here; ask to be added to one of: iam-admins, reviewers, staff",
+      refused:
+        "none of your groups (claim 'groups') gives a role here; ask to be added to one of: iam-admins, reviewers, staff",
     });
-    expect(personFromClaims({ groups: ['staff'] }, settings)).toEqual({ refused: 'the provider sent no subject (sub)' });
+    expect(personFromClaims({ groups: ['staff'] }, settings)).toEqual({
+      refused: 'the provider sent no subject (sub)',
+    });
   });
 });
 
