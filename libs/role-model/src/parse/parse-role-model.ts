@@ -6,6 +6,7 @@ import { RoleModel } from '../role-model';
 import type { RoleModelDefinition } from '../types';
 import { Checker, formatPath, type Path } from './checker';
 import { readConnection, readEntitlement, readResourceType } from './sections';
+import { checkGeneratedPasswords } from './write-only';
 
 /**
  * Reading a role model file: YAML syntax, then every entry, then the references between
@@ -137,6 +138,7 @@ export function parseRoleModel(text: string, fileName: string): RoleModel {
   checkUnique(check, 'entitlements', entitlementItems.map(asMapping));
   checkReferences(check, resourceTypeItems.map(asMapping), 'resourceTypes', 'connection', connectionIds);
   checkReferences(check, entitlementItems.map(asMapping), 'entitlements', 'resourceType', resourceTypeIds);
+  checkGeneratedPasswords(check, resourceTypes, connections);
 
   if (check.issues.length > 0) throw new RoleModelValidationError(fileName, byLine(check.issues));
   const definition: RoleModelDefinition = {
