@@ -5,14 +5,25 @@ import { NatsConnectionProvider, PlatformModule } from '@prov/platform';
 import { AgentHandler } from './agent.handler';
 import { ConnectorPool } from './connector-pool';
 import { OrderWorker } from './order-worker';
+import { GeneratedPasswords, passwordDeliveryProvider } from './passwords/generated-passwords';
 
 /** Collects the orders of its connections, applies them through connectors, runs synchronization. */
 @Module({
   imports: [
     PlatformModule.forRoot({ service: 'agent' }),
-    MessagingModule.forRoot({ natsUrl: readEnvironment().natsUrl, name: 'agent', defaultTimeoutMs: readEnvironment().commandTimeoutMs }),
+    MessagingModule.forRoot({
+      natsUrl: readEnvironment().natsUrl,
+      name: 'agent',
+      defaultTimeoutMs: readEnvironment().commandTimeoutMs,
+    }),
   ],
   controllers: [AgentHandler],
-  providers: [NatsConnectionProvider, ConnectorPool, OrderWorker],
+  providers: [
+    NatsConnectionProvider,
+    ConnectorPool,
+    OrderWorker,
+    GeneratedPasswords,
+    passwordDeliveryProvider,
+  ],
 })
 export class AgentModule {}

@@ -3,6 +3,7 @@ import { type OrderToApply, PermanentConnectorError, isConnectorError } from '@p
 import { CommandClient, CommandError, OrderConsumer, type OrderEnvelope } from '@prov/messaging';
 import { NatsConnectionProvider } from '@prov/platform';
 import { ConnectorPool } from './connector-pool';
+import { GeneratedPasswords } from './passwords/generated-passwords';
 
 /**
  * Applies the orders of the agent's connections. An order is acked only after `orders` stored
@@ -18,6 +19,7 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly nats: NatsConnectionProvider,
     private readonly pool: ConnectorPool,
     private readonly commands: CommandClient,
+    private readonly passwords: GeneratedPasswords,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -38,7 +40,11 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
       });
       await consumer.start();
       this.consumers.push(consumer);
-      this.logger.log({ msg: 'serving connection', connectionId: connection.id, connector: connection.connector });
+      this.logger.log({
+        msg: 'serving connection',
+        connectionId: connection.id,
+        connector: connection.connector,
+      });
     }
   }
 
@@ -46,14 +52,20 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
     try {
       // Inside the try: settings that cannot work (an unset variable) are a permanent error of
       // the order, reported with their message, rather than redelivered until the dead letter.
-      await this.pool.connector(order.connectionId).apply(order as unknown as OrderToApply);
+      const prepared = this.passwords.prepare(order as unknown as OrderToApply);
+      const outcome = await this.pool.connector(order.connectionId).apply(prepared.order);
+      await this.passwords.handOver(prepared, outcome);
     } catch (error) {
       if (isConnectorError(error) && error instanceof PermanentConnectorError) {
         await this.report(order, 'errored', error.message);
         return;
       }
       // Transient (or unexpected): let JetStream redeliver with backoff, up to the dead letter.
-      this.logger.warn({ msg: 'order failed, will be retried', orderId: order.orderId, error: String((error as Error).message ?? error) });
+      this.logger.warn({
+        msg: 'order failed, will be retried',
+        orderId: order.orderId,
+        error: String((error as Error).message ?? error),
+      });
       throw error;
     }
     await this.report(order, 'executed');
@@ -82,17 +94,32 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
           ...(error ? { error } : {}),
           actor: 'agent',
         });
-        this.logger.log({ msg: 'order reported', orderId: order.orderId, attempt: order.attempt, outcome, ...result });
+        this.logger.log({
+          msg: 'order reported',
+          orderId: order.orderId,
+          attempt: order.attempt,
+          outcome,
+          ...result,
+        });
         return;
       } catch (failure) {
         // A 4xx means the report can never be stored (the order moved on): ack and stop trying.
         if (failure instanceof CommandError && failure.status >= 400 && failure.status < 500) {
-          this.logger.warn({ msg: 'report refused; order left as it is', orderId: order.orderId, error: failure.message });
+          this.logger.warn({
+            msg: 'report refused; order left as it is',
+            orderId: order.orderId,
+            error: failure.message,
+          });
           return;
         }
         const delay = Math.min(5000, 250 * 2 ** attempt);
         if (Date.now() + delay > deadline) throw failure;
-        this.logger.warn({ msg: 'report not delivered; retrying', orderId: order.orderId, attempt, error: String((failure as Error).message) });
+        this.logger.warn({
+          msg: 'report not delivered; retrying',
+          orderId: order.orderId,
+          attempt,
+          error: String((failure as Error).message),
+        });
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
