@@ -49,8 +49,18 @@ export function writeDirectoryRoleModel(dc: RunningSambaAdDc, scim: RunningScimS
       sn: lastName
       displayName: trim(concat(firstName, " ", lastName))
       mail: email
-      # People of the "Weak" department get a password the domain refuses: the permanent error.
-      password: 'if department == "Weak" then "abcd" else null'
+    # The agent makes each new account's password and hands it over (PASSWORD_DELIVERY_DIR).
+    generatePassword: { attribute: password, length: 20 }
+    retryPolicy: { maxAttempts: 1 }
+
+  # Passwords shorter than the domain's minimum (7): the domain refuses them, a permanent error.
+  - id: corp_ad_weak_account
+    name: AD account (passwords too short for the domain)
+    connection: corp_ad
+    accountKey: login
+    attributes:
+      displayName: trim(concat(firstName, " ", lastName))
+    generatePassword: { attribute: password, length: 4 }
     retryPolicy: { maxAttempts: 1 }
 
   - id: wiki_account
@@ -73,6 +83,10 @@ export function writeDirectoryRoleModel(dc: RunningSambaAdDc, scim: RunningScimS
     resourceType: corp_ad_account
     group: staff
 
+  - id: ad_weak
+    name: AD - account with a password the domain refuses
+    resourceType: corp_ad_weak_account
+
   - id: wiki_editors
     name: Wiki - editors
     resourceType: wiki_account
@@ -94,15 +108,23 @@ export class DirectoryAdmin {
   private constructor(private readonly client: Client) {}
 
   static async connect(url: string, dn: string, password: string): Promise<DirectoryAdmin> {
-    const client = new Client({ url, ...(url.startsWith('ldaps:') ? { tlsOptions: { rejectUnauthorized: false } } : {}) });
+    const client = new Client({
+      url,
+      ...(url.startsWith('ldaps:') ? { tlsOptions: { rejectUnauthorized: false } } : {}),
+    });
     await client.bind(dn, password);
     return new DirectoryAdmin(client);
   }
 
   /** The single entry the filter finds under the base, with the attributes asked for, or undefined. */
-  async find(base: string, filter: string, attributes: string[]): Promise<Record<string, unknown> | undefined> {
+  async find(
+    base: string,
+    filter: string,
+    attributes: string[],
+  ): Promise<Record<string, unknown> | undefined> {
     const { searchEntries } = await this.client.search(base, { filter, attributes });
-    if (searchEntries.length > 1) throw new Error(`${filter} matches ${searchEntries.length} entries under ${base}`);
+    if (searchEntries.length > 1)
+      throw new Error(`${filter} matches ${searchEntries.length} entries under ${base}`);
     return searchEntries[0];
   }
 
@@ -123,9 +145,14 @@ export function values(entry: Record<string, unknown> | undefined, name: string)
 }
 
 /** What the SCIM server holds for a userName, asked directly. */
-export async function scimUser(scim: RunningScimServer, userName: string): Promise<Record<string, unknown> | undefined> {
+export async function scimUser(
+  scim: RunningScimServer,
+  userName: string,
+): Promise<Record<string, unknown> | undefined> {
   const filter = encodeURIComponent(`userName eq "${userName}"`);
-  const response = await fetch(`${scim.baseUrl}/Users?filter=${filter}`, { headers: { authorization: `Bearer ${scim.token}` } });
+  const response = await fetch(`${scim.baseUrl}/Users?filter=${filter}`, {
+    headers: { authorization: `Bearer ${scim.token}` },
+  });
   const list = (await response.json()) as { Resources?: Array<Record<string, unknown>> };
   return list.Resources?.[0];
 }
