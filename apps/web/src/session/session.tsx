@@ -73,7 +73,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, [signOut]);
 
   useEffect(
-    () => onUnauthorized(() => signOut('The gateway no longer accepts your token. Sign in again.')),
+    () =>
+      onUnauthorized(() =>
+        signOut('Your session has ended or the gateway no longer accepts your token. Sign in again.'),
+      ),
     [signOut],
   );
 
