@@ -2,9 +2,6 @@ import { Client } from 'ldapts';
 import type { RunningSambaAdDc, RunningScimServer } from '@prov/testing';
 import { writeFastRoleModel } from './role-model-fixture';
 
-/** The AD's initial password for new users (the domain's policy accepts it). */
-export const AD_INITIAL_PASSWORD = 'Init1al!Passw0rd';
-
 /** The sample's corp_ldap names these DNs: the slapd of the test is started with this base. */
 export const SAMPLE_LDAP_BASE_DN = 'dc=example,dc=com';
 
@@ -28,7 +25,6 @@ export function writeDirectoryRoleModel(dc: RunningSambaAdDc, scim: RunningScimS
       usersDn: ${q(`OU=Provisioned Users,${dc.baseDn}`)}
       groupsDn: ${q(`OU=Provisioned Groups,${dc.baseDn}`)}
       upnSuffix: ${q(dc.realm.toLowerCase())}
-      initialPasswordEnv: CORP_AD_INITIAL_PASSWORD
       tls: { rejectUnauthorized: false }   # Samba's self-signed certificate names the DC, not 127.0.0.x
 
   - id: wiki

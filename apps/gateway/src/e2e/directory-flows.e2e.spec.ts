@@ -10,7 +10,6 @@ import {
   waitFor,
 } from '@prov/testing';
 import {
-  AD_INITIAL_PASSWORD,
   DirectoryAdmin,
   SAMPLE_LDAP_BASE_DN,
   scimUser,
@@ -53,7 +52,6 @@ describe('directory flows (LDAP, Active Directory, SCIM), end to end', () => {
           CORP_LDAP_URL: slapd.url,
           CORP_LDAP_PASSWORD: slapd.servicePassword,
           CORP_AD_PASSWORD: dc.adminPassword,
-          CORP_AD_INITIAL_PASSWORD: AD_INITIAL_PASSWORD,
           WIKI_SCIM_TOKEN: scim.token,
         },
       },

@@ -90,7 +90,11 @@ describe('secrets never at rest in the log', () => {
 
   beforeAll(async () => {
     delivery = mkdtempSync(join(tmpdir(), 'prov-password-delivery-'));
-    [dc, scim] = await Promise.all([startSambaAdDc(), startScimServer()]);
+    const [directory, wiki] = await Promise.allSettled([startSambaAdDc(), startScimServer()]);
+    if (directory.status === 'fulfilled') dc = directory.value;
+    if (wiki.status === 'fulfilled') scim = wiki.value;
+    if (directory.status === 'rejected') throw directory.reason; // afterAll still stops the other
+    if (wiki.status === 'rejected') throw wiki.reason;
     system = await startSystem({
       roleModel: writeDirectoryRoleModel(dc, scim),
       serviceEnv: {
