@@ -170,4 +170,20 @@ describe('secrets never at rest in the log', () => {
       description: 'the wiretap to have heard the traffic',
     });
   });
+
+  it('an order dead-lettered while AD is down holds no password, in the stream or on the wire', async () => {
+    await dc.stop(); // every delivery fails as transient: after the second, the dead letter
+    const identity = await flow.identity('deadletter');
+    const assignmentId = await flow.request(identity, 'ad_staff');
+    const errored = await flow.waitForState(assignmentId, 'Errored', 90_000);
+    expect(errored.currentOrder.lastError).toMatch(/gave up after repeated failures/);
+    const stored = (await everyStoredMessage(tap)).filter(
+      (m) => m.startsWith('PROV_ORDERS_DLQ#') && m.includes(identity),
+    );
+    expect(stored).toHaveLength(1);
+    const onTheWire = tapped.filter((m) => /^prov\.(dlq\.)?orders\./.test(m) && m.includes(identity));
+    expect(onTheWire.length).toBeGreaterThanOrEqual(1);
+    for (const message of [...stored, ...onTheWire]) expect(message).not.toMatch(/"password"/i);
+    expect(JSON.stringify(await flow.history(assignmentId))).not.toMatch(/"password"/i);
+  });
 });
