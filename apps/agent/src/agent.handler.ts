@@ -31,17 +31,14 @@ export class AgentHandler {
   async synchronize(@Payload() dto: ConnectionCommandDto) {
     let resources: SynchronizedResources;
     try {
-      resources = (await this.readBack.read(dto.connectionId, this.pool.connector(dto.connectionId)))
-        .resources;
+      resources = (await this.readBack.read(dto.connectionId, this.pool.connector(dto.connectionId))).resources;
     } catch (error) {
       // The connector's message is the target's own, secrets scrubbed: the job shows it as the
       // connection's error instead of an anonymous internal error. 503 when trying again later
       // may work, 422 when the configuration or the target must be fixed first.
       if (!isConnectorError(error)) throw error;
       const status = error.kind === 'transient' ? 503 : 422;
-      throw new RpcException(
-        commandErrorPayload('ConnectorError', status, error.message, { kind: error.kind }),
-      );
+      throw new RpcException(commandErrorPayload('ConnectorError', status, error.message, { kind: error.kind }));
     }
     return this.commands.send(
       'sync',

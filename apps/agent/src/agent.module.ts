@@ -11,19 +11,9 @@ import { GeneratedPasswords, passwordDeliveryProvider } from './passwords/genera
 @Module({
   imports: [
     PlatformModule.forRoot({ service: 'agent' }),
-    MessagingModule.forRoot({
-      natsUrl: readEnvironment().natsUrl,
-      name: 'agent',
-      defaultTimeoutMs: readEnvironment().commandTimeoutMs,
-    }),
+    MessagingModule.forRoot({ natsUrl: readEnvironment().natsUrl, name: 'agent', defaultTimeoutMs: readEnvironment().commandTimeoutMs }),
   ],
   controllers: [AgentHandler],
-  providers: [
-    NatsConnectionProvider,
-    ConnectorPool,
-    OrderWorker,
-    GeneratedPasswords,
-    passwordDeliveryProvider,
-  ],
+  providers: [NatsConnectionProvider, ConnectorPool, OrderWorker, GeneratedPasswords, passwordDeliveryProvider],
 })
 export class AgentModule {}

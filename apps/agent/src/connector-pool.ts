@@ -20,9 +20,7 @@ export class ConnectorPool implements OnApplicationShutdown {
   readonly connections: RoleModelConnection[];
 
   constructor(@Inject(ROLE_MODEL) roleModel: RoleModel) {
-    const wanted = process.env.AGENT_CONNECTIONS?.split(',')
-      .map((id) => id.trim())
-      .filter(Boolean);
+    const wanted = process.env.AGENT_CONNECTIONS?.split(',').map((id) => id.trim()).filter(Boolean);
     this.connections = roleModel
       .connections()
       .filter((c) => c.fulfillment === 'automatic' && (!wanted || wanted.includes(c.id)));

@@ -40,11 +40,7 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
       });
       await consumer.start();
       this.consumers.push(consumer);
-      this.logger.log({
-        msg: 'serving connection',
-        connectionId: connection.id,
-        connector: connection.connector,
-      });
+      this.logger.log({ msg: 'serving connection', connectionId: connection.id, connector: connection.connector });
     }
   }
 
@@ -61,11 +57,7 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
         return;
       }
       // Transient (or unexpected): let JetStream redeliver with backoff, up to the dead letter.
-      this.logger.warn({
-        msg: 'order failed, will be retried',
-        orderId: order.orderId,
-        error: String((error as Error).message ?? error),
-      });
+      this.logger.warn({ msg: 'order failed, will be retried', orderId: order.orderId, error: String((error as Error).message ?? error) });
       throw error;
     }
     await this.report(order, 'executed');
@@ -94,32 +86,17 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
           ...(error ? { error } : {}),
           actor: 'agent',
         });
-        this.logger.log({
-          msg: 'order reported',
-          orderId: order.orderId,
-          attempt: order.attempt,
-          outcome,
-          ...result,
-        });
+        this.logger.log({ msg: 'order reported', orderId: order.orderId, attempt: order.attempt, outcome, ...result });
         return;
       } catch (failure) {
         // A 4xx means the report can never be stored (the order moved on): ack and stop trying.
         if (failure instanceof CommandError && failure.status >= 400 && failure.status < 500) {
-          this.logger.warn({
-            msg: 'report refused; order left as it is',
-            orderId: order.orderId,
-            error: failure.message,
-          });
+          this.logger.warn({ msg: 'report refused; order left as it is', orderId: order.orderId, error: failure.message });
           return;
         }
         const delay = Math.min(5000, 250 * 2 ** attempt);
         if (Date.now() + delay > deadline) throw failure;
-        this.logger.warn({
-          msg: 'report not delivered; retrying',
-          orderId: order.orderId,
-          attempt,
-          error: String((failure as Error).message),
-        });
+        this.logger.warn({ msg: 'report not delivered; retrying', orderId: order.orderId, attempt, error: String((failure as Error).message) });
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }

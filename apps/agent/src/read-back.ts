@@ -1,9 +1,4 @@
-import {
-  AdConnector,
-  type Connector,
-  type SynchronizedMembership,
-  type SynchronizedResources,
-} from '@prov/connectors';
+import { AdConnector, type Connector, type SynchronizedMembership, type SynchronizedResources } from '@prov/connectors';
 
 /** What a directory with change tracking (AD's uSNChanged) reports since a cursor. */
 export interface ResourceChanges {
@@ -33,18 +28,13 @@ export function isIncremental(connector: Connector): connector is IncrementalCon
  * with their memberships, and a changed group's memberships are replaced by its current ones.
  * The result is what a complete read would have returned.
  */
-export function mergeChanges(
-  snapshot: SynchronizedResources,
-  changes: ResourceChanges,
-): SynchronizedResources {
+export function mergeChanges(snapshot: SynchronizedResources, changes: ResourceChanges): SynchronizedResources {
   const deleted = new Set(changes.deletedAccountKeys);
   const changedGroups = new Set(changes.changedGroups);
   const accounts = new Map(snapshot.accounts.map((a) => [a.accountKey, a]));
   for (const key of deleted) accounts.delete(key);
   for (const account of changes.accounts) accounts.set(account.accountKey, account);
-  const memberships = snapshot.memberships.filter(
-    (m) => !deleted.has(m.accountKey) && !changedGroups.has(m.group),
-  );
+  const memberships = snapshot.memberships.filter((m) => !deleted.has(m.accountKey) && !changedGroups.has(m.group));
   memberships.push(...changes.memberships.filter((m) => !deleted.has(m.accountKey)));
   return { accounts: [...accounts.values()], memberships };
 }
@@ -66,10 +56,7 @@ export class ReadBack {
 
   constructor(private readonly fullReadEvery = Number(process.env.AGENT_FULL_READ_EVERY ?? 20)) {}
 
-  async read(
-    connectionId: string,
-    connector: Connector,
-  ): Promise<{ resources: SynchronizedResources; incremental: boolean }> {
+  async read(connectionId: string, connector: Connector): Promise<{ resources: SynchronizedResources; incremental: boolean }> {
     if (!isIncremental(connector)) return { resources: await connector.readAll(), incremental: false };
     const cached = this.cache.get(connectionId);
     try {

@@ -24,11 +24,7 @@ import { WebModule } from './web/web.module';
 @Module({
   imports: [
     PlatformModule.forRoot({ service: 'gateway' }),
-    MessagingModule.forRoot({
-      natsUrl: readEnvironment().natsUrl,
-      name: 'gateway',
-      defaultTimeoutMs: readEnvironment().commandTimeoutMs,
-    }),
+    MessagingModule.forRoot({ natsUrl: readEnvironment().natsUrl, name: 'gateway', defaultTimeoutMs: readEnvironment().commandTimeoutMs }),
     AuthModule,
     WebModule,
   ],

@@ -198,8 +198,7 @@ function urlOf(connection: RoleModelConnection, env: Environment, problems: stri
     return '';
   }
   // The value is not a secret, but it is not printed either: it may carry credentials by mistake.
-  if (!URL_PATTERN.test(value))
-    problems.push(`the environment variable ${String(settings.urlEnv)} (settings.urlEnv) ${URL_RULE}`);
+  if (!URL_PATTERN.test(value)) problems.push(`the environment variable ${String(settings.urlEnv)} (settings.urlEnv) ${URL_RULE}`);
   return value;
 }
 

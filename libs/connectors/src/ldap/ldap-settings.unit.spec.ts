@@ -149,18 +149,18 @@ describe('readLdapSettings', () => {
   it('reads the URL from the variable urlEnv names, instead of url', () => {
     const { url: _url, ...withoutUrl } = minimal;
     const settings = { ...withoutUrl, urlEnv: 'CORP_LDAP_URL' };
-    expect(
-      readLdapSettings(connection(settings), { ...env, CORP_LDAP_URL: 'ldap://127.0.0.1:3890/' }).url,
-    ).toBe('ldap://127.0.0.1:3890');
+    expect(readLdapSettings(connection(settings), { ...env, CORP_LDAP_URL: 'ldap://127.0.0.1:3890/' }).url).toBe(
+      'ldap://127.0.0.1:3890',
+    );
     expect(problemsOf(settings)).toContain(
       'environment variable CORP_LDAP_URL (settings.urlEnv) is not set or empty',
     );
     expect(problemsOf(settings, { ...env, CORP_LDAP_URL: 'http://nope' })).toContain(
       'the environment variable CORP_LDAP_URL (settings.urlEnv) must be an LDAP URL',
     );
-    expect(
-      problemsOf({ ...minimal, urlEnv: 'CORP_LDAP_URL' }, { ...env, CORP_LDAP_URL: 'ldap://x' }),
-    ).toContain('settings.url and settings.urlEnv exclude each other: give one');
+    expect(problemsOf({ ...minimal, urlEnv: 'CORP_LDAP_URL' }, { ...env, CORP_LDAP_URL: 'ldap://x' })).toContain(
+      'settings.url and settings.urlEnv exclude each other: give one',
+    );
   });
 
   it('refuses TLS options on a plain ldap:// URL, where they would silently switch to TLS', () => {

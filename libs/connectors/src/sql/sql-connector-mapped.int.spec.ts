@@ -21,12 +21,7 @@ const connection: RoleModelConnection = {
     accounts: {
       table: 'app_users',
       keyColumn: 'user_name',
-      columns: {
-        displayName: 'full_name',
-        email: 'mail_address',
-        level: 'access_level',
-        active: 'is_active',
-      },
+      columns: { displayName: 'full_name', email: 'mail_address', level: 'access_level', active: 'is_active' },
       updatedAtColumn: 'modified_at',
     },
     memberships: { table: 'user_roles', accountColumn: 'user_name', groupColumn: 'role_name' },
@@ -79,37 +74,21 @@ describe('SqlConnector on tables the application owns', () => {
   });
 
   const user = async (key: string) =>
-    (await sql.query('SELECT * FROM crm.app_users WHERE user_name = $1', [key])).rows as Array<
-      Record<string, unknown>
-    >;
+    (await sql.query('SELECT * FROM crm.app_users WHERE user_name = $1', [key])).rows as Array<Record<string, unknown>>;
   const roles = async (key: string) =>
     (await sql.query('SELECT role_name FROM crm.user_roles WHERE user_name = $1 ORDER BY 1', [key])).rows.map(
       (r) => r.role_name as string,
     );
 
   it('passes its connection test', async () => {
-    await expect(connector.test()).resolves.toEqual({
-      ok: true,
-      message: 'connected to PostgreSQL (schema crm)',
-    });
+    await expect(connector.test()).resolves.toEqual({ ok: true, message: 'connected to PostgreSQL (schema crm)' });
   });
 
   it('writes an Added order into the mapped columns, converting types, and a redelivery writes nothing', async () => {
-    const added = order('Added', 'jdoe', 'sales', {
-      displayName: 'Jane Doe',
-      email: 'jane@x.test',
-      level: 3,
-      active: true,
-    });
+    const added = order('Added', 'jdoe', 'sales', { displayName: 'Jane Doe', email: 'jane@x.test', level: 3, active: true });
     await connector.apply(added);
     const [first] = await user('jdoe');
-    expect(first).toMatchObject({
-      full_name: 'Jane Doe',
-      mail_address: 'jane@x.test',
-      access_level: 3,
-      is_active: true,
-      created_by: 'crm-ui',
-    });
+    expect(first).toMatchObject({ full_name: 'Jane Doe', mail_address: 'jane@x.test', access_level: 3, is_active: true, created_by: 'crm-ui' });
     expect(first.modified_at).toBeInstanceOf(Date);
 
     await connector.apply({ ...added, attempt: 2 });
@@ -121,18 +100,11 @@ describe('SqlConnector on tables the application owns', () => {
   });
 
   it('reads accounts back under the order attribute names, so executed orders verify', async () => {
-    const modified = order('Modified', 'jdoe', 'support', {
-      displayName: 'Jane Smith',
-      level: 4,
-      email: null,
-    });
+    const modified = order('Modified', 'jdoe', 'support', { displayName: 'Jane Smith', level: 4, email: null });
     await connector.apply(modified);
     const all = await connector.readAll();
     expect(all.accounts).toEqual([
-      {
-        accountKey: 'jdoe',
-        attributes: { displayName: 'Jane Smith', email: null, level: '4', active: 'true' },
-      },
+      { accountKey: 'jdoe', attributes: { displayName: 'Jane Smith', email: null, level: '4', active: 'true' } },
     ]);
     expect(all.memberships).toEqual([
       { accountKey: 'jdoe', group: 'sales' },
@@ -168,10 +140,7 @@ describe('SqlConnector on tables the application owns', () => {
     await sql.query(`INSERT INTO crm.app_users (user_name, full_name) VALUES ('intruder', 'By Hand')`);
     await sql.query(`INSERT INTO crm.user_roles (user_name, role_name) VALUES ('intruder', 'admins')`);
     const all = await connector.readAll();
-    const drift = findNonConforming(all, [
-      { accountKey: 'amy', group: 'a' },
-      { accountKey: 'amy', group: 'b' },
-    ]);
+    const drift = findNonConforming(all, [{ accountKey: 'amy', group: 'a' }, { accountKey: 'amy', group: 'b' }]);
     expect(drift.accounts.map((a) => a.accountKey)).toEqual(['intruder']);
     expect(drift.memberships).toEqual([{ accountKey: 'intruder', group: 'admins' }]);
   });
@@ -181,9 +150,7 @@ describe('SqlConnector on tables the application owns', () => {
       code: 'INVALID_ORDER',
       message: expect.stringContaining('attribute shoeSize has no column in settings.accounts.columns'),
     });
-    const error = await connector
-      .apply(order('Added', 'bob', undefined, { level: 'high' }))
-      .catch((e: unknown) => e);
+    const error = await connector.apply(order('Added', 'bob', undefined, { level: 'high' })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PermanentConnectorError);
     expect((error as Error).message).toMatch(/invalid input syntax for type integer: "high"/);
     expect(await user('bob')).toHaveLength(0);
@@ -193,35 +160,23 @@ describe('SqlConnector on tables the application owns', () => {
     const env = { CRM_DATABASE_URL: db.url };
     const settings = connection.settings as Record<string, Record<string, unknown>>;
     const missingTable = new SqlConnector(
-      {
-        ...connection,
-        settings: { ...settings, memberships: { ...settings.memberships, table: 'roles_v2' } },
-      },
+      { ...connection, settings: { ...settings, memberships: { ...settings.memberships, table: 'roles_v2' } } },
       env,
     );
     const missingColumn = new SqlConnector(
-      {
-        ...connection,
-        settings: { ...settings, accounts: { ...settings.accounts, columns: { email: 'email' } } },
-      },
+      { ...connection, settings: { ...settings, accounts: { ...settings.accounts, columns: { email: 'email' } } } },
       env,
     );
     try {
       await expect(missingTable.readAll()).rejects.toThrow(
         `sql connection 'crm': table "crm"."roles_v2" does not exist (settings.createTables is false)`,
       );
-      expect((await missingTable.test()).message).toBe(
-        'connected to PostgreSQL, but table "crm"."roles_v2" does not exist',
-      );
-      await expect(
-        missingColumn.apply(order('Added', 'carl', undefined, { email: 'c@x' })),
-      ).rejects.toMatchObject({
+      expect((await missingTable.test()).message).toBe('connected to PostgreSQL, but table "crm"."roles_v2" does not exist');
+      await expect(missingColumn.apply(order('Added', 'carl', undefined, { email: 'c@x' }))).rejects.toMatchObject({
         code: 'CONFIGURATION',
         message: expect.stringContaining('table crm.app_users has no column email'),
       });
-      const tables = await sql.query(
-        `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'crm'`,
-      );
+      const tables = await sql.query(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'crm'`);
       expect(tables.rows[0].n).toBe(2);
     } finally {
       await Promise.all([missingTable.close(), missingColumn.close()]);
@@ -236,12 +191,7 @@ describe('SqlConnector on tables the application owns', () => {
         settings: {
           connectionStringEnv: 'CRM_DATABASE_URL',
           schema: 'fresh',
-          accounts: {
-            table: 'people',
-            keyColumn: 'login',
-            columns: { displayName: 'name' },
-            attributesColumn: 'extra',
-          },
+          accounts: { table: 'people', keyColumn: 'login', columns: { displayName: 'name' }, attributesColumn: 'extra' },
           memberships: { table: 'people_groups', accountColumn: 'login', groupColumn: 'grp' },
         },
       },

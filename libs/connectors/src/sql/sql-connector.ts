@@ -62,9 +62,7 @@ export class SqlConnector implements Connector {
   }
 
   private misconfigured(problem: string): PermanentConnectorError {
-    return new PermanentConnectorError(`sql connection '${this.connection.id}': ${problem}`, {
-      code: 'CONFIGURATION',
-    });
+    return new PermanentConnectorError(`sql connection '${this.connection.id}': ${problem}`, { code: 'CONFIGURATION' });
   }
 
   /** Tables that do not exist yet, by their quoted names. */
@@ -82,14 +80,10 @@ export class SqlConnector implements Connector {
     // When the tables exist, no DDL runs: the application's account may lack CREATE rights.
     if (missing.length > 0) {
       if (!this.settings.createTables)
-        throw this.misconfigured(
-          `table ${missing.join(' and ')} does not exist (settings.createTables is false)`,
-        );
+        throw this.misconfigured(`table ${missing.join(' and ')} does not exist (settings.createTables is false)`);
       await this.transaction(async (client) => {
         // Two agents of one connection starting together would otherwise race on CREATE.
-        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [
-          `prov-sql-connector:${this.settings.schema}`,
-        ]);
+        await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`prov-sql-connector:${this.settings.schema}`]);
         await client.query(`CREATE SCHEMA IF NOT EXISTS "${this.settings.schema}"`);
         await client.query(this.sql.createAccountsTable());
         await client.query(this.sql.createMembershipsTable());
@@ -108,11 +102,9 @@ export class SqlConnector implements Connector {
       );
       const present = new Set(rows.map((r) => r.column_name));
       const absent = columns.filter((c) => !present.has(c));
-      if (absent.length > 0)
-        problems.push(`table ${this.settings.schema}.${table} has no column ${absent.join(', ')}`);
+      if (absent.length > 0) problems.push(`table ${this.settings.schema}.${table} has no column ${absent.join(', ')}`);
     }
-    if (problems.length > 0)
-      throw this.misconfigured(`${problems.join('; ')} (see settings.accounts / settings.memberships)`);
+    if (problems.length > 0) throw this.misconfigured(`${problems.join('; ')} (see settings.accounts / settings.memberships)`);
   }
 
   private async transaction(work: (client: PoolClient) => Promise<void>): Promise<void> {
@@ -215,15 +207,9 @@ export class SqlConnector implements Connector {
       await this.pool.query('SELECT 1');
       const missing = await this.missingTables();
       if (missing.length > 0 && !this.settings.createTables)
-        return {
-          ok: false,
-          message: `connected to PostgreSQL, but table ${missing.join(' and ')} does not exist`,
-        };
+        return { ok: false, message: `connected to PostgreSQL, but table ${missing.join(' and ')} does not exist` };
       if (missing.length > 0)
-        return {
-          ok: true,
-          message: `connected to PostgreSQL (${where}; ${missing.join(' and ')} will be created on first use)`,
-        };
+        return { ok: true, message: `connected to PostgreSQL (${where}; ${missing.join(' and ')} will be created on first use)` };
       if (this.settings.mapped) await this.checkColumns();
       return { ok: true, message: `connected to PostgreSQL (${where})` };
     } catch (error) {

@@ -60,21 +60,14 @@ const MEMBERSHIP_KEYS = ['table', 'accountColumn', 'groupColumn'];
 const IDENTIFIER_RULE = `must be a name matching [A-Za-z_][A-Za-z0-9_]* (at most ${MAX_IDENTIFIER_LENGTH} characters)`;
 
 export function isSqlIdentifier(value: unknown): value is string {
-  return (
-    typeof value === 'string' && SQL_IDENTIFIER_PATTERN.test(value) && value.length <= MAX_IDENTIFIER_LENGTH
-  );
+  return typeof value === 'string' && SQL_IDENTIFIER_PATTERN.test(value) && value.length <= MAX_IDENTIFIER_LENGTH;
 }
 
 function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function unknownKeys(
-  value: Record<string, unknown>,
-  path: string,
-  known: string[],
-  problems: string[],
-): void {
+function unknownKeys(value: Record<string, unknown>, path: string, known: string[], problems: string[]): void {
   for (const key of Object.keys(value)) {
     if (!known.includes(key))
       problems.push(`settings.${path}.${key} is not a setting of ${path} (known: ${known.join(', ')})`);
@@ -103,8 +96,7 @@ function checkDistinctColumns(named: Array<[string, string | undefined]>, proble
   for (const [setting, column] of named) {
     if (column === undefined) continue;
     const other = seen.get(column);
-    if (other !== undefined)
-      problems.push(`settings.${setting} uses column ${column}, already used by settings.${other}`);
+    if (other !== undefined) problems.push(`settings.${setting} uses column ${column}, already used by settings.${other}`);
     else seen.set(column, setting);
   }
 }
@@ -126,8 +118,7 @@ export function readAccountsMapping(value: unknown, problems: string[]): SqlAcco
   } else {
     for (const [attribute, column] of Object.entries(raw)) {
       if (attribute.trim() === '') problems.push('settings.accounts.columns has an empty attribute name');
-      else if (!isSqlIdentifier(column))
-        problems.push(`settings.accounts.columns.${attribute} ${IDENTIFIER_RULE}`);
+      else if (!isSqlIdentifier(column)) problems.push(`settings.accounts.columns.${attribute} ${IDENTIFIER_RULE}`);
       else columns[attribute] = column;
     }
   }

@@ -13,11 +13,7 @@ const base = { connectionStringEnv: 'APP_DB', schema: 'app' };
 const mapped = {
   ...base,
   createTables: false,
-  accounts: {
-    table: 'app_users',
-    keyColumn: 'user_name',
-    columns: { displayName: 'full_name', email: 'mail' },
-  },
+  accounts: { table: 'app_users', keyColumn: 'user_name', columns: { displayName: 'full_name', email: 'mail' } },
   memberships: { table: 'user_roles', accountColumn: 'user_name', groupColumn: 'role_name' },
 };
 
@@ -44,11 +40,7 @@ describe('readSqlSettings', () => {
 
   it("reads a mapping onto the application's own tables", () => {
     expect(readSqlSettings(connection(mapped), env)).toMatchObject({
-      accounts: {
-        table: 'app_users',
-        keyColumn: 'user_name',
-        columns: { displayName: 'full_name', email: 'mail' },
-      },
+      accounts: { table: 'app_users', keyColumn: 'user_name', columns: { displayName: 'full_name', email: 'mail' } },
       memberships: { table: 'user_roles', accountColumn: 'user_name', groupColumn: 'role_name' },
       mapped: true,
       createTables: false,
@@ -86,34 +78,21 @@ describe('readSqlSettings', () => {
     const message = problemsOf({
       ...base,
       createTables: 'yes',
-      accounts: {
-        table: 't',
-        keyColumn: 'id',
-        columns: { login: 'id', a: 'x', b: 'x' },
-        attributesColumn: 'x',
-      },
+      accounts: { table: 't', keyColumn: 'id', columns: { login: 'id', a: 'x', b: 'x' }, attributesColumn: 'x' },
       memberships: { table: 't', accountColumn: 'u', groupColumn: 'u' },
     });
     expect(message).toContain('settings.createTables must be true or false');
-    expect(message).toContain(
-      'settings.accounts.columns.login uses column id, already used by settings.accounts.keyColumn',
-    );
-    expect(message).toContain(
-      'settings.accounts.columns.b uses column x, already used by settings.accounts.columns.a',
-    );
+    expect(message).toContain('settings.accounts.columns.login uses column id, already used by settings.accounts.keyColumn');
+    expect(message).toContain('settings.accounts.columns.b uses column x, already used by settings.accounts.columns.a');
     expect(message).toContain('settings.accounts.attributesColumn uses column x');
     expect(message).toContain('settings.memberships.groupColumn uses column u');
-    expect(message).toContain(
-      'settings.accounts.table and settings.memberships.table must be different tables',
-    );
+    expect(message).toContain('settings.accounts.table and settings.memberships.table must be different tables');
   });
 
   it('refuses mappings that are not mappings', () => {
     const message = problemsOf({ ...base, accounts: 'users', memberships: ['roles'] });
     expect(message).toContain('settings.accounts must be a mapping with table, keyColumn and columns');
-    expect(message).toContain(
-      'settings.memberships must be a mapping with table, accountColumn and groupColumn',
-    );
+    expect(message).toContain('settings.memberships must be a mapping with table, accountColumn and groupColumn');
   });
 });
 

@@ -55,15 +55,11 @@ export class SqlStatements {
   }
 
   /** Splits an order's attributes into column values and the rest (for the jsonb column). */
-  private split(attributes: Record<string, unknown>): {
-    columns: Array<[string, unknown]>;
-    rest: Record<string, unknown>;
-  } {
+  private split(attributes: Record<string, unknown>): { columns: Array<[string, unknown]>; rest: Record<string, unknown> } {
     const columns: Array<[string, unknown]> = [];
     const rest: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(attributes)) {
-      if (Object.hasOwn(this.accounts.columns, name))
-        columns.push([this.accounts.columns[name], sqlValue(value)]);
+      if (Object.hasOwn(this.accounts.columns, name)) columns.push([this.accounts.columns[name], sqlValue(value)]);
       else rest[name] = value;
     }
     return { columns, rest };
@@ -74,17 +70,11 @@ export class SqlStatements {
    * check-then-write steps below need no unique constraint in an application's own tables.
    */
   lockAccount(accountKey: string): Statement {
-    return {
-      text: 'SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))',
-      values: [this.accountsTable, accountKey],
-    };
+    return { text: 'SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', values: [this.accountsTable, accountKey] };
   }
 
   accountExists(accountKey: string): Statement {
-    return {
-      text: `SELECT 1 FROM ${this.accountsTable} WHERE ${this.key} = $1 LIMIT 1`,
-      values: [accountKey],
-    };
+    return { text: `SELECT 1 FROM ${this.accountsTable} WHERE ${this.key} = $1 LIMIT 1`, values: [accountKey] };
   }
 
   insertAccount(accountKey: string, attributes: Record<string, unknown>): Statement {
@@ -130,8 +120,7 @@ export class SqlStatements {
       differs.push(`${quote(bag)} IS DISTINCT FROM ${merged}`);
     }
     if (sets.length === 0) return undefined;
-    if (this.accounts.updatedAtColumn !== undefined)
-      sets.push(`${quote(this.accounts.updatedAtColumn)} = now()`);
+    if (this.accounts.updatedAtColumn !== undefined) sets.push(`${quote(this.accounts.updatedAtColumn)} = now()`);
     return {
       text: `UPDATE ${this.accountsTable} SET ${sets.join(', ')} WHERE ${this.key} = $1 AND (${differs.join(' OR ')})`,
       values,
@@ -180,8 +169,7 @@ export class SqlStatements {
       attributeOfAlias.set(`c${i}`, attribute);
       selected.push(`${quote(column)}::text AS c${i}`);
     });
-    if (this.accounts.attributesColumn !== undefined)
-      selected.push(`${quote(this.accounts.attributesColumn)} AS x`);
+    if (this.accounts.attributesColumn !== undefined) selected.push(`${quote(this.accounts.attributesColumn)} AS x`);
     return { text: `SELECT ${selected.join(', ')} FROM ${this.accountsTable} ORDER BY 1`, attributeOfAlias };
   }
 
@@ -199,10 +187,7 @@ export class SqlStatements {
           (c): c is string => c !== undefined,
         ),
       },
-      {
-        table: this.memberships.table,
-        columns: [this.memberships.accountColumn, this.memberships.groupColumn],
-      },
+      { table: this.memberships.table, columns: [this.memberships.accountColumn, this.memberships.groupColumn] },
     ];
   }
 
@@ -212,13 +197,9 @@ export class SqlStatements {
     const columns = [
       `${this.key} text PRIMARY KEY`,
       ...Object.values(a.columns).map((c) => `${quote(c)} text`),
-      ...(a.attributesColumn !== undefined
-        ? [`${quote(a.attributesColumn)} jsonb NOT NULL DEFAULT '{}'::jsonb`]
-        : []),
+      ...(a.attributesColumn !== undefined ? [`${quote(a.attributesColumn)} jsonb NOT NULL DEFAULT '{}'::jsonb`] : []),
       ...(a === BUILT_IN_ACCOUNTS ? ['created_at timestamptz NOT NULL DEFAULT now()'] : []),
-      ...(a.updatedAtColumn !== undefined
-        ? [`${quote(a.updatedAtColumn)} timestamptz NOT NULL DEFAULT now()`]
-        : []),
+      ...(a.updatedAtColumn !== undefined ? [`${quote(a.updatedAtColumn)} timestamptz NOT NULL DEFAULT now()`] : []),
     ];
     return `CREATE TABLE IF NOT EXISTS ${this.accountsTable} (\n  ${columns.join(',\n  ')})`;
   }

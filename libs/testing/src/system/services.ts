@@ -18,18 +18,13 @@ export function appOf(instance: string): ServiceApp {
   const match = /^([a-z]+)(?:-(\d+))?$/.exec(instance);
   const app = match?.[1] as ServiceApp | undefined;
   if (!app || !SERVICE_APPS.includes(app)) {
-    throw new Error(
-      `unknown service '${instance}': expected one of ${SERVICE_APPS.join(', ')}, optionally with -<n>`,
-    );
+    throw new Error(`unknown service '${instance}': expected one of ${SERVICE_APPS.join(', ')}, optionally with -<n>`);
   }
   return app;
 }
 
 /** Services start in this order; all of them, unless the caller picks some. */
-export function serviceInstances(
-  apps: readonly ServiceApp[] = SERVICE_APPS,
-  extraAgents = 0,
-): ServiceInstance[] {
+export function serviceInstances(apps: readonly ServiceApp[] = SERVICE_APPS, extraAgents = 0): ServiceInstance[] {
   const instances: ServiceInstance[] = [...new Set(apps)];
   for (let n = 2; n < 2 + extraAgents; n++) instances.push(`agent-${n}`);
   return instances;
@@ -108,11 +103,7 @@ export function serviceEnvironment(app: ServiceApp, input: ServiceEnvironmentInp
 export function serviceCommand(root: string, app: ServiceApp): { command: string; args: string[] } {
   return {
     command: process.execPath,
-    args: [
-      '-r',
-      join(root, 'tools', 'runtime', 'register-paths.js'),
-      join(root, 'dist', 'apps', app, 'src', 'main.js'),
-    ],
+    args: ['-r', join(root, 'tools', 'runtime', 'register-paths.js'), join(root, 'dist', 'apps', app, 'src', 'main.js')],
   };
 }
 
@@ -121,12 +112,7 @@ export function serviceCommand(root: string, app: ServiceApp): { command: string
  * its own process group, so a signal to the group reaches anything it started, and a Ctrl-C in
  * the terminal reaches only the parent, which then stops the services in order.
  */
-export function spawnService(
-  root: string,
-  app: ServiceApp,
-  env: NodeJS.ProcessEnv,
-  stdio: StdioOptions,
-): ChildProcess {
+export function spawnService(root: string, app: ServiceApp, env: NodeJS.ProcessEnv, stdio: StdioOptions): ChildProcess {
   const { command, args } = serviceCommand(root, app);
   return spawn(command, args, { cwd: root, env, stdio, detached: true });
 }

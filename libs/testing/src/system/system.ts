@@ -10,19 +10,8 @@ import { createTestDatabase, TestDatabase } from '../test-servers';
 import { ApiClient, waitFor } from './api-client';
 import { buildServices, repositoryRoot } from './build';
 import {
-  ApiRoleName,
-  ApiTokens,
-  appOf,
-  formatApiTokens,
-  generateApiTokens,
-  SERVICE_READY_PATTERN,
-  ServiceApp,
-  serviceEnvironment,
-  ServiceInstance,
-  serviceInstances,
-  signalService,
-  spawnService,
-  stopService,
+  ApiRoleName, ApiTokens, appOf, formatApiTokens, generateApiTokens, SERVICE_READY_PATTERN, ServiceApp,
+  serviceEnvironment, ServiceInstance, serviceInstances, signalService, spawnService, stopService,
 } from './services';
 
 export interface StartSystemOptions {
@@ -122,8 +111,7 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
   let nats: RunningNatsServer | undefined;
   let postgres: RunningPostgres | undefined;
   const natsStore = mkdtempSync(join(tmpdir(), 'prov-system-nats-'));
-  const postgresDir =
-    options.postgres === 'dedicated' ? mkdtempSync(join(tmpdir(), 'prov-system-pg-')) : undefined;
+  const postgresDir = options.postgres === 'dedicated' ? mkdtempSync(join(tmpdir(), 'prov-system-pg-')) : undefined;
   const instances = new Map<ServiceInstance, Instance>();
   let stopped = false;
 
@@ -137,8 +125,7 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
       await postgres.stop().catch(() => undefined);
       rmSync(postgresDir!, { recursive: true, force: true });
     } else await Promise.allSettled(databases.map((db) => db.drop()));
-    if (!(options.keepLogs || process.env.PROV_TEST_KEEP_LOGS === '1'))
-      rmSync(logDir, { recursive: true, force: true });
+    if (!(options.keepLogs || process.env.PROV_TEST_KEEP_LOGS === '1')) rmSync(logDir, { recursive: true, force: true });
   };
 
   try {
@@ -201,23 +188,14 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
       let onExit: (() => void) | undefined;
       const died = new Promise<never>((_, reject) => {
         onExit = () =>
-          reject(
-            new Error(
-              `${instance.name} exited (${child.exitCode ?? child.signalCode}) during start-up\n${tail(instance.name)}`,
-            ),
-          );
+          reject(new Error(`${instance.name} exited (${child.exitCode ?? child.signalCode}) during start-up\n${tail(instance.name)}`));
         if (!running(child)) onExit();
         else child.once('exit', onExit);
       });
       const check =
         instance.app === 'gateway'
-          ? () =>
-              api
-                .get('/api/health', { timeoutMs: 5000 })
-                .then((r) => r.status === 200 || `health ${r.status}: ${JSON.stringify(r.body)}`)
-          : () =>
-              SERVICE_READY_PATTERN.test(logSince(instance.name, logOffset)) ||
-              'no start-up line in its log yet';
+          ? () => api.get('/api/health', { timeoutMs: 5000 }).then((r) => r.status === 200 || `health ${r.status}: ${JSON.stringify(r.body)}`)
+          : () => SERVICE_READY_PATTERN.test(logSince(instance.name, logOffset)) || 'no start-up line in its log yet';
       try {
         await Promise.race([
           died,
@@ -226,10 +204,7 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
             timeoutMs: startTimeoutMs,
             intervalMs: 250,
             signal: settled.signal,
-            description:
-              instance.app === 'gateway'
-                ? 'GET /api/health to answer 200'
-                : `${instance.name} to listen on NATS`,
+            description: instance.app === 'gateway' ? 'GET /api/health to answer 200' : `${instance.name} to listen on NATS`,
           }),
         ]);
       } catch (error) {
@@ -264,21 +239,16 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
     const readyOnes = new Set<ServiceInstance>();
     try {
       // Fails at the first service that dies, instead of waiting out the others' time-outs.
-      await Promise.all(
-        spawned.map(({ name, instance, offset }) => ready(instance, offset).then(() => readyOnes.add(name))),
-      );
+      await Promise.all(spawned.map(({ name, instance, offset }) => ready(instance, offset).then(() => readyOnes.add(name))));
     } catch (error) {
       const others = names.filter((name) => !readyOnes.has(name) && !hasTail((error as Error).message, name));
-      const more = others.length
-        ? `\n\nnot ready either: ${others.join(', ')}\n${others.map(tail).join('\n')}`
-        : '';
+      const more = others.length ? `\n\nnot ready either: ${others.join(', ')}\n${others.map(tail).join('\n')}` : '';
       throw new Error(`the system did not start: ${(error as Error).message}${more}`);
     }
 
     const instanceOf = (name: ServiceInstance) => {
       const instance = instances.get(name);
-      if (!instance)
-        throw new Error(`no service instance '${name}' (started: ${[...instances.keys()].join(', ')})`);
+      if (!instance) throw new Error(`no service instance '${name}' (started: ${[...instances.keys()].join(', ')})`);
       return instance;
     };
 
