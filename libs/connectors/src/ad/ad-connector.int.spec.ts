@@ -117,7 +117,7 @@ describe('AdConnector on Samba AD', () => {
     expect(isOrderObserved(added, await ad.readAll())).toBe(true);
   });
 
-  it("uses the order's password attribute when the role model maps one, and never reads it back", async () => {
+  it("uses the order's password attribute (the one the agent generated), and never reads it back", async () => {
     const ad = connector();
     await ad.apply(
       order('Added', 'pwuser', undefined, { displayName: 'Pw User', password: 'Own!Passw0rd9' }),
@@ -217,7 +217,9 @@ describe('AdConnector on Samba AD', () => {
     await expect(ad.apply(weak)).rejects.toBeInstanceOf(PermanentConnectorError);
     expect((await user('halfway'))?.userAccountControl).toBe('514'); // refused: still disabled
 
-    await ad.apply(order('Added', 'halfway', undefined, { displayName: 'Half Way' }));
+    expect(await ad.apply(order('Added', 'halfway', undefined, { displayName: 'Half Way' }))).toEqual({
+      passwordSet: true,
+    });
     expect((await user('halfway'))?.userAccountControl).toBe('512');
     expect(await canBind('halfway', INITIAL)).toBe(true);
   });
