@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { API_ROLES, parseApiTokens } from '@prov/config';
+import { formatApiTokenEntries, parseApiTokens } from '@prov/config';
 import { API_ROLE_NAMES, ApiClient, ApiRoleName, describeValue, generateApiTokens } from '@prov/testing';
 
 /** People to try the engine with; fixed ids, so loading them again on the next start changes nothing. */
@@ -21,23 +21,21 @@ export interface ApiTokenChoice {
 }
 
 /**
- * API_TOKENS when set (validated the way the gateway does); otherwise demo tokens, kept in
- * .run/ so that curl commands copied from a previous start keep working.
+ * API_TOKENS when set (validated the way the gateway does; it holds hashes, so no token is known
+ * here and none is printed); otherwise demo tokens, kept in .run/ so that curl commands copied
+ * from a previous start keep working. The gateway only ever sees their hashes.
  */
 export function chooseApiTokens(env: NodeJS.ProcessEnv, demoTokensFile: string): ApiTokenChoice {
   if (env.API_TOKENS) {
-    const parsed = parseApiTokens(env.API_TOKENS);
-    const byRole: Partial<Record<ApiRoleName, string>> = {};
-    for (const [token, role] of parsed) byRole[role] ??= token;
-    for (const role of API_ROLES) byRole[role] ??= byRole.admin;
-    return { value: env.API_TOKENS, byRole, demo: false };
+    parseApiTokens(env.API_TOKENS);
+    return { value: env.API_TOKENS, byRole: {}, demo: false };
   }
   let tokens = existsSync(demoTokensFile) ? (JSON.parse(readFileSync(demoTokensFile, 'utf8')) as Record<string, string>) : {};
   if (!API_ROLE_NAMES.every((role) => typeof tokens[role] === 'string' && tokens[role].length >= 8)) {
     tokens = generateApiTokens('demo');
     writeFileSync(demoTokensFile, JSON.stringify(tokens, null, 2), { mode: 0o600 });
   }
-  const value = API_ROLE_NAMES.map((role) => `${tokens[role]}:${role}`).join(',');
+  const value = formatApiTokenEntries(API_ROLE_NAMES.map((role) => ({ name: `demo-${role}`, role, token: tokens[role]! })));
   parseApiTokens(value); // a hand-edited file fails here, not in the gateway
   return { value, byRole: tokens, demo: true };
 }
@@ -99,9 +97,9 @@ export function summaryText(s: Summary): string {
     '',
   ];
   if (s.tokens.demo) {
-    lines.push(`API tokens (demo, kept in ${s.demoTokensFile}; set API_TOKENS=token:role,... to use your own):`);
+    lines.push(`API tokens (demo, kept in ${s.demoTokensFile}; set API_TOKENS=name:role:sha256,... to use your own):`);
     for (const role of API_ROLE_NAMES) lines.push(`  ${role.padEnd(10)} ${token(role)}`);
-  } else lines.push('API tokens: those of API_TOKENS.');
+  } else lines.push('API tokens: those whose hashes API_TOKENS holds.');
   lines.push(
     '',
     'Try:',

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseApiTokens } from '@prov/config';
+import { hashApiToken, parseApiTokens } from '@prov/config';
 import { withDatabase } from './infrastructure';
 import { chooseApiTokens, SAMPLE_IDENTITIES, summaryText } from './sample-data';
 
@@ -10,21 +10,19 @@ describe('npm start', () => {
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'prov-start-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('uses API_TOKENS as given, an admin token standing in for missing roles', () => {
-    const choice = chooseApiTokens({ API_TOKENS: 'rrrrrrrr:requester,aaaaaaaa:admin' }, join(dir, 'demo.json'));
-    expect(choice).toEqual({
-      value: 'rrrrrrrr:requester,aaaaaaaa:admin',
-      byRole: { requester: 'rrrrrrrr', admin: 'aaaaaaaa', reviewer: 'aaaaaaaa', operator: 'aaaaaaaa' },
-      demo: false,
-    });
-    expect(() => chooseApiTokens({ API_TOKENS: 'short:admin' }, join(dir, 'demo.json'))).toThrow(/8 or more/);
+  it('uses API_TOKENS as given: hashes, so no token is known or printed', () => {
+    const value = `hr-feed:requester:${hashApiToken('rrrrrrrr')},ops:admin:${hashApiToken('aaaaaaaa')}`;
+    expect(chooseApiTokens({ API_TOKENS: value }, join(dir, 'demo.json'))).toEqual({ value, byRole: {}, demo: false });
+    expect(() => chooseApiTokens({ API_TOKENS: 'aaaaaaaa:admin' }, join(dir, 'demo.json'))).toThrow(/name:role:sha256/);
   });
 
   it('makes demo tokens once and keeps them for the next start', () => {
     const file = join(dir, 'demo.json');
     const first = chooseApiTokens({}, file);
     expect(first.demo).toBe(true);
-    expect([...parseApiTokens(first.value).values()].sort()).toEqual(['admin', 'operator', 'requester', 'reviewer']);
+    expect([...parseApiTokens(first.value).values()].map((t) => t.role).sort()).toEqual(['admin', 'operator', 'requester', 'reviewer']);
+    expect(first.value).not.toContain(first.byRole.admin);
+    expect(parseApiTokens(first.value).get(hashApiToken(first.byRole.reviewer!))?.name).toBe('demo-reviewer');
     expect(statSync(file).mode & 0o777).toBe(0o600);
     expect(chooseApiTokens({}, file)).toEqual(first);
     expect(JSON.parse(readFileSync(file, 'utf8')).reviewer).toBe(first.byRole.reviewer);

@@ -4,6 +4,7 @@ import { readAgentStreamWaitMs } from '@prov/config';
 import { CommandClient, CommandError, OrderConsumer, type OrderEnvelope, OrdersStreamMissingError } from '@prov/messaging';
 import { NatsConnectionProvider } from '@prov/platform';
 import { ConnectorPool } from './connector-pool';
+import { GeneratedPasswords } from './passwords/generated-passwords';
 
 /**
  * Applies the orders of the agent's connections. An order is acked only after `orders` stored
@@ -19,6 +20,7 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly nats: NatsConnectionProvider,
     private readonly pool: ConnectorPool,
     private readonly commands: CommandClient,
+    private readonly passwords: GeneratedPasswords,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -64,7 +66,9 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
     try {
       // Inside the try: settings that cannot work (an unset variable) are a permanent error of
       // the order, reported with their message, rather than redelivered until the dead letter.
-      await this.pool.connector(order.connectionId).apply(order as unknown as OrderToApply);
+      const prepared = this.passwords.prepare(order as unknown as OrderToApply);
+      const outcome = await this.pool.connector(order.connectionId).apply(prepared.order);
+      await this.passwords.handOver(prepared, outcome);
     } catch (error) {
       if (isConnectorError(error) && error instanceof PermanentConnectorError) {
         await this.report(order, 'errored', error.message);

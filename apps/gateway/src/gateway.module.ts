@@ -7,7 +7,7 @@ import { AuditLogController } from './audit/audit-log.controller';
 import { AssignmentAsOf } from './assignments/assignment-as-of';
 import { AssignmentsController } from './assignments/assignments.controller';
 import { ApiTokenGuard } from './auth/api-token.guard';
-import { apiTokensProvider } from './auth/api-tokens.provider';
+import { AuthModule } from './auth/auth.module';
 import { CatalogController } from './catalog/catalog.controller';
 import { ManualSynchronizationController } from './catalog/manual-synchronization.controller';
 import { EdgeThrottlerGuard, throttlerModule } from './hardening/rate-limits';
@@ -26,6 +26,7 @@ import { WebModule } from './web/web.module';
   imports: [
     PlatformModule.forRoot({ service: 'gateway' }),
     serviceMessagingModule('gateway'),
+    AuthModule,
     WebModule,
     throttlerModule(readHardeningSettings()),
   ],
@@ -43,7 +44,6 @@ import { WebModule } from './web/web.module';
     AuditLogController,
   ],
   providers: [
-    apiTokensProvider,
     readModelQueriesProvider,
     NatsConnectionProvider,
     OrderDecisions,

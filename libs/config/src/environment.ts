@@ -59,29 +59,6 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): ServiceEn
   };
 }
 
-/** `API_TOKENS=token:role,token:role` → token → role. The tokens themselves never reach a message. */
-export function parseApiTokens(value: string | undefined): Map<string, ApiRole> {
-  const tokens = new Map<string, ApiRole>();
-  if (!value) return tokens;
-  const problems: string[] = [];
-  value
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter(Boolean)
-    .forEach((entry, index) => {
-      const separator = entry.lastIndexOf(':');
-      const token = entry.slice(0, separator);
-      const role = entry.slice(separator + 1) as ApiRole;
-      if (separator <= 0) problems.push(`API_TOKENS entry ${index + 1} must be 'token:role'`);
-      else if (!API_ROLES.includes(role)) {
-        problems.push(`API_TOKENS entry ${index + 1} has role '${role}': must be one of ${API_ROLES.join(', ')}`);
-      } else if (token.length < 8) problems.push(`API_TOKENS entry ${index + 1}: the token must have 8 or more characters`);
-      else tokens.set(token, role);
-    });
-  if (problems.length) throw new ConfigurationError(problems);
-  return tokens;
-}
-
 /** Logs the database URL without its password. */
 export function redactUrl(url: string): string {
   try {

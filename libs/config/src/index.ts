@@ -6,3 +6,6 @@ export * from './timers';
 export * from './read-back';
 export * from './redaction';
 export * from './bus';
+export * from './api-tokens';
+export * from './people';
+export * from './password-delivery';

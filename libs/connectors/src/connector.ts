@@ -39,6 +39,16 @@ export interface OrderToApply {
   changes: OrderChangesToApply;
 }
 
+/** What an apply did that the agent must know beyond success. */
+export interface ApplyOutcome {
+  /**
+   * True when the connector set the account's password from the order (a new account, or one
+   * whose creation was interrupted before it got one). A generated password is handed to the
+   * person only then: an existing account keeps the password its owner knows.
+   */
+  passwordSet?: boolean;
+}
+
 export interface SynchronizedAccount {
   accountKey: string;
   attributes: Record<string, unknown>;
@@ -68,7 +78,7 @@ export interface Connector {
    * later may succeed (target down, timeout, lock conflict), `permanent` when it cannot succeed
    * until someone changes the data or the configuration.
    */
-  apply(order: OrderToApply): Promise<void>;
+  apply(order: OrderToApply): Promise<ApplyOutcome | void>;
   /** Reads every account and membership this connector manages (synchronization). */
   readAll(): Promise<SynchronizedResources>;
   /** Checks that the target can be reached with the configured credentials; never rejects. */

@@ -64,6 +64,15 @@ export interface RoleModelResourceType {
   /** ISO-8601 duration after which Transmitted/Executed orders without verification become Errored; null = never. */
   transmittedValidityPeriod: string | null;
   retryPolicy: RetryPolicy;
+  /** The agent makes each new account's password (absent: the connector's own initial password, if any). */
+  generatePassword?: GeneratePasswordPolicy;
+}
+
+/** A password made by the agent at write time, never stored in an event (ADR 0011). */
+export interface GeneratePasswordPolicy {
+  /** The target attribute the connector writes it to (AD: `password`). */
+  attribute: string;
+  length: number;
 }
 
 export interface RoleModelEntitlement {

@@ -11,3 +11,4 @@ export * from './slapd';
 export * from './chromium';
 export * from './bus-credentials';
 export * from './test-certificates';
+export * from './oidc-provider/oidc-provider';

@@ -2,47 +2,32 @@ import {
   CanActivate,
   ExecutionContext,
   ForbiddenException,
-  Inject,
   Injectable,
   UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { timingSafeEqual } from 'node:crypto';
 import type { ApiRole } from '@prov/config';
+import { ApiTokens } from './api-tokens.provider';
+import type { AuthenticatedRequest, Caller } from './caller';
+import { ConsoleSessions } from './console-sessions';
 import { PUBLIC_KEY, QUERY_TOKEN_KEY, ROLES_KEY } from './roles.decorator';
 
-export const API_TOKENS = Symbol('API_TOKENS');
-
-export interface Caller {
-  role: ApiRole;
-  /** A stable, non-secret name for the audit trail: the role and a short token fingerprint. */
-  actor: string;
-}
-
-export interface AuthenticatedRequest {
-  headers: Record<string, string | string[] | undefined>;
-  query?: Record<string, unknown>;
-  caller?: Caller;
-}
-
-function sameToken(a: string, b: string): boolean {
-  const left = Buffer.from(a);
-  const right = Buffer.from(b);
-  return left.length === right.length && timingSafeEqual(left, right);
-}
+export type { AuthenticatedRequest, Caller } from './caller';
 
 /**
- * Bearer tokens from API_TOKENS, checked on every route but the public ones: 401 without a
- * valid token, 403 when the token's role may not call the route.
+ * Bearer credentials on every route but the public ones: a machine's API token (API_TOKENS) or
+ * a person's console session (after an OpenID Connect sign-in). 401 without a valid one, 403
+ * when the caller's role may not call the route.
  */
 @Injectable()
 export class ApiTokenGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    @Inject(API_TOKENS) private readonly tokens: Map<string, { role: ApiRole; actor: string }>,
+    private readonly tokens: ApiTokens,
+    private readonly sessions: ConsoleSessions,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
@@ -50,11 +35,8 @@ export class ApiTokenGuard implements CanActivate {
     const value = Array.isArray(header) ? header[0] : header;
     const presented = /^Bearer\s+(\S+)$/i.exec(value ?? '')?.[1] ?? this.queryToken(request, context);
     if (!presented) throw new UnauthorizedException('a bearer token is required (Authorization: Bearer <token>)');
-    let caller: Caller | undefined;
-    for (const [token, entry] of this.tokens) {
-      if (sameToken(token, presented)) caller = entry;
-    }
-    if (!caller) throw new UnauthorizedException('the bearer token is not valid');
+    const caller: Caller | undefined = this.tokens.callerOf(presented) ?? (await this.sessions.callerOf(presented));
+    if (!caller) throw new UnauthorizedException('the bearer token is not valid (or the session has expired)');
     request.caller = caller;
     const allowed = this.reflector.getAllAndOverride<ApiRole[]>(ROLES_KEY, targets) ?? [];
     if (caller.role !== 'admin' && !allowed.includes(caller.role)) {

@@ -1,7 +1,9 @@
 import { ExecutionContext, ForbiddenException, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { ApiRole } from '@prov/config';
+import { hashApiToken } from '@prov/config';
 import { ApiTokenGuard, type AuthenticatedRequest } from './api-token.guard';
+import { ApiTokens } from './api-tokens.provider';
+import { ConsoleSessions } from './console-sessions';
 import { AllowQueryToken, Roles } from './roles.decorator';
 
 class Routes {
@@ -13,11 +15,12 @@ class Routes {
   events() {}
 }
 
-const tokens = new Map<string, { role: ApiRole; actor: string }>([
-  ['reviewer-token-1', { role: 'reviewer', actor: 'reviewer-1' }],
-  ['requester-token-1', { role: 'requester', actor: 'requester-1' }],
+const tokens = new ApiTokens([
+  { name: 'review-bot', role: 'reviewer', sha256: hashApiToken('reviewer-token-1') },
+  { name: 'hr-feed', role: 'requester', sha256: hashApiToken('requester-token-1') },
 ]);
-const guard = new ApiTokenGuard(new Reflector(), tokens);
+const sessions = new ConsoleSessions({ secret: 'a'.repeat(32), ttlSeconds: 3600 });
+const guard = new ApiTokenGuard(new Reflector(), tokens, sessions);
 
 function context(handler: keyof Routes, request: AuthenticatedRequest): ExecutionContext {
   return {
@@ -27,25 +30,55 @@ function context(handler: keyof Routes, request: AuthenticatedRequest): Executio
   } as unknown as ExecutionContext;
 }
 
-describe('the API token guard', () => {
-  it('takes the bearer token from the Authorization header and checks the role', () => {
-    const request: AuthenticatedRequest = { headers: { authorization: 'Bearer reviewer-token-1' } };
-    expect(guard.canActivate(context('review', request))).toBe(true);
-    expect(request.caller).toEqual({ role: 'reviewer', actor: 'reviewer-1' });
-    expect(() =>
-      guard.canActivate(context('review', { headers: { authorization: 'Bearer requester-token-1' } })),
-    ).toThrow(ForbiddenException);
+const bearer = (token: string): AuthenticatedRequest => ({ headers: { authorization: `Bearer ${token}` } });
+
+describe('the bearer guard', () => {
+  it("takes an API token from the Authorization header, by its hash, with the token's name as actor", async () => {
+    const request = bearer('reviewer-token-1');
+    await expect(guard.canActivate(context('review', request))).resolves.toBe(true);
+    expect(request.caller).toEqual({ role: 'reviewer', actor: 'review-bot', kind: 'token' });
+    await expect(guard.canActivate(context('review', bearer('requester-token-1')))).rejects.toThrow(
+      ForbiddenException,
+    );
+    // The hash itself is no credential.
+    await expect(
+      guard.canActivate(context('review', bearer(hashApiToken('reviewer-token-1')))),
+    ).rejects.toThrow(UnauthorizedException);
   });
 
-  it('accepts ?access_token= on the live-updates stream only', () => {
+  it('takes a console session, with the person as actor', async () => {
+    const session = await sessions.issue({ subject: 'rita', name: 'Rita Reviewer', role: 'reviewer' });
+    const request = bearer(session);
+    await expect(guard.canActivate(context('review', request))).resolves.toBe(true);
+    expect(request.caller).toEqual({ role: 'reviewer', actor: 'Rita Reviewer (rita)', kind: 'person' });
+  });
+
+  it('refuses a session signed with another key or tampered with', async () => {
+    const other = new ConsoleSessions({ secret: 'b'.repeat(32), ttlSeconds: 3600 });
+    const forged = await other.issue({ subject: 'mallory', name: 'Mallory', role: 'admin' });
+    await expect(guard.canActivate(context('review', bearer(forged)))).rejects.toThrow(UnauthorizedException);
+    const genuine = await sessions.issue({ subject: 'sam', name: 'Sam', role: 'requester' });
+    const [header, , signature] = genuine.split('.');
+    const payload = Buffer.from(JSON.stringify({ sub: 'sam', name: 'Sam', role: 'admin' })).toString(
+      'base64url',
+    );
+    await expect(
+      guard.canActivate(context('review', bearer(`${header}.${payload}.${signature}`))),
+    ).rejects.toThrow(UnauthorizedException);
+    // A pending login is signed with the same key but is no session.
+    const login = await sessions.sealLogin({ state: 's', nonce: 'n', codeVerifier: 'v', returnTo: '/' });
+    await expect(guard.canActivate(context('review', bearer(login)))).rejects.toThrow(UnauthorizedException);
+  });
+
+  it('accepts ?access_token= on the live-updates stream only', async () => {
     const onStream: AuthenticatedRequest = { headers: {}, query: { access_token: 'requester-token-1' } };
-    expect(guard.canActivate(context('events', onStream))).toBe(true);
+    await expect(guard.canActivate(context('events', onStream))).resolves.toBe(true);
     expect(onStream.caller?.role).toBe('requester');
-    expect(() =>
+    await expect(
       guard.canActivate(context('review', { headers: {}, query: { access_token: 'reviewer-token-1' } })),
-    ).toThrow(UnauthorizedException);
-    expect(() =>
+    ).rejects.toThrow(UnauthorizedException);
+    await expect(
       guard.canActivate(context('events', { headers: {}, query: { access_token: 'wrong' } })),
-    ).toThrow(UnauthorizedException);
+    ).rejects.toThrow(UnauthorizedException);
   });
 });

@@ -1,20 +1,30 @@
-import { createHash } from 'node:crypto';
-import { type ApiRole, parseApiTokens } from '@prov/config';
-import { API_TOKENS } from './api-token.guard';
+import { timingSafeEqual } from 'node:crypto';
+import { type ApiTokenEntry, hashApiToken, readApiTokens } from '@prov/config';
+import type { Caller } from './caller';
 
 /**
- * Tokens from API_TOKENS. The actor recorded on events is the role with a fingerprint of the
- * token (never the token), so the audit trail tells callers apart without exposing secrets.
+ * The machines' tokens from API_TOKENS, known by their SHA-256 only: a copy of the configuration
+ * lets nobody call the API. The token's name is the actor of what it does.
  */
-export const apiTokensProvider = {
-  provide: API_TOKENS,
-  useFactory: () => {
-    const tokens = parseApiTokens(process.env.API_TOKENS);
-    const entries = new Map<string, { role: ApiRole; actor: string }>();
-    for (const [token, role] of tokens) {
-      const fingerprint = createHash('sha256').update(token).digest('hex').slice(0, 8);
-      entries.set(token, { role, actor: `${role}-${fingerprint}` });
+export class ApiTokens {
+  private readonly entries: ApiTokenEntry[];
+
+  constructor(entries: Iterable<ApiTokenEntry>) {
+    this.entries = [...entries];
+  }
+
+  /** The caller a presented token stands for, or undefined; compares every entry in constant time. */
+  callerOf(presented: string): Caller | undefined {
+    const digest = Buffer.from(hashApiToken(presented), 'hex');
+    let found: ApiTokenEntry | undefined;
+    for (const entry of this.entries) {
+      if (timingSafeEqual(digest, Buffer.from(entry.sha256, 'hex'))) found = entry;
     }
-    return entries;
-  },
+    return found && { role: found.role, actor: found.name, kind: 'token' };
+  }
+}
+
+export const apiTokensProvider = {
+  provide: ApiTokens,
+  useFactory: () => new ApiTokens(readApiTokens().values()),
 };

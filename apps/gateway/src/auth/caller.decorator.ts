@@ -1,5 +1,5 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { AuthenticatedRequest, Caller } from './api-token.guard';
+import type { AuthenticatedRequest, Caller } from './caller';
 
 /** The authenticated caller of the current request (set by ApiTokenGuard). */
 export const CurrentCaller = createParamDecorator((_data: unknown, context: ExecutionContext): Caller => {

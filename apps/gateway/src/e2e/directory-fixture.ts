@@ -2,9 +2,6 @@ import { Attribute, Change, Client } from 'ldapts';
 import type { RunningSambaAdDc, RunningScimServer } from '@prov/testing';
 import { writeFastRoleModel } from './role-model-fixture';
 
-/** The AD's initial password for new users (the domain's policy accepts it). */
-export const AD_INITIAL_PASSWORD = 'Init1al!Passw0rd';
-
 /** The sample's corp_ldap names these DNs: the slapd of the test is started with this base. */
 export const SAMPLE_LDAP_BASE_DN = 'dc=example,dc=com';
 
@@ -28,7 +25,6 @@ export function writeDirectoryRoleModel(dc: RunningSambaAdDc, scim: RunningScimS
       usersDn: ${q(`OU=Provisioned Users,${dc.baseDn}`)}
       groupsDn: ${q(`OU=Provisioned Groups,${dc.baseDn}`)}
       upnSuffix: ${q(dc.realm.toLowerCase())}
-      initialPasswordEnv: CORP_AD_INITIAL_PASSWORD
       tls: { rejectUnauthorized: false }   # Samba's self-signed certificate names the DC, not 127.0.0.x
 
   - id: wiki
@@ -49,8 +45,18 @@ export function writeDirectoryRoleModel(dc: RunningSambaAdDc, scim: RunningScimS
       sn: lastName
       displayName: trim(concat(firstName, " ", lastName))
       mail: email
-      # People of the "Weak" department get a password the domain refuses: the permanent error.
-      password: 'if department == "Weak" then "abcd" else null'
+    # The agent makes each new account's password and hands it over (PASSWORD_DELIVERY_DIR).
+    generatePassword: { attribute: password, length: 20 }
+    retryPolicy: { maxAttempts: 1 }
+
+  # Passwords shorter than the domain's minimum (7): the domain refuses them, a permanent error.
+  - id: corp_ad_weak_account
+    name: AD account (passwords too short for the domain)
+    connection: corp_ad
+    accountKey: login
+    attributes:
+      displayName: trim(concat(firstName, " ", lastName))
+    generatePassword: { attribute: password, length: 4 }
     retryPolicy: { maxAttempts: 1 }
 
   - id: wiki_account
@@ -72,6 +78,10 @@ export function writeDirectoryRoleModel(dc: RunningSambaAdDc, scim: RunningScimS
     name: AD - staff
     resourceType: corp_ad_account
     group: staff
+
+  - id: ad_weak
+    name: AD - account with a password the domain refuses
+    resourceType: corp_ad_weak_account
 
   - id: wiki_editors
     name: Wiki - editors

@@ -5,6 +5,13 @@ export type Role = 'requester' | 'reviewer' | 'operator' | 'admin';
 export interface Session {
   role: Role;
   actor: string;
+  /** A person signed in with the organisation (OpenID Connect), or an API token. */
+  kind?: 'person' | 'token';
+}
+
+export interface SignInMethods {
+  oidc: boolean;
+  tokens: boolean;
 }
 
 export interface Identity {

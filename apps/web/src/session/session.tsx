@@ -10,20 +10,41 @@ interface SessionState {
   /** Checks the token with the gateway and keeps it for this tab; rejects with an ApiError. */
   signIn(token: string): Promise<void>;
   signOut(reason?: string): void;
-  /** Why the last session ended, when it was not the user's choice. */
+  /** Why the last session ended (or a sign-in failed), when it was not the user's choice. */
   endedBecause: string | null;
   /** True while a token kept from before a reload is being checked. */
   restoring: boolean;
 }
 
 const NONE: Capabilities = capabilitiesOf('requester');
+
+/**
+ * What the gateway's OpenID Connect callback put in the URL fragment (`#session=…` or
+ * `#signin_error=…`): taken once, and removed from the address bar and history at once.
+ */
+function takeSignInResult(): { session?: string; error?: string } {
+  const fragment = new URLSearchParams(window.location.hash.slice(1));
+  const session = fragment.get('session') ?? undefined;
+  const error = fragment.get('signin_error') ?? undefined;
+  if (session || error) {
+    window.history.replaceState(
+      window.history.state,
+      '',
+      `${window.location.pathname}${window.location.search}`,
+    );
+  }
+  if (session) tokenStore.set(session);
+  return { session, error };
+}
+
+const signInResult = takeSignInResult();
 const SessionContext = createContext<SessionState | null>(null);
 
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [session, setSession] = useState<Session | null>(null);
   const [token, setToken] = useState<string | null>(() => tokenStore.get());
   const [restoring, setRestoring] = useState<boolean>(() => tokenStore.get() !== null);
-  const [endedBecause, setEndedBecause] = useState<string | null>(null);
+  const [endedBecause, setEndedBecause] = useState<string | null>(signInResult.error ?? null);
 
   const signOut = useCallback((reason?: string) => {
     tokenStore.clear();
@@ -52,7 +73,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, [signOut]);
 
   useEffect(
-    () => onUnauthorized(() => signOut('The gateway no longer accepts your token. Sign in again.')),
+    () =>
+      onUnauthorized(() =>
+        signOut('Your session has ended or the gateway no longer accepts your token. Sign in again.'),
+      ),
     [signOut],
   );
 

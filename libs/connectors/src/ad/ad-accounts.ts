@@ -64,8 +64,11 @@ export class AdAccounts {
     };
   }
 
-  /** Added/Modified: the user exists with the order's attributes, and an Added one is enabled. Returns its DN. */
-  async ensure(order: OrderToApply, adoptExisting = false): Promise<string> {
+  /**
+   * Added/Modified: the user exists with the order's attributes, and an Added one is enabled.
+   * Returns its DN, and whether it was given the password (created now, or its creation finished).
+   */
+  async ensure(order: OrderToApply, adoptExisting = false): Promise<{ dn: string; passwordSet: boolean }> {
     const { accountKey } = order.changes;
     const wanted = this.wantedAttributes(order);
     const password =
@@ -73,7 +76,7 @@ export class AdAccounts {
     let user = await this.find(accountKey);
     if (!user) {
       try {
-        return await this.create(accountKey, wanted, password);
+        return { dn: await this.create(accountKey, wanted, password), passwordSet: true };
       } catch (error) {
         if (ldapResultCode(error) !== LDAP_ENTRY_ALREADY_EXISTS) throw error;
         user = await this.find(accountKey); // a concurrent delivery of the same order created it
@@ -95,14 +98,16 @@ export class AdAccounts {
     );
     const client = await this.session();
     if (changes.length > 0) await client.modify(user.dn, changes);
+    let passwordSet = false;
     if (order.changeType === 'Added' && (user.userAccountControl & UAC_ACCOUNTDISABLE) !== 0) {
       if (user.passwordNeverSet) {
         // Refused by the password policy: the account stays disabled, as it was.
         await this.setPassword(user.dn, requirePassword(accountKey, password));
+        passwordSet = true;
       }
       await this.setUserAccountControl(user.dn, user.userAccountControl & ~UAC_ACCOUNTDISABLE);
     }
-    return user.dn;
+    return { dn: user.dn, passwordSet };
   }
 
   /**

@@ -108,19 +108,21 @@ describe('AdConnector on Samba AD', () => {
       sn: 'Doe',
       displayName: 'Jane Doe',
     });
-    await ad.apply(added);
+    // It says it set the password (the agent hands a generated one to the person only then)...
+    expect(await ad.apply(added)).toEqual({ passwordSet: true });
     expect(await canBind('jdoe', INITIAL)).toBe(true); // (a logon changes the entry, hence first)
     const first = await user('jdoe');
     expect(first?.dn).toBe(`CN=jdoe,${usersDn}`);
     expect(first?.userAccountControl).toBe('512');
     expect(first?.userPrincipalName).toBe('jdoe@example.test');
 
-    await ad.apply({ ...added, attempt: 2 });
+    // ...and not on a redelivery, which leaves the password its owner knows.
+    expect(await ad.apply({ ...added, attempt: 2 })).toEqual({ passwordSet: false });
     expect((await user('jdoe'))?.uSNChanged).toBe(first?.uSNChanged); // the redelivery wrote nothing
     expect(isOrderObserved(added, await ad.readAll())).toBe(true);
   });
 
-  it("uses the order's password attribute when the role model maps one, and never reads it back", async () => {
+  it("uses the order's password attribute (the one the agent generated), and never reads it back", async () => {
     const ad = connector();
     await ad.apply(
       order('Added', 'pwuser', undefined, { displayName: 'Pw User', password: 'Own!Passw0rd9' }),
@@ -221,7 +223,9 @@ describe('AdConnector on Samba AD', () => {
     await expect(ad.apply(weak)).rejects.toBeInstanceOf(PermanentConnectorError);
     expect((await user('halfway'))?.userAccountControl).toBe('514'); // refused: still disabled
 
-    await ad.apply(order('Added', 'halfway', undefined, { displayName: 'Half Way' }));
+    expect(await ad.apply(order('Added', 'halfway', undefined, { displayName: 'Half Way' }))).toEqual({
+      passwordSet: true,
+    });
     expect((await user('halfway'))?.userAccountControl).toBe('512');
     expect(await canBind('halfway', INITIAL)).toBe(true);
   });

@@ -1,6 +1,12 @@
 import type { Environment, RoleModelConnection } from '@prov/role-model';
 import { Client } from 'ldapts';
-import type { ConnectionTestResult, Connector, OrderToApply, SynchronizedResources } from '../connector';
+import type {
+  ApplyOutcome,
+  ConnectionTestResult,
+  Connector,
+  OrderToApply,
+  SynchronizedResources,
+} from '../connector';
 import { PermanentConnectorError, scrubSecrets } from '../errors';
 import { AdAccounts } from './ad-accounts';
 import {
@@ -147,7 +153,7 @@ export class AdConnector implements Connector {
     }
   }
 
-  async apply(order: OrderToApply): Promise<void> {
+  async apply(order: OrderToApply): Promise<ApplyOutcome> {
     this.checkOrder(order);
     const { accountKey, group } = order.changes;
     // The order's own password must not leak through a message either.
@@ -156,13 +162,14 @@ export class AdConnector implements Connector {
       await this.ensureContainers();
       if (order.changeType === 'Deleted') {
         const user = await this.accounts.find(accountKey);
-        if (!user) return; // already gone: its memberships went with it
+        if (!user) return {}; // already gone: its memberships went with it
         if (group !== undefined) await this.accounts.removeMembership(user.dn, group);
         else await this.accounts.remove(user);
-        return;
+        return {};
       }
-      const userDn = await this.accounts.ensure(order, this.connection.adoptExisting);
-      if (group !== undefined) await this.accounts.addMembership(userDn, group);
+      const { dn, passwordSet } = await this.accounts.ensure(order, this.connection.adoptExisting);
+      if (group !== undefined) await this.accounts.addMembership(dn, group);
+      return { passwordSet };
     } catch (error) {
       throw toAdConnectorError(error, (m) => this.scrub(m, orderPassword));
     }

@@ -6,6 +6,7 @@ import { RoleModel } from '../role-model';
 import type { RoleModelDefinition } from '../types';
 import { Checker, formatPath, type Path } from './checker';
 import { readConnection, readEntitlement, readResourceType, readRule } from './sections';
+import { checkGeneratedPasswords } from './write-only';
 
 /**
  * Reading a role model file: YAML syntax, then every entry, then the references between
@@ -149,6 +150,7 @@ export function parseRoleModel(text: string, fileName: string): RoleModel {
   checkReferences(check, resourceTypeItems.map(asMapping), 'resourceTypes', 'connection', connectionIds);
   checkReferences(check, entitlementItems.map(asMapping), 'entitlements', 'resourceType', resourceTypeIds);
   checkReferences(check, ruleItems.map(asMapping), 'rules', 'entitlement', entitlementIds);
+  checkGeneratedPasswords(check, resourceTypes, connections);
 
   if (check.issues.length > 0) throw new RoleModelValidationError(fileName, byLine(check.issues));
   const definition: RoleModelDefinition = {

@@ -13,6 +13,7 @@ import {
   type RoleModelRule,
 } from '../types';
 import type { Checker, Mapping, Path } from './checker';
+import { readGeneratePassword, WRITE_ONLY_ATTRIBUTE, WRITE_ONLY_RULE } from './write-only';
 
 /**
  * Validation of each kind of entry in the file, one function per kind. Each returns the entry
@@ -143,6 +144,8 @@ function readAttributes(check: Checker, value: unknown, path: Path): Record<stri
         [...path, attribute],
         'is not a valid attribute name (letters, digits, _, . and -, starting with a letter)',
       );
+    } else if (WRITE_ONLY_ATTRIBUTE.test(attribute)) {
+      check.problem([...path, attribute], WRITE_ONLY_RULE);
     } else if (source === null || source === undefined) {
       // YAML reads both `name:` and `name: null` as null: the attribute is written empty.
       attributes[attribute] = 'null';
@@ -169,6 +172,7 @@ export function readResourceType(
     'requiresProvisioningReview',
     'transmittedValidityPeriod',
     'retryPolicy',
+    'generatePassword',
   ];
   const map = check.mapping(value, path, allowed, ['id', 'name', 'connection']);
   if (!map) return undefined;
@@ -181,6 +185,7 @@ export function readResourceType(
   const requiresProvisioningReview = check.boolean(map, 'requiresProvisioningReview', path, false);
   const validity = duration(check, map, 'transmittedValidityPeriod', path);
   const retryPolicy = readRetryPolicy(check, map.retryPolicy, [...path, 'retryPolicy']);
+  const generatePassword = readGeneratePassword(check, map.generatePassword, [...path, 'generatePassword']);
   if (resourceTypeId === undefined || name === undefined || connectionId === undefined) return undefined;
   return {
     id: resourceTypeId,
@@ -192,6 +197,8 @@ export function readResourceType(
     requiresProvisioningReview,
     transmittedValidityPeriod: validity?.text ?? null,
     retryPolicy,
+    // Only when given: role models without it keep their content hash.
+    ...(generatePassword ? { generatePassword } : {}),
   };
 }
 

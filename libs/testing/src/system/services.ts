@@ -1,6 +1,7 @@
 import { ChildProcess, spawn, StdioOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { formatApiTokenEntries } from '@prov/config';
 
 /** The services of the engine (ARCHITECTURE §5), each one process. */
 export const SERVICE_APPS = ['gateway', 'requests', 'review', 'orders', 'agent', 'projector'] as const;
@@ -47,17 +48,20 @@ export function generateApiTokens(prefix = 'test'): ApiTokens {
   return tokens;
 }
 
-/** The `API_TOKENS` value (`token:role,token:role`) the gateway reads. */
+/**
+ * The `API_TOKENS` value the gateway reads: `<role>-bot:role:sha256`, the hash of each token and
+ * the name its events carry as actor (the tokens themselves stay with the caller).
+ */
 export function formatApiTokens(tokens: Partial<Record<ApiRoleName, string>>): string {
-  return API_ROLE_NAMES.filter((role) => tokens[role])
-    .map((role) => {
+  return formatApiTokenEntries(
+    API_ROLE_NAMES.filter((role) => tokens[role]).map((role) => {
       const token = tokens[role]!;
       if (token.length < 8 || /[,:\s]/.test(token)) {
         throw new Error(`the ${role} token must have 8 or more characters and no ',', ':' or spaces`);
       }
-      return `${token}:${role}`;
-    })
-    .join(',');
+      return { name: `${role}-bot`, role, token };
+    }),
+  );
 }
 
 export interface ServiceEnvironmentInput {

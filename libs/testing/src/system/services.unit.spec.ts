@@ -1,4 +1,4 @@
-import { parseApiTokens } from '@prov/config';
+import { hashApiToken, parseApiTokens } from '@prov/config';
 import {
   API_ROLE_NAMES, appOf, formatApiTokens, generateApiTokens, SERVICE_READY_PATTERN, serviceCommand,
   serviceEnvironment, serviceInstances,
@@ -33,14 +33,15 @@ describe('service processes', () => {
     expect(new Set(Object.values(tokens)).size).toBe(4);
     expect(tokens.reviewer).toMatch(/^demo-reviewer-[0-9a-f]{24}$/);
     const parsed = parseApiTokens(formatApiTokens(tokens));
-    for (const role of API_ROLE_NAMES) expect(parsed.get(tokens[role])).toBe(role);
+    for (const role of API_ROLE_NAMES) expect(parsed.get(hashApiToken(tokens[role]))).toMatchObject({ name: `${role}-bot`, role });
+    expect(formatApiTokens(tokens)).not.toContain(tokens.admin);
     expect(generateApiTokens().admin).not.toEqual(generateApiTokens().admin);
   });
 
   it('refuses tokens the gateway would reject or misread', () => {
     expect(() => formatApiTokens({ admin: 'short' })).toThrow(/admin token/);
     expect(() => formatApiTokens({ admin: 'has:colon-inside' })).toThrow(/admin token/);
-    expect(formatApiTokens({ operator: 'operator-token' })).toBe('operator-token:operator');
+    expect(formatApiTokens({ operator: 'operator-token' })).toBe(`operator-bot:operator:${hashApiToken('operator-token')}`);
   });
 
   it('gives every service the shared settings, and PORT to the gateway only', () => {

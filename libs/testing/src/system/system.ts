@@ -48,6 +48,10 @@ export interface StartSystemOptions {
    * automatic connection of the role model.
    */
   busAgents?: AgentIdentity[];
+   * The gateway's port (default: a free one), for a test that must know the gateway's URL
+   * before it starts, e.g. to register its OpenID Connect callback with a provider.
+   */
+  port?: number;
 }
 
 export interface RunningSystem {
@@ -148,7 +152,7 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
       startNatsServer({ storeDir: natsStore, configFile: natsConfig }),
       createTestDatabase('prov_engine', adminUrl),
       createTestDatabase('prov_hr_app', adminUrl),
-      freePort(),
+      options.port ?? freePort(),
     ]);
     nats = natsServer;
     databases.push(engineDb, hrDb);
