@@ -1,11 +1,13 @@
 import 'reflect-metadata';
 import type { INestApplication, INestMicroservice } from '@nestjs/common';
 import fc from 'fast-check';
+import { createHash } from 'node:crypto';
 import { Client } from 'pg';
 import { createCommandMicroservice } from '@prov/messaging';
-import { DOMAIN_ERROR_STATUSES } from '@prov/platform';
+import { DOMAIN_ERROR_STATUSES, serviceBus } from '@prov/platform';
 import {
   createTestDatabase,
+  generateBus,
   type RunningNatsServer,
   startNatsServer,
   type TestDatabase,
@@ -64,22 +66,30 @@ describe('the HTTP edge', () => {
       HR_APP_DATABASE_URL: database.url,
       ROLE_MODEL: 'deploy/role-model/sample.yaml',
       API_TOKENS: Object.entries(TOKENS)
-        .map(([role, token]) => `${token}:${role}`)
+        .map(([role, token]) => `${role}-bot:${role}:${createHash('sha256').update(token).digest('hex')}`)
         .join(','),
       RATE_LIMIT_SIGN_IN: '5',
       RATE_LIMIT_WRITES: '100000',
       SSE_MAX_PER_TOKEN: '2',
       API_DOCS_PUBLIC: 'false',
     });
+    // Every service in this one process: each reads its own bus identity when its module is
+    // imported (the bus settings are read once per service), on an open test NATS.
+    const bus = generateBus([]);
     const modules = {
-      projector: (await import('../../../projector/src/projector.module')).ProjectorModule,
-      requests: (await import('../../../requests/src/requests.module')).RequestsModule,
-      review: (await import('../../../review/src/review.module')).ReviewModule,
+      projector: async () => (await import('../../../projector/src/projector.module')).ProjectorModule,
+      requests: async () => (await import('../../../requests/src/requests.module')).RequestsModule,
+      review: async () => (await import('../../../review/src/review.module')).ReviewModule,
     };
-    for (const [service, module] of Object.entries(modules)) {
+    for (const [service, load] of Object.entries(modules)) {
+      Object.assign(process.env, bus.env(service));
+      const module = await load();
+      const own = serviceBus(service);
       const app = await createCommandMicroservice(module, {
         natsUrl: nats.url,
         service,
+        credentials: own.credentials,
+        verification: { keys: own.keys },
         logger: false,
         shutdownHooks: false,
         gracePeriodMs: 50,
@@ -91,6 +101,7 @@ describe('the HTTP edge', () => {
       await app.listen();
       services.push(app);
     }
+    Object.assign(process.env, bus.env('gateway'));
     const { createGatewayApp } = await import('../gateway-app');
     gateway = await createGatewayApp(false);
     await gateway.listen(0, '127.0.0.1');

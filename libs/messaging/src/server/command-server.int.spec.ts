@@ -4,13 +4,16 @@ import { Controller, INestMicroservice, Module } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import fc from 'fast-check';
-import { connect, type NatsConnection } from 'nats';
+import { connect, headers as natsHeaders, type NatsConnection } from 'nats';
 import { testNatsUrl } from '@prov/testing';
 import { commandSubject } from '../subjects';
 import { createCommandMicroservice } from './command-microservice';
+import { COMMAND_TOKEN_HEADER, signCommand } from '../signing/command-token';
+import { testCommandAuth } from '../testing/command-auth';
 
 const SERVICE = `fuzz-${randomBytes(3).toString('hex')}`;
 const handled: string[] = [];
+const auth = testCommandAuth(`fuzzer-${randomBytes(3).toString('hex')}`, [commandSubject(SERVICE, 'note')]);
 
 class NoteDto {
   @IsString()
@@ -70,6 +73,17 @@ function bodies(subject: string): fc.Arbitrary<Uint8Array> {
 
 jest.setTimeout(120_000);
 
+/** A well-formed command, signed the way the command client signs it. */
+async function signedRequest(nc: NatsConnection, id: string, data: Record<string, unknown>) {
+  const subject = commandSubject(SERVICE, 'note');
+  const h = natsHeaders();
+  h.set(COMMAND_TOKEN_HEADER, await signCommand(auth.keys, { subject, body: data }));
+  return nc.request(subject, encoder.encode(JSON.stringify({ id, pattern: subject, data })), {
+    timeout: 3000,
+    headers: h,
+  });
+}
+
 describe('a command service fed malformed messages', () => {
   let app: INestMicroservice;
   let nc: NatsConnection;
@@ -79,6 +93,8 @@ describe('a command service fed malformed messages', () => {
     app = await createCommandMicroservice(NotesModule, {
       natsUrl: testNatsUrl(),
       service: SERVICE,
+      credentials: auth.credentials,
+      verification: auth.verification,
       logger: false,
       shutdownHooks: false,
       gracePeriodMs: 50,
@@ -102,11 +118,7 @@ describe('a command service fed malformed messages', () => {
       }),
       isDisposed: true,
     });
-    const ok = await nc.request(
-      subject,
-      encoder.encode(JSON.stringify({ id: 'ok-1', pattern: subject, data: { text: 'still here' } })),
-      { timeout: 3000 },
-    );
+    const ok = await signedRequest(nc, 'ok-1', { text: 'still here' });
     expect(JSON.parse(decoder.decode(ok.data))).toMatchObject({
       id: 'ok-1',
       response: { stored: 'still here' },
@@ -128,11 +140,7 @@ describe('a command service fed malformed messages', () => {
     const before = handled.length;
     nc.publish(subject, encoder.encode(JSON.stringify({ pattern: subject, data: { text: 'sneaky' } })));
     await nc.flush();
-    const ok = await nc.request(
-      subject,
-      encoder.encode(JSON.stringify({ id: 'after', pattern: subject, data: { text: 'after' } })),
-      { timeout: 3000 },
-    );
+    const ok = await signedRequest(nc, 'after', { text: 'after' });
     expect(JSON.parse(decoder.decode(ok.data)).response).toEqual({ stored: 'after' });
     expect(handled.slice(before)).toEqual(['after']);
   });
@@ -150,11 +158,7 @@ describe('a command service fed malformed messages', () => {
       }),
       { numRuns: 3000 },
     );
-    const ok = await nc.request(
-      subject,
-      encoder.encode(JSON.stringify({ id: 'end', pattern: subject, data: { text: 'end' } })),
-      { timeout: 3000 },
-    );
+    const ok = await signedRequest(nc, 'end', { text: 'end' });
     expect(JSON.parse(decoder.decode(ok.data)).response).toEqual({ stored: 'end' });
   });
 });

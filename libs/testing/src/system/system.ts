@@ -48,6 +48,7 @@ export interface StartSystemOptions {
    * automatic connection of the role model.
    */
   busAgents?: AgentIdentity[];
+  /**
    * The gateway's port (default: a free one), for a test that must know the gateway's URL
    * before it starts, e.g. to register its OpenID Connect callback with a provider.
    */
