@@ -1,30 +1,18 @@
-import { connect, headers as natsHeaders, type NatsConnection } from 'nats';
-import { commandSubject, ORDERS_DLQ_STREAM, ordersSubject } from '@prov/messaging';
+import { headers as natsHeaders, type NatsConnection } from 'nats';
+import { ENGINE_COMMAND_SENDERS, mayIssue, ORDERS_DLQ_STREAM, ordersSubject } from '@prov/messaging';
 import { type RunningSystem, type ServiceInstance, startSystem, waitFor } from '@prov/testing';
+import { connectAs, rawCommand } from './bus-client';
 import { Flow } from './flow-helpers';
 
 jest.setTimeout(300_000);
 
 const SERVICES: ServiceInstance[] = ['gateway', 'requests', 'review', 'orders', 'agent', 'projector'];
 
-/** Every command subject a service answers (their @MessagePattern), as the services define them. */
-const COMMAND_SUBJECTS = [
-  ['requests', 'register-identity'],
-  ['requests', 'request-assignment'],
-  ['requests', 'revoke-assignment'],
-  ['review', 'approve'],
-  ['review', 'confirm'],
-  ['review', 'decline'],
-  ['review', 'postpone'],
-  ['review', 'report-error'],
-  ['review', 'retry'],
-  ['orders', 'report'],
-  ['orders', 'start-complete-job'],
-  ['sync', 'report'],
-  ['agent', 'synchronize'],
-  ['agent', 'test-connection'],
-  ['projector', 'replay'],
-].map(([service, command]) => commandSubject(service, command));
+/**
+ * Every command subject the services answer (their @MessagePattern): the subjects of the table the
+ * bus permissions and the signature check are made from (ADR 0010).
+ */
+const COMMAND_SUBJECTS = Object.keys(ENGINE_COMMAND_SENDERS);
 
 const encoder = new TextEncoder();
 const MALFORMED_BODIES: Uint8Array[] = [
@@ -47,16 +35,38 @@ const MALFORMED_BODIES: Uint8Array[] = [
 describe('malformed input at every edge', () => {
   let system: RunningSystem;
   let flow: Flow;
-  let nc: NatsConnection;
+  const connections = new Map<string, NatsConnection>();
+
+  /**
+   * A raw connection with the credentials of `identity` (`orders-js`: the orders service's
+   * JetStream user). The bus admits only the services: the attacker is a compromised one.
+   */
+  async function as(identity: string): Promise<NatsConnection> {
+    let nc = connections.get(identity);
+    if (!nc) {
+      const jetstream = identity.endsWith('-js');
+      nc = await connectAs(system.natsUrl, system.bus.identities[identity.replace(/-js$/, '')], jetstream);
+      connections.set(identity, nc);
+    }
+    return nc;
+  }
+
+  /** The identities whose kind the table allows to send on `subject` (at least one). */
+  function sendersOf(subject: string): string[] {
+    const senders = Object.keys(system.bus.identities).filter((identity) =>
+      mayIssue(ENGINE_COMMAND_SENDERS, identity, subject),
+    );
+    expect({ subject, senders: senders.length > 0 }).toEqual({ subject, senders: true });
+    return senders;
+  }
 
   beforeAll(async () => {
     system = await startSystem({ postgres: 'dedicated' });
     flow = new Flow(system);
-    nc = await connect({ servers: system.natsUrl });
   });
 
   afterAll(async () => {
-    await nc?.close();
+    await Promise.all([...connections.values()].map((nc) => nc.close().catch(() => undefined)));
     await system?.stop();
   });
 
@@ -90,22 +100,34 @@ describe('malformed input at every edge', () => {
 
   it('survives raw malformed messages on every command subject and in the order queue', async () => {
     for (const subject of COMMAND_SUBJECTS) {
-      for (const body of MALFORMED_BODIES) {
-        // With a reply subject: the sender hears a 400; without one: only the service's log line.
-        const reply = await nc.request(subject, body, { timeout: 5000 });
-        const packet = JSON.parse(new TextDecoder().decode(reply.data));
-        expect({ subject, status: packet.err?.status }).toEqual({ subject, status: 400 });
-        nc.publish(subject, body);
+      // As every identity the table lets send it, so the bus lets the messages through.
+      for (const sender of sendersOf(subject)) {
+        const nc = await as(sender);
+        for (const body of MALFORMED_BODIES) {
+          // With a reply subject: the sender hears a 400; without one: only the service's log line.
+          const reply = await nc.request(subject, body, { timeout: 5000 });
+          const packet = JSON.parse(new TextDecoder().decode(reply.data));
+          expect({ subject, sender, status: packet.err?.status }).toEqual({ subject, sender, status: 400 });
+          nc.publish(subject, body);
+        }
+        // A well-formed command gets past the parser to the signature check, which refuses it unsigned.
+        const unsigned = await rawCommand(nc, subject, { comment: 'unsigned' });
+        expect({ subject, sender, err: unsigned.err }).toMatchObject({
+          subject,
+          sender,
+          err: { code: 'CommandRefused', status: 401, details: { reason: 'unsigned' } },
+        });
+        await nc.flush();
       }
     }
     // A poison order on the agent's work queue is dead-lettered, not retried for ever or fatal.
-    const js = nc.jetstream();
+    // Only the orders service's JetStream user may publish orders and read the streams.
+    const ordersJs = await as('orders-js');
     const poison = natsHeaders();
     poison.set('Nats-Msg-Id', `poison-${Date.now()}`);
-    await js.publish(ordersSubject('hr_app'), encoder.encode('{"broken":'), { headers: poison });
-    const jsm = await nc.jetstreamManager();
+    await ordersJs.jetstream().publish(ordersSubject('hr_app'), encoder.encode('{"broken":'), { headers: poison });
+    const jsm = await ordersJs.jetstreamManager();
     await waitFor(() => jsm.streams.info(ORDERS_DLQ_STREAM), { until: (info) => info.state.messages >= 1, timeoutMs: 30_000, description: 'the poison order to be dead-lettered' });
-    await nc.flush();
     expect(system.logs('requests')).toMatch(/malformed command rejected/);
     await expectEverythingAlive();
   });

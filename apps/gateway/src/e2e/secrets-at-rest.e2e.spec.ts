@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client as LdapClient } from 'ldapts';
-import { connect, type MsgHdrs, type NatsConnection } from 'nats';
+import { connect, type MsgHdrs, type NatsConnection, nkeyAuthenticator, nkeys } from 'nats';
 import { Client as PgClient } from 'pg';
 import {
   type RunningSambaAdDc,
@@ -15,6 +15,7 @@ import {
   waitFor,
 } from '@prov/testing';
 import { writeDirectoryRoleModel } from './directory-fixture';
+import { connectAs } from './bus-client';
 import { Flow } from './flow-helpers';
 
 jest.setTimeout(300_000);
@@ -47,11 +48,16 @@ async function everyRow(databaseUrl: string): Promise<string[]> {
   }
 }
 
+/** The streams the engine keeps: reading them all must include these. */
+const ENGINE_STREAMS = ['PROV_ORDERS', 'PROV_ORDERS_DLQ'];
+
 /** Every message still held by every JetStream stream (the orders, their dead letters, ...), data and headers. */
 async function everyStoredMessage(nc: NatsConnection): Promise<string[]> {
   const jsm = await nc.jetstreamManager();
   const messages: string[] = [];
+  const names: string[] = [];
   for await (const stream of jsm.streams.list()) {
+    names.push(stream.config.name);
     const { first_seq: first, last_seq: last } = stream.state;
     for (let seq = first; seq > 0 && seq <= last; seq++) {
       const message = await jsm.streams.getMessage(stream.config.name, { seq }).catch(() => undefined);
@@ -59,6 +65,7 @@ async function everyStoredMessage(nc: NatsConnection): Promise<string[]> {
         messages.push(`${stream.config.name}#${seq}: ${message.string()} ${headersText(message.header)}`);
     }
   }
+  expect(names).toEqual(expect.arrayContaining(ENGINE_STREAMS));
   return messages;
 }
 
@@ -78,6 +85,10 @@ function formsOf(password: string): string[] {
  * directory; it works in the directory, and it is nowhere else: not in the event store or the
  * read models, in no NATS message (a wiretap on every subject) nor JetStream stream (dead letters
  * included), in no service's log and in no API response.
+ *
+ * The bus admits only its users (ADR 0010): the wiretap and the stream reader are the harness's
+ * test-only observer (option `busObserverNkey`), which may subscribe to every subject and read
+ * the streams, and publish nothing else.
  */
 describe('secrets never at rest in the log', () => {
   let dc: RunningSambaAdDc;
@@ -85,6 +96,7 @@ describe('secrets never at rest in the log', () => {
   let system: RunningSystem;
   let flow: Flow;
   let tap: NatsConnection;
+  let reader: NatsConnection;
   let delivery: string;
   const tapped: string[] = [];
 
@@ -95,7 +107,9 @@ describe('secrets never at rest in the log', () => {
     if (wiki.status === 'fulfilled') scim = wiki.value;
     if (directory.status === 'rejected') throw directory.reason; // afterAll still stops the other
     if (wiki.status === 'rejected') throw wiki.reason;
+    const observer = nkeys.createUser();
     system = await startSystem({
+      busObserverNkey: observer.getPublicKey(),
       roleModel: writeDirectoryRoleModel(dc, scim),
       serviceEnv: {
         agent: {
@@ -106,7 +120,10 @@ describe('secrets never at rest in the log', () => {
       },
     });
     flow = new Flow(system);
-    tap = await connect({ servers: system.natsUrl, name: 'wiretap' });
+    const asObserver = (name: string) =>
+      connect({ servers: system.natsUrl, name, authenticator: nkeyAuthenticator(observer.getSeed()) });
+    tap = await asObserver('wiretap');
+    reader = await asObserver('stream-reader');
     tap.subscribe('>', {
       callback: (_error, message) =>
         tapped.push(`${message.subject}: ${message.string()} ${headersText(message.headers)}`),
@@ -115,6 +132,7 @@ describe('secrets never at rest in the log', () => {
 
   afterAll(async () => {
     await tap?.close();
+    await reader?.close();
     await system?.stop();
     await Promise.all([dc?.stop(), scim?.stop()]);
     rmSync(delivery, { recursive: true, force: true });
@@ -148,7 +166,7 @@ describe('secrets never at rest in the log', () => {
     ].map((r) => `${r.status} ${JSON.stringify(r.body)}`);
     const places: Record<string, string[]> = {
       'the database (event store, read models)': await everyRow(system.databaseUrl),
-      'the JetStream streams': await everyStoredMessage(tap),
+      'the JetStream streams': await everyStoredMessage(reader),
       'the NATS traffic': tapped,
       'the service logs': SERVICE_APPS.map((app) => system.logs(app)),
       'the API responses': api,
@@ -177,10 +195,15 @@ describe('secrets never at rest in the log', () => {
     const assignmentId = await flow.request(identity, 'ad_staff');
     const errored = await flow.waitForState(assignmentId, 'Errored', 90_000);
     expect(errored.currentOrder.lastError).toMatch(/gave up after repeated failures/);
-    const stored = (await everyStoredMessage(tap)).filter(
+    const stored = (await everyStoredMessage(reader)).filter(
       (m) => m.startsWith('PROV_ORDERS_DLQ#') && m.includes(identity),
     );
     expect(stored).toHaveLength(1);
+    // What orders' JetStream user (the streams' owner) sees of the dead-letter stream agrees.
+    const owner = await connectAs(system.natsUrl, system.bus.identities.orders, true);
+    const dlq = await (await owner.jetstreamManager()).streams.info('PROV_ORDERS_DLQ');
+    await owner.close();
+    expect(dlq.state.messages).toBeGreaterThanOrEqual(1);
     const onTheWire = tapped.filter((m) => /^prov\.(dlq\.)?orders\./.test(m) && m.includes(identity));
     expect(onTheWire.length).toBeGreaterThanOrEqual(1);
     for (const message of [...stored, ...onTheWire]) expect(message).not.toMatch(/"password"/i);

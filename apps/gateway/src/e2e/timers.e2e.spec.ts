@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import {
+  generateBus,
   repositoryRoot,
   type RunningSlapd,
   type RunningSystem,
@@ -85,6 +86,8 @@ describe('timers, validity and the complete job, end to end', () => {
       'orders',
       {
         ...process.env,
+        // Its bus credentials are in order: the schedule is the one thing wrong.
+        ...generateBus([]).env('orders'),
         COMPLETE_JOB_SCHEDULE: '0 2 32 * *',
         NATS_URL: 'nats://127.0.0.1:1',
         DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',

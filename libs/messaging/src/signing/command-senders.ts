@@ -9,6 +9,9 @@ export type CommandSenders = Readonly<Record<string, readonly string[]>>;
 /** The engine's commands: `prov.cmd.<service>.<command>` -> kinds allowed to send it. */
 export const ENGINE_COMMAND_SENDERS: CommandSenders = {
   'prov.cmd.requests.register-identity': ['gateway'],
+  'prov.cmd.requests.update-identity': ['gateway'],
+  'prov.cmd.requests.deactivate-identity': ['gateway'],
+  'prov.cmd.requests.reactivate-identity': ['gateway'],
   'prov.cmd.requests.request-assignment': ['gateway'],
   'prov.cmd.requests.revoke-assignment': ['gateway'],
   'prov.cmd.review.approve': ['gateway'],
@@ -19,7 +22,8 @@ export const ENGINE_COMMAND_SENDERS: CommandSenders = {
   'prov.cmd.review.report-error': ['gateway'],
   'prov.cmd.orders.start-complete-job': ['gateway'],
   'prov.cmd.orders.report': ['agent'],
-  'prov.cmd.sync.report': ['agent'],
+  // The gateway reports a manual connection's read-back, imported from a CSV by an operator.
+  'prov.cmd.sync.report': ['agent', 'gateway'],
   'prov.cmd.projector.replay': ['gateway'],
   'prov.cmd.agent.synchronize': ['orders'],
   'prov.cmd.agent.test-connection': ['gateway'],

@@ -53,6 +53,13 @@ export interface StartSystemOptions {
    * before it starts, e.g. to register its OpenID Connect callback with a provider.
    */
   port?: number;
+  /**
+   * Test only, default none: the public nkey (`U...`) of an observer the bus admits besides its
+   * identities. It may subscribe to every subject and send the read-only JetStream API requests
+   * that list the streams and read their messages, and publish nothing else. No production
+   * configuration has such a user; tests use it as a wiretap.
+   */
+  busObserverNkey?: string;
 }
 
 export interface RunningSystem {
@@ -104,6 +111,31 @@ function running(child: ChildProcess | undefined): child is ChildProcess {
   return !!child && child.exitCode === null && child.signalCode === null;
 }
 
+/** What the test-only observer may publish: read-only JetStream API requests. */
+const OBSERVER_PUBLISH = [
+  '$JS.API.INFO',
+  '$JS.API.STREAM.NAMES',
+  '$JS.API.STREAM.LIST',
+  '$JS.API.STREAM.INFO.*',
+  '$JS.API.STREAM.MSG.GET.*',
+];
+
+/** The bus configuration with the test-only observer (option `busObserverNkey`) added to its users, if any. */
+function withObserver(configuration: string, nkey: string | undefined): string {
+  if (!nkey) return configuration;
+  const end = configuration.lastIndexOf('\n  ]\n}');
+  if (end < 0) throw new Error('the bus configuration has no user list to add the observer to');
+  const observer = [
+    '',
+    '    # test-only observer (startSystem option busObserverNkey): subscribes to everything, reads the streams',
+    `    { nkey: ${JSON.stringify(nkey)}, permissions: {`,
+    `        publish: { allow: [${OBSERVER_PUBLISH.map((s) => JSON.stringify(s)).join(', ')}] }`,
+    '        subscribe: { allow: [">"] }',
+    '    } }',
+  ].join('\n');
+  return configuration.slice(0, end) + observer + configuration.slice(end);
+}
+
 /**
  * Starts the whole engine as separate processes, the way it runs in production: its own
  * nats-server (JetStream stream names are fixed, so test files running in parallel must not
@@ -148,7 +180,7 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
     // Every e2e test runs on the authenticated bus, as in production (ADR 0010).
     const bus = generateBus([{ identity: 'agent', connections: automaticConnections(roleModel) }, ...(options.busAgents ?? [])]);
     const natsConfig = join(natsConfigDir, 'nats-server.conf');
-    writeFileSync(natsConfig, bus.configuration(), { mode: 0o600 });
+    writeFileSync(natsConfig, withObserver(bus.configuration(), options.busObserverNkey), { mode: 0o600 });
     const [natsServer, engineDb, hrDb, port] = await Promise.all([
       startNatsServer({ storeDir: natsStore, configFile: natsConfig }),
       createTestDatabase('prov_engine', adminUrl),
