@@ -19,7 +19,8 @@ export function connectAs(
     servers: natsUrl,
     name: `e2e-${credentials.identity}`,
     reconnect,
-    timeout: 5000,
+    // Generous: a busy CI machine may take seconds to answer a handshake.
+    timeout: 30_000,
     ...busConnectOptions(credentials),
   });
 }
