@@ -128,6 +128,7 @@ describe('secrets never at rest in the log', () => {
       callback: (_error, message) =>
         tapped.push(`${message.subject}: ${message.string()} ${headersText(message.headers)}`),
     });
+    await tap.flush(); // the server has the subscription before the test's traffic
   });
 
   afterAll(async () => {
