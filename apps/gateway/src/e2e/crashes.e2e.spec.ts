@@ -23,6 +23,19 @@ async function lockAccounts(url: string): Promise<() => Promise<void>> {
   };
 }
 
+/** Waits (bounded) until a session is blocked on the lock: the agent is inside the order's transaction. */
+async function agentBlockedOnLock(url: string): Promise<void> {
+  await waitFor(
+    () =>
+      countRows(
+        url,
+        "SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
+        [],
+      ),
+    { until: (n) => n > 0, timeoutMs: 60_000, intervalMs: 100, description: 'the agent to wait on the locked table' },
+  );
+}
+
 async function countRows(url: string, sql: string, params: unknown[]): Promise<number> {
   const client = new Client({ connectionString: url });
   await client.connect();
@@ -62,7 +75,7 @@ describe('surviving crashes and bad messages', () => {
     const unlock = await lockAccounts(system.hrAppDatabaseUrl);
     const identity = await flow.identity('killed');
     const assignmentId = await flow.request(identity, 'hr_app_reader');
-    await sleep(700); // the agent is now blocked inside the order's transaction
+    await agentBlockedOnLock(system.hrAppDatabaseUrl); // inside the order's transaction
     await system.kill('agent', 'SIGKILL');
     await unlock();
     await system.start('agent');
@@ -98,7 +111,7 @@ describe('surviving crashes and bad messages', () => {
   it('SIGTERM drains: the order in flight is finished, reported and acked, and the agent exits in time', async () => {
     const unlock = await lockAccounts(system.hrAppDatabaseUrl);
     const assignmentId = await flow.request(await flow.identity('draining'), 'hr_app_reader');
-    await sleep(300);
+    await agentBlockedOnLock(system.hrAppDatabaseUrl); // the order is in flight
     const stopping = system.kill('agent', 'SIGTERM');
     await sleep(300);
     await unlock();
@@ -106,7 +119,7 @@ describe('surviving crashes and bad messages', () => {
     await stopping;
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(system.isRunning('agent')).toBe(false);
-    const executed = await flow.waitForState(assignmentId, 'Executed', 10_000);
+    const executed = await flow.waitForState(assignmentId, 'Executed', 60_000);
     expect(executed.currentOrder.attempt).toBe(1);
     expect(system.logs('agent')).toMatch(/order reported/);
     await system.start('agent');
