@@ -112,7 +112,14 @@ describe('web console: requests and review', () => {
       .getByRole('status')
       .filter({ hasText: `Requested HR application - reader for ${identityId}` })
       .waitFor();
-    const [assignment] = (await system.client('admin').get(`/api/identities/${identityId}/permissions`)).body;
+    // The read model follows the recorded request a moment later.
+    const [assignment] = (
+      await waitFor(() => system.client('admin').get(`/api/identities/${identityId}/permissions`), {
+        until: (r) => Array.isArray(r.body) && r.body.length > 0,
+        timeoutMs: 30_000,
+        description: 'the requested assignment in the permissions',
+      })
+    ).body;
     expect(assignment).toMatchObject({
       entitlementId: 'hr_app_reader',
       startsAt: new Date('2031-05-10T09:00:00').toISOString(),
