@@ -1,4 +1,4 @@
-import type { LoggerService } from '@nestjs/common';
+import { type LoggerService, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -46,7 +46,8 @@ export async function createGatewayApp(
     }),
   );
   installRequestLimits(app, settings);
-  app.setGlobalPrefix('api');
+  // SCIM clients expect the service provider at /scim/v2 (docs/inbound.md), beside the API.
+  app.setGlobalPrefix('api', { exclude: [{ path: 'scim/v2/{*path}', method: RequestMethod.ALL }] });
   app.useGlobalPipes(httpValidationPipe());
   app.useGlobalFilters(new HttpErrorsFilter());
   const document = SwaggerModule.createDocument(

@@ -19,6 +19,8 @@ import { ManualController } from './review/manual.controller';
 import { ManualCsvController } from './review/manual-csv.controller';
 import { OrderDecisions } from './review/order-decisions';
 import { ReviewController } from './review/review.controller';
+import { ScimController } from './scim/scim.controller';
+import { ScimDirectory } from './scim/scim-directory';
 import { WebModule } from './web/web.module';
 
 /** The HTTP API: authentication and roles, reads from the read models, commands over NATS. */
@@ -42,12 +44,14 @@ import { WebModule } from './web/web.module';
     ManualSynchronizationController,
     AdminController,
     AuditLogController,
+    ScimController,
   ],
   providers: [
     readModelQueriesProvider,
     NatsConnectionProvider,
     OrderDecisions,
     AssignmentAsOf,
+    ScimDirectory,
     ApiTokenGuard,
     // In this order: rate limits count sign-in attempts before the token is checked.
     { provide: APP_GUARD, useClass: EdgeThrottlerGuard },

@@ -9,8 +9,9 @@ export class ConfigurationError extends Error {
   }
 }
 
-export type ApiRole = 'requester' | 'reviewer' | 'operator' | 'admin';
-export const API_ROLES: readonly ApiRole[] = ['requester', 'reviewer', 'operator', 'admin'];
+/** `hr-feed`: an HR system or identity provider pushing identities (SCIM, the import); nothing else. */
+export type ApiRole = 'requester' | 'reviewer' | 'operator' | 'admin' | 'hr-feed';
+export const API_ROLES: readonly ApiRole[] = ['requester', 'reviewer', 'operator', 'admin', 'hr-feed'];
 
 export interface ServiceEnvironment {
   natsUrl: string;

@@ -16,6 +16,7 @@ export function consoleDirectory(env: NodeJS.ProcessEnv = process.env, from: str
 export function isConsolePage(method: string, path: string, accept: string | undefined): boolean {
   if (method !== 'GET' && method !== 'HEAD') return false;
   if (path === '/api' || path.startsWith('/api/')) return false;
+  if (path === '/scim' || path.startsWith('/scim/')) return false;
   // A missing asset stays a 404; other dotted paths are pages (`/identities/alice.martin`).
   if (
     path.startsWith('/assets/') ||

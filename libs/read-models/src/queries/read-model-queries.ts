@@ -12,9 +12,11 @@ import {
 } from './paging';
 import {
   type AssignmentView,
+  type IdentityRecord,
   type OrderRow,
   type OrderView,
   toAssignmentView,
+  toIdentityRecord,
   toIdentityView,
   toJobView,
   toOrderView,
@@ -82,6 +84,20 @@ export class ReadModelQueries {
       identityId,
     ]);
     return rows[0] ? toIdentityView(rows[0]) : undefined;
+  }
+
+  /**
+   * Identities with their revision and times (SCIM's meta and ETag, the HR import's diff): one,
+   * or every identity when no id is given.
+   */
+  async identityRecords(identityId?: string): Promise<IdentityRecord[]> {
+    const { rows } = await this.pool.query(
+      `SELECT identity_id, login, first_name, last_name, email, department, attributes, active,
+              registered_at, updated_at, revision
+         FROM ${this.s}.identities WHERE $1::text IS NULL OR identity_id = $1 ORDER BY identity_id`,
+      [identityId ?? null],
+    );
+    return rows.map(toIdentityRecord);
   }
 
   async assignment(assignmentId: string): Promise<AssignmentView | undefined> {

@@ -144,3 +144,34 @@ export function toJobView(row: Record<string, unknown>) {
     error: (row.error as string | null) ?? undefined,
   };
 }
+
+/** An identity's profile with its stream revision and times, without holdings. */
+export interface IdentityRecord {
+  id: string;
+  login: string;
+  firstName: string;
+  lastName: string;
+  email: string;
+  department?: string;
+  attributes: Record<string, unknown>;
+  active: boolean;
+  registeredAt: string;
+  updatedAt: string;
+  revision: number;
+}
+
+export function toIdentityRecord(row: Record<string, unknown>): IdentityRecord {
+  return {
+    id: row.identity_id as string,
+    login: row.login as string,
+    firstName: row.first_name as string,
+    lastName: row.last_name as string,
+    email: row.email as string,
+    ...(row.department ? { department: row.department as string } : {}),
+    attributes: (row.attributes ?? {}) as Record<string, unknown>,
+    active: row.active !== false,
+    registeredAt: new Date(row.registered_at as string).toISOString(),
+    updatedAt: new Date(row.updated_at as string).toISOString(),
+    revision: Number(row.revision),
+  };
+}
