@@ -5,7 +5,6 @@ import {
   HttpCode,
   Inject,
   NotFoundException,
-  PayloadTooLargeException,
   Post,
   Query,
   Req,
@@ -24,6 +23,7 @@ import type { RoleModel } from '@prov/role-model';
 import type { Caller } from '../auth/api-token.guard';
 import { CurrentCaller } from '../auth/caller.decorator';
 import { Roles } from '../auth/roles.decorator';
+import { mapLimited, readTextBody } from '../http/text-body';
 import { describeProblems, exportManualOrders, type ImportLine, validateImport } from './manual-csv';
 
 export class CsvExportQuery {
@@ -157,42 +157,6 @@ export class ManualCsvController {
         `send the CSV as text/csv, or as JSON {"csv": "..."}; got ${request.headers['content-type'] ?? 'no Content-Type'}`,
       );
     }
-    const tooLarge = () => new PayloadTooLargeException({ code: 'PayloadTooLarge', message: `the CSV must be at most ${this.maxCsvBytes} bytes` });
-    // A declared length over the limit is refused before reading; a body that grows past it while streaming, as soon as it does.
-    if (Number(request.headers['content-length'] ?? 0) > this.maxCsvBytes) throw tooLarge();
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of request) {
-      size += (chunk as Buffer).length;
-      if (size > this.maxCsvBytes) throw tooLarge();
-      chunks.push(chunk as Buffer);
-    }
-    try {
-      return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
-    } catch {
-      // Spreadsheets often save "CSV" in a legacy code page; guessing would corrupt names silently.
-      throw new BadRequestException({
-        code: 'CsvInvalid',
-        message: 'the CSV must be UTF-8 encoded (save it as "CSV UTF-8")',
-      });
-    }
+    return readTextBody(request, this.maxCsvBytes, 'the CSV', 'CsvInvalid');
   }
-}
-
-/** `work` over the items with at most `limit` running at once; results in the items' order. */
-async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const run = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, run));
-  return results;
 }
