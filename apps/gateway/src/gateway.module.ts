@@ -12,6 +12,7 @@ import { CatalogController } from './catalog/catalog.controller';
 import { ManualSynchronizationController } from './catalog/manual-synchronization.controller';
 import { EdgeThrottlerGuard, throttlerModule } from './hardening/rate-limits';
 import { IdentitiesController } from './directory/identities.controller';
+import { IdentitiesImportController } from './directory/import/identities-import.controller';
 import { HealthController } from './health/health.controller';
 import { JobsController } from './jobs/jobs.controller';
 import { readModelQueriesProvider } from './read-models.provider';
@@ -34,6 +35,7 @@ import { WebModule } from './web/web.module';
   ],
   controllers: [
     HealthController,
+    IdentitiesImportController,
     IdentitiesController,
     AssignmentsController,
     ReviewController,
