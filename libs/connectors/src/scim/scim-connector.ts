@@ -183,9 +183,13 @@ export class ScimConnector implements Connector {
   async readAll(): Promise<SynchronizedResources> {
     const { pageSize, userNameAttribute: key } = this.settings;
     const users = await this.client.listAll<ScimUser>('/Users', pageSize);
-    const groups = await this.client.listAll<ScimGroup>('/Groups', pageSize, {
-      attributes: 'displayName,members',
-    });
+    const groups = await this.client
+      .listAll<ScimGroup>('/Groups', pageSize, { attributes: 'displayName,members' })
+      // A service provider without groups (another engine's /scim/v2) answers 404: no memberships.
+      .catch((error: unknown) => {
+        if (error instanceof PermanentConnectorError && error.code === '404') return [];
+        throw error;
+      });
     const keyById = new Map<string, string>();
     const accounts: SynchronizedResources['accounts'] = [];
     for (const user of users) {

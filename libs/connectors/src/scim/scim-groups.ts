@@ -105,11 +105,15 @@ export class ScimGroups {
 
   /** True when some group (of any name, managed or not) still has the user as a member. */
   async hasAnyMember(userId: string): Promise<boolean> {
-    const list = await this.client.json<ScimListResponse<unknown>>({
+    const { status, body } = await this.client.send({
       method: 'GET',
       path: '/Groups',
       query: { filter: scimFilter('members.value', userId), startIndex: 1, count: 1, attributes: 'id' },
+      // A service provider without groups (another engine's /scim/v2) has no /Groups: no member anywhere.
+      accept: [404],
     });
+    if (status === 404) return false;
+    const list = (body ?? {}) as ScimListResponse<unknown>;
     return (list.totalResults ?? list.Resources?.length ?? 0) > 0;
   }
 }
