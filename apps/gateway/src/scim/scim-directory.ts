@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { CommandClient } from '@prov/messaging';
+import { CommandClient, CommandError } from '@prov/messaging';
 import { type IdentityRecord, ReadModelQueries } from '@prov/read-models';
 import { setTimeout as delay } from 'node:timers/promises';
 import {
@@ -9,6 +9,7 @@ import {
   showsSource,
   type SourceIdentity,
 } from '../directory/identity-changes';
+import { fromCommandError } from './scim-errors.filter';
 import { scimError, type ScimUserStore } from './scim-protocol';
 import { fromScimUser, ScimInputError, toScimUser, type ScimUser } from './scim-user';
 
@@ -16,6 +17,17 @@ import { fromScimUser, ScimInputError, toScimUser, type ScimUser } from './scim-
 const READ_MODEL_WAIT_MS = 10_000;
 
 const notFound = (id: string) => scimError(404, `Resource ${id} not found`);
+
+/** SCIMMY turns any error that is not its own into a 404: the services' refusals become SCIM errors first. */
+async function scimErrors<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof CommandError)) throw error;
+    const { status, detail, scimType } = fromCommandError(error);
+    throw scimError(status, detail, scimType);
+  }
+}
 
 /**
  * The identities as SCIM Users: reads from the directory read model, writes through the same
@@ -38,7 +50,7 @@ export class ScimDirectory {
 
   async all(): Promise<ScimUser[]> {
     const records = await this.queries.identityRecords();
-    return records.filter((r) => r.attributes[SCIM_DELETED] !== true).map(toScimUser);
+    return records.filter((r) => r.attributes[SCIM_DELETED] !== true).map((r) => toScimUser(r));
   }
 
   /** The handlers SCIMMY calls for one request, acting as `actor`. */
@@ -49,11 +61,12 @@ export class ScimDirectory {
         if (!record) throw notFound(id);
         return toScimUser(record);
       },
-      put: async (id, user) => {
-        const wanted = this.source(user);
-        return toScimUser(id === undefined ? await this.create(wanted, actor) : await this.replace(id, wanted, actor));
-      },
-      remove: (id) => this.remove(id, actor),
+      put: (id, user) =>
+        scimErrors(async () => {
+          const wanted = this.source(user);
+          return toScimUser(id === undefined ? await this.create(wanted, actor) : await this.replace(id, wanted, actor));
+        }),
+      remove: (id) => scimErrors(() => this.remove(id, actor)),
     };
   }
 

@@ -19,7 +19,7 @@ export function scimErrorBody({ status, scimType, detail }: ScimProblem) {
 }
 
 /** A domain refusal from the services, in SCIM's terms: a login held elsewhere is `uniqueness`. */
-function fromCommandError(error: CommandError): ScimProblem {
+export function fromCommandError(error: CommandError): ScimProblem {
   if (error.status === 409 && /LOGIN_TAKEN|ALREADY/i.test(error.code))
     return { status: 409, scimType: 'uniqueness', detail: error.message };
   if (error.status === 400) return { status: 400, scimType: 'invalidValue', detail: error.message };

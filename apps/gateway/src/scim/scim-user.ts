@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { IdentityRecord } from '@prov/read-models';
 import { type SourceIdentity } from '../directory/identity-changes';
 
@@ -28,9 +29,13 @@ export class ScimInputError extends Error {
   }
 }
 
-/** The weak ETag of an identity: its stream revision, which every change raises. */
-export function versionOf(record: Pick<IdentityRecord, 'revision'>): string {
-  return `W/"${record.revision}"`;
+/**
+ * The weak ETag of a User: a digest of what SCIM shows of the identity. Not the stream revision:
+ * assignments also append to the identity's stream, and they must not make a client's copy stale.
+ */
+export function versionOf(record: IdentityRecord): string {
+  const { meta: _meta, ...shown } = toScimUser(record, '');
+  return `W/"${createHash('sha256').update(JSON.stringify(shown)).digest('base64url').slice(0, 22)}"`;
 }
 
 function text(value: unknown): string | undefined {
@@ -39,7 +44,7 @@ function text(value: unknown): string | undefined {
   return undefined;
 }
 
-export function toScimUser(record: IdentityRecord): ScimUser {
+export function toScimUser(record: IdentityRecord, version = versionOf(record)): ScimUser {
   const a = record.attributes;
   const enterprise = {
     ...(record.department ? { department: record.department } : {}),
@@ -60,7 +65,7 @@ export function toScimUser(record: IdentityRecord): ScimUser {
       resourceType: 'User',
       created: record.registeredAt,
       lastModified: record.updatedAt,
-      version: versionOf(record),
+      version,
     },
   };
 }

@@ -26,8 +26,15 @@ describe('SCIM User ⇄ identity', () => {
       emails: [{ value: 'alice@example.test', type: 'work', primary: true }],
       active: true,
       [ENTERPRISE_USER]: { department: 'Finance', employeeNumber: '701', manager: { value: 'boss' } },
-      meta: { resourceType: 'User', created: '2026-01-01T00:00:00.000Z', lastModified: '2026-01-02T00:00:00.000Z', version: 'W/"3"' },
+      meta: { resourceType: 'User', created: '2026-01-01T00:00:00.000Z', lastModified: '2026-01-02T00:00:00.000Z', version: expect.stringMatching(/^W\/"[\w-]{22}"$/) },
     });
+  });
+
+  it('the version changes with what SCIM shows, not with the stream revision (assignments append there too)', () => {
+    const version = toScimUser(record).meta.version;
+    expect(toScimUser({ ...record, revision: 9, updatedAt: '2026-02-01T00:00:00.000Z' }).meta.version).toBe(version);
+    expect(toScimUser({ ...record, department: 'IT' }).meta.version).not.toBe(version);
+    expect(toScimUser({ ...record, active: false }).meta.version).not.toBe(version);
   });
 
   it('round trip: the identity read back from its SCIM User is the same', () => {

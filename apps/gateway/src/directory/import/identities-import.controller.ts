@@ -13,6 +13,7 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { readHardeningSettings } from '@prov/config';
 import { CommandClient, CommandError } from '@prov/messaging';
 import { ReadModelQueries } from '@prov/read-models';
@@ -28,7 +29,7 @@ import {
   type PopulationChange,
   type PopulationDiff,
 } from './population-diff';
-import { parsePopulation, type LineProblem } from './population-file';
+import { parsePopulation, type LineProblem, type PopulationEntry } from './population-file';
 
 export class ImportQuery {
   @ApiPropertyOptional({ enum: ['true', 'false'], default: 'false', description: 'true: answer what would change, write nothing' })
@@ -62,6 +63,8 @@ const CONCURRENCY = 16;
 const JSON_LINES = ['application/x-ndjson', 'application/jsonl', 'application/x-jsonlines', 'application/jsonlines'];
 const CSV = ['text/csv', 'application/csv', 'text/plain'];
 const MAX_PROBLEMS_LISTED = 1000;
+/** How long a real run's answer waits for the read model to show it. */
+const READ_MODEL_WAIT_MS = 60_000;
 
 /**
  * The HR file feed: the whole population as CSV or JSON lines. A dry run answers the joiners,
@@ -109,7 +112,23 @@ export class IdentitiesImportController {
     const importId = randomUUID();
     const outcomes = await mapLimited(changesOf(diff), CONCURRENCY, (change) => this.apply(change, caller.actor, importId));
     const failed = outcomes.filter((o) => o !== undefined);
-    return { ...answer, importId, applied: outcomes.length - failed.length, failed };
+    const pending = await this.untilShown(file.entries, new Set(failed.map((f) => f.identityId)));
+    return { ...answer, importId, applied: outcomes.length - failed.length, failed, ...(pending ? { pendingInReadModel: pending } : {}) };
+  }
+
+  /**
+   * The answer waits (bounded) until the directory read model shows the import, so that the
+   * caller's next dry run or import compares with what this one did. Returns how many changes it
+   * still did not show when the wait ended (0: all).
+   */
+  private async untilShown(entries: PopulationEntry[], failed: Set<string>): Promise<number> {
+    const deadline = Date.now() + READ_MODEL_WAIT_MS;
+    for (let pause = 20; ; pause = Math.min(pause * 2, 500)) {
+      const diff = diffPopulation(entries, await this.queries.identityRecords());
+      const pending = changesOf(diff).filter((c) => !failed.has(c.identityId)).length;
+      if (pending === 0 || Date.now() > deadline) return pending;
+      await delay(pause);
+    }
   }
 
   private describe(diff: PopulationDiff, query: ImportQuery, dryRun: boolean, problems: LineProblem[]) {
