@@ -112,7 +112,8 @@ export function toAssignmentView(state: Assignment, revision: string | number): 
   };
 }
 
-export function toIdentityView(row: Record<string, unknown>) {
+/** What every view of an identity row starts with: its profile and status. */
+function identityProfile(row: Record<string, unknown>) {
   return {
     id: row.identity_id as string,
     login: row.login as string,
@@ -122,6 +123,12 @@ export function toIdentityView(row: Record<string, unknown>) {
     ...(row.department ? { department: row.department as string } : {}),
     attributes: (row.attributes ?? {}) as Record<string, unknown>,
     active: row.active !== false,
+  };
+}
+
+export function toIdentityView(row: Record<string, unknown>) {
+  return {
+    ...identityProfile(row),
     ...(row.deactivated_at ? { deactivatedAt: new Date(row.deactivated_at as string).toISOString() } : {}),
     ...(row.deactivation_scheduled_at
       ? { deactivationScheduledAt: new Date(row.deactivation_scheduled_at as string).toISOString() }
@@ -162,14 +169,7 @@ export interface IdentityRecord {
 
 export function toIdentityRecord(row: Record<string, unknown>): IdentityRecord {
   return {
-    id: row.identity_id as string,
-    login: row.login as string,
-    firstName: row.first_name as string,
-    lastName: row.last_name as string,
-    email: row.email as string,
-    ...(row.department ? { department: row.department as string } : {}),
-    attributes: (row.attributes ?? {}) as Record<string, unknown>,
-    active: row.active !== false,
+    ...identityProfile(row),
     registeredAt: new Date(row.registered_at as string).toISOString(),
     updatedAt: new Date(row.updated_at as string).toISOString(),
     revision: Number(row.revision),
