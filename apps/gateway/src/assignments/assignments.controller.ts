@@ -19,6 +19,7 @@ import { ReadModelQueries } from '@prov/read-models';
 import type { Caller } from '../auth/api-token.guard';
 import { CurrentCaller } from '../auth/caller.decorator';
 import { Roles } from '../auth/roles.decorator';
+import { BatchBody, BatchResponse, MAX_BATCH_ITEMS, runBatch } from '../http/batch';
 import { ApiPagedResponse, readPage, sendPage } from '../http/paging';
 import { AssignmentAsOf } from './assignment-as-of';
 import {
@@ -58,6 +59,29 @@ export class AssignmentsController {
     });
     if (!result.created) res.status(200);
     return result;
+  }
+
+  /**
+   * Up to 1,000 requests in one call (first loads, reorganisations): each item is the body of
+   * POST /assignments, validated and carried out on its own; the answer has one result per item.
+   */
+  @Post('batch')
+  @Roles('requester')
+  @HttpCode(200)
+  @ApiResponse({
+    status: 200,
+    type: BatchResponse,
+    description: `one result per item, in order: created, existing (already held; its assignmentId) or error (status, code, message; details name items[i].<field> and the rule)`,
+  })
+  @ApiResponse({ status: 400, description: `items missing, empty or longer than ${MAX_BATCH_ITEMS}` })
+  requestBatch(@Body() body: BatchBody, @CurrentCaller() caller: Caller): Promise<BatchResponse> {
+    return runBatch(body.items, RequestAssignmentBody, async (item) => {
+      const result = await this.commands.send<{ assignmentId: string; created: boolean }>('requests', 'request-assignment', {
+        ...item,
+        actor: caller.actor,
+      });
+      return { id: result.assignmentId, created: result.created };
+    });
   }
 
   @Delete(':id')
