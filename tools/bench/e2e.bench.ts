@@ -20,7 +20,7 @@ import { mkdirSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
 import { type RunningSlapd, startPostgresCluster, startSlapd, startSystem, waitFor } from '@prov/testing';
-import { executionLatencies, peakRssMiB, summarize } from './e2e-measurements';
+import { cpuMs, executionLatencies, peakRssMiB, summarize } from './e2e-measurements';
 import { measureRawSlapd } from './raw-slapd';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -99,6 +99,7 @@ async function main(): Promise<void> {
       );
 
     // 1. Burst: N requests with bounded concurrency, until all are Executed.
+    const cpuBefore = SERVICES.map((service) => cpuMs(system.pid(service)) ?? 0);
     const burstIds: string[] = [];
     const started = Date.now();
     let next = 0;
@@ -110,6 +111,9 @@ async function main(): Promise<void> {
     await waitExecuted(requests, 600_000);
     const burstSeconds = (Date.now() - started) / 1000;
     console.log(summarize(`burst (${requests} ${entitlementId} requests, concurrency ${concurrency})`, await executionLatencies(system.databaseUrl, burstIds), burstSeconds));
+    // CPU time per order by service: on a shared machine the clearest picture of where the work is.
+    const cpuPerOrder = SERVICES.map((service, i) => `${service} ${(((cpuMs(system.pid(service)) ?? 0) - cpuBefore[i]) / requests).toFixed(1)}`);
+    console.log(`CPU ms per order in the burst: ${cpuPerOrder.join(', ')}`);
     if (profileDir) {
       for (const service of SERVICES) {
         const pid = system.pid(service);
