@@ -19,7 +19,7 @@ import { ReadModelQueries } from '@prov/read-models';
 import type { Caller } from '../auth/api-token.guard';
 import { CurrentCaller } from '../auth/caller.decorator';
 import { Roles } from '../auth/roles.decorator';
-import { BatchBody, BatchResponse, MAX_BATCH_ITEMS, runBatch } from '../http/batch';
+import { BatchBody, type BatchResponse, BatchRoute, runBatch } from '../http/batch';
 import { ApiPagedResponse, readPage, sendPage } from '../http/paging';
 import { AssignmentAsOf } from './assignment-as-of';
 import {
@@ -65,15 +65,7 @@ export class AssignmentsController {
    * Up to 1,000 requests in one call (first loads, reorganisations): each item is the body of
    * POST /assignments, validated and carried out on its own; the answer has one result per item.
    */
-  @Post('batch')
-  @Roles('requester')
-  @HttpCode(200)
-  @ApiResponse({
-    status: 200,
-    type: BatchResponse,
-    description: `one result per item, in order: created, existing (already held; its assignmentId) or error (status, code, message; details name items[i].<field> and the rule)`,
-  })
-  @ApiResponse({ status: 400, description: `items missing, empty or longer than ${MAX_BATCH_ITEMS}` })
+  @BatchRoute('already held; its assignmentId')
   requestBatch(@Body() body: BatchBody, @CurrentCaller() caller: Caller): Promise<BatchResponse> {
     return runBatch(body.items, RequestAssignmentBody, async (item) => {
       const result = await this.commands.send<{ assignmentId: string; created: boolean }>('requests', 'request-assignment', {

@@ -18,7 +18,7 @@ import { allPages, ReadModelQueries } from '@prov/read-models';
 import type { Caller } from '../auth/api-token.guard';
 import { CurrentCaller } from '../auth/caller.decorator';
 import { Roles } from '../auth/roles.decorator';
-import { BatchBody, BatchResponse, MAX_BATCH_ITEMS, runBatch } from '../http/batch';
+import { BatchBody, type BatchResponse, BatchRoute, runBatch } from '../http/batch';
 import { ApiPagedResponse, readPage, sendPage } from '../http/paging';
 import {
   DeactivateIdentityBody,
@@ -52,15 +52,7 @@ export class IdentitiesController {
   }
 
   /** Up to 1,000 registrations in one call (a first load): each item is the body of POST /identities, on its own. */
-  @Post('batch')
-  @Roles('requester')
-  @HttpCode(200)
-  @ApiResponse({
-    status: 200,
-    type: BatchResponse,
-    description: 'one result per item, in order: created, existing (registered already, same data) or error (status, code, message; details name items[i].<field> and the rule)',
-  })
-  @ApiResponse({ status: 400, description: `items missing, empty or longer than ${MAX_BATCH_ITEMS}` })
+  @BatchRoute('registered already, same data')
   registerBatch(@Body() body: BatchBody, @CurrentCaller() caller: Caller): Promise<BatchResponse> {
     return runBatch(body.items, RegisterIdentityBody, async (item) => {
       const result = await this.commands.send<{ identityId: string; created: boolean }>('requests', 'register-identity', {

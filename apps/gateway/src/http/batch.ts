@@ -1,5 +1,6 @@
-import { Logger } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { applyDecorators, HttpCode, Logger, Post } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
+import { Roles } from '../auth/roles.decorator';
 import { plainToInstance } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray } from 'class-validator';
 import { validate, type ValidationError } from 'class-validator';
@@ -47,6 +48,21 @@ export class BatchResponse {
   @ApiProperty() created!: number;
   @ApiProperty() existing!: number;
   @ApiProperty() errors!: number;
+}
+
+/** POST <resource>/batch for requesters, answered 200 with one result per item, as OpenAPI says. */
+export function BatchRoute(existing: string) {
+  return applyDecorators(
+    Post('batch'),
+    Roles('requester'),
+    HttpCode(200),
+    ApiResponse({
+      status: 200,
+      type: BatchResponse,
+      description: `one result per item, in order: created, existing (${existing}) or error (status, code, message; details name items[i].<field> and the rule)`,
+    }),
+    ApiResponse({ status: 400, description: `items missing, empty or longer than ${MAX_BATCH_ITEMS}` }),
+  );
 }
 
 function problems(errors: ValidationError[], parent: string): BatchItemProblem[] {

@@ -15,6 +15,7 @@ import {
   CatchUpSubscriptionError,
   type RunningCatchUpSubscription,
   runCatchUpSubscription,
+  runningSubscription,
 } from './catch-up-subscription';
 import type { Position } from './position';
 import type { RecordedEvent } from './types';
@@ -127,21 +128,8 @@ export function runPartitionedCatchUpSubscription(options: PartitionedCatchUpOpt
     if (failure) throw new CatchUpSubscriptionError(subscriptionId, failure.event, failure.cause);
   };
 
-  const done = run().catch((error: unknown) => {
-    if (error instanceof CatchUpSubscriptionError) throw error;
-    throw new CatchUpSubscriptionError(subscriptionId, undefined, error);
-  });
-  // Callers who only use close() must not crash the process with an unhandled rejection.
-  done.catch(() => undefined);
-
-  const close = async (): Promise<void> => {
+  return runningSubscription(subscriptionId, run(), signal, async () => {
     stopRequested = true;
     await stopSubscription?.();
-    await done.catch(() => undefined);
-  };
-  if (signal) {
-    if (signal.aborted) void close();
-    else signal.addEventListener('abort', () => void close(), { once: true });
-  }
-  return { done, close };
+  });
 }
