@@ -1,45 +1,90 @@
 /**
- * npm run bench:e2e — requests through to Executed on the SQL connector, with every service as
+ * npm run bench:e2e — requests through to 8 Executed in a managed system, with every service as
  * its own process (as in production): orders/s, latency from request to execution (p50/p99),
  * peak RSS per service; then a sustained run at a fixed rate and the projection rebuild rate.
  *
- * Options (environment): BENCH_REQUESTS (default 1000), BENCH_CONCURRENCY (32),
- * BENCH_SUSTAINED_RATE (requests/s, default 50), BENCH_SUSTAINED_SECONDS (default 60; the
- * issue's 10-minute run is BENCH_SUSTAINED_SECONDS=600), LOG_LEVEL of the services (warn).
+ * Target (BENCH_TARGET): `ldap` (default) — a slapd started here with the memberof and refint
+ * overlays, the sample's `ldap_staff` entitlement (an inetOrgPerson account and its membership
+ * in cn=staff); before the engine runs, the same work straight into a fresh slapd with the same
+ * client library (ldapts) is measured as the baseline, and the ratio printed. `sql` — the
+ * sample's `hr_app_reader` on the HR application's PostgreSQL tables (no baseline).
+ *
+ * Options (environment): BENCH_REQUESTS (default 1000), BENCH_CONCURRENCY (32), BENCH_BULK
+ * (requests sent afterwards through POST /api/assignments/batch, default BENCH_REQUESTS; 0 skips),
+ * BENCH_RAW_CONNECTIONS (4, the baseline's LDAP connections), BENCH_SUSTAINED_RATE (requests/s,
+ * default 50; 0 skips the sustained run), BENCH_SUSTAINED_SECONDS (default 60; the issue's
+ * 10-minute run is 600), BENCH_REPLAY (1; 0 skips the rebuild), BENCH_CPU_PROFILE_DIR (each
+ * service writes a V8 CPU profile there when it stops), LOG_LEVEL of the services (warn).
  */
+import { mkdirSync, readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Client } from 'pg';
-import { startPostgresCluster, startSystem, waitFor } from '@prov/testing';
-import { executionLatencies, peakRssMiB, summarize } from './e2e-measurements';
+import { type RunningSlapd, startPostgresCluster, startSlapd, startSystem, waitFor } from '@prov/testing';
+import { cpuMs, executionLatencies, peakRssMiB, summarize } from './e2e-measurements';
+import { measureRawSlapd } from './raw-slapd';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+/** The sample role model's corp_ldap connection binds as cn=provisioning,<this>. */
+const SAMPLE_LDAP_BASE_DN = 'dc=example,dc=com';
+const MAX_BATCH = 1000;
+const SERVICES = ['gateway', 'requests', 'review', 'orders', 'agent', 'projector'] as const;
 
 async function main(): Promise<void> {
+  const target = process.env.BENCH_TARGET ?? 'ldap';
+  if (!['ldap', 'sql'].includes(target)) throw new Error(`BENCH_TARGET must be ldap or sql, not '${target}'`);
   const requests = env('BENCH_REQUESTS', 1000);
   const concurrency = env('BENCH_CONCURRENCY', 32);
   const rate = env('BENCH_SUSTAINED_RATE', 50);
-  const sustainedSeconds = env('BENCH_SUSTAINED_SECONDS', 60);
+  const sustainedSeconds = rate > 0 ? env('BENCH_SUSTAINED_SECONDS', 60) : 0;
+  const entitlementId = target === 'ldap' ? 'ldap_staff' : 'hr_app_reader';
+
+  // The baseline first, alone on the machine's share of the cores it will later share with the engine.
+  const raw =
+    target === 'ldap'
+      ? await measureRawSlapd({
+          baseDn: SAMPLE_LDAP_BASE_DN,
+          count: requests,
+          inFlight: concurrency,
+          connections: env('BENCH_RAW_CONNECTIONS', 4),
+          group: 'staff',
+        })
+      : undefined;
+  if (raw) console.log(`raw slapd (ldapts, ${concurrency} in flight, ${env('BENCH_RAW_CONNECTIONS', 4)} connections): ${raw.count} accounts + memberships in ${raw.seconds.toFixed(1)} s = ${raw.perSecond.toFixed(0)}/s`);
+
+  const profileDir = process.env.BENCH_CPU_PROFILE_DIR ? resolve(process.env.BENCH_CPU_PROFILE_DIR) : undefined;
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
   const postgres = await startPostgresCluster();
   process.env.PROV_TEST_POSTGRES_URL = postgres.url;
-  const system = await startSystem({ logLevel: process.env.LOG_LEVEL ?? 'warn', env: { TIMER_INTERVAL_MS: '5000', RATE_LIMIT_WRITES: '10000000' } }); // measure throughput, not the limit
+  let slapd: RunningSlapd | undefined;
+  if (target === 'ldap') slapd = await startSlapd({ baseDn: SAMPLE_LDAP_BASE_DN });
+  const system = await startSystem({
+    logLevel: process.env.LOG_LEVEL ?? 'warn',
+    // Measure throughput, not the rate limit.
+    env: {
+      TIMER_INTERVAL_MS: '5000',
+      RATE_LIMIT_WRITES: '10000000',
+      ...(profileDir ? { NODE_OPTIONS: `--require ${resolve(__dirname, 'cpu-profile.cjs')}`, BENCH_CPU_PROFILE_DIR: profileDir } : {}),
+    },
+    serviceEnv: slapd ? { agent: { CORP_LDAP_URL: slapd.url, CORP_LDAP_PASSWORD: slapd.servicePassword } } : {},
+  });
   try {
     const admin = system.client('admin');
     const requester = system.client('requester');
     // One assignment per identity and entitlement: every request is for an identity of its own,
-    // all registered before anything is measured.
-    const identities = Array.from({ length: requests + Math.round(rate * sustainedSeconds) }, (_, i) => `bench.${i}`);
-    let registered = 0;
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (registered < identities.length) {
-          const id = identities[registered++];
-          await admin.post('/api/identities', { body: { id, login: id, firstName: 'Bench', lastName: `User${id}`, email: `${id}@example.test` } });
-        }
-      }),
-    );
+    // all registered (in batches of 1000) before anything is measured.
+    const bulk = env('BENCH_BULK', requests);
+    const sustainedTotal = Math.round(rate * sustainedSeconds);
+    const identities = Array.from({ length: requests + sustainedTotal + bulk }, (_, i) => `bench.${i}`);
+    const registrationStart = Date.now();
+    for (let from = 0; from < identities.length; from += MAX_BATCH) {
+      const items = identities.slice(from, from + MAX_BATCH).map((id) => ({ id, login: id, firstName: 'Bench', lastName: `User${id}`, email: `${id}@example.test` }));
+      const answer = await admin.post('/api/identities/batch', { body: { items }, timeoutMs: 600_000 });
+      if (answer.status !== 200 || answer.body.errors > 0) throw new Error(`registration answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 500)}`);
+    }
+    const registrationSeconds = (Date.now() - registrationStart) / 1000;
+    console.log(`registration (POST /api/identities/batch, ${MAX_BATCH} a call): ${identities.length} identities in ${registrationSeconds.toFixed(1)} s = ${(identities.length / registrationSeconds).toFixed(0)}/s`);
     const request = async (index: number) => {
-      const response = await requester.post('/api/assignments', {
-        body: { identityId: identities[index], entitlementId: 'hr_app_reader' },
-      });
+      const response = await requester.post('/api/assignments', { body: { identityId: identities[index], entitlementId } });
       if (response.status !== 202) throw new Error(`request ${index} answered ${response.status}: ${JSON.stringify(response.body)}`);
       return response.body.assignmentId as string;
     };
@@ -50,10 +95,11 @@ async function main(): Promise<void> {
       waitFor(
         async () =>
           Number((await readModel.query('SELECT count(*) AS n FROM rm.assignments WHERE provisioning_state_code = 8')).rows[0].n),
-        { until: (n) => n >= count, timeoutMs, intervalMs: 250, description: `${count} assignments Executed` },
+        { until: (n) => n >= count, timeoutMs, intervalMs: 100, description: `${count} assignments Executed` },
       );
 
     // 1. Burst: N requests with bounded concurrency, until all are Executed.
+    const cpuBefore = SERVICES.map((service) => cpuMs(system.pid(service)) ?? 0);
     const burstIds: string[] = [];
     const started = Date.now();
     let next = 0;
@@ -64,44 +110,87 @@ async function main(): Promise<void> {
     );
     await waitExecuted(requests, 600_000);
     const burstSeconds = (Date.now() - started) / 1000;
-    console.log(summarize(`burst (${requests} requests, concurrency ${concurrency})`, await executionLatencies(system.databaseUrl, burstIds), burstSeconds));
+    console.log(summarize(`burst (${requests} ${entitlementId} requests, concurrency ${concurrency})`, await executionLatencies(system.databaseUrl, burstIds), burstSeconds));
+    // CPU time per order by service: on a shared machine the clearest picture of where the work is.
+    const cpuPerOrder = SERVICES.map((service, i) => `${service} ${(((cpuMs(system.pid(service)) ?? 0) - cpuBefore[i]) / requests).toFixed(1)}`);
+    console.log(`CPU ms per order in the burst: ${cpuPerOrder.join(', ')}`);
+    if (profileDir) {
+      for (const service of SERVICES) {
+        const pid = system.pid(service);
+        if (pid) process.kill(pid, 'SIGUSR2');
+      }
+      await waitFor(async () => readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile')).length, {
+        until: (n) => n >= SERVICES.length,
+        timeoutMs: 30_000,
+        description: 'a CPU profile from every service',
+      });
+      console.log(`CPU profiles of the burst (from start-up) in ${profileDir}`);
+    }
+    if (raw) {
+      const engineRate = requests / burstSeconds;
+      console.log(`engine/raw slapd: ${engineRate.toFixed(1)} / ${raw.perSecond.toFixed(0)} = ${(engineRate / raw.perSecond).toFixed(3)}`);
+    }
 
     // 2. Sustained: a fixed rate for a fixed time; the latencies show whether the system keeps up.
-    const sustainedIds: string[] = [];
-    const sustainedStart = Date.now();
-    const total = Math.round(rate * sustainedSeconds);
-    const inFlight: Promise<void>[] = [];
-    for (let i = 0; i < total; i++) {
-      const due = sustainedStart + (i * 1000) / rate;
-      const wait = due - Date.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      inFlight.push(request(requests + i).then((id) => void sustainedIds.push(id)));
+    if (sustainedSeconds > 0) {
+      const sustainedIds: string[] = [];
+      const sustainedStart = Date.now();
+      const total = sustainedTotal;
+      const inFlight: Promise<void>[] = [];
+      for (let i = 0; i < total; i++) {
+        const due = sustainedStart + (i * 1000) / rate;
+        const wait = due - Date.now();
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        inFlight.push(request(requests + i).then((id) => void sustainedIds.push(id)));
+      }
+      await Promise.all(inFlight);
+      await waitExecuted(requests + total, 600_000);
+      const sustainedLatencies = await executionLatencies(system.databaseUrl, sustainedIds);
+      console.log(summarize(`sustained (${rate}/s for ${sustainedSeconds} s)`, sustainedLatencies, (Date.now() - sustainedStart) / 1000));
     }
-    await Promise.all(inFlight);
-    await waitExecuted(requests + total, 600_000);
-    const sustainedLatencies = await executionLatencies(system.databaseUrl, sustainedIds);
-    console.log(summarize(`sustained (${rate}/s for ${sustainedSeconds} s)`, sustainedLatencies, (Date.now() - sustainedStart) / 1000));
+
+    // 2b. Bulk: the same kind of requests through POST /api/assignments/batch, until all are Executed.
+    if (bulk > 0) {
+      const bulkStart = Date.now();
+      const bulkIds: string[] = [];
+      const first = requests + sustainedTotal;
+      for (let from = 0; from < bulk; from += MAX_BATCH) {
+        const items = identities.slice(first + from, first + Math.min(bulk, from + MAX_BATCH)).map((identityId) => ({ identityId, entitlementId }));
+        const answer = await requester.post('/api/assignments/batch', { body: { items }, timeoutMs: 600_000 });
+        if (answer.status !== 200 || answer.body.created !== items.length) throw new Error(`batch answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 500)}`);
+        bulkIds.push(...answer.body.results.map((r: { id: string }) => r.id));
+      }
+      const accepted = (Date.now() - bulkStart) / 1000;
+      await waitExecuted(requests + sustainedTotal + bulk, 600_000);
+      const bulkSeconds = (Date.now() - bulkStart) / 1000;
+      console.log(`bulk requests accepted: ${bulk} in ${accepted.toFixed(1)} s = ${(bulk / accepted).toFixed(0)}/s`);
+      console.log(summarize(`bulk (${bulk} ${entitlementId} requests via POST /api/assignments/batch)`, await executionLatencies(system.databaseUrl, bulkIds), bulkSeconds));
+      if (raw) console.log(`bulk engine/raw slapd: ${(bulk / bulkSeconds / raw.perSecond).toFixed(3)}`);
+    }
 
     // 3. Projection rebuild rate: an audit replay of everything so far.
-    const replayStart = Date.now();
-    const replay = await admin.post('/api/admin/replay');
-    const done = await waitFor(() => admin.get('/api/admin/replay'), {
-      until: (r) => r.body?.replayId === replay.body.replayId && r.body.status !== 'Running',
-      timeoutMs: 600_000,
-      intervalMs: 100,
-    });
-    const replaySeconds = (Date.now() - replayStart) / 1000;
-    console.log(
-      `audit replay: ${done.body.eventsHandled} events in ${replaySeconds.toFixed(1)} s = ${(done.body.eventsHandled / replaySeconds).toFixed(0)} events/s (${done.body.status})`,
-    );
+    if (env('BENCH_REPLAY', 1) !== 0) {
+      const replayStart = Date.now();
+      const replay = await admin.post('/api/admin/replay');
+      const done = await waitFor(() => admin.get('/api/admin/replay'), {
+        until: (r) => r.body?.replayId === replay.body.replayId && r.body.status !== 'Running',
+        timeoutMs: 600_000,
+        intervalMs: 100,
+      });
+      const replaySeconds = (Date.now() - replayStart) / 1000;
+      console.log(
+        `audit replay: ${done.body.eventsHandled} events in ${replaySeconds.toFixed(1)} s = ${(done.body.eventsHandled / replaySeconds).toFixed(0)} events/s (${done.body.status})`,
+      );
+    }
 
-    const rss = ['gateway', 'requests', 'review', 'orders', 'agent', 'projector'].map(
-      (service) => `${service} ${peakRssMiB(system.pid(service as never)) ?? '?'} MiB`,
+    const rss = SERVICES.map(
+      (service) => `${service} ${peakRssMiB(system.pid(service)) ?? '?'} MiB`,
     );
     console.log(`peak RSS: ${rss.join(', ')}`);
     await readModel.end();
   } finally {
     await system.stop();
+    await slapd?.stop();
     await postgres.stop();
   }
 }

@@ -33,7 +33,7 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
         maxDeliver,
         ackWaitMs,
         // Orders of different accounts are independent; connectors keep one account's orders in sequence.
-        concurrency: Number(process.env.AGENT_CONCURRENCY ?? 4),
+        concurrency: Number(process.env.AGENT_CONCURRENCY ?? 16),
         // Finish in-flight orders within the service's own shutdown grace period.
         stopGraceMs: Math.max(1000, Number(process.env.SHUTDOWN_GRACE_MS ?? 15_000) - 3000),
         handler: (order) => this.apply(order),

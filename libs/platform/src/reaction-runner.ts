@@ -6,7 +6,7 @@ import {
   type EventFilter,
   type EventStore,
   type RecordedEvent,
-  runCatchUpSubscription,
+  runPartitionedCatchUpSubscription,
   type RunningCatchUpSubscription,
 } from '@prov/event-store';
 
@@ -15,7 +15,19 @@ export interface Reaction {
   name: string;
   filter: EventFilter;
   handle(event: RecordedEvent): Promise<void>;
+  /**
+   * Events handled at once, those of one stream always in order (default REACTION_CONCURRENCY).
+   * 1 for a reaction whose events of different streams must not overlap.
+   */
+  concurrency?: number;
 }
+
+/**
+ * Each event costs a reaction a few round trips (read the stream, append, publish); one at a
+ * time, they bound the whole engine's rate (issue 11). Events of different streams are
+ * independent, since every handler reads the current state of what it changes.
+ */
+export const REACTION_CONCURRENCY = 16;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -67,7 +79,8 @@ export class ReactionRunner {
       try {
         await this.acquireLock();
         if (this.stopped) return;
-        this.subscription = runCatchUpSubscription({
+        this.subscription = runPartitionedCatchUpSubscription({
+          concurrency: this.reaction.concurrency ?? REACTION_CONCURRENCY,
           store: this.store,
           checkpoints: this.checkpoints,
           subscriptionId: this.reaction.name,
@@ -112,6 +125,8 @@ export class ReactionRunner {
         await sleep(delay);
       }
     }
+    // Stopped before the event was handled: it must not be checkpointed as if it had been.
+    throw new Error(`stopped before ${describe(event).type} at ${event.streamName} was handled`);
   }
 }
 

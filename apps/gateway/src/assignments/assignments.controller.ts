@@ -19,6 +19,7 @@ import { ReadModelQueries } from '@prov/read-models';
 import type { Caller } from '../auth/api-token.guard';
 import { CurrentCaller } from '../auth/caller.decorator';
 import { Roles } from '../auth/roles.decorator';
+import { BatchBody, type BatchResponse, BatchRoute, runBatch } from '../http/batch';
 import { ApiPagedResponse, readPage, sendPage } from '../http/paging';
 import { AssignmentAsOf } from './assignment-as-of';
 import {
@@ -58,6 +59,21 @@ export class AssignmentsController {
     });
     if (!result.created) res.status(200);
     return result;
+  }
+
+  /**
+   * Up to 1,000 requests in one call (first loads, reorganisations): each item is the body of
+   * POST /assignments, validated and carried out on its own; the answer has one result per item.
+   */
+  @BatchRoute('already held; its assignmentId')
+  requestBatch(@Body() body: BatchBody, @CurrentCaller() caller: Caller): Promise<BatchResponse> {
+    return runBatch(body.items, RequestAssignmentBody, async (item) => {
+      const result = await this.commands.send<{ assignmentId: string; created: boolean }>('requests', 'request-assignment', {
+        ...item,
+        actor: caller.actor,
+      });
+      return { id: result.assignmentId, created: result.created };
+    });
   }
 
   @Delete(':id')

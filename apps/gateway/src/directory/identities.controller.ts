@@ -18,6 +18,7 @@ import { allPages, ReadModelQueries } from '@prov/read-models';
 import type { Caller } from '../auth/api-token.guard';
 import { CurrentCaller } from '../auth/caller.decorator';
 import { Roles } from '../auth/roles.decorator';
+import { BatchBody, type BatchResponse, BatchRoute, runBatch } from '../http/batch';
 import { ApiPagedResponse, readPage, sendPage } from '../http/paging';
 import {
   DeactivateIdentityBody,
@@ -48,6 +49,18 @@ export class IdentitiesController {
     });
     if (!result.created) res.status(200);
     return result;
+  }
+
+  /** Up to 1,000 registrations in one call (a first load): each item is the body of POST /identities, on its own. */
+  @BatchRoute('registered already, same data')
+  registerBatch(@Body() body: BatchBody, @CurrentCaller() caller: Caller): Promise<BatchResponse> {
+    return runBatch(body.items, RegisterIdentityBody, async (item) => {
+      const result = await this.commands.send<{ identityId: string; created: boolean }>('requests', 'register-identity', {
+        ...item,
+        actor: caller.actor,
+      });
+      return { id: result.identityId, created: result.created };
+    });
   }
 
   @Get()

@@ -226,6 +226,46 @@ describe('provisioning flows, end to end', () => {
     expect((await flow.requester.get('/api/assignments/7d9f8a52-1111-4222-8333-944455556666')).status).toBe(404);
   });
 
+  it('bulk: identities and assignments in batches, one result per item, every created one Executed', async () => {
+    const tag = Date.now().toString(36);
+    const people = Array.from({ length: 40 }, (_, i) => ({
+      id: `bulk.${tag}.${i}`, login: `bulk.${tag}.${i}`, firstName: 'Bulk', lastName: `Person${i}`, email: `bulk.${tag}.${i}@example.test`,
+    }));
+    const registered = await flow.requester.post('/api/identities/batch', { body: { items: [...people, { ...people[0], id: 'bad id!' }] } });
+    expect(registered.status).toBe(200);
+    expect(registered.body).toMatchObject({ created: 40, existing: 0, errors: 1 });
+    expect(registered.body.results[40]).toMatchObject({ index: 40, result: 'error', error: { status: 400, details: [expect.objectContaining({ field: 'items[40].id', rule: 'matches' })] } });
+    // Sent again: every one is there already.
+    expect((await flow.requester.post('/api/identities/batch', { body: { items: people } })).body).toMatchObject({ created: 0, existing: 40, errors: 0 });
+
+    const requests = people.map((p) => ({ identityId: p.id, entitlementId: 'hr_app_reader' }));
+    const answer = await flow.requester.post('/api/assignments/batch', {
+      body: { items: [...requests, { identityId: people[0].id }, { identityId: people[1].id, entitlementId: 'nope' }, 7] },
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.body).toMatchObject({ created: 40, existing: 0, errors: 3 });
+    expect(answer.body.results.slice(40)).toEqual([
+      expect.objectContaining({ index: 40, result: 'error', error: expect.objectContaining({ status: 400, details: expect.arrayContaining([expect.objectContaining({ field: 'items[40].entitlementId', rule: 'isString' })]) }) }),
+      expect.objectContaining({ index: 41, result: 'error', error: expect.objectContaining({ status: 404 }) }),
+      expect.objectContaining({ index: 42, result: 'error', error: expect.objectContaining({ status: 400, details: [expect.objectContaining({ field: 'items[42]', rule: 'isObject' })] }) }),
+    ]);
+    const again = await flow.requester.post('/api/assignments/batch', { body: { items: requests.slice(0, 5) } });
+    expect(again.body.results.map((r: { result: string; id: string }) => [r.result, r.id])).toEqual(
+      answer.body.results.slice(0, 5).map((r: { id: string }) => ['existing', r.id]),
+    );
+    const ids = new Set(answer.body.results.slice(0, 40).map((r: { id: string }) => r.id));
+    await waitFor(() => flow.requester.get('/api/assignments?entitlementId=hr_app_reader&provisioningState=Executed&limit=1000'), {
+      until: (r) => r.body.filter((a: { assignmentId: string }) => ids.has(a.assignmentId)).length === 40,
+      timeoutMs: 60_000,
+      description: 'the 40 bulk assignments Executed',
+    });
+
+    const tooMany = await flow.requester.post('/api/assignments/batch', { body: { items: Array.from({ length: 1001 }, () => ({})) } });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.body.details).toEqual([expect.objectContaining({ field: 'items', rule: 'arrayMaxSize' })]);
+    expect((await flow.reviewer.post('/api/assignments/batch', { body: { items: requests } })).status).toBe(403);
+  });
+
   it('a requester may not approve (403); no token is a 401; health needs no token', async () => {
     const assignmentId = await flow.request(await flow.identity('roles'), 'hr_app_admin');
     const waiting = await flow.waitForState(assignmentId, 'AwaitingApproval');

@@ -31,6 +31,10 @@ const BODY_ERRORS: Record<string, { status: number; code: string; message: (limi
   'parameters.too.many': { status: 413, code: 'PayloadTooLarge', message: () => 'too many form parameters' },
 };
 
+/** POST /api/assignments/batch and /api/identities/batch: up to 1,000 items of about 1 KB at most. */
+const BATCH_ROUTES = ['/api/assignments/batch', '/api/identities/batch'];
+export const BATCH_BODY_LIMIT_BYTES = 2 * 1024 * 1024;
+
 function decodedPath(path: string): string | undefined {
   try {
     return decodeURIComponent(path);
@@ -48,17 +52,23 @@ function decodedPath(path: string): string | undefined {
  */
 export function installRequestLimits(app: INestApplication, settings: HardeningSettings): void {
   const limit = settings.httpBodyLimitBytes;
-  app.use(express.json({ limit, type: ['application/json', 'application/*+json'] }));
+  const json = ['application/json', 'application/*+json'];
+  // Batch calls carry up to 1,000 single-call bodies; parsed first, the general parser then skips them.
+  app.use(BATCH_ROUTES, express.json({ limit: Math.max(limit, BATCH_BODY_LIMIT_BYTES), type: json }));
+  app.use(express.json({ limit, type: json }));
   app.use(express.urlencoded({ limit, extended: false, parameterLimit: 200 }));
   app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
     const type = (error as { type?: unknown })?.type;
     const known = typeof type === 'string' ? BODY_ERRORS[type] : undefined;
     if (!known) return next(error);
+    // body-parser names the limit it applied (the batch routes have their own).
+    const applied = (error as { limit?: unknown }).limit;
+    const limitOfRoute = typeof applied === 'number' ? applied : limit;
     res
       .status(known.status)
       .json(
-        errorBody(known.status, known.code, known.message(limit), [
-          { field: 'body', rule: type, message: known.message(limit) },
+        errorBody(known.status, known.code, known.message(limitOfRoute), [
+          { field: 'body', rule: type, message: known.message(limitOfRoute) },
         ]),
       );
   });

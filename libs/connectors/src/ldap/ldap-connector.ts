@@ -38,9 +38,11 @@ const PERSON_CLASSES = new Set(['inetorgperson', 'organizationalperson', 'person
  */
 export class LdapConnector implements Connector {
   private readonly settings: LdapConnectorSettings;
-  private readonly client: Client;
+  /** `connections` clients; operations go round-robin. The first one also answers test(). */
+  private readonly clients: Client[];
   private readonly groups: LdapGroups;
-  private binding?: Promise<void>;
+  private readonly binding = new Map<Client, Promise<void>>();
+  private nextClient = 0;
   private closed = false;
   private readonly locks = new Map<string, Promise<void>>();
 
@@ -49,8 +51,8 @@ export class LdapConnector implements Connector {
     env: Environment = process.env,
   ) {
     this.settings = readLdapSettings(connection, env);
-    const { url, timeoutMs, tls } = this.settings;
-    this.client = new Client({
+    const { url, timeoutMs, tls, connections } = this.settings;
+    const client = () => new Client({
       url,
       timeout: timeoutMs,
       connectTimeout: timeoutMs,
@@ -62,24 +64,37 @@ export class LdapConnector implements Connector {
         ? { tlsOptions: { rejectUnauthorized: tls.rejectUnauthorized, ...(tls.ca ? { ca: [tls.ca] } : {}) } }
         : {}),
     });
+    this.clients = Array.from({ length: connections }, client);
     this.groups = new LdapGroups(this.settings.groupsDn, this.op);
   }
 
   private scrub = (message: string): string => scrubSecrets(message, [this.settings.bindPassword]);
 
+  private get client(): Client {
+    return this.clients[0];
+  }
+
+  /**
+   * One bound client, in turn. The steps of one order may run on different connections: each
+   * step waits for the previous one's answer, and the directory answers a write once it is done.
+   */
   private async bound(): Promise<Client> {
+    const client = this.clients[this.nextClient];
+    this.nextClient = (this.nextClient + 1) % this.clients.length;
     if (this.closed) {
       throw new PermanentConnectorError(`ldap connection '${this.connection.id}' is closed`, {
         code: 'CLOSED',
       });
     }
-    if (!this.client.isBound) {
+    if (!client.isBound) {
       // Concurrent orders share one bind instead of racing several on the same connection.
-      this.binding ??= this.client
-        .bind(this.settings.bindDn, this.settings.bindPassword)
-        .finally(() => (this.binding = undefined));
+      let binding = this.binding.get(client);
+      if (!binding) {
+        binding = client.bind(this.settings.bindDn, this.settings.bindPassword).finally(() => this.binding.delete(client));
+        this.binding.set(client, binding);
+      }
       try {
-        await this.binding;
+        await binding;
       } catch (error) {
         throw toLdapConnectorError(
           error,
@@ -88,7 +103,7 @@ export class LdapConnector implements Connector {
         );
       }
     }
-    return this.client;
+    return client;
   }
 
   private op: LdapOperation = async (context, work, expected = []) => {
@@ -319,6 +334,6 @@ export class LdapConnector implements Connector {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.client.unbind().catch(() => undefined);
+    await Promise.all(this.clients.map((c) => c.unbind().catch(() => undefined)));
   }
 }

@@ -25,6 +25,8 @@ import { ConnectorConfigurationError } from '../errors';
  *   disabledValue      optional, default disabled    } disabled (onDelete: disable)
  *   timeoutMs          optional, default 10000: per connect and per LDAP operation
  *   pageSize           optional, default 500: entries per page of the paged searches
+ *   connections        optional, default 4 (at most 16): connections the connector spreads its
+ *                      operations over; slapd serves one connection with at most half its threads
  *   allowInsecure      optional, default false: a plain ldap:// URL is refused (the bind password
  *                      would cross the network unencrypted) unless this is true, e.g. for a
  *                      directory on the loopback interface
@@ -51,6 +53,7 @@ export interface LdapConnectorSettings {
   disabledValue: string;
   timeoutMs: number;
   pageSize: number;
+  connections: number;
   tls: { rejectUnauthorized: boolean; ca?: string };
 }
 
@@ -67,6 +70,7 @@ const KNOWN = [
   'disabledValue',
   'timeoutMs',
   'pageSize',
+  'connections',
   'tls',
   'urlEnv',
   'allowInsecure',
@@ -77,6 +81,7 @@ export const LDAP_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9-]*$/;
 /** Loose DN check: RDNs of type=value separated by commas; the server has the last word. */
 const DN_PATTERN = /^\s*[A-Za-z][A-Za-z0-9-]*\s*=\s*[^,]+(,\s*[A-Za-z][A-Za-z0-9-]*\s*=\s*[^,]+)*\s*$/;
 const MAX_PAGE_SIZE = 10_000;
+const MAX_CONNECTIONS = 16;
 
 type Settings = Record<string, unknown>;
 
@@ -249,6 +254,7 @@ export function readLdapSettings(connection: RoleModelConnection, env: Environme
   const objectClasses = objectClassesOf(settings, problems);
   const timeoutMs = wholeNumber(settings, 'timeoutMs', 10_000, 600_000, problems);
   const pageSize = wholeNumber(settings, 'pageSize', 500, MAX_PAGE_SIZE, problems);
+  const connections = wholeNumber(settings, 'connections', 4, MAX_CONNECTIONS, problems);
   const tls = tlsOf(connection, env, problems);
   // ldapts switches a plain ldap:// connection to TLS whenever TLS options are given (no StartTLS).
   if (settings.tls !== undefined && settings.tls !== null && /^ldap:/i.test(url))
@@ -281,6 +287,7 @@ export function readLdapSettings(connection: RoleModelConnection, env: Environme
     disabledValue,
     timeoutMs,
     pageSize,
+    connections,
     tls,
   };
 }

@@ -51,6 +51,7 @@ describe('readLdapSettings', () => {
       disabledValue: 'disabled',
       timeoutMs: 10_000,
       pageSize: 500,
+      connections: 4,
       tls: { rejectUnauthorized: true },
     });
   });
@@ -67,6 +68,7 @@ describe('readLdapSettings', () => {
         disabledValue: '000001010000Z',
         timeoutMs: 2500,
         pageSize: 200,
+        connections: 2,
         tls: { rejectUnauthorized: false, caFileEnv: 'CORP_LDAP_CA' },
       }),
       { ...env, CORP_LDAP_CA: PEM },
@@ -79,6 +81,7 @@ describe('readLdapSettings', () => {
       disabledAttribute: 'pwdAccountLockedTime',
       timeoutMs: 2500,
       pageSize: 200,
+      connections: 2,
       tls: { rejectUnauthorized: false, ca: PEM },
     });
   });
@@ -120,6 +123,7 @@ describe('readLdapSettings', () => {
       onDelete: 'archive',
       timeoutMs: 0,
       pageSize: 1.5,
+      connections: 17,
     });
     expect(message).toMatch(/^ldap connection 'corp_ldap' is misconfigured: /);
     for (const expected of [
@@ -132,6 +136,7 @@ describe('readLdapSettings', () => {
       "settings.onDelete must be 'delete' or 'disable'",
       'settings.timeoutMs must be a whole number from 1 to 600000',
       'settings.pageSize must be a whole number from 1 to 10000',
+      'settings.connections must be a whole number from 1 to 16',
       "connection 'corp_ldap' has no setting 'bindPasswordEnv'",
     ]) {
       expect(message).toContain(expected);

@@ -91,7 +91,23 @@ export function runCatchUpSubscription(options: CatchUpSubscriptionOptions): Run
     }
   };
 
-  const done = run().catch((error: unknown) => {
+  return runningSubscription(subscriptionId, run(), signal, async () => {
+    stopRequested = true;
+    await stopSubscription?.();
+  });
+}
+
+/**
+ * The handle of a running catch-up subscription: `done` wraps every failure in a
+ * CatchUpSubscriptionError; close() (or `signal`) calls `stop`, then waits for the end.
+ */
+export function runningSubscription(
+  subscriptionId: string,
+  running: Promise<void>,
+  signal: AbortSignal | undefined,
+  stop: () => Promise<void>,
+): RunningCatchUpSubscription {
+  const done = running.catch((error: unknown) => {
     if (error instanceof CatchUpSubscriptionError) throw error;
     throw new CatchUpSubscriptionError(subscriptionId, undefined, error);
   });
@@ -99,8 +115,7 @@ export function runCatchUpSubscription(options: CatchUpSubscriptionOptions): Run
   done.catch(() => undefined);
 
   const close = async (): Promise<void> => {
-    stopRequested = true;
-    await stopSubscription?.();
+    await stop();
     await done.catch(() => undefined);
   };
   if (signal) {

@@ -16,3 +16,4 @@ export { matchesFilter, isEmptyFilter, checkFilter, collectPage, scanLimitFor } 
 export { prepareAppend } from './validation';
 export type { PreparedAppend, PreparedEvent } from './validation';
 export * from './catch-up-subscription';
+export * from './partitioned-catch-up';

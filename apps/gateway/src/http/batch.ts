@@ -1,0 +1,142 @@
+import { applyDecorators, HttpCode, Logger, Post } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
+import { Roles } from '../auth/roles.decorator';
+import { plainToInstance } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray } from 'class-validator';
+import { validate, type ValidationError } from 'class-validator';
+import { CommandError } from '@prov/messaging';
+
+/** Items per batch call: a first load of 100,000 people is 100 calls, and one call stays well under a minute. */
+export const MAX_BATCH_ITEMS = 1000;
+/** Commands of one batch in flight at once: enough to keep the services busy, few enough to leave room for other callers. */
+export const BATCH_CONCURRENCY = 32;
+
+export class BatchBody {
+  @ApiProperty({
+    description: `1 to ${MAX_BATCH_ITEMS} items, each the body of the single-item call; each is validated and carried out on its own`,
+    type: 'array',
+    items: { type: 'object' },
+  })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_BATCH_ITEMS, { message: `items must hold at most ${MAX_BATCH_ITEMS} entries` })
+  items!: unknown[];
+}
+
+export class BatchItemProblem {
+  @ApiProperty({ example: 'items[3].entitlementId' }) field!: string;
+  @ApiProperty({ example: 'minLength' }) rule!: string;
+  @ApiProperty() message!: string;
+}
+
+export class BatchItemError {
+  @ApiProperty({ example: 400, description: 'the status the single-item call would have answered' }) status!: number;
+  @ApiProperty({ example: 'ValidationFailed' }) code!: string;
+  @ApiProperty() message!: string;
+  @ApiPropertyOptional({ type: [BatchItemProblem] }) details?: unknown;
+}
+
+export class BatchItemResult {
+  @ApiProperty({ description: 'position of the item in `items`' }) index!: number;
+  @ApiProperty({ enum: ['created', 'existing', 'error'] }) result!: 'created' | 'existing' | 'error';
+  @ApiPropertyOptional({ description: 'the id of what was created or found (assignmentId or identityId)' }) id?: string;
+  @ApiPropertyOptional({ type: BatchItemError }) error?: BatchItemError;
+}
+
+export class BatchResponse {
+  @ApiProperty({ type: [BatchItemResult], description: 'one per item, in the order of `items`' }) results!: BatchItemResult[];
+  @ApiProperty() created!: number;
+  @ApiProperty() existing!: number;
+  @ApiProperty() errors!: number;
+}
+
+/** POST <resource>/batch for requesters, answered 200 with one result per item, as OpenAPI says. */
+export function BatchRoute(existing: string) {
+  return applyDecorators(
+    Post('batch'),
+    Roles('requester'),
+    HttpCode(200),
+    ApiResponse({
+      status: 200,
+      type: BatchResponse,
+      description: `one result per item, in order: created, existing (${existing}) or error (status, code, message; details name items[i].<field> and the rule)`,
+    }),
+    ApiResponse({ status: 400, description: `items missing, empty or longer than ${MAX_BATCH_ITEMS}` }),
+  );
+}
+
+function problems(errors: ValidationError[], parent: string): BatchItemProblem[] {
+  return errors.flatMap((error) => {
+    const field = `${parent}.${error.property}`;
+    const own = Object.entries(error.constraints ?? {}).map(([rule, message]) => ({ field, rule, message }));
+    return [...own, ...problems(error.children ?? [], field)];
+  });
+}
+
+/** The item as an instance of the single call's body, or the 400 that call would have answered, naming `items[i].<field>`. */
+export async function validateItem<T extends object>(
+  type: new () => T,
+  item: unknown,
+  index: number,
+): Promise<{ value: T } | { error: BatchItemError }> {
+  const field = `items[${index}]`;
+  if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+    const message = `${field} must be an object`;
+    return { error: { status: 400, code: 'ValidationFailed', message, details: [{ field, rule: 'isObject', message }] } };
+  }
+  const value = plainToInstance(type, item);
+  const found = problems(await validate(value, { whitelist: true, forbidNonWhitelisted: true }), field);
+  if (found.length === 0) return { value };
+  return {
+    error: {
+      status: 400,
+      code: 'ValidationFailed',
+      message: `invalid item: ${found.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
+      details: found,
+    },
+  };
+}
+
+/** What a failed command means for its item; anything but a command's own answer is not explained to the caller. */
+const logger = new Logger('Batch');
+
+export function itemError(error: unknown): BatchItemError {
+  if (error instanceof CommandError && error.status < 500) {
+    return { status: error.status, code: error.code, message: error.message, ...(error.details !== undefined ? { details: error.details } : {}) };
+  }
+  if (error instanceof CommandError) return { status: error.status, code: error.code, message: error.message };
+  logger.error({ msg: 'batch item failed', error: String((error as Error)?.message ?? error) });
+  return { status: 500, code: 'InternalError', message: 'the item could not be carried out; it may be retried' };
+}
+
+/**
+ * Carries out every item, BATCH_CONCURRENCY at a time: invalid ones are answered without a
+ * command; `run` answers `{ id, created }` or throws the command's error.
+ */
+export async function runBatch<T extends object>(
+  items: unknown[],
+  type: new () => T,
+  run: (value: T) => Promise<{ id: string; created: boolean }>,
+): Promise<BatchResponse> {
+  const results: BatchItemResult[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      const checked = await validateItem(type, items[index], index);
+      if ('error' in checked) {
+        results[index] = { index, result: 'error', error: checked.error };
+        continue;
+      }
+      try {
+        const { id, created } = await run(checked.value);
+        results[index] = { index, result: created ? 'created' : 'existing', id };
+      } catch (error) {
+        results[index] = { index, result: 'error', error: itemError(error) };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, items.length) }, worker));
+  const count = (result: BatchItemResult['result']) => results.filter((r) => r.result === result).length;
+  return { results, created: count('created'), existing: count('existing'), errors: count('error') };
+}
