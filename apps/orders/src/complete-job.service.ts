@@ -183,7 +183,7 @@ export class CompleteJobService implements BeforeApplicationShutdown {
           'agent',
           'synchronize',
           { connectionId: connection.id, jobId: run.jobId },
-          { timeoutMs: 120_000 },
+          { timeoutMs: 120_000, connectionId: connection.id },
         );
         counts.connections++;
         run.synchronized.set(connection.id, {

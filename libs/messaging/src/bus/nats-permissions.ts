@@ -67,8 +67,11 @@ export function natsPermissions(
     .map((other) => `${inboxPrefix(other.identity)}.>`);
   const publish = [...commandsOf(senders, kind), ...replyInboxes];
   const subscribe = [ownInbox, ...handled.map((token) => `prov.cmd.${token}.> ${commandQueueGroup(kind)}`)];
-  if (kind === 'agent')
+  if (kind === 'agent') {
     publish.push('$JS.API.INFO', ...(user.connections ?? []).flatMap(agentJetStreamSubjects));
+    // An agent hears the commands about its own connections only (`prov.cmd.agent.<command>.<id>`).
+    subscribe.splice(1, subscribe.length - 1, ...(user.connections ?? []).map((id) => `prov.cmd.agent.*.${id} ${commandQueueGroup(kind)}`));
+  }
   return { publish: unique(publish), subscribe: unique(subscribe) };
 }
 
