@@ -23,6 +23,11 @@ export interface StartSystemOptions {
   services?: ServiceApp[];
   /** Further agent processes, named agent-2, agent-3, ... (they share the work of `agent`). */
   extraAgents?: number;
+  /**
+   * Copies per app (default 1): `{ orders: 2 }` starts `orders` and `orders-2`. Every gateway copy
+   * listens on a port of its own (`apiUrlOf('gateway-2')`); `apiUrl` is the first one's.
+   */
+  replicas?: Partial<Record<ServiceApp, number>>;
   /** Role model file, absolute or relative to the workspace root (default: the sample). */
   roleModel?: string;
   /** Variables for every service; `undefined` removes one. */
@@ -75,6 +80,10 @@ export interface RunningSystem {
   /** A client without a token; `client(role)` one with that role's token. */
   api: ApiClient;
   client(role: ApiRoleName): ApiClient;
+  /** Every instance started, in start order (`gateway`, ..., `orders-2`). */
+  instances(): ServiceInstance[];
+  /** The URL of one gateway copy (`gateway`, `gateway-2`, ...). */
+  apiUrlOf(gateway: ServiceInstance): string;
   /** Everything written to the instance's stdout and stderr (all its runs). */
   logs(service: ServiceInstance): string;
   isRunning(service: ServiceInstance): boolean;
@@ -203,6 +212,16 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
       return `--- last ${Math.min(lines.length, LOG_TAIL_LINES)} lines of ${name} ---\n${lines.slice(-LOG_TAIL_LINES).join('\n')}`;
     };
 
+    const names = serviceInstances(options.services, options.extraAgents ?? 0, options.replicas);
+    const ports = new Map<ServiceInstance, number>([['gateway', port]]);
+    for (const name of names.filter((n) => n !== 'gateway' && appOf(n) === 'gateway')) ports.set(name, await freePort());
+    const portOf = (name: ServiceInstance) => {
+      const found = ports.get(name);
+      if (found === undefined) throw new Error(`no gateway instance '${name}'`);
+      return found;
+    };
+    const apiOf = (name: ServiceInstance) => (name === 'gateway' ? api : new ApiClient(`http://127.0.0.1:${portOf(name)}`));
+
     const spawnInstance = (name: ServiceInstance): Instance => {
       const app = appOf(name);
       const instance = instances.get(name) ?? { name, app, logFile: join(logDir, `${name}.log`) };
@@ -213,7 +232,7 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
         hrAppDatabaseUrl: hrDb.url,
         roleModel,
         apiTokens: formatApiTokens(tokens),
-        port,
+        port: app === 'gateway' ? portOf(name) : port,
         logLevel: options.logLevel ?? process.env.PROV_TEST_LOG_LEVEL,
         overrides: { ...bus.env(app), ...options.env, ...options.serviceEnv?.[app], ...options.serviceEnv?.[name] },
       });
@@ -241,7 +260,7 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
       });
       const check =
         instance.app === 'gateway'
-          ? () => api.get('/api/health', { timeoutMs: 5000 }).then((r) => r.status === 200 || `health ${r.status}: ${JSON.stringify(r.body)}`)
+          ? () => apiOf(instance.name).get('/api/health', { timeoutMs: 5000 }).then((r) => r.status === 200 || `health ${r.status}: ${JSON.stringify(r.body)}`)
           : () => SERVICE_READY_PATTERN.test(logSince(instance.name, logOffset)) || 'no start-up line in its log yet';
       try {
         await Promise.race([
@@ -281,7 +300,6 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
       await ready(spawnInstance(name), offset);
     };
 
-    const names = serviceInstances(options.services, options.extraAgents ?? 0);
     const spawned = names.map((name) => ({ name, offset: logSize(name), instance: spawnInstance(name) }));
     const readyOnes = new Set<ServiceInstance>();
     try {
@@ -310,6 +328,8 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
       api,
       client: (role) => api.as(tokens[role]),
       logs,
+      instances: () => [...instances.keys()],
+      apiUrlOf: (name) => `http://127.0.0.1:${portOf(name)}`,
       isRunning: (name) => running(instances.get(name)?.child),
       pid: (name) => (running(instances.get(name)?.child) ? instances.get(name)!.child!.pid : undefined),
       async kill(name, signal = 'SIGKILL') {
