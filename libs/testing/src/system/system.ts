@@ -10,6 +10,7 @@ import { RunningPostgres, startPostgresCluster } from '../postgres-cluster';
 import { createTestDatabase, TestDatabase } from '../test-servers';
 import { ApiClient, waitFor } from './api-client';
 import { buildServices, repositoryRoot } from './build';
+import { type RunningCluster, startCluster } from './nats-cluster';
 import {
   ApiRoleName, ApiTokens, appOf, formatApiTokens, generateApiTokens, SERVICE_READY_PATTERN, ServiceApp,
   serviceEnvironment, ServiceInstance, serviceInstances, signalService, spawnService, stopService,
@@ -28,6 +29,12 @@ export interface StartSystemOptions {
    * listens on a port of its own (`apiUrlOf('gateway-2')`); `apiUrl` is the first one's.
    */
   replicas?: Partial<Record<ServiceApp, number>>;
+  /**
+   * Run the bus as a three-node JetStream cluster on loopback (the configuration of
+   * deploy/nats/cluster/, generated from the same table), with the order streams in three
+   * replicas; the services get all three URLs. stopNatsNode()/startNatsNode() act on one node.
+   */
+  natsCluster?: boolean;
   /** Role model file, absolute or relative to the workspace root (default: the sample). */
   roleModel?: string;
   /** Variables for every service; `undefined` removes one. */
@@ -98,6 +105,10 @@ export interface RunningSystem {
   stop(): Promise<void>;
   /** Stops the system's nats-server, waits, and starts it again on the same port with the same store. */
   restartNats(downMs?: number): Promise<void>;
+  /** With `natsCluster`: stops one node (0, 1 or 2) of the cluster; the others keep serving. */
+  stopNatsNode(index: number): Promise<void>;
+  /** With `natsCluster`: starts a stopped node again, on its ports and its store. */
+  startNatsNode(index: number): Promise<void>;
   /** Stops the system's own PostgreSQL (option `postgres: 'dedicated'`), waits, and starts it again. */
   restartPostgres(downMs?: number): Promise<void>;
 }
@@ -166,12 +177,14 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
   const postgresDir = options.postgres === 'dedicated' ? mkdtempSync(join(tmpdir(), 'prov-system-pg-')) : undefined;
   const instances = new Map<ServiceInstance, Instance>();
   let stopped = false;
+  let clusterRef: RunningCluster | undefined;
 
   const stopAll = async () => {
     if (stopped) return;
     stopped = true;
     await Promise.all([...instances.values()].map((i) => (i.child ? stopService(i.child) : undefined)));
     await nats?.stop().catch(() => undefined);
+    await clusterRef?.stopAll();
     rmSync(natsStore, { recursive: true, force: true });
     rmSync(natsConfigDir, { recursive: true, force: true });
     if (postgres) {
@@ -190,13 +203,16 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
     const bus = generateBus([{ identity: 'agent', connections: automaticConnections(roleModel) }, ...(options.busAgents ?? [])]);
     const natsConfig = join(natsConfigDir, 'nats-server.conf');
     writeFileSync(natsConfig, withObserver(bus.configuration(), options.busObserverNkey), { mode: 0o600 });
+    const cluster = options.natsCluster ? await startCluster(bus, natsStore, natsConfigDir, (c) => withObserver(c, options.busObserverNkey)) : undefined;
     const [natsServer, engineDb, hrDb, port] = await Promise.all([
-      startNatsServer({ storeDir: natsStore, configFile: natsConfig }),
+      cluster ? cluster.nodes[0] : startNatsServer({ storeDir: natsStore, configFile: natsConfig }),
       createTestDatabase('prov_engine', adminUrl),
       createTestDatabase('prov_hr_app', adminUrl),
       options.port ?? freePort(),
     ]);
-    nats = natsServer;
+    if (cluster) clusterRef = cluster;
+    else nats = natsServer;
+    const natsUrl = cluster ? cluster.urls.join(',') : natsServer.url;
     databases.push(engineDb, hrDb);
     const tokens = generateApiTokens();
     const apiUrl = `http://127.0.0.1:${port}`;
@@ -227,14 +243,14 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
       const instance = instances.get(name) ?? { name, app, logFile: join(logDir, `${name}.log`) };
       instances.set(name, instance);
       const env = serviceEnvironment(app, {
-        natsUrl: natsServer.url,
+        natsUrl,
         databaseUrl: engineDb.url,
         hrAppDatabaseUrl: hrDb.url,
         roleModel,
         apiTokens: formatApiTokens(tokens),
         port: app === 'gateway' ? portOf(name) : port,
         logLevel: options.logLevel ?? process.env.PROV_TEST_LOG_LEVEL,
-        overrides: { ...bus.env(app), ...options.env, ...options.serviceEnv?.[app], ...options.serviceEnv?.[name] },
+        overrides: { ...bus.env(app), ...(cluster ? { ORDERS_STREAM_REPLICAS: '3' } : {}), ...options.env, ...options.serviceEnv?.[app], ...options.serviceEnv?.[name] },
       });
       // The child writes to the file itself: nothing is lost if this process is busy or dies.
       const fd = openSync(instance.logFile, 'a');
@@ -319,7 +335,7 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
 
     return {
       apiUrl,
-      natsUrl: natsServer.url,
+      natsUrl,
       databaseUrl: engineDb.url,
       hrAppDatabaseUrl: hrDb.url,
       tokens,
@@ -347,7 +363,16 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
         await start(name);
       },
       stop: stopAll,
+      async stopNatsNode(index) {
+        if (!cluster) throw new Error('stopNatsNode needs startSystem({ natsCluster: true })');
+        await cluster.stop(index);
+      },
+      async startNatsNode(index) {
+        if (!cluster) throw new Error('startNatsNode needs startSystem({ natsCluster: true })');
+        await cluster.start(index);
+      },
       async restartNats(downMs = 1000) {
+        if (!nats) throw new Error('restartNats restarts a single server; with natsCluster use stopNatsNode/startNatsNode');
         const port = nats!.port;
         await nats!.stop();
         await new Promise((resolve) => setTimeout(resolve, downMs));
