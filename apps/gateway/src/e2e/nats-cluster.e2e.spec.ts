@@ -97,7 +97,14 @@ describe('on a three-node NATS cluster', () => {
     } finally {
       await hr.end();
     }
-    // The work queue drained: nothing left behind on any replica.
-    await waitFor(async () => (await jsm.streams.info(ORDERS_STREAM)).state.messages, { until: (n) => n === 0, timeoutMs: 30_000 });
+    // The work queue drained: nothing left behind. (A fresh connection: the first may still be
+    // reconnecting from the node that was stopped.)
+    const after = await connect({ servers: system.natsUrl.split(','), name: 'cluster-observer-2', authenticator: nkeyAuthenticator(observer.getSeed()) });
+    try {
+      const afterJsm = await after.jetstreamManager({ timeout: 15_000 });
+      await waitFor(async () => (await afterJsm.streams.info(ORDERS_STREAM)).state.messages, { until: (n) => n === 0, timeoutMs: 60_000 });
+    } finally {
+      await after.close();
+    }
   });
 });
