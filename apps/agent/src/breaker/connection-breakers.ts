@@ -81,7 +81,7 @@ export class ConnectionBreakers {
   }
 
   private breaker(connectionId: string): Breaker {
-    let breaker = this.breakers.get(connectionId);
+    const breaker = this.breakers.get(connectionId);
     if (breaker) return breaker;
     const policy = circuitBreaker(handleWhen((error) => error instanceof TransientConnectorError), {
       halfOpenAfter: this.settings.halfOpenAfterMs,
