@@ -7,10 +7,16 @@ import { admitOrder, afterTransientFailure, type BreakerSettings, type BreakerSt
 /** How often a held order looks at its breaker again. */
 const HOLD_POLL_MS = 250;
 
+/** Waits, or less when the consumer stops; removes its abort listener either way (the signal is shared). */
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
   });
 
 const STATES: Record<CircuitState, BreakerState> = {
