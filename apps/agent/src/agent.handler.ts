@@ -1,9 +1,9 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload, RpcException } from '@nestjs/microservices';
+import { Ctx, MessagePattern, NatsContext, Payload, RpcException } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
 import { IsOptional, IsString, Matches } from 'class-validator';
 import { type ConnectionTestResult, isConnectorError, type SynchronizedResources } from '@prov/connectors';
-import { CommandClient, commandErrorPayload, commandSubject } from '@prov/messaging';
+import { CommandClient, commandErrorPayload, connectionCommandPattern } from '@prov/messaging';
 import { ConnectorPool } from './connector-pool';
 import { ReadBack } from './read-back';
 
@@ -16,7 +16,24 @@ export class ConnectionCommandDto {
   jobId?: string;
 }
 
-/** Commands to the agent: synchronize a connection, test it. */
+/**
+ * The connection a command is about is named twice, in the subject (which routes it to an agent
+ * serving that connection) and in the payload: they must agree.
+ */
+function assertSameConnection(dto: ConnectionCommandDto, context: NatsContext): void {
+  const subjectConnection = context.getSubject().split('.').pop();
+  if (subjectConnection !== dto.connectionId) {
+    throw new RpcException(
+      commandErrorPayload(
+        'ValidationError',
+        400,
+        `connectionId '${dto.connectionId}' differs from the connection of the subject ('${subjectConnection}')`,
+      ),
+    );
+  }
+}
+
+/** Commands to the agent about one of its connections: synchronize it, test it. */
 @Controller()
 export class AgentHandler {
   private readonly readBack = new ReadBack();
@@ -27,8 +44,9 @@ export class AgentHandler {
   ) {}
 
   /** Reads the managed system back and hands the result to `orders`, which verifies and records drift. */
-  @MessagePattern(commandSubject('agent', 'synchronize'))
-  async synchronize(@Payload() dto: ConnectionCommandDto) {
+  @MessagePattern(connectionCommandPattern('agent', 'synchronize'))
+  async synchronize(@Payload() dto: ConnectionCommandDto, @Ctx() context: NatsContext) {
+    assertSameConnection(dto, context);
     let resources: SynchronizedResources;
     try {
       resources = (await this.readBack.read(dto.connectionId, this.pool.connector(dto.connectionId))).resources;
@@ -54,8 +72,9 @@ export class AgentHandler {
     );
   }
 
-  @MessagePattern(commandSubject('agent', 'test-connection'))
-  async test(@Payload() dto: ConnectionCommandDto): Promise<ConnectionTestResult> {
+  @MessagePattern(connectionCommandPattern('agent', 'test-connection'))
+  async test(@Payload() dto: ConnectionCommandDto, @Ctx() context: NatsContext): Promise<ConnectionTestResult> {
+    assertSameConnection(dto, context);
     try {
       return await this.pool.connector(dto.connectionId).test();
     } catch (error) {

@@ -3,5 +3,6 @@ import { runService, startService } from '@prov/platform';
 
 runService('agent', async () => {
   const { AgentModule } = await import('./agent.module');
-  return startService(AgentModule, 'agent');
+  const { agentSubjects } = await import('./agent-subjects');
+  return startService(AgentModule, 'agent', { subjectExpansions: agentSubjects });
 });

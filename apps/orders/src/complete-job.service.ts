@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, BeforeApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Pool, type PoolClient } from 'pg';
+import { Pool } from 'pg';
 import { commandMetadata, handleCommand, type EventMetadata } from '@prov/command-handling';
 import { DomainError, jobDecider, type JobCommand, jobStreamName } from '@prov/domain';
 import type { EventStore } from '@prov/event-store';
 import { CommandClient } from '@prov/messaging';
-import { DATABASE_POOL, EVENT_STORE, ROLE_MODEL } from '@prov/platform';
+import { DATABASE_POOL, EVENT_STORE, ROLE_MODEL, tryAdvisoryLock } from '@prov/platform';
 import { ReadModelQueries } from '@prov/read-models';
 import type { RoleModel } from '@prov/role-model';
 import { JobFulfilment } from './job-fulfilment';
@@ -83,12 +83,8 @@ export class CompleteJobService implements BeforeApplicationShutdown {
   private readonly evaluations: Evaluation[];
 
   async start(actor: string, trigger: 'api' | 'schedule'): Promise<{ jobId: string }> {
-    const lock = await this.pool.connect();
-    const { rows } = await lock.query<{ locked: boolean }>(
-      "SELECT pg_try_advisory_lock(hashtext('complete-job')) AS locked",
-    );
-    if (!rows[0].locked) {
-      lock.release();
+    const lock = await tryAdvisoryLock(this.pool, 'complete-job');
+    if (!lock) {
       const running =
         this.currentJobId ?? (await this.queries.jobs(20)).find((job) => job.status === 'Running')?.jobId;
       throw new JobAlreadyRunningError(running);
@@ -112,12 +108,12 @@ export class CompleteJobService implements BeforeApplicationShutdown {
       );
     } catch (error) {
       this.currentJobId = undefined;
-      await this.unlock(lock);
+      await lock.release();
       throw error;
     }
     this.running = this.run(jobId, metadata).finally(() => {
       this.currentJobId = undefined;
-      return this.unlock(lock);
+      return lock.release();
     });
     return { jobId };
   }
@@ -187,7 +183,7 @@ export class CompleteJobService implements BeforeApplicationShutdown {
           'agent',
           'synchronize',
           { connectionId: connection.id, jobId: run.jobId },
-          { timeoutMs: 120_000 },
+          { timeoutMs: 120_000, connectionId: connection.id },
         );
         counts.connections++;
         run.synchronized.set(connection.id, {
@@ -232,11 +228,6 @@ export class CompleteJobService implements BeforeApplicationShutdown {
 
   private decide(jobId: string, command: JobCommand, metadata: EventMetadata) {
     return handleCommand(this.store, jobDecider, jobStreamName(jobId), command, { metadata });
-  }
-
-  private async unlock(lock: PoolClient): Promise<void> {
-    await lock.query("SELECT pg_advisory_unlock(hashtext('complete-job'))").catch(() => undefined);
-    lock.release();
   }
 
   async beforeApplicationShutdown(): Promise<void> {

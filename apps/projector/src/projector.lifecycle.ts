@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
-import { Pool, type PoolClient } from 'pg';
+import { Pool } from 'pg';
 import type { EventStore } from '@prov/event-store';
-import { DATABASE_POOL, EVENT_STORE } from '@prov/platform';
+import { awaitLeadership, DATABASE_POOL, EVENT_STORE, type HeldLock } from '@prov/platform';
 import { type LiveProjectorControl, Projector } from '@prov/read-models';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -15,7 +15,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class ProjectorLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, LiveProjectorControl {
   private readonly logger = new Logger('Projector');
   private projector?: Projector;
-  private lockClient?: PoolClient;
+  private lock?: HeldLock;
   private stopped = false;
   private paused = false;
   private loop?: Promise<void>;
@@ -45,39 +45,38 @@ export class ProjectorLifecycle implements OnApplicationBootstrap, BeforeApplica
           await sleep(50);
           continue;
         }
-        await this.acquireLock();
-        if (this.stopped || this.paused) continue;
-        this.projector = new Projector(this.pool, this.store, {
+        this.lock ??= await awaitLeadership(this.pool, 'projector:rm', () => this.stopped || this.paused, {
+          onError: (error) => this.logger.warn({ msg: 'cannot ask for the projector lock', error: String(error) }),
+        });
+        if (!this.lock || this.stopped || this.paused) continue;
+        const projector = new Projector(this.pool, this.store, {
           logger: { log: (msg, ctx) => this.logger.log({ msg, ...ctx }), error: (msg, ctx) => this.logger.error({ msg, ...ctx }) },
         });
-        await this.projector.start();
-        this.logger.log({ msg: 'projector running', checkpoint: await this.projector.checkpoint() });
-        await this.projector.done();
+        this.projector = projector;
+        await projector.start();
+        // Another copy may lead as soon as the lock's connection broke: stop projecting at once.
+        void this.lock.lost.then(() => projector.stop());
+        this.logger.log({ msg: 'projector running', checkpoint: await projector.checkpoint() });
+        await projector.done();
+        if (!this.paused) await this.dropLock();
       } catch (error) {
         if (this.stopped) return;
         this.logger.error({ msg: 'projector failed; restarting', error: String(error) });
-        this.lockClient?.release(true);
-        this.lockClient = undefined;
+        await this.dropLock();
         await sleep(1000);
       }
     }
   }
 
-  private async acquireLock(): Promise<void> {
-    while (!this.stopped) {
-      this.lockClient ??= await this.pool.connect();
-      const { rows } = await this.lockClient.query<{ locked: boolean }>(
-        "SELECT pg_try_advisory_lock(hashtext('projector:rm')) AS locked",
-      );
-      if (rows[0].locked) return;
-      await sleep(2000);
-    }
+  private async dropLock(): Promise<void> {
+    await this.lock?.release();
+    this.lock = undefined;
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     await this.projector?.stop();
     await this.loop?.catch(() => undefined);
-    this.lockClient?.release();
+    await this.dropLock();
   }
 }

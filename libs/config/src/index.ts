@@ -9,3 +9,5 @@ export * from './bus';
 export * from './api-tokens';
 export * from './people';
 export * from './password-delivery';
+export * from './streams';
+export * from './breaker';

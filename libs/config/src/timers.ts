@@ -1,5 +1,6 @@
 import { Cron } from 'croner';
 import { ConfigurationError } from './environment';
+import { ORDERS_DUPLICATE_WINDOW_MS } from './streams';
 
 /**
  * The orders service's clocks: how often its timers look for due work, when a lost dispatch is
@@ -18,7 +19,7 @@ export interface TimerSettings {
 }
 
 /** JetStream's duplicate window: a repeat published within it would be dropped as a duplicate. */
-const DUPLICATE_WINDOW_MS = 120_000;
+const DUPLICATE_WINDOW_MS = ORDERS_DUPLICATE_WINDOW_MS;
 
 function positiveInteger(
   env: NodeJS.ProcessEnv,

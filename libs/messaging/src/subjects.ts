@@ -83,6 +83,21 @@ export function commandSubject(service: string, command: string): string {
 }
 
 /**
+ * `prov.cmd.<service>.<command>.<connectionId>`: a command about one connection, answered only by
+ * the copies that serve it (an agent subscribes to its own connections' subjects), instead of by
+ * whichever agent the queue group picks.
+ */
+export function connectionCommandSubject(service: string, command: string, connectionId: string): string {
+  assertConnectionId(connectionId);
+  return `${commandSubject(service, command)}.${connectionId}`;
+}
+
+/** `prov.cmd.<service>.<command>.*`: the handler pattern of a {@link connectionCommandSubject}. */
+export function connectionCommandPattern(service: string, command: string): string {
+  return `${commandSubject(service, command)}.*`;
+}
+
+/**
  * `prov-<service>`: the queue group all replicas of a service subscribe with, so each command
  * is handled by exactly one replica instead of by every one of them.
  */

@@ -22,11 +22,18 @@ export const DOMAIN_ERROR_STATUSES = {
  * Starts a service as a NATS command microservice with structured logs, typed errors on the
  * wire, payload validation and graceful shutdown on SIGTERM.
  */
-export async function startService(module: IEntryNestModule, service: string): Promise<INestMicroservice> {
+export async function startService(
+  module: IEntryNestModule,
+  service: string,
+  options: { subjectExpansions?: (app: INestMicroservice) => Readonly<Record<string, readonly string[]>> } = {},
+): Promise<INestMicroservice> {
   const environment = readEnvironment();
   const logger = createServiceLogger(service, environment.logLevel);
   const bus = serviceBus(service);
-  const app = await createCommandMicroservice(module, {
+  const expand = options.subjectExpansions;
+  // Read at listen(), once the module (and what it knows, e.g. an agent's connections) exists.
+  const app: INestMicroservice = await createCommandMicroservice(module, {
+    ...(expand ? { subjectExpansions: () => expand(app) } : {}),
     natsUrl: environment.natsUrl,
     service,
     credentials: bus.credentials,

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import { DomainError } from '@prov/domain';
 import {
   type CheckpointStore,
@@ -9,6 +9,7 @@ import {
   runPartitionedCatchUpSubscription,
   type RunningCatchUpSubscription,
 } from '@prov/event-store';
+import { awaitLeadership, type HeldLock } from './leadership';
 
 export interface Reaction {
   /** Names the checkpoint and the single-instance lock: keep it stable. */
@@ -41,7 +42,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export class ReactionRunner {
   private readonly logger: Logger;
   private subscription?: RunningCatchUpSubscription;
-  private lockClient?: PoolClient;
+  private lock?: HeldLock;
   private stopped = false;
   private loop?: Promise<void>;
   caughtUpPosition?: string;
@@ -63,23 +64,18 @@ export class ReactionRunner {
     this.stopped = true;
     await this.subscription?.close();
     await this.loop?.catch(() => undefined);
-    if (this.lockClient) {
-      await this.lockClient.query('SELECT pg_advisory_unlock(hashtext($1))', [this.lockName]).catch(() => undefined);
-      this.lockClient.release();
-      this.lockClient = undefined;
-    }
-  }
-
-  private get lockName(): string {
-    return `reaction:${this.reaction.name}`;
+    await this.lock?.release();
+    this.lock = undefined;
   }
 
   private async run(): Promise<void> {
     while (!this.stopped) {
       try {
-        await this.acquireLock();
-        if (this.stopped) return;
-        this.subscription = runPartitionedCatchUpSubscription({
+        this.lock = await awaitLeadership(this.pool, `reaction:${this.reaction.name}`, () => this.stopped, {
+          onError: (error) => this.logger.warn({ msg: 'cannot ask for the reaction lock', error: String(error) }),
+        });
+        if (!this.lock) return;
+        const subscription = runPartitionedCatchUpSubscription({
           concurrency: this.reaction.concurrency ?? REACTION_CONCURRENCY,
           store: this.store,
           checkpoints: this.checkpoints,
@@ -87,26 +83,22 @@ export class ReactionRunner {
           filter: this.reaction.filter,
           handle: (event) => this.handleWithRetry(event),
         });
-        await this.subscription.done;
+        this.subscription = subscription;
+        // Without the lock another copy may lead already: stop reacting at once.
+        void this.lock.lost.then(() => {
+          this.logger.warn({ msg: 'lost the reaction lock; standing by' });
+          return subscription.close();
+        });
+        await subscription.done;
+        await this.lock.release();
+        this.lock = undefined;
       } catch (error) {
         if (this.stopped) return;
         this.logger.error({ msg: 'reaction stopped; restarting', error: String(error) });
-        this.lockClient?.release(true);
-        this.lockClient = undefined;
+        await this.lock?.release();
+        this.lock = undefined;
         await sleep(1000);
       }
-    }
-  }
-
-  private async acquireLock(): Promise<void> {
-    while (!this.stopped) {
-      if (!this.lockClient) this.lockClient = await this.pool.connect();
-      const { rows } = await this.lockClient.query<{ locked: boolean }>(
-        'SELECT pg_try_advisory_lock(hashtext($1)) AS locked',
-        [this.lockName],
-      );
-      if (rows[0].locked) return;
-      await sleep(2000);
     }
   }
 

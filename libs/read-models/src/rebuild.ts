@@ -78,14 +78,21 @@ export class ReadModelRebuild {
     );
     const shadow = new Projector(this.pool, this.store, { schema: REBUILD_SCHEMA });
     let paused = false;
+    let shadowEnded: Error | undefined;
     try {
       await this.pool.query(`DROP SCHEMA IF EXISTS ${REBUILD_SCHEMA} CASCADE`);
       await shadow.start();
-      await this.catchUp(shadow, replayId);
+      // A shadow that dies (a poisoned event, its connection killed) would never catch up:
+      // without this the replay waited forever, with the live projector paused in the swap phase.
+      shadow.done().then(
+        () => (shadowEnded ??= new Error('the shadow build stopped before it caught up')),
+        (error) => (shadowEnded = new Error(`the shadow build failed: ${String((error as Error)?.message ?? error)}`)),
+      );
+      await this.catchUp(shadow, replayId, () => shadowEnded);
       await this.setPhase(replayId, 'swapping', shadow.eventsHandled);
       await this.live.pause();
       paused = true;
-      await this.catchUp(shadow, replayId);
+      await this.catchUp(shadow, replayId, () => shadowEnded);
       await shadow.stop();
       await this.swap();
       await this.pool.query(
@@ -105,8 +112,10 @@ export class ReadModelRebuild {
   }
 
   /** Waits until the shadow's checkpoint has reached the live one (as it is at each look). */
-  private async catchUp(shadow: Projector, replayId: string): Promise<void> {
+  private async catchUp(shadow: Projector, replayId: string, ended: () => Error | undefined): Promise<void> {
     for (let i = 0; ; i++) {
+      const failure = ended();
+      if (failure) throw failure;
       const live = await this.checkpointOf(LIVE_SCHEMA);
       const mine = await shadow.checkpoint();
       if (live === undefined || (mine !== undefined && mine >= live)) return;

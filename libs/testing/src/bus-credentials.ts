@@ -4,6 +4,7 @@ import {
   jetstreamIdentity,
   natsServerConfiguration,
   type BusUser,
+  type NatsClusterNode,
 } from '@prov/messaging';
 import { loadRoleModel } from '@prov/role-model';
 
@@ -26,7 +27,7 @@ export interface BusKit {
   /** The COMMAND_SIGNERS value every service gets. */
   signers: string;
   /** The nats-server configuration (authorization with one nkey user per identity; TLS when given). */
-  configuration(tls?: { certFile: string; keyFile: string; caFile?: string; verify?: boolean }): string;
+  configuration(tls?: { certFile: string; keyFile: string; caFile?: string; verify?: boolean }, cluster?: NatsClusterNode): string;
   /** The bus variables of one identity's processes (BUS_IDENTITY, NATS_NKEY_SEED, COMMAND_SIGNING_KEY, ...). */
   env(identity: string): Record<string, string>;
   /** What `npm start` saves (mode 0600): every identity's secrets. */
@@ -89,7 +90,7 @@ export function busKit(identities: Record<string, BusIdentity>): BusKit {
     identities,
     signers,
     toJSON: () => ({ identities }),
-    configuration: (tls) => natsServerConfiguration({ users, ...(tls ? { tls } : {}) }),
+    configuration: (tls, cluster) => natsServerConfiguration({ users, ...(tls ? { tls } : {}), ...(cluster ? { cluster } : {}) }),
     env(identity) {
       const i = identities[identity];
       if (!i) throw new Error(`no bus identity '${identity}' (known: ${Object.keys(identities).join(', ')})`);

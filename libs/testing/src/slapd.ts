@@ -32,6 +32,11 @@ export interface SlapdOptions {
   dir?: string;
   /** Listen on this port; default a free one. */
   port?: number;
+  /**
+   * Record every write (the auditlog overlay, LDIF) in `auditLogFile`: tests count the adds and
+   * modifies an entry received, to show that nothing was written twice.
+   */
+  auditLog?: boolean;
 }
 
 export interface RunningSlapd {
@@ -49,6 +54,8 @@ export interface RunningSlapd {
   /** ou=people,<baseDn> and ou=groups,<baseDn>, created empty. */
   peopleDn: string;
   groupsDn: string;
+  /** With `auditLog: true`: the LDIF of every write, in order. */
+  auditLogFile?: string;
   pid: number;
   stop(): Promise<void>;
 }
@@ -119,6 +126,7 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<RunningSla
     'moduleload back_mdb',
     'moduleload memberof',
     'moduleload refint',
+    ...(options.auditLog ? ['moduleload auditlog'] : []),
     ...(tls ? [`TLSCertificateFile ${tls.cert}`, `TLSCertificateKeyFile ${tls.key}`] : []),
     'database mdb',
     `suffix "${baseDn}"`,
@@ -141,6 +149,7 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<RunningSla
     'memberof-refint TRUE',
     'overlay refint',
     'refint_attributes member',
+    ...(options.auditLog ? ['overlay auditlog', `auditlog ${join(dir, 'audit.ldif')}`] : []),
     '',
   ].join('\n');
   const confFile = join(dir, 'slapd.conf');
@@ -216,6 +225,7 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<RunningSla
     servicePassword,
     peopleDn,
     groupsDn,
+    ...(options.auditLog ? { auditLogFile: join(dir, 'audit.ldif') } : {}),
     pid: child.pid!,
     stop: cleanUp,
   };

@@ -64,7 +64,7 @@ export class CatalogController {
     const connection = this.connection(id);
     if (connection.fulfillment === 'manual')
       return { ok: true, message: 'manual connection: fulfilled by operators' };
-    return this.commands.send('agent', 'test-connection', { connectionId: id }, { timeoutMs: 30_000 });
+    return this.commands.send('agent', 'test-connection', { connectionId: id }, { timeoutMs: 30_000, connectionId: id });
   }
 
   /**

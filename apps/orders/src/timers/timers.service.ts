@@ -9,7 +9,7 @@ import { Pool } from 'pg';
 import { commandMetadata, deterministicUuid } from '@prov/command-handling';
 import type { TimerSettings } from '@prov/config';
 import { type AssignmentCommand, assignmentEnding, DomainError, ProvisioningState } from '@prov/domain';
-import { DATABASE_POOL, ROLE_MODEL } from '@prov/platform';
+import { DATABASE_POOL, ROLE_MODEL, withAdvisoryLock } from '@prov/platform';
 import {
   assignmentsDueToStart,
   endedAssignments,
@@ -71,20 +71,7 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
 
   /** Fires every timer that is due now; returns how many of each fired (undefined: another replica ticks). */
   async tickOnce(now = new Date()): Promise<TimerTick | undefined> {
-    const lock = await this.pool.connect();
-    try {
-      const { rows } = await lock.query<{ locked: boolean }>(
-        "SELECT pg_try_advisory_lock(hashtext('orders-timers')) AS locked",
-      );
-      if (!rows[0].locked) return undefined;
-      try {
-        return await this.fireDue(now);
-      } finally {
-        await lock.query("SELECT pg_advisory_unlock(hashtext('orders-timers'))");
-      }
-    } finally {
-      lock.release();
-    }
+    return withAdvisoryLock(this.pool, 'orders-timers', () => this.fireDue(now));
   }
 
   private async fireDue(now: Date): Promise<TimerTick> {

@@ -35,7 +35,7 @@ describe('NATS permissions of the bus', () => {
       'prov.cmd.sync.> prov-orders',
     ]);
     expect(orders.publish).toEqual([
-      'prov.cmd.agent.synchronize',
+      'prov.cmd.agent.synchronize.*',
       '_INBOX.gateway.>',
       '_INBOX.agent.>',
       '_INBOX.agent-ldap.>',
@@ -63,7 +63,8 @@ describe('NATS permissions of the bus', () => {
       '$JS.ACK.PROV_ORDERS.prov-orders-corp_ldap.>',
       'prov.dlq.orders.corp_ldap',
     ]);
-    expect(agent.subscribe).toEqual(['_INBOX.agent-ldap.>', 'prov.cmd.agent.> prov-agent']);
+    // Commands about a connection reach only the agents that serve it.
+    expect(agent.subscribe).toEqual(['_INBOX.agent-ldap.>', 'prov.cmd.agent.*.corp_ldap prov-agent']);
     expect(JSON.stringify(agent)).not.toContain('hr_app');
   });
 

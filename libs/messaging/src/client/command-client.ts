@@ -3,7 +3,7 @@ import { ClientProxy, NatsRecordBuilder } from '@nestjs/microservices';
 import { headers as natsHeaders } from 'nats';
 import { catchError, from, lastValueFrom, switchMap, throwError, timeout } from 'rxjs';
 import { COMMAND_TOKEN_HEADER, signCommand } from '../signing/command-token';
-import { commandSubject } from '../subjects';
+import { commandSubject, connectionCommandSubject } from '../subjects';
 import { CommandError } from '../errors/command-error';
 import { commandTimeout, toCommandError } from './wire-error';
 import {
@@ -16,6 +16,8 @@ import {
 export interface SendCommandOptions {
   /** Give up after this long with a 504 `CommandTimeout`; defaults to the module's default. */
   timeoutMs?: number;
+  /** For a command about one connection: `prov.cmd.<service>.<command>.<connectionId>`. */
+  connectionId?: string;
 }
 
 /**
@@ -70,7 +72,10 @@ export class CommandClient implements OnApplicationBootstrap {
     payload?: unknown,
     options: SendCommandOptions = {},
   ): Promise<T> {
-    const subject = commandSubject(service, command);
+    const subject =
+      options.connectionId === undefined
+        ? commandSubject(service, command)
+        : connectionCommandSubject(service, command, options.connectionId);
     const timeoutMs = positiveTimeout(options.timeoutMs ?? this.defaultTimeoutMs);
     // Nest refuses `undefined`/`null` data outright; an empty object is what "no arguments" means.
     const data = payload ?? {};

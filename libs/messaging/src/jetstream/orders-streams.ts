@@ -18,6 +18,11 @@ export interface OrdersStreamsOptions {
   duplicateWindowMs?: number;
   /** How long dead letters are kept (default 30 days); they are a record for operators. */
   deadLetterMaxAgeMs?: number;
+  /** Bounds of PROV_ORDERS (default: unbounded); a publish beyond them is refused, never an order dropped. */
+  maxMessages?: number;
+  maxBytes?: number;
+  /** Dead letters kept at most (default unbounded); the oldest go first. */
+  deadLetterMaxMessages?: number;
 }
 
 export interface OrdersStreams {
@@ -43,7 +48,6 @@ export function ordersStreamConfigs(options: OrdersStreamsOptions = {}): {
     storage: options.storage ?? StorageType.File,
     num_replicas: options.replicas ?? 1,
     duplicate_window: nanos(options.duplicateWindowMs ?? 2 * 60 * 1000),
-    discard: DiscardPolicy.Old,
   };
   return {
     orders: {
@@ -53,6 +57,11 @@ export function ordersStreamConfigs(options: OrdersStreamsOptions = {}): {
         'Provisioning orders for connector agents (work queue, one durable consumer per connection)',
       subjects: [ORDERS_SUBJECTS],
       retention: RetentionPolicy.Workqueue,
+      // Full: refuse the publish (the order stays Pending and is dispatched again later) rather
+      // than drop the oldest waiting order.
+      discard: DiscardPolicy.New,
+      max_msgs: options.maxMessages ?? -1,
+      max_bytes: options.maxBytes ?? -1,
     },
     deadLetters: {
       ...common,
@@ -60,7 +69,9 @@ export function ordersStreamConfigs(options: OrdersStreamsOptions = {}): {
       description: 'Provisioning orders that could not be processed, with the reason in their headers',
       subjects: [ORDERS_DLQ_SUBJECTS],
       retention: RetentionPolicy.Limits,
+      discard: DiscardPolicy.Old,
       max_age: nanos(options.deadLetterMaxAgeMs ?? 30 * DAY_MS),
+      max_msgs: options.deadLetterMaxMessages ?? -1,
     },
   };
 }
@@ -126,6 +137,9 @@ async function updateIfNeeded(
     current.duplicate_window !== wanted.duplicate_window ||
     current.num_replicas !== wanted.num_replicas ||
     (wanted.max_age !== undefined && current.max_age !== wanted.max_age) ||
+    (wanted.max_msgs !== undefined && current.max_msgs !== wanted.max_msgs) ||
+    (wanted.max_bytes !== undefined && current.max_bytes !== wanted.max_bytes) ||
+    (wanted.discard !== undefined && current.discard !== wanted.discard) ||
     current.description !== wanted.description;
   if (!changed) return existing;
   return jsm.streams.update(wanted.name, {
@@ -133,6 +147,9 @@ async function updateIfNeeded(
     duplicate_window: wanted.duplicate_window,
     num_replicas: wanted.num_replicas,
     max_age: wanted.max_age ?? current.max_age,
+    max_msgs: wanted.max_msgs ?? current.max_msgs,
+    max_bytes: wanted.max_bytes ?? current.max_bytes,
+    discard: wanted.discard ?? current.discard,
     description: wanted.description,
   });
 }

@@ -76,6 +76,11 @@ export interface CreateCommandMicroserviceOptions extends CommandMicroserviceOpt
   maxJsonDepth?: number;
   /** Close on SIGTERM/SIGINT (default true; tests that start many apps turn it off). */
   shutdownHooks?: boolean;
+  /**
+   * Read when the microservice starts listening: handler patterns to subscribe as these concrete
+   * subjects instead (an agent: `prov.cmd.agent.synchronize.*` -> its connections' subjects).
+   */
+  subjectExpansions?: () => Readonly<Record<string, readonly string[]>>;
 }
 
 /**
@@ -96,6 +101,7 @@ export async function createCommandMicroservice(
     strategy: new CommandServer({
       ...commandMicroserviceOptions(options).options,
       maxJsonDepth: options.maxJsonDepth,
+      subjectExpansions: options.subjectExpansions,
     }),
     ...(options.logger === undefined ? {} : { logger: options.logger }),
   });

@@ -13,12 +13,41 @@ type NatsMessage = { subject: string; reply?: string; data: Uint8Array; respond(
  */
 export class CommandServer extends ServerNats {
   private readonly rejections = new Logger('Commands');
+  private readonly expansions?: () => Readonly<Record<string, readonly string[]>>;
+  private readonly queue?: string;
 
-  constructor({ maxJsonDepth, ...options }: NonNullable<NatsOptions['options']> & { maxJsonDepth?: number }) {
+  constructor({
+    maxJsonDepth,
+    subjectExpansions,
+    ...options
+  }: NonNullable<NatsOptions['options']> & { maxJsonDepth?: number; subjectExpansions?: () => Readonly<Record<string, readonly string[]>> }) {
     super({
       ...options,
       deserializer: options.deserializer ?? new CommandPacketDeserializer(maxJsonDepth),
     });
+    this.expansions = subjectExpansions;
+    this.queue = options.queue;
+  }
+
+  /**
+   * Subscribes like Nest, except that a handler pattern with an expansion (an agent's
+   * `prov.cmd.agent.synchronize.*`) is subscribed as the concrete subjects it lists: those of
+   * the connections this copy serves. The handler is still found by its pattern, so guards,
+   * pipes and filters apply as to any other command.
+   */
+  override bindEvents(client: Parameters<ServerNats['bindEvents']>[0]): void {
+    const expansions = this.expansions?.() ?? {};
+    // Nest's graceful shutdown unsubscribes what is in this (private) list.
+    const subscriptions = (this as unknown as { subscriptions: unknown[] }).subscriptions;
+    for (const pattern of [...this.messageHandlers.keys()]) {
+      const subjects = expansions[pattern] ?? [pattern];
+      const handlerQueue = this.messageHandlers.get(pattern)?.extras?.queue ?? this.queue;
+      for (const subject of subjects) {
+        subscriptions.push(
+          client.subscribe(subject, { queue: handlerQueue, callback: this.getMessageHandler(pattern).bind(this) }),
+        );
+      }
+    }
   }
 
   override async handleMessage(channel: string, natsMsg: NatsMessage): Promise<void> {

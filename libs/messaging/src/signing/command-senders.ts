@@ -25,8 +25,9 @@ export const ENGINE_COMMAND_SENDERS: CommandSenders = {
   // The gateway reports a manual connection's read-back, imported from a CSV by an operator.
   'prov.cmd.sync.report': ['agent', 'gateway'],
   'prov.cmd.projector.replay': ['gateway'],
-  'prov.cmd.agent.synchronize': ['orders'],
-  'prov.cmd.agent.test-connection': ['gateway'],
+  // `*`: the connection id; only agents serving that connection subscribe to it.
+  'prov.cmd.agent.synchronize.*': ['orders'],
+  'prov.cmd.agent.test-connection.*': ['gateway'],
 };
 
 /** Which service answers the commands of a subject's service token (`sync` is handled by `orders`). */
@@ -47,8 +48,16 @@ export function signerKind(identity: string): string {
   return identity.split('-')[0];
 }
 
+/** True when a table subject (a `*` stands for one token, as in NATS) covers `subject`. */
+export function subjectMatches(pattern: string, subject: string): boolean {
+  const want = pattern.split('.');
+  const got = subject.split('.');
+  return want.length === got.length && want.every((token, i) => token === got[i] || (token === '*' && got[i] !== ''));
+}
+
 export function mayIssue(senders: CommandSenders, identity: string, subject: string): boolean {
-  return (senders[subject] ?? []).includes(signerKind(identity));
+  const kind = signerKind(identity);
+  return Object.entries(senders).some(([pattern, kinds]) => subjectMatches(pattern, subject) && kinds.includes(kind));
 }
 
 /** The subjects a kind may send commands on. */

@@ -23,10 +23,24 @@ export function appOf(instance: string): ServiceApp {
   return app;
 }
 
-/** Services start in this order; all of them, unless the caller picks some. */
-export function serviceInstances(apps: readonly ServiceApp[] = SERVICE_APPS, extraAgents = 0): ServiceInstance[] {
-  const instances: ServiceInstance[] = [...new Set(apps)];
-  for (let n = 2; n < 2 + extraAgents; n++) instances.push(`agent-${n}`);
+/**
+ * Services start in this order; all of them, unless the caller picks some. `replicas` runs an app
+ * as that many copies (`orders`, `orders-2`, ...); `extraAgents` adds agents beyond those.
+ */
+export function serviceInstances(
+  apps: readonly ServiceApp[] = SERVICE_APPS,
+  extraAgents = 0,
+  replicas: Partial<Record<ServiceApp, number>> = {},
+): ServiceInstance[] {
+  const unique = [...new Set(apps)];
+  const instances: ServiceInstance[] = [...unique];
+  for (const app of unique) {
+    const copies = replicas[app] ?? 1;
+    if (!Number.isInteger(copies) || copies < 1) throw new Error(`replicas.${app} must be a whole number of 1 or more, got ${copies}`);
+    for (let n = 2; n <= copies; n++) instances.push(`${app}-${n}`);
+  }
+  const agents = unique.includes('agent') ? (replicas.agent ?? 1) : 0;
+  for (let n = Math.max(2, agents + 1); n < Math.max(2, agents + 1) + extraAgents; n++) instances.push(`agent-${n}`);
   return instances;
 }
 

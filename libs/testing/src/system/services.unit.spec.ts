@@ -27,6 +27,13 @@ describe('service processes', () => {
     expect(serviceInstances(['gateway', 'agent', 'agent'], 2)).toEqual(['gateway', 'agent', 'agent-2', 'agent-3']);
   });
 
+  it('starts N copies of an app, named <app>-<n>, extra agents numbered after them', () => {
+    expect(serviceInstances(['orders', 'agent', 'projector'], 1, { orders: 2, agent: 2 })).toEqual([
+      'orders', 'agent', 'projector', 'orders-2', 'agent-2', 'agent-3',
+    ]);
+    expect(() => serviceInstances(['orders'], 0, { orders: 0 })).toThrow(/replicas.orders must be a whole number of 1 or more/);
+  });
+
   it('generates a distinct token per role that the gateway accepts', () => {
     const tokens = generateApiTokens('demo');
     expect(Object.keys(tokens)).toEqual([...API_ROLE_NAMES]);

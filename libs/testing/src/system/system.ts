@@ -10,6 +10,7 @@ import { RunningPostgres, startPostgresCluster } from '../postgres-cluster';
 import { createTestDatabase, TestDatabase } from '../test-servers';
 import { ApiClient, waitFor } from './api-client';
 import { buildServices, repositoryRoot } from './build';
+import { type RunningCluster, startCluster } from './nats-cluster';
 import {
   ApiRoleName, ApiTokens, appOf, formatApiTokens, generateApiTokens, SERVICE_READY_PATTERN, ServiceApp,
   serviceEnvironment, ServiceInstance, serviceInstances, signalService, spawnService, stopService,
@@ -23,6 +24,17 @@ export interface StartSystemOptions {
   services?: ServiceApp[];
   /** Further agent processes, named agent-2, agent-3, ... (they share the work of `agent`). */
   extraAgents?: number;
+  /**
+   * Copies per app (default 1): `{ orders: 2 }` starts `orders` and `orders-2`. Every gateway copy
+   * listens on a port of its own (`apiUrlOf('gateway-2')`); `apiUrl` is the first one's.
+   */
+  replicas?: Partial<Record<ServiceApp, number>>;
+  /**
+   * Run the bus as a three-node JetStream cluster on loopback (the configuration of
+   * deploy/nats/cluster/, generated from the same table), with the order streams in three
+   * replicas; the services get all three URLs. stopNatsNode()/startNatsNode() act on one node.
+   */
+  natsCluster?: boolean;
   /** Role model file, absolute or relative to the workspace root (default: the sample). */
   roleModel?: string;
   /** Variables for every service; `undefined` removes one. */
@@ -75,6 +87,10 @@ export interface RunningSystem {
   /** A client without a token; `client(role)` one with that role's token. */
   api: ApiClient;
   client(role: ApiRoleName): ApiClient;
+  /** Every instance started, in start order (`gateway`, ..., `orders-2`). */
+  instances(): ServiceInstance[];
+  /** The URL of one gateway copy (`gateway`, `gateway-2`, ...). */
+  apiUrlOf(gateway: ServiceInstance): string;
   /** Everything written to the instance's stdout and stderr (all its runs). */
   logs(service: ServiceInstance): string;
   isRunning(service: ServiceInstance): boolean;
@@ -89,6 +105,10 @@ export interface RunningSystem {
   stop(): Promise<void>;
   /** Stops the system's nats-server, waits, and starts it again on the same port with the same store. */
   restartNats(downMs?: number): Promise<void>;
+  /** With `natsCluster`: stops one node (0, 1 or 2) of the cluster; the others keep serving. */
+  stopNatsNode(index: number): Promise<void>;
+  /** With `natsCluster`: starts a stopped node again, on its ports and its store. */
+  startNatsNode(index: number): Promise<void>;
   /** Stops the system's own PostgreSQL (option `postgres: 'dedicated'`), waits, and starts it again. */
   restartPostgres(downMs?: number): Promise<void>;
 }
@@ -157,12 +177,14 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
   const postgresDir = options.postgres === 'dedicated' ? mkdtempSync(join(tmpdir(), 'prov-system-pg-')) : undefined;
   const instances = new Map<ServiceInstance, Instance>();
   let stopped = false;
+  let clusterRef: RunningCluster | undefined;
 
   const stopAll = async () => {
     if (stopped) return;
     stopped = true;
     await Promise.all([...instances.values()].map((i) => (i.child ? stopService(i.child) : undefined)));
     await nats?.stop().catch(() => undefined);
+    await clusterRef?.stopAll();
     rmSync(natsStore, { recursive: true, force: true });
     rmSync(natsConfigDir, { recursive: true, force: true });
     if (postgres) {
@@ -181,13 +203,16 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
     const bus = generateBus([{ identity: 'agent', connections: automaticConnections(roleModel) }, ...(options.busAgents ?? [])]);
     const natsConfig = join(natsConfigDir, 'nats-server.conf');
     writeFileSync(natsConfig, withObserver(bus.configuration(), options.busObserverNkey), { mode: 0o600 });
+    const cluster = options.natsCluster ? await startCluster(bus, natsStore, natsConfigDir, (c) => withObserver(c, options.busObserverNkey)) : undefined;
     const [natsServer, engineDb, hrDb, port] = await Promise.all([
-      startNatsServer({ storeDir: natsStore, configFile: natsConfig }),
+      cluster ? cluster.nodes[0] : startNatsServer({ storeDir: natsStore, configFile: natsConfig }),
       createTestDatabase('prov_engine', adminUrl),
       createTestDatabase('prov_hr_app', adminUrl),
       options.port ?? freePort(),
     ]);
-    nats = natsServer;
+    if (cluster) clusterRef = cluster;
+    else nats = natsServer;
+    const natsUrl = cluster ? cluster.urls.join(',') : natsServer.url;
     databases.push(engineDb, hrDb);
     const tokens = generateApiTokens();
     const apiUrl = `http://127.0.0.1:${port}`;
@@ -203,19 +228,29 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
       return `--- last ${Math.min(lines.length, LOG_TAIL_LINES)} lines of ${name} ---\n${lines.slice(-LOG_TAIL_LINES).join('\n')}`;
     };
 
+    const names = serviceInstances(options.services, options.extraAgents ?? 0, options.replicas);
+    const ports = new Map<ServiceInstance, number>([['gateway', port]]);
+    for (const name of names.filter((n) => n !== 'gateway' && appOf(n) === 'gateway')) ports.set(name, await freePort());
+    const portOf = (name: ServiceInstance) => {
+      const found = ports.get(name);
+      if (found === undefined) throw new Error(`no gateway instance '${name}'`);
+      return found;
+    };
+    const apiOf = (name: ServiceInstance) => (name === 'gateway' ? api : new ApiClient(`http://127.0.0.1:${portOf(name)}`));
+
     const spawnInstance = (name: ServiceInstance): Instance => {
       const app = appOf(name);
       const instance = instances.get(name) ?? { name, app, logFile: join(logDir, `${name}.log`) };
       instances.set(name, instance);
       const env = serviceEnvironment(app, {
-        natsUrl: natsServer.url,
+        natsUrl,
         databaseUrl: engineDb.url,
         hrAppDatabaseUrl: hrDb.url,
         roleModel,
         apiTokens: formatApiTokens(tokens),
-        port,
+        port: app === 'gateway' ? portOf(name) : port,
         logLevel: options.logLevel ?? process.env.PROV_TEST_LOG_LEVEL,
-        overrides: { ...bus.env(app), ...options.env, ...options.serviceEnv?.[app], ...options.serviceEnv?.[name] },
+        overrides: { ...bus.env(app), ...(cluster ? { ORDERS_STREAM_REPLICAS: '3' } : {}), ...options.env, ...options.serviceEnv?.[app], ...options.serviceEnv?.[name] },
       });
       // The child writes to the file itself: nothing is lost if this process is busy or dies.
       const fd = openSync(instance.logFile, 'a');
@@ -241,7 +276,7 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
       });
       const check =
         instance.app === 'gateway'
-          ? () => api.get('/api/health', { timeoutMs: 5000 }).then((r) => r.status === 200 || `health ${r.status}: ${JSON.stringify(r.body)}`)
+          ? () => apiOf(instance.name).get('/api/health', { timeoutMs: 5000 }).then((r) => r.status === 200 || `health ${r.status}: ${JSON.stringify(r.body)}`)
           : () => SERVICE_READY_PATTERN.test(logSince(instance.name, logOffset)) || 'no start-up line in its log yet';
       try {
         await Promise.race([
@@ -281,7 +316,6 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
       await ready(spawnInstance(name), offset);
     };
 
-    const names = serviceInstances(options.services, options.extraAgents ?? 0);
     const spawned = names.map((name) => ({ name, offset: logSize(name), instance: spawnInstance(name) }));
     const readyOnes = new Set<ServiceInstance>();
     try {
@@ -301,7 +335,7 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
 
     return {
       apiUrl,
-      natsUrl: natsServer.url,
+      natsUrl,
       databaseUrl: engineDb.url,
       hrAppDatabaseUrl: hrDb.url,
       tokens,
@@ -310,6 +344,8 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
       api,
       client: (role) => api.as(tokens[role]),
       logs,
+      instances: () => [...instances.keys()],
+      apiUrlOf: (name) => `http://127.0.0.1:${portOf(name)}`,
       isRunning: (name) => running(instances.get(name)?.child),
       pid: (name) => (running(instances.get(name)?.child) ? instances.get(name)!.child!.pid : undefined),
       async kill(name, signal = 'SIGKILL') {
@@ -327,7 +363,16 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
         await start(name);
       },
       stop: stopAll,
+      async stopNatsNode(index) {
+        if (!cluster) throw new Error('stopNatsNode needs startSystem({ natsCluster: true })');
+        await cluster.stop(index);
+      },
+      async startNatsNode(index) {
+        if (!cluster) throw new Error('startNatsNode needs startSystem({ natsCluster: true })');
+        await cluster.start(index);
+      },
       async restartNats(downMs = 1000) {
+        if (!nats) throw new Error('restartNats restarts a single server; with natsCluster use stopNatsNode/startNatsNode');
         const port = nats!.port;
         await nats!.stop();
         await new Promise((resolve) => setTimeout(resolve, downMs));

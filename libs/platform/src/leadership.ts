@@ -1,0 +1,114 @@
+import type { Pool, PoolClient } from 'pg';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** How often a standby asks for the lock (ADR 0020): the upper bound of a takeover after a crash. */
+export const DEFAULT_STANDBY_POLL_MS = 500;
+
+/**
+ * The PostgreSQL advisory-lock key of a name. Every singleton of the engine (reactions, the
+ * projector, the timers, the complete job) is a session lock on `hashtext(name)`, so the names
+ * below are the whole registry of them and two copies of a service agree on the key.
+ */
+const TRY_LOCK = 'SELECT pg_try_advisory_lock(hashtext($1)) AS locked';
+const UNLOCK = 'SELECT pg_advisory_unlock(hashtext($1))';
+
+/** A session advisory lock held on its own connection; released with the connection. */
+export interface HeldLock {
+  readonly name: string;
+  /** Resolves when the lock's connection breaks: from then on another copy may hold the lock. */
+  readonly lost: Promise<void>;
+  release(): Promise<void>;
+}
+
+/**
+ * Takes the lock if it is free, on a connection of its own that stays checked out while held.
+ * Undefined when another session holds it. A copy killed with -9 loses the lock as soon as
+ * PostgreSQL sees its socket close, which is what makes the takeover fast.
+ */
+export async function tryAdvisoryLock(pool: Pool, name: string): Promise<HeldLock | undefined> {
+  const client = await pool.connect();
+  let locked = false;
+  try {
+    locked = (await client.query<{ locked: boolean }>(TRY_LOCK, [name])).rows[0].locked;
+  } catch (error) {
+    client.release(true);
+    throw error;
+  }
+  if (!locked) {
+    client.release();
+    return undefined;
+  }
+  return holdOn(client, name);
+}
+
+function holdOn(client: PoolClient, name: string): HeldLock {
+  let released = false;
+  let signalLost!: () => void;
+  const lost = new Promise<void>((resolve) => (signalLost = resolve));
+  const onBroken = () => signalLost();
+  client.on('error', onBroken);
+  client.on('end', onBroken);
+  return {
+    name,
+    lost,
+    async release() {
+      if (released) return;
+      released = true;
+      client.off('error', onBroken);
+      client.off('end', onBroken);
+      try {
+        await client.query(UNLOCK, [name]);
+        client.release();
+      } catch {
+        // A broken connection has lost the lock already; do not hand it back to the pool.
+        client.release(true);
+      }
+    },
+  };
+}
+
+/** Runs `work` when this copy gets the lock, releasing it after; undefined when another copy holds it. */
+export async function withAdvisoryLock<T>(pool: Pool, name: string, work: () => Promise<T>): Promise<T | undefined> {
+  const lock = await tryAdvisoryLock(pool, name);
+  if (!lock) return undefined;
+  try {
+    return await work();
+  } finally {
+    await lock.release();
+  }
+}
+
+export interface LeadershipOptions {
+  /** How often a standby tries again (default {@link DEFAULT_STANDBY_POLL_MS}). */
+  standbyPollMs?: number;
+  /** Called when a try fails for another reason than a held lock (PostgreSQL away). */
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * Waits until this copy leads `name` (holds its lock) or `stopped()` turns true (then undefined).
+ * Standbys poll: a session lock cannot be waited for with a timeout that also sees `stopped`.
+ */
+export async function awaitLeadership(
+  pool: Pool,
+  name: string,
+  stopped: () => boolean,
+  options: LeadershipOptions = {},
+): Promise<HeldLock | undefined> {
+  const pollMs = options.standbyPollMs ?? DEFAULT_STANDBY_POLL_MS;
+  while (!stopped()) {
+    try {
+      const lock = await tryAdvisoryLock(pool, name);
+      if (lock) {
+        if (!stopped()) return lock;
+        await lock.release();
+        return undefined;
+      }
+    } catch (error) {
+      options.onError?.(error);
+    }
+    await sleep(pollMs);
+  }
+  return undefined;
+}
