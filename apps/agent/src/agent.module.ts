@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { NatsConnectionProvider, PlatformModule, serviceMessagingModule } from '@prov/platform';
 import { AgentHandler } from './agent.handler';
-import { ConnectionBreakers } from './breaker/connection-breakers';
 import { ConnectorPool } from './connector-pool';
 import { OrderWorker } from './order-worker';
 import { GeneratedPasswords, passwordDeliveryProvider } from './passwords/generated-passwords';
@@ -10,14 +9,6 @@ import { GeneratedPasswords, passwordDeliveryProvider } from './passwords/genera
 @Module({
   imports: [PlatformModule.forRoot({ service: 'agent' }), serviceMessagingModule('agent')],
   controllers: [AgentHandler],
-  providers: [
-    NatsConnectionProvider,
-    ConnectorPool,
-    OrderWorker,
-    GeneratedPasswords,
-    passwordDeliveryProvider,
-    // A factory: its settings come from the configuration, not from Nest's injector.
-    { provide: ConnectionBreakers, useFactory: () => new ConnectionBreakers() },
-  ],
+  providers: [NatsConnectionProvider, ConnectorPool, OrderWorker, GeneratedPasswords, passwordDeliveryProvider],
 })
 export class AgentModule {}

@@ -3,7 +3,6 @@ import { type OrderToApply, PermanentConnectorError, isConnectorError } from '@p
 import { readAgentStreamWaitMs } from '@prov/config';
 import { CommandClient, CommandError, OrderConsumer, type OrderEnvelope, OrdersStreamMissingError } from '@prov/messaging';
 import { NatsConnectionProvider } from '@prov/platform';
-import { ConnectionBreakers } from './breaker/connection-breakers';
 import { ConnectorPool } from './connector-pool';
 import { GeneratedPasswords } from './passwords/generated-passwords';
 
@@ -22,7 +21,6 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly pool: ConnectorPool,
     private readonly commands: CommandClient,
     private readonly passwords: GeneratedPasswords,
-    private readonly breakers: ConnectionBreakers,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -38,7 +36,7 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
         concurrency: Number(process.env.AGENT_CONCURRENCY ?? 16),
         // Finish in-flight orders within the service's own shutdown grace period.
         stopGraceMs: Math.max(1000, Number(process.env.SHUTDOWN_GRACE_MS ?? 15_000) - 3000),
-        handler: (order, context) => this.apply(order, context.signal),
+        handler: (order) => this.apply(order),
         onDeadLetter: (order, reason) => this.deadLettered(order, reason),
       });
       await this.startWhenStreamExists(consumer, connection.id);
@@ -64,14 +62,12 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
     }
   }
 
-  private async apply(order: OrderEnvelope, signal?: AbortSignal): Promise<void> {
+  private async apply(order: OrderEnvelope): Promise<void> {
     try {
       // Inside the try: settings that cannot work (an unset variable) are a permanent error of
       // the order, reported with their message, rather than redelivered until the dead letter.
       const prepared = this.passwords.prepare(order as unknown as OrderToApply);
-      const connector = this.pool.connector(order.connectionId);
-      // While the connection's target keeps failing the order waits here, its delivery unused.
-      const outcome = await this.breakers.run(order.connectionId, () => connector.apply(prepared.order), signal);
+      const outcome = await this.pool.connector(order.connectionId).apply(prepared.order);
       await this.passwords.handOver(prepared, outcome);
     } catch (error) {
       if (isConnectorError(error) && error instanceof PermanentConnectorError) {

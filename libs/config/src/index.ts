@@ -10,4 +10,3 @@ export * from './api-tokens';
 export * from './people';
 export * from './password-delivery';
 export * from './streams';
-export * from './breaker';
