@@ -15,9 +15,12 @@ import { AD_PASSWORD_ATTRIBUTE, type AdConnectorSettings } from './ad-settings';
 import {
   childDn,
   encodeUnicodePwd,
+  escapeDnValue,
+  firstRdn,
   GLOBAL_SECURITY_GROUP,
   ldapValues,
   normalizeDn,
+  parentDn,
   UAC_ACCOUNTDISABLE,
   UAC_NORMAL_ACCOUNT,
 } from './ad-values';
@@ -73,7 +76,10 @@ export class AdAccounts {
     const wanted = this.wantedAttributes(order);
     const password =
       ldapValues(order.changes.attributes[AD_PASSWORD_ATTRIBUTE])[0] ?? this.settings.initialPassword;
-    let user = await this.find(accountKey);
+    const previous = order.changeType === 'Modified' ? order.changes.previousAccountKey : undefined;
+    // A login change names the account's previous key: the user is found there and renamed.
+    let user = previous && previous !== accountKey ? await this.rename(previous, accountKey) : undefined;
+    user ??= await this.find(accountKey);
     if (!user) {
       try {
         return { dn: await this.create(accountKey, wanted, password), passwordSet: true };
@@ -108,6 +114,37 @@ export class AdAccounts {
       await this.setUserAccountControl(user.dn, user.userAccountControl & ~UAC_ACCOUNTDISABLE);
     }
     return { dn: user.dn, passwordSet };
+  }
+
+  /**
+   * Renames the user under `previous` to `accountKey`: its CN when the CN is the old key (an
+   * adopted user named otherwise keeps its CN), then sAMAccountName and userPrincipalName as this
+   * connection computes them. AD keeps group `member` values pointing at the renamed entry by
+   * itself. Undefined when there is no user under `previous` (never created, or renamed already:
+   * a redelivery finds it under the new key). Each step is checked before it is made, so that a
+   * redelivery after an interruption finishes the rename.
+   */
+  private async rename(previous: string, accountKey: string): Promise<AdUser | undefined> {
+    const old = await this.find(previous);
+    if (!old) return undefined;
+    if (await this.find(accountKey)) {
+      throw new PermanentConnectorError(
+        `cannot rename account '${previous}' to '${accountKey}': an account '${accountKey}' exists already`,
+        { code: 'RENAME_TARGET_EXISTS' },
+      );
+    }
+    const client = await this.session();
+    let dn = old.dn;
+    if (firstRdn(dn).value.toLowerCase() === previous.toLowerCase()) {
+      // Only the RDN is given: the entry stays in its container.
+      await client.modifyDN(dn, `CN=${escapeDnValue(accountKey)}`);
+      dn = childDn('CN', accountKey, parentDn(dn));
+    }
+    await client.modify(dn, [
+      replaceValue('sAMAccountName', accountKey),
+      replaceValue('userPrincipalName', `${accountKey}@${this.settings.upnSuffix}`),
+    ]);
+    return this.find(accountKey);
   }
 
   /**
@@ -268,6 +305,10 @@ function requirePassword(accountKey: string, password: string | undefined): stri
       `in the resource type or set settings.initialPasswordEnv`,
     { code: 'NO_PASSWORD' },
   );
+}
+
+function replaceValue(type: string, value: string): Change {
+  return new Change({ operation: 'replace', modification: new Attribute({ type, values: [value] }) });
 }
 
 function memberChange(operation: 'add' | 'delete', userDn: string): Change {
