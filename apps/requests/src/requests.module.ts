@@ -8,11 +8,12 @@ import { IdentityLifecycleReaction } from './lifecycle/identity-lifecycle.reacti
 import { LifecycleReactions } from './lifecycle/lifecycle-reactions';
 import { LoginReservations } from './lifecycle/login-reservations';
 import { ScheduledDeactivations } from './lifecycle/scheduled-deactivations';
+import { SettleIdentitiesHandler } from './lifecycle/settle-identities.handler';
 
 /** Identities (joiner, mover, leaver, birthright rules) and assignment requests / revocations. */
 @Module({
   imports: [PlatformModule.forRoot({ service: 'requests' })],
-  controllers: [IdentitiesHandler, AssignmentsHandler],
+  controllers: [IdentitiesHandler, AssignmentsHandler, SettleIdentitiesHandler],
   providers: [
     EntitlementHoldings,
     LoginReservations,
