@@ -4,6 +4,7 @@ import { AssignmentsHandler } from './assignments.handler';
 import { IdentitiesHandler } from './identities.handler';
 import { BirthrightSweep } from './lifecycle/birthright-sweep';
 import { EntitlementHoldings } from './lifecycle/entitlement-holdings';
+import { HoldingsBackfill } from './lifecycle/holdings-backfill';
 import { IdentityLifecycleReaction } from './lifecycle/identity-lifecycle.reaction';
 import { LifecycleReactions } from './lifecycle/lifecycle-reactions';
 import { LoginReservations } from './lifecycle/login-reservations';
@@ -21,6 +22,7 @@ import { SettleIdentitiesHandler } from './lifecycle/settle-identities.handler';
     LifecycleReactions,
     BirthrightSweep,
     ScheduledDeactivations,
+    HoldingsBackfill,
   ],
 })
 export class RequestsModule {}

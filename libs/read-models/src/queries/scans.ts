@@ -120,6 +120,41 @@ export function liveAssignmentIds(
   );
 }
 
+/** A live assignment and whom it is for. */
+export interface LiveAssignment {
+  assignmentId: string;
+  identityId: string;
+  entitlementId: string;
+}
+
+/** Live assignments (not declined, not revoked) ordered by identity, so a consumer reads each identity once. */
+export function liveAssignmentsByIdentity(
+  pool: Pool,
+  schema = LIVE_SCHEMA,
+  pageSize = SCAN_PAGE_SIZE,
+): AsyncGenerator<LiveAssignment> {
+  const s = assertSchemaName(schema);
+  return itemsOf(async (cursor) => {
+    const [identity, assignment] = cursor ? decodeCursor('live-by-identity', cursor, 2) : [null, null];
+    const { rows } = await pool.query<{ assignment_id: string; identity_id: string; entitlement_id: string }>(
+      `SELECT assignment_id, identity_id, entitlement_id FROM ${s}.assignments
+        WHERE workflow_state = 'Requested' AND ($1::text IS NULL OR (identity_id, assignment_id) > ($1::text, $2::text))
+        ORDER BY identity_id, assignment_id LIMIT $3`,
+      [identity, assignment ?? '', pageSize + 1],
+    );
+    return pageOf(
+      rows,
+      pageSize,
+      (row) => ({
+        assignmentId: row.assignment_id,
+        identityId: row.identity_id,
+        entitlementId: row.entitlement_id,
+      }),
+      (row) => encodeCursor('live-by-identity', [row.identity_id, row.assignment_id]),
+    );
+  });
+}
+
 /** Every identity's id, a page (at most `pageSize` ids) at a time: the complete job settles rules page by page. */
 export function identityIdPages(
   pool: Pool,
