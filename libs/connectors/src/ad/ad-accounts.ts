@@ -11,16 +11,14 @@ import {
   ldapResultCode,
 } from './ad-errors';
 import { attributeValues, firstValue, type AdReader } from './ad-reader';
+import { renameUser } from './ad-rename';
 import { AD_PASSWORD_ATTRIBUTE, type AdConnectorSettings } from './ad-settings';
 import {
   childDn,
   encodeUnicodePwd,
-  escapeDnValue,
-  firstRdn,
   GLOBAL_SECURITY_GROUP,
   ldapValues,
   normalizeDn,
-  parentDn,
   UAC_ACCOUNTDISABLE,
   UAC_NORMAL_ACCOUNT,
 } from './ad-values';
@@ -117,12 +115,8 @@ export class AdAccounts {
   }
 
   /**
-   * Renames the user under `previous` to `accountKey`: its CN when the CN is the old key (an
-   * adopted user named otherwise keeps its CN), then sAMAccountName and userPrincipalName as this
-   * connection computes them. AD keeps group `member` values pointing at the renamed entry by
-   * itself. Undefined when there is no user under `previous` (never created, or renamed already:
-   * a redelivery finds it under the new key). Each step is checked before it is made, so that a
-   * redelivery after an interruption finishes the rename.
+   * The user under `previous`, renamed to `accountKey` (ad-rename.ts); undefined when there is
+   * none (never created, or renamed already: a redelivery finds it under the new key).
    */
   private async rename(previous: string, accountKey: string): Promise<AdUser | undefined> {
     const old = await this.find(previous);
@@ -133,17 +127,7 @@ export class AdAccounts {
         { code: 'RENAME_TARGET_EXISTS' },
       );
     }
-    const client = await this.session();
-    let dn = old.dn;
-    if (firstRdn(dn).value.toLowerCase() === previous.toLowerCase()) {
-      // Only the RDN is given: the entry stays in its container.
-      await client.modifyDN(dn, `CN=${escapeDnValue(accountKey)}`);
-      dn = childDn('CN', accountKey, parentDn(dn));
-    }
-    await client.modify(dn, [
-      replaceValue('sAMAccountName', accountKey),
-      replaceValue('userPrincipalName', `${accountKey}@${this.settings.upnSuffix}`),
-    ]);
+    await renameUser(await this.session(), old, previous, accountKey, this.settings.upnSuffix);
     return this.find(accountKey);
   }
 
@@ -305,10 +289,6 @@ function requirePassword(accountKey: string, password: string | undefined): stri
       `in the resource type or set settings.initialPasswordEnv`,
     { code: 'NO_PASSWORD' },
   );
-}
-
-function replaceValue(type: string, value: string): Change {
-  return new Change({ operation: 'replace', modification: new Attribute({ type, values: [value] }) });
 }
 
 function memberChange(operation: 'add' | 'delete', userDn: string): Change {
