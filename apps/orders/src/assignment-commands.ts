@@ -10,7 +10,7 @@ import {
   identityStreamName,
   type IdentityState,
 } from '@prov/domain';
-import type { EventStore } from '@prov/event-store';
+import { type EventStore, type RecordedEvent, StreamNotFoundError } from '@prov/event-store';
 import { EVENT_STORE } from '@prov/platform';
 
 /** Reading and changing assignments (and reading identities) for the orders service. */
@@ -24,6 +24,16 @@ export class AssignmentCommands {
 
   async identity(identityId: string): Promise<IdentityState> {
     return (await loadStream(this.store, identityDecider, identityStreamName(identityId))).state;
+  }
+
+  /** The assignment's recorded events, oldest first (none when there is no such assignment). */
+  async events(assignmentId: string): Promise<RecordedEvent[]> {
+    try {
+      return await this.store.readStream(assignmentStreamName(assignmentId));
+    } catch (error) {
+      if (error instanceof StreamNotFoundError) return [];
+      throw error;
+    }
   }
 
   execute(

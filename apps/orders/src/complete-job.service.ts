@@ -2,12 +2,13 @@ import { Inject, Injectable, Logger, BeforeApplicationShutdown } from '@nestjs/c
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { commandMetadata, handleCommand, type EventMetadata } from '@prov/command-handling';
-import { DomainError, jobDecider, type JobCommand, jobStreamName } from '@prov/domain';
+import { DomainError, jobDecider, type JobCommand, jobStreamName, ProvisioningState } from '@prov/domain';
 import type { EventStore } from '@prov/event-store';
 import { CommandClient } from '@prov/messaging';
 import { DATABASE_POOL, EVENT_STORE, ROLE_MODEL, tryAdvisoryLock } from '@prov/platform';
 import { ReadModelQueries } from '@prov/read-models';
 import type { RoleModel } from '@prov/role-model';
+import { BirthrightEvaluation } from './birthright-evaluation';
 import { JobFulfilment } from './job-fulfilment';
 import { OrderMaintenance } from './order-maintenance';
 import { TimersService } from './timers/timers.service';
@@ -37,10 +38,9 @@ interface JobRun {
 }
 
 /**
- * An evaluation the evaluate task runs, in order. The role model's evaluation of every live
- * assignment is the first; identity rules (birthright entitlements, movers and leavers) are meant
- * to be added here, before the role model, so that the orders they cause are fulfilled in the
- * same run.
+ * An evaluation the evaluate task runs, in order: the birthright rules of every identity first
+ * (what they grant gets its orders at once), then the role model for every live assignment, so
+ * that the orders both cause are fulfilled in the same run.
  */
 type Evaluation = (jobId: string, changed: (assignmentId: string) => void) => Promise<TaskResult>;
 
@@ -73,11 +73,15 @@ export class CompleteJobService implements BeforeApplicationShutdown {
     @Inject(ROLE_MODEL) private readonly roleModel: RoleModel,
     private readonly commands: CommandClient,
     private readonly maintenance: OrderMaintenance,
+    private readonly birthright: BirthrightEvaluation,
     private readonly fulfilment: JobFulfilment,
     private readonly timers: TimersService,
   ) {
     this.queries = new ReadModelQueries(pool);
-    this.evaluations = [(jobId, changed) => this.maintenance.evaluateRoleModel(jobId, changed)];
+    this.evaluations = [
+      (jobId, changed) => this.birthright.settleEveryIdentity(jobId, changed),
+      (jobId, changed) => this.maintenance.evaluateRoleModel(jobId, changed),
+    ];
   }
 
   private readonly evaluations: Evaluation[];
@@ -205,12 +209,9 @@ export class CompleteJobService implements BeforeApplicationShutdown {
     let verified = 0;
     for (const outcome of run.synchronized.values()) verified += outcome.verified;
     const expired = await this.timers.expireValidity(new Date());
-    const executed = await this.queries.ordersInStates([8], {});
-    const transmitted = await this.queries.ordersInStates([2], {});
-    return {
-      counts: { verified, expired, executedNotVerified: executed.length, transmitted: transmitted.length },
-      errors: [],
-    };
+    const executedNotVerified = await this.queries.countOrdersInStates([ProvisioningState.Executed]);
+    const transmitted = await this.queries.countOrdersInStates([ProvisioningState.Transmitted]);
+    return { counts: { verified, expired, executedNotVerified, transmitted }, errors: [] };
   }
 
   /** The drift each read found, per connection (listed at GET /api/connections/:id/non-conforming). */

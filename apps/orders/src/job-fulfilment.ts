@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
-import { commandMetadata } from '@prov/command-handling';
+import { commandMetadata, type EventMetadata } from '@prov/command-handling';
 import type { TimerSettings } from '@prov/config';
 import { ProvisioningState } from '@prov/domain';
 import { DATABASE_POOL } from '@prov/platform';
@@ -15,6 +15,16 @@ const { Pending } = ProvisioningState;
 export interface DispatchedOrder {
   assignmentId: string;
   orderId: string;
+}
+
+/** One fulfil task's progress, shared by the steps that dispatch. */
+interface FulfilRun {
+  counts: Record<'pending' | 'published' | 'alreadyQueued' | 'transmitted', number>;
+  errors: string[];
+  waiting: Map<string, DispatchedOrder>;
+  metadata: EventMetadata;
+  /** Assignments whose Pending orders were dispatched already in this run. */
+  dispatched: Set<string>;
 }
 
 const POLL_MS = 250;
@@ -52,46 +62,15 @@ export class JobFulfilment {
     const errors: string[] = [];
     const waiting = new Map<string, DispatchedOrder>();
     const metadata = commandMetadata({ actor: 'orders', correlationId: jobId }, new Date());
-    const pendingOrders = await this.queries.ordersInStates([Pending], {});
-    const assignmentIds = new Set([...pendingOrders.map((o) => o.assignmentId), ...alsoWaitFor]);
-    // Shown Pending but already reported: the read model is behind; wait for it too.
-    for (const order of pendingOrders) {
-      if (order.fulfillment === 'automatic') waiting.set(order.orderId, order);
+    const run: FulfilRun = { counts, errors, waiting, metadata, dispatched: new Set() };
+    // Streamed page by page; what is shown Pending but already reported (the read model is
+    // behind) is waited for too.
+    for await (const order of this.queries.ordersInStates([Pending], {})) {
+      if (order.fulfillment === 'automatic')
+        waiting.set(order.orderId, { assignmentId: order.assignmentId, orderId: order.orderId });
+      await this.dispatchPending(order.assignmentId, run);
     }
-    for (const assignmentId of assignmentIds) {
-      const state = await this.assignments.load(assignmentId);
-      if (!state.exists) continue;
-      for (const order of Object.values(state.orders)) {
-        if (!order.open || order.stateCode !== Pending) continue;
-        counts.pending++;
-        try {
-          if (order.fulfillment === 'manual') {
-            const outcome = await this.assignments.execute(
-              assignmentId,
-              (latest) =>
-                latest.exists && latest.orders[order.orderId]?.stateCode === Pending
-                  ? {
-                      type: 'TransmitProvisioningOrder',
-                      assignmentId,
-                      orderId: order.orderId,
-                      now: new Date(),
-                      actor: 'orders',
-                    }
-                  : undefined,
-              metadata,
-            );
-            if (outcome.events.length > 0) counts.transmitted++;
-            continue;
-          }
-          const published = await this.dispatcher.publish(state, order);
-          if (published.duplicate) counts.alreadyQueued++;
-          else counts.published++;
-          waiting.set(order.orderId, { assignmentId, orderId: order.orderId });
-        } catch (error) {
-          errors.push(`${order.orderId}: ${(error as Error).message}`);
-        }
-      }
-    }
+    for (const assignmentId of alsoWaitFor) await this.dispatchPending(assignmentId, run);
     const left = await this.waitForReports(waiting);
     counts.reported = waiting.size - left.length;
     counts.stillPending = left.length;
@@ -104,6 +83,45 @@ export class JobFulfilment {
       );
     }
     return { counts, errors };
+  }
+
+  /** Sends the assignment's Pending orders on their way: automatic ones to the queue, manual ones to the operators. */
+  private async dispatchPending(assignmentId: string, run: FulfilRun): Promise<void> {
+    const { counts, errors, waiting, metadata } = run;
+    if (run.dispatched.has(assignmentId)) return;
+    run.dispatched.add(assignmentId);
+    const state = await this.assignments.load(assignmentId);
+    if (!state.exists) return;
+    for (const order of Object.values(state.orders)) {
+      if (!order.open || order.stateCode !== Pending) continue;
+      counts.pending++;
+      try {
+        if (order.fulfillment === 'manual') {
+          const outcome = await this.assignments.execute(
+            assignmentId,
+            (latest) =>
+              latest.exists && latest.orders[order.orderId]?.stateCode === Pending
+                ? {
+                    type: 'TransmitProvisioningOrder',
+                    assignmentId,
+                    orderId: order.orderId,
+                    now: new Date(),
+                    actor: 'orders',
+                  }
+                : undefined,
+            metadata,
+          );
+          if (outcome.events.length > 0) counts.transmitted++;
+          continue;
+        }
+        const published = await this.dispatcher.publish(state, order);
+        if (published.duplicate) counts.alreadyQueued++;
+        else counts.published++;
+        waiting.set(order.orderId, { assignmentId, orderId: order.orderId });
+      } catch (error) {
+        errors.push(`${order.orderId}: ${(error as Error).message}`);
+      }
+    }
   }
 
   /**

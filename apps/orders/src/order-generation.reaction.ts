@@ -60,6 +60,17 @@ export class OrderGenerationReaction implements Reaction {
   }
 
   /**
+   * Generates now what the assignment's request and revocation call for, rather than when this
+   * reaction gets to them: the complete job fulfils, in the same run, the assignments its
+   * evaluation just requested or revoked. The ids derived from the events make both agree.
+   */
+  async catchUp(assignmentId: string): Promise<void> {
+    for (const event of await this.assignments.events(assignmentId)) {
+      if (this.filter.eventTypes.includes(event.type)) await this.handle(event);
+    }
+  }
+
+  /**
    * Generates an assignment's first order, once: the order id is derived from the assignment, so
    * the reaction and the start-date timer (or a repeat of either) agree on it and only the first
    * one writes.

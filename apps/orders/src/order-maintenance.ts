@@ -31,7 +31,7 @@ export class OrderMaintenance {
     const counts = { evaluated: 0, generated: 0, regenerated: 0, modified: 0, removed: 0, failing: 0 };
     const errors: string[] = [];
     const model = this.roleModel;
-    for (const assignmentId of await liveAssignmentIds(this.pool)) {
+    for await (const assignmentId of liveAssignmentIds(this.pool)) {
       const state = await this.assignments.load(assignmentId);
       if (!state.exists) continue;
       // Ended: the end-date timer removes what is there; evaluating would only make Inactive orders.

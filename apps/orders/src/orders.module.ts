@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { NatsConnectionProvider, PlatformModule, serviceMessagingModule } from '@prov/platform';
 import { AccountOwnership } from './account-ownership';
 import { AssignmentCommands } from './assignment-commands';
+import { BirthrightEvaluation } from './birthright-evaluation';
 import { CompleteJobSchedule } from './complete-job.schedule';
 import { CompleteJobService } from './complete-job.service';
 import { DispatchReaction } from './dispatch.reaction';
@@ -32,6 +33,7 @@ import { TimersService } from './timers/timers.service';
     MoverReaction,
     SynchronizationService,
     OrderMaintenance,
+    BirthrightEvaluation,
     JobFulfilment,
     CompleteJobService,
     CompleteJobSchedule,

@@ -133,7 +133,7 @@ export class SynchronizationService {
     now: Date,
   ): Promise<Set<string>> {
     const verified = new Set<string>();
-    for (const order of await this.queries.ordersInStates([ProvisioningState.Executed], { connectionId })) {
+    for await (const order of this.queries.ordersInStates([ProvisioningState.Executed], { connectionId })) {
       if (!order.changeType) continue;
       const observed = isOrderObserved(
         { changeType: order.changeType as 'Added' | 'Modified' | 'Deleted', changes: order.changes as never },

@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { identityStreamName } from '@prov/domain';
+import { PostgresEventStore } from '@prov/event-store';
 import { type RunningSlapd, type RunningSystem, startSlapd, startSystem, waitFor } from '@prov/testing';
 import { DirectoryAdmin, SAMPLE_LDAP_BASE_DN, values } from './directory-fixture';
 import { Flow } from './flow-helpers';
@@ -23,6 +26,7 @@ describe('identity lifecycle, end to end (LDAP)', () => {
   let system: RunningSystem;
   let flow: Flow;
   let ldap: DirectoryAdmin;
+  let store: PostgresEventStore;
   let counter = 0;
 
   beforeAll(async () => {
@@ -34,9 +38,11 @@ describe('identity lifecycle, end to end (LDAP)', () => {
     });
     flow = new Flow(system);
     ldap = await DirectoryAdmin.connect(slapd.url, slapd.adminDn, slapd.adminPassword);
+    store = await PostgresEventStore.connect(system.databaseUrl);
   });
 
   afterAll(async () => {
+    await store?.close();
     await ldap?.close();
     await system?.stop();
     await slapd?.stop();
@@ -63,6 +69,21 @@ describe('identity lifecycle, end to end (LDAP)', () => {
 
   async function permissions(identityId: string): Promise<Permission[]> {
     return (await flow.requester.get(`/api/identities/${identityId}/permissions`)).body;
+  }
+
+  /**
+   * Writes a holding event straight into the identity's stream: what a lost write, or data from
+   * before holdings existed, leaves behind, and that no identity event or model change revisits.
+   */
+  async function writeHolding(identityId: string, type: string, data: Record<string, unknown>) {
+    await store.appendToStream(identityStreamName(identityId), [
+      {
+        id: randomUUID(),
+        type,
+        data: { identityId, ...data, at: new Date().toISOString(), by: 'test' },
+        metadata: { actor: 'test' },
+      },
+    ]);
   }
 
   /** Waits until the assignment's current order is of this change type and in this state. */
@@ -242,5 +263,104 @@ describe('identity lifecycle, end to end (LDAP)', () => {
     expect(dated.status).toBe(409);
     expect(dated.body.message).toMatch(/other dates/);
     expect((await permissions(login)).filter((p) => p.entitlementId === 'hr_app_reader')).toHaveLength(1);
+  });
+
+  it('the complete job settles birthright rules for every identity: grants what is missing, removes what no rule gives', async () => {
+    // A Finance identity whose rule hold was lost, and whose finance group was then revoked.
+    const fin = unique('jobfin');
+    expect((await register(fin, { department: 'Finance' })).status).toBe(201);
+    const granted = await waitFor(() => permissions(fin), {
+      until: (list) =>
+        list.some((p) => p.entitlementId === 'ldap_finance' && p.provisioningState === 'Executed'),
+      timeoutMs: 30_000,
+      description: 'the birthright rule to grant ldap_finance',
+    });
+    const lost = granted.find((p) => p.entitlementId === 'ldap_finance')!;
+    await writeHolding(fin, 'EntitlementHoldReleased', {
+      entitlementId: 'ldap_finance',
+      assignmentId: lost.assignmentId,
+      holder: 'rule:finance_directory',
+    });
+    expect((await flow.requester.delete(`/api/assignments/${lost.assignmentId}`)).status).toBeLessThan(300);
+    await waitForOrder(lost.assignmentId, 'Deleted', 'Executed');
+    expect(await entry(fin)).toBeUndefined();
+    // An IT identity whose requested finance group is recorded as held by the finance rule only.
+    const staff = unique('jobit');
+    expect((await register(staff)).status).toBe(201);
+    const requested = await flow.request(staff, 'ldap_finance');
+    await flow.waitForState(requested, 'Executed');
+    const held = { entitlementId: 'ldap_finance', assignmentId: requested };
+    await writeHolding(staff, 'EntitlementHeld', { ...held, holder: 'rule:finance_directory' });
+    await writeHolding(staff, 'EntitlementHoldReleased', { ...held, holder: 'request' });
+
+    const job = await flow.completeJob();
+    const evaluate = (job.tasks as Array<{ name: string; counts: Record<string, number> }>).find(
+      (task) => task.name === 'evaluate-role-model',
+    )!;
+    expect(evaluate.counts.identities).toBeGreaterThanOrEqual(2);
+    expect(evaluate.counts.ruleGranted).toBeGreaterThanOrEqual(1);
+    expect(evaluate.counts.ruleRevoked).toBeGreaterThanOrEqual(1);
+    // Granted again through a new assignment, fulfilled by the same run.
+    const regranted = (await permissions(fin)).find(
+      (p) => p.entitlementId === 'ldap_finance' && p.workflowState === 'Requested',
+    )!;
+    expect(regranted.assignmentId).not.toBe(lost.assignmentId);
+    expect(regranted.origin).toEqual(['rule:finance_directory']);
+    expect(['Executed', 'Verified']).toContain(regranted.provisioningState);
+    expect(values(await entry(fin), 'memberOf')).toEqual([`cn=finance,${slapd.groupsDn}`]);
+    // Removed: no rule gives it and no request holds it; the Deleted order ran in the same run.
+    const removed = await flow.assignment(requested);
+    expect(removed).toMatchObject({ workflowState: 'Revoked', currentOrder: { changeType: 'Deleted' } });
+    expect(['Executed', 'Verified']).toContain(removed.provisioningState);
+    expect(await entry(staff)).toBeUndefined();
+  });
+
+  it("a mover onto the login of a departed identity whose account's removal is not verified gets 7 Error naming both", async () => {
+    const gone = unique('gone');
+    expect((await register(gone)).status).toBe(201);
+    const goneAssignment = await flow.request(gone, 'ldap_staff');
+    await flow.waitForState(goneAssignment, 'Executed');
+    expect((await flow.requester.post(`/api/identities/${gone}/deactivate`, { body: {} })).status).toBe(200);
+    // Executed, not yet verified: the account may still be there, so the key is still the leaver's.
+    await waitForOrder(goneAssignment, 'Deleted', 'Executed');
+    const mover = unique('mov');
+    expect((await register(mover)).status).toBe(201);
+    const moverAssignment = await flow.request(mover, 'ldap_staff');
+    await flow.waitForState(moverAssignment, 'Executed');
+
+    const moved = await flow.requester.request('PATCH', `/api/identities/${mover}`, {
+      body: { login: gone },
+    });
+    expect(moved.status).toBe(200); // the login itself is free: its holder left
+    const failed = await flow.waitForState(moverAssignment, 'Error');
+    expect(failed.currentOrder.lastError).toBe(
+      `account key '${gone}' on connection corp_ldap is already the account of identity ${gone}; ` +
+        `identity ${mover} computes the same key (one owner per account)`,
+    );
+    expect(await entry(mover)).toMatchObject({ uid: mover }); // nothing renamed onto the leaver's key
+  });
+
+  it('an assignment missing from the identity holdings (made before they existed) is backfilled at start: the mover modifies it, the leaver revokes it', async () => {
+    const login = unique('legacy');
+    expect((await register(login)).status).toBe(201);
+    const assignmentId = await flow.request(login, 'ldap_staff');
+    await flow.waitForState(assignmentId, 'Executed');
+    await writeHolding(login, 'EntitlementReleased', { entitlementId: 'ldap_staff', assignmentId });
+
+    await system.restart('requests');
+    await waitFor(() => store.readStream(identityStreamName(login)), {
+      until: (events) => events.at(-1)?.type === 'EntitlementHeld',
+      timeoutMs: 30_000,
+      description: 'the backfill to record the holding again',
+    });
+    expect(
+      (await flow.requester.request('PATCH', `/api/identities/${login}`, { body: { lastName: 'Moss' } }))
+        .status,
+    ).toBe(200);
+    await waitForOrder(assignmentId, 'Modified', 'Executed');
+    expect(await entry(login)).toMatchObject({ sn: 'Moss' });
+    expect((await flow.requester.post(`/api/identities/${login}/deactivate`, { body: {} })).status).toBe(200);
+    await waitForOrder(assignmentId, 'Deleted', 'Executed');
+    expect(await entry(login)).toBeUndefined();
   });
 });

@@ -14,8 +14,8 @@ import {
   assignmentsDueToStart,
   endedAssignments,
   lastSynchronizations,
-  type OpenOrderClock,
-  openOrdersInStates,
+  openOrdersWithDates,
+  type TimedOrder,
 } from '@prov/read-models';
 import type { RoleModel } from '@prov/role-model';
 import { AssignmentCommands } from '../assignment-commands';
@@ -77,7 +77,7 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
   private async fireDue(now: Date): Promise<TimerTick> {
     const tick: TimerTick = { ended: 0, expired: 0, retried: 0, started: 0, redispatched: 0 };
     tick.ended = await this.endAssignments(now);
-    for await (const order of this.openOrders([Pending, Errored])) {
+    for await (const order of openOrdersWithDates(this.pool, [Pending, Errored])) {
       if (order.provisioningStateCode === Errored) {
         if (order.resourceTypeId && retryDue(order, this.roleModel.retryPolicy(order.resourceTypeId), now)) {
           tick.retried += await this.fire(
@@ -91,7 +91,7 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
       }
     }
     tick.expired = await this.expireValidity(now);
-    for (const assignmentId of await assignmentsDueToStart(this.pool, now)) {
+    for await (const assignmentId of assignmentsDueToStart(this.pool, now)) {
       tick.started += (await this.generation.generateInitialOrder(assignmentId, now)) ? 1 : 0;
     }
     if (Object.values(tick).some((count) => count > 0)) this.logger.log({ msg: 'timers fired', ...tick });
@@ -106,7 +106,7 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
   async expireValidity(now: Date): Promise<number> {
     let expired = 0;
     const synchronized = await lastSynchronizations(this.pool);
-    for await (const order of this.openOrders([Transmitted, Executed])) {
+    for await (const order of openOrdersWithDates(this.pool, [Transmitted, Executed])) {
       if (!order.resourceTypeId) continue;
       const validity = this.roleModel.transmittedValidityMs(order.resourceTypeId);
       const lastRead = order.connectionId ? synchronized.get(order.connectionId) : undefined;
@@ -115,17 +115,6 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
       }
     }
     return expired;
-  }
-
-  /** Every open order in the states, page by page. */
-  private async *openOrders(codes: number[]): AsyncGenerator<OpenOrderClock> {
-    let after: OpenOrderClock | undefined;
-    for (;;) {
-      const page = await openOrdersInStates(this.pool, codes, after);
-      yield* page;
-      if (page.length === 0) return;
-      after = page.at(-1);
-    }
   }
 
   /**
@@ -158,7 +147,7 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
     return ended;
   }
 
-  private async redispatch(order: OpenOrderClock): Promise<number> {
+  private async redispatch(order: TimedOrder): Promise<number> {
     const state = await this.assignments.load(order.assignmentId);
     const current = state.exists ? state.orders[order.orderId] : undefined;
     if (!state.exists || current?.stateCode !== Pending || current.attempt !== order.attempt) return 0;
@@ -168,7 +157,7 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
 
   /** Appends the timer's transition unless the order has moved on meanwhile (then nothing happens). */
   private async fire(
-    order: OpenOrderClock,
+    order: TimedOrder,
     command: { type: AssignmentCommand['type'] } & Record<string, unknown>,
     now: Date,
   ): Promise<number> {

@@ -172,13 +172,13 @@ export class EntitlementHoldings {
     }
   }
 
-  /** A holder leaves; the assignment is revoked once nobody holds it any more. */
+  /** A holder leaves; the assignment is revoked once nobody holds it any more (its id is returned then). */
   async releaseHold(
     identityId: string,
     entitlementId: string,
     holder: EntitlementHolder,
     options: { comment: string; actor: string; now: Date; metadata: EventMetadata },
-  ): Promise<void> {
+  ): Promise<string | undefined> {
     const { actor, now, metadata } = options;
     const outcome = await this.identityCommand(
       { type: 'ReleaseEntitlementHold', identityId, entitlementId, holder, now, actor },
@@ -187,7 +187,9 @@ export class EntitlementHoldings {
     const holding = findHolding(outcome.state, entitlementId);
     if (holding && holding.holders.length === 0) {
       await this.revoke(holding.assignmentId, { ...options, byRequest: false });
+      return holding.assignmentId;
     }
+    return undefined;
   }
 
   private async release(

@@ -8,6 +8,12 @@ import { EntitlementHoldings } from './entitlement-holdings';
 
 const ACTOR = 'requests';
 
+/** What settling an identity changed: assignments requested for it, and assignments revoked. */
+export interface SettleOutcome {
+  granted: string[];
+  revoked: string[];
+}
+
 /**
  * What follows from an identity's life: on registration, change and reactivation the birthright
  * rules are evaluated (grant what is due, release what no longer is); on deactivation every
@@ -33,16 +39,29 @@ export class IdentityLifecycleReaction implements Reaction {
     await this.settle(identityId, reactionMetadata(event, ACTOR, new Date()));
   }
 
-  /** Brings the identity's assignments in line with its status and the rules in force. */
-  async settle(identityId: string, metadata: EventMetadata = commandMetadata({ actor: ACTOR }, new Date())) {
+  /**
+   * Brings the identity's assignments in line with its status and the rules in force. Used by
+   * this reaction, the sweep on a role-model change, and the complete job's evaluate task.
+   */
+  async settle(
+    identityId: string,
+    metadata: EventMetadata = commandMetadata({ actor: ACTOR }, new Date()),
+  ): Promise<SettleOutcome> {
+    const outcome: SettleOutcome = { granted: [], revoked: [] };
     const identity = await this.holdings.identity(identityId);
-    if (!identity.exists) return;
-    if (!identity.active) await this.revokeAll(identity, metadata);
-    await this.applyRules(identity, metadata);
+    if (!identity.exists) return outcome;
+    if (!identity.active) await this.revokeAll(identity, metadata, outcome);
+    await this.applyRules(identity, metadata, outcome);
+    return outcome;
   }
 
-  private async revokeAll(identity: RegisteredIdentity, metadata: EventMetadata): Promise<void> {
+  private async revokeAll(
+    identity: RegisteredIdentity,
+    metadata: EventMetadata,
+    outcome: SettleOutcome,
+  ): Promise<void> {
     for (const holding of Object.values(identity.holdings)) {
+      outcome.revoked.push(holding.assignmentId);
       await this.holdings.revoke(holding.assignmentId, {
         byRequest: false,
         comment: 'identity deactivated',
@@ -53,7 +72,11 @@ export class IdentityLifecycleReaction implements Reaction {
     }
   }
 
-  private async applyRules(identity: RegisteredIdentity, metadata: EventMetadata): Promise<void> {
+  private async applyRules(
+    identity: RegisteredIdentity,
+    metadata: EventMetadata,
+    outcome: SettleOutcome,
+  ): Promise<void> {
     const current = await this.holdings.identity(identity.identityId);
     if (!current.exists) return;
     const { due, failed } = this.roleModel.rulesFor(identityAttributes(current));
@@ -71,7 +94,7 @@ export class IdentityLifecycleReaction implements Reaction {
     });
     for (const { ruleId, entitlementId } of changes.grant) {
       const actor = `rule:${ruleId}` as const;
-      await this.holdings.hold({
+      const held = await this.holdings.hold({
         identityId: current.identityId,
         entitlementId,
         holder: actor,
@@ -80,14 +103,16 @@ export class IdentityLifecycleReaction implements Reaction {
         now: new Date(),
         metadata,
       });
+      if (held.created) outcome.granted.push(held.assignmentId);
     }
     for (const { ruleId, entitlementId } of changes.release) {
-      await this.holdings.releaseHold(current.identityId, entitlementId, `rule:${ruleId}`, {
+      const revoked = await this.holdings.releaseHold(current.identityId, entitlementId, `rule:${ruleId}`, {
         comment: `birthright rule ${ruleId} no longer holds`,
         actor: `rule:${ruleId}`,
         now: new Date(),
         metadata,
       });
+      if (revoked) outcome.revoked.push(revoked);
     }
   }
 }

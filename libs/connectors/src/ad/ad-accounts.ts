@@ -11,6 +11,7 @@ import {
   ldapResultCode,
 } from './ad-errors';
 import { attributeValues, firstValue, type AdReader } from './ad-reader';
+import { renameUser } from './ad-rename';
 import { AD_PASSWORD_ATTRIBUTE, type AdConnectorSettings } from './ad-settings';
 import {
   childDn,
@@ -73,7 +74,10 @@ export class AdAccounts {
     const wanted = this.wantedAttributes(order);
     const password =
       ldapValues(order.changes.attributes[AD_PASSWORD_ATTRIBUTE])[0] ?? this.settings.initialPassword;
-    let user = await this.find(accountKey);
+    const previous = order.changeType === 'Modified' ? order.changes.previousAccountKey : undefined;
+    // A login change names the account's previous key: the user is found there and renamed.
+    let user = previous && previous !== accountKey ? await this.rename(previous, accountKey) : undefined;
+    user ??= await this.find(accountKey);
     if (!user) {
       try {
         return { dn: await this.create(accountKey, wanted, password), passwordSet: true };
@@ -108,6 +112,23 @@ export class AdAccounts {
       await this.setUserAccountControl(user.dn, user.userAccountControl & ~UAC_ACCOUNTDISABLE);
     }
     return { dn: user.dn, passwordSet };
+  }
+
+  /**
+   * The user under `previous`, renamed to `accountKey` (ad-rename.ts); undefined when there is
+   * none (never created, or renamed already: a redelivery finds it under the new key).
+   */
+  private async rename(previous: string, accountKey: string): Promise<AdUser | undefined> {
+    const old = await this.find(previous);
+    if (!old) return undefined;
+    if (await this.find(accountKey)) {
+      throw new PermanentConnectorError(
+        `cannot rename account '${previous}' to '${accountKey}': an account '${accountKey}' exists already`,
+        { code: 'RENAME_TARGET_EXISTS' },
+      );
+    }
+    await renameUser(await this.session(), old, previous, accountKey, this.settings.upnSuffix);
+    return this.find(accountKey);
   }
 
   /**

@@ -160,6 +160,54 @@ describe('AdConnector on Samba AD', () => {
     expect((await user('jdoe'))?.userAccountControl).toBe('514');
   });
 
+  it('renames the user on a Modified order naming the previous key (a login change); groups follow; redelivery converges', async () => {
+    const ad = connector();
+    await ad.apply(order('Added', 'kmove', 'movers', { displayName: 'Kim Move' }));
+    const rename = order('Modified', 'kmove2', 'movers', { displayName: 'Kim Moved' });
+    rename.changes.previousAccountKey = 'kmove';
+    expect(await ad.apply(rename)).toEqual({ passwordSet: false });
+    expect(await ad.apply({ ...rename, attempt: 2 })).toEqual({ passwordSet: false });
+    expect(await user('kmove')).toBeUndefined();
+    expect(await user('kmove2')).toMatchObject({
+      dn: `CN=kmove2,${usersDn}`,
+      userPrincipalName: 'kmove2@example.test',
+      displayName: 'Kim Moved',
+      userAccountControl: '512',
+      memberOf: `CN=movers,${groupsDn}`, // AD moved the member value with the entry
+    });
+    expect(await canBind('kmove2', INITIAL)).toBe(true); // the same account: its password kept
+    const all = await ad.readAll();
+    expect(all.accounts.map((a) => a.accountKey)).not.toContain('kmove');
+    expect(all.memberships.filter((m) => m.group === 'movers')).toEqual([
+      { accountKey: 'kmove2', group: 'movers' },
+    ]);
+    expect(isOrderObserved(rename, all)).toBe(true);
+
+    // A rename onto a key another account has is refused, naming both, and changes nothing.
+    await ad.apply(order('Added', 'other', undefined, { displayName: 'Other' }));
+    const clash = order('Modified', 'other', undefined, { displayName: 'Kim' });
+    clash.changes.previousAccountKey = 'kmove2';
+    await expect(ad.apply(clash)).rejects.toMatchObject({
+      code: 'RENAME_TARGET_EXISTS',
+      message: expect.stringContaining("cannot rename account 'kmove2' to 'other'"),
+    });
+    expect(await user('kmove2')).toMatchObject({ displayName: 'Kim Moved' });
+  });
+
+  it('finishes a rename interrupted after the entry was moved (the CN is new, sAMAccountName still old)', async () => {
+    const ad = connector();
+    await ad.apply(order('Added', 'halfren', undefined, { displayName: 'Half Renamed' }));
+    await admin.modifyDN(`CN=halfren,${usersDn}`, 'CN=halfren2');
+    const rename = order('Modified', 'halfren2', undefined, { displayName: 'Half Renamed' });
+    rename.changes.previousAccountKey = 'halfren';
+    await ad.apply(rename);
+    expect(await user('halfren')).toBeUndefined();
+    expect(await user('halfren2')).toMatchObject({
+      dn: `CN=halfren2,${usersDn}`,
+      userPrincipalName: 'halfren2@example.test',
+    });
+  });
+
   it('with onDelete: disable, disables on Deleted and enables again on Added, keeping the password', async () => {
     const ad = connector({ onDelete: 'disable' });
     await ad.apply(order('Added', 'dora', 'readers', { displayName: 'Dora' }));

@@ -56,17 +56,23 @@ export function unescapeDnValue(value: string): string {
   return Buffer.from(bytes).toString('utf8');
 }
 
-/** The first RDN's attribute type and (unescaped) value: `OU=Sales\, EMEA,DC=x` → ['OU', 'Sales, EMEA']. */
-export function firstRdn(dn: string): { type: string; value: string } {
-  let end = dn.length;
+/** Where the first unescaped comma of a DN is (the end of its first RDN), or its length. */
+function firstRdnEnd(dn: string): number {
   for (let i = 0; i < dn.length; i++) {
     if (dn[i] === '\\') i++;
-    else if (dn[i] === ',') {
-      end = i;
-      break;
-    }
+    else if (dn[i] === ',') return i;
   }
-  const rdn = dn.slice(0, end);
+  return dn.length;
+}
+
+/** The DN of the entry's container: `CN=a\, b,OU=x,DC=y` → `OU=x,DC=y`. */
+export function parentDn(dn: string): string {
+  return dn.slice(firstRdnEnd(dn) + 1).trim();
+}
+
+/** The first RDN's attribute type and (unescaped) value: `OU=Sales\, EMEA,DC=x` → ['OU', 'Sales, EMEA']. */
+export function firstRdn(dn: string): { type: string; value: string } {
+  const rdn = dn.slice(0, firstRdnEnd(dn));
   const eq = rdn.indexOf('=');
   return { type: rdn.slice(0, eq).trim(), value: unescapeDnValue(rdn.slice(eq + 1)) };
 }

@@ -1,6 +1,14 @@
 import { PermanentConnectorError, TransientConnectorError } from '../errors';
 import { toAdConnectorError } from './ad-errors';
-import { childDn, encodeUnicodePwd, escapeDnValue, firstRdn, ldapValues, normalizeDn } from './ad-values';
+import {
+  childDn,
+  encodeUnicodePwd,
+  escapeDnValue,
+  firstRdn,
+  ldapValues,
+  normalizeDn,
+  parentDn,
+} from './ad-values';
 
 describe('encodeUnicodePwd', () => {
   it('quotes the password and encodes it as UTF-16LE', () => {
@@ -36,6 +44,8 @@ describe('DN values', () => {
     expect(dn).toBe('CN=Smith\\, John,OU=Sales\\, EMEA,DC=example,DC=test');
     expect(firstRdn(dn)).toEqual({ type: 'CN', value: 'Smith, John' });
     expect(firstRdn('OU=M\\C3\\BCnchen,DC=x')).toEqual({ type: 'OU', value: 'München' });
+    expect(parentDn(dn)).toBe('OU=Sales\\, EMEA,DC=example,DC=test');
+    expect(parentDn('DC=test')).toBe('');
   });
 
   it('compares DNs case-insensitively and without spaces after commas', () => {

@@ -164,6 +164,24 @@ describe('SqlConnector on tables the application owns', () => {
     expect(isOrderObserved(revokeSupport, await connector.readAll())).toBe(true);
   });
 
+  it('renames the account row and its role rows on a login change, keeping the row (id) and its other columns', async () => {
+    await connector.apply(order('Added', 'rmove', 'sales', { displayName: 'R Move', level: 2 }));
+    await connector.apply(order('Added', 'rmove', 'support', { displayName: 'R Move', level: 2 }));
+    const [before] = await user('rmove');
+    const rename = order('Modified', 'rmove2', 'sales', { level: 3 });
+    rename.changes.previousAccountKey = 'rmove';
+    await connector.apply(rename);
+    await connector.apply({ ...rename, attempt: 2 });
+    expect(await user('rmove')).toEqual([]);
+    expect(await roles('rmove')).toEqual([]);
+    expect(await user('rmove2')).toEqual([
+      expect.objectContaining({ id: before.id, full_name: 'R Move', access_level: 3, created_by: 'crm-ui' }),
+    ]);
+    expect(await roles('rmove2')).toEqual(['sales', 'support']);
+    await connector.apply(order('Deleted', 'rmove2', 'sales'));
+    await connector.apply(order('Deleted', 'rmove2', 'support'));
+  });
+
   it('reports rows added by hand as non-conforming', async () => {
     await sql.query(`INSERT INTO crm.app_users (user_name, full_name) VALUES ('intruder', 'By Hand')`);
     await sql.query(`INSERT INTO crm.user_roles (user_name, role_name) VALUES ('intruder', 'admins')`);

@@ -186,6 +186,35 @@ describe('SqlConnector on PostgreSQL', () => {
     expect(await rows('accounts', 'nul')).toHaveLength(0); // nothing half-written
   });
 
+  it('renames the account and its memberships in one transaction on a login change; redelivery converges', async () => {
+    await connector.apply(order('Added', 'kmove', 'readers', { displayName: 'Kim' }));
+    await connector.apply(order('Added', 'kmove', 'writers', { displayName: 'Kim' }));
+    const rename = order('Modified', 'kmove2', 'readers', { displayName: 'Kim Moved' });
+    rename.changes.previousAccountKey = 'kmove';
+    await connector.apply(rename);
+    await connector.apply({ ...rename, attempt: 2 });
+    expect(await rows('accounts', 'kmove')).toEqual([]);
+    expect(await rows('group_memberships', 'kmove')).toEqual([]);
+    const [moved] = await rows('accounts', 'kmove2');
+    expect(moved.attributes).toEqual({ displayName: 'Kim Moved' });
+    expect((await rows('group_memberships', 'kmove2')).map((r) => r.group_name)).toEqual([
+      'readers',
+      'writers',
+    ]);
+    expect(isOrderObserved(rename, await connector.readAll())).toBe(true);
+
+    // Onto another account's key: refused, naming both, and the transaction leaves everything as it was.
+    await connector.apply(order('Added', 'taken', 'readers', { displayName: 'Taken' }));
+    const clash = order('Modified', 'taken', 'readers', { displayName: 'Kim' });
+    clash.changes.previousAccountKey = 'kmove2';
+    const error = await connector.apply(clash).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PermanentConnectorError);
+    expect(error).toMatchObject({ code: 'RENAME_TARGET_EXISTS' });
+    expect((error as Error).message).toContain("cannot rename account 'kmove2' to 'taken'");
+    expect(await rows('group_memberships', 'kmove2')).toHaveLength(2);
+    expect((await rows('accounts', 'taken'))[0].attributes).toEqual({ displayName: 'Taken' });
+  });
+
   it('refuses an order of another connection', async () => {
     await expect(connector.apply({ ...order('Added', 'x'), connectionId: 'other' })).rejects.toThrow(
       PermanentConnectorError,

@@ -168,7 +168,11 @@ export class SqlConnector implements Connector {
       await this.ensureSchema();
       await this.transaction(async (client) => {
         const run = (statement: Statement) => client.query(statement.text, statement.values);
-        await run(this.sql.lockAccount(accountKey));
+        const previous = order.changeType === 'Modified' ? order.changes.previousAccountKey : undefined;
+        // Both keys of a rename are locked, in one order for every agent, so that two renames never deadlock.
+        for (const key of [...new Set([accountKey, previous ?? accountKey])].sort())
+          await run(this.sql.lockAccount(key));
+        if (previous !== undefined && previous !== accountKey) await this.rename(previous, accountKey, run);
         if (order.changeType === 'Deleted') {
           if (group !== undefined) await run(this.sql.deleteMembership(accountKey, group));
           await run(this.sql.deleteAccountWithoutMemberships(accountKey));
@@ -189,6 +193,26 @@ export class SqlConnector implements Connector {
     } catch (error) {
       throw toSqlConnectorError(error, this.scrub);
     }
+  }
+
+  /**
+   * A login change: the account under `previous` takes the new key, memberships included. Nothing
+   * to do when there is none under `previous` (renamed already by an earlier delivery, or never
+   * written: the order then creates it). Refused when the new key is another account's.
+   */
+  private async rename(
+    previous: string,
+    accountKey: string,
+    run: (statement: Statement) => Promise<{ rowCount: number | null }>,
+  ) {
+    if ((await run(this.sql.accountExists(previous))).rowCount === 0) return;
+    if ((await run(this.sql.accountExists(accountKey))).rowCount !== 0) {
+      throw new PermanentConnectorError(
+        `cannot rename account '${previous}' to '${accountKey}' on connection '${this.connection.id}': an account '${accountKey}' exists already`,
+        { code: 'RENAME_TARGET_EXISTS' },
+      );
+    }
+    await run(this.sql.renameAccount(previous, accountKey));
   }
 
   /** The take-over rule (ownership.ts). A table keeps no mark of who inserted a row: the values tell. */

@@ -172,6 +172,22 @@ export class SqlStatements {
     };
   }
 
+  /**
+   * Renames an account: its key in the account row and in its membership rows, in one statement.
+   * The memberships are updated in the same statement as the account row, so that a foreign key
+   * from memberships to accounts (NO ACTION, checked at the end of the statement) sees no row
+   * pointing at a key that does not exist, whatever the application declared ON UPDATE.
+   */
+  renameAccount(previous: string, accountKey: string): Statement {
+    const updated =
+      this.accounts.updatedAtColumn !== undefined ? `, ${quote(this.accounts.updatedAtColumn)} = now()` : '';
+    return {
+      text: `WITH moved AS (UPDATE ${this.membershipsTable} SET ${this.member} = $2 WHERE ${this.member} = $1)
+        UPDATE ${this.accountsTable} SET ${this.key} = $2${updated} WHERE ${this.key} = $1`,
+      values: [previous, accountKey],
+    };
+  }
+
   membershipExists(accountKey: string, group: string): Statement {
     return {
       text: `SELECT 1 FROM ${this.membershipsTable} WHERE ${this.member} = $1 AND ${this.group} = $2 LIMIT 1`,

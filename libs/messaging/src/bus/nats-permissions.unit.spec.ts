@@ -35,6 +35,7 @@ describe('NATS permissions of the bus', () => {
       'prov.cmd.sync.> prov-orders',
     ]);
     expect(orders.publish).toEqual([
+      'prov.cmd.requests.settle-identities',
       'prov.cmd.agent.synchronize.*',
       '_INBOX.gateway.>',
       '_INBOX.agent.>',

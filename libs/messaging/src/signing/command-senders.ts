@@ -14,6 +14,8 @@ export const ENGINE_COMMAND_SENDERS: CommandSenders = {
   'prov.cmd.requests.reactivate-identity': ['gateway'],
   'prov.cmd.requests.request-assignment': ['gateway'],
   'prov.cmd.requests.revoke-assignment': ['gateway'],
+  // The complete job's evaluate task: birthright rules for every identity, a page per command.
+  'prov.cmd.requests.settle-identities': ['orders'],
   'prov.cmd.review.approve': ['gateway'],
   'prov.cmd.review.decline': ['gateway'],
   'prov.cmd.review.postpone': ['gateway'],

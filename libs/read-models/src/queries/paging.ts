@@ -69,14 +69,29 @@ export function pageOf<R, T>(
   return { items: kept.map(view), next: more ? cursor(kept[kept.length - 1]) : null };
 }
 
-/** Every item of a paged list, page after page, until a page says it is the last. */
-export async function allPages<T>(read: (cursor: string | undefined) => Promise<Page<T>>): Promise<T[]> {
-  const all: T[] = [];
+/**
+ * A paged list one page at a time, read only when the consumer asks for it: a scan holds one
+ * page in memory however long the list is.
+ */
+export async function* pagesOf<T>(
+  read: (cursor: string | undefined) => Promise<Page<T>>,
+): AsyncGenerator<T[]> {
   let cursor: string | undefined;
   do {
     const page = await read(cursor);
-    all.push(...page.items);
+    if (page.items.length > 0) yield page.items;
     cursor = page.next ?? undefined;
   } while (cursor !== undefined);
+}
+
+/** The items of a paged list one by one, fetched a page at a time (see pagesOf). */
+export async function* itemsOf<T>(read: (cursor: string | undefined) => Promise<Page<T>>): AsyncGenerator<T> {
+  for await (const page of pagesOf(read)) yield* page;
+}
+
+/** Every item of a paged list, for lists a person reads whole (a CSV export, an identity's permissions). */
+export async function allPages<T>(read: (cursor: string | undefined) => Promise<Page<T>>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const page of pagesOf(read)) all.push(...page);
   return all;
 }

@@ -1,4 +1,4 @@
-import { allPages, decodeCursor, encodeCursor, InvalidCursorError, pageOf } from './paging';
+import { allPages, decodeCursor, encodeCursor, InvalidCursorError, itemsOf, pageOf, pagesOf } from './paging';
 
 describe('keyset paging', () => {
   it('round-trips a key through an opaque cursor of its list', () => {
@@ -30,5 +30,24 @@ describe('keyset paging', () => {
       return pageOf(all.slice(from, from + 1_001), 1_000, (n) => n, String);
     };
     expect(await allPages(read)).toEqual(all);
+  });
+
+  it('streams a page at a time, reading the next page only when the consumer gets there', async () => {
+    const all = Array.from({ length: 2_501 }, (_, i) => i);
+    const cursors: Array<string | undefined> = [];
+    const read = async (cursor?: string) => {
+      cursors.push(cursor);
+      const from = cursor ? Number(cursor) + 1 : 0;
+      return pageOf(all.slice(from, from + 1_001), 1_000, (n) => n, String);
+    };
+    const pages = pagesOf(read);
+    expect((await pages.next()).value).toHaveLength(1_000);
+    expect(cursors).toEqual([undefined]); // nothing read ahead
+    const sizes = [1_000];
+    for await (const page of pages) sizes.push(page.length);
+    expect(sizes).toEqual([1_000, 1_000, 501]);
+    const items: number[] = [];
+    for await (const item of itemsOf(read)) items.push(item);
+    expect(items).toEqual(all);
   });
 });

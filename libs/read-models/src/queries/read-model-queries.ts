@@ -3,6 +3,7 @@ import type { Assignment } from '@prov/domain';
 import { assertSchemaName, LIVE_SCHEMA } from '../schema';
 import {
   allPages,
+  itemsOf,
   decodeCursor,
   encodeCursor,
   type Page,
@@ -205,11 +206,12 @@ export class ReadModelQueries {
   }
 
   /**
-   * Every open order in the given states, read page by page in order id order (a row whose
-   * state changes during the scan keeps its place, so nothing is seen twice or skipped).
+   * Every open order in the given states, streamed page by page in order id order (a row whose
+   * state changes during the scan keeps its place, so nothing is seen twice or skipped; the next
+   * page is read when the consumer gets there).
    */
-  async ordersInStates(codes: number[], filter: OrderQueueFilter = {}): Promise<OrderView[]> {
-    return allPages(async (cursor) => {
+  ordersInStates(codes: number[], filter: OrderQueueFilter = {}): AsyncGenerator<OrderView> {
+    return itemsOf(async (cursor) => {
       const after = cursor ? decodeCursor('order-scan', cursor, 1)[0] : null;
       const { rows } = await this.pool.query<OrderRow>(
         `SELECT * FROM ${this.s}.orders
@@ -228,6 +230,15 @@ export class ReadModelQueries {
       );
       return pageOf(rows, SCAN_PAGE_SIZE, toOrderView, (row) => encodeCursor('order-scan', [row.order_id]));
     });
+  }
+
+  /** How many open orders are in the given states (the complete job's report). */
+  async countOrdersInStates(codes: number[]): Promise<number> {
+    const { rows } = await this.pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM ${this.s}.orders WHERE is_open AND provisioning_state_code = ANY($1::int[])`,
+      [codes],
+    );
+    return Number(rows[0].n);
   }
 
   /**

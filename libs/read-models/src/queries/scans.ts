@@ -1,17 +1,19 @@
 import type { Pool } from 'pg';
 import { assertSchemaName, LIVE_SCHEMA } from '../schema';
-import { allPages, decodeCursor, encodeCursor, pageOf, SCAN_PAGE_SIZE } from './paging';
+import { decodeCursor, encodeCursor, itemsOf, pageOf, pagesOf, SCAN_PAGE_SIZE } from './paging';
 
 /**
- * The orders service's internal scans (timers, role-model evaluation). Each walks every page
- * by primary key, so no row is left out however many there are, and a row changed during the
- * scan keeps its place (nothing is seen twice).
+ * The orders service's internal scans (timers, the complete job). Each walks every page by
+ * primary key, so no row is left out however many there are, and a row changed during the scan
+ * keeps its place (nothing is seen twice). They stream: the next page is read when the consumer
+ * gets to it, so a scan holds one page in memory.
  */
 
 /** Rows the orders service's timers look at: open orders with their assignment's dates. */
 export interface TimedOrder {
   orderId: string;
   assignmentId: string;
+  connectionId: string | null;
   resourceTypeId: string | null;
   fulfillment: string | null;
   changeType: string | null;
@@ -21,17 +23,17 @@ export interface TimedOrder {
   endsAt: Date | null;
 }
 
-export async function openOrdersWithDates(
+export function openOrdersWithDates(
   pool: Pool,
   codes: number[],
   schema = LIVE_SCHEMA,
   pageSize = SCAN_PAGE_SIZE,
-): Promise<TimedOrder[]> {
+): AsyncGenerator<TimedOrder> {
   const s = assertSchemaName(schema);
-  return allPages(async (cursor) => {
+  return itemsOf(async (cursor) => {
     const after = cursor ? decodeCursor('timed-orders', cursor, 1)[0] : null;
     const { rows } = await pool.query(
-      `SELECT o.order_id, o.assignment_id, o.resource_type_id, o.fulfillment, o.change_type, o.provisioning_state_code,
+      `SELECT o.order_id, o.assignment_id, o.connection_id, o.resource_type_id, o.fulfillment, o.change_type, o.provisioning_state_code,
               o.attempt, o.updated_at, a.ends_at
          FROM ${s}.orders o JOIN ${s}.assignments a ON a.assignment_id = o.assignment_id
         WHERE o.is_open AND o.provisioning_state_code = ANY($1::int[]) AND ($2::text IS NULL OR o.order_id > $2)
@@ -44,6 +46,7 @@ export async function openOrdersWithDates(
       (row) => ({
         orderId: row.order_id,
         assignmentId: row.assignment_id,
+        connectionId: row.connection_id,
         resourceTypeId: row.resource_type_id,
         fulfillment: row.fulfillment,
         changeType: row.change_type,
@@ -58,16 +61,16 @@ export async function openOrdersWithDates(
 }
 
 /** Assignment ids matching `where` (over the assignments table, `$1` free for one parameter), every page. */
-async function assignmentIds(
+function assignmentIds(
   pool: Pool,
   schema: string,
   list: string,
   where: string,
   parameter: unknown,
   pageSize: number,
-): Promise<string[]> {
+): AsyncGenerator<string> {
   const s = assertSchemaName(schema);
-  return allPages(async (cursor) => {
+  return itemsOf(async (cursor) => {
     const after = cursor ? decodeCursor(list, cursor, 1)[0] : null;
     const { rows } = await pool.query<{ assignment_id: string }>(
       `SELECT assignment_id FROM ${s}.assignments
@@ -90,7 +93,7 @@ export function assignmentsDueToStart(
   now: Date,
   schema = LIVE_SCHEMA,
   pageSize = SCAN_PAGE_SIZE,
-): Promise<string[]> {
+): AsyncGenerator<string> {
   return assignmentIds(
     pool,
     schema,
@@ -106,7 +109,7 @@ export function liveAssignmentIds(
   pool: Pool,
   schema = LIVE_SCHEMA,
   pageSize = SCAN_PAGE_SIZE,
-): Promise<string[]> {
+): AsyncGenerator<string> {
   return assignmentIds(
     pool,
     schema,
@@ -115,6 +118,64 @@ export function liveAssignmentIds(
     null,
     pageSize,
   );
+}
+
+/** A live assignment and whom it is for. */
+export interface LiveAssignment {
+  assignmentId: string;
+  identityId: string;
+  entitlementId: string;
+}
+
+/** Live assignments (not declined, not revoked) ordered by identity, so a consumer reads each identity once. */
+export function liveAssignmentsByIdentity(
+  pool: Pool,
+  schema = LIVE_SCHEMA,
+  pageSize = SCAN_PAGE_SIZE,
+): AsyncGenerator<LiveAssignment> {
+  const s = assertSchemaName(schema);
+  return itemsOf(async (cursor) => {
+    const [identity, assignment] = cursor ? decodeCursor('live-by-identity', cursor, 2) : [null, null];
+    const { rows } = await pool.query<{ assignment_id: string; identity_id: string; entitlement_id: string }>(
+      `SELECT assignment_id, identity_id, entitlement_id FROM ${s}.assignments
+        WHERE workflow_state = 'Requested' AND ($1::text IS NULL OR (identity_id, assignment_id) > ($1::text, $2::text))
+        ORDER BY identity_id, assignment_id LIMIT $3`,
+      [identity, assignment ?? '', pageSize + 1],
+    );
+    return pageOf(
+      rows,
+      pageSize,
+      (row) => ({
+        assignmentId: row.assignment_id,
+        identityId: row.identity_id,
+        entitlementId: row.entitlement_id,
+      }),
+      (row) => encodeCursor('live-by-identity', [row.identity_id, row.assignment_id]),
+    );
+  });
+}
+
+/** Every identity's id, a page (at most `pageSize` ids) at a time: the complete job settles rules page by page. */
+export function identityIdPages(
+  pool: Pool,
+  pageSize: number,
+  schema = LIVE_SCHEMA,
+): AsyncGenerator<string[]> {
+  const s = assertSchemaName(schema);
+  return pagesOf(async (cursor) => {
+    const after = cursor ? decodeCursor('identity-scan', cursor, 1)[0] : null;
+    const { rows } = await pool.query<{ identity_id: string }>(
+      `SELECT identity_id FROM ${s}.identities WHERE $1::text IS NULL OR identity_id > $1
+        ORDER BY identity_id LIMIT $2`,
+      [after, pageSize + 1],
+    );
+    return pageOf(
+      rows,
+      pageSize,
+      (row) => row.identity_id,
+      (row) => encodeCursor('identity-scan', [row.identity_id]),
+    );
+  });
 }
 
 /**
