@@ -47,3 +47,4 @@ export * from './identity/identity.holdings';
 export * from './identity/login-reservation';
 export * from './identity/birthright';
 export * from './assignment/account-change';
+export * from './role-model/role-model.events';

@@ -8,3 +8,4 @@ export * from './role-model.source';
 export * from './identity-attributes';
 export * from './database-unavailable';
 export * from './service-bus';
+export * from './role-model-versions';
