@@ -4,6 +4,9 @@ import { readHardeningSettings } from '@prov/config';
 import { NatsConnectionProvider, PlatformModule, serviceMessagingModule } from '@prov/platform';
 import { AdminController } from './admin/admin.controller';
 import { AuditLogController } from './audit/audit-log.controller';
+import { ExplainController } from './explain/explain.controller';
+import { RoleModelVersionReader } from './role-model/role-model-versions';
+import { RoleModelVersionsController } from './role-model/role-model-versions.controller';
 import { AssignmentAsOf } from './assignments/assignment-as-of';
 import { AssignmentsController } from './assignments/assignments.controller';
 import { ApiTokenGuard } from './auth/api-token.guard';
@@ -42,12 +45,15 @@ import { WebModule } from './web/web.module';
     ManualSynchronizationController,
     AdminController,
     AuditLogController,
+    RoleModelVersionsController,
+    ExplainController,
   ],
   providers: [
     readModelQueriesProvider,
     NatsConnectionProvider,
     OrderDecisions,
     AssignmentAsOf,
+    RoleModelVersionReader,
     ApiTokenGuard,
     // In this order: rate limits count sign-in attempts before the token is checked.
     { provide: APP_GUARD, useClass: EdgeThrottlerGuard },
