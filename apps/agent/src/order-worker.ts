@@ -3,7 +3,9 @@ import { type OrderToApply, PermanentConnectorError, isConnectorError } from '@p
 import { readAgentStreamWaitMs } from '@prov/config';
 import { CommandClient, CommandError, OrderConsumer, type OrderEnvelope, OrdersStreamMissingError } from '@prov/messaging';
 import { NatsConnectionProvider } from '@prov/platform';
+import type { ConnectorCall } from '@prov/domain';
 import { ConnectorPool } from './connector-pool';
+import { connectorCall } from './connector-call';
 import { GeneratedPasswords } from './passwords/generated-passwords';
 
 /**
@@ -63,22 +65,26 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
   }
 
   private async apply(order: OrderEnvelope): Promise<void> {
+    const started = performance.now();
+    let call: ConnectorCall;
     try {
       // Inside the try: settings that cannot work (an unset variable) are a permanent error of
       // the order, reported with their message, rather than redelivered until the dead letter.
       const prepared = this.passwords.prepare(order as unknown as OrderToApply);
       const outcome = await this.pool.connector(order.connectionId).apply(prepared.order);
+      call = connectorCall(order as unknown as OrderToApply, outcome, performance.now() - started);
       await this.passwords.handOver(prepared, outcome);
     } catch (error) {
       if (isConnectorError(error) && error instanceof PermanentConnectorError) {
-        await this.report(order, 'errored', error.message);
+        const failed = connectorCall(order as unknown as OrderToApply, undefined, performance.now() - started);
+        await this.report(order, 'errored', error.message, failed);
         return;
       }
       // Transient (or unexpected): let JetStream redeliver with backoff, up to the dead letter.
       this.logger.warn({ msg: 'order failed, will be retried', orderId: order.orderId, error: String((error as Error).message ?? error) });
       throw error;
     }
-    await this.report(order, 'executed');
+    await this.report(order, 'executed', undefined, call);
   }
 
   private async deadLettered(order: OrderEnvelope | undefined, reason: string): Promise<void> {
@@ -92,7 +98,12 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
    * AGENT_REPORT_RETRY_MS, instead of burning the message's deliveries on an order that needs
    * no second application. Only after that does the message go back to the queue.
    */
-  private async report(order: OrderEnvelope, outcome: 'executed' | 'errored', error?: string): Promise<void> {
+  private async report(
+    order: OrderEnvelope,
+    outcome: 'executed' | 'errored',
+    error?: string,
+    call?: ConnectorCall,
+  ): Promise<void> {
     const deadline = Date.now() + Number(process.env.AGENT_REPORT_RETRY_MS ?? 60_000);
     for (let attempt = 1; ; attempt++) {
       try {
@@ -102,6 +113,7 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
           attempt: order.attempt,
           outcome,
           ...(error ? { error } : {}),
+          ...(call ? { connectorCall: call } : {}),
           actor: 'agent',
         });
         this.logger.log({ msg: 'order reported', orderId: order.orderId, attempt: order.attempt, outcome, ...result });

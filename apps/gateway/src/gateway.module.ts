@@ -4,6 +4,9 @@ import { readHardeningSettings } from '@prov/config';
 import { NatsConnectionProvider, PlatformModule, serviceMessagingModule } from '@prov/platform';
 import { AdminController } from './admin/admin.controller';
 import { AuditLogController } from './audit/audit-log.controller';
+import { ExplainController } from './explain/explain.controller';
+import { RoleModelVersionReader } from './role-model/role-model-versions';
+import { RoleModelVersionsController } from './role-model/role-model-versions.controller';
 import { AssignmentAsOf } from './assignments/assignment-as-of';
 import { AssignmentsController } from './assignments/assignments.controller';
 import { ApiTokenGuard } from './auth/api-token.guard';
@@ -47,6 +50,8 @@ import { WebModule } from './web/web.module';
     AdminController,
     AuditLogController,
     ScimController,
+    RoleModelVersionsController,
+    ExplainController,
   ],
   providers: [
     readModelQueriesProvider,
@@ -54,6 +59,7 @@ import { WebModule } from './web/web.module';
     OrderDecisions,
     AssignmentAsOf,
     ScimDirectory,
+    RoleModelVersionReader,
     ApiTokenGuard,
     // In this order: rate limits count sign-in attempts before the token is checked.
     { provide: APP_GUARD, useClass: EdgeThrottlerGuard },

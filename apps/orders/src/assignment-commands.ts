@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { handleCommand, loadStream, type CommandOutcome, type EventMetadata } from '@prov/command-handling';
 import {
   type AssignmentCommand,
@@ -11,12 +11,16 @@ import {
   type IdentityState,
 } from '@prov/domain';
 import { type EventStore, type RecordedEvent, StreamNotFoundError } from '@prov/event-store';
-import { EVENT_STORE } from '@prov/platform';
+import { EVENT_STORE, ROLE_MODEL } from '@prov/platform';
+import type { RoleModel } from '@prov/role-model';
 
 /** Reading and changing assignments (and reading identities) for the orders service. */
 @Injectable()
 export class AssignmentCommands {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(ROLE_MODEL) @Optional() private readonly roleModel?: RoleModel,
+  ) {}
 
   async load(assignmentId: string): Promise<AssignmentState> {
     return (await loadStream(this.store, assignmentDecider, assignmentStreamName(assignmentId))).state;
@@ -42,7 +46,15 @@ export class AssignmentCommands {
     metadata: EventMetadata,
     eventId?: (index: number) => string,
   ): Promise<CommandOutcome<AssignmentState, AssignmentEvent>> {
-    return handleCommand(this.store, assignmentDecider, assignmentStreamName(assignmentId), command, {
+    const decide = typeof command === 'function' ? command : () => command;
+    // Every generated order names the role model in force (the one its changes were computed with).
+    const versioned = (state: AssignmentState) => {
+      const next = decide(state);
+      return next?.type === 'GenerateProvisioningOrder' && this.roleModel && next.roleModelVersion === undefined
+        ? { ...next, roleModelVersion: this.roleModel.hash }
+        : next;
+    };
+    return handleCommand(this.store, assignmentDecider, assignmentStreamName(assignmentId), versioned, {
       metadata,
       eventId: eventId ? (_event, index) => eventId(index) : undefined,
     });

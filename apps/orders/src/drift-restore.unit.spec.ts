@@ -97,6 +97,7 @@ describe('restoring drift', () => {
             ...generated(restoreOrderId('a-1', 'o-1'), 1).data,
             at: at.toISOString(),
             by: 'synchronization',
+            origin: 'request',
           },
         },
       ]);

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
   IsArray,
   IsBoolean,
   IsIn,
@@ -15,6 +16,32 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+
+/** What the agent did in the managed system (names and timing only, never values). */
+export class ConnectorCallDto {
+  @IsIn(['create-or-converge', 'modify', 'delete'])
+  operation!: 'create-or-converge' | 'modify' | 'delete';
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(1000)
+  target!: string;
+
+  @IsArray()
+  @ArrayMaxSize(500)
+  @IsString({ each: true })
+  @MaxLength(200, { each: true })
+  attributes!: string[];
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  group?: string;
+
+  @IsInt()
+  @Min(0)
+  durationMs!: number;
+}
 
 /** An agent's (or the dead-letter path's) result for one attempt of one order. */
 export class OrderReportDto {
@@ -42,6 +69,11 @@ export class OrderReportDto {
   @IsString()
   @MaxLength(200)
   actor?: string;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ConnectorCallDto)
+  connectorCall?: ConnectorCallDto;
 }
 
 export class SynchronizedAccountDto {

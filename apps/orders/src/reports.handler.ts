@@ -54,6 +54,7 @@ export class ReportsHandler {
           now,
           actor: dto.actor ?? 'agent',
           by: 'agent' as const,
+          ...(dto.connectorCall ? { connectorCall: { ...dto.connectorCall } } : {}),
         };
         return dto.outcome === 'executed'
           ? { ...base, type: 'ReportProvisioningOrderExecuted' }

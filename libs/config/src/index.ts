@@ -10,3 +10,4 @@ export * from './api-tokens';
 export * from './people';
 export * from './password-delivery';
 export * from './streams';
+export * from './role-model-deployment';

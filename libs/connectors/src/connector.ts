@@ -47,6 +47,8 @@ export interface ApplyOutcome {
    * person only then: an existing account keeps the password its owner knows.
    */
   passwordSet?: boolean;
+  /** The entry written, as the target names it (an LDAP DN, a SCIM resource URL...), for the audit trail. */
+  target?: string;
 }
 
 export interface SynchronizedAccount {

@@ -29,7 +29,7 @@ export * from './assignment/assignment.decider';
 export * from './assignment/order-transitions';
 export { assignmentEnding, type AssignmentEnding } from './assignment/assignment-end';
 export { isPostponed, postponedUntil } from './assignment/postponement';
-export { initialOrderState } from './assignment/order-generation';
+export { initialOrderState, orderOrigin } from './assignment/order-generation';
 
 export * from './identity/identity.events';
 export * from './identity/identity.commands';
@@ -47,3 +47,4 @@ export * from './identity/identity.holdings';
 export * from './identity/login-reservation';
 export * from './identity/birthright';
 export * from './assignment/account-change';
+export * from './role-model/role-model.events';

@@ -9,3 +9,4 @@ export * from './identity-attributes';
 export * from './database-unavailable';
 export * from './service-bus';
 export * from './leadership';
+export * from './role-model-versions';

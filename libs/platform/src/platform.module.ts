@@ -8,6 +8,7 @@ import {
   PostgresEventStore,
 } from '@prov/event-store';
 import { RoleModelSource } from './role-model.source';
+import { RoleModelVersions } from './role-model-versions';
 import { serviceBus } from './service-bus';
 import { CHECKPOINT_STORE, DATABASE_POOL, EVENT_STORE, ROLE_MODEL, SERVICE_BUS, SERVICE_ENVIRONMENT, SERVICE_NAME } from './tokens';
 
@@ -56,6 +57,7 @@ export class PlatformModule implements OnApplicationShutdown {
         },
         { provide: RoleModelSource, useFactory: () => new RoleModelSource(environment.roleModelPath) },
         { provide: ROLE_MODEL, inject: [RoleModelSource], useFactory: (source: RoleModelSource) => source.asRoleModel() },
+        RoleModelVersions,
       ],
       exports: [RoleModelSource, SERVICE_BUS, SERVICE_NAME, SERVICE_ENVIRONMENT, DATABASE_POOL, EVENT_STORE, CHECKPOINT_STORE, ROLE_MODEL],
     };

@@ -12,6 +12,7 @@ export class RoleModelSource {
   private model: RoleModel;
   private mtimeMs: number;
   private checkedAt = Date.now();
+  private readonly listeners: Array<(model: RoleModel) => void> = [];
 
   constructor(
     private readonly path: string,
@@ -42,12 +43,18 @@ export class RoleModelSource {
       if (next.hash === this.model.hash) return false;
       this.logger.log({ msg: 'role model reloaded', from: this.model.version, to: next.version });
       this.model = next;
+      for (const listener of this.listeners) listener(next);
       return true;
     } catch (error) {
       this.mtimeMs = mtimeMs;
       this.logger.error({ msg: 'changed role model refused; keeping the model in force', error: (error as Error).message });
       return false;
     }
+  }
+
+  /** Called with each new model that replaces the one in force (not for the first one). */
+  onChange(listener: (model: RoleModel) => void): void {
+    this.listeners.push(listener);
   }
 
   /** A RoleModel that always answers from the model in force, for injection where a RoleModel is expected. */

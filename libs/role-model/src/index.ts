@@ -20,3 +20,20 @@ export {
   roleModelHash,
   SUPPORTED_FORMAT_VERSION,
 } from './parse/parse-role-model';
+export {
+  traceAccount,
+  traceRules,
+  traceExpression,
+  type AccountTrace,
+  type ExpressionTrace,
+  type RuleTrace,
+} from './trace';
+export {
+  diffRoleModels,
+  roleModelTextDiff,
+  DIFFED_SECTIONS,
+  type ChangedItem,
+  type DiffedSection,
+  type RoleModelDiff,
+  type SectionDiff,
+} from './versions/diff';

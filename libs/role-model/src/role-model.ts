@@ -59,6 +59,8 @@ export class RoleModel {
   /** Where the model came from (the file name), for messages. */
   readonly source: string;
   readonly definition: Readonly<RoleModelDefinition>;
+  /** The file's text as read (comments included), when the model was parsed from one: what a version records. */
+  readonly text?: string;
 
   private readonly connectionsById: ReadonlyMap<string, RoleModelConnection>;
   private readonly resourceTypesById: ReadonlyMap<string, RoleModelResourceType>;
@@ -66,8 +68,9 @@ export class RoleModel {
   private readonly compiled = new Map<string, CompiledResourceType>();
   private readonly compiledRules: Array<{ id: string; entitlementId: string; when: CompiledExpression }>;
 
-  constructor(definition: RoleModelDefinition, meta: { source: string; hash: string }) {
+  constructor(definition: RoleModelDefinition, meta: { source: string; hash: string; text?: string }) {
     this.definition = deepFreeze(definition);
+    this.text = meta.text;
     this.source = meta.source;
     this.hash = meta.hash;
     this.version = meta.hash.slice(0, 12);

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsISO8601, IsInt, IsOptional, Matches, MaxLength, Max, Min } from 'class-validator';
 
 export class AuditLogQuery {
   @ApiPropertyOptional({ description: 'the `next` of the previous page; omitted: from the first event' })
@@ -18,6 +18,21 @@ export class AuditLogQuery {
   @Matches(/^[A-Z][A-Za-z]{1,80}$/, { message: 'type must be an event type such as ProvisioningOrderApproved' })
   type?: string;
 
+  @ApiPropertyOptional({ example: 'Rita Reviewer (rita)', description: "only events whose metadata's actor is exactly this" })
+  @IsOptional()
+  @MaxLength(200, { message: 'actor must be at most 200 characters' })
+  actor?: string;
+
+  @ApiPropertyOptional({ example: '2030-01-01T00:00:00Z', description: 'only events that happened at or after this instant' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'from must be an ISO-8601 instant such as 2030-01-01T00:00:00Z' })
+  from?: string;
+
+  @ApiPropertyOptional({ example: '2030-02-01T00:00:00Z', description: 'only events that happened before this instant' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'to must be an ISO-8601 instant such as 2030-02-01T00:00:00Z' })
+  to?: string;
+
   @ApiPropertyOptional({ default: 100 })
   @IsOptional()
   @Type(() => Number)
@@ -25,4 +40,11 @@ export class AuditLogQuery {
   @Min(1)
   @Max(1000)
   limit?: number;
+}
+
+export class AuditExportQuery extends AuditLogQuery {
+  @ApiPropertyOptional({ enum: ['jsonl', 'csv'], default: 'jsonl' })
+  @IsOptional()
+  @IsIn(['jsonl', 'csv'], { message: 'format must be jsonl or csv' })
+  format?: 'jsonl' | 'csv';
 }

@@ -1,6 +1,6 @@
 import type { Environment, RoleModelConnection } from '@prov/role-model';
 import { Attribute, Change, Client, GreaterThanEqualsFilter, type Entry } from 'ldapts';
-import type { ConnectionTestResult, Connector, OrderToApply, SynchronizedResources } from '../connector';
+import type { ApplyOutcome, ConnectionTestResult, Connector, OrderToApply, SynchronizedResources } from '../connector';
 import { PermanentConnectorError, scrubSecrets } from '../errors';
 import { assertMayTakeOver } from '../ownership';
 import { LdapGroups, type LdapOperation } from './ldap-groups';
@@ -148,14 +148,16 @@ export class LdapConnector implements Connector {
     }
   }
 
-  async apply(order: OrderToApply): Promise<void> {
+  async apply(order: OrderToApply): Promise<ApplyOutcome> {
     const desired = orderAttributes(order, this.connection.id);
-    await this.withLock(order.changes.accountKey.toLowerCase(), () =>
+    const target = await this.withLock(order.changes.accountKey.toLowerCase(), () =>
       order.changeType === 'Deleted' ? this.applyDeleted(order) : this.applyPresent(order, desired),
     );
+    return { target };
   }
 
-  private async applyPresent(order: OrderToApply, desired: Map<string, string[]>): Promise<void> {
+  /** Returns the DN of the account entry. */
+  private async applyPresent(order: OrderToApply, desired: Map<string, string[]>): Promise<string> {
     const { accountKey, group } = order.changes;
     const { rdnAttribute, disabledAttribute } = this.settings;
     // The order renames the account when it maps the naming attribute to another single value.
@@ -179,6 +181,7 @@ export class LdapConnector implements Connector {
       }
       await this.groups.addMember(group, dn);
     }
+    return dn;
   }
 
   /**
@@ -268,15 +271,16 @@ export class LdapConnector implements Connector {
     return entry.dn;
   }
 
-  private async applyDeleted(order: OrderToApply): Promise<void> {
+  /** Returns the DN of the account entry. */
+  private async applyDeleted(order: OrderToApply): Promise<string> {
     const { accountKey, group } = order.changes;
     const dn = this.accountDn(accountKey);
     // Every step tolerates "already gone", so no read is needed first.
     if (group !== undefined) await this.groups.removeMember(group, dn);
-    if (await this.groups.hasAnyMembership(dn)) return;
+    if (await this.groups.hasAnyMembership(dn)) return dn;
     if (this.settings.onDelete === 'delete') {
       await this.op(`delete ${dn}`, (c) => c.del(dn), [LDAP_RESULT.noSuchObject]);
-      return;
+      return dn;
     }
     const { disabledAttribute: type, disabledValue } = this.settings;
     const mark = new Change({
@@ -287,6 +291,7 @@ export class LdapConnector implements Connector {
       LDAP_RESULT.noSuchObject,
       LDAP_RESULT.attributeOrValueExists,
     ]);
+    return dn;
   }
 
   async readAll(): Promise<SynchronizedResources> {

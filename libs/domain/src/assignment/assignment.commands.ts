@@ -1,4 +1,4 @@
-import type { ChangeType, Fulfillment, Reporter } from './assignment.events';
+import type { ChangeType, ConnectorCall, Fulfillment, Reporter } from './assignment.events';
 
 /**
  * Commands of the assignment aggregate. Time and ids come in on the command (`now`, the ids),
@@ -40,6 +40,8 @@ export type GenerateProvisioningOrder = Command<
     requiresReview: boolean;
     /** The change is already observed in synchronized data. */
     alreadyPresent?: boolean;
+    /** Content hash of the role model that computed the order (see RoleModelDeployed). */
+    roleModelVersion?: string;
   },
   OrderCommandBase
 >;
@@ -74,13 +76,13 @@ export type TransmitProvisioningOrder = Command<'TransmitProvisioningOrder', obj
 
 export type ReportProvisioningOrderExecuted = Command<
   'ReportProvisioningOrderExecuted',
-  { by: Reporter },
+  { by: Reporter; connectorCall?: ConnectorCall },
   OrderCommandBase
 >;
 
 export type ReportProvisioningOrderErrored = Command<
   'ReportProvisioningOrderErrored',
-  { by: Reporter; error: string },
+  { by: Reporter; error: string; connectorCall?: ConnectorCall },
   OrderCommandBase
 >;
 

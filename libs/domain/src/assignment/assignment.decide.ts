@@ -197,6 +197,7 @@ function transition(command: OrderTransitionCommand, assignment: Assignment): As
           ...base,
           reportedBy: command.by,
           attempt: order.attempt,
+          connectorCall: command.connectorCall,
           ...toStateView(ProvisioningState.Executed),
         }),
       };
@@ -208,6 +209,7 @@ function transition(command: OrderTransitionCommand, assignment: Assignment): As
           reportedBy: command.by,
           error: requireText(command.type, 'error', command.error),
           attempt: order.attempt,
+          connectorCall: command.connectorCall,
           ...toStateView(ProvisioningState.Errored),
         }),
       };

@@ -217,7 +217,7 @@ describe('superseding the open order', () => {
           type: 'ProvisioningOrderSuperseded',
           data: { ...order, supersededBy: 'o-2', reason: 'AssignmentRevoked', ...toStateView(5) },
         },
-        generatedEvent('o-2', 1, { at, changeType: 'Deleted', changes: {} }),
+        generatedEvent('o-2', 1, { at, changeType: 'Deleted', changes: {}, origin: 'revocation' }),
       ]);
   });
 
@@ -283,5 +283,13 @@ describe('superseding the open order', () => {
     given([requestedEvent(), revoked])
       .when(generateCommand('o-2', { changeType: 'Added' }))
       .thenThrows(AssignmentWorkflowError, (e) => e.workflowState === 'Revoked');
+  });
+});
+
+describe('what an order names: its role-model version and origin', () => {
+  it('an order for a rule-given assignment names the rule and the version that computed it', () => {
+    given([requestedEvent({ by: 'rule:finance_directory' })])
+      .when(generateCommand('o-1', { roleModelVersion: 'a'.repeat(64) }))
+      .then([generatedEvent('o-1', 1, { at: iso(minutes(3)), origin: 'rule:finance_directory', roleModelVersion: 'a'.repeat(64) })]);
   });
 });

@@ -23,6 +23,22 @@ export type GenerationOutcome =
   /** A `Deleted` order that removes access because the assignment's end date passed. */
   | 'AssignmentEnded';
 
+/** Where an order comes from (see `orderOrigin`). */
+export type OrderOrigin = 'request' | 'revocation' | `rule:${string}`;
+
+/**
+ * What the agent did in the managed system for one attempt, without values (a value may be
+ * personal or write-only): the operation, the entry it wrote, the attribute names and how long it took.
+ */
+export interface ConnectorCall {
+  operation: 'create-or-converge' | 'modify' | 'delete';
+  /** The DN, key or URL of the entry written, as the connector names it. */
+  target: string;
+  attributes: string[];
+  group?: string;
+  durationMs: number;
+}
+
 interface DomainEvent<Type extends string, Data> {
   type: Type;
   data: Data;
@@ -79,6 +95,10 @@ export type ProvisioningOrderGenerated = DomainEvent<
       /** True when an order that was in 7 Error is evaluated again successfully. */
       reevaluated: boolean;
       attempt: number;
+      /** Content hash of the role model that computed the order; absent on orders from before it was recorded. */
+      roleModelVersion?: string;
+      /** What the order comes from: `request` (a person asked), `rule:<ruleId>` (a birthright rule), `revocation`. */
+      origin?: OrderOrigin;
     }
 >;
 
@@ -109,7 +129,7 @@ export type ProvisioningOrderTransmitted = DomainEvent<
 
 export type ProvisioningOrderExecuted = DomainEvent<
   'ProvisioningOrderExecuted',
-  OrderEventData & ProvisioningStateView<8> & { reportedBy: Reporter; attempt: number }
+  OrderEventData & ProvisioningStateView<8> & { reportedBy: Reporter; attempt: number; connectorCall?: ConnectorCall }
 >;
 
 export type ProvisioningOrderErrored = DomainEvent<
@@ -120,6 +140,7 @@ export type ProvisioningOrderErrored = DomainEvent<
       reportedBy: Reporter | 'timer';
       error: string;
       attempt: number;
+      connectorCall?: ConnectorCall;
     }
 >;
 

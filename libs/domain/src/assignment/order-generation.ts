@@ -8,6 +8,7 @@ import type {
   ChangeType,
   Fulfillment,
   GenerationOutcome,
+  OrderOrigin,
   ProvisioningOrderGenerated,
   ProvisioningOrderSuperseded,
 } from './assignment.events';
@@ -105,6 +106,12 @@ function validateGeneration(command: GenerateProvisioningOrder): void {
   if (command.alreadyPresent !== undefined) requireBoolean(type, 'alreadyPresent', command.alreadyPresent);
 }
 
+/** A revoked assignment's orders remove access; otherwise the order serves whoever asked for the assignment. */
+export function orderOrigin(assignment: Pick<Assignment, 'workflowState' | 'requestedBy'>): OrderOrigin {
+  if (assignment.workflowState === 'Revoked') return 'revocation';
+  return assignment.requestedBy?.startsWith('rule:') ? (assignment.requestedBy as OrderOrigin) : 'request';
+}
+
 export function decideGeneration(
   command: GenerateProvisioningOrder,
   assignment: Assignment,
@@ -144,6 +151,8 @@ export function decideGeneration(
       outcome,
       reevaluated: existing !== undefined,
       attempt: existing?.attempt ?? 1,
+      roleModelVersion: command.roleModelVersion,
+      origin: orderOrigin(assignment),
       ...toStateView(stateCode),
     }),
   };

@@ -74,6 +74,7 @@ export function generatedEvent(
       outcome: OUTCOMES[stateCode],
       reevaluated: false,
       attempt: 1,
+      origin: 'request',
       ...toStateView(stateCode),
       ...data,
     },

@@ -38,22 +38,41 @@ const TOKENS: ReadonlyArray<[RegExp, 'skip' | 'quoted' | 'symbol']> = [
   [/^[\s\S]/, 'skip'],
 ];
 
-/** Names of the functions an expression calls (it must already have compiled). */
-export function calledFunctions(source: string): string[] {
-  const names: string[] = [];
+/** The names in an expression (quoted ones unquoted), each with whether it is called. */
+function symbols(source: string): Array<{ name: string; called: boolean }> {
+  const found: Array<{ name: string; called: boolean }> = [];
   let rest = source;
   while (rest.length > 0) {
     for (const [pattern, kind] of TOKENS) {
       const match = pattern.exec(rest);
       if (!match) continue;
       rest = rest.slice(match[0].length);
-      if (kind !== 'skip' && /^\s*\(/.test(rest)) {
-        names.push(kind === 'quoted' ? match[0].slice(1, -1).replace(/\\(['\\])/g, '$1') : match[0]);
+      if (kind !== 'skip') {
+        const name = kind === 'quoted' ? match[0].slice(1, -1).replace(/\\(['\\])/g, '$1') : match[0];
+        found.push({ name, called: /^\s*\(/.test(rest) });
       }
       break;
     }
   }
-  return names;
+  return found;
+}
+
+/** Names of the functions an expression calls (it must already have compiled). */
+export function calledFunctions(source: string): string[] {
+  return symbols(source)
+    .filter((s) => s.called)
+    .map((s) => s.name);
+}
+
+/**
+ * Names of the attributes an expression reads (symbols that are not calls or constants), in
+ * order of first use: what an explanation lists as the inputs of a computed value.
+ */
+export function referencedAttributes(source: string): string[] {
+  const names = symbols(source)
+    .filter((s) => !s.called && !(s.name in CONSTANTS))
+    .map((s) => s.name.split('.')[0]);
+  return [...new Set(names)];
 }
 
 /** Turns filtrex's multi-line parser messages (text, caret line, expectations) into one line. */

@@ -76,7 +76,7 @@ function byLine(issues: readonly RoleModelIssue[]): RoleModelIssue[] {
 }
 
 /** JSON with sorted keys, so that the hash depends on the content only, not on key order or layout. */
-function canonicalJson(value: unknown): string {
+export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)
@@ -160,7 +160,7 @@ export function parseRoleModel(text: string, fileName: string): RoleModel {
     entitlements: entitlements.filter(isDefined),
     ...(rules.length > 0 ? { rules: rules.filter(isDefined) } : {}),
   };
-  return new RoleModel(definition, { source: fileName, hash: roleModelHash(definition) });
+  return new RoleModel(definition, { source: fileName, hash: roleModelHash(definition), text });
 }
 
 /** Reads and validates a role model file (the `ROLE_MODEL` path of the services). */
