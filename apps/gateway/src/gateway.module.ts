@@ -5,6 +5,7 @@ import { NatsConnectionProvider, PlatformModule, serviceMessagingModule } from '
 import { AdminController } from './admin/admin.controller';
 import { AuditLogController } from './audit/audit-log.controller';
 import { AssignmentAsOf } from './assignments/assignment-as-of';
+import { HoldersController } from './as-of/holders.controller';
 import { AssignmentsController } from './assignments/assignments.controller';
 import { ApiTokenGuard } from './auth/api-token.guard';
 import { AuthModule } from './auth/auth.module';
@@ -42,6 +43,7 @@ import { WebModule } from './web/web.module';
     ManualSynchronizationController,
     AdminController,
     AuditLogController,
+    HoldersController,
   ],
   providers: [
     readModelQueriesProvider,

@@ -8,3 +8,5 @@ export * from './role-model.source';
 export * from './identity-attributes';
 export * from './database-unavailable';
 export * from './service-bus';
+export * from './decisions/written-states';
+export * from './decisions/reevaluation';

@@ -7,3 +7,4 @@ export * from './queries/paging';
 export * from './queries/scans';
 export * from './rebuild';
 export * from './queries/timer-queries';
+export * from './as-of/as-of';
