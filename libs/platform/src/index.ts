@@ -10,3 +10,4 @@ export * from './database-unavailable';
 export * from './service-bus';
 export * from './decisions/written-states';
 export * from './decisions/reevaluation';
+export * from './decisions/role-model-preview';

@@ -1,5 +1,5 @@
 import type { AssignmentEvent, IdentityEvent } from '@prov/domain';
-import type { RecordedEvent } from '@prov/event-store';
+import type { Position, RecordedEvent } from '@prov/event-store';
 import {
   generatedEvent,
   iso,
@@ -13,7 +13,7 @@ function stream(name: string, events: Array<AssignmentEvent | IdentityEvent>): R
   return events.map((event, index) => ({
     streamName: name,
     revision: BigInt(index),
-    position: String(index).padStart(20, '0'),
+    position: String(index).padStart(20, '0') as unknown as Position,
     id: `${name}-${index}`,
     type: event.type,
     data: event.data,
