@@ -6,6 +6,8 @@ import { AdminController } from './admin/admin.controller';
 import { AuditLogController } from './audit/audit-log.controller';
 import { AssignmentAsOf } from './assignments/assignment-as-of';
 import { HoldersController } from './as-of/holders.controller';
+import { RoleModelPreviewController } from './role-model/role-model-preview.controller';
+import { RoleModelPreviewService } from './role-model/role-model-preview.service';
 import { AssignmentsController } from './assignments/assignments.controller';
 import { ApiTokenGuard } from './auth/api-token.guard';
 import { AuthModule } from './auth/auth.module';
@@ -44,12 +46,14 @@ import { WebModule } from './web/web.module';
     AdminController,
     AuditLogController,
     HoldersController,
+    RoleModelPreviewController,
   ],
   providers: [
     readModelQueriesProvider,
     NatsConnectionProvider,
     OrderDecisions,
     AssignmentAsOf,
+    RoleModelPreviewService,
     ApiTokenGuard,
     // In this order: rate limits count sign-in attempts before the token is checked.
     { provide: APP_GUARD, useClass: EdgeThrottlerGuard },

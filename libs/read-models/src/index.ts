@@ -8,3 +8,4 @@ export * from './queries/scans';
 export * from './rebuild';
 export * from './queries/timer-queries';
 export * from './as-of/as-of';
+export * from './queries/preview-subjects';
