@@ -8,6 +8,7 @@ import { AssignmentAsOf } from './assignments/assignment-as-of';
 import { HoldersController } from './as-of/holders.controller';
 import { RoleModelPreviewController } from './role-model/role-model-preview.controller';
 import { RoleModelPreviewService } from './role-model/role-model-preview.service';
+import { StuckOrdersController, stuckOrderSettingsProvider } from './orders/stuck-orders.controller';
 import { AssignmentsController } from './assignments/assignments.controller';
 import { ApiTokenGuard } from './auth/api-token.guard';
 import { AuthModule } from './auth/auth.module';
@@ -47,6 +48,7 @@ import { WebModule } from './web/web.module';
     AuditLogController,
     HoldersController,
     RoleModelPreviewController,
+    StuckOrdersController,
   ],
   providers: [
     readModelQueriesProvider,
@@ -54,6 +56,7 @@ import { WebModule } from './web/web.module';
     OrderDecisions,
     AssignmentAsOf,
     RoleModelPreviewService,
+    stuckOrderSettingsProvider,
     ApiTokenGuard,
     // In this order: rate limits count sign-in attempts before the token is checked.
     { provide: APP_GUARD, useClass: EdgeThrottlerGuard },

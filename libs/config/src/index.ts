@@ -9,3 +9,4 @@ export * from './bus';
 export * from './api-tokens';
 export * from './people';
 export * from './password-delivery';
+export * from './stuck-orders';

@@ -11,3 +11,4 @@ export * from './service-bus';
 export * from './decisions/written-states';
 export * from './decisions/reevaluation';
 export * from './decisions/role-model-preview';
+export * from './decisions/stuck-orders';
