@@ -104,7 +104,7 @@ describe('any instant, what-if and stuck orders, end to end', () => {
     const events = await eventCount();
     const preview = await flow.operator.post('/api/role-model/preview?limit=1000', { body: candidate, headers: { 'content-type': 'application/yaml' } });
     expect(preview.status).toBe(200);
-    const orders = preview.body.orders as Array<Record<string, any>>;
+    const orders = preview.body.orders as Array<Record<string, unknown>>;
     expect(orders.find((o) => o.assignmentId === hr)).toMatchObject({
       changeType: 'Modified', reason: 'modified', connectionId: 'hr_app', alsoUnderCurrentModel: false,
       changes: { attributes: { displayName: 'WHATIF' } },
