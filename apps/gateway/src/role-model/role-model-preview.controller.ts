@@ -33,7 +33,7 @@ function parseCandidate(text: string): RoleModel {
       details: error.issues.map((issue) => ({
         field: issue.path || 'body',
         rule: issue.rule,
-        message: `${issue.path || 'body'}: ${issue.rule}`,
+        message: issue.line !== undefined ? `${issue.rule} (line ${issue.line})` : issue.rule,
         ...(issue.line !== undefined ? { line: issue.line } : {}),
       })),
     });
