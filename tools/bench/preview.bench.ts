@@ -16,7 +16,7 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Assignment, ProvisioningOrder, RegisteredIdentity } from '@prov/domain';
-import { accountEffects, identityAttributes, previewSubject, summarizePreview, type PreviewSubject } from '@prov/platform';
+import { addToSummary, emptySummary, identityAttributes, previewSubject, type PreviewSubject } from '@prov/platform';
 import { parseRoleModel, type RoleModel } from '@prov/role-model';
 
 const IDENTITIES = Number(process.env.BENCH_IDENTITIES ?? 100_000);
@@ -60,17 +60,16 @@ function time<T>(run: () => T): { ms: number; result: T } {
 }
 
 function preview(current: RoleModel, candidate: RoleModel, all: PreviewSubject[]) {
+  // As the gateway does: every order counted, only a page (the first 100) kept.
   const models = { current, candidate, now: NOW };
-  const orders = [];
-  const effects = [];
-  let assignments = 0;
+  const summary = emptySummary();
+  const page = [];
   for (const subject of all) {
-    assignments += subject.assignments.length;
     const own = previewSubject(models, subject);
-    orders.push(...own);
-    effects.push(...accountEffects(subject, own));
+    addToSummary(summary, subject, own);
+    if (page.length < 100) page.push(...own);
   }
-  return summarizePreview(all.length, assignments, orders, effects);
+  return summary;
 }
 
 function main() {

@@ -68,15 +68,14 @@ export class RoleModelPreviewController {
       }
     }
     const limit = query.limit ?? 100;
-    const answer = await this.previews.preview(candidate);
-    const orders = answer.orders.slice(offset, offset + limit);
-    const more = offset + limit < answer.orders.length;
+    const answer = await this.previews.preview(candidate, { offset, limit });
+    const more = offset + limit < answer.total;
     return {
       currentVersion: answer.currentVersion,
       candidateVersion: answer.candidateVersion,
       summary: answer.summary,
-      total: answer.orders.length,
-      orders,
+      total: answer.total,
+      orders: answer.orders,
       next: more ? encodeCursor(`preview:${candidate.version}`, [String(offset + limit)]) : null,
     };
   }

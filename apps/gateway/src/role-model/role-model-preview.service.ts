@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
 import {
-  accountEffects,
+  addToSummary,
   DATABASE_POOL,
+  emptySummary,
   type PreviewOrder,
   previewSubject,
   ROLE_MODEL,
   type RoleModelPreview,
-  summarizePreview,
 } from '@prov/platform';
 import { identitiesWithAssignments } from '@prov/read-models';
 import type { RoleModel } from '@prov/role-model';
@@ -16,7 +16,9 @@ export interface PreviewAnswer {
   currentVersion: string;
   candidateVersion: string;
   summary: RoleModelPreview;
-  /** Every order, in identity order; the controller pages it. */
+  /** How many orders in all. */
+  total: number;
+  /** The orders from `offset`, at most `limit`, in identity order. */
   orders: PreviewOrder[];
 }
 
@@ -31,26 +33,22 @@ export class RoleModelPreviewService {
     @Inject(ROLE_MODEL) private readonly current: RoleModel,
   ) {}
 
-  async preview(candidate: RoleModel, now = new Date()): Promise<PreviewAnswer> {
+  /** Only the page asked for is kept; the rest is counted, so memory does not grow with the directory. */
+  async preview(candidate: RoleModel, page: { offset: number; limit: number }, now = new Date()): Promise<PreviewAnswer> {
     const models = { current: this.current, candidate, now };
+    const summary = emptySummary();
     const orders: PreviewOrder[] = [];
-    const effects = [];
-    let identities = 0;
-    let assignments = 0;
-    for await (const page of identitiesWithAssignments(this.pool)) {
-      for (const subject of page) {
-        identities++;
-        assignments += subject.assignments.length;
+    let total = 0;
+    for await (const batch of identitiesWithAssignments(this.pool)) {
+      for (const subject of batch) {
         const own = previewSubject(models, subject);
-        orders.push(...own);
-        effects.push(...accountEffects(subject, own));
+        addToSummary(summary, subject, own);
+        for (const order of own) {
+          if (total >= page.offset && total < page.offset + page.limit) orders.push(order);
+          total++;
+        }
       }
     }
-    return {
-      currentVersion: this.current.version,
-      candidateVersion: candidate.version,
-      summary: summarizePreview(identities, assignments, orders, effects),
-      orders,
-    };
+    return { currentVersion: this.current.version, candidateVersion: candidate.version, summary, total, orders };
   }
 }

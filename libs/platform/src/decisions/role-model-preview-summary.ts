@@ -1,5 +1,5 @@
 import { currentOrder } from '@prov/domain';
-import type { ConnectionPreview, PreviewOrder, PreviewSubject, RoleModelPreview } from './role-model-preview';
+import type { PreviewOrder, PreviewSubject, RoleModelPreview } from './role-model-preview';
 
 /** What an order does to accounts and group memberships in the managed system. */
 export interface Effect {
@@ -61,34 +61,32 @@ export function accountEffects(subject: PreviewSubject, orders: readonly Preview
 
 const zero = () => ({ added: 0, modified: 0, deleted: 0 });
 
-/** Counts per order change type and, per connection, per account and membership change. */
-export function summarizePreview(
-  subjects: number,
-  assignments: number,
-  orders: readonly PreviewOrder[],
-  effects: readonly Effect[],
-): RoleModelPreview {
-  const counts = { added: 0, modified: 0, deleted: 0, failing: 0 };
+/** A summary to add identities to, one at a time: only counts are kept, so memory stays flat. */
+export function emptySummary(): RoleModelPreview {
+  return { identities: 0, assignments: 0, orders: { added: 0, modified: 0, deleted: 0, failing: 0 }, byConnection: [] };
+}
+
+/**
+ * Adds one identity's preview orders: counts per order change type and, per connection, per
+ * account and membership change. Connections stay sorted by id.
+ */
+export function addToSummary(summary: RoleModelPreview, subject: PreviewSubject, orders: readonly PreviewOrder[]): void {
+  summary.identities++;
+  summary.assignments += subject.assignments.length;
   for (const order of orders) {
-    if (order.changeType === 'Added') counts.added++;
-    else if (order.changeType === 'Modified') counts.modified++;
-    else if (order.changeType === 'Deleted') counts.deleted++;
-    else counts.failing++;
+    if (order.changeType === 'Added') summary.orders.added++;
+    else if (order.changeType === 'Modified') summary.orders.modified++;
+    else if (order.changeType === 'Deleted') summary.orders.deleted++;
+    else summary.orders.failing++;
   }
-  const byConnection = new Map<string, ConnectionPreview>();
-  for (const effect of effects) {
-    const entry = byConnection.get(effect.connectionId) ?? {
-      connectionId: effect.connectionId,
-      accounts: zero(),
-      memberships: zero(),
-    };
+  if (orders.length === 0) return;
+  for (const effect of accountEffects(subject, orders)) {
+    let entry = summary.byConnection.find((c) => c.connectionId === effect.connectionId);
+    if (!entry) {
+      entry = { connectionId: effect.connectionId, accounts: zero(), memberships: zero() };
+      summary.byConnection.push(entry);
+      summary.byConnection.sort((a, b) => a.connectionId.localeCompare(b.connectionId));
+    }
     entry[effect.what][effect.change]++;
-    byConnection.set(effect.connectionId, entry);
   }
-  return {
-    identities: subjects,
-    assignments,
-    orders: counts,
-    byConnection: [...byConnection.values()].sort((a, b) => a.connectionId.localeCompare(b.connectionId)),
-  };
 }

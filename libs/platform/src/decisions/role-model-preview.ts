@@ -5,9 +5,9 @@ import {
   jsonEqual,
   type RegisteredIdentity,
 } from '@prov/domain';
-import { type RoleModel, RuleEvaluationError } from '@prov/role-model';
+import { type IdentityAttributes, type RoleModel, RuleEvaluationError } from '@prov/role-model';
 import { identityAttributes } from '../identity-attributes';
-import { type PlannedOrder, reevaluate } from './reevaluation';
+import { type PlannedOrder, reevaluate, type Reevaluation } from './reevaluation';
 
 /**
  * What-if: the orders a candidate role model would produce against today's identities and
@@ -63,29 +63,65 @@ interface Models {
   now: Date;
 }
 
-function reevaluated(models: Models, subject: PreviewSubject, assignment: Assignment): PreviewOrder | undefined {
-  const attributes = identityAttributes(subject.identity);
+const sameRulesCache = new WeakMap<RoleModel, Map<string, boolean>>();
+
+/** The rules for this entitlement (it, its resource type, its connection) read the same in both models. */
+function sameRules(models: Models, entitlementId: string): boolean {
+  const cache = sameRulesCache.get(models.candidate) ?? new Map<string, boolean>();
+  sameRulesCache.set(models.candidate, cache);
+  const known = cache.get(entitlementId);
+  if (known !== undefined) return known;
+  const rules = (model: RoleModel) => {
+    const entitlement = model.entitlement(entitlementId);
+    const resourceType = entitlement && model.resourceType(entitlement.resourceTypeId);
+    return JSON.stringify([entitlement, resourceType, resourceType && model.connection(resourceType.connectionId)]);
+  };
+  const same = rules(models.current) === rules(models.candidate);
+  cache.set(entitlementId, same);
+  return same;
+}
+
+/**
+ * Whether the model in force asks for the same as the candidate. Evaluated only when it can
+ * differ: identical rules give identical orders, and a model that has the entitlement never removes it.
+ */
+function alsoUnderCurrentModel(
+  models: Models,
+  assignment: Assignment,
+  attributes: IdentityAttributes,
+  decision: Reevaluation,
+): boolean {
+  if (sameRules(models, assignment.entitlementId)) return true;
+  if (decision.kind === 'removed') return !models.current.entitlement(assignment.entitlementId);
+  const before = reevaluate(models.current, assignment, attributes);
+  if (decision.kind === 'failing') return before.kind === 'failing' && before.error === decision.error;
+  return before.kind === decision.kind && 'order' in before && jsonEqual(before.order as never, decision.order as never);
+}
+
+function reevaluated(
+  models: Models,
+  subject: PreviewSubject,
+  attributes: IdentityAttributes,
+  assignment: Assignment,
+): PreviewOrder | undefined {
   const decision = reevaluate(models.candidate, assignment, attributes);
   if (decision.kind === 'unchanged' || decision.kind === 'still-failing') return undefined;
-  const before = reevaluate(models.current, assignment, attributes);
   const base = {
     identityId: subject.identity.identityId,
     entitlementId: assignment.entitlementId,
     assignmentId: assignment.assignmentId,
     reason: decision.kind,
     previousChanges: decision.previous.changes,
+    alsoUnderCurrentModel: alsoUnderCurrentModel(models, assignment, attributes, decision),
   };
-  if (decision.kind === 'failing')
-    return { ...base, error: decision.error, alsoUnderCurrentModel: before.kind === 'failing' && before.error === decision.error };
-  const same = before.kind === decision.kind && 'order' in before && jsonEqual(before.order as never, decision.order as never);
+  if (decision.kind === 'failing') return { ...base, error: decision.error };
   const { changeType, connectionId, resourceTypeId, changes } = decision.order;
-  return { ...base, changeType, connectionId, resourceTypeId, changes, alsoUnderCurrentModel: same };
+  return { ...base, changeType, connectionId, resourceTypeId, changes };
 }
 
 /** Birthright rules: a new entitlement gets an assignment (Added), one no holder keeps is revoked (Deleted). */
-function birthrights(models: Models, subject: PreviewSubject): PreviewOrder[] {
+function birthrights(models: Models, subject: PreviewSubject, attributes: IdentityAttributes): PreviewOrder[] {
   const { identity } = subject;
-  const attributes = identityAttributes(identity);
   const changesUnder = (model: RoleModel) => {
     const outcome = model.rulesFor(attributes);
     return birthrightChanges(identity.holdings, outcome.due, {
@@ -140,15 +176,16 @@ function birthrights(models: Models, subject: PreviewSubject): PreviewOrder[] {
 /** The orders the candidate would produce for one identity. */
 export function previewSubject(models: Models, subject: PreviewSubject): PreviewOrder[] {
   const orders: PreviewOrder[] = [];
+  const attributes = identityAttributes(subject.identity);
   for (const assignment of subject.assignments) {
     // Ended: the end-date timer removes what is there, the job does not evaluate it.
     if (assignment.endsAt && Date.parse(assignment.endsAt) <= models.now.getTime()) continue;
-    const order = reevaluated(models, subject, assignment);
+    const order = reevaluated(models, subject, attributes, assignment);
     if (order) orders.push(order);
   }
   const reevaluatedIds = new Set(orders.map((o) => o.assignmentId));
   // An entitlement both removed from the model and no longer given by a rule is one Deleted order.
-  return [...orders, ...birthrights(models, subject).filter((o) => !o.assignmentId || !reevaluatedIds.has(o.assignmentId))];
+  return [...orders, ...birthrights(models, subject, attributes).filter((o) => !o.assignmentId || !reevaluatedIds.has(o.assignmentId))];
 }
 
-export { accountEffects, summarizePreview } from './role-model-preview-summary';
+export { accountEffects, addToSummary, emptySummary } from './role-model-preview-summary';

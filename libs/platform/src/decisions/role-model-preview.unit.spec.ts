@@ -1,7 +1,7 @@
 import { type Assignment, type ProvisioningOrder, ProvisioningState, type RegisteredIdentity } from '@prov/domain';
 import { parseRoleModel } from '@prov/role-model';
 import { reevaluate } from './reevaluation';
-import { accountEffects, previewSubject, summarizePreview } from './role-model-preview';
+import { addToSummary, emptySummary, previewSubject } from './role-model-preview';
 
 const MODEL_TEXT = `version: 1
 rules:
@@ -56,9 +56,13 @@ const subjects = [
 
 function preview(candidateText: string) {
   const models = { current: CURRENT, candidate: parseRoleModel(candidateText, 'candidate.yaml'), now: NOW };
-  const orders = subjects.flatMap((s) => previewSubject(models, s));
-  const effects = subjects.flatMap((s) => accountEffects(s, previewSubject(models, s)));
-  return { orders, summary: summarizePreview(subjects.length, 3, orders, effects) };
+  const summary = emptySummary();
+  const orders = subjects.flatMap((s) => {
+    const own = previewSubject(models, s);
+    addToSummary(summary, s, own);
+    return own;
+  });
+  return { orders, summary };
 }
 
 describe('role model preview', () => {
