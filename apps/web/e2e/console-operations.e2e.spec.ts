@@ -172,7 +172,8 @@ describe('web console: operations and audit', () => {
     await page.locator('#pasof-id').fill(identityId);
     await page.locator('#pasof-instant').fill(localInput(new Date(Date.now() + 1000)));
     await page.getByRole('button', { name: 'Show', exact: true }).click();
-    await page.getByRole('cell', { name: 'building_badge' }).waitFor();
+    // The event log below lists the entitlement too: look in the panel's own table.
+    await page.locator('section[aria-labelledby="permissions-as-of-heading"]').getByRole('cell', { name: 'building_badge' }).waitFor();
 
     await goTo(page, 'What-if');
     const sample = readFileSync(require.resolve('../../../deploy/role-model/sample.yaml'), 'utf8');
