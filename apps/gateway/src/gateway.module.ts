@@ -8,6 +8,10 @@ import { ExplainController } from './explain/explain.controller';
 import { RoleModelVersionReader } from './role-model/role-model-versions';
 import { RoleModelVersionsController } from './role-model/role-model-versions.controller';
 import { AssignmentAsOf } from './assignments/assignment-as-of';
+import { HoldersController } from './as-of/holders.controller';
+import { RoleModelPreviewController } from './role-model/role-model-preview.controller';
+import { RoleModelPreviewService } from './role-model/role-model-preview.service';
+import { StuckOrdersController, stuckOrderSettingsProvider } from './orders/stuck-orders.controller';
 import { AssignmentsController } from './assignments/assignments.controller';
 import { ApiTokenGuard } from './auth/api-token.guard';
 import { AuthModule } from './auth/auth.module';
@@ -52,6 +56,9 @@ import { WebModule } from './web/web.module';
     ScimController,
     RoleModelVersionsController,
     ExplainController,
+    HoldersController,
+    RoleModelPreviewController,
+    StuckOrdersController,
   ],
   providers: [
     readModelQueriesProvider,
@@ -60,6 +67,8 @@ import { WebModule } from './web/web.module';
     AssignmentAsOf,
     ScimDirectory,
     RoleModelVersionReader,
+    RoleModelPreviewService,
+    stuckOrderSettingsProvider,
     ApiTokenGuard,
     // In this order: rate limits count sign-in attempts before the token is checked.
     { provide: APP_GUARD, useClass: EdgeThrottlerGuard },

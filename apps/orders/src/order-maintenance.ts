@@ -1,14 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
 import { commandMetadata, deterministicUuid } from '@prov/command-handling';
-import { type AssignmentCommand, currentOrder, jsonEqual, ProvisioningState } from '@prov/domain';
-import { DATABASE_POOL, ROLE_MODEL } from '@prov/platform';
+import { type AssignmentCommand, currentOrder } from '@prov/domain';
+import { DATABASE_POOL, reevaluate, ROLE_MODEL } from '@prov/platform';
 import { liveAssignmentIds } from '@prov/read-models';
-import { type RoleModel, RuleEvaluationError } from '@prov/role-model';
+import type { RoleModel } from '@prov/role-model';
 import { AccountOwnership } from './account-ownership';
 import { AssignmentCommands } from './assignment-commands';
 import { identityAttributes, OrderGenerationReaction } from './order-generation.reaction';
-import { mayHaveBeenWritten } from './written-states';
 
 /** The complete job's evaluation of the role model for every live assignment. */
 @Injectable()
@@ -52,72 +51,23 @@ export class OrderMaintenance {
       if (!identity.exists) continue;
       const now = new Date();
       const base = { assignmentId, now, actor: 'orders' };
-      let command: AssignmentCommand | undefined;
-      let kind: 'regenerated' | 'modified' | 'removed' | 'failing' | undefined;
       const newOrderId = deterministicUuid('order', assignmentId, model.hash, order.orderId);
-      if (!model.entitlement(state.entitlementId)) {
-        if (order.connectionId && order.resourceTypeId && order.fulfillment) {
-          kind = 'removed';
-          command = {
-            ...base,
-            type: 'GenerateProvisioningOrder',
-            orderId: newOrderId,
-            changeType: 'Deleted',
-            connectionId: order.connectionId,
-            resourceTypeId: order.resourceTypeId,
-            fulfillment: order.fulfillment,
-            changes: order.changes,
-            requiresReview: false,
-          };
-        }
-      } else {
-        try {
-          const evaluated = model.evaluate(identityAttributes(identity), state.entitlementId);
-          const fields = {
-            connectionId: evaluated.connectionId,
-            resourceTypeId: evaluated.resourceTypeId,
-            fulfillment: evaluated.fulfillment,
-            changes: evaluated.changes as unknown as Record<string, unknown>,
-            requiresReview: evaluated.requiresReview,
-          };
-          if (order.stateCode === ProvisioningState.Error) {
-            kind = 'regenerated';
-            command = {
+      const decision = reevaluate(model, state, identityAttributes(identity));
+      if (decision.kind === 'failing' || decision.kind === 'still-failing')
+        errors.push(`${assignmentId}: ${decision.error}`);
+      if (decision.kind === 'still-failing') counts.failing++;
+      if (decision.kind === 'unchanged' || decision.kind === 'still-failing') continue;
+      const kind = decision.kind;
+      const command: AssignmentCommand =
+        decision.kind === 'failing'
+          ? { ...base, type: 'RecordRoleModelEvaluationFailure', orderId: newOrderId, error: decision.error }
+          : {
               ...base,
-              ...fields,
+              ...decision.order,
               type: 'GenerateProvisioningOrder',
-              orderId: order.orderId,
-              changeType: 'Added',
+              // A failed order is evaluated again under its own id.
+              orderId: decision.kind === 'regenerated' ? order.orderId : newOrderId,
             };
-          } else if (
-            !jsonEqual(fields.changes as never, order.changes as never) ||
-            fields.connectionId !== order.connectionId
-          ) {
-            kind = 'modified';
-            const written = mayHaveBeenWritten(order.stateCode);
-            command = {
-              ...base,
-              ...fields,
-              type: 'GenerateProvisioningOrder',
-              orderId: newOrderId,
-              changeType: written ? 'Modified' : 'Added',
-            };
-          }
-        } catch (error) {
-          if (!(error instanceof RuleEvaluationError)) throw error;
-          errors.push(`${assignmentId}: ${error.message}`);
-          if (order.stateCode !== ProvisioningState.Error) {
-            kind = 'failing';
-            command = {
-              ...base,
-              type: 'RecordRoleModelEvaluationFailure',
-              orderId: newOrderId,
-              error: error.message,
-            };
-          } else counts.failing++;
-        }
-      }
-      if (!command || !kind) continue;
       const metadata = commandMetadata({ actor: 'orders', correlationId: jobId }, now);
       const planned = await this.ownership.guard(command, state.identityId, metadata);
       const outcome = await this.assignments.execute(

@@ -11,6 +11,8 @@ import { JobsPage } from './pages/JobsPage';
 import { ManualPage } from './pages/ManualPage';
 import { RequestPage } from './pages/RequestPage';
 import { ReviewPage } from './pages/ReviewPage';
+import { RoleModelPreviewPage } from './pages/RoleModelPreviewPage';
+import { StuckOrdersPage } from './pages/StuckOrdersPage';
 import { SignInPage } from './pages/SignInPage';
 import { Link, matchPath, RouterProvider, useRouter } from './router';
 import type { Capabilities } from './session/capabilities';
@@ -50,6 +52,13 @@ const PAGES: Page[] = [
   { path: '/jobs', label: 'Job Execution', allowed: () => true, render: () => <JobsPage /> },
   { path: '/connections', label: 'Connections', allowed: () => true, render: () => <ConnectionsPage /> },
   { path: '/audit', label: 'Audit', allowed: () => true, render: () => <AuditPage /> },
+  {
+    path: '/stuck',
+    label: 'Stuck orders',
+    allowed: (can) => can.review || can.manualProvisioning,
+    render: () => <StuckOrdersPage />,
+  },
+  { path: '/what-if', label: 'What-if', allowed: (can) => can.startJobs, render: () => <RoleModelPreviewPage /> },
 ];
 
 function Message({ title, children }: { title: string; children: ReactNode }) {

@@ -11,3 +11,4 @@ export * from './people';
 export * from './password-delivery';
 export * from './streams';
 export * from './role-model-deployment';
+export * from './stuck-orders';

@@ -10,3 +10,7 @@ export * from './database-unavailable';
 export * from './service-bus';
 export * from './leadership';
 export * from './role-model-versions';
+export * from './decisions/written-states';
+export * from './decisions/reevaluation';
+export * from './decisions/role-model-preview';
+export * from './decisions/stuck-orders';

@@ -7,3 +7,5 @@ export * from './queries/paging';
 export * from './queries/scans';
 export * from './rebuild';
 export * from './queries/timer-queries';
+export * from './as-of/as-of';
+export * from './queries/preview-subjects';

@@ -61,6 +61,8 @@ CREATE TABLE IF NOT EXISTS ${s}.assignments (
 );
 CREATE INDEX IF NOT EXISTS assignments_identity ON ${s}.assignments (identity_id);
 CREATE INDEX IF NOT EXISTS assignments_state ON ${s}.assignments (provisioning_state_code);
+-- Holders of an entitlement as of an instant start from its assignments.
+CREATE INDEX IF NOT EXISTS assignments_entitlement ON ${s}.assignments (entitlement_id, assignment_id);
 CREATE TABLE IF NOT EXISTS ${s}.orders (
   order_id text PRIMARY KEY,
   assignment_id text NOT NULL,

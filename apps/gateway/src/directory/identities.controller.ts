@@ -14,7 +14,9 @@ import {
 import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CommandClient } from '@prov/messaging';
-import { allPages, ReadModelQueries } from '@prov/read-models';
+import { allPages, ReadModelQueries, withOrigin } from '@prov/read-models';
+import { AssignmentAsOf } from '../assignments/assignment-as-of';
+import { AsOfQuery } from '../assignments/assignment.dto';
 import type { Caller } from '../auth/api-token.guard';
 import { CurrentCaller } from '../auth/caller.decorator';
 import { Roles } from '../auth/roles.decorator';
@@ -35,6 +37,7 @@ export class IdentitiesController {
   constructor(
     private readonly commands: CommandClient,
     private readonly queries: ReadModelQueries,
+    private readonly asOf: AssignmentAsOf,
   ) {}
 
   /** Registers an identity (201), or answers 200 when the same identity is registered already. */
@@ -122,25 +125,30 @@ export class IdentitiesController {
 
   /**
    * The View Permissions tab: every assignment of the identity with its provisioning state and
-   * its origin (`request` and/or `rule:<id>`: who holds it now).
+   * its origin (`request` and/or `rule:<id>`: who holds it now). With `?asOf=<ISO time>`: the
+   * tab as it was then, folded from the identity's and its assignments' streams.
    */
   @Get(':id/permissions')
   @Roles('requester', 'reviewer', 'operator')
-  async permissions(@Param('id') id: string) {
+  async permissions(@Param('id') id: string, @Query() query: AsOfQuery) {
+    if (query.asOf) {
+      const past = await this.asOf.permissions(id, new Date(query.asOf));
+      if (!past) {
+        throw new NotFoundException({
+          code: 'IdentityNotFound',
+          message: `identity ${id} did not exist at ${query.asOf}`,
+        });
+      }
+      return past;
+    }
     const identity = await this.queries.identity(id);
     if (!identity) {
       throw new NotFoundException({ code: 'IdentityNotFound', message: `identity ${id} does not exist` });
     }
-    const holders = new Map(Object.values(identity.holdings).map((h) => [h.assignmentId, h.holders]));
-    // A revoked assignment is held by nobody any more: its origin is who requested it.
-    const requestedBy = (by?: string) => (by?.startsWith('rule:') ? [by] : ['request']);
     // Every assignment, however many: the tab shows them all.
     const assignments = await allPages((cursor) =>
       this.queries.assignmentsPage({ identityId: id }, { cursor }),
     );
-    return assignments.map((assignment) => ({
-      ...assignment,
-      origin: holders.get(assignment.assignmentId) ?? requestedBy(assignment.requestedBy),
-    }));
+    return assignments.map((assignment) => withOrigin(identity.holdings, assignment));
   }
 }

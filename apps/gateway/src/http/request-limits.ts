@@ -57,6 +57,11 @@ export function installRequestLimits(app: INestApplication, settings: HardeningS
   app.use(BATCH_ROUTES, express.json({ limit: Math.max(limit, BATCH_BODY_LIMIT_BYTES), type: json }));
   app.use(express.json({ limit, type: json }));
   app.use(express.urlencoded({ limit, extended: false, parameterLimit: 200 }));
+  // A role model is YAML; only the preview takes a text body, every other route stays JSON.
+  app.use(
+    '/api/role-model/preview',
+    express.text({ limit, type: ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/plain'] }),
+  );
   app.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
     const type = (error as { type?: unknown })?.type;
     const known = typeof type === 'string' ? BODY_ERRORS[type] : undefined;

@@ -12,6 +12,7 @@ import { Link, useRouter } from '../router';
 import { useSession } from '../session/session';
 import { AsOfPanel } from './AsOfPanel';
 import { AuditFilters } from './AuditFilters';
+import { PermissionsAsOfPanel } from './PermissionsAsOfPanel';
 import { AUDIT_ASSIGNMENT_LIMIT, type AuditFilter, EMPTY_AUDIT_FILTER, loadAuditLog } from './audit-log';
 import { ReplayPanel } from './ReplayPanel';
 
@@ -43,6 +44,7 @@ export function AuditPage() {
         description="Every event of the assignments, who did it, when and why; and any assignment as it was at an earlier instant."
       />
       <AsOfPanel preset={preset} />
+      <PermissionsAsOfPanel />
       <section className="panel" aria-labelledby="log-heading">
         <h2 id="log-heading">Event log</h2>
         <AuditFilters entitlements={entitlements.data ?? []} value={filter} onChange={setFilter} />

@@ -1,0 +1,155 @@
+import { type FormEvent, useState } from 'react';
+import { api, query } from '../api/client';
+import { Alert, Empty } from '../components/Alert';
+import { Field } from '../components/Field';
+import { PageHeader } from '../components/PageHeader';
+import { shortId } from '../format';
+
+type Counts = { added: number; modified: number; deleted: number };
+interface PreviewOrder {
+  identityId: string;
+  entitlementId: string;
+  assignmentId?: string;
+  reason: string;
+  changeType?: string;
+  connectionId?: string;
+  changes?: { accountKey?: string; group?: string };
+  error?: string;
+  alsoUnderCurrentModel: boolean;
+}
+interface Preview {
+  currentVersion: string;
+  candidateVersion: string;
+  total: number;
+  summary: {
+    identities: number;
+    assignments: number;
+    orders: Counts & { failing: number };
+    byConnection: Array<{ connectionId: string; accounts: Counts; memberships: Counts }>;
+  };
+  orders: PreviewOrder[];
+  next: string | null;
+}
+
+/** What-if: paste a candidate role model, see the orders it would produce; nothing is written. */
+export function RoleModelPreviewPage() {
+  const [yaml, setYaml] = useState('');
+  const [preview, setPreview] = useState<Preview | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  const run = async (cursor?: string) => {
+    setBusy(true);
+    setError(null);
+    try {
+      const page = await api<Preview>('POST', `/role-model/preview${query({ limit: 200, cursor })}`, { body: { yaml } });
+      setPreview((previous) => (cursor && previous ? { ...page, orders: [...previous.orders, ...page.orders] } : page));
+    } catch (caught) {
+      setPreview(null);
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void run();
+  };
+
+  return (
+    <>
+      <PageHeader
+        title="What-if"
+        description="The orders a candidate role model would produce against today's identities and assignments. Nothing is written: deploying the model is still a change of its file."
+      />
+      <section className="panel" aria-labelledby="candidate-heading">
+        <h2 id="candidate-heading">Candidate role model</h2>
+        <form className="form" onSubmit={submit} noValidate>
+          <Field id="candidate-yaml" label="Role model (YAML)" required hint="Paste the whole file.">
+            {(props) => (
+              <textarea {...props} rows={16} spellCheck={false} className="code" value={yaml} onChange={(e) => setYaml(e.target.value)} />
+            )}
+          </Field>
+          <button type="submit" className="button primary" disabled={busy || !yaml.trim()}>
+            {busy ? 'Computing…' : 'Preview'}
+          </button>
+        </form>
+        <Alert error={error} />
+      </section>
+      <div aria-live="polite">
+        {preview && (
+          <section className="panel" aria-labelledby="preview-heading">
+            <h2 id="preview-heading">
+              {preview.currentVersion} → {preview.candidateVersion}
+            </h2>
+            <p className="muted small">
+              {preview.summary.identities} identities, {preview.summary.assignments} live assignments: {preview.summary.orders.added} Added,{' '}
+              {preview.summary.orders.modified} Modified, {preview.summary.orders.deleted} Deleted, {preview.summary.orders.failing} failing.
+            </p>
+            {preview.summary.byConnection.length > 0 && (
+              <table className="data-table">
+                <caption>Per connection (accounts / memberships)</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Connection</th>
+                    <th scope="col">Accounts added / modified / deleted</th>
+                    <th scope="col">Memberships added / deleted</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {preview.summary.byConnection.map((c) => (
+                    <tr key={c.connectionId}>
+                      <td>{c.connectionId}</td>
+                      <td>{`${c.accounts.added} / ${c.accounts.modified} / ${c.accounts.deleted}`}</td>
+                      <td>{`${c.memberships.added} / ${c.memberships.deleted}`}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+            {preview.orders.length === 0 ? (
+              <Empty>The candidate would produce no order.</Empty>
+            ) : (
+              <div className="table-scroll">
+                <table className="data-table responsive">
+                  <caption>
+                    Orders ({preview.orders.length} of {preview.total})
+                  </caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">Identity</th>
+                      <th scope="col">Entitlement</th>
+                      <th scope="col">Change</th>
+                      <th scope="col">Connection</th>
+                      <th scope="col">Why</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {preview.orders.map((o, index) => (
+                      <tr key={`${o.assignmentId ?? o.identityId}-${o.entitlementId}-${index}`}>
+                        <td>{o.identityId}</td>
+                        <td title={o.assignmentId}>{o.entitlementId} {o.assignmentId ? `(${shortId(o.assignmentId)})` : '(new)'}</td>
+                        <td>{o.changeType ?? 'Error'}</td>
+                        <td>{o.connectionId ?? '—'}</td>
+                        <td className={o.error ? 'error-text' : undefined}>
+                          {o.error ?? o.reason}
+                          {o.alsoUnderCurrentModel ? ' (owed under the model in force too)' : ''}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            )}
+            {preview.next && (
+              <button type="button" className="button secondary" disabled={busy} onClick={() => void run(preview.next!)}>
+                More orders
+              </button>
+            )}
+          </section>
+        )}
+      </div>
+    </>
+  );
+}
