@@ -61,7 +61,7 @@ export type PostgresEventStoreOptions = PostgresConnectionOptions & {
   pollIntervalMs?: number;
   /** Events fetched per query while a subscription catches up. Default 500. */
   subscriptionPageSize?: number;
-  /** Group commit: batches on their way at once (default 2) and events per batch (default 1,000). */
+  /** Group commit: batches on their way at once (default 4) and events per batch (default 250). */
   groupCommit?: { maxInFlight?: number; maxEvents?: number };
 };
 
@@ -98,8 +98,8 @@ export class PostgresEventStore implements EventStore {
     ({ pool: this.pool, end: this.endPool } = resolvePool(options));
     this.listener = new NotificationListener(this.pool);
     this.groupCommit = new GroupCommit((appends: PreparedAppend[]) => appendGroup(this.pool, appends), {
-      maxInFlight: options.groupCommit?.maxInFlight ?? 2,
-      maxWeight: options.groupCommit?.maxEvents ?? 1_000,
+      maxInFlight: options.groupCommit?.maxInFlight ?? 4,
+      maxWeight: options.groupCommit?.maxEvents ?? 250,
     });
   }
 
