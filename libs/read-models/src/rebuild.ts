@@ -80,6 +80,8 @@ export class ReadModelRebuild {
     let paused = false;
     try {
       await this.pool.query(`DROP SCHEMA IF EXISTS ${REBUILD_SCHEMA} CASCADE`);
+      // Bulk replay in large pages first; the subscription then follows from its checkpoint.
+      await shadow.replayToEnd();
       await shadow.start();
       await this.catchUp(shadow, replayId);
       await this.setPhase(replayId, 'swapping', shadow.eventsHandled);
