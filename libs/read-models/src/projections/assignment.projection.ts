@@ -52,37 +52,44 @@ function eventTime(event: RecordedEvent): string {
   return typeof at === 'string' ? at : event.createdAt.toISOString();
 }
 
+/**
+ * Rows travel as one JSON document read by jsonb_to_recordset: pg's text[]/jsonb[] parameters
+ * escape every character of every element in JavaScript, which cost more than the writes.
+ */
 async function upsertAssignments(
   client: PoolClient,
   schema: string,
   rows: readonly { state: Assignment; event: RecordedEvent }[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  const column = <T>(f: (row: { state: Assignment; event: RecordedEvent; order?: ProvisioningOrder }) => T) =>
-    rows.map((r) => f({ ...r, order: currentOrder(r.state) }));
+  const records = rows.map(({ state, event }) => {
+    const order = currentOrder(state);
+    return {
+      assignment_id: state.assignmentId,
+      identity_id: state.identityId,
+      entitlement_id: state.entitlementId,
+      workflow_state: state.workflowState,
+      starts_at: state.startsAt ?? null,
+      ends_at: state.endsAt ?? null,
+      requested_at: state.requestedAt,
+      current_order_id: order?.orderId ?? null,
+      provisioning_state_code: order?.stateCode ?? ProvisioningState.None,
+      state,
+      updated_at: eventTime(event),
+      revision: event.revision.toString(),
+    };
+  });
   await client.query(
     `INSERT INTO ${schema}.assignments (assignment_id, identity_id, entitlement_id, workflow_state, starts_at, ends_at,
        requested_at, current_order_id, provisioning_state_code, state, updated_at, revision)
-     SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[],
-       $7::timestamptz[], $8::text[], $9::int[], $10::jsonb[], $11::timestamptz[], $12::bigint[])
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS x (assignment_id text, identity_id text, entitlement_id text,
+       workflow_state text, starts_at timestamptz, ends_at timestamptz, requested_at timestamptz, current_order_id text,
+       provisioning_state_code int, state jsonb, updated_at timestamptz, revision bigint)
      ON CONFLICT (assignment_id) DO UPDATE SET workflow_state = EXCLUDED.workflow_state,
        starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at, current_order_id = EXCLUDED.current_order_id,
        provisioning_state_code = EXCLUDED.provisioning_state_code, state = EXCLUDED.state,
        updated_at = EXCLUDED.updated_at, revision = EXCLUDED.revision`,
-    [
-      column((r) => r.state.assignmentId),
-      column((r) => r.state.identityId),
-      column((r) => r.state.entitlementId),
-      column((r) => r.state.workflowState),
-      column((r) => r.state.startsAt ?? null),
-      column((r) => r.state.endsAt ?? null),
-      column((r) => r.state.requestedAt),
-      column((r) => r.order?.orderId ?? null),
-      column((r) => r.order?.stateCode ?? ProvisioningState.None),
-      column((r) => JSON.stringify(r.state)),
-      column((r) => eventTime(r.event)),
-      column((r) => r.event.revision.toString()),
-    ],
+    [JSON.stringify(records)],
   );
 }
 
@@ -92,55 +99,60 @@ async function upsertOrders(
   rows: readonly { state: Assignment; order: ProvisioningOrder }[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  const column = <T>(f: (row: { state: Assignment; order: ProvisioningOrder }) => T) => rows.map(f);
+  const records = rows.map(({ state, order }) => ({
+    order_id: order.orderId,
+    assignment_id: state.assignmentId,
+    identity_id: state.identityId,
+    entitlement_id: state.entitlementId,
+    connection_id: order.connectionId ?? null,
+    resource_type_id: order.resourceTypeId ?? null,
+    fulfillment: order.fulfillment ?? null,
+    change_type: order.changeType ?? null,
+    changes: order.changes,
+    provisioning_state_code: order.stateCode,
+    attempt: order.attempt,
+    last_error: order.lastError ?? null,
+    is_open: order.open,
+    updated_at: order.updatedAt,
+    postponed_until: postponedUntil(order) ?? null,
+  }));
   await client.query(
     `INSERT INTO ${schema}.orders (order_id, assignment_id, identity_id, entitlement_id, connection_id, resource_type_id,
        fulfillment, change_type, changes, provisioning_state_code, attempt, last_error, is_open, generated_at, updated_at,
        postponed_until)
-     SELECT o, a, i, e, c, r, f, ct, ch, p, at, le, op, u, u, pu
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                   $9::jsonb[], $10::int[], $11::int[], $12::text[], $13::boolean[], $14::timestamptz[], $15::timestamptz[])
-            AS x (o, a, i, e, c, r, f, ct, ch, p, at, le, op, u, pu)
+     SELECT order_id, assignment_id, identity_id, entitlement_id, connection_id, resource_type_id, fulfillment,
+            change_type, changes, provisioning_state_code, attempt, last_error, is_open, updated_at, updated_at,
+            postponed_until
+       FROM jsonb_to_recordset($1::jsonb) AS x (order_id text, assignment_id text, identity_id text,
+            entitlement_id text, connection_id text, resource_type_id text, fulfillment text, change_type text,
+            changes jsonb, provisioning_state_code int, attempt int, last_error text, is_open boolean,
+            updated_at timestamptz, postponed_until timestamptz)
      ON CONFLICT (order_id) DO UPDATE SET connection_id = EXCLUDED.connection_id,
        resource_type_id = EXCLUDED.resource_type_id, fulfillment = EXCLUDED.fulfillment,
        change_type = EXCLUDED.change_type, changes = EXCLUDED.changes,
        provisioning_state_code = EXCLUDED.provisioning_state_code, attempt = EXCLUDED.attempt,
        last_error = EXCLUDED.last_error, is_open = EXCLUDED.is_open, updated_at = EXCLUDED.updated_at,
        postponed_until = EXCLUDED.postponed_until`,
-    [
-      column((r) => r.order.orderId),
-      column((r) => r.state.assignmentId),
-      column((r) => r.state.identityId),
-      column((r) => r.state.entitlementId),
-      column((r) => r.order.connectionId ?? null),
-      column((r) => r.order.resourceTypeId ?? null),
-      column((r) => r.order.fulfillment ?? null),
-      column((r) => r.order.changeType ?? null),
-      column((r) => JSON.stringify(r.order.changes)),
-      column((r) => r.order.stateCode),
-      column((r) => r.order.attempt),
-      column((r) => r.order.lastError ?? null),
-      column((r) => r.order.open),
-      column((r) => r.order.updatedAt),
-      column((r) => postponedUntil(r.order) ?? null),
-    ],
+    [JSON.stringify(records)],
   );
 }
 
 async function insertHistory(client: PoolClient, schema: string, events: readonly RecordedEvent[]): Promise<void> {
   if (events.length === 0) return;
+  const records = events.map((e) => ({
+    assignment_id: streamId(e.streamName, PREFIX),
+    revision: e.revision.toString(),
+    event_id: e.id,
+    event_type: e.type,
+    data: e.data,
+    metadata: e.metadata,
+    recorded_at: e.createdAt,
+  }));
   await client.query(
     `INSERT INTO ${schema}.history (assignment_id, revision, event_id, event_type, data, metadata, recorded_at)
-     SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[], $7::timestamptz[])
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS x (assignment_id text, revision bigint, event_id text,
+       event_type text, data jsonb, metadata jsonb, recorded_at timestamptz)
      ON CONFLICT DO NOTHING`,
-    [
-      events.map((e) => streamId(e.streamName, PREFIX)),
-      events.map((e) => e.revision.toString()),
-      events.map((e) => e.id),
-      events.map((e) => e.type),
-      events.map((e) => JSON.stringify(e.data)),
-      events.map((e) => JSON.stringify(e.metadata)),
-      events.map((e) => e.createdAt),
-    ],
+    [JSON.stringify(records)],
   );
 }
