@@ -35,6 +35,7 @@ import {
   scanLimitFor,
 } from '../core';
 import { appendGroup } from './batch-append';
+import { type ChainVerification, type VerifyChainOptions, verifyChain } from './chain-verification';
 import { GroupCommit, type Outcome } from './group-commit';
 import { LogSubscription, SubscriptionRegistry } from '../core/log-subscription';
 import {
@@ -149,6 +150,13 @@ export class PostgresEventStore implements EventStore {
     const prepared = appends.map((a) => prepareAppend(a.streamName, a.events, a.expectedRevision));
     await this.ready();
     return appendGroup(this.pool, prepared);
+  }
+
+  /** Checks the hash chains of every stream, or of one (tamper evidence). Not part of the port. */
+  async verifyChain(options: VerifyChainOptions = {}): Promise<ChainVerification> {
+    if (options.streamName !== undefined) validateStreamName(options.streamName, 'stream');
+    await this.ready();
+    return verifyChain(this.pool, options);
   }
 
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {

@@ -3,6 +3,7 @@
  * Each runs in its own transaction together with its row in `es.schema_migrations`.
  */
 import { batchAppendFunction } from './batch-append';
+import { hashChainMigration } from './hash-chain';
 
 export interface Migration {
   version: number;
@@ -200,5 +201,10 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 4,
     name: 'group commit: many appends in one statement',
     sql: batchAppendFunction(APPENDER_LOCK, NOTIFY_CHANNEL),
+  },
+  {
+    version: 5,
+    name: 'hash chain per stream (tamper evidence), existing events chained',
+    sql: hashChainMigration(gatedAppendFunction, batchAppendFunction(APPENDER_LOCK, NOTIFY_CHANNEL)),
   },
 ];
