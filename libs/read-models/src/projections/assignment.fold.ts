@@ -5,8 +5,11 @@ import { streamId } from './projection';
 export interface FoldedAssignments {
   /** One row per assignment: its state after the last event that changed it, and that event. */
   assignments: { state: Assignment; event: RecordedEvent }[];
-  /** One row per order touched: the order as it was the last time an event touched it. */
-  orders: { state: Assignment; order: ProvisioningOrder }[];
+  /**
+   * One row per order touched: the order as it was the last time an event touched it, and its
+   * time when first touched in the batch (an order row keeps the time it was first written).
+   */
+  orders: { state: Assignment; order: ProvisioningOrder; generatedAt: string }[];
   /** The events that were applied (the history rows). */
   history: RecordedEvent[];
 }
@@ -30,7 +33,7 @@ export function foldAssignments(
 ): FoldedAssignments {
   const current = new Map<string, { state: AssignmentState; revision: bigint }>(stored);
   const assignments = new Map<string, { state: Assignment; event: RecordedEvent }>();
-  const orders = new Map<string, { state: Assignment; order: ProvisioningOrder }>();
+  const orders = new Map<string, { state: Assignment; order: ProvisioningOrder; generatedAt: string }>();
   const history: RecordedEvent[] = [];
   for (const event of events) {
     const id = streamId(event.streamName, prefix);
@@ -43,7 +46,7 @@ export function foldAssignments(
     assignments.set(id, { state: next, event });
     for (const orderId of touchedOrders(domainEvent)) {
       const order = next.orders[orderId];
-      if (order) orders.set(orderId, { state: next, order });
+      if (order) orders.set(orderId, { state: next, order, generatedAt: orders.get(orderId)?.generatedAt ?? order.updatedAt });
     }
     history.push(event);
   }

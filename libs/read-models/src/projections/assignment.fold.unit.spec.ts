@@ -8,7 +8,8 @@ function evolve(state: AssignmentState, event: AssignmentEvent): AssignmentState
   const s = state as unknown as { exists: boolean; count?: number; orders?: Record<string, unknown> };
   const data = event.data as { orderId?: string };
   const orders = { ...(s.orders ?? {}) };
-  if (data.orderId) orders[data.orderId] = { orderId: data.orderId, seen: (s.count ?? 0) + 1 };
+  if (data.orderId)
+    orders[data.orderId] = { orderId: data.orderId, seen: (s.count ?? 0) + 1, updatedAt: `t${(s.count ?? 0) + 1}` };
   return { exists: true, assignmentId: 'x', count: (s.count ?? 0) + 1, orders } as unknown as AssignmentState;
 }
 const initial = () => ({ exists: false }) as AssignmentState;
@@ -63,5 +64,6 @@ describe('foldAssignments', () => {
     );
     expect(folded.orders).toHaveLength(1);
     expect((folded.orders[0].order as unknown as { seen: number }).seen).toBe(2);
+    expect(folded.orders[0].generatedAt).toBe('t1'); // the row keeps the time it was first written
   });
 });

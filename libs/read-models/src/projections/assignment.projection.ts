@@ -96,10 +96,10 @@ async function upsertAssignments(
 async function upsertOrders(
   client: PoolClient,
   schema: string,
-  rows: readonly { state: Assignment; order: ProvisioningOrder }[],
+  rows: readonly { state: Assignment; order: ProvisioningOrder; generatedAt: string }[],
 ): Promise<void> {
   if (rows.length === 0) return;
-  const records = rows.map(({ state, order }) => ({
+  const records = rows.map(({ state, order, generatedAt }) => ({
     order_id: order.orderId,
     assignment_id: state.assignmentId,
     identity_id: state.identityId,
@@ -113,6 +113,7 @@ async function upsertOrders(
     attempt: order.attempt,
     last_error: order.lastError ?? null,
     is_open: order.open,
+    generated_at: generatedAt,
     updated_at: order.updatedAt,
     postponed_until: postponedUntil(order) ?? null,
   }));
@@ -121,12 +122,12 @@ async function upsertOrders(
        fulfillment, change_type, changes, provisioning_state_code, attempt, last_error, is_open, generated_at, updated_at,
        postponed_until)
      SELECT order_id, assignment_id, identity_id, entitlement_id, connection_id, resource_type_id, fulfillment,
-            change_type, changes, provisioning_state_code, attempt, last_error, is_open, updated_at, updated_at,
+            change_type, changes, provisioning_state_code, attempt, last_error, is_open, generated_at, updated_at,
             postponed_until
        FROM jsonb_to_recordset($1::jsonb) AS x (order_id text, assignment_id text, identity_id text,
             entitlement_id text, connection_id text, resource_type_id text, fulfillment text, change_type text,
             changes jsonb, provisioning_state_code int, attempt int, last_error text, is_open boolean,
-            updated_at timestamptz, postponed_until timestamptz)
+            generated_at timestamptz, updated_at timestamptz, postponed_until timestamptz)
      ON CONFLICT (order_id) DO UPDATE SET connection_id = EXCLUDED.connection_id,
        resource_type_id = EXCLUDED.resource_type_id, fulfillment = EXCLUDED.fulfillment,
        change_type = EXCLUDED.change_type, changes = EXCLUDED.changes,
