@@ -81,6 +81,8 @@ export class ReadModelRebuild {
     let shadowEnded: Error | undefined;
     try {
       await this.pool.query(`DROP SCHEMA IF EXISTS ${REBUILD_SCHEMA} CASCADE`);
+      // Bulk replay in large pages first; the subscription then follows from its checkpoint.
+      await shadow.replayToEnd();
       await shadow.start();
       // A shadow that dies (a poisoned event, its connection killed) would never catch up:
       // without this the replay waited forever, with the live projector paused in the swap phase.

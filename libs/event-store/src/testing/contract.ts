@@ -5,6 +5,7 @@
  */
 import { appendingContract } from './contract/appending';
 import { catchUpContract } from './contract/catch-up';
+import { concurrentAppendsContract } from './contract/concurrent-appends';
 import { deletionContract } from './contract/deletion';
 import { globalLogContract } from './contract/global-log';
 import type { ContractContext, ContractFactory, ContractFixture } from './contract/helpers';
@@ -53,6 +54,7 @@ export function describeEventStoreContract(
     };
 
     appendingContract(ctx);
+    concurrentAppendsContract(ctx);
     idempotencyContract(ctx);
     readingContract(ctx);
     deletionContract(ctx);

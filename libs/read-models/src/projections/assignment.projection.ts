@@ -1,7 +1,6 @@
 import type { PoolClient } from 'pg';
 import {
   type Assignment,
-  type AssignmentEvent,
   type AssignmentState,
   currentOrder,
   evolveAssignment,
@@ -11,6 +10,7 @@ import {
   ProvisioningState,
 } from '@prov/domain';
 import type { RecordedEvent } from '@prov/event-store';
+import { foldAssignments } from './assignment.fold';
 import { type Projection, streamId } from './projection';
 
 const PREFIX = 'assignment-';
@@ -19,37 +19,32 @@ const PREFIX = 'assignment-';
  * Assignments, their orders and their history. The state is folded with the domain's own
  * `evolve`, so the read model cannot disagree with the command side about a transition; the
  * folded state is kept on the row for the next event.
+ *
+ * Live and replay share one path: a batch of events is folded in memory (one SELECT of the
+ * touched rows), then written with one multi-row upsert per table, so a rebuild does not pay a
+ * round trip per event.
  */
 export const assignmentProjection: Projection = {
   name: 'assignments',
   streamPrefixes: [PREFIX],
-  async apply(client, schema, event) {
-    const assignmentId = streamId(event.streamName, PREFIX);
-    const { rows } = await client.query<{ state: AssignmentState; revision: string }>(
-      `SELECT state, revision FROM ${schema}.assignments WHERE assignment_id = $1 FOR UPDATE`,
-      [assignmentId],
-    );
-    if (rows[0] && BigInt(rows[0].revision) >= event.revision) return;
-    const previous = rows[0]?.state ?? initialAssignmentState();
-    const domainEvent = { type: event.type, data: event.data } as AssignmentEvent;
-    const next = evolveAssignment(previous, domainEvent);
-    if (!next.exists) return;
-    await upsertAssignment(client, schema, next, event);
-    for (const orderId of touchedOrders(domainEvent)) {
-      const order = next.orders[orderId];
-      if (order) await upsertOrder(client, schema, next, order);
-    }
-    await client.query(
-      `INSERT INTO ${schema}.history (assignment_id, revision, event_id, event_type, data, metadata, recorded_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-      [assignmentId, event.revision.toString(), event.id, event.type, event.data, event.metadata, event.createdAt],
-    );
+  apply(client, schema, event) {
+    return applyAssignments(client, schema, [event]);
   },
+  applyMany: applyAssignments,
 };
 
-function touchedOrders(event: AssignmentEvent): string[] {
-  const data = event.data as { orderId?: string; supersededBy?: string };
-  return [data.orderId, data.supersededBy].filter((id): id is string => typeof id === 'string');
+async function applyAssignments(client: PoolClient, schema: string, events: readonly RecordedEvent[]): Promise<void> {
+  const ids = [...new Set(events.map((e) => streamId(e.streamName, PREFIX)))];
+  const { rows } = await client.query<{ assignment_id: string; state: AssignmentState; revision: string }>(
+    `SELECT assignment_id, state, revision FROM ${schema}.assignments WHERE assignment_id = ANY($1::text[])
+      ORDER BY assignment_id FOR UPDATE`,
+    [ids],
+  );
+  const stored = new Map(rows.map((r) => [r.assignment_id, { state: r.state, revision: BigInt(r.revision) }]));
+  const folded = foldAssignments(stored, events, PREFIX, evolveAssignment, initialAssignmentState);
+  await upsertAssignments(client, schema, folded.assignments);
+  await upsertOrders(client, schema, folded.orders);
+  await insertHistory(client, schema, folded.history);
 }
 
 function eventTime(event: RecordedEvent): string {
@@ -57,61 +52,108 @@ function eventTime(event: RecordedEvent): string {
   return typeof at === 'string' ? at : event.createdAt.toISOString();
 }
 
-async function upsertAssignment(client: PoolClient, schema: string, state: Assignment, event: RecordedEvent) {
-  const order = currentOrder(state);
+/**
+ * Rows travel as one JSON document read by jsonb_to_recordset: pg's text[]/jsonb[] parameters
+ * escape every character of every element in JavaScript, which cost more than the writes.
+ */
+async function upsertAssignments(
+  client: PoolClient,
+  schema: string,
+  rows: readonly { state: Assignment; event: RecordedEvent }[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const records = rows.map(({ state, event }) => {
+    const order = currentOrder(state);
+    return {
+      assignment_id: state.assignmentId,
+      identity_id: state.identityId,
+      entitlement_id: state.entitlementId,
+      workflow_state: state.workflowState,
+      starts_at: state.startsAt ?? null,
+      ends_at: state.endsAt ?? null,
+      requested_at: state.requestedAt,
+      current_order_id: order?.orderId ?? null,
+      provisioning_state_code: order?.stateCode ?? ProvisioningState.None,
+      state,
+      updated_at: eventTime(event),
+      revision: event.revision.toString(),
+    };
+  });
   await client.query(
     `INSERT INTO ${schema}.assignments (assignment_id, identity_id, entitlement_id, workflow_state, starts_at, ends_at,
        requested_at, current_order_id, provisioning_state_code, state, updated_at, revision)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS x (assignment_id text, identity_id text, entitlement_id text,
+       workflow_state text, starts_at timestamptz, ends_at timestamptz, requested_at timestamptz, current_order_id text,
+       provisioning_state_code int, state jsonb, updated_at timestamptz, revision bigint)
      ON CONFLICT (assignment_id) DO UPDATE SET workflow_state = EXCLUDED.workflow_state,
        starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at, current_order_id = EXCLUDED.current_order_id,
        provisioning_state_code = EXCLUDED.provisioning_state_code, state = EXCLUDED.state,
        updated_at = EXCLUDED.updated_at, revision = EXCLUDED.revision`,
-    [
-      state.assignmentId,
-      state.identityId,
-      state.entitlementId,
-      state.workflowState,
-      state.startsAt ?? null,
-      state.endsAt ?? null,
-      state.requestedAt,
-      order?.orderId ?? null,
-      order?.stateCode ?? ProvisioningState.None,
-      JSON.stringify(state),
-      eventTime(event),
-      event.revision.toString(),
-    ],
+    [JSON.stringify(records)],
   );
 }
 
-async function upsertOrder(client: PoolClient, schema: string, state: Assignment, order: ProvisioningOrder) {
+async function upsertOrders(
+  client: PoolClient,
+  schema: string,
+  rows: readonly { state: Assignment; order: ProvisioningOrder; generatedAt: string }[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const records = rows.map(({ state, order, generatedAt }) => ({
+    order_id: order.orderId,
+    assignment_id: state.assignmentId,
+    identity_id: state.identityId,
+    entitlement_id: state.entitlementId,
+    connection_id: order.connectionId ?? null,
+    resource_type_id: order.resourceTypeId ?? null,
+    fulfillment: order.fulfillment ?? null,
+    change_type: order.changeType ?? null,
+    changes: order.changes,
+    provisioning_state_code: order.stateCode,
+    attempt: order.attempt,
+    last_error: order.lastError ?? null,
+    is_open: order.open,
+    generated_at: generatedAt,
+    updated_at: order.updatedAt,
+    postponed_until: postponedUntil(order) ?? null,
+  }));
   await client.query(
     `INSERT INTO ${schema}.orders (order_id, assignment_id, identity_id, entitlement_id, connection_id, resource_type_id,
        fulfillment, change_type, changes, provisioning_state_code, attempt, last_error, is_open, generated_at, updated_at,
        postponed_until)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)
+     SELECT order_id, assignment_id, identity_id, entitlement_id, connection_id, resource_type_id, fulfillment,
+            change_type, changes, provisioning_state_code, attempt, last_error, is_open, generated_at, updated_at,
+            postponed_until
+       FROM jsonb_to_recordset($1::jsonb) AS x (order_id text, assignment_id text, identity_id text,
+            entitlement_id text, connection_id text, resource_type_id text, fulfillment text, change_type text,
+            changes jsonb, provisioning_state_code int, attempt int, last_error text, is_open boolean,
+            generated_at timestamptz, updated_at timestamptz, postponed_until timestamptz)
      ON CONFLICT (order_id) DO UPDATE SET connection_id = EXCLUDED.connection_id,
        resource_type_id = EXCLUDED.resource_type_id, fulfillment = EXCLUDED.fulfillment,
        change_type = EXCLUDED.change_type, changes = EXCLUDED.changes,
        provisioning_state_code = EXCLUDED.provisioning_state_code, attempt = EXCLUDED.attempt,
        last_error = EXCLUDED.last_error, is_open = EXCLUDED.is_open, updated_at = EXCLUDED.updated_at,
        postponed_until = EXCLUDED.postponed_until`,
-    [
-      order.orderId,
-      state.assignmentId,
-      state.identityId,
-      state.entitlementId,
-      order.connectionId ?? null,
-      order.resourceTypeId ?? null,
-      order.fulfillment ?? null,
-      order.changeType ?? null,
-      JSON.stringify(order.changes),
-      order.stateCode,
-      order.attempt,
-      order.lastError ?? null,
-      order.open,
-      order.updatedAt,
-      postponedUntil(order) ?? null,
-    ],
+    [JSON.stringify(records)],
+  );
+}
+
+async function insertHistory(client: PoolClient, schema: string, events: readonly RecordedEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  const records = events.map((e) => ({
+    assignment_id: streamId(e.streamName, PREFIX),
+    revision: e.revision.toString(),
+    event_id: e.id,
+    event_type: e.type,
+    data: e.data,
+    metadata: e.metadata,
+    recorded_at: e.createdAt,
+  }));
+  await client.query(
+    `INSERT INTO ${schema}.history (assignment_id, revision, event_id, event_type, data, metadata, recorded_at)
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS x (assignment_id text, revision bigint, event_id text,
+       event_type text, data jsonb, metadata jsonb, recorded_at timestamptz)
+     ON CONFLICT DO NOTHING`,
+    [JSON.stringify(records)],
   );
 }

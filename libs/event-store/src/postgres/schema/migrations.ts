@@ -2,6 +2,9 @@
  * Numbered migrations of the `es` schema. Never edit one that has shipped: add the next number.
  * Each runs in its own transaction together with its row in `es.schema_migrations`.
  */
+import { batchAppendFunction } from './batch-append';
+import { hashChainMigration } from './hash-chain';
+
 export interface Migration {
   version: number;
   name: string;
@@ -194,4 +197,14 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'streams, events, checkpoints', sql: tables },
   { version: 2, name: 'append and delete functions', sql: appendFunction + deleteFunction },
   { version: 3, name: 'appenders hold a shared advisory lock (log gate per appender)', sql: gatedAppendFunction },
+  {
+    version: 4,
+    name: 'group commit: many appends in one statement',
+    sql: batchAppendFunction(APPENDER_LOCK, NOTIFY_CHANNEL),
+  },
+  {
+    version: 5,
+    name: 'hash chain per stream (tamper evidence), existing events chained',
+    sql: hashChainMigration(gatedAppendFunction, batchAppendFunction(APPENDER_LOCK, NOTIFY_CHANNEL)),
+  },
 ];

@@ -1,0 +1,79 @@
+/**
+ * Group commit (ADR 0020-store-group-commit): appends that arrive while earlier ones are on their
+ * way to the database wait in a queue and leave together, as one statement and one commit. There
+ * is no timer: an append that finds a free slot leaves at once, so a lone writer pays nothing,
+ * and under load the batches grow by themselves to what arrived during one round trip.
+ *
+ * Each item gets its own outcome: the runner returns one per item, and a failure of the whole
+ * group (the runner rejecting) fails only the items of that group.
+ */
+export type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
+
+export interface GroupCommitOptions {
+  /** Groups on their way at once; more overlap round trips, fewer make bigger groups. */
+  maxInFlight: number;
+  /** Upper bound on the weight (e.g. events) of one group; one heavier item still leaves alone. */
+  maxWeight: number;
+}
+
+interface Waiting<T, R> {
+  item: T;
+  weight: number;
+  resolve: (value: R) => void;
+  reject: (error: unknown) => void;
+}
+
+/** The next group: items from the head of the queue up to `maxWeight` (always at least one). */
+export function takeGroup<W extends { weight: number }>(queue: W[], maxWeight: number): W[] {
+  let total = 0;
+  let count = 0;
+  while (count < queue.length && (count === 0 || total + queue[count].weight <= maxWeight)) {
+    total += queue[count].weight;
+    count += 1;
+  }
+  return queue.splice(0, count);
+}
+
+export class GroupCommit<T, R> {
+  private readonly queue: Waiting<T, R>[] = [];
+  private inFlight = 0;
+
+  constructor(
+    private readonly run: (items: T[]) => Promise<Outcome<R>[]>,
+    private readonly options: GroupCommitOptions,
+  ) {}
+
+  submit(item: T, weight = 1): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ item, weight, resolve, reject });
+      this.drain();
+    });
+  }
+
+  private drain(): void {
+    while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
+      const group = takeGroup(this.queue, this.options.maxWeight);
+      this.inFlight += 1;
+      void this.send(group).finally(() => {
+        this.inFlight -= 1;
+        this.drain();
+      });
+    }
+  }
+
+  private async send(group: Waiting<T, R>[]): Promise<void> {
+    let outcomes: Outcome<R>[];
+    try {
+      outcomes = await this.run(group.map((w) => w.item));
+    } catch (error) {
+      for (const waiting of group) waiting.reject(error);
+      return;
+    }
+    group.forEach((waiting, index) => {
+      const outcome = outcomes[index];
+      if (!outcome) waiting.reject(new Error(`group commit: no outcome for item ${index}`));
+      else if (outcome.ok) waiting.resolve(outcome.value);
+      else waiting.reject(outcome.error);
+    });
+  }
+}

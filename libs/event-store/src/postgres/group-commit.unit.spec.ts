@@ -1,0 +1,88 @@
+import { GroupCommit, type Outcome, takeGroup } from './group-commit';
+
+describe('takeGroup', () => {
+  const items = (...weights: number[]) => weights.map((weight, id) => ({ id, weight }));
+
+  it('takes items from the head up to the weight limit', () => {
+    const queue = items(3, 3, 3, 3);
+    expect(takeGroup(queue, 7).map((i) => i.id)).toEqual([0, 1]);
+    expect(queue.map((i) => i.id)).toEqual([2, 3]);
+  });
+
+  it('lets one item heavier than the limit leave alone rather than never', () => {
+    const queue = items(50, 1);
+    expect(takeGroup(queue, 10).map((i) => i.id)).toEqual([0]);
+  });
+});
+
+describe('GroupCommit', () => {
+  /** A runner whose calls stay open until released, recording the groups it was given. */
+  function heldRunner() {
+    const groups: number[][] = [];
+    const release: Array<() => void> = [];
+    const run = (group: number[]) =>
+      new Promise<Outcome<string>[]>((resolve) => {
+        groups.push(group);
+        release.push(() =>
+          resolve(group.map((n) => (n < 0 ? { ok: false, error: new Error(`bad ${n}`) } : { ok: true, value: `ok ${n}` }))),
+        );
+      });
+    return { groups, release, run };
+  }
+
+  it('sends a lone item at once and groups what arrives while the slots are busy', async () => {
+    const runner = heldRunner();
+    const commit = new GroupCommit(runner.run, { maxInFlight: 1, maxWeight: 100 });
+    const first = commit.submit(1);
+    const rest = [2, 3, 4].map((n) => commit.submit(n));
+    expect(runner.groups).toEqual([[1]]);
+    runner.release[0]();
+    await expect(first).resolves.toBe('ok 1');
+    await Promise.resolve();
+    expect(runner.groups).toEqual([[1], [2, 3, 4]]);
+    runner.release[1]();
+    await expect(Promise.all(rest)).resolves.toEqual(['ok 2', 'ok 3', 'ok 4']);
+  });
+
+  it('fails only the item whose outcome is an error', async () => {
+    const runner = heldRunner();
+    const commit = new GroupCommit(runner.run, { maxInFlight: 1, maxWeight: 100 });
+    const blocker = commit.submit(0);
+    const group = [5, -6, 7].map((n) => commit.submit(n));
+    runner.release[0]();
+    await blocker;
+    await Promise.resolve();
+    runner.release[1]();
+    const settled = await Promise.allSettled(group);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((settled[1] as PromiseRejectedResult).reason).toEqual(new Error('bad -6'));
+  });
+
+  it('rejects every item of a group whose runner fails, and keeps serving later items', async () => {
+    let calls = 0;
+    const commit = new GroupCommit<number, number>(
+      async (group) => {
+        calls += 1;
+        if (calls === 1) throw new Error('connection lost');
+        return group.map((n) => ({ ok: true, value: n * 2 }));
+      },
+      { maxInFlight: 2, maxWeight: 100 },
+    );
+    await expect(commit.submit(1)).rejects.toThrow('connection lost');
+    await expect(commit.submit(2)).resolves.toBe(4);
+  });
+
+  it('keeps at most maxInFlight groups on their way', async () => {
+    const runner = heldRunner();
+    const commit = new GroupCommit(runner.run, { maxInFlight: 2, maxWeight: 100 });
+    const all = [1, 2, 3, 4].map((n) => commit.submit(n));
+    expect(runner.groups).toEqual([[1], [2]]);
+    runner.release[0]();
+    await all[0];
+    await Promise.resolve();
+    expect(runner.groups).toEqual([[1], [2], [3, 4]]);
+    runner.release[1]();
+    runner.release[2]();
+    await Promise.all(all);
+  });
+});

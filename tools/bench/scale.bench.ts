@@ -1,0 +1,148 @@
+/**
+ * Scale: seeds assignments (3 events each) through the store's batch append into a private
+ * cluster, then measures, in the same run: a raw keyset SELECT of the whole log (the baseline),
+ * readAll over it, the audit replay (every read model rebuilt into a fresh schema) with the
+ * bench process's peak RSS, and p99 read latencies on the rebuilt read models.
+ *
+ *   npm run bench:scale                       # SCALE_ASSIGNMENTS=1000000 by default
+ *   SCALE_ASSIGNMENTS=100000 npm run bench:scale
+ */
+import { cpus, loadavg } from 'node:os';
+import { Client, Pool } from 'pg';
+import { ProvisioningState } from '@prov/domain';
+import { type Position, PostgresEventStore } from '@prov/event-store';
+import { waitForPostgres } from '@prov/event-store/testing';
+import { Projector, ReadModelQueries } from '@prov/read-models';
+import { startPostgresCluster } from '@prov/testing';
+import { seed } from './scale-seed';
+
+const ASSIGNMENTS = Number(process.env.SCALE_ASSIGNMENTS ?? 1_000_000);
+const IDENTITIES = Math.max(1, Math.floor(ASSIGNMENTS / 10));
+const PAGE = 5_000;
+const ALL_STATES = Object.values(ProvisioningState).filter((v) => typeof v === 'number') as number[];
+
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const seconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+
+async function rawScan(pool: Pool): Promise<number> {
+  let after = ['0', '0'];
+  let rows = 0;
+  for (;;) {
+    const page = await pool.query<{ t: string; g: string }>(
+      `SELECT e.transaction_id::text AS t, e.global_position::text AS g, e.stream_name, e.stream_revision,
+              e.event_id, e.event_type, e.data, e.metadata, e.created_at
+         FROM es.events e WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
+        ORDER BY e.transaction_id, e.global_position LIMIT ${PAGE}`,
+      after,
+    );
+    rows += page.rows.length;
+    if (page.rows.length < PAGE) return rows;
+    const last = page.rows[page.rows.length - 1];
+    after = [last.t, last.g];
+  }
+}
+
+async function readAllScan(store: PostgresEventStore): Promise<number> {
+  let after: Position | undefined;
+  let events = 0;
+  for (;;) {
+    const page = await store.readAll({ after, maxCount: PAGE });
+    events += page.events.length;
+    after = page.lastPosition ?? after;
+    if (page.isEnd) return events;
+  }
+}
+
+async function p99(times: number, run: (i: number) => Promise<unknown>): Promise<string> {
+  const latencies: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const t0 = process.hrtime.bigint();
+    await run(i);
+    latencies.push(seconds(t0) * 1000);
+  }
+  latencies.sort((a, b) => a - b);
+  const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
+  return `p50 ${fmt(at(0.5), 1)} ms, p99 ${fmt(at(0.99), 1)} ms`;
+}
+
+async function main(): Promise<void> {
+  console.log(`Scale benchmark: ${fmt(ASSIGNMENTS)} assignments, ${fmt(IDENTITIES)} identities`);
+  console.log(`  machine: ${cpus().length} cores, node ${process.version}, load before: ${load()}`);
+  const cluster = await startPostgresCluster();
+  await waitForPostgres(cluster.url);
+  const admin = new Client({ connectionString: cluster.url });
+  await admin.connect();
+  await admin.query('CREATE DATABASE scale');
+  await admin.end();
+  const url = new URL(cluster.url);
+  url.pathname = '/scale';
+  const pool = new Pool({ connectionString: url.toString(), max: 10 });
+  pool.on('error', () => undefined);
+  const store = await PostgresEventStore.connect({ pool });
+  try {
+    let t0 = process.hrtime.bigint();
+    let reported = 0;
+    const events = await seed(store, ASSIGNMENTS, IDENTITIES, (done) => {
+      if (done - reported >= ASSIGNMENTS / 10) {
+        reported = done;
+        console.log(`  seeded ${fmt(done)} assignments (${fmt(seconds(t0))} s)`);
+      }
+    });
+    console.log(`  seed: ${fmt(events)} events in ${fmt(seconds(t0), 1)} s (${fmt(events / seconds(t0))} events/s)`);
+    await pool.query('VACUUM ANALYZE es.events');
+
+    t0 = process.hrtime.bigint();
+    const raw = await rawScan(pool);
+    const rawRate = raw / seconds(t0);
+    t0 = process.hrtime.bigint();
+    const read = await readAllScan(store);
+    const readRate = read / seconds(t0);
+
+    let peakRss = process.memoryUsage().rss;
+    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+    const projector = new Projector(pool, store, { schema: 'rm_scale' });
+    t0 = process.hrtime.bigint();
+    await projector.replayToEnd();
+    const replaySeconds = seconds(t0);
+    clearInterval(sampler);
+    const replayRate = projector.eventsHandled / replaySeconds;
+
+    const queries = new ReadModelQueries(pool, 'rm_scale');
+    const ids = (await pool.query<{ assignment_id: string }>(
+      'SELECT assignment_id FROM rm_scale.assignments ORDER BY random() LIMIT 200',
+    )).rows.map((r) => r.assignment_id);
+    const assignment = await p99(ids.length, (i) => queries.assignment(ids[i]));
+    const permissions = await p99(200, (i) =>
+      queries.assignmentsPage({ identityId: `identity-${(i * 7919) % IDENTITIES}` }, { limit: 100 }),
+    );
+    const queue = await p99(50, () => queries.ordersPage(ALL_STATES, { connectionId: 'conn-3' }, { limit: 50 }));
+    const history = await p99(ids.length, (i) => queries.history(ids[i]));
+
+    console.log(`\n  log: ${fmt(raw)} events`);
+    console.log(`  raw keyset SELECT of the log (pages of ${PAGE}): ${fmt(rawRate)} events/s (baseline)`);
+    console.log(`  readAll (pages of ${PAGE}): ${fmt(readRate)} events/s, ${fmt(readRate / rawRate, 2)} of raw`);
+    console.log(
+      `  replay (all read models, fresh schema): ${fmt(projector.eventsHandled)} events in ${fmt(replaySeconds, 1)} s = ` +
+        `${fmt(replayRate)} events/s, ${fmt(replayRate / rawRate, 2)} of raw; peak RSS of the replaying process ${fmt(peakRss / 2 ** 20)} MB`,
+    );
+    console.log(`  an assignment: ${assignment}`);
+    console.log(`  an identity's permissions (assignments of one identity): ${permissions}`);
+    console.log(`  a queue page (50 orders): ${queue}`);
+    console.log(`  a history: ${history}`);
+    console.log(`  load after: ${load()}`);
+  } finally {
+    await store.close();
+    await pool.end();
+    await cluster.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
