@@ -9,3 +9,8 @@ export * from './bus';
 export * from './api-tokens';
 export * from './people';
 export * from './password-delivery';
+export * from './operations';
+export * from './schema/variable';
+export * from './schema/schema';
+export * from './schema/config-table';
+export * from './schema/service-configuration';

@@ -1,6 +1,6 @@
 import type { INestMicroservice } from '@nestjs/common';
 import type { IEntryNestModule } from '@nestjs/core/nest-factory';
-import { createServiceLogger, readEnvironment, readHardeningSettings, redactCredentials } from '@prov/config';
+import { createServiceLogger, readEnvironment, readHardeningSettings, readOperationsSettings, readServiceConfiguration, redactCredentials } from '@prov/config';
 import { createCommandMicroservice } from '@prov/messaging';
 import { DATABASE_UNAVAILABLE_CODES } from './database-unavailable';
 import { serviceBus } from './service-bus';
@@ -33,7 +33,7 @@ export async function startService(module: IEntryNestModule, service: string): P
     verification: { keys: bus.keys },
     logger,
     // How long in-flight command handlers get to reply after unsubscribing; Nest waits all of it.
-    gracePeriodMs: Number(process.env.COMMAND_GRACE_PERIOD_MS ?? 1000),
+    gracePeriodMs: readOperationsSettings().commandGracePeriodMs,
     filter: { statuses: { ...DOMAIN_ERROR_STATUSES } },
     maxJsonDepth: readHardeningSettings().maxJsonDepth,
   });
@@ -49,7 +49,7 @@ export async function startService(module: IEntryNestModule, service: string): P
  * then is redelivered to another instance.
  */
 export function exitAfterGracePeriod(service: string): void {
-  const graceMs = Number(process.env.SHUTDOWN_GRACE_MS ?? 15_000);
+  const graceMs = readOperationsSettings().shutdownGraceMs;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       setTimeout(() => {
@@ -84,8 +84,8 @@ export function runService(service: string, start: () => Promise<unknown>): void
     process.exit(1);
   };
   try {
-    readEnvironment();
-    readHardeningSettings();
+    // The whole schema at once: every wrong variable is named in the one `start failed` line.
+    readServiceConfiguration(service);
     installProcessHandlers(service);
     // Without its NATS credentials and command keys a service would only fail later, per command.
     serviceBus(service);
