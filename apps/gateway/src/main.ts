@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { createServiceLogger, readEnvironment, readOperationsSettings } from '@prov/config';
-import { announceReady, exitAfterGracePeriod, runService } from '@prov/platform';
+import { announceReady, exitAfterGracePeriod, runService, startServiceOps } from '@prov/platform';
 import { createGatewayApp } from './gateway-app';
 
 async function bootstrap(): Promise<void> {
@@ -10,6 +10,7 @@ async function bootstrap(): Promise<void> {
   app.enableShutdownHooks();
   const { host } = readOperationsSettings();
   await app.listen(environment.port, host);
+  await startServiceOps(app, 'gateway', { logger });
   exitAfterGracePeriod('gateway');
   const base = `http://${host.includes(':') ? `[${host}]` : host}:${environment.port}`;
   announceReady('gateway', { url: `${base}/api`, docs: '/api/docs', console: `${base}/` });

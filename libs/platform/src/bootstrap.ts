@@ -1,8 +1,10 @@
 import type { INestMicroservice } from '@nestjs/common';
+import type { NatsConnection } from 'nats';
 import type { IEntryNestModule } from '@nestjs/core/nest-factory';
 import { createServiceLogger, readEnvironment, readHardeningSettings, readOperationsSettings, readServiceConfiguration, redactCredentials } from '@prov/config';
 import { createCommandMicroservice } from '@prov/messaging';
 import { DATABASE_UNAVAILABLE_CODES } from './database-unavailable';
+import { startServiceOps } from './ops/service-ops';
 import { serviceBus } from './service-bus';
 
 /** Domain errors beyond the messaging defaults, with the status callers get for them. */
@@ -38,6 +40,7 @@ export async function startService(module: IEntryNestModule, service: string): P
     maxJsonDepth: readHardeningSettings().maxJsonDepth,
   });
   await app.listen();
+  await startServiceOps(app, service, { logger, commandConnection: () => app.unwrap<NatsConnection>() });
   exitAfterGracePeriod(service);
   announceReady(service, { nats: redactCredentials(environment.natsUrl), identity: bus.settings.identity });
   return app;

@@ -8,3 +8,7 @@ export * from './role-model.source';
 export * from './identity-attributes';
 export * from './database-unavailable';
 export * from './service-bus';
+export * from './ops/metrics';
+export * from './ops/readiness';
+export * from './ops/service-ops';
+export * from './ops/http-metrics';

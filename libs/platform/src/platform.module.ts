@@ -7,6 +7,7 @@ import {
   PostgresCheckpointStore,
   PostgresEventStore,
 } from '@prov/event-store';
+import { instrumentEventStore } from './ops/metrics';
 import { RoleModelSource } from './role-model.source';
 import { serviceBus } from './service-bus';
 import { CHECKPOINT_STORE, DATABASE_POOL, EVENT_STORE, ROLE_MODEL, SERVICE_BUS, SERVICE_ENVIRONMENT, SERVICE_NAME } from './tokens';
@@ -48,7 +49,7 @@ export class PlatformModule implements OnApplicationShutdown {
         {
           provide: EVENT_STORE,
           inject: [DATABASE_POOL],
-          useFactory: (pool: Pool) => createEventStore(environment, pool),
+          useFactory: async (pool: Pool) => instrumentEventStore(await createEventStore(environment, pool)),
         },
         {
           provide: CHECKPOINT_STORE,
