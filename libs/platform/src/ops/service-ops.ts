@@ -1,4 +1,5 @@
 import type { INestApplicationContext, LoggerService } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import type { NatsConnection } from 'nats';
 import type { Pool } from 'pg';
 import { readAgentSettings, readOperationsSettings } from '@prov/config';
@@ -11,9 +12,13 @@ import { collectProcessMetrics } from './metrics';
 import { startOpsListener } from './ops-http';
 import { CachedProbe, check, type CheckResult, readinessOf, type Readiness } from './readiness';
 
+/**
+ * A provider the service may not have. Asked through ModuleRef: the application's own `get`
+ * runs in Nest's exception zone, which ends the process when the provider is missing.
+ */
 function optional<T>(app: INestApplicationContext, token: unknown): T | undefined {
   try {
-    return app.get<T>(token as never, { strict: false });
+    return app.get(ModuleRef).get<T>(token as never, { strict: false });
   } catch {
     return undefined;
   }
