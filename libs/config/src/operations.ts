@@ -2,7 +2,7 @@ import { assertNoProblems, integerVariable, textVariable } from './schema/schema
 
 /**
  * How a service is operated: where its health and metrics listener is, how big its PostgreSQL
- * pool is, where traces go, how long it may take to stop. Typed and defaulted by the schema
+ * pool is, how long it may take to stop. Typed and defaulted by the schema
  * (libs/config/src/schema), so docs/operations.md and the code cannot disagree.
  */
 export interface OperationsSettings {
@@ -15,9 +15,6 @@ export interface OperationsSettings {
   /** HEALTH_PEERS: name -> base URL of another service's health listener (the gateway reports them). */
   healthPeers: Record<string, string>;
   databasePoolSize: number;
-  /** OTEL_EXPORTER_OTLP_ENDPOINT without a trailing slash; undefined: no export. */
-  otlpEndpoint?: string;
-  otelNamespace: string;
   shutdownGraceMs: number;
   commandGracePeriodMs: number;
 }
@@ -37,8 +34,6 @@ export function readOperationsSettings(env: NodeJS.ProcessEnv = process.env): Op
         .map((entry) => entry.split('=') as [string, string]),
     ),
     databasePoolSize: integerVariable(env, 'DATABASE_POOL_SIZE', problems),
-    otlpEndpoint: textVariable(env, 'OTEL_EXPORTER_OTLP_ENDPOINT', problems)?.replace(/\/+$/, ''),
-    otelNamespace: textVariable(env, 'OTEL_SERVICE_NAMESPACE', problems) ?? 'prov',
     shutdownGraceMs: integerVariable(env, 'SHUTDOWN_GRACE_MS', problems),
     commandGracePeriodMs: integerVariable(env, 'COMMAND_GRACE_PERIOD_MS', problems),
   };

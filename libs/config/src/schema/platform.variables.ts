@@ -2,7 +2,7 @@ import type { VariableSpec } from './variable';
 
 const MS = 'milliseconds';
 
-/** What every service reads: the bus, PostgreSQL, logs, shutdown, health, metrics and traces. */
+/** What every service reads: the bus, PostgreSQL, logs, shutdown, health and metrics. */
 export const PLATFORM_VARIABLES: readonly VariableSpec[] = [
   { name: 'NATS_URL', type: 'url', schemes: ['nats', 'tls', 'ws', 'wss'], list: true, services: 'all', default: 'nats://127.0.0.1:4222', doc: 'NATS servers (JetStream enabled, the bus configuration of `deploy/nats/`); a comma-separated list for a cluster' },
   { name: 'BUS_IDENTITY', type: 'string', pattern: /^[a-z]+(-[a-z0-9]+)*$/, rule: "'<service>' or '<service>-<name>'", services: 'all', default: 'the service name', doc: 'who the service is on the bus: its NATS user, inbox `_INBOX.<identity>` and command signer (a second agent: `agent-emea`)' },
@@ -29,6 +29,4 @@ export const PLATFORM_VARIABLES: readonly VariableSpec[] = [
   { name: 'HEALTH_PORT', type: 'integer', min: 0, max: 65535, unit: 'TCP port, 0: none', services: 'all', default: '0', doc: 'the port of `/health/live`, `/health/ready` and `/metrics` of a service (the gateway also serves them on `PORT`); 0: no such listener' },
   { name: 'HEALTH_HOST', type: 'string', services: 'all', default: '127.0.0.1', doc: 'the address the health and metrics listener binds (`0.0.0.0` in a container)' },
   { name: 'HEALTH_CACHE_MS', type: 'integer', min: 0, max: 60_000, unit: MS, services: 'all', default: '1000', doc: 'how long a readiness result is reused before dependencies are asked again' },
-  { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', type: 'url', schemes: ['http', 'https'], services: 'all', doc: 'OTLP/HTTP collector base URL (spans go to `<url>/v1/traces`); unset: no traces exported' },
-  { name: 'OTEL_SERVICE_NAMESPACE', type: 'string', services: 'all', default: 'prov', doc: 'the `service.namespace` resource attribute of exported spans' },
 ];
