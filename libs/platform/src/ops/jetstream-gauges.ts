@@ -10,7 +10,12 @@ import { metricsRegistry } from './metrics';
  */
 export function registerConsumerGauges(connection: () => Promise<NatsConnection>, connections: readonly string[]): void {
   const read = async () => {
-    const jsm = await (await connection()).jetstreamManager();
+    // NATS away: the queue series are left out of the scrape, not the whole scrape.
+    const jsm = await Promise.race([
+      connection().then((nc) => nc.jetstreamManager()),
+      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 2000).unref()),
+    ]).catch(() => undefined);
+    if (!jsm) return [];
     const infos = await Promise.allSettled(connections.map((id) => jsm.consumers.info(ORDERS_STREAM, consumerName(id))));
     return connections.flatMap((id, i) => {
       const info = infos[i];
