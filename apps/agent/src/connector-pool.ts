@@ -1,6 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { type Connector, createConnector } from '@prov/connectors';
-import { ROLE_MODEL } from '@prov/platform';
+import { connectionSecretsEnvironment, readAgentSettings } from '@prov/config';
+import { instrumentConnector, ROLE_MODEL } from '@prov/platform';
 import type { RoleModel, RoleModelConnection } from '@prov/role-model';
 
 export class UnknownConnectionError extends Error {
@@ -20,7 +21,7 @@ export class ConnectorPool implements OnApplicationShutdown {
   readonly connections: RoleModelConnection[];
 
   constructor(@Inject(ROLE_MODEL) roleModel: RoleModel) {
-    const wanted = process.env.AGENT_CONNECTIONS?.split(',').map((id) => id.trim()).filter(Boolean);
+    const wanted = readAgentSettings().connections;
     this.connections = roleModel
       .connections()
       .filter((c) => c.fulfillment === 'automatic' && (!wanted || wanted.includes(c.id)));
@@ -31,7 +32,7 @@ export class ConnectorPool implements OnApplicationShutdown {
     if (!connection) throw new UnknownConnectionError(connectionId);
     let connector = this.connectors.get(connectionId);
     if (!connector) {
-      connector = createConnector(connection, process.env);
+      connector = instrumentConnector(createConnector(connection, connectionSecretsEnvironment()), connectionId);
       this.connectors.set(connectionId, connector);
     }
     return connector;

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { type OrderToApply, PermanentConnectorError, isConnectorError } from '@prov/connectors';
-import { readAgentStreamWaitMs } from '@prov/config';
+import { readAgentSettings, readAgentStreamWaitMs, readOperationsSettings } from '@prov/config';
 import { CommandClient, CommandError, OrderConsumer, type OrderEnvelope, OrdersStreamMissingError } from '@prov/messaging';
 import { NatsConnectionProvider } from '@prov/platform';
 import type { ConnectorCall } from '@prov/domain';
@@ -27,17 +27,16 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
 
   async onApplicationBootstrap(): Promise<void> {
     const nc = await this.nats.get();
-    const maxDeliver = Number(process.env.AGENT_MAX_DELIVER ?? 5);
-    const ackWaitMs = Number(process.env.AGENT_ACK_WAIT_MS ?? 30_000);
+    const { maxDeliver, ackWaitMs, concurrency } = readAgentSettings();
     for (const connection of this.pool.connections) {
       const consumer = new OrderConsumer(nc, {
         connectionId: connection.id,
         maxDeliver,
         ackWaitMs,
         // Orders of different accounts are independent; connectors keep one account's orders in sequence.
-        concurrency: Number(process.env.AGENT_CONCURRENCY ?? 16),
+        concurrency,
         // Finish in-flight orders within the service's own shutdown grace period.
-        stopGraceMs: Math.max(1000, Number(process.env.SHUTDOWN_GRACE_MS ?? 15_000) - 3000),
+        stopGraceMs: Math.max(1000, readOperationsSettings().shutdownGraceMs - 3000),
         handler: (order) => this.apply(order),
         onDeadLetter: (order, reason) => this.deadLettered(order, reason),
       });
@@ -104,7 +103,7 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
     error?: string,
     call?: ConnectorCall,
   ): Promise<void> {
-    const deadline = Date.now() + Number(process.env.AGENT_REPORT_RETRY_MS ?? 60_000);
+    const deadline = Date.now() + readAgentSettings().reportRetryMs;
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await this.commands.send<{ recorded: boolean; reason?: string }>('orders', 'report', {

@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { type HardeningSettings, readHardeningSettings } from '@prov/config';
+import { httpMetricsMiddleware } from '@prov/platform';
 import { protectApiDocs } from './hardening/api-docs-access';
 import { HttpErrorsFilter } from './http/http-errors.filter';
 import { installRequestLimits } from './http/request-limits';
@@ -38,6 +39,7 @@ export async function createGatewayApp(
 ): Promise<NestExpressApplication> {
   const { GatewayModule } = await import('./gateway.module');
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule, { logger, bodyParser: false });
+  app.use(httpMetricsMiddleware);
   app.use(
     helmet({
       contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { createServiceLogger, readEnvironment } from '@prov/config';
-import { announceReady, exitAfterGracePeriod, runService } from '@prov/platform';
+import { createServiceLogger, readEnvironment, readOperationsSettings } from '@prov/config';
+import { announceReady, exitAfterGracePeriod, runService, startServiceOps } from '@prov/platform';
 import { createGatewayApp } from './gateway-app';
 
 async function bootstrap(): Promise<void> {
@@ -8,9 +8,12 @@ async function bootstrap(): Promise<void> {
   const logger = createServiceLogger('gateway', environment.logLevel);
   const app = await createGatewayApp(logger);
   app.enableShutdownHooks();
-  await app.listen(environment.port, '127.0.0.1');
+  const { host } = readOperationsSettings();
+  await app.listen(environment.port, host);
+  await startServiceOps(app, 'gateway', { logger });
   exitAfterGracePeriod('gateway');
-  announceReady('gateway', { url: `http://127.0.0.1:${environment.port}/api`, docs: '/api/docs', console: `http://127.0.0.1:${environment.port}/` });
+  const base = `http://${host.includes(':') ? `[${host}]` : host}:${environment.port}`;
+  announceReady('gateway', { url: `${base}/api`, docs: '/api/docs', console: `${base}/` });
 }
 
 runService('gateway', bootstrap);

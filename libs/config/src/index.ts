@@ -12,3 +12,8 @@ export * from './password-delivery';
 export * from './streams';
 export * from './role-model-deployment';
 export * from './stuck-orders';
+export * from './operations';
+export * from './schema/variable';
+export * from './schema/schema';
+export * from './schema/config-table';
+export * from './schema/service-configuration';

@@ -6,6 +6,7 @@ import { LdapConnector } from './ldap/ldap-connector';
 import { ManualConnector } from './manual/manual-connector';
 import { ScimConnector } from './scim/scim-connector';
 import { SqlConnector } from './sql/sql-connector';
+import { connectionSecretsEnvironment } from '@prov/config';
 
 /**
  * Which implementation serves which connector type of the role model. Adding LDAP, AD or SCIM
@@ -31,7 +32,7 @@ export function supportedConnectorTypes(): ConnectorType[] {
  * connector type without implementation or settings that cannot work (naming the environment
  * variable when a secret is missing, never its value).
  */
-export function createConnector(connection: RoleModelConnection, env: Environment = process.env): Connector {
+export function createConnector(connection: RoleModelConnection, env: Environment = connectionSecretsEnvironment()): Connector {
   const factory = Object.prototype.hasOwnProperty.call(CONNECTOR_FACTORIES, connection.connector)
     ? CONNECTOR_FACTORIES[connection.connector]
     : undefined;

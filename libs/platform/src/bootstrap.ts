@@ -1,8 +1,10 @@
 import type { INestMicroservice } from '@nestjs/common';
+import type { NatsConnection } from 'nats';
 import type { IEntryNestModule } from '@nestjs/core/nest-factory';
-import { createServiceLogger, readEnvironment, readHardeningSettings, redactCredentials } from '@prov/config';
+import { createServiceLogger, readEnvironment, readHardeningSettings, readOperationsSettings, readServiceConfiguration, redactCredentials } from '@prov/config';
 import { createCommandMicroservice } from '@prov/messaging';
 import { DATABASE_UNAVAILABLE_CODES } from './database-unavailable';
+import { startServiceOps } from './ops/service-ops';
 import { serviceBus } from './service-bus';
 
 /** Domain errors beyond the messaging defaults, with the status callers get for them. */
@@ -40,11 +42,12 @@ export async function startService(
     verification: { keys: bus.keys },
     logger,
     // How long in-flight command handlers get to reply after unsubscribing; Nest waits all of it.
-    gracePeriodMs: Number(process.env.COMMAND_GRACE_PERIOD_MS ?? 1000),
+    gracePeriodMs: readOperationsSettings().commandGracePeriodMs,
     filter: { statuses: { ...DOMAIN_ERROR_STATUSES } },
     maxJsonDepth: readHardeningSettings().maxJsonDepth,
   });
   await app.listen();
+  await startServiceOps(app, service, { logger, commandConnection: () => app.unwrap<NatsConnection>() });
   exitAfterGracePeriod(service);
   announceReady(service, { nats: redactCredentials(environment.natsUrl), identity: bus.settings.identity });
   return app;
@@ -56,7 +59,7 @@ export async function startService(
  * then is redelivered to another instance.
  */
 export function exitAfterGracePeriod(service: string): void {
-  const graceMs = Number(process.env.SHUTDOWN_GRACE_MS ?? 15_000);
+  const graceMs = readOperationsSettings().shutdownGraceMs;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       setTimeout(() => {
@@ -91,8 +94,8 @@ export function runService(service: string, start: () => Promise<unknown>): void
     process.exit(1);
   };
   try {
-    readEnvironment();
-    readHardeningSettings();
+    // The whole schema at once: every wrong variable is named in the one `start failed` line.
+    readServiceConfiguration(service);
     installProcessHandlers(service);
     // Without its NATS credentials and command keys a service would only fail later, per command.
     serviceBus(service);

@@ -14,3 +14,7 @@ export * from './decisions/written-states';
 export * from './decisions/reevaluation';
 export * from './decisions/role-model-preview';
 export * from './decisions/stuck-orders';
+export * from './ops/metrics';
+export * from './ops/readiness';
+export * from './ops/service-ops';
+export * from './ops/http-metrics';

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { connect, type NatsConnection } from 'nats';
 import { readOrdersStreamSettings, type ServiceEnvironment } from '@prov/config';
-import { assertNatsServer, busConnectOptions, ensureOrdersStreams, NatsServerRequirementError } from '@prov/messaging';
+import { assertNatsServer, busConnectOptions, ensureOrdersStreams, NatsServerRequirementError, natsServers } from '@prov/messaging';
 import type { ServiceBus } from './service-bus';
 import { SERVICE_BUS, SERVICE_ENVIRONMENT, SERVICE_NAME } from './tokens';
 
@@ -45,7 +45,7 @@ export class NatsConnectionProvider implements OnApplicationBootstrap, OnApplica
 
   private async open(): Promise<NatsConnection> {
     const nc = await connect({
-      servers: this.environment.natsUrl,
+      servers: natsServers(this.environment.natsUrl),
       name: `prov-${this.service}-jetstream`,
       ...busConnectOptions(this.bus.jetstreamCredentials),
       maxReconnectAttempts: -1,

@@ -1,12 +1,13 @@
 import { DynamicModule, Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
-import { readEnvironment, readHardeningSettings, redactUrl, type ServiceEnvironment } from '@prov/config';
+import { readEnvironment, readHardeningSettings, readOperationsSettings, redactUrl, serviceConfigModule, type ServiceEnvironment } from '@prov/config';
 import {
   type EventStore,
   EventStoreDbEventStore,
   PostgresCheckpointStore,
   PostgresEventStore,
 } from '@prov/event-store';
+import { instrumentEventStore } from './ops/metrics';
 import { RoleModelSource } from './role-model.source';
 import { RoleModelVersions } from './role-model-versions';
 import { serviceBus } from './service-bus';
@@ -37,18 +38,19 @@ export class PlatformModule implements OnApplicationShutdown {
     const environment = readEnvironment(options.env);
     return {
       module: PlatformModule,
+      imports: [serviceConfigModule(options.service, options.env)],
       providers: [
         { provide: SERVICE_NAME, useValue: options.service },
         { provide: SERVICE_ENVIRONMENT, useValue: environment },
         { provide: SERVICE_BUS, useFactory: () => serviceBus(options.service, options.env) },
         {
           provide: DATABASE_POOL,
-          useFactory: () => createPool(environment.databaseUrl, options.service),
+          useFactory: () => createPool(environment.databaseUrl, options.service, options.env),
         },
         {
           provide: EVENT_STORE,
           inject: [DATABASE_POOL],
-          useFactory: (pool: Pool) => createEventStore(environment, pool),
+          useFactory: async (pool: Pool) => instrumentEventStore(await createEventStore(environment, pool)),
         },
         {
           provide: CHECKPOINT_STORE,
@@ -84,12 +86,12 @@ async function createEventStore(environment: ServiceEnvironment, pool: Pool): Pr
  * the loop that issued it reconnects. Connect and statement timeouts come from
  * DATABASE_CONNECT_TIMEOUT_MS and DATABASE_STATEMENT_TIMEOUT_MS.
  */
-function createPool(databaseUrl: string, service: string): Pool {
+function createPool(databaseUrl: string, service: string, env?: NodeJS.ProcessEnv): Pool {
   const logger = new Logger('Database');
-  const limits = readHardeningSettings();
+  const limits = readHardeningSettings(env);
   const pool = new Pool({
     connectionString: databaseUrl,
-    max: 10,
+    max: readOperationsSettings(env).databasePoolSize,
     application_name: `prov-${service}`,
     // Bounded waits: with PostgreSQL unreachable a request fails fast (the gateway answers 503)
     // instead of hanging, and a runaway statement is cancelled by the server.

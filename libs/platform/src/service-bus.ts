@@ -1,5 +1,5 @@
 import type { DynamicModule } from '@nestjs/common';
-import { type BusSettings, readBusSettings, readEnvironment } from '@prov/config';
+import { type BusSettings, processEnvironment, readBusSettings, readEnvironment } from '@prov/config';
 import {
   type BusCredentials,
   commandKeys,
@@ -21,8 +21,8 @@ export interface ServiceBus {
 const buses = new Map<string, ServiceBus>();
 
 /** Reads (once per process) the bus settings of `service`; throws a ConfigurationError naming what is missing. */
-export function serviceBus(service: string, env: NodeJS.ProcessEnv = process.env): ServiceBus {
-  const cached = env === process.env ? buses.get(service) : undefined;
+export function serviceBus(service: string, env: NodeJS.ProcessEnv = processEnvironment()): ServiceBus {
+  const cached = env === processEnvironment() ? buses.get(service) : undefined;
   if (cached) return cached;
   const settings = readBusSettings(service, env);
   const credentials: BusCredentials = {
@@ -42,7 +42,7 @@ export function serviceBus(service: string, env: NodeJS.ProcessEnv = process.env
       : credentials,
     keys: commandKeys(settings.identity, settings.signingKey, settings.signers),
   };
-  if (env === process.env) buses.set(service, bus);
+  if (env === processEnvironment()) buses.set(service, bus);
   return bus;
 }
 

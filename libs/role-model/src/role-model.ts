@@ -15,6 +15,7 @@ import type {
   RoleModelResourceType,
   RuleOutcome,
 } from './types';
+import { connectionSecretsEnvironment } from '@prov/config';
 
 interface CompiledResourceType {
   accountRule: CompiledExpression;
@@ -264,7 +265,7 @@ export class RoleModel {
   }
 
   /** The secret a connection setting points to (see `resolveConnectionSecret`). */
-  resolveSecret(connectionId: string, settingName: string, env: Environment = process.env): string {
+  resolveSecret(connectionId: string, settingName: string, env: Environment = connectionSecretsEnvironment()): string {
     const connection = this.connectionsById.get(connectionId);
     if (!connection) throw new Error(`unknown connection '${connectionId}' in role model ${this.source}`);
     return resolveConnectionSecret(connection, settingName, env);

@@ -1,5 +1,6 @@
 import { MissingSecretError } from './errors';
 import type { RoleModelConnection } from './types';
+import { connectionSecretsEnvironment } from '@prov/config';
 
 /**
  * Secrets of connections (passwords, connection strings, tokens) never live in the role model
@@ -17,7 +18,7 @@ export type Environment = Readonly<Record<string, string | undefined>>;
 export function resolveConnectionSecret(
   connection: RoleModelConnection,
   settingName: string,
-  env: Environment = process.env,
+  env: Environment = connectionSecretsEnvironment(),
 ): string {
   const setting = settingName.endsWith('Env') ? settingName : `${settingName}Env`;
   const envVar = connection.settings[setting];

@@ -12,3 +12,4 @@ export * from './chromium';
 export * from './bus-credentials';
 export * from './test-certificates';
 export * from './oidc-provider/oidc-provider';
+export * from './prometheus';

@@ -60,6 +60,25 @@ describe('the bus and signed commands, end to end', () => {
     expect(stderr).toContain('COMMAND_SIGNING_KEY is required');
   });
 
+  it('a wrong setting stops the start, naming the variable and the rule (TIMER_INTERVAL_MS=abc)', async () => {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...system.bus.env('orders'),
+      NATS_URL: system.natsUrl,
+      DATABASE_URL: system.databaseUrl,
+      TIMER_INTERVAL_MS: 'abc',
+      HEALTH_PORT: '-1',
+    };
+    const child = spawnService(repositoryRoot(), 'orders', env, ['ignore', 'ignore', 'pipe']);
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(1);
+    const line = JSON.parse(stderr.trim().split('\n').find((l) => l.includes('start failed'))!);
+    expect(line).toMatchObject({ level: 'fatal', service: 'orders', msg: 'start failed' });
+    expect(line.error).toContain("TIMER_INTERVAL_MS must be an integer from 10 to 86400000 (milliseconds), got 'abc'");
+    expect(line.error).toContain("HEALTH_PORT must be an integer from 0 to 65535 (TCP port, 0: none), got '-1'");
+  });
+
   it('refuses a client without credentials, or with a key it does not know', async () => {
     await expect(refusal(connect({ servers: system.natsUrl, reconnect: false }))).resolves.toBe(
       'AUTHORIZATION_VIOLATION',

@@ -3,12 +3,13 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { processEnvironment } from '@prov/config';
 
 /**
  * Where the built console is: `CONSOLE_DIR`, else `dist/web` next to the compiled gateway
  * (`dist/apps/gateway/src/main.js` → `dist/web`).
  */
-export function consoleDirectory(env: NodeJS.ProcessEnv = process.env, from: string = __dirname): string {
+export function consoleDirectory(env: NodeJS.ProcessEnv = processEnvironment(), from: string = __dirname): string {
   return env.CONSOLE_DIR ? resolve(env.CONSOLE_DIR) : resolve(from, '..', '..', '..', '..', 'web');
 }
 

@@ -18,6 +18,7 @@ import {
 import { AdReader, firstValue, type AdChangesSince } from './ad-reader';
 import { readAdSettings, AD_PASSWORD_ATTRIBUTE, type AdConnectorSettings } from './ad-settings';
 import { firstRdn, ldapValues } from './ad-values';
+import { connectionSecretsEnvironment } from '@prov/config';
 
 /**
  * Provisions Active Directory (or Samba AD) over LDAPS:
@@ -47,7 +48,7 @@ export class AdConnector implements Connector {
 
   constructor(
     private readonly connection: RoleModelConnection,
-    env: Environment = process.env,
+    env: Environment = connectionSecretsEnvironment(),
   ) {
     this.settings = readAdSettings(connection, env);
     this.client = this.newClient(true);

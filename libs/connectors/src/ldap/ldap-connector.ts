@@ -15,6 +15,7 @@ import {
   generalizedTime,
   orderAttributes,
 } from './ldap-values';
+import { connectionSecretsEnvironment } from '@prov/config';
 
 /** What `readChangedSince` found: entries modified since `since`; `groups` are listed with their whole membership. */
 export interface LdapChangedResources extends DirectoryContent {
@@ -48,7 +49,7 @@ export class LdapConnector implements Connector {
 
   constructor(
     private readonly connection: RoleModelConnection,
-    env: Environment = process.env,
+    env: Environment = connectionSecretsEnvironment(),
   ) {
     this.settings = readLdapSettings(connection, env);
     const { url, timeoutMs, tls, connections } = this.settings;

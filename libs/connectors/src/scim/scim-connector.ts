@@ -13,6 +13,7 @@ import {
 import { KeyedQueue, PATCH_OP, ScimClient, scimFilter, vanished, type ScimListResponse } from './scim-client';
 import { ScimGroups, type ScimGroup } from './scim-groups';
 import { readScimSettings, type ScimConnectorSettings } from './scim-settings';
+import { connectionSecretsEnvironment } from '@prov/config';
 
 /**
  * Provisions a SCIM 2.0 service provider (RFC 7643/7644): accounts are Users, the group an
@@ -41,7 +42,7 @@ export class ScimConnector implements Connector {
 
   constructor(
     private readonly connection: RoleModelConnection,
-    env: Environment = process.env,
+    env: Environment = connectionSecretsEnvironment(),
   ) {
     this.settings = readScimSettings(connection, env);
     const scrub = (message: string) => scrubSecrets(message, [this.settings.token]);

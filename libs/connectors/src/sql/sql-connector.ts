@@ -6,6 +6,7 @@ import { assertMayTakeOver } from '../ownership';
 import { isTransientSqlError, toSqlConnectorError } from './sql-errors';
 import { connectionSecrets, readSqlSettings, type SqlConnectorSettings } from './sql-settings';
 import { SqlStatements, type Statement } from './sql-statements';
+import { connectionSecretsEnvironment } from '@prov/config';
 
 /**
  * Provisions an application whose accounts live in PostgreSQL tables. By default the connector
@@ -33,7 +34,7 @@ export class SqlConnector implements Connector {
 
   constructor(
     private readonly connection: RoleModelConnection,
-    env: Environment = process.env,
+    env: Environment = connectionSecretsEnvironment(),
   ) {
     this.settings = readSqlSettings(connection, env);
     this.secrets = connectionSecrets(this.settings.connectionString);

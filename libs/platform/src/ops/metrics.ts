@@ -1,0 +1,115 @@
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import type { EventStore } from '@prov/event-store';
+
+/**
+ * The process's Prometheus registry and the metrics every service shares. One registry per
+ * process: `/metrics` of the health listener serves it; series are labelled by the scraper with
+ * the instance, so two replicas never clash.
+ */
+export const metricsRegistry = new Registry();
+let defaultsCollected = false;
+
+/** Process metrics (CPU, memory, event loop lag, handles) with the service as a label. */
+export function collectProcessMetrics(service: string): void {
+  if (defaultsCollected) return;
+  defaultsCollected = true;
+  metricsRegistry.setDefaultLabels({ service });
+  collectDefaultMetrics({ register: metricsRegistry, prefix: 'prov_' });
+}
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export const httpRequestSeconds = new Histogram({
+  name: 'prov_http_request_duration_seconds',
+  help: 'HTTP requests by method, route (the pattern, not the path) and status',
+  labelNames: ['method', 'route', 'status'] as const,
+  buckets: LATENCY_BUCKETS,
+  registers: [metricsRegistry],
+});
+
+export const eventStoreAppendSeconds = new Histogram({
+  name: 'prov_event_store_append_duration_seconds',
+  help: 'Appends to the event store, by outcome',
+  labelNames: ['outcome'] as const,
+  buckets: LATENCY_BUCKETS,
+  registers: [metricsRegistry],
+});
+
+export const orderTransitions = new Counter({
+  name: 'prov_order_transitions_total',
+  help: 'Provisioning order transitions appended by this process, by event (rate() gives transitions per second)',
+  labelNames: ['event'] as const,
+  registers: [metricsRegistry],
+});
+
+export const connectorCallSeconds = new Histogram({
+  name: 'prov_connector_call_duration_seconds',
+  help: 'Connector calls to managed systems, by connection, operation and outcome',
+  labelNames: ['connection', 'operation', 'outcome'] as const,
+  buckets: LATENCY_BUCKETS,
+  registers: [metricsRegistry],
+});
+
+export const connectorErrors = new Counter({
+  name: 'prov_connector_errors_total',
+  help: 'Connector calls that failed, by connection, operation and error name',
+  labelNames: ['connection', 'operation', 'error'] as const,
+  registers: [metricsRegistry],
+});
+
+/** `ProvisioningOrderExecuted` -> `Executed`; undefined for events that are not order transitions. */
+export function orderTransitionOf(eventType: string): string | undefined {
+  return /^ProvisioningOrder([A-Z][A-Za-z]+)$/.exec(eventType)?.[1];
+}
+
+/** The store, with every append timed and its order transitions counted. */
+export function instrumentEventStore(store: EventStore): EventStore {
+  const append = async (...args: Parameters<EventStore['appendToStream']>) => {
+    const end = eventStoreAppendSeconds.startTimer();
+    try {
+      const result = await store.appendToStream(...args);
+      end({ outcome: 'ok' });
+      for (const event of args[1]) {
+        const transition = orderTransitionOf(event.type);
+        if (transition) orderTransitions.inc({ event: transition });
+      }
+      return result;
+    } catch (error) {
+      end({ outcome: 'error' });
+      throw error;
+    }
+  };
+  return new Proxy(store, {
+    get: (target, property, receiver) => {
+      if (property === 'appendToStream') return append;
+      const value = Reflect.get(target, property, receiver) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+/** A connector whose every method call is timed and whose failures are counted. */
+export function instrumentConnector<T extends object>(connector: T, connection: string): T {
+  return new Proxy(connector, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (typeof value !== 'function' || typeof property !== 'string' || property === 'constructor') return value;
+      return (...args: unknown[]) => {
+        const end = connectorCallSeconds.startTimer({ connection, operation: property });
+        const failed = (error: unknown) => {
+          end({ outcome: 'error' });
+          connectorErrors.inc({ connection, operation: property, error: error instanceof Error ? error.name : 'Error' });
+          throw error;
+        };
+        try {
+          const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+          if (result instanceof Promise) return result.then((v) => (end({ outcome: 'ok' }), v), failed);
+          end({ outcome: 'ok' });
+          return result;
+        } catch (error) {
+          return failed(error);
+        }
+      };
+    },
+  });
+}
