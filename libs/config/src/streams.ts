@@ -7,7 +7,7 @@ import { ConfigurationError } from './environment';
  */
 export const ORDERS_DUPLICATE_WINDOW_MS = 120_000;
 
-/** How the order streams are created (ADR 0021 scaleout): copies and bounds. */
+/** How the order streams are created (ADR 0022): copies and bounds. */
 export interface OrdersStreamSettings {
   /** ORDERS_STREAM_REPLICAS: copies of PROV_ORDERS and PROV_ORDERS_DLQ (1 on one server, 3 in a cluster). */
   replicas: 1 | 3 | 5;

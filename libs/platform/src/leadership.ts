@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** How often a standby asks for the lock (ADR 0020): the upper bound of a takeover after a crash. */
+/** How often a standby asks for the lock (ADR 0021): the upper bound of a takeover after a crash. */
 export const DEFAULT_STANDBY_POLL_MS = 500;
 
 /**

@@ -1,6 +1,6 @@
 import { findHolding, type IdentityState } from '@prov/domain';
 
-/** What the start-up backfill does for one live assignment (ADR 0020). */
+/** What the start-up backfill does for one live assignment (ADR 0012). */
 export type HoldingRepair =
   /** Record the request's hold: the assignment predates holdings, so movers and leavers missed it. */
   | { action: 'hold' }

@@ -16,7 +16,7 @@ import { holdingRepair } from './holding-repair';
 const ACTOR = 'requests';
 
 /**
- * The idempotent start-up backfill of identity holdings (ADR 0020): every live assignment that
+ * The idempotent start-up backfill of identity holdings (ADR 0012): every live assignment that
  * its identity's holdings do not record (requested before holdings existed) is recorded as held
  * by a request, so that movers modify it and leavers revoke it; one of a deactivated identity is
  * revoked now. Runs in the background at every start; a run after a complete one finds nothing.

@@ -1,5 +1,5 @@
 /**
- * Verification of the per-stream hash chains (ADR 0021-store-hash-chain): pages through the
+ * Verification of the per-stream hash chains (ADR 0016): pages through the
  * streams in name order, a page per statement, and stops at the first event whose hash does
  * not match its content and its predecessor.
  */

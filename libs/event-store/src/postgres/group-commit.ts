@@ -1,5 +1,5 @@
 /**
- * Group commit (ADR 0020-store-group-commit): appends that arrive while earlier ones are on their
+ * Group commit (ADR 0015): appends that arrive while earlier ones are on their
  * way to the database wait in a queue and leave together, as one statement and one commit. There
  * is no timer: an append that finds a free slot leaves at once, so a lone writer pays nothing,
  * and under load the batches grow by themselves to what arrived during one round trip.

@@ -1,5 +1,5 @@
 /**
- * The group-commit append (ADR 0020): many appends, each to its own stream with its own expected
+ * The group-commit append (ADR 0015): many appends, each to its own stream with its own expected
  * revision and events, in one statement and one transaction. A verdict that would make
  * `es.append_to_stream` raise (wrong expected version, tombstone, duplicate ids) is returned as
  * that append's row instead, so one failing append does not roll back the others. Anything else

@@ -1,5 +1,5 @@
 /**
- * Tamper evidence (ADR 0021-store-hash-chain): every event stores
+ * Tamper evidence (ADR 0016): every event stores
  * hash = sha256(previous hash in its stream || type, data, metadata, revision), computed in the
  * append itself (single and group commit) from the stream row's last hash, so no read of the
  * previous event is needed. Existing rows are chained by the migration. A check needs only
