@@ -4,6 +4,7 @@ import { readHardeningSettings } from '@prov/config';
 import { NatsConnectionProvider, PlatformModule, serviceMessagingModule } from '@prov/platform';
 import { AdminController } from './admin/admin.controller';
 import { AuditLogController } from './audit/audit-log.controller';
+import { ChainVerificationController } from './audit/chain-verification.controller';
 import { ExplainController } from './explain/explain.controller';
 import { RoleModelVersionReader } from './role-model/role-model-versions';
 import { RoleModelVersionsController } from './role-model/role-model-versions.controller';
@@ -53,6 +54,7 @@ import { WebModule } from './web/web.module';
     ManualSynchronizationController,
     AdminController,
     AuditLogController,
+    ChainVerificationController,
     ScimController,
     RoleModelVersionsController,
     ExplainController,

@@ -1,3 +1,5 @@
+import { Client } from 'pg';
+import { assignmentStreamName } from '@prov/domain';
 import { type RunningSlapd, type RunningSystem, startSlapd, startSystem, waitFor } from '@prov/testing';
 import { SAMPLE_LDAP_BASE_DN } from './directory-fixture';
 import { Flow } from './flow-helpers';
@@ -124,5 +126,33 @@ describe('role-model versions, explain and the audit log, end to end', () => {
     expect(rows[0]).toBe('position,occurredAt,streamName,revision,type,actor,data,metadata');
     expect(rows[1]).toContain(',AssignmentRequested,');
     expect(rows.length).toBe(lines.length + 1);
+  });
+
+  it('verifies the hash chains and names the event changed behind the engine\'s back', async () => {
+    expect((await flow.reviewer.get('/api/audit/verify')).status).toBe(403);
+    const intact = await flow.admin.get('/api/audit/verify');
+    expect(intact.status).toBe(200);
+    expect(intact.body).toMatchObject({ ok: true, firstBreak: null });
+    expect(intact.body.eventsChecked).toBeGreaterThan(0);
+
+    const identity = await flow.identity('tamper');
+    const assignmentId = await flow.request(identity, 'ldap_staff', { comment: 'honest' });
+    const stream = assignmentStreamName(assignmentId);
+    const db = new Client({ connectionString: system.databaseUrl });
+    await db.connect();
+    try {
+      const { rows } = await db.query(
+        `UPDATE es.events SET data = jsonb_set(data, '{comment}', '"forged"')
+          WHERE stream_name = $1 AND stream_revision = 0 RETURNING event_id::text AS id`,
+        [stream],
+      );
+      expect(rows).toHaveLength(1);
+      const one = await flow.admin.get(`/api/audit/verify?stream=${stream}`);
+      expect(one.body).toMatchObject({ ok: false, firstBreak: { streamName: stream, revision: 0, eventId: rows[0].id } });
+      const all = await flow.admin.get('/api/audit/verify');
+      expect(all.body).toMatchObject({ ok: false, firstBreak: { streamName: stream, revision: 0 } });
+    } finally {
+      await db.end();
+    }
   });
 });
