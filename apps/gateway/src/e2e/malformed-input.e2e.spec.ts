@@ -12,7 +12,9 @@ const SERVICES: ServiceInstance[] = ['gateway', 'requests', 'review', 'orders', 
  * Every command subject the services answer (their @MessagePattern): the subjects of the table the
  * bus permissions and the signature check are made from (ADR 0010).
  */
-const COMMAND_SUBJECTS = Object.keys(ENGINE_COMMAND_SENDERS);
+/** A connection of the sample role model the agent serves: commands about one connection name it last. */
+const SAMPLE_CONNECTION = 'hr_app';
+const COMMAND_SUBJECTS = Object.keys(ENGINE_COMMAND_SENDERS).map((subject) => subject.replace(/\.\*$/, `.${SAMPLE_CONNECTION}`));
 
 const encoder = new TextEncoder();
 const MALFORMED_BODIES: Uint8Array[] = [
