@@ -68,16 +68,19 @@ describe('advisory-lock leadership (PostgreSQL)', () => {
   it('runs locked work on one copy at a time and stands by when stopped', async () => {
     let inside = 0;
     let most = 0;
+    // The copy that gets the lock keeps it until the other copy has tried and given up, so the
+    // test does not depend on which one the machine schedules first or how fast.
+    let otherTried!: () => void;
+    const tried = new Promise<void>((resolve) => (otherTried = resolve));
     const work = async () => {
       most = Math.max(most, ++inside);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await tried;
       inside--;
       return 'done';
     };
-    const results = await Promise.all([
-      withAdvisoryLock(first, 'test:work', work),
-      withAdvisoryLock(second, 'test:work', work),
-    ]);
+    const attempts = [withAdvisoryLock(first, 'test:work', work), withAdvisoryLock(second, 'test:work', work)];
+    void Promise.race(attempts).then(() => otherTried());
+    const results = await within(10_000, Promise.all(attempts), 'both copies to answer');
     expect(most).toBe(1);
     expect(results.filter((r) => r === 'done')).toHaveLength(1);
     expect(results.filter((r) => r === undefined)).toHaveLength(1);

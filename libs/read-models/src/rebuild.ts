@@ -82,7 +82,9 @@ export class ReadModelRebuild {
     try {
       await this.pool.query(`DROP SCHEMA IF EXISTS ${REBUILD_SCHEMA} CASCADE`);
       // Bulk replay in large pages first; the subscription then follows from its checkpoint.
-      await shadow.replayToEnd();
+      await shadow.replayToEnd().catch((error: unknown) => {
+        throw new Error(`the shadow build failed: ${String((error as Error)?.message ?? error)}`);
+      });
       await shadow.start();
       // A shadow that dies (a poisoned event, its connection killed) would never catch up:
       // without this the replay waited forever, with the live projector paused in the swap phase.
