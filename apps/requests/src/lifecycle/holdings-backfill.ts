@@ -14,6 +14,8 @@ import { EntitlementHoldings } from './entitlement-holdings';
 import { holdingRepair } from './holding-repair';
 
 const ACTOR = 'requests';
+/** PostgreSQL's SQLSTATE for a relation that does not exist. */
+const UNDEFINED_TABLE = '42P01';
 
 /**
  * The idempotent start-up backfill of identity holdings (ADR 0012): every live assignment that
@@ -33,12 +35,14 @@ export class HoldingsBackfill implements OnApplicationBootstrap, BeforeApplicati
   ) {}
 
   onApplicationBootstrap(): void {
-    this.running = this.run().catch((error) =>
-      this.logger.error({
-        msg: 'holdings backfill failed; it runs again at the next start',
-        error: String(error),
-      }),
-    );
+    this.running = this.run().catch((error) => {
+      // A fresh database: the projector has not created the read model yet, so nothing predates holdings.
+      if ((error as { code?: string }).code === UNDEFINED_TABLE) {
+        this.logger.log({ msg: 'no read model yet (a fresh database): no holdings to backfill' });
+        return;
+      }
+      this.logger.error({ msg: 'holdings backfill failed; it runs again at the next start', error: String(error) });
+    });
   }
 
   async beforeApplicationShutdown(): Promise<void> {
