@@ -50,6 +50,10 @@ export class SqlConnector implements Connector {
     // An idle connection dropped by the server must not crash the agent: the next query fails
     // (and is classified) or gets a fresh connection.
     this.pool.on('error', () => undefined);
+    // The same for a checked-out connection between two statements (PostgreSQL restarted): pg
+    // emits 'error' on the client, which without a listener ends the agent; the next statement
+    // on it fails as transient and the client is destroyed.
+    this.pool.on('connect', (client) => client.on('error', () => undefined));
   }
 
   private scrub = (message: string): string => scrubSecrets(message, this.secrets);

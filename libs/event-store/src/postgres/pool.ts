@@ -25,6 +25,8 @@ export function resolvePool(options: PostgresConnectionOptions): ResolvedPool {
   // connections are tracked and awaited.
   const open = new Set<PoolClient>();
   pool.on('connect', (client) => {
+    // A checked-out connection that dies between statements emits 'error' on its client.
+    client.on('error', () => undefined);
     open.add(client);
     client.once('end', () => open.delete(client));
   });
