@@ -1,10 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
 import type { EventStore } from '@prov/event-store';
 import { awaitLeadership, DATABASE_POOL, EVENT_STORE, type HeldLock } from '@prov/platform';
 import { type LiveProjectorControl, Projector } from '@prov/read-models';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Runs the read-model projector as the single active instance (an advisory lock; a second

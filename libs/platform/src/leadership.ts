@@ -1,6 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool, PoolClient } from 'pg';
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** How often a standby asks for the lock (ADR 0021): the upper bound of a takeover after a crash. */
 export const DEFAULT_STANDBY_POLL_MS = 500;

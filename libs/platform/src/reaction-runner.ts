@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
 import type { Pool } from 'pg';
 import { DomainError } from '@prov/domain';
@@ -30,7 +31,6 @@ export interface Reaction {
  */
 export const REACTION_CONCURRENCY = 16;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Runs a reaction as a checkpointed catch-up subscription on the event store, so a service that

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool } from 'pg';
 import type { EventStore } from '@prov/event-store';
 import { Projector } from './projector';
@@ -34,7 +35,6 @@ export interface LiveProjectorControl {
   resume(): void;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Audit replay: rebuilds every read model from position zero into a shadow schema while the
