@@ -6,7 +6,7 @@ import { Flow } from './flow-helpers';
 
 jest.setTimeout(240_000);
 
-const SAMPLE = readFileSync(resolve(__dirname, '../../../../deploy/role-model/sample.yaml'), 'utf8');
+const SAMPLE = readFileSync(resolve(__dirname, '../../deploy/role-model/sample.yaml'), 'utf8');
 const HR_DISPLAY_NAME = `    attributes:
       login: login
       displayName: trim(concat(firstName, " ", lastName))`;

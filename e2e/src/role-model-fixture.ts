@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
-const SAMPLE = resolve(__dirname, '../../../../deploy/role-model/sample.yaml');
+const SAMPLE = resolve(__dirname, '../../deploy/role-model/sample.yaml');
 
 /**
  * A copy of the sample role model with short periods, so timers fire within a test: retries a
