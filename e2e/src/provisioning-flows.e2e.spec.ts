@@ -5,7 +5,7 @@ import { Flow } from './flow-helpers';
 jest.setTimeout(180_000);
 
 /**
- * The seed flows of provisioning (ARCHITECTURE §2) through the whole system: gateway, requests,
+ * The seed flows of provisioning (docs/architecture.md §2) through the whole system: gateway, requests,
  * review, orders, agent and projector as separate processes, real NATS with JetStream, real
  * PostgreSQL for the event store, the read models and the managed HR application.
  */

@@ -2,7 +2,7 @@ import type { ApplyOutcome, OrderToApply } from '@prov/connectors';
 import type { ConnectorCall } from '@prov/domain';
 
 const OPERATIONS: Record<OrderToApply['changeType'], ConnectorCall['operation']> = {
-  // Connectors converge an existing account instead of failing (ARCHITECTURE §5).
+  // Connectors converge an existing account instead of failing (docs/architecture.md §5).
   Added: 'create-or-converge',
   Modified: 'modify',
   Deleted: 'delete',

@@ -19,7 +19,7 @@ export interface DeciderLike<State, Command, Event extends DomainEvent> {
   initialState(): State;
 }
 
-/** What ARCHITECTURE §3 puts on every event's metadata. */
+/** What docs/architecture.md §3 puts on every event's metadata. */
 export interface EventMetadata {
   correlationId: string;
   causationId?: string;

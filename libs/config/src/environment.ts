@@ -1,5 +1,5 @@
 /**
- * Reads the service configuration from the environment (ARCHITECTURE §8). Every problem names
+ * Reads the service configuration from the environment (docs/architecture.md §8). Every problem names
  * the variable and the rule; values of secrets never appear in messages.
  */
 export class ConfigurationError extends Error {

@@ -31,7 +31,7 @@ export interface InvalidTransitionDetails {
   detail?: string;
 }
 
-/** The (state, command) pair is not in the transition table (ARCHITECTURE §2). HTTP 409. */
+/** The (state, command) pair is not in the transition table (docs/architecture.md §2). HTTP 409. */
 export class InvalidTransitionError extends DomainError {
   override readonly name = 'InvalidTransitionError';
   readonly command: string;

@@ -1,5 +1,5 @@
 /**
- * The nine provisioning states of an order (ARCHITECTURE §2). Codes and names are fixed: they
+ * The nine provisioning states of an order (docs/architecture.md §2). Codes and names are fixed: they
  * are what people who run identity managers know, and they appear in events and read models.
  */
 export const ProvisioningState = {

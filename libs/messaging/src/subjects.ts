@@ -1,6 +1,6 @@
 /**
  * Every NATS name the services share: command subjects, the orders work queue, its dead-letter
- * stream, message ids and consumer names (ARCHITECTURE.md §5).
+ * stream, message ids and consumer names (docs/architecture.md §5).
  *
  * The builders validate their inputs instead of escaping them: a '.' in a connection id would
  * silently create a deeper subject that no consumer filter matches, and a '*' or '>' would

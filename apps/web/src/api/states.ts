@@ -1,4 +1,4 @@
-/** The nine provisioning states (ARCHITECTURE §2): codes and names are fixed. */
+/** The nine provisioning states (docs/architecture.md §2): codes and names are fixed. */
 export const PROVISIONING_STATES = [
   { code: 0, name: 'None', meaning: 'nothing to provision (also after a decline)' },
   { code: 1, name: 'Pending', meaning: 'ready for provisioning, not yet sent' },

@@ -1,4 +1,4 @@
-/** What the gateway's HTTP API returns (ARCHITECTURE §6), as far as the console reads it. */
+/** What the gateway's HTTP API returns (docs/architecture.md §6), as far as the console reads it. */
 
 export type Role = 'requester' | 'reviewer' | 'operator' | 'admin';
 

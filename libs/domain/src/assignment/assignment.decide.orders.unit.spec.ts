@@ -22,7 +22,7 @@ import type { AssignmentEvent } from './assignment.events';
 
 /**
  * decide for orders that exist: provisioning review, fulfilment (automatic and manual) and the
- * end date, one given/when/then per row of the transition table (ARCHITECTURE §2). Generation,
+ * end date, one given/when/then per row of the transition table (docs/architecture.md §2). Generation,
  * re-evaluation and superseding are in assignment.decide.unit.spec.ts.
  */
 

@@ -92,7 +92,7 @@ function request(command: RequestAssignment, state: AssignmentState): Assignment
  * Revoking a revoked assignment changes nothing and is not an error: the caller wants the
  * assignment gone and it is, so a repeated request (a retry, a redelivered message, a double
  * click) succeeds without writing. Revoking does not touch orders itself: order generation then
- * supersedes the open order with a `Deleted` one (ARCHITECTURE §2, last row).
+ * supersedes the open order with a `Deleted` one (docs/architecture.md §2, last row).
  */
 function revoke(command: RevokeAssignment, assignment: Assignment): AssignmentEvent[] {
   const at = requireDate(command.type, 'now', command.now);

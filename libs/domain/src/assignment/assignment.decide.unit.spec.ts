@@ -27,7 +27,7 @@ import type { AssignmentEvent } from './assignment.events';
 /**
  * decide for the assignment and for order generation: requests, revocations, new orders,
  * re-evaluation of orders in 7 Error and superseding, one given/when/then per row of the
- * transition table (ARCHITECTURE §2). Review, fulfilment and the end date of existing orders
+ * transition table (docs/architecture.md §2). Review, fulfilment and the end date of existing orders
  * are in assignment.decide.orders.unit.spec.ts.
  */
 

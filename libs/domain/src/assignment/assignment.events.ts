@@ -1,7 +1,7 @@
 import type { ProvisioningStateView } from '../provisioning-state';
 
 /**
- * Events of the assignment aggregate, stream `assignment-<assignmentId>` (ARCHITECTURE §3).
+ * Events of the assignment aggregate, stream `assignment-<assignmentId>` (docs/architecture.md §3).
  * Each `data` is JSON-safe (timestamps are ISO-8601 strings) and self-contained: replaying the
  * stream needs nothing else. Every order event carries the order's provisioning state after
  * the event, so read models can show it without knowing the transition table.

@@ -8,7 +8,7 @@ import { allowedFromStates } from './order-transitions';
 
 /**
  * Every state (0..8) × every order command × both fulfillments: exactly the pairs of the
- * transition table in ARCHITECTURE §2 are allowed; every other pair is refused with an
+ * transition table in docs/architecture.md §2 are allowed; every other pair is refused with an
  * InvalidTransitionError naming the state and the command. The expectation is written out here
  * from the architecture, independently of the implementation's table.
  */

@@ -9,7 +9,7 @@ const { None, Pending, Transmitted, Errored, Verified, AwaitingApproval, Inactiv
   ProvisioningState;
 const EvaluationError = ProvisioningState.Error;
 
-/** Who triggers a transition, as ARCHITECTURE §2 names it. */
+/** Who triggers a transition, as docs/architecture.md §2 names it. */
 export type TransitionTrigger =
   'order generation' | 'reviewer' | 'agent' | 'operator' | 'timer' | 'synchronization' | 'reviewer / timer';
 
@@ -31,7 +31,7 @@ export interface OrderTransition {
 }
 
 /**
- * The transitions of existing orders (ARCHITECTURE §2); every other (state, command) pair is
+ * The transitions of existing orders (docs/architecture.md §2); every other (state, command) pair is
  * refused with InvalidTransitionError. New orders are not transitions: their first state is
  * chosen by order generation (see order-generation.ts).
  *

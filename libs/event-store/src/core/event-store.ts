@@ -1,5 +1,5 @@
 /**
- * The event-store port (ARCHITECTURE §4). Services depend on this interface only; the adapters
+ * The event-store port (docs/architecture.md §4). Services depend on this interface only; the adapters
  * (PostgreSQL, EventStoreDB, in-memory) are chosen at wiring time and all pass the same contract
  * suite (`@prov/event-store/testing`).
  */

@@ -1,5 +1,5 @@
 /**
- * The EventStoreDB adapter, for deployments that run EventStoreDB (ARCHITECTURE §4). The port
+ * The EventStoreDB adapter, for deployments that run EventStoreDB (docs/architecture.md §4). The port
  * copies EventStoreDB's semantics, so this is mostly renaming; the differences it absorbs:
  * - `$all` reads start *at* a position, the port's `after` is exclusive: the adapter skips it.
  * - `readAll` has no server-side filter in this client version: the adapter filters a scanned

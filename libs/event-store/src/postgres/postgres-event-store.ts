@@ -1,5 +1,5 @@
 /**
- * The PostgreSQL adapter, the default event store (ARCHITECTURE §4).
+ * The PostgreSQL adapter, the default event store (docs/architecture.md §4).
  *
  * Appends are group-committed: concurrent appends leave together in one statement of
  * `es.append_batch`, i.e. one transaction that, per append, locks the stream row, checks the

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { formatApiTokenEntries } from '@prov/config';
 
-/** The services of the engine (ARCHITECTURE §5), each one process. */
+/** The services of the engine (docs/architecture.md §5), each one process. */
 export const SERVICE_APPS = ['gateway', 'requests', 'review', 'orders', 'agent', 'projector'] as const;
 export type ServiceApp = (typeof SERVICE_APPS)[number];
 
@@ -93,7 +93,7 @@ export interface ServiceEnvironmentInput {
   overrides?: Record<string, string | undefined>;
 }
 
-/** The environment one service process starts with (ARCHITECTURE §8, plus the sample connector's database). */
+/** The environment one service process starts with (docs/architecture.md §8, plus the sample connector's database). */
 export function serviceEnvironment(app: ServiceApp, input: ServiceEnvironmentInput): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...(input.base ?? process.env) };
   delete env.PORT;
