@@ -87,7 +87,10 @@ export function inMemoryOrders() {
       );
     },
 
-    async updateIdentity(identityId: string, changes: { login?: string; department?: string }) {
+    async updateIdentity(
+      identityId: string,
+      changes: { login?: string; department?: string; attributes?: Record<string, string> },
+    ) {
       const outcome = await handleCommand(
         store,
         identityDecider,
@@ -96,6 +99,24 @@ export function inMemoryOrders() {
         { metadata: metadata() },
       );
       return outcome;
+    },
+
+    /** The identity holds the entitlement through the assignment (the requests service records it). */
+    async hold(identityId: string, entitlementId: string, assignmentId: string) {
+      await handleCommand(
+        store,
+        identityDecider,
+        identityStreamName(identityId),
+        {
+          type: 'HoldEntitlement',
+          identityId,
+          entitlementId,
+          assignmentId,
+          holder: 'request',
+          now: new Date(),
+        },
+        { metadata: metadata() },
+      );
     },
 
     /** Requests the assignment and returns the recorded AssignmentRequested event. */
