@@ -4,6 +4,7 @@ import { ProvisioningState } from '@prov/domain';
 import type { RecordedEvent } from '@prov/event-store';
 import type { Reaction } from '@prov/platform';
 import { AssignmentCommands } from './assignment-commands';
+import { transmitIfPending } from './decisions/order-progress.decisions';
 import { OrderDispatcher } from './order-dispatcher';
 
 /**
@@ -34,17 +35,7 @@ export class DispatchReaction implements Reaction {
     if (order.fulfillment === 'manual') {
       await this.assignments.execute(
         assignmentId,
-        (current) => {
-          const latest = current.exists ? current.orders[orderId] : undefined;
-          if (!latest || latest.stateCode !== ProvisioningState.Pending) return undefined;
-          return {
-            type: 'TransmitProvisioningOrder',
-            assignmentId,
-            orderId,
-            now: new Date(),
-            actor: 'orders',
-          };
-        },
+        transmitIfPending(assignmentId, orderId, new Date()),
         reactionMetadata(event, 'orders', new Date()),
         (index) => deterministicUuid('event', event.id, String(index)),
       );

@@ -6,6 +6,7 @@ import { ProvisioningState } from '@prov/domain';
 import { DATABASE_POOL } from '@prov/platform';
 import { ReadModelQueries } from '@prov/read-models';
 import { AssignmentCommands } from './assignment-commands';
+import { transmitIfPending } from './decisions/order-progress.decisions';
 import { OrderDispatcher } from './order-dispatcher';
 import { TIMER_SETTINGS } from './timers/timer-settings';
 
@@ -99,16 +100,7 @@ export class JobFulfilment {
         if (order.fulfillment === 'manual') {
           const outcome = await this.assignments.execute(
             assignmentId,
-            (latest) =>
-              latest.exists && latest.orders[order.orderId]?.stateCode === Pending
-                ? {
-                    type: 'TransmitProvisioningOrder',
-                    assignmentId,
-                    orderId: order.orderId,
-                    now: new Date(),
-                    actor: 'orders',
-                  }
-                : undefined,
+            transmitIfPending(assignmentId, order.orderId, new Date()),
             metadata,
           );
           if (outcome.events.length > 0) counts.transmitted++;

@@ -1,18 +1,12 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { deterministicUuid, type EventMetadata, reactionMetadata } from '@prov/command-handling';
-import {
-  type AccountChanges,
-  type AssignmentCommand,
-  type AssignmentState,
-  currentOrder,
-  plannedAccountChange,
-  type RegisteredIdentity,
-} from '@prov/domain';
+import { currentOrder, type RegisteredIdentity } from '@prov/domain';
 import type { RecordedEvent } from '@prov/event-store';
-import { identityAttributes, type Reaction, ROLE_MODEL } from '@prov/platform';
-import { type RoleModel, RuleEvaluationError } from '@prov/role-model';
+import { type Reaction, ROLE_MODEL } from '@prov/platform';
+import type { RoleModel } from '@prov/role-model';
 import { AccountOwnership } from './account-ownership';
 import { AssignmentCommands } from './assignment-commands';
+import { onSameCurrentOrder, orderForMover } from './decisions/order-generation.decisions';
 
 /** How often an order is planned again when the assignment changed between reading and appending. */
 const MAX_PLANS = 5;
@@ -64,8 +58,15 @@ export class MoverReaction implements Reaction {
     for (let attempt = 1; attempt <= MAX_PLANS; attempt++) {
       const state = await this.assignments.load(assignmentId);
       if (!state.exists || Object.hasOwn(state.orders, orderId)) return;
-      const command = this.orderFor(state, identity, orderId, now);
+      const command = orderForMover(state, identity, orderId, now, this.roleModel);
       if (!command) return;
+      if (command.type === 'RecordRoleModelEvaluationFailure') {
+        this.logger.warn({
+          msg: 'role model evaluation failed for a mover',
+          assignmentId,
+          error: command.error,
+        });
+      }
       const planned = await this.ownership.guard(command, identity.identityId, metadata);
       const basis = currentOrder(state);
       let stale = false;
@@ -73,8 +74,7 @@ export class MoverReaction implements Reaction {
         assignmentId,
         (latest) => {
           if (!latest.exists || Object.hasOwn(latest.orders, orderId)) return undefined;
-          const current = currentOrder(latest);
-          stale = current?.orderId !== basis?.orderId || current?.stateCode !== basis?.stateCode;
+          stale = !onSameCurrentOrder(latest, basis);
           return stale ? undefined : planned;
         },
         metadata,
@@ -87,41 +87,5 @@ export class MoverReaction implements Reaction {
       assignmentId,
       orderId,
     });
-  }
-
-  private orderFor(
-    state: Extract<AssignmentState, { exists: true }>,
-    identity: RegisteredIdentity,
-    orderId: string,
-    now: Date,
-  ): AssignmentCommand | undefined {
-    const base = { assignmentId: state.assignmentId, orderId, now, actor: 'orders' };
-    let evaluated;
-    try {
-      evaluated = this.roleModel.evaluate(identityAttributes(identity), state.entitlementId);
-    } catch (error) {
-      if (!(error instanceof RuleEvaluationError)) throw error;
-      const current = currentOrder(state);
-      if (state.workflowState !== 'Requested' || !current?.changeType || current.changeType === 'Deleted')
-        return undefined;
-      this.logger.warn({
-        msg: 'role model evaluation failed for a mover',
-        assignmentId: state.assignmentId,
-        error: error.message,
-      });
-      return { ...base, type: 'RecordRoleModelEvaluationFailure', error: error.message };
-    }
-    const planned = plannedAccountChange(state, evaluated.changes as AccountChanges);
-    if (!planned) return undefined;
-    return {
-      ...base,
-      type: 'GenerateProvisioningOrder',
-      changeType: planned.changeType,
-      connectionId: evaluated.connectionId,
-      resourceTypeId: evaluated.resourceTypeId,
-      fulfillment: evaluated.fulfillment,
-      changes: planned.changes as unknown as Record<string, unknown>,
-      requiresReview: evaluated.requiresReview,
-    };
   }
 }

@@ -1,21 +1,17 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { commandMetadata, deterministicUuid, reactionMetadata } from '@prov/command-handling';
-import {
-  type AssignmentRequested,
-  type AssignmentRevoked,
-  type AssignmentState,
-  currentOrder,
-  type GenerateProvisioningOrder,
-  type RecordRoleModelEvaluationFailure,
-  type RegisteredIdentity,
-} from '@prov/domain';
+import type { AssignmentRequested, AssignmentRevoked } from '@prov/domain';
 import type { RecordedEvent } from '@prov/event-store';
 import { ROLE_MODEL } from '@prov/platform';
-import { type RoleModel, RuleEvaluationError } from '@prov/role-model';
+import type { RoleModel } from '@prov/role-model';
 import { identityAttributes, type Reaction } from '@prov/platform';
 import { AccountOwnership } from './account-ownership';
 import { AssignmentCommands } from './assignment-commands';
-import { mayHaveBeenWritten } from './written-states';
+import {
+  awaitsInitialOrder,
+  orderForRequest,
+  orderForRevocation,
+} from './decisions/order-generation.decisions';
 
 export { identityAttributes };
 
@@ -53,7 +49,7 @@ export class OrderGenerationReaction implements Reaction {
     await this.assignments.execute(
       data.assignmentId,
       (state) =>
-        state.exists && !state.orders[orderId] ? this.orderForRevocation(state, orderId, now) : undefined,
+        state.exists && !state.orders[orderId] ? orderForRevocation(state, orderId, now) : undefined,
       reactionMetadata(event, 'orders', now),
       (index) => deterministicUuid('event', event.id, String(index)),
     );
@@ -78,105 +74,23 @@ export class OrderGenerationReaction implements Reaction {
   async generateInitialOrder(assignmentId: string, now: Date, cause?: RecordedEvent): Promise<boolean> {
     const orderId = deterministicUuid('order', assignmentId, 'initial');
     const current = await this.assignments.load(assignmentId);
-    if (!current.exists || Object.keys(current.orders).length > 0 || current.workflowState !== 'Requested')
-      return false;
+    if (!awaitsInitialOrder(current)) return false;
     const identity = await this.assignments.identity(current.identityId);
     const metadata = cause
       ? reactionMetadata(cause, 'orders', now)
       : commandMetadata({ actor: 'timer' }, now);
-    const planned = await this.ownership.guard(
-      this.orderForRequest(current, orderId, now, identity.exists ? identity : undefined),
-      current.identityId,
-      metadata,
-    );
+    const registered = identity.exists ? identity : undefined;
+    const command = orderForRequest(current, orderId, now, registered, this.roleModel);
+    if (command.type === 'RecordRoleModelEvaluationFailure' && registered) {
+      this.logger.warn({ msg: 'role model evaluation failed', assignmentId, error: command.error });
+    }
+    const planned = await this.ownership.guard(command, current.identityId, metadata);
     const outcome = await this.assignments.execute(
       assignmentId,
-      (state) =>
-        !state.exists || Object.keys(state.orders).length > 0 || state.workflowState !== 'Requested'
-          ? undefined
-          : planned,
+      (state) => (awaitsInitialOrder(state) ? planned : undefined),
       metadata,
       (index) => deterministicUuid('event', orderId, String(index)),
     );
     return outcome.events.length > 0;
   }
-
-  private orderForRequest(
-    state: Extract<AssignmentState, { exists: true }>,
-    orderId: string,
-    now: Date,
-    identity: RegisteredIdentity | undefined,
-  ): GenerateProvisioningOrder | RecordRoleModelEvaluationFailure {
-    const base = { assignmentId: state.assignmentId, orderId, now, actor: 'orders' };
-    if (!identity) {
-      return {
-        ...base,
-        type: 'RecordRoleModelEvaluationFailure',
-        error: `identity ${state.identityId} is not registered`,
-      };
-    }
-    try {
-      const evaluated = this.roleModel.evaluate(identityAttributes(identity), state.entitlementId);
-      return {
-        ...base,
-        type: 'GenerateProvisioningOrder',
-        changeType: 'Added',
-        connectionId: evaluated.connectionId,
-        resourceTypeId: evaluated.resourceTypeId,
-        fulfillment: evaluated.fulfillment,
-        changes: evaluated.changes as unknown as Record<string, unknown>,
-        requiresReview: evaluated.requiresReview,
-      };
-    } catch (error) {
-      if (!(error instanceof RuleEvaluationError)) throw error;
-      this.logger.warn({
-        msg: 'role model evaluation failed',
-        assignmentId: state.assignmentId,
-        error: error.message,
-      });
-      return { ...base, type: 'RecordRoleModelEvaluationFailure', error: error.message };
-    }
-  }
-
-  /**
-   * A revocation removes what the orders wrote. Removal is not held for review: taking access
-   * away should not wait for a reviewer. When no order can have reached the managed system
-   * (it never left review or evaluation), the removal is already true: the order is generated
-   * as observed (4 Verified) and nothing is sent.
-   */
-  private orderForRevocation(
-    state: Extract<AssignmentState, { exists: true }>,
-    orderId: string,
-    now: Date,
-  ): GenerateProvisioningOrder | undefined {
-    const last = currentOrder(state);
-    if (!last?.connectionId || !last.resourceTypeId || !last.fulfillment || last.changeType === 'Deleted')
-      return undefined;
-    const written = Object.values(state.orders).some(
-      (order) =>
-        order.changeType !== 'Deleted' &&
-        order.connectionId !== undefined &&
-        mayHaveBeenWritten(order.stateCode),
-    );
-    return {
-      type: 'GenerateProvisioningOrder',
-      assignmentId: state.assignmentId,
-      orderId,
-      now,
-      actor: 'orders',
-      changeType: 'Deleted',
-      connectionId: last.connectionId,
-      resourceTypeId: last.resourceTypeId,
-      fulfillment: last.fulfillment,
-      // A Deleted order removes the account under its current key; a rename is history by now.
-      changes: withoutPreviousKey(last.changes),
-      requiresReview: false,
-      alreadyPresent: !written,
-    };
-  }
-}
-
-function withoutPreviousKey(changes: Record<string, unknown>): Record<string, unknown> {
-  const { previousAccountKey: _previous, ...rest } = changes;
-  return rest;
 }

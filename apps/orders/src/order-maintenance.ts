@@ -7,6 +7,7 @@ import { liveAssignmentIds } from '@prov/read-models';
 import type { RoleModel } from '@prov/role-model';
 import { AccountOwnership } from './account-ownership';
 import { AssignmentCommands } from './assignment-commands';
+import { onSameCurrentOrder } from './decisions/order-generation.decisions';
 import { identityAttributes, OrderGenerationReaction } from './order-generation.reaction';
 
 /** The complete job's evaluation of the role model for every live assignment. */
@@ -72,11 +73,7 @@ export class OrderMaintenance {
       const planned = await this.ownership.guard(command, state.identityId, metadata);
       const outcome = await this.assignments.execute(
         assignmentId,
-        (latest) =>
-          currentOrder(latest)?.orderId === order.orderId &&
-          currentOrder(latest)?.stateCode === order.stateCode
-            ? planned
-            : undefined,
+        (latest) => (onSameCurrentOrder(latest, order) ? planned : undefined),
         metadata,
       );
       if (outcome.events.length) {

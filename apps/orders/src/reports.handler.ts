@@ -1,9 +1,9 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { commandMetadata } from '@prov/command-handling';
-import { ProvisioningState } from '@prov/domain';
 import { commandSubject } from '@prov/messaging';
 import { AssignmentCommands } from './assignment-commands';
+import { reportDecision } from './decisions/order-progress.decisions';
 import { OrderReportDto, SynchronizationReportDto } from './reports.dto';
 import { SynchronizationService } from './synchronization.service';
 
@@ -34,31 +34,9 @@ export class ReportsHandler {
     const outcome = await this.assignments.execute(
       dto.assignmentId,
       (state) => {
-        const order = state.exists ? state.orders[dto.orderId] : undefined;
-        if (order && order.attempt !== dto.attempt) {
-          reason = 'stale-attempt';
-          return undefined;
-        }
-        const done = dto.outcome === 'executed' ? ProvisioningState.Executed : ProvisioningState.Errored;
-        if (
-          order &&
-          (order.stateCode === done ||
-            (done === ProvisioningState.Executed && order.stateCode === ProvisioningState.Verified))
-        ) {
-          reason = 'already-recorded';
-          return undefined;
-        }
-        const base = {
-          assignmentId: dto.assignmentId,
-          orderId: dto.orderId,
-          now,
-          actor: dto.actor ?? 'agent',
-          by: 'agent' as const,
-          ...(dto.connectorCall ? { connectorCall: { ...dto.connectorCall } } : {}),
-        };
-        return dto.outcome === 'executed'
-          ? { ...base, type: 'ReportProvisioningOrderExecuted' }
-          : { ...base, type: 'ReportProvisioningOrderErrored', error: dto.error ?? 'unknown error' };
+        const decision = reportDecision(state, dto, now);
+        reason = decision.reason;
+        return decision.command;
       },
       commandMetadata({ actor: dto.actor ?? 'agent' }, now),
     );

@@ -16,6 +16,7 @@ import { DATABASE_POOL, EVENT_STORE, ROLE_MODEL } from '@prov/platform';
 import { ReadModelQueries } from '@prov/read-models';
 import type { RoleModel } from '@prov/role-model';
 import { AssignmentCommands } from './assignment-commands';
+import { verifyIfExecuted } from './decisions/order-progress.decisions';
 import { DriftRestore } from './drift-restore';
 import type { SynchronizationReportDto } from './reports.dto';
 
@@ -142,17 +143,7 @@ export class SynchronizationService {
       if (!observed) continue;
       const outcome = await this.assignments.execute(
         order.assignmentId,
-        (state) => {
-          const current = state.exists ? state.orders[order.orderId] : undefined;
-          if (current?.stateCode !== ProvisioningState.Executed) return undefined;
-          return {
-            type: 'VerifyProvisioningOrder',
-            assignmentId: order.assignmentId,
-            orderId: order.orderId,
-            now,
-            actor: 'synchronization',
-          };
-        },
+        verifyIfExecuted(order.assignmentId, order.orderId, now),
         metadata,
       );
       if (outcome.events.length > 0) verified.add(order.orderId);

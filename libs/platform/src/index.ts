@@ -1,6 +1,7 @@
 export * from './tokens';
 export * from './platform.module';
 export * from './reaction-runner';
+export * from './repeating-task';
 export * from './bootstrap';
 export * from './nats.provider';
 export * from './command-caller.dto';

@@ -19,6 +19,7 @@ import {
 } from '@prov/read-models';
 import type { RoleModel } from '@prov/role-model';
 import { AssignmentCommands } from '../assignment-commands';
+import { endAssignmentCommand, redispatchable, timerCommand } from '../decisions/order-progress.decisions';
 import { OrderDispatcher } from '../order-dispatcher';
 import { OrderGenerationReaction } from '../order-generation.reaction';
 import { redispatchDue, retryDue, validityExpired } from './timer-rules';
@@ -131,10 +132,7 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
       try {
         const outcome = await this.assignments.execute(
           assignmentId,
-          (state) =>
-            state.exists && assignmentEnding(state, now)
-              ? { type: 'EndAssignment', assignmentId, orderId, now, actor: 'timer' }
-              : undefined,
+          (state) => endAssignmentCommand(state, assignmentId, orderId, now),
           commandMetadata({ actor: 'timer' }, now),
           (index) => deterministicUuid('event', orderId, String(index)),
         );
@@ -149,8 +147,8 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
 
   private async redispatch(order: TimedOrder): Promise<number> {
     const state = await this.assignments.load(order.assignmentId);
-    const current = state.exists ? state.orders[order.orderId] : undefined;
-    if (!state.exists || current?.stateCode !== Pending || current.attempt !== order.attempt) return 0;
+    const current = redispatchable(state, order);
+    if (!state.exists || !current) return 0;
     const published = await this.dispatcher.publish(state, current);
     return published.duplicate ? 0 : 1;
   }
@@ -164,22 +162,7 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
     try {
       const outcome = await this.assignments.execute(
         order.assignmentId,
-        (state) => {
-          const current = state.exists ? state.orders[order.orderId] : undefined;
-          if (
-            !current?.open ||
-            current.stateCode !== order.provisioningStateCode ||
-            current.attempt !== order.attempt
-          )
-            return undefined;
-          return {
-            ...command,
-            assignmentId: order.assignmentId,
-            orderId: order.orderId,
-            now,
-            actor: 'timer',
-          } as AssignmentCommand;
-        },
+        (state) => timerCommand(state, order, command, now),
         commandMetadata({ actor: 'timer' }, now),
       );
       return outcome.events.length > 0 ? 1 : 0;

@@ -6,7 +6,7 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import type { EventStore, Position } from '@prov/event-store';
-import { EVENT_STORE, ROLE_MODEL } from '@prov/platform';
+import { EVENT_STORE, RepeatingTask, ROLE_MODEL } from '@prov/platform';
 import type { RoleModel } from '@prov/role-model';
 import { IdentityLifecycleReaction } from './identity-lifecycle.reaction';
 
@@ -22,9 +22,11 @@ const CHECK_EVERY_MS = 2_000;
 export class BirthrightSweep implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('BirthrightSweep');
   private sweptVersion?: string;
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private stopped = false;
+  private readonly task = new RepeatingTask(
+    () => this.sweepIfChanged(),
+    CHECK_EVERY_MS,
+    (error) => this.logger.error({ msg: 'birthright sweep failed; trying again', error: String(error) }),
+  );
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -33,23 +35,11 @@ export class BirthrightSweep implements OnApplicationBootstrap, BeforeApplicatio
   ) {}
 
   onApplicationBootstrap(): void {
-    const tick = () => {
-      if (this.stopped) return;
-      this.running = this.sweepIfChanged()
-        .catch((error) =>
-          this.logger.error({ msg: 'birthright sweep failed; trying again', error: String(error) }),
-        )
-        .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(tick, CHECK_EVERY_MS);
-        });
-    };
-    tick();
+    this.task.start({ immediately: true });
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.task.stop();
   }
 
   private async sweepIfChanged(): Promise<void> {
@@ -64,7 +54,7 @@ export class BirthrightSweep implements OnApplicationBootstrap, BeforeApplicatio
         filter: { streamNamePrefixes: ['identity-'], eventTypes: ['IdentityRegistered'] },
       });
       for (const event of page.events) {
-        if (this.stopped) return;
+        if (this.task.stopped) return;
         await this.lifecycle.settle((event.data as { identityId: string }).identityId);
         settled++;
       }

@@ -9,7 +9,7 @@ import { Pool } from 'pg';
 import { commandMetadata } from '@prov/command-handling';
 import { readLifecycleSettings } from '@prov/config';
 import { LIVE_SCHEMA } from '@prov/read-models';
-import { DATABASE_POOL } from '@prov/platform';
+import { DATABASE_POOL, RepeatingTask } from '@prov/platform';
 import { EntitlementHoldings } from './entitlement-holdings';
 import { LoginReservations } from './login-reservations';
 
@@ -23,10 +23,11 @@ const ACTOR = 'timer';
 @Injectable()
 export class ScheduledDeactivations implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('ScheduledDeactivations');
-  private readonly intervalMs = readLifecycleSettings().deactivationCheckMs;
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<unknown>;
-  private stopped = false;
+  private readonly task = new RepeatingTask(
+    () => this.deactivateDue(),
+    readLifecycleSettings().deactivationCheckMs,
+    (error) => this.logger.error({ msg: 'scheduled deactivations not checked', error: String(error) }),
+  );
 
   constructor(
     @Inject(DATABASE_POOL) private readonly pool: Pool,
@@ -35,23 +36,11 @@ export class ScheduledDeactivations implements OnApplicationBootstrap, BeforeApp
   ) {}
 
   onApplicationBootstrap(): void {
-    const tick = () => {
-      if (this.stopped) return;
-      this.running = this.deactivateDue()
-        .catch((error) =>
-          this.logger.error({ msg: 'scheduled deactivations not checked', error: String(error) }),
-        )
-        .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(tick, this.intervalMs);
-        });
-    };
-    this.timer = setTimeout(tick, this.intervalMs);
+    this.task.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+    await this.task.stop();
   }
 
   async deactivateDue(now = new Date()): Promise<number> {

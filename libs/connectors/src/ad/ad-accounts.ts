@@ -2,26 +2,11 @@ import { Attribute, Change, escapeFilter, type Client, type Entry } from 'ldapts
 import type { OrderToApply } from '../connector';
 import { PermanentConnectorError } from '../errors';
 import { assertMayTakeOver } from '../ownership';
-import {
-  LDAP_ATTRIBUTE_OR_VALUE_EXISTS,
-  LDAP_ENTRY_ALREADY_EXISTS,
-  LDAP_NO_SUCH_ATTRIBUTE,
-  LDAP_NO_SUCH_OBJECT,
-  LDAP_UNWILLING_TO_PERFORM,
-  ldapResultCode,
-} from './ad-errors';
+import { LDAP_ENTRY_ALREADY_EXISTS, LDAP_NO_SUCH_OBJECT, ldapResultCode } from './ad-errors';
 import { attributeValues, firstValue, type AdReader } from './ad-reader';
 import { renameUser } from './ad-rename';
 import { AD_PASSWORD_ATTRIBUTE, type AdConnectorSettings } from './ad-settings';
-import {
-  childDn,
-  encodeUnicodePwd,
-  GLOBAL_SECURITY_GROUP,
-  ldapValues,
-  normalizeDn,
-  UAC_ACCOUNTDISABLE,
-  UAC_NORMAL_ACCOUNT,
-} from './ad-values';
+import { childDn, encodeUnicodePwd, ldapValues, UAC_ACCOUNTDISABLE, UAC_NORMAL_ACCOUNT } from './ad-values';
 
 export interface AdUser {
   dn: string;
@@ -36,9 +21,6 @@ export interface AdUser {
  * "already exists" / "already gone" as success, so that a redelivered order changes nothing.
  */
 export class AdAccounts {
-  /** Groups known to exist (normalized DNs), to spare a lookup per membership. */
-  private readonly knownGroups = new Set<string>();
-
   constructor(
     private readonly settings: AdConnectorSettings,
     private readonly reader: AdReader,
@@ -176,76 +158,6 @@ export class AdAccounts {
     });
   }
 
-  async addMembership(userDn: string, group: string): Promise<void> {
-    const client = await this.session();
-    for (let attempt = 1; ; attempt++) {
-      const groupDn = await this.ensureGroup(group);
-      try {
-        await client.modify(groupDn, memberChange('add', userDn));
-        return;
-      } catch (error) {
-        const code = ldapResultCode(error);
-        // AD answers 68 for a member already there, other servers 20.
-        if (code === LDAP_ENTRY_ALREADY_EXISTS || code === LDAP_ATTRIBUTE_OR_VALUE_EXISTS) return;
-        if (code !== LDAP_NO_SUCH_OBJECT || attempt > 1) throw error;
-        this.knownGroups.delete(normalizeDn(groupDn)); // deleted behind our back: create it again
-      }
-    }
-  }
-
-  async removeMembership(userDn: string, group: string): Promise<void> {
-    const client = await this.session();
-    const groupDn = childDn('CN', group, this.settings.groupsDn);
-    try {
-      await client.modify(groupDn, memberChange('delete', userDn));
-    } catch (error) {
-      const code = ldapResultCode(error);
-      if (code === LDAP_NO_SUCH_OBJECT) return; // no group, no membership
-      // AD answers 53 for a value that is not there, other servers 16; either way, check.
-      if (code === LDAP_UNWILLING_TO_PERFORM || code === LDAP_NO_SUCH_ATTRIBUTE) {
-        const still = await client.search(groupDn, {
-          scope: 'base',
-          filter: escapeFilter`(member=${userDn})`,
-          attributes: ['cn'],
-        });
-        if (still.searchEntries.length === 0) return;
-      }
-      throw error;
-    }
-  }
-
-  /** CN=<group>,<groupsDn>, created as a global security group when missing. */
-  private async ensureGroup(group: string): Promise<string> {
-    const dn = childDn('CN', group, this.settings.groupsDn);
-    if (this.knownGroups.has(normalizeDn(dn))) return dn;
-    const client = await this.session();
-    try {
-      const [entry] = (
-        await client.search(dn, { scope: 'base', attributes: ['objectClass', 'isCriticalSystemObject'] })
-      ).searchEntries;
-      const classes = entry ? attributeValues(entry, 'objectClass').map((c) => c.toLowerCase()) : [];
-      if (!classes.includes('group')) {
-        throw new PermanentConnectorError(`${dn} exists but is not a group`, { code: 'NOT_A_GROUP' });
-      }
-      if (entry && firstValue(entry, 'isCriticalSystemObject') === 'TRUE') {
-        throw new PermanentConnectorError(
-          `${dn} is a built-in group of the domain; the connector does not manage it`,
-          {
-            code: 'BUILT_IN',
-          },
-        );
-      }
-    } catch (error) {
-      if (ldapResultCode(error) !== LDAP_NO_SUCH_OBJECT) throw error;
-      const entry = { objectClass: 'group', sAMAccountName: group, groupType: GLOBAL_SECURITY_GROUP };
-      await client.add(dn, entry).catch((failure: unknown) => {
-        if (ldapResultCode(failure) !== LDAP_ENTRY_ALREADY_EXISTS) throw failure; // created concurrently
-      });
-    }
-    this.knownGroups.add(normalizeDn(dn));
-    return dn;
-  }
-
   /** An administrator's password set: one replace of unicodePwd (a user's own change would be delete+add). */
   private async setPassword(dn: string, password: string): Promise<void> {
     const client = await this.session();
@@ -289,10 +201,6 @@ function requirePassword(accountKey: string, password: string | undefined): stri
       `in the resource type or set settings.initialPasswordEnv`,
     { code: 'NO_PASSWORD' },
   );
-}
-
-function memberChange(operation: 'add' | 'delete', userDn: string): Change {
-  return new Change({ operation, modification: new Attribute({ type: 'member', values: [userDn] }) });
 }
 
 function sameValues(current: string[], wanted: string[]): boolean {

@@ -9,6 +9,7 @@ import type {
 } from '../connector';
 import { PermanentConnectorError, scrubSecrets } from '../errors';
 import { AdAccounts } from './ad-accounts';
+import { AdGroups } from './ad-groups';
 import {
   LDAP_NO_SUCH_OBJECT,
   ldapResultCode,
@@ -42,6 +43,7 @@ export class AdConnector implements Connector {
   private readonly client: Client;
   private readonly reader: AdReader;
   private readonly accounts: AdAccounts;
+  private readonly groups: AdGroups;
   private bound?: Promise<Client>;
   private containersReady?: Promise<void>;
   private closed = false;
@@ -54,6 +56,7 @@ export class AdConnector implements Connector {
     this.client = this.newClient(true);
     this.reader = new AdReader(this.settings, () => this.session());
     this.accounts = new AdAccounts(this.settings, this.reader, () => this.session());
+    this.groups = new AdGroups(this.settings, () => this.session());
   }
 
   private newClient(autoRebind: boolean): Client {
@@ -164,12 +167,12 @@ export class AdConnector implements Connector {
       if (order.changeType === 'Deleted') {
         const user = await this.accounts.find(accountKey);
         if (!user) return {}; // already gone: its memberships went with it
-        if (group !== undefined) await this.accounts.removeMembership(user.dn, group);
+        if (group !== undefined) await this.groups.removeMembership(user.dn, group);
         else await this.accounts.remove(user);
         return {};
       }
       const { dn, passwordSet } = await this.accounts.ensure(order, this.connection.adoptExisting);
-      if (group !== undefined) await this.accounts.addMembership(dn, group);
+      if (group !== undefined) await this.groups.addMembership(dn, group);
       return { passwordSet };
     } catch (error) {
       throw toAdConnectorError(error, (m) => this.scrub(m, orderPassword));

@@ -1,12 +1,18 @@
 import type { Environment, RoleModelConnection } from '@prov/role-model';
-import { Attribute, Change, Client, GreaterThanEqualsFilter, type Entry } from 'ldapts';
-import type { ApplyOutcome, ConnectionTestResult, Connector, OrderToApply, SynchronizedResources } from '../connector';
-import { PermanentConnectorError, scrubSecrets } from '../errors';
+import { Attribute, Change, GreaterThanEqualsFilter, type Entry } from 'ldapts';
+import type {
+  ApplyOutcome,
+  ConnectionTestResult,
+  Connector,
+  OrderToApply,
+  SynchronizedResources,
+} from '../connector';
 import { assertMayTakeOver } from '../ownership';
 import { LdapGroups, type LdapOperation } from './ldap-groups';
-import { LDAP_RESULT, ldapResultCode, toLdapConnectorError } from './ldap-errors';
+import { LDAP_RESULT, toLdapConnectorError } from './ldap-errors';
 import { readLdapSettings, type LdapConnectorSettings } from './ldap-settings';
 import { readDirectory, type DirectoryContent } from './ldap-read';
+import { LdapSession } from './ldap-session';
 import {
   childRdnValue,
   entryAttribute,
@@ -39,12 +45,9 @@ const PERSON_CLASSES = new Set(['inetorgperson', 'organizationalperson', 'person
  */
 export class LdapConnector implements Connector {
   private readonly settings: LdapConnectorSettings;
-  /** `connections` clients; operations go round-robin. The first one also answers test(). */
-  private readonly clients: Client[];
+  private readonly session: LdapSession;
+  private readonly op: LdapOperation;
   private readonly groups: LdapGroups;
-  private readonly binding = new Map<Client, Promise<void>>();
-  private nextClient = 0;
-  private closed = false;
   private readonly locks = new Map<string, Promise<void>>();
 
   constructor(
@@ -52,86 +55,13 @@ export class LdapConnector implements Connector {
     env: Environment = connectionSecretsEnvironment(),
   ) {
     this.settings = readLdapSettings(connection, env);
-    const { url, timeoutMs, tls, connections } = this.settings;
-    const client = () => new Client({
-      url,
-      timeout: timeoutMs,
-      connectTimeout: timeoutMs,
-      // A connection the server dropped is re-opened by ldapts on the next operation; replaying
-      // the bind keeps that operation from running anonymously (and failing as "insufficient access").
-      autoRebind: true,
-      // ldapts switches to TLS as soon as tlsOptions holds a value, so they are given for ldaps:// only.
-      ...(url.toLowerCase().startsWith('ldaps://')
-        ? { tlsOptions: { rejectUnauthorized: tls.rejectUnauthorized, ...(tls.ca ? { ca: [tls.ca] } : {}) } }
-        : {}),
-    });
-    this.clients = Array.from({ length: connections }, client);
+    this.session = new LdapSession(connection.id, this.settings);
+    this.op = this.session.op;
     this.groups = new LdapGroups(this.settings.groupsDn, this.op);
   }
 
-  private scrub = (message: string): string => scrubSecrets(message, [this.settings.bindPassword]);
-
-  private get client(): Client {
-    return this.clients[0];
-  }
-
-  /**
-   * One bound client, in turn. The steps of one order may run on different connections: each
-   * step waits for the previous one's answer, and the directory answers a write once it is done.
-   */
-  private async bound(): Promise<Client> {
-    const client = this.clients[this.nextClient];
-    this.nextClient = (this.nextClient + 1) % this.clients.length;
-    if (this.closed) {
-      throw new PermanentConnectorError(`ldap connection '${this.connection.id}' is closed`, {
-        code: 'CLOSED',
-      });
-    }
-    if (!client.isBound) {
-      // Concurrent orders share one bind instead of racing several on the same connection.
-      let binding = this.binding.get(client);
-      if (!binding) {
-        binding = client.bind(this.settings.bindDn, this.settings.bindPassword).finally(() => this.binding.delete(client));
-        this.binding.set(client, binding);
-      }
-      try {
-        await binding;
-      } catch (error) {
-        throw toLdapConnectorError(
-          error,
-          this.scrub,
-          `bind as ${this.settings.bindDn} to ${this.settings.url}`,
-        );
-      }
-    }
-    return client;
-  }
-
-  private op: LdapOperation = async (context, work, expected = []) => {
-    const client = await this.bound();
-    try {
-      await work(client);
-      return undefined;
-    } catch (error) {
-      const code = ldapResultCode(error);
-      if (code !== undefined && expected.includes(code)) return code;
-      throw toLdapConnectorError(error, this.scrub, context);
-    }
-  };
-
   private accountDn(key: string): string {
     return `${this.settings.rdnAttribute}=${escapeDnValue(key)},${this.settings.accountsDn}`;
-  }
-
-  /** The entry with the given attributes, or undefined when there is none at that DN. */
-  private async readEntry(dn: string, attributes: string[]): Promise<Entry | undefined> {
-    let found: Entry | undefined;
-    await this.op(
-      `read ${dn}`,
-      async (client) => (found = (await client.search(dn, { scope: 'base', attributes })).searchEntries[0]),
-      [LDAP_RESULT.noSuchObject],
-    );
-    return found;
   }
 
   private async withLock<T>(key: string, work: () => Promise<T>): Promise<T> {
@@ -167,10 +97,11 @@ export class LdapConnector implements Connector {
     const attributes = [disabledAttribute, 'creatorsName', ...desired.keys()];
     const previous = order.changeType === 'Modified' ? order.changes.previousAccountKey : undefined;
     // A login change names the account's previous key: the entry is found there and renamed (modrdn).
-    let entry = previous ? await this.readEntry(this.accountDn(previous), attributes) : undefined;
-    entry ??= await this.readEntry(this.accountDn(accountKey), attributes);
+    let entry = previous ? await this.session.readEntry(this.accountDn(previous), attributes) : undefined;
+    entry ??= await this.session.readEntry(this.accountDn(accountKey), attributes);
     // A redelivered rename finds the account under its new name already.
-    if (!entry && rdnValue !== accountKey) entry = await this.readEntry(this.accountDn(rdnValue), attributes);
+    if (!entry && rdnValue !== accountKey)
+      entry = await this.session.readEntry(this.accountDn(rdnValue), attributes);
     if (entry) this.checkTakeOver(order, entry, desired);
     const dn = entry
       ? await this.converge(entry, rdnValue, desired)
@@ -208,7 +139,7 @@ export class LdapConnector implements Connector {
     const code = await this.op(`add ${dn}`, (c) => c.add(dn, attributes), [LDAP_RESULT.entryAlreadyExists]);
     if (code === undefined) return dn;
     // Created in between: by another agent of this connection (converge onto what it wrote), or by hand.
-    const entry = await this.readEntry(dn, [
+    const entry = await this.session.readEntry(dn, [
       this.settings.disabledAttribute,
       'creatorsName',
       ...desired.keys(),
@@ -243,7 +174,7 @@ export class LdapConnector implements Connector {
     if (childRdnValue(entry.dn, rdnAttribute, accountsDn) !== rdnValue) {
       const newDn = this.accountDn(rdnValue);
       await this.op(`rename ${entry.dn} to ${newDn}`, (c) => c.modifyDN(entry.dn, newDn));
-      entry = (await this.readEntry(newDn, [disabledAttribute, ...desired.keys()])) ?? entry;
+      entry = (await this.session.readEntry(newDn, [disabledAttribute, ...desired.keys()])) ?? entry;
     }
     const changes: Change[] = [];
     for (const [name, values] of desired) {
@@ -320,12 +251,12 @@ export class LdapConnector implements Connector {
     const { bindDn, url, accountsDn, groupsDn } = this.settings;
     try {
       // A fresh bind, so the check proves the credentials even on a connection bound earlier.
-      if (this.closed) await this.bound(); // throws the "closed" error
-      await this.client.bind(bindDn, this.settings.bindPassword).catch((error: unknown) => {
-        throw toLdapConnectorError(error, this.scrub, `bind as ${bindDn} to ${url}`);
+      if (this.session.closed) await this.session.bound(); // throws the "closed" error
+      await this.session.client.bind(bindDn, this.settings.bindPassword).catch((error: unknown) => {
+        throw toLdapConnectorError(error, this.session.scrub, `bind as ${bindDn} to ${url}`);
       });
       for (const dn of [accountsDn, groupsDn]) {
-        if (!(await this.readEntry(dn, ['1.1'])))
+        if (!(await this.session.readEntry(dn, ['1.1'])))
           return { ok: false, message: `bound as ${bindDn}, but ${dn} does not exist` };
       }
       return {
@@ -333,13 +264,11 @@ export class LdapConnector implements Connector {
         message: `bound as ${bindDn} to ${url}; ${accountsDn} and ${groupsDn} are readable`,
       };
     } catch (error) {
-      return { ok: false, message: toLdapConnectorError(error, this.scrub).message };
+      return { ok: false, message: toLdapConnectorError(error, this.session.scrub).message };
     }
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await Promise.all(this.clients.map((c) => c.unbind().catch(() => undefined)));
+    await this.session.close();
   }
 }

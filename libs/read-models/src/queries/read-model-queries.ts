@@ -1,50 +1,19 @@
-import type { Pool } from 'pg';
 import type { Assignment } from '@prov/domain';
-import { assertSchemaName, LIVE_SCHEMA } from '../schema';
-import {
-  allPages,
-  itemsOf,
-  decodeCursor,
-  encodeCursor,
-  type Page,
-  pageOf,
-  type PageRequest,
-  SCAN_PAGE_SIZE,
-} from './paging';
+import { OrderQueries, type OrderQueueFilter, QUEUE_PAGE_SIZE } from './order-queries';
+import { decodeCursor, encodeCursor, type Page, pageOf, type PageRequest } from './paging';
 import {
   type AssignmentView,
   type IdentityRecord,
-  type OrderRow,
-  type OrderView,
   toAssignmentView,
   toIdentityRecord,
   toIdentityView,
   toJobView,
-  toOrderView,
 } from './views';
 
-/** Rows per page of the review and manual queues when the caller does not say. */
-export const QUEUE_PAGE_SIZE = 1000;
-
-export interface OrderQueueFilter {
-  connectionId?: string;
-  entitlementId?: string;
-  identityId?: string;
-  /** true: only orders postponed now; false: only orders not postponed now; absent: both. */
-  postponed?: boolean;
-}
+export { QUEUE_PAGE_SIZE, type OrderQueueFilter } from './order-queries';
 
 /** Everything the API and the services read from the read models. */
-export class ReadModelQueries {
-  private readonly s: string;
-
-  constructor(
-    private readonly pool: Pool,
-    schema = LIVE_SCHEMA,
-  ) {
-    this.s = assertSchemaName(schema);
-  }
-
+export class ReadModelQueries extends OrderQueries {
   async identities(search?: string, limit = 100, offset = 0) {
     const { rows } = await this.pool.query(
       `SELECT identity_id, login, first_name, last_name, email, department, attributes, active, deactivated_at, deactivation_scheduled_at, holdings
@@ -163,114 +132,6 @@ export class ReadModelQueries {
       metadata: row.metadata,
       recordedAt: new Date(row.recorded_at).toISOString(),
     }));
-  }
-
-  async order(orderId: string): Promise<OrderView | undefined> {
-    const { rows } = await this.pool.query<OrderRow>(`SELECT * FROM ${this.s}.orders WHERE order_id = $1`, [
-      orderId,
-    ]);
-    return rows[0] ? toOrderView(rows[0]) : undefined;
-  }
-
-  /**
-   * One page of the open orders in the given states, oldest change first (a queue). The cursor
-   * holds the last row's exact `updated_at` (as PostgreSQL prints it, microseconds kept) and id.
-   */
-  async ordersPage(
-    codes: number[],
-    filter: OrderQueueFilter = {},
-    page: PageRequest = {},
-  ): Promise<Page<OrderView>> {
-    const limit = page.limit ?? QUEUE_PAGE_SIZE;
-    const [at, id] = page.cursor ? decodeCursor('orders', page.cursor, 2) : [null, null];
-    const { rows } = await this.pool.query<OrderRow & { page_at: string }>(
-      `SELECT *, updated_at::text AS page_at FROM ${this.s}.orders
-        WHERE is_open AND provisioning_state_code = ANY($1::int[])
-          AND ($2::text IS NULL OR connection_id = $2) AND ($3::text IS NULL OR entitlement_id = $3)
-          AND ($4::text IS NULL OR identity_id = $4)
-          AND ($5::timestamptz IS NULL OR (updated_at, order_id) > ($5::timestamptz, $6::text))
-          AND ($8::boolean IS NULL OR COALESCE(postponed_until > now(), false) = $8)
-        ORDER BY updated_at, order_id LIMIT $7`,
-      [
-        codes,
-        filter.connectionId ?? null,
-        filter.entitlementId ?? null,
-        filter.identityId ?? null,
-        at,
-        id,
-        limit + 1,
-        filter.postponed ?? null,
-      ],
-    );
-    return pageOf(rows, limit, toOrderView, (row) => encodeCursor('orders', [row.page_at, row.order_id]));
-  }
-
-  /**
-   * Every open order in the given states, streamed page by page in order id order (a row whose
-   * state changes during the scan keeps its place, so nothing is seen twice or skipped; the next
-   * page is read when the consumer gets there).
-   */
-  ordersInStates(codes: number[], filter: OrderQueueFilter = {}): AsyncGenerator<OrderView> {
-    return itemsOf(async (cursor) => {
-      const after = cursor ? decodeCursor('order-scan', cursor, 1)[0] : null;
-      const { rows } = await this.pool.query<OrderRow>(
-        `SELECT * FROM ${this.s}.orders
-          WHERE is_open AND provisioning_state_code = ANY($1::int[])
-            AND ($2::text IS NULL OR connection_id = $2) AND ($3::text IS NULL OR entitlement_id = $3)
-            AND ($4::text IS NULL OR identity_id = $4) AND ($5::text IS NULL OR order_id > $5)
-          ORDER BY order_id LIMIT $6`,
-        [
-          codes,
-          filter.connectionId ?? null,
-          filter.entitlementId ?? null,
-          filter.identityId ?? null,
-          after,
-          SCAN_PAGE_SIZE + 1,
-        ],
-      );
-      return pageOf(rows, SCAN_PAGE_SIZE, toOrderView, (row) => encodeCursor('order-scan', [row.order_id]));
-    });
-  }
-
-  /** How many open orders are in the given states (the complete job's report). */
-  async countOrdersInStates(codes: number[]): Promise<number> {
-    const { rows } = await this.pool.query<{ n: string }>(
-      `SELECT count(*) AS n FROM ${this.s}.orders WHERE is_open AND provisioning_state_code = ANY($1::int[])`,
-      [codes],
-    );
-    return Number(rows[0].n);
-  }
-
-  /**
-   * Review queue: orders awaiting approval (5) and errored orders (3), a page at a time.
-   * Postponed orders are out of it until their `until` passes (then they are back, nobody has
-   * to act); `postponed: true` lists them instead.
-   */
-  reviewQueue(filter: OrderQueueFilter = {}, page: PageRequest = {}) {
-    return this.ordersPage([5, 3], { ...filter, postponed: filter.postponed ?? false }, page);
-  }
-
-  /** Manual queue: orders transmitted to operators (2), a page at a time. */
-  manualQueue(filter: OrderQueueFilter = {}, page: PageRequest = {}) {
-    return this.ordersPage([2], filter, page);
-  }
-
-  /**
-   * What a connection should contain: the latest order of each live assignment on it whose
-   * change is an addition or modification (revoked or declined assignments expect nothing).
-   */
-  async expectedResources(connectionId: string): Promise<OrderView[]> {
-    return allPages(async (cursor) => {
-      const after = cursor ? decodeCursor('expected', cursor, 1)[0] : null;
-      const { rows } = await this.pool.query<OrderRow>(
-        `SELECT o.* FROM ${this.s}.orders o JOIN ${this.s}.assignments a ON a.current_order_id = o.order_id
-          WHERE o.connection_id = $1 AND a.workflow_state = 'Requested' AND o.change_type IN ('Added', 'Modified')
-            AND o.provisioning_state_code IN (1, 2, 3, 4, 5, 8) AND ($2::text IS NULL OR o.order_id > $2)
-          ORDER BY o.order_id LIMIT $3`,
-        [connectionId, after, SCAN_PAGE_SIZE + 1],
-      );
-      return pageOf(rows, SCAN_PAGE_SIZE, toOrderView, (row) => encodeCursor('expected', [row.order_id]));
-    });
   }
 
   /** Job runs, most recent first, a page at a time. */

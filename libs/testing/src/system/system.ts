@@ -1,117 +1,34 @@
 import { ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type AgentIdentity, automaticConnections, type BusKit, generateBus } from '../bus-credentials';
+import { automaticConnections, generateBus } from '../bus-credentials';
 import { track } from '../child-processes';
 import { freePort } from '../free-port';
 import { RunningNatsServer, startNatsServer } from '../nats-server';
 import { RunningPostgres, startPostgresCluster } from '../postgres-cluster';
 import { createTestDatabase, TestDatabase } from '../test-servers';
 import { ApiClient, waitFor } from './api-client';
+import { withObserver } from './bus-observer';
 import { buildServices, repositoryRoot } from './build';
 import { type RunningCluster, startCluster } from './nats-cluster';
+import { hasTail, ServiceLogs } from './service-logs';
+import type { RunningSystem, StartSystemOptions } from './system-options';
 import {
-  ApiRoleName, ApiTokens, appOf, formatApiTokens, generateApiTokens, SERVICE_READY_PATTERN, ServiceApp,
-  serviceEnvironment, ServiceInstance, serviceInstances, signalService, spawnService, stopService,
+  appOf,
+  formatApiTokens,
+  generateApiTokens,
+  SERVICE_READY_PATTERN,
+  ServiceApp,
+  serviceEnvironment,
+  ServiceInstance,
+  serviceInstances,
+  signalService,
+  spawnService,
+  stopService,
 } from './services';
 
-export interface StartSystemOptions {
-  /**
-   * Which apps to start (default: all six). The gateway's health check needs the read models,
-   * which the projector creates: with the gateway, start the projector too.
-   */
-  services?: ServiceApp[];
-  /** Further agent processes, named agent-2, agent-3, ... (they share the work of `agent`). */
-  extraAgents?: number;
-  /**
-   * Copies per app (default 1): `{ orders: 2 }` starts `orders` and `orders-2`. Every gateway copy
-   * listens on a port of its own (`apiUrlOf('gateway-2')`); `apiUrl` is the first one's.
-   */
-  replicas?: Partial<Record<ServiceApp, number>>;
-  /**
-   * Run the bus as a three-node JetStream cluster on loopback (the configuration of
-   * deploy/nats/cluster/, generated from the same table), with the order streams in three
-   * replicas; the services get all three URLs. stopNatsNode()/startNatsNode() act on one node.
-   */
-  natsCluster?: boolean;
-  /** Role model file, absolute or relative to the workspace root (default: the sample). */
-  roleModel?: string;
-  /** Variables for every service; `undefined` removes one. */
-  env?: Record<string, string | undefined>;
-  /** Variables for one app (`agent`: every agent) or one instance (`agent-2`), applied after `env`. */
-  serviceEnv?: Partial<Record<string, Record<string, string | undefined>>>;
-  /** LOG_LEVEL of the services (default PROV_TEST_LOG_LEVEL, else `log`). */
-  logLevel?: string;
-  /** How long start-up (and start()/restart()) may take; default 60 s. */
-  startTimeoutMs?: number;
-  /** Build dist/ first (once per Jest run); default true. */
-  build?: boolean;
-  /** Keep the log directory after stop() (also PROV_TEST_KEEP_LOGS=1). */
-  keepLogs?: boolean;
-  /**
-   * `dedicated`: a PostgreSQL cluster of the system's own (slower to start), which
-   * restartPostgres() may stop and start; `shared` (default): databases in the test cluster.
-   */
-  postgres?: 'shared' | 'dedicated';
-  /**
-   * Further agent identities on the bus, with credentials but no process (tests use them to
-   * act as a compromised agent). The started agents are the identity `agent`, serving every
-   * automatic connection of the role model.
-   */
-  busAgents?: AgentIdentity[];
-  /**
-   * The gateway's port (default: a free one), for a test that must know the gateway's URL
-   * before it starts, e.g. to register its OpenID Connect callback with a provider.
-   */
-  port?: number;
-  /**
-   * Test only, default none: the public nkey (`U...`) of an observer the bus admits besides its
-   * identities. It may subscribe to every subject and send the read-only JetStream API requests
-   * that list the streams and read their messages, and publish nothing else. No production
-   * configuration has such a user; tests use it as a wiretap.
-   */
-  busObserverNkey?: string;
-}
-
-export interface RunningSystem {
-  /** The gateway, `http://127.0.0.1:<port>`; API paths are under `/api`. */
-  apiUrl: string;
-  natsUrl: string;
-  databaseUrl: string;
-  hrAppDatabaseUrl: string;
-  tokens: ApiTokens;
-  /** The bus's identities and their credentials (the services get theirs in their environment). */
-  bus: BusKit;
-  logDir: string;
-  /** A client without a token; `client(role)` one with that role's token. */
-  api: ApiClient;
-  client(role: ApiRoleName): ApiClient;
-  /** Every instance started, in start order (`gateway`, ..., `orders-2`). */
-  instances(): ServiceInstance[];
-  /** The URL of one gateway copy (`gateway`, `gateway-2`, ...). */
-  apiUrlOf(gateway: ServiceInstance): string;
-  /** Everything written to the instance's stdout and stderr (all its runs). */
-  logs(service: ServiceInstance): string;
-  isRunning(service: ServiceInstance): boolean;
-  pid(service: ServiceInstance): number | undefined;
-  /** Sends the signal to the instance's process group and, unless it is a stop/continue signal, waits until it exited. */
-  kill(service: ServiceInstance, signal?: NodeJS.Signals): Promise<void>;
-  /** Starts a stopped instance, or a new one (`agent-3`), and waits until it is ready. */
-  start(service: ServiceInstance): Promise<void>;
-  /** SIGTERM (SIGKILL after 10 s), then start(). */
-  restart(service: ServiceInstance): Promise<void>;
-  /** Stops every service, NATS, drops both databases, removes the logs; safe to call twice. */
-  stop(): Promise<void>;
-  /** Stops the system's nats-server, waits, and starts it again on the same port with the same store. */
-  restartNats(downMs?: number): Promise<void>;
-  /** With `natsCluster`: stops one node (0, 1 or 2) of the cluster; the others keep serving. */
-  stopNatsNode(index: number): Promise<void>;
-  /** With `natsCluster`: starts a stopped node again, on its ports and its store. */
-  startNatsNode(index: number): Promise<void>;
-  /** Stops the system's own PostgreSQL (option `postgres: 'dedicated'`), waits, and starts it again. */
-  restartPostgres(downMs?: number): Promise<void>;
-}
+export type { RunningSystem, StartSystemOptions } from './system-options';
 
 interface Instance {
   name: ServiceInstance;
@@ -120,40 +37,8 @@ interface Instance {
   child?: ChildProcess;
 }
 
-const LOG_TAIL_LINES = 40;
-
-/** Whether an error message already carries the instance's log tail (see `tail` below). */
-function hasTail(message: string, name: string): boolean {
-  return message.includes(` of ${name} ---`) || message.includes(`--- ${name} has logged nothing`);
-}
-
 function running(child: ChildProcess | undefined): child is ChildProcess {
   return !!child && child.exitCode === null && child.signalCode === null;
-}
-
-/** What the test-only observer may publish: read-only JetStream API requests. */
-const OBSERVER_PUBLISH = [
-  '$JS.API.INFO',
-  '$JS.API.STREAM.NAMES',
-  '$JS.API.STREAM.LIST',
-  '$JS.API.STREAM.INFO.*',
-  '$JS.API.STREAM.MSG.GET.*',
-];
-
-/** The bus configuration with the test-only observer (option `busObserverNkey`) added to its users, if any. */
-function withObserver(configuration: string, nkey: string | undefined): string {
-  if (!nkey) return configuration;
-  const end = configuration.lastIndexOf('\n  ]\n}');
-  if (end < 0) throw new Error('the bus configuration has no user list to add the observer to');
-  const observer = [
-    '',
-    '    # test-only observer (startSystem option busObserverNkey): subscribes to everything, reads the streams',
-    `    { nkey: ${JSON.stringify(nkey)}, permissions: {`,
-    `        publish: { allow: [${OBSERVER_PUBLISH.map((s) => JSON.stringify(s)).join(', ')}] }`,
-    '        subscribe: { allow: [">"] }',
-    '    } }',
-  ].join('\n');
-  return configuration.slice(0, end) + observer + configuration.slice(end);
 }
 
 /**
@@ -174,7 +59,8 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
   const natsStore = mkdtempSync(join(tmpdir(), 'prov-system-nats-'));
   // Outside the store (nats-server owns that): the bus configuration, readable by this user only.
   const natsConfigDir = mkdtempSync(join(tmpdir(), 'prov-system-bus-'));
-  const postgresDir = options.postgres === 'dedicated' ? mkdtempSync(join(tmpdir(), 'prov-system-pg-')) : undefined;
+  const postgresDir =
+    options.postgres === 'dedicated' ? mkdtempSync(join(tmpdir(), 'prov-system-pg-')) : undefined;
   const instances = new Map<ServiceInstance, Instance>();
   let stopped = false;
   let clusterRef: RunningCluster | undefined;
@@ -191,7 +77,8 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
       await postgres.stop().catch(() => undefined);
       rmSync(postgresDir!, { recursive: true, force: true });
     } else await Promise.allSettled(databases.map((db) => db.drop()));
-    if (!(options.keepLogs || process.env.PROV_TEST_KEEP_LOGS === '1')) rmSync(logDir, { recursive: true, force: true });
+    if (!(options.keepLogs || process.env.PROV_TEST_KEEP_LOGS === '1'))
+      rmSync(logDir, { recursive: true, force: true });
   };
 
   try {
@@ -200,10 +87,15 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
     const roleModel = resolve(root, options.roleModel ?? 'deploy/role-model/sample.yaml');
     if (!existsSync(roleModel)) throw new Error(`role model ${roleModel} does not exist`);
     // Every e2e test runs on the authenticated bus, as in production (ADR 0010).
-    const bus = generateBus([{ identity: 'agent', connections: automaticConnections(roleModel) }, ...(options.busAgents ?? [])]);
+    const bus = generateBus([
+      { identity: 'agent', connections: automaticConnections(roleModel) },
+      ...(options.busAgents ?? []),
+    ]);
     const natsConfig = join(natsConfigDir, 'nats-server.conf');
     writeFileSync(natsConfig, withObserver(bus.configuration(), options.busObserverNkey), { mode: 0o600 });
-    const cluster = options.natsCluster ? await startCluster(bus, natsStore, natsConfigDir, (c) => withObserver(c, options.busObserverNkey)) : undefined;
+    const cluster = options.natsCluster
+      ? await startCluster(bus, natsStore, natsConfigDir, (c) => withObserver(c, options.busObserverNkey))
+      : undefined;
     const [natsServer, engineDb, hrDb, port] = await Promise.all([
       cluster ? cluster.nodes[0] : startNatsServer({ storeDir: natsStore, configFile: natsConfig }),
       createTestDatabase('prov_engine', adminUrl),
@@ -217,26 +109,19 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
     const tokens = generateApiTokens();
     const apiUrl = `http://127.0.0.1:${port}`;
     const api = new ApiClient(apiUrl);
-    const logs = (name: ServiceInstance) => {
-      const file = instances.get(name)?.logFile ?? join(logDir, `${name}.log`);
-      return existsSync(file) ? readFileSync(file, 'utf8') : '';
-    };
-    const tail = (name: ServiceInstance) => {
-      const text = logs(name).trimEnd();
-      if (!text) return `--- ${name} has logged nothing ---`;
-      const lines = text.split('\n');
-      return `--- last ${Math.min(lines.length, LOG_TAIL_LINES)} lines of ${name} ---\n${lines.slice(-LOG_TAIL_LINES).join('\n')}`;
-    };
+    const { logs, tail, since: logSince, size: logSize } = new ServiceLogs(logDir);
 
     const names = serviceInstances(options.services, options.extraAgents ?? 0, options.replicas);
     const ports = new Map<ServiceInstance, number>([['gateway', port]]);
-    for (const name of names.filter((n) => n !== 'gateway' && appOf(n) === 'gateway')) ports.set(name, await freePort());
+    for (const name of names.filter((n) => n !== 'gateway' && appOf(n) === 'gateway'))
+      ports.set(name, await freePort());
     const portOf = (name: ServiceInstance) => {
       const found = ports.get(name);
       if (found === undefined) throw new Error(`no gateway instance '${name}'`);
       return found;
     };
-    const apiOf = (name: ServiceInstance) => (name === 'gateway' ? api : new ApiClient(`http://127.0.0.1:${portOf(name)}`));
+    const apiOf = (name: ServiceInstance) =>
+      name === 'gateway' ? api : new ApiClient(`http://127.0.0.1:${portOf(name)}`);
 
     const spawnInstance = (name: ServiceInstance): Instance => {
       const app = appOf(name);
@@ -250,7 +135,13 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
         apiTokens: formatApiTokens(tokens),
         port: app === 'gateway' ? portOf(name) : port,
         logLevel: options.logLevel ?? process.env.PROV_TEST_LOG_LEVEL,
-        overrides: { ...bus.env(app), ...(cluster ? { ORDERS_STREAM_REPLICAS: '3' } : {}), ...options.env, ...options.serviceEnv?.[app], ...options.serviceEnv?.[name] },
+        overrides: {
+          ...bus.env(app),
+          ...(cluster ? { ORDERS_STREAM_REPLICAS: '3' } : {}),
+          ...options.env,
+          ...options.serviceEnv?.[app],
+          ...options.serviceEnv?.[name],
+        },
       });
       // The child writes to the file itself: nothing is lost if this process is busy or dies.
       const fd = openSync(instance.logFile, 'a');
@@ -270,14 +161,23 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
       let onExit: (() => void) | undefined;
       const died = new Promise<never>((_, reject) => {
         onExit = () =>
-          reject(new Error(`${instance.name} exited (${child.exitCode ?? child.signalCode}) during start-up\n${tail(instance.name)}`));
+          reject(
+            new Error(
+              `${instance.name} exited (${child.exitCode ?? child.signalCode}) during start-up\n${tail(instance.name)}`,
+            ),
+          );
         if (!running(child)) onExit();
         else child.once('exit', onExit);
       });
       const check =
         instance.app === 'gateway'
-          ? () => apiOf(instance.name).get('/api/health', { timeoutMs: 5000 }).then((r) => r.status === 200 || `health ${r.status}: ${JSON.stringify(r.body)}`)
-          : () => SERVICE_READY_PATTERN.test(logSince(instance.name, logOffset)) || 'no start-up line in its log yet';
+          ? () =>
+              apiOf(instance.name)
+                .get('/api/health', { timeoutMs: 5000 })
+                .then((r) => r.status === 200 || `health ${r.status}: ${JSON.stringify(r.body)}`)
+          : () =>
+              SERVICE_READY_PATTERN.test(logSince(instance.name, logOffset)) ||
+              'no start-up line in its log yet';
       try {
         await Promise.race([
           died,
@@ -286,7 +186,10 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
             timeoutMs: startTimeoutMs,
             intervalMs: 250,
             signal: settled.signal,
-            description: instance.app === 'gateway' ? 'GET /api/health to answer 200' : `${instance.name} to listen on NATS`,
+            description:
+              instance.app === 'gateway'
+                ? 'GET /api/health to answer 200'
+                : `${instance.name} to listen on NATS`,
           }),
         ]);
       } catch (error) {
@@ -297,16 +200,6 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
         if (onExit) child.off('exit', onExit);
         died.catch(() => undefined);
       }
-    };
-
-    // Offsets are in bytes (the file's size when an instance was started), so slice bytes.
-    const logSince = (name: ServiceInstance, offset: number) => {
-      const file = join(logDir, `${name}.log`);
-      return existsSync(file) ? readFileSync(file).subarray(offset).toString('utf8') : '';
-    };
-    const logSize = (name: ServiceInstance) => {
-      const file = join(logDir, `${name}.log`);
-      return existsSync(file) ? statSync(file).size : 0;
     };
 
     const start = async (name: ServiceInstance) => {
@@ -320,16 +213,21 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
     const readyOnes = new Set<ServiceInstance>();
     try {
       // Fails at the first service that dies, instead of waiting out the others' time-outs.
-      await Promise.all(spawned.map(({ name, instance, offset }) => ready(instance, offset).then(() => readyOnes.add(name))));
+      await Promise.all(
+        spawned.map(({ name, instance, offset }) => ready(instance, offset).then(() => readyOnes.add(name))),
+      );
     } catch (error) {
       const others = names.filter((name) => !readyOnes.has(name) && !hasTail((error as Error).message, name));
-      const more = others.length ? `\n\nnot ready either: ${others.join(', ')}\n${others.map(tail).join('\n')}` : '';
+      const more = others.length
+        ? `\n\nnot ready either: ${others.join(', ')}\n${others.map(tail).join('\n')}`
+        : '';
       throw new Error(`the system did not start: ${(error as Error).message}${more}`);
     }
 
     const instanceOf = (name: ServiceInstance) => {
       const instance = instances.get(name);
-      if (!instance) throw new Error(`no service instance '${name}' (started: ${[...instances.keys()].join(', ')})`);
+      if (!instance)
+        throw new Error(`no service instance '${name}' (started: ${[...instances.keys()].join(', ')})`);
       return instance;
     };
 
@@ -372,7 +270,10 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
         await cluster.start(index);
       },
       async restartNats(downMs = 1000) {
-        if (!nats) throw new Error('restartNats restarts a single server; with natsCluster use stopNatsNode/startNatsNode');
+        if (!nats)
+          throw new Error(
+            'restartNats restarts a single server; with natsCluster use stopNatsNode/startNatsNode',
+          );
         const port = nats!.port;
         await nats!.stop();
         await new Promise((resolve) => setTimeout(resolve, downMs));
