@@ -19,6 +19,7 @@ import { seed } from './scale-seed';
 const ASSIGNMENTS = Number(process.env.SCALE_ASSIGNMENTS ?? 1_000_000);
 const IDENTITIES = Math.max(1, Math.floor(ASSIGNMENTS / 10));
 const PAGE = 5_000;
+const DATA_DIR = process.env.SCALE_DATA_DIR;
 const ALL_STATES = Object.values(ProvisioningState).filter((v) => typeof v === 'number') as number[];
 
 const fmt = (n: number, digits = 0) =>
@@ -73,11 +74,13 @@ async function p99(times: number, run: (i: number) => Promise<unknown>): Promise
 async function main(): Promise<void> {
   console.log(`Scale benchmark: ${fmt(ASSIGNMENTS)} assignments, ${fmt(IDENTITIES)} identities`);
   console.log(`  machine: ${cpus().length} cores, node ${process.version}, load before: ${load()}`);
-  const cluster = await startPostgresCluster();
+  // SCALE_DATA_DIR keeps the cluster (and the seeded log) for the next run, which then skips the seed.
+  const cluster = await startPostgresCluster(DATA_DIR ? { dataDir: DATA_DIR } : {});
   await waitForPostgres(cluster.url);
   const admin = new Client({ connectionString: cluster.url });
   await admin.connect();
-  await admin.query('CREATE DATABASE scale');
+  if ((await admin.query(`SELECT 1 FROM pg_database WHERE datname = 'scale'`)).rowCount === 0)
+    await admin.query('CREATE DATABASE scale');
   await admin.end();
   const url = new URL(cluster.url);
   url.pathname = '/scale';
@@ -87,14 +90,20 @@ async function main(): Promise<void> {
   try {
     let t0 = process.hrtime.bigint();
     let reported = 0;
-    const events = await seed(store, ASSIGNMENTS, IDENTITIES, (done) => {
-      if (done - reported >= ASSIGNMENTS / 10) {
-        reported = done;
-        console.log(`  seeded ${fmt(done)} assignments (${fmt(seconds(t0))} s)`);
-      }
-    });
-    console.log(`  seed: ${fmt(events)} events in ${fmt(seconds(t0), 1)} s (${fmt(events / seconds(t0))} events/s)`);
-    await pool.query('VACUUM ANALYZE es.events');
+    const existing = await pool.query('SELECT 1 FROM es.events LIMIT 1');
+    if (existing.rowCount === 0) {
+      const events = await seed(store, ASSIGNMENTS, IDENTITIES, (done) => {
+        if (done - reported >= ASSIGNMENTS / 10) {
+          reported = done;
+          console.log(`  seeded ${fmt(done)} assignments (${fmt(seconds(t0))} s, load ${load()})`);
+        }
+      });
+      console.log(
+        `  seed: ${fmt(events)} events in ${fmt(seconds(t0), 1)} s (${fmt(events / seconds(t0))} events/s)`,
+      );
+      await pool.query('VACUUM ANALYZE es.events');
+    } else console.log(`  the log of ${DATA_DIR} is seeded already: not seeding again`);
+    await pool.query('DROP SCHEMA IF EXISTS rm_scale CASCADE');
 
     t0 = process.hrtime.bigint();
     const raw = await rawScan(pool);
@@ -113,19 +122,25 @@ async function main(): Promise<void> {
     const replayRate = projector.eventsHandled / replaySeconds;
 
     const queries = new ReadModelQueries(pool, 'rm_scale');
-    const ids = (await pool.query<{ assignment_id: string }>(
-      'SELECT assignment_id FROM rm_scale.assignments ORDER BY random() LIMIT 200',
-    )).rows.map((r) => r.assignment_id);
+    const ids = (
+      await pool.query<{ assignment_id: string }>(
+        'SELECT assignment_id FROM rm_scale.assignments ORDER BY random() LIMIT 200',
+      )
+    ).rows.map((r) => r.assignment_id);
     const assignment = await p99(ids.length, (i) => queries.assignment(ids[i]));
     const permissions = await p99(200, (i) =>
       queries.assignmentsPage({ identityId: `identity-${(i * 7919) % IDENTITIES}` }, { limit: 100 }),
     );
-    const queue = await p99(50, () => queries.ordersPage(ALL_STATES, { connectionId: 'conn-3' }, { limit: 50 }));
+    const queue = await p99(50, () =>
+      queries.ordersPage(ALL_STATES, { connectionId: 'conn-3' }, { limit: 50 }),
+    );
     const history = await p99(ids.length, (i) => queries.history(ids[i]));
 
     console.log(`\n  log: ${fmt(raw)} events`);
     console.log(`  raw keyset SELECT of the log (pages of ${PAGE}): ${fmt(rawRate)} events/s (baseline)`);
-    console.log(`  readAll (pages of ${PAGE}): ${fmt(readRate)} events/s, ${fmt(readRate / rawRate, 2)} of raw`);
+    console.log(
+      `  readAll (pages of ${PAGE}): ${fmt(readRate)} events/s, ${fmt(readRate / rawRate, 2)} of raw`,
+    );
     console.log(
       `  replay (all read models, fresh schema): ${fmt(projector.eventsHandled)} events in ${fmt(replaySeconds, 1)} s = ` +
         `${fmt(replayRate)} events/s, ${fmt(replayRate / rawRate, 2)} of raw; peak RSS of the replaying process ${fmt(peakRss / 2 ** 20)} MB`,
