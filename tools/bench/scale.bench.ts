@@ -15,6 +15,7 @@ import { waitForPostgres } from '@prov/event-store/testing';
 import { Projector, ReadModelQueries } from '@prov/read-models';
 import { startPostgresCluster } from '@prov/testing';
 import { seed } from './scale-seed';
+import { traceStatements } from './statement-trace';
 
 const ASSIGNMENTS = Number(process.env.SCALE_ASSIGNMENTS ?? 1_000_000);
 const IDENTITIES = Math.max(1, Math.floor(ASSIGNMENTS / 10));
@@ -108,18 +109,20 @@ async function main(): Promise<void> {
     t0 = process.hrtime.bigint();
     const raw = await rawScan(pool);
     const rawRate = raw / seconds(t0);
-    t0 = process.hrtime.bigint();
-    const read = await readAllScan(store);
-    const readRate = read / seconds(t0);
 
     let peakRss = process.memoryUsage().rss;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+    const trace = process.env.SCALE_TRACE ? traceStatements() : undefined;
     const projector = new Projector(pool, store, { schema: 'rm_scale' });
     t0 = process.hrtime.bigint();
     await projector.replayToEnd();
     const replaySeconds = seconds(t0);
     clearInterval(sampler);
     const replayRate = projector.eventsHandled / replaySeconds;
+    const statements = trace?.stop();
+    t0 = process.hrtime.bigint();
+    const read = await readAllScan(store);
+    const readRate = read / seconds(t0);
 
     const queries = new ReadModelQueries(pool, 'rm_scale');
     const ids = (
@@ -145,6 +148,7 @@ async function main(): Promise<void> {
       `  replay (all read models, fresh schema): ${fmt(projector.eventsHandled)} events in ${fmt(replaySeconds, 1)} s = ` +
         `${fmt(replayRate)} events/s, ${fmt(replayRate / rawRate, 2)} of raw; peak RSS of the replaying process ${fmt(peakRss / 2 ** 20)} MB`,
     );
+    if (statements) console.log(`  replay statements (wall time, overlapping):\n${statements}`);
     console.log(`  an assignment: ${assignment}`);
     console.log(`  an identity's permissions (assignments of one identity): ${permissions}`);
     console.log(`  a queue page (50 orders): ${queue}`);

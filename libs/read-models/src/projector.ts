@@ -11,7 +11,7 @@ import { assertSchemaName, ensureReadModelSchema, LIVE_SCHEMA } from './schema';
 /** Events applied in one transaction at most (following the log). */
 const BATCH = 500;
 /** Events read and applied in one transaction by the bulk replay of an empty schema. */
-const BULK_PAGE = 10_000;
+const BULK_PAGE = 5_000;
 /** PostgreSQL's unique_violation: a bulk batch that met a row it took for new. */
 const UNIQUE_VIOLATION = '23505';
 

@@ -42,12 +42,14 @@ async function applyAssignments(
   options: ApplyOptions = {},
 ): Promise<void> {
   const ids = streamsToLookUp(events, PREFIX, options.bulk === true);
+  // A bulk load is the schema's only writer: locking the rows would only cost a write per row.
+  const lock = options.bulk ? '' : 'FOR UPDATE';
   const { rows } =
     ids.length === 0
       ? { rows: [] }
       : await client.query<{ assignment_id: string; state: AssignmentState; revision: string }>(
           `SELECT assignment_id, state, revision FROM ${schema}.assignments WHERE assignment_id = ANY($1::text[])
-            ORDER BY assignment_id FOR UPDATE`,
+            ORDER BY assignment_id ${lock}`,
           [ids],
         );
   const stored = new Map(

@@ -51,6 +51,8 @@ async function applyIdentities(
   options: ApplyOptions = {},
 ): Promise<void> {
   const ids = streamsToLookUp(events, PREFIX, options.bulk === true);
+  // A bulk load is the schema's only writer: locking the rows would only cost a write per row.
+  const lock = options.bulk ? '' : 'FOR UPDATE';
   const { rows } =
     ids.length === 0
       ? { rows: [] as IdentityRow[] }
@@ -59,7 +61,7 @@ async function applyIdentities(
                   department, attributes, registered_at AS "registeredAt", updated_at AS "updatedAt", revision,
                   active, deactivated_at AS "deactivatedAt", holdings,
                   deactivation_scheduled_at AS "deactivationScheduledAt"
-             FROM ${schema}.identities WHERE identity_id = ANY($1::text[]) ORDER BY identity_id FOR UPDATE`,
+             FROM ${schema}.identities WHERE identity_id = ANY($1::text[]) ORDER BY identity_id ${lock}`,
           [ids],
         );
   const stored = new Map(
