@@ -30,7 +30,11 @@ export function traceStatements(): { stop(): string } {
       then?: (ok: () => void, fail: () => void) => void;
       on?: (event: string, listener: () => void) => void;
     };
-    if (result && typeof result.then === 'function') result.then(() => add(key, t0), () => add(key, t0));
+    if (result && typeof result.then === 'function')
+      result.then(
+        () => add(key, t0),
+        () => add(key, t0),
+      );
     else if (result && typeof result.on === 'function') result.on('finish', () => add(key, t0));
     return result;
   } as typeof Client.prototype.query;
@@ -39,7 +43,10 @@ export function traceStatements(): { stop(): string } {
       Client.prototype.query = original;
       return [...totals]
         .sort((a, b) => b[1].ms - a[1].ms)
-        .map(([key, { ms, count }]) => `    ${(ms / 1000).toFixed(1).padStart(7)} s  ${String(count).padStart(6)}×  ${key}`)
+        .map(
+          ([key, { ms, count }]) =>
+            `    ${(ms / 1000).toFixed(1).padStart(7)} s  ${String(count).padStart(6)}×  ${key}`,
+        )
         .join('\n');
     },
   };
