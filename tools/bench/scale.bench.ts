@@ -120,6 +120,16 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     const replayRate = projector.eventsHandled / replaySeconds;
     const statements = trace?.stop();
+    // The path of every replay before ADR 0030, on the same log in the same run (slow: opt-in).
+    let exact: { rate: number; seconds: number } | undefined;
+    if (process.env.SCALE_EXACT) {
+      const before = new Projector(pool, store, { schema: 'rm_exact' });
+      await pool.query('DROP SCHEMA IF EXISTS rm_exact CASCADE');
+      t0 = process.hrtime.bigint();
+      await before.replayToEnd({ bulk: false });
+      exact = { rate: before.eventsHandled / seconds(t0), seconds: seconds(t0) };
+      await pool.query('DROP SCHEMA rm_exact CASCADE');
+    }
     t0 = process.hrtime.bigint();
     const read = await readAllScan(store);
     const readRate = read / seconds(t0);
@@ -148,6 +158,11 @@ async function main(): Promise<void> {
       `  replay (all read models, fresh schema): ${fmt(projector.eventsHandled)} events in ${fmt(replaySeconds, 1)} s = ` +
         `${fmt(replayRate)} events/s, ${fmt(replayRate / rawRate, 2)} of raw; peak RSS of the replaying process ${fmt(peakRss / 2 ** 20)} MB`,
     );
+    if (exact)
+      console.log(
+        `  replay by the exact path (no bulk load): ${fmt(exact.rate)} events/s in ${fmt(exact.seconds, 1)} s; ` +
+          `bulk/exact ${fmt(replayRate / exact.rate, 2)}`,
+      );
     if (statements) console.log(`  replay statements (wall time, overlapping):\n${statements}`);
     console.log(`  an assignment: ${assignment}`);
     console.log(`  an identity's permissions (assignments of one identity): ${permissions}`);

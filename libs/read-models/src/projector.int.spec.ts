@@ -220,7 +220,7 @@ describe('read-model projector (PostgreSQL)', () => {
     // Pages of two events: the identity and the assignment are met again pages after their
     // first event, so the bulk path must look their rows up instead of appending them.
     const replay = new Projector(pool, store, { schema: 'rm_bulk' });
-    await replay.replayToEnd(2);
+    await replay.replayToEnd({ pageSize: 2 });
     await expectEqualToLive('rm_bulk');
   });
 
