@@ -15,10 +15,12 @@ import { waitForPostgres } from '@prov/event-store/testing';
 import { Projector, ReadModelQueries } from '@prov/read-models';
 import { startPostgresCluster } from '@prov/testing';
 import { seed } from './scale-seed';
+import { traceStatements } from './statement-trace';
 
 const ASSIGNMENTS = Number(process.env.SCALE_ASSIGNMENTS ?? 1_000_000);
 const IDENTITIES = Math.max(1, Math.floor(ASSIGNMENTS / 10));
 const PAGE = 5_000;
+const DATA_DIR = process.env.SCALE_DATA_DIR;
 const ALL_STATES = Object.values(ProvisioningState).filter((v) => typeof v === 'number') as number[];
 
 const fmt = (n: number, digits = 0) =>
@@ -73,11 +75,13 @@ async function p99(times: number, run: (i: number) => Promise<unknown>): Promise
 async function main(): Promise<void> {
   console.log(`Scale benchmark: ${fmt(ASSIGNMENTS)} assignments, ${fmt(IDENTITIES)} identities`);
   console.log(`  machine: ${cpus().length} cores, node ${process.version}, load before: ${load()}`);
-  const cluster = await startPostgresCluster();
+  // SCALE_DATA_DIR keeps the cluster (and the seeded log) for the next run, which then skips the seed.
+  const cluster = await startPostgresCluster(DATA_DIR ? { dataDir: DATA_DIR } : {});
   await waitForPostgres(cluster.url);
   const admin = new Client({ connectionString: cluster.url });
   await admin.connect();
-  await admin.query('CREATE DATABASE scale');
+  if ((await admin.query(`SELECT 1 FROM pg_database WHERE datname = 'scale'`)).rowCount === 0)
+    await admin.query('CREATE DATABASE scale');
   await admin.end();
   const url = new URL(cluster.url);
   url.pathname = '/scale';
@@ -87,49 +91,79 @@ async function main(): Promise<void> {
   try {
     let t0 = process.hrtime.bigint();
     let reported = 0;
-    const events = await seed(store, ASSIGNMENTS, IDENTITIES, (done) => {
-      if (done - reported >= ASSIGNMENTS / 10) {
-        reported = done;
-        console.log(`  seeded ${fmt(done)} assignments (${fmt(seconds(t0))} s)`);
-      }
-    });
-    console.log(`  seed: ${fmt(events)} events in ${fmt(seconds(t0), 1)} s (${fmt(events / seconds(t0))} events/s)`);
-    await pool.query('VACUUM ANALYZE es.events');
+    const existing = await pool.query('SELECT 1 FROM es.events LIMIT 1');
+    if (existing.rowCount === 0) {
+      const events = await seed(store, ASSIGNMENTS, IDENTITIES, (done) => {
+        if (done - reported >= ASSIGNMENTS / 10) {
+          reported = done;
+          console.log(`  seeded ${fmt(done)} assignments (${fmt(seconds(t0))} s, load ${load()})`);
+        }
+      });
+      console.log(
+        `  seed: ${fmt(events)} events in ${fmt(seconds(t0), 1)} s (${fmt(events / seconds(t0))} events/s)`,
+      );
+      await pool.query('VACUUM ANALYZE es.events');
+    } else console.log(`  the log of ${DATA_DIR} is seeded already: not seeding again`);
+    await pool.query('DROP SCHEMA IF EXISTS rm_scale CASCADE');
 
     t0 = process.hrtime.bigint();
     const raw = await rawScan(pool);
     const rawRate = raw / seconds(t0);
-    t0 = process.hrtime.bigint();
-    const read = await readAllScan(store);
-    const readRate = read / seconds(t0);
 
     let peakRss = process.memoryUsage().rss;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+    const trace = process.env.SCALE_TRACE ? traceStatements() : undefined;
     const projector = new Projector(pool, store, { schema: 'rm_scale' });
     t0 = process.hrtime.bigint();
     await projector.replayToEnd();
     const replaySeconds = seconds(t0);
     clearInterval(sampler);
     const replayRate = projector.eventsHandled / replaySeconds;
+    const statements = trace?.stop();
+    // The path of every replay before ADR 0030, on the same log in the same run (slow: opt-in).
+    let exact: { rate: number; seconds: number } | undefined;
+    if (process.env.SCALE_EXACT) {
+      const before = new Projector(pool, store, { schema: 'rm_exact' });
+      await pool.query('DROP SCHEMA IF EXISTS rm_exact CASCADE');
+      t0 = process.hrtime.bigint();
+      await before.replayToEnd({ bulk: false });
+      exact = { rate: before.eventsHandled / seconds(t0), seconds: seconds(t0) };
+      await pool.query('DROP SCHEMA rm_exact CASCADE');
+    }
+    t0 = process.hrtime.bigint();
+    const read = await readAllScan(store);
+    const readRate = read / seconds(t0);
 
     const queries = new ReadModelQueries(pool, 'rm_scale');
-    const ids = (await pool.query<{ assignment_id: string }>(
-      'SELECT assignment_id FROM rm_scale.assignments ORDER BY random() LIMIT 200',
-    )).rows.map((r) => r.assignment_id);
+    const ids = (
+      await pool.query<{ assignment_id: string }>(
+        'SELECT assignment_id FROM rm_scale.assignments ORDER BY random() LIMIT 200',
+      )
+    ).rows.map((r) => r.assignment_id);
     const assignment = await p99(ids.length, (i) => queries.assignment(ids[i]));
     const permissions = await p99(200, (i) =>
       queries.assignmentsPage({ identityId: `identity-${(i * 7919) % IDENTITIES}` }, { limit: 100 }),
     );
-    const queue = await p99(50, () => queries.ordersPage(ALL_STATES, { connectionId: 'conn-3' }, { limit: 50 }));
+    const queue = await p99(50, () =>
+      queries.ordersPage(ALL_STATES, { connectionId: 'conn-3' }, { limit: 50 }),
+    );
     const history = await p99(ids.length, (i) => queries.history(ids[i]));
 
     console.log(`\n  log: ${fmt(raw)} events`);
     console.log(`  raw keyset SELECT of the log (pages of ${PAGE}): ${fmt(rawRate)} events/s (baseline)`);
-    console.log(`  readAll (pages of ${PAGE}): ${fmt(readRate)} events/s, ${fmt(readRate / rawRate, 2)} of raw`);
+    console.log(
+      `  readAll (pages of ${PAGE}): ${fmt(readRate)} events/s, ${fmt(readRate / rawRate, 2)} of raw`,
+    );
     console.log(
       `  replay (all read models, fresh schema): ${fmt(projector.eventsHandled)} events in ${fmt(replaySeconds, 1)} s = ` +
         `${fmt(replayRate)} events/s, ${fmt(replayRate / rawRate, 2)} of raw; peak RSS of the replaying process ${fmt(peakRss / 2 ** 20)} MB`,
     );
+    if (exact)
+      console.log(
+        `  replay by the exact path (no bulk load): ${fmt(exact.rate)} events/s in ${fmt(exact.seconds, 1)} s; ` +
+          `bulk/exact ${fmt(replayRate / exact.rate, 2)}`,
+      );
+    if (statements) console.log(`  replay statements (wall time, overlapping):\n${statements}`);
     console.log(`  an assignment: ${assignment}`);
     console.log(`  an identity's permissions (assignments of one identity): ${permissions}`);
     console.log(`  a queue page (50 orders): ${queue}`);

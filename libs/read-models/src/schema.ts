@@ -96,6 +96,12 @@ CREATE TABLE IF NOT EXISTS ${s}.history (
   recorded_at timestamptz NOT NULL,
   PRIMARY KEY (assignment_id, revision)
 );
+-- A bulk load drops the history's key and builds it once at its end (bulk-load.ts).
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = '${s}.history'::regclass AND contype = 'p') THEN
+    ALTER TABLE ${s}.history ADD PRIMARY KEY (assignment_id, revision);
+  END IF;
+END $$;
 CREATE TABLE IF NOT EXISTS ${s}.jobs (
   job_id text PRIMARY KEY,
   kind text NOT NULL,

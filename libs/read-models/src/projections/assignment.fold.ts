@@ -1,54 +1,60 @@
 import type { Assignment, AssignmentEvent, AssignmentState, ProvisioningOrder } from '@prov/domain';
 import type { RecordedEvent } from '@prov/event-store';
-import { streamId } from './projection';
+import { foldStreams, type StoredState } from './stream-fold';
 
 export interface FoldedAssignments {
-  /** One row per assignment: its state after the last event that changed it, and that event. */
-  assignments: { state: Assignment; event: RecordedEvent }[];
   /**
-   * One row per order touched: the order as it was the last time an event touched it, and its
-   * time when first touched in the batch (an order row keeps the time it was first written).
+   * One row per assignment: its state after the last event that changed it, that event, and
+   * whether the row was stored before the batch.
    */
-  orders: { state: Assignment; order: ProvisioningOrder; generatedAt: string }[];
+  assignments: { state: Assignment; event: RecordedEvent; existed: boolean }[];
+  /**
+   * One row per order touched: the order as it was the last time an event touched it, its time
+   * when first touched in the batch (an order row keeps the time it was first written), and
+   * whether its assignment was stored before the batch (an order of a new assignment is new).
+   */
+  orders: { state: Assignment; order: ProvisioningOrder; generatedAt: string; existed: boolean }[];
   /** The events that were applied (the history rows). */
   history: RecordedEvent[];
 }
 
-function touchedOrders(event: AssignmentEvent): string[] {
-  const data = event.data as { orderId?: string; supersededBy?: string };
-  return [data.orderId, data.supersededBy].filter((id): id is string => typeof id === 'string');
+function touchedOrders(data: unknown): string[] {
+  const { orderId, supersededBy } = data as { orderId?: string; supersededBy?: string };
+  return [orderId, supersededBy].filter((id): id is string => typeof id === 'string');
 }
 
 /**
- * Folds a batch of assignment events onto the stored states, with exactly the rules of applying
- * them one at a time: an event at or below the stored revision was applied already, an event
- * that leaves the assignment non-existent writes nothing, and the last write of a row wins.
+ * Folds a batch of assignment events onto the stored states (see foldStreams for the rules) and
+ * collects the orders each applied event touched.
  */
 export function foldAssignments(
-  stored: ReadonlyMap<string, { state: AssignmentState; revision: bigint }>,
+  stored: ReadonlyMap<string, StoredState<AssignmentState>>,
   events: readonly RecordedEvent[],
   prefix: string,
   evolve: (state: AssignmentState, event: AssignmentEvent) => AssignmentState,
   initial: () => AssignmentState,
 ): FoldedAssignments {
-  const current = new Map<string, { state: AssignmentState; revision: bigint }>(stored);
-  const assignments = new Map<string, { state: Assignment; event: RecordedEvent }>();
-  const orders = new Map<string, { state: Assignment; order: ProvisioningOrder; generatedAt: string }>();
-  const history: RecordedEvent[] = [];
-  for (const event of events) {
-    const id = streamId(event.streamName, prefix);
-    const before = current.get(id);
-    if (before && before.revision >= event.revision) continue;
-    const domainEvent = { type: event.type, data: event.data } as AssignmentEvent;
-    const next = evolve(before?.state ?? initial(), domainEvent);
-    if (!next.exists) continue;
-    current.set(id, { state: next, revision: event.revision });
-    assignments.set(id, { state: next, event });
-    for (const orderId of touchedOrders(domainEvent)) {
-      const order = next.orders[orderId];
-      if (order) orders.set(orderId, { state: next, order, generatedAt: orders.get(orderId)?.generatedAt ?? order.updatedAt });
+  const orders = new Map<string, FoldedAssignments['orders'][number]>();
+  const folded = foldStreams(stored, events, prefix, evolve, initial, (id, next, event) => {
+    const state = next as Assignment;
+    for (const orderId of touchedOrders(event.data)) {
+      const order = state.orders[orderId];
+      if (order)
+        orders.set(orderId, {
+          state,
+          order,
+          generatedAt: orders.get(orderId)?.generatedAt ?? order.updatedAt,
+          existed: stored.has(id),
+        });
     }
-    history.push(event);
-  }
-  return { assignments: [...assignments.values()], orders: [...orders.values()], history };
+  });
+  return {
+    assignments: folded.rows.map((row) => ({
+      state: row.state as Assignment,
+      event: row.event,
+      existed: row.existed,
+    })),
+    orders: [...orders.values()],
+    history: folded.applied,
+  };
 }

@@ -10,8 +10,10 @@ import {
   ProvisioningState,
 } from '@prov/domain';
 import type { RecordedEvent } from '@prov/event-store';
+import { type CopyValue, copyRows } from '../copy-rows';
 import { foldAssignments } from './assignment.fold';
-import { type Projection, streamId } from './projection';
+import { type ApplyOptions, type Projection, streamId } from './projection';
+import { streamsToLookUp } from './stream-fold';
 
 const PREFIX = 'assignment-';
 
@@ -22,7 +24,7 @@ const PREFIX = 'assignment-';
  *
  * Live and replay share one path: a batch of events is folded in memory (one SELECT of the
  * touched rows), then written with one multi-row upsert per table, so a rebuild does not pay a
- * round trip per event.
+ * round trip per event. In a bulk load the rows that are new are appended with COPY instead.
  */
 export const assignmentProjection: Projection = {
   name: 'assignments',
@@ -33,18 +35,70 @@ export const assignmentProjection: Projection = {
   applyMany: applyAssignments,
 };
 
-async function applyAssignments(client: PoolClient, schema: string, events: readonly RecordedEvent[]): Promise<void> {
-  const ids = [...new Set(events.map((e) => streamId(e.streamName, PREFIX)))];
-  const { rows } = await client.query<{ assignment_id: string; state: AssignmentState; revision: string }>(
-    `SELECT assignment_id, state, revision FROM ${schema}.assignments WHERE assignment_id = ANY($1::text[])
-      ORDER BY assignment_id FOR UPDATE`,
-    [ids],
+async function applyAssignments(
+  client: PoolClient,
+  schema: string,
+  events: readonly RecordedEvent[],
+  options: ApplyOptions = {},
+): Promise<void> {
+  const ids = streamsToLookUp(events, PREFIX, options.bulk === true);
+  // A bulk load is the schema's only writer: locking the rows would only cost a write per row.
+  const lock = options.bulk ? '' : 'FOR UPDATE';
+  const { rows } =
+    ids.length === 0
+      ? { rows: [] }
+      : await client.query<{ assignment_id: string; state: AssignmentState; revision: string }>(
+          `SELECT assignment_id, state, revision FROM ${schema}.assignments WHERE assignment_id = ANY($1::text[])
+            ORDER BY assignment_id ${lock}`,
+          [ids],
+        );
+  const stored = new Map(
+    rows.map((r) => [r.assignment_id, { state: r.state, revision: BigInt(r.revision) }]),
   );
-  const stored = new Map(rows.map((r) => [r.assignment_id, { state: r.state, revision: BigInt(r.revision) }]));
   const folded = foldAssignments(stored, events, PREFIX, evolveAssignment, initialAssignmentState);
-  await upsertAssignments(client, schema, folded.assignments);
-  await upsertOrders(client, schema, folded.orders);
-  await insertHistory(client, schema, folded.history);
+  const assignments = folded.assignments.map(assignmentRecord);
+  const orders = folded.orders.map(orderRecord);
+  const history = folded.history.map(historyRecord);
+  if (options.bulk) {
+    await copyRows(
+      client,
+      `${schema}.assignments`,
+      ASSIGNMENT_COLUMNS,
+      newRows(assignments, folded.assignments, ASSIGNMENT_COLUMNS),
+    );
+    await copyRows(client, `${schema}.orders`, ORDER_COLUMNS, newRows(orders, folded.orders, ORDER_COLUMNS));
+    await copyRows(
+      client,
+      `${schema}.history`,
+      HISTORY_COLUMNS,
+      history.map((r) => HISTORY_COLUMNS.map((c) => r[c])),
+    );
+    await upsertAssignments(
+      client,
+      schema,
+      assignments.filter((_, i) => folded.assignments[i].existed),
+    );
+    await upsertOrders(
+      client,
+      schema,
+      orders.filter((_, i) => folded.orders[i].existed),
+    );
+    return;
+  }
+  await upsertAssignments(client, schema, assignments);
+  await upsertOrders(client, schema, orders);
+  await insertHistory(client, schema, history);
+}
+
+type Row = Record<string, CopyValue>;
+
+/** The records of rows that did not exist before the batch, as COPY lines. */
+function newRows(
+  records: readonly Row[],
+  folded: readonly { existed: boolean }[],
+  columns: readonly string[],
+) {
+  return records.filter((_, i) => !folded[i].existed).map((r) => columns.map((c) => r[c]));
 }
 
 function eventTime(event: RecordedEvent): string {
@@ -52,54 +106,68 @@ function eventTime(event: RecordedEvent): string {
   return typeof at === 'string' ? at : event.createdAt.toISOString();
 }
 
-/**
- * Rows travel as one JSON document read by jsonb_to_recordset: pg's text[]/jsonb[] parameters
- * escape every character of every element in JavaScript, which cost more than the writes.
- */
-async function upsertAssignments(
-  client: PoolClient,
-  schema: string,
-  rows: readonly { state: Assignment; event: RecordedEvent }[],
-): Promise<void> {
-  if (rows.length === 0) return;
-  const records = rows.map(({ state, event }) => {
-    const order = currentOrder(state);
-    return {
-      assignment_id: state.assignmentId,
-      identity_id: state.identityId,
-      entitlement_id: state.entitlementId,
-      workflow_state: state.workflowState,
-      starts_at: state.startsAt ?? null,
-      ends_at: state.endsAt ?? null,
-      requested_at: state.requestedAt,
-      current_order_id: order?.orderId ?? null,
-      provisioning_state_code: order?.stateCode ?? ProvisioningState.None,
-      state,
-      updated_at: eventTime(event),
-      revision: event.revision.toString(),
-    };
-  });
-  await client.query(
-    `INSERT INTO ${schema}.assignments (assignment_id, identity_id, entitlement_id, workflow_state, starts_at, ends_at,
-       requested_at, current_order_id, provisioning_state_code, state, updated_at, revision)
-     SELECT * FROM jsonb_to_recordset($1::jsonb) AS x (assignment_id text, identity_id text, entitlement_id text,
-       workflow_state text, starts_at timestamptz, ends_at timestamptz, requested_at timestamptz, current_order_id text,
-       provisioning_state_code int, state jsonb, updated_at timestamptz, revision bigint)
-     ON CONFLICT (assignment_id) DO UPDATE SET workflow_state = EXCLUDED.workflow_state,
-       starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at, current_order_id = EXCLUDED.current_order_id,
-       provisioning_state_code = EXCLUDED.provisioning_state_code, state = EXCLUDED.state,
-       updated_at = EXCLUDED.updated_at, revision = EXCLUDED.revision`,
-    [JSON.stringify(records)],
-  );
+const ASSIGNMENT_COLUMNS = [
+  'assignment_id',
+  'identity_id',
+  'entitlement_id',
+  'workflow_state',
+  'starts_at',
+  'ends_at',
+  'requested_at',
+  'current_order_id',
+  'provisioning_state_code',
+  'state',
+  'updated_at',
+  'revision',
+] as const;
+
+function assignmentRecord({ state, event }: { state: Assignment; event: RecordedEvent }): Row {
+  const order = currentOrder(state);
+  return {
+    assignment_id: state.assignmentId,
+    identity_id: state.identityId,
+    entitlement_id: state.entitlementId,
+    workflow_state: state.workflowState,
+    starts_at: state.startsAt ?? null,
+    ends_at: state.endsAt ?? null,
+    requested_at: state.requestedAt,
+    current_order_id: order?.orderId ?? null,
+    provisioning_state_code: order?.stateCode ?? ProvisioningState.None,
+    state,
+    updated_at: eventTime(event),
+    revision: event.revision.toString(),
+  };
 }
 
-async function upsertOrders(
-  client: PoolClient,
-  schema: string,
-  rows: readonly { state: Assignment; order: ProvisioningOrder; generatedAt: string }[],
-): Promise<void> {
-  if (rows.length === 0) return;
-  const records = rows.map(({ state, order, generatedAt }) => ({
+const ORDER_COLUMNS = [
+  'order_id',
+  'assignment_id',
+  'identity_id',
+  'entitlement_id',
+  'connection_id',
+  'resource_type_id',
+  'fulfillment',
+  'change_type',
+  'changes',
+  'provisioning_state_code',
+  'attempt',
+  'last_error',
+  'is_open',
+  'generated_at',
+  'updated_at',
+  'postponed_until',
+] as const;
+
+function orderRecord({
+  state,
+  order,
+  generatedAt,
+}: {
+  state: Assignment;
+  order: ProvisioningOrder;
+  generatedAt: string;
+}): Row {
+  return {
     order_id: order.orderId,
     assignment_id: state.assignmentId,
     identity_id: state.identityId,
@@ -116,7 +184,53 @@ async function upsertOrders(
     generated_at: generatedAt,
     updated_at: order.updatedAt,
     postponed_until: postponedUntil(order) ?? null,
-  }));
+  };
+}
+
+const HISTORY_COLUMNS = [
+  'assignment_id',
+  'revision',
+  'event_id',
+  'event_type',
+  'data',
+  'metadata',
+  'recorded_at',
+] as const;
+
+function historyRecord(e: RecordedEvent): Row {
+  return {
+    assignment_id: streamId(e.streamName, PREFIX),
+    revision: e.revision.toString(),
+    event_id: e.id,
+    event_type: e.type,
+    data: e.data as CopyValue,
+    metadata: e.metadata,
+    recorded_at: e.createdAt,
+  };
+}
+
+/**
+ * Rows travel as one JSON document read by jsonb_to_recordset: pg's text[]/jsonb[] parameters
+ * escape every character of every element in JavaScript, which cost more than the writes.
+ */
+async function upsertAssignments(client: PoolClient, schema: string, records: readonly Row[]): Promise<void> {
+  if (records.length === 0) return;
+  await client.query(
+    `INSERT INTO ${schema}.assignments (assignment_id, identity_id, entitlement_id, workflow_state, starts_at, ends_at,
+       requested_at, current_order_id, provisioning_state_code, state, updated_at, revision)
+     SELECT * FROM jsonb_to_recordset($1::jsonb) AS x (assignment_id text, identity_id text, entitlement_id text,
+       workflow_state text, starts_at timestamptz, ends_at timestamptz, requested_at timestamptz, current_order_id text,
+       provisioning_state_code int, state jsonb, updated_at timestamptz, revision bigint)
+     ON CONFLICT (assignment_id) DO UPDATE SET workflow_state = EXCLUDED.workflow_state,
+       starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at, current_order_id = EXCLUDED.current_order_id,
+       provisioning_state_code = EXCLUDED.provisioning_state_code, state = EXCLUDED.state,
+       updated_at = EXCLUDED.updated_at, revision = EXCLUDED.revision`,
+    [JSON.stringify(records)],
+  );
+}
+
+async function upsertOrders(client: PoolClient, schema: string, records: readonly Row[]): Promise<void> {
+  if (records.length === 0) return;
   await client.query(
     `INSERT INTO ${schema}.orders (order_id, assignment_id, identity_id, entitlement_id, connection_id, resource_type_id,
        fulfillment, change_type, changes, provisioning_state_code, attempt, last_error, is_open, generated_at, updated_at,
@@ -138,17 +252,8 @@ async function upsertOrders(
   );
 }
 
-async function insertHistory(client: PoolClient, schema: string, events: readonly RecordedEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  const records = events.map((e) => ({
-    assignment_id: streamId(e.streamName, PREFIX),
-    revision: e.revision.toString(),
-    event_id: e.id,
-    event_type: e.type,
-    data: e.data,
-    metadata: e.metadata,
-    recorded_at: e.createdAt,
-  }));
+async function insertHistory(client: PoolClient, schema: string, records: readonly Row[]): Promise<void> {
+  if (records.length === 0) return;
   await client.query(
     `INSERT INTO ${schema}.history (assignment_id, revision, event_id, event_type, data, metadata, recorded_at)
      SELECT * FROM jsonb_to_recordset($1::jsonb) AS x (assignment_id text, revision bigint, event_id text,

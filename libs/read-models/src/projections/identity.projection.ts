@@ -1,3 +1,4 @@
+import type { PoolClient } from 'pg';
 import {
   evolveIdentity,
   type IdentityEvent,
@@ -5,65 +6,151 @@ import {
   type IdentityState,
   type RegisteredIdentity,
 } from '@prov/domain';
-import { type Projection, streamId } from './projection';
+import type { RecordedEvent } from '@prov/event-store';
+import { type CopyValue, copyRows } from '../copy-rows';
+import { type ApplyOptions, type Projection } from './projection';
+import { foldStreams, type FoldedRow, streamsToLookUp } from './stream-fold';
 
 const PREFIX = 'identity-';
 
-/** The directory: one row per identity, folded with the domain's `evolveIdentity`. */
+/**
+ * The directory: one row per identity, folded with the domain's `evolveIdentity`. Like the
+ * assignments, a batch is folded in memory on the rows it touches (one SELECT) and written with
+ * one multi-row upsert, or, for the new rows of a bulk load, with COPY.
+ */
 export const identityProjection: Projection = {
   name: 'identities',
   streamPrefixes: [PREFIX],
-  async apply(client, schema, event) {
-    const identityId = streamId(event.streamName, PREFIX);
-    const { rows } = await client.query<RegisteredIdentity & { revision: string }>(
-      `SELECT identity_id AS "identityId", login, first_name AS "firstName", last_name AS "lastName", email,
-              department, attributes, registered_at AS "registeredAt", updated_at AS "updatedAt", revision,
-              active, deactivated_at AS "deactivatedAt", holdings,
-              deactivation_scheduled_at AS "deactivationScheduledAt"
-         FROM ${schema}.identities WHERE identity_id = $1 FOR UPDATE`,
-      [identityId],
-    );
-    if (rows[0] && BigInt(rows[0].revision) >= event.revision) return;
-    const previous: IdentityState = rows[0]
-      ? {
-          ...rows[0],
-          exists: true,
-          department: rows[0].department ?? undefined,
-          registeredAt: new Date(rows[0].registeredAt).toISOString(),
-          updatedAt: new Date(rows[0].updatedAt).toISOString(),
-          deactivatedAt: rows[0].deactivatedAt ? new Date(rows[0].deactivatedAt).toISOString() : undefined,
-          deactivationScheduledAt: rows[0].deactivationScheduledAt
-            ? new Date(rows[0].deactivationScheduledAt).toISOString()
-            : undefined,
-        }
-      : initialIdentityState();
-    const next = evolveIdentity(previous, { type: event.type, data: event.data } as IdentityEvent);
-    if (!next.exists) return;
-    await client.query(
-      `INSERT INTO ${schema}.identities (identity_id, login, first_name, last_name, email, department, attributes,
-         registered_at, updated_at, revision, active, deactivated_at, holdings, deactivation_scheduled_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-       ON CONFLICT (identity_id) DO UPDATE SET login = EXCLUDED.login, first_name = EXCLUDED.first_name,
-         last_name = EXCLUDED.last_name, email = EXCLUDED.email, department = EXCLUDED.department,
-         attributes = EXCLUDED.attributes, updated_at = EXCLUDED.updated_at, revision = EXCLUDED.revision,
-         active = EXCLUDED.active, deactivated_at = EXCLUDED.deactivated_at, holdings = EXCLUDED.holdings,
-         deactivation_scheduled_at = EXCLUDED.deactivation_scheduled_at`,
-      [
-        identityId,
-        next.login,
-        next.firstName,
-        next.lastName,
-        next.email,
-        next.department ?? null,
-        JSON.stringify(next.attributes),
-        next.registeredAt,
-        next.updatedAt,
-        event.revision.toString(),
-        next.active,
-        next.deactivatedAt ?? null,
-        JSON.stringify(next.holdings),
-        next.deactivationScheduledAt ?? null,
-      ],
-    );
+  apply(client, schema, event) {
+    return applyIdentities(client, schema, [event]);
   },
+  applyMany: applyIdentities,
 };
+
+type IdentityRow = RegisteredIdentity & { revision: string };
+
+/** The state a stored row stands for (what the fold of its events gave). */
+function storedState(row: IdentityRow): IdentityState {
+  return {
+    ...row,
+    exists: true,
+    department: row.department ?? undefined,
+    registeredAt: new Date(row.registeredAt).toISOString(),
+    updatedAt: new Date(row.updatedAt).toISOString(),
+    deactivatedAt: row.deactivatedAt ? new Date(row.deactivatedAt).toISOString() : undefined,
+    deactivationScheduledAt: row.deactivationScheduledAt
+      ? new Date(row.deactivationScheduledAt).toISOString()
+      : undefined,
+  };
+}
+
+async function applyIdentities(
+  client: PoolClient,
+  schema: string,
+  events: readonly RecordedEvent[],
+  options: ApplyOptions = {},
+): Promise<void> {
+  const ids = streamsToLookUp(events, PREFIX, options.bulk === true);
+  // A bulk load is the schema's only writer: locking the rows would only cost a write per row.
+  const lock = options.bulk ? '' : 'FOR UPDATE';
+  const { rows } =
+    ids.length === 0
+      ? { rows: [] as IdentityRow[] }
+      : await client.query<IdentityRow>(
+          `SELECT identity_id AS "identityId", login, first_name AS "firstName", last_name AS "lastName", email,
+                  department, attributes, registered_at AS "registeredAt", updated_at AS "updatedAt", revision,
+                  active, deactivated_at AS "deactivatedAt", holdings,
+                  deactivation_scheduled_at AS "deactivationScheduledAt"
+             FROM ${schema}.identities WHERE identity_id = ANY($1::text[]) ORDER BY identity_id ${lock}`,
+          [ids],
+        );
+  const stored = new Map(
+    rows.map((r) => [r.identityId, { state: storedState(r), revision: BigInt(r.revision) }]),
+  );
+  const folded = foldStreams<IdentityState, IdentityEvent>(
+    stored,
+    events,
+    PREFIX,
+    evolveIdentity,
+    initialIdentityState,
+  );
+  const records = folded.rows.map(identityRecord);
+  if (options.bulk) {
+    const fresh = records.filter((_, i) => !folded.rows[i].existed);
+    await copyRows(
+      client,
+      `${schema}.identities`,
+      IDENTITY_COLUMNS,
+      fresh.map((r) => IDENTITY_COLUMNS.map((c) => r[c])),
+    );
+    await upsertIdentities(
+      client,
+      schema,
+      records.filter((_, i) => folded.rows[i].existed),
+    );
+    return;
+  }
+  await upsertIdentities(client, schema, records);
+}
+
+const IDENTITY_COLUMNS = [
+  'identity_id',
+  'login',
+  'first_name',
+  'last_name',
+  'email',
+  'department',
+  'attributes',
+  'registered_at',
+  'updated_at',
+  'revision',
+  'active',
+  'deactivated_at',
+  'holdings',
+  'deactivation_scheduled_at',
+] as const;
+
+function identityRecord({ id, state, event }: FoldedRow<IdentityState>): Record<string, CopyValue> {
+  const next = state as RegisteredIdentity;
+  return {
+    identity_id: id,
+    login: next.login,
+    first_name: next.firstName,
+    last_name: next.lastName,
+    email: next.email,
+    department: next.department ?? null,
+    attributes: next.attributes,
+    registered_at: next.registeredAt,
+    updated_at: next.updatedAt,
+    revision: event.revision.toString(),
+    active: next.active,
+    deactivated_at: next.deactivatedAt ?? null,
+    holdings: next.holdings,
+    deactivation_scheduled_at: next.deactivationScheduledAt ?? null,
+  };
+}
+
+/** One JSON document read by jsonb_to_recordset (see the assignments' upsert for why). */
+async function upsertIdentities(
+  client: PoolClient,
+  schema: string,
+  records: readonly Record<string, CopyValue>[],
+): Promise<void> {
+  if (records.length === 0) return;
+  await client.query(
+    `INSERT INTO ${schema}.identities (identity_id, login, first_name, last_name, email, department, attributes,
+       registered_at, updated_at, revision, active, deactivated_at, holdings, deactivation_scheduled_at)
+     SELECT identity_id, login, first_name, last_name, email, department, attributes, registered_at, updated_at,
+            revision, active, deactivated_at, holdings, deactivation_scheduled_at
+       FROM jsonb_to_recordset($1::jsonb) AS x (identity_id text, login text, first_name text, last_name text,
+            email text, department text, attributes jsonb, registered_at timestamptz, updated_at timestamptz,
+            revision bigint, active boolean, deactivated_at timestamptz, holdings jsonb,
+            deactivation_scheduled_at timestamptz)
+     ON CONFLICT (identity_id) DO UPDATE SET login = EXCLUDED.login, first_name = EXCLUDED.first_name,
+       last_name = EXCLUDED.last_name, email = EXCLUDED.email, department = EXCLUDED.department,
+       attributes = EXCLUDED.attributes, updated_at = EXCLUDED.updated_at, revision = EXCLUDED.revision,
+       active = EXCLUDED.active, deactivated_at = EXCLUDED.deactivated_at, holdings = EXCLUDED.holdings,
+       deactivation_scheduled_at = EXCLUDED.deactivation_scheduled_at`,
+    [JSON.stringify(records)],
+  );
+}

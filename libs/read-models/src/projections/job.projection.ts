@@ -17,7 +17,10 @@ export const jobProjection: Projection = {
       [jobId],
     );
     if (rows[0] && BigInt(rows[0].revision) >= event.revision) return;
-    const next = evolveJob(rows[0]?.state ?? initialJobState(), { type: event.type, data: event.data } as JobEvent);
+    const next = evolveJob(rows[0]?.state ?? initialJobState(), {
+      type: event.type,
+      data: event.data,
+    } as JobEvent);
     if (!next.exists) return;
     await client.query(
       `INSERT INTO ${schema}.jobs (job_id, kind, status, tasks, started_at, ended_at, error, trigger, started_by, revision)

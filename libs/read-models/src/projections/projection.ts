@@ -15,7 +15,22 @@ export interface Projection {
    * Applies a run of this projection's events, in log order, with the same result as applying
    * them one by one; lets a projection write a batch with a few statements instead of a few per event.
    */
-  applyMany?(client: PoolClient, schema: string, events: readonly RecordedEvent[]): Promise<void>;
+  applyMany?(
+    client: PoolClient,
+    schema: string,
+    events: readonly RecordedEvent[],
+    options?: ApplyOptions,
+  ): Promise<void>;
+}
+
+export interface ApplyOptions {
+  /**
+   * A bulk load into a schema that was empty when it began (the replay of a rebuild): a stream
+   * whose first event in the batch has revision 0 has no row yet, so its rows may be appended
+   * with COPY without being looked up. A wrong guess fails the batch (a duplicate key), and the
+   * projector then applies it again without this option.
+   */
+  bulk?: boolean;
 }
 
 export function streamId(streamName: string, prefix: string): string {

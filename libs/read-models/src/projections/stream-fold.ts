@@ -1,0 +1,69 @@
+import type { RecordedEvent } from '@prov/event-store';
+import { streamId } from './projection';
+
+export interface StoredState<S> {
+  state: S;
+  revision: bigint;
+}
+
+export interface FoldedRow<S> {
+  id: string;
+  /** The state after the last event of the batch that changed it. */
+  state: S;
+  /** That event (its revision is the row's). */
+  event: RecordedEvent;
+  /** The row was stored before the batch (an update); otherwise it is new (an insert). */
+  existed: boolean;
+}
+
+export interface FoldedStreams<S> {
+  rows: FoldedRow<S>[];
+  /** The events that were applied, in log order. */
+  applied: RecordedEvent[];
+}
+
+/**
+ * Folds a batch of events onto the stored states of their streams, with exactly the rules of
+ * applying them one at a time: an event at or below the stored revision was applied already, an
+ * event that leaves the state non-existent writes nothing (the next one folds on the state before
+ * it), and only the last state of each row is kept. `onApplied` sees every applied event with the
+ * state it produced.
+ */
+export function foldStreams<S extends { exists: boolean }, E>(
+  stored: ReadonlyMap<string, StoredState<S>>,
+  events: readonly RecordedEvent[],
+  prefix: string,
+  evolve: (state: S, event: E) => S,
+  initial: () => S,
+  onApplied?: (id: string, state: S, event: RecordedEvent) => void,
+): FoldedStreams<S> {
+  const current = new Map<string, StoredState<S>>(stored);
+  const rows = new Map<string, FoldedRow<S>>();
+  const applied: RecordedEvent[] = [];
+  for (const event of events) {
+    const id = streamId(event.streamName, prefix);
+    const before = current.get(id);
+    if (before && before.revision >= event.revision) continue;
+    const next = evolve(before?.state ?? initial(), { type: event.type, data: event.data } as E);
+    if (!next.exists) continue;
+    current.set(id, { state: next, revision: event.revision });
+    rows.set(id, { id, state: next, event, existed: stored.has(id) });
+    onApplied?.(id, next, event);
+    applied.push(event);
+  }
+  return { rows: [...rows.values()], applied };
+}
+
+/**
+ * The streams of a batch whose stored rows must be read before folding. In a bulk load (the
+ * schema was empty when the load began) a stream whose first event in the batch is its first
+ * event ever (revision 0) cannot have a row yet, so only the others are looked up.
+ */
+export function streamsToLookUp(events: readonly RecordedEvent[], prefix: string, bulk: boolean): string[] {
+  const first = new Map<string, bigint>();
+  for (const event of events) {
+    const id = streamId(event.streamName, prefix);
+    if (!first.has(id)) first.set(id, event.revision);
+  }
+  return [...first].filter(([, revision]) => !bulk || revision !== 0n).map(([id]) => id);
+}
