@@ -15,7 +15,7 @@ export class ChainVerificationQuery {
 /**
  * Tamper evidence (ADR 0016): recomputes every stream's hash chain, or one stream's, and names
  * the first event whose stored hash no longer matches its content and its predecessor. Admin
- * only: it reads the whole store.
+ * and auditor only: it reads the whole store.
  */
 @ApiTags('audit')
 @ApiBearerAuth()
@@ -24,7 +24,7 @@ export class ChainVerificationController {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   @Get()
-  @Roles('admin')
+  @Roles('auditor')
   @ApiQuery({ name: 'stream', required: false, description: 'check this stream only' })
   async verify(@Query() query: ChainVerificationQuery) {
     if (!keepsHashChain(this.store)) {
