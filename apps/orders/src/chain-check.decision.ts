@@ -36,7 +36,10 @@ export function lastChainCheck(jobs: JobLike[]): Date | undefined {
 }
 
 /** What the verify task records: counts, and an error naming the first event that does not match. */
-export function chainCheckResult(result: ChainVerification): { counts: Record<string, number>; errors: string[] } {
+export function chainCheckResult(result: ChainVerification): {
+  counts: Record<string, number>;
+  errors: string[];
+} {
   const counts = {
     chainStreams: result.streamsChecked,
     chainEvents: result.eventsChecked,

@@ -11,7 +11,12 @@ describe("the complete job's hash-chain check", () => {
   });
 
   it("finds the last completed task that ran a check, whatever the job's order", () => {
-    const task = (endedAt: string, counts: Record<string, number>, status = 'Completed') => ({ name: 'verify', status, endedAt, counts });
+    const task = (endedAt: string, counts: Record<string, number>, status = 'Completed') => ({
+      name: 'verify',
+      status,
+      endedAt,
+      counts,
+    });
     const jobs = [
       { tasks: [task('2026-12-02T01:00:00Z', { verified: 1, chainCheckSkipped: 1 })] },
       { tasks: [task('2026-12-01T23:00:00Z', { chainEvents: 0 }, 'Failed')] },
@@ -35,6 +40,8 @@ describe("the complete job's hash-chain check", () => {
       firstBreak: { streamName: 'assignment-1', revision: 0n, eventId: 'e-1' },
     });
     expect(broken.counts.chainBroken).toBe(1);
-    expect(broken.errors).toEqual(['hash chain broken: event e-1 (stream assignment-1, revision 0) does not match its hash']);
+    expect(broken.errors).toEqual([
+      'hash chain broken: event e-1 (stream assignment-1, revision 0) does not match its hash',
+    ]);
   });
 });

@@ -2,7 +2,13 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Pool } from 'pg';
 import type { TimerSettings } from '@prov/config';
 import { type EventStore, keepsHashChain } from '@prov/event-store';
-import { chainEventsChecked, chainIntact, chainLastVerification, DATABASE_POOL, EVENT_STORE } from '@prov/platform';
+import {
+  chainEventsChecked,
+  chainIntact,
+  chainLastVerification,
+  DATABASE_POOL,
+  EVENT_STORE,
+} from '@prov/platform';
 import { ReadModelQueries } from '@prov/read-models';
 import { chainCheckDue, chainCheckResult, lastChainCheck } from './chain-check.decision';
 import { TIMER_SETTINGS } from './timers/timer-settings';
@@ -49,7 +55,12 @@ export class ChainCheck {
         eventId: result.firstBreak.eventId,
       });
     } else {
-      this.logger.log({ msg: 'hash chains verified', jobId, streams: result.streamsChecked, events: result.eventsChecked });
+      this.logger.log({
+        msg: 'hash chains verified',
+        jobId,
+        streams: result.streamsChecked,
+        events: result.eventsChecked,
+      });
     }
     return outcome;
   }
