@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
 import { assignmentStreamName } from '@prov/domain';
 import { type RunningSlapd, type RunningSystem, startSlapd, startSystem, waitFor } from '@prov/testing';
@@ -25,7 +27,11 @@ describe('role-model versions, explain and the audit log, end to end', () => {
     roleModel = writeFastRoleModel();
     system = await startSystem({
       roleModel,
-      serviceEnv: { agent: { CORP_LDAP_URL: slapd.url, CORP_LDAP_PASSWORD: slapd.servicePassword } },
+      serviceEnv: {
+        agent: { CORP_LDAP_URL: slapd.url, CORP_LDAP_PASSWORD: slapd.servicePassword },
+        // Every complete job of this file checks the chains (the default is at most every 20 h).
+        orders: { COMPLETE_JOB_CHAIN_CHECK_EVERY: 'PT1S' },
+      },
     });
     flow = new Flow(system);
   });
@@ -128,6 +134,50 @@ describe('role-model versions, explain and the audit log, end to end', () => {
     expect(rows.length).toBe(lines.length + 1);
   });
 
+  it('an auditor reads every audit endpoint and is refused every change', async () => {
+    const auditor = flow.system.client('auditor');
+    const identity = await flow.identity('audited');
+    const assignmentId = await flow.request(identity, 'ldap_staff', { comment: 'for the auditor' });
+    await flow.waitForState(assignmentId, 'Executed');
+    const [version] = (await auditor.get('/api/role-model/versions')).body.versions;
+    const reads = [
+      `/api/assignments/${assignmentId}/explain`,
+      `/api/identities/${identity}/explain?entitlement=ldap_staff`,
+      `/api/identities/${identity}/permissions?asOf=${new Date().toISOString()}`,
+      `/api/entitlements/ldap_staff/holders?asOf=${new Date().toISOString()}`,
+      `/api/assignments/${assignmentId}?asOf=${new Date().toISOString()}`,
+      '/api/audit/events?type=AssignmentRequested',
+      `/api/audit/events/export?stream=${assignmentStreamName(assignmentId)}&format=csv`,
+      `/api/role-model/versions/${version.version}`,
+      `/api/role-model/versions/${version.hash}/diff/${version.hash}`,
+      '/api/orders/stuck',
+      `/api/audit/verify?stream=${assignmentStreamName(assignmentId)}`,
+      '/api/jobs',
+    ];
+    for (const path of reads) expect([path, (await auditor.get(path)).status]).toEqual([path, 200]);
+    const preview = await auditor.post('/api/role-model/preview', { body: { yaml: readFileSync(roleModel, 'utf8') } });
+    expect(preview.status).toBe(200);
+    expect((await auditor.get('/api/session')).body).toMatchObject({ role: 'auditor' });
+
+    const writes: Array<[string, string, unknown?]> = [
+      ['POST', '/api/assignments', { identityId: identity, entitlementId: 'ldap_finance' }],
+      ['DELETE', `/api/assignments/${assignmentId}`],
+      ['POST', '/api/identities', { login: 'nobody', firstName: 'No', lastName: 'Body', email: 'nobody@example.test' }],
+      ['PATCH', `/api/identities/${identity}`, { department: 'Finance' }],
+      ['POST', `/api/identities/${identity}/deactivate`, {}],
+      ['POST', `/api/review/orders/${randomUUID()}/approve`, {}],
+      ['POST', `/api/manual/orders/${randomUUID()}/confirm`, {}],
+      ['POST', '/api/jobs/complete'],
+      ['POST', '/api/admin/replay'],
+    ];
+    for (const [method, path, body] of writes) {
+      const response = await auditor.request(method, path, body === undefined ? {} : { body });
+      expect([method, path, response.status]).toEqual([method, path, 403]);
+    }
+    expect((await auditor.get('/api/review/orders')).status).toBe(403);
+    expect((await flow.assignment(assignmentId)).workflowState).not.toBe('Revoked');
+  });
+
   it('verifies the hash chains and names the event changed behind the engine\'s back', async () => {
     expect((await flow.reviewer.get('/api/audit/verify')).status).toBe(403);
     const intact = await flow.admin.get('/api/audit/verify');
@@ -151,6 +201,13 @@ describe('role-model versions, explain and the audit log, end to end', () => {
       expect(one.body).toMatchObject({ ok: false, firstBreak: { streamName: stream, revision: 0, eventId: rows[0].id } });
       const all = await flow.admin.get('/api/audit/verify');
       expect(all.body).toMatchObject({ ok: false, firstBreak: { streamName: stream, revision: 0 } });
+
+      // The complete job's verify task finds it too, and names the event; earlier runs found none.
+      const job = await flow.completeJob();
+      const verify = (job.tasks as Array<{ name: string; counts: Record<string, number>; errors: string[] }>).find((t) => t.name === 'verify')!;
+      expect(verify.counts).toMatchObject({ chainBroken: 1, chainEvents: expect.any(Number) });
+      expect(verify.errors).toEqual([expect.stringContaining(`event ${rows[0].id} (stream ${stream}, revision 0)`)]);
+      expect(JSON.stringify((await flow.operator.get('/api/jobs')).body)).toContain('"chainBroken":0');
     } finally {
       await db.end();
     }

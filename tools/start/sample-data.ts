@@ -111,6 +111,8 @@ export function summaryText(s: Summary): string {
     `  curl -s ${api}/api/identities/alice.martin/permissions -H 'Authorization: Bearer ${token('requester')}'`,
     '  # the review queue (hr_app_admin needs a provisioning review; hr_app_broken shows state 7 Error)',
     `  curl -s ${api}/api/review/orders -H 'Authorization: Bearer ${token('reviewer')}'`,
+    '  # why alice.martin has what she has, as an auditor (reads everything, changes nothing)',
+    `  curl -s ${api}/api/identities/alice.martin/permissions -H 'Authorization: Bearer ${token('auditor')}'`,
     '',
     'Ctrl-C stops everything started here.',
     '',

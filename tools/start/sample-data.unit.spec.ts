@@ -20,7 +20,7 @@ describe('npm start', () => {
     const file = join(dir, 'demo.json');
     const first = chooseApiTokens({}, file);
     expect(first.demo).toBe(true);
-    expect([...parseApiTokens(first.value).values()].map((t) => t.role).sort()).toEqual(['admin', 'hr-feed', 'operator', 'requester', 'reviewer']);
+    expect([...parseApiTokens(first.value).values()].map((t) => t.role).sort()).toEqual(['admin', 'auditor', 'hr-feed', 'operator', 'requester', 'reviewer']);
     expect(first.value).not.toContain(first.byRole.admin);
     expect(parseApiTokens(first.value).get(hashApiToken(first.byRole.reviewer!))?.name).toBe('demo-reviewer');
     expect(statSync(file).mode & 0o777).toBe(0o600);

@@ -9,6 +9,7 @@ import { DATABASE_POOL, EVENT_STORE, ROLE_MODEL, tryAdvisoryLock } from '@prov/p
 import { ReadModelQueries } from '@prov/read-models';
 import type { RoleModel } from '@prov/role-model';
 import { BirthrightEvaluation } from './birthright-evaluation';
+import { ChainCheck } from './chain-check';
 import { JobFulfilment } from './job-fulfilment';
 import { OrderMaintenance } from './order-maintenance';
 import { TimersService } from './timers/timers.service';
@@ -76,6 +77,7 @@ export class CompleteJobService implements BeforeApplicationShutdown {
     private readonly birthright: BirthrightEvaluation,
     private readonly fulfilment: JobFulfilment,
     private readonly timers: TimersService,
+    private readonly chainCheck: ChainCheck,
   ) {
     this.queries = new ReadModelQueries(pool);
     this.evaluations = [
@@ -203,7 +205,8 @@ export class CompleteJobService implements BeforeApplicationShutdown {
 
   /**
    * Executed orders the reads observed were verified as each read was recorded; what is left
-   * waits for the next read, unless its validity period has run out (→ 3 Errored).
+   * waits for the next read, unless its validity period has run out (→ 3 Errored). Then the
+   * event log itself: the hash chains, when the last check is old enough (ChainCheck).
    */
   private async verify(run: JobRun): Promise<TaskResult> {
     let verified = 0;
@@ -211,7 +214,11 @@ export class CompleteJobService implements BeforeApplicationShutdown {
     const expired = await this.timers.expireValidity(new Date());
     const executedNotVerified = await this.queries.countOrdersInStates([ProvisioningState.Executed]);
     const transmitted = await this.queries.countOrdersInStates([ProvisioningState.Transmitted]);
-    return { counts: { verified, expired, executedNotVerified, transmitted }, errors: [] };
+    const chain = await this.chainCheck.run(run.jobId);
+    return {
+      counts: { verified, expired, executedNotVerified, transmitted, ...chain.counts },
+      errors: chain.errors,
+    };
   }
 
   /** The drift each read found, per connection (listed at GET /api/connections/:id/non-conforming). */

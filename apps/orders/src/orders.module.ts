@@ -4,6 +4,7 @@ import { AccountOwnership } from './account-ownership';
 import { AssignmentCommands } from './assignment-commands';
 import { BirthrightEvaluation } from './birthright-evaluation';
 import { CompleteJobSchedule } from './complete-job.schedule';
+import { ChainCheck } from './chain-check';
 import { CompleteJobService } from './complete-job.service';
 import { DispatchReaction } from './dispatch.reaction';
 import { JobFulfilment } from './job-fulfilment';
@@ -35,6 +36,7 @@ import { TimersService } from './timers/timers.service';
     OrderMaintenance,
     BirthrightEvaluation,
     JobFulfilment,
+    ChainCheck,
     CompleteJobService,
     CompleteJobSchedule,
     ReactionsLifecycle,

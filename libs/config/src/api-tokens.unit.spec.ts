@@ -54,7 +54,7 @@ describe('API tokens in the configuration', () => {
     );
     expect(problems).toEqual([
       "API_TOKENS entry 1: the name must be 1 to 63 lowercase letters, digits, '.', '_' or '-'",
-      "API_TOKENS entry 2 ('bot') has role 'root': must be one of requester, reviewer, operator, admin, hr-feed",
+      "API_TOKENS entry 2 ('bot') has role 'root': must be one of requester, reviewer, operator, admin, hr-feed, auditor",
       "API_TOKENS entry 3 ('bot'): the hash must be 64 lowercase hex digits (SHA-256 of the token)",
       "API_TOKENS entry 5: the name 'one' is given twice; each token needs its own name",
       "API_TOKENS entry 6 ('two'): the same token is configured twice",

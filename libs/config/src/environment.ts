@@ -9,9 +9,13 @@ export class ConfigurationError extends Error {
   }
 }
 
-/** `hr-feed`: an HR system or identity provider pushing identities (SCIM, the import); nothing else. */
-export type ApiRole = 'requester' | 'reviewer' | 'operator' | 'admin' | 'hr-feed';
-export const API_ROLES: readonly ApiRole[] = ['requester', 'reviewer', 'operator', 'admin', 'hr-feed'];
+/**
+ * `hr-feed`: an HR system or identity provider pushing identities (SCIM, the import); nothing else.
+ * `auditor`: reads everything the audit questions need (explain, the audit log and its export,
+ * any instant, what-if, stuck orders, the chain verification) and changes nothing.
+ */
+export type ApiRole = 'requester' | 'reviewer' | 'operator' | 'admin' | 'hr-feed' | 'auditor';
+export const API_ROLES: readonly ApiRole[] = ['requester', 'reviewer', 'operator', 'admin', 'hr-feed', 'auditor'];
 
 export interface ServiceEnvironment {
   natsUrl: string;

@@ -30,7 +30,7 @@ export interface PeopleSettings {
   session: ConsoleSessionSettings;
 }
 
-const DEFAULT_MAPPING = 'admin=admin,reviewer=reviewer,operator=operator,requester=requester';
+const DEFAULT_MAPPING = 'admin=admin,auditor=auditor,reviewer=reviewer,operator=operator,requester=requester';
 
 /** `OIDC_ROLE_MAPPING=group=role,group=role` (a group name may contain anything but ',' and '='). */
 export function parseRoleMapping(value: string, problems: string[]): Array<{ group: string; role: ApiRole }> {

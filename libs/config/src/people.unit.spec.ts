@@ -59,7 +59,7 @@ describe('how people sign in', () => {
       'SESSION_SECRET must have 32 or more characters (random; it signs console sessions)',
       'OIDC_ISSUER must be an http:// or https:// URL',
       'OIDC_CLIENT_ID is required when OIDC_ISSUER is set',
-      "OIDC_ROLE_MAPPING entry 1 ('admins') has role 'root': must be one of requester, reviewer, operator, admin, hr-feed",
+      "OIDC_ROLE_MAPPING entry 1 ('admins') has role 'root': must be one of requester, reviewer, operator, admin, hr-feed, auditor",
       "OIDC_ROLE_MAPPING entry 2 must be 'group=role'",
       "OIDC_SCOPES must include 'openid'",
     ]);

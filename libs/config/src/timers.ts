@@ -1,4 +1,5 @@
 import { Cron } from 'croner';
+import { parseDuration } from '@prov/role-model';
 import { ConfigurationError } from './environment';
 import { ORDERS_DUPLICATE_WINDOW_MS } from './streams';
 
@@ -16,6 +17,8 @@ export interface TimerSettings {
   completeJobSchedule?: string;
   /** COMPLETE_JOB_FULFIL_TIMEOUT_MS: how long the job's fulfil task waits for dispatched orders to report. */
   fulfilTimeoutMs: number;
+  /** COMPLETE_JOB_CHAIN_CHECK_EVERY: the job verifies the hash chains when the last check is older. */
+  chainCheckEveryMs: number;
 }
 
 /** JetStream's duplicate window: a repeat published within it would be dropped as a duplicate. */
@@ -83,6 +86,9 @@ export function readTimerSettings(env: NodeJS.ProcessEnv = process.env): TimerSe
   } catch (error) {
     problems.push(...(error as ConfigurationError).problems);
   }
+  const chainCheck = parseDuration(env.COMPLETE_JOB_CHAIN_CHECK_EVERY?.trim() || 'PT20H');
+  if (!chainCheck.ok) problems.push(`COMPLETE_JOB_CHAIN_CHECK_EVERY ${chainCheck.rule}`);
   if (problems.length) throw new ConfigurationError(problems);
-  return { intervalMs, dispatchTimeoutMs, completeJobSchedule, fulfilTimeoutMs };
+  const chainCheckEveryMs = chainCheck.ok ? chainCheck.ms : 0;
+  return { intervalMs, dispatchTimeoutMs, completeJobSchedule, fulfilTimeoutMs, chainCheckEveryMs };
 }

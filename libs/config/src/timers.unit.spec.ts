@@ -8,7 +8,9 @@ describe('timer settings', () => {
       dispatchTimeoutMs: 300_000,
       fulfilTimeoutMs: 120_000,
       completeJobSchedule: undefined,
+      chainCheckEveryMs: 20 * 3_600_000,
     });
+    expect(readTimerSettings({ COMPLETE_JOB_CHAIN_CHECK_EVERY: 'PT1S' }).chainCheckEveryMs).toBe(1_000);
   });
 
   it('names every bad variable and its rule', () => {
@@ -17,16 +19,18 @@ describe('timer settings', () => {
         TIMER_INTERVAL_MS: 'often',
         DISPATCH_TIMEOUT_MS: '60000',
         COMPLETE_JOB_SCHEDULE: 'nightly',
+        COMPLETE_JOB_CHAIN_CHECK_EVERY: 'daily',
       });
       throw new Error('accepted');
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigurationError);
       const problems = (error as ConfigurationError).problems;
-      expect(problems).toHaveLength(3);
+      expect(problems).toHaveLength(4);
       expect(problems[0]).toMatch(/^TIMER_INTERVAL_MS must be an integer/);
       // A repeat within JetStream's 2-minute duplicate window would be dropped.
       expect(problems[1]).toMatch(/^DISPATCH_TIMEOUT_MS must be an integer of at least 120001/);
       expect(problems[2]).toMatch(/^COMPLETE_JOB_SCHEDULE must be a cron expression/);
+      expect(problems[3]).toMatch(/^COMPLETE_JOB_CHAIN_CHECK_EVERY must be an ISO-8601 duration/);
     }
   });
 });

@@ -16,6 +16,7 @@ export * from './decisions/reevaluation';
 export * from './decisions/role-model-preview';
 export * from './decisions/stuck-orders';
 export * from './ops/metrics';
+export * from './ops/chain-metrics';
 export * from './ops/readiness';
 export * from './ops/service-ops';
 export * from './ops/http-metrics';

@@ -25,7 +25,7 @@ export class HoldersController {
    * within their dates), folded from their streams, by assignment id, 100 per page by default.
    */
   @Get(':id/holders')
-  @Roles('requester', 'reviewer', 'operator')
+  @Roles('requester', 'reviewer', 'operator', 'auditor')
   @ApiPagedResponse('Assignments holding the entitlement at the instant, by assignment id')
   async holders(
     @Param('id') id: string,

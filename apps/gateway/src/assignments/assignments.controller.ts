@@ -30,7 +30,7 @@ import {
   stateCodeOf,
 } from './assignment.dto';
 
-const READERS = ['requester', 'reviewer', 'operator'] as const;
+const READERS = ['requester', 'reviewer', 'operator', 'auditor'] as const;
 
 @ApiTags('assignments')
 @ApiBearerAuth()

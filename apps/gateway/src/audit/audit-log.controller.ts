@@ -25,7 +25,7 @@ export class AuditLogController {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   @Get()
-  @Roles('reviewer', 'operator')
+  @Roles('reviewer', 'operator', 'auditor')
   async page(@Query() query: AuditLogQuery) {
     const limit = query.limit ?? 100;
     const events: ReturnType<typeof auditEntry>[] = [];
@@ -42,7 +42,7 @@ export class AuditLogController {
 
   /** The whole filtered log as JSON lines or CSV, written page by page as it is read (never held whole). */
   @Get('export')
-  @Roles('reviewer', 'operator')
+  @Roles('reviewer', 'operator', 'auditor')
   async export(@Query() query: AuditExportQuery, @Res() response: Response): Promise<void> {
     const csv = query.format === 'csv';
     const first = await this.read(query, query.after as Position | undefined, SCAN_PAGE_SIZE);

@@ -10,7 +10,7 @@ class Routes {
   @Roles('reviewer')
   review() {}
 
-  @Roles('requester', 'reviewer', 'operator')
+  @Roles('requester', 'reviewer', 'operator', 'auditor')
   @AllowQueryToken()
   events() {}
 }

@@ -19,7 +19,7 @@ import type { RoleModel } from '@prov/role-model';
 import { Roles } from '../auth/roles.decorator';
 import { ApiPagedResponse, PageQuery, readPage, sendPage } from '../http/paging';
 
-const EVERYONE = ['requester', 'reviewer', 'operator'] as const;
+const EVERYONE = ['requester', 'reviewer', 'operator', 'auditor'] as const;
 
 /** The role model in force: entitlements and connections. */
 @ApiTags('role model')

@@ -67,7 +67,7 @@ export class IdentitiesController {
   }
 
   @Get()
-  @Roles('requester', 'reviewer', 'operator')
+  @Roles('requester', 'reviewer', 'operator', 'auditor')
   @ApiPagedResponse('Identities by last name, first name and id (100 per page unless limit says otherwise)')
   async list(
     @Query() query: IdentitySearchQuery,
@@ -84,7 +84,7 @@ export class IdentitiesController {
   }
 
   @Get(':id')
-  @Roles('requester', 'reviewer', 'operator')
+  @Roles('requester', 'reviewer', 'operator', 'auditor')
   async get(@Param('id') id: string) {
     const identity = await this.queries.identity(id);
     if (!identity)
@@ -129,7 +129,7 @@ export class IdentitiesController {
    * tab as it was then, folded from the identity's and its assignments' streams.
    */
   @Get(':id/permissions')
-  @Roles('requester', 'reviewer', 'operator')
+  @Roles('requester', 'reviewer', 'operator', 'auditor')
   async permissions(@Param('id') id: string, @Query() query: AsOfQuery) {
     if (query.asOf) {
       const past = await this.asOf.permissions(id, new Date(query.asOf));

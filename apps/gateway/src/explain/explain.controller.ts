@@ -23,7 +23,7 @@ export class ExplainQuery {
   entitlement!: string;
 }
 
-const READERS = ['requester', 'reviewer', 'operator'] as const;
+const READERS = ['requester', 'reviewer', 'operator', 'auditor'] as const;
 
 /** Why an assignment is what it is, and why a person has (or lacks) an entitlement. */
 @ApiTags('explain')

@@ -8,7 +8,7 @@ import { errorBody } from '../http/error-body';
 class ApiDocs {
   static read(): void {}
 }
-Roles('requester', 'reviewer', 'operator')(ApiDocs.read);
+Roles('requester', 'reviewer', 'operator', 'auditor')(ApiDocs.read);
 
 /**
  * `/api/docs` (and its JSON) are served by Swagger outside Nest's routing, so the token guard

@@ -30,7 +30,7 @@ export class JobsController {
   }
 
   @Get()
-  @Roles('requester', 'reviewer', 'operator')
+  @Roles('requester', 'reviewer', 'operator', 'auditor')
   @ApiPagedResponse('Job runs, most recent first (50 per page unless limit says otherwise)')
   async list(
     @Query() query: PageQuery,
@@ -42,7 +42,7 @@ export class JobsController {
   }
 
   @Get(':id')
-  @Roles('requester', 'reviewer', 'operator')
+  @Roles('requester', 'reviewer', 'operator', 'auditor')
   async get(@Param('id') id: string) {
     const job = await this.queries.job(id);
     if (!job) throw new NotFoundException({ code: 'JobNotFound', message: `job ${id} does not exist (yet)` });

@@ -46,7 +46,7 @@ export class StuckOrdersController {
   ) {}
 
   @Get('stuck')
-  @Roles('reviewer', 'operator')
+  @Roles('reviewer', 'operator', 'auditor')
   @ApiOkResponse({ description: '{ count, byReason, serviceLevels, orders: [order + state, reason, why, inStateMs, overdueMs] }' })
   async stuck(@Query() query: StuckOrdersQuery) {
     const now = new Date();

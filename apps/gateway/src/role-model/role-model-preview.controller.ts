@@ -51,7 +51,7 @@ export class RoleModelPreviewController {
   constructor(private readonly previews: RoleModelPreviewService) {}
 
   @Post('preview')
-  @Roles('operator')
+  @Roles('operator', 'auditor')
   @HttpCode(200)
   @ApiBody({ description: 'the candidate role model (YAML)', schema: { type: 'string' } })
   @ApiOkResponse({ description: '{ currentVersion, candidateVersion, summary (counts per change type and per connection), orders (one page), next }' })

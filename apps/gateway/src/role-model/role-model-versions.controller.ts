@@ -32,7 +32,7 @@ export class RoleModelVersionsController {
   constructor(private readonly versions: RoleModelVersionReader) {}
 
   @Get()
-  @Roles('reviewer', 'operator')
+  @Roles('reviewer', 'operator', 'auditor')
   async list(@Query() query: VersionsQuery) {
     const page = await this.versions.page(query.after, query.limit ?? 50);
     // The list leaves the texts out; a version's own URL has it.
@@ -40,13 +40,13 @@ export class RoleModelVersionsController {
   }
 
   @Get(':id')
-  @Roles('reviewer', 'operator')
+  @Roles('reviewer', 'operator', 'auditor')
   async one(@Param('id') id: string) {
     return this.resolve(id, 'id');
   }
 
   @Get(':a/diff/:b')
-  @Roles('reviewer', 'operator')
+  @Roles('reviewer', 'operator', 'auditor')
   async diff(@Param('a') a: string, @Param('b') b: string) {
     const [from, to] = [await this.resolve(a, 'a'), await this.resolve(b, 'b')];
     const structured = diffRoleModels(parseRoleModel(from.text, from.source).definition, parseRoleModel(to.text, to.source).definition);

@@ -26,7 +26,7 @@ export class EventsController {
   ) {}
 
   @Get()
-  @Roles('requester', 'reviewer', 'operator')
+  @Roles('requester', 'reviewer', 'operator', 'auditor')
   @AllowQueryToken()
   @ApiOperation({
     summary:

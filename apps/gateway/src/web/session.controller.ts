@@ -14,7 +14,7 @@ import { SignIn } from '../hardening/rate-limits';
 @Controller('session')
 export class SessionController {
   @Get()
-  @Roles('requester', 'reviewer', 'operator')
+  @Roles('requester', 'reviewer', 'operator', 'auditor')
   @SignIn()
   @ApiOperation({
     summary: "The caller's role, the actor name recorded on its events, and whether a person or a token",

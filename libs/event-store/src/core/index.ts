@@ -17,3 +17,4 @@ export { prepareAppend } from './validation';
 export type { PreparedAppend, PreparedEvent } from './validation';
 export * from './catch-up-subscription';
 export * from './partitioned-catch-up';
+export * from './hash-chain';

@@ -5,6 +5,8 @@
  * - `readAll` has no server-side filter in this client version: the adapter filters a scanned
  *   window itself, like the PostgreSQL adapter, so `lastPosition` still advances.
  * - System events and streams (`$...`) are never shown to callers.
+ * - The hash chain (ADR 0026) is kept by the adapter: each append reads the stream's tail first
+ *   and stores each event's hash in its metadata (`$chainHash`, hidden from readers).
  *
  * Known gaps (no server available here to pin them down): a partial duplicate append is reported
  * the way the server reports it (normally WrongExpectedVersionError, and with `'any'` the server
@@ -19,6 +21,7 @@ import {
   type JSONType,
   START as ESDB_START,
   StreamNotFoundError as EsdbStreamNotFoundError,
+  WrongExpectedVersionError as EsdbWrongExpectedVersionError,
   jsonEvent,
 } from '@eventstore/db-client';
 import {
@@ -42,6 +45,9 @@ import {
   isStart,
   prepareAppend,
   scanLimitFor,
+  type ChainKeeper,
+  type ChainVerification,
+  type VerifyChainOptions,
 } from '../core';
 import {
   checkReadAllMaxCount,
@@ -49,6 +55,8 @@ import {
   validateDeleteExpectedRevision,
   validateStreamName,
 } from '../core/validation';
+import { chainEvents, planChainedAppend } from './chain';
+import { readStreamTail, verifyEsdbChains } from './eventstoredb-chain';
 import { EventStoreDbSubscription } from './eventstoredb-subscription';
 import {
   type EsdbEventLike,
@@ -62,7 +70,10 @@ import {
 
 export type EventStoreDbEventStoreOptions = { connectionString: string } | { client: EventStoreDBClient };
 
-export class EventStoreDbEventStore implements EventStore {
+/** Concurrent writers to one stream make a chained append read the tail again; this many times at most. */
+const MAX_CHAIN_ATTEMPTS = 20;
+
+export class EventStoreDbEventStore implements EventStore, ChainKeeper {
   readonly client: EventStoreDBClient;
   private readonly ownsClient: boolean;
   private readonly subscriptions = new Set<EventStoreDbSubscription>();
@@ -90,20 +101,48 @@ export class EventStoreDbEventStore implements EventStore {
   ): Promise<AppendResult> {
     this.assertOpen();
     const append = prepareAppend(streamName, events, options.expectedRevision);
-    try {
-      const result = await this.client.appendToStream(
-        append.streamName,
-        append.events.map((e) =>
-          jsonEvent({ id: e.id, type: e.type, data: e.data as JSONType, metadata: e.metadata }),
-        ),
-        { expectedRevision: toEsdbExpectedRevision(append.expectedRevision) },
-      );
-      if (!result.position)
-        throw new EventStoreError('EventStoreDB did not return the position of the append');
-      return { nextExpectedRevision: result.nextExpectedRevision, position: toPortPosition(result.position) };
-    } catch (error) {
-      mapEsdbError(error, append);
+    const ids = append.events.map((e) => e.id);
+    // The expected revision is pinned to the tail read (chain.ts): a concurrent writer in between
+    // makes the server refuse, and the chain is read again.
+    for (let attempt = 1; ; attempt++) {
+      const tail = await readStreamTail(this.client, append.streamName, ids.length);
+      const plan = planChainedAppend(append.expectedRevision, tail, ids);
+      if (plan.retry) return this.retryResult(append.streamName);
+      try {
+        const result = await this.client.appendToStream(
+          append.streamName,
+          chainEvents(plan.previous, plan.lastRevision, append.events).map((e) =>
+            jsonEvent({ id: e.id, type: e.type, data: e.data as JSONType, metadata: e.metadata }),
+          ),
+          { expectedRevision: toEsdbExpectedRevision(plan.expectedRevision) },
+        );
+        if (!result.position)
+          throw new EventStoreError('EventStoreDB did not return the position of the append');
+        return {
+          nextExpectedRevision: result.nextExpectedRevision,
+          position: toPortPosition(result.position),
+        };
+      } catch (error) {
+        const pinned = plan.expectedRevision !== append.expectedRevision;
+        if (pinned && error instanceof EsdbWrongExpectedVersionError && attempt < MAX_CHAIN_ATTEMPTS)
+          continue;
+        mapEsdbError(error, append);
+      }
     }
+  }
+
+  /** An exact re-append: the original result, as the other adapters answer it. */
+  private async retryResult(streamName: string): Promise<AppendResult> {
+    const [last] = await this.readStream(streamName, { direction: 'backwards', maxCount: 1 });
+    return { nextExpectedRevision: last.revision, position: last.position };
+  }
+
+  /** Checks the hash chains of every stream, or of one (ADR 0026: visible events only). */
+  async verifyChain(options: VerifyChainOptions = {}): Promise<ChainVerification> {
+    this.assertOpen();
+    const streamName =
+      options.streamName === undefined ? undefined : validateStreamName(options.streamName, 'stream');
+    return verifyEsdbChains(this.client, { ...options, streamName });
   }
 
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {

@@ -29,6 +29,7 @@ import {
   isStart,
   matchesFilter,
 } from '../core';
+import { callerMetadata } from './chain';
 
 /** (commit, prepare), each padded, so that text order is EventStoreDB's log order. */
 export function toPortPosition(position: EsdbPosition): Position {
@@ -90,7 +91,7 @@ export function toRecordedEvent(event: EsdbEventLike, fallbackCommit?: bigint): 
       metadata !== null &&
       !Array.isArray(metadata) &&
       !(metadata instanceof Uint8Array)
-        ? (metadata as Record<string, unknown>)
+        ? callerMetadata(metadata as Record<string, unknown>)
         : {},
     createdAt: event.created,
   };

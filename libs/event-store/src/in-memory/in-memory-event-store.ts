@@ -24,6 +24,11 @@ import {
   type SubscribeToAllOptions,
   type Subscription,
   WrongExpectedVersionError,
+  type ChainKeeper,
+  type ChainVerification,
+  type VerifyChainOptions,
+  CHAIN_START,
+  eventHash,
   DuplicateEventIdsError,
   checkFilter,
   collectPage,
@@ -35,6 +40,7 @@ import {
   scanLimitFor,
 } from '../core';
 import { ChangeSignal, LogSubscription, SubscriptionRegistry } from '../core/log-subscription';
+import { verifyInMemoryChains } from './in-memory-chain';
 import {
   checkReadAllMaxCount,
   checkReadStreamOptions,
@@ -42,7 +48,7 @@ import {
   validateStreamName,
 } from '../core/validation';
 
-interface StoredEvent {
+export interface StoredEvent {
   streamName: string;
   revision: bigint;
   position: Position;
@@ -51,9 +57,11 @@ interface StoredEvent {
   dataJson: string;
   metadataJson: string;
   createdAt: Date;
+  /** The chain link (hex), computed at append; tests may change the other fields to tamper. */
+  hash: string;
 }
 
-interface StreamState {
+export interface StreamState {
   /** Revision of the last event ever written; -1n before the first. Survives a soft delete. */
   revision: bigint;
   /** Soft delete hides revisions below this. */
@@ -61,6 +69,8 @@ interface StreamState {
   tombstoned: boolean;
   events: StoredEvent[];
   revisionById: Map<string, bigint>;
+  /** The last event's hash: survives a soft delete, so a recreated stream continues its chain. */
+  lastHash: string;
 }
 
 /**
@@ -105,7 +115,7 @@ function checkExpected(
   if (!ok) throw new WrongExpectedVersionError(streamName, expected, actual);
 }
 
-export class InMemoryEventStore implements EventStore {
+export class InMemoryEventStore implements EventStore, ChainKeeper {
   private readonly subscriptions = new SubscriptionRegistry();
   private closed = false;
 
@@ -135,10 +145,19 @@ export class InMemoryEventStore implements EventStore {
       tombstoned: false,
       events: [],
       revisionById: new Map(),
+      lastHash: CHAIN_START,
     };
     const createdAt = new Date();
     for (const event of append.events) {
       state.revision += 1n;
+      // Hashed as read back (parsed JSON), which is what every adapter stores.
+      const content = {
+        type: event.type,
+        data: JSON.parse(event.dataJson),
+        metadata: JSON.parse(event.metadataJson),
+        revision: state.revision,
+      };
+      state.lastHash = eventHash(state.lastHash, content);
       const stored: StoredEvent = {
         streamName: append.streamName,
         revision: state.revision,
@@ -148,6 +167,7 @@ export class InMemoryEventStore implements EventStore {
         dataJson: event.dataJson,
         metadataJson: event.metadataJson,
         createdAt,
+        hash: state.lastHash,
       };
       state.events.push(stored);
       state.revisionById.set(event.id, state.revision);
@@ -232,6 +252,7 @@ export class InMemoryEventStore implements EventStore {
       tombstoned: false,
       events: [],
       revisionById: new Map(),
+      lastHash: CHAIN_START,
     };
     state.tombstoned = true;
     this.log.streams.set(streamName, state);
@@ -245,6 +266,13 @@ export class InMemoryEventStore implements EventStore {
     if (stream?.tombstoned) throw new StreamDeletedError(name);
     checkExpected(name, stream, expected);
     return stream;
+  }
+
+  /** Checks the hash chains of every stream (soft-deleted events included), or of one. */
+  async verifyChain(options: VerifyChainOptions = {}): Promise<ChainVerification> {
+    this.assertOpen();
+    if (options.streamName !== undefined) validateStreamName(options.streamName, 'stream');
+    return verifyInMemoryChains(this.log.streams, options);
   }
 
   async close(): Promise<void> {

@@ -11,6 +11,21 @@ describeEventStoreContract('in-memory', async ({ fresh }) => {
     log = new InMemoryEventLog();
     checkpoints = new InMemoryCheckpointStore();
   }
-  const store = new InMemoryEventStore(log);
-  return { store, checkpoints, dispose: () => store.close() };
+  const own = log; // later fresh fixtures replace `log`
+  const store = new InMemoryEventStore(own);
+  const stored = (streamName: string) => own.streams.get(streamName)?.events ?? [];
+  return {
+    store,
+    checkpoints,
+    dispose: () => store.close(),
+    async tamper(streamName, revision) {
+      const event = stored(streamName)[Number(revision)];
+      const original = event.dataJson;
+      event.dataJson = JSON.stringify({ forged: true });
+      return async () => {
+        event.dataJson = original;
+      };
+    },
+    chainHashes: async (streamName) => stored(streamName).map((event) => event.hash),
+  };
 });

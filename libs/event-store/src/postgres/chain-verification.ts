@@ -4,29 +4,9 @@
  * not match its content and its predecessor.
  */
 import type { Pool } from 'pg';
+import type { ChainVerification, VerifyChainOptions } from '../core/hash-chain';
 
-export interface ChainBreak {
-  streamName: string;
-  revision: bigint;
-  eventId: string;
-}
-
-export interface ChainVerification {
-  ok: boolean;
-  streamsChecked: number;
-  eventsChecked: number;
-  /** The first event that does not match, in stream-name and revision order. */
-  firstBreak?: ChainBreak;
-}
-
-export interface VerifyChainOptions {
-  /** Check this stream only. */
-  streamName?: string;
-  /** Streams per statement. Default 500. */
-  pageSize?: number;
-  /** Called after each page, e.g. to report progress of a long check. */
-  onPage?: (progress: { streamsChecked: number; eventsChecked: number; lastStream: string }) => void;
-}
+export type { ChainBreak, ChainVerification, VerifyChainOptions } from '../core/hash-chain';
 
 interface VerifyRow {
   last_stream: string | null;
@@ -55,10 +35,15 @@ export async function verifyChain(pool: Pool, options: VerifyChainOptions = {}):
         ok: false,
         streamsChecked,
         eventsChecked,
-        firstBreak: { streamName: row.bad_stream, revision: BigInt(row.bad_revision!), eventId: row.bad_event_id! },
+        firstBreak: {
+          streamName: row.bad_stream,
+          revision: BigInt(row.bad_revision!),
+          eventId: row.bad_event_id!,
+        },
       };
     }
-    if (row.last_stream !== null) options.onPage?.({ streamsChecked, eventsChecked, lastStream: row.last_stream });
+    if (row.last_stream !== null)
+      options.onPage?.({ streamsChecked, eventsChecked, lastStream: row.last_stream });
     if (options.streamName !== undefined || row.streams < pageSize || row.last_stream === null) {
       return { ok: true, streamsChecked, eventsChecked };
     }

@@ -12,4 +12,3 @@ export type { MigrationReport } from './schema/migrate';
 export { MIGRATIONS, NOTIFY_CHANNEL } from './schema/migrations';
 export type { Migration } from './schema/migrations';
 export type { Outcome } from './group-commit';
-export type { ChainBreak, ChainVerification, VerifyChainOptions } from './chain-verification';

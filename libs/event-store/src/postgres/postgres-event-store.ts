@@ -33,6 +33,7 @@ import {
   type PreparedAppend,
   prepareAppend,
   scanLimitFor,
+  type ChainKeeper,
 } from '../core';
 import { appendGroup } from './batch-append';
 import { type ChainVerification, type VerifyChainOptions, verifyChain } from './chain-verification';
@@ -86,7 +87,7 @@ function filterCondition(filter: EventFilter | undefined, first: number): { sql:
   return { sql: parts.join(' AND '), params };
 }
 
-export class PostgresEventStore implements EventStore {
+export class PostgresEventStore implements EventStore, ChainKeeper {
   readonly pool: Pool;
   private readonly endPool: () => Promise<void>;
   private readonly listener: NotificationListener;
@@ -145,14 +146,18 @@ export class PostgresEventStore implements EventStore {
    * the group commit sends, without waiting in its queue. Not part of the port.
    */
   async appendMany(
-    appends: { streamName: string; events: EventData[]; expectedRevision?: AppendOptions['expectedRevision'] }[],
+    appends: {
+      streamName: string;
+      events: EventData[];
+      expectedRevision?: AppendOptions['expectedRevision'];
+    }[],
   ): Promise<Outcome<AppendResult>[]> {
     const prepared = appends.map((a) => prepareAppend(a.streamName, a.events, a.expectedRevision));
     await this.ready();
     return appendGroup(this.pool, prepared);
   }
 
-  /** Checks the hash chains of every stream, or of one (tamper evidence). Not part of the port. */
+  /** Checks the hash chains of every stream, or of one (tamper evidence, ADR 0016). */
   async verifyChain(options: VerifyChainOptions = {}): Promise<ChainVerification> {
     if (options.streamName !== undefined) validateStreamName(options.streamName, 'stream');
     await this.ready();

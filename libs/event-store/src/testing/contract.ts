@@ -8,6 +8,7 @@ import { catchUpContract } from './contract/catch-up';
 import { concurrentAppendsContract } from './contract/concurrent-appends';
 import { deletionContract } from './contract/deletion';
 import { globalLogContract } from './contract/global-log';
+import { hashChainContract } from './contract/hash-chain';
 import type { ContractContext, ContractFactory, ContractFixture } from './contract/helpers';
 import { idempotencyContract } from './contract/idempotency';
 import { readingContract } from './contract/reading';
@@ -61,5 +62,6 @@ export function describeEventStoreContract(
     globalLogContract(ctx);
     subscriptionContract(ctx);
     catchUpContract(ctx);
+    hashChainContract(ctx);
   });
 }

@@ -119,6 +119,20 @@ function reevaluated(
   return { ...base, changeType, connectionId, resourceTypeId, changes };
 }
 
+const sameBirthrightRulesCache = new WeakMap<RoleModel, WeakMap<RoleModel, boolean>>();
+
+/** Both models have the same birthright rules: one evaluation per identity answers for both. */
+function sameBirthrightRules(models: Models): boolean {
+  const byCurrent = sameBirthrightRulesCache.get(models.candidate) ?? new WeakMap<RoleModel, boolean>();
+  sameBirthrightRulesCache.set(models.candidate, byCurrent);
+  let same = byCurrent.get(models.current);
+  if (same === undefined) {
+    same = JSON.stringify(models.current.definition.rules ?? []) === JSON.stringify(models.candidate.definition.rules ?? []);
+    byCurrent.set(models.current, same);
+  }
+  return same;
+}
+
 /** Birthright rules: a new entitlement gets an assignment (Added), one no holder keeps is revoked (Deleted). */
 function birthrights(models: Models, subject: PreviewSubject, attributes: IdentityAttributes): PreviewOrder[] {
   const { identity } = subject;
@@ -130,7 +144,7 @@ function birthrights(models: Models, subject: PreviewSubject, attributes: Identi
     });
   };
   const candidate = changesUnder(models.candidate);
-  const current = changesUnder(models.current);
+  const current = sameBirthrightRules(models) ? candidate : changesUnder(models.current);
   const orders: PreviewOrder[] = [];
   const granted = new Set<string>();
   for (const grant of candidate.grant) {

@@ -47,6 +47,13 @@ export const SAMPLE_PEOPLE: readonly SamplePerson[] = [
     groups: ['staff', 'admin'],
   },
   {
+    subject: 'aude',
+    name: 'Aude Auditor',
+    email: 'aude@example.com',
+    password: 'aude-Passw0rd!',
+    groups: ['staff', 'auditor'],
+  },
+  {
     subject: 'vic',
     name: 'Vic Visitor',
     email: 'vic@example.com',

@@ -51,7 +51,7 @@ export function serviceInstances(
  */
 export const SERVICE_READY_PATTERN = /service started|microservice successfully started/i;
 
-export const API_ROLE_NAMES = ['requester', 'reviewer', 'operator', 'admin', 'hr-feed'] as const;
+export const API_ROLE_NAMES = ['requester', 'reviewer', 'operator', 'admin', 'hr-feed', 'auditor'] as const;
 export type ApiRoleName = (typeof API_ROLE_NAMES)[number];
 export type ApiTokens = Record<ApiRoleName, string>;
 

@@ -14,6 +14,14 @@ export interface ContractFixture {
   checkpoints: CheckpointStore;
   /** Closes the store; the data stays for a later `factory({ fresh: false })`. */
   dispose(): Promise<void>;
+  /**
+   * Where the adapter's storage can be changed behind its back (a row in PostgreSQL, the
+   * in-memory log): changes the event's data as an intruder would, and gives back a function
+   * that puts it back. EventStoreDB's log is immutable, so its fixture has none.
+   */
+  tamper?(streamName: string, revision: bigint): Promise<() => Promise<void>>;
+  /** The chain hashes the adapter stored for the stream's events (hex, in revision order), where readable. */
+  chainHashes?(streamName: string): Promise<string[]>;
 }
 
 /**
