@@ -18,3 +18,4 @@ export * from './ops/metrics';
 export * from './ops/readiness';
 export * from './ops/service-ops';
 export * from './ops/http-metrics';
+export * from './tracing';
