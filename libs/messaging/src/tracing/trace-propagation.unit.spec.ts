@@ -1,7 +1,5 @@
-import { context, propagation, SpanStatusCode, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { SpanStatusCode, trace } from '@opentelemetry/api';
+import { recordSpans } from '../testing/test-tracing';
 import { headers as natsHeaders } from 'nats';
 import {
   contextFromFields,
@@ -14,15 +12,7 @@ import {
 } from './trace-propagation';
 
 describe('trace propagation over NATS headers and event metadata', () => {
-  const exporter = new InMemorySpanExporter();
-
-  beforeAll(() => {
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-    trace.setGlobalTracerProvider(
-      new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] }),
-    );
-  });
+  const exporter = recordSpans();
 
   afterEach(() => exporter.reset());
 

@@ -1,7 +1,5 @@
-import { context, propagation, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
+import { trace } from '@opentelemetry/api';
+import { recordSpans } from '../../../messaging/src/testing/test-tracing';
 import { InMemoryEventStore } from '@prov/event-store';
 import { inSpan, SpanKind } from '@prov/messaging';
 import { continueFromEvent, streamCategory, traceEventStore, withTraceMetadata } from './event-tracing';
@@ -14,15 +12,7 @@ const event = (metadata?: Record<string, unknown>) => ({
 });
 
 describe('the trace context in event metadata', () => {
-  const exporter = new InMemorySpanExporter();
-
-  beforeAll(() => {
-    context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-    propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-    trace.setGlobalTracerProvider(
-      new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] }),
-    );
-  });
+  const exporter = recordSpans();
 
   afterEach(() => exporter.reset());
 
