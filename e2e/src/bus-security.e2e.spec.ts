@@ -73,10 +73,20 @@ describe('the bus and signed commands, end to end', () => {
     let stderr = '';
     child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     expect(await new Promise((resolve) => child.once('exit', resolve))).toBe(1);
-    const line = JSON.parse(stderr.trim().split('\n').find((l) => l.includes('start failed'))!);
-    expect(line).toMatchObject({ level: 'fatal', service: 'orders', msg: 'start failed' });
-    expect(line.error).toContain("TIMER_INTERVAL_MS must be an integer from 10 to 86400000 (milliseconds), got 'abc'");
-    expect(line.error).toContain("HEALTH_PORT must be an integer from 0 to 65535 (TCP port, 0: none), got '-1'");
+    const line = JSON.parse(
+      stderr
+        .trim()
+        .split('\n')
+        .find((l) => l.includes('start failed'))!,
+    );
+    // The loggers' shape (ADR 0023): every line of every service parses the same way.
+    expect(line).toMatchObject({ level: 'fatal', context: 'orders', message: { msg: 'start failed' } });
+    expect(line.message.error).toContain(
+      "TIMER_INTERVAL_MS must be an integer from 10 to 86400000 (milliseconds), got 'abc'",
+    );
+    expect(line.message.error).toContain(
+      "HEALTH_PORT must be an integer from 0 to 65535 (TCP port, 0: none), got '-1'",
+    );
   });
 
   it('refuses a client without credentials, or with a key it does not know', async () => {

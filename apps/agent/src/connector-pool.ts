@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { type Connector, createConnector } from '@prov/connectors';
 import { connectionSecretsEnvironment, readAgentSettings } from '@prov/config';
-import { instrumentConnector, ROLE_MODEL } from '@prov/platform';
+import { instrumentConnector, ROLE_MODEL, traceConnector } from '@prov/platform';
 import type { RoleModel, RoleModelConnection } from '@prov/role-model';
 
 export class UnknownConnectionError extends Error {
@@ -32,7 +32,10 @@ export class ConnectorPool implements OnApplicationShutdown {
     if (!connection) throw new UnknownConnectionError(connectionId);
     let connector = this.connectors.get(connectionId);
     if (!connector) {
-      connector = instrumentConnector(createConnector(connection, connectionSecretsEnvironment()), connectionId);
+      connector = traceConnector(
+        instrumentConnector(createConnector(connection, connectionSecretsEnvironment()), connectionId),
+        connectionId,
+      );
       this.connectors.set(connectionId, connector);
     }
     return connector;

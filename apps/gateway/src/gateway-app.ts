@@ -4,7 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { type HardeningSettings, readHardeningSettings } from '@prov/config';
-import { httpMetricsMiddleware } from '@prov/platform';
+import { httpMetricsMiddleware, httpTracingMiddleware, TraceContextInterceptor } from '@prov/platform';
 import { protectApiDocs } from './hardening/api-docs-access';
 import { HttpErrorsFilter } from './http/http-errors.filter';
 import { installRequestLimits } from './http/request-limits';
@@ -39,6 +39,7 @@ export async function createGatewayApp(
 ): Promise<NestExpressApplication> {
   const { GatewayModule } = await import('./gateway.module');
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule, { logger, bodyParser: false });
+  app.use(httpTracingMiddleware);
   app.use(httpMetricsMiddleware);
   app.use(
     helmet({
@@ -51,6 +52,7 @@ export async function createGatewayApp(
   // SCIM clients expect the service provider at /scim/v2 (docs/inbound.md), beside the API.
   app.setGlobalPrefix('api', { exclude: [{ path: 'scim/v2/{*path}', method: RequestMethod.ALL }] });
   app.useGlobalPipes(httpValidationPipe());
+  app.useGlobalInterceptors(new TraceContextInterceptor());
   app.useGlobalFilters(new HttpErrorsFilter());
   const document = SwaggerModule.createDocument(
     app,

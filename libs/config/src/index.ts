@@ -13,6 +13,7 @@ export * from './streams';
 export * from './role-model-deployment';
 export * from './stuck-orders';
 export * from './operations';
+export * from './tracing';
 export * from './schema/variable';
 export * from './schema/schema';
 export * from './schema/config-table';

@@ -1,4 +1,5 @@
 import { ConsoleLogger, LogLevel } from '@nestjs/common';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import { redactCredentials, redactValue } from './redaction';
 
 const ORDER: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -23,6 +24,38 @@ class RedactingLogger extends ConsoleLogger {
       typeof errorStack === 'string' ? redactCredentials(errorStack) : errorStack,
     );
   }
+
+  protected override getJsonLogObject(
+    message: unknown,
+    options: Parameters<ConsoleLogger['getJsonLogObject']>[1],
+  ): ReturnType<ConsoleLogger['getJsonLogObject']> {
+    return { ...super.getJsonLogObject(message, options), ...traceLogFields() };
+  }
+}
+
+/**
+ * `traceId` and `spanId` of the span the code runs in, for a log line: what joins a line to its
+ * trace in the tracing backend. Empty when tracing is off or nothing is traced right now.
+ */
+export function traceLogFields(): { traceId?: string; spanId?: string } {
+  const span = trace.getActiveSpan()?.spanContext();
+  return span && isSpanContextValid(span) ? { traceId: span.traceId, spanId: span.spanId } : {};
+}
+
+/**
+ * A line in the loggers' JSON shape for the few places that write before a logger exists or
+ * after it is gone (start failures, the last-resort handlers), so every line of every service
+ * parses the same way: `{level, pid, timestamp, message: {msg, ...}, context, traceId?, spanId?}`.
+ */
+export function jsonLogLine(level: LogLevel, context: string, message: Record<string, unknown>): string {
+  return JSON.stringify({
+    level,
+    pid: process.pid,
+    timestamp: Date.now(),
+    message,
+    context,
+    ...traceLogFields(),
+  });
 }
 
 /** Structured (one JSON object per line) logs for every service, from LOG_LEVEL upwards. */

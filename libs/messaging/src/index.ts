@@ -21,3 +21,4 @@ export * from './bus/bus-connection';
 export * from './bus/nats-permissions';
 
 export * from './jetstream';
+export * from './tracing/trace-propagation';

@@ -1,11 +1,20 @@
 import type { INestMicroservice } from '@nestjs/common';
 import type { NatsConnection } from 'nats';
 import type { IEntryNestModule } from '@nestjs/core/nest-factory';
-import { createServiceLogger, readEnvironment, readHardeningSettings, readOperationsSettings, readServiceConfiguration, redactCredentials } from '@prov/config';
+import {
+  createServiceLogger,
+  jsonLogLine,
+  readEnvironment,
+  readHardeningSettings,
+  readOperationsSettings,
+  readServiceConfiguration,
+  redactCredentials,
+} from '@prov/config';
 import { createCommandMicroservice } from '@prov/messaging';
 import { DATABASE_UNAVAILABLE_CODES } from './database-unavailable';
 import { startServiceOps } from './ops/service-ops';
 import { serviceBus } from './service-bus';
+import { startTracing } from './tracing/start-tracing';
 
 /** Domain errors beyond the messaging defaults, with the status callers get for them. */
 export const DOMAIN_ERROR_STATUSES = {
@@ -27,7 +36,9 @@ export const DOMAIN_ERROR_STATUSES = {
 export async function startService(
   module: IEntryNestModule,
   service: string,
-  options: { subjectExpansions?: (app: INestMicroservice) => Readonly<Record<string, readonly string[]>> } = {},
+  options: {
+    subjectExpansions?: (app: INestMicroservice) => Readonly<Record<string, readonly string[]>>;
+  } = {},
 ): Promise<INestMicroservice> {
   const environment = readEnvironment();
   const logger = createServiceLogger(service, environment.logLevel);
@@ -63,7 +74,7 @@ export function exitAfterGracePeriod(service: string): void {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
       setTimeout(() => {
-        console.error(JSON.stringify({ level: 'warn', service, msg: `still stopping after ${graceMs} ms; exiting` }));
+        console.error(jsonLogLine('warn', service, { msg: `still stopping after ${graceMs} ms; exiting` }));
         process.exit(1);
       }, graceMs).unref();
     });
@@ -75,9 +86,7 @@ export function exitAfterGracePeriod(service: string): void {
  * test harness wait for it.
  */
 export function announceReady(service: string, details: Record<string, unknown> = {}): void {
-  process.stdout.write(
-    `${JSON.stringify({ level: 'log', pid: process.pid, timestamp: Date.now(), message: { msg: `${service} service started`, ...details }, context: service })}\n`,
-  );
+  process.stdout.write(`${jsonLogLine('log', service, { msg: `${service} service started`, ...details })}\n`);
 }
 
 /**
@@ -88,9 +97,7 @@ export function announceReady(service: string, details: Record<string, unknown> 
 export function runService(service: string, start: () => Promise<unknown>): void {
   const fail = (error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
-    console.error(
-      JSON.stringify({ level: 'fatal', service, msg: 'start failed', error: redactCredentials(message) }),
-    );
+    console.error(jsonLogLine('fatal', service, { msg: 'start failed', error: redactCredentials(message) }));
     process.exit(1);
   };
   try {
@@ -99,7 +106,10 @@ export function runService(service: string, start: () => Promise<unknown>): void
     installProcessHandlers(service);
     // Without its NATS credentials and command keys a service would only fail later, per command.
     serviceBus(service);
-    start().catch(fail);
+    // Tracing first: what the start itself does (connections, the first commands) is traced too.
+    startTracing(service)
+      .then(() => start())
+      .catch(fail);
   } catch (error) {
     fail(error);
   }
@@ -108,11 +118,7 @@ export function runService(service: string, start: () => Promise<unknown>): void
 function errorLine(level: 'error' | 'fatal', service: string, msg: string, error: unknown): string {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   const stack = error instanceof Error ? error.stack : undefined;
-  return JSON.stringify({
-    level,
-    service,
-    pid: process.pid,
-    timestamp: Date.now(),
+  return jsonLogLine(level, service, {
     msg,
     error: redactCredentials(text),
     ...(stack ? { stack: redactCredentials(stack) } : {}),

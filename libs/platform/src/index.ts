@@ -20,3 +20,4 @@ export * from './ops/chain-metrics';
 export * from './ops/readiness';
 export * from './ops/service-ops';
 export * from './ops/http-metrics';
+export * from './tracing';

@@ -1,6 +1,13 @@
 import { DynamicModule, Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
-import { readEnvironment, readHardeningSettings, readOperationsSettings, redactUrl, serviceConfigModule, type ServiceEnvironment } from '@prov/config';
+import {
+  readEnvironment,
+  readHardeningSettings,
+  readOperationsSettings,
+  redactUrl,
+  serviceConfigModule,
+  type ServiceEnvironment,
+} from '@prov/config';
 import {
   type EventStore,
   EventStoreDbEventStore,
@@ -8,10 +15,19 @@ import {
   PostgresEventStore,
 } from '@prov/event-store';
 import { instrumentEventStore } from './ops/metrics';
+import { traceEventStore } from './tracing/event-tracing';
 import { RoleModelSource } from './role-model.source';
 import { RoleModelVersions } from './role-model-versions';
 import { serviceBus } from './service-bus';
-import { CHECKPOINT_STORE, DATABASE_POOL, EVENT_STORE, ROLE_MODEL, SERVICE_BUS, SERVICE_ENVIRONMENT, SERVICE_NAME } from './tokens';
+import {
+  CHECKPOINT_STORE,
+  DATABASE_POOL,
+  EVENT_STORE,
+  ROLE_MODEL,
+  SERVICE_BUS,
+  SERVICE_ENVIRONMENT,
+  SERVICE_NAME,
+} from './tokens';
 
 export interface PlatformModuleOptions {
   service: string;
@@ -50,7 +66,8 @@ export class PlatformModule implements OnApplicationShutdown {
         {
           provide: EVENT_STORE,
           inject: [DATABASE_POOL],
-          useFactory: async (pool: Pool) => instrumentEventStore(await createEventStore(environment, pool)),
+          useFactory: async (pool: Pool) =>
+            instrumentEventStore(traceEventStore(await createEventStore(environment, pool))),
         },
         {
           provide: CHECKPOINT_STORE,
@@ -58,15 +75,30 @@ export class PlatformModule implements OnApplicationShutdown {
           useFactory: (pool: Pool) => new PostgresCheckpointStore({ pool }),
         },
         { provide: RoleModelSource, useFactory: () => new RoleModelSource(environment.roleModelPath) },
-        { provide: ROLE_MODEL, inject: [RoleModelSource], useFactory: (source: RoleModelSource) => source.asRoleModel() },
+        {
+          provide: ROLE_MODEL,
+          inject: [RoleModelSource],
+          useFactory: (source: RoleModelSource) => source.asRoleModel(),
+        },
         RoleModelVersions,
       ],
-      exports: [RoleModelSource, SERVICE_BUS, SERVICE_NAME, SERVICE_ENVIRONMENT, DATABASE_POOL, EVENT_STORE, CHECKPOINT_STORE, ROLE_MODEL],
+      exports: [
+        RoleModelSource,
+        SERVICE_BUS,
+        SERVICE_NAME,
+        SERVICE_ENVIRONMENT,
+        DATABASE_POOL,
+        EVENT_STORE,
+        CHECKPOINT_STORE,
+        ROLE_MODEL,
+      ],
     };
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.store.close().catch((error) => this.logger.warn({ msg: 'closing the event store failed', error: String(error) }));
+    await this.store
+      .close()
+      .catch((error) => this.logger.warn({ msg: 'closing the event store failed', error: String(error) }));
     await this.pool.end().catch(() => undefined);
   }
 }
@@ -75,7 +107,10 @@ async function createEventStore(environment: ServiceEnvironment, pool: Pool): Pr
   if (environment.eventStore === 'eventstoredb') {
     return EventStoreDbEventStore.connect(environment.eventStoreDbUrl!);
   }
-  new Logger('Platform').log({ msg: 'event store: PostgreSQL', database: redactUrl(environment.databaseUrl) });
+  new Logger('Platform').log({
+    msg: 'event store: PostgreSQL',
+    database: redactUrl(environment.databaseUrl),
+  });
   return PostgresEventStore.connect({ pool });
 }
 
@@ -98,7 +133,8 @@ function createPool(databaseUrl: string, service: string, env?: NodeJS.ProcessEn
     connectionTimeoutMillis: limits.databaseConnectTimeoutMs,
     statement_timeout: limits.databaseStatementTimeoutMs,
   });
-  const warn = (error: Error) => logger.warn({ msg: 'database connection lost; reconnecting on next use', error: error.message });
+  const warn = (error: Error) =>
+    logger.warn({ msg: 'database connection lost; reconnecting on next use', error: error.message });
   pool.on('error', warn);
   pool.on('connect', (client) => client.on('error', warn));
   return pool;

@@ -11,6 +11,7 @@ import {
   type RunningCatchUpSubscription,
 } from '@prov/event-store';
 import { awaitLeadership, type HeldLock } from './leadership';
+import { continueFromEvent } from './tracing/event-tracing';
 
 export interface Reaction {
   /** Names the checkpoint and the single-instance lock: keep it stable. */
@@ -30,7 +31,6 @@ export interface Reaction {
  * independent, since every handler reads the current state of what it changes.
  */
 export const REACTION_CONCURRENCY = 16;
-
 
 /**
  * Runs a reaction as a checkpointed catch-up subscription on the event store, so a service that
@@ -72,7 +72,8 @@ export class ReactionRunner {
     while (!this.stopped) {
       try {
         this.lock = await awaitLeadership(this.pool, `reaction:${this.reaction.name}`, () => this.stopped, {
-          onError: (error) => this.logger.warn({ msg: 'cannot ask for the reaction lock', error: String(error) }),
+          onError: (error) =>
+            this.logger.warn({ msg: 'cannot ask for the reaction lock', error: String(error) }),
         });
         if (!this.lock) return;
         const subscription = runPartitionedCatchUpSubscription({
@@ -105,15 +106,26 @@ export class ReactionRunner {
   private async handleWithRetry(event: RecordedEvent): Promise<void> {
     for (let attempt = 1; !this.stopped; attempt++) {
       try {
-        await this.reaction.handle(event);
+        // The trace of the change this event records goes on in what the reaction does.
+        await continueFromEvent(this.reaction.name, event, () => this.reaction.handle(event));
         return;
       } catch (error) {
         if (error instanceof DomainError) {
-          this.logger.warn({ msg: 'reaction refused by the domain; moving on', event: describe(event), error: error.message });
+          this.logger.warn({
+            msg: 'reaction refused by the domain; moving on',
+            event: describe(event),
+            error: error.message,
+          });
           return;
         }
         const delay = Math.min(30_000, 250 * 2 ** Math.min(attempt, 7));
-        this.logger.error({ msg: 'reaction failed; retrying', event: describe(event), attempt, delayMs: delay, error: String(error) });
+        this.logger.error({
+          msg: 'reaction failed; retrying',
+          event: describe(event),
+          attempt,
+          delayMs: delay,
+          error: String(error),
+        });
         await sleep(delay);
       }
     }

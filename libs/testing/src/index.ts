@@ -13,3 +13,4 @@ export * from './bus-credentials';
 export * from './test-certificates';
 export * from './oidc-provider/oidc-provider';
 export * from './prometheus';
+export * from './otlp-receiver';

@@ -1,10 +1,15 @@
 import { ConfigurationError } from '../environment';
 import { PLATFORM_VARIABLES } from './platform.variables';
 import { SERVICE_VARIABLES } from './service.variables';
+import { TRACING_VARIABLES } from './tracing.variables';
 import { appliesTo, checkValue, type ServiceName, type VariableSpec } from './variable';
 
 /** Every variable the engine reads, in the order of the table in docs/operations.md. */
-export const CONFIGURATION_SCHEMA: readonly VariableSpec[] = [...PLATFORM_VARIABLES, ...SERVICE_VARIABLES];
+export const CONFIGURATION_SCHEMA: readonly VariableSpec[] = [
+  ...PLATFORM_VARIABLES,
+  ...SERVICE_VARIABLES,
+  ...TRACING_VARIABLES,
+];
 
 const BY_NAME = new Map(CONFIGURATION_SCHEMA.map((spec) => [spec.name, spec]));
 

@@ -5,11 +5,17 @@ import { readAgentStreamWaitMs } from '../bus';
 import { ConfigurationError, readEnvironment, type ServiceEnvironment } from '../environment';
 import { type HardeningSettings, readHardeningSettings } from '../hardening';
 import { readLifecycleSettings } from '../lifecycle';
-import { type AgentSettings, type OperationsSettings, readAgentSettings, readOperationsSettings } from '../operations';
+import {
+  type AgentSettings,
+  type OperationsSettings,
+  readAgentSettings,
+  readOperationsSettings,
+} from '../operations';
 import { readPasswordDelivery } from '../password-delivery';
 import { readPeopleSettings } from '../people';
 import { readReadBackSettings } from '../read-back';
 import { readTimerSettings } from '../timers';
+import { readTracingSettings } from '../tracing';
 import { validateVariables } from './schema';
 import { SERVICE_NAMES, type ServiceName } from './variable';
 
@@ -34,8 +40,12 @@ const SERVICE_READERS: Partial<Record<ServiceName, Array<(env: NodeJS.ProcessEnv
  * Reads and validates the whole configuration of `service` at once: the schema's type rules for
  * every variable it reads, then the readers' own rules. All problems are reported together.
  */
-export function readServiceConfiguration(service: string, env: NodeJS.ProcessEnv = process.env): ServiceConfiguration {
-  if (!(SERVICE_NAMES as readonly string[]).includes(service)) throw new Error(`unknown service '${service}'`);
+export function readServiceConfiguration(
+  service: string,
+  env: NodeJS.ProcessEnv = process.env,
+): ServiceConfiguration {
+  if (!(SERVICE_NAMES as readonly string[]).includes(service))
+    throw new Error(`unknown service '${service}'`);
   const name = service as ServiceName;
   const problems = validateVariables(name, env);
   const attempt = <T>(read: () => T): T | undefined => {
@@ -52,10 +62,17 @@ export function readServiceConfiguration(service: string, env: NodeJS.ProcessEnv
   const environment = attempt(() => readEnvironment(env));
   const hardening = attempt(() => readHardeningSettings(env));
   const operations = attempt(() => readOperationsSettings(env));
+  attempt(() => readTracingSettings(name, env));
   const agent = name === 'agent' ? attempt(() => readAgentSettings(env)) : undefined;
   for (const read of SERVICE_READERS[name] ?? []) attempt(() => read(env));
   if (problems.length) throw new ConfigurationError(problems);
-  return { service: name, environment: environment!, hardening: hardening!, operations: operations!, ...(agent ? { agent } : {}) };
+  return {
+    service: name,
+    environment: environment!,
+    hardening: hardening!,
+    operations: operations!,
+    ...(agent ? { agent } : {}),
+  };
 }
 
 /**
@@ -63,7 +80,10 @@ export function readServiceConfiguration(service: string, env: NodeJS.ProcessEnv
  * variables), validated by the schema while the module is defined, so a wrong value stops the
  * start before any provider is built; `ConfigService.get('ops')` gives the typed configuration.
  */
-export function serviceConfigModule(service: string, env: NodeJS.ProcessEnv = process.env): Promise<DynamicModule> {
+export function serviceConfigModule(
+  service: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<DynamicModule> {
   const configuration = readServiceConfiguration(service, env);
   return ConfigModule.forRoot({
     isGlobal: true,

@@ -6,6 +6,7 @@ import { COMMAND_TOKEN_HEADER, signCommand } from '../signing/command-token';
 import { commandSubject, connectionCommandSubject } from '../subjects';
 import { CommandError } from '../errors/command-error';
 import { commandTimeout, toCommandError } from './wire-error';
+import { inSpan, injectTraceHeaders, SpanKind } from '../tracing/trace-propagation';
 import {
   COMMAND_CLIENT_PROXY,
   DEFAULT_COMMAND_TIMEOUT_MS,
@@ -77,6 +78,18 @@ export class CommandClient implements OnApplicationBootstrap {
         ? commandSubject(service, command)
         : connectionCommandSubject(service, command, options.connectionId);
     const timeoutMs = positiveTimeout(options.timeoutMs ?? this.defaultTimeoutMs);
+    // The caller's trace continues in the handler: the span's context travels as `traceparent`.
+    return inSpan(
+      `send ${subject}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: { 'messaging.system': 'nats', 'messaging.destination.name': subject },
+      },
+      () => this.request<T>(subject, payload, timeoutMs),
+    );
+  }
+
+  private async request<T>(subject: string, payload: unknown, timeoutMs: number): Promise<T> {
     // Nest refuses `undefined`/`null` data outright; an empty object is what "no arguments" means.
     const data = payload ?? {};
     // The signature travels in a header; the body stays what the handler validates.
@@ -88,6 +101,7 @@ export class CommandClient implements OnApplicationBootstrap {
       });
       const headers = natsHeaders();
       headers.set(COMMAND_TOKEN_HEADER, token);
+      injectTraceHeaders(headers);
       return new NatsRecordBuilder(data).setHeaders(headers).build();
     };
     const reply$ = from(record()).pipe(

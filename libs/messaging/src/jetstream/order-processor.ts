@@ -2,6 +2,7 @@ import { JetStreamClient, JsMsg } from 'nats';
 import { DeadLetterInfo, DeadLetterKind, publishDeadLetter } from './dead-letter';
 import { describeError } from './jetstream-errors';
 import { OrderEnvelope, decodeOrder } from './order-envelope';
+import { extractTraceHeaders, inSpan, SpanKind } from '../tracing/trace-propagation';
 
 export interface OrderContext {
   /** 1 on the first delivery; JetStream's count, shared by all agents of the connection. */
@@ -72,16 +73,31 @@ export class OrderMessageProcessor {
     }
 
     const stopWorking = this.keepWorking(msg, signal);
+    // The handler (connector call, report) continues the trace of the publish: `traceparent` header.
+    const span = {
+      kind: SpanKind.CONSUMER,
+      parent: extractTraceHeaders(msg.headers),
+      attributes: {
+        'messaging.system': 'nats',
+        'messaging.destination.name': msg.subject,
+        'prov.connection.id': connectionId,
+        'prov.order.id': order.orderId,
+        'prov.order.attempt': order.attempt,
+        'messaging.delivery_count': deliveryCount,
+      },
+    };
     try {
       // Promise.resolve().then(): a handler that throws synchronously is a rejection too.
-      await Promise.resolve().then(() =>
-        this.settings.handler(order, {
-          deliveryCount,
-          redelivered: msg.redelivered,
-          maxDeliver,
-          streamSequence: msg.seq,
-          signal,
-        }),
+      await inSpan(`process ${msg.subject}`, span, () =>
+        Promise.resolve().then(() =>
+          this.settings.handler(order, {
+            deliveryCount,
+            redelivered: msg.redelivered,
+            maxDeliver,
+            streamSequence: msg.seq,
+            signal,
+          }),
+        ),
       );
     } catch (error) {
       stopWorking();

@@ -2,6 +2,7 @@ import { JetStreamClient, headers as natsHeaders } from 'nats';
 import { ORDERS_STREAM, orderMessageId, ordersSubject } from '../subjects';
 import { OrderEnvelope, encodeOrder } from './order-envelope';
 import { OrderHeaders } from './order-headers';
+import { inSpan, injectTraceHeaders, SpanKind } from '../tracing/trace-propagation';
 
 export interface PublishedOrder {
   /** True when JetStream already had this `<orderId>:<attempt>` within the duplicate window. */
@@ -38,11 +39,26 @@ export class OrderPublisher {
   /** @throws InvalidOrderEnvelopeError for an invalid order, or one for another connection */
   async publish(connectionId: string, order: OrderEnvelope): Promise<PublishedOrder> {
     const subject = ordersSubject(connectionId);
+    const attributes = {
+      'messaging.system': 'nats',
+      'messaging.destination.name': subject,
+      'prov.connection.id': connectionId,
+      'prov.order.id': order.orderId,
+      'prov.order.attempt': order.attempt,
+    };
+    // The agent continues this span's trace from the message's `traceparent` header.
+    return inSpan(`publish ${subject}`, { kind: SpanKind.PRODUCER, attributes }, () =>
+      this.store(subject, connectionId, order),
+    );
+  }
+
+  private async store(subject: string, connectionId: string, order: OrderEnvelope): Promise<PublishedOrder> {
     const data = encodeOrder(order, connectionId);
     const messageId = orderMessageId(order.orderId, order.attempt);
     const headers = natsHeaders();
     headers.set(OrderHeaders.OrderId, order.orderId);
     headers.set(OrderHeaders.Attempt, String(order.attempt));
+    injectTraceHeaders(headers);
     const ack = await this.js.publish(subject, data, {
       msgID: messageId,
       expect: { streamName: ORDERS_STREAM },

@@ -3,8 +3,19 @@ import { ServerNats } from '@nestjs/microservices';
 import type { NatsOptions } from '@nestjs/microservices';
 import { toJsonSafe } from '../errors/command-error-payload';
 import { CommandPacketDeserializer, MalformedCommandError } from '../validation/command-packet';
+import { type Span, SpanStatusCode, context, trace } from '@opentelemetry/api';
+import type { MsgHdrs } from 'nats';
+import { engineTracer, extractTraceHeaders, SpanKind } from '../tracing/trace-propagation';
 
-type NatsMessage = { subject: string; reply?: string; data: Uint8Array; respond(data?: Uint8Array): boolean };
+type NatsMessage = {
+  subject: string;
+  reply?: string;
+  data: Uint8Array;
+  headers?: MsgHdrs;
+  respond(data?: Uint8Array): boolean;
+};
+type Packet = { err?: { code?: unknown; status?: unknown } | unknown; isDisposed?: boolean };
+type Publisher = (packet: Packet) => unknown;
 
 /**
  * Nest's NATS server with one difference: a message it cannot handle ends in a log line and,
@@ -20,7 +31,10 @@ export class CommandServer extends ServerNats {
     maxJsonDepth,
     subjectExpansions,
     ...options
-  }: NonNullable<NatsOptions['options']> & { maxJsonDepth?: number; subjectExpansions?: () => Readonly<Record<string, readonly string[]>> }) {
+  }: NonNullable<NatsOptions['options']> & {
+    maxJsonDepth?: number;
+    subjectExpansions?: () => Readonly<Record<string, readonly string[]>>;
+  }) {
     super({
       ...options,
       deserializer: options.deserializer ?? new CommandPacketDeserializer(maxJsonDepth),
@@ -44,18 +58,51 @@ export class CommandServer extends ServerNats {
       const handlerQueue = this.messageHandlers.get(pattern)?.extras?.queue ?? this.queue;
       for (const subject of subjects) {
         subscriptions.push(
-          client.subscribe(subject, { queue: handlerQueue, callback: this.getMessageHandler(pattern).bind(this) }),
+          client.subscribe(subject, {
+            queue: handlerQueue,
+            callback: this.getMessageHandler(pattern).bind(this),
+          }),
         );
       }
     }
   }
 
+  /**
+   * Handles the command in a span that continues the sender's trace (its `traceparent` header),
+   * active for the handler, so the events it appends and the commands it sends carry it. The
+   * span ends with the reply (see getPublisher), or here for a message nobody waits for.
+   */
   override async handleMessage(channel: string, natsMsg: NatsMessage): Promise<void> {
-    try {
-      await super.handleMessage(channel, natsMsg as never);
-    } catch (error) {
-      this.reject(channel, natsMsg, error);
-    }
+    const parent = extractTraceHeaders(natsMsg.headers);
+    const span = engineTracer().startSpan(
+      `process ${natsMsg.subject ?? channel}`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: { 'messaging.system': 'nats', 'messaging.destination.name': natsMsg.subject ?? channel },
+      },
+      parent,
+    );
+    await context.with(trace.setSpan(parent, span), async () => {
+      try {
+        await super.handleMessage(channel, natsMsg as never);
+      } catch (error) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: String(error) });
+        this.reject(channel, natsMsg, error);
+        span.end();
+      }
+    });
+    if (!natsMsg.reply && span.isRecording()) span.end();
+  }
+
+  /** Nest's reply function, ending the command's span with the last packet of the reply. */
+  override getPublisher(natsMsg: never, id: string, ctx: never): Publisher {
+    const publish = super.getPublisher(natsMsg, id, ctx) as Publisher;
+    const span = trace.getActiveSpan();
+    if (!span) return publish;
+    return (packet: Packet) => {
+      if (packet.isDisposed || packet.err !== undefined) endWithReply(span, packet);
+      return publish(packet);
+    };
   }
 
   private reject(channel: string, natsMsg: NatsMessage, error: unknown): void {
@@ -92,4 +139,19 @@ export class CommandServer extends ServerNats {
       });
     }
   }
+}
+
+function endWithReply(span: Span, packet: Packet): void {
+  if (packet.err !== undefined) {
+    const err = (typeof packet.err === 'object' && packet.err !== null ? packet.err : {}) as {
+      code?: unknown;
+      status?: unknown;
+    };
+    span.setAttribute('error.type', String(err.code ?? 'Error'));
+    if (typeof err.status === 'number') span.setAttribute('prov.command.status', err.status);
+    // A refusal the caller can fix (4xx) is an answer, not a fault of this service.
+    if (typeof err.status !== 'number' || err.status >= 500)
+      span.setStatus({ code: SpanStatusCode.ERROR, message: String(err.code ?? 'Error') });
+  }
+  span.end();
 }
