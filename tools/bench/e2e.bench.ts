@@ -18,7 +18,7 @@
  */
 import { mkdirSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Client } from 'pg';
+import { Pool } from 'pg';
 import { type RunningSlapd, startPostgresCluster, startSlapd, startSystem, waitFor } from '@prov/testing';
 import { cpuMs, executionLatencies, peakRssMiB, summarize } from './e2e-measurements';
 import { measureRawSlapd } from './raw-slapd';
@@ -89,8 +89,9 @@ async function main(): Promise<void> {
       return response.body.assignmentId as string;
     };
     // Counted in the read model directly: the API pages its lists (at most 5000 a call).
-    const readModel = new Client({ connectionString: system.databaseUrl });
-    await readModel.connect();
+    // A pool, so that a dropped connection is replaced instead of ending the run.
+    const readModel = new Pool({ connectionString: system.databaseUrl, max: 1 });
+    readModel.on('error', (error) => console.error(`read-model connection lost: ${error.message}`));
     const waitExecuted = (count: number, timeoutMs: number) =>
       waitFor(
         async () =>
