@@ -14,10 +14,10 @@
  * BENCH_RAW_CONNECTIONS (4, the baseline's LDAP connections), BENCH_SUSTAINED_RATE (requests/s,
  * default 50; 0 skips the sustained run), BENCH_SUSTAINED_SECONDS (default 60; the issue's
  * 10-minute run is 600), BENCH_REPLAY (1; 0 skips the rebuild), BENCH_CPU_PROFILE_DIR (each
- * service writes a V8 CPU profile there when it stops), LOG_LEVEL of the services (warn).
+ * service writes a V8 CPU profile there, and the PostgreSQL statements it sent in the burst), LOG_LEVEL of the services (warn).
  */
-import { mkdirSync, readdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
 import { type RunningSlapd, startPostgresCluster, startSlapd, startSystem, waitFor } from '@prov/testing';
 import { cpuMs, executionLatencies, peakRssMiB, summarize } from './e2e-measurements';
@@ -100,6 +100,8 @@ async function main(): Promise<void> {
       );
 
     // 1. Burst: N requests with bounded concurrency, until all are Executed.
+    // From here on the services count their PostgreSQL statements (tools/bench/cpu-profile.cjs).
+    if (profileDir) writeFileSync(join(profileDir, 'burst-started'), '');
     const cpuBefore = SERVICES.map((service) => cpuMs(system.pid(service)) ?? 0);
     const burstIds: string[] = [];
     const started = Date.now();
@@ -125,7 +127,7 @@ async function main(): Promise<void> {
         timeoutMs: 30_000,
         description: 'a CPU profile from every service',
       });
-      console.log(`CPU profiles of the burst (from start-up) in ${profileDir}`);
+      console.log(`CPU profiles (from start-up) and PostgreSQL statements of the burst in ${profileDir}`);
     }
     if (raw) {
       const engineRate = requests / burstSeconds;
