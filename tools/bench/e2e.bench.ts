@@ -59,6 +59,8 @@ async function main(): Promise<void> {
   if (target === 'ldap') slapd = await startSlapd({ baseDn: SAMPLE_LDAP_BASE_DN });
   const system = await startSystem({
     logLevel: process.env.LOG_LEVEL ?? 'warn',
+    // Six services starting on a busy 2-core machine can take longer than a test's minute.
+    startTimeoutMs: 300_000,
     // Measure throughput, not the rate limit.
     env: {
       TIMER_INTERVAL_MS: '5000',
