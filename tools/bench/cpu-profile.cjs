@@ -3,9 +3,11 @@
  * (NODE_OPTIONS=--require, since Node refuses --cpu-prof there): profiles the whole process with
  * the inspector from start-up and writes <dir>/<app>.<pid>.cpuprofile on SIGUSR2 (the bench
  * sends it after the burst; Nest ends on SIGTERM by re-raising the signal, so no exit hook runs).
+ * Next to it, <app>.<pid>.queries.json counts the PostgreSQL statements the process sent (by their
+ * first words) from the moment the bench creates <dir>/burst-started: the burst alone.
  */
 const { Session } = require('node:inspector');
-const { writeFileSync } = require('node:fs');
+const { existsSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
 
 const dir = process.env.BENCH_CPU_PROFILE_DIR;
@@ -15,10 +17,30 @@ if (dir) {
   session.post('Profiler.enable');
   session.post('Profiler.setSamplingInterval', { interval: 1000 });
   session.post('Profiler.start');
+  let queries = new Map();
+  const { Client } = require('pg');
+  const query = Client.prototype.query;
+  Client.prototype.query = function (config, ...rest) {
+    const text = typeof config === 'string' ? config : config?.text;
+    if (typeof text === 'string') {
+      const key = text.replace(/\s+/g, ' ').trim().slice(0, 70);
+      queries.set(key, (queries.get(key) ?? 0) + 1);
+    }
+    return query.call(this, config, ...rest);
+  };
+  const burst = setInterval(() => {
+    if (!existsSync(join(dir, 'burst-started'))) return;
+    queries = new Map();
+    clearInterval(burst);
+  }, 200);
+  burst.unref();
   process.once('SIGUSR2', () => {
+    const counted = Object.fromEntries([...queries].sort((a, b) => b[1] - a[1]));
     session.post('Profiler.stop', (error, result) => {
       const app = process.argv[1].split('/').slice(-3)[0];
-      if (!error) writeFileSync(join(dir, `${app}.${process.pid}.cpuprofile`), JSON.stringify(result.profile));
+      writeFileSync(join(dir, `${app}.${process.pid}.queries.json`), JSON.stringify(counted, null, 1));
+      if (!error)
+        writeFileSync(join(dir, `${app}.${process.pid}.cpuprofile`), JSON.stringify(result.profile));
     });
   });
 }

@@ -1,5 +1,11 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { handleCommand, loadStream, type CommandOutcome, type EventMetadata } from '@prov/command-handling';
+import {
+  handleCommand,
+  loadStream,
+  type CommandOutcome,
+  type EventMetadata,
+  type LoadedStream,
+} from '@prov/command-handling';
 import {
   type AssignmentCommand,
   assignmentDecider,
@@ -23,7 +29,12 @@ export class AssignmentCommands {
   ) {}
 
   async load(assignmentId: string): Promise<AssignmentState> {
-    return (await loadStream(this.store, assignmentDecider, assignmentStreamName(assignmentId))).state;
+    return (await this.loadStream(assignmentId)).state;
+  }
+
+  /** The state with the revision it was read at, for `execute` to decide on without reading again. */
+  loadStream(assignmentId: string): Promise<LoadedStream<AssignmentState>> {
+    return loadStream(this.store, assignmentDecider, assignmentStreamName(assignmentId));
   }
 
   async identity(identityId: string): Promise<IdentityState> {
@@ -45,6 +56,7 @@ export class AssignmentCommands {
     command: AssignmentCommand | ((state: AssignmentState) => AssignmentCommand | undefined),
     metadata: EventMetadata,
     eventId?: (index: number) => string,
+    loaded?: LoadedStream<AssignmentState>,
   ): Promise<CommandOutcome<AssignmentState, AssignmentEvent>> {
     const decide = typeof command === 'function' ? command : () => command;
     // Every generated order names the role model in force (the one its changes were computed with).
@@ -57,6 +69,7 @@ export class AssignmentCommands {
     return handleCommand(this.store, assignmentDecider, assignmentStreamName(assignmentId), versioned, {
       metadata,
       eventId: eventId ? (_event, index) => eventId(index) : undefined,
+      loaded,
     });
   }
 }

@@ -42,7 +42,7 @@ export class OrderGenerationReaction implements Reaction {
       const startsAt = (data as AssignmentRequested['data']).startsAt;
       // Not before its start date: the orders service's timers generate it when the day comes.
       if (startsAt && new Date(startsAt) > now) return;
-      await this.generateInitialOrder(data.assignmentId, now, event);
+      await this.generateInitialOrder(data.assignmentId, now, event, data.identityId);
       return;
     }
     const orderId = deterministicUuid('order', event.id);
@@ -69,13 +69,28 @@ export class OrderGenerationReaction implements Reaction {
   /**
    * Generates an assignment's first order, once: the order id is derived from the assignment, so
    * the reaction and the start-date timer (or a repeat of either) agree on it and only the first
-   * one writes.
+   * one writes. With the identity known from the request, the assignment and the identity are
+   * read at once, and the order is appended with the assignment's revision as read (issue 11:
+   * each sequential round trip here bounds the rate of the whole engine).
    */
-  async generateInitialOrder(assignmentId: string, now: Date, cause?: RecordedEvent): Promise<boolean> {
+  async generateInitialOrder(
+    assignmentId: string,
+    now: Date,
+    cause?: RecordedEvent,
+    identityId?: string,
+  ): Promise<boolean> {
     const orderId = deterministicUuid('order', assignmentId, 'initial');
-    const current = await this.assignments.load(assignmentId);
+    const [loaded, knownIdentity] = await Promise.all([
+      this.assignments.loadStream(assignmentId),
+      identityId ? this.assignments.identity(identityId) : undefined,
+    ]);
+    const current = loaded.state;
     if (!awaitsInitialOrder(current)) return false;
-    const identity = await this.assignments.identity(current.identityId);
+    // An assignment never changes identity, so the request's is the one to read (else read it now).
+    const identity =
+      knownIdentity && current.identityId === identityId
+        ? knownIdentity
+        : await this.assignments.identity(current.identityId);
     const metadata = cause
       ? reactionMetadata(cause, 'orders', now)
       : commandMetadata({ actor: 'timer' }, now);
@@ -90,6 +105,7 @@ export class OrderGenerationReaction implements Reaction {
       (state) => (awaitsInitialOrder(state) ? planned : undefined),
       metadata,
       (index) => deterministicUuid('event', orderId, String(index)),
+      loaded,
     );
     return outcome.events.length > 0;
   }

@@ -66,6 +66,40 @@ describe('handleCommand', () => {
     expect(outcome.state).toBe(3);
   });
 
+  it('decides on the stream the caller loaded without reading it again', async () => {
+    await handleCommand(store, counter, 'counter-6', { type: 'Increment', from: 0 }, { metadata });
+    const loaded = await loadStream(store, counter, 'counter-6');
+    let reads = 0;
+    const counting: EventStore = Object.create(store);
+    counting.readStream = (...args) => {
+      reads++;
+      return store.readStream(...args);
+    };
+    const outcome = await handleCommand(counting, counter, 'counter-6', { type: 'Increment', from: 1 }, { metadata, loaded });
+    expect(reads).toBe(0);
+    expect(outcome.state).toBe(2);
+    expect(outcome.nextExpectedRevision).toBe(1n);
+  });
+
+  it('reads the stream and decides again when the loaded state was stale', async () => {
+    // The caller guesses a new stream, but another writer created it first.
+    await handleCommand(store, counter, 'counter-7', { type: 'Increment', from: 0 }, { metadata });
+    const seen: number[] = [];
+    const outcome = await handleCommand(
+      store,
+      counter,
+      'counter-7',
+      (state) => {
+        seen.push(state);
+        return { type: 'Increment' as const, from: state };
+      },
+      { metadata, loaded: { state: counter.initialState(), revision: undefined } },
+    );
+    expect(seen).toEqual([0, 1]);
+    expect(outcome.state).toBe(2);
+    expect((await store.readStream('counter-7')).map((e) => e.data)).toEqual([{ to: 1 }, { to: 2 }]);
+  });
+
   it('gives up with a ConcurrencyError after the bounded attempts', async () => {
     const alwaysConflicting: EventStore = Object.create(store);
     alwaysConflicting.appendToStream = async (stream) => {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { type EventMetadata, handleCommand, loadStream } from '@prov/command-handling';
+import { type EventMetadata, handleCommand, type LoadedStream, loadStream } from '@prov/command-handling';
 import {
   AssignmentAlreadyExistsError,
   AssignmentDatesDifferError,
@@ -62,16 +62,27 @@ export class EntitlementHoldings {
     });
   }
 
-  /** Gives the identity the entitlement through its one assignment; `created` when a new one was requested. */
+  /**
+   * Gives the identity the entitlement through its one assignment; `created` when a new one was
+   * requested. A new request costs three round trips: the identity is read once and appended to
+   * with that revision, and a new assignment stream is created without reading it first (a
+   * conflict in either reads the stream and decides again).
+   */
   async hold(request: HoldRequest): Promise<{ assignmentId: string; created: boolean }> {
     const { identityId, entitlementId, now, actor, metadata } = request;
-    const identity = await this.identity(identityId);
+    let loaded: LoadedStream<IdentityState> | undefined = await loadStream(
+      this.store,
+      identityDecider,
+      identityStreamName(identityId),
+    );
+    const identity = loaded.state;
     if (!identity.exists) throw new IdentityNotFoundError(identityId, 'RequestAssignment');
     const existing = findHolding(identity, entitlementId);
     if (existing) {
       const assignment = await this.assignment(existing.assignmentId);
       if (assignment.exists && assignment.workflowState !== 'Requested') {
         await this.release(identityId, entitlementId, existing.assignmentId, actor, now, metadata);
+        loaded = undefined;
       } else if (assignment.exists && request.holder === 'request') {
         if (
           !sameDate(assignment.startsAt, request.startsAt) ||
@@ -81,7 +92,10 @@ export class EntitlementHoldings {
         }
       }
     }
-    const outcome = await this.identityCommand(
+    const outcome = await handleCommand(
+      this.store,
+      identityDecider,
+      identityStreamName(identityId),
       {
         type: 'HoldEntitlement',
         identityId,
@@ -91,16 +105,21 @@ export class EntitlementHoldings {
         now,
         actor,
       },
-      metadata,
+      { metadata, loaded },
     );
     const holding = findHolding(outcome.state, entitlementId);
     if (!holding)
       throw new Error(`identity ${identityId} records no holding of ${entitlementId} after holding it`);
-    const created = await this.ensureAssignment(holding.assignmentId, request);
+    // A holding this command began names an assignment nobody has created yet (as a rule).
+    const created = await this.ensureAssignment(holding.assignmentId, request, !existing);
     return { assignmentId: holding.assignmentId, created };
   }
 
-  private async ensureAssignment(assignmentId: string, request: HoldRequest): Promise<boolean> {
+  private async ensureAssignment(
+    assignmentId: string,
+    request: HoldRequest,
+    isNew: boolean,
+  ): Promise<boolean> {
     try {
       const outcome = await handleCommand(
         this.store,
@@ -120,7 +139,11 @@ export class EntitlementHoldings {
                 now: request.now,
                 actor: request.actor,
               },
-        { metadata: request.metadata },
+        {
+          metadata: request.metadata,
+          // Wrong only if the assignment id was used before (a caller's id): then the stream is read.
+          loaded: isNew ? { state: assignmentDecider.initialState(), revision: undefined } : undefined,
+        },
       );
       return outcome.events.length > 0;
     } catch (error) {

@@ -96,16 +96,21 @@ export class LdapConnector implements Connector {
     const rdnValue = wanted?.length === 1 ? wanted[0] : accountKey;
     const attributes = [disabledAttribute, 'creatorsName', ...desired.keys()];
     const previous = order.changeType === 'Modified' ? order.changes.previousAccountKey : undefined;
-    // A login change names the account's previous key: the entry is found there and renamed (modrdn).
-    let entry = previous ? await this.session.readEntry(this.accountDn(previous), attributes) : undefined;
-    entry ??= await this.session.readEntry(this.accountDn(accountKey), attributes);
-    // A redelivered rename finds the account under its new name already.
-    if (!entry && rdnValue !== accountKey)
-      entry = await this.session.readEntry(this.accountDn(rdnValue), attributes);
-    if (entry) this.checkTakeOver(order, entry, desired);
-    const dn = entry
-      ? await this.converge(entry, rdnValue, desired)
-      : await this.create(order, rdnValue, desired);
+    let dn: string;
+    if (order.changeType === 'Added' && rdnValue === accountKey) {
+      // A grant is usually for an account that is not there yet: add it straight away, one
+      // operation instead of a read and an add; an entry already there answers
+      // entryAlreadyExists, writes nothing, and is read and converged (take-over rule included).
+      dn = await this.create(order, rdnValue, desired);
+    } else {
+      // A login change names the account's previous key: the entry is found there and renamed (modrdn).
+      let entry = previous ? await this.session.readEntry(this.accountDn(previous), attributes) : undefined;
+      entry ??= await this.session.readEntry(this.accountDn(accountKey), attributes);
+      // A redelivered rename finds the account under its new name already.
+      if (!entry && rdnValue !== accountKey) entry = await this.session.readEntry(this.accountDn(rdnValue), attributes);
+      if (entry) this.checkTakeOver(order, entry, desired);
+      dn = entry ? await this.converge(entry, rdnValue, desired) : await this.create(order, rdnValue, desired);
+    }
     if (group !== undefined) {
       // groupOfNames holds DNs, and OpenLDAP without the refint overlay does not follow a rename.
       if (previous && this.accountDn(previous).toLowerCase() !== dn.toLowerCase()) {

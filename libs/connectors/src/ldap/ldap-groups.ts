@@ -30,6 +30,9 @@ function memberChange(operation: 'add' | 'delete', dn: string): Change {
 }
 
 export class LdapGroups {
+  /** Groups seen without a placeholder (by DN as generated here): members are added with a plain modify. */
+  private readonly withoutPlaceholder = new Set<string>();
+
   constructor(
     private readonly groupsDn: string,
     private readonly op: LdapOperation,
@@ -39,23 +42,36 @@ export class LdapGroups {
     return `cn=${escapeDnValue(group)},${this.groupsDn}`;
   }
 
-  /** Makes `memberDn` a member of the group, creating the group when missing; already a member is fine. */
+  /**
+   * Makes `memberDn` a member of the group, creating the group when missing; already a member is
+   * fine. One modify adds the member and drops the placeholder of an emptied group; a group
+   * without a placeholder answers noSuchAttribute to it (nothing written) and the member is added
+   * alone. That failed modify would be a second operation for nearly every order (issue 11), so
+   * groups found without a placeholder get the plain add first from then on, until this connector
+   * empties them. Another agent may empty such a group meanwhile: the plain add then leaves the
+   * placeholder beside the new member, which names no entry and is ignored like in an empty group.
+   * (Permissive modify does not help: slapd with memberof still refuses deleting an absent value.)
+   */
   async addMember(group: string, memberDn: string): Promise<void> {
     const dn = this.groupDn(group);
     const context = `add ${memberDn} to ${dn}`;
     const add = memberChange('add', memberDn);
-    // The placeholder of an emptied group goes in the same modify; a group without one answers
-    // noSuchAttribute (and nothing is written), then the member is added alone.
-    const withPlaceholder = await this.op(
-      context,
-      (c) => c.modify(dn, [add, memberChange('delete', EMPTY_GROUP_PLACEHOLDER)]),
-      [noSuchAttribute, attributeOrValueExists, noSuchObject],
-    );
-    if (withPlaceholder === undefined || withPlaceholder === attributeOrValueExists) return;
-    if (withPlaceholder === noSuchAttribute) {
-      const plain = await this.op(context, (c) => c.modify(dn, add), [attributeOrValueExists, noSuchObject]);
-      if (plain !== noSuchObject) return;
+    const plainAdd = () => this.op(context, (c) => c.modify(dn, add), [attributeOrValueExists, noSuchObject]);
+    let missing: boolean;
+    if (this.withoutPlaceholder.has(dn)) {
+      missing = (await plainAdd()) === noSuchObject;
+    } else {
+      const withPlaceholder = await this.op(
+        context,
+        (c) => c.modify(dn, [add, memberChange('delete', EMPTY_GROUP_PLACEHOLDER)]),
+        [noSuchAttribute, attributeOrValueExists, noSuchObject],
+      );
+      if (withPlaceholder === undefined || withPlaceholder === attributeOrValueExists) return;
+      missing = withPlaceholder === noSuchObject || (await plainAdd()) === noSuchObject;
+      if (!missing) this.rememberWithoutPlaceholder(dn);
     }
+    if (!missing) return;
+    this.withoutPlaceholder.delete(dn);
     const created = await this.op(
       `create ${dn} with member ${memberDn}`,
       (c) => c.add(dn, { objectClass: 'groupOfNames', cn: group, member: memberDn }),
@@ -64,6 +80,13 @@ export class LdapGroups {
     // Someone created the group in between: join it.
     if (created === entryAlreadyExists)
       await this.op(context, (c) => c.modify(dn, add), [attributeOrValueExists]);
+    this.rememberWithoutPlaceholder(dn);
+  }
+
+  private rememberWithoutPlaceholder(dn: string): void {
+    // A connection's groups are few (one per entitlement); the bound only guards against a surprise.
+    if (this.withoutPlaceholder.size >= 10_000) this.withoutPlaceholder.clear();
+    this.withoutPlaceholder.add(dn);
   }
 
   /** Removes `memberDn` from the group; not a member, or no such group, is fine. */
@@ -77,6 +100,7 @@ export class LdapGroups {
     ]);
     if (removed !== objectClassViolation) return;
     // It was the last member: the placeholder takes its place in one modify.
+    this.withoutPlaceholder.delete(dn);
     await this.op(
       context,
       (c) => c.modify(dn, [memberChange('add', EMPTY_GROUP_PLACEHOLDER), memberChange('delete', memberDn)]),

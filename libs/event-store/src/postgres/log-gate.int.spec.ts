@@ -31,7 +31,9 @@ describe('PostgreSQL global log under concurrent appends', () => {
       Array.from({ length: 20 }, async () => {
         while (issued < total) {
           issued++;
-          await store.appendToStream(`gate-${randomUUID()}`, [{ id: randomUUID(), type: 'Appended', data: {} }]);
+          await store.appendToStream(`gate-${randomUUID()}`, [
+            { id: randomUUID(), type: 'Appended', data: {} },
+          ]);
         }
       }),
     );
@@ -55,5 +57,50 @@ describe('PostgreSQL global log under concurrent appends', () => {
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen.length).toBe(stored.rows.length);
     expect(new Set(seen)).toEqual(new Set(stored.rows.map((row) => row.id)));
+  }, 120_000);
+
+  it('gives every event once to three subscriptions that share the gate query of a wake-up', async () => {
+    const start = (await store.readAll({ maxCount: 1_000_000 })).lastPosition;
+    let gateQueries = 0;
+    let pageQueries = 0;
+    const query = store.pool.query.bind(store.pool);
+    store.pool.query = ((text: unknown, ...rest: unknown[]) => {
+      if (typeof text === 'string' && text.includes('pg_snapshot_xmax')) gateQueries++;
+      if (typeof text === 'string' && text.includes('FROM es.events e')) pageQueries++;
+      return (query as (...args: unknown[]) => unknown)(text, ...rest);
+    }) as typeof store.pool.query;
+    const total = 600;
+    const subscriptions = Array.from({ length: 3 }, () => store.subscribeToAll({ after: start }));
+    const received = subscriptions.map(async (subscription) => {
+      const ids: string[] = [];
+      for await (const event of subscription) {
+        ids.push(event.id);
+        if (ids.length === total) break;
+      }
+      return ids;
+    });
+    try {
+      let issued = 0;
+      const written: string[] = [];
+      await Promise.all(
+        Array.from({ length: 10 }, async () => {
+          while (issued < total) {
+            issued++;
+            const id = randomUUID();
+            written.push(id);
+            await store.appendToStream(`shared-${randomUUID()}`, [{ id, type: 'Appended', data: {} }]);
+          }
+        }),
+      );
+      for (const ids of await Promise.all(received)) {
+        expect(new Set(ids).size).toBe(total);
+        expect(new Set(ids)).toEqual(new Set(written));
+      }
+      // Three readers woken together ask for one gate: without sharing there is one per page read.
+      expect(gateQueries).toBeLessThan(pageQueries * 0.75);
+    } finally {
+      store.pool.query = query;
+      await Promise.all(subscriptions.map((subscription) => subscription.close()));
+    }
   }, 120_000);
 });

@@ -193,14 +193,44 @@ export class PostgresEventStore implements EventStore, ChainKeeper {
   private readonly reading = new Set<Promise<unknown>>();
 
   readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
+    return this.read(options, () => logGate(this.pool));
+  }
+
+  private read(options: ReadAllOptions, gate: () => Promise<string>): Promise<ReadAllResult> {
     if (this.closed) return Promise.reject(new EventStoreClosedError());
-    const read = this.readAllPage(options);
+    const read = this.readAllPage(options, gate);
     this.reading.add(read);
     void read.catch(() => undefined).finally(() => this.reading.delete(read));
     return read;
   }
 
-  private async readAllPage(options: ReadAllOptions): Promise<ReadAllResult> {
+  /**
+   * The log gate for a subscription's read. One wake-up sends every subscription of the process
+   * (three in the orders service) to read at once; they share one gate query instead of one each
+   * (issue 11), but only one that started after the last wake-up this store heard: a reader
+   * took its wake-up count before asking, so whatever that wake-up announced was committed before
+   * the shared query began and lies below its gate (an older gate is never unsafe, only
+   * shorter; a commit announced later wakes the reader again). Plain readAll calls keep a gate of
+   * their own, so that a caller reading right after its own append always sees it.
+   */
+  private subscriptionGate(): Promise<string> {
+    const wakeUps = this.listener.changes.current;
+    if (this.sharedGate?.wakeUps === wakeUps) return this.sharedGate.gate;
+    const shared = { wakeUps, gate: logGate(this.pool) };
+    this.sharedGate = shared;
+    const forget = () => {
+      if (this.sharedGate === shared) this.sharedGate = undefined;
+    };
+    shared.gate.then(forget, forget);
+    return shared.gate;
+  }
+
+  private sharedGate: { wakeUps: number; gate: Promise<string> } | undefined;
+
+  private async readAllPage(
+    options: ReadAllOptions,
+    readGate: () => Promise<string>,
+  ): Promise<ReadAllResult> {
     const maxCount = checkReadAllMaxCount(options);
     const filter = checkFilter(options.filter);
     const after = isStart(options.after)
@@ -211,7 +241,7 @@ export class PostgresEventStore implements EventStore, ChainKeeper {
     const condition = filterCondition(filter, 4);
     // Rows the filter drops come back without payload: they only move the position forward.
     // The gate is read first, in its own statement: see logGate().
-    const gate = await logGate(this.pool);
+    const gate = await readGate();
     const { rows } = await this.pool.query<EventRow & { matches: boolean }>(
       `SELECT ${condition.sql} AS matches, ${eventColumns(filter ? condition.sql : undefined)}
          FROM es.events e
@@ -242,7 +272,7 @@ export class PostgresEventStore implements EventStore, ChainKeeper {
       prepare: () => this.listener.ensureListening(),
       readAll: async (o: ReadAllOptions) => {
         await this.listener.ensureListening(); // re-listens after a lost connection
-        return this.readAll(o);
+        return this.read(o, () => this.subscriptionGate());
       },
     };
     const settings = {

@@ -1,0 +1,97 @@
+import { handleCommand } from '@prov/command-handling';
+import { assignmentStreamName, identityDecider, identityStreamName } from '@prov/domain';
+import { type EventStore, InMemoryEventStore } from '@prov/event-store';
+import { EntitlementHoldings, type HoldRequest } from './entitlement-holdings';
+
+const now = new Date('2030-01-01T08:00:00.000Z');
+const metadata = { correlationId: 'c-1', actor: 'jane', occurredAt: now.toISOString() };
+const request = (assignmentId?: string): HoldRequest => ({
+  identityId: 'jdoe',
+  entitlementId: 'ldap_staff',
+  holder: 'request',
+  assignmentId,
+  actor: 'jane',
+  now,
+  metadata,
+});
+
+describe('EntitlementHoldings.hold', () => {
+  let store: InMemoryEventStore;
+  let trips: string[];
+  let holdings: EntitlementHoldings;
+
+  beforeEach(async () => {
+    store = new InMemoryEventStore();
+    await handleCommand(
+      store,
+      identityDecider,
+      identityStreamName('jdoe'),
+      {
+        type: 'RegisterIdentity',
+        identityId: 'jdoe',
+        login: 'jdoe',
+        firstName: 'J',
+        lastName: 'Doe',
+        email: 'j@example.test',
+        now,
+        actor: 'hr',
+      },
+      { metadata },
+    );
+    trips = [];
+    const counting: EventStore = Object.create(store);
+    counting.readStream = (stream, ...rest) => {
+      trips.push(`read ${stream}`);
+      return store.readStream(stream, ...rest);
+    };
+    counting.appendToStream = (stream, ...rest) => {
+      trips.push(`append ${stream}`);
+      return store.appendToStream(stream, ...rest);
+    };
+    holdings = new EntitlementHoldings(counting);
+  });
+
+  it('records a new request in three round trips: read the identity, append to it, create the assignment', async () => {
+    const outcome = await holdings.hold(request('a-1'));
+    expect(outcome).toEqual({ assignmentId: 'a-1', created: true });
+    expect(trips).toEqual([
+      `read ${identityStreamName('jdoe')}`,
+      `append ${identityStreamName('jdoe')}`,
+      `append ${assignmentStreamName('a-1')}`,
+    ]);
+    expect((await store.readStream(assignmentStreamName('a-1'))).map((e) => e.type)).toEqual([
+      'AssignmentRequested',
+    ]);
+  });
+
+  it('answers a repeated request with the assignment it already has', async () => {
+    await holdings.hold(request('a-1'));
+    expect(await holdings.hold(request('a-2'))).toEqual({ assignmentId: 'a-1', created: false });
+    expect((await store.readStream(assignmentStreamName('a-1'))).map((e) => e.type)).toEqual([
+      'AssignmentRequested',
+    ]);
+  });
+
+  it('does not request an assignment twice when the caller reuses an id whose stream exists', async () => {
+    // a-1 exists already (requested, then its holding released): the guess of a new stream is wrong.
+    await holdings.hold(request('a-1'));
+    await handleCommand(
+      store,
+      identityDecider,
+      identityStreamName('jdoe'),
+      {
+        type: 'ReleaseEntitlement',
+        identityId: 'jdoe',
+        entitlementId: 'ldap_staff',
+        assignmentId: 'a-1',
+        now,
+        actor: 'x',
+      },
+      { metadata },
+    );
+    expect(await holdings.hold(request('a-1'))).toEqual({ assignmentId: 'a-1', created: false });
+    expect((await store.readStream(assignmentStreamName('a-1'))).map((e) => e.type)).toEqual([
+      'AssignmentRequested',
+    ]);
+  });
+});
