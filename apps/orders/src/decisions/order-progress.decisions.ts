@@ -21,17 +21,22 @@ function orderOf(state: AssignmentState, orderId: string): ProvisioningOrder | u
   return state.exists ? state.orders[orderId] : undefined;
 }
 
-/** A Pending order of a manual connection goes to the operators (once: only while it is Pending). */
-export function transmitIfPending(
-  assignmentId: string,
-  orderId: string,
-  now: Date,
-): (state: AssignmentState) => TransmitProvisioningOrder | undefined {
-  return (state) =>
-    orderOf(state, orderId)?.stateCode === Pending
-      ? { type: 'TransmitProvisioningOrder', assignmentId, orderId, now, actor: 'orders' }
-      : undefined;
+type SimpleTransition = TransmitProvisioningOrder | VerifyProvisioningOrder;
+
+/** The transition `type` by `actor`, appended only while the order is still in `stateCode`. */
+function whileIn<T extends SimpleTransition['type']>(stateCode: number, type: T, actor: string) {
+  return (assignmentId: string, orderId: string, now: Date) =>
+    (state: AssignmentState): Extract<SimpleTransition, { type: T }> | undefined =>
+      orderOf(state, orderId)?.stateCode === stateCode
+        ? ({ type, assignmentId, orderId, now, actor } as Extract<SimpleTransition, { type: T }>)
+        : undefined;
 }
+
+/** A Pending order of a manual connection goes to the operators (once: only while it is Pending). */
+export const transmitIfPending = whileIn(Pending, 'TransmitProvisioningOrder', 'orders');
+
+/** Synchronization saw the executed change: the order is verified, unless it left 8 Executed meanwhile. */
+export const verifyIfExecuted = whileIn(Executed, 'VerifyProvisioningOrder', 'synchronization');
 
 /** An agent's result for one attempt of an order (reports.dto.ts). */
 export interface AgentReport {
@@ -76,18 +81,6 @@ export function reportDecision(state: AssignmentState, report: AgentReport, now:
       : { ...base, type: 'ReportProvisioningOrderErrored', error: report.error ?? 'unknown error' }
   ) as AssignmentCommand;
   return { command };
-}
-
-/** Synchronization saw the executed change: the order is verified, unless it left 8 Executed meanwhile. */
-export function verifyIfExecuted(
-  assignmentId: string,
-  orderId: string,
-  now: Date,
-): (state: AssignmentState) => VerifyProvisioningOrder | undefined {
-  return (state) =>
-    orderOf(state, orderId)?.stateCode === Executed
-      ? { type: 'VerifyProvisioningOrder', assignmentId, orderId, now, actor: 'synchronization' }
-      : undefined;
 }
 
 /** The order as a timer saw it (a row of the read model). */
