@@ -13,7 +13,7 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
-import { PROVISIONING_STATE_CODES, type ProvisioningStateName } from '@prov/domain';
+import { PROVISIONING_STATE_CODES, PROVISIONING_STATE_NAMES, type ProvisioningStateName } from '@prov/domain';
 
 export class RequestAssignmentBody {
   @ApiPropertyOptional({ description: 'client-chosen id; makes a retried request idempotent' })
@@ -58,23 +58,11 @@ export class RevokeAssignmentBody {
   comment?: string;
 }
 
-const STATE_NAMES: ProvisioningStateName[] = [
-  'None',
-  'Pending',
-  'Transmitted',
-  'Errored',
-  'Verified',
-  'AwaitingApproval',
-  'Inactive',
-  'Error',
-  'Executed',
-];
-
 export class AssignmentSearchQuery extends CursorQuery {
   @ApiPropertyOptional({ description: 'state name (Pending) or code (1)' })
   @IsOptional()
-  @IsIn([...STATE_NAMES, ...PROVISIONING_STATE_CODES.map(String)], {
-    message: `provisioningState must be a state name (${STATE_NAMES.join(', ')}) or a code 0-8`,
+  @IsIn([...PROVISIONING_STATE_NAMES, ...PROVISIONING_STATE_CODES.map(String)], {
+    message: `provisioningState must be a state name (${PROVISIONING_STATE_NAMES.join(', ')}) or a code 0-8`,
   })
   provisioningState?: string;
 
@@ -99,7 +87,7 @@ export class AssignmentSearchQuery extends CursorQuery {
 
 export function stateCodeOf(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const index = STATE_NAMES.indexOf(value as ProvisioningStateName);
+  const index = PROVISIONING_STATE_NAMES.indexOf(value as ProvisioningStateName);
   return index >= 0 ? index : Number(value);
 }
 
