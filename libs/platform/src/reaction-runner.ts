@@ -10,7 +10,11 @@ import {
   runPartitionedCatchUpSubscription,
   type RunningCatchUpSubscription,
 } from '@prov/event-store';
+import { exponentialBackoff } from '@prov/messaging';
 import { awaitLeadership, type HeldLock } from './leadership';
+
+// 0.5 s, 1 s, 2 s ... 30 s between the tries of one event.
+const RETRY_BACKOFF = exponentialBackoff(500, 30_000);
 
 export interface Reaction {
   /** Names the checkpoint and the single-instance lock: keep it stable. */
@@ -112,7 +116,7 @@ export class ReactionRunner {
           this.logger.warn({ msg: 'reaction refused by the domain; moving on', event: describe(event), error: error.message });
           return;
         }
-        const delay = Math.min(30_000, 250 * 2 ** Math.min(attempt, 7));
+        const delay = RETRY_BACKOFF(attempt);
         this.logger.error({ msg: 'reaction failed; retrying', event: describe(event), attempt, delayMs: delay, error: String(error) });
         await sleep(delay);
       }
