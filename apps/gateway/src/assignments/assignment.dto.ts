@@ -1,62 +1,18 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional, OmitType } from '@nestjs/swagger';
+import { CALLER_FIELDS, RequestAssignmentMessage, RevokeAssignmentMessage } from '@prov/contracts';
 import { CursorQuery } from '../http/paging';
 import { Type } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Max,
-  MaxLength,
-  Min,
-  MinLength,
-} from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, Min } from 'class-validator';
 import { PROVISIONING_STATE_CODES, PROVISIONING_STATE_NAMES, type ProvisioningStateName } from '@prov/domain';
 
-export class RequestAssignmentBody {
-  @ApiPropertyOptional({ description: 'client-chosen id; makes a retried request idempotent' })
-  @IsOptional()
-  @IsUUID()
-  assignmentId?: string;
+/** The request's body: the bus message without the caller, which the gateway fills in. */
+export class RequestAssignmentBody extends OmitType(RequestAssignmentMessage, CALLER_FIELDS) {}
 
-  @ApiProperty({ example: 'alice.martin' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
-  identityId!: string;
-
-  @ApiProperty({ example: 'hr_app_reader' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
-  entitlementId!: string;
-
-  @ApiPropertyOptional({ example: '2026-12-01T00:00:00Z' })
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  startsAt?: string;
-
-  @ApiPropertyOptional({ example: '2027-06-30T00:00:00Z' })
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  endsAt?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
-  comment?: string;
-}
-
-export class RevokeAssignmentBody {
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
-  comment?: string;
-}
+/** The assignment comes from the path. */
+export class RevokeAssignmentBody extends OmitType(RevokeAssignmentMessage, [
+  ...CALLER_FIELDS,
+  'assignmentId',
+]) {}
 
 export class AssignmentSearchQuery extends CursorQuery {
   @ApiPropertyOptional({ description: 'state name (Pending) or code (1)' })
