@@ -24,4 +24,9 @@ export default tseslint.config(
       'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'time comes in on the command' }, { object: 'Math', property: 'random', message: 'ids come in on the command' }],
     },
   },
+  {
+    // Formats the console bundles too: no framework, no Node modules.
+    files: ['libs/contracts/src/csv/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['@nestjs/*', '@prov/*', 'class-validator', 'node:*', 'fs'] }] },
+  },
 );

@@ -1,12 +1,15 @@
 import { Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { type OrderToApply, PermanentConnectorError, isConnectorError } from '@prov/connectors';
 import { readAgentSettings, readAgentStreamWaitMs, readOperationsSettings } from '@prov/config';
-import { CommandClient, CommandError, OrderConsumer, type OrderEnvelope, OrdersStreamMissingError } from '@prov/messaging';
+import { CommandClient, CommandError, exponentialBackoff, OrderConsumer, type OrderEnvelope, OrdersStreamMissingError } from '@prov/messaging';
 import { NatsConnectionProvider } from '@prov/platform';
 import type { ConnectorCall } from '@prov/domain';
 import { ConnectorPool } from './connector-pool';
 import { connectorCall } from './connector-call';
 import { GeneratedPasswords } from './passwords/generated-passwords';
+
+// 0.5 s, 1 s, 2 s ... 5 s between the tries of one report.
+const REPORT_BACKOFF = exponentialBackoff(500, 5000);
 
 /**
  * Applies the orders of the agent's connections. An order is acked only after `orders` stored
@@ -123,7 +126,7 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
           this.logger.warn({ msg: 'report refused; order left as it is', orderId: order.orderId, error: failure.message });
           return;
         }
-        const delay = Math.min(5000, 250 * 2 ** attempt);
+        const delay = REPORT_BACKOFF(attempt);
         if (Date.now() + delay > deadline) throw failure;
         this.logger.warn({ msg: 'report not delivered; retrying', orderId: order.orderId, attempt, error: String((failure as Error).message) });
         await new Promise((resolve) => setTimeout(resolve, delay));

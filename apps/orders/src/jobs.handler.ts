@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { IsIn, IsOptional } from 'class-validator';
 import { commandSubject } from '@prov/messaging';
-import { CommandCallerDto } from '@prov/platform';
+import { CommandCallerDto } from '@prov/contracts';
 import { CompleteJobService } from './complete-job.service';
 
 export class StartCompleteJobDto extends CommandCallerDto {

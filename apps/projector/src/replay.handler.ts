@@ -5,7 +5,8 @@ import { Pool } from 'pg';
 import { DomainError } from '@prov/domain';
 import type { EventStore } from '@prov/event-store';
 import { commandSubject } from '@prov/messaging';
-import { CommandCallerDto, DATABASE_POOL, EVENT_STORE } from '@prov/platform';
+import { CommandCallerDto } from '@prov/contracts';
+import { DATABASE_POOL, EVENT_STORE } from '@prov/platform';
 import { ReadModelRebuild } from '@prov/read-models';
 import { ProjectorLifecycle } from './projector.lifecycle';
 

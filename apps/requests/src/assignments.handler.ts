@@ -5,7 +5,7 @@ import { ValidationError } from '@prov/domain';
 import { commandSubject } from '@prov/messaging';
 import { ROLE_MODEL } from '@prov/platform';
 import type { RoleModel } from '@prov/role-model';
-import { RequestAssignmentDto, RevokeAssignmentDto } from './assignments.dto';
+import { RequestAssignmentMessage, RevokeAssignmentMessage } from '@prov/contracts';
 import { EntitlementHoldings } from './lifecycle/entitlement-holdings';
 
 export class EntitlementNotFoundError extends Error {
@@ -28,7 +28,9 @@ export class AssignmentsHandler {
    * entitlement the identity already holds answers with its assignment (`created: false`).
    */
   @MessagePattern(commandSubject('requests', 'request-assignment'))
-  async request(@Payload() dto: RequestAssignmentDto): Promise<{ assignmentId: string; created: boolean }> {
+  async request(
+    @Payload() dto: RequestAssignmentMessage,
+  ): Promise<{ assignmentId: string; created: boolean }> {
     if (!this.roleModel.entitlement(dto.entitlementId)) throw new EntitlementNotFoundError(dto.entitlementId);
     const startsAt = dto.startsAt ? new Date(dto.startsAt) : undefined;
     const endsAt = dto.endsAt ? new Date(dto.endsAt) : undefined;
@@ -52,7 +54,7 @@ export class AssignmentsHandler {
 
   /** Refused (409) while a birthright rule holds the entitlement. */
   @MessagePattern(commandSubject('requests', 'revoke-assignment'))
-  async revoke(@Payload() dto: RevokeAssignmentDto): Promise<{ assignmentId: string }> {
+  async revoke(@Payload() dto: RevokeAssignmentMessage): Promise<{ assignmentId: string }> {
     const now = new Date();
     await this.holdings.revoke(dto.assignmentId, {
       byRequest: true,

@@ -14,11 +14,11 @@ import type { EventStore } from '@prov/event-store';
 import { commandSubject } from '@prov/messaging';
 import { EVENT_STORE } from '@prov/platform';
 import {
-  DeactivateIdentityDto,
-  IdentityStatusDto,
-  RegisterIdentityDto,
-  UpdateIdentityDto,
-} from './identities.dto';
+  DeactivateIdentityMessage,
+  IdentityStatusMessage,
+  RegisterIdentityMessage,
+  UpdateIdentityMessage,
+} from '@prov/contracts';
 import { EntitlementHoldings } from './lifecycle/entitlement-holdings';
 import { LoginReservations } from './lifecycle/login-reservations';
 
@@ -59,7 +59,7 @@ export class IdentitiesHandler {
 
   /** Registers an identity; registering the same identity again with the same data changes nothing. */
   @MessagePattern(commandSubject('requests', 'register-identity'))
-  async register(@Payload() dto: RegisterIdentityDto): Promise<{ identityId: string; created: boolean }> {
+  async register(@Payload() dto: RegisterIdentityMessage): Promise<{ identityId: string; created: boolean }> {
     const now = new Date();
     const identityId = dto.id ?? randomUUID();
     const metadata = commandMetadata(dto, now);
@@ -94,7 +94,7 @@ export class IdentitiesHandler {
 
   /** The mover: changes the profile; a new login is reserved first and the old one freed after. */
   @MessagePattern(commandSubject('requests', 'update-identity'))
-  async update(@Payload() dto: UpdateIdentityDto) {
+  async update(@Payload() dto: UpdateIdentityMessage) {
     const now = new Date();
     const caller = { actor: dto.actor, now, metadata: commandMetadata(dto, now) };
     const current = registered(
@@ -132,7 +132,7 @@ export class IdentitiesHandler {
 
   /** The leaver: its assignments are revoked by the lifecycle reaction; its login is freed. */
   @MessagePattern(commandSubject('requests', 'deactivate-identity'))
-  async deactivate(@Payload() dto: DeactivateIdentityDto) {
+  async deactivate(@Payload() dto: DeactivateIdentityMessage) {
     const now = new Date();
     const caller = { actor: dto.actor, now, metadata: commandMetadata(dto, now) };
     const at = dto.at ? new Date(dto.at) : undefined;
@@ -154,7 +154,7 @@ export class IdentitiesHandler {
 
   /** Takes the login back (409 when another active identity holds it meanwhile), then reactivates. */
   @MessagePattern(commandSubject('requests', 'reactivate-identity'))
-  async reactivate(@Payload() dto: IdentityStatusDto) {
+  async reactivate(@Payload() dto: IdentityStatusMessage) {
     const now = new Date();
     const caller = { actor: dto.actor, now, metadata: commandMetadata(dto, now) };
     const current = registered(

@@ -5,7 +5,7 @@ import { type AssignmentCommand, assignmentDecider, assignmentStreamName, stateN
 import type { EventStore } from '@prov/event-store';
 import { commandSubject } from '@prov/messaging';
 import { EVENT_STORE } from '@prov/platform';
-import { OrderDecisionDto, PostponeOrderDto, ReportManualErrorDto } from './order-decision.dto';
+import { OrderDecisionMessage, PostponeOrderMessage, ReportManualErrorMessage } from '@prov/contracts';
 
 export interface DecisionOutcome {
   assignmentId: string;
@@ -24,17 +24,17 @@ export class ReviewHandler {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   @MessagePattern(commandSubject('review', 'approve'))
-  approve(@Payload() dto: OrderDecisionDto) {
+  approve(@Payload() dto: OrderDecisionMessage) {
     return this.decide(dto, (base) => ({ ...base, type: 'ApproveProvisioningOrder', comment: dto.comment }));
   }
 
   @MessagePattern(commandSubject('review', 'decline'))
-  decline(@Payload() dto: OrderDecisionDto) {
+  decline(@Payload() dto: OrderDecisionMessage) {
     return this.decide(dto, (base) => ({ ...base, type: 'DeclineProvisioningOrder', comment: dto.comment }));
   }
 
   @MessagePattern(commandSubject('review', 'postpone'))
-  postpone(@Payload() dto: PostponeOrderDto) {
+  postpone(@Payload() dto: PostponeOrderMessage) {
     return this.decide(dto, (base) => ({
       ...base,
       type: 'PostponeProvisioningOrder',
@@ -44,22 +44,32 @@ export class ReviewHandler {
   }
 
   @MessagePattern(commandSubject('review', 'retry'))
-  retry(@Payload() dto: OrderDecisionDto) {
-    return this.decide(dto, (base) => ({ ...base, type: 'RetryProvisioningOrder', comment: dto.comment, automatic: false }));
+  retry(@Payload() dto: OrderDecisionMessage) {
+    return this.decide(dto, (base) => ({
+      ...base,
+      type: 'RetryProvisioningOrder',
+      comment: dto.comment,
+      automatic: false,
+    }));
   }
 
   @MessagePattern(commandSubject('review', 'confirm'))
-  confirm(@Payload() dto: OrderDecisionDto) {
+  confirm(@Payload() dto: OrderDecisionMessage) {
     return this.decide(dto, (base) => ({ ...base, type: 'ReportProvisioningOrderExecuted', by: 'operator' }));
   }
 
   @MessagePattern(commandSubject('review', 'report-error'))
-  reportError(@Payload() dto: ReportManualErrorDto) {
-    return this.decide(dto, (base) => ({ ...base, type: 'ReportProvisioningOrderErrored', by: 'operator', error: dto.error }));
+  reportError(@Payload() dto: ReportManualErrorMessage) {
+    return this.decide(dto, (base) => ({
+      ...base,
+      type: 'ReportProvisioningOrderErrored',
+      by: 'operator',
+      error: dto.error,
+    }));
   }
 
   private async decide(
-    dto: OrderDecisionDto,
+    dto: OrderDecisionMessage,
     build: (base: { assignmentId: string; orderId: string; now: Date; actor: string }) => AssignmentCommand,
   ): Promise<DecisionOutcome> {
     const now = new Date();
@@ -72,6 +82,11 @@ export class ReviewHandler {
     );
     const order = outcome.state.exists ? outcome.state.orders[dto.orderId] : undefined;
     const code = order?.stateCode ?? 0;
-    return { assignmentId: dto.assignmentId, orderId: dto.orderId, provisioningState: stateName(code), provisioningStateCode: code };
+    return {
+      assignmentId: dto.assignmentId,
+      orderId: dto.orderId,
+      provisioningState: stateName(code),
+      provisioningStateCode: code,
+    };
   }
 }

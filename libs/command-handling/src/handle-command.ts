@@ -6,17 +6,11 @@ import {
   StreamNotFoundError,
   WrongExpectedVersionError,
 } from '@prov/event-store';
+import type { Decider } from '@prov/domain';
 
 export interface DomainEvent {
   type: string;
   data: unknown;
-}
-
-/** The shape every decider of libs/domain has; kept structural so this library does not depend on one. */
-export interface DeciderLike<State, Command, Event extends DomainEvent> {
-  decide(command: Command, state: State): Event[];
-  evolve(state: State, event: Event): State;
-  initialState(): State;
 }
 
 /** What docs/architecture.md §3 puts on every event's metadata. */
@@ -37,8 +31,13 @@ export interface CommandOutcome<State, Event> {
 
 export class ConcurrencyError extends Error {
   readonly code = 'ConcurrencyError';
-  constructor(readonly streamName: string, attempts: number) {
-    super(`stream ${streamName} kept changing while the command was decided (${attempts} attempts); try again`);
+  constructor(
+    readonly streamName: string,
+    attempts: number,
+  ) {
+    super(
+      `stream ${streamName} kept changing while the command was decided (${attempts} attempts); try again`,
+    );
     this.name = 'ConcurrencyError';
   }
 }
@@ -52,7 +51,7 @@ export interface LoadedStream<State> {
 /** Folds a stream into state; a stream that does not exist yet gives the initial state. */
 export async function loadStream<State, Command, Event extends DomainEvent>(
   store: EventStore,
-  decider: DeciderLike<State, Command, Event>,
+  decider: Decider<State, Command, Event>,
   streamName: string,
 ): Promise<LoadedStream<State>> {
   try {
@@ -63,7 +62,8 @@ export async function loadStream<State, Command, Event extends DomainEvent>(
     );
     return { state, revision: events.length ? events[events.length - 1].revision : undefined, events };
   } catch (error) {
-    if (error instanceof StreamNotFoundError) return { state: decider.initialState(), revision: undefined, events: [] };
+    if (error instanceof StreamNotFoundError)
+      return { state: decider.initialState(), revision: undefined, events: [] };
     throw error;
   }
 }
@@ -89,7 +89,7 @@ export interface HandleCommandOptions<State = unknown> {
  */
 export async function handleCommand<State, Command, Event extends DomainEvent>(
   store: EventStore,
-  decider: DeciderLike<State, Command, Event>,
+  decider: Decider<State, Command, Event>,
   streamName: string,
   command: Command | ((state: State) => Command | undefined),
   options: HandleCommandOptions<State>,
@@ -137,7 +137,12 @@ export function commandMetadata(
 }
 
 /** Metadata for what a reaction appends: same correlation as the event it reacts to, caused by it. */
-export function reactionMetadata(cause: { id: string; metadata: Record<string, unknown> }, actor: string, now: Date): EventMetadata {
-  const correlationId = typeof cause.metadata.correlationId === 'string' ? cause.metadata.correlationId : cause.id;
+export function reactionMetadata(
+  cause: { id: string; metadata: Record<string, unknown> },
+  actor: string,
+  now: Date,
+): EventMetadata {
+  const correlationId =
+    typeof cause.metadata.correlationId === 'string' ? cause.metadata.correlationId : cause.id;
   return { correlationId, causationId: cause.id, actor, occurredAt: now.toISOString() };
 }

@@ -1,11 +1,12 @@
 import { InMemoryEventStore, WrongExpectedVersionError, type EventStore } from '@prov/event-store';
-import { type DeciderLike, handleCommand, loadStream } from './handle-command';
+import type { Decider } from '@prov/domain';
+import { handleCommand, loadStream } from './handle-command';
 import { deterministicUuid } from './deterministic-uuid';
 
 /** A counter that only accepts an increment from the value the caller saw. */
 type CounterEvent = { type: 'Incremented'; data: { to: number } };
 type CounterCommand = { type: 'Increment'; from: number } | { type: 'Touch' };
-const counter: DeciderLike<number, CounterCommand, CounterEvent> = {
+const counter: Decider<number, CounterCommand, CounterEvent> = {
   initialState: () => 0,
   evolve: (_state, event) => event.data.to,
   decide: (command, state) => {
@@ -23,9 +24,21 @@ describe('handleCommand', () => {
   });
 
   it('creates a stream with no_stream and appends with the revision it read afterwards', async () => {
-    const first = await handleCommand(store, counter, 'counter-1', { type: 'Increment', from: 0 }, { metadata });
+    const first = await handleCommand(
+      store,
+      counter,
+      'counter-1',
+      { type: 'Increment', from: 0 },
+      { metadata },
+    );
     expect(first.nextExpectedRevision).toBe(0n);
-    const second = await handleCommand(store, counter, 'counter-1', { type: 'Increment', from: 1 }, { metadata });
+    const second = await handleCommand(
+      store,
+      counter,
+      'counter-1',
+      { type: 'Increment', from: 1 },
+      { metadata },
+    );
     expect(second.state).toBe(2);
     const events = await store.readStream('counter-1');
     expect(events.map((e) => e.metadata)).toEqual([metadata, metadata]);
@@ -44,9 +57,13 @@ describe('handleCommand', () => {
     racing.appendToStream = async (stream, events, options) => {
       if (!interfered) {
         interfered = true;
-        await store.appendToStream(stream, [{ id: deterministicUuid('other'), type: 'Incremented', data: { to: 2 } }], {
-          expectedRevision: 0n,
-        });
+        await store.appendToStream(
+          stream,
+          [{ id: deterministicUuid('other'), type: 'Incremented', data: { to: 2 } }],
+          {
+            expectedRevision: 0n,
+          },
+        );
       }
       return store.appendToStream(stream, events, options);
     };
@@ -106,7 +123,13 @@ describe('handleCommand', () => {
       throw new WrongExpectedVersionError(stream, 'no_stream', 5n);
     };
     await expect(
-      handleCommand(alwaysConflicting, counter, 'counter-4', { type: 'Increment', from: 0 }, { metadata, maxAttempts: 3 }),
+      handleCommand(
+        alwaysConflicting,
+        counter,
+        'counter-4',
+        { type: 'Increment', from: 0 },
+        { metadata, maxAttempts: 3 },
+      ),
     ).rejects.toMatchObject({ name: 'ConcurrencyError', code: 'ConcurrencyError' });
   });
 
@@ -115,7 +138,9 @@ describe('handleCommand', () => {
     await handleCommand(store, counter, 'counter-5', { type: 'Increment', from: 0 }, { metadata, eventId });
     const [event] = await store.readStream('counter-5');
     expect(event.id).toBe(deterministicUuid('cause-1', '0'));
-    expect(deterministicUuid('a', 'b')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(deterministicUuid('a', 'b')).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
     expect(deterministicUuid('a', 'b')).not.toBe(deterministicUuid('ab'));
   });
 });

@@ -1,3 +1,4 @@
+import { ProvisioningState } from '@prov/domain';
 import { parseDuration } from '@prov/role-model';
 import { ConfigurationError } from './environment';
 
@@ -12,12 +13,16 @@ export interface StuckOrderSettings {
 
 /** The variable, its state code and its default (documented in docs/operations.md). */
 export const STUCK_ORDER_DEFAULTS = [
-  { variable: 'STUCK_AFTER_PENDING', stateCode: 1, duration: 'PT1H' },
-  { variable: 'STUCK_AFTER_TRANSMITTED', stateCode: 2, duration: 'P3D' },
-  { variable: 'STUCK_AFTER_ERRORED', stateCode: 3, duration: 'PT4H' },
-  { variable: 'STUCK_AFTER_AWAITING_APPROVAL', stateCode: 5, duration: 'P2D' },
-  { variable: 'STUCK_AFTER_ERROR', stateCode: 7, duration: 'PT4H' },
-  { variable: 'STUCK_AFTER_EXECUTED', stateCode: 8, duration: 'P1D' },
+  { variable: 'STUCK_AFTER_PENDING', stateCode: ProvisioningState.Pending, duration: 'PT1H' },
+  { variable: 'STUCK_AFTER_TRANSMITTED', stateCode: ProvisioningState.Transmitted, duration: 'P3D' },
+  { variable: 'STUCK_AFTER_ERRORED', stateCode: ProvisioningState.Errored, duration: 'PT4H' },
+  {
+    variable: 'STUCK_AFTER_AWAITING_APPROVAL',
+    stateCode: ProvisioningState.AwaitingApproval,
+    duration: 'P2D',
+  },
+  { variable: 'STUCK_AFTER_ERROR', stateCode: ProvisioningState.Error, duration: 'PT4H' },
+  { variable: 'STUCK_AFTER_EXECUTED', stateCode: ProvisioningState.Executed, duration: 'P1D' },
 ] as const;
 
 export function readStuckOrderSettings(env: NodeJS.ProcessEnv = process.env): StuckOrderSettings {

@@ -9,7 +9,10 @@
  * `Deleted` one that is already gone is fine.
  */
 
-export type ChangeType = 'Added' | 'Modified' | 'Deleted';
+import type { ChangeType } from '@prov/domain';
+
+// The order's change type is the domain's: a connector applies what the order says.
+export type { ChangeType };
 
 export interface OrderChangesToApply {
   /** The account's key in the target (login, uid, sAMAccountName...). */

@@ -4,8 +4,11 @@ import {
   isProvisioningStateCode,
   isTerminalState,
   PROVISIONING_STATE_CODES,
+  PROVISIONING_STATE_NAMES,
+  PROVISIONING_STATES,
   ProvisioningState,
   stateCode,
+  stateMeaning,
   stateName,
   toStateView,
 } from './provisioning-state';
@@ -38,6 +41,13 @@ describe('provisioning states', () => {
     expect(() => stateCode('Done' as never)).toThrow(RangeError);
     expect(isProvisioningStateCode(1.5)).toBe(false);
     expect(isProvisioningStateCode(7)).toBe(true);
+  });
+
+  it('come from one table whose row index is the code', () => {
+    PROVISIONING_STATES.forEach((state, index) => expect(state.code).toBe(index));
+    expect(PROVISIONING_STATE_NAMES).toEqual(Object.keys(ProvisioningState));
+    expect(stateMeaning(2)).toBe('handed to operators, no feedback yet');
+    expect(stateMeaning(42)).toBe('unknown state');
   });
 
   it('are terminal for None, Verified and Inactive only', () => {

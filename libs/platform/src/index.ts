@@ -4,7 +4,6 @@ export * from './reaction-runner';
 export * from './repeating-task';
 export * from './bootstrap';
 export * from './nats.provider';
-export * from './command-caller.dto';
 export * from './role-model.source';
 export * from './identity-attributes';
 export * from './database-unavailable';

@@ -10,8 +10,12 @@ import {
   runPartitionedCatchUpSubscription,
   type RunningCatchUpSubscription,
 } from '@prov/event-store';
+import { exponentialBackoff } from '@prov/messaging';
 import { awaitLeadership, type HeldLock } from './leadership';
 import { continueFromEvent } from './tracing/event-tracing';
+
+// 0.5 s, 1 s, 2 s ... 30 s between the tries of one event.
+const RETRY_BACKOFF = exponentialBackoff(500, 30_000);
 
 export interface Reaction {
   /** Names the checkpoint and the single-instance lock: keep it stable. */
@@ -118,7 +122,7 @@ export class ReactionRunner {
           });
           return;
         }
-        const delay = Math.min(30_000, 250 * 2 ** Math.min(attempt, 7));
+        const delay = RETRY_BACKOFF(attempt);
         this.logger.error({
           msg: 'reaction failed; retrying',
           event: describe(event),

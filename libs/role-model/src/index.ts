@@ -5,6 +5,8 @@ export * from './errors';
 export { parseDuration, durationMs, type DurationParse } from './duration';
 export { DEFAULT_RETRY_POLICY, nextRetryDelayMs } from './retry';
 export { resolveConnectionSecret, type Environment } from './secrets';
+// The typo hint of role-model messages, for the connectors' settings messages too.
+export { suggestion as didYouMean } from './parse/checker';
 export { HELPER_FUNCTIONS, BUILTIN_FUNCTIONS, RuleFailure } from './expressions/helpers';
 export {
   compileRuleExpression,

@@ -1,80 +1,24 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional, OmitType } from '@nestjs/swagger';
+import { CALLER_FIELDS, RequestAssignmentMessage, RevokeAssignmentMessage } from '@prov/contracts';
 import { CursorQuery } from '../http/paging';
 import { Type } from 'class-transformer';
-import {
-  IsIn,
-  IsInt,
-  IsISO8601,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Max,
-  MaxLength,
-  Min,
-  MinLength,
-} from 'class-validator';
-import { PROVISIONING_STATE_CODES, type ProvisioningStateName } from '@prov/domain';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, Min } from 'class-validator';
+import { PROVISIONING_STATE_CODES, PROVISIONING_STATE_NAMES, type ProvisioningStateName } from '@prov/domain';
 
-export class RequestAssignmentBody {
-  @ApiPropertyOptional({ description: 'client-chosen id; makes a retried request idempotent' })
-  @IsOptional()
-  @IsUUID()
-  assignmentId?: string;
+/** The request's body: the bus message without the caller, which the gateway fills in. */
+export class RequestAssignmentBody extends OmitType(RequestAssignmentMessage, CALLER_FIELDS) {}
 
-  @ApiProperty({ example: 'alice.martin' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
-  identityId!: string;
-
-  @ApiProperty({ example: 'hr_app_reader' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
-  entitlementId!: string;
-
-  @ApiPropertyOptional({ example: '2026-12-01T00:00:00Z' })
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  startsAt?: string;
-
-  @ApiPropertyOptional({ example: '2027-06-30T00:00:00Z' })
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  endsAt?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
-  comment?: string;
-}
-
-export class RevokeAssignmentBody {
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
-  comment?: string;
-}
-
-const STATE_NAMES: ProvisioningStateName[] = [
-  'None',
-  'Pending',
-  'Transmitted',
-  'Errored',
-  'Verified',
-  'AwaitingApproval',
-  'Inactive',
-  'Error',
-  'Executed',
-];
+/** The assignment comes from the path. */
+export class RevokeAssignmentBody extends OmitType(RevokeAssignmentMessage, [
+  ...CALLER_FIELDS,
+  'assignmentId',
+]) {}
 
 export class AssignmentSearchQuery extends CursorQuery {
   @ApiPropertyOptional({ description: 'state name (Pending) or code (1)' })
   @IsOptional()
-  @IsIn([...STATE_NAMES, ...PROVISIONING_STATE_CODES.map(String)], {
-    message: `provisioningState must be a state name (${STATE_NAMES.join(', ')}) or a code 0-8`,
+  @IsIn([...PROVISIONING_STATE_NAMES, ...PROVISIONING_STATE_CODES.map(String)], {
+    message: `provisioningState must be a state name (${PROVISIONING_STATE_NAMES.join(', ')}) or a code 0-8`,
   })
   provisioningState?: string;
 
@@ -99,7 +43,7 @@ export class AssignmentSearchQuery extends CursorQuery {
 
 export function stateCodeOf(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const index = STATE_NAMES.indexOf(value as ProvisioningStateName);
+  const index = PROVISIONING_STATE_NAMES.indexOf(value as ProvisioningStateName);
   return index >= 0 ? index : Number(value);
 }
 

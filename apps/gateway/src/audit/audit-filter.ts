@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '@prov/event-store';
-import { formatCsv } from '../review/csv';
+import { formatCsv } from '@prov/contracts/csv';
 
 /** The criteria the event store cannot apply itself: who acted and when. */
 export interface AuditCriteria {

@@ -1,4 +1,4 @@
-import { parseCsv } from '../review/csv';
+import { parseCsv } from '@prov/contracts/csv';
 import { describeProblems, type LineProblem } from '../review/manual-csv';
 
 /**

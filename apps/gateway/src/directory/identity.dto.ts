@@ -1,62 +1,17 @@
 import { CursorQuery } from '../http/paging';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import {
-  IsEmail,
-  IsInt,
-  IsISO8601,
-  IsObject,
-  IsOptional,
-  IsString,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  MinLength,
-  ValidateIf,
-} from 'class-validator';
+  CALLER_FIELDS,
+  DeactivateIdentityMessage,
+  IdentityStatusMessage,
+  RegisterIdentityMessage,
+  UpdateIdentityMessage,
+} from '@prov/contracts';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { Type } from 'class-transformer';
 
-export class RegisterIdentityBody {
-  @ApiPropertyOptional({ example: 'alice.martin', description: 'defaults to a new UUID' })
-  @IsOptional()
-  @Matches(/^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$/, {
-    message: 'id must be letters, digits, _ . @ - (at most 100)',
-  })
-  id?: string;
-
-  @ApiProperty({ example: 'amartin' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
-  login!: string;
-
-  @ApiProperty({ example: 'Alice' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
-  firstName!: string;
-
-  @ApiProperty({ example: 'Martin' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
-  lastName!: string;
-
-  @ApiProperty({ example: 'alice.martin@example.test' })
-  @IsEmail()
-  email!: string;
-
-  @ApiPropertyOptional({ example: 'Finance' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  department?: string;
-
-  @ApiPropertyOptional({ example: { costCenter: 'FI-01' } })
-  @IsOptional()
-  @IsObject()
-  attributes?: Record<string, string | number | boolean>;
-}
+/** The request bodies are the bus messages without the caller and the identity the path names. */
+export class RegisterIdentityBody extends OmitType(RegisterIdentityMessage, CALLER_FIELDS) {}
 
 export class IdentitySearchQuery extends CursorQuery {
   @ApiPropertyOptional({ description: 'matches login, names and email' })
@@ -85,57 +40,11 @@ export class IdentitySearchQuery extends CursorQuery {
 }
 
 /** The mover's changes: absent fields stay as they are. */
-export class UpdateIdentityBody {
-  @ApiPropertyOptional({ example: 'amartin2', description: 'the account key of most resource types: a change renames accounts' })
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
-  login?: string;
+export class UpdateIdentityBody extends OmitType(UpdateIdentityMessage, [...CALLER_FIELDS, 'identityId']) {}
 
-  @ApiPropertyOptional({ example: 'Alice' })
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
-  firstName?: string;
+export class IdentityStatusBody extends OmitType(IdentityStatusMessage, [...CALLER_FIELDS, 'identityId']) {}
 
-  @ApiPropertyOptional({ example: 'Martin-Dupont' })
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(200)
-  lastName?: string;
-
-  @ApiPropertyOptional({ example: 'alice.martin@example.test' })
-  @IsOptional()
-  @IsEmail()
-  email?: string;
-
-  @ApiPropertyOptional({ example: 'Finance', nullable: true, description: 'null removes the department' })
-  @IsOptional()
-  @ValidateIf((_o, value) => value !== null)
-  @IsString()
-  @MaxLength(200)
-  department?: string | null;
-
-  @ApiPropertyOptional({ example: { costCenter: 'FI-02' }, description: 'merged key by key; null removes a key' })
-  @IsOptional()
-  @IsObject()
-  attributes?: Record<string, string | number | boolean | null>;
-}
-
-export class IdentityStatusBody {
-  @ApiPropertyOptional({ example: 'left the company' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
-  comment?: string;
-}
-
-export class DeactivateIdentityBody extends IdentityStatusBody {
-  @ApiPropertyOptional({ example: '2030-06-30T17:00:00Z', description: 'a later time schedules the deactivation' })
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  at?: string;
-}
+export class DeactivateIdentityBody extends OmitType(DeactivateIdentityMessage, [
+  ...CALLER_FIELDS,
+  'identityId',
+]) {}

@@ -1,3 +1,4 @@
+import { ProvisioningState } from '@prov/domain';
 import type { RuleTrace } from '@prov/role-model';
 
 /** What the engine knows about one identity × entitlement, gathered by the controller. */
@@ -41,7 +42,8 @@ export interface AccessAnswer {
   reasons: AccessReason[];
 }
 
-const IN_PROGRESS: Record<number, string> = { 1: 'Pending: waiting for the agent', 2: 'Transmitted: waiting for an operator' };
+const { Pending, Transmitted, Errored, Verified, AwaitingApproval, Inactive, Executed } = ProvisioningState;
+const IN_PROGRESS: Record<number, string> = { [Pending]: 'Pending: waiting for the agent', [Transmitted]: 'Transmitted: waiting for an operator' };
 
 /**
  * Why an identity has an entitlement, or why not (pure). Without an assignment the reasons are
@@ -70,13 +72,13 @@ export function whyAccess(facts: AccessFacts): AccessAnswer {
   }
   const code = a.provisioningStateCode;
   if (a.workflowState === 'Declined') reasons.push({ code: 'declined', message: 'the provisioning review declined it' });
-  else if (code === 8 || code === 4) {
-    reasons.push({ code: 'provisioned', message: code === 4 ? 'written and verified by synchronization' : 'written; not yet verified by synchronization' });
+  else if (code === Executed || code === Verified) {
+    reasons.push({ code: 'provisioned', message: code === Verified ? 'written and verified by synchronization' : 'written; not yet verified by synchronization' });
     return { has: true, reasons };
-  } else if (code === 5) reasons.push({ code: 'awaiting-review', message: 'the order is awaiting provisioning review' });
-  else if (code === 3) reasons.push({ code: 'order-errored', message: `the order errored: ${a.lastError ?? 'no message'}` });
-  else if (code === 7) reasons.push({ code: 'evaluation-failed', message: `the role model could not compute the order: ${a.lastError ?? 'no message'}` });
-  else if (code === 6) reasons.push({ code: 'inactive', message: 'the assignment ended before it was fulfilled' });
+  } else if (code === AwaitingApproval) reasons.push({ code: 'awaiting-review', message: 'the order is awaiting provisioning review' });
+  else if (code === Errored) reasons.push({ code: 'order-errored', message: `the order errored: ${a.lastError ?? 'no message'}` });
+  else if (code === ProvisioningState.Error) reasons.push({ code: 'evaluation-failed', message: `the role model could not compute the order: ${a.lastError ?? 'no message'}` });
+  else if (code === Inactive) reasons.push({ code: 'inactive', message: 'the assignment ended before it was fulfilled' });
   else reasons.push({ code: 'in-progress', message: IN_PROGRESS[code] ?? `the order is ${a.provisioningState}` });
   return { has: false, reasons };
 }

@@ -1,29 +1,22 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional, OmitType } from '@nestjs/swagger';
+import {
+  CALLER_FIELDS,
+  ORDER_PATH_FIELDS,
+  OrderDecisionMessage,
+  PostponeOrderMessage,
+  ReportManualErrorMessage,
+} from '@prov/contracts';
 import { PageQuery } from '../http/paging';
-import { IsIn, IsISO8601, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
 
-export class DecisionBody {
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @MaxLength(2000)
-  comment?: string;
-}
+// The bodies are the bus messages without the caller and without what the path names.
+const NOT_IN_BODY = [...CALLER_FIELDS, ...ORDER_PATH_FIELDS] as const;
 
-export class PostponeBody extends DecisionBody {
-  @ApiPropertyOptional({ example: '2026-12-01T00:00:00Z' })
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  until?: string;
-}
+export class DecisionBody extends OmitType(OrderDecisionMessage, NOT_IN_BODY) {}
 
-export class ReportErrorBody extends DecisionBody {
-  @ApiPropertyOptional({ description: 'what went wrong (required)' })
-  @IsString()
-  @MinLength(1)
-  @MaxLength(4000)
-  error!: string;
-}
+export class PostponeBody extends OmitType(PostponeOrderMessage, NOT_IN_BODY) {}
+
+export class ReportErrorBody extends OmitType(ReportManualErrorMessage, NOT_IN_BODY) {}
 
 export class QueueFilterQuery extends PageQuery {
   @ApiPropertyOptional()

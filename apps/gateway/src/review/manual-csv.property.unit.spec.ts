@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import type { OrderView } from '@prov/read-models';
-import { formatCsv, parseCsv } from './csv';
+import { formatCsv, parseCsv } from '@prov/contracts/csv';
 
 const FORMULA_START = /^[=+\-@\t\r\n]/;
 import { validateImport } from './manual-csv';

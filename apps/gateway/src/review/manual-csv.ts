@@ -1,5 +1,6 @@
 import type { OrderView } from '@prov/read-models';
-import { formatCsv, parseCsv } from './csv';
+import { ProvisioningState } from '@prov/domain';
+import { formatCsv, parseCsv } from '@prov/contracts/csv';
 
 /**
  * The manual queue as a spreadsheet: operators export the orders transmitted to them, do the
@@ -20,7 +21,6 @@ export const EXPORT_COLUMNS = [
   'transmittedAt',
 ] as const;
 
-const TRANSMITTED = 2;
 export const MAX_IMPORT_LINES = 5000;
 const MAX_ERROR = 4000; // the review service's limits on an operator's error and comment
 const MAX_COMMENT = 2000;
@@ -124,7 +124,7 @@ export async function validateImport(
       problem(`order ${orderId} does not exist`);
       continue;
     }
-    if (order.provisioningStateCode !== TRANSMITTED || !order.open) {
+    if (order.provisioningStateCode !== ProvisioningState.Transmitted || !order.open) {
       problem(`order ${orderId} is ${order.provisioningStateCode} ${order.provisioningState}, not 2 Transmitted`);
       continue;
     }

@@ -1,5 +1,5 @@
 import type { OrderView } from '@prov/read-models';
-import { parseCsv } from './csv';
+import { parseCsv } from '@prov/contracts/csv';
 import { describeProblems, exportManualOrders, validateImport } from './manual-csv';
 
 function orderView(orderId: string, code = 2, state = 'Transmitted'): OrderView {

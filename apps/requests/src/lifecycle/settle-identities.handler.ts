@@ -3,7 +3,7 @@ import { MessagePattern, Payload } from '@nestjs/microservices';
 import { ArrayMaxSize, IsArray, Matches } from 'class-validator';
 import { commandMetadata } from '@prov/command-handling';
 import { commandSubject } from '@prov/messaging';
-import { CommandCallerDto } from '@prov/platform';
+import { CommandCallerDto } from '@prov/contracts';
 import { IdentityLifecycleReaction } from './identity-lifecycle.reaction';
 
 /** The most identities one command settles: a page of the complete job's scan. */

@@ -1,11 +1,14 @@
-import { readFileSync } from 'node:fs';
-import {
-  MissingSecretError,
-  resolveConnectionSecret,
-  type Environment,
-  type RoleModelConnection,
-} from '@prov/role-model';
+import type { Environment, RoleModelConnection } from '@prov/role-model';
 import { ConnectorConfigurationError } from '../errors';
+import {
+  isDn,
+  LDAP_NAME_PATTERN,
+  readTls,
+  secret,
+  type TlsSettings,
+  unknownKeys,
+  wholeNumber,
+} from '../settings/settings-rules';
 
 /**
  * Settings of an `ad` (Active Directory) connection, read from the role model:
@@ -39,7 +42,7 @@ export interface AdConnectorSettings {
   attributes: string[];
   timeoutMs: number;
   pageSize: number;
-  tls: { rejectUnauthorized: boolean; ca?: string };
+  tls: TlsSettings;
 }
 
 export const AD_DEFAULT_ATTRIBUTES = [
@@ -92,81 +95,13 @@ const KNOWN = [
   'pageSize',
   'tls',
 ];
-const KNOWN_TLS = ['rejectUnauthorized', 'caFileEnv'];
-
-const ATTRIBUTE_NAME = /^[A-Za-z][A-Za-z0-9-]*$/;
-// attr=value pairs separated by commas that are not escaped; values checked loosely, the
-// directory has the last word.
-const DN = /^[A-Za-z][A-Za-z0-9-]*=(?:\\.|[^,\\])+(?:,[A-Za-z][A-Za-z0-9-]*=(?:\\.|[^,\\])+)*$/;
+// One DN rule for every directory connector (settings-rules.ts).
+export { isDn };
 const DOMAIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/;
-
-export function isDn(value: unknown): value is string {
-  return typeof value === 'string' && DN.test(value.trim());
-}
-
-function positiveInteger(
-  settings: Record<string, unknown>,
-  key: string,
-  fallback: number,
-  problems: string[],
-): number {
-  const value = settings[key];
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    problems.push(`settings.${key} must be a whole number of at least 1`);
-    return fallback;
-  }
-  return value;
-}
-
-function secret(connection: RoleModelConnection, key: string, env: Environment, problems: string[]): string {
-  try {
-    return resolveConnectionSecret(connection, key, env);
-  } catch (error) {
-    if (!(error instanceof MissingSecretError)) throw error;
-    problems.push(error.message);
-    return '';
-  }
-}
-
-function readTls(value: unknown, env: Environment, problems: string[]): AdConnectorSettings['tls'] {
-  const tls: AdConnectorSettings['tls'] = { rejectUnauthorized: true };
-  if (value === undefined || value === null) return tls;
-  if (typeof value !== 'object' || Array.isArray(value)) {
-    problems.push('settings.tls must be an object with rejectUnauthorized and/or caFileEnv');
-    return tls;
-  }
-  const settings = value as Record<string, unknown>;
-  for (const key of Object.keys(settings)) {
-    if (!KNOWN_TLS.includes(key))
-      problems.push(`settings.tls.${key} is not a setting (known: ${KNOWN_TLS.join(', ')})`);
-  }
-  if (settings.rejectUnauthorized !== undefined) {
-    if (typeof settings.rejectUnauthorized === 'boolean')
-      tls.rejectUnauthorized = settings.rejectUnauthorized;
-    else problems.push('settings.tls.rejectUnauthorized must be true or false');
-  }
-  const caFileEnv = settings.caFileEnv;
-  if (caFileEnv !== undefined) {
-    const path = typeof caFileEnv === 'string' && caFileEnv !== '' ? env[caFileEnv] : undefined;
-    if (typeof caFileEnv !== 'string' || caFileEnv === '') {
-      problems.push('settings.tls.caFileEnv must be the name of an environment variable');
-    } else if (!path) {
-      problems.push(`environment variable ${caFileEnv} (settings.tls.caFileEnv) is not set or empty`);
-    } else {
-      try {
-        tls.ca = readFileSync(path, 'utf8');
-      } catch (error) {
-        problems.push(`settings.tls.caFileEnv: cannot read ${path}: ${(error as Error).message}`);
-      }
-    }
-  }
-  return tls;
-}
 
 function readAttributes(value: unknown, problems: string[]): string[] {
   if (value === undefined || value === null) return [...AD_DEFAULT_ATTRIBUTES];
-  if (!Array.isArray(value) || value.some((a) => typeof a !== 'string' || !ATTRIBUTE_NAME.test(a))) {
+  if (!Array.isArray(value) || value.some((a) => typeof a !== 'string' || !LDAP_NAME_PATTERN.test(a))) {
     problems.push('settings.attributes must be a list of LDAP attribute names ([A-Za-z][A-Za-z0-9-]*)');
     return [];
   }
@@ -186,10 +121,7 @@ function readAttributes(value: unknown, problems: string[]): string[] {
 export function readAdSettings(connection: RoleModelConnection, env: Environment): AdConnectorSettings {
   const settings = connection.settings as Record<string, unknown>;
   const problems: string[] = [];
-  for (const key of Object.keys(settings)) {
-    if (!KNOWN.includes(key))
-      problems.push(`settings.${key} is not a setting of the ad connector (known: ${KNOWN.join(', ')})`);
-  }
+  unknownKeys(settings, KNOWN, '', 'a setting of the ad connector', problems);
   const url = settings.url;
   let validUrl = false;
   try {
@@ -215,9 +147,12 @@ export function readAdSettings(connection: RoleModelConnection, env: Environment
   if (onDelete !== 'delete' && onDelete !== 'disable')
     problems.push('settings.onDelete must be delete or disable');
   const attributes = readAttributes(settings.attributes, problems);
-  const timeoutMs = positiveInteger(settings, 'timeoutMs', 10_000, problems);
-  const pageSize = positiveInteger(settings, 'pageSize', 500, problems);
-  const tls = readTls(settings.tls, env, problems);
+  const timeoutMs = wholeNumber(settings, 'timeoutMs', 10_000, problems);
+  const pageSize = wholeNumber(settings, 'pageSize', 500, problems);
+  const tls = readTls(settings.tls, env, problems, {
+    what: 'a setting of tls',
+    unreadable: (_variable, path, error) => `settings.tls.caFileEnv: cannot read ${path}: ${error.message}`,
+  });
   const bindPassword = secret(connection, 'bindPasswordEnv', env, problems);
   const initialPassword =
     settings.initialPasswordEnv === undefined

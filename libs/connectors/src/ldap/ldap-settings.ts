@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   MissingSecretError,
   resolveConnectionSecret,
@@ -6,6 +5,17 @@ import {
   type RoleModelConnection,
 } from '@prov/role-model';
 import { ConnectorConfigurationError } from '../errors';
+import {
+  isDn,
+  LDAP_NAME_PATTERN,
+  readTls,
+  secret,
+  type Settings,
+  text,
+  type TlsSettings,
+  unknownKeys,
+  wholeNumber,
+} from '../settings/settings-rules';
 
 /**
  * Settings of an `ldap` connection, read from the role model:
@@ -54,7 +64,7 @@ export interface LdapConnectorSettings {
   timeoutMs: number;
   pageSize: number;
   connections: number;
-  tls: { rejectUnauthorized: boolean; ca?: string };
+  tls: TlsSettings;
 }
 
 const KNOWN = [
@@ -75,53 +85,10 @@ const KNOWN = [
   'urlEnv',
   'allowInsecure',
 ];
-const KNOWN_TLS = ['rejectUnauthorized', 'caFileEnv'];
-/** An attribute type or object class name (RFC 4512 descr). */
-export const LDAP_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9-]*$/;
-/** Loose DN check: RDNs of type=value separated by commas; the server has the last word. */
-const DN_PATTERN = /^\s*[A-Za-z][A-Za-z0-9-]*\s*=\s*[^,]+(,\s*[A-Za-z][A-Za-z0-9-]*\s*=\s*[^,]+)*\s*$/;
+// One DN and name rule for every directory connector (settings-rules.ts).
+export { LDAP_NAME_PATTERN };
 const MAX_PAGE_SIZE = 10_000;
 const MAX_CONNECTIONS = 16;
-
-type Settings = Record<string, unknown>;
-
-function text(settings: Settings, key: string, problems: string[], rule: string, pattern?: RegExp): string {
-  const value = settings[key];
-  if (typeof value !== 'string' || value.trim() === '' || (pattern && !pattern.test(value))) {
-    problems.push(`settings.${key} ${rule}`);
-    return '';
-  }
-  return value.trim();
-}
-
-function optionalText(
-  settings: Settings,
-  key: string,
-  fallback: string,
-  problems: string[],
-  rule: string,
-  pattern?: RegExp,
-): string {
-  return settings[key] === undefined || settings[key] === null
-    ? fallback
-    : text(settings, key, problems, rule, pattern);
-}
-
-function wholeNumber(
-  settings: Settings,
-  key: string,
-  fallback: number,
-  max: number,
-  problems: string[],
-): number {
-  const value = settings[key];
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
-    problems.push(`settings.${key} must be a whole number from 1 to ${max}`);
-    return fallback;
-  }
-  return value;
-}
 
 function objectClassesOf(settings: Settings, problems: string[]): string[] {
   const value = settings.objectClasses;
@@ -137,54 +104,6 @@ function objectClassesOf(settings: Settings, problems: string[]): string[] {
   return value as string[];
 }
 
-/** The CA setting's value is a PEM text or a file path; a file is read now, so a wrong path fails at start. */
-function caFrom(connection: RoleModelConnection, env: Environment, problems: string[]): string | undefined {
-  const tls = connection.settings.tls as Settings;
-  if (tls.caFileEnv === undefined || tls.caFileEnv === null) return undefined;
-  if (typeof tls.caFileEnv !== 'string' || tls.caFileEnv === '') {
-    problems.push('settings.tls.caFileEnv must be the name of an environment variable');
-    return undefined;
-  }
-  const value = env[tls.caFileEnv];
-  if (value === undefined || value === '') {
-    problems.push(`environment variable ${tls.caFileEnv} (settings.tls.caFileEnv) is not set or empty`);
-    return undefined;
-  }
-  if (value.includes('-----BEGIN')) return value;
-  try {
-    return readFileSync(value, 'utf8');
-  } catch (error) {
-    problems.push(
-      `settings.tls.caFileEnv: cannot read the CA file named by ${tls.caFileEnv}: ${(error as Error).message}`,
-    );
-    return undefined;
-  }
-}
-
-function tlsOf(
-  connection: RoleModelConnection,
-  env: Environment,
-  problems: string[],
-): LdapConnectorSettings['tls'] {
-  const tls = connection.settings.tls;
-  if (tls === undefined || tls === null) return { rejectUnauthorized: true };
-  if (typeof tls !== 'object' || Array.isArray(tls)) {
-    problems.push('settings.tls must be an object with rejectUnauthorized and/or caFileEnv');
-    return { rejectUnauthorized: true };
-  }
-  for (const key of Object.keys(tls)) {
-    if (!KNOWN_TLS.includes(key))
-      problems.push(
-        `settings.tls.${key} is not a TLS setting of the ldap connector (known: ${KNOWN_TLS.join(', ')})`,
-      );
-  }
-  const reject = (tls as Settings).rejectUnauthorized;
-  if (reject !== undefined && typeof reject !== 'boolean')
-    problems.push('settings.tls.rejectUnauthorized must be true or false');
-  const ca = caFrom(connection, env, problems);
-  return { rejectUnauthorized: reject !== false, ...(ca !== undefined ? { ca } : {}) };
-}
-
 const URL_RULE = 'must be an LDAP URL: ldap://host[:port] or ldaps://host[:port]';
 const URL_PATTERN = /^ldaps?:\/\/[^\s/?#]+\/?$/i;
 
@@ -197,7 +116,7 @@ function urlOf(connection: RoleModelConnection, env: Environment, problems: stri
     problems.push('settings.url and settings.urlEnv exclude each other: give one');
     return '';
   }
-  if (!hasUrlEnv) return text(settings, 'url', problems, URL_RULE, URL_PATTERN);
+  if (!hasUrlEnv) return text(settings, 'url', problems, URL_RULE, { pattern: URL_PATTERN });
   let value = '';
   try {
     value = resolveConnectionSecret(connection, 'urlEnv', env).trim();
@@ -216,10 +135,7 @@ function urlOf(connection: RoleModelConnection, env: Environment, problems: stri
 export function readLdapSettings(connection: RoleModelConnection, env: Environment): LdapConnectorSettings {
   const settings = connection.settings as Settings;
   const problems: string[] = [];
-  for (const key of Object.keys(settings)) {
-    if (!KNOWN.includes(key))
-      problems.push(`settings.${key} is not a setting of the ldap connector (known: ${KNOWN.join(', ')})`);
-  }
+  unknownKeys(settings, KNOWN, '', 'a setting of the ldap connector', problems);
   const dnRule = 'must be a distinguished name such as ou=people,dc=example,dc=com';
   const url = urlOf(connection, env, problems);
   const allowInsecure = settings.allowInsecure ?? false;
@@ -228,44 +144,40 @@ export function readLdapSettings(connection: RoleModelConnection, env: Environme
     problems.push(
       'settings.url is a plain ldap:// URL, over which the bind password would travel unencrypted: use ldaps://, or set allowInsecure: true (a directory on loopback)',
     );
-  const bindDn = text(settings, 'bindDn', problems, dnRule, DN_PATTERN);
-  const accountsDn = text(settings, 'accountsDn', problems, dnRule, DN_PATTERN);
-  const groupsDn = text(settings, 'groupsDn', problems, dnRule, DN_PATTERN);
+  const dn = (key: string) => {
+    if (isDn(settings[key])) return (settings[key] as string).trim();
+    problems.push(`settings.${key} ${dnRule}`);
+    return '';
+  };
+  const bindDn = dn('bindDn');
+  const accountsDn = dn('accountsDn');
+  const groupsDn = dn('groupsDn');
   const nameRule = 'must be an LDAP attribute name (a letter, then letters, digits or hyphens)';
-  const rdnAttribute = optionalText(settings, 'rdnAttribute', 'uid', problems, nameRule, LDAP_NAME_PATTERN);
-  const disabledAttribute = optionalText(
-    settings,
-    'disabledAttribute',
-    'description',
-    problems,
-    nameRule,
-    LDAP_NAME_PATTERN,
-  );
-  const disabledValue = optionalText(
-    settings,
-    'disabledValue',
-    'disabled',
-    problems,
-    'must be a non-empty text',
-  );
+  const name = { pattern: LDAP_NAME_PATTERN };
+  const rdnAttribute = text(settings, 'rdnAttribute', problems, nameRule, { ...name, fallback: 'uid' });
+  const disabledAttribute = text(settings, 'disabledAttribute', problems, nameRule, {
+    ...name,
+    fallback: 'description',
+  });
+  const disabledValue = text(settings, 'disabledValue', problems, 'must be a non-empty text', {
+    fallback: 'disabled',
+  });
   const onDelete = settings.onDelete ?? 'delete';
   if (onDelete !== 'delete' && onDelete !== 'disable')
     problems.push("settings.onDelete must be 'delete' or 'disable'");
   const objectClasses = objectClassesOf(settings, problems);
-  const timeoutMs = wholeNumber(settings, 'timeoutMs', 10_000, 600_000, problems);
-  const pageSize = wholeNumber(settings, 'pageSize', 500, MAX_PAGE_SIZE, problems);
-  const connections = wholeNumber(settings, 'connections', 4, MAX_CONNECTIONS, problems);
-  const tls = tlsOf(connection, env, problems);
+  const timeoutMs = wholeNumber(settings, 'timeoutMs', 10_000, problems, { max: 600_000 });
+  const pageSize = wholeNumber(settings, 'pageSize', 500, problems, { max: MAX_PAGE_SIZE });
+  const connections = wholeNumber(settings, 'connections', 4, problems, { max: MAX_CONNECTIONS });
+  const tls = readTls(settings.tls, env, problems, {
+    what: 'a TLS setting of the ldap connector',
+    unreadable: (variable, _path, error) =>
+      `settings.tls.caFileEnv: cannot read the CA file named by ${variable}: ${error.message}`,
+  });
   // ldapts switches a plain ldap:// connection to TLS whenever TLS options are given (no StartTLS).
   if (settings.tls !== undefined && settings.tls !== null && /^ldap:/i.test(url))
     problems.push('settings.tls applies to ldaps:// URLs only');
-  let bindPassword = '';
-  try {
-    bindPassword = resolveConnectionSecret(connection, 'bindPasswordEnv', env);
-  } catch (error) {
-    if (!(error instanceof MissingSecretError)) throw error;
-    problems.push(error.message);
-  }
+  const bindPassword = secret(connection, 'bindPasswordEnv', env, problems);
   if (problems.length > 0) {
     throw new ConnectorConfigurationError(
       `ldap connection '${connection.id}' is misconfigured: ${problems.join('; ')}`,

@@ -1,10 +1,6 @@
-import {
-  MissingSecretError,
-  resolveConnectionSecret,
-  type Environment,
-  type RoleModelConnection,
-} from '@prov/role-model';
+import type { Environment, RoleModelConnection } from '@prov/role-model';
 import { ConnectorConfigurationError } from '../errors';
+import { isMapping, secret, unknownKeys, wholeNumber } from '../settings/settings-rules';
 
 /**
  * Settings of a `scim` connection, read from the role model:
@@ -38,22 +34,6 @@ export interface ScimConnectorSettings {
 const KNOWN = ['baseUrl', 'tokenEnv', 'timeoutMs', 'pageSize', 'userNameAttribute', 'tls'];
 const KNOWN_TLS = ['rejectUnauthorized'];
 
-function wholeNumber(
-  settings: Record<string, unknown>,
-  key: string,
-  fallback: number,
-  [min, max]: [number, number],
-  problems: string[],
-): number {
-  const value = settings[key];
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    problems.push(`settings.${key} must be a whole number from ${min} to ${max}`);
-    return fallback;
-  }
-  return value;
-}
-
 function readBaseUrl(value: unknown, problems: string[]): string {
   const rule = 'settings.baseUrl must be an absolute http(s) URL such as https://app.example.com/scim/v2';
   if (typeof value !== 'string' || value.trim() === '') {
@@ -77,17 +57,12 @@ function readBaseUrl(value: unknown, problems: string[]): string {
 
 function checkTls(value: unknown, problems: string[]): void {
   if (value === undefined || value === null) return;
-  if (typeof value !== 'object' || Array.isArray(value)) {
+  if (!isMapping(value)) {
     problems.push('settings.tls must be a mapping such as { rejectUnauthorized: true }');
     return;
   }
-  const tls = value as Record<string, unknown>;
-  for (const key of Object.keys(tls)) {
-    if (!KNOWN_TLS.includes(key))
-      problems.push(
-        `settings.tls.${key} is not a TLS setting of the scim connector (known: ${KNOWN_TLS.join(', ')})`,
-      );
-  }
+  const tls = value;
+  unknownKeys(tls, KNOWN_TLS, 'tls.', 'a TLS setting of the scim connector', problems);
   const reject = tls.rejectUnauthorized;
   if (reject !== undefined && typeof reject !== 'boolean') {
     problems.push('settings.tls.rejectUnauthorized must be true or false');
@@ -103,25 +78,16 @@ function checkTls(value: unknown, problems: string[]): void {
 export function readScimSettings(connection: RoleModelConnection, env: Environment): ScimConnectorSettings {
   const settings = connection.settings as Record<string, unknown>;
   const problems: string[] = [];
-  for (const key of Object.keys(settings)) {
-    if (!KNOWN.includes(key))
-      problems.push(`settings.${key} is not a setting of the scim connector (known: ${KNOWN.join(', ')})`);
-  }
+  unknownKeys(settings, KNOWN, '', 'a setting of the scim connector', problems);
   const baseUrl = readBaseUrl(settings.baseUrl, problems);
-  const timeoutMs = wholeNumber(settings, 'timeoutMs', 10_000, [1, 600_000], problems);
-  const pageSize = wholeNumber(settings, 'pageSize', 100, [1, 1000], problems);
+  const timeoutMs = wholeNumber(settings, 'timeoutMs', 10_000, problems, { max: 600_000 });
+  const pageSize = wholeNumber(settings, 'pageSize', 100, problems, { max: 1000 });
   const keyAttribute = settings.userNameAttribute ?? 'userName';
   if (!SCIM_KEY_ATTRIBUTES.includes(keyAttribute as ScimKeyAttribute)) {
     problems.push(`settings.userNameAttribute must be one of ${SCIM_KEY_ATTRIBUTES.join(', ')}`);
   }
   checkTls(settings.tls, problems);
-  let token = '';
-  try {
-    token = resolveConnectionSecret(connection, 'tokenEnv', env);
-  } catch (error) {
-    if (!(error instanceof MissingSecretError)) throw error;
-    problems.push(error.message);
-  }
+  const token = secret(connection, 'tokenEnv', env, problems);
   // The token is sent in a header: a line break in it would let it inject further headers.
   if (/[\r\n]/.test(token)) problems.push(`the token in settings.tokenEnv must be a single line`);
   if (problems.length > 0) {

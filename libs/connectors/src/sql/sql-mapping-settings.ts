@@ -22,6 +22,8 @@
  * pattern here, because identifiers cannot be bound as parameters: nothing else reaches SQL text.
  */
 
+import { isMapping, unknownKeys } from '../settings/settings-rules';
+
 export const SQL_IDENTIFIER_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const MAX_IDENTIFIER_LENGTH = 63;
 
@@ -65,22 +67,6 @@ export function isSqlIdentifier(value: unknown): value is string {
   );
 }
 
-function isMapping(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function unknownKeys(
-  value: Record<string, unknown>,
-  path: string,
-  known: string[],
-  problems: string[],
-): void {
-  for (const key of Object.keys(value)) {
-    if (!known.includes(key))
-      problems.push(`settings.${path}.${key} is not a setting of ${path} (known: ${known.join(', ')})`);
-  }
-}
-
 function identifier(
   value: Record<string, unknown>,
   key: string,
@@ -114,7 +100,7 @@ export function readAccountsMapping(value: unknown, problems: string[]): SqlAcco
     problems.push('settings.accounts must be a mapping with table, keyColumn and columns');
     return BUILT_IN_ACCOUNTS;
   }
-  unknownKeys(value, 'accounts', ACCOUNT_KEYS, problems);
+  unknownKeys(value, ACCOUNT_KEYS, 'accounts.', 'a setting of accounts', problems);
   const table = identifier(value, 'table', 'accounts', problems);
   const keyColumn = identifier(value, 'keyColumn', 'accounts', problems);
   const attributesColumn = identifier(value, 'attributesColumn', 'accounts', problems, true);
@@ -154,7 +140,7 @@ export function readMembershipsMapping(value: unknown, problems: string[]): SqlM
     problems.push('settings.memberships must be a mapping with table, accountColumn and groupColumn');
     return BUILT_IN_MEMBERSHIPS;
   }
-  unknownKeys(value, 'memberships', MEMBERSHIP_KEYS, problems);
+  unknownKeys(value, MEMBERSHIP_KEYS, 'memberships.', 'a setting of memberships', problems);
   const table = identifier(value, 'table', 'memberships', problems);
   const accountColumn = identifier(value, 'accountColumn', 'memberships', problems);
   const groupColumn = identifier(value, 'groupColumn', 'memberships', problems);

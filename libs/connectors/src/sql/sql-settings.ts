@@ -1,10 +1,6 @@
-import {
-  MissingSecretError,
-  resolveConnectionSecret,
-  type Environment,
-  type RoleModelConnection,
-} from '@prov/role-model';
+import type { Environment, RoleModelConnection } from '@prov/role-model';
 import { ConnectorConfigurationError } from '../errors';
+import { secret, unknownKeys, wholeNumber } from '../settings/settings-rules';
 import {
   BUILT_IN_ACCOUNTS,
   BUILT_IN_MEMBERSHIPS,
@@ -63,29 +59,11 @@ const KNOWN = [
   'poolSize',
 ];
 
-function positiveInteger(
-  settings: Record<string, unknown>,
-  key: string,
-  fallback: number,
-  problems: string[],
-): number {
-  const value = settings[key];
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    problems.push(`settings.${key} must be a whole number of at least 1`);
-    return fallback;
-  }
-  return value;
-}
-
 /** Validates the settings and reads the connection string from the environment; lists every problem at once. */
 export function readSqlSettings(connection: RoleModelConnection, env: Environment): SqlConnectorSettings {
   const settings = connection.settings as Record<string, unknown>;
   const problems: string[] = [];
-  for (const key of Object.keys(settings)) {
-    if (!KNOWN.includes(key))
-      problems.push(`settings.${key} is not a setting of the sql connector (known: ${KNOWN.join(', ')})`);
-  }
+  unknownKeys(settings, KNOWN, '', 'a setting of the sql connector', problems);
   const schema = settings.schema;
   if (
     typeof schema !== 'string' ||
@@ -108,16 +86,10 @@ export function readSqlSettings(connection: RoleModelConnection, env: Environmen
       : readMembershipsMapping(settings.memberships, problems);
   if (accounts.table === memberships.table)
     problems.push('settings.accounts.table and settings.memberships.table must be different tables');
-  const connectTimeoutMs = positiveInteger(settings, 'connectTimeoutMs', 5000, problems);
-  const statementTimeoutMs = positiveInteger(settings, 'statementTimeoutMs', 30_000, problems);
-  const poolSize = positiveInteger(settings, 'poolSize', 4, problems);
-  let connectionString = '';
-  try {
-    connectionString = resolveConnectionSecret(connection, 'connectionStringEnv', env);
-  } catch (error) {
-    if (!(error instanceof MissingSecretError)) throw error;
-    problems.push(error.message);
-  }
+  const connectTimeoutMs = wholeNumber(settings, 'connectTimeoutMs', 5000, problems);
+  const statementTimeoutMs = wholeNumber(settings, 'statementTimeoutMs', 30_000, problems);
+  const poolSize = wholeNumber(settings, 'poolSize', 4, problems);
+  const connectionString = secret(connection, 'connectionStringEnv', env, problems);
   if (problems.length > 0) {
     throw new ConnectorConfigurationError(
       `sql connection '${connection.id}' is misconfigured: ${problems.join('; ')}`,

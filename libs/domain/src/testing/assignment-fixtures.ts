@@ -10,7 +10,7 @@ import type {
   ProvisioningOrderGenerated,
   RoleModelEvaluationFailed,
 } from '../assignment/assignment.events';
-import { type ProvisioningStateCode, toStateView } from '../provisioning-state';
+import { ProvisioningState, type ProvisioningStateCode, toStateView } from '../provisioning-state';
 
 /**
  * Builders for assignment events and commands, for tests of the domain and of the services that
@@ -70,7 +70,7 @@ export function generatedEvent(
       resourceTypeId: 'ldap-account',
       fulfillment: 'automatic',
       changes: { uid: 'jdoe' },
-      requiresReview: stateCode === 5,
+      requiresReview: stateCode === ProvisioningState.AwaitingApproval,
       outcome: OUTCOMES[stateCode],
       reevaluated: false,
       attempt: 1,

@@ -3,6 +3,7 @@
  * application shares between the event store and its read models (which it ends itself).
  */
 import { once } from 'node:events';
+import { timeout, TimeoutStrategy } from 'cockatiel';
 import { Pool, type PoolClient } from 'pg';
 
 export type PostgresConnectionOptions =
@@ -36,10 +37,10 @@ export function resolvePool(options: PostgresConnectionOptions): ResolvedPool {
       const closing = Promise.all([...open].map((client) => once(client, 'end').catch(() => undefined)));
       await pool.end();
       // Bounded: a client the application still holds checked out would otherwise block close().
-      let timer: NodeJS.Timeout | undefined;
-      const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, 5_000).unref()));
-      await Promise.race([closing, limit]);
-      clearTimeout(timer);
+      await timeout(5_000, TimeoutStrategy.Aggressive)
+        .dangerouslyUnref()
+        .execute(() => closing)
+        .catch(() => undefined);
     },
   };
 }

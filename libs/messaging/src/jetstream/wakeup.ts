@@ -1,3 +1,5 @@
+import { timeout, TimeoutStrategy } from 'cockatiel';
+
 /**
  * A level-free wake-up signal for a polling loop: `wait()` resolves at the next `notify()` or
  * after `timeoutMs`, whichever comes first. The consumer loop waits on it for a free handler
@@ -32,21 +34,13 @@ export class Wakeup {
 
 /** Resolves with true when `promise` settled within `ms`, false when the time ran out. */
 export async function settledWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([
-      promise.then(
-        () => true,
-        () => true,
-      ),
-      timeout,
-    ]);
-  } finally {
-    if (timer) clearTimeout(timer);
-  }
+  const settled = promise.then(
+    () => true,
+    () => true,
+  );
+  return timeout(ms, TimeoutStrategy.Aggressive)
+    .execute(() => settled)
+    .catch(() => false);
 }
 
 /** Exponential backoff: 1 s, 2 s, 4 s, ... capped at `maxMs`. */

@@ -1,3 +1,4 @@
+import { timeout, TimeoutStrategy } from 'cockatiel';
 import { Gauge } from 'prom-client';
 import type { NatsConnection } from 'nats';
 import { consumerName, ORDERS_STREAM } from '@prov/messaging';
@@ -11,10 +12,10 @@ import { metricsRegistry } from './metrics';
 export function registerConsumerGauges(connection: () => Promise<NatsConnection>, connections: readonly string[]): void {
   const read = async () => {
     // NATS away: the queue series are left out of the scrape, not the whole scrape.
-    const jsm = await Promise.race([
-      connection().then((nc) => nc.jetstreamManager()),
-      new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 2000).unref()),
-    ]).catch(() => undefined);
+    const jsm = await timeout(2000, TimeoutStrategy.Aggressive)
+      .dangerouslyUnref()
+      .execute(() => connection().then((nc) => nc.jetstreamManager()))
+      .catch(() => undefined);
     if (!jsm) return [];
     const infos = await Promise.allSettled(connections.map((id) => jsm.consumers.info(ORDERS_STREAM, consumerName(id))));
     return connections.flatMap((id, i) => {

@@ -1,3 +1,5 @@
+import { TaskCancelledError, timeout, TimeoutStrategy } from 'cockatiel';
+
 /** One dependency's state as the health endpoints report it. */
 export interface CheckResult {
   status: 'up' | 'down';
@@ -49,16 +51,11 @@ export class CachedProbe<T> {
 
 /** Runs `probe` with a time limit; any failure becomes a `down` result with its message. */
 export async function check(probe: () => Promise<unknown>, timeoutMs = 2000): Promise<CheckResult> {
-  let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      probe(),
-      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs))),
-    ]);
+    await timeout(timeoutMs, TimeoutStrategy.Aggressive).execute(() => probe());
     return { status: 'up' };
   } catch (error) {
+    if (error instanceof TaskCancelledError) return { status: 'down', error: `no answer within ${timeoutMs} ms` };
     return { status: 'down', error: error instanceof Error ? error.message : String(error) };
-  } finally {
-    clearTimeout(timer);
   }
 }

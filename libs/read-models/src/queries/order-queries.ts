@@ -1,4 +1,6 @@
 import type { Pool } from 'pg';
+import { ProvisioningState } from '@prov/domain';
+import { EXPECTED_STATES } from './state-codes';
 import { assertSchemaName, LIVE_SCHEMA } from '../schema';
 import {
   allPages,
@@ -119,12 +121,16 @@ export class OrderQueries {
    * to act); `postponed: true` lists them instead.
    */
   reviewQueue(filter: OrderQueueFilter = {}, page: PageRequest = {}) {
-    return this.ordersPage([5, 3], { ...filter, postponed: filter.postponed ?? false }, page);
+    return this.ordersPage(
+      [ProvisioningState.AwaitingApproval, ProvisioningState.Errored],
+      { ...filter, postponed: filter.postponed ?? false },
+      page,
+    );
   }
 
   /** Manual queue: orders transmitted to operators (2), a page at a time. */
   manualQueue(filter: OrderQueueFilter = {}, page: PageRequest = {}) {
-    return this.ordersPage([2], filter, page);
+    return this.ordersPage([ProvisioningState.Transmitted], filter, page);
   }
 
   /**
@@ -137,7 +143,7 @@ export class OrderQueries {
       const { rows } = await this.pool.query<OrderRow>(
         `SELECT o.* FROM ${this.s}.orders o JOIN ${this.s}.assignments a ON a.current_order_id = o.order_id
           WHERE o.connection_id = $1 AND a.workflow_state = 'Requested' AND o.change_type IN ('Added', 'Modified')
-            AND o.provisioning_state_code IN (1, 2, 3, 4, 5, 8) AND ($2::text IS NULL OR o.order_id > $2)
+            AND o.provisioning_state_code IN (${EXPECTED_STATES}) AND ($2::text IS NULL OR o.order_id > $2)
           ORDER BY o.order_id LIMIT $3`,
         [connectionId, after, SCAN_PAGE_SIZE + 1],
       );

@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import { assertSchemaName, LIVE_SCHEMA } from '../schema';
+import { WITHOUT_ACCOUNT_STATES } from './state-codes';
 import { decodeCursor, encodeCursor, itemsOf, pageOf, pagesOf, SCAN_PAGE_SIZE } from './paging';
 
 /**
@@ -192,7 +193,7 @@ export async function accountKeyHolders(
   const { rows } = await pool.query<{ identity_id: string }>(
     `SELECT DISTINCT a.identity_id FROM ${s}.orders o JOIN ${s}.assignments a ON a.current_order_id = o.order_id
       WHERE o.connection_id = $1 AND o.changes->>'accountKey' = $2 AND a.workflow_state = 'Requested'
-        AND o.change_type IN ('Added', 'Modified') AND o.provisioning_state_code NOT IN (0, 7)`,
+        AND o.change_type IN ('Added', 'Modified') AND o.provisioning_state_code NOT IN (${WITHOUT_ACCOUNT_STATES})`,
     [connectionId, accountKey],
   );
   return rows.map((row) => row.identity_id);

@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import type { Assignment } from '@prov/domain';
 import { assertSchemaName, LIVE_SCHEMA } from '../schema';
+import { HANDED_OVER_STATES } from './state-codes';
 
 /**
  * Live assignments whose end date has passed and that may still have something to end: an open
@@ -19,7 +20,7 @@ export async function endedAssignments(
       WHERE a.workflow_state = 'Requested' AND a.ends_at IS NOT NULL AND a.ends_at <= $1
         AND NOT EXISTS (SELECT 1 FROM ${s}.orders c WHERE c.order_id = a.current_order_id AND c.change_type = 'Deleted')
         AND EXISTS (SELECT 1 FROM ${s}.orders o WHERE o.assignment_id = a.assignment_id
-                     AND (o.is_open OR (o.provisioning_state_code IN (2, 4, 8) AND o.change_type <> 'Deleted')))
+                     AND (o.is_open OR (o.provisioning_state_code IN (${HANDED_OVER_STATES}) AND o.change_type <> 'Deleted')))
       ORDER BY a.ends_at, a.assignment_id LIMIT $2`,
     [now, limit],
   );

@@ -42,7 +42,7 @@ function editDistance(a: string, b: string): number {
 }
 
 /** The closest allowed key, when the unknown one looks like a typo of it. */
-function suggestion(key: string, allowed: readonly string[]): string {
+export function suggestion(key: string, allowed: readonly string[]): string {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of allowed) {

@@ -1,4 +1,4 @@
-import { parseCsv } from '../../review/csv';
+import { parseCsv } from '@prov/contracts/csv';
 import type { SourceIdentity } from '../identity-changes';
 
 /**

@@ -11,3 +11,9 @@ export class CommandCallerDto {
   @MaxLength(100)
   correlationId?: string;
 }
+
+/**
+ * The fields the gateway fills in itself (from the signed-in caller and the request's id), never
+ * from a request body: a body type is its message without them.
+ */
+export const CALLER_FIELDS = ['actor', 'correlationId'] as const;

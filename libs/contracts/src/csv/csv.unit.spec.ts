@@ -12,7 +12,9 @@ describe('parseCsv', () => {
   });
 
   it('reads quoted fields with commas, doubled quotes and line breaks, and counts the lines they span', () => {
-    const { records } = parseCsv('id,comment\r\n1,"done, finally"\r\n2,"she said ""no""\r\nthen yes"\r\n3,last');
+    const { records } = parseCsv(
+      'id,comment\r\n1,"done, finally"\r\n2,"she said ""no""\r\nthen yes"\r\n3,last',
+    );
     expect(records).toEqual([
       { line: 1, fields: ['id', 'comment'] },
       { line: 2, fields: ['1', 'done, finally'] },
@@ -48,7 +50,13 @@ describe('parseCsv', () => {
 
 describe('formatCsv', () => {
   it('quotes only what needs it and ends every record with CRLF', () => {
-    expect(formatCsv([['id', 'text'], ['1', 'a, "b"\nc'], [2, null]])).toBe('id,text\r\n1,"a, ""b""\nc"\r\n2,\r\n');
+    expect(
+      formatCsv([
+        ['id', 'text'],
+        ['1', 'a, "b"\nc'],
+        [2, null],
+      ]),
+    ).toBe('id,text\r\n1,"a, ""b""\nc"\r\n2,\r\n');
   });
 
   it('writes objects as JSON and keeps edge spaces by quoting', () => {
@@ -60,6 +68,18 @@ describe('formatCsv', () => {
     expect(formatCsvField('=HYPERLINK("http://evil")')).toBe(`"'=HYPERLINK(""http://evil"")"`);
     expect(formatCsvField('@SUM(A1)')).toBe("'@SUM(A1)");
     expect(formatCsvField(-3)).toBe('-3'); // numbers are data, not formulas
+  });
+
+  it('quotes every field when asked (as the console downloads do), still defusing formulas', () => {
+    expect(
+      formatCsv(
+        [
+          ['id', 'n', '+1 555'],
+          ['o-1', null, { a: 1 }],
+        ],
+        { quoteAll: true },
+      ),
+    ).toBe('"id","n","\'+1 555"\r\n"o-1","","{""a"":1}"\r\n');
   });
 
   it('reads back what it wrote', () => {

@@ -1,7 +1,8 @@
 /**
  * CSV as operators' spreadsheets write it (RFC 4180): fields separated by commas, a field in
  * double quotes may hold commas, line breaks and doubled quotes (""), records end with CRLF or
- * LF, and a UTF-8 byte-order mark (what Excel puts first) is ignored. Pure functions, no I/O.
+ * LF, and a UTF-8 byte-order mark (what Excel puts first) is ignored. Pure functions, no I/O and
+ * no dependency, so that the gateway and the console write CSV the same way.
  */
 
 export interface CsvRecord {
@@ -87,13 +88,28 @@ const FORMULA_START = /^[=+\-@\t\r]/;
  * that a spreadsheet would run as a formula is prefixed with an apostrophe (OWASP's advice); ids
  * and the JSON of attributes never start that way, so importing the file back is unaffected.
  */
-export function formatCsvField(value: unknown): string {
-  let text = value === null || value === undefined ? '' : typeof value === 'object' ? JSON.stringify(value) : String(value);
+export function formatCsvField(value: unknown, options: CsvFormatOptions = {}): string {
+  let text =
+    value === null || value === undefined
+      ? ''
+      : typeof value === 'object'
+        ? JSON.stringify(value)
+        : String(value);
   if (FORMULA_START.test(text) && typeof value === 'string') text = `'${text}`;
-  return /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  return options.quoteAll || /[",\r\n]|^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export interface CsvFormatOptions {
+  /** Quote every field, not only those that need it (the console's downloads do, for spreadsheets that guess types). */
+  quoteAll?: boolean;
 }
 
 /** Records joined with CRLF (RFC 4180), ending with one. */
-export function formatCsv(rows: ReadonlyArray<ReadonlyArray<unknown>>): string {
-  return rows.map((row) => row.map(formatCsvField).join(',')).join('\r\n') + '\r\n';
+export function formatCsv(
+  rows: ReadonlyArray<ReadonlyArray<unknown>>,
+  options: CsvFormatOptions = {},
+): string {
+  return (
+    rows.map((row) => row.map((value) => formatCsvField(value, options)).join(',')).join('\r\n') + '\r\n'
+  );
 }

@@ -1,0 +1,2 @@
+// A separate entry point: pure and free of framework imports, so that the console can bundle it.
+export * from './csv';
