@@ -4,6 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { IsOptional, IsString, Matches } from 'class-validator';
 import { type ConnectionTestResult, isConnectorError, type SynchronizedResources } from '@prov/connectors';
 import { CommandClient, commandErrorPayload, connectionCommandPattern } from '@prov/messaging';
+import { ConnectionBreakers } from './breaker/connection-breakers';
+import type { BreakerView } from './breaker/breaker-rules';
 import { ConnectorPool } from './connector-pool';
 import { ReadBack } from './read-back';
 
@@ -41,6 +43,7 @@ export class AgentHandler {
   constructor(
     private readonly pool: ConnectorPool,
     private readonly commands: CommandClient,
+    private readonly breakers: ConnectionBreakers,
   ) {}
 
   /** Reads the managed system back and hands the result to `orders`, which verifies and records drift. */
@@ -82,5 +85,12 @@ export class AgentHandler {
       if (isConnectorError(error)) return { ok: false, message: error.message };
       throw error;
     }
+  }
+
+  /** The connection's circuit breaker in this agent (ADR 0024): the gateway's connections API shows it. */
+  @MessagePattern(connectionCommandPattern('agent', 'connection-state'))
+  connectionState(@Payload() dto: ConnectionCommandDto, @Ctx() context: NatsContext): BreakerView {
+    assertSameConnection(dto, context);
+    return this.breakers.state(dto.connectionId);
   }
 }

@@ -30,6 +30,8 @@ export const ENGINE_COMMAND_SENDERS: CommandSenders = {
   // `*`: the connection id; only agents serving that connection subscribe to it.
   'prov.cmd.agent.synchronize.*': ['orders'],
   'prov.cmd.agent.test-connection.*': ['gateway'],
+  // The connection's circuit breaker, shown by the connections API (ADR 0024).
+  'prov.cmd.agent.connection-state.*': ['gateway'],
 };
 
 /** Which service answers the commands of a subject's service token (`sync` is handled by `orders`). */
