@@ -10,6 +10,7 @@ import {
   IsString,
   IsUUID,
   Matches,
+  Max,
   MaxLength,
   Min,
   MinLength,
@@ -110,6 +111,40 @@ export class SynchronizationReportDto {
   @IsOptional()
   @IsString()
   jobId?: string;
+
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => SynchronizedAccountDto)
+  accounts!: SynchronizedAccountDto[];
+
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => SynchronizedMembershipDto)
+  memberships!: SynchronizedMembershipDto[];
+
+  /**
+   * The read-back came in this many pages (`sync.report-page`, ADR 0025) and `accounts` and
+   * `memberships` are empty; absent: they are the whole read-back.
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(2)
+  @Max(100_000)
+  pages?: number;
+}
+
+/** One page of a read-back too large for one message (ADR 0025). */
+export class SynchronizationPageDto {
+  @Matches(/^[a-z0-9_]+$/, { message: 'connectionId must be lowercase letters, digits and _' })
+  connectionId!: string;
+
+  @IsUUID()
+  synchronizationId!: string;
+
+  @IsInt()
+  @Min(0)
+  @Max(99_999)
+  page!: number;
 
   @IsArray()
   @ValidateNested({ each: true })
