@@ -106,8 +106,8 @@ export class SynchronizationService {
         type: 'SynchronizationCompleted',
         data: {
           ...base,
-          accounts: report.accounts.length,
-          memberships: report.memberships.length,
+          accounts: resources.accounts.length,
+          memberships: resources.memberships.length,
           verifiedOrders: verifiedNow.size,
           nonConforming: drift.length,
           restoreOrders: restored.length,
