@@ -13,9 +13,9 @@ jest.setTimeout(900_000);
 const SEEDED = 5_000;
 
 /**
- * A directory whose read-back is several megabytes (5,000 accounts, ~1.6 MB of JSON; 100,000 is
- * a matter of time, see docs/benchmarks.md) synchronizes: the read-back travels to `orders` in
- * pages of 64 KB here (ADR 0025) instead of one message over NATS's 1 MB limit, which used to
+ * A directory whose read-back is over NATS's 1 MB limit (5,000 accounts, about 1.5 MB of JSON;
+ * docs/operations.md, large connections, on 100,000) synchronizes: the read-back travels to
+ * `orders` in pages of 64 KB here (ADR 0025) instead of one message over NATS's 1 MB limit, which used to
  * fail as "NATS unavailable". Verification and drift come out as for a small directory.
  */
 describe('synchronization of a directory larger than one NATS message', () => {
