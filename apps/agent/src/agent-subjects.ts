@@ -2,7 +2,7 @@ import type { INestMicroservice } from '@nestjs/common';
 import { connectionCommandPattern, connectionCommandSubject } from '@prov/messaging';
 import { ConnectorPool } from './connector-pool';
 
-const CONNECTION_COMMANDS = ['synchronize', 'test-connection'];
+const CONNECTION_COMMANDS = ['synchronize', 'test-connection', 'connection-state'];
 
 /**
  * The subjects this agent answers: each connection command only for the connections it serves,

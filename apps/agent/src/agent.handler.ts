@@ -4,8 +4,12 @@ import { randomUUID } from 'node:crypto';
 import { IsOptional, IsString, Matches } from 'class-validator';
 import { type ConnectionTestResult, isConnectorError, type SynchronizedResources } from '@prov/connectors';
 import { CommandClient, commandErrorPayload, connectionCommandPattern } from '@prov/messaging';
+import { ConnectionBreakers } from './breaker/connection-breakers';
+import type { BreakerView } from './breaker/breaker-rules';
 import { ConnectorPool } from './connector-pool';
+import { readReadBackSettings } from '@prov/config';
 import { ReadBack } from './read-back';
+import { readBackPages } from './read-back-pages';
 
 export class ConnectionCommandDto {
   @Matches(/^[a-z0-9_]+$/, { message: 'connectionId must be lowercase letters, digits and _' })
@@ -37,10 +41,12 @@ function assertSameConnection(dto: ConnectionCommandDto, context: NatsContext): 
 @Controller()
 export class AgentHandler {
   private readonly readBack = new ReadBack();
+  private readonly pageBytes = readReadBackSettings().pageBytes;
 
   constructor(
     private readonly pool: ConnectorPool,
     private readonly commands: CommandClient,
+    private readonly breakers: ConnectionBreakers,
   ) {}
 
   /** Reads the managed system back and hands the result to `orders`, which verifies and records drift. */
@@ -58,17 +64,23 @@ export class AgentHandler {
       const status = error.kind === 'transient' ? 503 : 422;
       throw new RpcException(commandErrorPayload('ConnectorError', status, error.message, { kind: error.kind }));
     }
+    const synchronizationId = randomUUID();
+    const identity = { connectionId: dto.connectionId, synchronizationId };
+    const pages = readBackPages(resources, this.pageBytes);
+    if (pages.length === 1) {
+      return this.commands.send('sync', 'report', { ...identity, ...(dto.jobId ? { jobId: dto.jobId } : {}), ...pages[0] }, { timeoutMs: 60_000 });
+    }
+    // Over NATS's message limit in one piece (ADR 0025): `orders` keeps the pages, then the
+    // report names how many there are and it compares them as one read-back.
+    for (const [page, content] of pages.entries()) {
+      await this.commands.send('sync', 'report-page', { ...identity, page, ...content }, { timeoutMs: 60_000 });
+    }
     return this.commands.send(
       'sync',
       'report',
-      {
-        connectionId: dto.connectionId,
-        synchronizationId: randomUUID(),
-        ...(dto.jobId ? { jobId: dto.jobId } : {}),
-        accounts: resources.accounts,
-        memberships: resources.memberships,
-      },
-      { timeoutMs: 60_000 },
+      { ...identity, ...(dto.jobId ? { jobId: dto.jobId } : {}), pages: pages.length, accounts: [], memberships: [] },
+      // Comparing 100,000 accounts takes longer than one page.
+      { timeoutMs: 300_000 },
     );
   }
 
@@ -82,5 +94,12 @@ export class AgentHandler {
       if (isConnectorError(error)) return { ok: false, message: error.message };
       throw error;
     }
+  }
+
+  /** The connection's circuit breaker in this agent (ADR 0024): the gateway's connections API shows it. */
+  @MessagePattern(connectionCommandPattern('agent', 'connection-state'))
+  connectionState(@Payload() dto: ConnectionCommandDto, @Ctx() context: NatsContext): BreakerView {
+    assertSameConnection(dto, context);
+    return this.breakers.state(dto.connectionId);
   }
 }

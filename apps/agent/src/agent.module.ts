@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
-import { NatsConnectionProvider, PlatformModule, serviceMessagingModule } from '@prov/platform';
+import { CONNECTION_BREAKER_STATES, NatsConnectionProvider, PlatformModule, serviceMessagingModule } from '@prov/platform';
 import { AgentHandler } from './agent.handler';
+import { ConnectionBreakers } from './breaker/connection-breakers';
 import { ConnectorPool } from './connector-pool';
 import { OrderWorker } from './order-worker';
 import { GeneratedPasswords, passwordDeliveryProvider } from './passwords/generated-passwords';
@@ -9,6 +10,16 @@ import { GeneratedPasswords, passwordDeliveryProvider } from './passwords/genera
 @Module({
   imports: [PlatformModule.forRoot({ service: 'agent' }), serviceMessagingModule('agent')],
   controllers: [AgentHandler],
-  providers: [NatsConnectionProvider, ConnectorPool, OrderWorker, GeneratedPasswords, passwordDeliveryProvider],
+  providers: [
+    NatsConnectionProvider,
+    ConnectorPool,
+    OrderWorker,
+    GeneratedPasswords,
+    passwordDeliveryProvider,
+    // A factory: its settings come from the configuration, not from Nest's injector.
+    { provide: ConnectionBreakers, useFactory: () => new ConnectionBreakers() },
+    // What the health listener shows (ADR 0024).
+    { provide: CONNECTION_BREAKER_STATES, useFactory: (b: ConnectionBreakers) => () => b.states(), inject: [ConnectionBreakers] },
+  ],
 })
 export class AgentModule {}

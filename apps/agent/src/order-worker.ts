@@ -4,6 +4,7 @@ import { readAgentSettings, readAgentStreamWaitMs, readOperationsSettings } from
 import { CommandClient, CommandError, exponentialBackoff, OrderConsumer, type OrderEnvelope, OrdersStreamMissingError } from '@prov/messaging';
 import { NatsConnectionProvider } from '@prov/platform';
 import type { ConnectorCall } from '@prov/domain';
+import { ConnectionBreakers } from './breaker/connection-breakers';
 import { ConnectorPool } from './connector-pool';
 import { connectorCall } from './connector-call';
 import { GeneratedPasswords } from './passwords/generated-passwords';
@@ -26,6 +27,7 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
     private readonly pool: ConnectorPool,
     private readonly commands: CommandClient,
     private readonly passwords: GeneratedPasswords,
+    private readonly breakers: ConnectionBreakers,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -40,7 +42,7 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
         concurrency,
         // Finish in-flight orders within the service's own shutdown grace period.
         stopGraceMs: Math.max(1000, readOperationsSettings().shutdownGraceMs - 3000),
-        handler: (order) => this.apply(order),
+        handler: (order, context) => this.apply(order, context.signal),
         onDeadLetter: (order, reason) => this.deadLettered(order, reason),
       });
       await this.startWhenStreamExists(consumer, connection.id);
@@ -66,14 +68,16 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
     }
   }
 
-  private async apply(order: OrderEnvelope): Promise<void> {
+  private async apply(order: OrderEnvelope, signal: AbortSignal): Promise<void> {
     const started = performance.now();
     let call: ConnectorCall;
     try {
       // Inside the try: settings that cannot work (an unset variable) are a permanent error of
       // the order, reported with their message, rather than redelivered until the dead letter.
       const prepared = this.passwords.prepare(order as unknown as OrderToApply);
-      const outcome = await this.pool.connector(order.connectionId).apply(prepared.order);
+      const connector = this.pool.connector(order.connectionId);
+      // While the connection's target keeps failing the order waits here, its delivery unused.
+      const outcome = await this.breakers.run(order.connectionId, () => connector.apply(prepared.order), signal);
       call = connectorCall(order as unknown as OrderToApply, outcome, performance.now() - started);
       await this.passwords.handOver(prepared, outcome);
     } catch (error) {

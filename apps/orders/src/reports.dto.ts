@@ -10,6 +10,7 @@ import {
   IsString,
   IsUUID,
   Matches,
+  Max,
   MaxLength,
   Min,
   MinLength,
@@ -99,17 +100,13 @@ export class SynchronizedMembershipDto {
   group!: string;
 }
 
-/** Everything an agent read back from one connection. */
-export class SynchronizationReportDto {
+/** A read-back, or a page of one: the connection, the synchronization and what was read. */
+class ReadBackDto {
   @Matches(/^[a-z0-9_]+$/, { message: 'connectionId must be lowercase letters, digits and _' })
   connectionId!: string;
 
   @IsUUID()
   synchronizationId!: string;
-
-  @IsOptional()
-  @IsString()
-  jobId?: string;
 
   @IsArray()
   @ValidateNested({ each: true })
@@ -120,4 +117,29 @@ export class SynchronizationReportDto {
   @ValidateNested({ each: true })
   @Type(() => SynchronizedMembershipDto)
   memberships!: SynchronizedMembershipDto[];
+}
+
+/** Everything an agent read back from one connection. */
+export class SynchronizationReportDto extends ReadBackDto {
+  @IsOptional()
+  @IsString()
+  jobId?: string;
+
+  /**
+   * The read-back came in this many pages (`sync.report-page`, ADR 0025) and `accounts` and
+   * `memberships` are empty; absent: they are the whole read-back.
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(2)
+  @Max(100_000)
+  pages?: number;
+}
+
+/** One page of a read-back too large for one message (ADR 0025). */
+export class SynchronizationPageDto extends ReadBackDto {
+  @IsInt()
+  @Min(0)
+  @Max(99_999)
+  page!: number;
 }

@@ -1,10 +1,11 @@
 import { Controller } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { MessagePattern, Payload, RpcException } from '@nestjs/microservices';
 import { commandMetadata } from '@prov/command-handling';
-import { commandSubject } from '@prov/messaging';
+import { commandErrorPayload, commandSubject } from '@prov/messaging';
 import { AssignmentCommands } from './assignment-commands';
 import { reportDecision } from './decisions/order-progress.decisions';
-import { OrderReportDto, SynchronizationReportDto } from './reports.dto';
+import { OrderReportDto, SynchronizationPageDto, SynchronizationReportDto } from './reports.dto';
+import { MissingReadBackPagesError } from './read-back-pages.store';
 import { SynchronizationService } from './synchronization.service';
 
 export interface ReportOutcome {
@@ -49,7 +50,20 @@ export class ReportsHandler {
   }
 
   @MessagePattern(commandSubject('sync', 'report'))
-  synchronize(@Payload() dto: SynchronizationReportDto) {
-    return this.synchronization.record(dto);
+  async synchronize(@Payload() dto: SynchronizationReportDto) {
+    try {
+      return await this.synchronization.record(dto);
+    } catch (error) {
+      if (error instanceof MissingReadBackPagesError) {
+        throw new RpcException(commandErrorPayload('ValidationError', 422, `pages: ${error.message}`));
+      }
+      throw error;
+    }
+  }
+
+  /** A page of a read-back too large for one message (ADR 0025); the report follows. */
+  @MessagePattern(commandSubject('sync', 'report-page'))
+  synchronizationPage(@Payload() dto: SynchronizationPageDto) {
+    return this.synchronization.recordPage(dto);
   }
 }

@@ -18,7 +18,8 @@ import type { RoleModel } from '@prov/role-model';
 import { AssignmentCommands } from './assignment-commands';
 import { verifyIfExecuted } from './decisions/order-progress.decisions';
 import { DriftRestore } from './drift-restore';
-import type { SynchronizationReportDto } from './reports.dto';
+import type { SynchronizationPageDto, SynchronizationReportDto } from './reports.dto';
+import { ReadBackPagesStore } from './read-back-pages.store';
 
 export interface SynchronizationOutcome {
   synchronizationId: string;
@@ -39,6 +40,7 @@ export class SynchronizationService {
   private readonly logger = new Logger('Synchronization');
   private readonly queries: ReadModelQueries;
   private readonly restore: DriftRestore;
+  private readonly pages: ReadBackPagesStore;
 
   constructor(
     private readonly assignments: AssignmentCommands,
@@ -47,12 +49,22 @@ export class SynchronizationService {
     @Inject(ROLE_MODEL) private readonly roleModel: RoleModel,
   ) {
     this.queries = new ReadModelQueries(pool);
+    this.pages = new ReadBackPagesStore(pool);
     this.restore = new DriftRestore(assignments);
+  }
+
+  /** Keeps one page of a read-back too large for one message until its report comes (ADR 0025). */
+  async recordPage(page: SynchronizationPageDto): Promise<{ stored: true }> {
+    await this.pages.put(page.connectionId, page.synchronizationId, page.page, { accounts: page.accounts, memberships: page.memberships });
+    return { stored: true };
   }
 
   async record(report: SynchronizationReportDto): Promise<SynchronizationOutcome> {
     const now = new Date();
-    const resources: SynchronizedResources = { accounts: report.accounts, memberships: report.memberships };
+    const resources: SynchronizedResources =
+      report.pages === undefined
+        ? { accounts: report.accounts, memberships: report.memberships }
+        : await this.pages.take(report.connectionId, report.synchronizationId, report.pages);
     const synchronizationId = report.synchronizationId ?? randomUUID();
     const metadata = commandMetadata(
       { actor: 'synchronization', correlationId: report.jobId ?? synchronizationId },
@@ -95,8 +107,8 @@ export class SynchronizationService {
         type: 'SynchronizationCompleted',
         data: {
           ...base,
-          accounts: report.accounts.length,
-          memberships: report.memberships.length,
+          accounts: resources.accounts.length,
+          memberships: resources.memberships.length,
           verifiedOrders: verifiedNow.size,
           nonConforming: drift.length,
           restoreOrders: restored.length,

@@ -49,6 +49,19 @@ export interface AgentSettings {
   ackWaitMs: number;
   concurrency: number;
   reportRetryMs: number;
+  breaker: BreakerSettings;
+}
+
+/** The circuit breaker of each connection an agent serves (ADR 0024). */
+export interface BreakerSettings {
+  /** AGENT_BREAKER_FAILURES: consecutive connection-level failures that open it. */
+  failuresToOpen: number;
+  /** AGENT_BREAKER_HALF_OPEN_MS: how long it stays open before one order probes the target. */
+  halfOpenAfterMs: number;
+  /** AGENT_DRAIN_PER_SECOND: order starts per second at most while the backlog drains. */
+  drainPerSecond: number;
+  /** AGENT_DRAIN_MS: how long after closing the drain rate applies. */
+  drainMs: number;
 }
 
 export function readAgentSettings(env: NodeJS.ProcessEnv = process.env): AgentSettings {
@@ -63,6 +76,12 @@ export function readAgentSettings(env: NodeJS.ProcessEnv = process.env): AgentSe
     ackWaitMs: integerVariable(env, 'AGENT_ACK_WAIT_MS', problems),
     concurrency: integerVariable(env, 'AGENT_CONCURRENCY', problems),
     reportRetryMs: integerVariable(env, 'AGENT_REPORT_RETRY_MS', problems),
+    breaker: {
+      failuresToOpen: integerVariable(env, 'AGENT_BREAKER_FAILURES', problems),
+      halfOpenAfterMs: integerVariable(env, 'AGENT_BREAKER_HALF_OPEN_MS', problems),
+      drainPerSecond: integerVariable(env, 'AGENT_DRAIN_PER_SECOND', problems),
+      drainMs: integerVariable(env, 'AGENT_DRAIN_MS', problems),
+    },
   };
   assertNoProblems(problems);
   return settings;

@@ -4,6 +4,8 @@ import { ConfigurationError } from './environment';
 export interface ReadBackSettings {
   /** Every n-th synchronization of a change-tracking directory (AD) is a full read; the others are incremental. */
   fullReadEvery: number;
+  /** AGENT_READ_BACK_PAGE_BYTES: JSON bytes per page of a read-back sent to `orders` (ADR 0025). */
+  pageBytes: number;
 }
 
 export function readReadBackSettings(env: NodeJS.ProcessEnv = process.env): ReadBackSettings {
@@ -14,5 +16,12 @@ export function readReadBackSettings(env: NodeJS.ProcessEnv = process.env): Read
       `AGENT_FULL_READ_EVERY must be a whole number of 1 or more (1: every read is full), got '${text}'`,
     ]);
   }
-  return { fullReadEvery };
+  const pageText = env.AGENT_READ_BACK_PAGE_BYTES ?? '262144';
+  const pageBytes = Number(pageText);
+  if (!/^\d+$/.test(pageText.trim()) || pageBytes < 16_384 || pageBytes > 900_000) {
+    throw new ConfigurationError([
+      `AGENT_READ_BACK_PAGE_BYTES must be an integer from 16384 to 900000 (bytes), got '${pageText}'`,
+    ]);
+  }
+  return { fullReadEvery, pageBytes };
 }

@@ -13,7 +13,7 @@ import {
 import type { Request, Response } from 'express';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CommandClient } from '@prov/messaging';
-import { ROLE_MODEL } from '@prov/platform';
+import { type ConnectionBreakerReport, ROLE_MODEL } from '@prov/platform';
 import { ReadModelQueries } from '@prov/read-models';
 import type { RoleModel } from '@prov/role-model';
 import { Roles } from '../auth/roles.decorator';
@@ -42,8 +42,12 @@ export class CatalogController {
   @Get('connections')
   @Roles(...EVERYONE)
   async connections() {
-    const synchronizations = await this.queries.synchronizations();
-    return this.roleModel.connections().map((connection) => {
+    const connections = this.roleModel.connections();
+    const [synchronizations, breakers] = await Promise.all([
+      this.queries.synchronizations(),
+      Promise.all(connections.map((c) => (c.fulfillment === 'manual' ? null : this.breaker(c.id)))),
+    ]);
+    return connections.map((connection, i) => {
       const last = synchronizations.get(connection.id);
       return {
         id: connection.id,
@@ -52,8 +56,21 @@ export class CatalogController {
         fulfillment: connection.fulfillment,
         health: connection.fulfillment === 'manual' ? 'manual' : last ? 'synchronized' : 'never-synchronized',
         lastSynchronization: last ?? null,
+        breaker: breakers[i],
       };
     });
+  }
+
+  /**
+   * The circuit breaker of the agent that answers for the connection (ADR 0024); null for a
+   * manual connection, or when no agent answers within a second (the list must not wait on it).
+   */
+  private async breaker(connectionId: string): Promise<ConnectionBreakerReport | null> {
+    try {
+      return await this.commands.send<ConnectionBreakerReport>('agent', 'connection-state', { connectionId }, { timeoutMs: 1000, connectionId });
+    } catch {
+      return null;
+    }
   }
 
   /** Asks the connection's agent to reach the managed system with its configured credentials. */

@@ -123,6 +123,13 @@ export interface Connection {
     verified: number;
     nonConforming: number;
   } | null;
+  /** The agent's circuit breaker; null for a manual connection or when no agent answered. */
+  breaker?: {
+    state: 'closed' | 'open' | 'half-open';
+    reason?: string;
+    since: string;
+    heldOrders: number;
+  } | null;
 }
 
 export interface ConnectionTestResult {

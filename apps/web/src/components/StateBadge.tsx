@@ -18,9 +18,9 @@ export function StatusBadge({ status }: { status: string }) {
   const tone =
     status === 'Completed' || status === 'ok' || status === 'synchronized'
       ? 'success'
-      : status === 'Failed' || status === 'down'
+      : status === 'Failed' || status === 'down' || status === 'breaker open'
         ? 'danger'
-        : status === 'Running'
+        : status === 'Running' || status === 'breaker half-open'
           ? 'progress'
           : 'neutral';
   return (

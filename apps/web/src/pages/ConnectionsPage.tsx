@@ -78,6 +78,16 @@ export function ConnectionsPage() {
                       </td>
                       <td data-label="Health">
                         <StatusBadge status={HEALTH_LABELS[connection.health] ?? connection.health} />
+                        {connection.breaker && connection.breaker.state !== 'closed' && (
+                          <span className="block small" data-breaker={connection.breaker.state}>
+                            <StatusBadge status={`breaker ${connection.breaker.state}`} />{' '}
+                            <span className="muted">
+                              since {formatDateTime(connection.breaker.since)}
+                              {connection.breaker.reason ? `: ${connection.breaker.reason}` : ''}; orders wait
+                              Pending
+                            </span>
+                          </span>
+                        )}
                       </td>
                       <td data-label="Last synchronization" className="small">
                         {last ? (

@@ -55,6 +55,7 @@ describe('NATS permissions of the bus', () => {
     expect(agent.publish).toEqual([
       'prov.cmd.orders.report',
       'prov.cmd.sync.report',
+      'prov.cmd.sync.report-page',
       '_INBOX.gateway.>',
       '_INBOX.orders.>',
       '$JS.API.INFO',

@@ -26,10 +26,14 @@ export const ENGINE_COMMAND_SENDERS: CommandSenders = {
   'prov.cmd.orders.report': ['agent'],
   // The gateway reports a manual connection's read-back, imported from a CSV by an operator.
   'prov.cmd.sync.report': ['agent', 'gateway'],
+  // A page of a read-back too large for one message (ADR 0025); the report then names the pages.
+  'prov.cmd.sync.report-page': ['agent'],
   'prov.cmd.projector.replay': ['gateway'],
   // `*`: the connection id; only agents serving that connection subscribe to it.
   'prov.cmd.agent.synchronize.*': ['orders'],
   'prov.cmd.agent.test-connection.*': ['gateway'],
+  // The connection's circuit breaker, shown by the connections API (ADR 0024).
+  'prov.cmd.agent.connection-state.*': ['gateway'],
 };
 
 /** Which service answers the commands of a subject's service token (`sync` is handled by `orders`). */

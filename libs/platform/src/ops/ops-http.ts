@@ -33,6 +33,8 @@ class OpsController {
         const session = this.indicators.check(name);
         return result.status === 'up' ? session.up() : session.down({ message: result.error ?? 'down' });
       }),
+      // Reported, not failing: an open breaker is its target's outage, not the agent's.
+      ...(readiness.breakers ?? []).map(({ connectionId, ...breaker }) => () => this.indicators.check(`breaker:${connectionId}`).up(breaker)),
     ]);
   }
 

@@ -6,10 +6,24 @@ export interface CheckResult {
   error?: string;
 }
 
+/** A connection's circuit breaker as an agent reports it (ADR 0024). */
+export interface ConnectionBreakerReport {
+  connectionId: string;
+  state: 'closed' | 'open' | 'half-open';
+  reason?: string;
+  since: string;
+  heldOrders: number;
+}
+
 export interface Readiness {
   ready: boolean;
   status: 'ok' | 'draining' | 'degraded';
   checks: Record<string, CheckResult>;
+  /**
+   * An agent's breakers. Shown, but they do not make the agent unready: the target is down,
+   * not the agent, which still serves its other connections and keeps the held orders.
+   */
+  breakers?: ConnectionBreakerReport[];
 }
 
 /**
@@ -17,9 +31,9 @@ export interface Readiness {
  * draining service (SIGTERM received) is not ready even with every dependency up, so the load
  * balancer stops sending it requests while it finishes what it has.
  */
-export function readinessOf(checks: Record<string, CheckResult>, draining: boolean): Readiness {
+export function readinessOf(checks: Record<string, CheckResult>, draining: boolean, breakers?: ConnectionBreakerReport[]): Readiness {
   const up = Object.values(checks).every((check) => check.status === 'up');
-  return { ready: up && !draining, status: draining ? 'draining' : up ? 'ok' : 'degraded', checks };
+  return { ready: up && !draining, status: draining ? 'draining' : up ? 'ok' : 'degraded', checks, ...(breakers ? { breakers } : {}) };
 }
 
 /**

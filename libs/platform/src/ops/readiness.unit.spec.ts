@@ -9,6 +9,11 @@ describe('readiness', () => {
     expect(readinessOf({ nats: up, database: up }, true)).toMatchObject({ ready: false, status: 'draining' });
   });
 
+  it("shows an agent's open breaker without making the agent unready (the target is down, not the agent)", () => {
+    const open = { connectionId: 'corp_ldap', state: 'open', reason: 'connect ECONNREFUSED', since: '2026-01-01T00:00:00.000Z', heldOrders: 3 } as const;
+    expect(readinessOf({ nats: { status: 'up' } }, false, [open])).toEqual({ ready: true, status: 'ok', checks: { nats: { status: 'up' } }, breakers: [open] });
+  });
+
   it('asks the dependencies at most once per ttl, and callers during a probe share it', async () => {
     let now = 0;
     let calls = 0;

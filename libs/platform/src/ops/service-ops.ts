@@ -5,12 +5,12 @@ import type { Pool } from 'pg';
 import { readAgentSettings, readOperationsSettings } from '@prov/config';
 import type { RoleModel } from '@prov/role-model';
 import { NatsConnectionProvider } from '../nats.provider';
-import { DATABASE_POOL, ROLE_MODEL } from '../tokens';
+import { CONNECTION_BREAKER_STATES, DATABASE_POOL, ROLE_MODEL } from '../tokens';
 import { registerEngineGauges } from './engine-gauges';
 import { registerConsumerGauges } from './jetstream-gauges';
 import { collectProcessMetrics } from './metrics';
 import { startOpsListener } from './ops-http';
-import { CachedProbe, check, type CheckResult, readinessOf, type Readiness } from './readiness';
+import { CachedProbe, check, type CheckResult, type ConnectionBreakerReport, readinessOf, type Readiness } from './readiness';
 
 /**
  * A provider the service may not have. Asked through ModuleRef: the application's own `get`
@@ -57,7 +57,8 @@ export async function startServiceOps(
     const entries = await Promise.all(Object.entries(probes).map(async ([name, probe]) => [name, await probe()] as const));
     return Object.fromEntries(entries);
   }, settings.healthCacheMs);
-  const readiness = async () => readinessOf(await checks.get(), draining);
+  const breakers = optional<() => ConnectionBreakerReport[]>(app, CONNECTION_BREAKER_STATES);
+  const readiness = async () => readinessOf(await checks.get(), draining, breakers?.());
 
   if (service === 'projector' && pool) registerEngineGauges(pool);
   if (service === 'agent' && jetstream) {
