@@ -10,6 +10,7 @@ import { Link, useRouter } from '../router';
 import { useSession } from '../session/session';
 import { IdentityEditForm } from './IdentityEditForm';
 import { PermissionsTable } from './PermissionsTable';
+import { WhyPanel } from './WhyPanel';
 
 /** Announces state changes of the identity's assignments that arrive live (for screen readers, and seen). */
 function useStateChangeAnnouncements(assignments: Assignment[] | undefined): string {
@@ -43,7 +44,10 @@ export function IdentityPage({ identityId }: { identityId: string }) {
   const { params, navigate } = useRouter();
   const wanted = params.get('tab');
   const tab =
-    wanted === 'attributes' || (wanted === 'edit' && can.requestAssignments) ? wanted : 'permissions';
+    wanted === 'attributes' || wanted === 'why' || (wanted === 'edit' && can.requestAssignments)
+      ? wanted
+      : 'permissions';
+  const why = params.get('entitlement') ?? '';
   const path = `/identities/${encodeURIComponent(identityId)}`;
   const identity = useResource((signal) => get<Identity>(path, signal), [identityId], {
     live: [`identity-${identityId}`],
@@ -139,6 +143,21 @@ export function IdentityPage({ identityId }: { identityId: string }) {
             tabs={[
               { id: 'permissions', label: 'View Permissions', content: permissionsContent },
               { id: 'attributes', label: 'Attributes', content: attributesContent },
+              {
+                id: 'why',
+                label: 'Why?',
+                content: (
+                  <WhyPanel
+                    key={why}
+                    identityId={identityId}
+                    entitlementId={why}
+                    entitlements={entitlements.data ?? []}
+                    onChoose={(id) =>
+                      navigate(`${path}?tab=why&entitlement=${encodeURIComponent(id)}`, { replace: true })
+                    }
+                  />
+                ),
+              },
               ...(can.requestAssignments
                 ? [
                     {

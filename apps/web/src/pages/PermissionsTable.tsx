@@ -116,6 +116,12 @@ export function PermissionsTable({
                         {isOpen ? 'Hide history' : 'History'}
                         <span className="visually-hidden"> of {assignment.entitlementId}</span>
                       </button>
+                      <Link
+                        className="button secondary small"
+                        to={`/identities/${encodeURIComponent(assignment.identityId)}?tab=why&entitlement=${encodeURIComponent(assignment.entitlementId)}`}
+                      >
+                        Why<span className="visually-hidden"> {assignment.entitlementId}</span>
+                      </Link>
                       {canRevoke &&
                         !revoked &&
                         !(assignment.origin ?? []).some((h) => h.startsWith('rule:')) && (
@@ -140,6 +146,7 @@ export function PermissionsTable({
                         label={`History of ${assignment.entitlementId}`}
                       />
                       <p className="small">
+                        <Link to={`/assignments/${assignment.assignmentId}`}>Explain this assignment</Link> ·{' '}
                         <Link to={`/audit?assignment=${assignment.assignmentId}`}>
                           See this assignment at an earlier instant
                         </Link>
