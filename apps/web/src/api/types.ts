@@ -1,6 +1,7 @@
 /** What the gateway's HTTP API returns (ARCHITECTURE §6), as far as the console reads it. */
 
-export type Role = 'requester' | 'reviewer' | 'operator' | 'admin';
+/** `auditor` reads the audit endpoints only (the gateway may not know it yet: it is then never signed in). */
+export type Role = 'requester' | 'reviewer' | 'operator' | 'admin' | 'auditor';
 
 export interface Session {
   role: Role;
@@ -252,4 +253,24 @@ export interface AccessExplanation {
   reasons: Array<{ code: string; message: string }>;
   holders: string[];
   explanation: AssignmentExplanation | null;
+}
+
+/** One event of `GET /api/audit/events`, as recorded. */
+export interface AuditEvent {
+  position: string;
+  streamName: string;
+  revision: number;
+  type: string;
+  actor: string | null;
+  occurredAt: string;
+  data: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  recordedAt: string;
+}
+
+/** A page of the audit log: `next` is the cursor after it; `end` says the log ends here. */
+export interface AuditLogPage {
+  events: AuditEvent[];
+  next: string | null;
+  end: boolean;
 }
