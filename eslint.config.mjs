@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -23,5 +24,11 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: ['@nestjs/*', 'pg', 'nats', 'node:*', 'fs', 'crypto'] }],
       'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'time comes in on the command' }, { object: 'Math', property: 'random', message: 'ids come in on the command' }],
     },
+  },
+  {
+    // The console: the rules of hooks and the React Compiler's checks; a missing dependency is an error, not a hint.
+    files: ['apps/web/src/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat['recommended-latest'],
+    rules: { ...reactHooks.configs.flat['recommended-latest'].rules, 'react-hooks/exhaustive-deps': 'error' },
   },
 );

@@ -1,4 +1,6 @@
-import type { ReactNode } from 'react';
+import { QueryClientProvider } from '@tanstack/react-query';
+import { type ReactNode, useState } from 'react';
+import { createQueryClient } from './api/query-client';
 import { Loading } from './components/Alert';
 import { Layout, type NavItem } from './components/Layout';
 import { PageHeader } from './components/PageHeader';
@@ -104,13 +106,16 @@ function WithLive({ children }: { children: ReactNode }) {
 }
 
 export function App() {
+  const [queryClient] = useState(createQueryClient);
   return (
-    <RouterProvider>
-      <SessionProvider>
-        <WithLive>
-          <Routes />
-        </WithLive>
-      </SessionProvider>
-    </RouterProvider>
+    <QueryClientProvider client={queryClient}>
+      <RouterProvider>
+        <SessionProvider>
+          <WithLive>
+            <Routes />
+          </WithLive>
+        </SessionProvider>
+      </RouterProvider>
+    </QueryClientProvider>
   );
 }

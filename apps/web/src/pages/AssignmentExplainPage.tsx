@@ -4,17 +4,15 @@ import { Alert, Loading } from '../components/Alert';
 import { ExplainTimeline } from '../components/ExplainTimeline';
 import { PageHeader } from '../components/PageHeader';
 import { shortId } from '../format';
-import { useResource } from '../hooks/use-resource';
+import { useApiQuery } from '../hooks/use-api-query';
 import { Link } from '../router';
 
 /** `/assignments/:id`: why an assignment is what it is, as one timeline, kept current live. */
 export function AssignmentExplainPage({ assignmentId }: { assignmentId: string }) {
-  const explanation = useResource(
-    (signal) =>
-      get<AssignmentExplanation>(`/assignments/${encodeURIComponent(assignmentId)}/explain`, signal),
-    [assignmentId],
-    { live: [`assignment-${assignmentId}`] },
-  );
+  const path = `/assignments/${encodeURIComponent(assignmentId)}/explain`;
+  const explanation = useApiQuery([path], (signal) => get<AssignmentExplanation>(path, signal), {
+    live: [`assignment-${assignmentId}`],
+  });
   const data = explanation.data;
   const identityPath = data ? `/identities/${encodeURIComponent(data.identityId)}` : undefined;
   return (

@@ -4,7 +4,7 @@ import { Alert, Empty, Loading } from '../components/Alert';
 import { StateBadge } from '../components/StateBadge';
 import { reasonOf } from '../components/Timeline';
 import { downloadText, formatDateTime, shortId } from '../format';
-import { useResource } from '../hooks/use-resource';
+import { useApiQuery } from '../hooks/use-api-query';
 import { useLive } from '../live/live-events';
 import { Link } from '../router';
 import { AuditFilters } from './AuditFilters';
@@ -35,17 +35,18 @@ export function AuditLog({
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const after = cursors[cursors.length - 1];
   const [pageSize, setPageSize] = useState<number>(50);
-  const [stale, setStale] = useState(false);
+  const [changedAt, setChangedAt] = useState(0);
   const [exporting, setExporting] = useState<'jsonl' | 'csv' | null>(null);
   const [exportError, setExportError] = useState<unknown>(null);
-  const log = useResource(
+  const log = useApiQuery(
+    ['/audit/events', filter, after, pageSize],
     (signal) => loadAuditPage(filter, after, pageSize, signal),
-    [filter, after, pageSize],
     { live: null },
   );
 
-  useEffect(() => subscribe([''], () => setStale(true)), [subscribe]);
-  useEffect(() => setStale(false), [log.loadedAt]);
+  useEffect(() => subscribe([''], () => setChangedAt(Date.now())), [subscribe]);
+  // Stale: a change arrived after the page shown was fetched.
+  const stale = changedAt > log.loadedAt;
 
   const choose = (next: AuditFilter) => {
     setFilter(next);

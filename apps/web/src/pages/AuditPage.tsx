@@ -25,7 +25,7 @@ export function AuditPage() {
         title="Audit"
         description="The event log: every recorded event, who did it, when and why; and any assignment or identity as it was at an earlier instant."
       />
-      <AsOfPanel preset={preset} />
+      <AsOfPanel key={preset ? `${preset.assignmentId}@${preset.instant ?? ''}` : 'none'} preset={preset} />
       <PermissionsAsOfPanel />
       {can.readAuditLog ? (
         <AuditLog

@@ -5,7 +5,7 @@ import { Alert, Empty, Loading } from '../components/Alert';
 import { PageHeader } from '../components/PageHeader';
 import { Tabs } from '../components/Tabs';
 import { useEntitlements } from '../hooks/use-catalog';
-import { useResource } from '../hooks/use-resource';
+import { useApiQuery, usePermissions } from '../hooks/use-api-query';
 import { Link, useRouter } from '../router';
 import { useSession } from '../session/session';
 import { IdentityEditForm } from './IdentityEditForm';
@@ -49,14 +49,10 @@ export function IdentityPage({ identityId }: { identityId: string }) {
       : 'permissions';
   const why = params.get('entitlement') ?? '';
   const path = `/identities/${encodeURIComponent(identityId)}`;
-  const identity = useResource((signal) => get<Identity>(path, signal), [identityId], {
+  const identity = useApiQuery([path], (signal) => get<Identity>(path, signal), {
     live: [`identity-${identityId}`],
   });
-  const permissions = useResource(
-    (signal) => get<Assignment[]>(`${path}/permissions`, signal),
-    [identityId],
-    { live: ['assignment-'] },
-  );
+  const permissions = usePermissions(identityId);
   const entitlements = useEntitlements();
   const byId = useMemo(() => new Map((entitlements.data ?? []).map((e) => [e.id, e])), [entitlements.data]);
   const announcement = useStateChangeAnnouncements(permissions.data);
@@ -77,6 +73,7 @@ export function IdentityPage({ identityId }: { identityId: string }) {
           assignments={permissions.data}
           entitlements={byId}
           canRevoke={can.requestAssignments}
+          loadedAt={permissions.loadedAt}
         />
       )}
     </>

@@ -13,8 +13,11 @@ export function PermissionsTable({
   assignments,
   entitlements,
   canRevoke,
+  loadedAt,
 }: {
   assignments: Assignment[];
+  /** When the assignments were read: an end date before then has passed. */
+  loadedAt: number;
   entitlements: Map<string, Entitlement>;
   canRevoke: boolean;
 }) {
@@ -49,7 +52,7 @@ export function PermissionsTable({
             const isOpen = open.has(assignment.assignmentId);
             const revoked = assignment.workflowState !== 'Requested';
             // The end date passed: what was not fulfilled went 6 Inactive, what was is removed by a Deleted order.
-            const ended = !!assignment.endsAt && Date.parse(assignment.endsAt) <= Date.now();
+            const ended = !!assignment.endsAt && Date.parse(assignment.endsAt) <= loadedAt;
             const removal = ended && order?.changeType === 'Deleted';
             return (
               <Fragment key={assignment.assignmentId}>

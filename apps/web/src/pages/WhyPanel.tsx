@@ -3,7 +3,7 @@ import { get, query } from '../api/client';
 import type { AccessExplanation, Entitlement } from '../api/types';
 import { Alert, Loading } from '../components/Alert';
 import { ExplainTimeline } from '../components/ExplainTimeline';
-import { useResource } from '../hooks/use-resource';
+import { useApiQuery } from '../hooks/use-api-query';
 import { Link } from '../router';
 
 function holderLabel(holder: string): string {
@@ -26,15 +26,11 @@ export function WhyPanel({
   onChoose(entitlementId: string): void;
 }) {
   const [draft, setDraft] = useState(entitlementId);
-  const answer = useResource(
-    (signal) =>
-      get<AccessExplanation>(
-        `/identities/${encodeURIComponent(identityId)}/explain${query({ entitlement: entitlementId })}`,
-        signal,
-      ),
-    [identityId, entitlementId],
-    { live: [`identity-${identityId}`, 'assignment-'], enabled: entitlementId !== '' },
-  );
+  const path = `/identities/${encodeURIComponent(identityId)}/explain${query({ entitlement: entitlementId })}`;
+  const answer = useApiQuery([path], (signal) => get<AccessExplanation>(path, signal), {
+    live: [`identity-${identityId}`, 'assignment-'],
+    enabled: entitlementId !== '',
+  });
   const submit = (event: FormEvent) => {
     event.preventDefault();
     onChoose(draft);
