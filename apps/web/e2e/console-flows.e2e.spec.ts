@@ -80,11 +80,17 @@ describe('web console: requests and review', () => {
     await page.getByRole('searchbox', { name: 'Search' }).fill('zanzibar');
     await page.getByRole('button', { name: 'Search' }).click();
     await page.locator(`tr[data-identity-id="${wanted}"]`).waitFor();
-    expect(await page.locator('tbody tr[data-identity-id]').count()).toBe(1);
+    await waitFor(() => page.locator('tbody tr[data-identity-id]').count(), {
+      until: (n) => n === 1,
+      description: 'the one identity found',
+    });
     await page.getByRole('link', { name: 'Test Zanzibar' }).click();
     await page.getByRole('tab', { name: 'View Permissions', selected: true }).waitFor();
     const row = page.locator(`tr[data-assignment-id="${assignmentId}"]`);
-    await expect(row.locator('.badge').textContent()).resolves.toBe('8 Executed');
+    await waitFor(() => row.locator('.badge').textContent(), {
+      until: (text) => text === '8 Executed',
+      description: 'the badge 8 Executed',
+    });
     await row.getByRole('button', { name: /history/i }).click();
     const timeline = page.getByRole('list', { name: 'History of hr_app_reader' });
     await timeline.locator('[data-event-type="ProvisioningOrderExecuted"]').waitFor();

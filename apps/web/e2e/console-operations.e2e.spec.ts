@@ -109,7 +109,10 @@ describe('web console: operations and audit', () => {
     const seen = await page.evaluate<string[]>('[...window.taskStatuses]');
     expect(seen).toContain('Completed');
     expect(seen.some((status) => status === 'Running' || status === 'Pending')).toBe(true);
-    expect(await page.locator('tbody tr[data-job-id]').count()).toBeGreaterThanOrEqual(1);
+    await waitFor(() => page.locator('tbody tr[data-job-id]').count(), {
+      until: (n) => n >= 1,
+      description: 'the job in the list of runs',
+    });
   });
 
   it('connections: hr_app is listed and its test passes; non-conforming resources can be listed', async () => {
@@ -153,8 +156,14 @@ describe('web console: operations and audit', () => {
     await page.getByRole('button', { name: 'Show state' }).click();
     const then = page.locator('.snapshot').first();
     await then.waitFor();
-    expect(await then.locator('.badge').textContent()).toBe('5 AwaitingApproval');
-    expect(await page.locator('.snapshot[data-snapshot="Now"] .badge').textContent()).toBe('8 Executed');
+    await waitFor(() => then.locator('.badge').textContent(), {
+      until: (text) => text === '5 AwaitingApproval',
+      description: 'the earlier state',
+    });
+    await waitFor(() => page.locator('.snapshot[data-snapshot="Now"] .badge').textContent(), {
+      until: (text) => text === '8 Executed',
+      description: 'the state now',
+    });
 
     await page.getByRole('searchbox', { name: 'Stream' }).fill(`assignment-${assignmentId}`);
     await page.getByRole('button', { name: 'Show events' }).click();
