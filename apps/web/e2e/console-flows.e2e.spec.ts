@@ -286,7 +286,7 @@ describe('web console: requests and review', () => {
 
     // Why not: an IT person lacks the finance directory group, and the page says why.
     await page.goto(`${system.apiUrl}/identities/${identityId}?tab=why`);
-    await page.getByLabel('Entitlement').selectOption('ldap_finance');
+    await page.getByLabel('Entitlement', { exact: true }).selectOption('ldap_finance');
     await page.getByRole('button', { name: 'Explain' }).click();
     await page.locator('#why-answer', { hasText: 'Does not have ldap_finance' }).waitFor();
     const whyNot = page.getByRole('list', { name: 'Why not' });
