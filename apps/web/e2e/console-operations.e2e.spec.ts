@@ -165,7 +165,7 @@ describe('web console: operations and audit', () => {
       description: 'the state now',
     });
 
-    await page.getByRole('searchbox', { name: 'Stream' }).fill(`assignment-${assignmentId}`);
+    await page.getByLabel('Stream', { exact: true }).fill(`assignment-${assignmentId}`);
     await page.getByRole('button', { name: 'Show events' }).click();
     await page.locator('tbody tr[data-event-type="ProvisioningOrderApproved"]').waitFor();
     await waitFor(() => page.locator('tbody tr[data-event-type]').count(), {
@@ -199,7 +199,7 @@ describe('web console: operations and audit', () => {
     const rows = page.locator('section[aria-labelledby="log-heading"] tbody tr[data-event-type]');
     const typesShown = () => rows.evaluateAll((items) => items.map((i) => i.getAttribute('data-event-type')));
     const search = page.getByRole('search', { name: 'Filter the event log' });
-    await search.getByRole('searchbox', { name: 'Stream' }).fill(stream);
+    await search.getByLabel('Stream', { exact: true }).fill(stream);
     await search.getByRole('button', { name: 'Show events' }).click();
     await waitFor(typesShown, {
       until: (types) => JSON.stringify(types) === JSON.stringify(events.map((e) => e.type)),
@@ -214,14 +214,14 @@ describe('web console: operations and audit', () => {
     );
     await first.getByRole('link', { name: /^Explain/ }).waitFor();
 
-    await search.getByRole('searchbox', { name: 'Event type' }).fill('ProvisioningOrderExecuted');
+    await search.getByLabel('Event type', { exact: true }).fill('ProvisioningOrderExecuted');
     await search.getByRole('button', { name: 'Show events' }).click();
     await waitFor(typesShown, {
       until: (t) => t.join() === 'ProvisioningOrderExecuted',
       description: 'only the execution',
     });
 
-    await search.getByRole('searchbox', { name: 'Event type' }).fill('');
+    await search.getByLabel('Event type', { exact: true }).fill('');
     await search.getByRole('searchbox', { name: 'Actor' }).fill(requester);
     await search.getByRole('button', { name: 'Show events' }).click();
     const byActor = events.filter((e) => e.actor === requester).map((e) => e.type);
@@ -236,7 +236,7 @@ describe('web console: operations and audit', () => {
 
     // Exports: the whole filtered log, as the API writes it.
     await search.getByRole('button', { name: 'Clear filters' }).click();
-    await search.getByRole('searchbox', { name: 'Stream' }).fill(stream);
+    await search.getByLabel('Stream', { exact: true }).fill(stream);
     await search.getByRole('button', { name: 'Show events' }).click();
     await waitFor(() => rows.count(), { until: (n) => n === events.length, description: 'the stream again' });
     const [csvDownload] = await Promise.all([
