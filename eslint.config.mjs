@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -28,5 +29,11 @@ export default tseslint.config(
     // Formats the console bundles too: no framework, no Node modules.
     files: ['libs/contracts/src/csv/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: ['@nestjs/*', '@prov/*', 'class-validator', 'node:*', 'fs'] }] },
+  },
+  {
+    // The console: the rules of hooks and the React Compiler's checks; a missing dependency is an error, not a hint.
+    files: ['apps/web/src/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat['recommended-latest'],
+    rules: { ...reactHooks.configs.flat['recommended-latest'].rules, 'react-hooks/exhaustive-deps': 'error' },
   },
 );

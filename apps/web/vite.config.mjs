@@ -11,6 +11,8 @@ export default defineConfig({
   root: here,
   base: '/',
   publicDir: resolve(here, 'public'),
+  // The console imports the pure domain library (the provisioning state table) from its sources.
+  resolve: { alias: { '@prov/domain': resolve(here, '..', '..', 'libs', 'domain', 'src', 'index.ts') } },
   build: {
     outDir: resolve(here, '..', '..', 'dist', 'web'),
     emptyOutDir: true,

@@ -28,6 +28,19 @@ export const CONTENT_SECURITY_POLICY = {
   frameAncestors: ["'none'"],
 };
 
+/** The OpenAPI document's header; `npm run api:types` builds the same document without a server. */
+export function openApiConfig() {
+  return new DocumentBuilder()
+    .setTitle('Provisioning engine API')
+    .setDescription('Assignments, provisioning orders, review, manual fulfilment, jobs and audit.')
+    .setVersion('1')
+    .addBearerAuth()
+    .build();
+}
+
+/** The routes outside the `/api` prefix: SCIM clients expect the service provider at /scim/v2. */
+export const API_PREFIX_EXCLUDE = [{ path: 'scim/v2/{*path}', method: RequestMethod.ALL }];
+
 /**
  * The gateway as it runs: security headers, request limits before any route, validation, one
  * error shape, rate limits (in the module), the OpenAPI document and the console. `main.ts`
@@ -50,19 +63,11 @@ export async function createGatewayApp(
   );
   installRequestLimits(app, settings);
   // SCIM clients expect the service provider at /scim/v2 (docs/inbound.md), beside the API.
-  app.setGlobalPrefix('api', { exclude: [{ path: 'scim/v2/{*path}', method: RequestMethod.ALL }] });
+  app.setGlobalPrefix('api', { exclude: API_PREFIX_EXCLUDE });
   app.useGlobalPipes(httpValidationPipe());
   app.useGlobalInterceptors(new TraceContextInterceptor());
   app.useGlobalFilters(new HttpErrorsFilter());
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Provisioning engine API')
-      .setDescription('Assignments, provisioning orders, review, manual fulfilment, jobs and audit.')
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
+  const document = SwaggerModule.createDocument(app, openApiConfig());
   protectApiDocs(app, settings.apiDocsPublic);
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/json' });
   if (logger) serveConsole(app, logger);

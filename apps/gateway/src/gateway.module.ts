@@ -2,35 +2,18 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { readHardeningSettings } from '@prov/config';
 import { NatsConnectionProvider, PlatformModule, serviceMessagingModule } from '@prov/platform';
-import { AdminController } from './admin/admin.controller';
-import { AuditLogController } from './audit/audit-log.controller';
-import { ChainVerificationController } from './audit/chain-verification.controller';
-import { ExplainController } from './explain/explain.controller';
 import { RoleModelVersionReader } from './role-model/role-model-versions';
-import { RoleModelVersionsController } from './role-model/role-model-versions.controller';
 import { AssignmentAsOf } from './assignments/assignment-as-of';
-import { HoldersController } from './as-of/holders.controller';
-import { RoleModelPreviewController } from './role-model/role-model-preview.controller';
 import { RoleModelPreviewService } from './role-model/role-model-preview.service';
-import { StuckOrdersController, stuckOrderSettingsProvider } from './orders/stuck-orders.controller';
-import { AssignmentsController } from './assignments/assignments.controller';
+import { stuckOrderSettingsProvider } from './orders/stuck-orders.controller';
 import { ApiTokenGuard } from './auth/api-token.guard';
 import { AuthModule } from './auth/auth.module';
-import { CatalogController } from './catalog/catalog.controller';
-import { ManualSynchronizationController } from './catalog/manual-synchronization.controller';
 import { EdgeThrottlerGuard, throttlerModule } from './hardening/rate-limits';
-import { IdentitiesController } from './directory/identities.controller';
-import { IdentitiesImportController } from './directory/import/identities-import.controller';
-import { HealthController } from './health/health.controller';
-import { JobsController } from './jobs/jobs.controller';
 import { readModelQueriesProvider } from './read-models.provider';
-import { ManualController } from './review/manual.controller';
-import { ManualCsvController } from './review/manual-csv.controller';
 import { OrderDecisions } from './review/order-decisions';
-import { ReviewController } from './review/review.controller';
-import { ScimController } from './scim/scim.controller';
 import { ScimDirectory } from './scim/scim-directory';
 import { WebModule } from './web/web.module';
+import { GATEWAY_CONTROLLERS } from './gateway-controllers';
 
 /** The HTTP API: authentication and roles, reads from the read models, commands over NATS. */
 @Module({
@@ -41,27 +24,7 @@ import { WebModule } from './web/web.module';
     WebModule,
     throttlerModule(readHardeningSettings()),
   ],
-  controllers: [
-    HealthController,
-    IdentitiesImportController,
-    IdentitiesController,
-    AssignmentsController,
-    ReviewController,
-    ManualController,
-    ManualCsvController,
-    JobsController,
-    CatalogController,
-    ManualSynchronizationController,
-    AdminController,
-    AuditLogController,
-    ChainVerificationController,
-    ScimController,
-    RoleModelVersionsController,
-    ExplainController,
-    HoldersController,
-    RoleModelPreviewController,
-    StuckOrdersController,
-  ],
+  controllers: GATEWAY_CONTROLLERS,
   providers: [
     readModelQueriesProvider,
     NatsConnectionProvider,

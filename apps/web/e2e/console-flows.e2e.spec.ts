@@ -1,6 +1,7 @@
 import { type RunningSystem, waitFor } from '@prov/testing';
 import {
   goTo,
+  orderOf,
   registerIdentity,
   requestThroughApi,
   setUpConsoleSuite,
@@ -79,11 +80,17 @@ describe('web console: requests and review', () => {
     await page.getByRole('searchbox', { name: 'Search' }).fill('zanzibar');
     await page.getByRole('button', { name: 'Search' }).click();
     await page.locator(`tr[data-identity-id="${wanted}"]`).waitFor();
-    expect(await page.locator('tbody tr[data-identity-id]').count()).toBe(1);
+    await waitFor(() => page.locator('tbody tr[data-identity-id]').count(), {
+      until: (n) => n === 1,
+      description: 'the one identity found',
+    });
     await page.getByRole('link', { name: 'Test Zanzibar' }).click();
     await page.getByRole('tab', { name: 'View Permissions', selected: true }).waitFor();
     const row = page.locator(`tr[data-assignment-id="${assignmentId}"]`);
-    await expect(row.locator('.badge').textContent()).resolves.toBe('8 Executed');
+    await waitFor(() => row.locator('.badge').textContent(), {
+      until: (text) => text === '8 Executed',
+      description: 'the badge 8 Executed',
+    });
     await row.getByRole('button', { name: /history/i }).click();
     const timeline = page.getByRole('list', { name: 'History of hr_app_reader' });
     await timeline.locator('[data-event-type="ProvisioningOrderExecuted"]').waitFor();
@@ -213,6 +220,80 @@ describe('web console: requests and review', () => {
     await page.getByRole('status').filter({ hasText: '2 orders declined.' }).waitFor();
     for (const id of assignments) await waitForState(system, id, 'None');
     await page.getByText('Nothing to review with these filters.').waitFor();
+  });
+
+  it('explain: why a person has an entitlement, as one timeline from request to verification; and why not', async () => {
+    const identityId = await registerIdentity(system, 'Explained');
+    const response = await system.client('requester').post('/api/assignments', {
+      body: { identityId, entitlementId: 'hr_app_admin', comment: 'runs payroll from Monday' },
+    });
+    expect(response.status).toBe(202);
+    const assignmentId = response.body.assignmentId as string;
+    await waitForState(system, assignmentId, 'AwaitingApproval');
+    const orderId = await orderOf(system, assignmentId);
+    const approval = await system
+      .client('reviewer')
+      .post(`/api/review/orders/${orderId}/approve`, { body: { comment: 'ticket CHG-77' } });
+    expect(approval.status).toBe(200);
+    await waitForState(system, assignmentId, 'Executed');
+    await waitFor(() => system.client('operator').post('/api/jobs/complete'), {
+      until: (r) => r.status === 202,
+      timeoutMs: 30_000,
+      description: 'the complete job to start',
+    });
+    await waitForState(system, assignmentId, 'Verified', 90_000);
+
+    const { page } = await open('requester');
+    await page.goto(`${system.apiUrl}/identities/${identityId}`);
+    await page.getByRole('link', { name: 'Why hr_app_admin' }).click();
+    await page.getByRole('tab', { name: 'Why?', selected: true }).waitFor();
+    await page.locator('#why-answer', { hasText: 'Has hr_app_admin — held by a request' }).waitFor();
+    const timeline = page.getByRole('list', { name: 'Explanation of hr_app_admin' });
+    const steps = timeline.locator(':scope > li');
+    // Retried until the page shows the whole chain, in order.
+    await waitFor(() => steps.evaluateAll((items) => items.map((i) => i.getAttribute('data-step-kind'))), {
+      until: (kinds) =>
+        JSON.stringify(kinds) === JSON.stringify(['request', 'order', 'decision', 'attempt', 'observation']),
+      description: 'the chain request → order → decision → attempt → observation',
+    });
+    const [request, order, decision, attempt, observation] = await steps.allTextContents();
+    expect(request).toMatch(/Requested.*by requester-.*runs payroll from Monday/s);
+    expect(order).toMatch(/Order Added generated.*origin request.*role model [0-9a-f]{12}/s);
+    const version = (await system.client('reviewer').get('/api/role-model/versions')).body.versions[0].hash;
+    expect(
+      await steps.nth(1).locator('[data-role-model-version]').getAttribute('data-role-model-version'),
+    ).toBe(version);
+    const email = steps.nth(1).locator('tr[data-attribute="email"]');
+    expect(await email.locator('td').allTextContents()).toEqual([
+      'email',
+      `email = "${identityId}@example.test"`,
+      `"${identityId}@example.test"`,
+    ]);
+    expect(decision).toMatch(/Approved in provisioning review.*by reviewer-.*ticket CHG-77/s);
+    expect(attempt).toMatch(/Attempt 1 executed/);
+    expect(await steps.nth(3).locator('[data-connector-call]').textContent()).toMatch(
+      /create-or-converge .*hr_app.* · attributes .*email.* · \d+ ms/,
+    );
+    expect(observation).toMatch(/Verified by synchronization/);
+
+    // The assignment's own page tells the same chain.
+    await page.getByRole('link', { name: "Open the assignment's explanation" }).click();
+    await page.getByRole('heading', { level: 1, name: `Why ${identityId} has hr_app_admin` }).waitFor();
+    await page
+      .getByRole('list', { name: /Explanation of assignment/ })
+      .locator('li[data-step-kind="observation"]')
+      .waitFor();
+
+    // Why not: an IT person lacks the finance directory group, and the page says why.
+    await page.goto(`${system.apiUrl}/identities/${identityId}?tab=why`);
+    await page.getByLabel('Entitlement', { exact: true }).selectOption('ldap_finance');
+    await page.getByRole('button', { name: 'Explain' }).click();
+    await page.locator('#why-answer', { hasText: 'Does not have ldap_finance' }).waitFor();
+    const whyNot = page.getByRole('list', { name: 'Why not' });
+    expect(
+      await whyNot.locator('li').evaluateAll((items) => items.map((i) => i.getAttribute('data-reason'))),
+    ).toEqual(['no-request', 'no-rule-holds']);
+    expect(await whyNot.textContent()).toMatch(/rule finance_directory does not hold: .*department.*"IT"/);
   });
 
   it('identity: the origin of each assignment, an edit, deactivation and reactivation', async () => {

@@ -109,7 +109,10 @@ describe('web console: operations and audit', () => {
     const seen = await page.evaluate<string[]>('[...window.taskStatuses]');
     expect(seen).toContain('Completed');
     expect(seen.some((status) => status === 'Running' || status === 'Pending')).toBe(true);
-    expect(await page.locator('tbody tr[data-job-id]').count()).toBeGreaterThanOrEqual(1);
+    await waitFor(() => page.locator('tbody tr[data-job-id]').count(), {
+      until: (n) => n >= 1,
+      description: 'the job in the list of runs',
+    });
   });
 
   it('connections: hr_app is listed and its test passes; non-conforming resources can be listed', async () => {
@@ -146,20 +149,128 @@ describe('web console: operations and audit', () => {
     ).toBe(200);
     await waitForState(system, assignmentId, 'Executed');
 
-    const { page } = await open('requester');
+    const { page } = await open('reviewer');
     await goTo(page, 'Audit');
     await page.locator('#asof-assignment').fill(assignmentId);
     await page.locator('#asof-instant').fill(localInput(before));
     await page.getByRole('button', { name: 'Show state' }).click();
     const then = page.locator('.snapshot').first();
     await then.waitFor();
-    expect(await then.locator('.badge').textContent()).toBe('5 AwaitingApproval');
-    expect(await page.locator('.snapshot[data-snapshot="Now"] .badge').textContent()).toBe('8 Executed');
+    await waitFor(() => then.locator('.badge').textContent(), {
+      until: (text) => text === '5 AwaitingApproval',
+      description: 'the earlier state',
+    });
+    await waitFor(() => page.locator('.snapshot[data-snapshot="Now"] .badge').textContent(), {
+      until: (text) => text === '8 Executed',
+      description: 'the state now',
+    });
 
-    await page.getByRole('searchbox', { name: 'Identity' }).fill(identityId);
+    await page.getByLabel('Stream', { exact: true }).fill(`assignment-${assignmentId}`);
     await page.getByRole('button', { name: 'Show events' }).click();
     await page.locator('tbody tr[data-event-type="ProvisioningOrderApproved"]').waitFor();
-    expect(await page.locator('tbody tr[data-event-type]').count()).toBeGreaterThanOrEqual(4);
+    await waitFor(() => page.locator('tbody tr[data-event-type]').count(), {
+      until: (n) => n >= 4,
+      description: 'the assignment events in the log',
+    });
+  });
+
+  it('audit log: the event log filtered by stream, type, actor and time, paged, and exported', async () => {
+    const identityId = await registerIdentity(system, 'Auditlog');
+    const response = await system.client('requester').post('/api/assignments', {
+      body: { identityId, entitlementId: 'hr_app_reader', comment: 'for the auditors' },
+    });
+    const assignmentId = response.body.assignmentId as string;
+    await waitForState(system, assignmentId, 'Executed');
+    const stream = `assignment-${assignmentId}`;
+    // What the API answers for the same filters: the page must show exactly that.
+    const events = (await system.client('reviewer').get(`/api/audit/events?stream=${stream}`)).body
+      .events as Array<{
+      type: string;
+      actor: string | null;
+      position: string;
+    }>;
+    expect(events.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['AssignmentRequested', 'ProvisioningOrderExecuted']),
+    );
+    const requester = events.find((e) => e.type === 'AssignmentRequested')!.actor!;
+
+    const { page } = await open('reviewer');
+    await goTo(page, 'Audit');
+    const rows = page.locator('section[aria-labelledby="log-heading"] tbody tr[data-event-type]');
+    const typesShown = () => rows.evaluateAll((items) => items.map((i) => i.getAttribute('data-event-type')));
+    const search = page.getByRole('search', { name: 'Filter the event log' });
+    await search.getByLabel('Stream', { exact: true }).fill(stream);
+    await search.getByRole('button', { name: 'Show events' }).click();
+    await waitFor(typesShown, {
+      until: (types) => JSON.stringify(types) === JSON.stringify(events.map((e) => e.type)),
+      description: "the stream's events, in the order recorded",
+    });
+    const first = rows.first();
+    expect(await first.textContent()).toMatch(
+      new RegExp(
+        `${identityId}.*hr_app_reader.*${requester.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*for the auditors`,
+        's',
+      ),
+    );
+    await first.getByRole('link', { name: /^Explain/ }).waitFor();
+
+    await search.getByLabel('Event type', { exact: true }).fill('ProvisioningOrderExecuted');
+    await search.getByRole('button', { name: 'Show events' }).click();
+    await waitFor(typesShown, {
+      until: (t) => t.join() === 'ProvisioningOrderExecuted',
+      description: 'only the execution',
+    });
+
+    await search.getByLabel('Event type', { exact: true }).fill('');
+    await search.getByRole('searchbox', { name: 'Actor' }).fill(requester);
+    await search.getByRole('button', { name: 'Show events' }).click();
+    const byActor = events.filter((e) => e.actor === requester).map((e) => e.type);
+    await waitFor(typesShown, {
+      until: (t) => t.join() === byActor.join(),
+      description: "the requester's events only",
+    });
+
+    await search.getByLabel('From').fill(localInput(new Date(Date.now() + 3_600_000)));
+    await search.getByRole('button', { name: 'Show events' }).click();
+    await page.getByText('No event matches these filters.').waitFor();
+
+    // Exports: the whole filtered log, as the API writes it.
+    await search.getByRole('button', { name: 'Clear filters' }).click();
+    await search.getByLabel('Stream', { exact: true }).fill(stream);
+    await search.getByRole('button', { name: 'Show events' }).click();
+    await waitFor(() => rows.count(), { until: (n) => n === events.length, description: 'the stream again' });
+    const [csvDownload] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export CSV' }).click(),
+    ]);
+    expect(csvDownload.suggestedFilename()).toMatch(/^audit-log-.*\.csv$/);
+    const csv = readFileSync((await csvDownload.path())!, 'utf8')
+      .trim()
+      .split('\r\n');
+    expect(csv[0]).toBe('position,occurredAt,streamName,revision,type,actor,data,metadata');
+    expect(csv.slice(1).map((line) => line.split(',')[4])).toEqual(events.map((e) => e.type));
+    const [jsonDownload] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export JSON lines' }).click(),
+    ]);
+    const lines = readFileSync((await jsonDownload.path())!, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(lines.map((l: { position: string }) => l.position)).toEqual(events.map((e) => e.position));
+
+    // Paging: the whole log (hundreds of events by now) ten a page; next, then back.
+    await search.getByRole('button', { name: 'Clear filters' }).click();
+    await page.getByLabel('Per page').selectOption('10');
+    await waitFor(() => rows.count(), { until: (n) => n === 10, description: 'a page of ten' });
+    const firstOfPage = () => rows.first().getAttribute('data-position');
+    const pageOne = await firstOfPage();
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await page.getByText(/^Page 2/).waitFor();
+    await waitFor(firstOfPage, { until: (p) => p !== null && p !== pageOne, description: 'the second page' });
+    await page.getByRole('button', { name: 'Previous page' }).click();
+    await page.getByText(/^Page 1/).waitFor();
+    await waitFor(firstOfPage, { until: (p) => p === pageOne, description: 'the first page again' });
   });
 
   it('audit, what-if and stuck orders: permissions as of now, a candidate model previewed, the stuck list shown', async () => {
@@ -173,11 +284,18 @@ describe('web console: operations and audit', () => {
     await page.locator('#pasof-instant').fill(localInput(new Date(Date.now() + 1000)));
     await page.getByRole('button', { name: 'Show', exact: true }).click();
     // The event log below lists the entitlement too: look in the panel's own table.
-    await page.locator('section[aria-labelledby="permissions-as-of-heading"]').getByRole('cell', { name: 'building_badge' }).waitFor();
+    await page
+      .locator('section[aria-labelledby="permissions-as-of-heading"]')
+      .getByRole('cell', { name: 'building_badge' })
+      .waitFor();
 
     await goTo(page, 'What-if');
     const sample = readFileSync(require.resolve('../../../deploy/role-model/sample.yaml'), 'utf8');
-    await page.locator('#candidate-yaml').fill(sample.replace('  - id: building_badge\n    name: Building badge\n    resourceType: badge\n\n', ''));
+    await page
+      .locator('#candidate-yaml')
+      .fill(
+        sample.replace('  - id: building_badge\n    name: Building badge\n    resourceType: badge\n\n', ''),
+      );
     await page.getByRole('button', { name: 'Preview' }).click();
     await page.getByRole('cell', { name: identityId }).first().waitFor();
     expect(await page.locator('#preview-heading').textContent()).toContain('→');

@@ -1,8 +1,11 @@
-import type { ReactNode } from 'react';
+import { QueryClientProvider } from '@tanstack/react-query';
+import { type ReactNode, useState } from 'react';
+import { createQueryClient } from './api/query-client';
 import { Loading } from './components/Alert';
 import { Layout, type NavItem } from './components/Layout';
 import { PageHeader } from './components/PageHeader';
 import { LiveEventsProvider } from './live/live-events';
+import { AssignmentExplainPage } from './pages/AssignmentExplainPage';
 import { AuditPage } from './pages/AuditPage';
 import { ConnectionsPage } from './pages/ConnectionsPage';
 import { DirectoryPage } from './pages/DirectoryPage';
@@ -58,7 +61,12 @@ const PAGES: Page[] = [
     allowed: (can) => can.review || can.manualProvisioning,
     render: () => <StuckOrdersPage />,
   },
-  { path: '/what-if', label: 'What-if', allowed: (can) => can.startJobs, render: () => <RoleModelPreviewPage /> },
+  {
+    path: '/what-if',
+    label: 'What-if',
+    allowed: (can) => can.startJobs,
+    render: () => <RoleModelPreviewPage />,
+  },
 ];
 
 function Message({ title, children }: { title: string; children: ReactNode }) {
@@ -80,9 +88,11 @@ function Routes() {
   if (!session) return <SignInPage />;
   const pages = PAGES.filter((page) => page.allowed(can));
   const identity = matchPath('/identities/:id', path);
+  const assignment = matchPath('/assignments/:id', path);
   const page = PAGES.find((p) => p.path === path || (path === '/' && p.path === '/directory'));
   let content: ReactNode;
   if (identity) content = <IdentityPage key={identity.id} identityId={identity.id} />;
+  else if (assignment) content = <AssignmentExplainPage key={assignment.id} assignmentId={assignment.id} />;
   else if (!page) content = <Message title="Page not found">There is no page at {path}.</Message>;
   else if (!page.allowed(can))
     content = <Message title={page.label}>Your role may not use this page.</Message>;
@@ -96,13 +106,16 @@ function WithLive({ children }: { children: ReactNode }) {
 }
 
 export function App() {
+  const [queryClient] = useState(createQueryClient);
   return (
-    <RouterProvider>
-      <SessionProvider>
-        <WithLive>
-          <Routes />
-        </WithLive>
-      </SessionProvider>
-    </RouterProvider>
+    <QueryClientProvider client={queryClient}>
+      <RouterProvider>
+        <SessionProvider>
+          <WithLive>
+            <Routes />
+          </WithLive>
+        </SessionProvider>
+      </RouterProvider>
+    </QueryClientProvider>
   );
 }

@@ -13,7 +13,8 @@ import {
   Res,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { AssignmentView, HistoryEventView } from '../http/response-views';
 import { CommandClient } from '@prov/messaging';
 import { ReadModelQueries } from '@prov/read-models';
 import type { Caller } from '../auth/api-token.guard';
@@ -94,7 +95,7 @@ export class AssignmentsController {
 
   @Get()
   @Roles(...READERS)
-  @ApiPagedResponse('Assignments, most recently requested first (500 per page unless limit says otherwise)')
+  @ApiPagedResponse('Assignments, most recently requested first (500 per page unless limit says otherwise)', AssignmentView)
   async search(
     @Query() query: AssignmentSearchQuery,
     @Req() request: Request,
@@ -114,6 +115,7 @@ export class AssignmentsController {
   /** The assignment now, or `?asOf=<ISO time>`: as it was at that instant, folded from its stream. */
   @Get(':id')
   @Roles(...READERS)
+  @ApiOkResponse({ type: AssignmentView })
   async get(@Param('id', new ParseUUIDPipe()) id: string, @Query() query: AsOfQuery) {
     if (query.asOf) {
       const past = await this.asOf.at(id, new Date(query.asOf));
@@ -139,6 +141,7 @@ export class AssignmentsController {
   /** Every event of the assignment, in order, with who did it and why (audit). */
   @Get(':id/history')
   @Roles(...READERS)
+  @ApiOkResponse({ type: [HistoryEventView] })
   async history(@Param('id', new ParseUUIDPipe()) id: string) {
     const history = await this.queries.history(id);
     if (history.length === 0) {

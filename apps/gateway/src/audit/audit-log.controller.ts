@@ -1,5 +1,6 @@
 import { BadRequestException, Controller, Get, Inject, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AuditLogPageView } from './audit-log.views';
 import type { Response } from 'express';
 import { type EventStore, InvalidPositionError, type Position, type ReadAllResult } from '@prov/event-store';
 import { EVENT_STORE } from '@prov/platform';
@@ -26,6 +27,7 @@ export class AuditLogController {
 
   @Get()
   @Roles('reviewer', 'operator', 'auditor')
+  @ApiOkResponse({ type: AuditLogPageView })
   async page(@Query() query: AuditLogQuery) {
     const limit = query.limit ?? 100;
     const events: ReturnType<typeof auditEntry>[] = [];

@@ -11,7 +11,8 @@ import {
   Res,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ConnectionView, EntitlementView } from '../http/response-views';
 import { CommandClient } from '@prov/messaging';
 import { type ConnectionBreakerReport, ROLE_MODEL } from '@prov/platform';
 import { ReadModelQueries } from '@prov/read-models';
@@ -34,6 +35,7 @@ export class CatalogController {
 
   @Get('entitlements')
   @Roles(...EVERYONE)
+  @ApiOkResponse({ type: [EntitlementView] })
   entitlements() {
     return this.roleModel.entitlementSummaries();
   }
@@ -41,6 +43,7 @@ export class CatalogController {
   /** Connections with their connector, fulfilment and what the last synchronization saw. */
   @Get('connections')
   @Roles(...EVERYONE)
+  @ApiOkResponse({ type: [ConnectionView] })
   async connections() {
     const connections = this.roleModel.connections();
     const [synchronizations, breakers] = await Promise.all([

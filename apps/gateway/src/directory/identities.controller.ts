@@ -11,7 +11,8 @@ import {
   Req,
   Res,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { AssignmentView, IdentityView } from '../http/response-views';
 import type { Request, Response } from 'express';
 import { CommandClient } from '@prov/messaging';
 import { allPages, ReadModelQueries, withOrigin } from '@prov/read-models';
@@ -68,7 +69,7 @@ export class IdentitiesController {
 
   @Get()
   @Roles('requester', 'reviewer', 'operator', 'auditor')
-  @ApiPagedResponse('Identities by last name, first name and id (100 per page unless limit says otherwise)')
+  @ApiPagedResponse('Identities by last name, first name and id (100 per page unless limit says otherwise)', IdentityView)
   async list(
     @Query() query: IdentitySearchQuery,
     @Req() request: Request,
@@ -85,6 +86,7 @@ export class IdentitiesController {
 
   @Get(':id')
   @Roles('requester', 'reviewer', 'operator', 'auditor')
+  @ApiOkResponse({ type: IdentityView })
   async get(@Param('id') id: string) {
     const identity = await this.queries.identity(id);
     if (!identity)
@@ -130,6 +132,7 @@ export class IdentitiesController {
    */
   @Get(':id/permissions')
   @Roles('requester', 'reviewer', 'operator', 'auditor')
+  @ApiOkResponse({ type: [AssignmentView] })
   async permissions(@Param('id') id: string, @Query() query: AsOfQuery) {
     if (query.asOf) {
       const past = await this.asOf.permissions(id, new Date(query.asOf));

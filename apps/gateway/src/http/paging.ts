@@ -18,8 +18,9 @@ export const PAGE_HEADERS_DESCRIPTION =
   '(pass it back as ?cursor=) and Link with rel="next"; on the last page neither is present.';
 
 /** OpenAPI for a paged list: the array body and the next-page headers. */
-export function ApiPagedResponse(what: string) {
+export function ApiPagedResponse(what: string, type?: new (...args: never[]) => unknown) {
   return ApiOkResponse({
+    ...(type ? { type: [type] } : {}),
     description: `${what}. ${PAGE_HEADERS_DESCRIPTION}`,
     headers: {
       [NEXT_CURSOR_HEADER]: {

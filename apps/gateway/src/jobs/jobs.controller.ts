@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { JobView } from '../http/response-views';
 import { CommandClient } from '@prov/messaging';
 import { ReadModelQueries } from '@prov/read-models';
 import type { Caller } from '../auth/api-token.guard';
@@ -31,7 +32,7 @@ export class JobsController {
 
   @Get()
   @Roles('requester', 'reviewer', 'operator', 'auditor')
-  @ApiPagedResponse('Job runs, most recent first (50 per page unless limit says otherwise)')
+  @ApiPagedResponse('Job runs, most recent first (50 per page unless limit says otherwise)', JobView)
   async list(
     @Query() query: PageQuery,
     @Req() request: Request,
@@ -43,6 +44,7 @@ export class JobsController {
 
   @Get(':id')
   @Roles('requester', 'reviewer', 'operator', 'auditor')
+  @ApiOkResponse({ type: JobView })
   async get(@Param('id') id: string) {
     const job = await this.queries.job(id);
     if (!job) throw new NotFoundException({ code: 'JobNotFound', message: `job ${id} does not exist (yet)` });

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { OrderView } from '../http/response-views';
 import type { Request, Response } from 'express';
 import { ReadModelQueries } from '@prov/read-models';
 import type { Caller } from '../auth/api-token.guard';
@@ -21,7 +22,7 @@ export class ManualController {
 
   @Get()
   @Roles('operator')
-  @ApiPagedResponse('Orders transmitted to operators, oldest change first')
+  @ApiPagedResponse('Orders transmitted to operators, oldest change first', OrderView)
   async queue(
     @Query() query: QueueFilterQuery,
     @Req() request: Request,

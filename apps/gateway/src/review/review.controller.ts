@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { OrderView } from '../http/response-views';
 import type { Request, Response } from 'express';
 import { ReadModelQueries } from '@prov/read-models';
 import type { Caller } from '../auth/api-token.guard';
@@ -22,7 +23,7 @@ export class ReviewController {
   /** Orders awaiting approval and errored orders; `?postponed=true` lists the postponed ones instead. */
   @Get()
   @Roles('reviewer')
-  @ApiPagedResponse('Provisioning review queue, oldest change first')
+  @ApiPagedResponse('Provisioning review queue, oldest change first', OrderView)
   async queue(
     @Query() query: ReviewQueueQuery,
     @Req() request: Request,

@@ -62,11 +62,16 @@ export async function getPage<T>(path: string, signal?: AbortSignal): Promise<Pa
   return { items: body ?? [], next: headers.get('X-Next-Cursor') };
 }
 
+/** GET of a body that is not one JSON document (an export: JSON lines, CSV), as text. */
+export async function getText(path: string, signal?: AbortSignal): Promise<string> {
+  return (await call<unknown>('GET', path, { signal })).text;
+}
+
 async function call<T>(
   method: string,
   path: string,
   options: RequestOptions,
-): Promise<{ body: T; headers: Headers }> {
+): Promise<{ body: T; headers: Headers; text: string }> {
   const token = options.token ?? tokenStore.get();
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (token) headers.Authorization = `Bearer ${token}`;
@@ -102,7 +107,7 @@ async function call<T>(
       error?.details,
     );
   }
-  return { body: body as T, headers: response.headers };
+  return { body: body as T, headers: response.headers, text };
 }
 
 /** Query string from the defined, non-empty values. */

@@ -1,15 +1,24 @@
-/** The nine provisioning states (docs/architecture.md §2): codes and names are fixed. */
-export const PROVISIONING_STATES = [
-  { code: 0, name: 'None', meaning: 'nothing to provision (also after a decline)' },
-  { code: 1, name: 'Pending', meaning: 'ready for provisioning, not yet sent' },
-  { code: 2, name: 'Transmitted', meaning: 'handed to operators, no feedback yet' },
-  { code: 3, name: 'Errored', meaning: 'the agent or an operator reported an error' },
-  { code: 4, name: 'Verified', meaning: 'the change is observed in the managed system' },
-  { code: 5, name: 'AwaitingApproval', meaning: 'waiting for a provisioning review' },
-  { code: 6, name: 'Inactive', meaning: 'the end date passed before fulfilment' },
-  { code: 7, name: 'Error', meaning: 'the role model failed while computing the order' },
-  { code: 8, name: 'Executed', meaning: 'the agent or an operator reported success' },
-] as const;
+import { PROVISIONING_STATE_CODES, type ProvisioningStateCode, stateName } from '@prov/domain';
+
+/** What each of the nine provisioning states means, in words for the console's people. */
+const MEANINGS: Record<ProvisioningStateCode, string> = {
+  0: 'nothing to provision (also after a decline)',
+  1: 'ready for provisioning, not yet sent',
+  2: 'handed to operators, no feedback yet',
+  3: 'the agent or an operator reported an error',
+  4: 'the change is observed in the managed system',
+  5: 'waiting for a provisioning review',
+  6: 'the end date passed before fulfilment',
+  7: 'the role model failed while computing the order',
+  8: 'the agent or an operator reported success',
+};
+
+/** The nine provisioning states (docs/architecture.md §2): codes and names from the domain's one table. */
+export const PROVISIONING_STATES = PROVISIONING_STATE_CODES.map((code) => ({
+  code,
+  name: stateName(code),
+  meaning: MEANINGS[code],
+}));
 
 export function stateMeaning(code: number): string {
   return PROVISIONING_STATES.find((state) => state.code === code)?.meaning ?? 'unknown state';

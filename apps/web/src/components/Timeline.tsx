@@ -10,7 +10,7 @@ export function actorOf(event: HistoryEvent): string {
 }
 
 /** Why: the comment, the error, or what the event says about itself. */
-export function reasonOf(event: HistoryEvent): string | undefined {
+export function reasonOf(event: Pick<HistoryEvent, 'type' | 'data'>): string | undefined {
   const d = event.data;
   const parts: string[] = [];
   if (typeof d.comment === 'string' && d.comment) parts.push(d.comment);

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 
 export interface Selection {
   selected: ReadonlySet<string>;
@@ -13,16 +13,12 @@ export interface Selection {
 
 /** Row selection over a list that refreshes live: ids that left the list leave the selection. */
 export function useSelection(ids: readonly string[]): Selection {
-  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
-  const key = ids.join(',');
-
-  useEffect(() => {
-    setSelected((previous) => {
-      const kept = [...previous].filter((id) => ids.includes(id));
-      return kept.length === previous.size ? previous : new Set(kept);
-    });
-    // `key` stands for `ids`: a new array with the same ids is no change.
-  }, [key]);
+  const [chosen, setSelected] = useState<ReadonlySet<string>>(new Set());
+  // Derived, not synchronised: what was chosen and is still in the list (a row that left is dropped).
+  const selected = useMemo<ReadonlySet<string>>(() => {
+    const kept = [...chosen].filter((id) => ids.includes(id));
+    return kept.length === chosen.size ? chosen : new Set(kept);
+  }, [chosen, ids]);
 
   const toggle = useCallback((id: string) => {
     setSelected((previous) => {
@@ -36,7 +32,7 @@ export function useSelection(ids: readonly string[]): Selection {
   const allSelected = ids.length > 0 && ids.every((id) => selected.has(id));
   const toggleAll = useCallback(
     () => setSelected(allSelected ? new Set() : new Set(ids)),
-    [allSelected, key],
+    [allSelected, ids],
   );
   const clear = useCallback(() => setSelected(new Set()), []);
 

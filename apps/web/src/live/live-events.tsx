@@ -1,17 +1,8 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { invalidateLiveQueries, isRelevant, type LiveChange, type Relevance } from './invalidation';
 import { createContext, type ReactNode, useContext, useEffect, useMemo, useRef, useState } from 'react';
 
-/** One read-model change as the gateway's `/api/events` stream announces it. */
-export interface LiveChange {
-  schema: string;
-  streamNames: string[];
-  type: string;
-  truncated: boolean;
-}
-
 export type LiveStatus = 'connecting' | 'live' | 'offline';
-
-/** Which changes a view cares about: stream name prefixes (`assignment-`, `job-`, ...). */
-export type Relevance = readonly string[];
 
 type Subscriber = { relevance: Relevance; notify: () => void };
 
@@ -20,32 +11,49 @@ interface LiveState {
   subscribe(relevance: Relevance, notify: () => void): () => void;
 }
 
+export type { LiveChange, Relevance } from './invalidation';
+export { isRelevant } from './invalidation';
+
 const LiveContext = createContext<LiveState | null>(null);
 
-export function isRelevant(changes: LiveChange[], relevance: Relevance): boolean {
-  return changes.some(
-    (change) =>
-      change.truncated ||
-      change.streamNames.some((name) => relevance.some((prefix) => name.startsWith(prefix))),
-  );
-}
+/** A burst of changes (a job's tasks, a bulk approval) is one invalidation, not one per event. */
+const INVALIDATE_DEBOUNCE_MS = 150;
 
 /**
- * Follows the gateway's server-sent events while signed in (one stream per tab) and tells the
- * views whose data changed; each refetches what it shows. After a reconnect every view
- * refetches, since changes may have been missed meanwhile.
+ * Follows the gateway's server-sent events while signed in (one stream per tab): the cached
+ * queries whose streams changed are invalidated (TanStack Query refetches those on screen), and
+ * subscribers are told. After a reconnect every live query is invalidated, since changes may
+ * have been missed meanwhile. Signing out empties the cache: the next person sees nothing of it.
  */
 export function LiveEventsProvider({ token, children }: { token: string | null; children: ReactNode }) {
   const [status, setStatus] = useState<LiveStatus>('connecting');
   const subscribers = useRef(new Set<Subscriber>());
+  const queryClient = useQueryClient();
 
   useEffect(() => {
-    if (!token) return;
+    if (!token) {
+      queryClient.clear();
+      return;
+    }
+    let pending: LiveChange[] | 'all' = [];
+    let timer: number | undefined;
+    const invalidate = (changes: LiveChange[] | 'all') => {
+      pending = changes === 'all' || pending === 'all' ? 'all' : [...pending, ...changes];
+      window.clearTimeout(timer);
+      timer = window.setTimeout(() => {
+        const batch = pending;
+        pending = [];
+        void invalidateLiveQueries(queryClient, batch);
+      }, INVALIDATE_DEBOUNCE_MS);
+    };
     let source: EventSource | undefined;
     let retry: number | undefined;
     let wasLive = false;
     let stopped = false;
-    const everyone = () => subscribers.current.forEach((s) => s.notify());
+    const everyone = () => {
+      invalidate('all');
+      subscribers.current.forEach((s) => s.notify());
+    };
 
     const open = () => {
       setStatus('connecting');
@@ -63,6 +71,7 @@ export function LiveEventsProvider({ token, children }: { token: string | null; 
         } catch {
           return;
         }
+        invalidate(changes);
         subscribers.current.forEach((s) => {
           if (isRelevant(changes, s.relevance)) s.notify();
         });
@@ -81,9 +90,10 @@ export function LiveEventsProvider({ token, children }: { token: string | null; 
     return () => {
       stopped = true;
       window.clearTimeout(retry);
+      window.clearTimeout(timer);
       source?.close();
     };
-  }, [token]);
+  }, [token, queryClient]);
 
   const value = useMemo<LiveState>(
     () => ({

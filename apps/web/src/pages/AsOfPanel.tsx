@@ -1,8 +1,9 @@
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, useState } from 'react';
 import { get, query } from '../api/client';
 import type { Assignment } from '../api/types';
 import { Alert } from '../components/Alert';
 import { Field } from '../components/Field';
+import { useApiQuery } from '../hooks/use-api-query';
 import { StateBadge } from '../components/StateBadge';
 import { isoToLocalInput, localInputToIso, shortId } from '../format';
 
@@ -50,50 +51,41 @@ export function AsOfPanel({ preset }: { preset: { assignmentId: string; instant?
     preset?.instant ? isoToLocalInput(preset.instant) : isoToLocalInput(new Date().toISOString()),
   );
   const [exactIso, setExactIso] = useState<string | undefined>(preset?.instant);
-  const [result, setResult] = useState<Comparison | null>(null);
-  const [error, setError] = useState<unknown>(null);
   const [errors, setErrors] = useState<{ assignmentId?: string; asOf?: string }>({});
-  const [busy, setBusy] = useState(false);
+  // What is shown: the preset with an instant at once, else what the form last submitted.
+  const [shown, setShown] = useState<{ id: string; iso: string } | null>(
+    preset?.instant ? { id: preset.assignmentId, iso: preset.instant } : null,
+  );
+  const comparison = useApiQuery(
+    ['/assignments', shown?.id, 'asOf', shown?.iso],
+    async (signal): Promise<Comparison> => {
+      const path = `/assignments/${encodeURIComponent(shown!.id)}`;
+      const [then, now] = await Promise.all([
+        get<Assignment>(`${path}${query({ asOf: shown!.iso })}`, signal),
+        get<Assignment>(path, signal),
+      ]);
+      return { then, now, instant: shown!.iso };
+    },
+    { enabled: shown !== null, live: shown ? [`assignment-${shown.id}`] : null },
+  );
+  const result = comparison.error ? null : comparison.data;
+  const error = comparison.error;
+  const busy = comparison.loading;
 
-  const show = async (id: string, iso: string | undefined) => {
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const id = assignmentId.trim();
+    const iso = exactIso ?? localInputToIso(instant);
     const problems = {
-      assignmentId: /^[0-9a-f-]{36}$/i.test(id.trim())
+      assignmentId: /^[0-9a-f-]{36}$/i.test(id)
         ? undefined
         : 'Enter the assignment id (a UUID, as in the log or the history).',
       asOf: iso ? undefined : 'Enter a date and time.',
     };
     setErrors(problems);
-    if (problems.assignmentId || problems.asOf) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const path = `/assignments/${encodeURIComponent(id.trim())}`;
-      const [then, now] = await Promise.all([
-        get<Assignment>(`${path}${query({ asOf: iso })}`),
-        get<Assignment>(path),
-      ]);
-      setResult({ then, now, instant: iso! });
-    } catch (caught) {
-      setResult(null);
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
-  };
-
-  useEffect(() => {
-    if (!preset) return;
-    setAssignmentId(preset.assignmentId);
-    if (preset.instant) {
-      setInstant(isoToLocalInput(preset.instant));
-      setExactIso(preset.instant);
-      void show(preset.assignmentId, preset.instant);
-    }
-  }, [preset]);
-
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    void show(assignmentId, exactIso ?? localInputToIso(instant));
+    if (problems.assignmentId || !iso) return;
+    if (shown?.id === id && shown.iso === iso) comparison.reload();
+    else setShown({ id, iso });
   };
 
   return (

@@ -2,15 +2,14 @@ import { get } from '../api/client';
 import type { HistoryEvent } from '../api/types';
 import { Alert, Loading } from '../components/Alert';
 import { Timeline } from '../components/Timeline';
-import { useResource } from '../hooks/use-resource';
+import { useApiQuery } from '../hooks/use-api-query';
 
 /** The history timeline of one assignment, kept current by the live stream. */
 export function AssignmentHistory({ assignmentId, label }: { assignmentId: string; label: string }) {
-  const history = useResource(
-    (signal) => get<HistoryEvent[]>(`/assignments/${encodeURIComponent(assignmentId)}/history`, signal),
-    [assignmentId],
-    { live: [`assignment-${assignmentId}`] },
-  );
+  const path = `/assignments/${encodeURIComponent(assignmentId)}/history`;
+  const history = useApiQuery([path], (signal) => get<HistoryEvent[]>(path, signal), {
+    live: [`assignment-${assignmentId}`],
+  });
   if (history.loading) return <Loading what="the history" />;
   return (
     <>

@@ -1,15 +1,30 @@
 import { type FormEvent, useState } from 'react';
-import { EVENT_LABELS, PROVISIONING_STATES } from '../api/states';
-import type { Entitlement } from '../api/types';
+import { EVENT_LABELS } from '../api/states';
 import { type AuditFilter, EMPTY_AUDIT_FILTER } from './audit-log';
 
-/** The audit log's filters; applied on submit. */
+/** Event types offered as suggestions; any other type the log holds can be typed in. */
+const EVENT_TYPES = [
+  ...Object.keys(EVENT_LABELS),
+  'IdentityRegistered',
+  'IdentityUpdated',
+  'IdentityDeactivated',
+  'IdentityReactivated',
+  'JobStarted',
+  'JobCompleted',
+  'JobFailed',
+  'SynchronizationCompleted',
+  'NonConformingResourceFound',
+  'RoleModelDeployed',
+];
+
+/** Stream categories offered as suggestions (a stream filter is a prefix: a category, or one stream). */
+const STREAM_PREFIXES = ['assignment-', 'identity-', 'job-', 'sync-', 'rolemodel-'];
+
+/** The audit log's filters (stream, event type, actor, time range); applied on submit. */
 export function AuditFilters({
-  entitlements,
   value,
   onChange,
 }: {
-  entitlements: Entitlement[];
   value: AuditFilter;
   onChange(filter: AuditFilter): void;
 }) {
@@ -22,55 +37,50 @@ export function AuditFilters({
   return (
     <form role="search" aria-label="Filter the event log" className="filters" onSubmit={submit}>
       <div className="field">
-        <label htmlFor="audit-identity">Identity</label>
+        <label htmlFor="audit-stream">Stream</label>
         <input
-          id="audit-identity"
+          id="audit-stream"
           type="search"
-          placeholder="identity id"
-          value={draft.identityId}
-          onChange={(e) => set('identityId')(e.target.value)}
+          list="audit-streams"
+          placeholder="assignment-…"
+          aria-describedby="audit-stream-hint"
+          value={draft.stream}
+          onChange={(e) => set('stream')(e.target.value)}
         />
+        <datalist id="audit-streams">
+          {STREAM_PREFIXES.map((prefix) => (
+            <option key={prefix} value={prefix} />
+          ))}
+        </datalist>
+        <p id="audit-stream-hint" className="field-hint">
+          a category (identity-) or one stream (identity-alice)
+        </p>
       </div>
       <div className="field">
-        <label htmlFor="audit-entitlement">Entitlement</label>
-        <select
-          id="audit-entitlement"
-          value={draft.entitlementId}
-          onChange={(e) => set('entitlementId')(e.target.value)}
-        >
-          <option value="">All</option>
-          {entitlements.map((e) => (
-            <option key={e.id} value={e.id}>
-              {e.id}
-            </option>
+        <label htmlFor="audit-type">Event type</label>
+        <input
+          id="audit-type"
+          type="search"
+          list="audit-types"
+          placeholder="ProvisioningOrderApproved"
+          value={draft.type}
+          onChange={(e) => set('type')(e.target.value)}
+        />
+        <datalist id="audit-types">
+          {EVENT_TYPES.map((type) => (
+            <option key={type} value={type} />
           ))}
-        </select>
+        </datalist>
       </div>
       <div className="field">
-        <label htmlFor="audit-state">Current state</label>
-        <select
-          id="audit-state"
-          value={draft.provisioningState}
-          onChange={(e) => set('provisioningState')(e.target.value)}
-        >
-          <option value="">Any</option>
-          {PROVISIONING_STATES.map((s) => (
-            <option key={s.code} value={s.name}>
-              {s.code} {s.name}
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor="audit-type">Event</label>
-        <select id="audit-type" value={draft.eventType} onChange={(e) => set('eventType')(e.target.value)}>
-          <option value="">All events</option>
-          {Object.entries(EVENT_LABELS).map(([type, label]) => (
-            <option key={type} value={type}>
-              {label}
-            </option>
-          ))}
-        </select>
+        <label htmlFor="audit-actor">Actor</label>
+        <input
+          id="audit-actor"
+          type="search"
+          placeholder="who acted, exactly"
+          value={draft.actor}
+          onChange={(e) => set('actor')(e.target.value)}
+        />
       </div>
       <div className="field">
         <label htmlFor="audit-from">From</label>

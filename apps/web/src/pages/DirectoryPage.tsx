@@ -3,7 +3,7 @@ import { get, query } from '../api/client';
 import type { Identity } from '../api/types';
 import { Alert, Empty, Loading } from '../components/Alert';
 import { PageHeader } from '../components/PageHeader';
-import { useResource } from '../hooks/use-resource';
+import { useApiQuery } from '../hooks/use-api-query';
 import { Link, useRouter } from '../router';
 
 const PAGE_SIZE = 50;
@@ -14,11 +14,10 @@ export function DirectoryPage() {
   const search = params.get('search') ?? '';
   const offset = Math.max(0, Number(params.get('offset') ?? 0) || 0);
   const [draft, setDraft] = useState(search);
-  const identities = useResource(
-    (signal) => get<Identity[]>(`/identities${query({ search, limit: PAGE_SIZE + 1, offset })}`, signal),
-    [search, offset],
-    { live: ['identity-'] },
-  );
+  const listPath = `/identities${query({ search, limit: PAGE_SIZE + 1, offset })}`;
+  const identities = useApiQuery([listPath], (signal) => get<Identity[]>(listPath, signal), {
+    live: ['identity-'],
+  });
 
   const go = (nextSearch: string, nextOffset: number) =>
     navigate(`/directory${query({ search: nextSearch, offset: nextOffset || undefined })}`);

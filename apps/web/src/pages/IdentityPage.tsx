@@ -5,11 +5,12 @@ import { Alert, Empty, Loading } from '../components/Alert';
 import { PageHeader } from '../components/PageHeader';
 import { Tabs } from '../components/Tabs';
 import { useEntitlements } from '../hooks/use-catalog';
-import { useResource } from '../hooks/use-resource';
+import { useApiQuery, usePermissions } from '../hooks/use-api-query';
 import { Link, useRouter } from '../router';
 import { useSession } from '../session/session';
 import { IdentityEditForm } from './IdentityEditForm';
 import { PermissionsTable } from './PermissionsTable';
+import { WhyPanel } from './WhyPanel';
 
 /** Announces state changes of the identity's assignments that arrive live (for screen readers, and seen). */
 function useStateChangeAnnouncements(assignments: Assignment[] | undefined): string {
@@ -43,16 +44,15 @@ export function IdentityPage({ identityId }: { identityId: string }) {
   const { params, navigate } = useRouter();
   const wanted = params.get('tab');
   const tab =
-    wanted === 'attributes' || (wanted === 'edit' && can.requestAssignments) ? wanted : 'permissions';
+    wanted === 'attributes' || wanted === 'why' || (wanted === 'edit' && can.requestAssignments)
+      ? wanted
+      : 'permissions';
+  const why = params.get('entitlement') ?? '';
   const path = `/identities/${encodeURIComponent(identityId)}`;
-  const identity = useResource((signal) => get<Identity>(path, signal), [identityId], {
+  const identity = useApiQuery([path], (signal) => get<Identity>(path, signal), {
     live: [`identity-${identityId}`],
   });
-  const permissions = useResource(
-    (signal) => get<Assignment[]>(`${path}/permissions`, signal),
-    [identityId],
-    { live: ['assignment-'] },
-  );
+  const permissions = usePermissions(identityId);
   const entitlements = useEntitlements();
   const byId = useMemo(() => new Map((entitlements.data ?? []).map((e) => [e.id, e])), [entitlements.data]);
   const announcement = useStateChangeAnnouncements(permissions.data);
@@ -73,6 +73,7 @@ export function IdentityPage({ identityId }: { identityId: string }) {
           assignments={permissions.data}
           entitlements={byId}
           canRevoke={can.requestAssignments}
+          loadedAt={permissions.loadedAt}
         />
       )}
     </>
@@ -139,6 +140,21 @@ export function IdentityPage({ identityId }: { identityId: string }) {
             tabs={[
               { id: 'permissions', label: 'View Permissions', content: permissionsContent },
               { id: 'attributes', label: 'Attributes', content: attributesContent },
+              {
+                id: 'why',
+                label: 'Why?',
+                content: (
+                  <WhyPanel
+                    key={why}
+                    identityId={identityId}
+                    entitlementId={why}
+                    entitlements={entitlements.data ?? []}
+                    onChoose={(id) =>
+                      navigate(`${path}?tab=why&entitlement=${encodeURIComponent(id)}`, { replace: true })
+                    }
+                  />
+                ),
+              },
               ...(can.requestAssignments
                 ? [
                     {

@@ -5,14 +5,14 @@ import { Alert, Empty, Loading } from '../components/Alert';
 import { PageHeader } from '../components/PageHeader';
 import { StatusBadge } from '../components/StateBadge';
 import { formatDateTime, formatDuration, shortId } from '../format';
-import { useResource } from '../hooks/use-resource';
+import { useApiQuery } from '../hooks/use-api-query';
 import { useSession } from '../session/session';
 import { JobTasks } from './JobTasks';
 
 /** Job Execution: start the complete job, watch its tasks live, look at past runs. */
 export function JobsPage() {
   const { can } = useSession();
-  const jobs = useResource((signal) => get<Job[]>('/jobs', signal), [], { live: ['job-'] });
+  const jobs = useApiQuery(['/jobs'], (signal) => get<Job[]>('/jobs', signal), { live: ['job-'] });
   const [chosen, setChosen] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
   const [startError, setStartError] = useState<unknown>(null);

@@ -2,7 +2,7 @@ import { get } from '../api/client';
 import type { NonConformingResource } from '../api/types';
 import { Alert, Empty, Loading } from '../components/Alert';
 import { formatDateTime } from '../format';
-import { useResource } from '../hooks/use-resource';
+import { useApiQuery } from '../hooks/use-api-query';
 
 const DRIFT_LABELS: Record<NonConformingResource['drift'], string> = {
   unexpected: 'unexpected (nobody asked for it)',
@@ -12,12 +12,10 @@ const DRIFT_LABELS: Record<NonConformingResource['drift'], string> = {
 
 /** What the last synchronization of a connection found out of line with the assignments (drift, both ways). */
 export function NonConformingList({ connectionId }: { connectionId: string }) {
-  const resources = useResource(
-    (signal) =>
-      get<NonConformingResource[]>(`/connections/${encodeURIComponent(connectionId)}/non-conforming`, signal),
-    [connectionId],
-    { live: [`sync-${connectionId}`] },
-  );
+  const path = `/connections/${encodeURIComponent(connectionId)}/non-conforming`;
+  const resources = useApiQuery([path], (signal) => get<NonConformingResource[]>(path, signal), {
+    live: [`sync-${connectionId}`],
+  });
   if (resources.loading) return <Loading what="non-conforming resources" />;
   if (resources.error) return <Alert error={resources.error} />;
   const list = resources.data ?? [];

@@ -13,8 +13,11 @@ export function PermissionsTable({
   assignments,
   entitlements,
   canRevoke,
+  loadedAt,
 }: {
   assignments: Assignment[];
+  /** When the assignments were read: an end date before then has passed. */
+  loadedAt: number;
   entitlements: Map<string, Entitlement>;
   canRevoke: boolean;
 }) {
@@ -49,7 +52,7 @@ export function PermissionsTable({
             const isOpen = open.has(assignment.assignmentId);
             const revoked = assignment.workflowState !== 'Requested';
             // The end date passed: what was not fulfilled went 6 Inactive, what was is removed by a Deleted order.
-            const ended = !!assignment.endsAt && Date.parse(assignment.endsAt) <= Date.now();
+            const ended = !!assignment.endsAt && Date.parse(assignment.endsAt) <= loadedAt;
             const removal = ended && order?.changeType === 'Deleted';
             return (
               <Fragment key={assignment.assignmentId}>
@@ -116,6 +119,12 @@ export function PermissionsTable({
                         {isOpen ? 'Hide history' : 'History'}
                         <span className="visually-hidden"> of {assignment.entitlementId}</span>
                       </button>
+                      <Link
+                        className="button secondary small"
+                        to={`/identities/${encodeURIComponent(assignment.identityId)}?tab=why&entitlement=${encodeURIComponent(assignment.entitlementId)}`}
+                      >
+                        Why<span className="visually-hidden"> {assignment.entitlementId}</span>
+                      </Link>
                       {canRevoke &&
                         !revoked &&
                         !(assignment.origin ?? []).some((h) => h.startsWith('rule:')) && (
@@ -140,6 +149,7 @@ export function PermissionsTable({
                         label={`History of ${assignment.entitlementId}`}
                       />
                       <p className="small">
+                        <Link to={`/assignments/${assignment.assignmentId}`}>Explain this assignment</Link> ·{' '}
                         <Link to={`/audit?assignment=${assignment.assignmentId}`}>
                           See this assignment at an earlier instant
                         </Link>

@@ -4,13 +4,14 @@ import type { ReplayStatus } from '../api/types';
 import { Alert } from '../components/Alert';
 import { StatusBadge } from '../components/StateBadge';
 import { formatDateTime, formatDuration } from '../format';
-import { useResource } from '../hooks/use-resource';
+import { useApiQuery } from '../hooks/use-api-query';
 
 /** Audit replay (administrators): rebuild every read model from the event log, and its progress. */
 export function ReplayPanel() {
   const [error, setError] = useState<unknown>(null);
   const [starting, setStarting] = useState(false);
-  const status = useResource(
+  const status = useApiQuery(
+    ['/admin/replay'],
     async (signal) => {
       try {
         return await get<ReplayStatus>('/admin/replay', signal);
@@ -19,7 +20,6 @@ export function ReplayPanel() {
         throw caught;
       }
     },
-    [],
     { live: ['assignment-', 'identity-', 'job-', 'sync-'] },
   );
   const replay = status.data;

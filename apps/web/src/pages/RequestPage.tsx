@@ -1,12 +1,12 @@
 import { type FormEvent, useEffect, useMemo, useState } from 'react';
 import { del, get, post, query } from '../api/client';
-import type { Assignment, Identity } from '../api/types';
+import type { Identity } from '../api/types';
 import { Alert } from '../components/Alert';
 import { Field } from '../components/Field';
 import { PageHeader } from '../components/PageHeader';
 import { localInputToIso } from '../format';
 import { useEntitlements } from '../hooks/use-catalog';
-import { useResource } from '../hooks/use-resource';
+import { useApiQuery, usePermissions } from '../hooks/use-api-query';
 import { Link, useRouter } from '../router';
 import { checkDraft, type FieldErrors, fieldErrorsFrom, type Mode, type RequestDraft } from './request-form';
 
@@ -33,17 +33,12 @@ export function RequestPage() {
   }, [focusRequest]);
   const focusFirstInvalid = () => setFocusRequest((n) => n + 1);
   const entitlements = useEntitlements();
-  const identities = useResource(
-    (signal) => get<Identity[]>(`/identities${query({ limit: 500 })}`, signal),
-    [],
-    { live: ['identity-'] },
-  );
+  const identitiesPath = `/identities${query({ limit: 500 })}`;
+  const identities = useApiQuery([identitiesPath], (signal) => get<Identity[]>(identitiesPath, signal), {
+    live: ['identity-'],
+  });
   const identityId = draft.identityId.trim();
-  const assignments = useResource(
-    (signal) => get<Assignment[]>(`/identities/${encodeURIComponent(identityId)}/permissions`, signal),
-    [identityId],
-    { live: ['assignment-'], enabled: draft.mode === 'revoke' && identityId.length > 0 },
-  );
+  const assignments = usePermissions(identityId, draft.mode === 'revoke' && identityId.length > 0);
   const revocable = useMemo(
     () => (assignments.data ?? []).filter((a) => a.workflowState === 'Requested'),
     [assignments.data],

@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { getPage, post, query } from '../api/client';
 import type { Order } from '../api/types';
 import { ActionOutcome } from '../components/ActionOutcome';
@@ -10,7 +10,7 @@ import { NO_FILTER, type QueueFilter, QueueFilters } from '../components/QueueFi
 import { formatDateTime, localInputToIso } from '../format';
 import { useConnections, useEntitlements } from '../hooks/use-catalog';
 import { type OrderAction, useOrderActions } from '../hooks/use-order-actions';
-import { useResource } from '../hooks/use-resource';
+import { useApiQuery } from '../hooks/use-api-query';
 import { useSelection } from '../hooks/use-selection';
 
 const awaiting = (order: Order) => order.provisioningStateCode === 5;
@@ -25,22 +25,14 @@ export function ReviewPage() {
   const [postponed, setPostponed] = useState(false);
   const connections = useConnections();
   const entitlements = useEntitlements();
-  const queue = useResource(
-    (signal) =>
-      getPage<Order>(
-        `/review/orders${query({ ...filter, postponed: postponed ? 'true' : undefined })}`,
-        signal,
-      ),
-    [filter.connectionId, filter.entitlementId, filter.identityId, postponed],
-    {
-      live: ['assignment-'],
-    },
-  );
+  const queuePath = `/review/orders${query({ ...filter, postponed: postponed ? 'true' : undefined })}`;
+  const queue = useApiQuery([queuePath], (signal) => getPage<Order>(queuePath, signal), {
+    live: ['assignment-'],
+  });
   const orders = useMemo(() => queue.data?.items ?? [], [queue.data]);
-  const selection = useSelection(orders.map((o) => o.orderId));
-  const { busy, outcome, perform, dismiss } = useOrderActions(
-    useCallback(() => queue.reload(), [queue.reload]),
-  );
+  const orderIds = useMemo(() => orders.map((o) => o.orderId), [orders]);
+  const selection = useSelection(orderIds);
+  const { busy, outcome, perform, dismiss } = useOrderActions(queue.reload);
 
   const decide =
     (path: string, extra: Record<string, unknown> = {}) =>

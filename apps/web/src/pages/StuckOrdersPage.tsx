@@ -2,7 +2,7 @@ import { get } from '../api/client';
 import { Alert, Empty, Loading } from '../components/Alert';
 import { PageHeader } from '../components/PageHeader';
 import { shortId } from '../format';
-import { useResource } from '../hooks/use-resource';
+import { useApiQuery } from '../hooks/use-api-query';
 
 interface StuckOrder {
   orderId: string;
@@ -28,7 +28,7 @@ function hours(ms: number): string {
 
 /** Orders past their state's service level, most overdue first, with what they wait for. */
 export function StuckOrdersPage() {
-  const stuck = useResource((signal) => get<StuckOrders>('/orders/stuck', signal), []);
+  const stuck = useApiQuery(['/orders/stuck'], (signal) => get<StuckOrders>('/orders/stuck', signal));
   const data = stuck.data;
   return (
     <>

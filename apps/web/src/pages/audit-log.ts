@@ -1,75 +1,62 @@
-import { get, query } from '../api/client';
-import type { Assignment, HistoryEvent } from '../api/types';
-import { whenOf } from '../components/Timeline';
+import { get, getText, query } from '../api/client';
+import type { AuditEvent, AuditLogPage } from '../api/types';
 import { localInputToIso } from '../format';
-import { runBatch } from '../hooks/use-selection';
 
+/** The audit log's filters as the form holds them (times as `datetime-local` values). */
 export interface AuditFilter {
-  identityId: string;
-  entitlementId: string;
-  provisioningState: string;
-  eventType: string;
+  stream: string;
+  type: string;
+  actor: string;
   from: string;
   to: string;
 }
 
-export const EMPTY_AUDIT_FILTER: AuditFilter = {
-  identityId: '',
-  entitlementId: '',
-  provisioningState: '',
-  eventType: '',
-  from: '',
-  to: '',
-};
+export const EMPTY_AUDIT_FILTER: AuditFilter = { stream: '', type: '', actor: '', from: '', to: '' };
 
-export interface AuditEntry {
-  event: HistoryEvent;
-  assignment: Assignment;
-  at: string;
+/** Events per page of the log, as offered; the API takes up to 1,000. */
+export const AUDIT_PAGE_SIZES = [10, 50, 200] as const;
+
+/** The API's query parameters for a filter (empty ones left out, times as ISO-8601). */
+function criteria(filter: AuditFilter): Record<string, string | undefined> {
+  return {
+    stream: filter.stream.trim(),
+    type: filter.type.trim(),
+    actor: filter.actor.trim(),
+    from: localInputToIso(filter.from),
+    to: localInputToIso(filter.to),
+  };
 }
 
-/** How many assignments' histories one search reads (the newest first). */
-export const AUDIT_ASSIGNMENT_LIMIT = 50;
+/** One page of `GET /api/audit/events`, starting after the cursor (null: from the first event). */
+export function loadAuditPage(filter: AuditFilter, after: string | null, limit: number, signal: AbortSignal) {
+  return get<AuditLogPage>(`/audit/events${query({ ...criteria(filter), after, limit })}`, signal);
+}
 
-/**
- * The event log for a filter, from the API alone: the assignments that match (identity,
- * entitlement, current state), then each one's history, merged newest first and filtered by
- * event type and time.
- */
-export async function loadAuditLog(
-  filter: AuditFilter,
-  signal: AbortSignal,
-): Promise<{ entries: AuditEntry[]; assignments: number; limited: boolean }> {
-  const assignments = await get<Assignment[]>(
-    `/assignments${query({
-      identityId: filter.identityId.trim(),
-      entitlementId: filter.entitlementId,
-      provisioningState: filter.provisioningState,
-      limit: AUDIT_ASSIGNMENT_LIMIT + 1,
-    })}`,
-    signal,
-  );
-  const limited = assignments.length > AUDIT_ASSIGNMENT_LIMIT;
-  const chosen = assignments.slice(0, AUDIT_ASSIGNMENT_LIMIT);
-  const histories = new Map<string, HistoryEvent[]>();
-  const outcome = await runBatch(
-    chosen.map((a) => a.assignmentId),
-    async (id) => histories.set(id, await get<HistoryEvent[]>(`/assignments/${id}/history`, signal)),
-    6,
-  );
-  if (outcome.failed.length && outcome.succeeded.length === 0) throw outcome.failed[0].error;
-  const from = localInputToIso(filter.from);
-  const to = localInputToIso(filter.to);
-  const entries: AuditEntry[] = [];
-  for (const assignment of chosen) {
-    for (const event of histories.get(assignment.assignmentId) ?? []) {
-      const at = whenOf(event);
-      if (filter.eventType && event.type !== filter.eventType) continue;
-      if (from && at < from) continue;
-      if (to && at > to) continue;
-      entries.push({ event, assignment, at });
-    }
-  }
-  entries.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : b.event.revision - a.event.revision));
-  return { entries, assignments: chosen.length, limited };
+/** The whole filtered log as the API exports it (`GET /api/audit/events/export`). */
+export function exportAuditLog(filter: AuditFilter, format: 'jsonl' | 'csv'): Promise<string> {
+  return getText(`/audit/events/export${query({ ...criteria(filter), format })}`);
+}
+
+/** The assignment an event belongs to, when it is one of an assignment's. */
+export function assignmentOf(event: Pick<AuditEvent, 'streamName'>): string | undefined {
+  return event.streamName.startsWith('assignment-')
+    ? event.streamName.slice('assignment-'.length)
+    : undefined;
+}
+
+/** The identity an event names, when it names one (its stream, or its data). */
+export function identityOf(event: Pick<AuditEvent, 'streamName' | 'data'>): string | undefined {
+  if (event.streamName.startsWith('identity-')) return event.streamName.slice('identity-'.length);
+  const id = event.data.identityId;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/** Filters from the page's address: `/audit?stream=assignment-…` opens the log of one stream. */
+export function filterFromParams(params: URLSearchParams): AuditFilter {
+  return {
+    ...EMPTY_AUDIT_FILTER,
+    stream: params.get('stream') ?? '',
+    type: params.get('type') ?? '',
+    actor: params.get('actor') ?? '',
+  };
 }

@@ -13,6 +13,8 @@ export interface Capabilities {
   startJobs: boolean;
   testConnections: boolean;
   replay: boolean;
+  /** The event log and its export (`GET /api/audit/events`). */
+  readAuditLog: boolean;
 }
 
 export function capabilitiesOf(role: Role): Capabilities {
@@ -25,6 +27,7 @@ export function capabilitiesOf(role: Role): Capabilities {
     startJobs: admin || role === 'operator',
     testConnections: admin || role === 'operator',
     replay: admin,
+    readAuditLog: admin || role === 'reviewer' || role === 'operator' || role === 'auditor',
   };
 }
 
@@ -33,4 +36,5 @@ export const ROLE_LABELS: Record<Role, string> = {
   reviewer: 'Reviewer',
   operator: 'Operator',
   admin: 'Administrator',
+  auditor: 'Auditor',
 };
