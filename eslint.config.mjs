@@ -8,7 +8,20 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     files: ['**/*.js', '**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable', __dirname: 'readonly', process: 'readonly', console: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        __dirname: 'readonly',
+        process: 'readonly',
+        console: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+      },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
@@ -22,13 +35,22 @@ export default tseslint.config(
     files: ['libs/domain/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['@nestjs/*', 'pg', 'nats', 'node:*', 'fs', 'crypto'] }],
-      'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'time comes in on the command' }, { object: 'Math', property: 'random', message: 'ids come in on the command' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'time comes in on the command' },
+        { object: 'Math', property: 'random', message: 'ids come in on the command' },
+      ],
     },
   },
   {
     // Formats the console bundles too: no framework, no Node modules.
     files: ['libs/contracts/src/csv/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: ['@nestjs/*', '@prov/*', 'class-validator', 'node:*', 'fs'] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['@nestjs/*', '@prov/*', 'class-validator', 'node:*', 'fs'] },
+      ],
+    },
   },
   {
     // The console: the rules of hooks and the React Compiler's checks; a missing dependency is an error, not a hint.

@@ -104,15 +104,23 @@ export class DirectoryAdmin {
   private constructor(private readonly client: Client) {}
 
   static async connect(url: string, dn: string, password: string): Promise<DirectoryAdmin> {
-    const client = new Client({ url, ...(url.startsWith('ldaps:') ? { tlsOptions: { rejectUnauthorized: false } } : {}) });
+    const client = new Client({
+      url,
+      ...(url.startsWith('ldaps:') ? { tlsOptions: { rejectUnauthorized: false } } : {}),
+    });
     await client.bind(dn, password);
     return new DirectoryAdmin(client);
   }
 
   /** The single entry the filter finds under the base, with the attributes asked for, or undefined. */
-  async find(base: string, filter: string, attributes: string[]): Promise<Record<string, unknown> | undefined> {
+  async find(
+    base: string,
+    filter: string,
+    attributes: string[],
+  ): Promise<Record<string, unknown> | undefined> {
     const { searchEntries } = await this.client.search(base, { filter, attributes });
-    if (searchEntries.length > 1) throw new Error(`${filter} matches ${searchEntries.length} entries under ${base}`);
+    if (searchEntries.length > 1)
+      throw new Error(`${filter} matches ${searchEntries.length} entries under ${base}`);
     return searchEntries[0];
   }
 
@@ -127,7 +135,10 @@ export class DirectoryAdmin {
 
   /** Replaces an attribute's values by hand. */
   async replace(dn: string, type: string, values: string[]): Promise<void> {
-    await this.client.modify(dn, new Change({ operation: 'replace', modification: new Attribute({ type, values }) }));
+    await this.client.modify(
+      dn,
+      new Change({ operation: 'replace', modification: new Attribute({ type, values }) }),
+    );
   }
 
   async close(): Promise<void> {
@@ -143,9 +154,14 @@ export function values(entry: Record<string, unknown> | undefined, name: string)
 }
 
 /** What the SCIM server holds for a userName, asked directly. */
-export async function scimUser(scim: RunningScimServer, userName: string): Promise<Record<string, unknown> | undefined> {
+export async function scimUser(
+  scim: RunningScimServer,
+  userName: string,
+): Promise<Record<string, unknown> | undefined> {
   const filter = encodeURIComponent(`userName eq "${userName}"`);
-  const response = await fetch(`${scim.baseUrl}/Users?filter=${filter}`, { headers: { authorization: `Bearer ${scim.token}` } });
+  const response = await fetch(`${scim.baseUrl}/Users?filter=${filter}`, {
+    headers: { authorization: `Bearer ${scim.token}` },
+  });
   const list = (await response.json()) as { Resources?: Array<Record<string, unknown>> };
   return list.Resources?.[0];
 }

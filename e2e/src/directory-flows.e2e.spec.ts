@@ -38,7 +38,11 @@ describe('directory flows (LDAP, Active Directory, SCIM), end to end', () => {
   let adUsers: string;
 
   beforeAll(async () => {
-    [slapd, dc, scim] = await Promise.all([startSlapd({ baseDn: SAMPLE_LDAP_BASE_DN }), startSambaAdDc(), startScimServer()]);
+    [slapd, dc, scim] = await Promise.all([
+      startSlapd({ baseDn: SAMPLE_LDAP_BASE_DN }),
+      startSambaAdDc(),
+      startScimServer(),
+    ]);
     people = slapd.peopleDn;
     adUsers = `OU=Provisioned Users,${dc.baseDn}`;
     system = await startSystem({
@@ -69,15 +73,22 @@ describe('directory flows (LDAP, Active Directory, SCIM), end to end', () => {
     for (const id of ['corp_ldap', 'corp_ad', 'wiki']) {
       const answer = await flow.operator.post(`/api/connections/${id}/test`);
       expect({ id, status: answer.status, ok: answer.body.ok }).toEqual({ id, status: 200, ok: true });
-      for (const secret of [slapd.servicePassword, dc.adminPassword, scim.token]) expect(answer.body.message).not.toContain(secret);
+      for (const secret of [slapd.servicePassword, dc.adminPassword, scim.token])
+        expect(answer.body.message).not.toContain(secret);
     }
-    expect((await flow.operator.post('/api/connections/corp_ldap/test')).body.message).toMatch(/^bound as cn=provisioning,dc=example,dc=com/);
+    expect((await flow.operator.post('/api/connections/corp_ldap/test')).body.message).toMatch(
+      /^bound as cn=provisioning,dc=example,dc=com/,
+    );
     expect((await flow.requester.post('/api/connections/corp_ldap/test')).status).toBe(403);
     expect((await flow.operator.post('/api/connections/nowhere/test')).status).toBe(404);
   });
 
   it('automated on LDAP, AD and SCIM: Executed, written into each directory, then Verified by the complete job', async () => {
-    const [onLdap, onAd, onWiki] = await Promise.all([flow.identity('ld'), flow.identity('ad'), flow.identity('wk')]);
+    const [onLdap, onAd, onWiki] = await Promise.all([
+      flow.identity('ld'),
+      flow.identity('ad'),
+      flow.identity('wk'),
+    ]);
     const assignments = await Promise.all([
       flow.request(onLdap, 'ldap_staff'),
       flow.request(onAd, 'ad_staff'),
@@ -86,9 +97,18 @@ describe('directory flows (LDAP, Active Directory, SCIM), end to end', () => {
     await Promise.all(assignments.map((id) => flow.waitForState(id, 'Executed')));
 
     const entry = await ldap.find(people, `(uid=${onLdap})`, ['cn', 'sn', 'mail', 'memberOf']);
-    expect(entry).toMatchObject({ dn: `uid=${onLdap},${people}`, cn: 'Test ld', sn: 'ld', mail: `${onLdap}@example.test` });
+    expect(entry).toMatchObject({
+      dn: `uid=${onLdap},${people}`,
+      cn: 'Test ld',
+      sn: 'ld',
+      mail: `${onLdap}@example.test`,
+    });
     expect(values(entry, 'memberOf')).toEqual([`cn=staff,${slapd.groupsDn}`]);
-    const user = await ad.find(adUsers, `(sAMAccountName=${onAd})`, ['displayName', 'memberOf', 'userAccountControl']);
+    const user = await ad.find(adUsers, `(sAMAccountName=${onAd})`, [
+      'displayName',
+      'memberOf',
+      'userAccountControl',
+    ]);
     expect(user).toMatchObject({ displayName: 'Test ad', userAccountControl: '512' });
     expect(values(user, 'memberOf')).toEqual([`CN=staff,OU=Provisioned Groups,${dc.baseDn}`]);
     expect(await scimUser(scim, onWiki)).toMatchObject({ userName: onWiki, displayName: 'Test wk' });
@@ -98,7 +118,10 @@ describe('directory flows (LDAP, Active Directory, SCIM), end to end', () => {
     const tasks = job.tasks as Array<{ name: string; errors: string[] }>;
     expect(tasks.flatMap((t) => t.errors)).toEqual([]);
     for (const id of assignments) {
-      expect(await flow.waitForState(id, 'Verified')).toMatchObject({ provisioningStateCode: 4, currentOrder: { changeType: 'Added' } });
+      expect(await flow.waitForState(id, 'Verified')).toMatchObject({
+        provisioningStateCode: 4,
+        currentOrder: { changeType: 'Added' },
+      });
     }
   });
 
@@ -107,17 +130,25 @@ describe('directory flows (LDAP, Active Directory, SCIM), end to end', () => {
     const assignmentId = await flow.request(identity, 'ldap_admins');
     const waiting = await flow.waitForState(assignmentId, 'AwaitingApproval');
     expect(await ldap.find(people, `(uid=${identity})`, ['uid'])).toBeUndefined(); // nothing written before the review
-    const approved = await flow.reviewer.post(`/api/review/orders/${waiting.currentOrder.orderId}/approve`, { body: { comment: 'ok' } });
+    const approved = await flow.reviewer.post(`/api/review/orders/${waiting.currentOrder.orderId}/approve`, {
+      body: { comment: 'ok' },
+    });
     expect(approved.status).toBe(200);
     await flow.waitForState(assignmentId, 'Executed');
-    expect(values(await ldap.find(people, `(uid=${identity})`, ['memberOf']), 'memberOf')).toEqual([`cn=admins,${slapd.groupsDn}`]);
+    expect(values(await ldap.find(people, `(uid=${identity})`, ['memberOf']), 'memberOf')).toEqual([
+      `cn=admins,${slapd.groupsDn}`,
+    ]);
   });
 
   it('revoke on LDAP and AD: the Deleted orders are executed, the entries go, and the complete job verifies it', async () => {
     const [onLdap, onAd] = await Promise.all([flow.identity('rl'), flow.identity('ra')]);
-    const assignments = await Promise.all([flow.request(onLdap, 'ldap_staff'), flow.request(onAd, 'ad_staff')]);
+    const assignments = await Promise.all([
+      flow.request(onLdap, 'ldap_staff'),
+      flow.request(onAd, 'ad_staff'),
+    ]);
     await Promise.all(assignments.map((id) => flow.waitForState(id, 'Executed')));
-    for (const id of assignments) expect((await flow.requester.delete(`/api/assignments/${id}`)).status).toBe(202);
+    for (const id of assignments)
+      expect((await flow.requester.delete(`/api/assignments/${id}`)).status).toBe(202);
     for (const id of assignments) {
       const deleted = await waitFor(() => flow.assignment(id), {
         until: (a) => a.currentOrder?.changeType === 'Deleted' && a.provisioningState === 'Executed',
@@ -143,7 +174,12 @@ describe('directory flows (LDAP, Active Directory, SCIM), end to end', () => {
   });
 
   it('entries made by hand in the directories are reported as non-conforming after a complete job', async () => {
-    await ldap.add(`uid=intruder,${people}`, { objectClass: 'inetOrgPerson', uid: 'intruder', cn: 'In Truder', sn: 'Truder' });
+    await ldap.add(`uid=intruder,${people}`, {
+      objectClass: 'inetOrgPerson',
+      uid: 'intruder',
+      cn: 'In Truder',
+      sn: 'Truder',
+    });
     await ad.add(`CN=ghost,${adUsers}`, { objectClass: 'user', sAMAccountName: 'ghost' });
     await flow.completeJob();
     for (const [connection, accountKey] of [
@@ -151,20 +187,26 @@ describe('directory flows (LDAP, Active Directory, SCIM), end to end', () => {
       ['corp_ad', 'ghost'],
     ]) {
       const found = await waitFor(() => flow.requester.get(`/api/connections/${connection}/non-conforming`), {
-        until: (r) => r.status === 200 && r.body.some((n: { accountKey: string }) => n.accountKey === accountKey),
+        until: (r) =>
+          r.status === 200 && r.body.some((n: { accountKey: string }) => n.accountKey === accountKey),
         description: `${accountKey} to be listed as non-conforming on ${connection}`,
       });
-      expect(found.body).toEqual(expect.arrayContaining([expect.objectContaining({ accountKey, kind: 'account' })]));
+      expect(found.body).toEqual(
+        expect.arrayContaining([expect.objectContaining({ accountKey, kind: 'account' })]),
+      );
     }
     // Only what nobody assigned: the LDAP accounts of live assignments are expected. (On AD the
     // account whose only group was revoked above stays, in no group, and counts as drift too.)
-    const onLdap = (await flow.requester.get('/api/connections/corp_ldap/non-conforming')).body as Array<{ accountKey: string }>;
+    const onLdap = (await flow.requester.get('/api/connections/corp_ldap/non-conforming')).body as Array<{
+      accountKey: string;
+    }>;
     expect(onLdap.map((n) => n.accountKey)).toEqual(['intruder']);
-    const connections = (await flow.requester.get('/api/connections')).body as Array<{ id: string; health: string }>;
-    expect(connections.filter((c) => ['corp_ldap', 'corp_ad', 'wiki'].includes(c.id)).map((c) => c.health)).toEqual([
-      'synchronized',
-      'synchronized',
-      'synchronized',
-    ]);
+    const connections = (await flow.requester.get('/api/connections')).body as Array<{
+      id: string;
+      health: string;
+    }>;
+    expect(
+      connections.filter((c) => ['corp_ldap', 'corp_ad', 'wiki'].includes(c.id)).map((c) => c.health),
+    ).toEqual(['synchronized', 'synchronized', 'synchronized']);
   });
 });

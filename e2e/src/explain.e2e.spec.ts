@@ -9,7 +9,10 @@ import { rewriteRoleModel, writeFastRoleModel } from './role-model-fixture';
 
 jest.setTimeout(300_000);
 
-interface Step { kind: string; [key: string]: unknown }
+interface Step {
+  kind: string;
+  [key: string]: unknown;
+}
 
 /**
  * Role-model versions, explain and the audit log through the whole system: every service as a
@@ -41,13 +44,17 @@ describe('role-model versions, explain and the audit log, end to end', () => {
     await slapd?.stop();
   });
 
-  const explain = async (assignmentId: string): Promise<Step[]> => (await flow.reviewer.get(`/api/assignments/${assignmentId}/explain`)).body.steps;
+  const explain = async (assignmentId: string): Promise<Step[]> =>
+    (await flow.reviewer.get(`/api/assignments/${assignmentId}/explain`)).body.steps;
 
   it('records the role model loaded by every service as one version', async () => {
     const page = await flow.reviewer.get('/api/role-model/versions');
     expect(page.status).toBe(200);
     expect(page.body.versions).toHaveLength(1);
-    expect(page.body.versions[0]).toMatchObject({ hash: expect.stringMatching(/^[0-9a-f]{64}$/), source: 'role-model.yaml' });
+    expect(page.body.versions[0]).toMatchObject({
+      hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      source: 'role-model.yaml',
+    });
     expect((await flow.requester.get('/api/role-model/versions')).status).toBe(403);
   });
 
@@ -62,20 +69,39 @@ describe('role-model versions, explain and the audit log, end to end', () => {
     expect(steps[0]).toMatchObject({ by: expect.any(String), comment: 'joins the staff' });
     const version = (await flow.reviewer.get('/api/role-model/versions')).body.versions[0].hash;
     expect(steps[1]).toMatchObject({ origin: 'request', roleModelVersion: version });
-    expect((steps[1].account as { attributes: unknown[] }).attributes).toContainEqual({ name: 'mail', expression: 'email', inputs: { email: `${identity}@example.test` }, value: `${identity}@example.test` });
-    expect(steps[2]).toMatchObject({ result: 'executed', connectorCall: { operation: 'create-or-converge', target: `uid=${identity},${slapd.peopleDn}`, group: 'staff' } });
+    expect((steps[1].account as { attributes: unknown[] }).attributes).toContainEqual({
+      name: 'mail',
+      expression: 'email',
+      inputs: { email: `${identity}@example.test` },
+      value: `${identity}@example.test`,
+    });
+    expect(steps[2]).toMatchObject({
+      result: 'executed',
+      connectorCall: {
+        operation: 'create-or-converge',
+        target: `uid=${identity},${slapd.peopleDn}`,
+        group: 'staff',
+      },
+    });
     expect(steps[3]).toMatchObject({ kind: 'observation' });
   });
 
   it('explains a rule-given assignment with the identity value that made the rule hold, and why not for another person', async () => {
     const finance = await flow.identity('fin', { department: 'Finance' });
-    const answer = await waitFor(() => flow.reviewer.get(`/api/identities/${finance}/explain?entitlement=ldap_finance`), {
-      until: (r) => r.status === 200 && r.body.has === true,
-      timeoutMs: 60_000,
-      description: 'the finance rule to be provisioned',
-    });
+    const answer = await waitFor(
+      () => flow.reviewer.get(`/api/identities/${finance}/explain?entitlement=ldap_finance`),
+      {
+        until: (r) => r.status === 200 && r.body.has === true,
+        timeoutMs: 60_000,
+        description: 'the finance rule to be provisioned',
+      },
+    );
     expect(answer.body.holders).toEqual(['rule:finance_directory']);
-    expect(answer.body.explanation.steps[0]).toMatchObject({ kind: 'rule', ruleId: 'finance_directory', rule: { holds: true, inputs: { department: 'Finance' } } });
+    expect(answer.body.explanation.steps[0]).toMatchObject({
+      kind: 'rule',
+      ruleId: 'finance_directory',
+      rule: { holds: true, inputs: { department: 'Finance' } },
+    });
     expect(answer.body.explanation.steps[1]).toMatchObject({ origin: 'rule:finance_directory' });
 
     const it = await flow.identity('it');
@@ -86,7 +112,12 @@ describe('role-model versions, explain and the audit log, end to end', () => {
   });
 
   it('a changed role model is a new version, with its diff, and later orders name it', async () => {
-    rewriteRoleModel(roleModel, (yaml) => yaml.replace('      mail: email\n      departmentNumber: department', '      mail: lower(email)\n      departmentNumber: department'));
+    rewriteRoleModel(roleModel, (yaml) =>
+      yaml.replace(
+        '      mail: email\n      departmentNumber: department',
+        '      mail: lower(email)\n      departmentNumber: department',
+      ),
+    );
     const versions = await waitFor(() => flow.reviewer.get('/api/role-model/versions'), {
       until: (r) => r.body.versions?.length === 2,
       timeoutMs: 30_000,
@@ -95,27 +126,54 @@ describe('role-model versions, explain and the audit log, end to end', () => {
     const [v1, v2] = versions.body.versions;
     const diff = await flow.reviewer.get(`/api/role-model/versions/${v1.version}/diff/${v2.hash}`);
     expect(diff.body.sections.resourceTypes.changed).toEqual([
-      expect.objectContaining({ id: 'corp_ldap_account', fields: { attributes: expect.objectContaining({ to: expect.objectContaining({ mail: 'lower(email)' }) }) } }),
+      expect.objectContaining({
+        id: 'corp_ldap_account',
+        fields: {
+          attributes: expect.objectContaining({ to: expect.objectContaining({ mail: 'lower(email)' }) }),
+        },
+      }),
     ]);
     expect(diff.body.text).toContain('+      mail: lower(email)');
-    const order = await waitFor(async () => {
-      const id = await flow.request(await flow.identity('v2probe'), 'ldap_staff');
-      await flow.waitForState(id, 'Executed');
-      return (await explain(id))[1];
-    }, { until: (order) => order.roleModelVersion === v2.hash, timeoutMs: 60_000, description: 'orders to name the new version' });
-    expect(order).toMatchObject({ account: { attributes: expect.arrayContaining([expect.objectContaining({ name: 'mail', expression: 'lower(email)' })]) } });
+    const order = await waitFor(
+      async () => {
+        const id = await flow.request(await flow.identity('v2probe'), 'ldap_staff');
+        await flow.waitForState(id, 'Executed');
+        return (await explain(id))[1];
+      },
+      {
+        until: (order) => order.roleModelVersion === v2.hash,
+        timeoutMs: 60_000,
+        description: 'orders to name the new version',
+      },
+    );
+    expect(order).toMatchObject({
+      account: {
+        attributes: expect.arrayContaining([
+          expect.objectContaining({ name: 'mail', expression: 'lower(email)' }),
+        ]),
+      },
+    });
   });
 
   it('the audit log filters by stream, type, actor and time, and exports JSON lines and CSV', async () => {
     const identity = await flow.identity('audit');
     await flow.request(identity, 'ldap_staff', { comment: 'for the audit' });
-    const requested = await waitFor(() => flow.reviewer.get(`/api/audit/events?type=AssignmentRequested&from=${startedAt}&limit=1000`), {
-      until: (r) => r.status === 200 && r.body.events.some((e: { data: { identityId: string } }) => e.data.identityId === identity),
-      description: 'the request in the audit log',
-    });
-    const mine = requested.body.events.find((e: { data: { identityId: string } }) => e.data.identityId === identity);
+    const requested = await waitFor(
+      () => flow.reviewer.get(`/api/audit/events?type=AssignmentRequested&from=${startedAt}&limit=1000`),
+      {
+        until: (r) =>
+          r.status === 200 &&
+          r.body.events.some((e: { data: { identityId: string } }) => e.data.identityId === identity),
+        description: 'the request in the audit log',
+      },
+    );
+    const mine = requested.body.events.find(
+      (e: { data: { identityId: string } }) => e.data.identityId === identity,
+    );
     expect(requested.body.events.every((e: { type: string }) => e.type === 'AssignmentRequested')).toBe(true);
-    const byActor = await flow.reviewer.get(`/api/audit/events?actor=${encodeURIComponent(mine.actor)}&stream=${mine.streamName}`);
+    const byActor = await flow.reviewer.get(
+      `/api/audit/events?actor=${encodeURIComponent(mine.actor)}&stream=${mine.streamName}`,
+    );
     expect(byActor.body.events.map((e: { type: string }) => e.type)).toEqual(['AssignmentRequested']);
     const future = await flow.reviewer.get(`/api/audit/events?from=2999-01-01T00:00:00Z`);
     expect(future.body.events).toEqual([]);
@@ -125,7 +183,10 @@ describe('role-model versions, explain and the audit log, end to end', () => {
 
     const jsonl = await flow.reviewer.get(`/api/audit/events/export?stream=${mine.streamName}&format=jsonl`);
     expect(jsonl.headers.get('content-type')).toContain('application/x-ndjson');
-    const lines = String(jsonl.body).trim().split('\n').map((l) => JSON.parse(l));
+    const lines = String(jsonl.body)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines[0]).toMatchObject({ type: 'AssignmentRequested', streamName: mine.streamName });
     const csv = await flow.reviewer.get(`/api/audit/events/export?stream=${mine.streamName}&format=csv`);
     const rows = String(csv.body).trim().split('\r\n');
@@ -155,14 +216,20 @@ describe('role-model versions, explain and the audit log, end to end', () => {
       '/api/jobs',
     ];
     for (const path of reads) expect([path, (await auditor.get(path)).status]).toEqual([path, 200]);
-    const preview = await auditor.post('/api/role-model/preview', { body: { yaml: readFileSync(roleModel, 'utf8') } });
+    const preview = await auditor.post('/api/role-model/preview', {
+      body: { yaml: readFileSync(roleModel, 'utf8') },
+    });
     expect(preview.status).toBe(200);
     expect((await auditor.get('/api/session')).body).toMatchObject({ role: 'auditor' });
 
     const writes: Array<[string, string, unknown?]> = [
       ['POST', '/api/assignments', { identityId: identity, entitlementId: 'ldap_finance' }],
       ['DELETE', `/api/assignments/${assignmentId}`],
-      ['POST', '/api/identities', { login: 'nobody', firstName: 'No', lastName: 'Body', email: 'nobody@example.test' }],
+      [
+        'POST',
+        '/api/identities',
+        { login: 'nobody', firstName: 'No', lastName: 'Body', email: 'nobody@example.test' },
+      ],
       ['PATCH', `/api/identities/${identity}`, { department: 'Finance' }],
       ['POST', `/api/identities/${identity}/deactivate`, {}],
       ['POST', `/api/review/orders/${randomUUID()}/approve`, {}],
@@ -178,7 +245,7 @@ describe('role-model versions, explain and the audit log, end to end', () => {
     expect((await flow.assignment(assignmentId)).workflowState).not.toBe('Revoked');
   });
 
-  it('verifies the hash chains and names the event changed behind the engine\'s back', async () => {
+  it("verifies the hash chains and names the event changed behind the engine's back", async () => {
     expect((await flow.reviewer.get('/api/audit/verify')).status).toBe(403);
     const intact = await flow.admin.get('/api/audit/verify');
     expect(intact.status).toBe(200);
@@ -198,15 +265,22 @@ describe('role-model versions, explain and the audit log, end to end', () => {
       );
       expect(rows).toHaveLength(1);
       const one = await flow.admin.get(`/api/audit/verify?stream=${stream}`);
-      expect(one.body).toMatchObject({ ok: false, firstBreak: { streamName: stream, revision: 0, eventId: rows[0].id } });
+      expect(one.body).toMatchObject({
+        ok: false,
+        firstBreak: { streamName: stream, revision: 0, eventId: rows[0].id },
+      });
       const all = await flow.admin.get('/api/audit/verify');
       expect(all.body).toMatchObject({ ok: false, firstBreak: { streamName: stream, revision: 0 } });
 
       // The complete job's verify task finds it too, and names the event; earlier runs found none.
       const job = await flow.completeJob();
-      const verify = (job.tasks as Array<{ name: string; counts: Record<string, number>; errors: string[] }>).find((t) => t.name === 'verify')!;
+      const verify = (
+        job.tasks as Array<{ name: string; counts: Record<string, number>; errors: string[] }>
+      ).find((t) => t.name === 'verify')!;
       expect(verify.counts).toMatchObject({ chainBroken: 1, chainEvents: expect.any(Number) });
-      expect(verify.errors).toEqual([expect.stringContaining(`event ${rows[0].id} (stream ${stream}, revision 0)`)]);
+      expect(verify.errors).toEqual([
+        expect.stringContaining(`event ${rows[0].id} (stream ${stream}, revision 0)`),
+      ]);
       expect(JSON.stringify((await flow.operator.get('/api/jobs')).body)).toContain('"chainBroken":0');
     } finally {
       await db.end();

@@ -20,14 +20,28 @@ export class Flow {
   async identity(prefix: string, extra: Record<string, unknown> = {}): Promise<string> {
     const id = `${prefix}.${++this.counter}.${Date.now().toString(36)}`;
     const response = await this.admin.post('/api/identities', {
-      body: { id, login: id, firstName: 'Test', lastName: prefix, email: `${id}@example.test`, department: 'IT', ...extra },
+      body: {
+        id,
+        login: id,
+        firstName: 'Test',
+        lastName: prefix,
+        email: `${id}@example.test`,
+        department: 'IT',
+        ...extra,
+      },
     });
     expect(response.status).toBe(201);
     return id;
   }
 
-  async request(identityId: string, entitlementId: string, extra: Record<string, unknown> = {}): Promise<string> {
-    const response = await this.requester.post('/api/assignments', { body: { identityId, entitlementId, ...extra } });
+  async request(
+    identityId: string,
+    entitlementId: string,
+    extra: Record<string, unknown> = {},
+  ): Promise<string> {
+    const response = await this.requester.post('/api/assignments', {
+      body: { identityId, entitlementId, ...extra },
+    });
     expect(response.status).toBe(202);
     return response.body.assignmentId as string;
   }
@@ -46,7 +60,9 @@ export class Flow {
     return response.body;
   }
 
-  async history(assignmentId: string): Promise<Array<{ type: string; data: Record<string, unknown>; metadata: Record<string, unknown> }>> {
+  async history(
+    assignmentId: string,
+  ): Promise<Array<{ type: string; data: Record<string, unknown>; metadata: Record<string, unknown> }>> {
     return (await this.requester.get(`/api/assignments/${assignmentId}/history`)).body;
   }
 

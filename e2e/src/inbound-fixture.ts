@@ -21,7 +21,12 @@ export class ScimTestClient {
     private readonly token: string,
   ) {}
 
-  async request(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ScimAnswer> {
+  async request(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<ScimAnswer> {
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers: {

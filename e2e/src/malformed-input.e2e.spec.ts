@@ -14,7 +14,9 @@ const SERVICES: ServiceInstance[] = ['gateway', 'requests', 'review', 'orders', 
  */
 /** A connection of the sample role model the agent serves: commands about one connection name it last. */
 const SAMPLE_CONNECTION = 'hr_app';
-const COMMAND_SUBJECTS = Object.keys(ENGINE_COMMAND_SENDERS).map((subject) => subject.replace(/\.\*$/, `.${SAMPLE_CONNECTION}`));
+const COMMAND_SUBJECTS = Object.keys(ENGINE_COMMAND_SENDERS).map((subject) =>
+  subject.replace(/\.\*$/, `.${SAMPLE_CONNECTION}`),
+);
 
 const encoder = new TextEncoder();
 const MALFORMED_BODIES: Uint8Array[] = [
@@ -25,7 +27,9 @@ const MALFORMED_BODIES: Uint8Array[] = [
   encoder.encode(''),
   new Uint8Array([0xff, 0xfe, 0xfd, 0x00]),
   encoder.encode(`{"id":"deep","pattern":"x","data":${'['.repeat(5000)}${']'.repeat(5000)}}`),
-  encoder.encode('{"id":"nul","pattern":"x","data":{"identityId":"a\\u0000b","entitlementId":"hr_app_reader"}}'),
+  encoder.encode(
+    '{"id":"nul","pattern":"x","data":{"identityId":"a\\u0000b","entitlementId":"hr_app_reader"}}',
+  ),
   encoder.encode('{"pattern":"x","data":{"comment":"no id: would run as an event"}}'),
 ];
 
@@ -73,7 +77,8 @@ describe('malformed input at every edge', () => {
   });
 
   async function expectEverythingAlive(): Promise<void> {
-    for (const service of SERVICES) expect({ service, running: system.isRunning(service) }).toEqual({ service, running: true });
+    for (const service of SERVICES)
+      expect({ service, running: system.isRunning(service) }).toEqual({ service, running: true });
     expect((await system.api.get('/api/health')).status).toBe(200);
     const assignmentId = await flow.request(await flow.identity('alive'), 'hr_app_reader');
     await flow.waitForState(assignmentId, 'Executed', 30_000);
@@ -81,22 +86,61 @@ describe('malformed input at every edge', () => {
 
   it('answers malformed HTTP requests with 4xx naming the field', async () => {
     const requester = flow.requester;
-    const raw = (path: string, body: string, type = 'application/json') => requester.post(path, { body, headers: { 'content-type': type } });
+    const raw = (path: string, body: string, type = 'application/json') =>
+      requester.post(path, { body, headers: { 'content-type': type } });
     const cases = [
       ['NUL in a path segment', await requester.get('/api/identities/a%00b'), 400],
       ['NUL in a query', await requester.get('/api/assignments?identityId=a%00b'), 400],
-      ['NUL in a body field', await requester.post('/api/assignments', { body: { identityId: 'a\u0000b', entitlementId: 'hr_app_reader' } }), 400],
-      ['a body over 100 kB', await raw('/api/assignments', JSON.stringify({ identityId: 'x', entitlementId: 'y', comment: 'x'.repeat(110_000) })), 413],
-      ['charset=latin1', await raw('/api/assignments', '{"identityId":"x"}', 'application/json; charset=latin1'), 415],
-      ['an array nested 5,000 deep', await raw('/api/assignments', `{"identityId":${'['.repeat(5000)}${']'.repeat(5000)}}`), 400],
-      ['an out-of-range audit cursor', await flow.reviewer.get(`/api/audit/events?after=${'9'.repeat(20)}:${'9'.repeat(20)}`), 400],
-      ['a lone surrogate', await raw('/api/assignments', '{"identityId":"x","entitlementId":"hr_app_reader","comment":"\\ud800"}'), 400],
+      [
+        'NUL in a body field',
+        await requester.post('/api/assignments', {
+          body: { identityId: 'a\u0000b', entitlementId: 'hr_app_reader' },
+        }),
+        400,
+      ],
+      [
+        'a body over 100 kB',
+        await raw(
+          '/api/assignments',
+          JSON.stringify({ identityId: 'x', entitlementId: 'y', comment: 'x'.repeat(110_000) }),
+        ),
+        413,
+      ],
+      [
+        'charset=latin1',
+        await raw('/api/assignments', '{"identityId":"x"}', 'application/json; charset=latin1'),
+        415,
+      ],
+      [
+        'an array nested 5,000 deep',
+        await raw('/api/assignments', `{"identityId":${'['.repeat(5000)}${']'.repeat(5000)}}`),
+        400,
+      ],
+      [
+        'an out-of-range audit cursor',
+        await flow.reviewer.get(`/api/audit/events?after=${'9'.repeat(20)}:${'9'.repeat(20)}`),
+        400,
+      ],
+      [
+        'a lone surrogate',
+        await raw(
+          '/api/assignments',
+          '{"identityId":"x","entitlementId":"hr_app_reader","comment":"\\ud800"}',
+        ),
+        400,
+      ],
     ] as const;
     for (const [what, response, status] of cases) {
       expect({ what, status: response.status }).toEqual({ what, status });
-      expect(response.body).toMatchObject({ statusCode: status, code: expect.any(String), message: expect.any(String) });
+      expect(response.body).toMatchObject({
+        statusCode: status,
+        code: expect.any(String),
+        message: expect.any(String),
+      });
     }
-    expect((await requester.get('/api/identities/a%00b')).body.details).toEqual([expect.objectContaining({ field: 'path', rule: 'noNulCharacter' })]);
+    expect((await requester.get('/api/identities/a%00b')).body.details).toEqual([
+      expect.objectContaining({ field: 'path', rule: 'noNulCharacter' }),
+    ]);
     await expectEverythingAlive();
   });
 
@@ -127,9 +171,15 @@ describe('malformed input at every edge', () => {
     const ordersJs = await as('orders-js');
     const poison = natsHeaders();
     poison.set('Nats-Msg-Id', `poison-${Date.now()}`);
-    await ordersJs.jetstream().publish(ordersSubject('hr_app'), encoder.encode('{"broken":'), { headers: poison });
+    await ordersJs
+      .jetstream()
+      .publish(ordersSubject('hr_app'), encoder.encode('{"broken":'), { headers: poison });
     const jsm = await ordersJs.jetstreamManager();
-    await waitFor(() => jsm.streams.info(ORDERS_DLQ_STREAM), { until: (info) => info.state.messages >= 1, timeoutMs: 30_000, description: 'the poison order to be dead-lettered' });
+    await waitFor(() => jsm.streams.info(ORDERS_DLQ_STREAM), {
+      until: (info) => info.state.messages >= 1,
+      timeoutMs: 30_000,
+      description: 'the poison order to be dead-lettered',
+    });
     expect(system.logs('requests')).toMatch(/malformed command rejected/);
     await expectEverythingAlive();
   });
@@ -145,7 +195,11 @@ describe('malformed input at every edge', () => {
     expect(down.headers.get('retry-after')).toMatch(/^\d+$/);
     expect(down.body).toMatchObject({ code: 'DatabaseUnavailable' });
     await restarting;
-    await waitFor(() => system.api.get('/api/health'), { until: (r) => r.status === 200, timeoutMs: 60_000, description: 'health after PostgreSQL' });
+    await waitFor(() => system.api.get('/api/health'), {
+      until: (r) => r.status === 200,
+      timeoutMs: 60_000,
+      description: 'health after PostgreSQL',
+    });
     await expectEverythingAlive();
   });
 });

@@ -20,9 +20,18 @@ describe('on a three-node NATS cluster', () => {
   let nc: NatsConnection;
 
   beforeAll(async () => {
-    system = await startSystem({ natsCluster: true, roleModel: writeFastRoleModel(), busObserverNkey: observer.getPublicKey(), startTimeoutMs: 180_000 });
+    system = await startSystem({
+      natsCluster: true,
+      roleModel: writeFastRoleModel(),
+      busObserverNkey: observer.getPublicKey(),
+      startTimeoutMs: 180_000,
+    });
     flow = new Flow(system);
-    nc = await connect({ servers: system.natsUrl.split(','), name: 'cluster-observer', authenticator: nkeyAuthenticator(observer.getSeed()) });
+    nc = await connect({
+      servers: system.natsUrl.split(','),
+      name: 'cluster-observer',
+      authenticator: nkeyAuthenticator(observer.getSeed()),
+    });
   });
 
   afterAll(async () => {
@@ -53,16 +62,26 @@ describe('on a three-node NATS cluster', () => {
       while (sent < identities.length) {
         const identity = identities[sent++];
         // A request may meet the bus while it elects a new leader: 503, and the same request again.
-        const response = await waitFor(() => flow.requester.post('/api/assignments', { body: { identityId: identity, entitlementId: 'hr_app_reader' } }), {
-          until: (r) => r.status === 202 || r.status === 200,
-          timeoutMs: 60_000,
-          intervalMs: 250,
-        });
+        const response = await waitFor(
+          () =>
+            flow.requester.post('/api/assignments', {
+              body: { identityId: identity, entitlementId: 'hr_app_reader' },
+            }),
+          {
+            until: (r) => r.status === 202 || r.status === 200,
+            timeoutMs: 60_000,
+            intervalMs: 250,
+          },
+        );
         assignments.push(response.body.assignmentId);
       }
     };
     const senders = Promise.all(Array.from({ length: 4 }, sender));
-    await waitFor(() => sent, { until: (n) => n >= identities.length / 3, timeoutMs: 60_000, intervalMs: 20 });
+    await waitFor(() => sent, {
+      until: (n) => n >= identities.length / 3,
+      timeoutMs: 60_000,
+      intervalMs: 20,
+    });
     const leader = (await jsm.streams.info(ORDERS_STREAM)).cluster?.leader ?? 'prov-nats-0';
     const index = Number(leader.replace('prov-nats-', ''));
     await system.stopNatsNode(index);
@@ -76,7 +95,12 @@ describe('on a three-node NATS cluster', () => {
         const states = await Promise.all(assignments.map((id) => flow.assignment(id)));
         return states.filter((a) => a?.provisioningState !== 'Executed').length;
       },
-      { until: (left) => left === 0, timeoutMs: 240_000, intervalMs: 1000, description: `every order to be Executed (stopped ${leader})` },
+      {
+        until: (left) => left === 0,
+        timeoutMs: 240_000,
+        intervalMs: 1000,
+        description: `every order to be Executed (stopped ${leader})`,
+      },
     );
     const pool = new Pool({ connectionString: system.databaseUrl });
     try {
@@ -92,17 +116,27 @@ describe('on a three-node NATS cluster', () => {
     }
     const hr = new Pool({ connectionString: system.hrAppDatabaseUrl });
     try {
-      const accounts = await hr.query('SELECT count(*)::int AS n FROM hr_app.accounts WHERE account_key = ANY($1::text[])', [identities]);
+      const accounts = await hr.query(
+        'SELECT count(*)::int AS n FROM hr_app.accounts WHERE account_key = ANY($1::text[])',
+        [identities],
+      );
       expect(accounts.rows[0].n).toBe(identities.length);
     } finally {
       await hr.end();
     }
     // The work queue drained: nothing left behind. (A fresh connection: the first may still be
     // reconnecting from the node that was stopped.)
-    const after = await connect({ servers: system.natsUrl.split(','), name: 'cluster-observer-2', authenticator: nkeyAuthenticator(observer.getSeed()) });
+    const after = await connect({
+      servers: system.natsUrl.split(','),
+      name: 'cluster-observer-2',
+      authenticator: nkeyAuthenticator(observer.getSeed()),
+    });
     try {
       const afterJsm = await after.jetstreamManager({ timeout: 15_000 });
-      await waitFor(async () => (await afterJsm.streams.info(ORDERS_STREAM)).state.messages, { until: (n) => n === 0, timeoutMs: 60_000 });
+      await waitFor(async () => (await afterJsm.streams.info(ORDERS_STREAM)).state.messages, {
+        until: (n) => n === 0,
+        timeoutMs: 60_000,
+      });
     } finally {
       await after.close();
     }

@@ -42,7 +42,10 @@ describe('restarting nats-server and PostgreSQL under load', () => {
     const load = (async () => {
       for (let i = 0; running; i++) {
         const response = await flow.requester
-          .post('/api/assignments', { body: { identityId: identities[i % identities.length], entitlementId: 'hr_app_reader' }, timeoutMs: 5000 })
+          .post('/api/assignments', {
+            body: { identityId: identities[i % identities.length], entitlementId: 'hr_app_reader' },
+            timeoutMs: 5000,
+          })
           .catch(() => undefined);
         if (response?.status === 202) accepted.push(response.body.assignmentId);
         else refused++;
@@ -59,13 +62,26 @@ describe('restarting nats-server and PostgreSQL under load', () => {
 
     // Conditions, not fixed pauses: a loaded machine accepts requests at its own pace.
     const acceptedAtLeast = (count: number, description: string) =>
-      waitFor(async () => accepted.length, { until: (n) => n >= count, timeoutMs: 90_000, intervalMs: 100, description });
+      waitFor(async () => accepted.length, {
+        until: (n) => n >= count,
+        timeoutMs: 90_000,
+        intervalMs: 100,
+        description,
+      });
     await acceptedAtLeast(10, 'requests accepted before the outages');
     await system.restartNats(3000);
-    await waitFor(() => system.api.get('/api/health'), { until: (r) => r.status === 200, timeoutMs: 30_000, description: 'health after NATS' });
+    await waitFor(() => system.api.get('/api/health'), {
+      until: (r) => r.status === 200,
+      timeoutMs: 30_000,
+      description: 'health after NATS',
+    });
     await acceptedAtLeast(accepted.length + 5, 'requests accepted after NATS came back');
     await system.restartPostgres(3000);
-    await waitFor(() => system.api.get('/api/health'), { until: (r) => r.status === 200, timeoutMs: 60_000, description: 'health after PostgreSQL' });
+    await waitFor(() => system.api.get('/api/health'), {
+      until: (r) => r.status === 200,
+      timeoutMs: 60_000,
+      description: 'health after PostgreSQL',
+    });
     await acceptedAtLeast(accepted.length + 10, 'requests accepted after PostgreSQL came back');
     running = false;
     await Promise.all([load, probe]);
@@ -79,7 +95,12 @@ describe('restarting nats-server and PostgreSQL under load', () => {
         const done = new Set(executed.body.map((a: { assignmentId: string }) => a.assignmentId));
         return accepted.filter((id) => !done.has(id));
       },
-      { until: (missing) => missing.length === 0, timeoutMs: 300_000, intervalMs: 1000, description: 'every accepted request to be Executed' },
+      {
+        until: (missing) => missing.length === 0,
+        timeoutMs: 300_000,
+        intervalMs: 1000,
+        description: 'every accepted request to be Executed',
+      },
     );
     // Requests refused during the outages got an error answer (the caller knows to try again).
     expect(refused).toBeGreaterThanOrEqual(0);

@@ -44,7 +44,11 @@ describe('two copies of every service, one of each killed under load', () => {
       replicas: { gateway: 2, requests: 2, review: 2, orders: 2, agent: 2, projector: 2 },
       env: { TIMER_INTERVAL_MS: '500' },
       serviceEnv: {
-        agent: { CORP_LDAP_URL: slapd.url, CORP_LDAP_PASSWORD: slapd.servicePassword, AGENT_ACK_WAIT_MS: '5000' },
+        agent: {
+          CORP_LDAP_URL: slapd.url,
+          CORP_LDAP_PASSWORD: slapd.servicePassword,
+          AGENT_ACK_WAIT_MS: '5000',
+        },
       },
       startTimeoutMs: 180_000,
     });
@@ -65,7 +69,10 @@ describe('two copies of every service, one of each killed under load', () => {
     for (;;) {
       const name = pick(Object.keys(gateways));
       try {
-        const response = await gateways[name][method](path, body === undefined ? {} : { body, timeoutMs: 30_000 });
+        const response = await gateways[name][method](
+          path,
+          body === undefined ? {} : { body, timeoutMs: 30_000 },
+        );
         if (response.status < 500) return response;
       } catch {
         // connection refused: that gateway copy is down
@@ -79,7 +86,14 @@ describe('two copies of every service, one of each killed under load', () => {
     const warmup = `warm${Date.now().toString(36)}`;
     const logins = Array.from({ length: 30 }, (_, i) => `rep${i}x${Date.now().toString(36)}`);
     const register = (login: string) =>
-      send('post', '/api/identities', { id: login, login, firstName: 'Re', lastName: 'Plica', email: `${login}@example.test`, department: 'IT' });
+      send('post', '/api/identities', {
+        id: login,
+        login,
+        firstName: 'Re',
+        lastName: 'Plica',
+        email: `${login}@example.test`,
+        department: 'IT',
+      });
     const request = async (login: string, entitlementId: string) => {
       const response = await send('post', '/api/assignments', { identityId: login, entitlementId });
       expect([200, 202]).toContain(response.status);
@@ -123,9 +137,16 @@ describe('two copies of every service, one of each killed under load', () => {
     await waitFor(
       async () => {
         const states = await Promise.all(ids.map((id) => send('get', `/api/assignments/${id}`)));
-        return states.filter((r) => r.body?.provisioningState !== 'Executed').map((r) => r.body?.assignmentId ?? r.status);
+        return states
+          .filter((r) => r.body?.provisioningState !== 'Executed')
+          .map((r) => r.body?.assignmentId ?? r.status);
       },
-      { until: (left) => left.length === 0, timeoutMs: 180_000, intervalMs: 1000, description: `every order to be Executed (killed: ${killed.join(', ')})` },
+      {
+        until: (left) => left.length === 0,
+        timeoutMs: 180_000,
+        intervalMs: 1000,
+        description: `every order to be Executed (killed: ${killed.join(', ')})`,
+      },
     );
 
     const pool = new Pool({ connectionString: system.databaseUrl });
@@ -149,16 +170,30 @@ describe('two copies of every service, one of each killed under load', () => {
       const store = await PostgresEventStore.connect({ pool });
       const replay = new Projector(pool, store, { schema: 'rm_check' });
       await replay.start();
-      const live = () => pool.query(`SELECT position FROM rm.checkpoints WHERE projection = 'read-models'`).then((r) => r.rows[0]?.position);
-      await waitFor(() => pool.query(`SELECT position FROM rm_check.checkpoints WHERE projection = 'read-models'`).then((r) => r.rows[0]?.position), {
-        until: (position) => position !== undefined,
-        timeoutMs: 60_000,
-      });
-      await waitFor(async () => (await pool.query(`SELECT position FROM rm_check.checkpoints`)).rows[0]?.position === (await live()), {
-        until: (same) => same,
-        timeoutMs: 60_000,
-        description: 'the check projection to reach the live checkpoint',
-      });
+      const live = () =>
+        pool
+          .query(`SELECT position FROM rm.checkpoints WHERE projection = 'read-models'`)
+          .then((r) => r.rows[0]?.position);
+      await waitFor(
+        () =>
+          pool
+            .query(`SELECT position FROM rm_check.checkpoints WHERE projection = 'read-models'`)
+            .then((r) => r.rows[0]?.position),
+        {
+          until: (position) => position !== undefined,
+          timeoutMs: 60_000,
+        },
+      );
+      await waitFor(
+        async () =>
+          (await pool.query(`SELECT position FROM rm_check.checkpoints`)).rows[0]?.position ===
+          (await live()),
+        {
+          until: (same) => same,
+          timeoutMs: 60_000,
+          description: 'the check projection to reach the live checkpoint',
+        },
+      );
       await replay.stop();
       for (const table of ['identities', 'assignments', 'orders', 'history']) {
         const a = await pool.query(`SELECT * FROM rm.${table} ORDER BY 1, 2`);

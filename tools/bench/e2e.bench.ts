@@ -49,9 +49,14 @@ async function main(): Promise<void> {
           group: 'staff',
         })
       : undefined;
-  if (raw) console.log(`raw slapd (ldapts, ${concurrency} in flight, ${env('BENCH_RAW_CONNECTIONS', 4)} connections): ${raw.count} accounts + memberships in ${raw.seconds.toFixed(1)} s = ${raw.perSecond.toFixed(0)}/s`);
+  if (raw)
+    console.log(
+      `raw slapd (ldapts, ${concurrency} in flight, ${env('BENCH_RAW_CONNECTIONS', 4)} connections): ${raw.count} accounts + memberships in ${raw.seconds.toFixed(1)} s = ${raw.perSecond.toFixed(0)}/s`,
+    );
 
-  const profileDir = process.env.BENCH_CPU_PROFILE_DIR ? resolve(process.env.BENCH_CPU_PROFILE_DIR) : undefined;
+  const profileDir = process.env.BENCH_CPU_PROFILE_DIR
+    ? resolve(process.env.BENCH_CPU_PROFILE_DIR)
+    : undefined;
   if (profileDir) mkdirSync(profileDir, { recursive: true });
   const postgres = await startPostgresCluster();
   process.env.PROV_TEST_POSTGRES_URL = postgres.url;
@@ -67,9 +72,16 @@ async function main(): Promise<void> {
       RATE_LIMIT_WRITES: '10000000',
       // A saturated machine answers commands late rather than not at all: measure, do not time out.
       COMMAND_TIMEOUT_MS: '60000',
-      ...(profileDir ? { NODE_OPTIONS: `--require ${resolve(__dirname, 'cpu-profile.cjs')}`, BENCH_CPU_PROFILE_DIR: profileDir } : {}),
+      ...(profileDir
+        ? {
+            NODE_OPTIONS: `--require ${resolve(__dirname, 'cpu-profile.cjs')}`,
+            BENCH_CPU_PROFILE_DIR: profileDir,
+          }
+        : {}),
     },
-    serviceEnv: slapd ? { agent: { CORP_LDAP_URL: slapd.url, CORP_LDAP_PASSWORD: slapd.servicePassword } } : {},
+    serviceEnv: slapd
+      ? { agent: { CORP_LDAP_URL: slapd.url, CORP_LDAP_PASSWORD: slapd.servicePassword } }
+      : {},
   });
   try {
     const admin = system.client('admin');
@@ -81,15 +93,29 @@ async function main(): Promise<void> {
     const identities = Array.from({ length: requests + sustainedTotal + bulk }, (_, i) => `bench.${i}`);
     const registrationStart = Date.now();
     for (let from = 0; from < identities.length; from += MAX_BATCH) {
-      const items = identities.slice(from, from + MAX_BATCH).map((id) => ({ id, login: id, firstName: 'Bench', lastName: `User${id}`, email: `${id}@example.test` }));
+      const items = identities.slice(from, from + MAX_BATCH).map((id) => ({
+        id,
+        login: id,
+        firstName: 'Bench',
+        lastName: `User${id}`,
+        email: `${id}@example.test`,
+      }));
       const answer = await admin.post('/api/identities/batch', { body: { items }, timeoutMs: 600_000 });
-      if (answer.status !== 200 || answer.body.errors > 0) throw new Error(`registration answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 500)}`);
+      if (answer.status !== 200 || answer.body.errors > 0)
+        throw new Error(
+          `registration answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 500)}`,
+        );
     }
     const registrationSeconds = (Date.now() - registrationStart) / 1000;
-    console.log(`registration (POST /api/identities/batch, ${MAX_BATCH} a call): ${identities.length} identities in ${registrationSeconds.toFixed(1)} s = ${(identities.length / registrationSeconds).toFixed(0)}/s`);
+    console.log(
+      `registration (POST /api/identities/batch, ${MAX_BATCH} a call): ${identities.length} identities in ${registrationSeconds.toFixed(1)} s = ${(identities.length / registrationSeconds).toFixed(0)}/s`,
+    );
     const request = async (index: number) => {
-      const response = await requester.post('/api/assignments', { body: { identityId: identities[index], entitlementId } });
-      if (response.status !== 202) throw new Error(`request ${index} answered ${response.status}: ${JSON.stringify(response.body)}`);
+      const response = await requester.post('/api/assignments', {
+        body: { identityId: identities[index], entitlementId },
+      });
+      if (response.status !== 202)
+        throw new Error(`request ${index} answered ${response.status}: ${JSON.stringify(response.body)}`);
       return response.body.assignmentId as string;
     };
     // Counted in the read model directly: the API pages its lists (at most 5000 a call).
@@ -99,8 +125,19 @@ async function main(): Promise<void> {
     const waitExecuted = (count: number, timeoutMs: number) =>
       waitFor(
         async () =>
-          Number((await readModel.query('SELECT count(*) AS n FROM rm.assignments WHERE provisioning_state_code = 8')).rows[0].n),
-        { until: (n) => n >= count, timeoutMs, intervalMs: 100, description: `${count} assignments Executed` },
+          Number(
+            (
+              await readModel.query(
+                'SELECT count(*) AS n FROM rm.assignments WHERE provisioning_state_code = 8',
+              )
+            ).rows[0].n,
+          ),
+        {
+          until: (n) => n >= count,
+          timeoutMs,
+          intervalMs: 100,
+          description: `${count} assignments Executed`,
+        },
       );
 
     // 1. Burst: N requests with bounded concurrency, until all are Executed.
@@ -117,9 +154,18 @@ async function main(): Promise<void> {
     );
     await waitExecuted(requests, 600_000);
     const burstSeconds = (Date.now() - started) / 1000;
-    console.log(summarize(`burst (${requests} ${entitlementId} requests, concurrency ${concurrency})`, await executionLatencies(system.databaseUrl, burstIds), burstSeconds));
+    console.log(
+      summarize(
+        `burst (${requests} ${entitlementId} requests, concurrency ${concurrency})`,
+        await executionLatencies(system.databaseUrl, burstIds),
+        burstSeconds,
+      ),
+    );
     // CPU time per order by service: on a shared machine the clearest picture of where the work is.
-    const cpuPerOrder = SERVICES.map((service, i) => `${service} ${(((cpuMs(system.pid(service)) ?? 0) - cpuBefore[i]) / requests).toFixed(1)}`);
+    const cpuPerOrder = SERVICES.map(
+      (service, i) =>
+        `${service} ${(((cpuMs(system.pid(service)) ?? 0) - cpuBefore[i]) / requests).toFixed(1)}`,
+    );
     console.log(`CPU ms per order in the burst: ${cpuPerOrder.join(', ')}`);
     if (profileDir) {
       for (const service of SERVICES) {
@@ -135,7 +181,9 @@ async function main(): Promise<void> {
     }
     if (raw) {
       const engineRate = requests / burstSeconds;
-      console.log(`engine/raw slapd: ${engineRate.toFixed(1)} / ${raw.perSecond.toFixed(0)} = ${(engineRate / raw.perSecond).toFixed(3)}`);
+      console.log(
+        `engine/raw slapd: ${engineRate.toFixed(1)} / ${raw.perSecond.toFixed(0)} = ${(engineRate / raw.perSecond).toFixed(3)}`,
+      );
     }
 
     // 2. Sustained: a fixed rate for a fixed time; the latencies show whether the system keeps up.
@@ -153,7 +201,13 @@ async function main(): Promise<void> {
       await Promise.all(inFlight);
       await waitExecuted(requests + total, 600_000);
       const sustainedLatencies = await executionLatencies(system.databaseUrl, sustainedIds);
-      console.log(summarize(`sustained (${rate}/s for ${sustainedSeconds} s)`, sustainedLatencies, (Date.now() - sustainedStart) / 1000));
+      console.log(
+        summarize(
+          `sustained (${rate}/s for ${sustainedSeconds} s)`,
+          sustainedLatencies,
+          (Date.now() - sustainedStart) / 1000,
+        ),
+      );
     }
 
     // 2b. Bulk: the same kind of requests through POST /api/assignments/batch, until all are Executed.
@@ -162,16 +216,30 @@ async function main(): Promise<void> {
       const bulkIds: string[] = [];
       const first = requests + sustainedTotal;
       for (let from = 0; from < bulk; from += MAX_BATCH) {
-        const items = identities.slice(first + from, first + Math.min(bulk, from + MAX_BATCH)).map((identityId) => ({ identityId, entitlementId }));
-        const answer = await requester.post('/api/assignments/batch', { body: { items }, timeoutMs: 600_000 });
-        if (answer.status !== 200 || answer.body.created !== items.length) throw new Error(`batch answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 500)}`);
+        const items = identities
+          .slice(first + from, first + Math.min(bulk, from + MAX_BATCH))
+          .map((identityId) => ({ identityId, entitlementId }));
+        const answer = await requester.post('/api/assignments/batch', {
+          body: { items },
+          timeoutMs: 600_000,
+        });
+        if (answer.status !== 200 || answer.body.created !== items.length)
+          throw new Error(`batch answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 500)}`);
         bulkIds.push(...answer.body.results.map((r: { id: string }) => r.id));
       }
       const accepted = (Date.now() - bulkStart) / 1000;
       await waitExecuted(requests + sustainedTotal + bulk, 600_000);
       const bulkSeconds = (Date.now() - bulkStart) / 1000;
-      console.log(`bulk requests accepted: ${bulk} in ${accepted.toFixed(1)} s = ${(bulk / accepted).toFixed(0)}/s`);
-      console.log(summarize(`bulk (${bulk} ${entitlementId} requests via POST /api/assignments/batch)`, await executionLatencies(system.databaseUrl, bulkIds), bulkSeconds));
+      console.log(
+        `bulk requests accepted: ${bulk} in ${accepted.toFixed(1)} s = ${(bulk / accepted).toFixed(0)}/s`,
+      );
+      console.log(
+        summarize(
+          `bulk (${bulk} ${entitlementId} requests via POST /api/assignments/batch)`,
+          await executionLatencies(system.databaseUrl, bulkIds),
+          bulkSeconds,
+        ),
+      );
       if (raw) console.log(`bulk engine/raw slapd: ${(bulk / bulkSeconds / raw.perSecond).toFixed(3)}`);
     }
 
@@ -190,9 +258,7 @@ async function main(): Promise<void> {
       );
     }
 
-    const rss = SERVICES.map(
-      (service) => `${service} ${peakRssMiB(system.pid(service)) ?? '?'} MiB`,
-    );
+    const rss = SERVICES.map((service) => `${service} ${peakRssMiB(system.pid(service)) ?? '?'} MiB`);
     console.log(`peak RSS: ${rss.join(', ')}`);
     await readModel.end();
   } finally {

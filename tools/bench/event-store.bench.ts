@@ -65,7 +65,8 @@ async function privateServer(durable: boolean): Promise<Server> {
 
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const latency = (m: Measurement) => `${fmt(percentile(m.latenciesMs, 50), 1)}/${fmt(percentile(m.latenciesMs, 99), 1)}`;
+const latency = (m: Measurement) =>
+  `${fmt(percentile(m.latenciesMs, 50), 1)}/${fmt(percentile(m.latenciesMs, 99), 1)}`;
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))
@@ -103,7 +104,10 @@ async function runOn(server: Server, rows: string[][], withReads: boolean): Prom
     ]) {
       run += 1;
       const ours = await measure(writers, storeWriter(store, String(run), batch));
-      const theirs = await measure(writers, emmettWriter(emmett.store, emmett.doesNotExist, String(run), batch));
+      const theirs = await measure(
+        writers,
+        emmettWriter(emmett.store, emmett.doesNotExist, String(run), batch),
+      );
       const raw = await measure(writers, rawWriter(pool, String(run), batch));
       rows.push([
         batch === 1 ? 'append, single events' : 'append, batches of 50',
@@ -150,15 +154,18 @@ async function runOn(server: Server, rows: string[][], withReads: boolean): Prom
 async function main(): Promise<void> {
   console.log('Event store benchmark: ours (PostgreSQL adapter) vs Emmett-PostgreSQL 0.42 vs raw INSERT');
   console.log(`  machine: ${cpus().length} cores (${cpus()[0]?.model.trim()}), node ${process.version}`);
-  console.log(`  ${SECONDS}s per write scenario; each writer appends to its own streams (${STREAM_LENGTH} events each)`);
-  console.log('  baseline: plain INSERT into a table with the same columns and indexes, no lock/checks/NOTIFY');
+  console.log(
+    `  ${SECONDS}s per write scenario; each writer appends to its own streams (${STREAM_LENGTH} events each)`,
+  );
+  console.log(
+    '  baseline: plain INSERT into a table with the same columns and indexes, no lock/checks/NOTIFY',
+  );
   console.log(`  load average before: ${load()} (other processes compete for the cores)\n`);
   const rows: string[][] = [];
   const external = process.env.BENCH_DATABASE_URL;
-  const targets = external ? [async () => ({ label: 'given', url: external, cleanup: async () => undefined })] : [
-    () => privateServer(true),
-    () => privateServer(false),
-  ];
+  const targets = external
+    ? [async () => ({ label: 'given', url: external, cleanup: async () => undefined })]
+    : [() => privateServer(true), () => privateServer(false)];
   for (const [index, open] of targets.entries()) {
     const server = await open();
     try {
@@ -167,10 +174,22 @@ async function main(): Promise<void> {
       await server.cleanup();
     }
   }
-  const header = ['scenario', 'server', 'writers', 'ours ev/s', 'emmett ev/s', 'raw ev/s', 'ours/raw', 'ours/emmett',
-    'ours p50/p99 ms', 'emmett p50/p99', 'raw p50/p99'];
+  const header = [
+    'scenario',
+    'server',
+    'writers',
+    'ours ev/s',
+    'emmett ev/s',
+    'raw ev/s',
+    'ours/raw',
+    'ours/emmett',
+    'ours p50/p99 ms',
+    'emmett p50/p99',
+    'raw p50/p99',
+  ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
   for (const row of rows) console.log(line(row));
   console.log(`\n  load average after: ${load()}`);

@@ -17,7 +17,13 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Assignment, ProvisioningOrder, RegisteredIdentity } from '@prov/domain';
-import { addToSummary, emptySummary, identityAttributes, previewSubject, type PreviewSubject } from '@prov/platform';
+import {
+  addToSummary,
+  emptySummary,
+  identityAttributes,
+  previewSubject,
+  type PreviewSubject,
+} from '@prov/platform';
 import { parseRoleModel, type RoleModel } from '@prov/role-model';
 
 const IDENTITIES = Number(process.env.BENCH_IDENTITIES ?? 100_000);
@@ -33,20 +39,46 @@ function subjects(model: RoleModel, from: number, count: number): PreviewSubject
     const n = from + i;
     const identityId = `bench-${n}`;
     const identity: RegisteredIdentity = {
-      exists: true, identityId, login: `user${n}`, firstName: 'Bench', lastName: `Person ${n}`, email: `user${n}@example.test`,
-      department: n % 10 === 0 ? 'Finance' : 'IT', attributes: {}, registeredAt: at, updatedAt: at, active: true, holdings: {},
+      exists: true,
+      identityId,
+      login: `user${n}`,
+      firstName: 'Bench',
+      lastName: `Person ${n}`,
+      email: `user${n}@example.test`,
+      department: n % 10 === 0 ? 'Finance' : 'IT',
+      attributes: {},
+      registeredAt: at,
+      updatedAt: at,
+      active: true,
+      holdings: {},
     };
     const assignments = ['hr_app_reader', 'building_badge'].map((entitlementId): Assignment => {
       const evaluated = model.evaluate(identityAttributes(identity), entitlementId);
       const order: ProvisioningOrder = {
-        orderId: `${identityId}-${entitlementId}`, changeType: 'Added', connectionId: evaluated.connectionId,
-        resourceTypeId: evaluated.resourceTypeId, fulfillment: evaluated.fulfillment,
-        changes: evaluated.changes as unknown as Record<string, unknown>, requiresReview: false,
-        stateCode: 4, attempt: 1, open: false, updatedAt: at,
+        orderId: `${identityId}-${entitlementId}`,
+        changeType: 'Added',
+        connectionId: evaluated.connectionId,
+        resourceTypeId: evaluated.resourceTypeId,
+        fulfillment: evaluated.fulfillment,
+        changes: evaluated.changes as unknown as Record<string, unknown>,
+        requiresReview: false,
+        stateCode: 4,
+        attempt: 1,
+        open: false,
+        updatedAt: at,
       };
       const assignmentId = `${identityId}-${entitlementId}`;
       identity.holdings[entitlementId] = { assignmentId, holders: ['request'] };
-      return { exists: true, assignmentId, identityId, entitlementId, requestedAt: at, workflowState: 'Requested', orders: { [order.orderId]: order }, currentOrderId: order.orderId };
+      return {
+        exists: true,
+        assignmentId,
+        identityId,
+        entitlementId,
+        requestedAt: at,
+        workflowState: 'Requested',
+        orders: { [order.orderId]: order },
+        currentOrderId: order.orderId,
+      };
     });
     return { identity, assignments };
   });
@@ -63,7 +95,12 @@ type PreviewSummary = ReturnType<typeof emptySummary>;
 const page: unknown[] = [];
 
 /** As the gateway does: every order counted, only a page (the first 100) kept. */
-function previewInto(summary: PreviewSummary, current: RoleModel, candidate: RoleModel, batch: PreviewSubject[]): void {
+function previewInto(
+  summary: PreviewSummary,
+  current: RoleModel,
+  candidate: RoleModel,
+  batch: PreviewSubject[],
+): void {
   const models = { current, candidate, now: NOW };
   for (const subject of batch) {
     const own = previewSubject(models, subject);
@@ -75,8 +112,10 @@ function previewInto(summary: PreviewSummary, current: RoleModel, candidate: Rol
 function main() {
   const current = parseRoleModel(SAMPLE, 'sample.yaml');
   const candidate = parseRoleModel(
-    SAMPLE.replace('      displayName: trim(concat(firstName, " ", lastName))\n      email: email', '      displayName: upper(lastName)\n      email: email')
-      .replace('  - id: building_badge\n    name: Building badge\n    resourceType: badge\n\n', ''),
+    SAMPLE.replace(
+      '      displayName: trim(concat(firstName, " ", lastName))\n      email: email',
+      '      displayName: upper(lastName)\n      email: email',
+    ).replace('  - id: building_badge\n    name: Building badge\n    resourceType: badge\n\n', ''),
     'candidate.yaml',
   );
   // A batch at a time, as the gateway reads the read models (1000 identities per page): memory
@@ -95,7 +134,9 @@ function main() {
     for (let from = 0; from < IDENTITIES; from += BATCH) {
       const batch = subjects(current, from, Math.min(BATCH, IDENTITIES - from));
       totals.baseline += timed(() => {
-        for (const s of batch) for (const a of s.assignments) if (current.evaluate(identityAttributes(s.identity), a.entitlementId)) assignments++;
+        for (const s of batch)
+          for (const a of s.assignments)
+            if (current.evaluate(identityAttributes(s.identity), a.entitlementId)) assignments++;
       });
       totals.unchanged += timed(() => previewInto(unchangedSummary, current, current, batch));
       totals.changed += timed(() => previewInto(changedSummary, current, candidate, batch));
@@ -111,15 +152,34 @@ function main() {
   const unchanged = { ms: best.unchanged, result: unchangedSummary };
   const changed = { ms: best.changed, result: changedSummary };
   const ratio = (ms: number) => (ms / baseline.ms).toFixed(2);
-  console.log(JSON.stringify({
-    identities: IDENTITIES, assignments: baseline.result, rounds: ROUNDS, node: process.version, cpus: cpus().length,
-    loadAverage1m: loadavg()[0].toFixed(2),
-    baselineMs: Math.round(baseline.ms),
-    unchanged: { ms: Math.round(unchanged.ms), ratio: ratio(unchanged.ms), orders: unchanged.result.orders },
-    changed: { ms: Math.round(changed.ms), ratio: ratio(changed.ms), orders: changed.result.orders, byConnection: changed.result.byConnection },
-    batch: BATCH,
-    peakHeapUsedMb: Math.round(peakHeap / 1e6),
-  }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        identities: IDENTITIES,
+        assignments: baseline.result,
+        rounds: ROUNDS,
+        node: process.version,
+        cpus: cpus().length,
+        loadAverage1m: loadavg()[0].toFixed(2),
+        baselineMs: Math.round(baseline.ms),
+        unchanged: {
+          ms: Math.round(unchanged.ms),
+          ratio: ratio(unchanged.ms),
+          orders: unchanged.result.orders,
+        },
+        changed: {
+          ms: Math.round(changed.ms),
+          ratio: ratio(changed.ms),
+          orders: changed.result.orders,
+          byConnection: changed.result.byConnection,
+        },
+        batch: BATCH,
+        peakHeapUsedMb: Math.round(peakHeap / 1e6),
+      },
+      null,
+      2,
+    ),
+  );
 }
 
 main();

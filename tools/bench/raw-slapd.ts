@@ -26,12 +26,19 @@ export interface RawSlapdResult {
  */
 export async function measureRawSlapd(options: RawSlapdOptions): Promise<RawSlapdResult> {
   const slapd = await startSlapd({ baseDn: options.baseDn });
-  const clients = Array.from({ length: options.connections }, () => new Client({ url: slapd.url, timeout: 30_000 }));
+  const clients = Array.from(
+    { length: options.connections },
+    () => new Client({ url: slapd.url, timeout: 30_000 }),
+  );
   try {
     await Promise.all(clients.map((c) => c.bind(slapd.serviceDn, slapd.servicePassword)));
     const groupDn = `cn=${options.group},${slapd.groupsDn}`;
     // groupOfNames needs a member; the engine's group is created by its first order in the same way.
-    await clients[0].add(groupDn, { objectClass: 'groupOfNames', cn: options.group, member: `uid=raw.seed,${slapd.peopleDn}` });
+    await clients[0].add(groupDn, {
+      objectClass: 'groupOfNames',
+      cn: options.group,
+      member: `uid=raw.seed,${slapd.peopleDn}`,
+    });
     let next = 0;
     const started = process.hrtime.bigint();
     await Promise.all(
@@ -49,7 +56,10 @@ export async function measureRawSlapd(options: RawSlapdOptions): Promise<RawSlap
             displayName: `Bench User${login}`,
             mail: `${login}@example.test`,
           });
-          await client.modify(groupDn, new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [dn] }) }));
+          await client.modify(
+            groupDn,
+            new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [dn] }) }),
+          );
         }
       }),
     );

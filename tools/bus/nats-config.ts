@@ -6,7 +6,12 @@
  * the role model. With `--cluster`, the configuration of one node (`--node`) of a JetStream
  * cluster whose nodes reach each other as `<host>:6222` (deploy/nats/cluster/).
  */
-import { jetstreamIdentity, natsServerConfiguration, type BusUser, type NatsClusterNode } from '@prov/messaging';
+import {
+  jetstreamIdentity,
+  natsServerConfiguration,
+  type BusUser,
+  type NatsClusterNode,
+} from '@prov/messaging';
 import { automaticConnections } from '@prov/testing';
 
 const SERVICES = ['gateway', 'requests', 'review', 'orders', 'projector'];
@@ -28,9 +33,14 @@ function option(args: string[], name: string): string | undefined {
 
 function clusterNode(hosts: string | undefined, node: string | undefined): NatsClusterNode | undefined {
   if (!hosts && !node) return undefined;
-  const names = (hosts ?? '').split(',').map((h) => h.trim()).filter(Boolean);
-  if (names.length < 3 || names.length % 2 === 0) throw new Error('--cluster needs an odd number (3 or more) of host names, comma-separated');
-  if (!node || !names.includes(node)) throw new Error(`--node must be one of the --cluster hosts (${names.join(', ')})`);
+  const names = (hosts ?? '')
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
+  if (names.length < 3 || names.length % 2 === 0)
+    throw new Error('--cluster needs an odd number (3 or more) of host names, comma-separated');
+  if (!node || !names.includes(node))
+    throw new Error(`--node must be one of the --cluster hosts (${names.join(', ')})`);
   return {
     clusterName: 'prov',
     serverName: node,

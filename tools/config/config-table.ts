@@ -7,4 +7,6 @@ const file = join(__dirname, '..', '..', 'docs', 'operations.md');
 const before = readFileSync(file, 'utf8');
 const after = withConfigurationTable(before);
 if (after !== before) writeFileSync(file, after);
-process.stdout.write(after === before ? 'docs/operations.md: table up to date\n' : 'docs/operations.md: table rewritten\n');
+process.stdout.write(
+  after === before ? 'docs/operations.md: table up to date\n' : 'docs/operations.md: table rewritten\n',
+);

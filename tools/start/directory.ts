@@ -28,9 +28,12 @@ type Say = (line: string) => void;
 
 export async function chooseDirectory(env: NodeJS.ProcessEnv, runDir: string, say: Say): Promise<Directory> {
   if (env.CORP_LDAP_URL) {
-    if (!env.CORP_LDAP_PASSWORD) say('CORP_LDAP_URL is set but CORP_LDAP_PASSWORD is not: orders for corp_ldap will fail');
+    if (!env.CORP_LDAP_PASSWORD)
+      say('CORP_LDAP_URL is set but CORP_LDAP_PASSWORD is not: orders for corp_ldap will fail');
     if (!(await tcpReachable(env.CORP_LDAP_URL, env.CORP_LDAP_URL.startsWith('ldaps:') ? 636 : 389))) {
-      say(`CORP_LDAP_URL ${env.CORP_LDAP_URL} does not answer (yet); orders for corp_ldap are retried until it does`);
+      say(
+        `CORP_LDAP_URL ${env.CORP_LDAP_URL} does not answer (yet); orders for corp_ldap are retried until it does`,
+      );
     }
     return { env: {}, description: `${env.CORP_LDAP_URL} (CORP_LDAP_URL)` };
   }
@@ -45,7 +48,11 @@ export async function chooseDirectory(env: NodeJS.ProcessEnv, runDir: string, sa
     const credentials = join(dir, 'credentials.json');
     writeFileSync(
       credentials,
-      JSON.stringify({ url: slapd.url, adminDn: slapd.adminDn, adminPassword: slapd.adminPassword, baseDn: slapd.baseDn }, null, 2),
+      JSON.stringify(
+        { url: slapd.url, adminDn: slapd.adminDn, adminPassword: slapd.adminPassword, baseDn: slapd.baseDn },
+        null,
+        2,
+      ),
       { mode: 0o600 },
     );
     return {
@@ -54,7 +61,9 @@ export async function chooseDirectory(env: NodeJS.ProcessEnv, runDir: string, sa
       description: `${slapd.url} (started here; admin credentials in ${credentials})`,
     };
   } catch (error) {
-    say(`no LDAP directory for corp_ldap (${(error as Error).message.split('\n')[0]}); set CORP_LDAP_URL and CORP_LDAP_PASSWORD to use one`);
+    say(
+      `no LDAP directory for corp_ldap (${(error as Error).message.split('\n')[0]}); set CORP_LDAP_URL and CORP_LDAP_PASSWORD to use one`,
+    );
     return { env: {}, description: 'none (orders for corp_ldap fail until CORP_LDAP_URL is set)' };
   }
 }

@@ -72,7 +72,10 @@ export function withDatabase(url: string, database: string): string {
 export async function ensureDatabase(url: string): Promise<'created' | 'exists'> {
   const name = decodeURIComponent(new URL(url).pathname.slice(1));
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`will not create a database named '${name}'`);
-  const admin = new Client({ connectionString: withDatabase(url, 'postgres'), connectionTimeoutMillis: 3000 });
+  const admin = new Client({
+    connectionString: withDatabase(url, 'postgres'),
+    connectionTimeoutMillis: 3000,
+  });
   await admin.connect();
   try {
     const { rowCount } = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
@@ -90,17 +93,27 @@ export async function ensureDatabase(url: string): Promise<'created' | 'exists'>
  * configuration (`configFile`), on 4222 when free: a server that merely happens to run on 4222
  * is not used, as it would not know the services' credentials, or would admit anybody.
  */
-export async function chooseNats(env: NodeJS.ProcessEnv, runDir: string, say: Say, configFile?: string): Promise<Server> {
+export async function chooseNats(
+  env: NodeJS.ProcessEnv,
+  runDir: string,
+  say: Say,
+  configFile?: string,
+): Promise<Server> {
   if (env.NATS_URL) {
-    if (!(await tcpReachable(env.NATS_URL, 4222))) throw new Error(`NATS_URL ${env.NATS_URL} does not answer`);
+    if (!(await tcpReachable(env.NATS_URL, 4222)))
+      throw new Error(`NATS_URL ${env.NATS_URL} does not answer`);
     if (await admitsAnonymous(env.NATS_URL)) {
-      throw new Error(`the NATS server at NATS_URL ${env.NATS_URL} admits clients without credentials: the services do not run on such a bus (docs/security.md)`);
+      throw new Error(
+        `the NATS server at NATS_URL ${env.NATS_URL} admits clients without credentials: the services do not run on such a bus (docs/security.md)`,
+      );
     }
     return { url: env.NATS_URL, origin: 'NATS_URL' };
   }
   if (!configFile) throw new Error('a nats-server started here needs the bus configuration');
   const storeDir = join(runDir, 'nats');
-  say(`starting nats-server with JetStream and the bus configuration (store ${storeDir}, configuration ${configFile})`);
+  say(
+    `starting nats-server with JetStream and the bus configuration (store ${storeDir}, configuration ${configFile})`,
+  );
   const port = (await tcpReachable(DEFAULT_NATS_URL, 4222)) ? undefined : 4222;
   const nats = await startNatsServer({ port, storeDir, configFile });
   return { url: nats.url, origin: `started here, store ${storeDir}`, stop: () => nats.stop() };
@@ -109,7 +122,12 @@ export async function chooseNats(env: NodeJS.ProcessEnv, runDir: string, say: Sa
 /** Whether a client without credentials gets in (then anybody could send commands or read orders). */
 export async function admitsAnonymous(url: string): Promise<boolean> {
   try {
-    const nc = await natsConnect({ servers: url.split(','), reconnect: false, timeout: 3000, name: 'prov-start-probe' });
+    const nc = await natsConnect({
+      servers: url.split(','),
+      reconnect: false,
+      timeout: 3000,
+      name: 'prov-start-probe',
+    });
     await nc.close();
     return true;
   } catch {
@@ -146,7 +164,10 @@ export async function chooseDatabases(env: NodeJS.ProcessEnv, runDir: string, sa
     if (!problem) {
       server = { url: env.DATABASE_URL, origin: 'DATABASE_URL' };
       databaseUrl = env.DATABASE_URL;
-    } else say(`DATABASE_URL ${redactUrl(env.DATABASE_URL)} cannot be used (${problem.message}); looking for another PostgreSQL`);
+    } else
+      say(
+        `DATABASE_URL ${redactUrl(env.DATABASE_URL)} cannot be used (${problem.message}); looking for another PostgreSQL`,
+      );
   }
   if (!server && !(await postgresProblem(DEFAULT_POSTGRES_URL))) {
     server = { url: DEFAULT_POSTGRES_URL, origin: 'already running' };
@@ -166,9 +187,12 @@ export async function chooseDatabases(env: NodeJS.ProcessEnv, runDir: string, sa
   if (!hrAppDatabaseUrl) {
     hrAppDatabaseUrl = withDatabase(databaseUrl, 'hr_app');
     try {
-      if ((await ensureDatabase(hrAppDatabaseUrl)) === 'created') say(`created database ${redactUrl(hrAppDatabaseUrl)}`);
+      if ((await ensureDatabase(hrAppDatabaseUrl)) === 'created')
+        say(`created database ${redactUrl(hrAppDatabaseUrl)}`);
     } catch (error) {
-      say(`could not create the HR application's database (${(error as Error).message}); set HR_APP_DATABASE_URL`);
+      say(
+        `could not create the HR application's database (${(error as Error).message}); set HR_APP_DATABASE_URL`,
+      );
     }
   }
   return { server, databaseUrl, hrAppDatabaseUrl };

@@ -4,11 +4,46 @@ import { API_ROLE_NAMES, ApiClient, ApiRoleName, describeValue, generateApiToken
 
 /** People to try the engine with; fixed ids, so loading them again on the next start changes nothing. */
 export const SAMPLE_IDENTITIES = [
-  { id: 'alice.martin', login: 'alice.martin', firstName: 'Alice', lastName: 'Martin', email: 'alice.martin@example.com', department: 'Finance' },
-  { id: 'bob.nguyen', login: 'bob.nguyen', firstName: 'Bob', lastName: 'Nguyen', email: 'bob.nguyen@example.com', department: 'IT' },
-  { id: 'chloe.dubois', login: 'chloe.dubois', firstName: 'Chloé', lastName: 'Dubois', email: 'chloe.dubois@example.com', department: 'Human Resources' },
-  { id: 'david.okafor', login: 'david.okafor', firstName: 'David', lastName: 'Okafor', email: 'david.okafor@example.com', department: 'Sales' },
-  { id: 'emma.schmidt', login: 'emma.schmidt', firstName: 'Emma', lastName: 'Schmidt', email: 'emma.schmidt@example.com', department: 'IT' },
+  {
+    id: 'alice.martin',
+    login: 'alice.martin',
+    firstName: 'Alice',
+    lastName: 'Martin',
+    email: 'alice.martin@example.com',
+    department: 'Finance',
+  },
+  {
+    id: 'bob.nguyen',
+    login: 'bob.nguyen',
+    firstName: 'Bob',
+    lastName: 'Nguyen',
+    email: 'bob.nguyen@example.com',
+    department: 'IT',
+  },
+  {
+    id: 'chloe.dubois',
+    login: 'chloe.dubois',
+    firstName: 'Chloé',
+    lastName: 'Dubois',
+    email: 'chloe.dubois@example.com',
+    department: 'Human Resources',
+  },
+  {
+    id: 'david.okafor',
+    login: 'david.okafor',
+    firstName: 'David',
+    lastName: 'Okafor',
+    email: 'david.okafor@example.com',
+    department: 'Sales',
+  },
+  {
+    id: 'emma.schmidt',
+    login: 'emma.schmidt',
+    firstName: 'Emma',
+    lastName: 'Schmidt',
+    email: 'emma.schmidt@example.com',
+    department: 'IT',
+  },
 ] as const;
 
 export interface ApiTokenChoice {
@@ -30,12 +65,16 @@ export function chooseApiTokens(env: NodeJS.ProcessEnv, demoTokensFile: string):
     parseApiTokens(env.API_TOKENS);
     return { value: env.API_TOKENS, byRole: {}, demo: false };
   }
-  let tokens = existsSync(demoTokensFile) ? (JSON.parse(readFileSync(demoTokensFile, 'utf8')) as Record<string, string>) : {};
+  let tokens = existsSync(demoTokensFile)
+    ? (JSON.parse(readFileSync(demoTokensFile, 'utf8')) as Record<string, string>)
+    : {};
   if (!API_ROLE_NAMES.every((role) => typeof tokens[role] === 'string' && tokens[role].length >= 8)) {
     tokens = generateApiTokens('demo');
     writeFileSync(demoTokensFile, JSON.stringify(tokens, null, 2), { mode: 0o600 });
   }
-  const value = formatApiTokenEntries(API_ROLE_NAMES.map((role) => ({ name: `demo-${role}`, role, token: tokens[role]! })));
+  const value = formatApiTokenEntries(
+    API_ROLE_NAMES.map((role) => ({ name: `demo-${role}`, role, token: tokens[role]! })),
+  );
   parseApiTokens(value); // a hand-edited file fails here, not in the gateway
   return { value, byRole: tokens, demo: true };
 }
@@ -52,7 +91,9 @@ export async function loadSampleIdentities(api: ApiClient, say: (line: string) =
   for (const identity of SAMPLE_IDENTITIES) {
     const deadline = Date.now() + 30_000;
     for (;;) {
-      const response = await api.post('/api/identities', { body: identity }).catch((error: Error) => ({ status: 0, body: error.message }));
+      const response = await api
+        .post('/api/identities', { body: identity })
+        .catch((error: Error) => ({ status: 0, body: error.message }));
       if (response.status >= 200 && response.status < 300) {
         if (response.status === 201) created++;
         else existing++;
@@ -62,11 +103,15 @@ export async function loadSampleIdentities(api: ApiClient, say: (line: string) =
         await new Promise((resolve) => setTimeout(resolve, 1000));
         continue;
       }
-      say(`could not register the sample identity ${identity.id}: ${response.status} ${describeValue(response.body, 300)}`);
+      say(
+        `could not register the sample identity ${identity.id}: ${response.status} ${describeValue(response.body, 300)}`,
+      );
       break;
     }
   }
-  say(`sample identities: ${created} registered, ${existing} already there (${SAMPLE_IDENTITIES.map((i) => i.id).join(', ')})`);
+  say(
+    `sample identities: ${created} registered, ${existing} already there (${SAMPLE_IDENTITIES.map((i) => i.id).join(', ')})`,
+  );
 }
 
 export interface Summary {
@@ -97,7 +142,9 @@ export function summaryText(s: Summary): string {
     '',
   ];
   if (s.tokens.demo) {
-    lines.push(`API tokens (demo, kept in ${s.demoTokensFile}; set API_TOKENS=name:role:sha256,... to use your own):`);
+    lines.push(
+      `API tokens (demo, kept in ${s.demoTokensFile}; set API_TOKENS=name:role:sha256,... to use your own):`,
+    );
     for (const role of API_ROLE_NAMES) lines.push(`  ${role.padEnd(10)} ${token(role)}`);
   } else lines.push('API tokens: those whose hashes API_TOKENS holds.');
   lines.push(
@@ -107,7 +154,7 @@ export function summaryText(s: Summary): string {
     `  curl -s -X POST ${api}/api/assignments \\`,
     `    -H 'Authorization: Bearer ${token('requester')}' -H 'Content-Type: application/json' \\`,
     `    -d '{"identityId":"alice.martin","entitlementId":"hr_app_reader"}'`,
-    '  # follow it: GET /api/assignments/<assignmentId>, or all of alice.martin\'s permissions',
+    "  # follow it: GET /api/assignments/<assignmentId>, or all of alice.martin's permissions",
     `  curl -s ${api}/api/identities/alice.martin/permissions -H 'Authorization: Bearer ${token('requester')}'`,
     '  # the review queue (hr_app_admin needs a provisioning review; hr_app_broken shows state 7 Error)',
     `  curl -s ${api}/api/review/orders -H 'Authorization: Bearer ${token('reviewer')}'`,

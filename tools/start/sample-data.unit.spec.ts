@@ -12,15 +12,28 @@ describe('npm start', () => {
 
   it('uses API_TOKENS as given: hashes, so no token is known or printed', () => {
     const value = `hr-feed:requester:${hashApiToken('rrrrrrrr')},ops:admin:${hashApiToken('aaaaaaaa')}`;
-    expect(chooseApiTokens({ API_TOKENS: value }, join(dir, 'demo.json'))).toEqual({ value, byRole: {}, demo: false });
-    expect(() => chooseApiTokens({ API_TOKENS: 'aaaaaaaa:admin' }, join(dir, 'demo.json'))).toThrow(/name:role:sha256/);
+    expect(chooseApiTokens({ API_TOKENS: value }, join(dir, 'demo.json'))).toEqual({
+      value,
+      byRole: {},
+      demo: false,
+    });
+    expect(() => chooseApiTokens({ API_TOKENS: 'aaaaaaaa:admin' }, join(dir, 'demo.json'))).toThrow(
+      /name:role:sha256/,
+    );
   });
 
   it('makes demo tokens once and keeps them for the next start', () => {
     const file = join(dir, 'demo.json');
     const first = chooseApiTokens({}, file);
     expect(first.demo).toBe(true);
-    expect([...parseApiTokens(first.value).values()].map((t) => t.role).sort()).toEqual(['admin', 'auditor', 'hr-feed', 'operator', 'requester', 'reviewer']);
+    expect([...parseApiTokens(first.value).values()].map((t) => t.role).sort()).toEqual([
+      'admin',
+      'auditor',
+      'hr-feed',
+      'operator',
+      'requester',
+      'reviewer',
+    ]);
     expect(first.value).not.toContain(first.byRole.admin);
     expect(parseApiTokens(first.value).get(hashApiToken(first.byRole.reviewer!))?.name).toBe('demo-reviewer');
     expect(statSync(file).mode & 0o777).toBe(0o600);
@@ -49,7 +62,9 @@ describe('npm start', () => {
     expect(text).toContain(`curl -s -X POST http://127.0.0.1:8080/api/assignments \\`);
     expect(text).toContain(`-H 'Authorization: Bearer ${tokens.byRole.requester}'`);
     expect(text).toContain(`'{"identityId":"alice.martin","entitlementId":"hr_app_reader"}'`);
-    expect(text).toContain(`curl -s http://127.0.0.1:8080/api/review/orders -H 'Authorization: Bearer ${tokens.byRole.reviewer}'`);
+    expect(text).toContain(
+      `curl -s http://127.0.0.1:8080/api/review/orders -H 'Authorization: Bearer ${tokens.byRole.reviewer}'`,
+    );
     expect(text).toContain(tokens.byRole.admin);
   });
 

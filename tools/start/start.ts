@@ -10,8 +10,19 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { redactCredentials, redactUrl } from '@prov/config';
 import {
-  ApiClient, appOf, leaveSignalsToCaller, repositoryRoot, runBuild, SERVICE_READY_PATTERN, serviceEnvironment,
-  ServiceInstance, serviceInstances, signalService, spawnService, stopService, waitFor,
+  ApiClient,
+  appOf,
+  leaveSignalsToCaller,
+  repositoryRoot,
+  runBuild,
+  SERVICE_READY_PATTERN,
+  serviceEnvironment,
+  ServiceInstance,
+  serviceInstances,
+  signalService,
+  spawnService,
+  stopService,
+  waitFor,
 } from '@prov/testing';
 import { chooseBus } from './bus';
 import { chooseDirectory } from './directory';
@@ -31,7 +42,15 @@ const say = (line: string) => process.stdout.write(`${prefix('start')} ${line}\n
 function prefix(name: string): string {
   const label = `[${name.padEnd(9)}]`;
   if (!color) return label;
-  const codes: Record<string, number> = { start: 1, gateway: 36, requests: 32, review: 35, orders: 33, agent: 34, projector: 90 };
+  const codes: Record<string, number> = {
+    start: 1,
+    gateway: 36,
+    requests: 32,
+    review: 35,
+    orders: 33,
+    agent: 34,
+    projector: 90,
+  };
   return `\x1b[${codes[name] ?? 37}m${label}\x1b[0m`;
 }
 
@@ -58,11 +77,14 @@ async function shutdown(code: number): Promise<never> {
       const wasRunning = s.child.exitCode === null && s.child.signalCode === null;
       await stopService(s.child, STOP_GRACE_MS);
       const seconds = ((Date.now() - began) / 1000).toFixed(1);
-      return wasRunning ? `${s.name} ${seconds} s${s.child.signalCode === 'SIGKILL' ? ' (did not stop on SIGTERM: killed)' : ''}` : undefined;
+      return wasRunning
+        ? `${s.name} ${seconds} s${s.child.signalCode === 'SIGKILL' ? ' (did not stop on SIGTERM: killed)' : ''}`
+        : undefined;
     }),
   );
   if (stops.some(Boolean)) say(`services stopped: ${stops.filter(Boolean).join(', ')}`);
-  for (const server of servers.reverse()) await server.stop?.().catch((e: Error) => say(`stopping ${server.url}: ${e.message}`));
+  for (const server of servers.reverse())
+    await server.stop?.().catch((e: Error) => say(`stopping ${server.url}: ${e.message}`));
   services.forEach((s) => s.log.end());
   say(code === 0 ? 'stopped' : 'stopped after a failure');
   process.exit(code);
@@ -117,7 +139,9 @@ function spawnOne(name: ServiceInstance, env: NodeJS.ProcessEnv, earlier?: Servi
 function restartLater(service: Service, how: string): void {
   const { delayMs, history } = nextRestart(service.restarts, Date.now());
   service.restarts = history;
-  say(`${service.name} ${how}; restarting it in ${delayMs / 1000} s (restart ${history.consecutive} in a row)`);
+  say(
+    `${service.name} ${how}; restarting it in ${delayMs / 1000} s (restart ${history.consecutive} in a row)`,
+  );
   setTimeout(() => {
     if (stopping) return;
     spawnOne(service.name, service.env, service);
@@ -156,8 +180,11 @@ async function main(): Promise<void> {
   servers.push(nats);
   const databases = await chooseDatabases(env, runDir, say);
   servers.push(databases.server);
-  if (bus.configFile) say(`bus: an nkey user and a signing key per service, in ${join(runDir, 'bus')} (mode 0600)`);
-  say(`NATS ${redactCredentials(nats.url)} (${nats.origin}); PostgreSQL ${redactUrl(databases.databaseUrl)} (${databases.server.origin})`);
+  if (bus.configFile)
+    say(`bus: an nkey user and a signing key per service, in ${join(runDir, 'bus')} (mode 0600)`);
+  say(
+    `NATS ${redactCredentials(nats.url)} (${nats.origin}); PostgreSQL ${redactUrl(databases.databaseUrl)} (${databases.server.origin})`,
+  );
   const directory = await chooseDirectory(env, runDir, say);
   if (directory.server) servers.push(directory.server);
 
@@ -170,7 +197,11 @@ async function main(): Promise<void> {
       apiTokens: tokens.value,
       port,
       // A local engine for trying things out: its API documentation is readable in a browser.
-      overrides: { API_DOCS_PUBLIC: env.API_DOCS_PUBLIC ?? 'true', ...bus.kit.env(appOf(name)), ...directory.env },
+      overrides: {
+        API_DOCS_PUBLIC: env.API_DOCS_PUBLIC ?? 'true',
+        ...bus.kit.env(appOf(name)),
+        ...directory.env,
+      },
     });
     services.push(spawnOne(name, serviceEnv));
   }
@@ -181,9 +212,16 @@ async function main(): Promise<void> {
     async () => {
       const health = await api.get('/api/health', { timeoutMs: 3000 });
       const waiting = services.filter((s) => s.name !== 'gateway' && !s.ready).map((s) => s.name);
-      return health.status === 200 && !waiting.length ? true : `health ${health.status}, waiting for ${waiting.join(', ') || 'none'}`;
+      return health.status === 200 && !waiting.length
+        ? true
+        : `health ${health.status}, waiting for ${waiting.join(', ') || 'none'}`;
     },
-    { until: (v) => v === true, timeoutMs: START_TIMEOUT_MS, intervalMs: 500, description: 'the engine to be up' },
+    {
+      until: (v) => v === true,
+      timeoutMs: START_TIMEOUT_MS,
+      intervalMs: 500,
+      description: 'the engine to be up',
+    },
   );
   started = true;
 

@@ -55,37 +55,59 @@ export class AgentHandler {
     assertSameConnection(dto, context);
     let resources: SynchronizedResources;
     try {
-      resources = (await this.readBack.read(dto.connectionId, this.pool.connector(dto.connectionId))).resources;
+      resources = (await this.readBack.read(dto.connectionId, this.pool.connector(dto.connectionId)))
+        .resources;
     } catch (error) {
       // The connector's message is the target's own, secrets scrubbed: the job shows it as the
       // connection's error instead of an anonymous internal error. 503 when trying again later
       // may work, 422 when the configuration or the target must be fixed first.
       if (!isConnectorError(error)) throw error;
       const status = error.kind === 'transient' ? 503 : 422;
-      throw new RpcException(commandErrorPayload('ConnectorError', status, error.message, { kind: error.kind }));
+      throw new RpcException(
+        commandErrorPayload('ConnectorError', status, error.message, { kind: error.kind }),
+      );
     }
     const synchronizationId = randomUUID();
     const identity = { connectionId: dto.connectionId, synchronizationId };
     const pages = readBackPages(resources, this.pageBytes);
     if (pages.length === 1) {
-      return this.commands.send('sync', 'report', { ...identity, ...(dto.jobId ? { jobId: dto.jobId } : {}), ...pages[0] }, { timeoutMs: 60_000 });
+      return this.commands.send(
+        'sync',
+        'report',
+        { ...identity, ...(dto.jobId ? { jobId: dto.jobId } : {}), ...pages[0] },
+        { timeoutMs: 60_000 },
+      );
     }
     // Over NATS's message limit in one piece (ADR 0025): `orders` keeps the pages, then the
     // report names how many there are and it compares them as one read-back.
     for (const [page, content] of pages.entries()) {
-      await this.commands.send('sync', 'report-page', { ...identity, page, ...content }, { timeoutMs: 60_000 });
+      await this.commands.send(
+        'sync',
+        'report-page',
+        { ...identity, page, ...content },
+        { timeoutMs: 60_000 },
+      );
     }
     return this.commands.send(
       'sync',
       'report',
-      { ...identity, ...(dto.jobId ? { jobId: dto.jobId } : {}), pages: pages.length, accounts: [], memberships: [] },
+      {
+        ...identity,
+        ...(dto.jobId ? { jobId: dto.jobId } : {}),
+        pages: pages.length,
+        accounts: [],
+        memberships: [],
+      },
       // Comparing 100,000 accounts takes longer than one page.
       { timeoutMs: 300_000 },
     );
   }
 
   @MessagePattern(connectionCommandPattern('agent', 'test-connection'))
-  async test(@Payload() dto: ConnectionCommandDto, @Ctx() context: NatsContext): Promise<ConnectionTestResult> {
+  async test(
+    @Payload() dto: ConnectionCommandDto,
+    @Ctx() context: NatsContext,
+  ): Promise<ConnectionTestResult> {
     assertSameConnection(dto, context);
     try {
       return await this.pool.connector(dto.connectionId).test();

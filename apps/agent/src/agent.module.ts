@@ -1,5 +1,10 @@
 import { Module } from '@nestjs/common';
-import { CONNECTION_BREAKER_STATES, NatsConnectionProvider, PlatformModule, serviceMessagingModule } from '@prov/platform';
+import {
+  CONNECTION_BREAKER_STATES,
+  NatsConnectionProvider,
+  PlatformModule,
+  serviceMessagingModule,
+} from '@prov/platform';
 import { AgentHandler } from './agent.handler';
 import { ConnectionBreakers } from './breaker/connection-breakers';
 import { ConnectorPool } from './connector-pool';
@@ -19,7 +24,11 @@ import { GeneratedPasswords, passwordDeliveryProvider } from './passwords/genera
     // A factory: its settings come from the configuration, not from Nest's injector.
     { provide: ConnectionBreakers, useFactory: () => new ConnectionBreakers() },
     // What the health listener shows (ADR 0024).
-    { provide: CONNECTION_BREAKER_STATES, useFactory: (b: ConnectionBreakers) => () => b.states(), inject: [ConnectionBreakers] },
+    {
+      provide: CONNECTION_BREAKER_STATES,
+      useFactory: (b: ConnectionBreakers) => () => b.states(),
+      inject: [ConnectionBreakers],
+    },
   ],
 })
 export class AgentModule {}

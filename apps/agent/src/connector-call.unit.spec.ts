@@ -3,7 +3,11 @@ import { connectorCall } from './connector-call';
 const order = {
   changeType: 'Added' as const,
   connectionId: 'corp_ldap',
-  changes: { accountKey: 'ada', attributes: { sn: 'Lovelace', mail: 'ada@example.org', password: 's3cret!' }, group: 'staff' },
+  changes: {
+    accountKey: 'ada',
+    attributes: { sn: 'Lovelace', mail: 'ada@example.org', password: 's3cret!' },
+    group: 'staff',
+  },
 };
 
 describe('connectorCall: what the agent reports about a connector call', () => {
@@ -22,7 +26,10 @@ describe('connectorCall: what the agent reports about a connector call', () => {
   });
 
   it('falls back to the account key on its connection when the connector does not name the entry', () => {
-    expect(connectorCall({ ...order, changeType: 'Deleted' }, undefined, 3)).toMatchObject({ operation: 'delete', target: 'corp_ldap:ada' });
+    expect(connectorCall({ ...order, changeType: 'Deleted' }, undefined, 3)).toMatchObject({
+      operation: 'delete',
+      target: 'corp_ldap:ada',
+    });
     expect(connectorCall({ ...order, changeType: 'Modified' }, {}, 3).operation).toBe('modify');
   });
 });

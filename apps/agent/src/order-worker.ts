@@ -1,7 +1,14 @@
 import { Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
 import { type OrderToApply, PermanentConnectorError, isConnectorError } from '@prov/connectors';
 import { readAgentSettings, readAgentStreamWaitMs, readOperationsSettings } from '@prov/config';
-import { CommandClient, CommandError, exponentialBackoff, OrderConsumer, type OrderEnvelope, OrdersStreamMissingError } from '@prov/messaging';
+import {
+  CommandClient,
+  CommandError,
+  exponentialBackoff,
+  OrderConsumer,
+  type OrderEnvelope,
+  OrdersStreamMissingError,
+} from '@prov/messaging';
 import { NatsConnectionProvider } from '@prov/platform';
 import type { ConnectorCall } from '@prov/domain';
 import { ConnectionBreakers } from './breaker/connection-breakers';
@@ -47,7 +54,11 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
       });
       await this.startWhenStreamExists(consumer, connection.id);
       this.consumers.push(consumer);
-      this.logger.log({ msg: 'serving connection', connectionId: connection.id, connector: connection.connector });
+      this.logger.log({
+        msg: 'serving connection',
+        connectionId: connection.id,
+        connector: connection.connector,
+      });
     }
   }
 
@@ -62,7 +73,11 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
         return await consumer.start();
       } catch (error) {
         if (!(error instanceof OrdersStreamMissingError) || Date.now() > deadline) throw error;
-        if (!logged) this.logger.log({ msg: 'waiting for the orders service to create the order streams', connectionId });
+        if (!logged)
+          this.logger.log({
+            msg: 'waiting for the orders service to create the order streams',
+            connectionId,
+          });
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
     }
@@ -77,17 +92,29 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
       const prepared = this.passwords.prepare(order as unknown as OrderToApply);
       const connector = this.pool.connector(order.connectionId);
       // While the connection's target keeps failing the order waits here, its delivery unused.
-      const outcome = await this.breakers.run(order.connectionId, () => connector.apply(prepared.order), signal);
+      const outcome = await this.breakers.run(
+        order.connectionId,
+        () => connector.apply(prepared.order),
+        signal,
+      );
       call = connectorCall(order as unknown as OrderToApply, outcome, performance.now() - started);
       await this.passwords.handOver(prepared, outcome);
     } catch (error) {
       if (isConnectorError(error) && error instanceof PermanentConnectorError) {
-        const failed = connectorCall(order as unknown as OrderToApply, undefined, performance.now() - started);
+        const failed = connectorCall(
+          order as unknown as OrderToApply,
+          undefined,
+          performance.now() - started,
+        );
         await this.report(order, 'errored', error.message, failed);
         return;
       }
       // Transient (or unexpected): let JetStream redeliver with backoff, up to the dead letter.
-      this.logger.warn({ msg: 'order failed, will be retried', orderId: order.orderId, error: String((error as Error).message ?? error) });
+      this.logger.warn({
+        msg: 'order failed, will be retried',
+        orderId: order.orderId,
+        error: String((error as Error).message ?? error),
+      });
       throw error;
     }
     await this.report(order, 'executed', undefined, call);
@@ -122,17 +149,32 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
           ...(call ? { connectorCall: call } : {}),
           actor: 'agent',
         });
-        this.logger.log({ msg: 'order reported', orderId: order.orderId, attempt: order.attempt, outcome, ...result });
+        this.logger.log({
+          msg: 'order reported',
+          orderId: order.orderId,
+          attempt: order.attempt,
+          outcome,
+          ...result,
+        });
         return;
       } catch (failure) {
         // A 4xx means the report can never be stored (the order moved on): ack and stop trying.
         if (failure instanceof CommandError && failure.status >= 400 && failure.status < 500) {
-          this.logger.warn({ msg: 'report refused; order left as it is', orderId: order.orderId, error: failure.message });
+          this.logger.warn({
+            msg: 'report refused; order left as it is',
+            orderId: order.orderId,
+            error: failure.message,
+          });
           return;
         }
         const delay = REPORT_BACKOFF(attempt);
         if (Date.now() + delay > deadline) throw failure;
-        this.logger.warn({ msg: 'report not delivered; retrying', orderId: order.orderId, attempt, error: String((failure as Error).message) });
+        this.logger.warn({
+          msg: 'report not delivered; retrying',
+          orderId: order.orderId,
+          attempt,
+          error: String((failure as Error).message),
+        });
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }

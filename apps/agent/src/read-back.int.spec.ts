@@ -30,7 +30,10 @@ describe('incremental read-back of an Active Directory', () => {
         tls: { rejectUnauthorized: false },
       },
     };
-    connector = new AdConnector(connection, { AD_BIND_PASSWORD: dc.adminPassword, AD_INITIAL_PASSWORD: 'Init1al!Passw0rd' });
+    connector = new AdConnector(connection, {
+      AD_BIND_PASSWORD: dc.adminPassword,
+      AD_INITIAL_PASSWORD: 'Init1al!Passw0rd',
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -51,9 +54,14 @@ describe('incremental read-back of an Active Directory', () => {
       changes: { accountKey, attributes: { displayName: `User ${accountKey}` }, ...(group ? { group } : {}) },
     });
 
-  const sorted = (resources: { accounts: { accountKey: string }[]; memberships: { accountKey: string; group: string }[] }) => ({
+  const sorted = (resources: {
+    accounts: { accountKey: string }[];
+    memberships: { accountKey: string; group: string }[];
+  }) => ({
     accounts: [...resources.accounts].sort((a, b) => a.accountKey.localeCompare(b.accountKey)),
-    memberships: [...resources.memberships].sort((a, b) => `${a.accountKey}/${a.group}`.localeCompare(`${b.accountKey}/${b.group}`)),
+    memberships: [...resources.memberships].sort((a, b) =>
+      `${a.accountKey}/${a.group}`.localeCompare(`${b.accountKey}/${b.group}`),
+    ),
   });
 
   it('merges changes into the same result as a full read', async () => {

@@ -24,7 +24,15 @@ const changes = (partial: Partial<ResourceChanges>): ResourceChanges => ({
 
 describe('mergeChanges', () => {
   it('replaces changed accounts and adds new ones', () => {
-    const merged = mergeChanges(snapshot, changes({ accounts: [{ accountKey: 'ann', attributes: { mail: 'a@y' } }, { accountKey: 'cid', attributes: {} }] }));
+    const merged = mergeChanges(
+      snapshot,
+      changes({
+        accounts: [
+          { accountKey: 'ann', attributes: { mail: 'a@y' } },
+          { accountKey: 'cid', attributes: {} },
+        ],
+      }),
+    );
     expect(merged.accounts).toEqual([
       { accountKey: 'ann', attributes: { mail: 'a@y' } },
       { accountKey: 'bob', attributes: { mail: 'bob@x' } },
@@ -39,7 +47,10 @@ describe('mergeChanges', () => {
   });
 
   it("replaces a changed group's members, also when it was emptied", () => {
-    const merged = mergeChanges(snapshot, changes({ changedGroups: ['staff', 'admins'], memberships: [{ accountKey: 'bob', group: 'staff' }] }));
+    const merged = mergeChanges(
+      snapshot,
+      changes({ changedGroups: ['staff', 'admins'], memberships: [{ accountKey: 'bob', group: 'staff' }] }),
+    );
     expect(merged.memberships).toEqual([{ accountKey: 'bob', group: 'staff' }]);
   });
 });

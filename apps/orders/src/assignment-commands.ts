@@ -62,7 +62,9 @@ export class AssignmentCommands {
     // Every generated order names the role model in force (the one its changes were computed with).
     const versioned = (state: AssignmentState) => {
       const next = decide(state);
-      return next?.type === 'GenerateProvisioningOrder' && this.roleModel && next.roleModelVersion === undefined
+      return next?.type === 'GenerateProvisioningOrder' &&
+        this.roleModel &&
+        next.roleModelVersion === undefined
         ? { ...next, roleModelVersion: this.roleModel.hash }
         : next;
     };

@@ -55,7 +55,10 @@ export class SynchronizationService {
 
   /** Keeps one page of a read-back too large for one message until its report comes (ADR 0025). */
   async recordPage(page: SynchronizationPageDto): Promise<{ stored: true }> {
-    await this.pages.put(page.connectionId, page.synchronizationId, page.page, { accounts: page.accounts, memberships: page.memberships });
+    await this.pages.put(page.connectionId, page.synchronizationId, page.page, {
+      accounts: page.accounts,
+      memberships: page.memberships,
+    });
     return { stored: true };
   }
 

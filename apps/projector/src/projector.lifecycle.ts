@@ -1,10 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  BeforeApplicationShutdown,
+} from '@nestjs/common';
 import { Pool } from 'pg';
 import type { EventStore } from '@prov/event-store';
 import { awaitLeadership, DATABASE_POOL, EVENT_STORE, type HeldLock } from '@prov/platform';
 import { type LiveProjectorControl, Projector } from '@prov/read-models';
-
 
 /**
  * Runs the read-model projector as the single active instance (an advisory lock; a second
@@ -12,7 +17,9 @@ import { type LiveProjectorControl, Projector } from '@prov/read-models';
  * pause it for the moment of the swap.
  */
 @Injectable()
-export class ProjectorLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, LiveProjectorControl {
+export class ProjectorLifecycle
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, LiveProjectorControl
+{
   private readonly logger = new Logger('Projector');
   private projector?: Projector;
   private lock?: HeldLock;
@@ -46,11 +53,15 @@ export class ProjectorLifecycle implements OnApplicationBootstrap, BeforeApplica
           continue;
         }
         this.lock ??= await awaitLeadership(this.pool, 'projector:rm', () => this.stopped || this.paused, {
-          onError: (error) => this.logger.warn({ msg: 'cannot ask for the projector lock', error: String(error) }),
+          onError: (error) =>
+            this.logger.warn({ msg: 'cannot ask for the projector lock', error: String(error) }),
         });
         if (!this.lock || this.stopped || this.paused) continue;
         const projector = new Projector(this.pool, this.store, {
-          logger: { log: (msg, ctx) => this.logger.log({ msg, ...ctx }), error: (msg, ctx) => this.logger.error({ msg, ...ctx }) },
+          logger: {
+            log: (msg, ctx) => this.logger.log({ msg, ...ctx }),
+            error: (msg, ctx) => this.logger.error({ msg, ...ctx }),
+          },
         });
         this.projector = projector;
         await projector.start();

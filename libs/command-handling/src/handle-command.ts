@@ -98,7 +98,8 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
   for (let attempt = 1; ; attempt++) {
     const { state, revision } =
       attempt === 1 && options.loaded ? options.loaded : await loadStream(store, decider, streamName);
-    const resolved = typeof command === 'function' ? (command as (s: State) => Command | undefined)(state) : command;
+    const resolved =
+      typeof command === 'function' ? (command as (s: State) => Command | undefined)(state) : command;
     if (resolved === undefined) return { events: [], state, nextExpectedRevision: revision };
     const events = decider.decide(resolved, state);
     if (events.length === 0) return { events, state, nextExpectedRevision: revision };

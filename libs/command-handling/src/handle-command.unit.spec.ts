@@ -92,7 +92,13 @@ describe('handleCommand', () => {
       reads++;
       return store.readStream(...args);
     };
-    const outcome = await handleCommand(counting, counter, 'counter-6', { type: 'Increment', from: 1 }, { metadata, loaded });
+    const outcome = await handleCommand(
+      counting,
+      counter,
+      'counter-6',
+      { type: 'Increment', from: 1 },
+      { metadata, loaded },
+    );
     expect(reads).toBe(0);
     expect(outcome.state).toBe(2);
     expect(outcome.nextExpectedRevision).toBe(1n);

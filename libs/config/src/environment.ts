@@ -15,7 +15,14 @@ export class ConfigurationError extends Error {
  * any instant, what-if, stuck orders, the chain verification) and changes nothing.
  */
 export type ApiRole = 'requester' | 'reviewer' | 'operator' | 'admin' | 'hr-feed' | 'auditor';
-export const API_ROLES: readonly ApiRole[] = ['requester', 'reviewer', 'operator', 'admin', 'hr-feed', 'auditor'];
+export const API_ROLES: readonly ApiRole[] = [
+  'requester',
+  'reviewer',
+  'operator',
+  'admin',
+  'hr-feed',
+  'auditor',
+];
 
 export interface ServiceEnvironment {
   natsUrl: string;
@@ -44,7 +51,8 @@ export function readEnvironment(env: NodeJS.ProcessEnv = process.env): ServiceEn
     problems.push("EVENTSTOREDB_URL is required when EVENT_STORE is 'eventstoredb'");
   }
   const port = Number(env.PORT ?? 8080);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) problems.push('PORT must be an integer from 0 to 65535');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    problems.push('PORT must be an integer from 0 to 65535');
   const logLevel = (env.LOG_LEVEL ?? 'log') as ServiceEnvironment['logLevel'];
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   const commandTimeoutMs = Number(env.COMMAND_TIMEOUT_MS ?? 10_000);

@@ -35,7 +35,9 @@ export function readOrdersStreamSettings(env: NodeJS.ProcessEnv = process.env): 
   const problems: string[] = [];
   const replicas = count(env, 'ORDERS_STREAM_REPLICAS', 1, problems);
   if (![1, 3, 5].includes(replicas)) {
-    problems.push(`ORDERS_STREAM_REPLICAS must be 1, 3 or 5 (an odd number a JetStream cluster can hold a quorum of), got '${env.ORDERS_STREAM_REPLICAS}'`);
+    problems.push(
+      `ORDERS_STREAM_REPLICAS must be 1, 3 or 5 (an odd number a JetStream cluster can hold a quorum of), got '${env.ORDERS_STREAM_REPLICAS}'`,
+    );
   }
   const settings = {
     replicas: replicas as 1 | 3 | 5,

@@ -13,15 +13,21 @@ describe('order stream settings', () => {
   });
 
   it('takes three replicas and other bounds', () => {
-    expect(readOrdersStreamSettings({ ORDERS_STREAM_REPLICAS: '3', ORDERS_STREAM_MAX_MSGS: '5000' })).toMatchObject({
+    expect(
+      readOrdersStreamSettings({ ORDERS_STREAM_REPLICAS: '3', ORDERS_STREAM_MAX_MSGS: '5000' }),
+    ).toMatchObject({
       replicas: 3,
       maxMessages: 5000,
     });
   });
 
   it('refuses an even replica count and a bound that is not a whole number, naming the variable', () => {
-    expect(() => readOrdersStreamSettings({ ORDERS_STREAM_REPLICAS: '2' })).toThrow(/ORDERS_STREAM_REPLICAS must be 1, 3 or 5/);
+    expect(() => readOrdersStreamSettings({ ORDERS_STREAM_REPLICAS: '2' })).toThrow(
+      /ORDERS_STREAM_REPLICAS must be 1, 3 or 5/,
+    );
     expect(() => readOrdersStreamSettings({ ORDERS_STREAM_MAX_BYTES: '1e3x' })).toThrow(ConfigurationError);
-    expect(() => readOrdersStreamSettings({ ORDERS_DLQ_MAX_MSGS: '0' })).toThrow(/ORDERS_DLQ_MAX_MSGS must be a whole number of 1 or more, got '0'/);
+    expect(() => readOrdersStreamSettings({ ORDERS_DLQ_MAX_MSGS: '0' })).toThrow(
+      /ORDERS_DLQ_MAX_MSGS must be a whole number of 1 or more, got '0'/,
+    );
   });
 });

@@ -4,7 +4,12 @@ import { readStuckOrderSettings } from './stuck-orders';
 describe('stuck-order service levels', () => {
   it('has documented defaults per state', () => {
     expect(readStuckOrderSettings({}).afterMs).toEqual({
-      1: 3_600_000, 2: 3 * 86_400_000, 3: 4 * 3_600_000, 5: 2 * 86_400_000, 7: 4 * 3_600_000, 8: 86_400_000,
+      1: 3_600_000,
+      2: 3 * 86_400_000,
+      3: 4 * 3_600_000,
+      5: 2 * 86_400_000,
+      7: 4 * 3_600_000,
+      8: 86_400_000,
     });
   });
 
@@ -13,7 +18,9 @@ describe('stuck-order service levels', () => {
   });
 
   it('refuses a bad value naming the variable and the rule', () => {
-    expect(() => readStuckOrderSettings({ STUCK_AFTER_PENDING: '1 hour', STUCK_AFTER_ERROR: 'P1M' })).toThrow(ConfigurationError);
+    expect(() => readStuckOrderSettings({ STUCK_AFTER_PENDING: '1 hour', STUCK_AFTER_ERROR: 'P1M' })).toThrow(
+      ConfigurationError,
+    );
     try {
       readStuckOrderSettings({ STUCK_AFTER_PENDING: '1 hour' });
     } catch (error) {

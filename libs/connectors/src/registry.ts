@@ -32,7 +32,10 @@ export function supportedConnectorTypes(): ConnectorType[] {
  * connector type without implementation or settings that cannot work (naming the environment
  * variable when a secret is missing, never its value).
  */
-export function createConnector(connection: RoleModelConnection, env: Environment = connectionSecretsEnvironment()): Connector {
+export function createConnector(
+  connection: RoleModelConnection,
+  env: Environment = connectionSecretsEnvironment(),
+): Connector {
   const factory = Object.prototype.hasOwnProperty.call(CONNECTOR_FACTORIES, connection.connector)
     ? CONNECTOR_FACTORIES[connection.connector]
     : undefined;

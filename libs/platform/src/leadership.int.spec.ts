@@ -4,7 +4,9 @@ import { awaitLeadership, tryAdvisoryLock, withAdvisoryLock } from './leadership
 
 async function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms)));
+  const late = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms)),
+  );
   try {
     return await Promise.race([promise, late]);
   } finally {
@@ -78,7 +80,10 @@ describe('advisory-lock leadership (PostgreSQL)', () => {
       inside--;
       return 'done';
     };
-    const attempts = [withAdvisoryLock(first, 'test:work', work), withAdvisoryLock(second, 'test:work', work)];
+    const attempts = [
+      withAdvisoryLock(first, 'test:work', work),
+      withAdvisoryLock(second, 'test:work', work),
+    ];
     void Promise.race(attempts).then(() => otherTried());
     const results = await within(10_000, Promise.all(attempts), 'both copies to answer');
     expect(most).toBe(1);

@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool, PoolClient } from 'pg';
 
-
 /** How often a standby asks for the lock (ADR 0021): the upper bound of a takeover after a crash. */
 export const DEFAULT_STANDBY_POLL_MS = 500;
 
@@ -69,7 +68,11 @@ function holdOn(client: PoolClient, name: string): HeldLock {
 }
 
 /** Runs `work` when this copy gets the lock, releasing it after; undefined when another copy holds it. */
-export async function withAdvisoryLock<T>(pool: Pool, name: string, work: () => Promise<T>): Promise<T | undefined> {
+export async function withAdvisoryLock<T>(
+  pool: Pool,
+  name: string,
+  work: () => Promise<T>,
+): Promise<T | undefined> {
   const lock = await tryAdvisoryLock(pool, name);
   if (!lock) return undefined;
   try {

@@ -1,7 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { connect, type NatsConnection } from 'nats';
 import { readOrdersStreamSettings, type ServiceEnvironment } from '@prov/config';
-import { assertNatsServer, busConnectOptions, ensureOrdersStreams, NatsServerRequirementError, natsServers } from '@prov/messaging';
+import {
+  assertNatsServer,
+  busConnectOptions,
+  ensureOrdersStreams,
+  NatsServerRequirementError,
+  natsServers,
+} from '@prov/messaging';
 import type { ServiceBus } from './service-bus';
 import { SERVICE_BUS, SERVICE_ENVIRONMENT, SERVICE_NAME } from './tokens';
 
@@ -56,8 +62,13 @@ export class NatsConnectionProvider implements OnApplicationBootstrap, OnApplica
     const facts = usesJetStream
       ? await assertNatsServer(nc, { minVersion: '2.9.0', jetstream: true })
       : { version: nc.info?.version };
-    if (this.service === 'orders') await ensureOrdersStreams(await nc.jetstreamManager(), readOrdersStreamSettings());
-    this.logger.log({ msg: 'connected to NATS with JetStream', server: nc.getServer(), version: facts.version });
+    if (this.service === 'orders')
+      await ensureOrdersStreams(await nc.jetstreamManager(), readOrdersStreamSettings());
+    this.logger.log({
+      msg: 'connected to NATS with JetStream',
+      server: nc.getServer(),
+      version: facts.version,
+    });
     return nc;
   }
 

@@ -42,15 +42,29 @@ export class RoleModelVersions implements OnApplicationBootstrap {
     try {
       await this.store.appendToStream(
         stream,
-        [{ id: deterministicUuid('role-model-version', model.hash), ...event, metadata: { ...commandMetadata({ actor: this.deployedBy ?? this.service }, now) } }],
+        [
+          {
+            id: deterministicUuid('role-model-version', model.hash),
+            ...event,
+            metadata: { ...commandMetadata({ actor: this.deployedBy ?? this.service }, now) },
+          },
+        ],
         { expectedRevision: 'no_stream' },
       );
-      this.logger.log({ msg: 'role model version recorded', version: model.version, deployedBy: this.deployedBy });
+      this.logger.log({
+        msg: 'role model version recorded',
+        version: model.version,
+        deployedBy: this.deployedBy,
+      });
       return true;
     } catch (error) {
       // Another service recorded it first (a lost race ends in a wrong-expected-version or a duplicate id).
       if (!(await this.recorded(stream))) {
-        this.logger.warn({ msg: 'role model version not recorded; retried at the next load', version: model.version, error: String((error as Error).message ?? error) });
+        this.logger.warn({
+          msg: 'role model version not recorded; retried at the next load',
+          version: model.version,
+          error: String((error as Error).message ?? error),
+        });
       }
       return false;
     }

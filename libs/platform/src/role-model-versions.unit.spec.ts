@@ -36,7 +36,9 @@ describe('RoleModelVersions: every role model the services load is one recorded 
     const file = roleModelFile(MODEL);
     const services = ['gateway', 'requests', 'review', 'orders', 'agent'];
     const written = await Promise.all(
-      services.map((service) => new RoleModelVersions(new RoleModelSource(file), store, service).onApplicationBootstrap()),
+      services.map((service) =>
+        new RoleModelVersions(new RoleModelSource(file), store, service).onApplicationBootstrap(),
+      ),
     );
     expect(written).toHaveLength(5);
     const recorded = await versions(store);
@@ -45,7 +47,13 @@ describe('RoleModelVersions: every role model the services load is one recorded 
     expect(recorded[0]).toMatchObject({
       streamName: `rolemodel-${source.current().hash}`,
       type: 'RoleModelDeployed',
-      data: { hash: source.current().hash, version: source.current().version, text: MODEL, source: 'role-model.yaml', loadedBy: expect.any(String) },
+      data: {
+        hash: source.current().hash,
+        version: source.current().version,
+        text: MODEL,
+        source: 'role-model.yaml',
+        loadedBy: expect.any(String),
+      },
     });
   });
 
@@ -59,7 +67,8 @@ describe('RoleModelVersions: every role model the services load is one recorded 
     writeFileSync(file, changed);
     expect(source.reloadIfChanged()).toBe(true);
     // The reload itself records the new version (asynchronously): wait for it, bounded.
-    for (let i = 0; i < 100 && (await versions(store)).length < 2; i++) await new Promise((r) => setImmediate(r));
+    for (let i = 0; i < 100 && (await versions(store)).length < 2; i++)
+      await new Promise((r) => setImmediate(r));
     expect(await recorder.record(source.current())).toBe(false);
     const recorded = await versions(store);
     expect(recorded.map((e) => (e.data as { text: string }).text)).toEqual([MODEL, changed]);
@@ -73,7 +82,11 @@ describe('RoleModelVersions: every role model the services load is one recorded 
     const previous = process.env.ROLE_MODEL_DEPLOYED_BY;
     process.env.ROLE_MODEL_DEPLOYED_BY = 'release pipeline (rita)';
     try {
-      await new RoleModelVersions(new RoleModelSource(roleModelFile(MODEL)), store, 'gateway').onApplicationBootstrap();
+      await new RoleModelVersions(
+        new RoleModelSource(roleModelFile(MODEL)),
+        store,
+        'gateway',
+      ).onApplicationBootstrap();
     } finally {
       if (previous === undefined) delete process.env.ROLE_MODEL_DEPLOYED_BY;
       else process.env.ROLE_MODEL_DEPLOYED_BY = previous;

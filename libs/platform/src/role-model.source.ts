@@ -33,7 +33,10 @@ export class RoleModelSource {
     try {
       mtimeMs = statSync(this.path).mtimeMs;
     } catch (error) {
-      this.logger.error({ msg: 'role model file unreadable; keeping the model in force', error: String(error) });
+      this.logger.error({
+        msg: 'role model file unreadable; keeping the model in force',
+        error: String(error),
+      });
       return false;
     }
     if (mtimeMs === this.mtimeMs) return false;
@@ -47,7 +50,10 @@ export class RoleModelSource {
       return true;
     } catch (error) {
       this.mtimeMs = mtimeMs;
-      this.logger.error({ msg: 'changed role model refused; keeping the model in force', error: (error as Error).message });
+      this.logger.error({
+        msg: 'changed role model refused; keeping the model in force',
+        error: (error as Error).message,
+      });
       return false;
     }
   }

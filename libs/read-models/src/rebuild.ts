@@ -35,7 +35,6 @@ export interface LiveProjectorControl {
   resume(): void;
 }
 
-
 /**
  * Audit replay: rebuilds every read model from position zero into a shadow schema while the
  * live one keeps serving, then pauses the live projector, lets the shadow reach the very same
@@ -90,7 +89,8 @@ export class ReadModelRebuild {
       // without this the replay waited forever, with the live projector paused in the swap phase.
       shadow.done().then(
         () => (shadowEnded ??= new Error('the shadow build stopped before it caught up')),
-        (error) => (shadowEnded = new Error(`the shadow build failed: ${String((error as Error)?.message ?? error)}`)),
+        (error) =>
+          (shadowEnded = new Error(`the shadow build failed: ${String((error as Error)?.message ?? error)}`)),
       );
       await this.catchUp(shadow, replayId, () => shadowEnded);
       await this.setPhase(replayId, 'swapping', shadow.eventsHandled);
@@ -130,7 +130,9 @@ export class ReadModelRebuild {
 
   private async checkpointOf(schema: string): Promise<string | undefined> {
     const { rows } = await this.pool
-      .query<{ position: string }>(`SELECT position FROM ${schema}.checkpoints WHERE projection = 'read-models'`)
+      .query<{ position: string }>(
+        `SELECT position FROM ${schema}.checkpoints WHERE projection = 'read-models'`,
+      )
       .catch(() => ({ rows: [] as { position: string }[] }));
     return rows[0]?.position;
   }
@@ -152,11 +154,14 @@ export class ReadModelRebuild {
     }
   }
 
-  private async setPhase(replayId: string, phase: ReplayStatus['phase'], eventsHandled: number): Promise<void> {
-    await this.pool.query('UPDATE rm_admin.replays SET phase = $2, events_handled = $3 WHERE replay_id = $1', [
-      replayId,
-      phase,
-      eventsHandled,
-    ]);
+  private async setPhase(
+    replayId: string,
+    phase: ReplayStatus['phase'],
+    eventsHandled: number,
+  ): Promise<void> {
+    await this.pool.query(
+      'UPDATE rm_admin.replays SET phase = $2, events_handled = $3 WHERE replay_id = $1',
+      [replayId, phase, eventsHandled],
+    );
   }
 }

@@ -265,7 +265,11 @@ export class RoleModel {
   }
 
   /** The secret a connection setting points to (see `resolveConnectionSecret`). */
-  resolveSecret(connectionId: string, settingName: string, env: Environment = connectionSecretsEnvironment()): string {
+  resolveSecret(
+    connectionId: string,
+    settingName: string,
+    env: Environment = connectionSecretsEnvironment(),
+  ): string {
     const connection = this.connectionsById.get(connectionId);
     if (!connection) throw new Error(`unknown connection '${connectionId}' in role model ${this.source}`);
     return resolveConnectionSecret(connection, settingName, env);

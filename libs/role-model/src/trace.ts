@@ -74,7 +74,11 @@ export function traceAccount(
 }
 
 /** Every birthright rule (or those giving `entitlementId`) with whether it holds for the identity. */
-export function traceRules(model: RoleModel, identity: IdentityAttributes, entitlementId?: string): RuleTrace[] {
+export function traceRules(
+  model: RoleModel,
+  identity: IdentityAttributes,
+  entitlementId?: string,
+): RuleTrace[] {
   return (model.definition.rules ?? [])
     .filter((rule) => entitlementId === undefined || rule.entitlementId === entitlementId)
     .map((rule) => {

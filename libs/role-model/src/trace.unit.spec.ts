@@ -34,7 +34,14 @@ entitlements:
   'trace.yaml',
 );
 
-const ADA = { id: 'ada', login: 'Ada', firstName: 'Ada', lastName: 'Lovelace', email: null, department: 'Finance' };
+const ADA = {
+  id: 'ada',
+  login: 'Ada',
+  firstName: 'Ada',
+  lastName: 'Lovelace',
+  email: null,
+  department: 'Finance',
+};
 
 describe('traceAccount: how the role model computed an account', () => {
   it('gives each attribute with its expression, the attribute values it read, and its value', () => {
@@ -53,12 +60,22 @@ describe('traceAccount: how the role model computed an account', () => {
       inputs: { firstName: 'Ada', lastName: 'Lovelace' },
       value: 'Ada Lovelace',
     });
-    expect(trace?.attributes[1]).toEqual({ name: 'mail', expression: 'email', inputs: { email: null }, value: null });
+    expect(trace?.attributes[1]).toEqual({
+      name: 'mail',
+      expression: 'email',
+      inputs: { email: null },
+      value: null,
+    });
   });
 
   it('does not stop at a failing expression: the failure is in its place, with the reason', () => {
     const badge = traceAccount(MODEL, ADA, 'ldap_finance')?.attributes.find((a) => a.name === 'badge');
-    expect(badge).toEqual({ name: 'badge', expression: 'fail("no badge rule yet")', inputs: {}, error: expect.stringContaining('no badge rule yet') });
+    expect(badge).toEqual({
+      name: 'badge',
+      expression: 'fail("no badge rule yet")',
+      inputs: {},
+      error: expect.stringContaining('no badge rule yet'),
+    });
     expect(badge).not.toHaveProperty('value');
   });
 
@@ -70,8 +87,22 @@ describe('traceAccount: how the role model computed an account', () => {
 describe('traceRules: which birthright rules hold for an identity', () => {
   it('says per rule whether it holds and on which values; a rule that cannot run holds neither way', () => {
     expect(traceRules(MODEL, ADA, 'ldap_finance')).toEqual([
-      { ruleId: 'finance_directory', entitlementId: 'ldap_finance', expression: 'department == "Finance"', inputs: { department: 'Finance' }, value: true, holds: true },
-      { ruleId: 'by_cost_center', entitlementId: 'ldap_finance', expression: 'costCenter == 42', inputs: { costCenter: null }, error: expect.stringContaining('costCenter'), holds: null },
+      {
+        ruleId: 'finance_directory',
+        entitlementId: 'ldap_finance',
+        expression: 'department == "Finance"',
+        inputs: { department: 'Finance' },
+        value: true,
+        holds: true,
+      },
+      {
+        ruleId: 'by_cost_center',
+        entitlementId: 'ldap_finance',
+        expression: 'costCenter == 42',
+        inputs: { costCenter: null },
+        error: expect.stringContaining('costCenter'),
+        holds: null,
+      },
     ]);
     expect(traceRules(MODEL, { ...ADA, department: 'IT', costCenter: 7 })).toEqual([
       expect.objectContaining({ ruleId: 'finance_directory', holds: false, inputs: { department: 'IT' } }),
@@ -86,7 +117,9 @@ describe('traceRules: which birthright rules hold for an identity', () => {
 
 describe('traceExpression', () => {
   it('names quoted attributes and leaves out constants and function names', () => {
-    expect(traceExpression(`'cost center' == null or upper(login) == "ADA"`, { login: 'ada', 'cost center': 5 })).toEqual({
+    expect(
+      traceExpression(`'cost center' == null or upper(login) == "ADA"`, { login: 'ada', 'cost center': 5 }),
+    ).toEqual({
       expression: `'cost center' == null or upper(login) == "ADA"`,
       inputs: { 'cost center': 5, login: 'ada' },
       value: true,

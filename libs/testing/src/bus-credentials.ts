@@ -27,7 +27,10 @@ export interface BusKit {
   /** The COMMAND_SIGNERS value every service gets. */
   signers: string;
   /** The nats-server configuration (authorization with one nkey user per identity; TLS when given). */
-  configuration(tls?: { certFile: string; keyFile: string; caFile?: string; verify?: boolean }, cluster?: NatsClusterNode): string;
+  configuration(
+    tls?: { certFile: string; keyFile: string; caFile?: string; verify?: boolean },
+    cluster?: NatsClusterNode,
+  ): string;
   /** The bus variables of one identity's processes (BUS_IDENTITY, NATS_NKEY_SEED, COMMAND_SIGNING_KEY, ...). */
   env(identity: string): Record<string, string>;
   /** What `npm start` saves (mode 0600): every identity's secrets. */
@@ -90,7 +93,8 @@ export function busKit(identities: Record<string, BusIdentity>): BusKit {
     identities,
     signers,
     toJSON: () => ({ identities }),
-    configuration: (tls, cluster) => natsServerConfiguration({ users, ...(tls ? { tls } : {}), ...(cluster ? { cluster } : {}) }),
+    configuration: (tls, cluster) =>
+      natsServerConfiguration({ users, ...(tls ? { tls } : {}), ...(cluster ? { cluster } : {}) }),
     env(identity) {
       const i = identities[identity];
       if (!i) throw new Error(`no bus identity '${identity}' (known: ${Object.keys(identities).join(', ')})`);

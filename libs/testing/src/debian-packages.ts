@@ -36,10 +36,14 @@ export function ensureDebianPackage(binary: string, debianPackage: string): void
   const hadPolicy = existsSync(policy);
   if (!hadPolicy) writeFileSync(policy, '#!/bin/sh\nexit 101\n', { mode: 0o755 });
   try {
-    execFileSync('apt-get', ['install', '-y', '-qq', '-o', 'DPkg::Lock::Timeout=300', '--no-install-recommends', debianPackage], {
-      stdio: 'inherit',
-      env,
-    });
+    execFileSync(
+      'apt-get',
+      ['install', '-y', '-qq', '-o', 'DPkg::Lock::Timeout=300', '--no-install-recommends', debianPackage],
+      {
+        stdio: 'inherit',
+        env,
+      },
+    );
   } finally {
     if (!hadPolicy) rmSync(policy, { force: true });
   }

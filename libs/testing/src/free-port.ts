@@ -33,7 +33,8 @@ export function isPortOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
  * to bind, and waitForPort() would take the other one's answer for its own.
  */
 export async function assertPortFree(port: number, what: string): Promise<void> {
-  if (await isPortOpen(port)) throw new Error(`cannot start ${what} on port ${port}: something listens there already`);
+  if (await isPortOpen(port))
+    throw new Error(`cannot start ${what} on port ${port}: something listens there already`);
 }
 
 /** Resolves once something accepts TCP connections on host:port, or rejects after the timeout. */

@@ -1,5 +1,14 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Client } from 'pg';
@@ -29,7 +38,10 @@ function serverBinDir(): string {
     ensureDebianPackage('/usr/lib/postgresql', 'postgresql');
     version = find();
   }
-  if (!version) throw new Error("no PostgreSQL server binaries under /usr/lib/postgresql: install the Debian package 'postgresql'");
+  if (!version)
+    throw new Error(
+      "no PostgreSQL server binaries under /usr/lib/postgresql: install the Debian package 'postgresql'",
+    );
   return join(root, version, 'bin');
 }
 
@@ -46,7 +58,10 @@ async function waitForSessions(url: string, timeoutMs: number): Promise<void> {
       await client.query('SELECT 1');
       return;
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`PostgreSQL on ${url} took no sessions within ${timeoutMs} ms: ${(error as Error).message}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `PostgreSQL on ${url} took no sessions within ${timeoutMs} ms: ${(error as Error).message}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 100));
     } finally {
       await client.end().catch(() => undefined);
@@ -63,7 +78,11 @@ function runAs(): { uid: number; gid: number } | undefined {
 }
 
 /** PostgreSQL reads its key only when the server's user owns it and nobody else may read it. */
-function serverCertificate(ssl: { certFile: string; keyFile: string }, dir: string, user: { uid: number; gid: number } | undefined): string[] {
+function serverCertificate(
+  ssl: { certFile: string; keyFile: string },
+  dir: string,
+  user: { uid: number; gid: number } | undefined,
+): string[] {
   const cert = join(dir, 'server.crt');
   const key = join(dir, 'server.key');
   copyFileSync(ssl.certFile, cert);
@@ -98,12 +117,16 @@ export async function startPostgresCluster(options: PostgresClusterOptions = {})
   mkdirSync(baseDir, { recursive: true, mode: 0o700 });
   if (user) chownSync(baseDir, user.uid, user.gid);
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
-    execFileSync(join(bin, 'initdb'), ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', ...(persistent ? [] : ['--no-sync'])], {
-      // Piped, so that a failing initdb's message ends up in the thrown error.
-      stdio: ['ignore', 'pipe', 'pipe'],
-      cwd: baseDir,
-      ...user,
-    });
+    execFileSync(
+      join(bin, 'initdb'),
+      ['-D', dataDir, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', ...(persistent ? [] : ['--no-sync'])],
+      {
+        // Piped, so that a failing initdb's message ends up in the thrown error.
+        stdio: ['ignore', 'pipe', 'pipe'],
+        cwd: baseDir,
+        ...user,
+      },
+    );
   }
   if (options.port !== undefined) await assertPortFree(options.port, 'PostgreSQL');
   const port = options.port ?? (await freePort());
@@ -114,14 +137,21 @@ export async function startPostgresCluster(options: PostgresClusterOptions = {})
     spawn(
       join(bin, 'postgres'),
       [
-        '-D', dataDir,
-        '-p', String(port),
-        '-k', baseDir,
-        '-c', 'listen_addresses=127.0.0.1',
+        '-D',
+        dataDir,
+        '-p',
+        String(port),
+        '-k',
+        baseDir,
+        '-c',
+        'listen_addresses=127.0.0.1',
         ...speed,
-        '-c', 'synchronous_commit=off',
-        '-c', 'max_connections=300',
-        '-c', 'shared_buffers=256MB',
+        '-c',
+        'synchronous_commit=off',
+        '-c',
+        'max_connections=300',
+        '-c',
+        'shared_buffers=256MB',
         ...ssl,
       ],
       { stdio: ['ignore', 'ignore', 'pipe'], detached: true, cwd: baseDir, ...user },
@@ -131,7 +161,9 @@ export async function startPostgresCluster(options: PostgresClusterOptions = {})
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   try {
     await Promise.race([
-      waitForPort(port, 30_000).then(() => waitForSessions(`postgres://postgres@127.0.0.1:${port}/postgres`, 30_000)),
+      waitForPort(port, 30_000).then(() =>
+        waitForSessions(`postgres://postgres@127.0.0.1:${port}/postgres`, 30_000),
+      ),
       new Promise((_, reject) =>
         child.once('exit', (code) => reject(new Error(`postgres exited with ${code}: ${stderr}`))),
       ),

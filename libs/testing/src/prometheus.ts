@@ -27,15 +27,27 @@ export async function startPrometheus(targets: Record<string, string>): Promise<
     config,
     stringify({
       global: { scrape_interval: '1s', scrape_timeout: '900ms', evaluation_interval: '1s' },
-      scrape_configs: Object.entries(targets).map(([job, target]) => ({ job_name: job, static_configs: [{ targets: [target] }] })),
+      scrape_configs: Object.entries(targets).map(([job, target]) => ({
+        job_name: job,
+        static_configs: [{ targets: [target] }],
+      })),
     }),
   );
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = track(
-    spawn('prometheus', [`--config.file=${config}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    }),
+    spawn(
+      'prometheus',
+      [
+        `--config.file=${config}`,
+        `--storage.tsdb.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${port}`,
+        '--log.level=warn',
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    ),
   );
   let log = '';
   child.stderr?.on('data', (chunk: Buffer) => (log = (log + chunk.toString()).slice(-4000)));
@@ -44,7 +56,11 @@ export async function startPrometheus(targets: Record<string, string>): Promise<
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitFor(() => fetch(`${url}/-/ready`).then((r) => r.status), { until: (s) => s === 200, timeoutMs: 30_000, description: `prometheus to be ready (${log})` });
+    await waitFor(() => fetch(`${url}/-/ready`).then((r) => r.status), {
+      until: (s) => s === 200,
+      timeoutMs: 30_000,
+      description: `prometheus to be ready (${log})`,
+    });
   } catch (error) {
     await stop();
     throw error;

@@ -205,7 +205,10 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<RunningSla
       if (!added) {
         await client.modify(
           serviceDn,
-          new Change({ operation: 'replace', modification: new Attribute({ type: 'userPassword', values: [userPassword] }) }),
+          new Change({
+            operation: 'replace',
+            modification: new Attribute({ type: 'userPassword', values: [userPassword] }),
+          }),
         );
       }
     } finally {

@@ -30,7 +30,8 @@ export class AdminController {
   @Roles('admin')
   async status() {
     const status = await ReadModelRebuild.status(this.pool);
-    if (!status) throw new NotFoundException({ code: 'ReplayNotFound', message: 'no audit replay has run yet' });
+    if (!status)
+      throw new NotFoundException({ code: 'ReplayNotFound', message: 'no audit replay has run yet' });
     return status;
   }
 }

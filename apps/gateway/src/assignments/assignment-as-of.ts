@@ -55,7 +55,12 @@ export class AssignmentAsOf {
    * Who held the entitlement then, by assignment id, a page at a time. Candidates are read in
    * batches until the page is full, so a page is short only at the end of the list.
    */
-  async holders(entitlementId: string, instant: Date, limit: number, cursor?: string): Promise<Page<AssignmentView>> {
+  async holders(
+    entitlementId: string,
+    instant: Date,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<AssignmentView>> {
     let after = cursor ? decodeCursor('holders', cursor, 1)[0] : '';
     const items: AssignmentView[] = [];
     for (;;) {

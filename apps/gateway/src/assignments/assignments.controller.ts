@@ -51,13 +51,24 @@ export class AssignmentsController {
   @Roles('requester')
   @HttpCode(202)
   @ApiResponse({ status: 202, description: 'requested: { assignmentId, created: true }' })
-  @ApiResponse({ status: 200, description: 'already held: { assignmentId (the existing one), created: false }' })
+  @ApiResponse({
+    status: 200,
+    description: 'already held: { assignmentId (the existing one), created: false }',
+  })
   @ApiResponse({ status: 409, description: 'held with other dates, or the identity is deactivated' })
-  async request(@Body() body: RequestAssignmentBody, @CurrentCaller() caller: Caller, @Res({ passthrough: true }) res: Response) {
-    const result = await this.commands.send<{ assignmentId: string; created: boolean }>('requests', 'request-assignment', {
-      ...body,
-      actor: caller.actor,
-    });
+  async request(
+    @Body() body: RequestAssignmentBody,
+    @CurrentCaller() caller: Caller,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const result = await this.commands.send<{ assignmentId: string; created: boolean }>(
+      'requests',
+      'request-assignment',
+      {
+        ...body,
+        actor: caller.actor,
+      },
+    );
     if (!result.created) res.status(200);
     return result;
   }
@@ -69,10 +80,14 @@ export class AssignmentsController {
   @BatchRoute('already held; its assignmentId')
   requestBatch(@Body() body: BatchBody, @CurrentCaller() caller: Caller): Promise<BatchResponse> {
     return runBatch(body.items, RequestAssignmentBody, async (item) => {
-      const result = await this.commands.send<{ assignmentId: string; created: boolean }>('requests', 'request-assignment', {
-        ...item,
-        actor: caller.actor,
-      });
+      const result = await this.commands.send<{ assignmentId: string; created: boolean }>(
+        'requests',
+        'request-assignment',
+        {
+          ...item,
+          actor: caller.actor,
+        },
+      );
       return { id: result.assignmentId, created: result.created };
     });
   }
@@ -95,7 +110,10 @@ export class AssignmentsController {
 
   @Get()
   @Roles(...READERS)
-  @ApiPagedResponse('Assignments, most recently requested first (500 per page unless limit says otherwise)', AssignmentView)
+  @ApiPagedResponse(
+    'Assignments, most recently requested first (500 per page unless limit says otherwise)',
+    AssignmentView,
+  )
   async search(
     @Query() query: AssignmentSearchQuery,
     @Req() request: Request,

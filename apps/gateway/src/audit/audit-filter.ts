@@ -17,7 +17,10 @@ export function occurredAt(event: Pick<RecordedEvent, 'metadata' | 'createdAt'>)
 }
 
 /** Does the event match who and when (pure)? The actor is the one in its metadata, exactly. */
-export function matchesAudit(event: Pick<RecordedEvent, 'metadata' | 'createdAt'>, criteria: AuditCriteria): boolean {
+export function matchesAudit(
+  event: Pick<RecordedEvent, 'metadata' | 'createdAt'>,
+  criteria: AuditCriteria,
+): boolean {
   if (criteria.actor !== undefined && event.metadata.actor !== criteria.actor) return false;
   const at = occurredAt(event);
   if (criteria.from !== undefined && at < new Date(criteria.from).toISOString()) return false;
@@ -40,9 +43,20 @@ export function auditEntry(event: RecordedEvent) {
   };
 }
 
-export const AUDIT_CSV_COLUMNS = ['position', 'occurredAt', 'streamName', 'revision', 'type', 'actor', 'data', 'metadata'] as const;
+export const AUDIT_CSV_COLUMNS = [
+  'position',
+  'occurredAt',
+  'streamName',
+  'revision',
+  'type',
+  'actor',
+  'data',
+  'metadata',
+] as const;
 
 /** One CSV record (CRLF-terminated) of an entry; data and metadata as JSON. */
-export function auditCsvLine(entry: ReturnType<typeof auditEntry> | Record<(typeof AUDIT_CSV_COLUMNS)[number], unknown>): string {
+export function auditCsvLine(
+  entry: ReturnType<typeof auditEntry> | Record<(typeof AUDIT_CSV_COLUMNS)[number], unknown>,
+): string {
   return formatCsv([AUDIT_CSV_COLUMNS.map((column) => (entry as Record<string, unknown>)[column])]);
 }

@@ -49,7 +49,10 @@ export class AuditLogController {
     const csv = query.format === 'csv';
     const first = await this.read(query, query.after as Position | undefined, SCAN_PAGE_SIZE);
     response.status(200);
-    response.setHeader('content-type', csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8');
+    response.setHeader(
+      'content-type',
+      csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8',
+    );
     response.setHeader('content-disposition', `attachment; filename="audit-log.${csv ? 'csv' : 'jsonl'}"`);
     if (csv) response.write(auditCsvLine(Object.fromEntries(AUDIT_CSV_COLUMNS.map((c) => [c, c])) as never));
     let page: ReadAllResult = first;
@@ -79,7 +82,11 @@ export class AuditLogController {
       })
       .catch((error: unknown) => {
         if (error instanceof InvalidPositionError) {
-          throw new BadRequestException({ code: 'ValidationFailed', message: `invalid after: ${error.message}`, details: [{ field: 'after', rule: 'position', message: error.message }] });
+          throw new BadRequestException({
+            code: 'ValidationFailed',
+            message: `invalid after: ${error.message}`,
+            details: [{ field: 'after', rule: 'position', message: error.message }],
+          });
         }
         throw error;
       });

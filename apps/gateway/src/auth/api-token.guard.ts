@@ -34,9 +34,12 @@ export class ApiTokenGuard implements CanActivate {
     const header = request.headers['authorization'];
     const value = Array.isArray(header) ? header[0] : header;
     const presented = /^Bearer\s+(\S+)$/i.exec(value ?? '')?.[1] ?? this.queryToken(request, context);
-    if (!presented) throw new UnauthorizedException('a bearer token is required (Authorization: Bearer <token>)');
-    const caller: Caller | undefined = this.tokens.callerOf(presented) ?? (await this.sessions.callerOf(presented));
-    if (!caller) throw new UnauthorizedException('the bearer token is not valid (or the session has expired)');
+    if (!presented)
+      throw new UnauthorizedException('a bearer token is required (Authorization: Bearer <token>)');
+    const caller: Caller | undefined =
+      this.tokens.callerOf(presented) ?? (await this.sessions.callerOf(presented));
+    if (!caller)
+      throw new UnauthorizedException('the bearer token is not valid (or the session has expired)');
     request.caller = caller;
     const allowed = this.reflector.getAllAndOverride<ApiRole[]>(ROLES_KEY, targets) ?? [];
     if (caller.role !== 'admin' && !allowed.includes(caller.role)) {
@@ -49,7 +52,10 @@ export class ApiTokenGuard implements CanActivate {
 
   /** `?access_token=`, on the routes that allow it only (see AllowQueryToken). */
   private queryToken(request: AuthenticatedRequest, context: ExecutionContext): string | undefined {
-    if (!this.reflector.getAllAndOverride<boolean>(QUERY_TOKEN_KEY, [context.getHandler(), context.getClass()])) return undefined;
+    if (
+      !this.reflector.getAllAndOverride<boolean>(QUERY_TOKEN_KEY, [context.getHandler(), context.getClass()])
+    )
+      return undefined;
     const token = request.query?.access_token;
     return typeof token === 'string' && token.length > 0 ? token : undefined;
   }

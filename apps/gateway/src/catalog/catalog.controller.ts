@@ -70,7 +70,12 @@ export class CatalogController {
    */
   private async breaker(connectionId: string): Promise<ConnectionBreakerReport | null> {
     try {
-      return await this.commands.send<ConnectionBreakerReport>('agent', 'connection-state', { connectionId }, { timeoutMs: 1000, connectionId });
+      return await this.commands.send<ConnectionBreakerReport>(
+        'agent',
+        'connection-state',
+        { connectionId },
+        { timeoutMs: 1000, connectionId },
+      );
     } catch {
       return null;
     }
@@ -84,7 +89,12 @@ export class CatalogController {
     const connection = this.connection(id);
     if (connection.fulfillment === 'manual')
       return { ok: true, message: 'manual connection: fulfilled by operators' };
-    return this.commands.send('agent', 'test-connection', { connectionId: id }, { timeoutMs: 30_000, connectionId: id });
+    return this.commands.send(
+      'agent',
+      'test-connection',
+      { connectionId: id },
+      { timeoutMs: 30_000, connectionId: id },
+    );
   }
 
   /**

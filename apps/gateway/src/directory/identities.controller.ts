@@ -45,12 +45,23 @@ export class IdentitiesController {
   @Post()
   @Roles('requester')
   @HttpCode(201)
-  @ApiResponse({ status: 409, description: 'the login is held by another active identity (the message names it)' })
-  async register(@Body() body: RegisterIdentityBody, @CurrentCaller() caller: Caller, @Res({ passthrough: true }) res: Response) {
-    const result = await this.commands.send<{ identityId: string; created: boolean }>('requests', 'register-identity', {
-      ...body,
-      actor: caller.actor,
-    });
+  @ApiResponse({
+    status: 409,
+    description: 'the login is held by another active identity (the message names it)',
+  })
+  async register(
+    @Body() body: RegisterIdentityBody,
+    @CurrentCaller() caller: Caller,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const result = await this.commands.send<{ identityId: string; created: boolean }>(
+      'requests',
+      'register-identity',
+      {
+        ...body,
+        actor: caller.actor,
+      },
+    );
     if (!result.created) res.status(200);
     return result;
   }
@@ -59,17 +70,24 @@ export class IdentitiesController {
   @BatchRoute('registered already, same data')
   registerBatch(@Body() body: BatchBody, @CurrentCaller() caller: Caller): Promise<BatchResponse> {
     return runBatch(body.items, RegisterIdentityBody, async (item) => {
-      const result = await this.commands.send<{ identityId: string; created: boolean }>('requests', 'register-identity', {
-        ...item,
-        actor: caller.actor,
-      });
+      const result = await this.commands.send<{ identityId: string; created: boolean }>(
+        'requests',
+        'register-identity',
+        {
+          ...item,
+          actor: caller.actor,
+        },
+      );
       return { id: result.identityId, created: result.created };
     });
   }
 
   @Get()
   @Roles('requester', 'reviewer', 'operator', 'auditor')
-  @ApiPagedResponse('Identities by last name, first name and id (100 per page unless limit says otherwise)', IdentityView)
+  @ApiPagedResponse(
+    'Identities by last name, first name and id (100 per page unless limit says otherwise)',
+    IdentityView,
+  )
   async list(
     @Query() query: IdentitySearchQuery,
     @Req() request: Request,
@@ -101,9 +119,16 @@ export class IdentitiesController {
   @Patch(':id')
   @Roles('requester')
   @ApiResponse({ status: 200, description: 'the identity after the change' })
-  @ApiResponse({ status: 409, description: 'the new login is held by another active identity (the message names it)' })
+  @ApiResponse({
+    status: 409,
+    description: 'the new login is held by another active identity (the message names it)',
+  })
   update(@Param('id') id: string, @Body() body: UpdateIdentityBody, @CurrentCaller() caller: Caller) {
-    return this.commands.send('requests', 'update-identity', { ...body, identityId: id, actor: caller.actor });
+    return this.commands.send('requests', 'update-identity', {
+      ...body,
+      identityId: id,
+      actor: caller.actor,
+    });
   }
 
   /**
@@ -114,7 +139,12 @@ export class IdentitiesController {
   @Roles('requester')
   @HttpCode(200)
   deactivate(@Param('id') id: string, @Body() body: DeactivateIdentityBody, @CurrentCaller() caller: Caller) {
-    return this.commands.send('requests', 'deactivate-identity', { identityId: id, comment: body?.comment, at: body?.at, actor: caller.actor });
+    return this.commands.send('requests', 'deactivate-identity', {
+      identityId: id,
+      comment: body?.comment,
+      at: body?.at,
+      actor: caller.actor,
+    });
   }
 
   /** Takes the identity back (409 when its login went to another identity meanwhile); birthright rules apply again. */
@@ -122,7 +152,11 @@ export class IdentitiesController {
   @Roles('requester')
   @HttpCode(200)
   reactivate(@Param('id') id: string, @Body() body: IdentityStatusBody, @CurrentCaller() caller: Caller) {
-    return this.commands.send('requests', 'reactivate-identity', { identityId: id, comment: body?.comment, actor: caller.actor });
+    return this.commands.send('requests', 'reactivate-identity', {
+      identityId: id,
+      comment: body?.comment,
+      actor: caller.actor,
+    });
   }
 
   /**

@@ -31,9 +31,19 @@ describe('identityChanges: what an authoritative source changes on an identity',
   });
 
   it('only the fields that differ; a missing department or source attribute is removed', () => {
-    const wanted = { ...same, lastName: 'Dupont', department: undefined, externalId: undefined, employeeNumber: '42' };
+    const wanted = {
+      ...same,
+      lastName: 'Dupont',
+      department: undefined,
+      externalId: undefined,
+      employeeNumber: '42',
+    };
     expect(identityChanges(record, wanted)).toEqual({
-      update: { lastName: 'Dupont', department: null, attributes: { externalId: null, employeeNumber: '42' } },
+      update: {
+        lastName: 'Dupont',
+        department: null,
+        attributes: { externalId: null, employeeNumber: '42' },
+      },
     });
     expect(showsSource(record, wanted)).toBe(false);
   });

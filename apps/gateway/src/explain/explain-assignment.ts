@@ -1,6 +1,12 @@
 import { identityDecider, type IdentityEvent, type IdentityState } from '@prov/domain';
 import { identityAttributes } from '@prov/platform';
-import { type AccountTrace, type RoleModel, type RuleTrace, traceAccount, traceRules } from '@prov/role-model';
+import {
+  type AccountTrace,
+  type RoleModel,
+  type RuleTrace,
+  traceAccount,
+  traceRules,
+} from '@prov/role-model';
 
 /** An event as the explanation needs it (a RecordedEvent has all of this). */
 export interface ExplainedEvent {
@@ -27,7 +33,14 @@ export type ExplanationStep =
       account?: AccountTrace;
       error?: string;
     }
-  | { kind: 'decision'; at: string; orderId: string; decision: 'approved' | 'declined' | 'postponed'; by?: string; comment?: string }
+  | {
+      kind: 'decision';
+      at: string;
+      orderId: string;
+      decision: 'approved' | 'declined' | 'postponed';
+      by?: string;
+      comment?: string;
+    }
   | {
       kind: 'attempt';
       at: string;
@@ -39,7 +52,14 @@ export type ExplanationStep =
       connectorCall?: Record<string, unknown>;
     }
   | { kind: 'observation'; at: string; orderId: string; by?: string; synchronization?: string }
-  | { kind: 'other'; at: string; type: string; orderId?: string; by?: string; detail?: Record<string, unknown> };
+  | {
+      kind: 'other';
+      at: string;
+      type: string;
+      orderId?: string;
+      by?: string;
+      detail?: Record<string, unknown>;
+    };
 
 export interface AssignmentExplanation {
   assignmentId: string;
@@ -55,14 +75,16 @@ const DECISIONS: Record<string, 'approved' | 'declined' | 'postponed'> = {
 };
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
-const whenOf = (event: ExplainedEvent): string => text(event.metadata.occurredAt) ?? text(event.data.at) ?? event.createdAt.toISOString();
+const whenOf = (event: ExplainedEvent): string =>
+  text(event.metadata.occurredAt) ?? text(event.data.at) ?? event.createdAt.toISOString();
 
 /** The identity as it was at `at` (its events up to then, folded with the domain's evolve). */
 export function identityAsOf(events: readonly ExplainedEvent[], at: string): IdentityState {
   return events
     .filter((event) => whenOf(event) <= at)
     .reduce(
-      (state, event) => identityDecider.evolve(state, { type: event.type, data: event.data } as unknown as IdentityEvent),
+      (state, event) =>
+        identityDecider.evolve(state, { type: event.type, data: event.data } as unknown as IdentityEvent),
       identityDecider.initialState(),
     );
 }
@@ -98,16 +120,27 @@ export function explainAssignment(
         if (ruleId !== undefined) {
           const attributes = attributesAt(at);
           const model = firstGenerationModel(assignment, versions) ?? current;
-          const rule = model && attributes ? traceRules(model, attributes).find((r) => r.ruleId === ruleId) : undefined;
+          const rule =
+            model && attributes ? traceRules(model, attributes).find((r) => r.ruleId === ruleId) : undefined;
           return { kind: 'rule', at, ruleId, ...(rule ? { rule } : {}) };
         }
-        return withoutUndefined({ kind: 'request', at, by, comment: text(data.comment), startsAt: text(data.startsAt), endsAt: text(data.endsAt) });
+        return withoutUndefined({
+          kind: 'request',
+          at,
+          by,
+          comment: text(data.comment),
+          startsAt: text(data.startsAt),
+          endsAt: text(data.endsAt),
+        });
       }
       case 'ProvisioningOrderGenerated':
       case 'RoleModelEvaluationFailed': {
         const model = modelOf(data.roleModelVersion);
         const attributes = attributesAt(at);
-        const account = data.changeType !== 'Deleted' && model && attributes ? traceAccount(model, attributes, entitlementId) : undefined;
+        const account =
+          data.changeType !== 'Deleted' && model && attributes
+            ? traceAccount(model, attributes, entitlementId)
+            : undefined;
         return withoutUndefined({
           kind: 'order',
           at,
@@ -133,19 +166,42 @@ export function explainAssignment(
           connectorCall: data.connectorCall as Record<string, unknown> | undefined,
         }) as ExplanationStep;
       case 'ProvisioningOrderVerified':
-        return withoutUndefined({ kind: 'observation', at, orderId, by, synchronization: text(event.metadata.causationId) }) as ExplanationStep;
+        return withoutUndefined({
+          kind: 'observation',
+          at,
+          orderId,
+          by,
+          synchronization: text(event.metadata.causationId),
+        }) as ExplanationStep;
       default:
         if (DECISIONS[event.type]) {
-          return withoutUndefined({ kind: 'decision', at, orderId, decision: DECISIONS[event.type], by, comment: text(data.comment) }) as ExplanationStep;
+          return withoutUndefined({
+            kind: 'decision',
+            at,
+            orderId,
+            decision: DECISIONS[event.type],
+            by,
+            comment: text(data.comment),
+          }) as ExplanationStep;
         }
-        return withoutUndefined({ kind: 'other', at, type: event.type, orderId: orderId || undefined, by, detail: detailOf(data) }) as ExplanationStep;
+        return withoutUndefined({
+          kind: 'other',
+          at,
+          type: event.type,
+          orderId: orderId || undefined,
+          by,
+          detail: detailOf(data),
+        }) as ExplanationStep;
     }
   });
   return { assignmentId, identityId, entitlementId, steps };
 }
 
 /** The version that generated the first order: the model the rule was evaluated with when it granted. */
-function firstGenerationModel(events: readonly ExplainedEvent[], versions: ReadonlyMap<string, RoleModel>): RoleModel | undefined {
+function firstGenerationModel(
+  events: readonly ExplainedEvent[],
+  versions: ReadonlyMap<string, RoleModel>,
+): RoleModel | undefined {
   const first = events.find((event) => event.type === 'ProvisioningOrderGenerated');
   const hash = first ? text(first.data.roleModelVersion) : undefined;
   return hash ? versions.get(hash) : undefined;
@@ -154,7 +210,9 @@ function firstGenerationModel(events: readonly ExplainedEvent[], versions: Reado
 /** What else an event says (a reason, a comment, a date), without the ids already in the step. */
 function detailOf(data: Record<string, unknown>): Record<string, unknown> | undefined {
   const picked = Object.fromEntries(
-    ['reason', 'supersededBy', 'comment', 'endsAt', 'until', 'automatic', 'error'].filter((k) => data[k] !== undefined).map((k) => [k, data[k]]),
+    ['reason', 'supersededBy', 'comment', 'endsAt', 'until', 'automatic', 'error']
+      .filter((k) => data[k] !== undefined)
+      .map((k) => [k, data[k]]),
   );
   return Object.keys(picked).length > 0 ? picked : undefined;
 }

@@ -1,13 +1,7 @@
 import { Controller, Get, Inject, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsString, Matches } from 'class-validator';
-import {
-  type AssignmentEvent,
-  assignmentDecider,
-  currentOrder,
-  findHolding,
-  stateName,
-} from '@prov/domain';
+import { type AssignmentEvent, assignmentDecider, currentOrder, findHolding, stateName } from '@prov/domain';
 import { type EventStore, type RecordedEvent, StreamNotFoundError } from '@prov/event-store';
 import { EVENT_STORE, identityAttributes, ROLE_MODEL } from '@prov/platform';
 import { type RoleModel, traceRules } from '@prov/role-model';
@@ -19,7 +13,9 @@ import { whyAccess } from './why-not';
 export class ExplainQuery {
   @ApiPropertyOptional({ example: 'ldap_staff', description: 'the entitlement to explain' })
   @IsString()
-  @Matches(/^[A-Za-z0-9_.-]{1,100}$/, { message: 'entitlement must be an entitlement id (letters, digits, _ . -)' })
+  @Matches(/^[A-Za-z0-9_.-]{1,100}$/, {
+    message: 'entitlement must be an entitlement id (letters, digits, _ . -)',
+  })
   entitlement!: string;
 }
 
@@ -41,7 +37,8 @@ export class ExplainController {
   async assignment(@Param('id', new ParseUUIDPipe()) id: string) {
     const events = await this.read(`assignment-${id}`);
     const requested = events.find((e) => e.type === 'AssignmentRequested');
-    if (!requested) throw new NotFoundException({ code: 'AssignmentNotFound', message: `assignment ${id} does not exist` });
+    if (!requested)
+      throw new NotFoundException({ code: 'AssignmentNotFound', message: `assignment ${id} does not exist` });
     return this.explain(events, String(requested.data.identityId));
   }
 
@@ -50,7 +47,8 @@ export class ExplainController {
   async identity(@Param('id') id: string, @Query() query: ExplainQuery) {
     const identityEvents = await this.read(`identity-${id}`);
     const identity = identityAsOf(identityEvents, '9999');
-    if (!identity.exists) throw new NotFoundException({ code: 'IdentityNotFound', message: `identity ${id} does not exist` });
+    if (!identity.exists)
+      throw new NotFoundException({ code: 'IdentityNotFound', message: `identity ${id} does not exist` });
     const entitlementId = query.entitlement;
     const holding = findHolding(identity, entitlementId);
     const assignmentEvents = holding ? await this.read(`assignment-${holding.assignmentId}`) : [];
@@ -86,9 +84,16 @@ export class ExplainController {
   }
 
   private async explain(events: ExplainedEvent[], identityId: string, identityEvents?: ExplainedEvent[]) {
-    const hashes = events.map((e) => e.data.roleModelVersion).filter((h): h is string => typeof h === 'string');
+    const hashes = events
+      .map((e) => e.data.roleModelVersion)
+      .filter((h): h is string => typeof h === 'string');
     const models = await this.versions.models(hashes);
-    return explainAssignment(events, identityEvents ?? (await this.read(`identity-${identityId}`)), models, this.roleModel);
+    return explainAssignment(
+      events,
+      identityEvents ?? (await this.read(`identity-${identityId}`)),
+      models,
+      this.roleModel,
+    );
   }
 
   private async read(stream: string): Promise<ExplainedEvent[]> {

@@ -24,10 +24,7 @@ export class HealthController {
   private readonly own: CachedProbe<Record<string, CheckResult>>;
   private readonly peers: CachedProbe<Record<string, CheckResult>>;
 
-  constructor(
-    @Inject(DATABASE_POOL) pool: Pool,
-    nats: NatsConnectionProvider,
-  ) {
+  constructor(@Inject(DATABASE_POOL) pool: Pool, nats: NatsConnectionProvider) {
     const settings = readOperationsSettings();
     this.own = new CachedProbe(async () => {
       const [natsCheck, eventStore, readModels] = await Promise.all([
@@ -43,7 +40,12 @@ export class HealthController {
     }, settings.healthCacheMs);
     const peers = Object.entries(settings.healthPeers);
     this.peers = new CachedProbe(
-      async () => Object.fromEntries(await Promise.all(peers.map(async ([name, url]) => [name, await check(() => peerReady(url), 2500)] as const))),
+      async () =>
+        Object.fromEntries(
+          await Promise.all(
+            peers.map(async ([name, url]) => [name, await check(() => peerReady(url), 2500)] as const),
+          ),
+        ),
       settings.healthCacheMs,
     );
   }

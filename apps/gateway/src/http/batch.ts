@@ -30,7 +30,8 @@ export class BatchItemProblem {
 }
 
 export class BatchItemError {
-  @ApiProperty({ example: 400, description: 'the status the single-item call would have answered' }) status!: number;
+  @ApiProperty({ example: 400, description: 'the status the single-item call would have answered' })
+  status!: number;
   @ApiProperty({ example: 'ValidationFailed' }) code!: string;
   @ApiProperty() message!: string;
   @ApiPropertyOptional({ type: [BatchItemProblem] }) details?: unknown;
@@ -39,12 +40,14 @@ export class BatchItemError {
 export class BatchItemResult {
   @ApiProperty({ description: 'position of the item in `items`' }) index!: number;
   @ApiProperty({ enum: ['created', 'existing', 'error'] }) result!: 'created' | 'existing' | 'error';
-  @ApiPropertyOptional({ description: 'the id of what was created or found (assignmentId or identityId)' }) id?: string;
+  @ApiPropertyOptional({ description: 'the id of what was created or found (assignmentId or identityId)' })
+  id?: string;
   @ApiPropertyOptional({ type: BatchItemError }) error?: BatchItemError;
 }
 
 export class BatchResponse {
-  @ApiProperty({ type: [BatchItemResult], description: 'one per item, in the order of `items`' }) results!: BatchItemResult[];
+  @ApiProperty({ type: [BatchItemResult], description: 'one per item, in the order of `items`' })
+  results!: BatchItemResult[];
   @ApiProperty() created!: number;
   @ApiProperty() existing!: number;
   @ApiProperty() errors!: number;
@@ -82,7 +85,14 @@ export async function validateItem<T extends object>(
   const field = `items[${index}]`;
   if (item === null || typeof item !== 'object' || Array.isArray(item)) {
     const message = `${field} must be an object`;
-    return { error: { status: 400, code: 'ValidationFailed', message, details: [{ field, rule: 'isObject', message }] } };
+    return {
+      error: {
+        status: 400,
+        code: 'ValidationFailed',
+        message,
+        details: [{ field, rule: 'isObject', message }],
+      },
+    };
   }
   const value = plainToInstance(type, item);
   const found = problems(await validate(value, { whitelist: true, forbidNonWhitelisted: true }), field);
@@ -102,11 +112,21 @@ const logger = new Logger('Batch');
 
 export function itemError(error: unknown): BatchItemError {
   if (error instanceof CommandError && error.status < 500) {
-    return { status: error.status, code: error.code, message: error.message, ...(error.details !== undefined ? { details: error.details } : {}) };
+    return {
+      status: error.status,
+      code: error.code,
+      message: error.message,
+      ...(error.details !== undefined ? { details: error.details } : {}),
+    };
   }
-  if (error instanceof CommandError) return { status: error.status, code: error.code, message: error.message };
+  if (error instanceof CommandError)
+    return { status: error.status, code: error.code, message: error.message };
   logger.error({ msg: 'batch item failed', error: String((error as Error)?.message ?? error) });
-  return { status: 500, code: 'InternalError', message: 'the item could not be carried out; it may be retried' };
+  return {
+    status: 500,
+    code: 'InternalError',
+    message: 'the item could not be carried out; it may be retried',
+  };
 }
 
 /**

@@ -10,7 +10,12 @@ describe('batch calls', () => {
       { identityId: 'c', entitlementId: 'missing' },
     ];
     const response = await runBatch(items, RequestAssignmentBody, async (item) => {
-      if (item.entitlementId === 'missing') throw CommandError.of('EntitlementNotFound', 404, "entitlement 'missing' is not in the role model in force");
+      if (item.entitlementId === 'missing')
+        throw CommandError.of(
+          'EntitlementNotFound',
+          404,
+          "entitlement 'missing' is not in the role model in force",
+        );
       return { id: `id-${item.identityId}`, created: item.entitlementId === 'new' };
     });
     expect(response).toEqual({
@@ -20,7 +25,11 @@ describe('batch calls', () => {
         {
           index: 2,
           result: 'error',
-          error: { status: 404, code: 'EntitlementNotFound', message: "entitlement 'missing' is not in the role model in force" },
+          error: {
+            status: 404,
+            code: 'EntitlementNotFound',
+            message: "entitlement 'missing' is not in the role model in force",
+          },
         },
       ],
       created: 1,
@@ -46,13 +55,20 @@ describe('batch calls', () => {
       code: 'ValidationFailed',
       details: [expect.objectContaining({ field: 'items[0].entitlementId', rule: 'minLength' })],
     });
-    expect(response.results[1].error?.details).toEqual([{ field: 'items[1]', rule: 'isObject', message: 'items[1] must be an object' }]);
-    expect(response.results[2].error?.details).toEqual([expect.objectContaining({ field: 'items[2].extra', rule: 'whitelistValidation' })]);
+    expect(response.results[1].error?.details).toEqual([
+      { field: 'items[1]', rule: 'isObject', message: 'items[1] must be an object' },
+    ]);
+    expect(response.results[2].error?.details).toEqual([
+      expect.objectContaining({ field: 'items[2].extra', rule: 'whitelistValidation' }),
+    ]);
   });
 
   it('hides unexpected failures behind a 500 of the item, and keeps going with the others', async () => {
     const response = await runBatch(
-      [{ identityId: 'a', entitlementId: 'x' }, { identityId: 'b', entitlementId: 'x' }],
+      [
+        { identityId: 'a', entitlementId: 'x' },
+        { identityId: 'b', entitlementId: 'x' },
+      ],
       RequestAssignmentBody,
       async (item) => {
         if (item.identityId === 'a') throw new Error('password=secret in a driver message');
@@ -62,7 +78,11 @@ describe('batch calls', () => {
     expect(response.results[0]).toEqual({
       index: 0,
       result: 'error',
-      error: { status: 500, code: 'InternalError', message: 'the item could not be carried out; it may be retried' },
+      error: {
+        status: 500,
+        code: 'InternalError',
+        message: 'the item could not be carried out; it may be retried',
+      },
     });
     expect(response.results[1].result).toBe('created');
   });

@@ -6,8 +6,17 @@ import type { Request } from 'express';
  * grows past `maxBytes` (a declared Content-Length over it before a byte is read), and with 400
  * unless it is UTF-8. `what` names the file in the messages ("the CSV").
  */
-export async function readTextBody(request: Request, maxBytes: number, what: string, code: string): Promise<string> {
-  const tooLarge = () => new PayloadTooLargeException({ code: 'PayloadTooLarge', message: `${what} must be at most ${maxBytes} bytes` });
+export async function readTextBody(
+  request: Request,
+  maxBytes: number,
+  what: string,
+  code: string,
+): Promise<string> {
+  const tooLarge = () =>
+    new PayloadTooLargeException({
+      code: 'PayloadTooLarge',
+      message: `${what} must be at most ${maxBytes} bytes`,
+    });
   if (Number(request.headers['content-length'] ?? 0) > maxBytes) throw tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
@@ -20,7 +29,10 @@ export async function readTextBody(request: Request, maxBytes: number, what: str
     return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
   } catch {
     // Spreadsheets often save "CSV" in a legacy code page; guessing would corrupt names silently.
-    throw new BadRequestException({ code, message: `${what} must be UTF-8 encoded (save it as "CSV UTF-8")` });
+    throw new BadRequestException({
+      code,
+      message: `${what} must be UTF-8 encoded (save it as "CSV UTF-8")`,
+    });
   }
 }
 

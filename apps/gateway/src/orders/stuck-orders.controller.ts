@@ -10,10 +10,18 @@ import { LIVE_SCHEMA, type OrderRow, toOrderView } from '@prov/read-models';
 import { Roles } from '../auth/roles.decorator';
 
 export const STUCK_ORDER_SETTINGS = Symbol('STUCK_ORDER_SETTINGS');
-export const stuckOrderSettingsProvider = { provide: STUCK_ORDER_SETTINGS, useFactory: () => readStuckOrderSettings() };
+export const stuckOrderSettingsProvider = {
+  provide: STUCK_ORDER_SETTINGS,
+  useFactory: () => readStuckOrderSettings(),
+};
 
 const REASONS: readonly StuckReason[] = [
-  'waiting-for-review', 'waiting-for-operator', 'unreachable-connection', 'waiting-for-retry', 'waiting-for-verification', 'role-model-error',
+  'waiting-for-review',
+  'waiting-for-operator',
+  'unreachable-connection',
+  'waiting-for-retry',
+  'waiting-for-verification',
+  'role-model-error',
 ];
 
 export class StuckOrdersQuery {
@@ -22,7 +30,10 @@ export class StuckOrdersQuery {
   @IsIn(REASONS, { message: `reason must be one of ${REASONS.join(', ')}` })
   reason?: StuckReason;
 
-  @ApiPropertyOptional({ description: 'orders listed (1-1000; default 200), most overdue first; count covers all', default: 200 })
+  @ApiPropertyOptional({
+    description: 'orders listed (1-1000; default 200), most overdue first; count covers all',
+    default: 200,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'limit must be a whole number from 1 to 1000' })
@@ -47,7 +58,10 @@ export class StuckOrdersController {
 
   @Get('stuck')
   @Roles('reviewer', 'operator', 'auditor')
-  @ApiOkResponse({ description: '{ count, byReason, serviceLevels, orders: [order + state, reason, why, inStateMs, overdueMs] }' })
+  @ApiOkResponse({
+    description:
+      '{ count, byReason, serviceLevels, orders: [order + state, reason, why, inStateMs, overdueMs] }',
+  })
   async stuck(@Query() query: StuckOrdersQuery) {
     const now = new Date();
     const levels = this.settings.afterMs;
@@ -64,14 +78,18 @@ export class StuckOrdersController {
       .map((order) => ({ order, verdict: stuckVerdict(order, now, levels) }))
       .filter((entry) => entry.verdict !== undefined)
       .map(({ order, verdict }) => ({ ...order, state: stateOf(order), ...verdict! }));
-    const byReason = Object.fromEntries(REASONS.map((reason) => [reason, stuck.filter((s) => s.reason === reason).length]));
+    const byReason = Object.fromEntries(
+      REASONS.map((reason) => [reason, stuck.filter((s) => s.reason === reason).length]),
+    );
     const listed = stuck
       .filter((s) => !query.reason || s.reason === query.reason)
       .sort((a, b) => b.overdueMs - a.overdueMs || a.orderId.localeCompare(b.orderId));
     return {
       count: stuck.length,
       byReason,
-      serviceLevels: Object.fromEntries(codes.map((code) => [stateName(code as ProvisioningStateCode), levels[code]])),
+      serviceLevels: Object.fromEntries(
+        codes.map((code) => [stateName(code as ProvisioningStateCode), levels[code]]),
+      ),
       orders: listed.slice(0, query.limit ?? 200),
     };
   }

@@ -76,17 +76,31 @@ export async function validateImport(
   const { records, errors } = parseCsv(text);
   const problems: LineProblem[] = [...errors];
   const [header, ...rows] = records;
-  if (!header) return { ok: false, problems: [...problems, { line: 1, message: 'the CSV is empty: expected a header orderId,result,error,comment' }] };
+  if (!header)
+    return {
+      ok: false,
+      problems: [
+        ...problems,
+        { line: 1, message: 'the CSV is empty: expected a header orderId,result,error,comment' },
+      ],
+    };
   const names = header.fields.map((f) => f.trim());
   const column = (name: string) => names.indexOf(name);
   const missing = ['orderId', 'result'].filter((name) => column(name) < 0);
   if (missing.length > 0) {
-    problems.push({ line: header.line, message: `the header must name the columns ${missing.join(' and ')} (found: ${names.join(', ')})` });
+    problems.push({
+      line: header.line,
+      message: `the header must name the columns ${missing.join(' and ')} (found: ${names.join(', ')})`,
+    });
     return { ok: false, problems };
   }
-  if (rows.length === 0 && errors.length === 0) problems.push({ line: header.line, message: 'the CSV has a header but no order lines' });
+  if (rows.length === 0 && errors.length === 0)
+    problems.push({ line: header.line, message: 'the CSV has a header but no order lines' });
   if (rows.length > MAX_IMPORT_LINES) {
-    problems.push({ line: header.line, message: `at most ${MAX_IMPORT_LINES} order lines per import (found ${rows.length})` });
+    problems.push({
+      line: header.line,
+      message: `at most ${MAX_IMPORT_LINES} order lines per import (found ${rows.length})`,
+    });
     return { ok: false, problems };
   }
 
@@ -125,7 +139,9 @@ export async function validateImport(
       continue;
     }
     if (order.provisioningStateCode !== ProvisioningState.Transmitted || !order.open) {
-      problem(`order ${orderId} is ${order.provisioningStateCode} ${order.provisioningState}, not 2 Transmitted`);
+      problem(
+        `order ${orderId} is ${order.provisioningStateCode} ${order.provisioningState}, not 2 Transmitted`,
+      );
       continue;
     }
     lines.push({

@@ -33,19 +33,38 @@ describe('exportManualOrders', () => {
     const csv = exportManualOrders([orderView('o-1')]);
     const [header, line] = parseCsv(csv).records;
     expect(header.fields).toEqual([
-      'orderId', 'assignmentId', 'identityId', 'entitlementId', 'connectionId',
-      'changeType', 'accountKey', 'group', 'attributes', 'transmittedAt',
+      'orderId',
+      'assignmentId',
+      'identityId',
+      'entitlementId',
+      'connectionId',
+      'changeType',
+      'accountKey',
+      'group',
+      'attributes',
+      'transmittedAt',
     ]);
     expect(line.fields).toEqual([
-      'o-1', 'a-o-1', 'chloe.dubois', 'building_badge', 'badge_office', 'Added', 'chloe.dubois', '',
-      '{"holder":"Chloé Dubois","department":"HR, Paris"}', '2026-03-01T10:00:00.000Z',
+      'o-1',
+      'a-o-1',
+      'chloe.dubois',
+      'building_badge',
+      'badge_office',
+      'Added',
+      'chloe.dubois',
+      '',
+      '{"holder":"Chloé Dubois","department":"HR, Paris"}',
+      '2026-03-01T10:00:00.000Z',
     ]);
   });
 });
 
 describe('validateImport', () => {
   it('accepts confirm and error lines, in any case, with optional comment', async () => {
-    const result = await validateImport('orderId,result,error,comment\no-1,Confirm,,done\no-2,error,"printer broken, again",\n', find);
+    const result = await validateImport(
+      'orderId,result,error,comment\no-1,Confirm,,done\no-2,error,"printer broken, again",\n',
+      find,
+    );
     expect(result).toEqual({
       ok: true,
       lines: [
@@ -56,9 +75,14 @@ describe('validateImport', () => {
   });
 
   it('accepts the export itself with a result column added, ignoring the other columns', async () => {
-    const exported = exportManualOrders([orderView('o-1')]).trimEnd().split('\r\n');
+    const exported = exportManualOrders([orderView('o-1')])
+      .trimEnd()
+      .split('\r\n');
     const csv = [`${exported[0]},result`, `${exported[1]},confirm`].join('\n');
-    expect(await validateImport(csv, find)).toMatchObject({ ok: true, lines: [{ orderId: 'o-1', result: 'confirm' }] });
+    expect(await validateImport(csv, find)).toMatchObject({
+      ok: true,
+      lines: [{ orderId: 'o-1', result: 'confirm' }],
+    });
   });
 
   it('reports every problem with its line, and applies nothing', async () => {
@@ -97,7 +121,9 @@ describe('validateImport', () => {
     });
     expect(await validateImport('\uFEFFid,outcome\no-1,confirm\n', find)).toEqual({
       ok: false,
-      problems: [{ line: 1, message: 'the header must name the columns orderId and result (found: id, outcome)' }],
+      problems: [
+        { line: 1, message: 'the header must name the columns orderId and result (found: id, outcome)' },
+      ],
     });
     expect(await validateImport('orderId,result\n', find)).toEqual({
       ok: false,

@@ -13,7 +13,11 @@ export class OrderDecisions {
 
   async send(orderId: string, command: string, caller: Caller, fields: Record<string, unknown>) {
     const order = await this.queries.order(orderId);
-    if (!order) throw new NotFoundException({ code: 'OrderNotFound', message: `provisioning order ${orderId} does not exist` });
+    if (!order)
+      throw new NotFoundException({
+        code: 'OrderNotFound',
+        message: `provisioning order ${orderId} does not exist`,
+      });
     return this.commands.send('review', command, {
       ...fields,
       assignmentId: order.assignmentId,

@@ -11,7 +11,11 @@ import { RoleModelPreviewService } from './role-model-preview.service';
 const CANDIDATE = 'candidate';
 
 function invalid(field: string, rule: string, message: string): BadRequestException {
-  return new BadRequestException({ code: 'ValidationFailed', message: `invalid request: ${message}`, details: [{ field, rule, message }] });
+  return new BadRequestException({
+    code: 'ValidationFailed',
+    message: `invalid request: ${message}`,
+    details: [{ field, rule, message }],
+  });
 }
 
 /** The YAML text: a `text/yaml` (or text/plain) body, or JSON `{ "yaml": "…" }`. */
@@ -19,7 +23,11 @@ function candidateText(body: unknown): string {
   if (typeof body === 'string' && body.trim() !== '') return body;
   const yaml = (body as { yaml?: unknown } | undefined)?.yaml;
   if (typeof yaml === 'string' && yaml.trim() !== '') return yaml;
-  throw invalid('body', 'roleModelYaml', 'body must be the candidate role model as YAML (Content-Type: application/yaml), or JSON { "yaml": "…" }');
+  throw invalid(
+    'body',
+    'roleModelYaml',
+    'body must be the candidate role model as YAML (Content-Type: application/yaml), or JSON { "yaml": "…" }',
+  );
 }
 
 function parseCandidate(text: string): RoleModel {
@@ -54,8 +62,15 @@ export class RoleModelPreviewController {
   @Roles('operator', 'auditor')
   @HttpCode(200)
   @ApiBody({ description: 'the candidate role model (YAML)', schema: { type: 'string' } })
-  @ApiOkResponse({ description: '{ currentVersion, candidateVersion, summary (counts per change type and per connection), orders (one page), next }' })
-  @ApiResponse({ status: 400, description: 'the candidate does not validate: details list every problem (field = path in the file, rule, line) with the loader’s messages' })
+  @ApiOkResponse({
+    description:
+      '{ currentVersion, candidateVersion, summary (counts per change type and per connection), orders (one page), next }',
+  })
+  @ApiResponse({
+    status: 400,
+    description:
+      'the candidate does not validate: details list every problem (field = path in the file, rule, line) with the loader’s messages',
+  })
   async preview(@Req() request: Request, @Query() query: PageQuery) {
     const candidate = parseCandidate(candidateText(request.body));
     let offset = 0;
@@ -64,7 +79,11 @@ export class RoleModelPreviewController {
         offset = Number(decodeCursor(`preview:${candidate.version}`, query.cursor, 1)[0]);
       } catch (error) {
         if (!(error instanceof InvalidCursorError)) throw error;
-        throw invalid('cursor', 'cursor', 'cursor must be the next of a previous preview of the same candidate');
+        throw invalid(
+          'cursor',
+          'cursor',
+          'cursor must be the next of a previous preview of the same candidate',
+        );
       }
     }
     const limit = query.limit ?? 100;

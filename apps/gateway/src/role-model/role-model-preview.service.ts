@@ -34,7 +34,11 @@ export class RoleModelPreviewService {
   ) {}
 
   /** Only the page asked for is kept; the rest is counted, so memory does not grow with the directory. */
-  async preview(candidate: RoleModel, page: { offset: number; limit: number }, now = new Date()): Promise<PreviewAnswer> {
+  async preview(
+    candidate: RoleModel,
+    page: { offset: number; limit: number },
+    now = new Date(),
+  ): Promise<PreviewAnswer> {
     const models = { current: this.current, candidate, now };
     const summary = emptySummary();
     const orders: PreviewOrder[] = [];
@@ -49,6 +53,12 @@ export class RoleModelPreviewService {
         }
       }
     }
-    return { currentVersion: this.current.version, candidateVersion: candidate.version, summary, total, orders };
+    return {
+      currentVersion: this.current.version,
+      candidateVersion: candidate.version,
+      summary,
+      total,
+      orders,
+    };
   }
 }

@@ -49,21 +49,34 @@ export class RoleModelVersionsController {
   @Roles('reviewer', 'operator', 'auditor')
   async diff(@Param('a') a: string, @Param('b') b: string) {
     const [from, to] = [await this.resolve(a, 'a'), await this.resolve(b, 'b')];
-    const structured = diffRoleModels(parseRoleModel(from.text, from.source).definition, parseRoleModel(to.text, to.source).definition);
+    const structured = diffRoleModels(
+      parseRoleModel(from.text, from.source).definition,
+      parseRoleModel(to.text, to.source).definition,
+    );
     return {
       from: { hash: from.hash, version: from.version, at: from.at },
       to: { hash: to.hash, version: to.version, at: to.at },
       ...structured,
-      text: roleModelTextDiff({ label: `${from.version}/${from.source}`, text: from.text }, { label: `${to.version}/${to.source}`, text: to.text }),
+      text: roleModelTextDiff(
+        { label: `${from.version}/${from.source}`, text: from.text },
+        { label: `${to.version}/${to.source}`, text: to.text },
+      ),
     };
   }
 
   private async resolve(id: string, field: string) {
     if (!VERSION_ID.test(id)) {
-      throw new NotFoundException({ code: 'RoleModelVersionNotFound', message: `${field} must be a version's hash or its first 12 characters (lowercase hex)` });
+      throw new NotFoundException({
+        code: 'RoleModelVersionNotFound',
+        message: `${field} must be a version's hash or its first 12 characters (lowercase hex)`,
+      });
     }
     const version = await this.versions.find(id);
-    if (!version) throw new NotFoundException({ code: 'RoleModelVersionNotFound', message: `no role-model version ${id}` });
+    if (!version)
+      throw new NotFoundException({
+        code: 'RoleModelVersionNotFound',
+        message: `no role-model version ${id}`,
+      });
     return version;
   }
 }

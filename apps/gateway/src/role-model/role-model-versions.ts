@@ -17,7 +17,10 @@ export class RoleModelVersionReader {
   ) {}
 
   /** One page of versions in the order they were first recorded. */
-  async page(after: string | undefined, limit: number): Promise<{ versions: RoleModelVersion[]; next: string | null; end: boolean }> {
+  async page(
+    after: string | undefined,
+    limit: number,
+  ): Promise<{ versions: RoleModelVersion[]; next: string | null; end: boolean }> {
     // Looking at the model in force first picks up a changed file, so it is recorded before it is listed.
     this.source.current();
     const page = await this.store.readAll({
@@ -26,7 +29,10 @@ export class RoleModelVersionReader {
       filter: { streamNamePrefixes: [`${ROLE_MODEL_CATEGORY}-`], eventTypes: ['RoleModelDeployed'] },
     });
     return {
-      versions: page.events.map((e) => ({ ...(e.data as RoleModelDeployed['data']), position: String(e.position) })),
+      versions: page.events.map((e) => ({
+        ...(e.data as RoleModelDeployed['data']),
+        position: String(e.position),
+      })),
       next: page.lastPosition ? String(page.lastPosition) : (after ?? null),
       end: page.isEnd,
     };

@@ -64,7 +64,9 @@ export class ScimDirectory {
       put: (id, user) =>
         scimErrors(async () => {
           const wanted = this.source(user);
-          return toScimUser(id === undefined ? await this.create(wanted, actor) : await this.replace(id, wanted, actor));
+          return toScimUser(
+            id === undefined ? await this.create(wanted, actor) : await this.replace(id, wanted, actor),
+          );
         }),
       remove: (id) => scimErrors(() => this.remove(id, actor)),
     };
@@ -94,8 +96,10 @@ export class ScimDirectory {
     const { update, activate } = identityChanges(current, wanted);
     // The profile first: a reactivation then reserves the login the identity has now.
     if (update) await this.commands.send('requests', 'update-identity', { ...update, identityId: id, actor });
-    if (activate === false) await this.commands.send('requests', 'deactivate-identity', { identityId: id, actor });
-    if (activate === true) await this.commands.send('requests', 'reactivate-identity', { identityId: id, actor });
+    if (activate === false)
+      await this.commands.send('requests', 'deactivate-identity', { identityId: id, actor });
+    if (activate === true)
+      await this.commands.send('requests', 'reactivate-identity', { identityId: id, actor });
     return this.shown(id, (r) => showsSource(r, wanted));
   }
 
@@ -103,13 +107,26 @@ export class ScimDirectory {
   private async remove(id: string, actor: string): Promise<void> {
     const current = await this.record(id);
     if (!current) throw notFound(id);
-    if (current.active) await this.commands.send('requests', 'deactivate-identity', { identityId: id, actor, comment: 'deleted through SCIM' });
-    await this.commands.send('requests', 'update-identity', { identityId: id, attributes: { [SCIM_DELETED]: true }, actor });
+    if (current.active)
+      await this.commands.send('requests', 'deactivate-identity', {
+        identityId: id,
+        actor,
+        comment: 'deleted through SCIM',
+      });
+    await this.commands.send('requests', 'update-identity', {
+      identityId: id,
+      attributes: { [SCIM_DELETED]: true },
+      actor,
+    });
     await this.shown(id, (r) => r.attributes[SCIM_DELETED] === true, true);
   }
 
   /** Bounded polling of the read model until it shows the write (the projector is asynchronous). */
-  private async shown(id: string, done: (record: IdentityRecord) => boolean, deleted = false): Promise<IdentityRecord> {
+  private async shown(
+    id: string,
+    done: (record: IdentityRecord) => boolean,
+    deleted = false,
+  ): Promise<IdentityRecord> {
     const deadline = Date.now() + READ_MODEL_WAIT_MS;
     for (let pause = 5; ; pause = Math.min(pause * 2, 200)) {
       const [record] = await this.queries.identityRecords(id);
@@ -117,7 +134,8 @@ export class ScimDirectory {
         if (!deleted && record.attributes[SCIM_DELETED] === true) throw notFound(id);
         return record;
       }
-      if (Date.now() > deadline) throw scimError(503, 'the change is stored but not yet readable; read it again shortly');
+      if (Date.now() > deadline)
+        throw scimError(503, 'the change is stored but not yet readable; read it again shortly');
       await delay(pause);
     }
   }

@@ -49,17 +49,24 @@ export class ScimErrorsFilter implements ExceptionFilter {
       const e = exception as unknown as { status: number; scimType?: string; message: string };
       return { status: Number(e.status), scimType: e.scimType ?? undefined, detail: e.message };
     }
-    if (exception instanceof ScimFilterError) return { status: 400, scimType: 'invalidFilter', detail: exception.message };
+    if (exception instanceof ScimFilterError)
+      return { status: 400, scimType: 'invalidFilter', detail: exception.message };
     if (exception instanceof CommandError) return fromCommandError(exception);
     if (exception instanceof HttpException) {
       const body = exception.getResponse();
       const detail =
-        typeof body === 'string' ? body : String((body as { message?: unknown }).message ?? exception.message);
+        typeof body === 'string'
+          ? body
+          : String((body as { message?: unknown }).message ?? exception.message);
       return { status: exception.getStatus(), detail };
     }
     if (isDatabaseUnavailable(exception))
       return { status: 503, detail: 'the database is not reachable right now; try again shortly' };
-    this.logger.error({ msg: 'unexpected SCIM error', error: String(exception), stack: (exception as Error)?.stack });
+    this.logger.error({
+      msg: 'unexpected SCIM error',
+      error: String(exception),
+      stack: (exception as Error)?.stack,
+    });
     return { status: 500, detail: 'internal error; see the gateway log' };
   }
 }

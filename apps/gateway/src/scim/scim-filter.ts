@@ -40,7 +40,10 @@ const ATTRIBUTES: Record<string, AttributeRule> = {
   'enterprise.manager.value': { values: (u) => present(enterprise(u).manager?.value), caseExact: true },
 };
 /** A multi-valued or complex attribute named alone means its `value` (RFC 7644 §3.4.2.2). */
-const ALIASES: Record<string, string> = { emails: 'emails.value', 'enterprise.manager': 'enterprise.manager.value' };
+const ALIASES: Record<string, string> = {
+  emails: 'emails.value',
+  'enterprise.manager': 'enterprise.manager.value',
+};
 
 export const FILTERABLE = Object.keys(ATTRIBUTES);
 
@@ -65,11 +68,19 @@ function canonical(path: string): string {
 
 function rule(path: string, original: string): AttributeRule {
   const found = ATTRIBUTES[ALIASES[path] ?? path];
-  if (!found) throw new ScimFilterError(`the attribute '${original}' cannot be filtered or sorted on; supported: ${FILTERABLE.join(', ')}`);
+  if (!found)
+    throw new ScimFilterError(
+      `the attribute '${original}' cannot be filtered or sorted on; supported: ${FILTERABLE.join(', ')}`,
+    );
   return found;
 }
 
-function compare(attribute: AttributeRule, values: Value[], expression: unknown[], original: string): boolean {
+function compare(
+  attribute: AttributeRule,
+  values: Value[],
+  expression: unknown[],
+  original: string,
+): boolean {
   const negate = String(expression[0]).toLowerCase() === 'not';
   const [operator, expected] = (negate ? expression.slice(1) : expression) as [string, unknown];
   const op = String(operator).toLowerCase();
@@ -86,10 +97,20 @@ function compare(attribute: AttributeRule, values: Value[], expression: unknown[
     const fold = (v: Value) => (attribute.caseExact ? String(v) : String(v).toLowerCase());
     const want = fold(String(expected));
     const time = (v: string) => Date.parse(v);
-    if (attribute.kind === 'dateTime' && ['gt', 'ge', 'lt', 'le', 'eq', 'ne'].includes(op) && Number.isNaN(time(want)))
+    if (
+      attribute.kind === 'dateTime' &&
+      ['gt', 'ge', 'lt', 'le', 'eq', 'ne'].includes(op) &&
+      Number.isNaN(time(want))
+    )
       throw new ScimFilterError(`'${original}' is a date and time: '${String(expected)}' is not one`);
     const order = (v: Value) =>
-      attribute.kind === 'dateTime' ? Math.sign(time(String(v)) - time(want)) : fold(v) < want ? -1 : fold(v) > want ? 1 : 0;
+      attribute.kind === 'dateTime'
+        ? Math.sign(time(String(v)) - time(want))
+        : fold(v) < want
+          ? -1
+          : fold(v) > want
+            ? 1
+            : 0;
     const test: Record<string, (v: Value) => boolean> = {
       eq: (v) => order(v) === 0,
       co: (v) => fold(v).includes(want),
@@ -136,8 +157,11 @@ export function sortUsers(users: ScimUser[], sortBy: string, descending: boolean
   const sorted = [...users].sort((a, b) => {
     const [x, y] = [key(a), key(b)];
     if (x === undefined || y === undefined) return x === y ? 0 : x === undefined ? 1 : -1;
-    const [sx, sy] = attribute.caseExact ? [String(x), String(y)] : [String(x).toLowerCase(), String(y).toLowerCase()];
-    const order = attribute.kind === 'dateTime' ? Date.parse(sx) - Date.parse(sy) : sx < sy ? -1 : sx > sy ? 1 : 0;
+    const [sx, sy] = attribute.caseExact
+      ? [String(x), String(y)]
+      : [String(x).toLowerCase(), String(y).toLowerCase()];
+    const order =
+      attribute.kind === 'dateTime' ? Date.parse(sx) - Date.parse(sy) : sx < sy ? -1 : sx > sy ? 1 : 0;
     return order || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   });
   return descending ? sorted.reverse() : sorted;

@@ -12,8 +12,15 @@ function user(id: string, over: Partial<ScimUser> & { department?: string } = {}
     displayName: `Ann Lee${id}`,
     emails: [{ value: `${id}@example.test`, type: 'work', primary: true }],
     active: true,
-    ...(department ? { [ENTERPRISE_USER]: { department, employeeNumber: `E${id}`, manager: { value: 'boss' } } } : {}),
-    meta: { resourceType: 'User', created: '2026-01-01T00:00:00.000Z', lastModified: `2026-0${id}-01T00:00:00.000Z`, version: 'W/"1"' },
+    ...(department
+      ? { [ENTERPRISE_USER]: { department, employeeNumber: `E${id}`, manager: { value: 'boss' } } }
+      : {}),
+    meta: {
+      resourceType: 'User',
+      created: '2026-01-01T00:00:00.000Z',
+      lastModified: `2026-0${id}-01T00:00:00.000Z`,
+      version: 'W/"1"',
+    },
     ...rest,
   };
 }
@@ -62,13 +69,21 @@ describe('SCIM filters on the supported attributes', () => {
   });
 
   it('an or of two filters selects the union of what each selects; an and the intersection', () => {
-    const atoms = ['userName sw "user."', 'active eq true', 'externalId pr', 'emails co "2@"', `${ENTERPRISE_USER}:department pr`];
+    const atoms = [
+      'userName sw "user."',
+      'active eq true',
+      'externalId pr',
+      'emails co "2@"',
+      `${ENTERPRISE_USER}:department pr`,
+    ];
     fc.assert(
       fc.property(fc.constantFrom(...atoms), fc.constantFrom(...atoms), (a, b) => {
         const [x, y] = [new Set(select(a)), new Set(select(b))];
         expect(new Set(select(`${a} or ${b}`))).toEqual(new Set([...x, ...y]));
         expect(new Set(select(`${a} and ${b}`))).toEqual(new Set([...x].filter((id) => y.has(id))));
-        expect(new Set(select(`not (${a})`))).toEqual(new Set(users.map((u) => u.id).filter((id) => !x.has(id))));
+        expect(new Set(select(`not (${a})`))).toEqual(
+          new Set(users.map((u) => u.id).filter((id) => !x.has(id))),
+        );
       }),
     );
   });

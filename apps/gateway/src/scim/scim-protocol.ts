@@ -16,11 +16,34 @@ export interface ScimUserStore {
 
 /** Core User attributes the engine does not keep: left out of the schema, so the schema says exactly what is kept. */
 const UNSUPPORTED_CORE = [
-  'nickName', 'profileUrl', 'title', 'userType', 'preferredLanguage', 'locale', 'timezone', 'password',
-  'phoneNumbers', 'ims', 'photos', 'addresses', 'groups', 'entitlements', 'roles', 'x509Certificates',
-  'name.middleName', 'name.honorificPrefix', 'name.honorificSuffix', 'emails.display',
+  'nickName',
+  'profileUrl',
+  'title',
+  'userType',
+  'preferredLanguage',
+  'locale',
+  'timezone',
+  'password',
+  'phoneNumbers',
+  'ims',
+  'photos',
+  'addresses',
+  'groups',
+  'entitlements',
+  'roles',
+  'x509Certificates',
+  'name.middleName',
+  'name.honorificPrefix',
+  'name.honorificSuffix',
+  'emails.display',
 ];
-const UNSUPPORTED_ENTERPRISE = ['costCenter', 'organization', 'division', 'manager.displayName', 'manager.$ref'];
+const UNSUPPORTED_ENTERPRISE = [
+  'costCenter',
+  'organization',
+  'division',
+  'manager.displayName',
+  'manager.$ref',
+];
 
 let declared = false;
 
@@ -53,7 +76,10 @@ export function declareScimProtocol(): typeof SCIMMY {
     SCIMMY.Resources.User.extend(SCIMMY.Schemas.EnterpriseUser, false)
       .egress((resource, ctx) => (ctx as ScimUserStore).get(resource.id!))
       .ingress((resource, instance, ctx) =>
-        (ctx as ScimUserStore).put(resource.id, JSON.parse(JSON.stringify(instance)) as Record<string, unknown>),
+        (ctx as ScimUserStore).put(
+          resource.id,
+          JSON.parse(JSON.stringify(instance)) as Record<string, unknown>,
+        ),
       )
       .degress((resource, ctx) => (ctx as ScimUserStore).remove(resource.id!)),
   );

@@ -26,7 +26,12 @@ const alice: ScimUser = {
   emails: [{ value: 'alice@example.test', type: 'work', primary: true }],
   active: true,
   [ENTERPRISE_USER]: { department: 'IT' },
-  meta: { resourceType: 'User', created: '2026-01-01T00:00:00.000Z', lastModified: '2026-01-01T00:00:00.000Z', version: 'W/"1"' },
+  meta: {
+    resourceType: 'User',
+    created: '2026-01-01T00:00:00.000Z',
+    lastModified: '2026-01-01T00:00:00.000Z',
+    version: 'W/"1"',
+  },
 };
 
 describe('the SCIM protocol as SCIMMY runs it for the gateway', () => {
@@ -66,7 +71,10 @@ describe('the SCIM protocol as SCIMMY runs it for the gateway', () => {
   it('a PATCH on an attribute the engine does not keep is refused with a SCIM error', async () => {
     const { store } = storeWith(alice);
     await expect(
-      new SCIMMY.Resources.User('a1').patch({ schemas: [PATCH], Operations: [{ op: 'replace', path: 'title', value: 'CFO' }] }, store),
+      new SCIMMY.Resources.User('a1').patch(
+        { schemas: [PATCH], Operations: [{ op: 'replace', path: 'title', value: 'CFO' }] },
+        store,
+      ),
     ).rejects.toMatchObject({ status: 400 });
   });
 
@@ -75,7 +83,13 @@ describe('the SCIM protocol as SCIMMY runs it for the gateway', () => {
       Resources: Array<{ id: string; attributes: Array<{ name: string }> }>;
     };
     const names = Object.fromEntries(list.Resources.map((s) => [s.id, s.attributes.map((a) => a.name)]));
-    expect(names['urn:ietf:params:scim:schemas:core:2.0:User']).toEqual(['userName', 'name', 'displayName', 'active', 'emails']);
+    expect(names['urn:ietf:params:scim:schemas:core:2.0:User']).toEqual([
+      'userName',
+      'name',
+      'displayName',
+      'active',
+      'emails',
+    ]);
     expect(names[ENTERPRISE_USER]).toEqual(['employeeNumber', 'department', 'manager']);
   });
 

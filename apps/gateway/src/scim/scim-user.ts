@@ -120,12 +120,19 @@ export function fromScimUser(user: Json): SourceIdentity {
  */
 export function normalisePatch(body: unknown): unknown {
   if (typeof body !== 'object' || body === null || !Array.isArray((body as Json).Operations)) return body;
-  const bool = (v: unknown) => (typeof v === 'string' && /^(true|false)$/i.test(v) ? v.toLowerCase() === 'true' : v);
+  const bool = (v: unknown) =>
+    typeof v === 'string' && /^(true|false)$/i.test(v) ? v.toLowerCase() === 'true' : v;
   const operations = ((body as Json).Operations as unknown[]).map((op) => {
     if (typeof op !== 'object' || op === null) return op;
     const o = op as Json;
-    if (typeof o.path === 'string' && o.path.toLowerCase() === 'active') return { ...o, value: bool(o.value) };
-    if (o.path === undefined && typeof o.value === 'object' && o.value !== null && 'active' in (o.value as Json))
+    if (typeof o.path === 'string' && o.path.toLowerCase() === 'active')
+      return { ...o, value: bool(o.value) };
+    if (
+      o.path === undefined &&
+      typeof o.value === 'object' &&
+      o.value !== null &&
+      'active' in (o.value as Json)
+    )
       return { ...o, value: { ...(o.value as Json), active: bool((o.value as Json).active) } };
     return o;
   });

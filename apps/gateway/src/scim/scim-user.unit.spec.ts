@@ -26,13 +26,20 @@ describe('SCIM User ⇄ identity', () => {
       emails: [{ value: 'alice@example.test', type: 'work', primary: true }],
       active: true,
       [ENTERPRISE_USER]: { department: 'Finance', employeeNumber: '701', manager: { value: 'boss' } },
-      meta: { resourceType: 'User', created: '2026-01-01T00:00:00.000Z', lastModified: '2026-01-02T00:00:00.000Z', version: expect.stringMatching(/^W\/"[\w-]{22}"$/) },
+      meta: {
+        resourceType: 'User',
+        created: '2026-01-01T00:00:00.000Z',
+        lastModified: '2026-01-02T00:00:00.000Z',
+        version: expect.stringMatching(/^W\/"[\w-]{22}"$/),
+      },
     });
   });
 
   it('the version changes with what SCIM shows, not with the stream revision (assignments append there too)', () => {
     const version = toScimUser(record).meta.version;
-    expect(toScimUser({ ...record, revision: 9, updatedAt: '2026-02-01T00:00:00.000Z' }).meta.version).toBe(version);
+    expect(toScimUser({ ...record, revision: 9, updatedAt: '2026-02-01T00:00:00.000Z' }).meta.version).toBe(
+      version,
+    );
     expect(toScimUser({ ...record, department: 'IT' }).meta.version).not.toBe(version);
     expect(toScimUser({ ...record, active: false }).meta.version).not.toBe(version);
   });
@@ -61,16 +68,25 @@ describe('SCIM User ⇄ identity', () => {
 
   it.each([
     [{ name: { givenName: 'A', familyName: 'B' }, emails: [{ value: 'a@b.c' }] }, 'userName is required'],
-    [{ userName: 'x', name: { familyName: 'B' }, emails: [{ value: 'a@b.c' }] }, 'name.givenName is required'],
+    [
+      { userName: 'x', name: { familyName: 'B' }, emails: [{ value: 'a@b.c' }] },
+      'name.givenName is required',
+    ],
     [{ userName: 'x', name: { givenName: 'A', familyName: 'B' } }, 'emails is required'],
-    [{ userName: 'x', name: { givenName: 'A', familyName: 'B' }, emails: [{ value: 'nope' }] }, 'emails must hold an e-mail address'],
-    [{ userName: 'x'.repeat(101), name: { givenName: 'A', familyName: 'B' }, emails: [{ value: 'a@b.c' }] }, 'userName must be at most 100'],
+    [
+      { userName: 'x', name: { givenName: 'A', familyName: 'B' }, emails: [{ value: 'nope' }] },
+      'emails must hold an e-mail address',
+    ],
+    [
+      { userName: 'x'.repeat(101), name: { givenName: 'A', familyName: 'B' }, emails: [{ value: 'a@b.c' }] },
+      'userName must be at most 100',
+    ],
   ])('refuses a User the identity cannot hold, naming the attribute (%#)', (user, message) => {
     expect(() => fromScimUser(user)).toThrow(ScimInputError);
     expect(() => fromScimUser(user)).toThrow(message);
   });
 
-  it("coerces Entra ID's \"True\"/\"False\" for active in PATCH, and nothing else", () => {
+  it('coerces Entra ID\'s "True"/"False" for active in PATCH, and nothing else', () => {
     const body = {
       schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
       Operations: [

@@ -1,4 +1,19 @@
-import { Body, Controller, Delete, Get, Header, HttpCode, Param, Patch, Post, Put, Query, Req, Res, UseFilters } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Header,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Put,
+  Query,
+  Req,
+  Res,
+  UseFilters,
+} from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { Caller } from '../auth/api-token.guard';
@@ -7,7 +22,13 @@ import { Roles } from '../auth/roles.decorator';
 import { ScimDirectory } from './scim-directory';
 import { ScimErrorsFilter } from './scim-errors.filter';
 import { matchesFilter, sortUsers } from './scim-filter';
-import { declareScimProtocol, SCIM_BASE_PATH, SCIM_CONTENT_TYPE, SCIM_MAX_RESULTS, scimError } from './scim-protocol';
+import {
+  declareScimProtocol,
+  SCIM_BASE_PATH,
+  SCIM_CONTENT_TYPE,
+  SCIM_MAX_RESULTS,
+  scimError,
+} from './scim-protocol';
 import { normalisePatch, type ScimUser, versionOf } from './scim-user';
 
 const LIST_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
@@ -94,8 +115,16 @@ export class ScimController {
 
   @Get('Users/:id')
   @Header('Content-Type', SCIM_CONTENT_TYPE)
-  async get(@Param('id') id: string, @Query() query: Params, @CurrentCaller() caller: Caller, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
-    const user = await new this.scim.Resources.User(id, this.projection(query)).read(this.directory.store(caller.actor));
+  async get(
+    @Param('id') id: string,
+    @Query() query: Params,
+    @CurrentCaller() caller: Caller,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const user = await new this.scim.Resources.User(id, this.projection(query)).read(
+      this.directory.store(caller.actor),
+    );
     const version = (user as unknown as ScimUser).meta?.version;
     if (version) res.setHeader('ETag', version);
     // A client that holds the current version gets no body again (RFC 7644 §3.14).
@@ -106,27 +135,51 @@ export class ScimController {
   @Post('Users')
   @HttpCode(201)
   @Header('Content-Type', SCIM_CONTENT_TYPE)
-  async create(@Body() body: unknown, @CurrentCaller() caller: Caller, @Res({ passthrough: true }) res: Response) {
-    const user = await new this.scim.Resources.User().write(body as Params, this.directory.store(caller.actor));
+  async create(
+    @Body() body: unknown,
+    @CurrentCaller() caller: Caller,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const user = await new this.scim.Resources.User().write(
+      body as Params,
+      this.directory.store(caller.actor),
+    );
     return this.located(user, res);
   }
 
   @Put('Users/:id')
   @Header('Content-Type', SCIM_CONTENT_TYPE)
-  async replace(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  async replace(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @CurrentCaller() caller: Caller,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     await this.checkVersion(id, req);
-    const user = await new this.scim.Resources.User(id).write(body as Params, this.directory.store(caller.actor));
+    const user = await new this.scim.Resources.User(id).write(
+      body as Params,
+      this.directory.store(caller.actor),
+    );
     return this.located(user, res);
   }
 
   @Patch('Users/:id')
   @Header('Content-Type', SCIM_CONTENT_TYPE)
-  async patch(@Param('id') id: string, @Body() body: unknown, @CurrentCaller() caller: Caller, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  async patch(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @CurrentCaller() caller: Caller,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     await this.checkVersion(id, req);
     const store = this.directory.store(caller.actor);
     const resource = new this.scim.Resources.User(id);
     // SCIMMY answers nothing when the operations change nothing: the current user is the answer then.
-    const user = (await resource.patch(normalisePatch(body) as Parameters<typeof resource.patch>[0], store)) ?? (await resource.read(store));
+    const user =
+      (await resource.patch(normalisePatch(body) as Parameters<typeof resource.patch>[0], store)) ??
+      (await resource.read(store));
     return this.located(user, res);
   }
 
@@ -145,7 +198,8 @@ export class ScimController {
   private async search(source: Params) {
     const params = listParams(source);
     // SCIMMY validates and parses the filter and the attribute lists (400 invalidFilter when wrong).
-    const config: { filter?: string; attributes?: string; excludedAttributes?: string } = this.projection(source);
+    const config: { filter?: string; attributes?: string; excludedAttributes?: string } =
+      this.projection(source);
     if (params.filter !== undefined) config.filter = params.filter;
     // SCIMMY takes the query as its first argument when there is no id; its typings only know (id, config).
     const resource = new this.scim.Resources.User(config as unknown as string);
@@ -158,7 +212,9 @@ export class ScimController {
       totalResults: users.length,
       startIndex: params.startIndex,
       itemsPerPage: page.length,
-      Resources: page.map((user) => new this.scim.Schemas.User(user, 'out', `${SCIM_BASE_PATH}/Users`, resource.attributes)),
+      Resources: page.map(
+        (user) => new this.scim.Schemas.User(user, 'out', `${SCIM_BASE_PATH}/Users`, resource.attributes),
+      ),
     };
   }
 

@@ -9,7 +9,10 @@ import { processEnvironment } from '@prov/config';
  * Where the built console is: `CONSOLE_DIR`, else `dist/web` next to the compiled gateway
  * (`dist/apps/gateway/src/main.js` → `dist/web`).
  */
-export function consoleDirectory(env: NodeJS.ProcessEnv = processEnvironment(), from: string = __dirname): string {
+export function consoleDirectory(
+  env: NodeJS.ProcessEnv = processEnvironment(),
+  from: string = __dirname,
+): string {
   return env.CONSOLE_DIR ? resolve(env.CONSOLE_DIR) : resolve(from, '..', '..', '..', '..', 'web');
 }
 

@@ -40,7 +40,9 @@ export class EventsController {
   stream(@Req() request: Request, @Res() response: Response): void {
     let release: () => void;
     try {
-      release = this.connections.open((request as unknown as AuthenticatedRequest).caller?.actor ?? 'anonymous');
+      release = this.connections.open(
+        (request as unknown as AuthenticatedRequest).caller?.actor ?? 'anonymous',
+      );
     } catch (error) {
       response.setHeader('Retry-After', String(SSE_RETRY_AFTER_SECONDS));
       throw error;
@@ -82,7 +84,8 @@ export class EventsController {
       flushTimer ??= setTimeout(flush, COALESCE_MS);
     });
     const heartbeat = setInterval(() => {
-      if (!response.writableEnded && !response.writableNeedDrain) response.write(`: heartbeat ${new Date().toISOString()}\n\n`);
+      if (!response.writableEnded && !response.writableNeedDrain)
+        response.write(`: heartbeat ${new Date().toISOString()}\n\n`);
     }, HEARTBEAT_MS);
     const drained = () => {
       if (resync || pending.length) flushTimer ??= setTimeout(flush, COALESCE_MS);

@@ -41,7 +41,10 @@ export class HoldingsBackfill implements OnApplicationBootstrap, BeforeApplicati
         this.logger.log({ msg: 'no read model yet (a fresh database): no holdings to backfill' });
         return;
       }
-      this.logger.error({ msg: 'holdings backfill failed; it runs again at the next start', error: String(error) });
+      this.logger.error({
+        msg: 'holdings backfill failed; it runs again at the next start',
+        error: String(error),
+      });
     });
   }
 

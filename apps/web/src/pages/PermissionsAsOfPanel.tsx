@@ -32,7 +32,9 @@ export function PermissionsAsOfPanel() {
     setError(null);
     try {
       if (subject === 'identity') {
-        const rows = await get<Permission[]>(`/identities/${encodeURIComponent(id.trim())}/permissions${query({ asOf: iso })}`);
+        const rows = await get<Permission[]>(
+          `/identities/${encodeURIComponent(id.trim())}/permissions${query({ asOf: iso })}`,
+        );
         setResult({ kind: 'permissions', instant: iso, rows });
       } else {
         const page = await getPage<Assignment>(
@@ -62,21 +64,42 @@ export function PermissionsAsOfPanel() {
   return (
     <section className="panel" aria-labelledby="permissions-as-of-heading">
       <h2 id="permissions-as-of-heading">Permissions and holders as of an instant</h2>
-      <p className="muted small">What a person had, or who had an entitlement, at that moment, rebuilt from the events.</p>
+      <p className="muted small">
+        What a person had, or who had an entitlement, at that moment, rebuilt from the events.
+      </p>
       <form className="form inline-form" onSubmit={submit} noValidate>
         <Field id="pasof-subject" label="Show">
           {(props) => (
-            <select {...props} value={subject} onChange={(e) => setSubject(e.target.value as 'identity' | 'entitlement')}>
+            <select
+              {...props}
+              value={subject}
+              onChange={(e) => setSubject(e.target.value as 'identity' | 'entitlement')}
+            >
               <option value="identity">an identity's permissions</option>
               <option value="entitlement">an entitlement's holders</option>
             </select>
           )}
         </Field>
-        <Field id="pasof-id" label={subject === 'identity' ? 'Identity' : 'Entitlement'} required error={problem}>
-          {(props) => <input {...props} value={id} spellCheck={false} onChange={(e) => setId(e.target.value)} />}
+        <Field
+          id="pasof-id"
+          label={subject === 'identity' ? 'Identity' : 'Entitlement'}
+          required
+          error={problem}
+        >
+          {(props) => (
+            <input {...props} value={id} spellCheck={false} onChange={(e) => setId(e.target.value)} />
+          )}
         </Field>
         <Field id="pasof-instant" label="As of" required hint="Your local time.">
-          {(props) => <input {...props} type="datetime-local" step={1} value={instant} onChange={(e) => setInstant(e.target.value)} />}
+          {(props) => (
+            <input
+              {...props}
+              type="datetime-local"
+              step={1}
+              value={instant}
+              onChange={(e) => setInstant(e.target.value)}
+            />
+          )}
         </Field>
         <button type="submit" className="button primary" disabled={busy}>
           {busy ? 'Loading…' : 'Show'}
@@ -84,7 +107,9 @@ export function PermissionsAsOfPanel() {
       </form>
       <Alert error={error} />
       <div aria-live="polite">
-        {result && result.rows.length === 0 && <Empty>Nothing at {new Date(result.instant).toLocaleString()}.</Empty>}
+        {result && result.rows.length === 0 && (
+          <Empty>Nothing at {new Date(result.instant).toLocaleString()}.</Empty>
+        )}
         {result && result.rows.length > 0 && (
           <div className="table-scroll">
             <table className="data-table responsive">
@@ -115,7 +140,12 @@ export function PermissionsAsOfPanel() {
           </div>
         )}
         {result?.kind === 'holders' && result.next && (
-          <button type="button" className="button secondary" disabled={busy} onClick={() => void load(result.next!)}>
+          <button
+            type="button"
+            className="button secondary"
+            disabled={busy}
+            onClick={() => void load(result.next!)}
+          >
             More holders
           </button>
         )}

@@ -42,8 +42,12 @@ export function RoleModelPreviewPage() {
     setBusy(true);
     setError(null);
     try {
-      const page = await api<Preview>('POST', `/role-model/preview${query({ limit: 200, cursor })}`, { body: { yaml } });
-      setPreview((previous) => (cursor && previous ? { ...page, orders: [...previous.orders, ...page.orders] } : page));
+      const page = await api<Preview>('POST', `/role-model/preview${query({ limit: 200, cursor })}`, {
+        body: { yaml },
+      });
+      setPreview((previous) =>
+        cursor && previous ? { ...page, orders: [...previous.orders, ...page.orders] } : page,
+      );
     } catch (caught) {
       setPreview(null);
       setError(caught);
@@ -68,7 +72,14 @@ export function RoleModelPreviewPage() {
         <form className="form" onSubmit={submit} noValidate>
           <Field id="candidate-yaml" label="Role model (YAML)" required hint="Paste the whole file.">
             {(props) => (
-              <textarea {...props} rows={16} spellCheck={false} className="code" value={yaml} onChange={(e) => setYaml(e.target.value)} />
+              <textarea
+                {...props}
+                rows={16}
+                spellCheck={false}
+                className="code"
+                value={yaml}
+                onChange={(e) => setYaml(e.target.value)}
+              />
             )}
           </Field>
           <button type="submit" className="button primary" disabled={busy || !yaml.trim()}>
@@ -84,8 +95,9 @@ export function RoleModelPreviewPage() {
               {preview.currentVersion} → {preview.candidateVersion}
             </h2>
             <p className="muted small">
-              {preview.summary.identities} identities, {preview.summary.assignments} live assignments: {preview.summary.orders.added} Added,{' '}
-              {preview.summary.orders.modified} Modified, {preview.summary.orders.deleted} Deleted, {preview.summary.orders.failing} failing.
+              {preview.summary.identities} identities, {preview.summary.assignments} live assignments:{' '}
+              {preview.summary.orders.added} Added, {preview.summary.orders.modified} Modified,{' '}
+              {preview.summary.orders.deleted} Deleted, {preview.summary.orders.failing} failing.
             </p>
             {preview.summary.byConnection.length > 0 && (
               <table className="data-table">
@@ -129,7 +141,9 @@ export function RoleModelPreviewPage() {
                     {preview.orders.map((o, index) => (
                       <tr key={`${o.assignmentId ?? o.identityId}-${o.entitlementId}-${index}`}>
                         <td>{o.identityId}</td>
-                        <td title={o.assignmentId}>{o.entitlementId} {o.assignmentId ? `(${shortId(o.assignmentId)})` : '(new)'}</td>
+                        <td title={o.assignmentId}>
+                          {o.entitlementId} {o.assignmentId ? `(${shortId(o.assignmentId)})` : '(new)'}
+                        </td>
                         <td>{o.changeType ?? 'Error'}</td>
                         <td>{o.connectionId ?? '—'}</td>
                         <td className={o.error ? 'error-text' : undefined}>
@@ -143,7 +157,12 @@ export function RoleModelPreviewPage() {
               </div>
             )}
             {preview.next && (
-              <button type="button" className="button secondary" disabled={busy} onClick={() => void run(preview.next!)}>
+              <button
+                type="button"
+                className="button secondary"
+                disabled={busy}
+                onClick={() => void run(preview.next!)}
+              >
                 More orders
               </button>
             )}

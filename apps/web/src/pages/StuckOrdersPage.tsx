@@ -23,7 +23,11 @@ interface StuckOrders {
 
 function hours(ms: number): string {
   const h = ms / 3_600_000;
-  return h >= 48 ? `${Math.round(h / 24)} d` : h >= 1 ? `${Math.round(h)} h` : `${Math.max(1, Math.round(ms / 60_000))} min`;
+  return h >= 48
+    ? `${Math.round(h / 24)} d`
+    : h >= 1
+      ? `${Math.round(h)} h`
+      : `${Math.max(1, Math.round(ms / 60_000))} min`;
 }
 
 /** Orders past their state's service level, most overdue first, with what they wait for. */
@@ -32,7 +36,10 @@ export function StuckOrdersPage() {
   const data = stuck.data;
   return (
     <>
-      <PageHeader title="Stuck orders" description="Open orders that have been in their state longer than its service level (STUCK_AFTER_* settings)." />
+      <PageHeader
+        title="Stuck orders"
+        description="Open orders that have been in their state longer than its service level (STUCK_AFTER_* settings)."
+      />
       <section className="panel" aria-labelledby="stuck-heading">
         <h2 id="stuck-heading">{data ? `${data.count} stuck` : 'Stuck orders'}</h2>
         <Alert error={stuck.error} />

@@ -50,7 +50,8 @@ export function checkValue(spec: VariableSpec, raw: string): string | undefined 
   switch (spec.type) {
     case 'integer': {
       const value = Number(raw.trim());
-      const ok = /^-?\d+$/.test(raw.trim()) && Number.isSafeInteger(value) && value >= spec.min && value <= spec.max;
+      const ok =
+        /^-?\d+$/.test(raw.trim()) && Number.isSafeInteger(value) && value >= spec.min && value <= spec.max;
       return ok ? undefined : wrong();
     }
     case 'enum':
@@ -58,7 +59,12 @@ export function checkValue(spec: VariableSpec, raw: string): string | undefined 
     case 'boolean':
       return raw === 'true' || raw === 'false' ? undefined : wrong();
     case 'url': {
-      const items = spec.list ? raw.split(',').map((s) => s.trim()).filter(Boolean) : [raw];
+      const items = spec.list
+        ? raw
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : [raw];
       const ok = items.length > 0 && items.every((item) => validUrl(item, spec.schemes));
       return ok ? undefined : wrong();
     }

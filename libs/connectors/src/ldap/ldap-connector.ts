@@ -107,9 +107,12 @@ export class LdapConnector implements Connector {
       let entry = previous ? await this.session.readEntry(this.accountDn(previous), attributes) : undefined;
       entry ??= await this.session.readEntry(this.accountDn(accountKey), attributes);
       // A redelivered rename finds the account under its new name already.
-      if (!entry && rdnValue !== accountKey) entry = await this.session.readEntry(this.accountDn(rdnValue), attributes);
+      if (!entry && rdnValue !== accountKey)
+        entry = await this.session.readEntry(this.accountDn(rdnValue), attributes);
       if (entry) this.checkTakeOver(order, entry, desired);
-      dn = entry ? await this.converge(entry, rdnValue, desired) : await this.create(order, rdnValue, desired);
+      dn = entry
+        ? await this.converge(entry, rdnValue, desired)
+        : await this.create(order, rdnValue, desired);
     }
     if (group !== undefined) {
       // groupOfNames holds DNs, and OpenLDAP without the refint overlay does not follow a rename.

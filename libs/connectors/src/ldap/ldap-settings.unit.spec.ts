@@ -172,9 +172,15 @@ describe('readLdapSettings', () => {
 
   it('refuses a plain ldap:// URL unless the connection says allowInsecure: true', () => {
     const { allowInsecure: _allowed, ...plain } = minimal;
-    expect(problemsOf(plain)).toMatch(/settings\.url is a plain ldap:\/\/ URL.*use ldaps:\/\/, or set allowInsecure: true/);
-    expect(problemsOf({ ...plain, allowInsecure: 'yes' })).toMatch(/settings\.allowInsecure must be true or false/);
-    expect(readLdapSettings(connection({ ...plain, url: 'ldaps://ldap.example.test' }), env).url).toBe('ldaps://ldap.example.test');
+    expect(problemsOf(plain)).toMatch(
+      /settings\.url is a plain ldap:\/\/ URL.*use ldaps:\/\/, or set allowInsecure: true/,
+    );
+    expect(problemsOf({ ...plain, allowInsecure: 'yes' })).toMatch(
+      /settings\.allowInsecure must be true or false/,
+    );
+    expect(readLdapSettings(connection({ ...plain, url: 'ldaps://ldap.example.test' }), env).url).toBe(
+      'ldaps://ldap.example.test',
+    );
   });
 
   it('refuses TLS options on a plain ldap:// URL, where they would silently switch to TLS', () => {

@@ -290,6 +290,12 @@ describe('what an order names: its role-model version and origin', () => {
   it('an order for a rule-given assignment names the rule and the version that computed it', () => {
     given([requestedEvent({ by: 'rule:finance_directory' })])
       .when(generateCommand('o-1', { roleModelVersion: 'a'.repeat(64) }))
-      .then([generatedEvent('o-1', 1, { at: iso(minutes(3)), origin: 'rule:finance_directory', roleModelVersion: 'a'.repeat(64) })]);
+      .then([
+        generatedEvent('o-1', 1, {
+          at: iso(minutes(3)),
+          origin: 'rule:finance_directory',
+          roleModelVersion: 'a'.repeat(64),
+        }),
+      ]);
   });
 });

@@ -129,7 +129,8 @@ export type ProvisioningOrderTransmitted = DomainEvent<
 
 export type ProvisioningOrderExecuted = DomainEvent<
   'ProvisioningOrderExecuted',
-  OrderEventData & ProvisioningStateView<8> & { reportedBy: Reporter; attempt: number; connectorCall?: ConnectorCall }
+  OrderEventData &
+    ProvisioningStateView<8> & { reportedBy: Reporter; attempt: number; connectorCall?: ConnectorCall }
 >;
 
 export type ProvisioningOrderErrored = DomainEvent<

@@ -34,7 +34,9 @@ interface Entry {
   done: boolean;
 }
 
-export function runPartitionedCatchUpSubscription(options: PartitionedCatchUpOptions): RunningCatchUpSubscription {
+export function runPartitionedCatchUpSubscription(
+  options: PartitionedCatchUpOptions,
+): RunningCatchUpSubscription {
   if (options.concurrency <= 1) return runCatchUpSubscription(options);
   const { store, checkpoints, subscriptionId, filter, handle, signal, pollIntervalMs, concurrency } = options;
   const partitionOf = options.partitionOf ?? ((event: RecordedEvent) => event.streamName);
@@ -100,7 +102,8 @@ export function runPartitionedCatchUpSubscription(options: PartitionedCatchUpOpt
     stopSubscription = () => subscription.close();
     if (stopRequested) await subscription.close();
     for await (const event of subscription) {
-      while (window.length >= concurrency && !failure) await new Promise<void>((resolve) => (wakeReader = resolve));
+      while (window.length >= concurrency && !failure)
+        await new Promise<void>((resolve) => (wakeReader = resolve));
       if (failure) break;
       const entry: Entry = { event, done: false };
       window.push(entry);

@@ -26,7 +26,8 @@ describe('runPartitionedCatchUpSubscription', () => {
   it('handles different streams side by side, each stream in log order, at most `concurrency` at once', async () => {
     // Interleaved in the log: a0 b0 c0 d0 a1 ...
     for (let i = 0; i < 5; i++)
-      for (const stream of ['a', 'b', 'c', 'd']) await store.appendToStream(stream, newEvents(1, 'ThingHappened', i));
+      for (const stream of ['a', 'b', 'c', 'd'])
+        await store.appendToStream(stream, newEvents(1, 'ThingHappened', i));
     let active = 0;
     let maxActive = 0;
     const seen = new Map<string, number[]>();
@@ -75,7 +76,10 @@ describe('runPartitionedCatchUpSubscription', () => {
     expect(await checkpoints.load('s')).toBeUndefined();
     release.open();
     const last = (await store.readAll({})).events.at(-1)!;
-    await eventually(async () => (await checkpoints.load('s')) === last.position, 'the checkpoint reached the last event');
+    await eventually(
+      async () => (await checkpoints.load('s')) === last.position,
+      'the checkpoint reached the last event',
+    );
     await running.close();
     expect(comparePositions(last.position, slow.position)).toBeGreaterThan(0);
   });

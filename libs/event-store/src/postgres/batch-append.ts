@@ -23,7 +23,8 @@ interface BatchRow {
 export function eventsJson(append: PreparedAppend): string {
   return `[${append.events
     .map(
-      (e) => `{"id":"${e.id}","type":${JSON.stringify(e.type)},"data":${e.dataJson},"metadata":${e.metadataJson}}`,
+      (e) =>
+        `{"id":"${e.id}","type":${JSON.stringify(e.type)},"data":${e.dataJson},"metadata":${e.metadataJson}}`,
     )
     .join(',')}]`;
 }
@@ -43,7 +44,8 @@ export function lockOrder(appends: readonly PreparedAppend[]): number[] {
 }
 
 function outcomeOf(append: PreparedAppend, row: BatchRow | undefined): Outcome<AppendResult> {
-  if (!row) return { ok: false, error: new Error(`append to ${append.streamName}: no result from the batch`) };
+  if (!row)
+    return { ok: false, error: new Error(`append to ${append.streamName}: no result from the batch`) };
   if (row.error_code === null) {
     return {
       ok: true,
@@ -55,7 +57,11 @@ function outcomeOf(append: PreparedAppend, row: BatchRow | undefined): Outcome<A
   }
   try {
     mapAppendError(
-      { code: row.error_code, message: row.error_message ?? undefined, detail: row.error_detail ?? undefined },
+      {
+        code: row.error_code,
+        message: row.error_message ?? undefined,
+        detail: row.error_detail ?? undefined,
+      },
       { ...append, ids: append.events.map((e) => e.id) },
     );
   } catch (error) {

@@ -24,7 +24,11 @@ describe('GroupCommit', () => {
       new Promise<Outcome<string>[]>((resolve) => {
         groups.push(group);
         release.push(() =>
-          resolve(group.map((n) => (n < 0 ? { ok: false, error: new Error(`bad ${n}`) } : { ok: true, value: `ok ${n}` }))),
+          resolve(
+            group.map((n) =>
+              n < 0 ? { ok: false, error: new Error(`bad ${n}`) } : { ok: true, value: `ok ${n}` },
+            ),
+          ),
         );
       });
     return { groups, release, run };

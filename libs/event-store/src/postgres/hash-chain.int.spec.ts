@@ -15,7 +15,12 @@ afterAll(async () => {
   await Promise.all(databases.map((db) => db.drop()));
 });
 
-const event = (n: number) => ({ id: randomUUID(), type: 'Happened', data: { n, text: 'é ü' }, metadata: { actor: 'x' } });
+const event = (n: number) => ({
+  id: randomUUID(),
+  type: 'Happened',
+  data: { n, text: 'é ü' },
+  metadata: { actor: 'x' },
+});
 
 it('names the first changed event, and only that one', async () => {
   const db = await createTestDatabase('chain');
@@ -52,9 +57,16 @@ it('chains events written before the migration, and appends continue the chain',
   databases.push(db);
   const pool = new Pool({ connectionString: db.url });
   try {
-    await migrateEventStoreSchema(pool, MIGRATIONS.filter((m) => m.version < 5));
-    await pool.query("SELECT * FROM es.append_to_stream('old-1', 'any', $1::jsonb)", [JSON.stringify([event(0), event(1)])]);
-    await pool.query("SELECT * FROM es.append_to_stream('old-2', 'any', $1::jsonb)", [JSON.stringify([event(0)])]);
+    await migrateEventStoreSchema(
+      pool,
+      MIGRATIONS.filter((m) => m.version < 5),
+    );
+    await pool.query("SELECT * FROM es.append_to_stream('old-1', 'any', $1::jsonb)", [
+      JSON.stringify([event(0), event(1)]),
+    ]);
+    await pool.query("SELECT * FROM es.append_to_stream('old-2', 'any', $1::jsonb)", [
+      JSON.stringify([event(0)]),
+    ]);
     await expect(migrateEventStoreSchema(pool)).resolves.toEqual(expect.objectContaining({ applied: [5] }));
     const store = await PostgresEventStore.connect({ pool });
     try {

@@ -126,7 +126,9 @@ describe('PostgreSQL global log with a transaction that commits late', () => {
     await holder.query('BEGIN');
     await holder.query('INSERT INTO unrelated VALUES (1)');
     try {
-      const appended = await store.appendToStream(`${prefix}a`, [{ id: randomUUID(), type: 'NotHeldBack', data: {} }]);
+      const appended = await store.appendToStream(`${prefix}a`, [
+        { id: randomUUID(), type: 'NotHeldBack', data: {} },
+      ]);
       const page = await store.readAll({ after: start });
       expect(page.events.map((e) => e.type)).toEqual(['NotHeldBack']);
       expect(page.events[0].position).toBe(appended.position);

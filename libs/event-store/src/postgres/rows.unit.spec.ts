@@ -23,7 +23,9 @@ describe('PostgreSQL row mapping', () => {
 
   it('refuses a well-formed position beyond what the columns hold, before it reaches PostgreSQL', () => {
     expect(() => fromPgPosition(encodePosition(0n, 2n ** 63n))).toThrow(InvalidPositionError);
-    expect(() => fromPgPosition(`${'9'.repeat(20)}:${'0'.repeat(20)}` as Position)).toThrow(InvalidPositionError);
+    expect(() => fromPgPosition(`${'9'.repeat(20)}:${'0'.repeat(20)}` as Position)).toThrow(
+      InvalidPositionError,
+    );
   });
 
   it('maps the SQLSTATEs of the append function to port errors', () => {

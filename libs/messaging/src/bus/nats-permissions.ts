@@ -70,7 +70,11 @@ export function natsPermissions(
   if (kind === 'agent') {
     publish.push('$JS.API.INFO', ...(user.connections ?? []).flatMap(agentJetStreamSubjects));
     // An agent hears the commands about its own connections only (`prov.cmd.agent.<command>.<id>`).
-    subscribe.splice(1, subscribe.length - 1, ...(user.connections ?? []).map((id) => `prov.cmd.agent.*.${id} ${commandQueueGroup(kind)}`));
+    subscribe.splice(
+      1,
+      subscribe.length - 1,
+      ...(user.connections ?? []).map((id) => `prov.cmd.agent.*.${id} ${commandQueueGroup(kind)}`),
+    );
   }
   return { publish: unique(publish), subscribe: unique(subscribe) };
 }

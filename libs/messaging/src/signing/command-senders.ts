@@ -58,12 +58,17 @@ export function signerKind(identity: string): string {
 export function subjectMatches(pattern: string, subject: string): boolean {
   const want = pattern.split('.');
   const got = subject.split('.');
-  return want.length === got.length && want.every((token, i) => token === got[i] || (token === '*' && got[i] !== ''));
+  return (
+    want.length === got.length &&
+    want.every((token, i) => token === got[i] || (token === '*' && got[i] !== ''))
+  );
 }
 
 export function mayIssue(senders: CommandSenders, identity: string, subject: string): boolean {
   const kind = signerKind(identity);
-  return Object.entries(senders).some(([pattern, kinds]) => subjectMatches(pattern, subject) && kinds.includes(kind));
+  return Object.entries(senders).some(
+    ([pattern, kinds]) => subjectMatches(pattern, subject) && kinds.includes(kind),
+  );
 }
 
 /** The subjects a kind may send commands on. */

@@ -13,7 +13,9 @@ describe('command senders', () => {
     expect(mayIssue(ENGINE_COMMAND_SENDERS, 'orders', 'prov.cmd.agent.synchronize.hr_app')).toBe(true);
     expect(mayIssue(ENGINE_COMMAND_SENDERS, 'gateway', 'prov.cmd.agent.synchronize.hr_app')).toBe(false);
     expect(mayIssue(ENGINE_COMMAND_SENDERS, 'gateway', 'prov.cmd.agent.test-connection.hr_app')).toBe(true);
-    expect(mayIssue(ENGINE_COMMAND_SENDERS, 'agent-emea', 'prov.cmd.agent.test-connection.hr_app')).toBe(false);
+    expect(mayIssue(ENGINE_COMMAND_SENDERS, 'agent-emea', 'prov.cmd.agent.test-connection.hr_app')).toBe(
+      false,
+    );
     expect(mayIssue(ENGINE_COMMAND_SENDERS, 'agent', 'prov.cmd.orders.report')).toBe(true);
   });
 });

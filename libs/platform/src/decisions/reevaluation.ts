@@ -1,4 +1,10 @@
-import { type Assignment, currentOrder, jsonEqual, ProvisioningState, type ProvisioningOrder } from '@prov/domain';
+import {
+  type Assignment,
+  currentOrder,
+  jsonEqual,
+  ProvisioningState,
+  type ProvisioningOrder,
+} from '@prov/domain';
 import { type IdentityAttributes, type RoleModel, RuleEvaluationError } from '@prov/role-model';
 import { mayHaveBeenWritten } from './written-states';
 
@@ -65,7 +71,10 @@ export function reevaluate(
     };
     if (order.stateCode === ProvisioningState.Error)
       return { kind: 'regenerated', previous: order, order: { ...fields, changeType: 'Added' } };
-    if (!jsonEqual(fields.changes as never, order.changes as never) || fields.connectionId !== order.connectionId) {
+    if (
+      !jsonEqual(fields.changes as never, order.changes as never) ||
+      fields.connectionId !== order.connectionId
+    ) {
       const changeType = mayHaveBeenWritten(order.stateCode) ? 'Modified' : 'Added';
       return { kind: 'modified', previous: order, order: { ...fields, changeType } };
     }

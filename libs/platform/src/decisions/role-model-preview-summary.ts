@@ -63,14 +63,23 @@ const zero = () => ({ added: 0, modified: 0, deleted: 0 });
 
 /** A summary to add identities to, one at a time: only counts are kept, so memory stays flat. */
 export function emptySummary(): RoleModelPreview {
-  return { identities: 0, assignments: 0, orders: { added: 0, modified: 0, deleted: 0, failing: 0 }, byConnection: [] };
+  return {
+    identities: 0,
+    assignments: 0,
+    orders: { added: 0, modified: 0, deleted: 0, failing: 0 },
+    byConnection: [],
+  };
 }
 
 /**
  * Adds one identity's preview orders: counts per order change type and, per connection, per
  * account and membership change. Connections stay sorted by id.
  */
-export function addToSummary(summary: RoleModelPreview, subject: PreviewSubject, orders: readonly PreviewOrder[]): void {
+export function addToSummary(
+  summary: RoleModelPreview,
+  subject: PreviewSubject,
+  orders: readonly PreviewOrder[],
+): void {
   summary.identities++;
   summary.assignments += subject.assignments.length;
   for (const order of orders) {

@@ -74,7 +74,11 @@ function sameRules(models: Models, entitlementId: string): boolean {
   const rules = (model: RoleModel) => {
     const entitlement = model.entitlement(entitlementId);
     const resourceType = entitlement && model.resourceType(entitlement.resourceTypeId);
-    return JSON.stringify([entitlement, resourceType, resourceType && model.connection(resourceType.connectionId)]);
+    return JSON.stringify([
+      entitlement,
+      resourceType,
+      resourceType && model.connection(resourceType.connectionId),
+    ]);
   };
   const same = rules(models.current) === rules(models.candidate);
   cache.set(entitlementId, same);
@@ -95,7 +99,11 @@ function alsoUnderCurrentModel(
   if (decision.kind === 'removed') return !models.current.entitlement(assignment.entitlementId);
   const before = reevaluate(models.current, assignment, attributes);
   if (decision.kind === 'failing') return before.kind === 'failing' && before.error === decision.error;
-  return before.kind === decision.kind && 'order' in before && jsonEqual(before.order as never, decision.order as never);
+  return (
+    before.kind === decision.kind &&
+    'order' in before &&
+    jsonEqual(before.order as never, decision.order as never)
+  );
 }
 
 function reevaluated(
@@ -127,14 +135,20 @@ function sameBirthrightRules(models: Models): boolean {
   sameBirthrightRulesCache.set(models.candidate, byCurrent);
   let same = byCurrent.get(models.current);
   if (same === undefined) {
-    same = JSON.stringify(models.current.definition.rules ?? []) === JSON.stringify(models.candidate.definition.rules ?? []);
+    same =
+      JSON.stringify(models.current.definition.rules ?? []) ===
+      JSON.stringify(models.candidate.definition.rules ?? []);
     byCurrent.set(models.current, same);
   }
   return same;
 }
 
 /** Birthright rules: a new entitlement gets an assignment (Added), one no holder keeps is revoked (Deleted). */
-function birthrights(models: Models, subject: PreviewSubject, attributes: IdentityAttributes): PreviewOrder[] {
+function birthrights(
+  models: Models,
+  subject: PreviewSubject,
+  attributes: IdentityAttributes,
+): PreviewOrder[] {
   const { identity } = subject;
   const changesUnder = (model: RoleModel) => {
     const outcome = model.rulesFor(attributes);
@@ -151,11 +165,22 @@ function birthrights(models: Models, subject: PreviewSubject, attributes: Identi
     if (Object.hasOwn(identity.holdings, grant.entitlementId) || granted.has(grant.entitlementId)) continue;
     granted.add(grant.entitlementId);
     const alsoUnderCurrentModel = current.grant.some((g) => g.entitlementId === grant.entitlementId);
-    const base = { identityId: identity.identityId, entitlementId: grant.entitlementId, reason: 'granted' as const, alsoUnderCurrentModel };
+    const base = {
+      identityId: identity.identityId,
+      entitlementId: grant.entitlementId,
+      reason: 'granted' as const,
+      alsoUnderCurrentModel,
+    };
     try {
       const evaluated = models.candidate.evaluate(attributes, grant.entitlementId);
       const { connectionId, resourceTypeId } = evaluated;
-      orders.push({ ...base, changeType: 'Added', connectionId, resourceTypeId, changes: evaluated.changes as unknown as Record<string, unknown> });
+      orders.push({
+        ...base,
+        changeType: 'Added',
+        connectionId,
+        resourceTypeId,
+        changes: evaluated.changes as unknown as Record<string, unknown>,
+      });
     } catch (error) {
       if (!(error instanceof RuleEvaluationError)) throw error;
       orders.push({ ...base, error: error.message });
@@ -199,7 +224,12 @@ export function previewSubject(models: Models, subject: PreviewSubject): Preview
   }
   const reevaluatedIds = new Set(orders.map((o) => o.assignmentId));
   // An entitlement both removed from the model and no longer given by a rule is one Deleted order.
-  return [...orders, ...birthrights(models, subject, attributes).filter((o) => !o.assignmentId || !reevaluatedIds.has(o.assignmentId))];
+  return [
+    ...orders,
+    ...birthrights(models, subject, attributes).filter(
+      (o) => !o.assignmentId || !reevaluatedIds.has(o.assignmentId),
+    ),
+  ];
 }
 
 export { accountEffects, addToSummary, emptySummary } from './role-model-preview-summary';

@@ -1,4 +1,9 @@
-import { type Assignment, type ProvisioningOrder, ProvisioningState, type RegisteredIdentity } from '@prov/domain';
+import {
+  type Assignment,
+  type ProvisioningOrder,
+  ProvisioningState,
+  type RegisteredIdentity,
+} from '@prov/domain';
 import { parseRoleModel } from '@prov/role-model';
 import { reevaluate } from './reevaluation';
 import { addToSummary, emptySummary, previewSubject } from './role-model-preview';
@@ -22,25 +27,66 @@ entitlements:
 const CURRENT = parseRoleModel(MODEL_TEXT, 'current.yaml');
 const NOW = new Date('2030-01-01T00:00:00Z');
 
-function identity(id: string, department: string, holdings: RegisteredIdentity['holdings'] = {}): RegisteredIdentity {
+function identity(
+  id: string,
+  department: string,
+  holdings: RegisteredIdentity['holdings'] = {},
+): RegisteredIdentity {
   return {
-    exists: true, identityId: id, login: id.toUpperCase(), firstName: 'Ada', lastName: id, email: `${id}@x`,
-    department, attributes: {}, registeredAt: NOW.toISOString(), updatedAt: NOW.toISOString(), active: true, holdings,
+    exists: true,
+    identityId: id,
+    login: id.toUpperCase(),
+    firstName: 'Ada',
+    lastName: id,
+    email: `${id}@x`,
+    department,
+    attributes: {},
+    registeredAt: NOW.toISOString(),
+    updatedAt: NOW.toISOString(),
+    active: true,
+    holdings,
   };
 }
 
 /** An assignment whose current order is what the current model computes, in the given state. */
-function assignment(who: RegisteredIdentity, entitlementId: string, stateCode: number = ProvisioningState.Verified): Assignment {
-  const evaluated = CURRENT.evaluate({ id: who.identityId, login: who.login, firstName: who.firstName, lastName: who.lastName, email: who.email, department: who.department ?? null }, entitlementId);
+function assignment(
+  who: RegisteredIdentity,
+  entitlementId: string,
+  stateCode: number = ProvisioningState.Verified,
+): Assignment {
+  const evaluated = CURRENT.evaluate(
+    {
+      id: who.identityId,
+      login: who.login,
+      firstName: who.firstName,
+      lastName: who.lastName,
+      email: who.email,
+      department: who.department ?? null,
+    },
+    entitlementId,
+  );
   const order: ProvisioningOrder = {
-    orderId: `o-${who.identityId}-${entitlementId}`, changeType: 'Added', connectionId: evaluated.connectionId,
-    resourceTypeId: evaluated.resourceTypeId, fulfillment: evaluated.fulfillment,
-    changes: evaluated.changes as unknown as Record<string, unknown>, requiresReview: false,
-    stateCode: stateCode as ProvisioningOrder['stateCode'], attempt: 1, open: stateCode !== ProvisioningState.Verified, updatedAt: NOW.toISOString(),
+    orderId: `o-${who.identityId}-${entitlementId}`,
+    changeType: 'Added',
+    connectionId: evaluated.connectionId,
+    resourceTypeId: evaluated.resourceTypeId,
+    fulfillment: evaluated.fulfillment,
+    changes: evaluated.changes as unknown as Record<string, unknown>,
+    requiresReview: false,
+    stateCode: stateCode as ProvisioningOrder['stateCode'],
+    attempt: 1,
+    open: stateCode !== ProvisioningState.Verified,
+    updatedAt: NOW.toISOString(),
   };
   return {
-    exists: true, assignmentId: `a-${who.identityId}-${entitlementId}`, identityId: who.identityId, entitlementId,
-    requestedAt: NOW.toISOString(), workflowState: 'Requested', orders: { [order.orderId]: order }, currentOrderId: order.orderId,
+    exists: true,
+    assignmentId: `a-${who.identityId}-${entitlementId}`,
+    identityId: who.identityId,
+    entitlementId,
+    requestedAt: NOW.toISOString(),
+    workflowState: 'Requested',
+    orders: { [order.orderId]: order },
+    currentOrderId: order.orderId,
   };
 }
 
@@ -67,11 +113,18 @@ function preview(candidateText: string) {
 
 describe('role model preview', () => {
   it('given the model in force as candidate, then nothing would change', () => {
-    expect(preview(MODEL_TEXT).summary).toEqual({ identities: 2, assignments: 3, orders: { added: 0, modified: 0, deleted: 0, failing: 0 }, byConnection: [] });
+    expect(preview(MODEL_TEXT).summary).toEqual({
+      identities: 2,
+      assignments: 3,
+      orders: { added: 0, modified: 0, deleted: 0, failing: 0 },
+      byConnection: [],
+    });
   });
 
   it('given a changed attribute expression, then every written account gets a Modified order caused by the candidate', () => {
-    const { orders, summary } = preview(MODEL_TEXT.replace('firstName + " " + lastName', 'lastName + ", " + firstName'));
+    const { orders, summary } = preview(
+      MODEL_TEXT.replace('firstName + " " + lastName', 'lastName + ", " + firstName'),
+    );
     expect(orders.map((o) => [o.assignmentId, o.changeType, o.reason, o.alsoUnderCurrentModel])).toEqual([
       ['a-ann-writer', 'Modified', 'modified', false],
       ['a-bob-reader', 'Modified', 'modified', false],
@@ -79,17 +132,30 @@ describe('role model preview', () => {
     ]);
     expect(orders[0].changes).toMatchObject({ attributes: { displayName: 'ann, Ada' } });
     // bob's two orders change one account.
-    expect(summary.byConnection).toEqual([{ connectionId: 'app', accounts: { added: 0, modified: 2, deleted: 0 }, memberships: { added: 0, modified: 0, deleted: 0 } }]);
+    expect(summary.byConnection).toEqual([
+      {
+        connectionId: 'app',
+        accounts: { added: 0, modified: 2, deleted: 0 },
+        memberships: { added: 0, modified: 0, deleted: 0 },
+      },
+    ]);
   });
 
   it('given a removed entitlement, then its assignments get Deleted orders; a shared account stays', () => {
-    const candidate = MODEL_TEXT.replace('  - { id: writer, name: Writer, resourceType: app_account, group: writers }\n', '');
+    const candidate = MODEL_TEXT.replace(
+      '  - { id: writer, name: Writer, resourceType: app_account, group: writers }\n',
+      '',
+    );
     const { orders, summary } = preview(candidate);
     expect(orders.map((o) => [o.assignmentId, o.changeType, o.reason])).toEqual([
       ['a-ann-writer', 'Deleted', 'removed'],
       ['a-bob-writer', 'Deleted', 'removed'],
     ]);
-    expect(summary.byConnection[0]).toEqual({ connectionId: 'app', accounts: { added: 0, modified: 0, deleted: 1 }, memberships: { added: 0, modified: 0, deleted: 2 } });
+    expect(summary.byConnection[0]).toEqual({
+      connectionId: 'app',
+      accounts: { added: 0, modified: 0, deleted: 1 },
+      memberships: { added: 0, modified: 0, deleted: 2 },
+    });
   });
 
   it('given a birthright rule widened and another narrowed, then grants are Added and releases Deleted', () => {
@@ -108,12 +174,23 @@ describe('role model preview', () => {
 
   it('reevaluate regenerates an order in 7 Error under the model and leaves a Deleted order alone', () => {
     const failed = assignment(ann, 'writer', ProvisioningState.Error);
-    expect(reevaluate(CURRENT, failed, { login: 'ANN', firstName: 'Ada', lastName: 'ann', department: 'HR' })).toMatchObject({ kind: 'regenerated', order: { changeType: 'Added' } });
+    expect(
+      reevaluate(CURRENT, failed, { login: 'ANN', firstName: 'Ada', lastName: 'ann', department: 'HR' }),
+    ).toMatchObject({ kind: 'regenerated', order: { changeType: 'Added' } });
     const pending = assignment(ann, 'writer', ProvisioningState.AwaitingApproval);
     const changed = parseRoleModel(MODEL_TEXT.replace('firstName + " " + lastName', 'login'), 'c.yaml');
     // Never written (still in review): the new order adds, it does not modify.
-    expect(reevaluate(changed, pending, { login: 'ANN', firstName: 'Ada', lastName: 'ann' })).toMatchObject({ kind: 'modified', order: { changeType: 'Added' } });
-    const deleted = { ...pending, orders: { x: { ...pending.orders[pending.currentOrderId!], orderId: 'x', changeType: 'Deleted' as const } }, currentOrderId: 'x' };
+    expect(reevaluate(changed, pending, { login: 'ANN', firstName: 'Ada', lastName: 'ann' })).toMatchObject({
+      kind: 'modified',
+      order: { changeType: 'Added' },
+    });
+    const deleted = {
+      ...pending,
+      orders: {
+        x: { ...pending.orders[pending.currentOrderId!], orderId: 'x', changeType: 'Deleted' as const },
+      },
+      currentOrderId: 'x',
+    };
     expect(reevaluate(changed, deleted, { login: 'ANN' })).toEqual({ kind: 'unchanged' });
   });
 });

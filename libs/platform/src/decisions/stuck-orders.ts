@@ -32,7 +32,8 @@ export interface StuckVerdict {
 }
 
 /** Errors that say the managed system could not be reached at all (network, DNS, refused, timed out). */
-const UNREACHABLE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|unreachable|timed? ?out|could not connect|connection refused/i;
+const UNREACHABLE =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|unreachable|timed? ?out|could not connect|connection refused/i;
 
 function reasonFor(order: OpenOrder): { reason: StuckReason; why: string } {
   const connection = order.connectionId ?? '(no connection)';
@@ -40,19 +41,37 @@ function reasonFor(order: OpenOrder): { reason: StuckReason; why: string } {
     case ProvisioningState.AwaitingApproval:
       return { reason: 'waiting-for-review', why: 'waiting for a provisioning review (approve or decline)' };
     case ProvisioningState.Transmitted:
-      return { reason: 'waiting-for-operator', why: `waiting for an operator to confirm the change on ${connection}` };
+      return {
+        reason: 'waiting-for-operator',
+        why: `waiting for an operator to confirm the change on ${connection}`,
+      };
     case ProvisioningState.Pending:
       return order.fulfillment === 'manual'
         ? { reason: 'waiting-for-operator', why: `not yet handed to the operators of ${connection}` }
-        : { reason: 'unreachable-connection', why: `no agent has reported on it: connection ${connection} or its agent is not reachable` };
+        : {
+            reason: 'unreachable-connection',
+            why: `no agent has reported on it: connection ${connection} or its agent is not reachable`,
+          };
     case ProvisioningState.Errored:
       return order.fulfillment !== 'manual' && UNREACHABLE.test(order.lastError ?? '')
-        ? { reason: 'unreachable-connection', why: `connection ${connection} could not be reached: ${order.lastError}` }
-        : { reason: 'waiting-for-retry', why: `failed (${order.lastError ?? 'no message'}); waiting for a retry or a reviewer` };
+        ? {
+            reason: 'unreachable-connection',
+            why: `connection ${connection} could not be reached: ${order.lastError}`,
+          }
+        : {
+            reason: 'waiting-for-retry',
+            why: `failed (${order.lastError ?? 'no message'}); waiting for a retry or a reviewer`,
+          };
     case ProvisioningState.Executed:
-      return { reason: 'waiting-for-verification', why: `written, but no synchronization of ${connection} has observed it yet` };
+      return {
+        reason: 'waiting-for-verification',
+        why: `written, but no synchronization of ${connection} has observed it yet`,
+      };
     default:
-      return { reason: 'role-model-error', why: `the role model cannot compute it: ${order.lastError ?? 'no message'}` };
+      return {
+        reason: 'role-model-error',
+        why: `the role model cannot compute it: ${order.lastError ?? 'no message'}`,
+      };
   }
 }
 

@@ -6,7 +6,14 @@ const LEVELS = { 1: HOUR, 2: 24 * HOUR, 3: 4 * HOUR, 5: 48 * HOUR, 7: 4 * HOUR, 
 const hoursAgo = (h: number) => new Date(NOW.getTime() - h * HOUR).toISOString();
 
 function order(stateCode: number, inStateHours: number, more: Partial<OpenOrder> = {}): OpenOrder {
-  return { orderId: 'o-1', provisioningStateCode: stateCode, fulfillment: 'automatic', connectionId: 'hr_app', updatedAt: hoursAgo(inStateHours), ...more };
+  return {
+    orderId: 'o-1',
+    provisioningStateCode: stateCode,
+    fulfillment: 'automatic',
+    connectionId: 'hr_app',
+    updatedAt: hoursAgo(inStateHours),
+    ...more,
+  };
 }
 
 describe('stuck orders', () => {
@@ -17,7 +24,11 @@ describe('stuck orders', () => {
 
   it('given an order past it, then it says how long and how far past', () => {
     expect(stuckVerdict(order(5, 50), NOW, LEVELS)).toEqual({
-      reason: 'waiting-for-review', why: expect.stringContaining('review'), inStateMs: 50 * HOUR, overdueMs: 2 * HOUR, serviceLevelMs: 48 * HOUR,
+      reason: 'waiting-for-review',
+      why: expect.stringContaining('review'),
+      inStateMs: 50 * HOUR,
+      overdueMs: 2 * HOUR,
+      serviceLevelMs: 48 * HOUR,
     });
   });
 

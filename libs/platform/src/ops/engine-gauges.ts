@@ -23,13 +23,18 @@ export function registerEngineGauges(pool: Pool): void {
         )
         .catch(() => ({ rows: [] }));
       for (const row of rows) {
-        this.set({ state: stateName(row.code as ProvisioningStateCode), connection: row.connection ?? 'none' }, Number(row.count));
+        this.set(
+          { state: stateName(row.code as ProvisioningStateCode), connection: row.connection ?? 'none' },
+          Number(row.count),
+        );
       }
     },
   });
   const lag = async () =>
     (
-      await pool.query<{ kind: string; name: string; events: string; seconds: string }>(`
+      await pool
+        .query<{ kind: string; name: string; events: string; seconds: string }>(
+          `
         WITH subs AS (
           SELECT 'reaction' AS kind, subscription_id AS name, split_part(position, ':', 2)::bigint AS pos FROM es.checkpoints
           UNION ALL
@@ -38,7 +43,8 @@ export function registerEngineGauges(pool: Pool): void {
           greatest((SELECT coalesce(max(global_position), 0) FROM es.events) - pos, 0) AS events,
           coalesce(extract(epoch FROM now() - (SELECT created_at FROM es.events e WHERE e.global_position > pos
                                               ORDER BY global_position LIMIT 1)), 0) AS seconds
-        FROM subs`)
+        FROM subs`,
+        )
         // The database away (or not migrated yet): these series are left out of the scrape,
         // which still carries the process metrics.
         .catch(() => ({ rows: [] }))
@@ -60,7 +66,8 @@ export function registerEngineGauges(pool: Pool): void {
     registers: [metricsRegistry],
     async collect() {
       this.reset();
-      for (const row of await lag()) this.set({ kind: row.kind, subscription: row.name }, Number(row.seconds));
+      for (const row of await lag())
+        this.set({ kind: row.kind, subscription: row.name }, Number(row.seconds));
     },
   });
 }

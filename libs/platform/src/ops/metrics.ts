@@ -93,12 +93,17 @@ export function instrumentConnector<T extends object>(connector: T, connection: 
   return new Proxy(connector, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver) as unknown;
-      if (typeof value !== 'function' || typeof property !== 'string' || property === 'constructor') return value;
+      if (typeof value !== 'function' || typeof property !== 'string' || property === 'constructor')
+        return value;
       return (...args: unknown[]) => {
         const end = connectorCallSeconds.startTimer({ connection, operation: property });
         const failed = (error: unknown) => {
           end({ outcome: 'error' });
-          connectorErrors.inc({ connection, operation: property, error: error instanceof Error ? error.name : 'Error' });
+          connectorErrors.inc({
+            connection,
+            operation: property,
+            error: error instanceof Error ? error.name : 'Error',
+          });
           throw error;
         };
         try {

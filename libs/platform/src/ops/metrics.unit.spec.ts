@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { InMemoryEventStore } from '@prov/event-store';
-import { connectorErrors, eventStoreAppendSeconds, instrumentConnector, instrumentEventStore, metricsRegistry, orderTransitionOf } from './metrics';
+import {
+  connectorErrors,
+  eventStoreAppendSeconds,
+  instrumentConnector,
+  instrumentEventStore,
+  metricsRegistry,
+  orderTransitionOf,
+} from './metrics';
 
 const valueOf = async (name: string, labels: Record<string, string>) => {
   const metric = (await metricsRegistry.getMetricsAsJSON()).find((m) => m.name === name);
@@ -22,8 +29,13 @@ describe('metrics', () => {
       { id: randomUUID(), type: 'AssignmentRequested', data: {} },
     ]);
     expect(await valueOf('prov_order_transitions_total', { event: 'Generated' })).toBe(before + 1);
-    expect((await store.readStream('order-1')).map((e) => e.type)).toEqual(['ProvisioningOrderGenerated', 'AssignmentRequested']);
-    const appends = (await eventStoreAppendSeconds.get()).values.find((v) => v.metricName === 'prov_event_store_append_duration_seconds_count' && v.labels.outcome === 'ok');
+    expect((await store.readStream('order-1')).map((e) => e.type)).toEqual([
+      'ProvisioningOrderGenerated',
+      'AssignmentRequested',
+    ]);
+    const appends = (await eventStoreAppendSeconds.get()).values.find(
+      (v) => v.metricName === 'prov_event_store_append_duration_seconds_count' && v.labels.outcome === 'ok',
+    );
     expect(appends?.value).toBe(1);
   });
 
@@ -31,10 +43,16 @@ describe('metrics', () => {
     class TargetDown extends Error {
       override name = 'TargetDown';
     }
-    const connector = instrumentConnector({ apply: async () => Promise.reject(new TargetDown('refused')), id: 'x' }, 'ldap');
+    const connector = instrumentConnector(
+      { apply: async () => Promise.reject(new TargetDown('refused')), id: 'x' },
+      'ldap',
+    );
     await expect(connector.apply()).rejects.toThrow('refused');
     expect(connector.id).toBe('x');
     const errors = await connectorErrors.get();
-    expect(errors.values).toContainEqual({ labels: { connection: 'ldap', operation: 'apply', error: 'TargetDown' }, value: 1 });
+    expect(errors.values).toContainEqual({
+      labels: { connection: 'ldap', operation: 'apply', error: 'TargetDown' },
+      value: 1,
+    });
   });
 });

@@ -1,4 +1,13 @@
-import { Controller, Get, Header, Inject, Module, type DynamicModule, type INestApplication, type LoggerService } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Header,
+  Inject,
+  Module,
+  type DynamicModule,
+  type INestApplication,
+  type LoggerService,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 import { metricsRegistry } from './metrics';
@@ -19,7 +28,12 @@ class OpsController {
   @Get('health/live')
   @HealthCheck()
   live() {
-    return this.health.check([() => this.indicators.check('process').up({ pid: process.pid, uptimeSeconds: Math.round(process.uptime()) })]);
+    return this.health.check([
+      () =>
+        this.indicators
+          .check('process')
+          .up({ pid: process.pid, uptimeSeconds: Math.round(process.uptime()) }),
+    ]);
   }
 
   /** 503 while a dependency does not answer or the service is draining (after SIGTERM). */
@@ -28,13 +42,20 @@ class OpsController {
   async ready() {
     const readiness = await this.readiness();
     return this.health.check([
-      () => (readiness.status === 'draining' ? this.indicators.check('draining').down('SIGTERM received') : this.indicators.check('draining').up()),
+      () =>
+        readiness.status === 'draining'
+          ? this.indicators.check('draining').down('SIGTERM received')
+          : this.indicators.check('draining').up(),
       ...Object.entries(readiness.checks).map(([name, result]) => () => {
         const session = this.indicators.check(name);
         return result.status === 'up' ? session.up() : session.down({ message: result.error ?? 'down' });
       }),
       // Reported, not failing: an open breaker is its target's outage, not the agent's.
-      ...(readiness.breakers ?? []).map(({ connectionId, ...breaker }) => () => this.indicators.check(`breaker:${connectionId}`).up(breaker)),
+      ...(readiness.breakers ?? []).map(
+        ({ connectionId, ...breaker }) =>
+          () =>
+            this.indicators.check(`breaker:${connectionId}`).up(breaker),
+      ),
     ]);
   }
 

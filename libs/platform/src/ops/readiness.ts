@@ -31,9 +31,18 @@ export interface Readiness {
  * draining service (SIGTERM received) is not ready even with every dependency up, so the load
  * balancer stops sending it requests while it finishes what it has.
  */
-export function readinessOf(checks: Record<string, CheckResult>, draining: boolean, breakers?: ConnectionBreakerReport[]): Readiness {
+export function readinessOf(
+  checks: Record<string, CheckResult>,
+  draining: boolean,
+  breakers?: ConnectionBreakerReport[],
+): Readiness {
   const up = Object.values(checks).every((check) => check.status === 'up');
-  return { ready: up && !draining, status: draining ? 'draining' : up ? 'ok' : 'degraded', checks, ...(breakers ? { breakers } : {}) };
+  return {
+    ready: up && !draining,
+    status: draining ? 'draining' : up ? 'ok' : 'degraded',
+    checks,
+    ...(breakers ? { breakers } : {}),
+  };
 }
 
 /**
@@ -69,7 +78,8 @@ export async function check(probe: () => Promise<unknown>, timeoutMs = 2000): Pr
     await timeout(timeoutMs, TimeoutStrategy.Aggressive).execute(() => probe());
     return { status: 'up' };
   } catch (error) {
-    if (error instanceof TaskCancelledError) return { status: 'down', error: `no answer within ${timeoutMs} ms` };
+    if (error instanceof TaskCancelledError)
+      return { status: 'down', error: `no answer within ${timeoutMs} ms` };
     return { status: 'down', error: error instanceof Error ? error.message : String(error) };
   }
 }

@@ -10,7 +10,14 @@ import { registerEngineGauges } from './engine-gauges';
 import { registerConsumerGauges } from './jetstream-gauges';
 import { collectProcessMetrics } from './metrics';
 import { startOpsListener } from './ops-http';
-import { CachedProbe, check, type CheckResult, type ConnectionBreakerReport, readinessOf, type Readiness } from './readiness';
+import {
+  CachedProbe,
+  check,
+  type CheckResult,
+  type ConnectionBreakerReport,
+  readinessOf,
+  type Readiness,
+} from './readiness';
 
 /**
  * A provider the service may not have. Asked through ModuleRef: the application's own `get`
@@ -54,7 +61,9 @@ export async function startServiceOps(
   if (pool) probes.database = () => check(() => pool.query('SELECT 1 FROM es.events LIMIT 1'));
 
   const checks = new CachedProbe(async () => {
-    const entries = await Promise.all(Object.entries(probes).map(async ([name, probe]) => [name, await probe()] as const));
+    const entries = await Promise.all(
+      Object.entries(probes).map(async ([name, probe]) => [name, await probe()] as const),
+    );
     return Object.fromEntries(entries);
   }, settings.healthCacheMs);
   const breakers = optional<() => ConnectionBreakerReport[]>(app, CONNECTION_BREAKER_STATES);
@@ -70,7 +79,12 @@ export async function startServiceOps(
     registerConsumerGauges(() => jetstream.get(), connections);
   }
   if (settings.healthPort > 0) {
-    await startOpsListener({ host: settings.healthHost, port: settings.healthPort, readiness, logger: options.logger });
+    await startOpsListener({
+      host: settings.healthHost,
+      port: settings.healthPort,
+      readiness,
+      logger: options.logger,
+    });
   }
   return { readiness };
 }

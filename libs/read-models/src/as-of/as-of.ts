@@ -41,7 +41,10 @@ export function assignmentAsOf(
 }
 
 /** The identity as of the instant; undefined before its registration. */
-export function identityAsOf(events: readonly RecordedEvent[], instant: Date): RegisteredIdentity | undefined {
+export function identityAsOf(
+  events: readonly RecordedEvent[],
+  instant: Date,
+): RegisteredIdentity | undefined {
   const state = happenedBy(events, instant).reduce(
     (current, event) => evolveIdentity(current, { type: event.type, data: event.data } as IdentityEvent),
     initialIdentityState(),

@@ -24,7 +24,15 @@ function stream(name: string, events: Array<AssignmentEvent | IdentityEvent>): R
 
 const registered: IdentityEvent = {
   type: 'IdentityRegistered',
-  data: { identityId: 'i-1', login: 'jdoe', firstName: 'J', lastName: 'Doe', email: 'j@x', attributes: {}, at: iso(minutes(-10)) },
+  data: {
+    identityId: 'i-1',
+    login: 'jdoe',
+    firstName: 'J',
+    lastName: 'Doe',
+    email: 'j@x',
+    attributes: {},
+    at: iso(minutes(-10)),
+  },
 } as IdentityEvent;
 const held = (assignmentId: string, entitlementId: string, at: number): IdentityEvent => ({
   type: 'EntitlementHeld',
@@ -34,10 +42,11 @@ const released = (assignmentId: string, entitlementId: string, at: number): Iden
   type: 'EntitlementReleased',
   data: { identityId: 'i-1', entitlementId, assignmentId, at: iso(minutes(at)) },
 });
-const revoked = (assignmentId: string, at: number): AssignmentEvent => ({
-  type: 'AssignmentRevoked',
-  data: { assignmentId, at: iso(minutes(at)) },
-} as AssignmentEvent);
+const revoked = (assignmentId: string, at: number): AssignmentEvent =>
+  ({
+    type: 'AssignmentRevoked',
+    data: { assignmentId, at: iso(minutes(at)) },
+  }) as AssignmentEvent;
 
 function assignment(id: string, entitlementId: string, requestedAt: number, more: AssignmentEvent[] = []) {
   return stream(`assignment-${id}`, [
@@ -70,8 +79,13 @@ describe('as-of folds', () => {
   });
 
   it('given two assignments, when asked in between, then the tab shows what existed, newest first, with origins', () => {
-    expect(permissionsAsOf(identity, [a1, a2], minutes(10))?.map((p) => [p.assignmentId, p.workflowState, p.origin]))
-      .toEqual([['a-1', 'Requested', ['request']]]);
+    expect(
+      permissionsAsOf(identity, [a1, a2], minutes(10))?.map((p) => [
+        p.assignmentId,
+        p.workflowState,
+        p.origin,
+      ]),
+    ).toEqual([['a-1', 'Requested', ['request']]]);
     const later = permissionsAsOf(identity, [a1, a2], minutes(25));
     expect(later?.map((p) => [p.assignmentId, p.provisioningState])).toEqual([
       ['a-2', 'Pending'],
@@ -81,14 +95,23 @@ describe('as-of folds', () => {
 
   it('given a revocation, when asked after it, then the assignment is Revoked and no longer holds the entitlement', () => {
     const after = permissionsAsOf(identity, [a1, a2], minutes(40));
-    expect(after?.find((p) => p.assignmentId === 'a-1')).toMatchObject({ workflowState: 'Revoked', origin: ['request'], revision: 2 });
+    expect(after?.find((p) => p.assignmentId === 'a-1')).toMatchObject({
+      workflowState: 'Revoked',
+      origin: ['request'],
+      revision: 2,
+    });
     expect(holdersAsOf([a1], minutes(29)).map((h) => h.assignmentId)).toEqual(['a-1']);
     expect(holdersAsOf([a1], minutes(30))).toEqual([]);
   });
 
   it('given start and end dates, when asked outside them, then the assignment held nothing', () => {
     const dated = stream('assignment-a-3', [
-      requestedEvent({ assignmentId: 'a-3', at: iso(minutes(0)), startsAt: iso(minutes(10)), endsAt: iso(minutes(20)) }),
+      requestedEvent({
+        assignmentId: 'a-3',
+        at: iso(minutes(0)),
+        startsAt: iso(minutes(10)),
+        endsAt: iso(minutes(20)),
+      }),
     ]);
     expect(holdersAsOf([dated], minutes(5))).toEqual([]);
     expect(holdersAsOf([dated], minutes(15)).map((h) => h.assignmentId)).toEqual(['a-3']);
@@ -105,6 +128,8 @@ describe('as-of folds', () => {
   it('names a birthright rule as origin when no holding lists the assignment', () => {
     const view = permissionsAsOf(identity, [a1], minutes(40))![0];
     expect(withOrigin({}, { ...view, requestedBy: 'rule:staff' }).origin).toEqual(['rule:staff']);
-    expect(withOrigin({ 'e-1': { assignmentId: 'a-1', holders: ['request', 'rule:x'] } }, view).origin).toEqual(['request', 'rule:x']);
+    expect(
+      withOrigin({ 'e-1': { assignmentId: 'a-1', holders: ['request', 'rule:x'] } }, view).origin,
+    ).toEqual(['request', 'rule:x']);
   });
 });

@@ -65,7 +65,11 @@ describe('diffRoleModels: what changed between two role-model versions', () => {
   it('lists added, removed and changed items per section, changed ones with the fields before and after', () => {
     const diff = diffRoleModels(before, after);
     expect(diff.same).toBe(false);
-    expect(diff.sections.entitlements).toEqual({ added: ['ldap_finance'], removed: ['ldap_old'], changed: [] });
+    expect(diff.sections.entitlements).toEqual({
+      added: ['ldap_finance'],
+      removed: ['ldap_old'],
+      changed: [],
+    });
     expect(diff.sections.rules).toEqual({ added: ['finance_directory'], removed: [], changed: [] });
     expect(diff.sections.connections).toEqual({
       added: [],
@@ -73,12 +77,19 @@ describe('diffRoleModels: what changed between two role-model versions', () => {
       changed: [{ id: 'desk', fields: { name: { from: 'Desk', to: 'Front desk' } } }],
     });
     expect(diff.sections.resourceTypes.changed).toEqual([
-      { id: 'ldap_account', fields: { attributes: { from: { mail: 'email' }, to: { mail: 'lower(email)' } } } },
+      {
+        id: 'ldap_account',
+        fields: { attributes: { from: { mail: 'email' }, to: { mail: 'lower(email)' } } },
+      },
     ]);
   });
 
   it('is the reverse when read the other way, and empty for a model against itself', () => {
-    expect(diffRoleModels(after, before).sections.entitlements).toEqual({ added: ['ldap_old'], removed: ['ldap_finance'], changed: [] });
+    expect(diffRoleModels(after, before).sections.entitlements).toEqual({
+      added: ['ldap_old'],
+      removed: ['ldap_finance'],
+      changed: [],
+    });
     const same = diffRoleModels(before, parseRoleModel(`# a comment only\n${BEFORE}`, 'c.yaml').definition);
     expect(same.same).toBe(true);
   });

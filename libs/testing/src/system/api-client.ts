@@ -62,7 +62,11 @@ export class ApiClient {
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  async request<T = any>(method: string, path: string, options: ApiRequestOptions = {}): Promise<ApiResponse<T>> {
+  async request<T = any>(
+    method: string,
+    path: string,
+    options: ApiRequestOptions = {},
+  ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     const token = options.token === undefined ? this.defaultToken : options.token;
     if (token) headers.authorization = `Bearer ${token}`;
@@ -165,7 +169,9 @@ function withDeadline<T>(promise: Promise<T>, deadline: number): Promise<T> {
 export function describeValue(value: unknown, max = 2000): string {
   let text: string;
   try {
-    text = JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ?? String(value);
+    text =
+      JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) ??
+      String(value);
   } catch {
     text = String(value);
   }

@@ -2,10 +2,17 @@ import { describeValue, resolveApiUrl, waitFor } from './api-client';
 
 describe('resolveApiUrl', () => {
   it('accepts paths with or without /api, and bases with or without /api', () => {
-    for (const base of ['http://127.0.0.1:8080', 'http://127.0.0.1:8080/', 'http://127.0.0.1:8080/api', 'http://127.0.0.1:8080/api/']) {
+    for (const base of [
+      'http://127.0.0.1:8080',
+      'http://127.0.0.1:8080/',
+      'http://127.0.0.1:8080/api',
+      'http://127.0.0.1:8080/api/',
+    ]) {
       expect(resolveApiUrl(base, '/api/identities')).toBe('http://127.0.0.1:8080/api/identities');
       expect(resolveApiUrl(base, '/identities')).toBe('http://127.0.0.1:8080/api/identities');
-      expect(resolveApiUrl(base, 'identities?department=IT')).toBe('http://127.0.0.1:8080/api/identities?department=IT');
+      expect(resolveApiUrl(base, 'identities?department=IT')).toBe(
+        'http://127.0.0.1:8080/api/identities?department=IT',
+      );
       expect(resolveApiUrl(base, '/api')).toBe('http://127.0.0.1:8080/api');
     }
   });
@@ -49,7 +56,9 @@ describe('waitFor', () => {
         description: 'the order to be Executed',
         until: (v) => v.provisioningState === 'Executed',
       }),
-    ).rejects.toThrow(/timed out after 50 ms .* waiting for the order to be Executed; last value: \{"provisioningState":"Pending"\}/);
+    ).rejects.toThrow(
+      /timed out after 50 ms .* waiting for the order to be Executed; last value: \{"provisioningState":"Pending"\}/,
+    );
   });
 
   it('reports the last error when every attempt threw', async () => {
@@ -81,7 +90,11 @@ describe('waitFor with a signal', () => {
   it('stops polling once aborted', async () => {
     const controller = new AbortController();
     let calls = 0;
-    const waiting = waitFor(() => ++calls > 1000, { intervalMs: 20, timeoutMs: 5000, signal: controller.signal });
+    const waiting = waitFor(() => ++calls > 1000, {
+      intervalMs: 20,
+      timeoutMs: 5000,
+      signal: controller.signal,
+    });
     setTimeout(() => controller.abort(new Error('process died')), 50);
     await expect(waiting).rejects.toThrow('process died');
     const seen = calls;

@@ -1,5 +1,14 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
@@ -10,7 +19,8 @@ import { dirname, join } from 'node:path';
 export function repositoryRoot(from: string = __dirname): string {
   for (let dir = from; ; dir = dirname(dir)) {
     if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'tsconfig.build.json'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`no workspace root (package.json + tsconfig.build.json) above ${from}`);
+    if (dirname(dir) === dir)
+      throw new Error(`no workspace root (package.json + tsconfig.build.json) above ${from}`);
   }
 }
 
@@ -58,7 +68,12 @@ export function runServicesBuild(root: string = repositoryRoot()): Promise<void>
 /** Builds the web console into dist/web (`vite build`), which the gateway serves at `/`. */
 export function runWebBuild(root: string = repositoryRoot()): Promise<void> {
   const vite = join(dirname(require.resolve('vite/package.json', { paths: [root] })), 'bin', 'vite.js');
-  return runStep(root, vite, ['build', '--config', WEB_CONSOLE_CONFIG, '--logLevel', 'warn'], `vite build --config ${WEB_CONSOLE_CONFIG}`);
+  return runStep(
+    root,
+    vite,
+    ['build', '--config', WEB_CONSOLE_CONFIG, '--logLevel', 'warn'],
+    `vite build --config ${WEB_CONSOLE_CONFIG}`,
+  );
 }
 
 /** The whole build: the services, then the web console (what `npm run build` does). */
@@ -104,7 +119,10 @@ export function buildServices(): Promise<void> {
 const WAIT_FOR_OTHER_BUILD_MS = 10 * 60_000;
 
 /** The cross-process part of buildServices(), with the build passed in (tests pass a fake one). */
-export async function buildOncePerRun(runId: string, build: () => Promise<void> = () => runBuild()): Promise<void> {
+export async function buildOncePerRun(
+  runId: string,
+  build: () => Promise<void> = () => runBuild(),
+): Promise<void> {
   const { lock, result } = buildMarkerPaths(runId);
   const deadline = Date.now() + WAIT_FOR_OTHER_BUILD_MS;
   for (;;) {
@@ -133,7 +151,8 @@ export async function buildOncePerRun(runId: string, build: () => Promise<void> 
       rmSync(lock, { force: true });
       continue;
     }
-    if (Date.now() > deadline) throw new BuildError(`gave up waiting for another worker's build (lock ${lock})`);
+    if (Date.now() > deadline)
+      throw new BuildError(`gave up waiting for another worker's build (lock ${lock})`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }

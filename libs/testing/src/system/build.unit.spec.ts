@@ -20,7 +20,11 @@ describe('building the services once per test run', () => {
       builds++;
       await new Promise((resolve) => setTimeout(resolve, 100));
     };
-    await Promise.all([buildOncePerRun(runId, build), buildOncePerRun(runId, build), buildOncePerRun(runId, build)]);
+    await Promise.all([
+      buildOncePerRun(runId, build),
+      buildOncePerRun(runId, build),
+      buildOncePerRun(runId, build),
+    ]);
     await buildOncePerRun(runId, build);
     expect(builds).toBe(1);
     expect(existsSync(buildMarkerPaths(runId).lock)).toBe(false);

@@ -22,10 +22,16 @@ async function metaLeader(node: RunningNatsServer): Promise<void> {
   await waitFor(
     async () => {
       const response = await fetch(`${node.monitorUrl}/jsz`).catch(() => undefined);
-      const body = (await response?.json().catch(() => undefined)) as { meta_cluster?: { leader?: string } } | undefined;
+      const body = (await response?.json().catch(() => undefined)) as
+        { meta_cluster?: { leader?: string } } | undefined;
       return body?.meta_cluster?.leader;
     },
-    { until: (leader) => !!leader, timeoutMs: 60_000, intervalMs: 200, description: 'the NATS cluster to elect a JetStream meta leader' },
+    {
+      until: (leader) => !!leader,
+      timeoutMs: 60_000,
+      intervalMs: 200,
+      description: 'the NATS cluster to elect a JetStream meta leader',
+    },
   );
 }
 

@@ -18,7 +18,9 @@ export function appOf(instance: string): ServiceApp {
   const match = /^([a-z]+)(?:-(\d+))?$/.exec(instance);
   const app = match?.[1] as ServiceApp | undefined;
   if (!app || !SERVICE_APPS.includes(app)) {
-    throw new Error(`unknown service '${instance}': expected one of ${SERVICE_APPS.join(', ')}, optionally with -<n>`);
+    throw new Error(
+      `unknown service '${instance}': expected one of ${SERVICE_APPS.join(', ')}, optionally with -<n>`,
+    );
   }
   return app;
 }
@@ -36,11 +38,13 @@ export function serviceInstances(
   const instances: ServiceInstance[] = [...unique];
   for (const app of unique) {
     const copies = replicas[app] ?? 1;
-    if (!Number.isInteger(copies) || copies < 1) throw new Error(`replicas.${app} must be a whole number of 1 or more, got ${copies}`);
+    if (!Number.isInteger(copies) || copies < 1)
+      throw new Error(`replicas.${app} must be a whole number of 1 or more, got ${copies}`);
     for (let n = 2; n <= copies; n++) instances.push(`${app}-${n}`);
   }
   const agents = unique.includes('agent') ? (replicas.agent ?? 1) : 0;
-  for (let n = Math.max(2, agents + 1); n < Math.max(2, agents + 1) + extraAgents; n++) instances.push(`agent-${n}`);
+  for (let n = Math.max(2, agents + 1); n < Math.max(2, agents + 1) + extraAgents; n++)
+    instances.push(`agent-${n}`);
   return instances;
 }
 
@@ -117,7 +121,11 @@ export function serviceEnvironment(app: ServiceApp, input: ServiceEnvironmentInp
 export function serviceCommand(root: string, app: ServiceApp): { command: string; args: string[] } {
   return {
     command: process.execPath,
-    args: ['-r', join(root, 'tools', 'runtime', 'register-paths.js'), join(root, 'dist', 'apps', app, 'src', 'main.js')],
+    args: [
+      '-r',
+      join(root, 'tools', 'runtime', 'register-paths.js'),
+      join(root, 'dist', 'apps', app, 'src', 'main.js'),
+    ],
   };
 }
 
@@ -126,7 +134,12 @@ export function serviceCommand(root: string, app: ServiceApp): { command: string
  * its own process group, so a signal to the group reaches anything it started, and a Ctrl-C in
  * the terminal reaches only the parent, which then stops the services in order.
  */
-export function spawnService(root: string, app: ServiceApp, env: NodeJS.ProcessEnv, stdio: StdioOptions): ChildProcess {
+export function spawnService(
+  root: string,
+  app: ServiceApp,
+  env: NodeJS.ProcessEnv,
+  stdio: StdioOptions,
+): ChildProcess {
   const { command, args } = serviceCommand(root, app);
   return spawn(command, args, { cwd: root, env, stdio, detached: true });
 }

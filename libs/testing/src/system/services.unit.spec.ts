@@ -1,7 +1,13 @@
 import { hashApiToken, parseApiTokens } from '@prov/config';
 import {
-  API_ROLE_NAMES, appOf, formatApiTokens, generateApiTokens, SERVICE_READY_PATTERN, serviceCommand,
-  serviceEnvironment, serviceInstances,
+  API_ROLE_NAMES,
+  appOf,
+  formatApiTokens,
+  generateApiTokens,
+  SERVICE_READY_PATTERN,
+  serviceCommand,
+  serviceEnvironment,
+  serviceInstances,
 } from './services';
 
 const input = {
@@ -24,14 +30,26 @@ describe('service processes', () => {
 
   it('starts every app once by default, plus numbered extra agents', () => {
     expect(serviceInstances()).toEqual(['gateway', 'requests', 'review', 'orders', 'agent', 'projector']);
-    expect(serviceInstances(['gateway', 'agent', 'agent'], 2)).toEqual(['gateway', 'agent', 'agent-2', 'agent-3']);
+    expect(serviceInstances(['gateway', 'agent', 'agent'], 2)).toEqual([
+      'gateway',
+      'agent',
+      'agent-2',
+      'agent-3',
+    ]);
   });
 
   it('starts N copies of an app, named <app>-<n>, extra agents numbered after them', () => {
     expect(serviceInstances(['orders', 'agent', 'projector'], 1, { orders: 2, agent: 2 })).toEqual([
-      'orders', 'agent', 'projector', 'orders-2', 'agent-2', 'agent-3',
+      'orders',
+      'agent',
+      'projector',
+      'orders-2',
+      'agent-2',
+      'agent-3',
     ]);
-    expect(() => serviceInstances(['orders'], 0, { orders: 0 })).toThrow(/replicas.orders must be a whole number of 1 or more/);
+    expect(() => serviceInstances(['orders'], 0, { orders: 0 })).toThrow(
+      /replicas.orders must be a whole number of 1 or more/,
+    );
   });
 
   it('generates a distinct token per role that the gateway accepts', () => {
@@ -40,7 +58,8 @@ describe('service processes', () => {
     expect(new Set(Object.values(tokens)).size).toBe(API_ROLE_NAMES.length);
     expect(tokens.reviewer).toMatch(/^demo-reviewer-[0-9a-f]{24}$/);
     const parsed = parseApiTokens(formatApiTokens(tokens));
-    for (const role of API_ROLE_NAMES) expect(parsed.get(hashApiToken(tokens[role]))).toMatchObject({ name: `${role}-bot`, role });
+    for (const role of API_ROLE_NAMES)
+      expect(parsed.get(hashApiToken(tokens[role]))).toMatchObject({ name: `${role}-bot`, role });
     expect(formatApiTokens(tokens)).not.toContain(tokens.admin);
     expect(generateApiTokens().admin).not.toEqual(generateApiTokens().admin);
   });
@@ -48,7 +67,9 @@ describe('service processes', () => {
   it('refuses tokens the gateway would reject or misread', () => {
     expect(() => formatApiTokens({ admin: 'short' })).toThrow(/admin token/);
     expect(() => formatApiTokens({ admin: 'has:colon-inside' })).toThrow(/admin token/);
-    expect(formatApiTokens({ operator: 'operator-token' })).toBe(`operator-bot:operator:${hashApiToken('operator-token')}`);
+    expect(formatApiTokens({ operator: 'operator-token' })).toBe(
+      `operator-bot:operator:${hashApiToken('operator-token')}`,
+    );
   });
 
   it('gives every service the shared settings, and PORT to the gateway only', () => {
@@ -80,11 +101,19 @@ describe('service processes', () => {
   it('runs the built service through the path registration', () => {
     const { command, args } = serviceCommand('/repo', 'review');
     expect(command).toBe(process.execPath);
-    expect(args).toEqual(['-r', '/repo/tools/runtime/register-paths.js', '/repo/dist/apps/review/src/main.js']);
+    expect(args).toEqual([
+      '-r',
+      '/repo/tools/runtime/register-paths.js',
+      '/repo/dist/apps/review/src/main.js',
+    ]);
   });
 
   it('recognises the line a command service logs once it listens', () => {
-    const line = JSON.stringify({ level: 'log', context: 'orders', message: { msg: 'orders service started' } });
+    const line = JSON.stringify({
+      level: 'log',
+      context: 'orders',
+      message: { msg: 'orders service started' },
+    });
     expect(SERVICE_READY_PATTERN.test(line)).toBe(true);
     expect(SERVICE_READY_PATTERN.test('{"message":"Nest microservice successfully started"}')).toBe(true);
     expect(SERVICE_READY_PATTERN.test('{"message":"Starting Nest application..."}')).toBe(false);

@@ -32,12 +32,20 @@ import {
 import { parsePopulation, type LineProblem, type PopulationEntry } from './population-file';
 
 export class ImportQuery {
-  @ApiPropertyOptional({ enum: ['true', 'false'], default: 'false', description: 'true: answer what would change, write nothing' })
+  @ApiPropertyOptional({
+    enum: ['true', 'false'],
+    default: 'false',
+    description: 'true: answer what would change, write nothing',
+  })
   @IsOptional()
   @IsIn(['true', 'false'], { message: 'dryRun must be true or false' })
   dryRun?: 'true' | 'false';
 
-  @ApiPropertyOptional({ enum: ['true', 'false'], default: 'false', description: 'true: apply even above the leaver threshold' })
+  @ApiPropertyOptional({
+    enum: ['true', 'false'],
+    default: 'false',
+    description: 'true: apply even above the leaver threshold',
+  })
   @IsOptional()
   @IsIn(['true', 'false'], { message: 'force must be true or false' })
   force?: 'true' | 'false';
@@ -60,7 +68,12 @@ export class ImportQuery {
 
 // Commands in flight at once: thousands of lines in a minute without flooding `requests`.
 const CONCURRENCY = 16;
-const JSON_LINES = ['application/x-ndjson', 'application/jsonl', 'application/x-jsonlines', 'application/jsonlines'];
+const JSON_LINES = [
+  'application/x-ndjson',
+  'application/jsonl',
+  'application/x-jsonlines',
+  'application/jsonlines',
+];
 const CSV = ['text/csv', 'application/csv', 'text/plain'];
 const MAX_PROBLEMS_LISTED = 1000;
 /** How long a real run's answer waits for the read model to show it. */
@@ -88,8 +101,14 @@ export class IdentitiesImportController {
   @Roles('hr-feed')
   @HttpCode(200)
   @ApiConsumes('text/csv', 'application/x-ndjson')
-  @ApiResponse({ status: 400, description: 'a line is wrong (details: line, field, message); nothing was applied' })
-  @ApiResponse({ status: 409, description: 'too many leavers for one file; nothing was applied (force=true applies)' })
+  @ApiResponse({
+    status: 400,
+    description: 'a line is wrong (details: line, field, message); nothing was applied',
+  })
+  @ApiResponse({
+    status: 409,
+    description: 'too many leavers for one file; nothing was applied (force=true applies)',
+  })
   async import(@Req() request: Request, @Query() query: ImportQuery, @CurrentCaller() caller: Caller) {
     const format = request.is(JSON_LINES) ? 'jsonl' : request.is(CSV) ? 'csv' : undefined;
     if (!format)
@@ -110,10 +129,18 @@ export class IdentitiesImportController {
       });
     }
     const importId = randomUUID();
-    const outcomes = await mapLimited(changesOf(diff), CONCURRENCY, (change) => this.apply(change, caller.actor, importId));
+    const outcomes = await mapLimited(changesOf(diff), CONCURRENCY, (change) =>
+      this.apply(change, caller.actor, importId),
+    );
     const failed = outcomes.filter((o) => o !== undefined);
     const pending = await this.untilShown(file.entries, new Set(failed.map((f) => f.identityId)));
-    return { ...answer, importId, applied: outcomes.length - failed.length, failed, ...(pending ? { pendingInReadModel: pending } : {}) };
+    return {
+      ...answer,
+      importId,
+      applied: outcomes.length - failed.length,
+      failed,
+      ...(pending ? { pendingInReadModel: pending } : {}),
+    };
   }
 
   /**
@@ -168,21 +195,37 @@ export class IdentitiesImportController {
     const { identityId } = change;
     try {
       if (change.kind === 'leaver') {
-        await this.commands.send('requests', 'deactivate-identity', { identityId, comment: 'not in the HR file', ...caller });
+        await this.commands.send('requests', 'deactivate-identity', {
+          identityId,
+          comment: 'not in the HR file',
+          ...caller,
+        });
         return undefined;
       }
       if (change.kind === 'joiner' && change.register) {
         await this.commands.send('requests', 'register-identity', { ...change.register, ...caller });
         return undefined;
       }
-      if (change.update) await this.commands.send('requests', 'update-identity', { ...change.update, identityId, ...caller });
+      if (change.update)
+        await this.commands.send('requests', 'update-identity', { ...change.update, identityId, ...caller });
       if (change.kind === 'joiner' && change.reactivate)
-        await this.commands.send('requests', 'reactivate-identity', { identityId, comment: 'back in the HR file', ...caller });
+        await this.commands.send('requests', 'reactivate-identity', {
+          identityId,
+          comment: 'back in the HR file',
+          ...caller,
+        });
       return undefined;
     } catch (error) {
       if (!(error instanceof CommandError)) throw error;
       const line = change.kind === 'leaver' ? {} : { line: change.line };
-      return { ...line, identityId, kind: change.kind, status: error.status, code: error.code, message: error.message };
+      return {
+        ...line,
+        identityId,
+        kind: change.kind,
+        status: error.status,
+        code: error.code,
+        message: error.message,
+      };
     }
   }
 }

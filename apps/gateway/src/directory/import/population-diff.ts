@@ -49,7 +49,10 @@ export interface PopulationDiff {
  * the same file against the identities it produced gives no change at all, which is what makes
  * the import idempotent.
  */
-export function diffPopulation(entries: readonly PopulationEntry[], identities: readonly IdentityRecord[]): PopulationDiff {
+export function diffPopulation(
+  entries: readonly PopulationEntry[],
+  identities: readonly IdentityRecord[],
+): PopulationDiff {
   const known = new Map(identities.map((i) => [i.id, i]));
   const listed = new Set<string>();
   const diff: PopulationDiff = { joiners: [], movers: [], leavers: [], unchanged: 0, activeBefore: 0 };
@@ -62,14 +65,16 @@ export function diffPopulation(entries: readonly PopulationEntry[], identities: 
       continue;
     }
     const { update, activate } = identityChanges(current, identity);
-    if (activate) diff.joiners.push({ kind: 'joiner', ...base, ...(update ? { update } : {}), reactivate: true });
+    if (activate)
+      diff.joiners.push({ kind: 'joiner', ...base, ...(update ? { update } : {}), reactivate: true });
     else if (update) diff.movers.push({ kind: 'mover', ...base, update });
     else diff.unchanged++;
   }
   for (const identity of identities) {
     if (!identity.active) continue;
     diff.activeBefore++;
-    if (!listed.has(identity.id)) diff.leavers.push({ kind: 'leaver', identityId: identity.id, login: identity.login });
+    if (!listed.has(identity.id))
+      diff.leavers.push({ kind: 'leaver', identityId: identity.id, login: identity.login });
   }
   return diff;
 }

@@ -5,15 +5,33 @@ import type { PopulationEntry } from './population-file';
 
 function record(id: string, over: Partial<IdentityRecord> = {}): IdentityRecord {
   return {
-    id, login: id, firstName: 'Ann', lastName: 'Lee', email: `${id}@example.test`, department: 'IT',
-    attributes: {}, active: true, registeredAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z', revision: 0,
+    id,
+    login: id,
+    firstName: 'Ann',
+    lastName: 'Lee',
+    email: `${id}@example.test`,
+    department: 'IT',
+    attributes: {},
+    active: true,
+    registeredAt: '2026-01-01T00:00:00Z',
+    updatedAt: '2026-01-01T00:00:00Z',
+    revision: 0,
     ...over,
   };
 }
 function entry(id: string, line: number, over: Partial<PopulationEntry['identity']> = {}): PopulationEntry {
   return {
-    line, id,
-    identity: { login: id, firstName: 'Ann', lastName: 'Lee', email: `${id}@example.test`, department: 'IT', active: true, ...over },
+    line,
+    id,
+    identity: {
+      login: id,
+      firstName: 'Ann',
+      lastName: 'Lee',
+      email: `${id}@example.test`,
+      department: 'IT',
+      active: true,
+      ...over,
+    },
   };
 }
 
@@ -26,9 +44,13 @@ function apply(identities: IdentityRecord[], entries: PopulationEntry[]): Identi
     else {
       const e = entries.find((x) => x.id === change.identityId)!;
       byId.set(change.identityId, {
-        ...record(e.id), ...e.identity, department: e.identity.department,
+        ...record(e.id),
+        ...e.identity,
+        department: e.identity.department,
         attributes: Object.fromEntries(
-          (['externalId', 'employeeNumber', 'manager'] as const).filter((k) => e.identity[k]).map((k) => [k, e.identity[k]!]),
+          (['externalId', 'employeeNumber', 'manager'] as const)
+            .filter((k) => e.identity[k])
+            .map((k) => [k, e.identity[k]!]),
         ),
       });
     }
@@ -38,18 +60,42 @@ function apply(identities: IdentityRecord[], entries: PopulationEntry[]): Identi
 
 describe('diffPopulation: the HR file against the identities', () => {
   it('joiners, movers, returning leavers, leavers and unchanged', () => {
-    const identities = [record('same'), record('moves'), record('leaves'), record('returns', { active: false }), record('gone', { active: false })];
+    const identities = [
+      record('same'),
+      record('moves'),
+      record('leaves'),
+      record('returns', { active: false }),
+      record('gone', { active: false }),
+    ];
     const diff = diffPopulation(
-      [entry('same', 2), entry('moves', 3, { department: 'Finance' }), entry('returns', 4), entry('new', 5, { employeeNumber: '7' })],
+      [
+        entry('same', 2),
+        entry('moves', 3, { department: 'Finance' }),
+        entry('returns', 4),
+        entry('new', 5, { employeeNumber: '7' }),
+      ],
       identities,
     );
     expect(diff.unchanged).toBe(1);
-    expect(diff.movers).toEqual([{ kind: 'mover', line: 3, identityId: 'moves', login: 'moves', update: { department: 'Finance' } }]);
+    expect(diff.movers).toEqual([
+      { kind: 'mover', line: 3, identityId: 'moves', login: 'moves', update: { department: 'Finance' } },
+    ]);
     expect(diff.joiners).toEqual([
       { kind: 'joiner', line: 4, identityId: 'returns', login: 'returns', reactivate: true },
       {
-        kind: 'joiner', line: 5, identityId: 'new', login: 'new',
-        register: { id: 'new', login: 'new', firstName: 'Ann', lastName: 'Lee', email: 'new@example.test', department: 'IT', attributes: { employeeNumber: '7' } },
+        kind: 'joiner',
+        line: 5,
+        identityId: 'new',
+        login: 'new',
+        register: {
+          id: 'new',
+          login: 'new',
+          firstName: 'Ann',
+          lastName: 'Lee',
+          email: 'new@example.test',
+          department: 'IT',
+          attributes: { employeeNumber: '7' },
+        },
       },
     ]);
     // An identity already inactive is no leaver again.
@@ -75,14 +121,35 @@ describe('diffPopulation: the HR file against the identities', () => {
       active: fc.boolean(),
     });
     fc.assert(
-      fc.property(fc.uniqueArray(person, { selector: (p) => p.id }), fc.uniqueArray(person, { selector: (p) => p.id }), (before, file) => {
-        const identities = before.map((p) => record(p.id, { department: p.department, lastName: p.lastName, active: p.active, attributes: p.employeeNumber ? { employeeNumber: p.employeeNumber } : {} }));
-        const entries = file.map((p, i) => entry(p.id, i + 2, { department: p.department, lastName: p.lastName, employeeNumber: p.employeeNumber }));
-        const after = apply(identities, entries);
-        const again = diffPopulation(entries, after);
-        expect({ joiners: again.joiners, movers: again.movers, leavers: again.leavers }).toEqual({ joiners: [], movers: [], leavers: [] });
-        expect(again.unchanged).toBe(entries.length);
-      }),
+      fc.property(
+        fc.uniqueArray(person, { selector: (p) => p.id }),
+        fc.uniqueArray(person, { selector: (p) => p.id }),
+        (before, file) => {
+          const identities = before.map((p) =>
+            record(p.id, {
+              department: p.department,
+              lastName: p.lastName,
+              active: p.active,
+              attributes: p.employeeNumber ? { employeeNumber: p.employeeNumber } : {},
+            }),
+          );
+          const entries = file.map((p, i) =>
+            entry(p.id, i + 2, {
+              department: p.department,
+              lastName: p.lastName,
+              employeeNumber: p.employeeNumber,
+            }),
+          );
+          const after = apply(identities, entries);
+          const again = diffPopulation(entries, after);
+          expect({ joiners: again.joiners, movers: again.movers, leavers: again.leavers }).toEqual({
+            joiners: [],
+            movers: [],
+            leavers: [],
+          });
+          expect(again.unchanged).toBe(entries.length);
+        },
+      ),
     );
   });
 });

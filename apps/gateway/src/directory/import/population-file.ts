@@ -8,7 +8,15 @@ import type { SourceIdentity } from '../identity-changes';
  */
 
 export const POPULATION_COLUMNS = [
-  'id', 'login', 'firstName', 'lastName', 'email', 'department', 'externalId', 'employeeNumber', 'manager',
+  'id',
+  'login',
+  'firstName',
+  'lastName',
+  'email',
+  'department',
+  'externalId',
+  'employeeNumber',
+  'manager',
 ] as const;
 type Column = (typeof POPULATION_COLUMNS)[number];
 const REQUIRED: Column[] = ['id', 'login', 'firstName', 'lastName', 'email'];
@@ -34,19 +42,33 @@ export interface PopulationFile {
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const MAX: Record<Column, number> = {
-  id: 100, login: 100, firstName: 200, lastName: 200, email: 320, department: 200, externalId: 200, employeeNumber: 200, manager: 100,
+  id: 100,
+  login: 100,
+  firstName: 200,
+  lastName: 200,
+  email: 320,
+  department: 200,
+  externalId: 200,
+  employeeNumber: 200,
+  manager: 100,
 };
 
-function check(line: number, row: Partial<Record<Column, string>>, problems: LineProblem[]): PopulationEntry | undefined {
+function check(
+  line: number,
+  row: Partial<Record<Column, string>>,
+  problems: LineProblem[],
+): PopulationEntry | undefined {
   const before = problems.length;
   const problem = (field: string, message: string) => problems.push({ line, field, message });
   for (const column of POPULATION_COLUMNS) {
     const value = row[column];
     if (value === undefined || value === '') {
       if (REQUIRED.includes(column)) problem(column, `${column} is required`);
-    } else if (value.length > MAX[column]) problem(column, `${column} must be at most ${MAX[column]} characters`);
+    } else if (value.length > MAX[column])
+      problem(column, `${column} must be at most ${MAX[column]} characters`);
   }
-  if (row.id && !ID.test(row.id)) problem('id', 'id must be letters, digits, _ . @ - (at most 100, starting with a letter or digit)');
+  if (row.id && !ID.test(row.id))
+    problem('id', 'id must be letters, digits, _ . @ - (at most 100, starting with a letter or digit)');
   if (row.email && !EMAIL.test(row.email)) problem('email', 'email must be an e-mail address (name@domain)');
   if (problems.length > before) return undefined;
   const optional = (c: Column) => (row[c] ? row[c] : undefined);
@@ -67,7 +89,10 @@ function check(line: number, row: Partial<Record<Column, string>>, problems: Lin
   };
 }
 
-function fromCsv(text: string, problems: LineProblem[]): Array<{ line: number; row: Partial<Record<Column, string>> }> {
+function fromCsv(
+  text: string,
+  problems: LineProblem[],
+): Array<{ line: number; row: Partial<Record<Column, string>> }> {
   const parsed = parseCsv(text);
   for (const e of parsed.errors) problems.push({ line: e.line, field: 'line', message: e.message });
   const [header, ...records] = parsed.records;
@@ -75,20 +100,32 @@ function fromCsv(text: string, problems: LineProblem[]): Array<{ line: number; r
   const columns = header.fields.map((f) => f.trim());
   columns.forEach((c) => {
     if (!(POPULATION_COLUMNS as readonly string[]).includes(c))
-      problems.push({ line: header.line, field: c, message: `unknown column '${c}'; the columns are ${POPULATION_COLUMNS.join(', ')}` });
+      problems.push({
+        line: header.line,
+        field: c,
+        message: `unknown column '${c}'; the columns are ${POPULATION_COLUMNS.join(', ')}`,
+      });
   });
   for (const c of REQUIRED)
-    if (!columns.includes(c)) problems.push({ line: header.line, field: c, message: `the header has no column ${c}` });
+    if (!columns.includes(c))
+      problems.push({ line: header.line, field: c, message: `the header has no column ${c}` });
   return records.map((record) => {
     if (record.fields.length !== columns.length)
-      problems.push({ line: record.line, field: 'line', message: `${record.fields.length} fields where the header has ${columns.length}` });
+      problems.push({
+        line: record.line,
+        field: 'line',
+        message: `${record.fields.length} fields where the header has ${columns.length}`,
+      });
     const row: Partial<Record<Column, string>> = {};
     columns.forEach((c, i) => (row[c as Column] = record.fields[i]?.trim()));
     return { line: record.line, row };
   });
 }
 
-function fromJsonLines(text: string, problems: LineProblem[]): Array<{ line: number; row: Partial<Record<Column, string>> }> {
+function fromJsonLines(
+  text: string,
+  problems: LineProblem[],
+): Array<{ line: number; row: Partial<Record<Column, string>> }> {
   const rows: Array<{ line: number; row: Partial<Record<Column, string>> }> = [];
   text.split(/\r?\n/).forEach((source, index) => {
     const line = index + 1;
@@ -104,7 +141,11 @@ function fromJsonLines(text: string, problems: LineProblem[]): Array<{ line: num
     const row: Partial<Record<Column, string>> = {};
     for (const [key, field] of Object.entries(value)) {
       if (!(POPULATION_COLUMNS as readonly string[]).includes(key))
-        problems.push({ line, field: key, message: `unknown field '${key}'; the fields are ${POPULATION_COLUMNS.join(', ')}` });
+        problems.push({
+          line,
+          field: key,
+          message: `unknown field '${key}'; the fields are ${POPULATION_COLUMNS.join(', ')}`,
+        });
       else if (field === null || field === undefined) continue;
       else if (typeof field !== 'string' && typeof field !== 'number')
         problems.push({ line, field: key, message: `${key} must be a string` });

@@ -9,22 +9,49 @@ describe('parsePopulation: the HR file', () => {
       problems: [],
       entries: [
         {
-          line: 2, id: 'e-1',
-          identity: { login: 'amartin', firstName: 'Alice', lastName: 'Martin, Jr', email: 'alice@example.test', department: 'Finance', employeeNumber: '701', externalId: undefined, manager: undefined, active: true },
+          line: 2,
+          id: 'e-1',
+          identity: {
+            login: 'amartin',
+            firstName: 'Alice',
+            lastName: 'Martin, Jr',
+            email: 'alice@example.test',
+            department: 'Finance',
+            employeeNumber: '701',
+            externalId: undefined,
+            manager: undefined,
+            active: true,
+          },
         },
         {
-          line: 3, id: 'e-2',
-          identity: { login: 'bstone', firstName: 'Bob', lastName: 'Stone', email: 'bob@example.test', department: undefined, employeeNumber: undefined, externalId: undefined, manager: undefined, active: true },
+          line: 3,
+          id: 'e-2',
+          identity: {
+            login: 'bstone',
+            firstName: 'Bob',
+            lastName: 'Stone',
+            email: 'bob@example.test',
+            department: undefined,
+            employeeNumber: undefined,
+            externalId: undefined,
+            manager: undefined,
+            active: true,
+          },
         },
       ],
     });
   });
 
   it('reads JSON lines the same way', () => {
-    const text = '{"id":"e-1","login":"amartin","firstName":"Alice","lastName":"Martin","email":"alice@example.test","employeeNumber":701}\n\n';
+    const text =
+      '{"id":"e-1","login":"amartin","firstName":"Alice","lastName":"Martin","email":"alice@example.test","employeeNumber":701}\n\n';
     const { entries, problems } = parsePopulation(text, 'jsonl');
     expect(problems).toEqual([]);
-    expect(entries[0]).toMatchObject({ line: 1, id: 'e-1', identity: { login: 'amartin', employeeNumber: '701' } });
+    expect(entries[0]).toMatchObject({
+      line: 1,
+      id: 'e-1',
+      identity: { login: 'amartin', employeeNumber: '701' },
+    });
   });
 
   it('names the line and the field of every problem', () => {

@@ -9,10 +9,7 @@
  * never wait for each other in a cycle.
  */
 /** Built from the lock and channel of migrations.ts (passed in, so the two modules do not import each other). */
-export const batchAppendFunction = (
-  lock: { classid: number; objid: number },
-  channel: string,
-): string => `
+export const batchAppendFunction = (lock: { classid: number; objid: number }, channel: string): string => `
 CREATE FUNCTION es.append_batch(p_streams text[], p_expected text[], p_events text[])
 RETURNS TABLE (ordinal int, error_code text, error_message text, error_detail text,
                next_expected_revision bigint, transaction_id text, global_position bigint)

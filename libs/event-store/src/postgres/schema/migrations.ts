@@ -191,12 +191,19 @@ const appenderGate = `
 
 const gatedAppendFunction = appendFunction
   .replace('CREATE FUNCTION es.append_to_stream', 'CREATE OR REPLACE FUNCTION es.append_to_stream')
-  .replace('BEGIN\n  -- The stream row is the per-stream lock', `BEGIN\n${appenderGate}\n  -- The stream row is the per-stream lock`);
+  .replace(
+    'BEGIN\n  -- The stream row is the per-stream lock',
+    `BEGIN\n${appenderGate}\n  -- The stream row is the per-stream lock`,
+  );
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'streams, events, checkpoints', sql: tables },
   { version: 2, name: 'append and delete functions', sql: appendFunction + deleteFunction },
-  { version: 3, name: 'appenders hold a shared advisory lock (log gate per appender)', sql: gatedAppendFunction },
+  {
+    version: 3,
+    name: 'appenders hold a shared advisory lock (log gate per appender)',
+    sql: gatedAppendFunction,
+  },
   {
     version: 4,
     name: 'group commit: many appends in one statement',

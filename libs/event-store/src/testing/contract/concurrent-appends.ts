@@ -27,9 +27,16 @@ export function concurrentAppendsContract(ctx: ContractContext): void {
             expect(result.status).toBe('rejected');
             const error = (result as PromiseRejectedResult).reason as WrongExpectedVersionError;
             expect(error).toBeInstanceOf(WrongExpectedVersionError);
-            expect([error.streamName, error.expectedRevision, error.actualRevision]).toEqual([streams[7], 0n, 1n]);
+            expect([error.streamName, error.expectedRevision, error.actualRevision]).toEqual([
+              streams[7],
+              0n,
+              1n,
+            ]);
           } else {
-            expect(result).toEqual({ status: 'fulfilled', value: expect.objectContaining({ nextExpectedRevision: 2n }) });
+            expect(result).toEqual({
+              status: 'fulfilled',
+              value: expect.objectContaining({ nextExpectedRevision: 2n }),
+            });
           }
         });
         const lengths = await Promise.all(streams.map(async (s) => (await store().readStream(s)).length));
@@ -55,7 +62,10 @@ export function concurrentAppendsContract(ctx: ContractContext): void {
         const duplicate = (toDup as PromiseRejectedResult).reason as DuplicateEventIdsError;
         expect(duplicate).toBeInstanceOf(DuplicateEventIdsError);
         expect(duplicate.duplicateIds).toEqual([stored[1].id]);
-        expect(toFresh).toEqual({ status: 'fulfilled', value: expect.objectContaining({ nextExpectedRevision: 2n }) });
+        expect(toFresh).toEqual({
+          status: 'fulfilled',
+          value: expect.objectContaining({ nextExpectedRevision: 2n }),
+        });
         expect((toLater as PromiseRejectedResult).reason).toBeInstanceOf(WrongExpectedVersionError);
         expect(await store().readStream(fresh)).toHaveLength(3);
         expect(await store().readStream(dup)).toHaveLength(2);
