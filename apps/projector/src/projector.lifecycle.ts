@@ -1,5 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  BeforeApplicationShutdown,
+} from '@nestjs/common';
 import { Pool, type PoolClient } from 'pg';
 import type { EventStore } from '@prov/event-store';
 import {
@@ -25,14 +31,15 @@ class StandDownForReplay extends Error {
   }
 }
 
-
 /**
  * Runs the read-model projector as the single active instance (an advisory lock; a second
  * projector process waits as a standby), restarts it after a failure, and lets an audit replay
  * pause it for the moment of the swap.
  */
 @Injectable()
-export class ProjectorLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, LiveProjectorControl {
+export class ProjectorLifecycle
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, LiveProjectorControl
+{
   private readonly logger = new Logger('Projector');
   private projector?: Projector;
   private lock?: HeldLock;
@@ -87,7 +94,8 @@ export class ProjectorLifecycle implements OnApplicationBootstrap, BeforeApplica
       // Held shared until COMMIT: no replay can start between the probe and the update.
       const replayLockFree = await advisoryLockFree(client, REPLAY_LOCK);
       const decision = decideLiveProjection({ replayHere: this.replayHere, replayLockFree });
-      if (decision.failAbandonedReplays) await ReadModelRebuild.failAbandoned(client, 'the copy running it stopped');
+      if (decision.failAbandonedReplays)
+        await ReadModelRebuild.failAbandoned(client, 'the copy running it stopped');
       await client.query('COMMIT');
       return decision.project;
     } catch (error) {
@@ -101,7 +109,12 @@ export class ProjectorLifecycle implements OnApplicationBootstrap, BeforeApplica
   /** Inside each live write transaction: the same decision, so no batch overlaps a replay's swap. */
   private readonly guard = async (client: PoolClient): Promise<void> => {
     if (this.replayHere) return;
-    if (!decideLiveProjection({ replayHere: false, replayLockFree: await advisoryLockFree(client, REPLAY_LOCK) }).project)
+    if (
+      !decideLiveProjection({
+        replayHere: false,
+        replayLockFree: await advisoryLockFree(client, REPLAY_LOCK),
+      }).project
+    )
       throw new StandDownForReplay();
   };
 
@@ -117,12 +130,16 @@ export class ProjectorLifecycle implements OnApplicationBootstrap, BeforeApplica
           continue;
         }
         this.lock ??= await awaitLeadership(this.pool, 'projector:rm', () => this.stopped || this.paused, {
-          onError: (error) => this.logger.warn({ msg: 'cannot ask for the projector lock', error: String(error) }),
+          onError: (error) =>
+            this.logger.warn({ msg: 'cannot ask for the projector lock', error: String(error) }),
         });
         if (!this.lock || this.stopped || this.paused) continue;
         const projector = new Projector(this.pool, this.store, {
           guard: this.guard,
-          logger: { log: (msg, ctx) => this.logger.log({ msg, ...ctx }), error: (msg, ctx) => this.logger.error({ msg, ...ctx }) },
+          logger: {
+            log: (msg, ctx) => this.logger.log({ msg, ...ctx }),
+            error: (msg, ctx) => this.logger.error({ msg, ...ctx }),
+          },
         });
         this.projector = projector;
         await projector.start();

@@ -15,7 +15,9 @@ export class ReplayAlreadyRunningError extends DomainError {
   constructor(readonly replayId?: string) {
     super(
       'REPLAY_ALREADY_RUNNING',
-      replayId ? `an audit replay is already running (replay ${replayId})` : 'an audit replay is already running on another copy',
+      replayId
+        ? `an audit replay is already running (replay ${replayId})`
+        : 'an audit replay is already running on another copy',
     );
   }
 }

@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Pool, PoolClient } from 'pg';
 
-
 /** How often a standby asks for the lock (ADR 0021): the upper bound of a takeover after a crash. */
 export const DEFAULT_STANDBY_POLL_MS = 500;
 
@@ -69,7 +68,11 @@ function holdOn(client: PoolClient, name: string): HeldLock {
 }
 
 /** Runs `work` when this copy gets the lock, releasing it after; undefined when another copy holds it. */
-export async function withAdvisoryLock<T>(pool: Pool, name: string, work: () => Promise<T>): Promise<T | undefined> {
+export async function withAdvisoryLock<T>(
+  pool: Pool,
+  name: string,
+  work: () => Promise<T>,
+): Promise<T | undefined> {
   const lock = await tryAdvisoryLock(pool, name);
   if (!lock) return undefined;
   try {
@@ -130,10 +133,16 @@ export async function advisoryLockFree(client: Pool | PoolClient, name: string):
  * Takes `name` exclusively, waiting up to `waitMs` for sessions that hold it shared for a moment
  * (see {@link advisoryLockFree}); undefined when it is still taken then.
  */
-export async function waitForAdvisoryLock(pool: Pool, name: string, waitMs: number): Promise<HeldLock | undefined> {
+export async function waitForAdvisoryLock(
+  pool: Pool,
+  name: string,
+  waitMs: number,
+): Promise<HeldLock | undefined> {
   const client = await pool.connect();
   try {
-    await client.query(`SELECT set_config('lock_timeout', $1, false)`, [`${Math.max(1, Math.round(waitMs))}ms`]);
+    await client.query(`SELECT set_config('lock_timeout', $1, false)`, [
+      `${Math.max(1, Math.round(waitMs))}ms`,
+    ]);
     try {
       await client.query('SELECT pg_advisory_lock(hashtext($1))', [name]);
     } catch (error) {

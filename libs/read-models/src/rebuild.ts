@@ -35,7 +35,6 @@ export interface LiveProjectorControl {
   resume(): void;
 }
 
-
 /**
  * Audit replay: rebuilds every read model from position zero into a shadow schema while the
  * live one keeps serving, then pauses the live projector, lets the shadow reach the very same
@@ -75,7 +74,9 @@ export class ReadModelRebuild {
    * knows no copy runs one (it holds the replay lock shared in the transaction of `client`).
    */
   static async failAbandoned(client: PoolClient, reason: string): Promise<void> {
-    const { rows } = await client.query<{ table: string | null }>(`SELECT to_regclass('rm_admin.replays') AS table`);
+    const { rows } = await client.query<{ table: string | null }>(
+      `SELECT to_regclass('rm_admin.replays') AS table`,
+    );
     if (!rows[0].table) return;
     await client.query(
       `UPDATE rm_admin.replays SET status = 'Failed', error = $1, ended_at = now() WHERE status = 'Running'`,
@@ -91,7 +92,10 @@ export class ReadModelRebuild {
     let lockLost = false;
     void options.lost?.then(() => (lockLost = true));
     const stillHeld = () => {
-      if (lockLost) throw new Error('the replay lost its lock (its database session ended); live projection resumed elsewhere');
+      if (lockLost)
+        throw new Error(
+          'the replay lost its lock (its database session ended); live projection resumed elsewhere',
+        );
     };
     await this.pool.query(REPLAY_STATUS_DDL);
     await this.pool.query(
@@ -114,7 +118,8 @@ export class ReadModelRebuild {
       // without this the replay waited forever, with the live projector paused in the swap phase.
       shadow.done().then(
         () => (shadowEnded ??= new Error('the shadow build stopped before it caught up')),
-        (error) => (shadowEnded = new Error(`the shadow build failed: ${String((error as Error)?.message ?? error)}`)),
+        (error) =>
+          (shadowEnded = new Error(`the shadow build failed: ${String((error as Error)?.message ?? error)}`)),
       );
       await this.catchUp(shadow, replayId, () => shadowEnded, stillHeld);
       await this.setPhase(replayId, 'swapping', shadow.eventsHandled);
@@ -161,7 +166,9 @@ export class ReadModelRebuild {
 
   private async checkpointOf(schema: string): Promise<string | undefined> {
     const { rows } = await this.pool
-      .query<{ position: string }>(`SELECT position FROM ${schema}.checkpoints WHERE projection = 'read-models'`)
+      .query<{ position: string }>(
+        `SELECT position FROM ${schema}.checkpoints WHERE projection = 'read-models'`,
+      )
       .catch(() => ({ rows: [] as { position: string }[] }));
     return rows[0]?.position;
   }
@@ -183,11 +190,14 @@ export class ReadModelRebuild {
     }
   }
 
-  private async setPhase(replayId: string, phase: ReplayStatus['phase'], eventsHandled: number): Promise<void> {
-    await this.pool.query('UPDATE rm_admin.replays SET phase = $2, events_handled = $3 WHERE replay_id = $1', [
-      replayId,
-      phase,
-      eventsHandled,
-    ]);
+  private async setPhase(
+    replayId: string,
+    phase: ReplayStatus['phase'],
+    eventsHandled: number,
+  ): Promise<void> {
+    await this.pool.query(
+      'UPDATE rm_admin.replays SET phase = $2, events_handled = $3 WHERE replay_id = $1',
+      [replayId, phase, eventsHandled],
+    );
   }
 }
