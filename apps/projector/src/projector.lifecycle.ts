@@ -86,6 +86,17 @@ export class ProjectorLifecycle
     await lock.release();
   }
 
+  /**
+   * For the swap's transaction: refuses it when the replay lock is free, i.e. this copy's hold on
+   * it broke and another copy may be projecting live again.
+   */
+  readonly replaySwapGuard = async (client: PoolClient): Promise<void> => {
+    if (await advisoryLockFree(client, REPLAY_LOCK))
+      throw new Error(
+        'the replay lost its lock (its database session ended); live projection resumed elsewhere',
+      );
+  };
+
   /** Asks {@link decideLiveProjection}, failing abandoned replays in the same transaction. */
   private async mayLead(): Promise<boolean> {
     const client = await this.pool.connect();

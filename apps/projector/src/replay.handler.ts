@@ -45,7 +45,7 @@ export class ReplayHandler {
     const replayId = randomUUID();
     this.logger.log({ msg: 'audit replay started', replayId, by: dto.actor });
     const done = new ReadModelRebuild(this.pool, this.store, this.live)
-      .run(replayId, { lost: lock.lost })
+      .run(replayId, { lost: lock.lost, swapGuard: this.live.replaySwapGuard })
       .then(() => this.logger.log({ msg: 'audit replay completed', replayId }))
       .catch((error) => this.logger.error({ msg: 'audit replay failed', replayId, error: String(error) }))
       .finally(async () => {

@@ -29,6 +29,11 @@ CREATE TABLE IF NOT EXISTS rm_admin.replays (
   error text
 );`;
 
+export interface ReplayRunOptions {
+  lost?: Promise<void>;
+  swapGuard?: (client: PoolClient) => Promise<void>;
+}
+
 export interface LiveProjectorControl {
   /** Stops the live projector and resolves once it has stopped. */
   pause(): Promise<void>;
@@ -86,9 +91,10 @@ export class ReadModelRebuild {
 
   /**
    * Runs the replay. `lost` resolves when the caller's hold on the replay lock breaks: another
-   * copy then projects live again, so this replay must not swap and ends Failed.
+   * copy then projects live again, so this replay must not swap and ends Failed. `swapGuard` is
+   * asked inside the swap's transaction and throws to refuse it (the lock found free there).
    */
-  async run(replayId: string, options: { lost?: Promise<void> } = {}): Promise<void> {
+  async run(replayId: string, options: ReplayRunOptions = {}): Promise<void> {
     let lockLost = false;
     void options.lost?.then(() => (lockLost = true));
     const stillHeld = () => {
@@ -128,7 +134,7 @@ export class ReadModelRebuild {
       await this.catchUp(shadow, replayId, () => shadowEnded, stillHeld);
       await shadow.stop();
       stillHeld();
-      await this.swap();
+      await this.swap(options.swapGuard);
       await this.pool.query(
         `UPDATE rm_admin.replays SET status = 'Completed', phase = 'done', events_handled = $2, ended_at = now() WHERE replay_id = $1`,
         [replayId, shadow.eventsHandled],
@@ -173,10 +179,11 @@ export class ReadModelRebuild {
     return rows[0]?.position;
   }
 
-  private async swap(): Promise<void> {
+  private async swap(guard?: (client: PoolClient) => Promise<void>): Promise<void> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
+      await guard?.(client);
       await client.query(`DROP SCHEMA IF EXISTS ${RETIRED_SCHEMA} CASCADE`);
       await client.query(`ALTER SCHEMA ${LIVE_SCHEMA} RENAME TO ${RETIRED_SCHEMA}`);
       await client.query(`ALTER SCHEMA ${REBUILD_SCHEMA} RENAME TO ${LIVE_SCHEMA}`);
