@@ -149,7 +149,11 @@ export class ProjectorLifecycle
           guard: this.guard,
           logger: {
             log: (msg, ctx) => this.logger.log({ msg, ...ctx }),
-            error: (msg, ctx) => this.logger.error({ msg, ...ctx }),
+            // Standing down for a replay elsewhere is expected: logged once below, not as an error.
+            error: (msg, ctx) =>
+              String(ctx?.error).startsWith('StandDownForReplay')
+                ? undefined
+                : this.logger.error({ msg, ...ctx }),
           },
         });
         this.projector = projector;
