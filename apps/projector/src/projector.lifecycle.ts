@@ -6,10 +6,30 @@ import {
   OnApplicationBootstrap,
   BeforeApplicationShutdown,
 } from '@nestjs/common';
-import { Pool } from 'pg';
+import { Pool, type PoolClient } from 'pg';
 import type { EventStore } from '@prov/event-store';
-import { awaitLeadership, DATABASE_POOL, EVENT_STORE, type HeldLock } from '@prov/platform';
-import { type LiveProjectorControl, Projector } from '@prov/read-models';
+import {
+  advisoryLockFree,
+  awaitLeadership,
+  DATABASE_POOL,
+  DEFAULT_STANDBY_POLL_MS,
+  EVENT_STORE,
+  type HeldLock,
+  waitForAdvisoryLock,
+} from '@prov/platform';
+import { type LiveProjectorControl, Projector, ReadModelRebuild } from '@prov/read-models';
+import { decideLiveProjection, REPLAY_LOCK } from './live-projection.decision';
+
+/** How long a replay waits for live batches that hold the replay lock shared to commit. */
+const REPLAY_LOCK_WAIT_MS = 5_000;
+
+/** Thrown inside a live write transaction when another copy runs a replay: rolls the batch back. */
+class StandDownForReplay extends Error {
+  override readonly name = 'StandDownForReplay';
+  constructor() {
+    super('another copy runs an audit replay');
+  }
+}
 
 /**
  * Runs the read-model projector as the single active instance (an advisory lock; a second
@@ -26,6 +46,7 @@ export class ProjectorLifecycle
   private stopped = false;
   private paused = false;
   private loop?: Promise<void>;
+  private replayHere = false;
 
   constructor(
     @Inject(DATABASE_POOL) private readonly pool: Pool,
@@ -45,11 +66,78 @@ export class ProjectorLifecycle
     this.paused = false;
   }
 
+  /** True while this copy leads live projection (holds `projector:rm`). */
+  get leading(): boolean {
+    return this.lock !== undefined;
+  }
+
+  /**
+   * Takes the replay lock for a replay on this copy; undefined when another copy runs one. Every
+   * other copy's live projector stands down while it is held (ADR 0030).
+   */
+  async beginReplay(): Promise<HeldLock | undefined> {
+    const lock = await waitForAdvisoryLock(this.pool, REPLAY_LOCK, REPLAY_LOCK_WAIT_MS);
+    if (lock) this.replayHere = true;
+    return lock;
+  }
+
+  async endReplay(lock: HeldLock): Promise<void> {
+    this.replayHere = false;
+    await lock.release();
+  }
+
+  /**
+   * For the swap's transaction: refuses it when the replay lock is free, i.e. this copy's hold on
+   * it broke and another copy may be projecting live again.
+   */
+  readonly replaySwapGuard = async (client: PoolClient): Promise<void> => {
+    if (await advisoryLockFree(client, REPLAY_LOCK))
+      throw new Error(
+        'the replay lost its lock (its database session ended); live projection resumed elsewhere',
+      );
+  };
+
+  /** Asks {@link decideLiveProjection}, failing abandoned replays in the same transaction. */
+  private async mayLead(): Promise<boolean> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      // Held shared until COMMIT: no replay can start between the probe and the update.
+      const replayLockFree = await advisoryLockFree(client, REPLAY_LOCK);
+      const decision = decideLiveProjection({ replayHere: this.replayHere, replayLockFree });
+      if (decision.failAbandonedReplays)
+        await ReadModelRebuild.failAbandoned(client, 'the copy running it stopped');
+      await client.query('COMMIT');
+      return decision.project;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Inside each live write transaction: the same decision, so no batch overlaps a replay's swap. */
+  private readonly guard = async (client: PoolClient): Promise<void> => {
+    if (this.replayHere) return;
+    if (
+      !decideLiveProjection({
+        replayHere: false,
+        replayLockFree: await advisoryLockFree(client, REPLAY_LOCK),
+      }).project
+    )
+      throw new StandDownForReplay();
+  };
+
   private async run(): Promise<void> {
     while (!this.stopped) {
       try {
         if (this.paused) {
           await sleep(50);
+          continue;
+        }
+        if (!this.lock && !(await this.mayLead())) {
+          await sleep(DEFAULT_STANDBY_POLL_MS);
           continue;
         }
         this.lock ??= await awaitLeadership(this.pool, 'projector:rm', () => this.stopped || this.paused, {
@@ -58,9 +146,14 @@ export class ProjectorLifecycle
         });
         if (!this.lock || this.stopped || this.paused) continue;
         const projector = new Projector(this.pool, this.store, {
+          guard: this.guard,
           logger: {
             log: (msg, ctx) => this.logger.log({ msg, ...ctx }),
-            error: (msg, ctx) => this.logger.error({ msg, ...ctx }),
+            // Standing down for a replay elsewhere is expected: logged once below, not as an error.
+            error: (msg, ctx) =>
+              String(ctx?.error).startsWith('StandDownForReplay')
+                ? undefined
+                : this.logger.error({ msg, ...ctx }),
           },
         });
         this.projector = projector;
@@ -72,6 +165,11 @@ export class ProjectorLifecycle
         if (!this.paused) await this.dropLock();
       } catch (error) {
         if (this.stopped) return;
+        if (error instanceof StandDownForReplay) {
+          this.logger.log({ msg: 'live projector stands down: another copy runs an audit replay' });
+          await this.dropLock();
+          continue;
+        }
         this.logger.error({ msg: 'projector failed; restarting', error: String(error) });
         await this.dropLock();
         await sleep(1000);

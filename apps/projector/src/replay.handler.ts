@@ -12,8 +12,13 @@ import { ProjectorLifecycle } from './projector.lifecycle';
 
 export class ReplayAlreadyRunningError extends DomainError {
   override readonly name = 'ReplayAlreadyRunningError';
-  constructor(readonly replayId: string) {
-    super('REPLAY_ALREADY_RUNNING', `an audit replay is already running (replay ${replayId})`);
+  constructor(readonly replayId?: string) {
+    super(
+      'REPLAY_ALREADY_RUNNING',
+      replayId
+        ? `an audit replay is already running (replay ${replayId})`
+        : 'an audit replay is already running on another copy',
+    );
   }
 }
 
@@ -21,7 +26,8 @@ export class ReplayAlreadyRunningError extends DomainError {
 @Controller()
 export class ReplayHandler {
   private readonly logger = new Logger('Replay');
-  private running?: { replayId: string; done: Promise<void> };
+  /** The replay this copy runs, if any; `done` settles when it has ended and let go of its lock. */
+  running?: { replayId: string; done: Promise<void> };
 
   constructor(
     @Inject(DATABASE_POOL) private readonly pool: Pool,
@@ -30,15 +36,22 @@ export class ReplayHandler {
   ) {}
 
   @MessagePattern(commandSubject('projector', 'replay'))
-  start(@Payload() dto: CommandCallerDto): { replayId: string } {
+  async start(@Payload() dto: CommandCallerDto): Promise<{ replayId: string }> {
     if (this.running) throw new ReplayAlreadyRunningError(this.running.replayId);
+    // The command lands on any copy: the one that takes the replay lock runs it, and every
+    // other copy's live projector stands down until the lock is let go (ADR 0030).
+    const lock = await this.live.beginReplay();
+    if (!lock) throw new ReplayAlreadyRunningError();
     const replayId = randomUUID();
     this.logger.log({ msg: 'audit replay started', replayId, by: dto.actor });
     const done = new ReadModelRebuild(this.pool, this.store, this.live)
-      .run(replayId)
+      .run(replayId, { lost: lock.lost, swapGuard: this.live.replaySwapGuard })
       .then(() => this.logger.log({ msg: 'audit replay completed', replayId }))
       .catch((error) => this.logger.error({ msg: 'audit replay failed', replayId, error: String(error) }))
-      .finally(() => (this.running = undefined));
+      .finally(async () => {
+        await this.live.endReplay(lock).catch(() => undefined);
+        this.running = undefined;
+      });
     this.running = { replayId, done };
     return { replayId };
   }

@@ -115,3 +115,49 @@ export async function awaitLeadership(
   }
   return undefined;
 }
+
+/**
+ * True when no other session holds (or queues for) `name` exclusively. Asked inside a
+ * transaction, the shared lock it takes stays held until that transaction ends, so a session
+ * asking for `name` exclusively waits until then: a write guarded by this cannot overlap it.
+ */
+export async function advisoryLockFree(client: Pool | PoolClient, name: string): Promise<boolean> {
+  const { rows } = await client.query<{ free: boolean }>(
+    'SELECT pg_try_advisory_xact_lock_shared(hashtext($1)) AS free',
+    [name],
+  );
+  return rows[0].free;
+}
+
+/**
+ * Takes `name` exclusively, waiting up to `waitMs` for sessions that hold it shared for a moment
+ * (see {@link advisoryLockFree}); undefined when it is still taken then.
+ */
+export async function waitForAdvisoryLock(
+  pool: Pool,
+  name: string,
+  waitMs: number,
+): Promise<HeldLock | undefined> {
+  const client = await pool.connect();
+  try {
+    await client.query(`SELECT set_config('lock_timeout', $1, false)`, [
+      `${Math.max(1, Math.round(waitMs))}ms`,
+    ]);
+    try {
+      await client.query('SELECT pg_advisory_lock(hashtext($1))', [name]);
+    } catch (error) {
+      if ((error as { code?: string }).code !== LOCK_NOT_AVAILABLE) throw error;
+      await client.query('RESET lock_timeout');
+      client.release();
+      return undefined;
+    }
+    await client.query('RESET lock_timeout');
+  } catch (error) {
+    client.release(true);
+    throw error;
+  }
+  return holdOn(client, name);
+}
+
+/** PostgreSQL's lock_not_available: lock_timeout ran out. */
+const LOCK_NOT_AVAILABLE = '55P03';

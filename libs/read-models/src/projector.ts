@@ -40,6 +40,11 @@ export interface ProjectorOptions {
   checkpointName?: string;
   projections?: readonly Projection[];
   logger?: ProjectorLogger;
+  /**
+   * Asked inside each write transaction before anything is written; throwing rolls it back and
+   * stops the projector (the live one stands down for a replay run by another copy, ADR 0030).
+   */
+  guard?: (client: PoolClient) => Promise<void>;
 }
 
 /**
@@ -162,13 +167,19 @@ export class Projector {
       .filter((item): item is Required<QueueItem> => item.event !== undefined)
       .map((item) => item.event);
     const last = items[items.length - 1].position;
-    if (events.length === 0) {
+    if (events.length === 0 && !this.options.guard) {
       await this.storeCheckpointOnly(last);
       return;
     }
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
+      await this.options.guard?.(client);
+      if (events.length === 0) {
+        await this.writeCheckpoint(client, last);
+        await client.query('COMMIT');
+        return;
+      }
       // A crash may lose the last batches of a bulk load, never part of one: rows and checkpoint
       // commit together, and the load resumes from the checkpoint. Nobody reads the schema yet.
       if (options.bulk) await client.query('SET LOCAL synchronous_commit = off');

@@ -171,4 +171,27 @@ describe('audit replay of a log', () => {
     expect(live).toMatchObject({ paused: false, pauses: 1 });
     expect(await snapshot()).toEqual(before);
   });
+
+  it('a swap its guard refuses (the replay lock lost) leaves the live schema and ends Failed', async () => {
+    const before = await snapshot();
+    const live = new LiveControl();
+    const replayId = randomUUID();
+
+    await expect(
+      new ReadModelRebuild(pool, store, live).run(replayId, {
+        swapGuard: async () => {
+          throw new Error('the replay lost its lock');
+        },
+      }),
+    ).rejects.toThrow(/lost its lock/);
+
+    expect(await ReadModelRebuild.status(pool, replayId)).toMatchObject({
+      status: 'Failed',
+      error: 'the replay lost its lock',
+    });
+    expect(live.paused).toBe(false);
+    expect(await snapshot()).toEqual(before);
+    const { rows } = await pool.query(`SELECT 1 FROM pg_namespace WHERE nspname = 'rm_retired'`);
+    expect(rows).toEqual([]);
+  });
 });

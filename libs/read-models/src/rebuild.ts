@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import type { EventStore } from '@prov/event-store';
 import { Projector } from './projector';
 import { LIVE_SCHEMA } from './schema';
@@ -28,6 +28,11 @@ CREATE TABLE IF NOT EXISTS rm_admin.replays (
   ended_at timestamptz,
   error text
 );`;
+
+export interface ReplayRunOptions {
+  lost?: Promise<void>;
+  swapGuard?: (client: PoolClient) => Promise<void>;
+}
 
 export interface LiveProjectorControl {
   /** Stops the live projector and resolves once it has stopped. */
@@ -69,7 +74,35 @@ export class ReadModelRebuild {
     };
   }
 
-  async run(replayId: string): Promise<void> {
+  /**
+   * Marks Failed, with `reason`, every replay still recorded as Running. Only for a caller that
+   * knows no copy runs one (it holds the replay lock shared in the transaction of `client`).
+   */
+  static async failAbandoned(client: PoolClient, reason: string): Promise<void> {
+    const { rows } = await client.query<{ table: string | null }>(
+      `SELECT to_regclass('rm_admin.replays') AS table`,
+    );
+    if (!rows[0].table) return;
+    await client.query(
+      `UPDATE rm_admin.replays SET status = 'Failed', error = $1, ended_at = now() WHERE status = 'Running'`,
+      [reason],
+    );
+  }
+
+  /**
+   * Runs the replay. `lost` resolves when the caller's hold on the replay lock breaks: another
+   * copy then projects live again, so this replay must not swap and ends Failed. `swapGuard` is
+   * asked inside the swap's transaction and throws to refuse it (the lock found free there).
+   */
+  async run(replayId: string, options: ReplayRunOptions = {}): Promise<void> {
+    let lockLost = false;
+    void options.lost?.then(() => (lockLost = true));
+    const stillHeld = () => {
+      if (lockLost)
+        throw new Error(
+          'the replay lost its lock (its database session ended); live projection resumed elsewhere',
+        );
+    };
     await this.pool.query(REPLAY_STATUS_DDL);
     await this.pool.query(
       `INSERT INTO rm_admin.replays (replay_id, status, phase, started_at) VALUES ($1, 'Running', 'catching-up', now())`,
@@ -81,9 +114,11 @@ export class ReadModelRebuild {
     try {
       await this.pool.query(`DROP SCHEMA IF EXISTS ${REBUILD_SCHEMA} CASCADE`);
       // Bulk replay in large pages first; the subscription then follows from its checkpoint.
+      stillHeld();
       await shadow.replayToEnd().catch((error: unknown) => {
         throw new Error(`the shadow build failed: ${String((error as Error)?.message ?? error)}`);
       });
+      stillHeld();
       await shadow.start();
       // A shadow that dies (a poisoned event, its connection killed) would never catch up:
       // without this the replay waited forever, with the live projector paused in the swap phase.
@@ -92,13 +127,14 @@ export class ReadModelRebuild {
         (error) =>
           (shadowEnded = new Error(`the shadow build failed: ${String((error as Error)?.message ?? error)}`)),
       );
-      await this.catchUp(shadow, replayId, () => shadowEnded);
+      await this.catchUp(shadow, replayId, () => shadowEnded, stillHeld);
       await this.setPhase(replayId, 'swapping', shadow.eventsHandled);
       await this.live.pause();
       paused = true;
-      await this.catchUp(shadow, replayId, () => shadowEnded);
+      await this.catchUp(shadow, replayId, () => shadowEnded, stillHeld);
       await shadow.stop();
-      await this.swap();
+      stillHeld();
+      await this.swap(options.swapGuard);
       await this.pool.query(
         `UPDATE rm_admin.replays SET status = 'Completed', phase = 'done', events_handled = $2, ended_at = now() WHERE replay_id = $1`,
         [replayId, shadow.eventsHandled],
@@ -116,8 +152,14 @@ export class ReadModelRebuild {
   }
 
   /** Waits until the shadow's checkpoint has reached the live one (as it is at each look). */
-  private async catchUp(shadow: Projector, replayId: string, ended: () => Error | undefined): Promise<void> {
+  private async catchUp(
+    shadow: Projector,
+    replayId: string,
+    ended: () => Error | undefined,
+    stillHeld: () => void,
+  ): Promise<void> {
     for (let i = 0; ; i++) {
+      stillHeld();
       const failure = ended();
       if (failure) throw failure;
       const live = await this.checkpointOf(LIVE_SCHEMA);
@@ -137,10 +179,11 @@ export class ReadModelRebuild {
     return rows[0]?.position;
   }
 
-  private async swap(): Promise<void> {
+  private async swap(guard?: (client: PoolClient) => Promise<void>): Promise<void> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
+      await guard?.(client);
       await client.query(`DROP SCHEMA IF EXISTS ${RETIRED_SCHEMA} CASCADE`);
       await client.query(`ALTER SCHEMA ${LIVE_SCHEMA} RENAME TO ${RETIRED_SCHEMA}`);
       await client.query(`ALTER SCHEMA ${REBUILD_SCHEMA} RENAME TO ${LIVE_SCHEMA}`);
