@@ -11,8 +11,14 @@ export default defineConfig({
   root: here,
   base: '/',
   publicDir: resolve(here, 'public'),
-  // The console imports the pure domain library (the provisioning state table) from its sources.
-  resolve: { alias: { '@prov/domain': resolve(here, '..', '..', 'libs', 'domain', 'src', 'index.ts') } },
+  // The console imports pure libraries from their sources: the domain (the provisioning state
+  // table) and the contracts' CSV writer.
+  resolve: {
+    alias: {
+      '@prov/domain': resolve(here, '..', '..', 'libs', 'domain', 'src', 'index.ts'),
+      '@prov/contracts/csv': resolve(here, '..', '..', 'libs', 'contracts', 'src', 'csv', 'index.ts'),
+    },
+  },
   build: {
     outDir: resolve(here, '..', '..', 'dist', 'web'),
     emptyOutDir: true,

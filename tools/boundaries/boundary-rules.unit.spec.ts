@@ -43,9 +43,13 @@ describe('module boundaries', () => {
     expect(judge('event-store', 'libs/event-store/src/testing/contract.ts', 'testing')).toEqual([]);
   });
 
-  it('lets the console use only the pure domain', () => {
+  it('lets the console use libraries but never a service or the harness', () => {
     expect(judge('web', 'apps/web/src/api/states.ts', 'domain')).toEqual([]);
-    expect(judge('web', 'apps/web/src/api/client.ts', 'event-store')).toHaveLength(1);
+    expect(judge('web', 'apps/web/src/format.ts', 'event-store')).toEqual([]);
+    expect(judge('web', 'apps/web/src/api/client.ts', 'gateway')[0]?.rule).toBe(
+      'a console may not depend on an app',
+    );
+    expect(judge('web', 'apps/web/src/api/client.ts', 'testing')).toHaveLength(1);
   });
 
   it('recognises test code by name and folder', () => {

@@ -1,4 +1,5 @@
 /** Formatting shared by the pages: dates, durations, short ids, CSV. */
+import { formatCsv } from '@prov/contracts/csv';
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
@@ -45,21 +46,12 @@ export function isoToLocalInput(iso: string): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
 }
 
-function csvCell(value: unknown): string {
-  const text =
-    value === undefined || value === null
-      ? ''
-      : typeof value === 'object'
-        ? JSON.stringify(value)
-        : String(value);
-  // Quotes always; a leading = + - @ is neutralised so that a spreadsheet never runs it as a formula.
-  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-  return `"${safe.replace(/"/g, '""')}"`;
-}
-
-/** RFC 4180 CSV (CRLF line ends) with a header row. */
+/**
+ * RFC 4180 CSV (CRLF line ends) with a header row, every field quoted (spreadsheets then guess
+ * no types), a formula-like text neutralised: the gateway's writer, shared through the contracts.
+ */
 export function toCsv(columns: string[], rows: unknown[][]): string {
-  return [columns, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+  return formatCsv([columns, ...rows], { quoteAll: true });
 }
 
 /** Offers text as a file download. */

@@ -1,3 +1,5 @@
+// Just over 300 lines: one class whose live, bulk-replay and guard paths share the same batch
+// transaction; the pieces that stand alone (bulk load, folds, projections) live beside it.
 import type { Pool, PoolClient } from 'pg';
 import type { EventStore, Position, RecordedEvent, Subscription } from '@prov/event-store';
 import { assignmentProjection } from './projections/assignment.projection';

@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: a table of data, one entry per variable, grouped by service; the
+// configuration table in docs/operations.md is generated from it in this order.
 import type { VariableSpec } from './variable';
 
 const MS = 'milliseconds';

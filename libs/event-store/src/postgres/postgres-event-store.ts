@@ -1,5 +1,7 @@
 /**
- * The PostgreSQL adapter, the default event store (docs/architecture.md §4).
+ * The PostgreSQL adapter, the default event store (docs/architecture.md §4). Just over 300 lines:
+ * the port's methods over one pool and one group-commit queue; the SQL, the log gate and the
+ * batch append live in their own files beside it.
  *
  * Appends are group-committed: concurrent appends leave together in one statement of
  * `es.append_batch`, i.e. one transaction that, per append, locks the stream row, checks the
