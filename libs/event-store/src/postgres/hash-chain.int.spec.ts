@@ -67,11 +67,15 @@ it('chains events written before the migration, and appends continue the chain',
     await pool.query("SELECT * FROM es.append_to_stream('old-2', 'any', $1::jsonb)", [
       JSON.stringify([event(0)]),
     ]);
-    await expect(migrateEventStoreSchema(pool)).resolves.toEqual(expect.objectContaining({ applied: [5] }));
+    await expect(migrateEventStoreSchema(pool)).resolves.toEqual(
+      expect.objectContaining({ applied: [5, 6] }),
+    );
     const store = await PostgresEventStore.connect({ pool });
     try {
       await store.appendToStream('old-1', [event(2)]);
-      await expect(store.verifyChain()).resolves.toEqual({ ok: true, streamsChecked: 2, eventsChecked: 4 });
+      // Several events in one append: migration 6 chains them by index, migration 5 did by join.
+      await store.appendToStream('old-2', [event(1), event(2), event(3)]);
+      await expect(store.verifyChain()).resolves.toEqual({ ok: true, streamsChecked: 2, eventsChecked: 7 });
     } finally {
       await store.close();
     }

@@ -3,7 +3,7 @@
  * Each runs in its own transaction together with its row in `es.schema_migrations`.
  */
 import { batchAppendFunction } from './batch-append';
-import { hashChainMigration } from './hash-chain';
+import { hashChainMigration, linearChainMigration } from './hash-chain';
 
 export interface Migration {
   version: number;
@@ -213,5 +213,10 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 5,
     name: 'hash chain per stream (tamper evidence), existing events chained',
     sql: hashChainMigration(gatedAppendFunction, batchAppendFunction(APPENDER_LOCK, NOTIFY_CHANNEL)),
+  },
+  {
+    version: 6,
+    name: 'appends of many events chained in linear time',
+    sql: linearChainMigration(gatedAppendFunction, batchAppendFunction(APPENDER_LOCK, NOTIFY_CHANNEL)),
   },
 ];
