@@ -116,6 +116,9 @@ describe('secrets never at rest in the log', () => {
           CORP_AD_PASSWORD: dc.adminPassword,
           WIKI_SCIM_TOKEN: scim.token,
           PASSWORD_DELIVERY_DIR: delivery,
+          // The dead-letter case below needs AD's failures to reach the dead letter: with the
+          // circuit breaker at its default the order would wait Pending instead (ADR 0024).
+          AGENT_BREAKER_FAILURES: '1000',
         },
       },
     });
