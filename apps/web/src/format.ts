@@ -1,5 +1,4 @@
-/** Formatting shared by the pages: dates, durations, short ids, CSV. */
-import { formatCsv } from '@prov/contracts/csv';
+/** Formatting shared by the pages: dates, durations, short ids, downloads. */
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
@@ -44,14 +43,6 @@ export function isoToLocalInput(iso: string): string {
   const date = new Date(iso);
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
-}
-
-/**
- * RFC 4180 CSV (CRLF line ends) with a header row, every field quoted (spreadsheets then guess
- * no types), a formula-like text neutralised: the gateway's writer, shared through the contracts.
- */
-export function toCsv(columns: string[], rows: unknown[][]): string {
-  return formatCsv([columns, ...rows], { quoteAll: true });
 }
 
 /** Offers text as a file download. */

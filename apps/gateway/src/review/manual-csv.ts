@@ -1,6 +1,6 @@
 import type { OrderView } from '@prov/read-models';
 import { ProvisioningState } from '@prov/domain';
-import { formatCsv, parseCsv } from '@prov/contracts/csv';
+import { formatManualOrders, MANUAL_ORDER_COLUMNS, parseCsv } from '@prov/contracts/csv';
 
 /**
  * The manual queue as a spreadsheet: operators export the orders transmitted to them, do the
@@ -8,41 +8,15 @@ import { formatCsv, parseCsv } from '@prov/contracts/csv';
  * with the reason). Pure: the controller supplies the orders and sends the decisions.
  */
 
-export const EXPORT_COLUMNS = [
-  'orderId',
-  'assignmentId',
-  'identityId',
-  'entitlementId',
-  'connectionId',
-  'changeType',
-  'accountKey',
-  'group',
-  'attributes',
-  'transmittedAt',
-] as const;
+export const EXPORT_COLUMNS = MANUAL_ORDER_COLUMNS;
 
 export const MAX_IMPORT_LINES = 5000;
 const MAX_ERROR = 4000; // the review service's limits on an operator's error and comment
 const MAX_COMMENT = 2000;
 
-/** One line per transmitted order; an order stays Transmitted until decided, so its last change is the transmission. */
+/** One line per transmitted order (the columns the console's download uses too). */
 export function exportManualOrders(orders: readonly OrderView[]): string {
-  const rows = orders.map((order) => {
-    const changes = order.changes as { accountKey?: unknown; group?: unknown; attributes?: unknown };
-    return [
-      order.orderId,
-      order.assignmentId,
-      order.identityId,
-      order.entitlementId,
-      order.connectionId,
-      order.changeType,
-      changes.accountKey,
-      changes.group,
-      JSON.stringify(changes.attributes ?? {}),
-      order.updatedAt,
-    ];
-  });
-  return formatCsv([[...EXPORT_COLUMNS], ...rows]);
+  return formatManualOrders(orders);
 }
 
 export type ImportResult = 'confirm' | 'error';

@@ -1,4 +1,6 @@
 import { useMemo, useState } from 'react';
+import { formatManualOrders } from '@prov/contracts/csv';
+import { ProvisioningState } from '@prov/domain';
 import { getPage, post, query } from '../api/client';
 import type { Order } from '../api/types';
 import { ActionOutcome } from '../components/ActionOutcome';
@@ -7,48 +9,20 @@ import { Field } from '../components/Field';
 import { OrdersTable } from '../components/OrdersTable';
 import { PageHeader } from '../components/PageHeader';
 import { NO_FILTER, type QueueFilter, QueueFilters } from '../components/QueueFilters';
-import { downloadText, toCsv } from '../format';
+import { downloadText } from '../format';
 import { useConnections, useEntitlements } from '../hooks/use-catalog';
 import { type OrderAction, useOrderActions } from '../hooks/use-order-actions';
 import { useApiQuery } from '../hooks/use-api-query';
 import { useSelection } from '../hooks/use-selection';
 
-const transmitted = (order: Order) => order.provisioningStateCode === 2;
+const transmitted = (order: Order) => order.provisioningStateCode === ProvisioningState.Transmitted;
 
 /**
  * The orders as a CSV file for the people who carry them out (what is shown, or the selection),
  * in the columns of the gateway's own export (`GET /api/manual/orders.csv`).
  */
 export function manualOrdersCsv(orders: Order[]): string {
-  return toCsv(
-    [
-      'orderId',
-      'assignmentId',
-      'identityId',
-      'entitlementId',
-      'connectionId',
-      'changeType',
-      'accountKey',
-      'group',
-      'attributes',
-      'transmittedAt',
-    ],
-    orders.map((o) => {
-      const changes = o.changes as { accountKey?: unknown; group?: unknown; attributes?: unknown };
-      return [
-        o.orderId,
-        o.assignmentId,
-        o.identityId,
-        o.entitlementId,
-        o.connectionId,
-        o.changeType,
-        changes.accountKey,
-        changes.group,
-        changes.attributes ?? {},
-        o.updatedAt,
-      ];
-    }),
-  );
+  return formatManualOrders(orders, { quoteAll: true });
 }
 
 /** Manual provisioning: what operators must do by hand; they confirm it, or report what failed. */

@@ -1,4 +1,5 @@
 import { Fragment, useState } from 'react';
+import { ProvisioningState } from '@prov/domain';
 import type { Assignment, Entitlement } from '../api/types';
 import { StateBadge } from '../components/StateBadge';
 import { formatDate, formatDateTime, shortId } from '../format';
@@ -84,7 +85,7 @@ export function PermissionsTable({
                         {order.attempt > 1 && <span className="muted"> · attempt {order.attempt}</span>}
                         {removal && (
                           <span className="block small" data-removal>
-                            {order.provisioningStateCode === 4
+                            {order.provisioningStateCode === ProvisioningState.Verified
                               ? 'access removed (end date passed)'
                               : 'removing access (end date passed)'}
                           </span>
