@@ -81,12 +81,13 @@ describe('audit replay with two projector copies', () => {
     const replayB = new ReplayHandler(poolB, storeB, copyB);
     const { replayId } = await replayB.start({ actor: 'test' });
     await waitFor(() => ReadModelRebuild.status(poolA, replayId), {
+      timeoutMs: 60_000, // a loaded CI machine: the bound, not the expected time
       description: 'the replay to be recorded',
     });
 
     await register('bob');
     // Copy A meets bob's batch, finds the replay lock taken and stands down without writing it.
-    await waitFor(() => !copyA.leading, { description: 'copy A to stand down' });
+    await waitFor(() => !copyA.leading, { timeoutMs: 60_000, description: 'copy A to stand down' });
     expect(await liveIdentities()).toEqual(['alice']);
     expect(await ReadModelRebuild.status(poolA, replayId)).toMatchObject({ status: 'Running' });
 
