@@ -65,6 +65,7 @@ describe('audit replay with two projector copies', () => {
     await register('alice');
     await waitFor(liveIdentities, {
       until: (ids) => ids.includes('alice'),
+      timeoutMs: 60_000,
       description: 'copy A to project alice',
     });
     expect(copyA.leading).toBe(true);
@@ -102,6 +103,7 @@ describe('audit replay with two projector copies', () => {
 
     await waitFor(liveIdentities, {
       until: (ids) => ids.includes('bob'),
+      timeoutMs: 60_000,
       description: 'copy A to project bob',
     });
     expect(copyA.leading).toBe(true);
@@ -119,6 +121,7 @@ describe('audit replay with two projector copies', () => {
     await register('carol');
     await waitFor(liveIdentities, {
       until: (ids) => ids.includes('carol'),
+      timeoutMs: 60_000,
       description: 'copy A to project carol',
     });
     expect(await liveIdentities()).toEqual(['alice', 'bob', 'carol']);
