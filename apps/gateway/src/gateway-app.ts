@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { type LoggerService, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -41,6 +42,13 @@ export function openApiConfig() {
 /** The routes outside the `/api` prefix: SCIM clients expect the service provider at /scim/v2. */
 export const API_PREFIX_EXCLUDE = [{ path: 'scim/v2/{*path}', method: RequestMethod.ALL }];
 
+/** Headers must be allowed to arrive on a kept connection until it times out, so a little longer. */
+function keepIdleConnections(app: NestExpressApplication, timeoutMs: number): void {
+  const server = app.getHttpServer() as Server;
+  server.keepAliveTimeout = timeoutMs;
+  server.headersTimeout = timeoutMs + 1_000;
+}
+
 /**
  * The gateway as it runs: security headers, request limits before any route, validation, one
  * error shape, rate limits (in the module), the OpenAPI document and the console. `main.ts`
@@ -52,6 +60,7 @@ export async function createGatewayApp(
 ): Promise<NestExpressApplication> {
   const { GatewayModule } = await import('./gateway.module');
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule, { logger, bodyParser: false });
+  keepIdleConnections(app, settings.httpKeepAliveTimeoutMs);
   app.use(httpTracingMiddleware);
   app.use(httpMetricsMiddleware);
   app.use(

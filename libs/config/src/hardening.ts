@@ -8,6 +8,8 @@ import { ConfigurationError } from './environment';
 export interface HardeningSettings {
   /** Largest JSON request body, bytes (larger: 413). */
   httpBodyLimitBytes: number;
+  /** How long the gateway keeps an idle keep-alive connection open (longer than its clients do). */
+  httpKeepAliveTimeoutMs: number;
   /** Deepest nesting of objects and arrays accepted in a body or a command (deeper: 400). */
   maxJsonDepth: number;
   /** Largest CSV import, bytes (larger: 413, refused before parsing). */
@@ -74,6 +76,16 @@ export function readHardeningSettings(env: NodeJS.ProcessEnv = process.env): Har
       min: 1024,
       max: 10 * MB,
       unit: 'bytes',
+    }),
+    // Node closes idle connections after 5 s and fetch (undici) reuses them for 4 s: under load a
+    // request can be written to a socket the server is closing ("fetch failed", undici #3141).
+    // The server must outlast every client and proxy in front of it (load balancers: 60 s).
+    httpKeepAliveTimeoutMs: integer(env, problems, {
+      variable: 'HTTP_KEEP_ALIVE_TIMEOUT_MS',
+      fallback: 65_000,
+      min: 1_000,
+      max: 600_000,
+      unit: 'milliseconds',
     }),
     maxJsonDepth: integer(env, problems, {
       variable: 'MAX_JSON_DEPTH',

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { INestApplication, INestMicroservice } from '@nestjs/common';
 import fc from 'fast-check';
 import { createHash } from 'node:crypto';
+import { Agent, get as httpGet } from 'node:http';
 import { Client } from 'pg';
 import { createCommandMicroservice } from '@prov/messaging';
 import { DOMAIN_ERROR_STATUSES, serviceBus } from '@prov/platform';
@@ -191,6 +192,27 @@ describe('the HTTP edge', () => {
     const docs = await call('GET', '/api/docs/json', { token: TOKENS.reviewer });
     expect(docs.status).toBe(200);
     expect(docs.body).toHaveProperty('openapi');
+  });
+
+  it('keeps an idle connection open past the 6 s after which Node would close it under a reusing client', async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () =>
+      new Promise<{ status?: number; reused: boolean }>((resolve, reject) => {
+        const request = httpGet(`${base}/api/health`, { agent }, (response) => {
+          response.resume();
+          response.on('end', () => resolve({ status: response.statusCode, reused: request.reusedSocket }));
+        });
+        request.on('error', reject);
+      });
+    try {
+      expect(await get()).toEqual({ status: 200, reused: false });
+      // Node's default closes after 5 s (+1 s of grace). The interval is what is tested: a busy
+      // machine can only make the server close later, never sooner.
+      await new Promise((resolve) => setTimeout(resolve, 7_500));
+      expect(await get()).toEqual({ status: 200, reused: true });
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('limits sign-in attempts per address with 429 and Retry-After', async () => {

@@ -137,6 +137,16 @@ export const SERVICE_VARIABLES: readonly VariableSpec[] = [
     doc: 'largest JSON body accepted (larger: 413)',
   },
   {
+    name: 'HTTP_KEEP_ALIVE_TIMEOUT_MS',
+    type: 'integer',
+    min: 1_000,
+    max: 600_000,
+    unit: MS,
+    services: ['gateway'],
+    default: '65000',
+    doc: 'how long an idle keep-alive connection stays open; longer than the idle timeout of every client and load balancer in front, else a request can meet a closing socket',
+  },
+  {
     name: 'CSV_IMPORT_MAX_BYTES',
     type: 'integer',
     min: 1024,
