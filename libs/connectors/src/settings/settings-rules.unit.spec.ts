@@ -1,4 +1,25 @@
-import { isDn, unknownKeys, wholeNumber } from './settings-rules';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RoleModelConnection } from '@prov/role-model';
+import { isDn, tls } from './settings-rules';
+import { connectorSettings } from './settings-schema';
+
+const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+const readTls = connectorSettings('dir', { tls: tls() }, (read) => read.tls);
+
+function connection(settings: Record<string, unknown>): RoleModelConnection {
+  return { id: 'd', name: 'D', connector: 'ldap', fulfillment: 'automatic', settings };
+}
+
+function problemsOf(settings: Record<string, unknown>, env: Record<string, string>): string {
+  try {
+    readTls(connection(settings), env);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('expected the settings to be refused');
+}
 
 describe('settings rules', () => {
   it('hold LDAP and AD DNs to one rule: type=value pairs, escaped commas and spaces allowed', () => {
@@ -12,29 +33,35 @@ describe('settings rules', () => {
       expect(isDn(dn)).toBe(false);
   });
 
-  it('name an unknown key, the known ones and the closest one when it looks like a typo', () => {
-    const problems: string[] = [];
-    unknownKeys(
-      { pageSise: 10, colour: 'red' },
-      ['pageSize', 'timeoutMs'],
-      '',
-      'a setting of the x connector',
-      problems,
-    );
-    expect(problems).toEqual([
-      "settings.pageSise is not a setting of the x connector (known: pageSize, timeoutMs); did you mean 'pageSize'?",
-      'settings.colour is not a setting of the x connector (known: pageSize, timeoutMs)',
-    ]);
+  it('read the TLS block: verification on by default, the CA as PEM text or from a file', () => {
+    expect(readTls(connection({}), {})).toEqual({ rejectUnauthorized: true });
+    expect(readTls(connection({ tls: { caFileEnv: 'CA' } }), { CA: PEM })).toEqual({
+      rejectUnauthorized: true,
+      ca: PEM,
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'settings-rules-'));
+    try {
+      writeFileSync(join(dir, 'ca.pem'), PEM);
+      expect(
+        readTls(connection({ tls: { rejectUnauthorized: false, caFileEnv: 'CA' } }), {
+          CA: join(dir, 'ca.pem'),
+        }),
+      ).toEqual({ rejectUnauthorized: false, ca: PEM });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
-  it('say the range of a whole number, with or without an upper bound', () => {
-    const problems: string[] = [];
-    expect(wholeNumber({ a: 0, b: 1.5 }, 'a', 7, problems, { max: 10 })).toBe(7);
-    expect(wholeNumber({ a: 0, b: 1.5 }, 'b', 7, problems)).toBe(7);
-    expect(wholeNumber({}, 'c', 7, problems)).toBe(7);
-    expect(problems).toEqual([
-      'settings.a must be a whole number from 1 to 10',
-      'settings.b must be a whole number of at least 1',
-    ]);
+  it('name the TLS setting, the variable and the file that is wrong', () => {
+    expect(problemsOf({ tls: { caFileEnv: 'CA' } }, {})).toContain(
+      'environment variable CA (settings.tls.caFileEnv) is not set or empty',
+    );
+    expect(problemsOf({ tls: { caFileEnv: 'CA' } }, { CA: '/nonexistent/ca.pem' })).toMatch(
+      /settings\.tls\.caFileEnv: cannot read the CA file named by CA: .*\/nonexistent\/ca\.pem/,
+    );
+    expect(problemsOf({ tls: { caFileEnv: 7, verify: true } }, {})).toBe(
+      "dir connection 'd' is misconfigured: settings.tls.verify is not a setting of tls (known: rejectUnauthorized, caFileEnv); " +
+        'settings.tls.caFileEnv must be the name of an environment variable',
+    );
   });
 });

@@ -22,10 +22,11 @@
  * pattern here, because identifiers cannot be bound as parameters: nothing else reaches SQL text.
  */
 
-import { isMapping, unknownKeys } from '../settings/settings-rules';
+import { type At, mapping, optional, record, text } from '../settings/settings-schema';
 
 export const SQL_IDENTIFIER_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const MAX_IDENTIFIER_LENGTH = 63;
+/** PostgreSQL truncates longer names silently. */
+export const MAX_IDENTIFIER_LENGTH = 63;
 
 export interface SqlAccountsMapping {
   table: string;
@@ -57,8 +58,6 @@ export const BUILT_IN_MEMBERSHIPS: SqlMembershipsMapping = Object.freeze({
   groupColumn: 'group_name',
 });
 
-const ACCOUNT_KEYS = ['table', 'keyColumn', 'columns', 'attributesColumn', 'updatedAtColumn'];
-const MEMBERSHIP_KEYS = ['table', 'accountColumn', 'groupColumn'];
 const IDENTIFIER_RULE = `must be a name matching [A-Za-z_][A-Za-z0-9_]* (at most ${MAX_IDENTIFIER_LENGTH} characters)`;
 
 export function isSqlIdentifier(value: unknown): value is string {
@@ -67,89 +66,60 @@ export function isSqlIdentifier(value: unknown): value is string {
   );
 }
 
-function identifier(
-  value: Record<string, unknown>,
-  key: string,
-  path: string,
-  problems: string[],
-  optional = false,
-): string | undefined {
-  const name = value[key];
-  if (optional && (name === undefined || name === null)) return undefined;
-  if (!isSqlIdentifier(name)) {
-    problems.push(`settings.${path}.${key} ${IDENTIFIER_RULE}`);
-    return undefined;
-  }
-  return name;
-}
+const identifier = () => text(IDENTIFIER_RULE, { test: isSqlIdentifier });
 
 /** Each column may be written by one thing only: the key, one attribute, the jsonb bag or the timestamp. */
-function checkDistinctColumns(named: Array<[string, string | undefined]>, problems: string[]): void {
+function distinctColumns(named: Array<[string, string | undefined]>, at: At): void {
   const seen = new Map<string, string>();
   for (const [setting, column] of named) {
-    if (column === undefined) continue;
+    if (!column) continue;
     const other = seen.get(column);
     if (other !== undefined)
-      problems.push(`settings.${setting} uses column ${column}, already used by settings.${other}`);
+      at.child(setting).problem(`uses column ${column}, already used by ${at.child(other).name}`);
     else seen.set(column, setting);
   }
 }
 
-export function readAccountsMapping(value: unknown, problems: string[]): SqlAccountsMapping {
-  if (!isMapping(value)) {
-    problems.push('settings.accounts must be a mapping with table, keyColumn and columns');
-    return BUILT_IN_ACCOUNTS;
-  }
-  unknownKeys(value, ACCOUNT_KEYS, 'accounts.', 'a setting of accounts', problems);
-  const table = identifier(value, 'table', 'accounts', problems);
-  const keyColumn = identifier(value, 'keyColumn', 'accounts', problems);
-  const attributesColumn = identifier(value, 'attributesColumn', 'accounts', problems, true);
-  const updatedAtColumn = identifier(value, 'updatedAtColumn', 'accounts', problems, true);
-  const columns: Record<string, string> = {};
-  const raw = value.columns ?? {};
-  if (!isMapping(raw)) {
-    problems.push('settings.accounts.columns must be a mapping of order attribute names to column names');
-  } else {
-    for (const [attribute, column] of Object.entries(raw)) {
-      if (attribute.trim() === '') problems.push('settings.accounts.columns has an empty attribute name');
-      else if (!isSqlIdentifier(column))
-        problems.push(`settings.accounts.columns.${attribute} ${IDENTIFIER_RULE}`);
-      else columns[attribute] = column;
-    }
-  }
-  checkDistinctColumns(
-    [
-      ['accounts.keyColumn', keyColumn],
-      ...Object.entries(columns).map(([a, c]): [string, string] => [`accounts.columns.${a}`, c]),
-      ['accounts.attributesColumn', attributesColumn],
-      ['accounts.updatedAtColumn', updatedAtColumn],
-    ],
-    problems,
-  );
-  return {
-    table: table ?? '',
-    keyColumn: keyColumn ?? '',
-    columns: Object.freeze(columns),
-    ...(attributesColumn !== undefined ? { attributesColumn } : {}),
-    ...(updatedAtColumn !== undefined ? { updatedAtColumn } : {}),
-  };
-}
+export const accountsMapping = mapping(
+  {
+    table: identifier(),
+    keyColumn: identifier(),
+    columns: record(
+      isSqlIdentifier,
+      IDENTIFIER_RULE,
+      'must be a mapping of order attribute names to column names',
+    ),
+    attributesColumn: optional(identifier()),
+    updatedAtColumn: optional(identifier()),
+  },
+  {
+    rule: 'must be a mapping with table, keyColumn and columns',
+    default: BUILT_IN_ACCOUNTS,
+    check: (accounts, at) =>
+      distinctColumns(
+        [
+          ['keyColumn', accounts.keyColumn],
+          ...Object.entries(accounts.columns).map(([a, c]): [string, string] => [`columns.${a}`, c]),
+          ['attributesColumn', accounts.attributesColumn],
+          ['updatedAtColumn', accounts.updatedAtColumn],
+        ],
+        at,
+      ),
+  },
+);
 
-export function readMembershipsMapping(value: unknown, problems: string[]): SqlMembershipsMapping {
-  if (!isMapping(value)) {
-    problems.push('settings.memberships must be a mapping with table, accountColumn and groupColumn');
-    return BUILT_IN_MEMBERSHIPS;
-  }
-  unknownKeys(value, MEMBERSHIP_KEYS, 'memberships.', 'a setting of memberships', problems);
-  const table = identifier(value, 'table', 'memberships', problems);
-  const accountColumn = identifier(value, 'accountColumn', 'memberships', problems);
-  const groupColumn = identifier(value, 'groupColumn', 'memberships', problems);
-  checkDistinctColumns(
-    [
-      ['memberships.accountColumn', accountColumn],
-      ['memberships.groupColumn', groupColumn],
-    ],
-    problems,
-  );
-  return { table: table ?? '', accountColumn: accountColumn ?? '', groupColumn: groupColumn ?? '' };
-}
+export const membershipsMapping = mapping(
+  { table: identifier(), accountColumn: identifier(), groupColumn: identifier() },
+  {
+    rule: 'must be a mapping with table, accountColumn and groupColumn',
+    default: BUILT_IN_MEMBERSHIPS,
+    check: (memberships, at) =>
+      distinctColumns(
+        [
+          ['accountColumn', memberships.accountColumn],
+          ['groupColumn', memberships.groupColumn],
+        ],
+        at,
+      ),
+  },
+);
