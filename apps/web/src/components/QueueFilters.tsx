@@ -1,5 +1,7 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import type { Connection, Entitlement } from '../api/types';
+import { Field } from './Field';
+import { CatalogOptions, FilterForm } from './FilterForm';
 
 export interface QueueFilter {
   connectionId: string;
@@ -24,10 +26,6 @@ export function QueueFilters({
   onChange(filter: QueueFilter): void;
 }) {
   const [draft, setDraft] = useState<QueueFilter>(value);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    onChange({ ...draft, identityId: draft.identityId.trim() });
-  };
   const set = (key: keyof QueueFilter) => (next: string) => {
     const updated = { ...draft, [key]: next };
     setDraft(updated);
@@ -35,62 +33,46 @@ export function QueueFilters({
     if (key !== 'identityId') onChange({ ...updated, identityId: updated.identityId.trim() });
   };
   return (
-    <form role="search" aria-label="Filter the orders" className="filters" onSubmit={submit}>
-      <div className="field">
-        <label htmlFor={`${idPrefix}-connection`}>Connection</label>
-        <select
-          id={`${idPrefix}-connection`}
-          value={draft.connectionId}
-          onChange={(e) => set('connectionId')(e.target.value)}
-        >
-          <option value="">All connections</option>
-          {connections.map((c) => (
-            <option key={c.id} value={c.id}>
-              {c.name} ({c.id})
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor={`${idPrefix}-entitlement`}>Entitlement</label>
-        <select
-          id={`${idPrefix}-entitlement`}
-          value={draft.entitlementId}
-          onChange={(e) => set('entitlementId')(e.target.value)}
-        >
-          <option value="">All entitlements</option>
-          {entitlements.map((e) => (
-            <option key={e.id} value={e.id}>
-              {e.name} ({e.id})
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor={`${idPrefix}-identity`}>Identity</label>
-        <input
-          id={`${idPrefix}-identity`}
-          type="search"
-          value={draft.identityId}
-          placeholder="identity id"
-          onChange={(e) => set('identityId')(e.target.value)}
-        />
-      </div>
-      <div className="filters-actions">
-        <button type="submit" className="button secondary">
-          Filter
-        </button>
-        <button
-          type="button"
-          className="button-link"
-          onClick={() => {
-            setDraft(NO_FILTER);
-            onChange(NO_FILTER);
-          }}
-        >
-          Clear filters
-        </button>
-      </div>
-    </form>
+    <FilterForm
+      label="Filter the orders"
+      submitLabel="Filter"
+      onSubmit={() => onChange({ ...draft, identityId: draft.identityId.trim() })}
+      onClear={() => {
+        setDraft(NO_FILTER);
+        onChange(NO_FILTER);
+      }}
+    >
+      <Field id={`${idPrefix}-connection`} label="Connection">
+        {(props) => (
+          <select {...props} value={draft.connectionId} onChange={(e) => set('connectionId')(e.target.value)}>
+            <option value="">All connections</option>
+            <CatalogOptions items={connections} />
+          </select>
+        )}
+      </Field>
+      <Field id={`${idPrefix}-entitlement`} label="Entitlement">
+        {(props) => (
+          <select
+            {...props}
+            value={draft.entitlementId}
+            onChange={(e) => set('entitlementId')(e.target.value)}
+          >
+            <option value="">All entitlements</option>
+            <CatalogOptions items={entitlements} />
+          </select>
+        )}
+      </Field>
+      <Field id={`${idPrefix}-identity`} label="Identity">
+        {(props) => (
+          <input
+            {...props}
+            type="search"
+            value={draft.identityId}
+            placeholder="identity id"
+            onChange={(e) => set('identityId')(e.target.value)}
+          />
+        )}
+      </Field>
+    </FilterForm>
   );
 }

@@ -3,6 +3,7 @@ import { eventLabel } from '../api/states';
 import { Alert, Empty, Loading } from '../components/Alert';
 import { StateBadge } from '../components/StateBadge';
 import { reasonOf } from '../components/Timeline';
+import { DataTable } from '../components/DataTable';
 import { downloadText, formatDateTime, shortId } from '../format';
 import { useApiQuery } from '../hooks/use-api-query';
 import { useLive } from '../live/live-events';
@@ -135,87 +136,71 @@ export function AuditLog({
               : 'No event matches these filters.'}
         </Empty>
       ) : (
-        <div className="table-scroll">
-          <table className="data-table responsive">
-            <caption className="visually-hidden">
-              Event log, in the order recorded, page {cursors.length}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Event</th>
-                <th scope="col">Stream</th>
-                <th scope="col">Who</th>
-                <th scope="col">Why</th>
-                <th scope="col">Assignment</th>
+        <DataTable
+          caption={<>Event log, in the order recorded, page {cursors.length}</>}
+          columns={['When', 'Event', 'Stream', 'Who', 'Why', 'Assignment']}
+        >
+          {events.map((event) => {
+            const code = event.data.provisioningStateCode;
+            const name = event.data.provisioningState;
+            const assignmentId = assignmentOf(event);
+            const identityId = identityOf(event);
+            return (
+              <tr
+                key={event.position}
+                data-position={event.position}
+                data-event-type={event.type}
+                data-stream={event.streamName}
+              >
+                <th scope="row" data-label="When">
+                  <time dateTime={event.occurredAt}>{formatDateTime(event.occurredAt)}</time>
+                </th>
+                <td data-label="Event">
+                  <span className="block">{eventLabel(event.type)}</span>
+                  {typeof code === 'number' && typeof name === 'string' && (
+                    <StateBadge code={code} name={name} />
+                  )}
+                </td>
+                <td data-label="Stream" className="small">
+                  <code title={event.streamName}>
+                    {event.streamName.length > 40 ? `${event.streamName.slice(0, 37)}…` : event.streamName}
+                  </code>
+                  <span className="muted"> #{event.revision}</span>
+                  {identityId && (
+                    <span className="block">
+                      <Link to={`/identities/${encodeURIComponent(identityId)}`}>{identityId}</Link>
+                      {typeof event.data.entitlementId === 'string' && ` · ${event.data.entitlementId}`}
+                    </span>
+                  )}
+                </td>
+                <td data-label="Who">{event.actor ?? 'system'}</td>
+                <td data-label="Why" className="wrap small">
+                  {reasonOf(event) ?? '—'}
+                </td>
+                <td data-label="Assignment">
+                  {assignmentId ? (
+                    <span className="row-actions">
+                      <Link to={`/assignments/${assignmentId}`}>
+                        Explain
+                        <span className="visually-hidden"> assignment {shortId(assignmentId)}</span>
+                      </Link>
+                      <button
+                        type="button"
+                        className="button-link"
+                        onClick={() => onStateAfter(assignmentId, event.occurredAt)}
+                      >
+                        State after this event
+                        <span className="visually-hidden"> (assignment {shortId(assignmentId)})</span>
+                      </button>
+                    </span>
+                  ) : (
+                    '—'
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {events.map((event) => {
-                const code = event.data.provisioningStateCode;
-                const name = event.data.provisioningState;
-                const assignmentId = assignmentOf(event);
-                const identityId = identityOf(event);
-                return (
-                  <tr
-                    key={event.position}
-                    data-position={event.position}
-                    data-event-type={event.type}
-                    data-stream={event.streamName}
-                  >
-                    <th scope="row" data-label="When">
-                      <time dateTime={event.occurredAt}>{formatDateTime(event.occurredAt)}</time>
-                    </th>
-                    <td data-label="Event">
-                      <span className="block">{eventLabel(event.type)}</span>
-                      {typeof code === 'number' && typeof name === 'string' && (
-                        <StateBadge code={code} name={name} />
-                      )}
-                    </td>
-                    <td data-label="Stream" className="small">
-                      <code title={event.streamName}>
-                        {event.streamName.length > 40
-                          ? `${event.streamName.slice(0, 37)}…`
-                          : event.streamName}
-                      </code>
-                      <span className="muted"> #{event.revision}</span>
-                      {identityId && (
-                        <span className="block">
-                          <Link to={`/identities/${encodeURIComponent(identityId)}`}>{identityId}</Link>
-                          {typeof event.data.entitlementId === 'string' && ` · ${event.data.entitlementId}`}
-                        </span>
-                      )}
-                    </td>
-                    <td data-label="Who">{event.actor ?? 'system'}</td>
-                    <td data-label="Why" className="wrap small">
-                      {reasonOf(event) ?? '—'}
-                    </td>
-                    <td data-label="Assignment">
-                      {assignmentId ? (
-                        <span className="row-actions">
-                          <Link to={`/assignments/${assignmentId}`}>
-                            Explain
-                            <span className="visually-hidden"> assignment {shortId(assignmentId)}</span>
-                          </Link>
-                          <button
-                            type="button"
-                            className="button-link"
-                            onClick={() => onStateAfter(assignmentId, event.occurredAt)}
-                          >
-                            State after this event
-                            <span className="visually-hidden"> (assignment {shortId(assignmentId)})</span>
-                          </button>
-                        </span>
-                      ) : (
-                        '—'
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </DataTable>
       )}
       <nav className="pager" aria-label="Pages of the event log">
         <button

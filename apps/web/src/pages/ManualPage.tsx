@@ -1,9 +1,10 @@
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { formatManualOrders } from '@prov/contracts/csv';
 import { ProvisioningState } from '@prov/domain';
-import { getPage, post, query } from '../api/client';
+import { post, query } from '../api/client';
 import type { Order } from '../api/types';
 import { ActionOutcome } from '../components/ActionOutcome';
+import { DecisionPanel, MoreOrdersWaiting } from '../components/DecisionPanel';
 import { Alert, Empty, Loading } from '../components/Alert';
 import { Field } from '../components/Field';
 import { OrdersTable } from '../components/OrdersTable';
@@ -11,9 +12,8 @@ import { PageHeader } from '../components/PageHeader';
 import { NO_FILTER, type QueueFilter, QueueFilters } from '../components/QueueFilters';
 import { downloadText } from '../format';
 import { useConnections, useEntitlements } from '../hooks/use-catalog';
-import { type OrderAction, useOrderActions } from '../hooks/use-order-actions';
-import { useApiQuery } from '../hooks/use-api-query';
-import { useSelection } from '../hooks/use-selection';
+import type { OrderAction } from '../hooks/use-order-actions';
+import { useOrderQueue } from '../hooks/use-order-queue';
 
 const transmitted = (order: Order) => order.provisioningStateCode === ProvisioningState.Transmitted;
 
@@ -33,15 +33,9 @@ export function ManualPage() {
   const [problemError, setProblemError] = useState<string | undefined>();
   const connections = useConnections();
   const entitlements = useEntitlements();
-  const queuePath = `/manual/orders${query({ ...filter })}`;
-  const queue = useApiQuery([queuePath], (signal) => getPage<Order>(queuePath, signal), {
-    live: ['assignment-'],
-  });
-  const orders = useMemo(() => queue.data?.items ?? [], [queue.data]);
-  const orderIds = useMemo(() => orders.map((o) => o.orderId), [orders]);
-  const selection = useSelection(orderIds);
-  const { busy, outcome, perform, dismiss } = useOrderActions(queue.reload);
-  const selected = orders.filter((o) => selection.isSelected(o.orderId));
+  const { queue, orders, selection, selected, busy, outcome, perform, dismiss } = useOrderQueue(
+    `/manual/orders${query({ ...filter })}`,
+  );
 
   const confirm: OrderAction = {
     key: 'confirm',
@@ -101,66 +95,59 @@ export function ManualPage() {
         onChange={setFilter}
       />
       <Alert error={queue.error} />
-      {queue.data?.next && (
-        <Alert kind="info">
-          More orders are waiting than shown here: these are the {orders.length} oldest. Narrow the filters,
-          or decide on these first.
-        </Alert>
-      )}
+      <MoreOrdersWaiting more={Boolean(queue.data?.next)} shown={orders.length} />
       <ActionOutcome outcome={outcome} onDismiss={dismiss} />
-      <section className="decision-panel" aria-labelledby="manual-decision-heading">
-        <h2 id="manual-decision-heading" className="small-heading">
-          Feedback
-        </h2>
-        <div className="field-row">
-          <Field id="manual-comment" label="Comment" hint="Recorded with the confirmation or the error.">
-            {(props) => (
-              <textarea {...props} rows={2} value={comment} onChange={(e) => setComment(e.target.value)} />
-            )}
-          </Field>
-          <Field
-            id="manual-problem"
-            label="What went wrong"
-            error={problemError}
-            hint="Needed to report an error."
-          >
-            {(props) => (
-              <textarea
-                {...props}
-                rows={2}
-                value={problem}
-                onChange={(e) => {
-                  setProblem(e.target.value);
-                  setProblemError(undefined);
-                }}
-              />
-            )}
-          </Field>
-        </div>
-        <div className="bulk-actions" role="group" aria-label="Feedback on the selected orders">
-          <span className="muted">
-            {selected.length
-              ? `${selected.length} selected:`
-              : 'Select orders to give feedback on several at once.'}
-          </span>
-          <button
-            type="button"
-            className="button primary"
-            disabled={!selected.length || busy !== null}
-            onClick={() => run(confirm, selected)}
-          >
-            {busy === 'confirm' ? 'Confirming…' : `Confirm selected (${selected.length})`}
-          </button>
-          <button
-            type="button"
-            className="button danger"
-            disabled={!selected.length || busy !== null}
-            onClick={() => run(reportError, selected)}
-          >
-            {busy === 'report-error' ? 'Reporting…' : `Report error on selected (${selected.length})`}
-          </button>
-        </div>
-      </section>
+      <DecisionPanel
+        headingId="manual-decision-heading"
+        title="Feedback"
+        label="Feedback on the selected orders"
+        hint="Select orders to give feedback on several at once."
+        selectedCount={selected.length}
+        fields={
+          <>
+            <Field id="manual-comment" label="Comment" hint="Recorded with the confirmation or the error.">
+              {(props) => (
+                <textarea {...props} rows={2} value={comment} onChange={(e) => setComment(e.target.value)} />
+              )}
+            </Field>
+            <Field
+              id="manual-problem"
+              label="What went wrong"
+              error={problemError}
+              hint="Needed to report an error."
+            >
+              {(props) => (
+                <textarea
+                  {...props}
+                  rows={2}
+                  value={problem}
+                  onChange={(e) => {
+                    setProblem(e.target.value);
+                    setProblemError(undefined);
+                  }}
+                />
+              )}
+            </Field>
+          </>
+        }
+      >
+        <button
+          type="button"
+          className="button primary"
+          disabled={!selected.length || busy !== null}
+          onClick={() => run(confirm, selected)}
+        >
+          {busy === 'confirm' ? 'Confirming…' : `Confirm selected (${selected.length})`}
+        </button>
+        <button
+          type="button"
+          className="button danger"
+          disabled={!selected.length || busy !== null}
+          onClick={() => run(reportError, selected)}
+        >
+          {busy === 'report-error' ? 'Reporting…' : `Report error on selected (${selected.length})`}
+        </button>
+      </DecisionPanel>
       {queue.loading ? (
         <Loading what="the operators' queue" />
       ) : orders.length === 0 ? (

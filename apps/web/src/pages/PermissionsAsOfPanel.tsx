@@ -2,8 +2,9 @@ import { type FormEvent, useState } from 'react';
 import { getPage, get, query } from '../api/client';
 import type { Assignment } from '../api/types';
 import { Alert, Empty } from '../components/Alert';
-import { Field } from '../components/Field';
+import { DateTimeField, Field } from '../components/Field';
 import { StateBadge } from '../components/StateBadge';
+import { DataTable } from '../components/DataTable';
 import { isoToLocalInput, localInputToIso, shortId } from '../format';
 
 type Permission = Assignment & { origin: string[] };
@@ -90,17 +91,14 @@ export function PermissionsAsOfPanel() {
             <input {...props} value={id} spellCheck={false} onChange={(e) => setId(e.target.value)} />
           )}
         </Field>
-        <Field id="pasof-instant" label="As of" required hint="Your local time.">
-          {(props) => (
-            <input
-              {...props}
-              type="datetime-local"
-              step={1}
-              value={instant}
-              onChange={(e) => setInstant(e.target.value)}
-            />
-          )}
-        </Field>
+        <DateTimeField
+          id="pasof-instant"
+          label="As of"
+          required
+          hint="Your local time."
+          value={instant}
+          onChange={setInstant}
+        />
         <button type="submit" className="button primary" disabled={busy}>
           {busy ? 'Loading…' : 'Show'}
         </button>
@@ -111,33 +109,28 @@ export function PermissionsAsOfPanel() {
           <Empty>Nothing at {new Date(result.instant).toLocaleString()}.</Empty>
         )}
         {result && result.rows.length > 0 && (
-          <div className="table-scroll">
-            <table className="data-table responsive">
-              <caption className="visually-hidden">As of {new Date(result.instant).toLocaleString()}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Assignment</th>
-                  <th scope="col">{result.kind === 'permissions' ? 'Entitlement' : 'Identity'}</th>
-                  <th scope="col">Workflow</th>
-                  <th scope="col">Provisioning</th>
-                  {result.kind === 'permissions' && <th scope="col">Origin</th>}
-                </tr>
-              </thead>
-              <tbody>
-                {result.rows.map((row) => (
-                  <tr key={row.assignmentId}>
-                    <td title={row.assignmentId}>{shortId(row.assignmentId)}</td>
-                    <td>{result.kind === 'permissions' ? row.entitlementId : row.identityId}</td>
-                    <td>{row.workflowState}</td>
-                    <td>
-                      <StateBadge code={row.provisioningStateCode} name={row.provisioningState} />
-                    </td>
-                    {result.kind === 'permissions' && <td>{(row as Permission).origin.join(', ')}</td>}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption={<>As of {new Date(result.instant).toLocaleString()}</>}
+            columns={[
+              'Assignment',
+              result.kind === 'permissions' ? 'Entitlement' : 'Identity',
+              'Workflow',
+              'Provisioning',
+              result.kind === 'permissions' && 'Origin',
+            ]}
+          >
+            {result.rows.map((row) => (
+              <tr key={row.assignmentId}>
+                <td title={row.assignmentId}>{shortId(row.assignmentId)}</td>
+                <td>{result.kind === 'permissions' ? row.entitlementId : row.identityId}</td>
+                <td>{row.workflowState}</td>
+                <td>
+                  <StateBadge code={row.provisioningStateCode} name={row.provisioningState} />
+                </td>
+                {result.kind === 'permissions' && <td>{(row as Permission).origin.join(', ')}</td>}
+              </tr>
+            ))}
+          </DataTable>
         )}
         {result?.kind === 'holders' && result.next && (
           <button

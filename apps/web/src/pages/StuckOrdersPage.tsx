@@ -1,6 +1,7 @@
 import { get } from '../api/client';
 import { Alert, Empty, Loading } from '../components/Alert';
 import { PageHeader } from '../components/PageHeader';
+import { DataTable } from '../components/DataTable';
 import { shortId } from '../format';
 import { useApiQuery } from '../hooks/use-api-query';
 
@@ -56,33 +57,21 @@ export function StuckOrdersPage() {
         ) : !data || data.orders.length === 0 ? (
           <Empty>No order is stuck.</Empty>
         ) : (
-          <div className="table-scroll">
-            <table className="data-table responsive">
-              <caption className="visually-hidden">Stuck orders, most overdue first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Order</th>
-                  <th scope="col">Identity / entitlement</th>
-                  <th scope="col">State</th>
-                  <th scope="col">For</th>
-                  <th scope="col">Overdue by</th>
-                  <th scope="col">Why</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.orders.map((o) => (
-                  <tr key={o.orderId}>
-                    <td title={o.orderId}>{shortId(o.orderId)}</td>
-                    <td>{`${o.identityId} / ${o.entitlementId}`}</td>
-                    <td>{o.state}</td>
-                    <td>{hours(o.inStateMs)}</td>
-                    <td>{hours(o.overdueMs)}</td>
-                    <td>{o.why}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption="Stuck orders, most overdue first"
+            columns={['Order', 'Identity / entitlement', 'State', 'For', 'Overdue by', 'Why']}
+          >
+            {data.orders.map((o) => (
+              <tr key={o.orderId}>
+                <td title={o.orderId}>{shortId(o.orderId)}</td>
+                <td>{`${o.identityId} / ${o.entitlementId}`}</td>
+                <td>{o.state}</td>
+                <td>{hours(o.inStateMs)}</td>
+                <td>{hours(o.overdueMs)}</td>
+                <td>{o.why}</td>
+              </tr>
+            ))}
+          </DataTable>
         )}
         <button type="button" className="button secondary" onClick={stuck.reload}>
           Refresh

@@ -3,6 +3,7 @@ import { get, query } from '../api/client';
 import type { AccessExplanation, Entitlement } from '../api/types';
 import { Alert, Loading } from '../components/Alert';
 import { ExplainTimeline } from '../components/ExplainTimeline';
+import { CatalogOptions } from '../components/FilterForm';
 import { useApiQuery } from '../hooks/use-api-query';
 import { Link } from '../router';
 
@@ -46,11 +47,7 @@ export function WhyPanel({
           <label htmlFor="why-entitlement">Entitlement</label>
           <select id="why-entitlement" value={draft} onChange={(e) => setDraft(e.target.value)}>
             <option value="">Choose an entitlement</option>
-            {entitlements.map((e) => (
-              <option key={e.id} value={e.id}>
-                {e.name} ({e.id})
-              </option>
-            ))}
+            <CatalogOptions items={entitlements} />
           </select>
         </div>
         <div className="filters-actions">
