@@ -1,13 +1,17 @@
 import type { ReactNode } from 'react';
+import type { ActionOutcome as Outcome } from '../hooks/use-order-actions';
+import { ActionOutcome } from './ActionOutcome';
 import { Alert } from './Alert';
+import { Field } from './Field';
 
 /**
- * Deciding on several orders of a queue at once: the fields recorded with the decision, then
- * the count of selected orders and one button per decision (`children`).
+ * Deciding on several orders of a queue at once: the comment and other fields recorded with the
+ * decision, then the count of selected orders and one button per decision (`children`).
  */
 export function DecisionPanel({
   headingId,
   title,
+  comment,
   fields,
   label,
   hint,
@@ -16,6 +20,9 @@ export function DecisionPanel({
 }: {
   headingId: string;
   title: string;
+  /** The comment recorded with every decision made here. */
+  comment: { id: string; hint: string; value: string; onChange(value: string): void };
+  /** The decisions' other fields. */
   fields: ReactNode;
   /** The button group's name for screen readers ("Decide on the selected orders"). */
   label: string;
@@ -29,7 +36,19 @@ export function DecisionPanel({
       <h2 id={headingId} className="small-heading">
         {title}
       </h2>
-      <div className="field-row">{fields}</div>
+      <div className="field-row">
+        <Field id={comment.id} label="Comment" hint={comment.hint}>
+          {(props) => (
+            <textarea
+              {...props}
+              rows={2}
+              value={comment.value}
+              onChange={(e) => comment.onChange(e.target.value)}
+            />
+          )}
+        </Field>
+        {fields}
+      </div>
       <div className="bulk-actions" role="group" aria-label={label}>
         <span className="muted">{selectedCount ? `${selectedCount} selected:` : hint}</span>
         {children}
@@ -38,13 +57,33 @@ export function DecisionPanel({
   );
 }
 
-/** Said when a queue holds more orders than one page shows (the oldest are shown). */
-export function MoreOrdersWaiting({ more, shown }: { more: boolean; shown: number }) {
-  if (!more) return null;
+/**
+ * What a queue says above its orders: a failed read, more orders waiting than one page shows
+ * (the oldest are shown), and the outcome of the last decision.
+ */
+export function QueueNotices({
+  error,
+  more,
+  shown,
+  outcome,
+  onDismiss,
+}: {
+  error: unknown;
+  more: boolean;
+  shown: number;
+  outcome: Outcome | null;
+  onDismiss(): void;
+}) {
   return (
-    <Alert kind="info">
-      More orders are waiting than shown here: these are the {shown} oldest. Narrow the filters, or decide on
-      these first.
-    </Alert>
+    <>
+      <Alert error={error} />
+      {more && (
+        <Alert kind="info">
+          More orders are waiting than shown here: these are the {shown} oldest. Narrow the filters, or decide
+          on these first.
+        </Alert>
+      )}
+      <ActionOutcome outcome={outcome} onDismiss={onDismiss} />
+    </>
   );
 }

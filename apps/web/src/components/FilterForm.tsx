@@ -1,4 +1,5 @@
 import type { FormEvent, ReactNode } from 'react';
+import { Field } from './Field';
 
 /**
  * A search form above a list: its fields, the button that applies them (Enter does too) and,
@@ -39,15 +40,75 @@ export function FilterForm({
   );
 }
 
-/** The options of a choice among the role model's connections or entitlements: "name (id)". */
-export function CatalogOptions({ items }: { items: ReadonlyArray<{ id: string; name: string }> }) {
+/** A choice of one connection or entitlement; `none` is the empty choice's text ("All connections"). */
+export function CatalogSelect({
+  id,
+  label,
+  none,
+  items,
+  value,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  none: string;
+  items: ReadonlyArray<{ id: string; name: string }>;
+  value: string;
+  onChange(value: string): void;
+}) {
   return (
-    <>
-      {items.map((item) => (
-        <option key={item.id} value={item.id}>
-          {item.name} ({item.id})
-        </option>
-      ))}
-    </>
+    <Field id={id} label={label}>
+      {(props) => (
+        <select {...props} value={value} onChange={(e) => onChange(e.target.value)}>
+          <option value="">{none}</option>
+          {items.map((item) => (
+            <option key={item.id} value={item.id}>
+              {item.name} ({item.id})
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}
+
+/** A search field with suggestions; any other text can be typed in too. */
+export function SuggestingField({
+  id,
+  label,
+  hint,
+  placeholder,
+  suggestions,
+  value,
+  onChange,
+}: {
+  id: string;
+  label: string;
+  hint?: string;
+  placeholder: string;
+  suggestions: readonly string[];
+  value: string;
+  onChange(value: string): void;
+}) {
+  return (
+    <Field id={id} label={label} hint={hint}>
+      {(props) => (
+        <>
+          <input
+            {...props}
+            type="search"
+            list={`${id}-suggestions`}
+            placeholder={placeholder}
+            value={value}
+            onChange={(e) => onChange(e.target.value)}
+          />
+          <datalist id={`${id}-suggestions`}>
+            {suggestions.map((suggestion) => (
+              <option key={suggestion} value={suggestion} />
+            ))}
+          </datalist>
+        </>
+      )}
+    </Field>
   );
 }

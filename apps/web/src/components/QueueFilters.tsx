@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { Connection, Entitlement } from '../api/types';
 import { Field } from './Field';
-import { CatalogOptions, FilterForm } from './FilterForm';
+import { CatalogSelect, FilterForm } from './FilterForm';
 
 export interface QueueFilter {
   connectionId: string;
@@ -10,6 +10,12 @@ export interface QueueFilter {
 }
 
 export const NO_FILTER: QueueFilter = { connectionId: '', entitlementId: '', identityId: '' };
+
+/** The filters chosen from the role model's lists; ids and labels follow the name. */
+const CATALOGS = [
+  { key: 'connectionId', name: 'connection' },
+  { key: 'entitlementId', name: 'entitlement' },
+] as const;
 
 /** Filters of an order queue: connection, entitlement, identity. Applied on submit (Enter). */
 export function QueueFilters({
@@ -42,26 +48,17 @@ export function QueueFilters({
         onChange(NO_FILTER);
       }}
     >
-      <Field id={`${idPrefix}-connection`} label="Connection">
-        {(props) => (
-          <select {...props} value={draft.connectionId} onChange={(e) => set('connectionId')(e.target.value)}>
-            <option value="">All connections</option>
-            <CatalogOptions items={connections} />
-          </select>
-        )}
-      </Field>
-      <Field id={`${idPrefix}-entitlement`} label="Entitlement">
-        {(props) => (
-          <select
-            {...props}
-            value={draft.entitlementId}
-            onChange={(e) => set('entitlementId')(e.target.value)}
-          >
-            <option value="">All entitlements</option>
-            <CatalogOptions items={entitlements} />
-          </select>
-        )}
-      </Field>
+      {CATALOGS.map(({ key, name }) => (
+        <CatalogSelect
+          key={key}
+          id={`${idPrefix}-${name}`}
+          label={`${name[0].toUpperCase()}${name.slice(1)}`}
+          none={`All ${name}s`}
+          items={key === 'connectionId' ? connections : entitlements}
+          value={draft[key]}
+          onChange={set(key)}
+        />
+      ))}
       <Field id={`${idPrefix}-identity`} label="Identity">
         {(props) => (
           <input

@@ -7,14 +7,22 @@ import { useSelection } from './use-selection';
 
 /**
  * A queue of orders waiting for people (review, manual provisioning): the orders at `path`,
- * kept current by assignment events, the rows selected among them, and the decisions run on them.
+ * kept current by assignment events, the rows selected among them, the decisions run on them,
+ * and what QueueNotices says about them.
  */
 export function useOrderQueue(path: string) {
   const queue = useApiQuery([path], (signal) => getPage<Order>(path, signal), { live: ['assignment-'] });
   const orders = useMemo(() => queue.data?.items ?? [], [queue.data]);
   const orderIds = useMemo(() => orders.map((o) => o.orderId), [orders]);
   const selection = useSelection(orderIds);
-  const actions = useOrderActions(queue.reload);
+  const { busy, outcome, perform, dismiss } = useOrderActions(queue.reload);
   const selected = orders.filter((o) => selection.isSelected(o.orderId));
-  return { queue, orders, selection, selected, ...actions };
+  const notices = {
+    error: queue.error,
+    more: Boolean(queue.data?.next),
+    shown: orders.length,
+    outcome,
+    onDismiss: dismiss,
+  };
+  return { loading: queue.loading, orders, selection, selected, busy, perform, notices };
 }

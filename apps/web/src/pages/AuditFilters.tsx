@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { EVENT_LABELS } from '../api/states';
 import { DateTimeField, Field } from '../components/Field';
-import { FilterForm } from '../components/FilterForm';
+import { FilterForm, SuggestingField } from '../components/FilterForm';
 import { type AuditFilter, EMPTY_AUDIT_FILTER } from './audit-log';
 
 /** Event types offered as suggestions; any other type the log holds can be typed in. */
@@ -21,6 +21,18 @@ const EVENT_TYPES = [
 
 /** Stream categories offered as suggestions (a stream filter is a prefix: a category, or one stream). */
 const STREAM_PREFIXES = ['assignment-', 'identity-', 'job-', 'sync-', 'rolemodel-'];
+
+/** The filters typed in, with suggestions. */
+const SUGGESTING_FIELDS = [
+  {
+    key: 'stream',
+    label: 'Stream',
+    hint: 'a category (identity-) or one stream (identity-alice)',
+    placeholder: 'assignment-…',
+    suggestions: STREAM_PREFIXES,
+  },
+  { key: 'type', label: 'Event type', placeholder: 'ProvisioningOrderApproved', suggestions: EVENT_TYPES },
+] as const;
 
 /** The audit log's filters (stream, event type, actor, time range); applied on submit. */
 export function AuditFilters({
@@ -42,44 +54,9 @@ export function AuditFilters({
         onChange(EMPTY_AUDIT_FILTER);
       }}
     >
-      <Field id="audit-stream" label="Stream" hint="a category (identity-) or one stream (identity-alice)">
-        {(props) => (
-          <>
-            <input
-              {...props}
-              type="search"
-              list="audit-streams"
-              placeholder="assignment-…"
-              value={draft.stream}
-              onChange={(e) => set('stream')(e.target.value)}
-            />
-            <datalist id="audit-streams">
-              {STREAM_PREFIXES.map((prefix) => (
-                <option key={prefix} value={prefix} />
-              ))}
-            </datalist>
-          </>
-        )}
-      </Field>
-      <Field id="audit-type" label="Event type">
-        {(props) => (
-          <>
-            <input
-              {...props}
-              type="search"
-              list="audit-types"
-              placeholder="ProvisioningOrderApproved"
-              value={draft.type}
-              onChange={(e) => set('type')(e.target.value)}
-            />
-            <datalist id="audit-types">
-              {EVENT_TYPES.map((type) => (
-                <option key={type} value={type} />
-              ))}
-            </datalist>
-          </>
-        )}
-      </Field>
+      {SUGGESTING_FIELDS.map(({ key, ...field }) => (
+        <SuggestingField key={key} id={`audit-${key}`} {...field} value={draft[key]} onChange={set(key)} />
+      ))}
       <Field id="audit-actor" label="Actor">
         {(props) => (
           <input

@@ -4,6 +4,7 @@ import { Alert, Empty, Loading } from '../components/Alert';
 import { StateBadge } from '../components/StateBadge';
 import { reasonOf } from '../components/Timeline';
 import { DataTable } from '../components/DataTable';
+import { Pager } from '../components/Pager';
 import { downloadText, formatDateTime, shortId } from '../format';
 import { useApiQuery } from '../hooks/use-api-query';
 import { useLive } from '../live/live-events';
@@ -17,6 +18,11 @@ import {
   identityOf,
   loadAuditPage,
 } from './audit-log';
+
+const EXPORT_FORMATS = [
+  { format: 'jsonl', label: 'Export JSON lines' },
+  { format: 'csv', label: 'Export CSV' },
+] as const;
 
 /**
  * The event log (`GET /api/audit/events`) in commit order, filtered by stream, type, actor and
@@ -78,22 +84,17 @@ export function AuditLog({
       <h2 id="log-heading">Event log</h2>
       <AuditFilters value={filter} onChange={choose} />
       <div className="toolbar">
-        <button
-          type="button"
-          className="button secondary small"
-          disabled={exporting !== null}
-          onClick={() => download('jsonl')}
-        >
-          {exporting === 'jsonl' ? 'Exporting…' : 'Export JSON lines'}
-        </button>
-        <button
-          type="button"
-          className="button secondary small"
-          disabled={exporting !== null}
-          onClick={() => download('csv')}
-        >
-          {exporting === 'csv' ? 'Exporting…' : 'Export CSV'}
-        </button>
+        {EXPORT_FORMATS.map(({ format, label }) => (
+          <button
+            key={format}
+            type="button"
+            className="button secondary small"
+            disabled={exporting !== null}
+            onClick={() => download(format)}
+          >
+            {exporting === format ? 'Exporting…' : label}
+          </button>
+        ))}
         <span className="muted small">the whole filtered log, every page</span>
         <label className="small" htmlFor="audit-page-size">
           Per page
@@ -202,28 +203,18 @@ export function AuditLog({
           })}
         </DataTable>
       )}
-      <nav className="pager" aria-label="Pages of the event log">
-        <button
-          type="button"
-          className="button secondary small"
-          disabled={cursors.length === 1}
-          onClick={() => setCursors((c) => c.slice(0, -1))}
-        >
-          Previous page
-        </button>
+      <Pager
+        label="Pages of the event log"
+        names={['Previous page', 'Next page']}
+        small
+        onPrevious={cursors.length === 1 ? undefined : () => setCursors((c) => c.slice(0, -1))}
+        onNext={page && !page.end && page.next ? () => setCursors((c) => [...c, page.next]) : undefined}
+      >
         <span className="muted small" aria-live="polite">
           Page {cursors.length}
           {page?.end ? ' (end of the log)' : ''}
         </span>
-        <button
-          type="button"
-          className="button secondary small"
-          disabled={!page || page.end || !page.next}
-          onClick={() => page?.next && setCursors((c) => [...c, page.next])}
-        >
-          Next page
-        </button>
-      </nav>
+      </Pager>
     </section>
   );
 }

@@ -4,6 +4,7 @@ import type { Identity } from '../api/types';
 import { Alert, Empty, Loading } from '../components/Alert';
 import { FilterForm } from '../components/FilterForm';
 import { PageHeader } from '../components/PageHeader';
+import { Pager } from '../components/Pager';
 import { DataTable } from '../components/DataTable';
 import { useApiQuery } from '../hooks/use-api-query';
 import { Link, useRouter } from '../router';
@@ -73,24 +74,11 @@ export function DirectoryPage() {
               </tr>
             ))}
           </DataTable>
-          <nav className="pager" aria-label="Pages of identities">
-            <button
-              type="button"
-              className="button secondary"
-              disabled={offset === 0}
-              onClick={() => go(search, Math.max(0, offset - PAGE_SIZE))}
-            >
-              Previous
-            </button>
-            <button
-              type="button"
-              className="button secondary"
-              disabled={!hasMore}
-              onClick={() => go(search, offset + PAGE_SIZE)}
-            >
-              Next
-            </button>
-          </nav>
+          <Pager
+            label="Pages of identities"
+            onPrevious={offset === 0 ? undefined : () => go(search, Math.max(0, offset - PAGE_SIZE))}
+            onNext={hasMore ? () => go(search, offset + PAGE_SIZE) : undefined}
+          />
         </>
       )}
     </>

@@ -3,9 +3,8 @@ import { formatManualOrders } from '@prov/contracts/csv';
 import { ProvisioningState } from '@prov/domain';
 import { post, query } from '../api/client';
 import type { Order } from '../api/types';
-import { ActionOutcome } from '../components/ActionOutcome';
-import { DecisionPanel, MoreOrdersWaiting } from '../components/DecisionPanel';
-import { Alert, Empty, Loading } from '../components/Alert';
+import { DecisionPanel, QueueNotices } from '../components/DecisionPanel';
+import { Empty, Loading } from '../components/Alert';
 import { Field } from '../components/Field';
 import { OrdersTable } from '../components/OrdersTable';
 import { PageHeader } from '../components/PageHeader';
@@ -33,7 +32,7 @@ export function ManualPage() {
   const [problemError, setProblemError] = useState<string | undefined>();
   const connections = useConnections();
   const entitlements = useEntitlements();
-  const { queue, orders, selection, selected, busy, outcome, perform, dismiss } = useOrderQueue(
+  const { loading, orders, selection, selected, busy, perform, notices } = useOrderQueue(
     `/manual/orders${query({ ...filter })}`,
   );
 
@@ -94,41 +93,38 @@ export function ManualPage() {
         value={filter}
         onChange={setFilter}
       />
-      <Alert error={queue.error} />
-      <MoreOrdersWaiting more={Boolean(queue.data?.next)} shown={orders.length} />
-      <ActionOutcome outcome={outcome} onDismiss={dismiss} />
+      <QueueNotices {...notices} />
       <DecisionPanel
         headingId="manual-decision-heading"
         title="Feedback"
         label="Feedback on the selected orders"
         hint="Select orders to give feedback on several at once."
         selectedCount={selected.length}
+        comment={{
+          id: 'manual-comment',
+          hint: 'Recorded with the confirmation or the error.',
+          value: comment,
+          onChange: setComment,
+        }}
         fields={
-          <>
-            <Field id="manual-comment" label="Comment" hint="Recorded with the confirmation or the error.">
-              {(props) => (
-                <textarea {...props} rows={2} value={comment} onChange={(e) => setComment(e.target.value)} />
-              )}
-            </Field>
-            <Field
-              id="manual-problem"
-              label="What went wrong"
-              error={problemError}
-              hint="Needed to report an error."
-            >
-              {(props) => (
-                <textarea
-                  {...props}
-                  rows={2}
-                  value={problem}
-                  onChange={(e) => {
-                    setProblem(e.target.value);
-                    setProblemError(undefined);
-                  }}
-                />
-              )}
-            </Field>
-          </>
+          <Field
+            id="manual-problem"
+            label="What went wrong"
+            error={problemError}
+            hint="Needed to report an error."
+          >
+            {(props) => (
+              <textarea
+                {...props}
+                rows={2}
+                value={problem}
+                onChange={(e) => {
+                  setProblem(e.target.value);
+                  setProblemError(undefined);
+                }}
+              />
+            )}
+          </Field>
         }
       >
         <button
@@ -148,7 +144,7 @@ export function ManualPage() {
           {busy === 'report-error' ? 'Reporting…' : `Report error on selected (${selected.length})`}
         </button>
       </DecisionPanel>
-      {queue.loading ? (
+      {loading ? (
         <Loading what="the operators' queue" />
       ) : orders.length === 0 ? (
         <Empty>

@@ -1,3 +1,4 @@
+import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { getPage, get, query } from '../api/client';
 import type { Assignment } from '../api/types';
@@ -21,45 +22,41 @@ export function PermissionsAsOfPanel() {
   const [id, setId] = useState('');
   const [instant, setInstant] = useState(isoToLocalInput(new Date().toISOString()));
   const [result, setResult] = useState<Result | null>(null);
-  const [error, setError] = useState<unknown>(null);
   const [problem, setProblem] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
-
-  const load = async (cursor?: string) => {
-    const iso = localInputToIso(instant);
-    setProblem(!id.trim() ? `Enter the ${subject} id.` : !iso ? 'Enter a date and time.' : undefined);
-    if (!id.trim() || !iso) return;
-    setBusy(true);
-    setError(null);
-    try {
+  // `cursor` asks for the holders after those shown, which are kept.
+  const read = useMutation({
+    mutationFn: async ({ iso, cursor }: { iso: string; cursor?: string }): Promise<Result> => {
       if (subject === 'identity') {
         const rows = await get<Permission[]>(
           `/identities/${encodeURIComponent(id.trim())}/permissions${query({ asOf: iso })}`,
         );
-        setResult({ kind: 'permissions', instant: iso, rows });
-      } else {
-        const page = await getPage<Assignment>(
-          `/entitlements/${encodeURIComponent(id.trim())}/holders${query({ asOf: iso, limit: 100, cursor })}`,
-        );
-        setResult((previous) => ({
-          kind: 'holders',
-          instant: iso,
-          entitlementId: id.trim(),
-          rows: cursor && previous?.kind === 'holders' ? [...previous.rows, ...page.items] : page.items,
-          next: page.next,
-        }));
+        return { kind: 'permissions', instant: iso, rows };
       }
-    } catch (caught) {
-      setResult(null);
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+      const page = await getPage<Assignment>(
+        `/entitlements/${encodeURIComponent(id.trim())}/holders${query({ asOf: iso, limit: 100, cursor })}`,
+      );
+      return { kind: 'holders', instant: iso, entitlementId: id.trim(), rows: page.items, next: page.next };
+    },
+    onSuccess: (next, { cursor }) =>
+      setResult((previous) =>
+        cursor && previous?.kind === 'holders' && next.kind === 'holders'
+          ? { ...next, rows: [...previous.rows, ...next.rows] }
+          : next,
+      ),
+    onError: () => setResult(null),
+  });
+  const busy = read.isPending;
+
+  const load = (cursor?: string) => {
+    const iso = localInputToIso(instant);
+    setProblem(!id.trim() ? `Enter the ${subject} id.` : !iso ? 'Enter a date and time.' : undefined);
+    if (!id.trim() || !iso) return;
+    read.mutate({ iso, cursor });
   };
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    void load();
+    load();
   };
 
   return (
@@ -103,7 +100,7 @@ export function PermissionsAsOfPanel() {
           {busy ? 'Loading…' : 'Show'}
         </button>
       </form>
-      <Alert error={error} />
+      <Alert error={read.error} />
       <div aria-live="polite">
         {result && result.rows.length === 0 && (
           <Empty>Nothing at {new Date(result.instant).toLocaleString()}.</Empty>
@@ -137,7 +134,7 @@ export function PermissionsAsOfPanel() {
             type="button"
             className="button secondary"
             disabled={busy}
-            onClick={() => void load(result.next!)}
+            onClick={() => load(result.next!)}
           >
             More holders
           </button>

@@ -1,9 +1,8 @@
 import { useState } from 'react';
 import { post, query } from '../api/client';
 import type { Order } from '../api/types';
-import { ActionOutcome } from '../components/ActionOutcome';
-import { DecisionPanel, MoreOrdersWaiting } from '../components/DecisionPanel';
-import { Alert, Empty, Loading } from '../components/Alert';
+import { DecisionPanel, QueueNotices } from '../components/DecisionPanel';
+import { Empty, Loading } from '../components/Alert';
 import { Field } from '../components/Field';
 import { OrdersTable } from '../components/OrdersTable';
 import { PageHeader } from '../components/PageHeader';
@@ -25,7 +24,7 @@ export function ReviewPage() {
   const [postponed, setPostponed] = useState(false);
   const connections = useConnections();
   const entitlements = useEntitlements();
-  const { queue, orders, selection, selected, busy, outcome, perform, dismiss } = useOrderQueue(
+  const { loading, orders, selection, selected, busy, perform, notices } = useOrderQueue(
     `/review/orders${query({ ...filter, postponed: postponed ? 'true' : undefined })}`,
   );
 
@@ -73,33 +72,30 @@ export function ReviewPage() {
           Show postponed orders (they return to the queue when their date passes)
         </label>
       </div>
-      <Alert error={queue.error} />
-      <MoreOrdersWaiting more={Boolean(queue.data?.next)} shown={orders.length} />
-      <ActionOutcome outcome={outcome} onDismiss={dismiss} />
+      <QueueNotices {...notices} />
       <DecisionPanel
         headingId="decision-heading"
         title="Decision"
         label="Decide on the selected orders"
         hint="Select orders to decide on several at once."
         selectedCount={selected.length}
+        comment={{
+          id: 'review-comment',
+          hint: 'Recorded with every decision you make here.',
+          value: comment,
+          onChange: setComment,
+        }}
         fields={
-          <>
-            <Field id="review-comment" label="Comment" hint="Recorded with every decision you make here.">
-              {(props) => (
-                <textarea {...props} rows={2} value={comment} onChange={(e) => setComment(e.target.value)} />
-              )}
-            </Field>
-            <Field id="review-until" label="Postpone until" hint="Optional, for Postpone.">
-              {(props) => (
-                <input
-                  {...props}
-                  type="datetime-local"
-                  value={until}
-                  onChange={(e) => setUntil(e.target.value)}
-                />
-              )}
-            </Field>
-          </>
+          <Field id="review-until" label="Postpone until" hint="Optional, for Postpone.">
+            {(props) => (
+              <input
+                {...props}
+                type="datetime-local"
+                value={until}
+                onChange={(e) => setUntil(e.target.value)}
+              />
+            )}
+          </Field>
         }
       >
         {actions.map((action) => {
@@ -117,7 +113,7 @@ export function ReviewPage() {
           );
         })}
       </DecisionPanel>
-      {queue.loading ? (
+      {loading ? (
         <Loading what="the review queue" />
       ) : orders.length === 0 ? (
         <Empty>

@@ -1,3 +1,4 @@
+import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { api, query } from '../api/client';
 import { Alert, Empty } from '../components/Alert';
@@ -36,30 +37,21 @@ interface Preview {
 export function RoleModelPreviewPage() {
   const [yaml, setYaml] = useState('');
   const [preview, setPreview] = useState<Preview | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-
-  const run = async (cursor?: string) => {
-    setBusy(true);
-    setError(null);
-    try {
-      const page = await api<Preview>('POST', `/role-model/preview${query({ limit: 200, cursor })}`, {
-        body: { yaml },
-      });
+  // `cursor` asks for the orders after those shown, which are kept.
+  const compute = useMutation({
+    mutationFn: (cursor: string | undefined) =>
+      api<Preview>('POST', `/role-model/preview${query({ limit: 200, cursor })}`, { body: { yaml } }),
+    onSuccess: (page, cursor) =>
       setPreview((previous) =>
         cursor && previous ? { ...page, orders: [...previous.orders, ...page.orders] } : page,
-      );
-    } catch (caught) {
-      setPreview(null);
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
-  };
+      ),
+    onError: () => setPreview(null),
+  });
+  const busy = compute.isPending;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    void run();
+    compute.mutate(undefined);
   };
 
   return (
@@ -87,7 +79,7 @@ export function RoleModelPreviewPage() {
             {busy ? 'Computing…' : 'Preview'}
           </button>
         </form>
-        <Alert error={error} />
+        <Alert error={compute.error} />
       </section>
       <div aria-live="polite">
         {preview && (
@@ -150,7 +142,7 @@ export function RoleModelPreviewPage() {
                 type="button"
                 className="button secondary"
                 disabled={busy}
-                onClick={() => void run(preview.next!)}
+                onClick={() => compute.mutate(preview.next!)}
               >
                 More orders
               </button>
