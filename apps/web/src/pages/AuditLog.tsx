@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { eventLabel } from '../api/states';
-import { Alert, Empty, Loading } from '../components/Alert';
+import { Alert, ListStates } from '../components/Alert';
 import { StateBadge } from '../components/StateBadge';
 import { reasonOf } from '../components/Timeline';
 import { DataTable } from '../components/DataTable';
@@ -126,83 +126,86 @@ export function AuditLog({
         )}
       </div>
       <Alert error={log.error} />
-      {log.loading ? (
-        <Loading what="the event log" />
-      ) : events.length === 0 ? (
-        <Empty>
-          {page && !page.end
+      <ListStates
+        loading={log.loading}
+        what="the event log"
+        isEmpty={events.length === 0}
+        empty={
+          page && !page.end
             ? 'No matching event in this stretch of the log; the next page reads on.'
             : cursors.length > 1
               ? 'No more events match these filters.'
-              : 'No event matches these filters.'}
-        </Empty>
-      ) : (
-        <DataTable
-          caption={<>Event log, in the order recorded, page {cursors.length}</>}
-          columns={['When', 'Event', 'Stream', 'Who', 'Why', 'Assignment']}
-        >
-          {events.map((event) => {
-            const code = event.data.provisioningStateCode;
-            const name = event.data.provisioningState;
-            const assignmentId = assignmentOf(event);
-            const identityId = identityOf(event);
-            return (
-              <tr
-                key={event.position}
-                data-position={event.position}
-                data-event-type={event.type}
-                data-stream={event.streamName}
-              >
-                <th scope="row" data-label="When">
-                  <time dateTime={event.occurredAt}>{formatDateTime(event.occurredAt)}</time>
-                </th>
-                <td data-label="Event">
-                  <span className="block">{eventLabel(event.type)}</span>
-                  {typeof code === 'number' && typeof name === 'string' && (
-                    <StateBadge code={code} name={name} />
-                  )}
-                </td>
-                <td data-label="Stream" className="small">
-                  <code title={event.streamName}>
-                    {event.streamName.length > 40 ? `${event.streamName.slice(0, 37)}…` : event.streamName}
-                  </code>
-                  <span className="muted"> #{event.revision}</span>
-                  {identityId && (
-                    <span className="block">
-                      <Link to={`/identities/${encodeURIComponent(identityId)}`}>{identityId}</Link>
-                      {typeof event.data.entitlementId === 'string' && ` · ${event.data.entitlementId}`}
-                    </span>
-                  )}
-                </td>
-                <td data-label="Who">{event.actor ?? 'system'}</td>
-                <td data-label="Why" className="wrap small">
-                  {reasonOf(event) ?? '—'}
-                </td>
-                <td data-label="Assignment">
-                  {assignmentId ? (
-                    <span className="row-actions">
-                      <Link to={`/assignments/${assignmentId}`}>
-                        Explain
-                        <span className="visually-hidden"> assignment {shortId(assignmentId)}</span>
-                      </Link>
-                      <button
-                        type="button"
-                        className="button-link"
-                        onClick={() => onStateAfter(assignmentId, event.occurredAt)}
-                      >
-                        State after this event
-                        <span className="visually-hidden"> (assignment {shortId(assignmentId)})</span>
-                      </button>
-                    </span>
-                  ) : (
-                    '—'
-                  )}
-                </td>
-              </tr>
-            );
-          })}
-        </DataTable>
-      )}
+              : 'No event matches these filters.'
+        }
+      >
+        {() => (
+          <DataTable
+            caption={<>Event log, in the order recorded, page {cursors.length}</>}
+            columns={['When', 'Event', 'Stream', 'Who', 'Why', 'Assignment']}
+          >
+            {events.map((event) => {
+              const code = event.data.provisioningStateCode;
+              const name = event.data.provisioningState;
+              const assignmentId = assignmentOf(event);
+              const identityId = identityOf(event);
+              return (
+                <tr
+                  key={event.position}
+                  data-position={event.position}
+                  data-event-type={event.type}
+                  data-stream={event.streamName}
+                >
+                  <th scope="row" data-label="When">
+                    <time dateTime={event.occurredAt}>{formatDateTime(event.occurredAt)}</time>
+                  </th>
+                  <td data-label="Event">
+                    <span className="block">{eventLabel(event.type)}</span>
+                    {typeof code === 'number' && typeof name === 'string' && (
+                      <StateBadge code={code} name={name} />
+                    )}
+                  </td>
+                  <td data-label="Stream" className="small">
+                    <code title={event.streamName}>
+                      {event.streamName.length > 40 ? `${event.streamName.slice(0, 37)}…` : event.streamName}
+                    </code>
+                    <span className="muted"> #{event.revision}</span>
+                    {identityId && (
+                      <span className="block">
+                        <Link to={`/identities/${encodeURIComponent(identityId)}`}>{identityId}</Link>
+                        {typeof event.data.entitlementId === 'string' && ` · ${event.data.entitlementId}`}
+                      </span>
+                    )}
+                  </td>
+                  <td data-label="Who">{event.actor ?? 'system'}</td>
+                  <td data-label="Why" className="wrap small">
+                    {reasonOf(event) ?? '—'}
+                  </td>
+                  <td data-label="Assignment">
+                    {assignmentId ? (
+                      <span className="row-actions">
+                        <Link to={`/assignments/${assignmentId}`}>
+                          Explain
+                          <span className="visually-hidden"> assignment {shortId(assignmentId)}</span>
+                        </Link>
+                        <button
+                          type="button"
+                          className="button-link"
+                          onClick={() => onStateAfter(assignmentId, event.occurredAt)}
+                        >
+                          State after this event
+                          <span className="visually-hidden"> (assignment {shortId(assignmentId)})</span>
+                        </button>
+                      </span>
+                    ) : (
+                      '—'
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </DataTable>
+        )}
+      </ListStates>
       <Pager
         label="Pages of the event log"
         names={['Previous page', 'Next page']}

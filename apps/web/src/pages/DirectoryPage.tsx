@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { get, query } from '../api/client';
 import type { Identity } from '../api/types';
-import { Alert, Empty, Loading } from '../components/Alert';
+import { Alert, ListStates } from '../components/Alert';
 import { FilterForm } from '../components/FilterForm';
 import { PageHeader } from '../components/PageHeader';
 import { Pager } from '../components/Pager';
@@ -47,40 +47,43 @@ export function DirectoryPage() {
         </div>
       </FilterForm>
       <Alert error={identities.error} />
-      {identities.loading ? (
-        <Loading what="identities" />
-      ) : rows.length === 0 ? (
-        <Empty>{search ? `No identity matches “${search}”.` : 'No identities are registered yet.'}</Empty>
-      ) : (
-        <>
-          <p className="muted" aria-live="polite">
-            {search ? `Identities matching “${search}”` : 'All identities'}: {offset + 1}–
-            {offset + rows.length}
-            {hasMore ? ' (more on the next page)' : ''}
-          </p>
-          <DataTable caption="Identities" columns={['Name', 'Login', 'Email', 'Department']}>
-            {rows.map((identity) => (
-              <tr key={identity.id} data-identity-id={identity.id}>
-                <th scope="row" data-label="Name">
-                  <Link to={`/identities/${encodeURIComponent(identity.id)}`}>
-                    {identity.firstName} {identity.lastName}
-                  </Link>
-                </th>
-                <td data-label="Login">{identity.login}</td>
-                <td data-label="Email" className="wrap">
-                  {identity.email}
-                </td>
-                <td data-label="Department">{identity.department ?? '—'}</td>
-              </tr>
-            ))}
-          </DataTable>
-          <Pager
-            label="Pages of identities"
-            onPrevious={offset === 0 ? undefined : () => go(search, Math.max(0, offset - PAGE_SIZE))}
-            onNext={hasMore ? () => go(search, offset + PAGE_SIZE) : undefined}
-          />
-        </>
-      )}
+      <ListStates
+        loading={identities.loading}
+        what="identities"
+        isEmpty={rows.length === 0}
+        empty={search ? `No identity matches “${search}”.` : 'No identities are registered yet.'}
+      >
+        {() => (
+          <>
+            <p className="muted" aria-live="polite">
+              {search ? `Identities matching “${search}”` : 'All identities'}: {offset + 1}–
+              {offset + rows.length}
+              {hasMore ? ' (more on the next page)' : ''}
+            </p>
+            <DataTable caption="Identities" columns={['Name', 'Login', 'Email', 'Department']}>
+              {rows.map((identity) => (
+                <tr key={identity.id} data-identity-id={identity.id}>
+                  <th scope="row" data-label="Name">
+                    <Link to={`/identities/${encodeURIComponent(identity.id)}`}>
+                      {identity.firstName} {identity.lastName}
+                    </Link>
+                  </th>
+                  <td data-label="Login">{identity.login}</td>
+                  <td data-label="Email" className="wrap">
+                    {identity.email}
+                  </td>
+                  <td data-label="Department">{identity.department ?? '—'}</td>
+                </tr>
+              ))}
+            </DataTable>
+            <Pager
+              label="Pages of identities"
+              onPrevious={offset === 0 ? undefined : () => go(search, Math.max(0, offset - PAGE_SIZE))}
+              onNext={hasMore ? () => go(search, offset + PAGE_SIZE) : undefined}
+            />
+          </>
+        )}
+      </ListStates>
     </>
   );
 }

@@ -2,7 +2,7 @@ import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { get, post } from '../api/client';
 import type { Job } from '../api/types';
-import { Alert, Empty, Loading } from '../components/Alert';
+import { Alert, ListStates } from '../components/Alert';
 import { PageHeader } from '../components/PageHeader';
 import { StatusBadge } from '../components/StateBadge';
 import { DataTable } from '../components/DataTable';
@@ -60,65 +60,63 @@ export function JobsPage() {
       </div>
       <Alert error={start.error} onDismiss={start.reset} />
       <Alert error={jobs.error} />
-      {jobs.loading ? (
-        <Loading what="jobs" />
-      ) : list.length === 0 ? (
-        <Empty>No job has run yet.</Empty>
-      ) : (
-        <>
-          {shown && <JobTasks job={shown} />}
-          <h2>Runs</h2>
-          <DataTable
-            caption="Job runs, newest first"
-            columns={[
-              'Started',
-              'Status',
-              'Trigger',
-              'Duration',
-              'Tasks',
-              <span className="visually-hidden">Show</span>,
-            ]}
-          >
-            {list.map((job) => (
-              <tr
-                key={job.jobId}
-                data-job-id={job.jobId}
-                className={job.jobId === shown?.jobId ? 'selected' : undefined}
-              >
-                <th scope="row" data-label="Started">
-                  {formatDateTime(job.startedAt)}
-                </th>
-                <td data-label="Status">
-                  <StatusBadge status={job.status} />
-                </td>
-                <td data-label="Trigger">
-                  {job.trigger === 'schedule' ? 'schedule' : `API (${job.startedBy ?? '?'})`}
-                </td>
-                <td data-label="Duration">
-                  {job.endedAt ? formatDuration(job.startedAt, job.endedAt) : 'running'}
-                </td>
-                <td data-label="Tasks">
-                  {job.tasks.filter((t) => t.status === 'Completed').length}/{job.tasks.length} completed
-                </td>
-                <td data-label="Show">
-                  <button
-                    type="button"
-                    className="button secondary small"
-                    aria-pressed={job.jobId === shown?.jobId}
-                    onClick={() => setChosen(job.jobId)}
-                  >
-                    Show tasks
-                    <span className="visually-hidden">
-                      {' '}
-                      of the run started {formatDateTime(job.startedAt)}
-                    </span>
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </DataTable>
-        </>
-      )}
+      <ListStates loading={jobs.loading} what="jobs" isEmpty={list.length === 0} empty="No job has run yet.">
+        {() => (
+          <>
+            {shown && <JobTasks job={shown} />}
+            <h2>Runs</h2>
+            <DataTable
+              caption="Job runs, newest first"
+              columns={[
+                'Started',
+                'Status',
+                'Trigger',
+                'Duration',
+                'Tasks',
+                <span className="visually-hidden">Show</span>,
+              ]}
+            >
+              {list.map((job) => (
+                <tr
+                  key={job.jobId}
+                  data-job-id={job.jobId}
+                  className={job.jobId === shown?.jobId ? 'selected' : undefined}
+                >
+                  <th scope="row" data-label="Started">
+                    {formatDateTime(job.startedAt)}
+                  </th>
+                  <td data-label="Status">
+                    <StatusBadge status={job.status} />
+                  </td>
+                  <td data-label="Trigger">
+                    {job.trigger === 'schedule' ? 'schedule' : `API (${job.startedBy ?? '?'})`}
+                  </td>
+                  <td data-label="Duration">
+                    {job.endedAt ? formatDuration(job.startedAt, job.endedAt) : 'running'}
+                  </td>
+                  <td data-label="Tasks">
+                    {job.tasks.filter((t) => t.status === 'Completed').length}/{job.tasks.length} completed
+                  </td>
+                  <td data-label="Show">
+                    <button
+                      type="button"
+                      className="button secondary small"
+                      aria-pressed={job.jobId === shown?.jobId}
+                      onClick={() => setChosen(job.jobId)}
+                    >
+                      Show tasks
+                      <span className="visually-hidden">
+                        {' '}
+                        of the run started {formatDateTime(job.startedAt)}
+                      </span>
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
+          </>
+        )}
+      </ListStates>
     </>
   );
 }

@@ -4,7 +4,7 @@ import { ProvisioningState } from '@prov/domain';
 import { post, query } from '../api/client';
 import type { Order } from '../api/types';
 import { DecisionPanel, QueueNotices } from '../components/DecisionPanel';
-import { Empty, Loading } from '../components/Alert';
+import { ListStates } from '../components/Alert';
 import { Field } from '../components/Field';
 import { OrdersTable } from '../components/OrdersTable';
 import { PageHeader } from '../components/PageHeader';
@@ -144,48 +144,53 @@ export function ManualPage() {
           {busy === 'report-error' ? 'Reporting…' : `Report error on selected (${selected.length})`}
         </button>
       </DecisionPanel>
-      {loading ? (
-        <Loading what="the operators' queue" />
-      ) : orders.length === 0 ? (
-        <Empty>
-          No order waits for an operator{Object.values(filter).some(Boolean) ? ' with these filters' : ''}.
-        </Empty>
-      ) : (
-        <OrdersTable
-          caption="Orders transmitted to operators"
-          orders={orders}
-          columns={['identity', 'entitlement', 'connection', 'change', 'changes', 'updated']}
-          selection={selection}
-          actions={(order) => (
-            <>
-              <button
-                type="button"
-                className="button small primary"
-                disabled={busy !== null}
-                onClick={() => run(confirm, [order])}
-              >
-                Confirm
-                <span className="visually-hidden">
-                  {' '}
-                  {order.entitlementId} for {order.identityId}
-                </span>
-              </button>
-              <button
-                type="button"
-                className="button small secondary"
-                disabled={busy !== null}
-                onClick={() => run(reportError, [order])}
-              >
-                Report error
-                <span className="visually-hidden">
-                  {' '}
-                  on {order.entitlementId} for {order.identityId}
-                </span>
-              </button>
-            </>
-          )}
-        />
-      )}
+      <ListStates
+        loading={loading}
+        what="the operators' queue"
+        isEmpty={orders.length === 0}
+        empty={
+          <>
+            No order waits for an operator{Object.values(filter).some(Boolean) ? ' with these filters' : ''}.
+          </>
+        }
+      >
+        {() => (
+          <OrdersTable
+            caption="Orders transmitted to operators"
+            orders={orders}
+            columns={['identity', 'entitlement', 'connection', 'change', 'changes', 'updated']}
+            selection={selection}
+            actions={(order) => (
+              <>
+                <button
+                  type="button"
+                  className="button small primary"
+                  disabled={busy !== null}
+                  onClick={() => run(confirm, [order])}
+                >
+                  Confirm
+                  <span className="visually-hidden">
+                    {' '}
+                    {order.entitlementId} for {order.identityId}
+                  </span>
+                </button>
+                <button
+                  type="button"
+                  className="button small secondary"
+                  disabled={busy !== null}
+                  onClick={() => run(reportError, [order])}
+                >
+                  Report error
+                  <span className="visually-hidden">
+                    {' '}
+                    on {order.entitlementId} for {order.identityId}
+                  </span>
+                </button>
+              </>
+            )}
+          />
+        )}
+      </ListStates>
     </>
   );
 }

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { post, query } from '../api/client';
 import type { Order } from '../api/types';
 import { DecisionPanel, QueueNotices } from '../components/DecisionPanel';
-import { Empty, Loading } from '../components/Alert';
+import { ListStates } from '../components/Alert';
 import { Field } from '../components/Field';
 import { OrdersTable } from '../components/OrdersTable';
 import { PageHeader } from '../components/PageHeader';
@@ -113,53 +113,58 @@ export function ReviewPage() {
           );
         })}
       </DecisionPanel>
-      {loading ? (
-        <Loading what="the review queue" />
-      ) : orders.length === 0 ? (
-        <Empty>
-          {postponed ? 'No postponed orders' : 'Nothing to review'}
-          {Object.values(filter).some(Boolean) ? ' with these filters' : ''}.
-        </Empty>
-      ) : (
-        <OrdersTable
-          caption={
-            postponed
-              ? `Postponed orders, back in the queue on: ${[...new Set(orders.map((o) => formatDateTime(o.postponedUntil)))].join(', ')}`
-              : 'Orders awaiting approval and errored orders'
-          }
-          orders={orders}
-          columns={[
-            'state',
-            'identity',
-            'entitlement',
-            'connection',
-            'change',
-            'attempt',
-            'error',
-            'updated',
-          ]}
-          selection={selection}
-          actions={(order) =>
-            actions
-              .filter((action) => action.applies(order))
-              .map((action) => (
-                <button
-                  key={action.key}
-                  type="button"
-                  className={`button small ${action.key === 'approve' ? 'primary' : 'secondary'}`}
-                  disabled={busy !== null}
-                  onClick={() => perform(action, [order])}
-                >
-                  {action.label}
-                  <span className="visually-hidden">
-                    {' '}
-                    {order.entitlementId} for {order.identityId}
-                  </span>
-                </button>
-              ))
-          }
-        />
-      )}
+      <ListStates
+        loading={loading}
+        what="the review queue"
+        isEmpty={orders.length === 0}
+        empty={
+          <>
+            {postponed ? 'No postponed orders' : 'Nothing to review'}
+            {Object.values(filter).some(Boolean) ? ' with these filters' : ''}.
+          </>
+        }
+      >
+        {() => (
+          <OrdersTable
+            caption={
+              postponed
+                ? `Postponed orders, back in the queue on: ${[...new Set(orders.map((o) => formatDateTime(o.postponedUntil)))].join(', ')}`
+                : 'Orders awaiting approval and errored orders'
+            }
+            orders={orders}
+            columns={[
+              'state',
+              'identity',
+              'entitlement',
+              'connection',
+              'change',
+              'attempt',
+              'error',
+              'updated',
+            ]}
+            selection={selection}
+            actions={(order) =>
+              actions
+                .filter((action) => action.applies(order))
+                .map((action) => (
+                  <button
+                    key={action.key}
+                    type="button"
+                    className={`button small ${action.key === 'approve' ? 'primary' : 'secondary'}`}
+                    disabled={busy !== null}
+                    onClick={() => perform(action, [order])}
+                  >
+                    {action.label}
+                    <span className="visually-hidden">
+                      {' '}
+                      {order.entitlementId} for {order.identityId}
+                    </span>
+                  </button>
+                ))
+            }
+          />
+        )}
+      </ListStates>
     </>
   );
 }

@@ -1,5 +1,5 @@
 import { get } from '../api/client';
-import { Alert, Empty, Loading } from '../components/Alert';
+import { Alert, ListStates } from '../components/Alert';
 import { PageHeader } from '../components/PageHeader';
 import { DataTable } from '../components/DataTable';
 import { shortId } from '../format';
@@ -35,6 +35,7 @@ function hours(ms: number): string {
 export function StuckOrdersPage() {
   const stuck = useApiQuery(['/orders/stuck'], (signal) => get<StuckOrders>('/orders/stuck', signal));
   const data = stuck.data;
+  const orders = data?.orders ?? [];
   return (
     <>
       <PageHeader
@@ -52,27 +53,30 @@ export function StuckOrdersPage() {
               .join(' · ') || 'Nothing is waiting past its service level.'}
           </p>
         )}
-        {stuck.loading ? (
-          <Loading what="stuck orders" />
-        ) : !data || data.orders.length === 0 ? (
-          <Empty>No order is stuck.</Empty>
-        ) : (
-          <DataTable
-            caption="Stuck orders, most overdue first"
-            columns={['Order', 'Identity / entitlement', 'State', 'For', 'Overdue by', 'Why']}
-          >
-            {data.orders.map((o) => (
-              <tr key={o.orderId}>
-                <td title={o.orderId}>{shortId(o.orderId)}</td>
-                <td>{`${o.identityId} / ${o.entitlementId}`}</td>
-                <td>{o.state}</td>
-                <td>{hours(o.inStateMs)}</td>
-                <td>{hours(o.overdueMs)}</td>
-                <td>{o.why}</td>
-              </tr>
-            ))}
-          </DataTable>
-        )}
+        <ListStates
+          loading={stuck.loading}
+          what="stuck orders"
+          isEmpty={orders.length === 0}
+          empty="No order is stuck."
+        >
+          {() => (
+            <DataTable
+              caption="Stuck orders, most overdue first"
+              columns={['Order', 'Identity / entitlement', 'State', 'For', 'Overdue by', 'Why']}
+            >
+              {orders.map((o) => (
+                <tr key={o.orderId}>
+                  <td title={o.orderId}>{shortId(o.orderId)}</td>
+                  <td>{`${o.identityId} / ${o.entitlementId}`}</td>
+                  <td>{o.state}</td>
+                  <td>{hours(o.inStateMs)}</td>
+                  <td>{hours(o.overdueMs)}</td>
+                  <td>{o.why}</td>
+                </tr>
+              ))}
+            </DataTable>
+          )}
+        </ListStates>
         <button type="button" className="button secondary" onClick={stuck.reload}>
           Refresh
         </button>
