@@ -43,3 +43,26 @@ export function Loading({ what }: { what: string }) {
 export function Empty({ children }: { children: ReactNode }) {
   return <p className="empty">{children}</p>;
 }
+
+/**
+ * A list read from the API in its three states: loading (until the first answer), empty (says
+ * so instead of showing an empty table), or the list itself, built only once there is one.
+ */
+export function ListStates({
+  loading,
+  what,
+  isEmpty,
+  empty,
+  children,
+}: {
+  loading: boolean;
+  /** What is loading: "Loading {what}…". */
+  what: string;
+  isEmpty: boolean;
+  empty: ReactNode;
+  children: () => ReactNode;
+}) {
+  if (loading) return <Loading what={what} />;
+  if (isEmpty) return <Empty>{empty}</Empty>;
+  return children();
+}

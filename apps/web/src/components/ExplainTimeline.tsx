@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import type { ExplanationStep, ExpressionTrace } from '../api/types';
 import { eventLabel } from '../api/states';
 import { formatDateTime, shortId } from '../format';
+import { DataTable } from './DataTable';
 
 const DECISION_LABELS = { approved: 'Approved', declined: 'Declined', postponed: 'Postponed' } as const;
 
@@ -44,38 +45,33 @@ function AccountTable({ step }: { step: Extract<ExplanationStep, { kind: 'order'
     ...account.attributes.map((attribute) => ({ name: attribute.name, trace: attribute })),
   ];
   return (
-    <div className="table-scroll">
-      <table className="data-table compact" data-account-of={step.orderId}>
-        <caption className="small">
+    <DataTable
+      caption={
+        <>
           Account on {account.connectionId} ({account.resourceTypeId})
           {account.group ? `, group ${account.group}` : ''}
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Attribute</th>
-            <th scope="col">Expression</th>
-            <th scope="col">Identity values</th>
-            <th scope="col">Result</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map(({ name, trace }) => (
-            <tr key={name} data-attribute={name}>
-              <th scope="row">{name}</th>
-              <td>
-                <code>{trace.expression}</code>
-              </td>
-              <td className="small">
-                <Inputs inputs={trace.inputs} />
-              </td>
-              <td>
-                <Outcome trace={trace} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+        </>
+      }
+      captionStyle="small"
+      columns={['Attribute', 'Expression', 'Identity values', 'Result']}
+      className="data-table compact"
+      data-account-of={step.orderId}
+    >
+      {rows.map(({ name, trace }) => (
+        <tr key={name} data-attribute={name}>
+          <th scope="row">{name}</th>
+          <td>
+            <code>{trace.expression}</code>
+          </td>
+          <td className="small">
+            <Inputs inputs={trace.inputs} />
+          </td>
+          <td>
+            <Outcome trace={trace} />
+          </td>
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 

@@ -6,6 +6,15 @@ export interface ControlProps {
   'aria-describedby': string | undefined;
 }
 
+/** What a field shows around its control. */
+interface FieldFrame {
+  id: string;
+  label: string;
+  hint?: string;
+  error?: string;
+  required?: boolean;
+}
+
 /**
  * A labelled form control with its hint and its error right below it; the control points to
  * both (aria-describedby) and is marked invalid, so a screen reader reads the problem with it.
@@ -17,14 +26,7 @@ export function Field({
   error,
   required,
   children,
-}: {
-  id: string;
-  label: string;
-  hint?: string;
-  error?: string;
-  required?: boolean;
-  children: (props: ControlProps) => ReactNode;
-}) {
+}: FieldFrame & { children: (props: ControlProps) => ReactNode }) {
   const hintId = hint ? `${id}-hint` : undefined;
   const errorId = error ? `${id}-error` : undefined;
   const describedBy = [errorId, hintId].filter(Boolean).join(' ') || undefined;
@@ -47,5 +49,26 @@ export function Field({
         </p>
       )}
     </div>
+  );
+}
+
+/** A date and time to the second, in the person's local time (what datetime-local gives). */
+export function DateTimeField({
+  value,
+  onChange,
+  ...field
+}: FieldFrame & { value: string; onChange(value: string): void }) {
+  return (
+    <Field {...field}>
+      {(props) => (
+        <input
+          {...props}
+          type="datetime-local"
+          step={1}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      )}
+    </Field>
   );
 }

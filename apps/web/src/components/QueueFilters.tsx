@@ -1,5 +1,7 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import type { Connection, Entitlement } from '../api/types';
+import { Field } from './Field';
+import { CatalogSelect, FilterForm } from './FilterForm';
 
 export interface QueueFilter {
   connectionId: string;
@@ -8,6 +10,12 @@ export interface QueueFilter {
 }
 
 export const NO_FILTER: QueueFilter = { connectionId: '', entitlementId: '', identityId: '' };
+
+/** The filters chosen from the role model's lists; ids and labels follow the name. */
+const CATALOGS = [
+  { key: 'connectionId', name: 'connection' },
+  { key: 'entitlementId', name: 'entitlement' },
+] as const;
 
 /** Filters of an order queue: connection, entitlement, identity. Applied on submit (Enter). */
 export function QueueFilters({
@@ -24,10 +32,6 @@ export function QueueFilters({
   onChange(filter: QueueFilter): void;
 }) {
   const [draft, setDraft] = useState<QueueFilter>(value);
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    onChange({ ...draft, identityId: draft.identityId.trim() });
-  };
   const set = (key: keyof QueueFilter) => (next: string) => {
     const updated = { ...draft, [key]: next };
     setDraft(updated);
@@ -35,62 +39,37 @@ export function QueueFilters({
     if (key !== 'identityId') onChange({ ...updated, identityId: updated.identityId.trim() });
   };
   return (
-    <form role="search" aria-label="Filter the orders" className="filters" onSubmit={submit}>
-      <div className="field">
-        <label htmlFor={`${idPrefix}-connection`}>Connection</label>
-        <select
-          id={`${idPrefix}-connection`}
-          value={draft.connectionId}
-          onChange={(e) => set('connectionId')(e.target.value)}
-        >
-          <option value="">All connections</option>
-          {connections.map((c) => (
-            <option key={c.id} value={c.id}>
-              {c.name} ({c.id})
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor={`${idPrefix}-entitlement`}>Entitlement</label>
-        <select
-          id={`${idPrefix}-entitlement`}
-          value={draft.entitlementId}
-          onChange={(e) => set('entitlementId')(e.target.value)}
-        >
-          <option value="">All entitlements</option>
-          {entitlements.map((e) => (
-            <option key={e.id} value={e.id}>
-              {e.name} ({e.id})
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="field">
-        <label htmlFor={`${idPrefix}-identity`}>Identity</label>
-        <input
-          id={`${idPrefix}-identity`}
-          type="search"
-          value={draft.identityId}
-          placeholder="identity id"
-          onChange={(e) => set('identityId')(e.target.value)}
+    <FilterForm
+      label="Filter the orders"
+      submitLabel="Filter"
+      onSubmit={() => onChange({ ...draft, identityId: draft.identityId.trim() })}
+      onClear={() => {
+        setDraft(NO_FILTER);
+        onChange(NO_FILTER);
+      }}
+    >
+      {CATALOGS.map(({ key, name }) => (
+        <CatalogSelect
+          key={key}
+          id={`${idPrefix}-${name}`}
+          label={`${name[0].toUpperCase()}${name.slice(1)}`}
+          none={`All ${name}s`}
+          items={key === 'connectionId' ? connections : entitlements}
+          value={draft[key]}
+          onChange={set(key)}
         />
-      </div>
-      <div className="filters-actions">
-        <button type="submit" className="button secondary">
-          Filter
-        </button>
-        <button
-          type="button"
-          className="button-link"
-          onClick={() => {
-            setDraft(NO_FILTER);
-            onChange(NO_FILTER);
-          }}
-        >
-          Clear filters
-        </button>
-      </div>
-    </form>
+      ))}
+      <Field id={`${idPrefix}-identity`} label="Identity">
+        {(props) => (
+          <input
+            {...props}
+            type="search"
+            value={draft.identityId}
+            placeholder="identity id"
+            onChange={(e) => set('identityId')(e.target.value)}
+          />
+        )}
+      </Field>
+    </FilterForm>
   );
 }

@@ -11,6 +11,14 @@ export interface Selection {
   someSelected: boolean;
 }
 
+/** The set with `id` added, or removed when it was in it already. */
+export function toggled(set: ReadonlySet<string>, id: string): ReadonlySet<string> {
+  const next = new Set(set);
+  if (next.has(id)) next.delete(id);
+  else next.add(id);
+  return next;
+}
+
 /** Row selection over a list that refreshes live: ids that left the list leave the selection. */
 export function useSelection(ids: readonly string[]): Selection {
   const [chosen, setSelected] = useState<ReadonlySet<string>>(new Set());
@@ -21,12 +29,7 @@ export function useSelection(ids: readonly string[]): Selection {
   }, [chosen, ids]);
 
   const toggle = useCallback((id: string) => {
-    setSelected((previous) => {
-      const next = new Set(previous);
-      if (next.has(id)) next.delete(id);
-      else next.add(id);
-      return next;
-    });
+    setSelected((previous) => toggled(previous, id));
   }, []);
 
   const allSelected = ids.length > 0 && ids.every((id) => selected.has(id));

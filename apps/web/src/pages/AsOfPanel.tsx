@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { get, query } from '../api/client';
 import type { Assignment } from '../api/types';
 import { Alert } from '../components/Alert';
-import { Field } from '../components/Field';
+import { DateTimeField, Field } from '../components/Field';
 import { useApiQuery } from '../hooks/use-api-query';
 import { StateBadge } from '../components/StateBadge';
 import { isoToLocalInput, localInputToIso, shortId } from '../format';
@@ -105,20 +105,18 @@ export function AsOfPanel({ preset }: { preset: { assignmentId: string; instant?
             />
           )}
         </Field>
-        <Field id="asof-instant" label="As of" required error={errors.asOf} hint="Your local time.">
-          {(props) => (
-            <input
-              {...props}
-              type="datetime-local"
-              step={1}
-              value={instant}
-              onChange={(e) => {
-                setInstant(e.target.value);
-                setExactIso(undefined);
-              }}
-            />
-          )}
-        </Field>
+        <DateTimeField
+          id="asof-instant"
+          label="As of"
+          required
+          error={errors.asOf}
+          hint="Your local time."
+          value={instant}
+          onChange={(value) => {
+            setInstant(value);
+            setExactIso(undefined);
+          }}
+        />
         <button type="submit" className="button primary" disabled={busy}>
           {busy ? 'Loading…' : 'Show state'}
         </button>

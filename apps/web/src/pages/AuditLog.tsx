@@ -1,8 +1,10 @@
 import { useEffect, useState } from 'react';
 import { eventLabel } from '../api/states';
-import { Alert, Empty, Loading } from '../components/Alert';
+import { Alert, ListStates } from '../components/Alert';
 import { StateBadge } from '../components/StateBadge';
 import { reasonOf } from '../components/Timeline';
+import { DataTable } from '../components/DataTable';
+import { Pager } from '../components/Pager';
 import { downloadText, formatDateTime, shortId } from '../format';
 import { useApiQuery } from '../hooks/use-api-query';
 import { useLive } from '../live/live-events';
@@ -16,6 +18,11 @@ import {
   identityOf,
   loadAuditPage,
 } from './audit-log';
+
+const EXPORT_FORMATS = [
+  { format: 'jsonl', label: 'Export JSON lines' },
+  { format: 'csv', label: 'Export CSV' },
+] as const;
 
 /**
  * The event log (`GET /api/audit/events`) in commit order, filtered by stream, type, actor and
@@ -77,22 +84,17 @@ export function AuditLog({
       <h2 id="log-heading">Event log</h2>
       <AuditFilters value={filter} onChange={choose} />
       <div className="toolbar">
-        <button
-          type="button"
-          className="button secondary small"
-          disabled={exporting !== null}
-          onClick={() => download('jsonl')}
-        >
-          {exporting === 'jsonl' ? 'Exporting…' : 'Export JSON lines'}
-        </button>
-        <button
-          type="button"
-          className="button secondary small"
-          disabled={exporting !== null}
-          onClick={() => download('csv')}
-        >
-          {exporting === 'csv' ? 'Exporting…' : 'Export CSV'}
-        </button>
+        {EXPORT_FORMATS.map(({ format, label }) => (
+          <button
+            key={format}
+            type="button"
+            className="button secondary small"
+            disabled={exporting !== null}
+            onClick={() => download(format)}
+          >
+            {exporting === format ? 'Exporting…' : label}
+          </button>
+        ))}
         <span className="muted small">the whole filtered log, every page</span>
         <label className="small" htmlFor="audit-page-size">
           Per page
@@ -124,121 +126,98 @@ export function AuditLog({
         )}
       </div>
       <Alert error={log.error} />
-      {log.loading ? (
-        <Loading what="the event log" />
-      ) : events.length === 0 ? (
-        <Empty>
-          {page && !page.end
+      <ListStates
+        loading={log.loading}
+        what="the event log"
+        isEmpty={events.length === 0}
+        empty={
+          page && !page.end
             ? 'No matching event in this stretch of the log; the next page reads on.'
             : cursors.length > 1
               ? 'No more events match these filters.'
-              : 'No event matches these filters.'}
-        </Empty>
-      ) : (
-        <div className="table-scroll">
-          <table className="data-table responsive">
-            <caption className="visually-hidden">
-              Event log, in the order recorded, page {cursors.length}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Event</th>
-                <th scope="col">Stream</th>
-                <th scope="col">Who</th>
-                <th scope="col">Why</th>
-                <th scope="col">Assignment</th>
-              </tr>
-            </thead>
-            <tbody>
-              {events.map((event) => {
-                const code = event.data.provisioningStateCode;
-                const name = event.data.provisioningState;
-                const assignmentId = assignmentOf(event);
-                const identityId = identityOf(event);
-                return (
-                  <tr
-                    key={event.position}
-                    data-position={event.position}
-                    data-event-type={event.type}
-                    data-stream={event.streamName}
-                  >
-                    <th scope="row" data-label="When">
-                      <time dateTime={event.occurredAt}>{formatDateTime(event.occurredAt)}</time>
-                    </th>
-                    <td data-label="Event">
-                      <span className="block">{eventLabel(event.type)}</span>
-                      {typeof code === 'number' && typeof name === 'string' && (
-                        <StateBadge code={code} name={name} />
-                      )}
-                    </td>
-                    <td data-label="Stream" className="small">
-                      <code title={event.streamName}>
-                        {event.streamName.length > 40
-                          ? `${event.streamName.slice(0, 37)}…`
-                          : event.streamName}
-                      </code>
-                      <span className="muted"> #{event.revision}</span>
-                      {identityId && (
-                        <span className="block">
-                          <Link to={`/identities/${encodeURIComponent(identityId)}`}>{identityId}</Link>
-                          {typeof event.data.entitlementId === 'string' && ` · ${event.data.entitlementId}`}
-                        </span>
-                      )}
-                    </td>
-                    <td data-label="Who">{event.actor ?? 'system'}</td>
-                    <td data-label="Why" className="wrap small">
-                      {reasonOf(event) ?? '—'}
-                    </td>
-                    <td data-label="Assignment">
-                      {assignmentId ? (
-                        <span className="row-actions">
-                          <Link to={`/assignments/${assignmentId}`}>
-                            Explain
-                            <span className="visually-hidden"> assignment {shortId(assignmentId)}</span>
-                          </Link>
-                          <button
-                            type="button"
-                            className="button-link"
-                            onClick={() => onStateAfter(assignmentId, event.occurredAt)}
-                          >
-                            State after this event
-                            <span className="visually-hidden"> (assignment {shortId(assignmentId)})</span>
-                          </button>
-                        </span>
-                      ) : (
-                        '—'
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <nav className="pager" aria-label="Pages of the event log">
-        <button
-          type="button"
-          className="button secondary small"
-          disabled={cursors.length === 1}
-          onClick={() => setCursors((c) => c.slice(0, -1))}
-        >
-          Previous page
-        </button>
+              : 'No event matches these filters.'
+        }
+      >
+        {() => (
+          <DataTable
+            caption={<>Event log, in the order recorded, page {cursors.length}</>}
+            columns={['When', 'Event', 'Stream', 'Who', 'Why', 'Assignment']}
+          >
+            {events.map((event) => {
+              const code = event.data.provisioningStateCode;
+              const name = event.data.provisioningState;
+              const assignmentId = assignmentOf(event);
+              const identityId = identityOf(event);
+              return (
+                <tr
+                  key={event.position}
+                  data-position={event.position}
+                  data-event-type={event.type}
+                  data-stream={event.streamName}
+                >
+                  <th scope="row" data-label="When">
+                    <time dateTime={event.occurredAt}>{formatDateTime(event.occurredAt)}</time>
+                  </th>
+                  <td data-label="Event">
+                    <span className="block">{eventLabel(event.type)}</span>
+                    {typeof code === 'number' && typeof name === 'string' && (
+                      <StateBadge code={code} name={name} />
+                    )}
+                  </td>
+                  <td data-label="Stream" className="small">
+                    <code title={event.streamName}>
+                      {event.streamName.length > 40 ? `${event.streamName.slice(0, 37)}…` : event.streamName}
+                    </code>
+                    <span className="muted"> #{event.revision}</span>
+                    {identityId && (
+                      <span className="block">
+                        <Link to={`/identities/${encodeURIComponent(identityId)}`}>{identityId}</Link>
+                        {typeof event.data.entitlementId === 'string' && ` · ${event.data.entitlementId}`}
+                      </span>
+                    )}
+                  </td>
+                  <td data-label="Who">{event.actor ?? 'system'}</td>
+                  <td data-label="Why" className="wrap small">
+                    {reasonOf(event) ?? '—'}
+                  </td>
+                  <td data-label="Assignment">
+                    {assignmentId ? (
+                      <span className="row-actions">
+                        <Link to={`/assignments/${assignmentId}`}>
+                          Explain
+                          <span className="visually-hidden"> assignment {shortId(assignmentId)}</span>
+                        </Link>
+                        <button
+                          type="button"
+                          className="button-link"
+                          onClick={() => onStateAfter(assignmentId, event.occurredAt)}
+                        >
+                          State after this event
+                          <span className="visually-hidden"> (assignment {shortId(assignmentId)})</span>
+                        </button>
+                      </span>
+                    ) : (
+                      '—'
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
+          </DataTable>
+        )}
+      </ListStates>
+      <Pager
+        label="Pages of the event log"
+        names={['Previous page', 'Next page']}
+        small
+        onPrevious={cursors.length === 1 ? undefined : () => setCursors((c) => c.slice(0, -1))}
+        onNext={page && !page.end && page.next ? () => setCursors((c) => [...c, page.next]) : undefined}
+      >
         <span className="muted small" aria-live="polite">
           Page {cursors.length}
           {page?.end ? ' (end of the log)' : ''}
         </span>
-        <button
-          type="button"
-          className="button secondary small"
-          disabled={!page || page.end || !page.next}
-          onClick={() => page?.next && setCursors((c) => [...c, page.next])}
-        >
-          Next page
-        </button>
-      </nav>
+      </Pager>
     </section>
   );
 }

@@ -2,9 +2,10 @@ import { Fragment, useState } from 'react';
 import { messageOf } from '../api/messages';
 import { post } from '../api/client';
 import type { Connection, ConnectionTestResult } from '../api/types';
-import { Alert, Empty, Loading } from '../components/Alert';
+import { Alert, ListStates } from '../components/Alert';
 import { PageHeader } from '../components/PageHeader';
 import { StatusBadge } from '../components/StateBadge';
+import { DataTable, DetailRow } from '../components/DataTable';
 import { formatDateTime } from '../format';
 import { useConnections } from '../hooks/use-catalog';
 import { useSession } from '../session/session';
@@ -44,118 +45,108 @@ export function ConnectionsPage() {
         description="The managed systems of the role model: how each is fulfilled, when it was last synchronized, and what was found there that no assignment expects."
       />
       <Alert error={connections.error} />
-      {connections.loading ? (
-        <Loading what="connections" />
-      ) : (connections.data ?? []).length === 0 ? (
-        <Empty>The role model has no connection.</Empty>
-      ) : (
-        <div className="table-scroll">
-          <table className="data-table responsive">
-            <caption className="visually-hidden">Connections</caption>
-            <thead>
-              <tr>
-                <th scope="col">Connection</th>
-                <th scope="col">Connector</th>
-                <th scope="col">Health</th>
-                <th scope="col">Last synchronization</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {(connections.data ?? []).map((connection) => {
-                const result = tests[connection.id];
-                const last = connection.lastSynchronization;
-                const panelId = `non-conforming-${connection.id}`;
-                return (
-                  <Fragment key={connection.id}>
-                    <tr data-connection-id={connection.id}>
-                      <th scope="row" data-label="Connection">
-                        <span className="strong block">{connection.name}</span>
-                        <code className="small">{connection.id}</code>
-                      </th>
-                      <td data-label="Connector">
-                        {connection.connector} · {connection.fulfillment}
-                      </td>
-                      <td data-label="Health">
-                        <StatusBadge status={HEALTH_LABELS[connection.health] ?? connection.health} />
-                        {connection.breaker && connection.breaker.state !== 'closed' && (
-                          <span className="block small" data-breaker={connection.breaker.state}>
-                            <StatusBadge status={`breaker ${connection.breaker.state}`} />{' '}
-                            <span className="muted">
-                              since {formatDateTime(connection.breaker.since)}
-                              {connection.breaker.reason ? `: ${connection.breaker.reason}` : ''}; orders wait
-                              Pending
+      <ListStates
+        loading={connections.loading}
+        what="connections"
+        isEmpty={(connections.data ?? []).length === 0}
+        empty="The role model has no connection."
+      >
+        {() => (
+          <DataTable
+            caption="Connections"
+            columns={['Connection', 'Connector', 'Health', 'Last synchronization', 'Actions']}
+          >
+            {(connections.data ?? []).map((connection) => {
+              const result = tests[connection.id];
+              const last = connection.lastSynchronization;
+              const panelId = `non-conforming-${connection.id}`;
+              return (
+                <Fragment key={connection.id}>
+                  <tr data-connection-id={connection.id}>
+                    <th scope="row" data-label="Connection">
+                      <span className="strong block">{connection.name}</span>
+                      <code className="small">{connection.id}</code>
+                    </th>
+                    <td data-label="Connector">
+                      {connection.connector} · {connection.fulfillment}
+                    </td>
+                    <td data-label="Health">
+                      <StatusBadge status={HEALTH_LABELS[connection.health] ?? connection.health} />
+                      {connection.breaker && connection.breaker.state !== 'closed' && (
+                        <span className="block small" data-breaker={connection.breaker.state}>
+                          <StatusBadge status={`breaker ${connection.breaker.state}`} />{' '}
+                          <span className="muted">
+                            since {formatDateTime(connection.breaker.since)}
+                            {connection.breaker.reason ? `: ${connection.breaker.reason}` : ''}; orders wait
+                            Pending
+                          </span>
+                        </span>
+                      )}
+                    </td>
+                    <td data-label="Last synchronization" className="small">
+                      {last ? (
+                        <>
+                          <span className="block">{formatDateTime(last.lastSynchronizedAt)}</span>
+                          <span className="block muted">
+                            {last.accounts} accounts, {last.memberships} memberships, {last.verified}{' '}
+                            verified,{' '}
+                            <span className={last.nonConforming ? 'error-text' : undefined}>
+                              {last.nonConforming} non-conforming
                             </span>
                           </span>
-                        )}
-                      </td>
-                      <td data-label="Last synchronization" className="small">
-                        {last ? (
-                          <>
-                            <span className="block">{formatDateTime(last.lastSynchronizedAt)}</span>
-                            <span className="block muted">
-                              {last.accounts} accounts, {last.memberships} memberships, {last.verified}{' '}
-                              verified,{' '}
-                              <span className={last.nonConforming ? 'error-text' : undefined}>
-                                {last.nonConforming} non-conforming
-                              </span>
-                            </span>
-                          </>
-                        ) : (
-                          '—'
-                        )}
-                      </td>
-                      <td data-label="Actions" className="actions-cell">
-                        <div className="row-actions">
-                          {can.testConnections && (
-                            <button
-                              type="button"
-                              className="button secondary small"
-                              disabled={result?.busy}
-                              onClick={() => test(connection)}
-                            >
-                              {result?.busy ? 'Testing…' : 'Test'}
-                              <span className="visually-hidden"> {connection.id}</span>
-                            </button>
-                          )}
+                        </>
+                      ) : (
+                        '—'
+                      )}
+                    </td>
+                    <td data-label="Actions" className="actions-cell">
+                      <div className="row-actions">
+                        {can.testConnections && (
                           <button
                             type="button"
                             className="button secondary small"
-                            aria-expanded={open === connection.id}
-                            aria-controls={panelId}
-                            onClick={() => setOpen(open === connection.id ? null : connection.id)}
+                            disabled={result?.busy}
+                            onClick={() => test(connection)}
                           >
-                            Non-conforming
-                            <span className="visually-hidden"> resources of {connection.id}</span>
+                            {result?.busy ? 'Testing…' : 'Test'}
+                            <span className="visually-hidden"> {connection.id}</span>
                           </button>
-                          <div aria-live="polite" className="test-result">
-                            {result && !result.busy && (
-                              <span
-                                className={result.ok ? 'success-text' : 'error-text'}
-                                data-test-ok={String(result.ok)}
-                              >
-                                {result.ok ? 'Test passed: ' : 'Test failed: '}
-                                {result.message}
-                              </span>
-                            )}
-                          </div>
+                        )}
+                        <button
+                          type="button"
+                          className="button secondary small"
+                          aria-expanded={open === connection.id}
+                          aria-controls={panelId}
+                          onClick={() => setOpen(open === connection.id ? null : connection.id)}
+                        >
+                          Non-conforming
+                          <span className="visually-hidden"> resources of {connection.id}</span>
+                        </button>
+                        <div aria-live="polite" className="test-result">
+                          {result && !result.busy && (
+                            <span
+                              className={result.ok ? 'success-text' : 'error-text'}
+                              data-test-ok={String(result.ok)}
+                            >
+                              {result.ok ? 'Test passed: ' : 'Test failed: '}
+                              {result.message}
+                            </span>
+                          )}
                         </div>
-                      </td>
-                    </tr>
-                    {open === connection.id && (
-                      <tr className="history-row">
-                        <td colSpan={5} id={panelId}>
-                          <NonConformingList connectionId={connection.id} />
-                        </td>
-                      </tr>
-                    )}
-                  </Fragment>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      )}
+                      </div>
+                    </td>
+                  </tr>
+                  {open === connection.id && (
+                    <DetailRow id={panelId} colSpan={5}>
+                      <NonConformingList connectionId={connection.id} />
+                    </DetailRow>
+                  )}
+                </Fragment>
+              );
+            })}
+          </DataTable>
+        )}
+      </ListStates>
     </>
   );
 }

@@ -1,8 +1,11 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { get, query } from '../api/client';
 import type { Identity } from '../api/types';
-import { Alert, Empty, Loading } from '../components/Alert';
+import { Alert, ListStates } from '../components/Alert';
+import { FilterForm } from '../components/FilterForm';
 import { PageHeader } from '../components/PageHeader';
+import { Pager } from '../components/Pager';
+import { DataTable } from '../components/DataTable';
 import { useApiQuery } from '../hooks/use-api-query';
 import { Link, useRouter } from '../router';
 
@@ -22,11 +25,6 @@ export function DirectoryPage() {
   const go = (nextSearch: string, nextOffset: number) =>
     navigate(`/directory${query({ search: nextSearch, offset: nextOffset || undefined })}`);
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    go(draft.trim(), 0);
-  };
-
   const rows = identities.data?.slice(0, PAGE_SIZE) ?? [];
   const hasMore = (identities.data?.length ?? 0) > PAGE_SIZE;
 
@@ -36,7 +34,7 @@ export function DirectoryPage() {
         title="Directory"
         description="The people the engine provisions. Open one to see their permissions and history."
       />
-      <form role="search" aria-label="Search the directory" className="filters" onSubmit={submit}>
+      <FilterForm label="Search the directory" submitLabel="Search" onSubmit={() => go(draft.trim(), 0)}>
         <div className="field grow">
           <label htmlFor="directory-search">Search</label>
           <input
@@ -47,73 +45,45 @@ export function DirectoryPage() {
             onChange={(e) => setDraft(e.target.value)}
           />
         </div>
-        <div className="filters-actions">
-          <button type="submit" className="button secondary">
-            Search
-          </button>
-        </div>
-      </form>
+      </FilterForm>
       <Alert error={identities.error} />
-      {identities.loading ? (
-        <Loading what="identities" />
-      ) : rows.length === 0 ? (
-        <Empty>{search ? `No identity matches “${search}”.` : 'No identities are registered yet.'}</Empty>
-      ) : (
-        <>
-          <p className="muted" aria-live="polite">
-            {search ? `Identities matching “${search}”` : 'All identities'}: {offset + 1}–
-            {offset + rows.length}
-            {hasMore ? ' (more on the next page)' : ''}
-          </p>
-          <div className="table-scroll">
-            <table className="data-table responsive">
-              <caption className="visually-hidden">Identities</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Login</th>
-                  <th scope="col">Email</th>
-                  <th scope="col">Department</th>
+      <ListStates
+        loading={identities.loading}
+        what="identities"
+        isEmpty={rows.length === 0}
+        empty={search ? `No identity matches “${search}”.` : 'No identities are registered yet.'}
+      >
+        {() => (
+          <>
+            <p className="muted" aria-live="polite">
+              {search ? `Identities matching “${search}”` : 'All identities'}: {offset + 1}–
+              {offset + rows.length}
+              {hasMore ? ' (more on the next page)' : ''}
+            </p>
+            <DataTable caption="Identities" columns={['Name', 'Login', 'Email', 'Department']}>
+              {rows.map((identity) => (
+                <tr key={identity.id} data-identity-id={identity.id}>
+                  <th scope="row" data-label="Name">
+                    <Link to={`/identities/${encodeURIComponent(identity.id)}`}>
+                      {identity.firstName} {identity.lastName}
+                    </Link>
+                  </th>
+                  <td data-label="Login">{identity.login}</td>
+                  <td data-label="Email" className="wrap">
+                    {identity.email}
+                  </td>
+                  <td data-label="Department">{identity.department ?? '—'}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {rows.map((identity) => (
-                  <tr key={identity.id} data-identity-id={identity.id}>
-                    <th scope="row" data-label="Name">
-                      <Link to={`/identities/${encodeURIComponent(identity.id)}`}>
-                        {identity.firstName} {identity.lastName}
-                      </Link>
-                    </th>
-                    <td data-label="Login">{identity.login}</td>
-                    <td data-label="Email" className="wrap">
-                      {identity.email}
-                    </td>
-                    <td data-label="Department">{identity.department ?? '—'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <nav className="pager" aria-label="Pages of identities">
-            <button
-              type="button"
-              className="button secondary"
-              disabled={offset === 0}
-              onClick={() => go(search, Math.max(0, offset - PAGE_SIZE))}
-            >
-              Previous
-            </button>
-            <button
-              type="button"
-              className="button secondary"
-              disabled={!hasMore}
-              onClick={() => go(search, offset + PAGE_SIZE)}
-            >
-              Next
-            </button>
-          </nav>
-        </>
-      )}
+              ))}
+            </DataTable>
+            <Pager
+              label="Pages of identities"
+              onPrevious={offset === 0 ? undefined : () => go(search, Math.max(0, offset - PAGE_SIZE))}
+              onNext={hasMore ? () => go(search, offset + PAGE_SIZE) : undefined}
+            />
+          </>
+        )}
+      </ListStates>
     </>
   );
 }

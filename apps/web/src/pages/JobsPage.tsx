@@ -1,9 +1,11 @@
+import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { get, post } from '../api/client';
 import type { Job } from '../api/types';
-import { Alert, Empty, Loading } from '../components/Alert';
+import { Alert, ListStates } from '../components/Alert';
 import { PageHeader } from '../components/PageHeader';
 import { StatusBadge } from '../components/StateBadge';
+import { DataTable } from '../components/DataTable';
 import { formatDateTime, formatDuration, shortId } from '../format';
 import { useApiQuery } from '../hooks/use-api-query';
 import { useSession } from '../session/session';
@@ -14,29 +16,21 @@ export function JobsPage() {
   const { can } = useSession();
   const jobs = useApiQuery(['/jobs'], (signal) => get<Job[]>('/jobs', signal), { live: ['job-'] });
   const [chosen, setChosen] = useState<string | null>(null);
-  const [starting, setStarting] = useState(false);
-  const [startError, setStartError] = useState<unknown>(null);
   const [notice, setNotice] = useState<string | null>(null);
 
   const list = jobs.data ?? [];
   const running = list.find((job) => job.status === 'Running');
   const shown = list.find((job) => job.jobId === chosen) ?? running ?? list[0];
 
-  const start = async () => {
-    setStarting(true);
-    setStartError(null);
-    setNotice(null);
-    try {
-      const { jobId } = await post<{ jobId: string }>('/jobs/complete');
+  const start = useMutation({
+    mutationFn: () => post<{ jobId: string }>('/jobs/complete'),
+    onMutate: () => setNotice(null),
+    onSuccess: ({ jobId }) => {
       setChosen(jobId);
       setNotice(`Complete job ${shortId(jobId)} started. Its tasks update below as they progress.`);
       jobs.reload();
-    } catch (error) {
-      setStartError(error);
-    } finally {
-      setStarting(false);
-    }
-  };
+    },
+  });
 
   return (
     <>
@@ -48,10 +42,10 @@ export function JobsPage() {
           <button
             type="button"
             className="button primary"
-            onClick={start}
-            disabled={starting || Boolean(running)}
+            onClick={() => start.mutate()}
+            disabled={start.isPending || Boolean(running)}
           >
-            {starting ? 'Starting…' : running ? 'A job is running' : 'Start the complete job'}
+            {start.isPending ? 'Starting…' : running ? 'A job is running' : 'Start the complete job'}
           </button>
         ) : (
           <p className="muted small">Operators start jobs.</p>
@@ -64,74 +58,65 @@ export function JobsPage() {
           </Alert>
         )}
       </div>
-      <Alert error={startError} onDismiss={() => setStartError(null)} />
+      <Alert error={start.error} onDismiss={start.reset} />
       <Alert error={jobs.error} />
-      {jobs.loading ? (
-        <Loading what="jobs" />
-      ) : list.length === 0 ? (
-        <Empty>No job has run yet.</Empty>
-      ) : (
-        <>
-          {shown && <JobTasks job={shown} />}
-          <h2>Runs</h2>
-          <div className="table-scroll">
-            <table className="data-table responsive">
-              <caption className="visually-hidden">Job runs, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Started</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Trigger</th>
-                  <th scope="col">Duration</th>
-                  <th scope="col">Tasks</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Show</span>
+      <ListStates loading={jobs.loading} what="jobs" isEmpty={list.length === 0} empty="No job has run yet.">
+        {() => (
+          <>
+            {shown && <JobTasks job={shown} />}
+            <h2>Runs</h2>
+            <DataTable
+              caption="Job runs, newest first"
+              columns={[
+                'Started',
+                'Status',
+                'Trigger',
+                'Duration',
+                'Tasks',
+                <span className="visually-hidden">Show</span>,
+              ]}
+            >
+              {list.map((job) => (
+                <tr
+                  key={job.jobId}
+                  data-job-id={job.jobId}
+                  className={job.jobId === shown?.jobId ? 'selected' : undefined}
+                >
+                  <th scope="row" data-label="Started">
+                    {formatDateTime(job.startedAt)}
                   </th>
+                  <td data-label="Status">
+                    <StatusBadge status={job.status} />
+                  </td>
+                  <td data-label="Trigger">
+                    {job.trigger === 'schedule' ? 'schedule' : `API (${job.startedBy ?? '?'})`}
+                  </td>
+                  <td data-label="Duration">
+                    {job.endedAt ? formatDuration(job.startedAt, job.endedAt) : 'running'}
+                  </td>
+                  <td data-label="Tasks">
+                    {job.tasks.filter((t) => t.status === 'Completed').length}/{job.tasks.length} completed
+                  </td>
+                  <td data-label="Show">
+                    <button
+                      type="button"
+                      className="button secondary small"
+                      aria-pressed={job.jobId === shown?.jobId}
+                      onClick={() => setChosen(job.jobId)}
+                    >
+                      Show tasks
+                      <span className="visually-hidden">
+                        {' '}
+                        of the run started {formatDateTime(job.startedAt)}
+                      </span>
+                    </button>
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {list.map((job) => (
-                  <tr
-                    key={job.jobId}
-                    data-job-id={job.jobId}
-                    className={job.jobId === shown?.jobId ? 'selected' : undefined}
-                  >
-                    <th scope="row" data-label="Started">
-                      {formatDateTime(job.startedAt)}
-                    </th>
-                    <td data-label="Status">
-                      <StatusBadge status={job.status} />
-                    </td>
-                    <td data-label="Trigger">
-                      {job.trigger === 'schedule' ? 'schedule' : `API (${job.startedBy ?? '?'})`}
-                    </td>
-                    <td data-label="Duration">
-                      {job.endedAt ? formatDuration(job.startedAt, job.endedAt) : 'running'}
-                    </td>
-                    <td data-label="Tasks">
-                      {job.tasks.filter((t) => t.status === 'Completed').length}/{job.tasks.length} completed
-                    </td>
-                    <td data-label="Show">
-                      <button
-                        type="button"
-                        className="button secondary small"
-                        aria-pressed={job.jobId === shown?.jobId}
-                        onClick={() => setChosen(job.jobId)}
-                      >
-                        Show tasks
-                        <span className="visually-hidden">
-                          {' '}
-                          of the run started {formatDateTime(job.startedAt)}
-                        </span>
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </>
-      )}
+              ))}
+            </DataTable>
+          </>
+        )}
+      </ListStates>
     </>
   );
 }

@@ -1,19 +1,18 @@
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import { formatManualOrders } from '@prov/contracts/csv';
 import { ProvisioningState } from '@prov/domain';
-import { getPage, post, query } from '../api/client';
+import { post, query } from '../api/client';
 import type { Order } from '../api/types';
-import { ActionOutcome } from '../components/ActionOutcome';
-import { Alert, Empty, Loading } from '../components/Alert';
+import { DecisionPanel, QueueNotices } from '../components/DecisionPanel';
+import { ListStates } from '../components/Alert';
 import { Field } from '../components/Field';
 import { OrdersTable } from '../components/OrdersTable';
 import { PageHeader } from '../components/PageHeader';
 import { NO_FILTER, type QueueFilter, QueueFilters } from '../components/QueueFilters';
 import { downloadText } from '../format';
 import { useConnections, useEntitlements } from '../hooks/use-catalog';
-import { type OrderAction, useOrderActions } from '../hooks/use-order-actions';
-import { useApiQuery } from '../hooks/use-api-query';
-import { useSelection } from '../hooks/use-selection';
+import type { OrderAction } from '../hooks/use-order-actions';
+import { useOrderQueue } from '../hooks/use-order-queue';
 
 const transmitted = (order: Order) => order.provisioningStateCode === ProvisioningState.Transmitted;
 
@@ -33,15 +32,9 @@ export function ManualPage() {
   const [problemError, setProblemError] = useState<string | undefined>();
   const connections = useConnections();
   const entitlements = useEntitlements();
-  const queuePath = `/manual/orders${query({ ...filter })}`;
-  const queue = useApiQuery([queuePath], (signal) => getPage<Order>(queuePath, signal), {
-    live: ['assignment-'],
-  });
-  const orders = useMemo(() => queue.data?.items ?? [], [queue.data]);
-  const orderIds = useMemo(() => orders.map((o) => o.orderId), [orders]);
-  const selection = useSelection(orderIds);
-  const { busy, outcome, perform, dismiss } = useOrderActions(queue.reload);
-  const selected = orders.filter((o) => selection.isSelected(o.orderId));
+  const { loading, orders, selection, selected, busy, perform, notices } = useOrderQueue(
+    `/manual/orders${query({ ...filter })}`,
+  );
 
   const confirm: OrderAction = {
     key: 'confirm',
@@ -100,24 +93,20 @@ export function ManualPage() {
         value={filter}
         onChange={setFilter}
       />
-      <Alert error={queue.error} />
-      {queue.data?.next && (
-        <Alert kind="info">
-          More orders are waiting than shown here: these are the {orders.length} oldest. Narrow the filters,
-          or decide on these first.
-        </Alert>
-      )}
-      <ActionOutcome outcome={outcome} onDismiss={dismiss} />
-      <section className="decision-panel" aria-labelledby="manual-decision-heading">
-        <h2 id="manual-decision-heading" className="small-heading">
-          Feedback
-        </h2>
-        <div className="field-row">
-          <Field id="manual-comment" label="Comment" hint="Recorded with the confirmation or the error.">
-            {(props) => (
-              <textarea {...props} rows={2} value={comment} onChange={(e) => setComment(e.target.value)} />
-            )}
-          </Field>
+      <QueueNotices {...notices} />
+      <DecisionPanel
+        headingId="manual-decision-heading"
+        title="Feedback"
+        label="Feedback on the selected orders"
+        hint="Select orders to give feedback on several at once."
+        selectedCount={selected.length}
+        comment={{
+          id: 'manual-comment',
+          hint: 'Recorded with the confirmation or the error.',
+          value: comment,
+          onChange: setComment,
+        }}
+        fields={
           <Field
             id="manual-problem"
             label="What went wrong"
@@ -136,73 +125,72 @@ export function ManualPage() {
               />
             )}
           </Field>
-        </div>
-        <div className="bulk-actions" role="group" aria-label="Feedback on the selected orders">
-          <span className="muted">
-            {selected.length
-              ? `${selected.length} selected:`
-              : 'Select orders to give feedback on several at once.'}
-          </span>
-          <button
-            type="button"
-            className="button primary"
-            disabled={!selected.length || busy !== null}
-            onClick={() => run(confirm, selected)}
-          >
-            {busy === 'confirm' ? 'Confirming…' : `Confirm selected (${selected.length})`}
-          </button>
-          <button
-            type="button"
-            className="button danger"
-            disabled={!selected.length || busy !== null}
-            onClick={() => run(reportError, selected)}
-          >
-            {busy === 'report-error' ? 'Reporting…' : `Report error on selected (${selected.length})`}
-          </button>
-        </div>
-      </section>
-      {queue.loading ? (
-        <Loading what="the operators' queue" />
-      ) : orders.length === 0 ? (
-        <Empty>
-          No order waits for an operator{Object.values(filter).some(Boolean) ? ' with these filters' : ''}.
-        </Empty>
-      ) : (
-        <OrdersTable
-          caption="Orders transmitted to operators"
-          orders={orders}
-          columns={['identity', 'entitlement', 'connection', 'change', 'changes', 'updated']}
-          selection={selection}
-          actions={(order) => (
-            <>
-              <button
-                type="button"
-                className="button small primary"
-                disabled={busy !== null}
-                onClick={() => run(confirm, [order])}
-              >
-                Confirm
-                <span className="visually-hidden">
-                  {' '}
-                  {order.entitlementId} for {order.identityId}
-                </span>
-              </button>
-              <button
-                type="button"
-                className="button small secondary"
-                disabled={busy !== null}
-                onClick={() => run(reportError, [order])}
-              >
-                Report error
-                <span className="visually-hidden">
-                  {' '}
-                  on {order.entitlementId} for {order.identityId}
-                </span>
-              </button>
-            </>
-          )}
-        />
-      )}
+        }
+      >
+        <button
+          type="button"
+          className="button primary"
+          disabled={!selected.length || busy !== null}
+          onClick={() => run(confirm, selected)}
+        >
+          {busy === 'confirm' ? 'Confirming…' : `Confirm selected (${selected.length})`}
+        </button>
+        <button
+          type="button"
+          className="button danger"
+          disabled={!selected.length || busy !== null}
+          onClick={() => run(reportError, selected)}
+        >
+          {busy === 'report-error' ? 'Reporting…' : `Report error on selected (${selected.length})`}
+        </button>
+      </DecisionPanel>
+      <ListStates
+        loading={loading}
+        what="the operators' queue"
+        isEmpty={orders.length === 0}
+        empty={
+          <>
+            No order waits for an operator{Object.values(filter).some(Boolean) ? ' with these filters' : ''}.
+          </>
+        }
+      >
+        {() => (
+          <OrdersTable
+            caption="Orders transmitted to operators"
+            orders={orders}
+            columns={['identity', 'entitlement', 'connection', 'change', 'changes', 'updated']}
+            selection={selection}
+            actions={(order) => (
+              <>
+                <button
+                  type="button"
+                  className="button small primary"
+                  disabled={busy !== null}
+                  onClick={() => run(confirm, [order])}
+                >
+                  Confirm
+                  <span className="visually-hidden">
+                    {' '}
+                    {order.entitlementId} for {order.identityId}
+                  </span>
+                </button>
+                <button
+                  type="button"
+                  className="button small secondary"
+                  disabled={busy !== null}
+                  onClick={() => run(reportError, [order])}
+                >
+                  Report error
+                  <span className="visually-hidden">
+                    {' '}
+                    on {order.entitlementId} for {order.identityId}
+                  </span>
+                </button>
+              </>
+            )}
+          />
+        )}
+      </ListStates>
     </>
   );
 }

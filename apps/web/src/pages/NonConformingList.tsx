@@ -1,6 +1,7 @@
 import { get } from '../api/client';
 import type { NonConformingResource } from '../api/types';
 import { Alert, Empty, Loading } from '../components/Alert';
+import { DataTable } from '../components/DataTable';
 import { formatDateTime } from '../format';
 import { useApiQuery } from '../hooks/use-api-query';
 
@@ -24,30 +25,26 @@ export function NonConformingList({ connectionId }: { connectionId: string }) {
       <Empty>The last synchronization found nothing unexpected, missing or changed on {connectionId}.</Empty>
     );
   return (
-    <table className="data-table compact">
-      <caption>
-        {list.length} non-conforming resource{list.length === 1 ? '' : 's'} on {connectionId}
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Account</th>
-          <th scope="col">Group or attribute</th>
-          <th scope="col">Kind</th>
-          <th scope="col">Drift</th>
-          <th scope="col">Found</th>
+    <DataTable
+      caption={
+        <>
+          {list.length} non-conforming resource{list.length === 1 ? '' : 's'} on {connectionId}
+        </>
+      }
+      captionStyle="shown"
+      columns={['Account', 'Group or attribute', 'Kind', 'Drift', 'Found']}
+      className="data-table compact"
+      scroll={false}
+    >
+      {list.map((resource) => (
+        <tr key={`${resource.accountKey}/${resource.group ?? ''}/${resource.attribute ?? ''}`}>
+          <th scope="row">{resource.accountKey}</th>
+          <td>{resource.group ?? resource.attribute ?? '—'}</td>
+          <td>{resource.kind}</td>
+          <td>{DRIFT_LABELS[resource.drift] ?? resource.drift}</td>
+          <td>{formatDateTime(resource.foundAt)}</td>
         </tr>
-      </thead>
-      <tbody>
-        {list.map((resource) => (
-          <tr key={`${resource.accountKey}/${resource.group ?? ''}/${resource.attribute ?? ''}`}>
-            <th scope="row">{resource.accountKey}</th>
-            <td>{resource.group ?? resource.attribute ?? '—'}</td>
-            <td>{resource.kind}</td>
-            <td>{DRIFT_LABELS[resource.drift] ?? resource.drift}</td>
-            <td>{formatDateTime(resource.foundAt)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </DataTable>
   );
 }

@@ -1,9 +1,11 @@
+import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { getPage, get, query } from '../api/client';
 import type { Assignment } from '../api/types';
 import { Alert, Empty } from '../components/Alert';
-import { Field } from '../components/Field';
+import { DateTimeField, Field } from '../components/Field';
 import { StateBadge } from '../components/StateBadge';
+import { DataTable } from '../components/DataTable';
 import { isoToLocalInput, localInputToIso, shortId } from '../format';
 
 type Permission = Assignment & { origin: string[] };
@@ -20,45 +22,41 @@ export function PermissionsAsOfPanel() {
   const [id, setId] = useState('');
   const [instant, setInstant] = useState(isoToLocalInput(new Date().toISOString()));
   const [result, setResult] = useState<Result | null>(null);
-  const [error, setError] = useState<unknown>(null);
   const [problem, setProblem] = useState<string | undefined>();
-  const [busy, setBusy] = useState(false);
-
-  const load = async (cursor?: string) => {
-    const iso = localInputToIso(instant);
-    setProblem(!id.trim() ? `Enter the ${subject} id.` : !iso ? 'Enter a date and time.' : undefined);
-    if (!id.trim() || !iso) return;
-    setBusy(true);
-    setError(null);
-    try {
+  // `cursor` asks for the holders after those shown, which are kept.
+  const read = useMutation({
+    mutationFn: async ({ iso, cursor }: { iso: string; cursor?: string }): Promise<Result> => {
       if (subject === 'identity') {
         const rows = await get<Permission[]>(
           `/identities/${encodeURIComponent(id.trim())}/permissions${query({ asOf: iso })}`,
         );
-        setResult({ kind: 'permissions', instant: iso, rows });
-      } else {
-        const page = await getPage<Assignment>(
-          `/entitlements/${encodeURIComponent(id.trim())}/holders${query({ asOf: iso, limit: 100, cursor })}`,
-        );
-        setResult((previous) => ({
-          kind: 'holders',
-          instant: iso,
-          entitlementId: id.trim(),
-          rows: cursor && previous?.kind === 'holders' ? [...previous.rows, ...page.items] : page.items,
-          next: page.next,
-        }));
+        return { kind: 'permissions', instant: iso, rows };
       }
-    } catch (caught) {
-      setResult(null);
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
+      const page = await getPage<Assignment>(
+        `/entitlements/${encodeURIComponent(id.trim())}/holders${query({ asOf: iso, limit: 100, cursor })}`,
+      );
+      return { kind: 'holders', instant: iso, entitlementId: id.trim(), rows: page.items, next: page.next };
+    },
+    onSuccess: (next, { cursor }) =>
+      setResult((previous) =>
+        cursor && previous?.kind === 'holders' && next.kind === 'holders'
+          ? { ...next, rows: [...previous.rows, ...next.rows] }
+          : next,
+      ),
+    onError: () => setResult(null),
+  });
+  const busy = read.isPending;
+
+  const load = (cursor?: string) => {
+    const iso = localInputToIso(instant);
+    setProblem(!id.trim() ? `Enter the ${subject} id.` : !iso ? 'Enter a date and time.' : undefined);
+    if (!id.trim() || !iso) return;
+    read.mutate({ iso, cursor });
   };
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    void load();
+    load();
   };
 
   return (
@@ -90,61 +88,53 @@ export function PermissionsAsOfPanel() {
             <input {...props} value={id} spellCheck={false} onChange={(e) => setId(e.target.value)} />
           )}
         </Field>
-        <Field id="pasof-instant" label="As of" required hint="Your local time.">
-          {(props) => (
-            <input
-              {...props}
-              type="datetime-local"
-              step={1}
-              value={instant}
-              onChange={(e) => setInstant(e.target.value)}
-            />
-          )}
-        </Field>
+        <DateTimeField
+          id="pasof-instant"
+          label="As of"
+          required
+          hint="Your local time."
+          value={instant}
+          onChange={setInstant}
+        />
         <button type="submit" className="button primary" disabled={busy}>
           {busy ? 'Loading…' : 'Show'}
         </button>
       </form>
-      <Alert error={error} />
+      <Alert error={read.error} />
       <div aria-live="polite">
         {result && result.rows.length === 0 && (
           <Empty>Nothing at {new Date(result.instant).toLocaleString()}.</Empty>
         )}
         {result && result.rows.length > 0 && (
-          <div className="table-scroll">
-            <table className="data-table responsive">
-              <caption className="visually-hidden">As of {new Date(result.instant).toLocaleString()}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Assignment</th>
-                  <th scope="col">{result.kind === 'permissions' ? 'Entitlement' : 'Identity'}</th>
-                  <th scope="col">Workflow</th>
-                  <th scope="col">Provisioning</th>
-                  {result.kind === 'permissions' && <th scope="col">Origin</th>}
-                </tr>
-              </thead>
-              <tbody>
-                {result.rows.map((row) => (
-                  <tr key={row.assignmentId}>
-                    <td title={row.assignmentId}>{shortId(row.assignmentId)}</td>
-                    <td>{result.kind === 'permissions' ? row.entitlementId : row.identityId}</td>
-                    <td>{row.workflowState}</td>
-                    <td>
-                      <StateBadge code={row.provisioningStateCode} name={row.provisioningState} />
-                    </td>
-                    {result.kind === 'permissions' && <td>{(row as Permission).origin.join(', ')}</td>}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            caption={<>As of {new Date(result.instant).toLocaleString()}</>}
+            columns={[
+              'Assignment',
+              result.kind === 'permissions' ? 'Entitlement' : 'Identity',
+              'Workflow',
+              'Provisioning',
+              result.kind === 'permissions' && 'Origin',
+            ]}
+          >
+            {result.rows.map((row) => (
+              <tr key={row.assignmentId}>
+                <td title={row.assignmentId}>{shortId(row.assignmentId)}</td>
+                <td>{result.kind === 'permissions' ? row.entitlementId : row.identityId}</td>
+                <td>{row.workflowState}</td>
+                <td>
+                  <StateBadge code={row.provisioningStateCode} name={row.provisioningState} />
+                </td>
+                {result.kind === 'permissions' && <td>{(row as Permission).origin.join(', ')}</td>}
+              </tr>
+            ))}
+          </DataTable>
         )}
         {result?.kind === 'holders' && result.next && (
           <button
             type="button"
             className="button secondary"
             disabled={busy}
-            onClick={() => void load(result.next!)}
+            onClick={() => load(result.next!)}
           >
             More holders
           </button>

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useMutation } from '@tanstack/react-query';
 import { ApiError, get, post } from '../api/client';
 import type { ReplayStatus } from '../api/types';
 import { Alert } from '../components/Alert';
@@ -8,8 +8,6 @@ import { useApiQuery } from '../hooks/use-api-query';
 
 /** Audit replay (administrators): rebuild every read model from the event log, and its progress. */
 export function ReplayPanel() {
-  const [error, setError] = useState<unknown>(null);
-  const [starting, setStarting] = useState(false);
   const status = useApiQuery(
     ['/admin/replay'],
     async (signal) => {
@@ -25,18 +23,7 @@ export function ReplayPanel() {
   const replay = status.data;
   const running = replay?.status === 'Running';
 
-  const start = async () => {
-    setStarting(true);
-    setError(null);
-    try {
-      await post('/admin/replay');
-      status.reload();
-    } catch (caught) {
-      setError(caught);
-    } finally {
-      setStarting(false);
-    }
-  };
+  const start = useMutation({ mutationFn: () => post('/admin/replay'), onSuccess: status.reload });
 
   return (
     <section className="panel" aria-labelledby="replay-heading">
@@ -45,7 +32,7 @@ export function ReplayPanel() {
         Rebuilds every read model from the event log aside, then swaps it in: the rebuilt views must equal the
         live ones.
       </p>
-      <Alert error={error ?? status.error} />
+      <Alert error={start.error ?? status.error} />
       <p aria-live="polite">
         {replay ? (
           <>
@@ -62,8 +49,13 @@ export function ReplayPanel() {
           'No replay has run yet.'
         )}
       </p>
-      <button type="button" className="button secondary" onClick={start} disabled={starting || running}>
-        {starting ? 'Starting…' : running ? 'Replay running' : 'Start audit replay'}
+      <button
+        type="button"
+        className="button secondary"
+        onClick={() => start.mutate()}
+        disabled={start.isPending || running}
+      >
+        {start.isPending ? 'Starting…' : running ? 'Replay running' : 'Start audit replay'}
       </button>
     </section>
   );

@@ -2,7 +2,7 @@ import { type FormEvent, useEffect, useMemo, useState } from 'react';
 import { del, get, post, query } from '../api/client';
 import type { Identity } from '../api/types';
 import { Alert } from '../components/Alert';
-import { Field } from '../components/Field';
+import { DateTimeField, Field } from '../components/Field';
 import { PageHeader } from '../components/PageHeader';
 import { localInputToIso } from '../format';
 import { useEntitlements } from '../hooks/use-catalog';
@@ -188,38 +188,22 @@ export function RequestPage() {
               )}
             </Field>
             <div className="field-row">
-              <Field
+              <DateTimeField
                 id="startsAt"
                 label="Start date"
                 error={errors.startsAt}
                 hint="Optional; empty means now."
-              >
-                {(props) => (
-                  <input
-                    {...props}
-                    type="datetime-local"
-                    step={1}
-                    value={draft.startsAt}
-                    onChange={(e) => set('startsAt', e.target.value)}
-                  />
-                )}
-              </Field>
-              <Field
+                value={draft.startsAt}
+                onChange={(value) => set('startsAt', value)}
+              />
+              <DateTimeField
                 id="endsAt"
                 label="End date"
                 error={errors.endsAt}
                 hint="Optional; after the start date."
-              >
-                {(props) => (
-                  <input
-                    {...props}
-                    type="datetime-local"
-                    step={1}
-                    value={draft.endsAt}
-                    onChange={(e) => set('endsAt', e.target.value)}
-                  />
-                )}
-              </Field>
+                value={draft.endsAt}
+                onChange={(value) => set('endsAt', value)}
+              />
             </div>
           </>
         ) : (

@@ -1,17 +1,16 @@
-import { useMemo, useState } from 'react';
-import { getPage, post, query } from '../api/client';
+import { useState } from 'react';
+import { post, query } from '../api/client';
 import type { Order } from '../api/types';
-import { ActionOutcome } from '../components/ActionOutcome';
-import { Alert, Empty, Loading } from '../components/Alert';
+import { DecisionPanel, QueueNotices } from '../components/DecisionPanel';
+import { ListStates } from '../components/Alert';
 import { Field } from '../components/Field';
 import { OrdersTable } from '../components/OrdersTable';
 import { PageHeader } from '../components/PageHeader';
 import { NO_FILTER, type QueueFilter, QueueFilters } from '../components/QueueFilters';
 import { formatDateTime, localInputToIso } from '../format';
 import { useConnections, useEntitlements } from '../hooks/use-catalog';
-import { type OrderAction, useOrderActions } from '../hooks/use-order-actions';
-import { useApiQuery } from '../hooks/use-api-query';
-import { useSelection } from '../hooks/use-selection';
+import type { OrderAction } from '../hooks/use-order-actions';
+import { useOrderQueue } from '../hooks/use-order-queue';
 
 const awaiting = (order: Order) => order.provisioningStateCode === 5;
 const errored = (order: Order) => order.provisioningStateCode === 3;
@@ -25,14 +24,9 @@ export function ReviewPage() {
   const [postponed, setPostponed] = useState(false);
   const connections = useConnections();
   const entitlements = useEntitlements();
-  const queuePath = `/review/orders${query({ ...filter, postponed: postponed ? 'true' : undefined })}`;
-  const queue = useApiQuery([queuePath], (signal) => getPage<Order>(queuePath, signal), {
-    live: ['assignment-'],
-  });
-  const orders = useMemo(() => queue.data?.items ?? [], [queue.data]);
-  const orderIds = useMemo(() => orders.map((o) => o.orderId), [orders]);
-  const selection = useSelection(orderIds);
-  const { busy, outcome, perform, dismiss } = useOrderActions(queue.reload);
+  const { loading, orders, selection, selected, busy, perform, notices } = useOrderQueue(
+    `/review/orders${query({ ...filter, postponed: postponed ? 'true' : undefined })}`,
+  );
 
   const decide =
     (path: string, extra: Record<string, unknown> = {}) =>
@@ -53,7 +47,6 @@ export function ReviewPage() {
     },
     { key: 'retry', label: 'Retry', done: 'retried', applies: errored, run: decide('retry') },
   ];
-  const selected = orders.filter((o) => selection.isSelected(o.orderId));
 
   return (
     <>
@@ -79,24 +72,20 @@ export function ReviewPage() {
           Show postponed orders (they return to the queue when their date passes)
         </label>
       </div>
-      <Alert error={queue.error} />
-      {queue.data?.next && (
-        <Alert kind="info">
-          More orders are waiting than shown here: these are the {orders.length} oldest. Narrow the filters,
-          or decide on these first.
-        </Alert>
-      )}
-      <ActionOutcome outcome={outcome} onDismiss={dismiss} />
-      <section className="decision-panel" aria-labelledby="decision-heading">
-        <h2 id="decision-heading" className="small-heading">
-          Decision
-        </h2>
-        <div className="field-row">
-          <Field id="review-comment" label="Comment" hint="Recorded with every decision you make here.">
-            {(props) => (
-              <textarea {...props} rows={2} value={comment} onChange={(e) => setComment(e.target.value)} />
-            )}
-          </Field>
+      <QueueNotices {...notices} />
+      <DecisionPanel
+        headingId="decision-heading"
+        title="Decision"
+        label="Decide on the selected orders"
+        hint="Select orders to decide on several at once."
+        selectedCount={selected.length}
+        comment={{
+          id: 'review-comment',
+          hint: 'Recorded with every decision you make here.',
+          value: comment,
+          onChange: setComment,
+        }}
+        fields={
           <Field id="review-until" label="Postpone until" hint="Optional, for Postpone.">
             {(props) => (
               <input
@@ -107,74 +96,75 @@ export function ReviewPage() {
               />
             )}
           </Field>
-        </div>
-        <div className="bulk-actions" role="group" aria-label="Decide on the selected orders">
-          <span className="muted">
-            {selected.length ? `${selected.length} selected:` : 'Select orders to decide on several at once.'}
-          </span>
-          {actions.map((action) => {
-            const count = selected.filter(action.applies).length;
-            return (
-              <button
-                key={action.key}
-                type="button"
-                className={`button ${action.key === 'approve' ? 'primary' : action.key === 'decline' ? 'danger' : 'secondary'}`}
-                disabled={count === 0 || busy !== null}
-                onClick={() => perform(action, selected)}
-              >
-                {busy === action.key ? `${action.label}…` : `${action.label} selected (${count})`}
-              </button>
-            );
-          })}
-        </div>
-      </section>
-      {queue.loading ? (
-        <Loading what="the review queue" />
-      ) : orders.length === 0 ? (
-        <Empty>
-          {postponed ? 'No postponed orders' : 'Nothing to review'}
-          {Object.values(filter).some(Boolean) ? ' with these filters' : ''}.
-        </Empty>
-      ) : (
-        <OrdersTable
-          caption={
-            postponed
-              ? `Postponed orders, back in the queue on: ${[...new Set(orders.map((o) => formatDateTime(o.postponedUntil)))].join(', ')}`
-              : 'Orders awaiting approval and errored orders'
-          }
-          orders={orders}
-          columns={[
-            'state',
-            'identity',
-            'entitlement',
-            'connection',
-            'change',
-            'attempt',
-            'error',
-            'updated',
-          ]}
-          selection={selection}
-          actions={(order) =>
-            actions
-              .filter((action) => action.applies(order))
-              .map((action) => (
-                <button
-                  key={action.key}
-                  type="button"
-                  className={`button small ${action.key === 'approve' ? 'primary' : 'secondary'}`}
-                  disabled={busy !== null}
-                  onClick={() => perform(action, [order])}
-                >
-                  {action.label}
-                  <span className="visually-hidden">
-                    {' '}
-                    {order.entitlementId} for {order.identityId}
-                  </span>
-                </button>
-              ))
-          }
-        />
-      )}
+        }
+      >
+        {actions.map((action) => {
+          const count = selected.filter(action.applies).length;
+          return (
+            <button
+              key={action.key}
+              type="button"
+              className={`button ${action.key === 'approve' ? 'primary' : action.key === 'decline' ? 'danger' : 'secondary'}`}
+              disabled={count === 0 || busy !== null}
+              onClick={() => perform(action, selected)}
+            >
+              {busy === action.key ? `${action.label}…` : `${action.label} selected (${count})`}
+            </button>
+          );
+        })}
+      </DecisionPanel>
+      <ListStates
+        loading={loading}
+        what="the review queue"
+        isEmpty={orders.length === 0}
+        empty={
+          <>
+            {postponed ? 'No postponed orders' : 'Nothing to review'}
+            {Object.values(filter).some(Boolean) ? ' with these filters' : ''}.
+          </>
+        }
+      >
+        {() => (
+          <OrdersTable
+            caption={
+              postponed
+                ? `Postponed orders, back in the queue on: ${[...new Set(orders.map((o) => formatDateTime(o.postponedUntil)))].join(', ')}`
+                : 'Orders awaiting approval and errored orders'
+            }
+            orders={orders}
+            columns={[
+              'state',
+              'identity',
+              'entitlement',
+              'connection',
+              'change',
+              'attempt',
+              'error',
+              'updated',
+            ]}
+            selection={selection}
+            actions={(order) =>
+              actions
+                .filter((action) => action.applies(order))
+                .map((action) => (
+                  <button
+                    key={action.key}
+                    type="button"
+                    className={`button small ${action.key === 'approve' ? 'primary' : 'secondary'}`}
+                    disabled={busy !== null}
+                    onClick={() => perform(action, [order])}
+                  >
+                    {action.label}
+                    <span className="visually-hidden">
+                      {' '}
+                      {order.entitlementId} for {order.identityId}
+                    </span>
+                  </button>
+                ))
+            }
+          />
+        )}
+      </ListStates>
     </>
   );
 }

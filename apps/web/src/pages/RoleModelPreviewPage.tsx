@@ -1,8 +1,10 @@
+import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { api, query } from '../api/client';
 import { Alert, Empty } from '../components/Alert';
 import { Field } from '../components/Field';
 import { PageHeader } from '../components/PageHeader';
+import { DataTable } from '../components/DataTable';
 import { shortId } from '../format';
 
 type Counts = { added: number; modified: number; deleted: number };
@@ -35,30 +37,21 @@ interface Preview {
 export function RoleModelPreviewPage() {
   const [yaml, setYaml] = useState('');
   const [preview, setPreview] = useState<Preview | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
-
-  const run = async (cursor?: string) => {
-    setBusy(true);
-    setError(null);
-    try {
-      const page = await api<Preview>('POST', `/role-model/preview${query({ limit: 200, cursor })}`, {
-        body: { yaml },
-      });
+  // `cursor` asks for the orders after those shown, which are kept.
+  const compute = useMutation({
+    mutationFn: (cursor: string | undefined) =>
+      api<Preview>('POST', `/role-model/preview${query({ limit: 200, cursor })}`, { body: { yaml } }),
+    onSuccess: (page, cursor) =>
       setPreview((previous) =>
         cursor && previous ? { ...page, orders: [...previous.orders, ...page.orders] } : page,
-      );
-    } catch (caught) {
-      setPreview(null);
-      setError(caught);
-    } finally {
-      setBusy(false);
-    }
-  };
+      ),
+    onError: () => setPreview(null),
+  });
+  const busy = compute.isPending;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    void run();
+    compute.mutate(undefined);
   };
 
   return (
@@ -86,7 +79,7 @@ export function RoleModelPreviewPage() {
             {busy ? 'Computing…' : 'Preview'}
           </button>
         </form>
-        <Alert error={error} />
+        <Alert error={compute.error} />
       </section>
       <div aria-live="polite">
         {preview && (
@@ -100,68 +93,56 @@ export function RoleModelPreviewPage() {
               {preview.summary.orders.deleted} Deleted, {preview.summary.orders.failing} failing.
             </p>
             {preview.summary.byConnection.length > 0 && (
-              <table className="data-table">
-                <caption>Per connection (accounts / memberships)</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Connection</th>
-                    <th scope="col">Accounts added / modified / deleted</th>
-                    <th scope="col">Memberships added / deleted</th>
+              <DataTable
+                caption="Per connection (accounts / memberships)"
+                captionStyle="shown"
+                columns={['Connection', 'Accounts added / modified / deleted', 'Memberships added / deleted']}
+                className="data-table"
+                scroll={false}
+              >
+                {preview.summary.byConnection.map((c) => (
+                  <tr key={c.connectionId}>
+                    <td>{c.connectionId}</td>
+                    <td>{`${c.accounts.added} / ${c.accounts.modified} / ${c.accounts.deleted}`}</td>
+                    <td>{`${c.memberships.added} / ${c.memberships.deleted}`}</td>
                   </tr>
-                </thead>
-                <tbody>
-                  {preview.summary.byConnection.map((c) => (
-                    <tr key={c.connectionId}>
-                      <td>{c.connectionId}</td>
-                      <td>{`${c.accounts.added} / ${c.accounts.modified} / ${c.accounts.deleted}`}</td>
-                      <td>{`${c.memberships.added} / ${c.memberships.deleted}`}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                ))}
+              </DataTable>
             )}
             {preview.orders.length === 0 ? (
               <Empty>The candidate would produce no order.</Empty>
             ) : (
-              <div className="table-scroll">
-                <table className="data-table responsive">
-                  <caption>
+              <DataTable
+                caption={
+                  <>
                     Orders ({preview.orders.length} of {preview.total})
-                  </caption>
-                  <thead>
-                    <tr>
-                      <th scope="col">Identity</th>
-                      <th scope="col">Entitlement</th>
-                      <th scope="col">Change</th>
-                      <th scope="col">Connection</th>
-                      <th scope="col">Why</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {preview.orders.map((o, index) => (
-                      <tr key={`${o.assignmentId ?? o.identityId}-${o.entitlementId}-${index}`}>
-                        <td>{o.identityId}</td>
-                        <td title={o.assignmentId}>
-                          {o.entitlementId} {o.assignmentId ? `(${shortId(o.assignmentId)})` : '(new)'}
-                        </td>
-                        <td>{o.changeType ?? 'Error'}</td>
-                        <td>{o.connectionId ?? '—'}</td>
-                        <td className={o.error ? 'error-text' : undefined}>
-                          {o.error ?? o.reason}
-                          {o.alsoUnderCurrentModel ? ' (owed under the model in force too)' : ''}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
+                  </>
+                }
+                captionStyle="shown"
+                columns={['Identity', 'Entitlement', 'Change', 'Connection', 'Why']}
+              >
+                {preview.orders.map((o, index) => (
+                  <tr key={`${o.assignmentId ?? o.identityId}-${o.entitlementId}-${index}`}>
+                    <td>{o.identityId}</td>
+                    <td title={o.assignmentId}>
+                      {o.entitlementId} {o.assignmentId ? `(${shortId(o.assignmentId)})` : '(new)'}
+                    </td>
+                    <td>{o.changeType ?? 'Error'}</td>
+                    <td>{o.connectionId ?? '—'}</td>
+                    <td className={o.error ? 'error-text' : undefined}>
+                      {o.error ?? o.reason}
+                      {o.alsoUnderCurrentModel ? ' (owed under the model in force too)' : ''}
+                    </td>
+                  </tr>
+                ))}
+              </DataTable>
             )}
             {preview.next && (
               <button
                 type="button"
                 className="button secondary"
                 disabled={busy}
-                onClick={() => void run(preview.next!)}
+                onClick={() => compute.mutate(preview.next!)}
               >
                 More orders
               </button>

@@ -1,6 +1,7 @@
 import { get } from '../api/client';
-import { Alert, Empty, Loading } from '../components/Alert';
+import { Alert, ListStates } from '../components/Alert';
 import { PageHeader } from '../components/PageHeader';
+import { DataTable } from '../components/DataTable';
 import { shortId } from '../format';
 import { useApiQuery } from '../hooks/use-api-query';
 
@@ -34,6 +35,7 @@ function hours(ms: number): string {
 export function StuckOrdersPage() {
   const stuck = useApiQuery(['/orders/stuck'], (signal) => get<StuckOrders>('/orders/stuck', signal));
   const data = stuck.data;
+  const orders = data?.orders ?? [];
   return (
     <>
       <PageHeader
@@ -51,39 +53,30 @@ export function StuckOrdersPage() {
               .join(' · ') || 'Nothing is waiting past its service level.'}
           </p>
         )}
-        {stuck.loading ? (
-          <Loading what="stuck orders" />
-        ) : !data || data.orders.length === 0 ? (
-          <Empty>No order is stuck.</Empty>
-        ) : (
-          <div className="table-scroll">
-            <table className="data-table responsive">
-              <caption className="visually-hidden">Stuck orders, most overdue first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Order</th>
-                  <th scope="col">Identity / entitlement</th>
-                  <th scope="col">State</th>
-                  <th scope="col">For</th>
-                  <th scope="col">Overdue by</th>
-                  <th scope="col">Why</th>
+        <ListStates
+          loading={stuck.loading}
+          what="stuck orders"
+          isEmpty={orders.length === 0}
+          empty="No order is stuck."
+        >
+          {() => (
+            <DataTable
+              caption="Stuck orders, most overdue first"
+              columns={['Order', 'Identity / entitlement', 'State', 'For', 'Overdue by', 'Why']}
+            >
+              {orders.map((o) => (
+                <tr key={o.orderId}>
+                  <td title={o.orderId}>{shortId(o.orderId)}</td>
+                  <td>{`${o.identityId} / ${o.entitlementId}`}</td>
+                  <td>{o.state}</td>
+                  <td>{hours(o.inStateMs)}</td>
+                  <td>{hours(o.overdueMs)}</td>
+                  <td>{o.why}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {data.orders.map((o) => (
-                  <tr key={o.orderId}>
-                    <td title={o.orderId}>{shortId(o.orderId)}</td>
-                    <td>{`${o.identityId} / ${o.entitlementId}`}</td>
-                    <td>{o.state}</td>
-                    <td>{hours(o.inStateMs)}</td>
-                    <td>{hours(o.overdueMs)}</td>
-                    <td>{o.why}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
+              ))}
+            </DataTable>
+          )}
+        </ListStates>
         <button type="button" className="button secondary" onClick={stuck.reload}>
           Refresh
         </button>

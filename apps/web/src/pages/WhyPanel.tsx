@@ -3,6 +3,7 @@ import { get, query } from '../api/client';
 import type { AccessExplanation, Entitlement } from '../api/types';
 import { Alert, Loading } from '../components/Alert';
 import { ExplainTimeline } from '../components/ExplainTimeline';
+import { CatalogSelect } from '../components/FilterForm';
 import { useApiQuery } from '../hooks/use-api-query';
 import { Link } from '../router';
 
@@ -42,17 +43,14 @@ export function WhyPanel({
         Why does this person have an entitlement
       </h2>
       <form className="filters" onSubmit={submit}>
-        <div className="field">
-          <label htmlFor="why-entitlement">Entitlement</label>
-          <select id="why-entitlement" value={draft} onChange={(e) => setDraft(e.target.value)}>
-            <option value="">Choose an entitlement</option>
-            {entitlements.map((e) => (
-              <option key={e.id} value={e.id}>
-                {e.name} ({e.id})
-              </option>
-            ))}
-          </select>
-        </div>
+        <CatalogSelect
+          id="why-entitlement"
+          label="Entitlement"
+          none="Choose an entitlement"
+          items={entitlements}
+          value={draft}
+          onChange={setDraft}
+        />
         <div className="filters-actions">
           <button type="submit" className="button secondary" disabled={!draft}>
             Explain

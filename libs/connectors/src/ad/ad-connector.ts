@@ -8,6 +8,8 @@ import type {
   SynchronizedResources,
 } from '../connector';
 import { PermanentConnectorError, scrubSecrets } from '../errors';
+import { retryableOnce } from '../concurrency';
+import { checkOrder } from '../order-check';
 import { AdAccounts } from './ad-accounts';
 import { AdGroups } from './ad-groups';
 import {
@@ -44,8 +46,6 @@ export class AdConnector implements Connector {
   private readonly reader: AdReader;
   private readonly accounts: AdAccounts;
   private readonly groups: AdGroups;
-  private bound?: Promise<Client>;
-  private containersReady?: Promise<void>;
   private closed = false;
 
   constructor(
@@ -83,24 +83,15 @@ export class AdConnector implements Connector {
     if (this.closed) {
       return Promise.reject(new PermanentConnectorError(`ad connection '${this.connection.id}' is closed`));
     }
-    this.bound ??= this.client
-      .bind(this.settings.bindDn, this.settings.bindPassword)
-      .then(() => this.client)
-      .catch((error: unknown) => {
-        this.bound = undefined;
-        throw error;
-      });
-    return this.bound;
+    return this.bind();
   }
 
+  private readonly bind = retryableOnce(() =>
+    this.client.bind(this.settings.bindDn, this.settings.bindPassword).then(() => this.client),
+  );
+
   /** Creates usersDn and groupsDn when they are OUs that do not exist yet; once per connector. */
-  private ensureContainers(): Promise<void> {
-    this.containersReady ??= this.createContainers().catch((error: unknown) => {
-      this.containersReady = undefined;
-      throw error;
-    });
-    return this.containersReady;
-  }
+  private readonly ensureContainers = retryableOnce(() => this.createContainers());
 
   private async createContainers(): Promise<void> {
     const client = await this.session();
@@ -136,29 +127,8 @@ export class AdConnector implements Connector {
     }
   }
 
-  private checkOrder(order: OrderToApply): void {
-    const problems: string[] = [];
-    if (order.connectionId !== this.connection.id)
-      problems.push(`it is for connection '${order.connectionId}'`);
-    if (!['Added', 'Modified', 'Deleted'].includes(order.changeType))
-      problems.push(`unknown changeType '${order.changeType}'`);
-    const { accountKey, attributes, group } = order.changes ?? {};
-    if (typeof accountKey !== 'string' || accountKey.trim() === '')
-      problems.push('accountKey must be a non-empty text');
-    if (attributes === null || typeof attributes !== 'object' || Array.isArray(attributes))
-      problems.push('attributes must be an object');
-    if (group !== undefined && (typeof group !== 'string' || group.trim() === ''))
-      problems.push('group must be a non-empty text');
-    if (problems.length > 0) {
-      throw new PermanentConnectorError(
-        `order ${order.orderId} cannot be applied by connection '${this.connection.id}': ${problems.join('; ')}`,
-        { code: 'INVALID_ORDER' },
-      );
-    }
-  }
-
   async apply(order: OrderToApply): Promise<ApplyOutcome> {
-    this.checkOrder(order);
+    checkOrder(order, this.connection.id, { blankIsEmpty: true });
     const { accountKey, group } = order.changes;
     // The order's own password must not leak through a message either.
     const orderPassword = ldapValues(order.changes.attributes[AD_PASSWORD_ATTRIBUTE]);

@@ -1,7 +1,7 @@
-import { errorFields, messageOf, TRANSIENT_NETWORK_CODES } from '../error-fields';
+import { errorFields, messageOf, toConnectorError, TRANSIENT_NETWORK_CODES } from '../error-fields';
 
 export { ldapResultCode } from '../error-fields';
-import { ConnectorError, PermanentConnectorError, TransientConnectorError } from '../errors';
+import type { ConnectorError } from '../errors';
 
 /**
  * Sorting directory failures into transient (retrying later can work) and permanent (someone must
@@ -47,14 +47,8 @@ export function isTransientLdapError(error: unknown): boolean {
  * short") and secrets scrubbed. The code is the LDAP result code, or Node's error code.
  */
 export function toAdConnectorError(error: unknown, scrub: (message: string) => string): ConnectorError {
-  if (error instanceof ConnectorError) return error;
-  const fields = errorFields(error);
-  if (!fields) return new PermanentConnectorError(scrub(String(error)));
-  const message = scrub(messageOf(fields).trim());
-  const code =
-    typeof fields.code === 'number' || typeof fields.code === 'string' ? String(fields.code) : undefined;
-  const options = { ...(code !== undefined ? { code } : {}), cause: error };
-  return isTransientLdapError(error)
-    ? new TransientConnectorError(message, options)
-    : new PermanentConnectorError(message, options);
+  return toConnectorError(error, scrub, {
+    isTransient: isTransientLdapError,
+    describe: (fields) => messageOf(fields).trim(),
+  });
 }

@@ -7,6 +7,7 @@ import type {
   OrderToApply,
   SynchronizedResources,
 } from '../connector';
+import { KeyedQueue } from '../concurrency';
 import { assertMayTakeOver } from '../ownership';
 import { LdapGroups, type LdapOperation } from './ldap-groups';
 import { LDAP_RESULT, toLdapConnectorError } from './ldap-errors';
@@ -48,7 +49,8 @@ export class LdapConnector implements Connector {
   private readonly session: LdapSession;
   private readonly op: LdapOperation;
   private readonly groups: LdapGroups;
-  private readonly locks = new Map<string, Promise<void>>();
+  /** Orders of one account run one after the other (see the class comment). */
+  private readonly queue = new KeyedQueue();
 
   constructor(
     private readonly connection: RoleModelConnection,
@@ -64,24 +66,9 @@ export class LdapConnector implements Connector {
     return `${this.settings.rdnAttribute}=${escapeDnValue(key)},${this.settings.accountsDn}`;
   }
 
-  private async withLock<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(key) ?? Promise.resolve();
-    let release = () => {};
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const mine = previous.then(() => gate);
-    this.locks.set(key, mine);
-    await previous;
-    try {
-      return await work();
-    } finally {
-      release();
-      if (this.locks.get(key) === mine) this.locks.delete(key);
-    }
-  }
-
   async apply(order: OrderToApply): Promise<ApplyOutcome> {
     const desired = orderAttributes(order, this.connection.id);
-    const target = await this.withLock(order.changes.accountKey.toLowerCase(), () =>
+    const target = await this.queue.run(order.changes.accountKey.toLowerCase(), () =>
       order.changeType === 'Deleted' ? this.applyDeleted(order) : this.applyPresent(order, desired),
     );
     return { target };

@@ -1,7 +1,8 @@
-import { type ErrorFields, errorFields, messageOf, TRANSIENT_NETWORK_CODES } from '../error-fields';
+import type { ErrorFields } from '../error-fields';
+import { errorFields, messageOf, toConnectorError, TRANSIENT_NETWORK_CODES } from '../error-fields';
 
 export { ldapResultCode } from '../error-fields';
-import { ConnectorError, PermanentConnectorError, TransientConnectorError } from '../errors';
+import type { ConnectorError } from '../errors';
 
 /**
  * Sorting directory failures into transient (retrying later can work) and permanent (someone must
@@ -102,15 +103,5 @@ export function toLdapConnectorError(
   scrub: (message: string) => string,
   context?: string,
 ): ConnectorError {
-  if (error instanceof ConnectorError) return error;
-  const fields = errorFields(error);
-  const prefix = context ? `${context}: ` : '';
-  if (!fields) return new PermanentConnectorError(scrub(`${prefix}${String(error)}`));
-  const message = scrub(`${prefix}${describe(fields)}`);
-  const code =
-    typeof fields.code === 'number' || typeof fields.code === 'string' ? String(fields.code) : undefined;
-  const options = { ...(code !== undefined ? { code } : {}), cause: error };
-  return isTransientLdapError(error)
-    ? new TransientConnectorError(message, options)
-    : new PermanentConnectorError(message, options);
+  return toConnectorError(error, scrub, { isTransient: isTransientLdapError, describe }, context);
 }

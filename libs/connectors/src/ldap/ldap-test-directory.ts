@@ -1,7 +1,7 @@
 import type { RoleModelConnection } from '@prov/role-model';
 import { startSlapd, type RunningSlapd } from '@prov/testing';
 import { Client, type Entry } from 'ldapts';
-import type { OrderToApply } from '../connector';
+import { orderBuilder } from '../testing/order-builder';
 import { LdapConnector } from './ldap-connector';
 
 /**
@@ -91,27 +91,8 @@ export function useTestDirectory(): TestDirectory {
   return directory;
 }
 
-let sequence = 0;
-
 /** An order of connection corp_ldap, as an agent hands it over. */
-export function order(
-  changeType: OrderToApply['changeType'],
-  accountKey: string,
-  group?: string,
-  attributes: Record<string, unknown> = {},
-): OrderToApply {
-  sequence += 1;
-  return {
-    orderId: `o-${sequence}`,
-    attempt: 1,
-    changeType,
-    connectionId: 'corp_ldap',
-    resourceTypeId: 'corp_account',
-    identityId: `i-${accountKey}`,
-    entitlementId: group ? `corp_${group}` : 'corp_account_only',
-    changes: { accountKey, attributes, ...(group ? { group } : {}) },
-  };
-}
+export const order = orderBuilder('corp_ldap', 'corp_account');
 
 /** The attributes a typical role model maps for a person. */
 export const person = (key: string, name: string) => ({

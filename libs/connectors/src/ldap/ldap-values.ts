@@ -1,5 +1,5 @@
 import type { OrderToApply } from '../connector';
-import { PermanentConnectorError } from '../errors';
+import { checkOrder } from '../order-check';
 
 /**
  * Distinguished names and attribute values, between the engine's terms (an account key, a group
@@ -171,34 +171,22 @@ const ATTRIBUTE_DESCRIPTION = /^[A-Za-z][A-Za-z0-9-]*(;[A-Za-z0-9-]+)*$/;
  * write; rejects (permanently: a retry sends the same order) with every problem at once.
  */
 export function orderAttributes(order: OrderToApply, connectionId: string): Map<string, string[]> {
-  const problems: string[] = [];
-  if (order.connectionId !== connectionId) problems.push(`it is for connection '${order.connectionId}'`);
-  if (!['Added', 'Modified', 'Deleted'].includes(order.changeType))
-    problems.push(`unknown changeType '${order.changeType}'`);
-  const { accountKey, attributes, group } = order.changes ?? {};
-  if (typeof accountKey !== 'string' || accountKey.trim() === '')
-    problems.push('accountKey must be a non-empty text');
-  if (group !== undefined && (typeof group !== 'string' || group.trim() === ''))
-    problems.push('group must be a non-empty text');
   const desired = new Map<string, string[]>();
-  if (attributes === null || typeof attributes !== 'object' || Array.isArray(attributes)) {
-    problems.push('attributes must be an object');
-  } else {
-    for (const [name, value] of Object.entries(attributes)) {
-      const values = toLdapValues(value);
-      // A name with a space or a colon would be an encoding error, not the directory's message.
-      if (!ATTRIBUTE_DESCRIPTION.test(name))
-        problems.push(`attribute name '${name}' is not an LDAP attribute name`);
-      else if (values === undefined)
-        problems.push(`attribute ${name} must be a text, a number, a boolean or a list of them`);
-      else desired.set(name, values);
-    }
-  }
-  if (problems.length > 0) {
-    throw new PermanentConnectorError(
-      `order ${order.orderId} cannot be applied by connection '${connectionId}': ${problems.join('; ')}`,
-      { code: 'INVALID_ORDER' },
-    );
-  }
+  checkOrder(order, connectionId, {
+    blankIsEmpty: true,
+    attributeProblems: (attributes) => {
+      const problems: string[] = [];
+      for (const [name, value] of Object.entries(attributes)) {
+        const values = toLdapValues(value);
+        // A name with a space or a colon would be an encoding error, not the directory's message.
+        if (!ATTRIBUTE_DESCRIPTION.test(name))
+          problems.push(`attribute name '${name}' is not an LDAP attribute name`);
+        else if (values === undefined)
+          problems.push(`attribute ${name} must be a text, a number, a boolean or a list of them`);
+        else desired.set(name, values);
+      }
+      return problems;
+    },
+  });
   return desired;
 }

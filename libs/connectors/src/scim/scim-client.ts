@@ -219,23 +219,3 @@ export function vanished(what: string, resource: 'user' | 'group'): TransientCon
 export function scimFilter(attribute: string, value: string): string {
   return `${attribute} eq ${JSON.stringify(value)}`;
 }
-
-/**
- * Runs work one after the other per key. SCIM has no transactions, so two orders of one account
- * (or two creations of one group) must not interleave their look-then-write steps.
- */
-export class KeyedQueue {
-  private readonly tails = new Map<string, Promise<void>>();
-
-  async run(key: string, work: () => Promise<void>): Promise<void> {
-    const previous = this.tails.get(key) ?? Promise.resolve();
-    const current = previous.then(work);
-    const tail = current.catch(() => undefined); // a failure must not block the next order
-    this.tails.set(key, tail);
-    try {
-      await current;
-    } finally {
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    }
-  }
-}

@@ -1,5 +1,5 @@
 import { scrubSecrets, PermanentConnectorError, TransientConnectorError } from '../errors';
-import { isTransientStatus, KeyedQueue, ScimClient, scimFilter } from './scim-client';
+import { isTransientStatus, ScimClient, scimFilter } from './scim-client';
 
 // The HTTP exchanges are faked by replacing global fetch: these tests are about how answers and
 // failures are classified and worded, the real exchanges are in scim-connector.int.spec.ts.
@@ -117,28 +117,5 @@ describe('SCIM HTTP failures', () => {
     const [url, init] = jest.mocked(fetch).mock.calls[0];
     expect(String(url)).toBe('https://scim.example.org/v2/Users?filter=userName+eq+%22a%5C%22b%22&count=5');
     expect(init?.headers).toMatchObject({ authorization: `Bearer ${TOKEN}` });
-  });
-});
-
-describe('KeyedQueue', () => {
-  it('runs work of one key one after the other, and goes on after a failure', async () => {
-    const queue = new KeyedQueue();
-    const log: string[] = [];
-    const step =
-      (name: string, ms: number, fail = false) =>
-      async () => {
-        log.push(`${name}:start`);
-        await new Promise((r) => setTimeout(r, ms));
-        log.push(`${name}:end`);
-        if (fail) throw new Error(name);
-      };
-    const results = await Promise.allSettled([
-      queue.run('a', step('a1', 20, true)),
-      queue.run('a', step('a2', 1)),
-      queue.run('b', step('b1', 5)),
-    ]);
-    expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'fulfilled']);
-    expect(log.indexOf('a2:start')).toBeGreaterThan(log.indexOf('a1:end'));
-    expect(log.indexOf('b1:start')).toBeLessThan(log.indexOf('a1:end'));
   });
 });

@@ -1,5 +1,7 @@
 import type { Environment, RoleModelConnection } from '@prov/role-model';
 import type { ConnectionTestResult, Connector, OrderToApply, SynchronizedResources } from '../connector';
+import { KeyedQueue } from '../concurrency';
+import { checkOrder, invalidOrder } from '../order-check';
 import { assertMayTakeOver } from '../ownership';
 import { PermanentConnectorError, scrubSecrets, TransientConnectorError } from '../errors';
 import {
@@ -10,7 +12,7 @@ import {
   type ScimUser,
   type ScimValue,
 } from './scim-attributes';
-import { KeyedQueue, PATCH_OP, ScimClient, scimFilter, vanished, type ScimListResponse } from './scim-client';
+import { PATCH_OP, ScimClient, scimFilter, vanished, type ScimListResponse } from './scim-client';
 import { ScimGroups, type ScimGroup } from './scim-groups';
 import { readScimSettings, type ScimConnectorSettings } from './scim-settings';
 import { connectionSecretsEnvironment } from '@prov/config';
@@ -56,29 +58,6 @@ export class ScimConnector implements Connector {
     this.groups = new ScimGroups(this.client, this.queue);
   }
 
-  private invalid(order: OrderToApply, problems: string[]): never {
-    throw new PermanentConnectorError(
-      `order ${order.orderId} cannot be applied by connection '${this.connection.id}': ${problems.join('; ')}`,
-      { code: 'INVALID_ORDER' },
-    );
-  }
-
-  private checkOrder(order: OrderToApply): void {
-    const problems: string[] = [];
-    if (order.connectionId !== this.connection.id)
-      problems.push(`it is for connection '${order.connectionId}'`);
-    if (!['Added', 'Modified', 'Deleted'].includes(order.changeType))
-      problems.push(`unknown changeType '${order.changeType}'`);
-    const { accountKey, attributes, group } = order.changes ?? {};
-    if (typeof accountKey !== 'string' || accountKey === '')
-      problems.push('accountKey must be a non-empty text');
-    if (attributes === null || typeof attributes !== 'object' || Array.isArray(attributes))
-      problems.push('attributes must be an object');
-    if (group !== undefined && (typeof group !== 'string' || group === ''))
-      problems.push('group must be a non-empty text');
-    if (problems.length > 0) this.invalid(order, problems);
-  }
-
   private wantedValues(order: OrderToApply): Map<string, ScimValue> {
     try {
       return wantedScimValues(
@@ -87,7 +66,7 @@ export class ScimConnector implements Connector {
         this.settings.userNameAttribute,
       );
     } catch (error) {
-      return this.invalid(order, [(error as Error).message]);
+      throw invalidOrder(order, this.connection.id, [(error as Error).message]);
     }
   }
 
@@ -98,7 +77,7 @@ export class ScimConnector implements Connector {
         code: 'CLOSED',
       });
     }
-    this.checkOrder(order);
+    checkOrder(order, this.connection.id);
     const { accountKey } = order.changes;
     if (order.changeType === 'Deleted') {
       await this.queue.run(`user:${accountKey}`, () => this.remove(order));

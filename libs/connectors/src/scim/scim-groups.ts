@@ -1,12 +1,6 @@
 import { PermanentConnectorError } from '../errors';
-import {
-  KeyedQueue,
-  PATCH_OP,
-  scimFilter,
-  vanished,
-  type ScimClient,
-  type ScimListResponse,
-} from './scim-client';
+import type { KeyedQueue } from '../concurrency';
+import { PATCH_OP, scimFilter, vanished, type ScimClient, type ScimListResponse } from './scim-client';
 
 /**
  * Group membership on a SCIM service: the group an entitlement grants is the Group whose

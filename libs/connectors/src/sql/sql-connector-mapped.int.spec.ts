@@ -1,7 +1,7 @@
 import type { RoleModelConnection } from '@prov/role-model';
 import { createTestDatabase, type TestDatabase } from '@prov/testing';
 import { Client } from 'pg';
-import type { OrderToApply } from '../connector';
+import { orderBuilder } from '../testing/order-builder';
 import { PermanentConnectorError } from '../errors';
 import { findNonConforming, isOrderObserved } from '../observation';
 import { SqlConnector } from './sql-connector';
@@ -33,25 +33,7 @@ const connection: RoleModelConnection = {
   },
 };
 
-let sequence = 0;
-function order(
-  changeType: OrderToApply['changeType'],
-  accountKey: string,
-  group?: string,
-  attributes: Record<string, unknown> = {},
-): OrderToApply {
-  sequence += 1;
-  return {
-    orderId: `m-${sequence}`,
-    attempt: 1,
-    changeType,
-    connectionId: 'crm',
-    resourceTypeId: 'crm_user',
-    identityId: `i-${accountKey}`,
-    entitlementId: group ? `crm_${group}` : 'crm_user',
-    changes: { accountKey, attributes, ...(group ? { group } : {}) },
-  };
-}
+const order = orderBuilder('crm', 'crm_user');
 
 describe('SqlConnector on tables the application owns', () => {
   let db: TestDatabase;

@@ -2,6 +2,8 @@ import type { Environment, RoleModelConnection } from '@prov/role-model';
 import { Pool, type PoolClient } from 'pg';
 import type { ConnectionTestResult, Connector, OrderToApply, SynchronizedResources } from '../connector';
 import { PermanentConnectorError, scrubSecrets } from '../errors';
+import { retryableOnce } from '../concurrency';
+import { checkOrder } from '../order-check';
 import { assertMayTakeOver } from '../ownership';
 import { isTransientSqlError, toSqlConnectorError } from './sql-errors';
 import { connectionSecrets, readSqlSettings, type SqlConnectorSettings } from './sql-settings';
@@ -29,7 +31,6 @@ export class SqlConnector implements Connector {
   private readonly pool: Pool;
   private readonly secrets: string[];
   private readonly sql: SqlStatements;
-  private schemaReady?: Promise<void>;
   private closed = false;
 
   constructor(
@@ -59,13 +60,7 @@ export class SqlConnector implements Connector {
   private scrub = (message: string): string => scrubSecrets(message, this.secrets);
 
   /** Prepares the tables once per connector; a failed attempt is retried by the next call. */
-  private ensureSchema(): Promise<void> {
-    this.schemaReady ??= this.prepareTables().catch((error: unknown) => {
-      this.schemaReady = undefined;
-      throw error;
-    });
-    return this.schemaReady;
-  }
+  private readonly ensureSchema = retryableOnce(() => this.prepareTables());
 
   private misconfigured(problem: string): PermanentConnectorError {
     return new PermanentConnectorError(`sql connection '${this.connection.id}': ${problem}`, {
@@ -138,36 +133,22 @@ export class SqlConnector implements Connector {
     }
   }
 
-  private checkOrder(order: OrderToApply): void {
-    const problems: string[] = [];
-    if (order.connectionId !== this.connection.id)
-      problems.push(`it is for connection '${order.connectionId}'`);
-    if (!['Added', 'Modified', 'Deleted'].includes(order.changeType))
-      problems.push(`unknown changeType '${order.changeType}'`);
-    const { accountKey, attributes, group } = order.changes ?? {};
-    if (typeof accountKey !== 'string' || accountKey === '')
-      problems.push('accountKey must be a non-empty text');
-    if (attributes === null || typeof attributes !== 'object' || Array.isArray(attributes))
-      problems.push('attributes must be an object');
-    else if (order.changeType !== 'Deleted') {
-      const unmapped = this.sql.unmappedAttributes(attributes);
-      if (unmapped.length > 0)
-        problems.push(
+  /** Every attribute an Added or Modified order writes needs a column, or the attributes column. */
+  private readonly unmappedAttributes = (
+    attributes: Record<string, unknown>,
+    order: OrderToApply,
+  ): string[] => {
+    if (order.changeType === 'Deleted') return [];
+    const unmapped = this.sql.unmappedAttributes(attributes);
+    return unmapped.length > 0
+      ? [
           `attribute ${unmapped.join(', ')} has no column in settings.accounts.columns and there is no attributesColumn`,
-        );
-    }
-    if (group !== undefined && (typeof group !== 'string' || group === ''))
-      problems.push('group must be a non-empty text');
-    if (problems.length > 0) {
-      throw new PermanentConnectorError(
-        `order ${order.orderId} cannot be applied by connection '${this.connection.id}': ${problems.join('; ')}`,
-        { code: 'INVALID_ORDER' },
-      );
-    }
-  }
+        ]
+      : [];
+  };
 
   async apply(order: OrderToApply): Promise<void> {
-    this.checkOrder(order);
+    checkOrder(order, this.connection.id, { attributeProblems: this.unmappedAttributes });
     const { accountKey, attributes, group } = order.changes;
     try {
       await this.ensureSchema();

@@ -1,5 +1,5 @@
-import { errorFields, messageOf, TRANSIENT_NETWORK_CODES } from '../error-fields';
-import { ConnectorError, PermanentConnectorError, TransientConnectorError } from '../errors';
+import { errorFields, messageOf, toConnectorError, TRANSIENT_NETWORK_CODES } from '../error-fields';
+import type { ConnectorError } from '../errors';
 
 /**
  * Sorting PostgreSQL failures into transient (retrying later can work) and permanent (someone
@@ -48,14 +48,12 @@ export function isTransientSqlError(error: unknown): boolean {
  * (plus its detail line, which names the offending key or value) and secrets scrubbed.
  */
 export function toSqlConnectorError(error: unknown, scrub: (message: string) => string): ConnectorError {
-  if (error instanceof ConnectorError) return error;
-  const fields = errorFields(error);
-  if (!fields) return new PermanentConnectorError(scrub(String(error)));
-  const detail = typeof fields.detail === 'string' && fields.detail ? ` (${fields.detail})` : '';
-  const message = scrub(`${messageOf(fields)}${detail}`);
-  const code = typeof fields.code === 'string' ? fields.code : undefined;
-  const options = { ...(code !== undefined ? { code } : {}), cause: error };
-  return isTransientSqlError(error)
-    ? new TransientConnectorError(message, options)
-    : new PermanentConnectorError(message, options);
+  return toConnectorError(error, scrub, {
+    isTransient: isTransientSqlError,
+    describe: (fields) => {
+      const detail = typeof fields.detail === 'string' && fields.detail ? ` (${fields.detail})` : '';
+      return `${messageOf(fields)}${detail}`;
+    },
+    code: (fields) => (typeof fields.code === 'string' ? fields.code : undefined),
+  });
 }
