@@ -1,13 +1,13 @@
 /**
  * This tree's PostgreSQL store against another checkout's (e.g. main's, exported with
- * `git archive main | tar -x -C /tmp/main`), next to Emmett and the plain INSERT, in interleaved
+ * `git archive main | tar -x -C /tmp/main` and given a `node_modules` symlink), next to Emmett and the plain INSERT, in interleaved
  * slices on the same cluster: on a machine whose load changes from minute to minute, alternating
  * short slices (order reversed every round) compares the two under the same conditions, where
  * two whole benchmark runs minutes apart do not. Each store gets its own database, so each runs
  * its own migrations.
  *
- *   AB_OTHER=/tmp/main node tools/run-ts.js tools/bench/event-store-ab.ts
- *   # BENCH_SECONDS per slice (1), AB_ROUNDS rounds (6)
+ *   AB_OTHER=/tmp/main BENCH_SECONDS=1 node tools/run-ts.js tools/bench/event-store-ab.ts
+ *   # BENCH_SECONDS: length of a slice (default 4); AB_ROUNDS: rounds per scenario (default 6)
  */
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
