@@ -10,15 +10,11 @@
  * runs every scenario on each with synchronous_commit=on. BENCH_DATABASE_URL instead names one
  * scratch database to use; BENCH_SECONDS sets the length of each write scenario.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client, Pool } from 'pg';
+import { cpus, loadavg } from 'node:os';
+import { Pool } from 'pg';
 import { PostgresEventStore } from '@prov/event-store';
-import { waitForPostgres } from '@prov/event-store/testing';
-import { startPostgresCluster } from '@prov/testing';
 import { readRawTable, readWholeLog } from './event-store-reads';
+import { type Server, privateServer } from './event-store-server';
 import {
   type EmmettStore,
   type Measurement,
@@ -32,36 +28,6 @@ import {
   rawWriter,
   storeWriter,
 } from './event-store-writers';
-
-interface Server {
-  label: string;
-  url: string;
-  cleanup(): Promise<void>;
-}
-
-/** A private cluster with a fresh database; `durable` keeps fsync on (the harness turns it off otherwise). */
-async function privateServer(durable: boolean): Promise<Server> {
-  const dir = durable ? mkdtempSync(join(tmpdir(), 'bench-pg-')) : undefined;
-  const cluster = await startPostgresCluster(dir ? { dataDir: dir } : {});
-  await waitForPostgres(cluster.url);
-  const name = `bench_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: cluster.url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  // The harness runs clusters with synchronous_commit=off; appends acknowledged to callers wait for the flush.
-  await admin.query(`ALTER DATABASE ${name} SET synchronous_commit = on`);
-  await admin.end();
-  const url = new URL(cluster.url);
-  url.pathname = `/${name}`;
-  return {
-    label: durable ? 'fsync on' : 'fsync off',
-    url: url.toString(),
-    async cleanup() {
-      await cluster.stop();
-      if (dir) rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });

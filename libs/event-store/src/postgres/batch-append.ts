@@ -81,16 +81,18 @@ export async function appendGroup(pool: Pool, appends: PreparedAppend[]): Promis
   const order = lockOrder(appends);
   let rows: BatchRow[];
   try {
-    ({ rows } = await pool.query<BatchRow>(
-      `SELECT ordinal, error_code, error_message, error_detail, next_expected_revision::text,
-              transaction_id, global_position::text
-         FROM es.append_batch($1::text[], $2::text[], $3::text[])`,
-      [
+    ({ rows } = await pool.query<BatchRow>({
+      // Named: each connection parses and plans the statement once, not on every group.
+      name: 'es.append_batch',
+      text: `SELECT ordinal, error_code, error_message, error_detail, next_expected_revision::text,
+                    transaction_id, global_position::text
+               FROM es.append_batch($1::text[], $2::text[], $3::text[])`,
+      values: [
         order.map((i) => appends[i].streamName),
         order.map((i) => expectedRevisionParameter(appends[i].expectedRevision)),
         order.map((i) => eventsJson(appends[i])),
       ],
-    ));
+    }));
   } catch (error) {
     if (appends.length === 1) return [failed(appends[0], error)];
     return Promise.all(appends.map(async (append) => (await appendGroup(pool, [append]))[0]));

@@ -5,7 +5,8 @@
  *
  * Appends are group-committed: concurrent appends leave together in one statement of
  * `es.append_batch`, i.e. one transaction that, per append, locks the stream row, checks the
- * expected revision and idempotency and inserts, then notifies once.
+ * expected revision and idempotency and inserts; listeners are woken after the commit, by a
+ * wake-up of its own (commit-notifier.ts).
  * The global log is read in (transaction_id, global_position) order and only below
  * `pg_snapshot_xmin(pg_current_snapshot())`: everything under that bound has finished, so the
  * visible log is a prefix that no late commit can extend in the middle, and a reader that pages
@@ -38,6 +39,7 @@ import {
   type ChainKeeper,
 } from '../core';
 import { appendGroup } from './batch-append';
+import { CommitNotifier } from './commit-notifier';
 import { type ChainVerification, type VerifyChainOptions, verifyChain } from './chain-verification';
 import { GroupCommit, type Outcome } from './group-commit';
 import { LogSubscription, SubscriptionRegistry } from '../core/log-subscription';
@@ -59,6 +61,7 @@ import {
   toRecordedEvent,
 } from './rows';
 import { migrateEventStoreSchema } from './schema/migrate';
+import { NOTIFY_CHANNEL } from './schema/migrations';
 
 export type PostgresEventStoreOptions = PostgresConnectionOptions & {
   /** Poll interval of subscriptions when no notification arrives. Default 250 ms. */
@@ -95,13 +98,15 @@ export class PostgresEventStore implements EventStore, ChainKeeper {
   private readonly listener: NotificationListener;
   private readonly subscriptions = new SubscriptionRegistry();
   private readonly groupCommit: GroupCommit<PreparedAppend, AppendResult>;
+  private readonly notifier: CommitNotifier;
   private migrated: Promise<void> | undefined;
   private closed = false;
 
   constructor(private readonly options: PostgresEventStoreOptions) {
     ({ pool: this.pool, end: this.endPool } = resolvePool(options));
     this.listener = new NotificationListener(this.pool);
-    this.groupCommit = new GroupCommit((appends: PreparedAppend[]) => appendGroup(this.pool, appends), {
+    this.notifier = new CommitNotifier(this.pool, NOTIFY_CHANNEL);
+    this.groupCommit = new GroupCommit((appends: PreparedAppend[]) => this.appendGroup(appends), {
       maxInFlight: options.groupCommit?.maxInFlight ?? 4,
       maxWeight: options.groupCommit?.maxEvents ?? 250,
     });
@@ -156,7 +161,14 @@ export class PostgresEventStore implements EventStore, ChainKeeper {
   ): Promise<Outcome<AppendResult>[]> {
     const prepared = appends.map((a) => prepareAppend(a.streamName, a.events, a.expectedRevision));
     await this.ready();
-    return appendGroup(this.pool, prepared);
+    return this.appendGroup(prepared);
+  }
+
+  /** One statement for the group; listeners are woken after its commit, outside it (ADR 0041). */
+  private async appendGroup(appends: PreparedAppend[]): Promise<Outcome<AppendResult>[]> {
+    const outcomes = await appendGroup(this.pool, appends);
+    if (outcomes.some((outcome) => outcome.ok)) this.notifier.committed();
+    return outcomes;
   }
 
   /** Checks the hash chains of every stream, or of one (tamper evidence, ADR 0016). */
@@ -320,6 +332,7 @@ export class PostgresEventStore implements EventStore, ChainKeeper {
     await Promise.allSettled([...this.reading]);
     await this.listener.close();
     await this.migrated?.catch(() => undefined);
+    await this.notifier.close();
     await this.endPool();
   }
 }

@@ -4,6 +4,7 @@
  */
 import { batchAppendFunction } from './batch-append';
 import { hashChainMigration, linearChainMigration } from './hash-chain';
+import { leanAppendFunction } from './lean-append';
 
 export interface Migration {
   version: number;
@@ -11,7 +12,10 @@ export interface Migration {
   sql: string;
 }
 
-/** Channel of the wake-up sent by every append; payload-free so that one commit sends one. */
+/**
+ * Channel of the wake-up after appends; payload-free so that one transaction sends one. Sent by
+ * `es.append_to_stream` at its commit and, from migration 7, by the store after a group commits.
+ */
 export const NOTIFY_CHANNEL = 'es_events';
 
 /** SQLSTATEs raised by the functions below (class "ES" is unused by PostgreSQL itself). */
@@ -218,5 +222,10 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 6,
     name: 'appends of many events chained in linear time',
     sql: linearChainMigration(gatedAppendFunction, batchAppendFunction(APPENDER_LOCK, NOTIFY_CHANNEL)),
+  },
+  {
+    version: 7,
+    name: 'group appends without NOTIFY (the store wakes listeners after commit), less work per append',
+    sql: leanAppendFunction(batchAppendFunction(APPENDER_LOCK, NOTIFY_CHANNEL)),
   },
 ];

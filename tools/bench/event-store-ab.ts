@@ -1,0 +1,126 @@
+/**
+ * This tree's PostgreSQL store against another checkout's (e.g. main's, exported with
+ * `git archive main | tar -x -C /tmp/main` and given a `node_modules` symlink), next to Emmett and the plain INSERT, in interleaved
+ * slices on the same cluster: on a machine whose load changes from minute to minute, alternating
+ * short slices (order reversed every round) compares the two under the same conditions, where
+ * two whole benchmark runs minutes apart do not. Each store gets its own database, so each runs
+ * its own migrations.
+ *
+ *   AB_OTHER=/tmp/main BENCH_SECONDS=1 node tools/run-ts.js tools/bench/event-store-ab.ts
+ *   # BENCH_SECONDS: length of a slice (default 4); AB_ROUNDS: rounds per scenario (default 6)
+ */
+import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Client, Pool } from 'pg';
+import { PostgresEventStore } from '@prov/event-store';
+import { privateServer } from './event-store-server';
+import * as w from './event-store-writers';
+
+const ROUNDS = Number(process.env.AB_ROUNDS ?? 6);
+
+async function database(clusterUrl: string, prefix: string): Promise<string> {
+  const name = `${prefix}_${randomBytes(3).toString('hex')}`;
+  const admin = new Client({ connectionString: clusterUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.query(`ALTER DATABASE ${name} SET synchronous_commit = on`);
+  await admin.end();
+  const url = new URL(clusterUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+type Totals = Record<string, { events: number; seconds: number; latenciesMs: number[] }>;
+
+function report(label: string, totals: Totals): void {
+  const rate = (name: string) => totals[name].events / totals[name].seconds;
+  const cells = Object.keys(totals).map(
+    (name) =>
+      `${name} ${rate(name).toFixed(0)} ev/s (p50 ${w.percentile(totals[name].latenciesMs, 50).toFixed(2)})`,
+  );
+  const ratio = (a: string, b: string) => `${a}/${b} ${(rate(a) / rate(b)).toFixed(2)}`;
+  console.log(
+    `${label}: ${cells.join('  ')}\n    ${[
+      ratio('this', 'other'),
+      ratio('this', 'emmett'),
+      ratio('other', 'emmett'),
+      ratio('this', 'raw'),
+      ratio('other', 'raw'),
+    ].join('  ')}  (load ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')})`,
+  );
+}
+
+async function main(): Promise<void> {
+  const other = process.env.AB_OTHER;
+  if (!other) throw new Error('AB_OTHER: the directory of the other checkout is required');
+  const { PostgresEventStore: OtherStore } = (await import(
+    join(resolve(other), 'libs/event-store/src/postgres/postgres-event-store')
+  )) as { PostgresEventStore: typeof PostgresEventStore };
+  const emmettModule = (await import('@event-driven-io/emmett-postgresql')) as unknown as {
+    getPostgreSQLEventStore(url: string, options: unknown): w.EmmettStore;
+  };
+  const { STREAM_DOES_NOT_EXIST } = (await import('@event-driven-io/emmett')) as unknown as {
+    STREAM_DOES_NOT_EXIST: string;
+  };
+  console.log(`this tree vs ${other}: ${ROUNDS} rounds of ${w.SECONDS} s slices`);
+  for (const durable of [true, false]) {
+    const server = await privateServer(durable);
+    const mine = await PostgresEventStore.connect({
+      connectionString: await database(server.url, 'this'),
+      maxConnections: 20,
+    });
+    const theirs = await OtherStore.connect({
+      connectionString: await database(server.url, 'other'),
+      maxConnections: 20,
+    });
+    const pool = new Pool({ connectionString: server.url, max: 20 });
+    const emmettPool = new Pool({ connectionString: server.url, max: 20 });
+    for (const p of [pool, emmettPool]) p.on('error', () => undefined);
+    const emmett = emmettModule.getPostgreSQLEventStore(server.url, {
+      connectionOptions: { pool: emmettPool },
+    });
+    try {
+      await pool.query(w.RAW_SCHEMA);
+      await w.emmettWriter(emmett, STREAM_DOES_NOT_EXIST, 'warm', 1)(0);
+      for (const [writers, batch] of [
+        [1, 1],
+        [16, 1],
+        [1, 50],
+        [16, 50],
+      ]) {
+        const totals: Totals = {};
+        for (let round = 0; round < ROUNDS; round++) {
+          const run = `${writers}x${batch}r${round}`;
+          const contenders: [string, w.Writer][] = [
+            ['this', w.storeWriter(mine, `t${run}`, batch)],
+            ['other', w.storeWriter(theirs, `o${run}`, batch)],
+            ['emmett', w.emmettWriter(emmett, STREAM_DOES_NOT_EXIST, `e${run}`, batch)],
+            ['raw', w.rawWriter(pool, `r${run}`, batch)],
+          ];
+          if (round % 2) contenders.reverse();
+          for (const [name, writer] of contenders) {
+            const m = await w.measure(writers, writer);
+            const t = (totals[name] ??= { events: 0, seconds: 0, latenciesMs: [] });
+            t.events += m.events;
+            t.seconds += m.seconds;
+            t.latenciesMs.push(...m.latenciesMs);
+          }
+        }
+        report(`${server.label}, ${writers} writer(s), batch ${batch}`, totals);
+      }
+    } finally {
+      await Promise.all([mine.close(), theirs.close(), emmett.close().catch(() => undefined)]);
+      await Promise.all([pool.end(), emmettPool.end().catch(() => undefined)]);
+      await new Promise((done) => setTimeout(done, 200));
+      await server.cleanup();
+    }
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

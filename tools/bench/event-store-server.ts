@@ -1,0 +1,38 @@
+/** The private PostgreSQL clusters the event-store benchmarks write to (fsync on and off). */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { waitForPostgres } from '@prov/event-store/testing';
+import { startPostgresCluster } from '@prov/testing';
+
+export interface Server {
+  label: string;
+  url: string;
+  cleanup(): Promise<void>;
+}
+
+/** A private cluster with a fresh database; `durable` keeps fsync on (the harness turns it off otherwise). */
+export async function privateServer(durable: boolean): Promise<Server> {
+  const dir = durable ? mkdtempSync(join(tmpdir(), 'bench-pg-')) : undefined;
+  const cluster = await startPostgresCluster(dir ? { dataDir: dir } : {});
+  await waitForPostgres(cluster.url);
+  const name = `bench_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: cluster.url });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  // The harness runs clusters with synchronous_commit=off; appends acknowledged to callers wait for the flush.
+  await admin.query(`ALTER DATABASE ${name} SET synchronous_commit = on`);
+  await admin.end();
+  const url = new URL(cluster.url);
+  url.pathname = `/${name}`;
+  return {
+    label: durable ? 'fsync on' : 'fsync off',
+    url: url.toString(),
+    async cleanup() {
+      await cluster.stop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
