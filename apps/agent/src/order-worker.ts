@@ -1,13 +1,15 @@
 import { Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
+import { ConstantBackoff } from 'cockatiel';
 import { type OrderToApply, PermanentConnectorError, isConnectorError } from '@prov/connectors';
 import { readAgentSettings, readAgentStreamWaitMs, readOperationsSettings } from '@prov/config';
 import {
   CommandClient,
   CommandError,
-  exponentialBackoff,
   OrderConsumer,
   type OrderEnvelope,
   OrdersStreamMissingError,
+  retryUntil,
+  steadyBackoff,
 } from '@prov/messaging';
 import { NatsConnectionProvider } from '@prov/platform';
 import type { ConnectorCall } from '@prov/domain';
@@ -17,7 +19,7 @@ import { connectorCall } from './connector-call';
 import { GeneratedPasswords } from './passwords/generated-passwords';
 
 // 0.5 s, 1 s, 2 s ... 5 s between the tries of one report.
-const REPORT_BACKOFF = exponentialBackoff(500, 5000);
+const REPORT_BACKOFF = steadyBackoff(500, 5000);
 
 /**
  * Applies the orders of the agent's connections. An order is acked only after `orders` stored
@@ -68,19 +70,16 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
    */
   private async startWhenStreamExists(consumer: OrderConsumer, connectionId: string): Promise<void> {
     const deadline = Date.now() + readAgentStreamWaitMs();
-    for (let logged = false; ; logged = true) {
-      try {
-        return await consumer.start();
-      } catch (error) {
-        if (!(error instanceof OrdersStreamMissingError) || Date.now() > deadline) throw error;
-        if (!logged)
-          this.logger.log({
-            msg: 'waiting for the orders service to create the order streams',
-            connectionId,
-          });
-        await new Promise((resolve) => setTimeout(resolve, 500));
-      }
-    }
+    const policy = retryUntil(
+      deadline,
+      (error) => error instanceof OrdersStreamMissingError,
+      new ConstantBackoff(500),
+    );
+    policy.onRetry(({ attempt }) => {
+      if (attempt === 1)
+        this.logger.log({ msg: 'waiting for the orders service to create the order streams', connectionId });
+    });
+    await policy.execute(() => consumer.start());
   }
 
   private async apply(order: OrderEnvelope, signal: AbortSignal): Promise<void> {
@@ -138,9 +137,18 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
     call?: ConnectorCall,
   ): Promise<void> {
     const deadline = Date.now() + readAgentSettings().reportRetryMs;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const result = await this.commands.send<{ recorded: boolean; reason?: string }>('orders', 'report', {
+    const policy = retryUntil(deadline, (failure) => !refused(failure), REPORT_BACKOFF);
+    policy.onRetry(({ attempt, ...failure }) =>
+      this.logger.warn({
+        msg: 'report not delivered; retrying',
+        orderId: order.orderId,
+        attempt,
+        error: 'error' in failure ? String(failure.error.message) : String(failure.value),
+      }),
+    );
+    try {
+      const result = await policy.execute(() =>
+        this.commands.send<{ recorded: boolean; reason?: string }>('orders', 'report', {
           assignmentId: order.assignmentId,
           orderId: order.orderId,
           attempt: order.attempt,
@@ -148,35 +156,22 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
           ...(error ? { error } : {}),
           ...(call ? { connectorCall: call } : {}),
           actor: 'agent',
-        });
-        this.logger.log({
-          msg: 'order reported',
-          orderId: order.orderId,
-          attempt: order.attempt,
-          outcome,
-          ...result,
-        });
-        return;
-      } catch (failure) {
-        // A 4xx means the report can never be stored (the order moved on): ack and stop trying.
-        if (failure instanceof CommandError && failure.status >= 400 && failure.status < 500) {
-          this.logger.warn({
-            msg: 'report refused; order left as it is',
-            orderId: order.orderId,
-            error: failure.message,
-          });
-          return;
-        }
-        const delay = REPORT_BACKOFF(attempt);
-        if (Date.now() + delay > deadline) throw failure;
-        this.logger.warn({
-          msg: 'report not delivered; retrying',
-          orderId: order.orderId,
-          attempt,
-          error: String((failure as Error).message),
-        });
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      }
+        }),
+      );
+      this.logger.log({
+        msg: 'order reported',
+        orderId: order.orderId,
+        attempt: order.attempt,
+        outcome,
+        ...result,
+      });
+    } catch (failure) {
+      if (!refused(failure)) throw failure;
+      this.logger.warn({
+        msg: 'report refused; order left as it is',
+        orderId: order.orderId,
+        error: failure.message,
+      });
     }
   }
 
@@ -188,4 +183,9 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
   async beforeApplicationShutdown(): Promise<void> {
     await Promise.all(this.consumers.map((consumer) => consumer.stop()));
   }
+}
+
+/** A 4xx means the report can never be stored (the order moved on): ack and stop trying. */
+function refused(failure: unknown): failure is CommandError {
+  return failure instanceof CommandError && failure.status >= 400 && failure.status < 500;
 }

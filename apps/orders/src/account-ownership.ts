@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { handleType, retry } from 'cockatiel';
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { deterministicUuid, type EventMetadata } from '@prov/command-handling';
@@ -73,6 +74,9 @@ export function ownershipConflict(
   );
 }
 
+/** A claim that lost a race (the stream moved on under it) is decided again, up to six tries in all. */
+const CLAIM_RACES = retry(handleType(WrongExpectedVersionError), { maxAttempts: 5 });
+
 @Injectable()
 export class AccountOwnership {
   constructor(
@@ -115,16 +119,23 @@ export class AccountOwnership {
    * reading it: if the stream exists the append fails on its expected revision, appends nothing,
    * and the next attempt reads the earlier claims (two round trips per new key instead of three).
    */
-  async claim(claim: AccountClaim, metadata: EventMetadata, attempt = 1): Promise<string | undefined> {
+  async claim(claim: AccountClaim, metadata: EventMetadata): Promise<string | undefined> {
+    return CLAIM_RACES.execute(({ attempt }) => this.claimOnce(claim, metadata, attempt === 0));
+  }
+
+  private async claimOnce(
+    claim: AccountClaim,
+    metadata: EventMetadata,
+    first: boolean,
+  ): Promise<string | undefined> {
     const stream = accountKeyStreamName(claim.connectionId, claim.accountKey);
     const fromReadModel = await accountKeyHolders(this.pool, claim.connectionId, claim.accountKey);
-    const recorded =
-      attempt === 1
-        ? []
-        : await this.store.readStream(stream).catch((error: unknown) => {
-            if (error instanceof StreamNotFoundError) return [];
-            throw error;
-          });
+    const recorded = first
+      ? []
+      : await this.store.readStream(stream).catch((error: unknown) => {
+          if (error instanceof StreamNotFoundError) return [];
+          throw error;
+        });
     const claims = recorded.map((event) => event.data as AccountClaim);
     const holders: string[] = [];
     for (const earlier of claims) {
@@ -135,18 +146,11 @@ export class AccountOwnership {
     holders.push(...fromReadModel);
     const conflict = ownershipConflict(claim, holders);
     if (conflict || claims.some((c) => c.assignmentId === claim.assignmentId)) return conflict;
-    try {
-      await this.store.appendToStream(
-        stream,
-        [{ id: randomUUID(), type: 'AccountKeyClaimed', data: claim, metadata }],
-        { expectedRevision: recorded.length ? recorded[recorded.length - 1].revision : 'no_stream' },
-      );
-      return undefined;
-    } catch (error) {
-      // The stream exists (claimed before, maybe in between): decide again with its claims in view.
-      if (error instanceof WrongExpectedVersionError && attempt < 6)
-        return this.claim(claim, metadata, attempt + 1);
-      throw error;
-    }
+    await this.store.appendToStream(
+      stream,
+      [{ id: randomUUID(), type: 'AccountKeyClaimed', data: claim, metadata }],
+      { expectedRevision: recorded.length ? recorded[recorded.length - 1].revision : 'no_stream' },
+    );
+    return undefined;
   }
 }

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { handleWhenResult, retry } from 'cockatiel';
 import { deterministicUuid, type EventMetadata, reactionMetadata } from '@prov/command-handling';
 import { currentOrder, type RegisteredIdentity } from '@prov/domain';
 import type { RecordedEvent } from '@prov/event-store';
@@ -8,8 +9,11 @@ import { AccountOwnership } from './account-ownership';
 import { AssignmentCommands } from './assignment-commands';
 import { onSameCurrentOrder, orderForMover } from './decisions/order-generation.decisions';
 
-/** How often an order is planned again when the assignment changed between reading and appending. */
-const MAX_PLANS = 5;
+/** An order is planned again when the assignment changed between reading and appending: 5 plans at most. */
+const PLANS = retry(
+  handleWhenResult((stale) => stale === true),
+  { maxAttempts: 4 },
+);
 
 /**
  * The mover: when an identity changes, every assignment it holds is evaluated again, and each one
@@ -55,11 +59,11 @@ export class MoverReaction implements Reaction {
     now: Date,
     metadata: EventMetadata,
   ): Promise<void> {
-    for (let attempt = 1; attempt <= MAX_PLANS; attempt++) {
+    const stale = await PLANS.execute(async () => {
       const state = await this.assignments.load(assignmentId);
-      if (!state.exists || Object.hasOwn(state.orders, orderId)) return;
+      if (!state.exists || Object.hasOwn(state.orders, orderId)) return false;
       const command = orderForMover(state, identity, orderId, now, this.roleModel);
-      if (!command) return;
+      if (!command) return false;
       if (command.type === 'RecordRoleModelEvaluationFailure') {
         this.logger.warn({
           msg: 'role model evaluation failed for a mover',
@@ -69,19 +73,20 @@ export class MoverReaction implements Reaction {
       }
       const planned = await this.ownership.guard(command, identity.identityId, metadata);
       const basis = currentOrder(state);
-      let stale = false;
+      let moved = false;
       await this.assignments.execute(
         assignmentId,
         (latest) => {
           if (!latest.exists || Object.hasOwn(latest.orders, orderId)) return undefined;
-          stale = !onSameCurrentOrder(latest, basis);
-          return stale ? undefined : planned;
+          moved = !onSameCurrentOrder(latest, basis);
+          return moved ? undefined : planned;
         },
         metadata,
         (index) => deterministicUuid('event', orderId, String(index)),
       );
-      if (!stale) return;
-    }
+      return moved;
+    });
+    if (!stale) return;
     this.logger.warn({
       msg: 'mover order not generated: the assignment kept changing',
       assignmentId,

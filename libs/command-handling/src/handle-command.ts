@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { handleType, retry } from 'cockatiel';
 import {
   EventStore,
   ExpectedRevision,
@@ -94,17 +95,19 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
   command: Command | ((state: State) => Command | undefined),
   options: HandleCommandOptions<State>,
 ): Promise<CommandOutcome<State, Event>> {
-  const maxAttempts = options.maxAttempts ?? 5;
-  for (let attempt = 1; ; attempt++) {
-    const { state, revision } =
-      attempt === 1 && options.loaded ? options.loaded : await loadStream(store, decider, streamName);
-    const resolved =
-      typeof command === 'function' ? (command as (s: State) => Command | undefined)(state) : command;
-    if (resolved === undefined) return { events: [], state, nextExpectedRevision: revision };
-    const events = decider.decide(resolved, state);
-    if (events.length === 0) return { events, state, nextExpectedRevision: revision };
-    const expectedRevision: ExpectedRevision = revision === undefined ? 'no_stream' : revision;
-    try {
+  const maxAttempts = Math.max(1, options.maxAttempts ?? 5);
+  // Another writer got there first: read and decide again, at once (cockatiel counts the retries).
+  const concurrentWrites = retry(handleType(WrongExpectedVersionError), { maxAttempts: maxAttempts - 1 });
+  try {
+    return await concurrentWrites.execute(async ({ attempt }) => {
+      const { state, revision } =
+        attempt === 0 && options.loaded ? options.loaded : await loadStream(store, decider, streamName);
+      const resolved =
+        typeof command === 'function' ? (command as (s: State) => Command | undefined)(state) : command;
+      if (resolved === undefined) return { events: [], state, nextExpectedRevision: revision };
+      const events = decider.decide(resolved, state);
+      if (events.length === 0) return { events, state, nextExpectedRevision: revision };
+      const expectedRevision: ExpectedRevision = revision === undefined ? 'no_stream' : revision;
       const result = await store.appendToStream(
         streamName,
         events.map((event, index) => ({
@@ -117,10 +120,10 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
       );
       const next = events.reduce((current, event) => decider.evolve(current, event), state);
       return { events, state: next, nextExpectedRevision: result.nextExpectedRevision };
-    } catch (error) {
-      if (!(error instanceof WrongExpectedVersionError)) throw error;
-      if (attempt >= maxAttempts) throw new ConcurrencyError(streamName, attempt);
-    }
+    });
+  } catch (error) {
+    if (error instanceof WrongExpectedVersionError) throw new ConcurrencyError(streamName, maxAttempts);
+    throw error;
   }
 }
 

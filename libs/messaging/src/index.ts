@@ -21,4 +21,5 @@ export * from './bus/bus-connection';
 export * from './bus/nats-permissions';
 
 export * from './jetstream';
+export * from './retries';
 export * from './tracing/trace-propagation';

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
+import { handleWhen, retry } from 'cockatiel';
 import type { Pool } from 'pg';
 import { DomainError } from '@prov/domain';
 import {
@@ -10,12 +11,12 @@ import {
   runPartitionedCatchUpSubscription,
   type RunningCatchUpSubscription,
 } from '@prov/event-store';
-import { exponentialBackoff } from '@prov/messaging';
+import { steadyBackoff } from '@prov/messaging';
 import { awaitLeadership, type HeldLock } from './leadership';
 import { continueFromEvent } from './tracing/event-tracing';
 
 // 0.5 s, 1 s, 2 s ... 30 s between the tries of one event.
-const RETRY_BACKOFF = exponentialBackoff(500, 30_000);
+const RETRY_BACKOFF = steadyBackoff(500, 30_000);
 
 export interface Reaction {
   /** Names the checkpoint and the single-instance lock: keep it stable. */
@@ -108,33 +109,41 @@ export class ReactionRunner {
   }
 
   private async handleWithRetry(event: RecordedEvent): Promise<void> {
-    for (let attempt = 1; !this.stopped; attempt++) {
-      try {
+    // A failure is tried again until it passes or the runner stops; a domain refusal is not.
+    const policy = retry(
+      handleWhen((error) => !(error instanceof DomainError) && !(error instanceof StoppedError)),
+      { backoff: RETRY_BACKOFF },
+    );
+    policy.onRetry(({ attempt, delay, ...failure }) =>
+      this.logger.error({
+        msg: 'reaction failed; retrying',
+        event: describe(event),
+        attempt,
+        delayMs: delay,
+        error: String('error' in failure ? failure.error : failure.value),
+      }),
+    );
+    try {
+      await policy.execute(() => {
+        // Stopped before the event was handled: it must not be checkpointed as if it had been.
+        if (this.stopped) throw new StoppedError(event);
         // The trace of the change this event records goes on in what the reaction does.
-        await continueFromEvent(this.reaction.name, event, () => this.reaction.handle(event));
-        return;
-      } catch (error) {
-        if (error instanceof DomainError) {
-          this.logger.warn({
-            msg: 'reaction refused by the domain; moving on',
-            event: describe(event),
-            error: error.message,
-          });
-          return;
-        }
-        const delay = RETRY_BACKOFF(attempt);
-        this.logger.error({
-          msg: 'reaction failed; retrying',
-          event: describe(event),
-          attempt,
-          delayMs: delay,
-          error: String(error),
-        });
-        await sleep(delay);
-      }
+        return continueFromEvent(this.reaction.name, event, () => this.reaction.handle(event));
+      });
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      this.logger.warn({
+        msg: 'reaction refused by the domain; moving on',
+        event: describe(event),
+        error: error.message,
+      });
     }
-    // Stopped before the event was handled: it must not be checkpointed as if it had been.
-    throw new Error(`stopped before ${describe(event).type} at ${event.streamName} was handled`);
+  }
+}
+
+class StoppedError extends Error {
+  constructor(event: RecordedEvent) {
+    super(`stopped before ${event.type} at ${event.streamName} was handled`);
   }
 }
 

@@ -14,7 +14,8 @@ import type { Request, Response } from 'express';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ConnectionView, EntitlementView } from '../http/response-views';
 import { CommandClient } from '@prov/messaging';
-import { type ConnectionBreakerReport, ROLE_MODEL } from '@prov/platform';
+import { readOperationsSettings } from '@prov/config';
+import { CachedProbe, type ConnectionBreakerReport, ROLE_MODEL } from '@prov/platform';
 import { ReadModelQueries } from '@prov/read-models';
 import type { RoleModel } from '@prov/role-model';
 import { Roles } from '../auth/roles.decorator';
@@ -27,11 +28,20 @@ const EVERYONE = ['requester', 'reviewer', 'operator', 'auditor'] as const;
 @ApiBearerAuth()
 @Controller()
 export class CatalogController {
+  /** Breaker states by connection, reused for HEALTH_CACHE_MS: a busy console does not ask every agent per call. */
+  private readonly breakers: CachedProbe<Map<string, ConnectionBreakerReport | null>>;
+
   constructor(
     @Inject(ROLE_MODEL) private readonly roleModel: RoleModel,
     private readonly queries: ReadModelQueries,
     private readonly commands: CommandClient,
-  ) {}
+  ) {
+    this.breakers = new CachedProbe(async () => {
+      const automatic = this.roleModel.connections().filter((c) => c.fulfillment !== 'manual');
+      const reports = await Promise.all(automatic.map((c) => this.breaker(c.id)));
+      return new Map(automatic.map((c, i) => [c.id, reports[i]]));
+    }, readOperationsSettings().healthCacheMs);
+  }
 
   @Get('entitlements')
   @Roles(...EVERYONE)
@@ -48,9 +58,9 @@ export class CatalogController {
     const connections = this.roleModel.connections();
     const [synchronizations, breakers] = await Promise.all([
       this.queries.synchronizations(),
-      Promise.all(connections.map((c) => (c.fulfillment === 'manual' ? null : this.breaker(c.id)))),
+      this.breakers.get(),
     ]);
-    return connections.map((connection, i) => {
+    return connections.map((connection) => {
       const last = synchronizations.get(connection.id);
       return {
         id: connection.id,
@@ -59,7 +69,7 @@ export class CatalogController {
         fulfillment: connection.fulfillment,
         health: connection.fulfillment === 'manual' ? 'manual' : last ? 'synchronized' : 'never-synchronized',
         lastSynchronization: last ?? null,
-        breaker: breakers[i],
+        breaker: breakers.get(connection.id) ?? null,
       };
     });
   }

@@ -1,12 +1,7 @@
-import { identityDecider, type IdentityEvent, type IdentityState } from '@prov/domain';
+import { type ConnectorCall, identityDecider, type IdentityEvent, type IdentityState } from '@prov/domain';
 import { identityAttributes } from '@prov/platform';
-import {
-  type AccountTrace,
-  type RoleModel,
-  type RuleTrace,
-  traceAccount,
-  traceRules,
-} from '@prov/role-model';
+import { type RoleModel, traceAccount, traceRules } from '@prov/role-model';
+import type { AssignmentExplanationView, ExplanationStepView } from './explain-views';
 
 /** An event as the explanation needs it (a RecordedEvent has all of this). */
 export interface ExplainedEvent {
@@ -15,57 +10,6 @@ export interface ExplainedEvent {
   metadata: Record<string, unknown>;
   revision: number;
   createdAt: Date;
-}
-
-/** One step of the causal chain, in the order it happened. */
-export type ExplanationStep =
-  | { kind: 'request'; at: string; by?: string; comment?: string; startsAt?: string; endsAt?: string }
-  | { kind: 'rule'; at: string; ruleId: string; rule?: RuleTrace }
-  | {
-      kind: 'order';
-      at: string;
-      orderId: string;
-      changeType: string;
-      state: string;
-      origin?: string;
-      roleModelVersion?: string;
-      /** How the role model computed the account, re-run with that version on the identity as it then was. */
-      account?: AccountTrace;
-      error?: string;
-    }
-  | {
-      kind: 'decision';
-      at: string;
-      orderId: string;
-      decision: 'approved' | 'declined' | 'postponed';
-      by?: string;
-      comment?: string;
-    }
-  | {
-      kind: 'attempt';
-      at: string;
-      orderId: string;
-      attempt: number;
-      result: 'executed' | 'errored';
-      reportedBy?: string;
-      error?: string;
-      connectorCall?: Record<string, unknown>;
-    }
-  | { kind: 'observation'; at: string; orderId: string; by?: string; synchronization?: string }
-  | {
-      kind: 'other';
-      at: string;
-      type: string;
-      orderId?: string;
-      by?: string;
-      detail?: Record<string, unknown>;
-    };
-
-export interface AssignmentExplanation {
-  assignmentId: string;
-  identityId: string;
-  entitlementId: string;
-  steps: ExplanationStep[];
 }
 
 const DECISIONS: Record<string, 'approved' | 'declined' | 'postponed'> = {
@@ -100,7 +44,7 @@ export function explainAssignment(
   identity: readonly ExplainedEvent[],
   versions: ReadonlyMap<string, RoleModel>,
   current?: RoleModel,
-): AssignmentExplanation | undefined {
+): AssignmentExplanationView | undefined {
   const requested = assignment.find((event) => event.type === 'AssignmentRequested');
   if (!requested) return undefined;
   const { assignmentId, identityId, entitlementId } = requested.data as Record<string, string>;
@@ -109,7 +53,7 @@ export function explainAssignment(
     return state.exists ? identityAttributes(state) : undefined;
   };
   const modelOf = (hash: unknown) => (typeof hash === 'string' ? versions.get(hash) : undefined) ?? current;
-  const steps = assignment.map((event): ExplanationStep => {
+  const steps = assignment.map((event): ExplanationStepView => {
     const at = whenOf(event);
     const data = event.data;
     const orderId = text(data.orderId) ?? '';
@@ -151,7 +95,7 @@ export function explainAssignment(
           roleModelVersion: text(data.roleModelVersion),
           account,
           error: text(data.error),
-        }) as ExplanationStep;
+        }) as ExplanationStepView;
       }
       case 'ProvisioningOrderExecuted':
       case 'ProvisioningOrderErrored':
@@ -163,8 +107,8 @@ export function explainAssignment(
           result: event.type === 'ProvisioningOrderExecuted' ? 'executed' : 'errored',
           reportedBy: text(data.reportedBy),
           error: text(data.error),
-          connectorCall: data.connectorCall as Record<string, unknown> | undefined,
-        }) as ExplanationStep;
+          connectorCall: data.connectorCall as ConnectorCall | undefined,
+        }) as ExplanationStepView;
       case 'ProvisioningOrderVerified':
         return withoutUndefined({
           kind: 'observation',
@@ -172,7 +116,7 @@ export function explainAssignment(
           orderId,
           by,
           synchronization: text(event.metadata.causationId),
-        }) as ExplanationStep;
+        }) as ExplanationStepView;
       default:
         if (DECISIONS[event.type]) {
           return withoutUndefined({
@@ -182,7 +126,7 @@ export function explainAssignment(
             decision: DECISIONS[event.type],
             by,
             comment: text(data.comment),
-          }) as ExplanationStep;
+          }) as ExplanationStepView;
         }
         return withoutUndefined({
           kind: 'other',
@@ -191,7 +135,7 @@ export function explainAssignment(
           orderId: orderId || undefined,
           by,
           detail: detailOf(data),
-        }) as ExplanationStep;
+        }) as ExplanationStepView;
     }
   });
   return { assignmentId, identityId, entitlementId, steps };

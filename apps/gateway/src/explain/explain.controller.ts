@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, NotFoundException, Param, ParseUUIDPipe, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsString, Matches } from 'class-validator';
 import { type AssignmentEvent, assignmentDecider, currentOrder, findHolding, stateName } from '@prov/domain';
 import { type EventStore, type RecordedEvent, StreamNotFoundError } from '@prov/event-store';
@@ -8,6 +8,7 @@ import { type RoleModel, traceRules } from '@prov/role-model';
 import { Roles } from '../auth/roles.decorator';
 import { RoleModelVersionReader } from '../role-model/role-model-versions';
 import { type ExplainedEvent, explainAssignment, identityAsOf } from './explain-assignment';
+import { AccessExplanationView, AssignmentExplanationView, STEP_VIEWS } from './explain-views';
 import { whyAccess } from './why-not';
 
 export class ExplainQuery {
@@ -24,6 +25,7 @@ const READERS = ['requester', 'reviewer', 'operator', 'auditor'] as const;
 /** Why an assignment is what it is, and why a person has (or lacks) an entitlement. */
 @ApiTags('explain')
 @ApiBearerAuth()
+@ApiExtraModels(...Object.values(STEP_VIEWS))
 @Controller()
 export class ExplainController {
   constructor(
@@ -34,17 +36,20 @@ export class ExplainController {
 
   @Get('assignments/:id/explain')
   @Roles(...READERS)
-  async assignment(@Param('id', new ParseUUIDPipe()) id: string) {
+  @ApiOkResponse({ type: AssignmentExplanationView })
+  async assignment(@Param('id', new ParseUUIDPipe()) id: string): Promise<AssignmentExplanationView> {
     const events = await this.read(`assignment-${id}`);
     const requested = events.find((e) => e.type === 'AssignmentRequested');
-    if (!requested)
+    const explanation = requested && (await this.explain(events, String(requested.data.identityId)));
+    if (!explanation)
       throw new NotFoundException({ code: 'AssignmentNotFound', message: `assignment ${id} does not exist` });
-    return this.explain(events, String(requested.data.identityId));
+    return explanation;
   }
 
   @Get('identities/:id/explain')
   @Roles(...READERS)
-  async identity(@Param('id') id: string, @Query() query: ExplainQuery) {
+  @ApiOkResponse({ type: AccessExplanationView })
+  async identity(@Param('id') id: string, @Query() query: ExplainQuery): Promise<AccessExplanationView> {
     const identityEvents = await this.read(`identity-${id}`);
     const identity = identityAsOf(identityEvents, '9999');
     if (!identity.exists)
@@ -79,7 +84,7 @@ export class ExplainController {
       entitlementId,
       ...answer,
       holders: holding?.holders ?? [],
-      explanation: state.exists ? await this.explain(assignmentEvents, id, identityEvents) : null,
+      explanation: (state.exists && (await this.explain(assignmentEvents, id, identityEvents))) || null,
     };
   }
 

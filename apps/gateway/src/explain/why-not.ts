@@ -18,21 +18,25 @@ export interface AccessFacts {
   };
 }
 
+/** Why an identity has an entitlement or not, one code per reason. */
+export const ACCESS_REASON_CODES = [
+  'unknown-entitlement',
+  'identity-inactive',
+  'no-request',
+  'no-rule-holds',
+  'rule-not-evaluable',
+  'declined',
+  'revoked',
+  'awaiting-review',
+  'order-errored',
+  'evaluation-failed',
+  'inactive',
+  'in-progress',
+  'provisioned',
+] as const;
+
 export interface AccessReason {
-  code:
-    | 'unknown-entitlement'
-    | 'identity-inactive'
-    | 'no-request'
-    | 'no-rule-holds'
-    | 'rule-not-evaluable'
-    | 'declined'
-    | 'revoked'
-    | 'awaiting-review'
-    | 'order-errored'
-    | 'evaluation-failed'
-    | 'inactive'
-    | 'in-progress'
-    | 'provisioned';
+  code: (typeof ACCESS_REASON_CODES)[number];
   message: string;
 }
 

@@ -1099,6 +1099,210 @@ export interface components {
             /** @description true when the log ends with this page */
             end: boolean;
         };
+        RequestStepView: {
+            /** Format: date-time */
+            at: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "request";
+            by?: string;
+            comment?: string;
+            /** Format: date-time */
+            startsAt?: string;
+            /** Format: date-time */
+            endsAt?: string;
+        };
+        RuleTraceView: {
+            /** @example lower(givenName + '.' + surname) */
+            expression: string;
+            /** @description each attribute the expression reads, with its value (null when absent) */
+            inputs: {
+                [key: string]: unknown;
+            };
+            /** @description the value it gave; absent when it failed */
+            value?: (string | number | boolean | unknown[] | {
+                [key: string]: unknown;
+            }) | null;
+            /** @description why it failed */
+            error?: string;
+            ruleId: string;
+            entitlementId: string;
+            /** @description null: the rule could not be evaluated */
+            holds: boolean | null;
+        };
+        RuleStepView: {
+            /** Format: date-time */
+            at: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "rule";
+            ruleId: string;
+            /** @description the rule as it ran when it granted */
+            rule?: components["schemas"]["RuleTraceView"];
+        };
+        ExpressionTraceView: {
+            /** @example lower(givenName + '.' + surname) */
+            expression: string;
+            /** @description each attribute the expression reads, with its value (null when absent) */
+            inputs: {
+                [key: string]: unknown;
+            };
+            /** @description the value it gave; absent when it failed */
+            value?: (string | number | boolean | unknown[] | {
+                [key: string]: unknown;
+            }) | null;
+            /** @description why it failed */
+            error?: string;
+        };
+        AttributeTraceView: {
+            /** @example lower(givenName + '.' + surname) */
+            expression: string;
+            /** @description each attribute the expression reads, with its value (null when absent) */
+            inputs: {
+                [key: string]: unknown;
+            };
+            /** @description the value it gave; absent when it failed */
+            value?: (string | number | boolean | unknown[] | {
+                [key: string]: unknown;
+            }) | null;
+            /** @description why it failed */
+            error?: string;
+            /** @example mail */
+            name: string;
+        };
+        AccountTraceView: {
+            entitlementId: string;
+            resourceTypeId: string;
+            connectionId: string;
+            accountRule: components["schemas"]["ExpressionTraceView"];
+            accountKey: components["schemas"]["ExpressionTraceView"];
+            attributes: components["schemas"]["AttributeTraceView"][];
+            group?: string;
+        };
+        OrderStepView: {
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            orderId: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "order";
+            /** @example Added */
+            changeType: string;
+            /** @example Pending */
+            state: string;
+            origin?: string;
+            /** @description the hash of the role model that generated the order */
+            roleModelVersion?: string;
+            /** @description how the role model computed the account, re-run with that version on the identity as it then was */
+            account?: components["schemas"]["AccountTraceView"];
+            error?: string;
+        };
+        DecisionStepView: {
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            orderId: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "decision";
+            /** @enum {string} */
+            decision: "approved" | "declined" | "postponed";
+            by?: string;
+            comment?: string;
+        };
+        ConnectorCallView: {
+            /** @enum {string} */
+            operation: "create-or-converge" | "modify" | "delete";
+            /** @description the DN, key or URL of the entry written */
+            target: string;
+            attributes: string[];
+            group?: string;
+            durationMs: number;
+        };
+        AttemptStepView: {
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            orderId: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "attempt";
+            attempt: number;
+            /** @enum {string} */
+            result: "executed" | "errored";
+            reportedBy?: string;
+            error?: string;
+            connectorCall?: components["schemas"]["ConnectorCallView"];
+        };
+        ObservationStepView: {
+            /** Format: date-time */
+            at: string;
+            /** Format: uuid */
+            orderId: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "observation";
+            by?: string;
+            /**
+             * Format: uuid
+             * @description the synchronization that observed it
+             */
+            synchronization?: string;
+        };
+        OtherStepView: {
+            /** Format: date-time */
+            at: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            kind: "other";
+            /** @example AssignmentRevoked */
+            type: string;
+            /** Format: uuid */
+            orderId?: string;
+            by?: string;
+            /** @description what else the event says (a reason, a comment, a date) */
+            detail?: {
+                [key: string]: unknown;
+            };
+        };
+        AssignmentExplanationView: {
+            /** Format: uuid */
+            assignmentId: string;
+            identityId: string;
+            entitlementId: string;
+            /** @description the request or rule, orders, decisions, attempts, observations: in the order they happened */
+            steps: (components["schemas"]["RequestStepView"] | components["schemas"]["RuleStepView"] | components["schemas"]["OrderStepView"] | components["schemas"]["DecisionStepView"] | components["schemas"]["AttemptStepView"] | components["schemas"]["ObservationStepView"] | components["schemas"]["OtherStepView"])[];
+        };
+        AccessReasonView: {
+            /** @enum {string} */
+            code: "unknown-entitlement" | "identity-inactive" | "no-request" | "no-rule-holds" | "rule-not-evaluable" | "declined" | "revoked" | "awaiting-review" | "order-errored" | "evaluation-failed" | "inactive" | "in-progress" | "provisioned";
+            message: string;
+        };
+        AccessExplanationView: {
+            identityId: string;
+            entitlementId: string;
+            /** @description true when the access is written in the managed system (Executed or Verified) */
+            has: boolean;
+            reasons: components["schemas"]["AccessReasonView"][];
+            /** @description who holds it: `request` and/or `rule:<id>` */
+            holders: string[];
+            explanation: components["schemas"]["AssignmentExplanationView"] | null;
+        };
     };
     responses: never;
     parameters: never;
@@ -2153,7 +2357,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AssignmentExplanationView"];
+                };
             };
         };
     };
@@ -2175,7 +2381,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["AccessExplanationView"];
+                };
             };
         };
     };

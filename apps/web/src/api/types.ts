@@ -34,6 +34,12 @@ export type Identity = Schemas['IdentityView'];
 export type AuditEvent = Schemas['AuditEventView'];
 export type AuditLogPage = Schemas['AuditLogPageView'];
 
+/** The explain answers: `GET /api/assignments/:id/explain` and `GET /api/identities/:id/explain`. */
+export type ExpressionTrace = Schemas['ExpressionTraceView'];
+export type ExplanationStep = Schemas['AssignmentExplanationView']['steps'][number];
+export type AssignmentExplanation = Schemas['AssignmentExplanationView'];
+export type AccessExplanation = Schemas['AccessExplanationView'];
+
 export interface ConnectionTestResult {
   ok: boolean;
   message: string;
@@ -69,96 +75,4 @@ export interface ApiErrorBody {
   code: string;
   message: string;
   details?: unknown;
-}
-
-/** One expression of the role model as it ran for an identity: its inputs and its value or error. */
-export interface ExpressionTrace {
-  expression: string;
-  inputs: Record<string, unknown>;
-  value?: unknown;
-  error?: string;
-}
-
-export interface AccountTrace {
-  entitlementId: string;
-  resourceTypeId: string;
-  connectionId: string;
-  accountRule: ExpressionTrace;
-  accountKey: ExpressionTrace;
-  attributes: Array<ExpressionTrace & { name: string }>;
-  group?: string;
-}
-
-export interface RuleTrace extends ExpressionTrace {
-  ruleId: string;
-  entitlementId: string;
-  holds: boolean | null;
-}
-
-export interface ConnectorCall {
-  operation: string;
-  target: string;
-  attributes: string[];
-  group?: string;
-  durationMs: number;
-}
-
-/** One step of `GET /api/assignments/:id/explain`, in the order it happened. */
-export type ExplanationStep =
-  | { kind: 'request'; at: string; by?: string; comment?: string; startsAt?: string; endsAt?: string }
-  | { kind: 'rule'; at: string; ruleId: string; rule?: RuleTrace }
-  | {
-      kind: 'order';
-      at: string;
-      orderId: string;
-      changeType: string;
-      state: string;
-      origin?: string;
-      roleModelVersion?: string;
-      account?: AccountTrace;
-      error?: string;
-    }
-  | {
-      kind: 'decision';
-      at: string;
-      orderId: string;
-      decision: 'approved' | 'declined' | 'postponed';
-      by?: string;
-      comment?: string;
-    }
-  | {
-      kind: 'attempt';
-      at: string;
-      orderId: string;
-      attempt: number;
-      result: 'executed' | 'errored';
-      reportedBy?: string;
-      error?: string;
-      connectorCall?: ConnectorCall;
-    }
-  | { kind: 'observation'; at: string; orderId: string; by?: string; synchronization?: string }
-  | {
-      kind: 'other';
-      at: string;
-      type: string;
-      orderId?: string;
-      by?: string;
-      detail?: Record<string, unknown>;
-    };
-
-export interface AssignmentExplanation {
-  assignmentId: string;
-  identityId: string;
-  entitlementId: string;
-  steps: ExplanationStep[];
-}
-
-/** `GET /api/identities/:id/explain?entitlement=`: why a person has an entitlement, or why not. */
-export interface AccessExplanation {
-  identityId: string;
-  entitlementId: string;
-  has: boolean;
-  reasons: Array<{ code: string; message: string }>;
-  holders: string[];
-  explanation: AssignmentExplanation | null;
 }

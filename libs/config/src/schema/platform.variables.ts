@@ -207,6 +207,6 @@ export const PLATFORM_VARIABLES: readonly VariableSpec[] = [
     unit: MS,
     services: 'all',
     default: '1000',
-    doc: 'how long a readiness result is reused before dependencies are asked again',
+    doc: "how long a readiness result (and the gateway's view of the connections' breakers) is reused before dependencies are asked again",
   },
 ];

@@ -1,3 +1,4 @@
+import { handleWhen, retry } from 'cockatiel';
 import { Attribute, Change, escapeFilter, type Client } from 'ldapts';
 import { PermanentConnectorError } from '../errors';
 import {
@@ -11,6 +12,11 @@ import {
 import { attributeValues, firstValue } from './ad-reader';
 import type { AdConnectorSettings } from './ad-settings';
 import { childDn, GLOBAL_SECURITY_GROUP, normalizeDn } from './ad-values';
+
+const GROUP_GONE = retry(
+  handleWhen((error) => ldapResultCode(error) === LDAP_NO_SUCH_OBJECT),
+  { maxAttempts: 1 },
+);
 
 /**
  * Group memberships behind AdConnector.apply, converging like the account writes (ad-accounts.ts):
@@ -27,19 +33,19 @@ export class AdGroups {
 
   async addMembership(userDn: string, group: string): Promise<void> {
     const client = await this.session();
-    for (let attempt = 1; ; attempt++) {
+    // A group deleted behind our back is created again, once.
+    await GROUP_GONE.execute(async () => {
       const groupDn = await this.ensureGroup(group);
       try {
         await client.modify(groupDn, memberChange('add', userDn));
-        return;
       } catch (error) {
         const code = ldapResultCode(error);
         // AD answers 68 for a member already there, other servers 20.
         if (code === LDAP_ENTRY_ALREADY_EXISTS || code === LDAP_ATTRIBUTE_OR_VALUE_EXISTS) return;
-        if (code !== LDAP_NO_SUCH_OBJECT || attempt > 1) throw error;
-        this.knownGroups.delete(normalizeDn(groupDn)); // deleted behind our back: create it again
+        if (code === LDAP_NO_SUCH_OBJECT) this.knownGroups.delete(normalizeDn(groupDn));
+        throw error;
       }
-    }
+    });
   }
 
   async removeMembership(userDn: string, group: string): Promise<void> {

@@ -24,6 +24,7 @@ import {
   WrongExpectedVersionError as EsdbWrongExpectedVersionError,
   jsonEvent,
 } from '@eventstore/db-client';
+import { handleType, retry } from 'cockatiel';
 import {
   type AppendOptions,
   type AppendResult,
@@ -70,8 +71,8 @@ import {
 
 export type EventStoreDbEventStoreOptions = { connectionString: string } | { client: EventStoreDBClient };
 
-/** Concurrent writers to one stream make a chained append read the tail again; this many times at most. */
-const MAX_CHAIN_ATTEMPTS = 20;
+/** Concurrent writers to one stream make a chained append read the tail again: 20 tries at most. */
+const CHAIN_RACES = retry(handleType(EsdbWrongExpectedVersionError), { maxAttempts: 19 });
 
 export class EventStoreDbEventStore implements EventStore, ChainKeeper {
   readonly client: EventStoreDBClient;
@@ -104,30 +105,34 @@ export class EventStoreDbEventStore implements EventStore, ChainKeeper {
     const ids = append.events.map((e) => e.id);
     // The expected revision is pinned to the tail read (chain.ts): a concurrent writer in between
     // makes the server refuse, and the chain is read again.
-    for (let attempt = 1; ; attempt++) {
-      const tail = await readStreamTail(this.client, append.streamName, ids.length);
-      const plan = planChainedAppend(append.expectedRevision, tail, ids);
-      if (plan.retry) return this.retryResult(append.streamName);
-      try {
-        const result = await this.client.appendToStream(
-          append.streamName,
-          chainEvents(plan.previous, plan.lastRevision, append.events).map((e) =>
-            jsonEvent({ id: e.id, type: e.type, data: e.data as JSONType, metadata: e.metadata }),
-          ),
-          { expectedRevision: toEsdbExpectedRevision(plan.expectedRevision) },
-        );
-        if (!result.position)
-          throw new EventStoreError('EventStoreDB did not return the position of the append');
-        return {
-          nextExpectedRevision: result.nextExpectedRevision,
-          position: toPortPosition(result.position),
-        };
-      } catch (error) {
-        const pinned = plan.expectedRevision !== append.expectedRevision;
-        if (pinned && error instanceof EsdbWrongExpectedVersionError && attempt < MAX_CHAIN_ATTEMPTS)
-          continue;
-        mapEsdbError(error, append);
-      }
+    try {
+      return await CHAIN_RACES.execute(async () => {
+        const tail = await readStreamTail(this.client, append.streamName, ids.length);
+        const plan = planChainedAppend(append.expectedRevision, tail, ids);
+        if (plan.retry) return this.retryResult(append.streamName);
+        try {
+          const result = await this.client.appendToStream(
+            append.streamName,
+            chainEvents(plan.previous, plan.lastRevision, append.events).map((e) =>
+              jsonEvent({ id: e.id, type: e.type, data: e.data as JSONType, metadata: e.metadata }),
+            ),
+            { expectedRevision: toEsdbExpectedRevision(plan.expectedRevision) },
+          );
+          if (!result.position)
+            throw new EventStoreError('EventStoreDB did not return the position of the append');
+          return {
+            nextExpectedRevision: result.nextExpectedRevision,
+            position: toPortPosition(result.position),
+          };
+        } catch (error) {
+          // Only a revision this append pinned is worth reading again; the caller's own is its answer.
+          const pinned = plan.expectedRevision !== append.expectedRevision;
+          if (pinned && error instanceof EsdbWrongExpectedVersionError) throw error;
+          mapEsdbError(error, append);
+        }
+      });
+    } catch (error) {
+      mapEsdbError(error, append);
     }
   }
 

@@ -7,8 +7,15 @@ import {
   StreamInfo,
   nanos,
 } from 'nats';
+import { handleWhen, retry } from 'cockatiel';
 import { ORDERS_DLQ_STREAM, ORDERS_DLQ_SUBJECTS, ORDERS_STREAM, ORDERS_SUBJECTS } from '../subjects';
 import { isJetStreamApiError } from './jetstream-errors';
+
+/** 10058: the stream name is in use, i.e. another service created it after we looked. */
+const CREATED_MEANWHILE = retry(
+  handleWhen((error) => isJetStreamApiError(error, 10058)),
+  { maxAttempts: 1 },
+);
 
 export interface OrdersStreamsOptions {
   /** Copies of each message in a cluster (1 for a single server, 3 in production clusters). */
@@ -96,17 +103,11 @@ async function ensureStream(
   jsm: JetStreamManager,
   wanted: Partial<StreamConfig> & { name: string },
 ): Promise<StreamInfo> {
-  for (let attempt = 0; ; attempt++) {
+  return CREATED_MEANWHILE.execute(async () => {
     const existing = await streamInfo(jsm, wanted.name);
     if (existing) return updateIfNeeded(jsm, existing, wanted);
-    try {
-      return await jsm.streams.add(wanted);
-    } catch (error) {
-      // Another service created it between our info and add: look again, once.
-      if (attempt === 0 && isJetStreamApiError(error, 10058)) continue;
-      throw error;
-    }
-  }
+    return jsm.streams.add(wanted);
+  });
 }
 
 async function streamInfo(jsm: JetStreamManager, name: string): Promise<StreamInfo | undefined> {
