@@ -1,5 +1,49 @@
 import type { Pool } from 'pg';
+import {
+  type EventStore,
+  logRangeQuery,
+  type Position,
+  PostgresEventStore,
+  type RecordedEvent,
+} from '@prov/event-store';
+import type { BulkLoader, Projection, StoreEventsQuery } from './projections/projection';
 import { assertSchemaName, ensureReadModelSchema } from './schema';
+
+/** The state of a bulk load across its pages. */
+export interface BulkLoad {
+  /** Projections that hold their rows until the end of the load (ADR 0038). */
+  loaders: Map<Projection, BulkLoader>;
+  /** Events applied so far. */
+  events: number;
+}
+
+/**
+ * Prepares an empty schema for a bulk load (no checkpoint: nothing of it was ever committed
+ * as loaded). Rows of the row-per-page tables that are there anyway are what a load that died
+ * midway left, since a load writes its checkpoint only at its end: they are discarded and the
+ * load starts again. Then the deferred indexes are dropped and the projections that hold their
+ * rows in memory start (reading the rows the schema has, so that their fold is exact).
+ */
+export async function beginBulkLoad(
+  pool: Pool,
+  schema: string,
+  projections: readonly Projection[],
+): Promise<BulkLoad> {
+  const s = assertSchemaName(schema);
+  await pool.query(`TRUNCATE ${s}.assignments, ${s}.orders, ${s}.history`);
+  await dropDeferredIndexes(pool, s);
+  const loaders = new Map<Projection, BulkLoader>();
+  const client = await pool.connect();
+  try {
+    for (const projection of projections) {
+      const loader = await projection.startBulkLoad?.(client, s);
+      if (loader) loaders.set(projection, loader);
+    }
+  } finally {
+    client.release();
+  }
+  return { loaders, events: 0 };
+}
 
 /**
  * A bulk load (the replay of a rebuild into an empty schema) writes millions of rows; keeping
@@ -45,4 +89,22 @@ export async function restoreDeferredIndexes(pool: Pool, schema: string): Promis
     await client.query('RESET maintenance_work_mem').catch(() => undefined);
     client.release();
   }
+}
+
+/**
+ * A run of a bulk page as a query over the store's table, when the store is the PostgreSQL
+ * adapter on the read models' own pool (so in their database) and the projection reads one
+ * category; otherwise undefined, and the projection writes every row itself (ADR 0038).
+ */
+export function storeEventsQuery(
+  store: EventStore,
+  pool: Pool,
+  projection: Projection,
+  run: readonly RecordedEvent[],
+): StoreEventsQuery | undefined {
+  if (!(store instanceof PostgresEventStore) || store.pool !== pool || projection.streamPrefixes.length !== 1)
+    return undefined;
+  const [first, last] = [run[0].position, run[run.length - 1].position];
+  return (exclude: readonly Position[]) =>
+    logRangeQuery(first, last, { streamNamePrefix: projection.streamPrefixes[0], exclude });
 }

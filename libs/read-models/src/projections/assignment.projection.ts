@@ -12,7 +12,7 @@ import {
 import type { RecordedEvent } from '@prov/event-store';
 import { type CopyValue, copyRows } from '../copy-rows';
 import { foldAssignments } from './assignment.fold';
-import { type ApplyOptions, type Projection, streamId } from './projection';
+import { type ApplyOptions, type Projection, type StoreEventsQuery, streamId } from './projection';
 import { streamsToLookUp } from './stream-fold';
 
 const PREFIX = 'assignment-';
@@ -58,7 +58,6 @@ async function applyAssignments(
   const folded = foldAssignments(stored, events, PREFIX, evolveAssignment, initialAssignmentState);
   const assignments = folded.assignments.map(assignmentRecord);
   const orders = folded.orders.map(orderRecord);
-  const history = folded.history.map(historyRecord);
   if (options.bulk) {
     await copyRows(
       client,
@@ -67,12 +66,15 @@ async function applyAssignments(
       newRows(assignments, folded.assignments, ASSIGNMENT_COLUMNS),
     );
     await copyRows(client, `${schema}.orders`, ORDER_COLUMNS, newRows(orders, folded.orders, ORDER_COLUMNS));
-    await copyRows(
-      client,
-      `${schema}.history`,
-      HISTORY_COLUMNS,
-      history.map((r) => HISTORY_COLUMNS.map((c) => r[c])),
-    );
+    if (options.storeEvents)
+      await copyHistoryFromStore(client, schema, events, folded.history, options.storeEvents);
+    else
+      await copyRows(
+        client,
+        `${schema}.history`,
+        HISTORY_COLUMNS,
+        folded.history.map(historyRecord).map((r) => HISTORY_COLUMNS.map((c) => r[c])),
+      );
     await upsertAssignments(
       client,
       schema,
@@ -87,7 +89,7 @@ async function applyAssignments(
   }
   await upsertAssignments(client, schema, assignments);
   await upsertOrders(client, schema, orders);
-  await insertHistory(client, schema, history);
+  await insertHistory(client, schema, folded.history.map(historyRecord));
 }
 
 type Row = Record<string, CopyValue>;
@@ -207,6 +209,29 @@ function historyRecord(e: RecordedEvent): Row {
     metadata: e.metadata,
     recorded_at: e.createdAt,
   };
+}
+
+/**
+ * The history rows of a bulk run, copied by the server from the store's table: the events'
+ * payloads are neither sent back from this process nor parsed again. The events the fold did
+ * not apply (none in a load from zero, but the rule is the fold's) are left out.
+ */
+async function copyHistoryFromStore(
+  client: PoolClient,
+  schema: string,
+  events: readonly RecordedEvent[],
+  applied: readonly RecordedEvent[],
+  storeEvents: StoreEventsQuery,
+): Promise<void> {
+  const kept = new Set(applied);
+  const { sql, params } = storeEvents(events.filter((e) => !kept.has(e)).map((e) => e.position));
+  await client.query(
+    `INSERT INTO ${schema}.history (${HISTORY_COLUMNS.join(', ')})
+     SELECT substr(x.stream_name, ${PREFIX.length + 1}), x.stream_revision, x.event_id, x.event_type, x.data, x.metadata,
+            x.recorded_at
+       FROM (${sql}) x`,
+    params,
+  );
 }
 
 /**

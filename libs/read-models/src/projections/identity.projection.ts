@@ -8,8 +8,8 @@ import {
 } from '@prov/domain';
 import type { RecordedEvent } from '@prov/event-store';
 import { type CopyValue, copyRows } from '../copy-rows';
-import { type ApplyOptions, type Projection } from './projection';
-import { foldStreams, type FoldedRow, streamsToLookUp } from './stream-fold';
+import { type ApplyOptions, type BulkLoader, type Projection, streamId } from './projection';
+import { foldEvent, foldStreams, streamsToLookUp } from './stream-fold';
 
 const PREFIX = 'identity-';
 
@@ -25,6 +25,7 @@ export const identityProjection: Projection = {
     return applyIdentities(client, schema, [event]);
   },
   applyMany: applyIdentities,
+  startBulkLoad: startIdentityLoad,
 };
 
 type IdentityRow = RegisteredIdentity & { revision: string };
@@ -44,6 +45,54 @@ function storedState(row: IdentityRow): IdentityState {
   };
 }
 
+const SELECT_IDENTITY_ROWS = `SELECT identity_id AS "identityId", login, first_name AS "firstName",
+  last_name AS "lastName", email, department, attributes, registered_at AS "registeredAt", updated_at AS "updatedAt",
+  revision, active, deactivated_at AS "deactivatedAt", holdings, deactivation_scheduled_at AS "deactivationScheduledAt"`;
+
+/**
+ * A real log meets an identity again for every assignment it holds (ADR 0006), spread over the
+ * whole log; a page-by-page load rewrote its row each time. The bulk load instead keeps every
+ * identity's state in memory (rows already in the schema included, so the fold is exact) and
+ * writes each row once at the end: COPY for new rows, the upsert for the others.
+ */
+async function startIdentityLoad(client: PoolClient, schema: string): Promise<BulkLoader> {
+  const { rows } = await client.query<IdentityRow>(`${SELECT_IDENTITY_ROWS} FROM ${schema}.identities`);
+  const states = new Map(
+    rows.map((r) => [r.identityId, { state: storedState(r), revision: BigInt(r.revision) }]),
+  );
+  const existed = new Set(states.keys());
+  const changed = new Set<string>();
+  return {
+    apply(events) {
+      for (const event of events) {
+        const id = streamId(event.streamName, PREFIX);
+        if (foldEvent<IdentityState, IdentityEvent>(states, id, event, evolveIdentity, initialIdentityState))
+          changed.add(id);
+      }
+    },
+    async finish(load) {
+      const records = function* (stored: boolean) {
+        for (const id of changed) {
+          if (existed.has(id) !== stored) continue;
+          const { state, revision } = states.get(id)!;
+          yield identityRecord(id, state, revision);
+        }
+      };
+      await copyRows(
+        load,
+        `${schema}.identities`,
+        IDENTITY_COLUMNS,
+        mapRows(records(false), (r) => IDENTITY_COLUMNS.map((c) => r[c])),
+      );
+      await upsertIdentities(load, schema, [...records(true)]);
+    },
+  };
+}
+
+function* mapRows<T, U>(items: Iterable<T>, map: (item: T) => U): Generator<U> {
+  for (const item of items) yield map(item);
+}
+
 async function applyIdentities(
   client: PoolClient,
   schema: string,
@@ -57,11 +106,8 @@ async function applyIdentities(
     ids.length === 0
       ? { rows: [] as IdentityRow[] }
       : await client.query<IdentityRow>(
-          `SELECT identity_id AS "identityId", login, first_name AS "firstName", last_name AS "lastName", email,
-                  department, attributes, registered_at AS "registeredAt", updated_at AS "updatedAt", revision,
-                  active, deactivated_at AS "deactivatedAt", holdings,
-                  deactivation_scheduled_at AS "deactivationScheduledAt"
-             FROM ${schema}.identities WHERE identity_id = ANY($1::text[]) ORDER BY identity_id ${lock}`,
+          `${SELECT_IDENTITY_ROWS} FROM ${schema}.identities WHERE identity_id = ANY($1::text[])
+            ORDER BY identity_id ${lock}`,
           [ids],
         );
   const stored = new Map(
@@ -74,7 +120,7 @@ async function applyIdentities(
     evolveIdentity,
     initialIdentityState,
   );
-  const records = folded.rows.map(identityRecord);
+  const records = folded.rows.map((row) => identityRecord(row.id, row.state, row.event.revision));
   if (options.bulk) {
     const fresh = records.filter((_, i) => !folded.rows[i].existed);
     await copyRows(
@@ -110,7 +156,7 @@ const IDENTITY_COLUMNS = [
   'deactivation_scheduled_at',
 ] as const;
 
-function identityRecord({ id, state, event }: FoldedRow<IdentityState>): Record<string, CopyValue> {
+function identityRecord(id: string, state: IdentityState, revision: bigint): Record<string, CopyValue> {
   const next = state as RegisteredIdentity;
   return {
     identity_id: id,
@@ -122,7 +168,7 @@ function identityRecord({ id, state, event }: FoldedRow<IdentityState>): Record<
     attributes: next.attributes,
     registered_at: next.registeredAt,
     updated_at: next.updatedAt,
-    revision: event.revision.toString(),
+    revision: revision.toString(),
     active: next.active,
     deactivated_at: next.deactivatedAt ?? null,
     holdings: next.holdings,

@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { RecordedEvent } from '@prov/event-store';
+import type { Position, RecordedEvent } from '@prov/event-store';
 
 /**
  * A projection turns one stored event into read-model rows. It runs inside the projector's
@@ -21,7 +21,23 @@ export interface Projection {
     events: readonly RecordedEvent[],
     options?: ApplyOptions,
   ): Promise<void>;
+  /**
+   * A bulk load of this projection that holds its rows' states in memory across the load's
+   * pages and writes each row once, at the end, instead of rewriting a row every page that
+   * meets its stream again (ADR 0038). Without it a bulk load uses `applyMany`.
+   */
+  startBulkLoad?(client: PoolClient, schema: string): Promise<BulkLoader>;
 }
+
+export interface BulkLoader {
+  /** Folds a run of this projection's events, in log order, into the states held. */
+  apply(events: readonly RecordedEvent[]): void;
+  /** Writes every row held, in the load's last transaction (with its checkpoint). */
+  finish(client: PoolClient): Promise<void>;
+}
+
+/** The events of a run as a SELECT over the store's table, leaving out those at `exclude`. */
+export type StoreEventsQuery = (exclude: readonly Position[]) => { sql: string; params: unknown[] };
 
 export interface ApplyOptions {
   /**
@@ -31,6 +47,12 @@ export interface ApplyOptions {
    * projector then applies it again without this option.
    */
   bulk?: boolean;
+  /**
+   * Set in a bulk load when the store is the PostgreSQL adapter in the read models' own
+   * database: rows that copy events (the history) are then copied by the server from the
+   * store's table, without the events' payloads passing through this process (ADR 0038).
+   */
+  storeEvents?: StoreEventsQuery;
 }
 
 export function streamId(streamName: string, prefix: string): string {
