@@ -1,12 +1,6 @@
-import type { Pool } from 'pg';
-import {
-  type EventStore,
-  logRangeQuery,
-  type Position,
-  PostgresEventStore,
-  type RecordedEvent,
-} from '@prov/event-store';
-import type { BulkLoader, Projection, StoreEventsQuery } from './projections/projection';
+import type { Pool, PoolClient } from 'pg';
+import { type EventStore, logRangeQuery, type Position, PostgresEventStore } from '@prov/event-store';
+import type { BulkLoader, Projection } from './projections/projection';
 import { assertSchemaName, ensureReadModelSchema } from './schema';
 
 /** The state of a bulk load across its pages. */
@@ -15,6 +9,13 @@ export interface BulkLoad {
   loaders: Map<Projection, BulkLoader>;
   /** Events applied so far. */
   events: number;
+  /** The load copies rows that repeat events from the store's table at its end (ADR 0038). */
+  fromStore: boolean;
+  /** The first and last event the load applied (committed pages). */
+  first?: Position;
+  last?: Position;
+  /** Events of the load the projections that copy from the store did not apply. */
+  notApplied: Position[];
 }
 
 /**
@@ -28,6 +29,7 @@ export async function beginBulkLoad(
   pool: Pool,
   schema: string,
   projections: readonly Projection[],
+  fromStore: boolean,
 ): Promise<BulkLoad> {
   const s = assertSchemaName(schema);
   await pool.query(`TRUNCATE ${s}.assignments, ${s}.orders, ${s}.history`);
@@ -42,7 +44,7 @@ export async function beginBulkLoad(
   } finally {
     client.release();
   }
-  return { loaders, events: 0 };
+  return { loaders, events: 0, fromStore, notApplied: [] };
 }
 
 /**
@@ -92,19 +94,33 @@ export async function restoreDeferredIndexes(pool: Pool, schema: string): Promis
 }
 
 /**
- * A run of a bulk page as a query over the store's table, when the store is the PostgreSQL
- * adapter on the read models' own pool (so in their database) and the projection reads one
- * category; otherwise undefined, and the projection writes every row itself (ADR 0038).
+ * Whether a load may copy rows that repeat events from the store's table: the store is the
+ * PostgreSQL adapter on the read models' own pool (so in their database). Otherwise every row
+ * is written from the events read, as with any other store (ADR 0038).
  */
-export function storeEventsQuery(
-  store: EventStore,
-  pool: Pool,
-  projection: Projection,
-  run: readonly RecordedEvent[],
-): StoreEventsQuery | undefined {
-  if (!(store instanceof PostgresEventStore) || store.pool !== pool || projection.streamPrefixes.length !== 1)
-    return undefined;
-  const [first, last] = [run[0].position, run[run.length - 1].position];
-  return (exclude: readonly Position[]) =>
-    logRangeQuery(first, last, { streamNamePrefix: projection.streamPrefixes[0], exclude });
+export function storeSharesDatabase(store: EventStore, pool: Pool): boolean {
+  return store instanceof PostgresEventStore && store.pool === pool;
+}
+
+/** At the end of a load: the rows that repeat the load's events, copied from the store's table. */
+export async function copyFromStore(
+  client: PoolClient,
+  schema: string,
+  projections: readonly Projection[],
+  load: BulkLoad,
+): Promise<void> {
+  const { first, last } = load;
+  if (!load.fromStore || !first || !last) return;
+  for (const projection of projections.filter(copiesFromStore)) {
+    const query = logRangeQuery(first, last, {
+      streamNamePrefix: projection.streamPrefixes[0],
+      exclude: load.notApplied,
+    });
+    await projection.copyFromStore!(client, schema, query);
+  }
+}
+
+/** A projection whose rows that repeat events a load copies from the store's table. */
+export function copiesFromStore(projection: Projection): boolean {
+  return projection.copyFromStore !== undefined && projection.streamPrefixes.length === 1;
 }

@@ -5,7 +5,14 @@ import type { EventStore, Position, RecordedEvent, Subscription } from '@prov/ev
 import { assignmentProjection } from './projections/assignment.projection';
 import { identityProjection } from './projections/identity.projection';
 import { jobProjection } from './projections/job.projection';
-import { beginBulkLoad, type BulkLoad, restoreDeferredIndexes, storeEventsQuery } from './bulk-load';
+import {
+  beginBulkLoad,
+  type BulkLoad,
+  copiesFromStore,
+  copyFromStore,
+  restoreDeferredIndexes,
+  storeSharesDatabase,
+} from './bulk-load';
 import type { ApplyOptions, Projection } from './projections/projection';
 import { synchronizationProjection } from './projections/synchronization.projection';
 import { assertSchemaName, ensureReadModelSchema, LIVE_SCHEMA } from './schema';
@@ -60,6 +67,8 @@ export interface ProjectorOptions {
 interface BatchMode {
   apply: ApplyOptions;
   load?: BulkLoad;
+  /** Events of this batch the fold did not apply, kept by the load once the batch commits. */
+  notApplied?: Position[];
 }
 
 /**
@@ -200,7 +209,8 @@ export class Projector {
       // A bulk load commits its checkpoint only in its last transaction (finishBulkLoad): a crash
       // before it loses the whole load, which then starts again. Nobody reads the schema yet.
       if (mode.load) await client.query('SET LOCAL synchronous_commit = off');
-      await this.applyEvents(client, events, mode);
+      const notApplied: Position[] = [];
+      await this.applyEvents(client, events, { ...mode, notApplied });
       if (!mode.load) await this.writeCheckpoint(client, last, events.length);
       const streams = [...new Set(events.map((event) => event.streamName))].slice(0, 50);
       await client.query('SELECT pg_notify($1, $2)', [
@@ -215,7 +225,12 @@ export class Projector {
       ]);
       await client.query('COMMIT');
       this.handled += events.length;
-      if (mode.load) mode.load.events += events.length;
+      if (mode.load) {
+        mode.load.events += events.length;
+        mode.load.notApplied.push(...notApplied);
+        mode.load.first ??= events[0].position;
+        mode.load.last = events[events.length - 1].position;
+      }
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
@@ -247,9 +262,9 @@ export class Projector {
       else if (projection.applyMany)
         await projection.applyMany(client, this.schema, run, {
           ...mode.apply,
-          storeEvents:
-            mode.apply.bulk && this.options.copyFromStore !== false
-              ? storeEventsQuery(this.store, this.pool, projection, run)
+          copiedFromStore:
+            mode.load?.fromStore && copiesFromStore(projection)
+              ? (notApplied) => mode.notApplied?.push(...notApplied.map((e) => e.position))
               : undefined,
         });
       else for (const event of run) await projection.apply(client, this.schema, event);
@@ -276,7 +291,8 @@ export class Projector {
     // `bulk: false` forces the exact path (the benchmark's same-run comparison).
     const bulk = from === undefined && options.bulk !== false;
     const size = options.pageSize ?? (bulk ? BULK_PAGE : 5_000);
-    const load = bulk ? await beginBulkLoad(this.pool, this.schema, this.projections) : undefined;
+    const fromStore = this.options.copyFromStore !== false && storeSharesDatabase(this.store, this.pool);
+    const load = bulk ? await beginBulkLoad(this.pool, this.schema, this.projections, fromStore) : undefined;
     let last: Position | undefined;
     const filter = { streamNamePrefixes: this.byPrefix.map(([prefix]) => prefix) };
     const read = (after: Position | undefined) => this.store.readAll({ after, maxCount: size, filter });
@@ -307,6 +323,7 @@ export class Projector {
     await inTransaction(this.pool, async (client) => {
       await this.options.guard?.(client);
       for (const loader of load.loaders.values()) await loader.finish(client);
+      await copyFromStore(client, this.schema, this.projections, load);
       if (last) await this.writeCheckpoint(client, last, load.events);
     });
   }

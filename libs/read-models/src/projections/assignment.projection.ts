@@ -33,6 +33,7 @@ export const assignmentProjection: Projection = {
     return applyAssignments(client, schema, [event]);
   },
   applyMany: applyAssignments,
+  copyFromStore: copyHistoryFromStore,
 };
 
 async function applyAssignments(
@@ -56,6 +57,10 @@ async function applyAssignments(
     rows.map((r) => [r.assignment_id, { state: r.state, revision: BigInt(r.revision) }]),
   );
   const folded = foldAssignments(stored, events, PREFIX, evolveAssignment, initialAssignmentState);
+  if (options.copiedFromStore) {
+    const applied = new Set(folded.history);
+    options.copiedFromStore(events.filter((e) => !applied.has(e)));
+  }
   const assignments = folded.assignments.map(assignmentRecord);
   const orders = folded.orders.map(orderRecord);
   if (options.bulk) {
@@ -66,9 +71,7 @@ async function applyAssignments(
       newRows(assignments, folded.assignments, ASSIGNMENT_COLUMNS),
     );
     await copyRows(client, `${schema}.orders`, ORDER_COLUMNS, newRows(orders, folded.orders, ORDER_COLUMNS));
-    if (options.storeEvents)
-      await copyHistoryFromStore(client, schema, events, folded.history, options.storeEvents);
-    else
+    if (!options.copiedFromStore)
       await copyRows(
         client,
         `${schema}.history`,
@@ -89,7 +92,7 @@ async function applyAssignments(
   }
   await upsertAssignments(client, schema, assignments);
   await upsertOrders(client, schema, orders);
-  await insertHistory(client, schema, folded.history.map(historyRecord));
+  if (!options.copiedFromStore) await insertHistory(client, schema, folded.history.map(historyRecord));
 }
 
 type Row = Record<string, CopyValue>;
@@ -212,19 +215,16 @@ function historyRecord(e: RecordedEvent): Row {
 }
 
 /**
- * The history rows of a bulk run, copied by the server from the store's table: the events'
- * payloads are neither sent back from this process nor parsed again. The events the fold did
- * not apply (none in a load from zero, but the rule is the fold's) are left out.
+ * The history rows of a whole bulk load, copied by the server from the store's table in one
+ * statement: the events' payloads are neither sent back from this process nor parsed again.
+ * The query leaves out the events the fold did not apply (none in a load from zero, but the
+ * rule is the fold's).
  */
 async function copyHistoryFromStore(
   client: PoolClient,
   schema: string,
-  events: readonly RecordedEvent[],
-  applied: readonly RecordedEvent[],
-  storeEvents: StoreEventsQuery,
+  { sql, params }: StoreEventsQuery,
 ): Promise<void> {
-  const kept = new Set(applied);
-  const { sql, params } = storeEvents(events.filter((e) => !kept.has(e)).map((e) => e.position));
   await client.query(
     `INSERT INTO ${schema}.history (${HISTORY_COLUMNS.join(', ')})
      SELECT substr(x.stream_name, ${PREFIX.length + 1}), x.stream_revision, x.event_id, x.event_type, x.data, x.metadata,

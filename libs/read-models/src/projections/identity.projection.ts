@@ -70,7 +70,7 @@ async function startIdentityLoad(client: PoolClient, schema: string): Promise<Bu
           changed.add(id);
       }
     },
-    async finish(load) {
+    async finish(client) {
       const records = function* (stored: boolean) {
         for (const id of changed) {
           if (existed.has(id) !== stored) continue;
@@ -79,12 +79,12 @@ async function startIdentityLoad(client: PoolClient, schema: string): Promise<Bu
         }
       };
       await copyRows(
-        load,
+        client,
         `${schema}.identities`,
         IDENTITY_COLUMNS,
         mapRows(records(false), (r) => IDENTITY_COLUMNS.map((c) => r[c])),
       );
-      await upsertIdentities(load, schema, [...records(true)]);
+      await upsertIdentities(client, schema, [...records(true)]);
     },
   };
 }

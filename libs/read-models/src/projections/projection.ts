@@ -1,5 +1,5 @@
 import type { PoolClient } from 'pg';
-import type { Position, RecordedEvent } from '@prov/event-store';
+import type { RecordedEvent } from '@prov/event-store';
 
 /**
  * A projection turns one stored event into read-model rows. It runs inside the projector's
@@ -27,6 +27,11 @@ export interface Projection {
    * meets its stream again (ADR 0038). Without it a bulk load uses `applyMany`.
    */
   startBulkLoad?(client: PoolClient, schema: string): Promise<BulkLoader>;
+  /**
+   * Writes the rows that repeat events (the history) from a query over the store's table, at
+   * the end of a bulk load that left them out (`ApplyOptions.copiedFromStore`, ADR 0038).
+   */
+  copyFromStore?(client: PoolClient, schema: string, events: StoreEventsQuery): Promise<void>;
 }
 
 export interface BulkLoader {
@@ -36,8 +41,14 @@ export interface BulkLoader {
   finish(client: PoolClient): Promise<void>;
 }
 
-/** The events of a run as a SELECT over the store's table, leaving out those at `exclude`. */
-export type StoreEventsQuery = (exclude: readonly Position[]) => { sql: string; params: unknown[] };
+/**
+ * Events of the store as a SELECT over its table: stream_name, stream_revision, event_id,
+ * event_type, data, metadata, recorded_at (see logRangeQuery of the PostgreSQL adapter).
+ */
+export interface StoreEventsQuery {
+  sql: string;
+  params: unknown[];
+}
 
 export interface ApplyOptions {
   /**
@@ -49,10 +60,12 @@ export interface ApplyOptions {
   bulk?: boolean;
   /**
    * Set in a bulk load when the store is the PostgreSQL adapter in the read models' own
-   * database: rows that copy events (the history) are then copied by the server from the
-   * store's table, without the events' payloads passing through this process (ADR 0038).
+   * database: the projection writes no rows that repeat events (the history) and reports here
+   * the events its fold did not apply; the load copies the others with the server from the
+   * store's table at its end (`copyFromStore`), without their payloads passing through this
+   * process (ADR 0038).
    */
-  storeEvents?: StoreEventsQuery;
+  copiedFromStore?: (notApplied: readonly RecordedEvent[]) => void;
 }
 
 export function streamId(streamName: string, prefix: string): string {
