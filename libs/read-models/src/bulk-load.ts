@@ -29,7 +29,7 @@ export async function beginBulkLoad(
   pool: Pool,
   schema: string,
   projections: readonly Projection[],
-  fromStore: boolean,
+  options: { fromStore: boolean; heldAtMost?: number },
 ): Promise<BulkLoad> {
   const s = assertSchemaName(schema);
   await pool.query(`TRUNCATE ${s}.assignments, ${s}.orders, ${s}.history`);
@@ -38,13 +38,13 @@ export async function beginBulkLoad(
   const client = await pool.connect();
   try {
     for (const projection of projections) {
-      const loader = await projection.startBulkLoad?.(client, s);
+      const loader = await projection.startBulkLoad?.(client, s, options.heldAtMost);
       if (loader) loaders.set(projection, loader);
     }
   } finally {
     client.release();
   }
-  return { loaders, events: 0, fromStore, notApplied: [] };
+  return { loaders, events: 0, fromStore: options.fromStore, notApplied: [] };
 }
 
 /**

@@ -61,6 +61,8 @@ export interface ProjectorOptions {
    * generic path, as with any other store (ADR 0038).
    */
   copyFromStore?: boolean;
+  /** States a bulk load holds in memory per projection before it writes them (tests); default: the projection's budget. */
+  bulkLoadHeldAtMost?: number;
 }
 
 /** How a batch is applied: the projections' options, and the bulk load it belongs to, if any. */
@@ -258,7 +260,7 @@ export class Projector {
     }
     for (const [projection, run] of runs) {
       const loader = mode.load?.loaders.get(projection);
-      if (loader) loader.apply(run);
+      if (loader) await loader.apply(client, run);
       else if (projection.applyMany)
         await projection.applyMany(client, this.schema, run, {
           ...mode.apply,
@@ -292,7 +294,12 @@ export class Projector {
     const bulk = from === undefined && options.bulk !== false;
     const size = options.pageSize ?? (bulk ? BULK_PAGE : 5_000);
     const fromStore = this.options.copyFromStore !== false && storeSharesDatabase(this.store, this.pool);
-    const load = bulk ? await beginBulkLoad(this.pool, this.schema, this.projections, fromStore) : undefined;
+    const load = bulk
+      ? await beginBulkLoad(this.pool, this.schema, this.projections, {
+          fromStore,
+          heldAtMost: this.options.bulkLoadHeldAtMost,
+        })
+      : undefined;
     let last: Position | undefined;
     const filter = { streamNamePrefixes: this.byPrefix.map(([prefix]) => prefix) };
     const read = (after: Position | undefined) => this.store.readAll({ after, maxCount: size, filter });
@@ -322,7 +329,7 @@ export class Projector {
   private async finishBulkLoad(load: BulkLoad, last: Position | undefined): Promise<void> {
     await inTransaction(this.pool, async (client) => {
       await this.options.guard?.(client);
-      for (const loader of load.loaders.values()) await loader.finish(client);
+      for (const loader of load.loaders.values()) await loader.flush(client);
       await copyFromStore(client, this.schema, this.projections, load);
       if (last) await this.writeCheckpoint(client, last, load.events);
     });
@@ -334,6 +341,12 @@ export class Projector {
    * which looks every row up.
    */
   private async applyBulk(items: QueueItem[], load: BulkLoad): Promise<void> {
+    await this.applyBulkPage(items, load);
+    for (const loader of load.loaders.values())
+      if (loader.full()) await inTransaction(this.pool, (client) => loader.flush(client));
+  }
+
+  private async applyBulkPage(items: QueueItem[], load: BulkLoad): Promise<void> {
     try {
       await this.applyBatch(items, { apply: { bulk: true }, load });
     } catch (error) {

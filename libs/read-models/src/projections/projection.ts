@@ -24,9 +24,10 @@ export interface Projection {
   /**
    * A bulk load of this projection that holds its rows' states in memory across the load's
    * pages and writes each row once, at the end, instead of rewriting a row every page that
-   * meets its stream again (ADR 0038). Without it a bulk load uses `applyMany`.
+   * meets its stream again (ADR 0038). Without it a bulk load uses `applyMany`. `heldAtMost`:
+   * states held before it writes them and lets go (its own memory budget when not given).
    */
-  startBulkLoad?(client: PoolClient, schema: string): Promise<BulkLoader>;
+  startBulkLoad?(client: PoolClient, schema: string, heldAtMost?: number): Promise<BulkLoader>;
   /**
    * Writes the rows that repeat events (the history) from a query over the store's table, at
    * the end of a bulk load that left them out (`ApplyOptions.copiedFromStore`, ADR 0038).
@@ -35,10 +36,16 @@ export interface Projection {
 }
 
 export interface BulkLoader {
-  /** Folds a run of this projection's events, in log order, into the states held. */
-  apply(events: readonly RecordedEvent[]): void;
-  /** Writes every row held, in the load's last transaction (with its checkpoint). */
-  finish(client: PoolClient): Promise<void>;
+  /**
+   * Folds a run of this projection's events, in log order, into the states held, reading back
+   * the rows it let go of (in the page's transaction, which may be rolled back and applied again:
+   * events it has folded already are skipped, by revision).
+   */
+  apply(client: PoolClient, events: readonly RecordedEvent[]): Promise<void>;
+  /** True when it holds more than its memory budget: the load then has it flush between pages. */
+  full(): boolean;
+  /** Writes every held row that changed and lets go of them (last: in the load's last transaction). */
+  flush(client: PoolClient): Promise<void>;
 }
 
 /**
