@@ -335,17 +335,18 @@ export class Projector {
     });
   }
 
-  /**
-   * A bulk page in one transaction. Should a row taken for new exist after all (a stream whose
-   * revision 0 came after a later revision of it), the page is applied again by the exact path,
-   * which looks every row up.
-   */
+  /** A bulk page; then the loaders past their memory budget write what they hold and let go. */
   private async applyBulk(items: QueueItem[], load: BulkLoad): Promise<void> {
     await this.applyBulkPage(items, load);
     for (const loader of load.loaders.values())
       if (loader.full()) await inTransaction(this.pool, (client) => loader.flush(client));
   }
 
+  /**
+   * A bulk page in one transaction. Should a row taken for new exist after all (a stream whose
+   * revision 0 came after a later revision of it), the page is applied again by the exact path,
+   * which looks every row up.
+   */
   private async applyBulkPage(items: QueueItem[], load: BulkLoad): Promise<void> {
     try {
       await this.applyBatch(items, { apply: { bulk: true }, load });
