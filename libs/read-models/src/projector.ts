@@ -22,12 +22,6 @@ import { inTransaction } from './transaction';
 const BATCH = 500;
 /** Events read and applied in one transaction by the bulk replay of an empty schema. */
 const BULK_PAGE = 5_000;
-/**
- * Transactions writing one bulk page at once, each on its own connection, over disjoint sets of
- * streams: PostgreSQL parses the COPY rows of each in its own process. A stream's events stay in
- * one part, so a stream met again on a later page finds the row an earlier page committed.
- */
-const BULK_WRITERS = 2;
 /** PostgreSQL's unique_violation: a bulk batch that met a row it took for new. */
 const UNIQUE_VIOLATION = '23505';
 
@@ -236,10 +230,8 @@ export class Projector {
       if (mode.load) {
         mode.load.events += events.length;
         mode.load.notApplied.push(...notApplied);
-        // Parts of a page commit in any order: keep the lowest and the highest position.
-        const [first, last] = [events[0].position, events[events.length - 1].position];
-        if (!mode.load.first || first < mode.load.first) mode.load.first = first;
-        if (!mode.load.last || last > mode.load.last) mode.load.last = last;
+        mode.load.first ??= events[0].position;
+        mode.load.last = events[events.length - 1].position;
       }
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -260,7 +252,7 @@ export class Projector {
   ): Promise<void> {
     const runs = new Map<Projection, RecordedEvent[]>();
     for (const event of events) {
-      const projection = this.projectionOf(event);
+      const projection = this.byPrefix.find(([prefix]) => event.streamName.startsWith(prefix))?.[1];
       if (!projection) continue;
       const run = runs.get(projection);
       if (run) run.push(event);
@@ -279,10 +271,6 @@ export class Projector {
         });
       else for (const event of run) await projection.apply(client, this.schema, event);
     }
-  }
-
-  private projectionOf(event: RecordedEvent): Projection | undefined {
-    return this.byPrefix.find(([prefix]) => event.streamName.startsWith(prefix))?.[1];
   }
 
   /**
@@ -349,12 +337,7 @@ export class Projector {
 
   /** A bulk page; then the loaders past their memory budget write what they hold and let go. */
   private async applyBulk(items: QueueItem[], load: BulkLoad): Promise<void> {
-    const parts = byStream(
-      items,
-      BULK_WRITERS,
-      (event) => this.projectionOf(event)?.independentStreams === true,
-    );
-    await Promise.all(parts.map((part) => this.applyBulkPage(part, load)));
+    await this.applyBulkPage(items, load);
     for (const loader of load.loaders.values())
       if (loader.full()) await inTransaction(this.pool, (client) => loader.flush(client));
   }
@@ -391,28 +374,4 @@ export class Projector {
       [this.checkpointName, position, count],
     );
   }
-}
-
-/**
- * The events of a page in `parts` parts by stream name (a stream always lands in the same one);
- * events whose rows may depend on other streams (`spread` false) all stay in the first, in order.
- */
-function byStream(
-  items: readonly QueueItem[],
-  parts: number,
-  spread: (event: RecordedEvent) => boolean,
-): QueueItem[][] {
-  const split = Array.from({ length: parts }, () => [] as QueueItem[]);
-  for (const item of items) {
-    if (!item.event) continue;
-    if (!spread(item.event)) {
-      split[0].push(item);
-      continue;
-    }
-    let hash = 0;
-    for (let i = 0; i < item.event.streamName.length; i++)
-      hash = (hash * 31 + item.event.streamName.charCodeAt(i)) | 0;
-    split[Math.abs(hash) % parts].push(item);
-  }
-  return split;
 }

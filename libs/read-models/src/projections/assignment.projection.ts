@@ -29,7 +29,6 @@ const PREFIX = 'assignment-';
 export const assignmentProjection: Projection = {
   name: 'assignments',
   streamPrefixes: [PREFIX],
-  independentStreams: true,
   apply(client, schema, event) {
     return applyAssignments(client, schema, [event]);
   },

@@ -21,7 +21,6 @@ const PREFIX = 'identity-';
 export const identityProjection: Projection = {
   name: 'identities',
   streamPrefixes: [PREFIX],
-  independentStreams: true,
   apply(client, schema, event) {
     return applyIdentities(client, schema, [event]);
   },

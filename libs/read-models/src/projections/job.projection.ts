@@ -7,7 +7,6 @@ const PREFIX = 'job-';
 export const jobProjection: Projection = {
   name: 'jobs',
   streamPrefixes: [PREFIX],
-  independentStreams: true,
   async apply(client, schema, event) {
     const jobId = streamId(event.streamName, PREFIX);
     const { rows } = await client.query<{ state: JobState; revision: string }>(

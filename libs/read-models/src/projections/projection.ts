@@ -10,11 +10,6 @@ export interface Projection {
   readonly name: string;
   /** Stream-name prefixes (categories with their dash) this projection reads. */
   readonly streamPrefixes: readonly string[];
-  /**
-   * Each row depends on the events of one stream only, so the streams may be applied in any
-   * order between them (a bulk load writes them on several connections at once).
-   */
-  readonly independentStreams?: boolean;
   apply(client: PoolClient, schema: string, event: RecordedEvent): Promise<void>;
   /**
    * Applies a run of this projection's events, in log order, with the same result as applying
