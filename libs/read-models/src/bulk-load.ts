@@ -1,5 +1,51 @@
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
+import { type EventStore, logRangeQuery, type Position, PostgresEventStore } from '@prov/event-store';
+import type { BulkLoader, Projection } from './projections/projection';
 import { assertSchemaName, ensureReadModelSchema } from './schema';
+
+/** The state of a bulk load across its pages. */
+export interface BulkLoad {
+  /** Projections that hold their rows until the end of the load (ADR 0038). */
+  loaders: Map<Projection, BulkLoader>;
+  /** Events applied so far. */
+  events: number;
+  /** The load copies rows that repeat events from the store's table at its end (ADR 0038). */
+  fromStore: boolean;
+  /** The first and last event the load applied (committed pages). */
+  first?: Position;
+  last?: Position;
+  /** Events of the load the projections that copy from the store did not apply. */
+  notApplied: Position[];
+}
+
+/**
+ * Prepares an empty schema for a bulk load (no checkpoint: nothing of it was ever committed
+ * as loaded). Rows of the row-per-page tables that are there anyway are what a load that died
+ * midway left, since a load writes its checkpoint only at its end: they are discarded and the
+ * load starts again. Then the deferred indexes are dropped and the projections that hold their
+ * rows in memory start (reading the rows the schema has, so that their fold is exact).
+ */
+export async function beginBulkLoad(
+  pool: Pool,
+  schema: string,
+  projections: readonly Projection[],
+  options: { fromStore: boolean; heldAtMost?: number },
+): Promise<BulkLoad> {
+  const s = assertSchemaName(schema);
+  await pool.query(`TRUNCATE ${s}.assignments, ${s}.orders, ${s}.history`);
+  await dropDeferredIndexes(pool, s);
+  const loaders = new Map<Projection, BulkLoader>();
+  const client = await pool.connect();
+  try {
+    for (const projection of projections) {
+      const loader = await projection.startBulkLoad?.(client, s, options.heldAtMost);
+      if (loader) loaders.set(projection, loader);
+    }
+  } finally {
+    client.release();
+  }
+  return { loaders, events: 0, fromStore: options.fromStore, notApplied: [] };
+}
 
 /**
  * A bulk load (the replay of a rebuild into an empty schema) writes millions of rows; keeping
@@ -45,4 +91,36 @@ export async function restoreDeferredIndexes(pool: Pool, schema: string): Promis
     await client.query('RESET maintenance_work_mem').catch(() => undefined);
     client.release();
   }
+}
+
+/**
+ * Whether a load may copy rows that repeat events from the store's table: the store is the
+ * PostgreSQL adapter on the read models' own pool (so in their database). Otherwise every row
+ * is written from the events read, as with any other store (ADR 0038).
+ */
+export function storeSharesDatabase(store: EventStore, pool: Pool): boolean {
+  return store instanceof PostgresEventStore && store.pool === pool;
+}
+
+/** At the end of a load: the rows that repeat the load's events, copied from the store's table. */
+export async function copyFromStore(
+  client: PoolClient,
+  schema: string,
+  projections: readonly Projection[],
+  load: BulkLoad,
+): Promise<void> {
+  const { first, last } = load;
+  if (!load.fromStore || !first || !last) return;
+  for (const projection of projections.filter(copiesFromStore)) {
+    const query = logRangeQuery(first, last, {
+      streamNamePrefix: projection.streamPrefixes[0],
+      exclude: load.notApplied,
+    });
+    await projection.copyFromStore!(client, schema, query);
+  }
+}
+
+/** A projection whose rows that repeat events a load copies from the store's table. */
+export function copiesFromStore(projection: Projection): boolean {
+  return projection.copyFromStore !== undefined && projection.streamPrefixes.length === 1;
 }

@@ -37,15 +37,16 @@ export function* copyChunks(rows: Iterable<readonly CopyValue[]>, chunkSize = 1 
 /**
  * Appends rows to a table with COPY: the cheapest way into PostgreSQL (no statement per row, no
  * JSON document to unpack), but insert-only: a row whose key exists fails the whole COPY.
- * `table` and `columns` are identifiers of our own schema, never input.
+ * `rows` may be generated while they are sent. `table` and `columns` are identifiers of our own
+ * schema, never input.
  */
 export async function copyRows(
   client: PoolClient,
   table: string,
   columns: readonly string[],
-  rows: readonly (readonly CopyValue[])[],
+  rows: Iterable<readonly CopyValue[]>,
 ): Promise<void> {
-  if (rows.length === 0) return;
+  if (Array.isArray(rows) && rows.length === 0) return;
   const sink = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));
   await pipeline(Readable.from(copyChunks(rows)), sink);
 }

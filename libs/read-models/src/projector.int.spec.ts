@@ -224,12 +224,49 @@ describe('read-model projector (PostgreSQL)', () => {
     await expectEqualToLive('rm_bulk');
   });
 
+  it('a bulk replay on the generic path (rows not copied from the store table) equals the live read model', async () => {
+    // The path of every store other than PostgreSQL on the read models' own database: the
+    // history rows are written from the events read, not copied by the server (ADR 0038).
+    const replay = new Projector(pool, store, { schema: 'rm_bulk_generic', copyFromStore: false });
+    await replay.replayToEnd({ pageSize: 2 });
+    await expectEqualToLive('rm_bulk_generic');
+  });
+
+  it('a bulk load that died before its end is started again, not continued', async () => {
+    // What a load that died midway leaves: rows of its first pages and no checkpoint (the
+    // checkpoint is written in the load's last transaction, with the identities).
+    const first = new Projector(pool, store, { schema: 'rm_bulk_restart' });
+    await first.replayToEnd();
+    await pool.query('DELETE FROM rm_bulk_restart.checkpoints');
+    await pool.query('DELETE FROM rm_bulk_restart.identities');
+    await pool.query('DELETE FROM rm_bulk_restart.history WHERE revision > 0');
+    const again = new Projector(pool, store, { schema: 'rm_bulk_restart' });
+    await again.replayToEnd();
+    await expectEqualToLive('rm_bulk_restart');
+  });
+
   it('a bulk page that meets a row it took for new is applied again by the exact path', async () => {
+    const replay = new Projector(pool, store, { schema: 'rm_bulk_order_conflict' });
+    const client = await pool.connect();
+    await ensureReadModelSchema(client, 'rm_bulk_order_conflict').finally(() => client.release());
+    // An order row the bulk path takes for new (its assignment begins in the page): the page's
+    // COPY of orders fails, and the exact path updates the row as the live path would.
+    await pool.query(
+      `INSERT INTO rm_bulk_order_conflict.orders (order_id, assignment_id, identity_id, entitlement_id, changes,
+         provisioning_state_code, attempt, is_open, generated_at, updated_at)
+       VALUES ('o-1', $1, 'alice', 'hr_app_admin', '{}', 0, 0, false, $2, $2)`,
+      [ASSIGNMENT, now],
+    );
+    await replay.replayToEnd();
+    await expectEqualToLive('rm_bulk_order_conflict');
+  });
+
+  it('a bulk load folds identity events over the identity rows the schema has already', async () => {
     const replay = new Projector(pool, store, { schema: 'rm_bulk_conflict' });
     const client = await pool.connect();
     await ensureReadModelSchema(client, 'rm_bulk_conflict').finally(() => client.release());
-    // A row the bulk path does not expect (revision below every event's): its COPY of alice fails,
-    // and the exact path folds alice's events over the stored row, as the live path would.
+    // A row the load does not expect (revision below every event's): the load reads it before
+    // its first page and folds alice's events over it, as the live path would (ADR 0038).
     await pool.query(
       `INSERT INTO rm_bulk_conflict.identities (identity_id, login, first_name, last_name, email, registered_at, updated_at, revision)
        VALUES ('alice', 'x', 'x', 'x', 'x', now(), now(), -1)`,
@@ -238,5 +275,28 @@ describe('read-model projector (PostgreSQL)', () => {
     const { rows } = await pool.query('SELECT login, revision FROM rm_bulk_conflict.identities');
     expect(rows).toEqual([{ login: 'x', revision: '0' }]); // registering a registered identity changes nothing
     await expectEqualToLive('rm_bulk_conflict', ['assignments', 'orders', 'history', 'jobs']);
+  });
+
+  it('a bulk load that holds fewer identities than the log has equals the live read model', async () => {
+    // Past its budget the load writes the identities it holds and reads them back when met again:
+    // alice is met again pages after her registration (a hold), and the live schema follows.
+    await handleCommand(
+      store,
+      identityDecider,
+      identityStreamName('alice'),
+      {
+        type: 'HoldEntitlement',
+        identityId: 'alice',
+        entitlementId: 'hr_app_admin',
+        assignmentId: ASSIGNMENT,
+        holder: 'request',
+        now,
+      },
+      { metadata },
+    );
+    await new Projector(pool, store).replayToEnd();
+    const replay = new Projector(pool, store, { schema: 'rm_bulk_spill', bulkLoadHeldAtMost: 0 });
+    await replay.replayToEnd({ pageSize: 2 });
+    await expectEqualToLive('rm_bulk_spill');
   });
 });

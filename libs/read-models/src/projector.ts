@@ -1,14 +1,22 @@
-// Just over 300 lines: one class whose live, bulk-replay and guard paths share the same batch
+// Over 300 lines: one class whose live, bulk-replay and guard paths share the same batch
 // transaction; the pieces that stand alone (bulk load, folds, projections) live beside it.
 import type { Pool, PoolClient } from 'pg';
 import type { EventStore, Position, RecordedEvent, Subscription } from '@prov/event-store';
 import { assignmentProjection } from './projections/assignment.projection';
 import { identityProjection } from './projections/identity.projection';
 import { jobProjection } from './projections/job.projection';
-import { dropDeferredIndexes, restoreDeferredIndexes } from './bulk-load';
+import {
+  beginBulkLoad,
+  type BulkLoad,
+  copiesFromStore,
+  copyFromStore,
+  restoreDeferredIndexes,
+  storeSharesDatabase,
+} from './bulk-load';
 import type { ApplyOptions, Projection } from './projections/projection';
 import { synchronizationProjection } from './projections/synchronization.projection';
 import { assertSchemaName, ensureReadModelSchema, LIVE_SCHEMA } from './schema';
+import { inTransaction } from './transaction';
 
 /** Events applied in one transaction at most (following the log). */
 const BATCH = 500;
@@ -47,6 +55,22 @@ export interface ProjectorOptions {
    * stops the projector (the live one stands down for a replay run by another copy, ADR 0030).
    */
   guard?: (client: PoolClient) => Promise<void>;
+  /**
+   * Lets a bulk load copy rows that repeat events (the history) from the store's table when the
+   * store is the PostgreSQL adapter on this pool (default true); false keeps every row on the
+   * generic path, as with any other store (ADR 0038).
+   */
+  copyFromStore?: boolean;
+  /** States a bulk load holds in memory per projection before it writes them (tests); default: the projection's budget. */
+  bulkLoadHeldAtMost?: number;
+}
+
+/** How a batch is applied: the projections' options, and the bulk load it belongs to, if any. */
+interface BatchMode {
+  apply: ApplyOptions;
+  load?: BulkLoad;
+  /** Events of this batch the fold did not apply, kept by the load once the batch commits. */
+  notApplied?: Position[];
 }
 
 /**
@@ -163,12 +187,14 @@ export class Projector {
   }
 
   /** Applies events (and checkpoint-only items) and the last position in one transaction. */
-  private async applyBatch(items: QueueItem[], options: ApplyOptions = {}): Promise<void> {
+  private async applyBatch(items: QueueItem[], mode: BatchMode = { apply: {} }): Promise<void> {
     if (items.length === 0) return;
     const events = items
       .filter((item): item is Required<QueueItem> => item.event !== undefined)
       .map((item) => item.event);
     const last = items[items.length - 1].position;
+    // A bulk load writes its checkpoint once, with the rows it holds until its end.
+    if (mode.load && events.length === 0) return;
     if (events.length === 0 && !this.options.guard) {
       await this.storeCheckpointOnly(last);
       return;
@@ -182,11 +208,12 @@ export class Projector {
         await client.query('COMMIT');
         return;
       }
-      // A crash may lose the last batches of a bulk load, never part of one: rows and checkpoint
-      // commit together, and the load resumes from the checkpoint. Nobody reads the schema yet.
-      if (options.bulk) await client.query('SET LOCAL synchronous_commit = off');
-      await this.applyEvents(client, events, options);
-      await this.writeCheckpoint(client, last, events.length);
+      // A bulk load commits its checkpoint only in its last transaction (finishBulkLoad): a crash
+      // before it loses the whole load, which then starts again. Nobody reads the schema yet.
+      if (mode.load) await client.query('SET LOCAL synchronous_commit = off');
+      const notApplied: Position[] = [];
+      await this.applyEvents(client, events, { ...mode, notApplied });
+      if (!mode.load) await this.writeCheckpoint(client, last, events.length);
       const streams = [...new Set(events.map((event) => event.streamName))].slice(0, 50);
       await client.query('SELECT pg_notify($1, $2)', [
         READ_MODEL_CHANNEL,
@@ -200,6 +227,12 @@ export class Projector {
       ]);
       await client.query('COMMIT');
       this.handled += events.length;
+      if (mode.load) {
+        mode.load.events += events.length;
+        mode.load.notApplied.push(...notApplied);
+        mode.load.first ??= events[0].position;
+        mode.load.last = events[events.length - 1].position;
+      }
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw error;
@@ -215,7 +248,7 @@ export class Projector {
   private async applyEvents(
     client: PoolClient,
     events: readonly RecordedEvent[],
-    options: ApplyOptions,
+    mode: BatchMode,
   ): Promise<void> {
     const runs = new Map<Projection, RecordedEvent[]>();
     for (const event of events) {
@@ -226,7 +259,16 @@ export class Projector {
       else runs.set(projection, [event]);
     }
     for (const [projection, run] of runs) {
-      if (projection.applyMany) await projection.applyMany(client, this.schema, run, options);
+      const loader = mode.load?.loaders.get(projection);
+      if (loader) await loader.apply(client, run);
+      else if (projection.applyMany)
+        await projection.applyMany(client, this.schema, run, {
+          ...mode.apply,
+          copiedFromStore:
+            mode.load?.fromStore && copiesFromStore(projection)
+              ? (notApplied) => mode.notApplied?.push(...notApplied.map((e) => e.position))
+              : undefined,
+        });
       else for (const event of run) await projection.apply(client, this.schema, event);
     }
   }
@@ -251,7 +293,14 @@ export class Projector {
     // `bulk: false` forces the exact path (the benchmark's same-run comparison).
     const bulk = from === undefined && options.bulk !== false;
     const size = options.pageSize ?? (bulk ? BULK_PAGE : 5_000);
-    if (bulk) await dropDeferredIndexes(this.pool, this.schema);
+    const fromStore = this.options.copyFromStore !== false && storeSharesDatabase(this.store, this.pool);
+    const load = bulk
+      ? await beginBulkLoad(this.pool, this.schema, this.projections, {
+          fromStore,
+          heldAtMost: this.options.bulkLoadHeldAtMost,
+        })
+      : undefined;
+    let last: Position | undefined;
     const filter = { streamNamePrefixes: this.byPrefix.map(([prefix]) => prefix) };
     const read = (after: Position | undefined) => this.store.readAll({ after, maxCount: size, filter });
     let page = await read(from);
@@ -262,14 +311,35 @@ export class Projector {
       const items: QueueItem[] = page.events.map((event) => ({ event, position: event.position }));
       if (page.lastPosition && items[items.length - 1]?.position !== page.lastPosition)
         items.push({ position: page.lastPosition });
-      if (bulk) await this.applyBulk(items);
+      last = items[items.length - 1]?.position ?? last;
+      if (load) await this.applyBulk(items, load);
       else
         for (let i = 0; i < items.length; i += BATCH * 4)
           await this.applyBatch(items.slice(i, i + BATCH * 4));
       if (!next) break;
       page = await next;
     }
-    if (bulk) await restoreDeferredIndexes(this.pool, this.schema);
+    if (load) {
+      await this.finishBulkLoad(load, last);
+      await restoreDeferredIndexes(this.pool, this.schema);
+    }
+  }
+
+  /** The last transaction of a bulk load: the rows held until now, and the checkpoint. */
+  private async finishBulkLoad(load: BulkLoad, last: Position | undefined): Promise<void> {
+    await inTransaction(this.pool, async (client) => {
+      await this.options.guard?.(client);
+      for (const loader of load.loaders.values()) await loader.flush(client);
+      await copyFromStore(client, this.schema, this.projections, load);
+      if (last) await this.writeCheckpoint(client, last, load.events);
+    });
+  }
+
+  /** A bulk page; then the loaders past their memory budget write what they hold and let go. */
+  private async applyBulk(items: QueueItem[], load: BulkLoad): Promise<void> {
+    await this.applyBulkPage(items, load);
+    for (const loader of load.loaders.values())
+      if (loader.full()) await inTransaction(this.pool, (client) => loader.flush(client));
   }
 
   /**
@@ -277,15 +347,16 @@ export class Projector {
    * revision 0 came after a later revision of it), the page is applied again by the exact path,
    * which looks every row up.
    */
-  private async applyBulk(items: QueueItem[]): Promise<void> {
+  private async applyBulkPage(items: QueueItem[], load: BulkLoad): Promise<void> {
     try {
-      await this.applyBatch(items, { bulk: true });
+      await this.applyBatch(items, { apply: { bulk: true }, load });
     } catch (error) {
       if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
       this.options.logger?.log('a bulk page met a row it took for new; applying it again by the exact path', {
         error: String(error),
       });
-      await this.applyBatch(items);
+      // Rows held in memory stay there: the loaders skip the events they applied already.
+      await this.applyBatch(items, { apply: {}, load });
     }
   }
 

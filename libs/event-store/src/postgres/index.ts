@@ -12,3 +12,5 @@ export type { MigrationReport } from './schema/migrate';
 export { MIGRATIONS, NOTIFY_CHANNEL } from './schema/migrations';
 export type { Migration } from './schema/migrations';
 export type { Outcome } from './group-commit';
+export { logRangeQuery } from './log-range';
+export type { LogRangeOptions, LogRangeQuery } from './log-range';

@@ -12,7 +12,7 @@ import {
 import type { RecordedEvent } from '@prov/event-store';
 import { type CopyValue, copyRows } from '../copy-rows';
 import { foldAssignments } from './assignment.fold';
-import { type ApplyOptions, type Projection, streamId } from './projection';
+import { type ApplyOptions, type Projection, type StoreEventsQuery, streamId } from './projection';
 import { streamsToLookUp } from './stream-fold';
 
 const PREFIX = 'assignment-';
@@ -33,6 +33,7 @@ export const assignmentProjection: Projection = {
     return applyAssignments(client, schema, [event]);
   },
   applyMany: applyAssignments,
+  copyFromStore: copyHistoryFromStore,
 };
 
 async function applyAssignments(
@@ -56,9 +57,12 @@ async function applyAssignments(
     rows.map((r) => [r.assignment_id, { state: r.state, revision: BigInt(r.revision) }]),
   );
   const folded = foldAssignments(stored, events, PREFIX, evolveAssignment, initialAssignmentState);
+  if (options.copiedFromStore) {
+    const applied = new Set(folded.history);
+    options.copiedFromStore(events.filter((e) => !applied.has(e)));
+  }
   const assignments = folded.assignments.map(assignmentRecord);
   const orders = folded.orders.map(orderRecord);
-  const history = folded.history.map(historyRecord);
   if (options.bulk) {
     await copyRows(
       client,
@@ -67,12 +71,13 @@ async function applyAssignments(
       newRows(assignments, folded.assignments, ASSIGNMENT_COLUMNS),
     );
     await copyRows(client, `${schema}.orders`, ORDER_COLUMNS, newRows(orders, folded.orders, ORDER_COLUMNS));
-    await copyRows(
-      client,
-      `${schema}.history`,
-      HISTORY_COLUMNS,
-      history.map((r) => HISTORY_COLUMNS.map((c) => r[c])),
-    );
+    if (!options.copiedFromStore)
+      await copyRows(
+        client,
+        `${schema}.history`,
+        HISTORY_COLUMNS,
+        folded.history.map(historyRecord).map((r) => HISTORY_COLUMNS.map((c) => r[c])),
+      );
     await upsertAssignments(
       client,
       schema,
@@ -87,7 +92,7 @@ async function applyAssignments(
   }
   await upsertAssignments(client, schema, assignments);
   await upsertOrders(client, schema, orders);
-  await insertHistory(client, schema, history);
+  if (!options.copiedFromStore) await insertHistory(client, schema, folded.history.map(historyRecord));
 }
 
 type Row = Record<string, CopyValue>;
@@ -207,6 +212,26 @@ function historyRecord(e: RecordedEvent): Row {
     metadata: e.metadata,
     recorded_at: e.createdAt,
   };
+}
+
+/**
+ * The history rows of a whole bulk load, copied by the server from the store's table in one
+ * statement: the events' payloads are neither sent back from this process nor parsed again.
+ * The query leaves out the events the fold did not apply (none in a load from zero, but the
+ * rule is the fold's).
+ */
+async function copyHistoryFromStore(
+  client: PoolClient,
+  schema: string,
+  { sql, params }: StoreEventsQuery,
+): Promise<void> {
+  await client.query(
+    `INSERT INTO ${schema}.history (${HISTORY_COLUMNS.join(', ')})
+     SELECT substr(x.stream_name, ${PREFIX.length + 1}), x.stream_revision, x.event_id, x.event_type, x.data, x.metadata,
+            x.recorded_at
+       FROM (${sql}) x`,
+    params,
+  );
 }
 
 /**

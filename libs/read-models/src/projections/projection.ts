@@ -21,6 +21,40 @@ export interface Projection {
     events: readonly RecordedEvent[],
     options?: ApplyOptions,
   ): Promise<void>;
+  /**
+   * A bulk load of this projection that holds its rows' states in memory across the load's
+   * pages and writes each row once, at the end, instead of rewriting a row every page that
+   * meets its stream again (ADR 0038). Without it a bulk load uses `applyMany`. `heldAtMost`:
+   * states held before it writes them and lets go (its own memory budget when not given).
+   */
+  startBulkLoad?(client: PoolClient, schema: string, heldAtMost?: number): Promise<BulkLoader>;
+  /**
+   * Writes the rows that repeat events (the history) from a query over the store's table, at
+   * the end of a bulk load that left them out (`ApplyOptions.copiedFromStore`, ADR 0038).
+   */
+  copyFromStore?(client: PoolClient, schema: string, events: StoreEventsQuery): Promise<void>;
+}
+
+export interface BulkLoader {
+  /**
+   * Folds a run of this projection's events, in log order, into the states held, reading back
+   * the rows it let go of (in the page's transaction, which may be rolled back and applied again:
+   * events it has folded already are skipped, by revision).
+   */
+  apply(client: PoolClient, events: readonly RecordedEvent[]): Promise<void>;
+  /** True when it holds more than its memory budget: the load then has it flush between pages. */
+  full(): boolean;
+  /** Writes every held row that changed and lets go of them (last: in the load's last transaction). */
+  flush(client: PoolClient): Promise<void>;
+}
+
+/**
+ * Events of the store as a SELECT over its table: stream_name, stream_revision, event_id,
+ * event_type, data, metadata, recorded_at (see logRangeQuery of the PostgreSQL adapter).
+ */
+export interface StoreEventsQuery {
+  sql: string;
+  params: unknown[];
 }
 
 export interface ApplyOptions {
@@ -31,6 +65,14 @@ export interface ApplyOptions {
    * projector then applies it again without this option.
    */
   bulk?: boolean;
+  /**
+   * Set in a bulk load when the store is the PostgreSQL adapter in the read models' own
+   * database: the projection writes no rows that repeat events (the history) and reports here
+   * the events its fold did not apply; the load copies the others with the server from the
+   * store's table at its end (`copyFromStore`), without their payloads passing through this
+   * process (ADR 0038).
+   */
+  copiedFromStore?: (notApplied: readonly RecordedEvent[]) => void;
 }
 
 export function streamId(streamName: string, prefix: string): string {

@@ -42,16 +42,32 @@ export function foldStreams<S extends { exists: boolean }, E>(
   const applied: RecordedEvent[] = [];
   for (const event of events) {
     const id = streamId(event.streamName, prefix);
-    const before = current.get(id);
-    if (before && before.revision >= event.revision) continue;
-    const next = evolve(before?.state ?? initial(), { type: event.type, data: event.data } as E);
-    if (!next.exists) continue;
-    current.set(id, { state: next, revision: event.revision });
+    const next = foldEvent(current, id, event, evolve, initial);
+    if (!next) continue;
     rows.set(id, { id, state: next, event, existed: stored.has(id) });
     onApplied?.(id, next, event);
     applied.push(event);
   }
   return { rows: [...rows.values()], applied };
+}
+
+/**
+ * Applies one event to the state of its stream in `states` (updated in place) with the rules
+ * above; returns the new state, or undefined when the event changes nothing.
+ */
+export function foldEvent<S extends { exists: boolean }, E>(
+  states: Map<string, StoredState<S>>,
+  id: string,
+  event: RecordedEvent,
+  evolve: (state: S, event: E) => S,
+  initial: () => S,
+): S | undefined {
+  const before = states.get(id);
+  if (before && before.revision >= event.revision) return undefined;
+  const next = evolve(before?.state ?? initial(), { type: event.type, data: event.data } as E);
+  if (!next.exists) return undefined;
+  states.set(id, { state: next, revision: event.revision });
+  return next;
 }
 
 /**

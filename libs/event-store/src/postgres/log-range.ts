@@ -1,0 +1,46 @@
+/**
+ * A stretch of the log as SQL over the store's own table, for a consumer in the same database
+ * that copies events with the server instead of reading them into the process and writing them
+ * back (the read models' bulk load, ADR 0038). The columns are those a consumer would otherwise
+ * take from the RecordedEvent: `recorded_at` is truncated to milliseconds like a JavaScript Date.
+ */
+import type { Position } from '../core';
+import { fromPgPosition } from './rows';
+
+export interface LogRangeQuery {
+  /** Selects stream_name, stream_revision, event_id (text), event_type, data, metadata, recorded_at. */
+  sql: string;
+  params: unknown[];
+}
+
+export interface LogRangeOptions {
+  /** Only events of streams whose name begins with this. */
+  streamNamePrefix: string;
+  /** Events of the range to leave out (a consumer skipped them), by their positions. */
+  exclude?: readonly Position[];
+  /** Number of the first parameter (`$n`) the query uses; default 1. */
+  firstParameter?: number;
+}
+
+/** Events from `first` to `last`, both included (positions this store handed out). */
+export function logRangeQuery(first: Position, last: Position, options: LogRangeOptions): LogRangeQuery {
+  const from = fromPgPosition(first);
+  const to = fromPgPosition(last);
+  const n = options.firstParameter ?? 1;
+  return {
+    sql: `SELECT e.stream_name, e.stream_revision, e.event_id::text AS event_id, e.event_type, e.data, e.metadata,
+                 date_trunc('milliseconds', e.created_at) AS recorded_at
+            FROM es.events e
+           WHERE (e.transaction_id, e.global_position) >= ($${n}::text::xid8, $${n + 1}::bigint)
+             AND (e.transaction_id, e.global_position) <= ($${n + 2}::text::xid8, $${n + 3}::bigint)
+             AND starts_with(e.stream_name, $${n + 4}) AND e.global_position <> ALL ($${n + 5}::bigint[])`,
+    params: [
+      from.transactionId,
+      from.globalPosition,
+      to.transactionId,
+      to.globalPosition,
+      options.streamNamePrefix,
+      (options.exclude ?? []).map((position) => fromPgPosition(position).globalPosition),
+    ],
+  };
+}
