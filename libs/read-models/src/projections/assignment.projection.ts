@@ -12,8 +12,9 @@ import {
 import type { RecordedEvent } from '@prov/event-store';
 import { type CopyValue, copyRows } from '../copy-rows';
 import { foldAssignments } from './assignment.fold';
+import { batchProjection, readTouchedRows, writeFoldedRows } from './batch-projection';
+import type { ProjectionTable, Row } from './batch-projection';
 import { type ApplyOptions, type Projection, streamId } from './projection';
-import { streamsToLookUp } from './stream-fold';
 
 const PREFIX = 'assignment-';
 
@@ -26,14 +27,7 @@ const PREFIX = 'assignment-';
  * touched rows), then written with one multi-row upsert per table, so a rebuild does not pay a
  * round trip per event. In a bulk load the rows that are new are appended with COPY instead.
  */
-export const assignmentProjection: Projection = {
-  name: 'assignments',
-  streamPrefixes: [PREFIX],
-  apply(client, schema, event) {
-    return applyAssignments(client, schema, [event]);
-  },
-  applyMany: applyAssignments,
-};
+export const assignmentProjection: Projection = batchProjection('assignments', PREFIX, applyAssignments);
 
 async function applyAssignments(
   client: PoolClient,
@@ -41,17 +35,15 @@ async function applyAssignments(
   events: readonly RecordedEvent[],
   options: ApplyOptions = {},
 ): Promise<void> {
-  const ids = streamsToLookUp(events, PREFIX, options.bulk === true);
-  // A bulk load is the schema's only writer: locking the rows would only cost a write per row.
-  const lock = options.bulk ? '' : 'FOR UPDATE';
-  const { rows } =
-    ids.length === 0
-      ? { rows: [] }
-      : await client.query<{ assignment_id: string; state: AssignmentState; revision: string }>(
-          `SELECT assignment_id, state, revision FROM ${schema}.assignments WHERE assignment_id = ANY($1::text[])
+  const rows = await readTouchedRows<{ assignment_id: string; state: AssignmentState; revision: string }>(
+    client,
+    events,
+    PREFIX,
+    options,
+    (lock) =>
+      `SELECT assignment_id, state, revision FROM ${schema}.assignments WHERE assignment_id = ANY($1::text[])
             ORDER BY assignment_id ${lock}`,
-          [ids],
-        );
+  );
   const stored = new Map(
     rows.map((r) => [r.assignment_id, { state: r.state, revision: BigInt(r.revision) }]),
   );
@@ -59,46 +51,17 @@ async function applyAssignments(
   const assignments = folded.assignments.map(assignmentRecord);
   const orders = folded.orders.map(orderRecord);
   const history = folded.history.map(historyRecord);
-  if (options.bulk) {
-    await copyRows(
-      client,
-      `${schema}.assignments`,
-      ASSIGNMENT_COLUMNS,
-      newRows(assignments, folded.assignments, ASSIGNMENT_COLUMNS),
-    );
-    await copyRows(client, `${schema}.orders`, ORDER_COLUMNS, newRows(orders, folded.orders, ORDER_COLUMNS));
+  await writeFoldedRows(client, schema, ASSIGNMENTS, assignments, folded.assignments, options);
+  await writeFoldedRows(client, schema, ORDERS, orders, folded.orders, options);
+  // History rows are only ever added: a bulk load appends them all.
+  if (options.bulk)
     await copyRows(
       client,
       `${schema}.history`,
       HISTORY_COLUMNS,
       history.map((r) => HISTORY_COLUMNS.map((c) => r[c])),
     );
-    await upsertAssignments(
-      client,
-      schema,
-      assignments.filter((_, i) => folded.assignments[i].existed),
-    );
-    await upsertOrders(
-      client,
-      schema,
-      orders.filter((_, i) => folded.orders[i].existed),
-    );
-    return;
-  }
-  await upsertAssignments(client, schema, assignments);
-  await upsertOrders(client, schema, orders);
-  await insertHistory(client, schema, history);
-}
-
-type Row = Record<string, CopyValue>;
-
-/** The records of rows that did not exist before the batch, as COPY lines. */
-function newRows(
-  records: readonly Row[],
-  folded: readonly { existed: boolean }[],
-  columns: readonly string[],
-) {
-  return records.filter((_, i) => !folded[i].existed).map((r) => columns.map((c) => r[c]));
+  else await insertHistory(client, schema, history);
 }
 
 function eventTime(event: RecordedEvent): string {
@@ -251,6 +214,13 @@ async function upsertOrders(client: PoolClient, schema: string, records: readonl
     [JSON.stringify(records)],
   );
 }
+
+const ASSIGNMENTS: ProjectionTable = {
+  name: 'assignments',
+  columns: ASSIGNMENT_COLUMNS,
+  upsert: upsertAssignments,
+};
+const ORDERS: ProjectionTable = { name: 'orders', columns: ORDER_COLUMNS, upsert: upsertOrders };
 
 async function insertHistory(client: PoolClient, schema: string, records: readonly Row[]): Promise<void> {
   if (records.length === 0) return;

@@ -7,9 +7,10 @@ import {
   type RegisteredIdentity,
 } from '@prov/domain';
 import type { RecordedEvent } from '@prov/event-store';
-import { type CopyValue, copyRows } from '../copy-rows';
+import { batchProjection, readTouchedRows, writeFoldedRows } from './batch-projection';
+import type { ProjectionTable, Row } from './batch-projection';
 import { type ApplyOptions, type Projection } from './projection';
-import { foldStreams, type FoldedRow, streamsToLookUp } from './stream-fold';
+import { foldStreams, type FoldedRow } from './stream-fold';
 
 const PREFIX = 'identity-';
 
@@ -18,14 +19,7 @@ const PREFIX = 'identity-';
  * assignments, a batch is folded in memory on the rows it touches (one SELECT) and written with
  * one multi-row upsert, or, for the new rows of a bulk load, with COPY.
  */
-export const identityProjection: Projection = {
-  name: 'identities',
-  streamPrefixes: [PREFIX],
-  apply(client, schema, event) {
-    return applyIdentities(client, schema, [event]);
-  },
-  applyMany: applyIdentities,
-};
+export const identityProjection: Projection = batchProjection('identities', PREFIX, applyIdentities);
 
 type IdentityRow = RegisteredIdentity & { revision: string };
 
@@ -50,20 +44,18 @@ async function applyIdentities(
   events: readonly RecordedEvent[],
   options: ApplyOptions = {},
 ): Promise<void> {
-  const ids = streamsToLookUp(events, PREFIX, options.bulk === true);
-  // A bulk load is the schema's only writer: locking the rows would only cost a write per row.
-  const lock = options.bulk ? '' : 'FOR UPDATE';
-  const { rows } =
-    ids.length === 0
-      ? { rows: [] as IdentityRow[] }
-      : await client.query<IdentityRow>(
-          `SELECT identity_id AS "identityId", login, first_name AS "firstName", last_name AS "lastName", email,
+  const rows = await readTouchedRows<IdentityRow>(
+    client,
+    events,
+    PREFIX,
+    options,
+    (lock) =>
+      `SELECT identity_id AS "identityId", login, first_name AS "firstName", last_name AS "lastName", email,
                   department, attributes, registered_at AS "registeredAt", updated_at AS "updatedAt", revision,
                   active, deactivated_at AS "deactivatedAt", holdings,
                   deactivation_scheduled_at AS "deactivationScheduledAt"
              FROM ${schema}.identities WHERE identity_id = ANY($1::text[]) ORDER BY identity_id ${lock}`,
-          [ids],
-        );
+  );
   const stored = new Map(
     rows.map((r) => [r.identityId, { state: storedState(r), revision: BigInt(r.revision) }]),
   );
@@ -74,23 +66,7 @@ async function applyIdentities(
     evolveIdentity,
     initialIdentityState,
   );
-  const records = folded.rows.map(identityRecord);
-  if (options.bulk) {
-    const fresh = records.filter((_, i) => !folded.rows[i].existed);
-    await copyRows(
-      client,
-      `${schema}.identities`,
-      IDENTITY_COLUMNS,
-      fresh.map((r) => IDENTITY_COLUMNS.map((c) => r[c])),
-    );
-    await upsertIdentities(
-      client,
-      schema,
-      records.filter((_, i) => folded.rows[i].existed),
-    );
-    return;
-  }
-  await upsertIdentities(client, schema, records);
+  await writeFoldedRows(client, schema, IDENTITIES, folded.rows.map(identityRecord), folded.rows, options);
 }
 
 const IDENTITY_COLUMNS = [
@@ -110,7 +86,7 @@ const IDENTITY_COLUMNS = [
   'deactivation_scheduled_at',
 ] as const;
 
-function identityRecord({ id, state, event }: FoldedRow<IdentityState>): Record<string, CopyValue> {
+function identityRecord({ id, state, event }: FoldedRow<IdentityState>): Row {
   const next = state as RegisteredIdentity;
   return {
     identity_id: id,
@@ -131,11 +107,7 @@ function identityRecord({ id, state, event }: FoldedRow<IdentityState>): Record<
 }
 
 /** One JSON document read by jsonb_to_recordset (see the assignments' upsert for why). */
-async function upsertIdentities(
-  client: PoolClient,
-  schema: string,
-  records: readonly Record<string, CopyValue>[],
-): Promise<void> {
+async function upsertIdentities(client: PoolClient, schema: string, records: readonly Row[]): Promise<void> {
   if (records.length === 0) return;
   await client.query(
     `INSERT INTO ${schema}.identities (identity_id, login, first_name, last_name, email, department, attributes,
@@ -154,3 +126,9 @@ async function upsertIdentities(
     [JSON.stringify(records)],
   );
 }
+
+const IDENTITIES: ProjectionTable = {
+  name: 'identities',
+  columns: IDENTITY_COLUMNS,
+  upsert: upsertIdentities,
+};
