@@ -9,6 +9,7 @@ import { dropDeferredIndexes, restoreDeferredIndexes } from './bulk-load';
 import type { ApplyOptions, Projection } from './projections/projection';
 import { synchronizationProjection } from './projections/synchronization.projection';
 import { assertSchemaName, ensureReadModelSchema, LIVE_SCHEMA } from './schema';
+import { inTransaction } from './transaction';
 
 /** Events applied in one transaction at most (following the log). */
 const BATCH = 500;
@@ -88,14 +89,18 @@ export class Projector {
     return rows[0]?.position as Position | undefined;
   }
 
-  /** Follows the log until `stop()`. Resolves once the subscription is running. */
-  async start(): Promise<void> {
+  private async ensureSchema(): Promise<void> {
     const client = await this.pool.connect();
     try {
       await ensureReadModelSchema(client, this.schema);
     } finally {
       client.release();
     }
+  }
+
+  /** Follows the log until `stop()`. Resolves once the subscription is running. */
+  async start(): Promise<void> {
+    await this.ensureSchema();
     const after = await this.checkpoint();
     const queue: QueueItem[] = [];
     let wake: (() => void) | undefined;
@@ -173,13 +178,10 @@ export class Projector {
       await this.storeCheckpointOnly(last);
       return;
     }
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(this.pool, async (client) => {
       await this.options.guard?.(client);
       if (events.length === 0) {
         await this.writeCheckpoint(client, last);
-        await client.query('COMMIT');
         return;
       }
       // A crash may lose the last batches of a bulk load, never part of one: rows and checkpoint
@@ -198,14 +200,8 @@ export class Projector {
           count: events.length,
         }),
       ]);
-      await client.query('COMMIT');
-      this.handled += events.length;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
+    this.handled += events.length;
   }
 
   /**
@@ -241,12 +237,7 @@ export class Projector {
    * secondary indexes built once at the end instead of row by row.
    */
   async replayToEnd(options: { pageSize?: number; bulk?: boolean } = {}): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await ensureReadModelSchema(client, this.schema);
-    } finally {
-      client.release();
-    }
+    await this.ensureSchema();
     const from = await this.checkpoint();
     // `bulk: false` forces the exact path (the benchmark's same-run comparison).
     const bulk = from === undefined && options.bulk !== false;

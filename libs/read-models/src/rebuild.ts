@@ -3,6 +3,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { EventStore } from '@prov/event-store';
 import { Projector } from './projector';
 import { LIVE_SCHEMA } from './schema';
+import { inTransaction } from './transaction';
 
 export const REBUILD_SCHEMA = 'rm_rebuild';
 const RETIRED_SCHEMA = 'rm_retired';
@@ -180,21 +181,13 @@ export class ReadModelRebuild {
   }
 
   private async swap(guard?: (client: PoolClient) => Promise<void>): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    await inTransaction(this.pool, async (client) => {
       await guard?.(client);
       await client.query(`DROP SCHEMA IF EXISTS ${RETIRED_SCHEMA} CASCADE`);
       await client.query(`ALTER SCHEMA ${LIVE_SCHEMA} RENAME TO ${RETIRED_SCHEMA}`);
       await client.query(`ALTER SCHEMA ${REBUILD_SCHEMA} RENAME TO ${LIVE_SCHEMA}`);
       await client.query(`DROP SCHEMA ${RETIRED_SCHEMA} CASCADE`);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   private async setPhase(
