@@ -22,7 +22,7 @@ import { CurrentCaller } from '../auth/caller.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { BatchBody, type BatchResponse, BatchRoute } from '../http/batch';
 import { answerCreate, type CreateCommand, runCreateBatch } from '../http/create-command';
-import { ApiPagedResponse, readPage, sendPage } from '../http/paging';
+import { answerPage, ApiPagedResponse } from '../http/paging';
 import { AssignmentAsOf } from './assignment-as-of';
 import {
   AsOfQuery,
@@ -112,10 +112,9 @@ export class AssignmentsController {
       identityId: query.identityId,
       entitlementId: query.entitlementId,
     };
-    const page = await readPage(() =>
+    return answerPage(request, response, () =>
       this.queries.assignmentsPage(filter, { cursor: query.cursor, limit: query.limit ?? 500 }),
     );
-    return sendPage(page, request, response);
   }
 
   /** The assignment now, or `?asOf=<ISO time>`: as it was at that instant, folded from its stream. */

@@ -23,7 +23,7 @@ import { CurrentCaller } from '../auth/caller.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { BatchBody, type BatchResponse, BatchRoute } from '../http/batch';
 import { answerCreate, type CreateCommand, runCreateBatch } from '../http/create-command';
-import { ApiPagedResponse, readPage, sendPage } from '../http/paging';
+import { answerPage, ApiPagedResponse } from '../http/paging';
 import {
   DeactivateIdentityBody,
   IdentitySearchQuery,
@@ -84,10 +84,9 @@ export class IdentitiesController {
     // offset is kept for earlier clients; a cursor walks the list without skipping or repeating.
     if (query.offset !== undefined)
       return this.queries.identities(query.search, query.limit ?? 100, query.offset);
-    const page = await readPage(() =>
+    return answerPage(request, response, () =>
       this.queries.identitiesPage(query.search, { cursor: query.cursor, limit: query.limit }),
     );
-    return sendPage(page, request, response);
   }
 
   @Get(':id')

@@ -94,3 +94,12 @@ export function sendPage<T>(page: Page<T>, request: Request, response: Response)
   }
   return page.items;
 }
+
+/** A paged list's answer: the page `read` gives (a foreign cursor: 400), as body and next-page headers. */
+export async function answerPage<T>(
+  request: Request,
+  response: Response,
+  read: () => Promise<Page<T>>,
+): Promise<T[]> {
+  return sendPage(await readPage(read), request, response);
+}
