@@ -12,7 +12,7 @@ import {
 import type { RecordedEvent } from '@prov/event-store';
 import { type CopyValue, copyRows } from '../copy-rows';
 import { foldAssignments } from './assignment.fold';
-import { batchProjection, readTouchedRows, writeFoldedRows } from './batch-projection';
+import { batchProjection, readTouchedRows, writeFoldedRows, writeJsonRows } from './batch-projection';
 import type { ProjectionTable, Row } from './batch-projection';
 import { type ApplyOptions, type Projection, streamId } from './projection';
 
@@ -172,13 +172,9 @@ function historyRecord(e: RecordedEvent): Row {
   };
 }
 
-/**
- * Rows travel as one JSON document read by jsonb_to_recordset: pg's text[]/jsonb[] parameters
- * escape every character of every element in JavaScript, which cost more than the writes.
- */
-async function upsertAssignments(client: PoolClient, schema: string, records: readonly Row[]): Promise<void> {
-  if (records.length === 0) return;
-  await client.query(
+function upsertAssignments(client: PoolClient, schema: string, records: readonly Row[]): Promise<void> {
+  return writeJsonRows(
+    client,
     `INSERT INTO ${schema}.assignments (assignment_id, identity_id, entitlement_id, workflow_state, starts_at, ends_at,
        requested_at, current_order_id, provisioning_state_code, state, updated_at, revision)
      SELECT * FROM jsonb_to_recordset($1::jsonb) AS x (assignment_id text, identity_id text, entitlement_id text,
@@ -188,13 +184,13 @@ async function upsertAssignments(client: PoolClient, schema: string, records: re
        starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at, current_order_id = EXCLUDED.current_order_id,
        provisioning_state_code = EXCLUDED.provisioning_state_code, state = EXCLUDED.state,
        updated_at = EXCLUDED.updated_at, revision = EXCLUDED.revision`,
-    [JSON.stringify(records)],
+    records,
   );
 }
 
-async function upsertOrders(client: PoolClient, schema: string, records: readonly Row[]): Promise<void> {
-  if (records.length === 0) return;
-  await client.query(
+function upsertOrders(client: PoolClient, schema: string, records: readonly Row[]): Promise<void> {
+  return writeJsonRows(
+    client,
     `INSERT INTO ${schema}.orders (order_id, assignment_id, identity_id, entitlement_id, connection_id, resource_type_id,
        fulfillment, change_type, changes, provisioning_state_code, attempt, last_error, is_open, generated_at, updated_at,
        postponed_until)
@@ -211,7 +207,7 @@ async function upsertOrders(client: PoolClient, schema: string, records: readonl
        provisioning_state_code = EXCLUDED.provisioning_state_code, attempt = EXCLUDED.attempt,
        last_error = EXCLUDED.last_error, is_open = EXCLUDED.is_open, updated_at = EXCLUDED.updated_at,
        postponed_until = EXCLUDED.postponed_until`,
-    [JSON.stringify(records)],
+    records,
   );
 }
 
@@ -222,13 +218,13 @@ const ASSIGNMENTS: ProjectionTable = {
 };
 const ORDERS: ProjectionTable = { name: 'orders', columns: ORDER_COLUMNS, upsert: upsertOrders };
 
-async function insertHistory(client: PoolClient, schema: string, records: readonly Row[]): Promise<void> {
-  if (records.length === 0) return;
-  await client.query(
+function insertHistory(client: PoolClient, schema: string, records: readonly Row[]): Promise<void> {
+  return writeJsonRows(
+    client,
     `INSERT INTO ${schema}.history (assignment_id, revision, event_id, event_type, data, metadata, recorded_at)
      SELECT * FROM jsonb_to_recordset($1::jsonb) AS x (assignment_id text, revision bigint, event_id text,
        event_type text, data jsonb, metadata jsonb, recorded_at timestamptz)
      ON CONFLICT DO NOTHING`,
-    [JSON.stringify(records)],
+    records,
   );
 }

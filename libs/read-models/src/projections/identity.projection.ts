@@ -7,7 +7,7 @@ import {
   type RegisteredIdentity,
 } from '@prov/domain';
 import type { RecordedEvent } from '@prov/event-store';
-import { batchProjection, readTouchedRows, writeFoldedRows } from './batch-projection';
+import { batchProjection, readTouchedRows, writeFoldedRows, writeJsonRows } from './batch-projection';
 import type { ProjectionTable, Row } from './batch-projection';
 import { type ApplyOptions, type Projection } from './projection';
 import { foldStreams, type FoldedRow } from './stream-fold';
@@ -106,10 +106,9 @@ function identityRecord({ id, state, event }: FoldedRow<IdentityState>): Row {
   };
 }
 
-/** One JSON document read by jsonb_to_recordset (see the assignments' upsert for why). */
-async function upsertIdentities(client: PoolClient, schema: string, records: readonly Row[]): Promise<void> {
-  if (records.length === 0) return;
-  await client.query(
+function upsertIdentities(client: PoolClient, schema: string, records: readonly Row[]): Promise<void> {
+  return writeJsonRows(
+    client,
     `INSERT INTO ${schema}.identities (identity_id, login, first_name, last_name, email, department, attributes,
        registered_at, updated_at, revision, active, deactivated_at, holdings, deactivation_scheduled_at)
      SELECT identity_id, login, first_name, last_name, email, department, attributes, registered_at, updated_at,
@@ -123,7 +122,7 @@ async function upsertIdentities(client: PoolClient, schema: string, records: rea
        attributes = EXCLUDED.attributes, updated_at = EXCLUDED.updated_at, revision = EXCLUDED.revision,
        active = EXCLUDED.active, deactivated_at = EXCLUDED.deactivated_at, holdings = EXCLUDED.holdings,
        deactivation_scheduled_at = EXCLUDED.deactivation_scheduled_at`,
-    [JSON.stringify(records)],
+    records,
   );
 }
 
