@@ -17,7 +17,7 @@ import {
   type HeldLock,
   waitForAdvisoryLock,
 } from '@prov/platform';
-import { type LiveProjectorControl, Projector, ReadModelRebuild } from '@prov/read-models';
+import { inTransaction, type LiveProjectorControl, Projector, ReadModelRebuild } from '@prov/read-models';
 import { decideLiveProjection, REPLAY_LOCK } from './live-projection.decision';
 
 /** How long a replay waits for live batches that hold the replay lock shared to commit. */
@@ -99,22 +99,14 @@ export class ProjectorLifecycle
 
   /** Asks {@link decideLiveProjection}, failing abandoned replays in the same transaction. */
   private async mayLead(): Promise<boolean> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    return inTransaction(this.pool, async (client) => {
       // Held shared until COMMIT: no replay can start between the probe and the update.
       const replayLockFree = await advisoryLockFree(client, REPLAY_LOCK);
       const decision = decideLiveProjection({ replayHere: this.replayHere, replayLockFree });
       if (decision.failAbandonedReplays)
         await ReadModelRebuild.failAbandoned(client, 'the copy running it stopped');
-      await client.query('COMMIT');
       return decision.project;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /** Inside each live write transaction: the same decision, so no batch overlaps a replay's swap. */

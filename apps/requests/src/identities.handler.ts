@@ -45,6 +45,12 @@ function registered(identityId: string, state: IdentityState, command: string): 
   return state;
 }
 
+/** Who changes the identity and when, with the metadata of the events the change records. */
+function callerOf(dto: { actor: string; correlationId?: string; causationId?: string }) {
+  const now = new Date();
+  return { actor: dto.actor, now, metadata: commandMetadata(dto, now) };
+}
+
 /**
  * Joiner, mover, leaver. What follows from a change (birthright rules, Modified orders,
  * revocations) is done by reactions to the stored events, so it survives a crash of this call.
@@ -95,13 +101,9 @@ export class IdentitiesHandler {
   /** The mover: changes the profile; a new login is reserved first and the old one freed after. */
   @MessagePattern(commandSubject('requests', 'update-identity'))
   async update(@Payload() dto: UpdateIdentityMessage) {
-    const now = new Date();
-    const caller = { actor: dto.actor, now, metadata: commandMetadata(dto, now) };
-    const current = registered(
-      dto.identityId,
-      await this.holdings.identity(dto.identityId),
-      'UpdateIdentity',
-    );
+    const caller = callerOf(dto);
+    const { now } = caller;
+    const current = await this.registeredNow(dto.identityId, 'UpdateIdentity');
     const newLogin =
       dto.login !== undefined &&
       loginStreamName(dto.login) !== loginStreamName(current.login) &&
@@ -133,8 +135,8 @@ export class IdentitiesHandler {
   /** The leaver: its assignments are revoked by the lifecycle reaction; its login is freed. */
   @MessagePattern(commandSubject('requests', 'deactivate-identity'))
   async deactivate(@Payload() dto: DeactivateIdentityMessage) {
-    const now = new Date();
-    const caller = { actor: dto.actor, now, metadata: commandMetadata(dto, now) };
+    const caller = callerOf(dto);
+    const { now } = caller;
     const at = dto.at ? new Date(dto.at) : undefined;
     const outcome = await this.holdings.identityCommand(
       {
@@ -155,18 +157,19 @@ export class IdentitiesHandler {
   /** Takes the login back (409 when another active identity holds it meanwhile), then reactivates. */
   @MessagePattern(commandSubject('requests', 'reactivate-identity'))
   async reactivate(@Payload() dto: IdentityStatusMessage) {
-    const now = new Date();
-    const caller = { actor: dto.actor, now, metadata: commandMetadata(dto, now) };
-    const current = registered(
-      dto.identityId,
-      await this.holdings.identity(dto.identityId),
-      'ReactivateIdentity',
-    );
+    const caller = callerOf(dto);
+    const { now } = caller;
+    const current = await this.registeredNow(dto.identityId, 'ReactivateIdentity');
     await this.logins.reserve(current.login, current.identityId, caller);
     const outcome = await this.holdings.identityCommand(
       { type: 'ReactivateIdentity', identityId: dto.identityId, comment: dto.comment, now, actor: dto.actor },
       caller.metadata,
     );
     return identityView(registered(dto.identityId, outcome.state, 'ReactivateIdentity'));
+  }
+
+  /** The identity as stored now; a command for one that is not registered is refused. */
+  private async registeredNow(identityId: string, command: string): Promise<RegisteredIdentity> {
+    return registered(identityId, await this.holdings.identity(identityId), command);
   }
 }

@@ -142,6 +142,14 @@ export class ValidationError extends DomainError {
   }
 }
 
+/**
+ * The refusal of a command of no known type: a decider's `default` branch, which the type
+ * checker proves unreachable (`command` is `never` there) but a message off the bus may reach.
+ */
+export function unknownCommandError(command: never): ValidationError {
+  return new ValidationError(String((command as { type?: unknown }).type), 'type', 'is not a known command');
+}
+
 export class IdentityNotFoundError extends DomainError {
   override readonly name = 'IdentityNotFoundError';
 

@@ -9,3 +9,4 @@ export * from './rebuild';
 export * from './queries/timer-queries';
 export * from './as-of/as-of';
 export * from './queries/preview-subjects';
+export * from './transaction';

@@ -112,14 +112,18 @@ export class Projector {
     return rows[0]?.position as Position | undefined;
   }
 
-  /** Follows the log until `stop()`. Resolves once the subscription is running. */
-  async start(): Promise<void> {
+  private async ensureSchema(): Promise<void> {
     const client = await this.pool.connect();
     try {
       await ensureReadModelSchema(client, this.schema);
     } finally {
       client.release();
     }
+  }
+
+  /** Follows the log until `stop()`. Resolves once the subscription is running. */
+  async start(): Promise<void> {
+    await this.ensureSchema();
     const after = await this.checkpoint();
     const queue: QueueItem[] = [];
     let wake: (() => void) | undefined;
@@ -199,19 +203,16 @@ export class Projector {
       await this.storeCheckpointOnly(last);
       return;
     }
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
+    const notApplied: Position[] = [];
+    await inTransaction(this.pool, async (client) => {
       await this.options.guard?.(client);
       if (events.length === 0) {
         await this.writeCheckpoint(client, last);
-        await client.query('COMMIT');
         return;
       }
       // A bulk load commits its checkpoint only in its last transaction (finishBulkLoad): a crash
       // before it loses the whole load, which then starts again. Nobody reads the schema yet.
       if (mode.load) await client.query('SET LOCAL synchronous_commit = off');
-      const notApplied: Position[] = [];
       await this.applyEvents(client, events, { ...mode, notApplied });
       if (!mode.load) await this.writeCheckpoint(client, last, events.length);
       const streams = [...new Set(events.map((event) => event.streamName))].slice(0, 50);
@@ -225,19 +226,13 @@ export class Projector {
           count: events.length,
         }),
       ]);
-      await client.query('COMMIT');
-      this.handled += events.length;
-      if (mode.load) {
-        mode.load.events += events.length;
-        mode.load.notApplied.push(...notApplied);
-        mode.load.first ??= events[0].position;
-        mode.load.last = events[events.length - 1].position;
-      }
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
+    });
+    this.handled += events.length;
+    if (mode.load) {
+      mode.load.events += events.length;
+      mode.load.notApplied.push(...notApplied);
+      mode.load.first ??= events[0].position;
+      mode.load.last = events[events.length - 1].position;
     }
   }
 
@@ -283,12 +278,7 @@ export class Projector {
    * secondary indexes built once at the end instead of row by row.
    */
   async replayToEnd(options: { pageSize?: number; bulk?: boolean } = {}): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await ensureReadModelSchema(client, this.schema);
-    } finally {
-      client.release();
-    }
+    await this.ensureSchema();
     const from = await this.checkpoint();
     // `bulk: false` forces the exact path (the benchmark's same-run comparison).
     const bulk = from === undefined && options.bulk !== false;

@@ -1,6 +1,9 @@
 import type { Pool, PoolClient } from 'pg';
 
-/** Runs `work` in one transaction on a connection of its own: committed if it resolves, rolled back if it throws. */
+/**
+ * Runs `work` in a transaction on a client of its own: committed when `work` resolves, rolled
+ * back when it throws (the error is passed on); the client goes back to the pool either way.
+ */
 export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   try {

@@ -1,4 +1,4 @@
-import { ChildProcess } from 'node:child_process';
+import { ChildProcess, spawn, type SpawnOptions } from 'node:child_process';
 
 const running = new Set<ChildProcess>();
 let hooked = false;
@@ -51,4 +51,35 @@ export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
+}
+
+/**
+ * Starts a test server as a tracked process group and resolves once `ready` does. A server
+ * that exits first fails the start with the end of its stderr (why it would not run); one that
+ * is not ready in time is killed, so that a failed start leaves nothing running.
+ */
+export async function startServerProcess(
+  name: string,
+  command: string,
+  args: readonly string[],
+  options: Omit<SpawnOptions, 'stdio' | 'detached'>,
+  ready: () => Promise<unknown>,
+): Promise<ChildProcess> {
+  const child = track(
+    spawn(command, args, { ...options, stdio: ['ignore', 'ignore', 'pipe'], detached: true }),
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  try {
+    await Promise.race([
+      ready(),
+      new Promise((_, reject) =>
+        child.once('exit', (code) => reject(new Error(`${name} exited with ${code}: ${stderr}`))),
+      ),
+    ]);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
+  return child;
 }

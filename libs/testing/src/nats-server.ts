@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stopProcess, track } from './child-processes';
+import { startServerProcess, stopProcess } from './child-processes';
 import { ensureDebianPackage } from './debian-packages';
 import { assertPortFree, freePort, waitForPort } from './free-port';
 
@@ -32,29 +31,16 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const port = options.port ?? (await freePort());
   const monitorPort = await freePort();
   const storeDir = options.storeDir ?? mkdtempSync(join(tmpdir(), 'prov-nats-'));
-  const child = track(
-    spawn(
-      'nats-server',
-      [
-        ...(options.configFile ? ['-c', options.configFile] : []),
-        ...['-js', '-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort), '-sd', storeDir],
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'], detached: true },
-    ),
+  const child = await startServerProcess(
+    'nats-server',
+    'nats-server',
+    [
+      ...(options.configFile ? ['-c', options.configFile] : []),
+      ...['-js', '-a', '127.0.0.1', '-p', String(port), '-m', String(monitorPort), '-sd', storeDir],
+    ],
+    {},
+    () => waitForPort(port),
   );
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-  try {
-    await Promise.race([
-      waitForPort(port),
-      new Promise((_, reject) =>
-        child.once('exit', (code) => reject(new Error(`nats-server exited with ${code}: ${stderr}`))),
-      ),
-    ]);
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw error;
-  }
   const ownsStore = options.storeDir === undefined;
   return {
     url: `nats://127.0.0.1:${port}`,

@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
@@ -12,7 +12,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Client } from 'pg';
-import { stopProcess, track } from './child-processes';
+import { startServerProcess, stopProcess } from './child-processes';
 import { ensureDebianPackage } from './debian-packages';
 import { assertPortFree, freePort, waitForPort } from './free-port';
 
@@ -133,8 +133,10 @@ export async function startPostgresCluster(options: PostgresClusterOptions = {})
   // Skipping fsync is fine for a cluster that is deleted afterwards, not for one that keeps data.
   const speed = persistent ? [] : ['-c', 'fsync=off', '-c', 'full_page_writes=off'];
   const ssl = options.ssl ? serverCertificate(options.ssl, baseDir, user) : [];
-  const child = track(
-    spawn(
+  let child: ChildProcess;
+  try {
+    child = await startServerProcess(
+      'postgres',
       join(bin, 'postgres'),
       [
         '-D',
@@ -154,22 +156,13 @@ export async function startPostgresCluster(options: PostgresClusterOptions = {})
         'shared_buffers=256MB',
         ...ssl,
       ],
-      { stdio: ['ignore', 'ignore', 'pipe'], detached: true, cwd: baseDir, ...user },
-    ),
-  );
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-  try {
-    await Promise.race([
-      waitForPort(port, 30_000).then(() =>
-        waitForSessions(`postgres://postgres@127.0.0.1:${port}/postgres`, 30_000),
-      ),
-      new Promise((_, reject) =>
-        child.once('exit', (code) => reject(new Error(`postgres exited with ${code}: ${stderr}`))),
-      ),
-    ]);
+      { cwd: baseDir, ...user },
+      () =>
+        waitForPort(port, 30_000).then(() =>
+          waitForSessions(`postgres://postgres@127.0.0.1:${port}/postgres`, 30_000),
+        ),
+    );
   } catch (error) {
-    child.kill('SIGKILL');
     if (!persistent) rmSync(baseDir, { recursive: true, force: true });
     throw error;
   }

@@ -1,10 +1,10 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Attribute, Change, Client } from 'ldapts';
-import { stopProcess, track } from './child-processes';
+import { startServerProcess, stopProcess } from './child-processes';
 import { ensureDebianPackage } from './debian-packages';
 import { freePort, waitForPort } from './free-port';
 
@@ -156,15 +156,6 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<RunningSla
   writeFileSync(confFile, conf, { mode: 0o600 });
 
   const listen = [`ldap://127.0.0.1:${port}/`, ...(ldapsPort ? [`ldaps://127.0.0.1:${ldapsPort}/`] : [])];
-  // -d 0 keeps slapd in the foreground (a tracked child) without debug output.
-  const child = track(
-    spawn('slapd', ['-d', '0', '-f', confFile, '-h', listen.join(' ')], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      detached: true,
-    }),
-  );
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const cleanUp = async () => {
     await stopProcess(child, 'SIGTERM');
     if (!keep) rmSync(dir, { recursive: true, force: true });
@@ -172,13 +163,21 @@ export async function startSlapd(options: SlapdOptions = {}): Promise<RunningSla
   const url = `ldap://127.0.0.1:${port}`;
   const peopleDn = `ou=people,${baseDn}`;
   const groupsDn = `ou=groups,${baseDn}`;
+  let child: ChildProcess;
   try {
-    await Promise.race([
-      Promise.all([waitForPort(port), ...(ldapsPort ? [waitForPort(ldapsPort)] : [])]),
-      new Promise((_, reject) =>
-        child.once('exit', (code) => reject(new Error(`slapd exited with ${code}: ${stderr}`))),
-      ),
-    ]);
+    // -d 0 keeps slapd in the foreground (a tracked child) without debug output.
+    child = await startServerProcess(
+      'slapd',
+      'slapd',
+      ['-d', '0', '-f', confFile, '-h', listen.join(' ')],
+      {},
+      () => Promise.all([waitForPort(port), ...(ldapsPort ? [waitForPort(ldapsPort)] : [])]),
+    );
+  } catch (error) {
+    if (!keep) rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
+  try {
     const client = new Client({ url, timeout: 10_000, connectTimeout: 10_000 });
     try {
       await client.bind(adminDn, adminPassword);

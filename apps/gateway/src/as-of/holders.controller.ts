@@ -4,7 +4,7 @@ import { IsISO8601, IsOptional } from 'class-validator';
 import type { Request, Response } from 'express';
 import { AssignmentAsOf } from '../assignments/assignment-as-of';
 import { Roles } from '../auth/roles.decorator';
-import { ApiPagedResponse, PageQuery, readPage, sendPage } from '../http/paging';
+import { answerPage, ApiPagedResponse, PageQuery } from '../http/paging';
 
 export class HoldersQuery extends PageQuery {
   @ApiPropertyOptional({ example: '2026-11-23T12:00:00Z', description: 'the instant (default: now)' })
@@ -34,7 +34,8 @@ export class HoldersController {
     @Res({ passthrough: true }) response: Response,
   ) {
     const instant = query.asOf ? new Date(query.asOf) : new Date();
-    const page = await readPage(() => this.asOf.holders(id, instant, query.limit ?? 100, query.cursor));
-    return sendPage(page, request, response);
+    return answerPage(request, response, () =>
+      this.asOf.holders(id, instant, query.limit ?? 100, query.cursor),
+    );
   }
 }

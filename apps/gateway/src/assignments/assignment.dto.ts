@@ -1,8 +1,7 @@
 import { ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { CALLER_FIELDS, RequestAssignmentMessage, RevokeAssignmentMessage } from '@prov/contracts';
-import { CursorQuery } from '../http/paging';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, Min } from 'class-validator';
+import { CursorQuery, LimitField } from '../http/paging';
+import { IsIn, IsISO8601, IsOptional, IsString } from 'class-validator';
 import { PROVISIONING_STATE_CODES, PROVISIONING_STATE_NAMES, type ProvisioningStateName } from '@prov/domain';
 
 /** The request's body: the bus message without the caller, which the gateway fills in. */
@@ -32,12 +31,7 @@ export class AssignmentSearchQuery extends CursorQuery {
   @IsString()
   entitlementId?: string;
 
-  @ApiPropertyOptional({ default: 500, description: 'rows per page (1-5000)' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be a whole number from 1 to 5000' })
-  @Min(1, { message: 'limit must be a whole number from 1 to 5000' })
-  @Max(5000, { message: 'limit must be a whole number from 1 to 5000' })
+  @LimitField(5000, { default: 500, description: 'rows per page (1-5000)' })
   limit?: number;
 }
 

@@ -20,8 +20,9 @@ import { ReadModelQueries } from '@prov/read-models';
 import type { Caller } from '../auth/api-token.guard';
 import { CurrentCaller } from '../auth/caller.decorator';
 import { Roles } from '../auth/roles.decorator';
-import { BatchBody, type BatchResponse, BatchRoute, runBatch } from '../http/batch';
-import { ApiPagedResponse, readPage, sendPage } from '../http/paging';
+import { BatchBody, type BatchResponse, BatchRoute } from '../http/batch';
+import { answerCreate, type CreateCommand, runCreateBatch } from '../http/create-command';
+import { answerPage, ApiPagedResponse } from '../http/paging';
 import { AssignmentAsOf } from './assignment-as-of';
 import {
   AsOfQuery,
@@ -32,6 +33,12 @@ import {
 } from './assignment.dto';
 
 const READERS = ['requester', 'reviewer', 'operator', 'auditor'] as const;
+
+const REQUEST_ASSIGNMENT: CreateCommand<RequestAssignmentBody, 'assignmentId'> = {
+  command: 'request-assignment',
+  idField: 'assignmentId',
+  body: RequestAssignmentBody,
+};
 
 @ApiTags('assignments')
 @ApiBearerAuth()
@@ -56,21 +63,12 @@ export class AssignmentsController {
     description: 'already held: { assignmentId (the existing one), created: false }',
   })
   @ApiResponse({ status: 409, description: 'held with other dates, or the identity is deactivated' })
-  async request(
+  request(
     @Body() body: RequestAssignmentBody,
     @CurrentCaller() caller: Caller,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const result = await this.commands.send<{ assignmentId: string; created: boolean }>(
-      'requests',
-      'request-assignment',
-      {
-        ...body,
-        actor: caller.actor,
-      },
-    );
-    if (!result.created) res.status(200);
-    return result;
+    return answerCreate(this.commands, REQUEST_ASSIGNMENT, body, caller, res);
   }
 
   /**
@@ -79,17 +77,7 @@ export class AssignmentsController {
    */
   @BatchRoute('already held; its assignmentId')
   requestBatch(@Body() body: BatchBody, @CurrentCaller() caller: Caller): Promise<BatchResponse> {
-    return runBatch(body.items, RequestAssignmentBody, async (item) => {
-      const result = await this.commands.send<{ assignmentId: string; created: boolean }>(
-        'requests',
-        'request-assignment',
-        {
-          ...item,
-          actor: caller.actor,
-        },
-      );
-      return { id: result.assignmentId, created: result.created };
-    });
+    return runCreateBatch(this.commands, REQUEST_ASSIGNMENT, body.items, caller);
   }
 
   @Delete(':id')
@@ -124,10 +112,9 @@ export class AssignmentsController {
       identityId: query.identityId,
       entitlementId: query.entitlementId,
     };
-    const page = await readPage(() =>
+    return answerPage(request, response, () =>
       this.queries.assignmentsPage(filter, { cursor: query.cursor, limit: query.limit ?? 500 }),
     );
-    return sendPage(page, request, response);
   }
 
   /** The assignment now, or `?asOf=<ISO time>`: as it was at that instant, folded from its stream. */

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsISO8601, IsInt, IsOptional, Matches, MaxLength, Max, Min } from 'class-validator';
+import { IsIn, IsISO8601, IsOptional, Matches, MaxLength } from 'class-validator';
+import { LimitField } from '../http/paging';
 
 export class AuditLogQuery {
   @ApiPropertyOptional({ description: 'the `next` of the previous page; omitted: from the first event' })
@@ -46,12 +46,7 @@ export class AuditLogQuery {
   @IsISO8601({ strict: true }, { message: 'to must be an ISO-8601 instant such as 2030-02-01T00:00:00Z' })
   to?: string;
 
-  @ApiPropertyOptional({ default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @LimitField(1000, { default: 100 })
   limit?: number;
 }
 

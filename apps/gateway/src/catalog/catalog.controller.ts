@@ -19,7 +19,7 @@ import { CachedProbe, type ConnectionBreakerReport, ROLE_MODEL } from '@prov/pla
 import { ReadModelQueries } from '@prov/read-models';
 import type { RoleModel } from '@prov/role-model';
 import { Roles } from '../auth/roles.decorator';
-import { ApiPagedResponse, PageQuery, readPage, sendPage } from '../http/paging';
+import { answerPage, ApiPagedResponse, PageQuery } from '../http/paging';
 
 const EVERYONE = ['requester', 'reviewer', 'operator', 'auditor'] as const;
 
@@ -121,7 +121,7 @@ export class CatalogController {
     @Res({ passthrough: true }) response: Response,
   ) {
     this.connection(id);
-    return sendPage(await readPage(() => this.queries.nonConforming(id, query)), request, response);
+    return answerPage(request, response, () => this.queries.nonConforming(id, query));
   }
 
   private connection(id: string) {

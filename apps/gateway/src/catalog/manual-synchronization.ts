@@ -1,5 +1,4 @@
-import { parseCsv } from '@prov/contracts/csv';
-import { describeProblems, type LineProblem } from '../review/manual-csv';
+import { describeProblems, type LineProblem, lineValues, readCsvUpload } from '../review/manual-csv';
 
 /**
  * A manual connection read back by hand: operators export what the target holds (the badge
@@ -49,34 +48,16 @@ function jsonAttributes(text: string): Record<string, string> | string {
 
 /** Reads and checks every line; nothing is recorded unless every line is right. */
 export function readManualSynchronization(text: string): ManualReadValidation {
-  const { records, errors } = parseCsv(text);
-  const problems: LineProblem[] = [...errors];
-  const [header, ...rows] = records;
-  if (!header)
-    return {
-      ok: false,
-      problems: [...problems, { line: 1, message: 'the CSV is empty: expected a header with accountKey' }],
-    };
-  const names = header.fields.map((f) => f.trim());
-  if (!names.includes('accountKey')) {
-    return {
-      ok: false,
-      problems: [
-        ...problems,
-        {
-          line: header.line,
-          message: `the header must name the column accountKey (found: ${names.join(', ')})`,
-        },
-      ],
-    };
-  }
+  const upload = readCsvUpload(text, ['accountKey'], 'with accountKey');
+  if (!upload.ok) return upload;
+  const { headerLine, names, rows, problems } = upload;
   const duplicate = names.find((name, index) => name && names.indexOf(name) !== index);
-  if (duplicate) problems.push({ line: header.line, message: `the column ${duplicate} is named twice` });
+  if (duplicate) problems.push({ line: headerLine, message: `the column ${duplicate} is named twice` });
   if (names.some((name) => !name))
-    problems.push({ line: header.line, message: 'every column of the header needs a name' });
+    problems.push({ line: headerLine, message: 'every column of the header needs a name' });
   if (rows.length > MAX_SYNCHRONIZATION_LINES) {
     problems.push({
-      line: header.line,
+      line: headerLine,
       message: `at most ${MAX_SYNCHRONIZATION_LINES} lines per synchronization (found ${rows.length})`,
     });
   }
@@ -86,11 +67,8 @@ export function readManualSynchronization(text: string): ManualReadValidation {
   const memberships = new Map<string, { accountKey: string; group: string }>();
   for (const { line, fields } of rows) {
     const problem = (message: string) => problems.push({ line, message });
-    if (fields.length !== names.length) {
-      problem(`has ${fields.length} fields, the header has ${names.length}`);
-      continue;
-    }
-    const value = (name: string) => (names.includes(name) ? fields[names.indexOf(name)].trim() : '');
+    const value = lineValues(upload, { line, fields });
+    if (!value) continue;
     const accountKey = value('accountKey');
     const group = value('group');
     const disabledText = value('disabled').toLowerCase();

@@ -21,8 +21,9 @@ import { AsOfQuery } from '../assignments/assignment.dto';
 import type { Caller } from '../auth/api-token.guard';
 import { CurrentCaller } from '../auth/caller.decorator';
 import { Roles } from '../auth/roles.decorator';
-import { BatchBody, type BatchResponse, BatchRoute, runBatch } from '../http/batch';
-import { ApiPagedResponse, readPage, sendPage } from '../http/paging';
+import { BatchBody, type BatchResponse, BatchRoute } from '../http/batch';
+import { answerCreate, type CreateCommand, runCreateBatch } from '../http/create-command';
+import { answerPage, ApiPagedResponse } from '../http/paging';
 import {
   DeactivateIdentityBody,
   IdentitySearchQuery,
@@ -30,6 +31,12 @@ import {
   RegisterIdentityBody,
   UpdateIdentityBody,
 } from './identity.dto';
+
+const REGISTER_IDENTITY: CreateCommand<RegisterIdentityBody, 'identityId'> = {
+  command: 'register-identity',
+  idField: 'identityId',
+  body: RegisterIdentityBody,
+};
 
 @ApiTags('directory')
 @ApiBearerAuth()
@@ -49,37 +56,18 @@ export class IdentitiesController {
     status: 409,
     description: 'the login is held by another active identity (the message names it)',
   })
-  async register(
+  register(
     @Body() body: RegisterIdentityBody,
     @CurrentCaller() caller: Caller,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const result = await this.commands.send<{ identityId: string; created: boolean }>(
-      'requests',
-      'register-identity',
-      {
-        ...body,
-        actor: caller.actor,
-      },
-    );
-    if (!result.created) res.status(200);
-    return result;
+    return answerCreate(this.commands, REGISTER_IDENTITY, body, caller, res);
   }
 
   /** Up to 1,000 registrations in one call (a first load): each item is the body of POST /identities, on its own. */
   @BatchRoute('registered already, same data')
   registerBatch(@Body() body: BatchBody, @CurrentCaller() caller: Caller): Promise<BatchResponse> {
-    return runBatch(body.items, RegisterIdentityBody, async (item) => {
-      const result = await this.commands.send<{ identityId: string; created: boolean }>(
-        'requests',
-        'register-identity',
-        {
-          ...item,
-          actor: caller.actor,
-        },
-      );
-      return { id: result.identityId, created: result.created };
-    });
+    return runCreateBatch(this.commands, REGISTER_IDENTITY, body.items, caller);
   }
 
   @Get()
@@ -96,10 +84,9 @@ export class IdentitiesController {
     // offset is kept for earlier clients; a cursor walks the list without skipping or repeating.
     if (query.offset !== undefined)
       return this.queries.identities(query.search, query.limit ?? 100, query.offset);
-    const page = await readPage(() =>
+    return answerPage(request, response, () =>
       this.queries.identitiesPage(query.search, { cursor: query.cursor, limit: query.limit }),
     );
-    return sendPage(page, request, response);
   }
 
   @Get(':id')

@@ -1,4 +1,4 @@
-import { CursorQuery } from '../http/paging';
+import { CursorQuery, LimitField } from '../http/paging';
 import { ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import {
   CALLER_FIELDS,
@@ -7,7 +7,7 @@ import {
   RegisterIdentityMessage,
   UpdateIdentityMessage,
 } from '@prov/contracts';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, MaxLength, Min } from 'class-validator';
 import { Type } from 'class-transformer';
 
 /** The request bodies are the bus messages without the caller and the identity the path names. */
@@ -20,12 +20,7 @@ export class IdentitySearchQuery extends CursorQuery {
   @MaxLength(200)
   search?: string;
 
-  @ApiPropertyOptional({ default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
+  @LimitField(1000, { default: 100 })
   limit?: number;
 
   @ApiPropertyOptional({

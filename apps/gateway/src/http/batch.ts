@@ -3,8 +3,9 @@ import { ApiProperty, ApiPropertyOptional, ApiResponse } from '@nestjs/swagger';
 import { Roles } from '../auth/roles.decorator';
 import { plainToInstance } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray } from 'class-validator';
-import { validate, type ValidationError } from 'class-validator';
+import { validate } from 'class-validator';
 import { CommandError } from '@prov/messaging';
+import { fieldProblems } from './validation';
 
 /** Items per batch call: a first load of 100,000 people is 100 calls, and one call stays well under a minute. */
 export const MAX_BATCH_ITEMS = 1000;
@@ -68,14 +69,6 @@ export function BatchRoute(existing: string) {
   );
 }
 
-function problems(errors: ValidationError[], parent: string): BatchItemProblem[] {
-  return errors.flatMap((error) => {
-    const field = `${parent}.${error.property}`;
-    const own = Object.entries(error.constraints ?? {}).map(([rule, message]) => ({ field, rule, message }));
-    return [...own, ...problems(error.children ?? [], field)];
-  });
-}
-
 /** The item as an instance of the single call's body, or the 400 that call would have answered, naming `items[i].<field>`. */
 export async function validateItem<T extends object>(
   type: new () => T,
@@ -95,7 +88,7 @@ export async function validateItem<T extends object>(
     };
   }
   const value = plainToInstance(type, item);
-  const found = problems(await validate(value, { whitelist: true, forbidNonWhitelisted: true }), field);
+  const found = fieldProblems(await validate(value, { whitelist: true, forbidNonWhitelisted: true }), field);
   if (found.length === 0) return { value };
   return {
     error: {

@@ -1,5 +1,5 @@
-import { BadRequestException } from '@nestjs/common';
-import { ApiOkResponse, ApiPropertyOptional } from '@nestjs/swagger';
+import { applyDecorators, BadRequestException } from '@nestjs/common';
+import { ApiOkResponse, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, MaxLength, Min } from 'class-validator';
 import type { Request, Response } from 'express';
@@ -45,13 +45,25 @@ export class CursorQuery {
   cursor?: string;
 }
 
+/**
+ * A list's `limit` query field: a whole number from `min` to `max`, or a 400 that names the field
+ * and the range. `doc` is what OpenAPI says of it (its default, a description).
+ */
+export function LimitField(max: number, doc: ApiPropertyOptions = {}, min = 1) {
+  const message = `limit must be a whole number from ${min} to ${max}`;
+  // In the order stacked decorators run (bottom up), so that a 400 lists the rules as before.
+  return applyDecorators(
+    Max(max, { message }),
+    Min(min, { message }),
+    IsInt({ message }),
+    Type(() => Number),
+    IsOptional(),
+    ApiPropertyOptional(doc),
+  );
+}
+
 export class PageQuery extends CursorQuery {
-  @ApiPropertyOptional({ description: 'rows per page (1-1000; default 1000)', default: 1000 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be a whole number from 1 to 1000' })
-  @Min(1, { message: 'limit must be a whole number from 1 to 1000' })
-  @Max(1000, { message: 'limit must be a whole number from 1 to 1000' })
+  @LimitField(1000, { description: 'rows per page (1-1000; default 1000)', default: 1000 })
   limit?: number;
 }
 
@@ -81,4 +93,13 @@ export function sendPage<T>(page: Page<T>, request: Request, response: Response)
     response.setHeader('Link', `<${url.pathname}${url.search}>; rel="next"`);
   }
   return page.items;
+}
+
+/** A paged list's answer: the page `read` gives (a foreign cursor: 400), as body and next-page headers. */
+export async function answerPage<T>(
+  request: Request,
+  response: Response,
+  read: () => Promise<Page<T>>,
+): Promise<T[]> {
+  return sendPage(await readPage(read), request, response);
 }

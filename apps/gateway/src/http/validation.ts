@@ -6,11 +6,12 @@ interface FieldProblem {
   message: string;
 }
 
-function flatten(errors: ValidationError[], parent = ''): FieldProblem[] {
+/** Every failed rule of `errors`, the field named by its path from `parent` (a.b.c). */
+export function fieldProblems(errors: ValidationError[], parent = ''): FieldProblem[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
     const own = Object.entries(error.constraints ?? {}).map(([rule, message]) => ({ field, rule, message }));
-    return [...own, ...flatten(error.children ?? [], field)];
+    return [...own, ...fieldProblems(error.children ?? [], field)];
   });
 }
 
@@ -21,7 +22,7 @@ export function httpValidationPipe(): ValidationPipe {
     forbidNonWhitelisted: true,
     transform: true,
     exceptionFactory: (errors) => {
-      const problems = flatten(errors);
+      const problems = fieldProblems(errors);
       return new BadRequestException({
         code: 'ValidationFailed',
         message: `invalid request: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,

@@ -7,7 +7,7 @@ import { ReadModelQueries } from '@prov/read-models';
 import type { Caller } from '../auth/api-token.guard';
 import { CurrentCaller } from '../auth/caller.decorator';
 import { Roles } from '../auth/roles.decorator';
-import { ApiPagedResponse, PageQuery, readPage, sendPage } from '../http/paging';
+import { answerPage, ApiPagedResponse, PageQuery } from '../http/paging';
 
 /** The Job Execution page: start the complete job, follow its tasks. */
 @ApiTags('jobs')
@@ -38,8 +38,9 @@ export class JobsController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const page = await readPage(() => this.queries.jobsPage({ cursor: query.cursor, limit: query.limit }));
-    return sendPage(page, request, response);
+    return answerPage(request, response, () =>
+      this.queries.jobsPage({ cursor: query.cursor, limit: query.limit }),
+    );
   }
 
   @Get(':id')

@@ -1,13 +1,13 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { Pool } from 'pg';
 import { type ProvisioningStateCode, stateName } from '@prov/domain';
 import { readStuckOrderSettings, type StuckOrderSettings } from '@prov/config';
 import { DATABASE_POOL, stateOf, type StuckReason, stuckVerdict } from '@prov/platform';
 import { LIVE_SCHEMA, type OrderRow, toOrderView } from '@prov/read-models';
 import { Roles } from '../auth/roles.decorator';
+import { LimitField } from '../http/paging';
 
 export const STUCK_ORDER_SETTINGS = Symbol('STUCK_ORDER_SETTINGS');
 export const stuckOrderSettingsProvider = {
@@ -30,15 +30,10 @@ export class StuckOrdersQuery {
   @IsIn(REASONS, { message: `reason must be one of ${REASONS.join(', ')}` })
   reason?: StuckReason;
 
-  @ApiPropertyOptional({
+  @LimitField(1000, {
     description: 'orders listed (1-1000; default 200), most overdue first; count covers all',
     default: 200,
   })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be a whole number from 1 to 1000' })
-  @Min(1, { message: 'limit must be a whole number from 1 to 1000' })
-  @Max(1000, { message: 'limit must be a whole number from 1 to 1000' })
   limit?: number;
 }
 

@@ -1,6 +1,6 @@
 import type { OrderView } from '@prov/read-models';
 import { ProvisioningState } from '@prov/domain';
-import { formatManualOrders, MANUAL_ORDER_COLUMNS, parseCsv } from '@prov/contracts/csv';
+import { type CsvRecord, formatManualOrders, MANUAL_ORDER_COLUMNS, parseCsv } from '@prov/contracts/csv';
 
 /**
  * The manual queue as a spreadsheet: operators export the orders transmitted to them, do the
@@ -47,32 +47,14 @@ export async function validateImport(
   text: string,
   findOrder: (orderId: string) => Promise<OrderView | undefined>,
 ): Promise<ImportValidation> {
-  const { records, errors } = parseCsv(text);
-  const problems: LineProblem[] = [...errors];
-  const [header, ...rows] = records;
-  if (!header)
-    return {
-      ok: false,
-      problems: [
-        ...problems,
-        { line: 1, message: 'the CSV is empty: expected a header orderId,result,error,comment' },
-      ],
-    };
-  const names = header.fields.map((f) => f.trim());
-  const column = (name: string) => names.indexOf(name);
-  const missing = ['orderId', 'result'].filter((name) => column(name) < 0);
-  if (missing.length > 0) {
-    problems.push({
-      line: header.line,
-      message: `the header must name the columns ${missing.join(' and ')} (found: ${names.join(', ')})`,
-    });
-    return { ok: false, problems };
-  }
-  if (rows.length === 0 && errors.length === 0)
-    problems.push({ line: header.line, message: 'the CSV has a header but no order lines' });
+  const upload = readCsvUpload(text, ['orderId', 'result'], 'orderId,result,error,comment');
+  if (!upload.ok) return upload;
+  const { headerLine, rows, problems } = upload;
+  if (rows.length === 0 && problems.length === 0)
+    problems.push({ line: headerLine, message: 'the CSV has a header but no order lines' });
   if (rows.length > MAX_IMPORT_LINES) {
     problems.push({
-      line: header.line,
+      line: headerLine,
       message: `at most ${MAX_IMPORT_LINES} order lines per import (found ${rows.length})`,
     });
     return { ok: false, problems };
@@ -82,18 +64,15 @@ export async function validateImport(
   const seen = new Map<string, number>();
   for (const { line, fields } of rows) {
     const problem = (message: string) => problems.push({ line, message });
-    if (fields.length !== names.length) {
-      problem(`has ${fields.length} fields, the header has ${names.length}`);
-      continue;
-    }
-    const value = (name: string) => (column(name) < 0 ? '' : fields[column(name)].trim());
+    const value = lineValues(upload, { line, fields });
+    if (!value) continue;
     const orderId = value('orderId');
     const result = value('result').toLowerCase();
     const error = value('error');
     const comment = value('comment');
     const before = problems.length;
     // PostgreSQL refuses NUL in text: caught here, the line gets a problem instead of the import a 500.
-    const withNul = names.filter((_, index) => fields[index].includes('\u0000'));
+    const withNul = upload.names.filter((_, index) => fields[index].includes('\u0000'));
     if (withNul.length > 0) {
       problem(`${withNul.join(', ')} must not contain a NUL character`);
       continue;
@@ -129,6 +108,62 @@ export async function validateImport(
   }
   if (problems.length > 0) return { ok: false, problems: problems.sort((a, b) => a.line - b.line) };
   return { ok: true, lines };
+}
+
+/** An uploaded CSV read up to its lines: the header's column names and the problems so far. */
+export interface CsvUpload {
+  ok: true;
+  headerLine: number;
+  names: string[];
+  rows: CsvRecord[];
+  problems: LineProblem[];
+}
+
+/**
+ * Parses an uploaded CSV whose header must name every `required` column (`expected` says what
+ * the header should be, for an empty text). Without a header or a required column there is
+ * nothing to read the lines by: the problems are then the answer.
+ */
+export function readCsvUpload(
+  text: string,
+  required: readonly string[],
+  expected: string,
+): CsvUpload | { ok: false; problems: LineProblem[] } {
+  const { records, errors } = parseCsv(text);
+  const problems: LineProblem[] = [...errors];
+  const [header, ...rows] = records;
+  if (!header)
+    return {
+      ok: false,
+      problems: [...problems, { line: 1, message: `the CSV is empty: expected a header ${expected}` }],
+    };
+  const names = header.fields.map((f) => f.trim());
+  const missing = required.filter((name) => !names.includes(name));
+  if (missing.length > 0) {
+    const columns = `column${missing.length > 1 ? 's' : ''} ${missing.join(' and ')}`;
+    problems.push({
+      line: header.line,
+      message: `the header must name the ${columns} (found: ${names.join(', ')})`,
+    });
+    return { ok: false, problems };
+  }
+  return { ok: true, headerLine: header.line, names, rows, problems };
+}
+
+/**
+ * A line's value by column name (trimmed; empty for a column the header lacks), or undefined
+ * when the line has not the header's number of fields, which is then its problem.
+ */
+export function lineValues(
+  upload: CsvUpload,
+  { line, fields }: CsvRecord,
+): ((name: string) => string) | undefined {
+  const { names, problems } = upload;
+  if (fields.length !== names.length) {
+    problems.push({ line, message: `has ${fields.length} fields, the header has ${names.length}` });
+    return undefined;
+  }
+  return (name) => (names.includes(name) ? fields[names.indexOf(name)].trim() : '');
 }
 
 /** `line 3: result must be confirm or error; line 5: ...`, for the 400's message. */

@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import { ReadModelQueries } from '@prov/read-models';
 import type { Caller } from '../auth/api-token.guard';
 import { CurrentCaller } from '../auth/caller.decorator';
-import { ApiPagedResponse, readPage, sendPage } from '../http/paging';
+import { answerPage, ApiPagedResponse } from '../http/paging';
 import { Roles } from '../auth/roles.decorator';
 import { DecisionBody, QueueFilterQuery, ReportErrorBody } from './decision.dto';
 import { OrderDecisions } from './order-decisions';
@@ -29,11 +29,7 @@ export class ManualController {
     @Res({ passthrough: true }) response: Response,
   ) {
     const { cursor, limit, ...filter } = query;
-    return sendPage(
-      await readPage(() => this.queries.manualQueue(filter, { cursor, limit })),
-      request,
-      response,
-    );
+    return answerPage(request, response, () => this.queries.manualQueue(filter, { cursor, limit }));
   }
 
   @Post(':orderId/confirm')

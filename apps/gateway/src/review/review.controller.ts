@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import { ReadModelQueries } from '@prov/read-models';
 import type { Caller } from '../auth/api-token.guard';
 import { CurrentCaller } from '../auth/caller.decorator';
-import { ApiPagedResponse, readPage, sendPage } from '../http/paging';
+import { answerPage, ApiPagedResponse } from '../http/paging';
 import { Roles } from '../auth/roles.decorator';
 import { DecisionBody, PostponeBody, ReviewQueueQuery } from './decision.dto';
 import { OrderDecisions } from './order-decisions';
@@ -30,12 +30,8 @@ export class ReviewController {
     @Res({ passthrough: true }) response: Response,
   ) {
     const { cursor, limit, postponed, ...filter } = query;
-    return sendPage(
-      await readPage(() =>
-        this.queries.reviewQueue({ ...filter, postponed: postponed === 'true' }, { cursor, limit }),
-      ),
-      request,
-      response,
+    return answerPage(request, response, () =>
+      this.queries.reviewQueue({ ...filter, postponed: postponed === 'true' }, { cursor, limit }),
     );
   }
 

@@ -2,8 +2,8 @@ import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { diffRoleModels, parseRoleModel, roleModelTextDiff } from '@prov/role-model';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsOptional, Matches } from 'class-validator';
+import { LimitField } from '../http/paging';
 import { Roles } from '../auth/roles.decorator';
 import { RoleModelVersionReader } from './role-model-versions';
 
@@ -13,12 +13,7 @@ export class VersionsQuery {
   @Matches(/^[0-9:]{1,100}$/, { message: 'after must be a position returned as `next` by this endpoint' })
   after?: string;
 
-  @ApiPropertyOptional({ default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
+  @LimitField(500, { default: 50 })
   limit?: number;
 }
 

@@ -149,38 +149,35 @@ export class ScimController {
 
   @Put('Users/:id')
   @Header('Content-Type', SCIM_CONTENT_TYPE)
-  async replace(
+  replace(
     @Param('id') id: string,
     @Body() body: unknown,
     @CurrentCaller() caller: Caller,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ) {
-    await this.checkVersion(id, req);
-    const user = await new this.scim.Resources.User(id).write(
-      body as Params,
-      this.directory.store(caller.actor),
+    return this.writeVersioned(id, caller, req, res, (store) =>
+      new this.scim.Resources.User(id).write(body as Params, store),
     );
-    return this.located(user, res);
   }
 
   @Patch('Users/:id')
   @Header('Content-Type', SCIM_CONTENT_TYPE)
-  async patch(
+  patch(
     @Param('id') id: string,
     @Body() body: unknown,
     @CurrentCaller() caller: Caller,
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ) {
-    await this.checkVersion(id, req);
-    const store = this.directory.store(caller.actor);
-    const resource = new this.scim.Resources.User(id);
-    // SCIMMY answers nothing when the operations change nothing: the current user is the answer then.
-    const user =
-      (await resource.patch(normalisePatch(body) as Parameters<typeof resource.patch>[0], store)) ??
-      (await resource.read(store));
-    return this.located(user, res);
+    return this.writeVersioned(id, caller, req, res, async (store) => {
+      const resource = new this.scim.Resources.User(id);
+      // SCIMMY answers nothing when the operations change nothing: the current user is the answer then.
+      return (
+        (await resource.patch(normalisePatch(body) as Parameters<typeof resource.patch>[0], store)) ??
+        (await resource.read(store))
+      );
+    });
   }
 
   @Delete('Users/:id')
@@ -228,6 +225,18 @@ export class ScimController {
     const offered = wanted.split(',').map((v) => v.trim());
     if (!offered.includes(current) && !offered.includes(current.slice(2)))
       throw scimError(412, `the resource has changed (now version ${current}); read it again and retry`);
+  }
+
+  /** A write on the version the client holds (If-Match), by the caller, answered with the user's location. */
+  private async writeVersioned(
+    id: string,
+    caller: Caller,
+    req: Request,
+    res: Response,
+    write: (store: ReturnType<ScimDirectory['store']>) => Promise<unknown>,
+  ) {
+    await this.checkVersion(id, req);
+    return this.located(await write(this.directory.store(caller.actor)), res);
   }
 
   private located(user: unknown, res: Response) {

@@ -3,6 +3,7 @@ import {
   AssignmentNotFoundError,
   EndDateNotPassedError,
   OrderNotFoundError,
+  unknownCommandError,
   ValidationError,
 } from '../errors';
 import { withoutUndefined } from '../json';
@@ -47,14 +48,8 @@ export function decide(command: AssignmentCommand, state: AssignmentState): Assi
     case 'RetryProvisioningOrder':
     case 'DeactivateProvisioningOrder':
       return [transition(command, assignment)];
-    default: {
-      const _exhaustive: never = command;
-      throw new ValidationError(
-        String((_exhaustive as { type?: unknown }).type),
-        'type',
-        'is not a known command',
-      );
-    }
+    default:
+      throw unknownCommandError(command);
   }
 }
 

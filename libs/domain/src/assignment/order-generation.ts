@@ -136,12 +136,7 @@ export function decideGeneration(
   const generated: ProvisioningOrderGenerated = {
     type: 'ProvisioningOrderGenerated',
     data: withoutUndefined({
-      assignmentId: assignment.assignmentId,
-      orderId: command.orderId,
-      at,
-      by: command.actor,
-      identityId: assignment.identityId,
-      entitlementId: assignment.entitlementId,
+      ...orderEventHead(assignment, command, at),
       changeType: command.changeType,
       connectionId: command.connectionId,
       resourceTypeId: command.resourceTypeId,
@@ -159,6 +154,18 @@ export function decideGeneration(
   return [...supersedeOthers(assignment, command.orderId, at), generated];
 }
 
+/** How both events of a role-model evaluation begin: whose order, when and by whom. */
+function orderEventHead(assignment: Assignment, command: { orderId: string; actor?: string }, at: string) {
+  return {
+    assignmentId: assignment.assignmentId,
+    orderId: command.orderId,
+    at,
+    by: command.actor,
+    identityId: assignment.identityId,
+    entitlementId: assignment.entitlementId,
+  };
+}
+
 export function decideEvaluationFailure(
   command: RecordRoleModelEvaluationFailure,
   assignment: Assignment,
@@ -173,12 +180,7 @@ export function decideEvaluationFailure(
   const failed: AssignmentEvent = {
     type: 'RoleModelEvaluationFailed',
     data: withoutUndefined({
-      assignmentId: assignment.assignmentId,
-      orderId: command.orderId,
-      at,
-      by: command.actor,
-      identityId: assignment.identityId,
-      entitlementId: assignment.entitlementId,
+      ...orderEventHead(assignment, command, at),
       error,
       ...toStateView(ProvisioningState.Error),
     }),

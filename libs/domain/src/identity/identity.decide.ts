@@ -1,4 +1,9 @@
-import { IdentityAlreadyRegisteredError, IdentityNotFoundError, ValidationError } from '../errors';
+import {
+  IdentityAlreadyRegisteredError,
+  IdentityNotFoundError,
+  unknownCommandError,
+  ValidationError,
+} from '../errors';
 import { decideHolding, decideStatus } from './identity.holdings';
 import { jsonEqual, withoutUndefined } from '../json';
 import { optionalText, requireDate, requireRecord, requireText } from '../validation';
@@ -26,14 +31,8 @@ export function decideIdentity(command: IdentityCommand, state: IdentityState): 
     case 'ReleaseEntitlementHold':
     case 'ReleaseEntitlement':
       return decideHolding(command, requireRegistered(command, state));
-    default: {
-      const _exhaustive: never = command;
-      throw new ValidationError(
-        String((_exhaustive as { type?: unknown }).type),
-        'type',
-        'is not a known command',
-      );
-    }
+    default:
+      throw unknownCommandError(command);
   }
 }
 

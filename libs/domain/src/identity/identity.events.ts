@@ -64,30 +64,26 @@ export interface IdentityReactivated {
  */
 export type EntitlementHolder = 'request' | `rule:${string}`;
 
+/** Which holder of which assignment joined or left, when and by whom. */
+export interface EntitlementHoldChange {
+  identityId: string;
+  entitlementId: string;
+  assignmentId: string;
+  holder: EntitlementHolder;
+  at: string;
+  by?: string;
+}
+
 /** A holder joined the assignment that gives the identity the entitlement (the first one creates it). */
 export interface EntitlementHeld {
   type: 'EntitlementHeld';
-  data: {
-    identityId: string;
-    entitlementId: string;
-    assignmentId: string;
-    holder: EntitlementHolder;
-    at: string;
-    by?: string;
-  };
+  data: EntitlementHoldChange;
 }
 
 /** A holder left; the assignment stays while another holder remains. */
 export interface EntitlementHoldReleased {
   type: 'EntitlementHoldReleased';
-  data: {
-    identityId: string;
-    entitlementId: string;
-    assignmentId: string;
-    holder: EntitlementHolder;
-    at: string;
-    by?: string;
-  };
+  data: EntitlementHoldChange;
 }
 
 /** The assignment was revoked: the identity no longer holds the entitlement through it. */

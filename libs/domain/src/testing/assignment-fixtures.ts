@@ -51,6 +51,17 @@ const OUTCOMES = {
   6: 'EndDatePassed',
 } as const;
 
+/** How the fixtures' order events begin: an order of the sample assignment, a minute in. */
+function orderHead(orderId: string) {
+  return {
+    assignmentId: ASSIGNMENT_ID,
+    orderId,
+    at: iso(minutes(1)),
+    identityId: IDENTITY_ID,
+    entitlementId: ENTITLEMENT_ID,
+  };
+}
+
 /** A generated order in state 1, 4, 5 or 6. */
 export function generatedEvent(
   orderId: string,
@@ -60,11 +71,7 @@ export function generatedEvent(
   return {
     type: 'ProvisioningOrderGenerated',
     data: {
-      assignmentId: ASSIGNMENT_ID,
-      orderId,
-      at: iso(minutes(1)),
-      identityId: IDENTITY_ID,
-      entitlementId: ENTITLEMENT_ID,
+      ...orderHead(orderId),
       changeType: 'Added',
       connectionId: 'ldap',
       resourceTypeId: 'ldap-account',
@@ -88,11 +95,7 @@ export function evaluationFailedEvent(
   return {
     type: 'RoleModelEvaluationFailed',
     data: {
-      assignmentId: ASSIGNMENT_ID,
-      orderId,
-      at: iso(minutes(1)),
-      identityId: IDENTITY_ID,
-      entitlementId: ENTITLEMENT_ID,
+      ...orderHead(orderId),
       error,
       ...toStateView(7),
     },

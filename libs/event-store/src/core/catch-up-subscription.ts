@@ -7,7 +7,7 @@
 import { EventStoreError } from './errors';
 import type { EventStore } from './event-store';
 import type { Position } from './position';
-import type { EventFilter, RecordedEvent } from './types';
+import type { EventFilter, RecordedEvent, Subscription } from './types';
 
 /** Where consumers keep their progress through the global log. */
 export interface CheckpointStore {
@@ -57,28 +57,18 @@ export class CatchUpSubscriptionError extends EventStoreError {
 }
 
 export function runCatchUpSubscription(options: CatchUpSubscriptionOptions): RunningCatchUpSubscription {
-  const { store, checkpoints, subscriptionId, filter, handle, signal, pollIntervalMs } = options;
+  const { checkpoints, subscriptionId, handle } = options;
   const filteredInterval = options.filteredCheckpointIntervalMs ?? 1000;
-  let stopRequested = false;
-  let stopSubscription: (() => Promise<void>) | undefined;
-
-  const run = async (): Promise<void> => {
-    const after = await checkpoints.load(subscriptionId);
-    if (stopRequested) return;
+  return startCatchUp(options, async (run) => {
     let lastStoredAt = 0;
-    const subscription = store.subscribeToAll({
-      after,
-      filter,
-      pollIntervalMs,
+    const subscription = await run.subscribe(
       // The subscription calls this between events, so it cannot race the handler's own checkpoint.
-      onCheckpoint: async (position) => {
+      async (position) => {
         if (Date.now() - lastStoredAt < filteredInterval) return;
         await checkpoints.store(subscriptionId, position);
         lastStoredAt = Date.now();
       },
-    });
-    stopSubscription = () => subscription.close();
-    if (stopRequested) await subscription.close();
+    );
     for await (const event of subscription) {
       try {
         await handle(event);
@@ -87,13 +77,57 @@ export function runCatchUpSubscription(options: CatchUpSubscriptionOptions): Run
       }
       await checkpoints.store(subscriptionId, event.position);
       lastStoredAt = Date.now();
-      if (stopRequested) break;
+      if (run.stopRequested) break;
     }
+  });
+}
+
+/** What a catch-up loop works with; its subscription starts after the stored checkpoint. */
+export interface CatchUpRun {
+  /** True once close() (or the signal) asked the subscription to stop. */
+  readonly stopRequested: boolean;
+  /**
+   * Subscribes to the log after the checkpoint; from then on a close() closes the subscription
+   * (at once, when one came while it was being opened).
+   */
+  subscribe(onCheckpoint: (position: Position) => Promise<void>): Promise<Subscription>;
+  /** Closes the subscription from within, when the loop must end (a failed checkpoint write). */
+  stop(): void;
+}
+
+/**
+ * Loads the checkpoint and runs `loop` on it, unless close() came first; answers the handle of
+ * the running subscription. The plain and the partitioned subscription differ only in `loop`.
+ */
+export function startCatchUp(
+  options: CatchUpSubscriptionOptions,
+  loop: (run: CatchUpRun) => Promise<void>,
+): RunningCatchUpSubscription {
+  const { store, checkpoints, subscriptionId, filter, signal, pollIntervalMs } = options;
+  let stopRequested = false;
+  let subscription: Subscription | undefined;
+
+  const run = async (): Promise<void> => {
+    const after = await checkpoints.load(subscriptionId);
+    if (stopRequested) return;
+    await loop({
+      get stopRequested() {
+        return stopRequested;
+      },
+      async subscribe(onCheckpoint) {
+        subscription = store.subscribeToAll({ after, filter, pollIntervalMs, onCheckpoint });
+        if (stopRequested) await subscription.close();
+        return subscription;
+      },
+      stop() {
+        void subscription?.close();
+      },
+    });
   };
 
   return runningSubscription(subscriptionId, run(), signal, async () => {
     stopRequested = true;
-    await stopSubscription?.();
+    await subscription?.close();
   });
 }
 

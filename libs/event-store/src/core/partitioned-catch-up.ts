@@ -15,7 +15,7 @@ import {
   CatchUpSubscriptionError,
   type RunningCatchUpSubscription,
   runCatchUpSubscription,
-  runningSubscription,
+  startCatchUp,
 } from './catch-up-subscription';
 import type { Position } from './position';
 import type { RecordedEvent } from './types';
@@ -38,15 +38,11 @@ export function runPartitionedCatchUpSubscription(
   options: PartitionedCatchUpOptions,
 ): RunningCatchUpSubscription {
   if (options.concurrency <= 1) return runCatchUpSubscription(options);
-  const { store, checkpoints, subscriptionId, filter, handle, signal, pollIntervalMs, concurrency } = options;
+  const { checkpoints, subscriptionId, handle, concurrency } = options;
   const partitionOf = options.partitionOf ?? ((event: RecordedEvent) => event.streamName);
   const filteredInterval = options.filteredCheckpointIntervalMs ?? 1000;
-  let stopRequested = false;
-  let stopSubscription: (() => Promise<void>) | undefined;
 
-  const run = async (): Promise<void> => {
-    const after = await checkpoints.load(subscriptionId);
-    if (stopRequested) return;
+  return startCatchUp(options, async (run) => {
     /** Not yet below the checkpoint, in log order. */
     const window: Entry[] = [];
     const tails = new Map<string, Promise<void>>();
@@ -72,7 +68,7 @@ export function runPartitionedCatchUpSubscription(
         }
       } catch (cause) {
         failure ??= { cause };
-        void stopSubscription?.();
+        run.stop();
         wake();
       } finally {
         writer = undefined;
@@ -89,18 +85,11 @@ export function runPartitionedCatchUpSubscription(
       wake();
     };
 
-    const subscription = store.subscribeToAll({
-      after,
-      filter,
-      pollIntervalMs,
-      onCheckpoint: async (position) => {
-        // Past a filtered-out stretch; only safe while nothing handled is still unfinished.
-        if (window.length > 0 || Date.now() - lastStoredAt < filteredInterval) return;
-        checkpoint(position);
-      },
+    const subscription = await run.subscribe(async (position) => {
+      // Past a filtered-out stretch; only safe while nothing handled is still unfinished.
+      if (window.length > 0 || Date.now() - lastStoredAt < filteredInterval) return;
+      checkpoint(position);
     });
-    stopSubscription = () => subscription.close();
-    if (stopRequested) await subscription.close();
     for await (const event of subscription) {
       while (window.length >= concurrency && !failure)
         await new Promise<void>((resolve) => (wakeReader = resolve));
@@ -124,15 +113,10 @@ export function runPartitionedCatchUpSubscription(
       void mine.then(() => {
         if (tails.get(key) === mine) tails.delete(key);
       });
-      if (stopRequested || failure) break;
+      if (run.stopRequested || failure) break;
     }
     await Promise.all([...tails.values()]);
     await writer;
     if (failure) throw new CatchUpSubscriptionError(subscriptionId, failure.event, failure.cause);
-  };
-
-  return runningSubscription(subscriptionId, run(), signal, async () => {
-    stopRequested = true;
-    await stopSubscription?.();
   });
 }

@@ -73,6 +73,18 @@ export interface StreamState {
   lastHash: string;
 }
 
+/** A stream before its first event. */
+function newStream(): StreamState {
+  return {
+    revision: -1n,
+    truncateBefore: 0n,
+    tombstoned: false,
+    events: [],
+    revisionById: new Map(),
+    lastHash: CHAIN_START,
+  };
+}
+
 /**
  * The data behind one or more {@link InMemoryEventStore} instances. Handing the same log to a new
  * store simulates a process restart against the same database.
@@ -139,14 +151,7 @@ export class InMemoryEventStore implements EventStore, ChainKeeper {
     if (retry) return retry;
     checkExpected(append.streamName, stream, append.expectedRevision);
 
-    const state: StreamState = stream ?? {
-      revision: -1n,
-      truncateBefore: 0n,
-      tombstoned: false,
-      events: [],
-      revisionById: new Map(),
-      lastHash: CHAIN_START,
-    };
+    const state = stream ?? newStream();
     const createdAt = new Date();
     for (const event of append.events) {
       state.revision += 1n;
@@ -246,14 +251,7 @@ export class InMemoryEventStore implements EventStore, ChainKeeper {
 
   async tombstoneStream(streamName: string, options: DeleteStreamOptions = {}): Promise<void> {
     const stream = this.streamForDelete(streamName, options);
-    const state = stream ?? {
-      revision: -1n,
-      truncateBefore: 0n,
-      tombstoned: false,
-      events: [],
-      revisionById: new Map(),
-      lastHash: CHAIN_START,
-    };
+    const state = stream ?? newStream();
     state.tombstoned = true;
     this.log.streams.set(streamName, state);
   }

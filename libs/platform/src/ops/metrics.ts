@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import type { EventStore } from '@prov/event-store';
+import { observeCalls } from '../observed-calls';
 
 /**
  * The process's Prometheus registry and the metrics every service shares. One registry per
@@ -90,31 +91,14 @@ export function instrumentEventStore(store: EventStore): EventStore {
 
 /** A connector whose every method call is timed and whose failures are counted. */
 export function instrumentConnector<T extends object>(connector: T, connection: string): T {
-  return new Proxy(connector, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver) as unknown;
-      if (typeof value !== 'function' || typeof property !== 'string' || property === 'constructor')
-        return value;
-      return (...args: unknown[]) => {
-        const end = connectorCallSeconds.startTimer({ connection, operation: property });
-        const failed = (error: unknown) => {
-          end({ outcome: 'error' });
-          connectorErrors.inc({
-            connection,
-            operation: property,
-            error: error instanceof Error ? error.name : 'Error',
-          });
-          throw error;
-        };
-        try {
-          const result = (value as (...a: unknown[]) => unknown).apply(target, args);
-          if (result instanceof Promise) return result.then((v) => (end({ outcome: 'ok' }), v), failed);
-          end({ outcome: 'ok' });
-          return result;
-        } catch (error) {
-          return failed(error);
-        }
-      };
-    },
+  return observeCalls(connector, (operation) => {
+    const end = connectorCallSeconds.startTimer({ connection, operation });
+    return {
+      ok: () => end({ outcome: 'ok' }),
+      failed: (error) => {
+        end({ outcome: 'error' });
+        connectorErrors.inc({ connection, operation, error: error instanceof Error ? error.name : 'Error' });
+      },
+    };
   });
 }

@@ -2,6 +2,7 @@ import type { Pool } from 'pg';
 import type { Assignment, RegisteredIdentity } from '@prov/domain';
 import { assertSchemaName, LIVE_SCHEMA } from '../schema';
 import { SCAN_PAGE_SIZE } from './paging';
+import { identityProfile } from './views';
 
 /** An identity with its live assignments (requested, neither revoked nor declined), as folded by the projections. */
 export interface IdentityWithAssignments {
@@ -12,18 +13,14 @@ export interface IdentityWithAssignments {
 const iso = (value: unknown) => (value ? new Date(value as string).toISOString() : undefined);
 
 function toRegisteredIdentity(row: Record<string, unknown>): RegisteredIdentity {
+  const { id, attributes, ...profile } = identityProfile(row);
   return {
     exists: true,
-    identityId: row.identity_id as string,
-    login: row.login as string,
-    firstName: row.first_name as string,
-    lastName: row.last_name as string,
-    email: row.email as string,
-    ...(row.department ? { department: row.department as string } : {}),
-    attributes: (row.attributes ?? {}) as RegisteredIdentity['attributes'],
+    identityId: id,
+    ...profile,
+    attributes: attributes as RegisteredIdentity['attributes'],
     registeredAt: iso(row.registered_at)!,
     updatedAt: iso(row.updated_at)!,
-    active: row.active !== false,
     ...(row.deactivated_at ? { deactivatedAt: iso(row.deactivated_at) } : {}),
     holdings: (row.holdings ?? {}) as RegisteredIdentity['holdings'],
   };

@@ -113,7 +113,7 @@ export function toAssignmentView(state: Assignment, revision: string | number): 
 }
 
 /** What every view of an identity row starts with: its profile and status. */
-function identityProfile(row: Record<string, unknown>) {
+export function identityProfile(row: Record<string, unknown>) {
   return {
     id: row.identity_id as string,
     login: row.login as string,

@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { stopProcess, track } from '../child-processes';
+import { startServerProcess, stopProcess } from '../child-processes';
 import { freePort, waitForPort } from '../free-port';
 
 /** A person of the test organisation: who they are, their password and their groups. */
@@ -94,29 +93,14 @@ export async function startOidcProvider(options: {
     redirectUris: [redirectUri],
     people: options.people ?? SAMPLE_PEOPLE,
   };
-  const child = track(
-    spawn(process.execPath, [SCRIPT, '--port', String(port)], {
-      // Secrets by environment: a command line is readable by every user of the machine.
-      env: { ...process.env, OIDC_TEST_CONFIG: JSON.stringify(config), NODE_ENV: 'development' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-      detached: true,
-    }),
+  const child = await startServerProcess(
+    'the OpenID test provider',
+    process.execPath,
+    [SCRIPT, '--port', String(port)],
+    // Secrets by environment: a command line is readable by every user of the machine.
+    { env: { ...process.env, OIDC_TEST_CONFIG: JSON.stringify(config), NODE_ENV: 'development' } },
+    () => waitForPort(port),
   );
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-  try {
-    await Promise.race([
-      waitForPort(port),
-      new Promise((_, reject) =>
-        child.once('exit', (code) =>
-          reject(new Error(`the OpenID test provider exited with ${code}: ${stderr}`)),
-        ),
-      ),
-    ]);
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw error;
-  }
   const issuer = `http://127.0.0.1:${port}`;
   return {
     issuer,

@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { stopProcess, track } from '../child-processes';
+import { startServerProcess, stopProcess } from '../child-processes';
 import { freePort, waitForPort } from '../free-port';
 
 export interface RunningScimServer {
@@ -31,27 +30,14 @@ const SCRIPT = join(__dirname, 'scim-server.mjs');
 export async function startScimServer(options: { token?: string } = {}): Promise<RunningScimServer> {
   const token = options.token ?? randomBytes(18).toString('base64url');
   const port = await freePort();
-  const child = track(
-    spawn(process.execPath, [SCRIPT, '--port', String(port)], {
-      // The token goes by environment: a command line is readable by every user of the machine.
-      env: { ...process.env, SCIM_TOKEN: token },
-      stdio: ['ignore', 'ignore', 'pipe'],
-      detached: true,
-    }),
+  const child = await startServerProcess(
+    'SCIM test server',
+    process.execPath,
+    [SCRIPT, '--port', String(port)],
+    // The token goes by environment: a command line is readable by every user of the machine.
+    { env: { ...process.env, SCIM_TOKEN: token } },
+    () => waitForPort(port),
   );
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-  try {
-    await Promise.race([
-      waitForPort(port),
-      new Promise((_, reject) =>
-        child.once('exit', (code) => reject(new Error(`SCIM test server exited with ${code}: ${stderr}`))),
-      ),
-    ]);
-  } catch (error) {
-    child.kill('SIGKILL');
-    throw error;
-  }
 
   const admin = async (action: string, body: Record<string, number>): Promise<void> => {
     const response = await fetch(`http://127.0.0.1:${port}/_admin/${action}`, {

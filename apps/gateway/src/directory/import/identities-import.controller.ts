@@ -10,7 +10,7 @@ import {
 } from '@nestjs/common';
 import { ApiBearerAuth, ApiConsumes, ApiPropertyOptional, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Min } from 'class-validator';
 import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -20,6 +20,7 @@ import { ReadModelQueries } from '@prov/read-models';
 import type { Caller } from '../../auth/api-token.guard';
 import { CurrentCaller } from '../../auth/caller.decorator';
 import { Roles } from '../../auth/roles.decorator';
+import { LimitField } from '../../http/paging';
 import { mapLimited, readTextBody } from '../../http/text-body';
 import {
   changesOf,
@@ -57,12 +58,7 @@ export class ImportQuery {
   @Min(0)
   offset?: number;
 
-  @ApiPropertyOptional({ default: 100, description: 'changes listed in the answer (the counts cover all)' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(1000)
+  @LimitField(1000, { default: 100, description: 'changes listed in the answer (the counts cover all)' }, 0)
   limit?: number;
 }
 

@@ -7,6 +7,9 @@
  *
  * Streams are locked in the order of the arrays; callers sort them by name so that two batches
  * never wait for each other in a cycle.
+ *
+ * Its checks and inserts repeat those of `es.append_to_stream` (migrations.ts) on purpose: the
+ * SQL of a shipped migration never changes, so the two cannot share a function body.
  */
 /** Built from the lock and channel of migrations.ts (passed in, so the two modules do not import each other). */
 export const batchAppendFunction = (lock: { classid: number; objid: number }, channel: string): string => `
