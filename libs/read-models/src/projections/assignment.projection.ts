@@ -12,8 +12,8 @@ import {
 import type { RecordedEvent } from '@prov/event-store';
 import { type CopyValue, copyRows } from '../copy-rows';
 import { foldAssignments } from './assignment.fold';
-import { type ApplyOptions, type Projection, type StoreEventsQuery, streamId } from './projection';
-import { streamsToLookUp } from './stream-fold';
+import { type ApplyOptions, batchProjection, type StoreEventsQuery, streamId } from './projection';
+import { readTouchedRows } from './stream-fold';
 
 const PREFIX = 'assignment-';
 
@@ -26,15 +26,9 @@ const PREFIX = 'assignment-';
  * touched rows), then written with one multi-row upsert per table, so a rebuild does not pay a
  * round trip per event. In a bulk load the rows that are new are appended with COPY instead.
  */
-export const assignmentProjection: Projection = {
-  name: 'assignments',
-  streamPrefixes: [PREFIX],
-  apply(client, schema, event) {
-    return applyAssignments(client, schema, [event]);
-  },
-  applyMany: applyAssignments,
+export const assignmentProjection = batchProjection('assignments', PREFIX, applyAssignments, {
   copyFromStore: copyHistoryFromStore,
-};
+});
 
 async function applyAssignments(
   client: PoolClient,
@@ -42,17 +36,14 @@ async function applyAssignments(
   events: readonly RecordedEvent[],
   options: ApplyOptions = {},
 ): Promise<void> {
-  const ids = streamsToLookUp(events, PREFIX, options.bulk === true);
-  // A bulk load is the schema's only writer: locking the rows would only cost a write per row.
-  const lock = options.bulk ? '' : 'FOR UPDATE';
-  const { rows } =
-    ids.length === 0
-      ? { rows: [] }
-      : await client.query<{ assignment_id: string; state: AssignmentState; revision: string }>(
-          `SELECT assignment_id, state, revision FROM ${schema}.assignments WHERE assignment_id = ANY($1::text[])
-            ORDER BY assignment_id ${lock}`,
-          [ids],
-        );
+  const rows = await readTouchedRows<{ assignment_id: string; state: AssignmentState; revision: string }>(
+    client,
+    events,
+    PREFIX,
+    options.bulk === true,
+    (lock) => `SELECT assignment_id, state, revision FROM ${schema}.assignments
+      WHERE assignment_id = ANY($1::text[]) ORDER BY assignment_id ${lock}`,
+  );
   const stored = new Map(
     rows.map((r) => [r.assignment_id, { state: r.state, revision: BigInt(r.revision) }]),
   );

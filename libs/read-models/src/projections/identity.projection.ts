@@ -8,8 +8,8 @@ import {
 } from '@prov/domain';
 import type { RecordedEvent } from '@prov/event-store';
 import { type CopyValue, copyRows } from '../copy-rows';
-import { type ApplyOptions, type BulkLoader, type Projection, streamId } from './projection';
-import { foldEvent, foldStreams, type StoredState, streamsToLookUp } from './stream-fold';
+import { type ApplyOptions, batchProjection, type BulkLoader, streamId } from './projection';
+import { foldEvent, foldStreams, readTouchedRows, type StoredState } from './stream-fold';
 
 const PREFIX = 'identity-';
 
@@ -18,15 +18,9 @@ const PREFIX = 'identity-';
  * assignments, a batch is folded in memory on the rows it touches (one SELECT) and written with
  * one multi-row upsert, or, for the new rows of a bulk load, with COPY.
  */
-export const identityProjection: Projection = {
-  name: 'identities',
-  streamPrefixes: [PREFIX],
-  apply(client, schema, event) {
-    return applyIdentities(client, schema, [event]);
-  },
-  applyMany: applyIdentities,
+export const identityProjection = batchProjection('identities', PREFIX, applyIdentities, {
   startBulkLoad: startIdentityLoad,
-};
+});
 
 type IdentityRow = RegisteredIdentity & { revision: string };
 
@@ -121,17 +115,14 @@ async function applyIdentities(
   events: readonly RecordedEvent[],
   options: ApplyOptions = {},
 ): Promise<void> {
-  const ids = streamsToLookUp(events, PREFIX, options.bulk === true);
-  // A bulk load is the schema's only writer: locking the rows would only cost a write per row.
-  const lock = options.bulk ? '' : 'FOR UPDATE';
-  const { rows } =
-    ids.length === 0
-      ? { rows: [] as IdentityRow[] }
-      : await client.query<IdentityRow>(
-          `${SELECT_IDENTITY_ROWS} FROM ${schema}.identities WHERE identity_id = ANY($1::text[])
-            ORDER BY identity_id ${lock}`,
-          [ids],
-        );
+  const rows = await readTouchedRows<IdentityRow>(
+    client,
+    events,
+    PREFIX,
+    options.bulk === true,
+    (lock) => `${SELECT_IDENTITY_ROWS} FROM ${schema}.identities WHERE identity_id = ANY($1::text[])
+      ORDER BY identity_id ${lock}`,
+  );
   const stored = new Map(
     rows.map((r) => [r.identityId, { state: storedState(r), revision: BigInt(r.revision) }]),
   );

@@ -78,3 +78,22 @@ export interface ApplyOptions {
 export function streamId(streamName: string, prefix: string): string {
   return streamName.slice(prefix.length);
 }
+
+/**
+ * A projection of one stream category written a batch at a time: a single event is a batch of
+ * one, so live and replay take the same path.
+ */
+export function batchProjection(
+  name: string,
+  prefix: string,
+  applyMany: NonNullable<Projection['applyMany']>,
+  bulk: Pick<Projection, 'startBulkLoad' | 'copyFromStore'> = {},
+): Projection {
+  return {
+    name,
+    streamPrefixes: [prefix],
+    apply: (client, schema, event) => applyMany(client, schema, [event]),
+    applyMany,
+    ...bulk,
+  };
+}

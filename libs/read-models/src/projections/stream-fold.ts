@@ -1,3 +1,4 @@
+import type { PoolClient } from 'pg';
 import type { RecordedEvent } from '@prov/event-store';
 import { streamId } from './projection';
 
@@ -82,4 +83,21 @@ export function streamsToLookUp(events: readonly RecordedEvent[], prefix: string
     if (!first.has(id)) first.set(id, event.revision);
   }
   return [...first].filter(([, revision]) => !bulk || revision !== 0n).map(([id]) => id);
+}
+
+/**
+ * The stored rows of the streams a batch folds onto (`select` gets the locking clause and `$1`,
+ * the ids). A bulk load is the schema's only writer: locking the rows would only cost a write
+ * per row.
+ */
+export async function readTouchedRows<R>(
+  client: PoolClient,
+  events: readonly RecordedEvent[],
+  prefix: string,
+  bulk: boolean,
+  select: (lock: string) => string,
+): Promise<R[]> {
+  const ids = streamsToLookUp(events, prefix, bulk);
+  if (ids.length === 0) return [];
+  return (await client.query<R & object>(select(bulk ? '' : 'FOR UPDATE'), [ids])).rows;
 }
