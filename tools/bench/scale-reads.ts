@@ -49,11 +49,14 @@ export async function measureReads(pool: Pool, schema: string, identities: numbe
     cursor = page.next ?? undefined;
   });
   const history = await p99(ids.length, (i) => queries.history(ids[i]));
+  // Not one of the four: the unfiltered list of GET /api/assignments (its default page of 500).
+  const list = await p99(20, () => queries.assignmentsPage({}, { limit: 500 }));
   return [
     `  an assignment: ${assignment}`,
     `  an identity's permissions (assignments of one identity): ${permissions}`,
     `  a queue page (50 orders): ${queue}`,
     `  queue pages 1 to 50, each after the last one's cursor: ${walked}`,
     `  a history: ${history}`,
+    `  (the first page of all assignments, 500: ${list})`,
   ];
 }

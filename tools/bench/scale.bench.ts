@@ -128,6 +128,11 @@ async function main(): Promise<void> {
       await pool.query('VACUUM ANALYZE es.events');
     } else console.log(`  the log of ${DATA_DIR} is seeded already: not seeding again`);
     if (process.env.SCALE_REPLAY === '0') {
+      const replayed = await pool.query(`SELECT to_regclass('rm_scale.assignments') AS t`);
+      if (replayed.rows[0].t === null) {
+        console.log('  not replaying, and no read models of a previous run: nothing more to measure');
+        return;
+      }
       console.log(
         `  not replaying: the read models of the previous run (rm_scale), indexes brought up to date`,
       );
