@@ -39,6 +39,15 @@ export async function measureReads(pool: Pool, schema: string, identities: numbe
   const queue = await p99(50, () =>
     queries.ordersPage(ALL_STATES, { connectionId: connectionId(3) }, { limit: 50 }),
   );
+  // The same page by the single scan of every state the queue used before (the same-run baseline).
+  const singleScan = await p99(50, () =>
+    pool.query(
+      `SELECT *, updated_at::text AS page_at FROM ${schema}.orders
+        WHERE is_open AND provisioning_state_code = ANY($1::int[]) AND connection_id = $2
+        ORDER BY updated_at, order_id LIMIT 51`,
+      [ALL_STATES, connectionId(3)],
+    ),
+  );
   let cursor: string | undefined;
   const walked = await p99(50, async () => {
     const page = await queries.ordersPage(
@@ -55,6 +64,7 @@ export async function measureReads(pool: Pool, schema: string, identities: numbe
     `  an assignment: ${assignment}`,
     `  an identity's permissions (assignments of one identity): ${permissions}`,
     `  a queue page (50 orders): ${queue}`,
+    `  the same page by one scan of all the states (the query before, baseline): ${singleScan}`,
     `  queue pages 1 to 50, each after the last one's cursor: ${walked}`,
     `  a history: ${history}`,
     `  (the first page of all assignments, 500: ${list})`,

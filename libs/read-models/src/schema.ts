@@ -61,6 +61,8 @@ CREATE TABLE IF NOT EXISTS ${s}.assignments (
 );
 CREATE INDEX IF NOT EXISTS assignments_identity ON ${s}.assignments (identity_id);
 CREATE INDEX IF NOT EXISTS assignments_state ON ${s}.assignments (provisioning_state_code);
+-- The list of all assignments, most recently requested first, in its order (no sort of every row).
+CREATE INDEX IF NOT EXISTS assignments_requested ON ${s}.assignments (requested_at DESC, assignment_id);
 -- Holders of an entitlement as of an instant start from its assignments.
 CREATE INDEX IF NOT EXISTS assignments_entitlement ON ${s}.assignments (entitlement_id, assignment_id);
 CREATE TABLE IF NOT EXISTS ${s}.orders (

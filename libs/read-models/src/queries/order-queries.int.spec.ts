@@ -82,4 +82,21 @@ describe('queue pages over several states', () => {
       await expected(`provisioning_state_code = 2 AND identity_id = 'i-3'`, []),
     );
   });
+
+  it('walks all assignments, most recently requested first, nothing skipped or repeated', async () => {
+    await pool.query(
+      `INSERT INTO ${SCHEMA}.assignments (assignment_id, identity_id, entitlement_id, workflow_state,
+              requested_at, provisioning_state_code, state, updated_at, revision)
+       SELECT 'a-' || lpad(i::text, 4, '0'), 'i-' || (i % 7), 'e-' || i, 'Requested',
+              timestamptz '2026-11-01T10:00:00Z' + make_interval(secs => (i * 7919) % 37), 8,
+              jsonb_build_object('exists', true, 'assignmentId', 'a-' || lpad(i::text, 4, '0'), 'orders', '{}'::jsonb),
+              now(), 1
+         FROM generate_series(1, 300) AS i`,
+    );
+    const walked = await allPages((cursor) => queries.assignmentsPage({}, { cursor, limit: 7 }));
+    const { rows } = await pool.query<{ assignment_id: string }>(
+      `SELECT assignment_id FROM ${SCHEMA}.assignments ORDER BY requested_at DESC, assignment_id`,
+    );
+    expect(walked.map((a) => a.assignmentId)).toEqual(rows.map((r) => r.assignment_id));
+  });
 });
