@@ -1,27 +1,36 @@
 /**
- * Scale: seeds assignments (3 events each) through the store's batch append into a private
- * cluster, then measures, in the same run: a raw keyset SELECT of the whole log (the baseline),
- * readAll over it, the audit replay (every read model rebuilt into a fresh schema) with the
- * bench process's peak RSS, and p99 read latencies on the rebuilt read models.
+ * Scale: seeds assignments (4.1 events each, 3 more per earlier change) through the store's batch
+ * append into a private cluster, then measures, in the same run: a raw keyset SELECT of the whole
+ * log (the baseline), readAll over it, the audit replay (every read model rebuilt into a fresh
+ * schema) with the bench process's peak RSS, p99 read latencies on the rebuilt read models, and
+ * the complete job over them (scale-job.ts).
  *
  *   npm run bench:scale                       # SCALE_ASSIGNMENTS=1000000 by default
  *   SCALE_ASSIGNMENTS=100000 npm run bench:scale
+ *   SCALE_CHANGES_PER_ASSIGNMENT=2            # 10.1 events per assignment: 10 M events at 1 M
+ *   SCALE_SEED_BATCH=1000 SCALE_SEED_IN_FLIGHT=3   # assignments per appendMany call, calls at a time
+ *   SCALE_REPLAY=0    # with SCALE_DATA_DIR: measure reads and job on the previous run's read models
+ *   SCALE_JOB=0       # without the complete job
  */
 import { cpus, loadavg } from 'node:os';
 import { Client, Pool } from 'pg';
-import { ProvisioningState } from '@prov/domain';
 import { type Position, PostgresEventStore } from '@prov/event-store';
 import { waitForPostgres } from '@prov/event-store/testing';
-import { Projector, ReadModelQueries } from '@prov/read-models';
+import { ensureReadModelSchema, Projector } from '@prov/read-models';
 import { startPostgresCluster } from '@prov/testing';
-import { seed } from './scale-seed';
+import { runCompleteJob } from './scale-job';
+import { scaleRoleModel } from './scale-model';
+import { measureReads } from './scale-reads';
+import { seed, withSeedSettings } from './scale-seed';
 import { traceStatements } from './statement-trace';
 
 const ASSIGNMENTS = Number(process.env.SCALE_ASSIGNMENTS ?? 1_000_000);
 const IDENTITIES = Math.max(1, Math.floor(ASSIGNMENTS / 10));
+const CHANGES = Number(process.env.SCALE_CHANGES_PER_ASSIGNMENT ?? 0);
+const SEED_BATCH = Number(process.env.SCALE_SEED_BATCH ?? 1_000);
+const SEED_IN_FLIGHT = Number(process.env.SCALE_SEED_IN_FLIGHT ?? 3);
 const PAGE = 5_000;
 const DATA_DIR = process.env.SCALE_DATA_DIR;
-const ALL_STATES = Object.values(ProvisioningState).filter((v) => typeof v === 'number') as number[];
 
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -60,20 +69,24 @@ async function readAllScan(store: PostgresEventStore): Promise<number> {
   }
 }
 
-async function p99(times: number, run: (i: number) => Promise<unknown>): Promise<string> {
-  const latencies: number[] = [];
-  for (let i = 0; i < times; i++) {
-    const t0 = process.hrtime.bigint();
-    await run(i);
-    latencies.push(seconds(t0) * 1000);
-  }
-  latencies.sort((a, b) => a - b);
-  const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))];
-  return `p50 ${fmt(at(0.5), 1)} ms, p99 ${fmt(at(0.99), 1)} ms`;
+/** Reads and the complete job, on the read models in `schema`; printed as they come. */
+async function readsAndJob(
+  pool: Pool,
+  store: PostgresEventStore,
+  schema: string,
+  url: string,
+): Promise<void> {
+  for (const line of await measureReads(pool, schema, IDENTITIES)) console.log(line);
+  console.log(`  load after the reads: ${load()}`);
+  if (process.env.SCALE_JOB === '0') return;
+  await runCompleteJob(pool, store, scaleRoleModel(), { schema, url, connection: 3, log: console.log });
+  console.log(`  load after the job: ${load()}`);
 }
 
 async function main(): Promise<void> {
-  console.log(`Scale benchmark: ${fmt(ASSIGNMENTS)} assignments, ${fmt(IDENTITIES)} identities`);
+  console.log(
+    `Scale benchmark: ${fmt(ASSIGNMENTS)} assignments, ${fmt(IDENTITIES)} identities, ${CHANGES} earlier changes per assignment`,
+  );
   console.log(`  machine: ${cpus().length} cores, node ${process.version}, load before: ${load()}`);
   // SCALE_DATA_DIR keeps the cluster (and the seeded log) for the next run, which then skips the seed.
   const cluster = await startPostgresCluster(DATA_DIR ? { dataDir: DATA_DIR } : {});
@@ -93,17 +106,41 @@ async function main(): Promise<void> {
     let reported = 0;
     const existing = await pool.query('SELECT 1 FROM es.events LIMIT 1');
     if (existing.rowCount === 0) {
-      const events = await seed(store, ASSIGNMENTS, IDENTITIES, (done) => {
-        if (done - reported >= ASSIGNMENTS / 10) {
-          reported = done;
-          console.log(`  seeded ${fmt(done)} assignments (${fmt(seconds(t0))} s, load ${load()})`);
-        }
-      });
+      const options = {
+        assignments: ASSIGNMENTS,
+        identities: IDENTITIES,
+        changes: CHANGES,
+        model: scaleRoleModel(),
+        perBatch: SEED_BATCH,
+        inFlight: SEED_IN_FLIGHT,
+      };
+      const events = await withSeedSettings(pool, () =>
+        seed(store, options, (done) => {
+          if (done - reported >= ASSIGNMENTS / 10) {
+            reported = done;
+            console.log(`  seeded ${fmt(done)} assignments (${fmt(seconds(t0))} s, load ${load()})`);
+          }
+        }),
+      );
       console.log(
         `  seed: ${fmt(events)} events in ${fmt(seconds(t0), 1)} s (${fmt(events / seconds(t0))} events/s)`,
       );
       await pool.query('VACUUM ANALYZE es.events');
     } else console.log(`  the log of ${DATA_DIR} is seeded already: not seeding again`);
+    if (process.env.SCALE_REPLAY === '0') {
+      const replayed = await pool.query(`SELECT to_regclass('rm_scale.assignments') AS t`);
+      if (replayed.rows[0].t === null) {
+        console.log('  not replaying, and no read models of a previous run: nothing more to measure');
+        return;
+      }
+      console.log(
+        `  not replaying: the read models of the previous run (rm_scale), indexes brought up to date`,
+      );
+      const client = await pool.connect();
+      await ensureReadModelSchema(client, 'rm_scale').finally(() => client.release());
+      await pool.query('ANALYZE rm_scale.orders');
+      return await readsAndJob(pool, store, 'rm_scale', url.toString());
+    }
     await pool.query('DROP SCHEMA IF EXISTS rm_scale CASCADE');
 
     t0 = process.hrtime.bigint();
@@ -134,21 +171,6 @@ async function main(): Promise<void> {
     const read = await readAllScan(store);
     const readRate = read / seconds(t0);
 
-    const queries = new ReadModelQueries(pool, 'rm_scale');
-    const ids = (
-      await pool.query<{ assignment_id: string }>(
-        'SELECT assignment_id FROM rm_scale.assignments ORDER BY random() LIMIT 200',
-      )
-    ).rows.map((r) => r.assignment_id);
-    const assignment = await p99(ids.length, (i) => queries.assignment(ids[i]));
-    const permissions = await p99(200, (i) =>
-      queries.assignmentsPage({ identityId: `identity-${(i * 7919) % IDENTITIES}` }, { limit: 100 }),
-    );
-    const queue = await p99(50, () =>
-      queries.ordersPage(ALL_STATES, { connectionId: 'conn-3' }, { limit: 50 }),
-    );
-    const history = await p99(ids.length, (i) => queries.history(ids[i]));
-
     console.log(`\n  log: ${fmt(raw)} events`);
     console.log(`  raw keyset SELECT of the log (pages of ${PAGE}): ${fmt(rawRate)} events/s (baseline)`);
     console.log(
@@ -164,11 +186,8 @@ async function main(): Promise<void> {
           `bulk/exact ${fmt(replayRate / exact.rate, 2)}`,
       );
     if (statements) console.log(`  replay statements (wall time, overlapping):\n${statements}`);
-    console.log(`  an assignment: ${assignment}`);
-    console.log(`  an identity's permissions (assignments of one identity): ${permissions}`);
-    console.log(`  a queue page (50 orders): ${queue}`);
-    console.log(`  a history: ${history}`);
-    console.log(`  load after: ${load()}`);
+    console.log(`  load after the replay: ${load()}`);
+    await readsAndJob(pool, store, 'rm_scale', url.toString());
   } finally {
     await store.close();
     await pool.end();

@@ -61,6 +61,8 @@ CREATE TABLE IF NOT EXISTS ${s}.assignments (
 );
 CREATE INDEX IF NOT EXISTS assignments_identity ON ${s}.assignments (identity_id);
 CREATE INDEX IF NOT EXISTS assignments_state ON ${s}.assignments (provisioning_state_code);
+-- The list of all assignments, most recently requested first, in its order (no sort of every row).
+CREATE INDEX IF NOT EXISTS assignments_requested ON ${s}.assignments (requested_at DESC, assignment_id);
 -- Holders of an entitlement as of an instant start from its assignments.
 CREATE INDEX IF NOT EXISTS assignments_entitlement ON ${s}.assignments (entitlement_id, assignment_id);
 CREATE TABLE IF NOT EXISTS ${s}.orders (
@@ -82,8 +84,14 @@ CREATE TABLE IF NOT EXISTS ${s}.orders (
 );
 -- Added after the first release: installations made before get the column here.
 ALTER TABLE ${s}.orders ADD COLUMN IF NOT EXISTS postponed_until timestamptz;
-CREATE INDEX IF NOT EXISTS orders_queue ON ${s}.orders (provisioning_state_code) WHERE is_open;
-CREATE INDEX IF NOT EXISTS orders_connection ON ${s}.orders (connection_id, provisioning_state_code);
+-- The queues read a state's open orders in queue order (updated_at, order_id), with or without a
+-- connection: both indexes end with that order, so a page is read without sorting the state's
+-- orders. They replace the indexes of the state (and connection) alone.
+DROP INDEX IF EXISTS ${s}.orders_queue;
+CREATE INDEX IF NOT EXISTS orders_queue_page ON ${s}.orders (provisioning_state_code, updated_at, order_id) WHERE is_open;
+DROP INDEX IF EXISTS ${s}.orders_connection;
+CREATE INDEX IF NOT EXISTS orders_connection_page
+  ON ${s}.orders (connection_id, provisioning_state_code, updated_at, order_id);
 CREATE INDEX IF NOT EXISTS orders_assignment ON ${s}.orders (assignment_id);
 CREATE INDEX IF NOT EXISTS orders_account_key ON ${s}.orders (connection_id, (changes->>'accountKey'));
 CREATE TABLE IF NOT EXISTS ${s}.history (

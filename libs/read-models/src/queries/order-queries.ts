@@ -49,6 +49,9 @@ export class OrderQueries {
   /**
    * One page of the open orders in the given states, oldest change first (a queue). The cursor
    * holds the last row's exact `updated_at` (as PostgreSQL prints it, microseconds kept) and id.
+   * Each state is read on its own, in queue order along the index of its state (and connection),
+   * stopping after a page; the pages are merged. One scan of all the states would have to sort
+   * every matching row first: 125,000 open orders of a connection for a page of 50 at 1 M.
    */
   async ordersPage(
     codes: number[],
@@ -58,13 +61,17 @@ export class OrderQueries {
     const limit = page.limit ?? QUEUE_PAGE_SIZE;
     const [at, id] = page.cursor ? decodeCursor('orders', page.cursor, 2) : [null, null];
     const { rows } = await this.pool.query<OrderRow & { page_at: string }>(
-      `SELECT *, updated_at::text AS page_at FROM ${this.s}.orders
-        WHERE is_open AND provisioning_state_code = ANY($1::int[])
-          AND ($2::text IS NULL OR connection_id = $2) AND ($3::text IS NULL OR entitlement_id = $3)
-          AND ($4::text IS NULL OR identity_id = $4)
-          AND ($5::timestamptz IS NULL OR (updated_at, order_id) > ($5::timestamptz, $6::text))
-          AND ($8::boolean IS NULL OR COALESCE(postponed_until > now(), false) = $8)
-        ORDER BY updated_at, order_id LIMIT $7`,
+      `SELECT o.*, o.updated_at::text AS page_at
+         FROM (SELECT DISTINCT unnest($1::int[]) AS code) c
+        CROSS JOIN LATERAL (
+          SELECT * FROM ${this.s}.orders
+           WHERE is_open AND provisioning_state_code = c.code
+             AND ($2::text IS NULL OR connection_id = $2) AND ($3::text IS NULL OR entitlement_id = $3)
+             AND ($4::text IS NULL OR identity_id = $4)
+             AND ($5::timestamptz IS NULL OR (updated_at, order_id) > ($5::timestamptz, $6::text))
+             AND ($8::boolean IS NULL OR COALESCE(postponed_until > now(), false) = $8)
+           ORDER BY updated_at, order_id LIMIT $7) o
+        ORDER BY o.updated_at, o.order_id LIMIT $7`,
       [
         codes,
         filter.connectionId ?? null,

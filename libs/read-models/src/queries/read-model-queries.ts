@@ -78,7 +78,11 @@ export class ReadModelQueries extends OrderQueries {
     return rows[0] ? toAssignmentView(rows[0].state, rows[0].revision) : undefined;
   }
 
-  /** Assignments, most recently requested first, a page at a time. */
+  /**
+   * Assignments, most recently requested first, a page at a time. The cursor's `requested_at <=`
+   * bounds the scan of the (requested_at DESC, assignment_id) index, so a page starts where the
+   * last one ended instead of after every row before it.
+   */
   async assignmentsPage(
     filter: OrderQueueFilter & { provisioningStateCode?: number },
     page: PageRequest = {},
@@ -94,7 +98,7 @@ export class ReadModelQueries extends OrderQueries {
       `SELECT state, revision, assignment_id, requested_at::text AS page_at FROM ${this.s}.assignments
         WHERE ($1::int IS NULL OR provisioning_state_code = $1)
           AND ($2::text IS NULL OR identity_id = $2) AND ($3::text IS NULL OR entitlement_id = $3)
-          AND ($4::timestamptz IS NULL OR requested_at < $4 OR (requested_at = $4 AND assignment_id > $5))
+          AND ($4::timestamptz IS NULL OR (requested_at <= $4 AND (requested_at < $4 OR assignment_id > $5)))
         ORDER BY requested_at DESC, assignment_id LIMIT $6`,
       [
         filter.provisioningStateCode ?? null,
