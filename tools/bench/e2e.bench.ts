@@ -15,12 +15,17 @@
  * default 50; 0 skips the sustained run), BENCH_SUSTAINED_SECONDS (default 60; the issue's
  * 10-minute run is 600), BENCH_REPLAY (1; 0 skips the rebuild), BENCH_CPU_PROFILE_DIR (each
  * service writes a V8 CPU profile there, and the PostgreSQL statements it sent in the burst), LOG_LEVEL of the services (warn).
+ * After the burst it prints CPU time per order of every process involved (services, PostgreSQL by
+ * the service whose session a backend serves, nats-server, slapd; tools/bench/process-cpu.ts) and
+ * the latency by stage (request → order generated → executed).
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
 import { type RunningSlapd, startPostgresCluster, startSlapd, startSystem, waitFor } from '@prov/testing';
-import { cpuMs, executionLatencies, peakRssMiB, summarize } from './e2e-measurements';
+import { executionLatencies, peakRssMiB, stageLatencies, summarize } from './e2e-measurements';
+import { formatCpuTable, measureCpu } from './process-cpu';
 import { measureRawSlapd } from './raw-slapd';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -51,7 +56,8 @@ async function main(): Promise<void> {
       : undefined;
   if (raw)
     console.log(
-      `raw slapd (ldapts, ${concurrency} in flight, ${env('BENCH_RAW_CONNECTIONS', 4)} connections): ${raw.count} accounts + memberships in ${raw.seconds.toFixed(1)} s = ${raw.perSecond.toFixed(0)}/s`,
+      `raw slapd (ldapts, ${concurrency} in flight, ${env('BENCH_RAW_CONNECTIONS', 4)} connections): ${raw.count} accounts + memberships in ${raw.seconds.toFixed(1)} s = ${raw.perSecond.toFixed(0)}/s; ` +
+        `CPU ms per account: slapd ${raw.slapdCpuMs.toFixed(2)}, client ${raw.clientCpuMs.toFixed(2)}`,
     );
 
   const profileDir = process.env.BENCH_CPU_PROFILE_DIR
@@ -120,8 +126,22 @@ async function main(): Promise<void> {
     };
     // Counted in the read model directly: the API pages its lists (at most 5000 a call).
     // A pool, so that a dropped connection is replaced instead of ending the run.
-    const readModel = new Pool({ connectionString: system.databaseUrl, max: 1 });
+    // Named, so that its backend's CPU is counted as the bench's, not the engine's.
+    const readModel = new Pool({
+      connectionString: system.databaseUrl,
+      max: 1,
+      application_name: 'bench (count query)',
+    });
     readModel.on('error', (error) => console.error(`read-model connection lost: ${error.message}`));
+    // The services' pools are named prov-<service>: PostgreSQL's CPU is told apart by whose session it serves.
+    const backends = async () =>
+      new Map(
+        (
+          await readModel.query<{ pid: number; name: string }>(
+            `SELECT pid, application_name AS name FROM pg_stat_activity WHERE backend_type = 'client backend'`,
+          )
+        ).rows.map((row) => [row.pid, row.name.replace(/^prov-/, '')]),
+      );
     const waitExecuted = (count: number, timeoutMs: number) =>
       waitFor(
         async () =>
@@ -143,7 +163,10 @@ async function main(): Promise<void> {
     // 1. Burst: N requests with bounded concurrency, until all are Executed.
     // From here on the services count their PostgreSQL statements (tools/bench/cpu-profile.cjs).
     if (profileDir) writeFileSync(join(profileDir, 'burst-started'), '');
-    const cpuBefore = SERVICES.map((service) => cpuMs(system.pid(service)) ?? 0);
+    const cpu = await measureCpu({
+      services: Object.fromEntries(SERVICES.map((service) => [service, system.pid(service)])),
+      backends,
+    });
     const burstIds: string[] = [];
     const started = Date.now();
     let next = 0;
@@ -154,6 +177,7 @@ async function main(): Promise<void> {
     );
     await waitExecuted(requests, 600_000);
     const burstSeconds = (Date.now() - started) / 1000;
+    const cpuTable = await cpu.stop(requests);
     console.log(
       summarize(
         `burst (${requests} ${entitlementId} requests, concurrency ${concurrency})`,
@@ -161,12 +185,9 @@ async function main(): Promise<void> {
         burstSeconds,
       ),
     );
-    // CPU time per order by service: on a shared machine the clearest picture of where the work is.
-    const cpuPerOrder = SERVICES.map(
-      (service, i) =>
-        `${service} ${(((cpuMs(system.pid(service)) ?? 0) - cpuBefore[i]) / requests).toFixed(1)}`,
-    );
-    console.log(`CPU ms per order in the burst: ${cpuPerOrder.join(', ')}`);
+    console.log(`by stage: ${await stageLatencies(system.databaseUrl, burstIds)}`);
+    // CPU time per order by process: on a shared machine the clearest picture of where the work is.
+    console.log(formatCpuTable(cpuTable, availableParallelism()));
     if (profileDir) {
       for (const service of SERVICES) {
         const pid = system.pid(service);

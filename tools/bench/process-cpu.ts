@@ -1,0 +1,142 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/**
+ * CPU time per order of every process the engine's work runs in: the services, and the servers
+ * they use (PostgreSQL's backends and workers, nats-server, slapd). On a shared machine the wall
+ * clock says little, but CPU time per order does not depend on how many others share the cores:
+ * at 2 cores, N orders/s needs at most 2000/N ms of CPU per order over all processes.
+ */
+
+/** Clock ticks per second of /proc/<pid>/stat's times (USER_HZ: 100 on Linux). */
+const TICKS_PER_SECOND = 100;
+
+interface ProcessTimes {
+  pid: number;
+  parent: number;
+  command: string;
+  /** utime + stime, ms. */
+  own: number;
+  /** cutime + cstime, ms: CPU of children it has reaped (PostgreSQL backends that ended). */
+  reaped: number;
+}
+
+function readTimes(pid: number): ProcessTimes | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command is in parentheses and may hold spaces; the fields follow the last ')'.
+    const close = stat.lastIndexOf(')');
+    const command = stat.slice(stat.indexOf('(') + 1, close);
+    const fields = stat.slice(close + 2).split(' ');
+    const ms = (i: number) => (Number(fields[i]) * 1000) / TICKS_PER_SECOND;
+    return {
+      pid,
+      parent: Number(fields[1]),
+      command,
+      own: ms(11) + ms(12),
+      reaped: ms(13) + ms(14),
+    };
+  } catch {
+    return undefined; // ended between the listing and the read
+  }
+}
+
+/** CPU time (user + system) a process has used so far, in ms; 0 when it is gone. */
+export function processCpuMs(pid: number): number {
+  return readTimes(pid)?.own ?? 0;
+}
+
+/** Every process below `root` (children, grandchildren, ...), with its CPU so far. */
+function descendants(root: number): ProcessTimes[] {
+  const all = readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map((name) => readTimes(Number(name)))
+    .filter((p): p is ProcessTimes => p !== undefined);
+  const children = new Map<number, ProcessTimes[]>();
+  for (const p of all) children.set(p.parent, [...(children.get(p.parent) ?? []), p]);
+  const found: ProcessTimes[] = [];
+  const walk = (pid: number) => {
+    for (const child of children.get(pid) ?? []) {
+      found.push(child);
+      walk(child.pid);
+    }
+  };
+  walk(root);
+  return found;
+}
+
+export interface CpuGroups {
+  /** Services by name -> pid. */
+  services: Record<string, number | undefined>;
+  /**
+   * PostgreSQL backends by pid -> whose session they serve (the services' pools name themselves
+   * in `application_name`); the bench's own sessions get a name starting with `bench`, which
+   * keeps them out of the engine's total. Other processes of the cluster count as `postgres`.
+   */
+  backends?: () => Promise<Map<number, string>>;
+}
+
+type Snapshot = Map<string, number>;
+
+/**
+ * CPU so far of each group: every service, PostgreSQL by the session its backend serves (plus
+ * `postgres (other)`: the postmaster, its workers, and backends that already ended, as the
+ * postmaster's reaped time), `nats-server`, `slapd`, and the bench's own process.
+ */
+function snapshot(groups: CpuGroups, backends: Map<number, string>): Snapshot {
+  const totals: Snapshot = new Map();
+  const add = (group: string, ms: number) => totals.set(group, (totals.get(group) ?? 0) + ms);
+  const byPid = new Map(Object.entries(groups.services).map(([name, pid]) => [pid, name]));
+  const bench = readTimes(process.pid);
+  if (bench) add('bench (client)', bench.own);
+  for (const p of descendants(process.pid)) {
+    const service = byPid.get(p.pid);
+    if (service) add(service, p.own);
+    else if (p.command === 'postgres') {
+      const session = backends.get(p.pid);
+      add(session?.startsWith('bench') ? session : `postgres (${session ?? 'other'})`, p.own);
+      // The postmaster reaps ended backends; their time stays in its children's total.
+      if (p.parent === process.pid) add('postgres (other)', p.reaped);
+    } else if (p.command === 'nats-server' || p.command === 'slapd') add(p.command, p.own);
+  }
+  return totals;
+}
+
+export interface CpuTable {
+  rows: { process: string; msPerOrder: number }[];
+  /** Engine total: every process but the bench's own. */
+  totalMsPerOrder: number;
+}
+
+/** Starts measuring; `stop(orders)` gives each group's CPU time per order since. */
+export async function measureCpu(groups: CpuGroups): Promise<{ stop(orders: number): Promise<CpuTable> }> {
+  const names = new Map(await groups.backends?.());
+  const before = snapshot(groups, names);
+  return {
+    async stop(orders: number): Promise<CpuTable> {
+      // Backends opened during the burst are named now; the earlier ones keep their names.
+      for (const [pid, name] of (await groups.backends?.()) ?? []) names.set(pid, name);
+      const after = snapshot(groups, names);
+      const rows = [...after].map(([process, ms]) => ({
+        process,
+        msPerOrder: (ms - (before.get(process) ?? 0)) / orders,
+      }));
+      rows.sort((a, b) => b.msPerOrder - a.msPerOrder);
+      const totalMsPerOrder = rows
+        .filter((r) => !r.process.startsWith('bench'))
+        .reduce((sum, r) => sum + r.msPerOrder, 0);
+      return { rows, totalMsPerOrder };
+    },
+  };
+}
+
+/** The table as the bench prints it, with the rate the total allows on `cores` cores (1000 × cores / total). */
+export function formatCpuTable(table: CpuTable, cores: number): string {
+  const width = Math.max(...table.rows.map((r) => r.process.length));
+  const lines = table.rows.map((r) => `  ${r.process.padEnd(width)} ${r.msPerOrder.toFixed(2).padStart(8)}`);
+  return [
+    `CPU ms per order (utime+stime from /proc, burst):`,
+    ...lines,
+    `  ${'engine total'.padEnd(width)} ${table.totalMsPerOrder.toFixed(2).padStart(8)}` +
+      `  (at most ${((1000 * cores) / table.totalMsPerOrder).toFixed(0)} orders/s on ${cores} cores)`,
+  ].join('\n');
+}
