@@ -198,7 +198,7 @@ async function main(): Promise<void> {
         timeoutMs: 30_000,
         description: 'a CPU profile from every service',
       });
-      console.log(`CPU profiles (from start-up) and PostgreSQL statements of the burst in ${profileDir}`);
+      console.log(`CPU profiles and PostgreSQL statements of the burst in ${profileDir}`);
     }
     if (raw) {
       const engineRate = requests / burstSeconds;
