@@ -116,11 +116,21 @@ async function main(): Promise<void> {
     console.log(
       `registration (POST /api/identities/batch, ${MAX_BATCH} a call): ${identities.length} identities in ${registrationSeconds.toFixed(1)} s = ${(identities.length / registrationSeconds).toFixed(0)}/s`,
     );
-    const request = async (index: number) => {
-      const response = await requester.post('/api/assignments', {
-        body: { identityId: identities[index], entitlementId },
-      });
-      if (response.status !== 202)
+    const request = async (index: number, attempt = 1): Promise<string> => {
+      const response = await requester
+        .post('/api/assignments', {
+          body: { identityId: identities[index], entitlementId },
+          // Longer than the services' COMMAND_TIMEOUT_MS: a saturated machine answers late, not never.
+          timeoutMs: 120_000,
+        })
+        .catch((error: Error) => {
+          // A kept-alive connection the gateway closed as it was reused ("other side closed"):
+          // send again; a request that did arrive answers 200 with the same assignment.
+          if (attempt < 3 && /other side closed|ECONNRESET/.test(error.message)) return undefined;
+          throw error;
+        });
+      if (!response) return request(index, attempt + 1);
+      if (response.status !== 202 && !(attempt > 1 && response.status === 200))
         throw new Error(`request ${index} answered ${response.status}: ${JSON.stringify(response.body)}`);
       return response.body.assignmentId as string;
     };

@@ -70,34 +70,70 @@ export interface CpuGroups {
   /**
    * PostgreSQL backends by pid -> whose session they serve (the services' pools name themselves
    * in `application_name`); the bench's own sessions get a name starting with `bench`, which
-   * keeps them out of the engine's total. Other processes of the cluster count as `postgres`.
+   * keeps them out of the engine's total.
    */
   backends?: () => Promise<Map<number, string>>;
 }
 
-type Snapshot = Map<string, number>;
+/** One process's CPU so far and the group it counts in. */
+interface Sample {
+  group: string;
+  own: number;
+  reaped: number;
+  postgres: boolean;
+  postmaster: boolean;
+}
 
-/**
- * CPU so far of each group: every service, PostgreSQL by the session its backend serves (plus
- * `postgres (other)`: the postmaster, its workers, and backends that already ended, as the
- * postmaster's reaped time), `nats-server`, `slapd`, and the bench's own process.
- */
-function snapshot(groups: CpuGroups, backends: Map<number, string>): Snapshot {
-  const totals: Snapshot = new Map();
-  const add = (group: string, ms: number) => totals.set(group, (totals.get(group) ?? 0) + ms);
+/** What a PostgreSQL process without a session is: `postgres: walwriter` -> walwriter. */
+function postgresRole(pid: number): string {
+  try {
+    const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+    return title.startsWith('postgres: ') ? title.slice('postgres: '.length).split(/\s+/)[0] : 'postmaster';
+  } catch {
+    return 'other';
+  }
+}
+
+/** Every process of the run (below the bench's own) with the group it counts in. */
+function snapshot(groups: CpuGroups, backends: Map<number, string>): Map<number, Sample> {
+  const samples = new Map<number, Sample>();
   const byPid = new Map(Object.entries(groups.services).map(([name, pid]) => [pid, name]));
   const bench = readTimes(process.pid);
-  if (bench) add('bench (client)', bench.own);
+  const sample = (p: ProcessTimes, group: string, postgres = false): Sample => ({
+    group,
+    own: p.own,
+    reaped: p.reaped,
+    postgres,
+    postmaster: postgres && p.parent === process.pid,
+  });
+  if (bench) samples.set(bench.pid, sample(bench, 'bench (client)'));
   for (const p of descendants(process.pid)) {
     const service = byPid.get(p.pid);
-    if (service) add(service, p.own);
+    if (service) samples.set(p.pid, sample(p, service));
     else if (p.command === 'postgres') {
       const session = backends.get(p.pid);
-      add(session?.startsWith('bench') ? session : `postgres (${session ?? 'other'})`, p.own);
-      // The postmaster reaps ended backends; their time stays in its children's total.
-      if (p.parent === process.pid) add('postgres (other)', p.reaped);
-    } else if (p.command === 'nats-server' || p.command === 'slapd') add(p.command, p.own);
+      const group = session?.startsWith('bench') ? session : `postgres (${session ?? postgresRole(p.pid)})`;
+      samples.set(p.pid, sample(p, group, true));
+    } else if (p.command === 'nats-server' || p.command === 'slapd') samples.set(p.pid, sample(p, p.command));
   }
+  return samples;
+}
+
+/**
+ * CPU per group between two snapshots. A PostgreSQL backend that ended in between (a pool closing
+ * an idle connection) is no longer listed; its time, and that of backends that came and went, is
+ * in the postmaster's reaped total: counted as `postgres (ended sessions)`.
+ */
+function difference(before: Map<number, Sample>, after: Map<number, Sample>): Map<string, number> {
+  const totals = new Map<string, number>();
+  const add = (group: string, ms: number) => totals.set(group, (totals.get(group) ?? 0) + ms);
+  let ended = 0;
+  for (const [pid, now] of after) {
+    add(now.group, now.own - (before.get(pid)?.own ?? 0));
+    if (now.postmaster) ended += now.reaped - (before.get(pid)?.reaped ?? 0);
+  }
+  for (const [pid, then] of before) if (then.postgres && !after.has(pid)) ended -= then.own;
+  if (ended !== 0) add('postgres (ended sessions)', ended);
   return totals;
 }
 
@@ -115,10 +151,9 @@ export async function measureCpu(groups: CpuGroups): Promise<{ stop(orders: numb
     async stop(orders: number): Promise<CpuTable> {
       // Backends opened during the burst are named now; the earlier ones keep their names.
       for (const [pid, name] of (await groups.backends?.()) ?? []) names.set(pid, name);
-      const after = snapshot(groups, names);
-      const rows = [...after].map(([process, ms]) => ({
+      const rows = [...difference(before, snapshot(groups, names))].map(([process, ms]) => ({
         process,
-        msPerOrder: (ms - (before.get(process) ?? 0)) / orders,
+        msPerOrder: ms / orders,
       }));
       rows.sort((a, b) => b.msPerOrder - a.msPerOrder);
       const totalMsPerOrder = rows
