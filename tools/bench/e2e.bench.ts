@@ -25,7 +25,7 @@ import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
 import { type RunningSlapd, startPostgresCluster, startSlapd, startSystem, waitFor } from '@prov/testing';
 import { executionLatencies, peakRssMiB, stageLatencies, summarize } from './e2e-measurements';
-import { formatCpuTable, measureCpu } from './process-cpu';
+import { formatCpuTable, measureCpu, sessionNames } from './process-cpu';
 import { measureRawSlapd } from './raw-slapd';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -143,15 +143,6 @@ async function main(): Promise<void> {
       application_name: 'bench (count query)',
     });
     readModel.on('error', (error) => console.error(`read-model connection lost: ${error.message}`));
-    // The services' pools are named prov-<service>: PostgreSQL's CPU is told apart by whose session it serves.
-    const backends = async () =>
-      new Map(
-        (
-          await readModel.query<{ pid: number; name: string }>(
-            `SELECT pid, application_name AS name FROM pg_stat_activity WHERE backend_type = 'client backend'`,
-          )
-        ).rows.map((row) => [row.pid, row.name.replace(/^prov-/, '')]),
-      );
     const waitExecuted = (count: number, timeoutMs: number) =>
       waitFor(
         async () =>
@@ -175,7 +166,7 @@ async function main(): Promise<void> {
     if (profileDir) writeFileSync(join(profileDir, 'burst-started'), '');
     const cpu = await measureCpu({
       services: Object.fromEntries(SERVICES.map((service) => [service, system.pid(service)])),
-      backends,
+      backends: () => sessionNames(readModel),
     });
     const burstIds: string[] = [];
     const started = Date.now();

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import type { Pool } from 'pg';
 
 /**
  * CPU time per order of every process the engine's work runs in: the services, and the servers
@@ -62,6 +63,14 @@ function descendants(root: number): ProcessTimes[] {
   };
   walk(root);
   return found;
+}
+
+/** PostgreSQL backends by pid -> their session's `application_name`; the services' pools are `prov-<service>`. */
+export async function sessionNames(pool: Pool): Promise<Map<number, string>> {
+  const { rows } = await pool.query<{ pid: number; name: string }>(
+    `SELECT pid, application_name AS name FROM pg_stat_activity WHERE backend_type = 'client backend'`,
+  );
+  return new Map(rows.map((row) => [row.pid, row.name.replace(/^prov-/, '')]));
 }
 
 export interface CpuGroups {
