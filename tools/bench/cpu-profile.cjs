@@ -1,8 +1,9 @@
 /**
  * Preloaded into each service by `npm run bench:e2e` when BENCH_CPU_PROFILE_DIR is set
- * (NODE_OPTIONS=--require, since Node refuses --cpu-prof there): profiles the whole process with
- * the inspector from start-up and writes <dir>/<app>.<pid>.cpuprofile on SIGUSR2 (the bench
- * sends it after the burst; Nest ends on SIGTERM by re-raising the signal, so no exit hook runs).
+ * (NODE_OPTIONS=--require, since Node refuses --cpu-prof there): profiles the process with the
+ * inspector from the moment the bench creates <dir>/burst-started and writes
+ * <dir>/<app>.<pid>.cpuprofile on SIGUSR2 (the bench sends it after the burst; Nest ends on
+ * SIGTERM by re-raising the signal, so no exit hook runs).
  * Next to it, <app>.<pid>.queries.json counts the PostgreSQL statements the process sent (by their
  * first words) from the moment the bench creates <dir>/burst-started: the burst alone.
  */
@@ -31,6 +32,8 @@ if (dir) {
   const burst = setInterval(() => {
     if (!existsSync(join(dir, 'burst-started'))) return;
     queries = new Map();
+    // The profile too starts again here, so that it shows the burst, not start-up and registration.
+    session.post('Profiler.stop', () => session.post('Profiler.start'));
     clearInterval(burst);
   }, 200);
   burst.unref();

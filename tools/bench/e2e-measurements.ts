@@ -46,14 +46,41 @@ export function summarize(label: string, latencies: number[], seconds: number): 
   );
 }
 
-/** CPU time (user + system) a process has used so far, in ms; undefined when it is gone. */
-export function cpuMs(pid: number | undefined): number | undefined {
-  if (!pid) return undefined;
+/**
+ * Where an order's time went, by stage, from the event log: request → order generated (order
+ * generation's queue and work), generated → executed (dispatch, the work queue, the agent and its
+ * report), and the connector call inside the latter as the agent timed it. p50 / p99 in ms.
+ */
+export async function stageLatencies(databaseUrl: string, assignmentIds: string[]): Promise<string> {
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
   try {
-    // Fields 14 and 15 (utime, stime) in clock ticks, after the command name in parentheses.
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return undefined;
+    const { rows } = await client.query<{ stage: string; p50: number; p99: number }>(
+      `WITH per_order AS (
+         SELECT min(e.created_at) FILTER (WHERE e.event_type = 'AssignmentRequested') AS requested,
+                min(e.created_at) FILTER (WHERE e.event_type = 'ProvisioningOrderGenerated') AS generated,
+                max(e.created_at) FILTER (WHERE e.event_type = 'ProvisioningOrderExecuted') AS executed,
+                max((e.data -> 'connectorCall' ->> 'durationMs')::float8)
+                  FILTER (WHERE e.event_type = 'ProvisioningOrderExecuted') AS connector
+           FROM es.events e
+          WHERE e.stream_name = ANY($1::text[])
+          GROUP BY e.stream_name),
+       stages AS (
+         SELECT 'request → generated' AS stage, 1 AS ord,
+                EXTRACT(EPOCH FROM generated - requested) * 1000 AS ms FROM per_order
+         UNION ALL
+         SELECT 'generated → executed', 2, EXTRACT(EPOCH FROM executed - generated) * 1000 FROM per_order
+         UNION ALL
+         SELECT 'connector call', 3, connector FROM per_order)
+       SELECT stage, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS p50,
+              percentile_cont(0.99) WITHIN GROUP (ORDER BY ms) AS p99
+         FROM stages WHERE ms IS NOT NULL GROUP BY stage, ord ORDER BY ord`,
+      [assignmentIds.map((id) => `assignment-${id}`)],
+    );
+    return rows
+      .map((row) => `${row.stage} p50 ${Number(row.p50).toFixed(0)} / p99 ${Number(row.p99).toFixed(0)} ms`)
+      .join('; ');
+  } finally {
+    await client.end();
   }
 }

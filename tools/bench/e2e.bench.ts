@@ -15,12 +15,17 @@
  * default 50; 0 skips the sustained run), BENCH_SUSTAINED_SECONDS (default 60; the issue's
  * 10-minute run is 600), BENCH_REPLAY (1; 0 skips the rebuild), BENCH_CPU_PROFILE_DIR (each
  * service writes a V8 CPU profile there, and the PostgreSQL statements it sent in the burst), LOG_LEVEL of the services (warn).
+ * After the burst it prints CPU time per order of every process involved (services, PostgreSQL by
+ * the service whose session a backend serves, nats-server, slapd; tools/bench/process-cpu.ts) and
+ * the latency by stage (request → order generated → executed).
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
 import { type RunningSlapd, startPostgresCluster, startSlapd, startSystem, waitFor } from '@prov/testing';
-import { cpuMs, executionLatencies, peakRssMiB, summarize } from './e2e-measurements';
+import { executionLatencies, peakRssMiB, stageLatencies, summarize } from './e2e-measurements';
+import { formatCpuTable, measureCpu, sessionNames } from './process-cpu';
 import { measureRawSlapd } from './raw-slapd';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -51,7 +56,8 @@ async function main(): Promise<void> {
       : undefined;
   if (raw)
     console.log(
-      `raw slapd (ldapts, ${concurrency} in flight, ${env('BENCH_RAW_CONNECTIONS', 4)} connections): ${raw.count} accounts + memberships in ${raw.seconds.toFixed(1)} s = ${raw.perSecond.toFixed(0)}/s`,
+      `raw slapd (ldapts, ${concurrency} in flight, ${env('BENCH_RAW_CONNECTIONS', 4)} connections): ${raw.count} accounts + memberships in ${raw.seconds.toFixed(1)} s = ${raw.perSecond.toFixed(0)}/s; ` +
+        `CPU ms per account: slapd ${raw.slapdCpuMs.toFixed(2)}, client ${raw.clientCpuMs.toFixed(2)}`,
     );
 
   const profileDir = process.env.BENCH_CPU_PROFILE_DIR
@@ -110,17 +116,32 @@ async function main(): Promise<void> {
     console.log(
       `registration (POST /api/identities/batch, ${MAX_BATCH} a call): ${identities.length} identities in ${registrationSeconds.toFixed(1)} s = ${(identities.length / registrationSeconds).toFixed(0)}/s`,
     );
-    const request = async (index: number) => {
-      const response = await requester.post('/api/assignments', {
-        body: { identityId: identities[index], entitlementId },
-      });
-      if (response.status !== 202)
+    const request = async (index: number, attempt = 1): Promise<string> => {
+      const response = await requester
+        .post('/api/assignments', {
+          body: { identityId: identities[index], entitlementId },
+          // Longer than the services' COMMAND_TIMEOUT_MS: a saturated machine answers late, not never.
+          timeoutMs: 120_000,
+        })
+        .catch((error: Error) => {
+          // A kept-alive connection the gateway closed as it was reused ("other side closed"):
+          // send again; a request that did arrive answers 200 with the same assignment.
+          if (attempt < 3 && /other side closed|ECONNRESET/.test(error.message)) return undefined;
+          throw error;
+        });
+      if (!response) return request(index, attempt + 1);
+      if (response.status !== 202 && !(attempt > 1 && response.status === 200))
         throw new Error(`request ${index} answered ${response.status}: ${JSON.stringify(response.body)}`);
       return response.body.assignmentId as string;
     };
     // Counted in the read model directly: the API pages its lists (at most 5000 a call).
     // A pool, so that a dropped connection is replaced instead of ending the run.
-    const readModel = new Pool({ connectionString: system.databaseUrl, max: 1 });
+    // Named, so that its backend's CPU is counted as the bench's, not the engine's.
+    const readModel = new Pool({
+      connectionString: system.databaseUrl,
+      max: 1,
+      application_name: 'bench (count query)',
+    });
     readModel.on('error', (error) => console.error(`read-model connection lost: ${error.message}`));
     const waitExecuted = (count: number, timeoutMs: number) =>
       waitFor(
@@ -143,7 +164,10 @@ async function main(): Promise<void> {
     // 1. Burst: N requests with bounded concurrency, until all are Executed.
     // From here on the services count their PostgreSQL statements (tools/bench/cpu-profile.cjs).
     if (profileDir) writeFileSync(join(profileDir, 'burst-started'), '');
-    const cpuBefore = SERVICES.map((service) => cpuMs(system.pid(service)) ?? 0);
+    const cpu = await measureCpu({
+      services: Object.fromEntries(SERVICES.map((service) => [service, system.pid(service)])),
+      backends: () => sessionNames(readModel),
+    });
     const burstIds: string[] = [];
     const started = Date.now();
     let next = 0;
@@ -154,6 +178,7 @@ async function main(): Promise<void> {
     );
     await waitExecuted(requests, 600_000);
     const burstSeconds = (Date.now() - started) / 1000;
+    const cpuTable = await cpu.stop(requests);
     console.log(
       summarize(
         `burst (${requests} ${entitlementId} requests, concurrency ${concurrency})`,
@@ -161,12 +186,9 @@ async function main(): Promise<void> {
         burstSeconds,
       ),
     );
-    // CPU time per order by service: on a shared machine the clearest picture of where the work is.
-    const cpuPerOrder = SERVICES.map(
-      (service, i) =>
-        `${service} ${(((cpuMs(system.pid(service)) ?? 0) - cpuBefore[i]) / requests).toFixed(1)}`,
-    );
-    console.log(`CPU ms per order in the burst: ${cpuPerOrder.join(', ')}`);
+    console.log(`by stage: ${await stageLatencies(system.databaseUrl, burstIds)}`);
+    // CPU time per order by process: on a shared machine the clearest picture of where the work is.
+    console.log(formatCpuTable(cpuTable, availableParallelism()));
     if (profileDir) {
       for (const service of SERVICES) {
         const pid = system.pid(service);
@@ -177,7 +199,7 @@ async function main(): Promise<void> {
         timeoutMs: 30_000,
         description: 'a CPU profile from every service',
       });
-      console.log(`CPU profiles (from start-up) and PostgreSQL statements of the burst in ${profileDir}`);
+      console.log(`CPU profiles and PostgreSQL statements of the burst in ${profileDir}`);
     }
     if (raw) {
       const engineRate = requests / burstSeconds;

@@ -1,5 +1,6 @@
 import { Attribute, Change, Client } from 'ldapts';
 import { startSlapd } from '@prov/testing';
+import { processCpuMs } from './process-cpu';
 
 export interface RawSlapdOptions {
   baseDn: string;
@@ -15,6 +16,9 @@ export interface RawSlapdResult {
   count: number;
   seconds: number;
   perSecond: number;
+  /** CPU ms per account (add + membership) of slapd, and of the client (ldapts in this process). */
+  slapdCpuMs: number;
+  clientCpuMs: number;
 }
 
 /**
@@ -41,6 +45,8 @@ export async function measureRawSlapd(options: RawSlapdOptions): Promise<RawSlap
     });
     let next = 0;
     const started = process.hrtime.bigint();
+    const slapdCpu = processCpuMs(slapd.pid);
+    const clientCpu = processCpuMs(process.pid);
     await Promise.all(
       Array.from({ length: options.inFlight }, async (_, worker) => {
         const client = clients[worker % clients.length];
@@ -64,7 +70,14 @@ export async function measureRawSlapd(options: RawSlapdOptions): Promise<RawSlap
       }),
     );
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    return { count: options.count, seconds, perSecond: options.count / seconds };
+    const perAccount = (before: number, pid: number) => (processCpuMs(pid) - before) / options.count;
+    return {
+      count: options.count,
+      seconds,
+      perSecond: options.count / seconds,
+      slapdCpuMs: perAccount(slapdCpu, slapd.pid),
+      clientCpuMs: perAccount(clientCpu, process.pid),
+    };
   } finally {
     await Promise.all(clients.map((c) => c.unbind().catch(() => undefined)));
     await slapd.stop();

@@ -7,6 +7,7 @@
  * that can no longer change. A wake-up just means "read again soon"; the poll interval covers
  * wake-ups that are lost or that arrive before the event is readable.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { EventStoreError } from './errors';
 import type { Position } from './position';
 import type {
@@ -58,6 +59,12 @@ export interface LogSource {
 export interface LogSubscriptionSettings extends SubscribeToAllOptions {
   pollIntervalMs: number;
   pageSize: number;
+  /**
+   * After a wake-up, read no sooner than this long after the previous read began (default 0).
+   * Every commit wakes every subscription: under load, one read then covers the commits of a
+   * short window instead of one read (and one log-gate query) per commit.
+   */
+  coalesceMs?: number;
 }
 
 export class LogSubscription implements Subscription {
@@ -95,13 +102,14 @@ export class LogSubscription implements Subscription {
   }
 
   private async *follow(): AsyncGenerator<RecordedEvent> {
-    const { filter, pageSize, pollIntervalMs, onCheckpoint } = this.settings;
+    const { filter, pageSize, pollIntervalMs, onCheckpoint, coalesceMs = 0 } = this.settings;
     let after: Position | undefined = this.settings.after;
     try {
       await this.source.prepare?.();
       while (!this.closed) {
         // Taken before the read: a change that lands while we read makes the wait return at once.
         const seen = this.source.changes.current;
+        const readAt = Date.now();
         const page = await this.source.readAll({ after, maxCount: pageSize, filter });
         for (const event of page.events) {
           if (this.closed) return;
@@ -113,7 +121,12 @@ export class LogSubscription implements Subscription {
           if (skippedTail && onCheckpoint && !this.closed) await onCheckpoint(page.lastPosition);
           after = page.lastPosition;
         }
-        if (page.isEnd) await this.source.changes.wait(seen, pollIntervalMs, this.stop.signal);
+        if (page.isEnd) {
+          await this.source.changes.wait(seen, pollIntervalMs, this.stop.signal);
+          const early = readAt + coalesceMs - Date.now();
+          // Closing aborts the pause (which then rejects): the loop ends at its next check.
+          if (early > 0) await sleep(early, undefined, { signal: this.stop.signal }).catch(() => undefined);
+        }
       }
     } finally {
       this.end();

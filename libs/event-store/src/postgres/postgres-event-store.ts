@@ -68,6 +68,12 @@ export type PostgresEventStoreOptions = PostgresConnectionOptions & {
   pollIntervalMs?: number;
   /** Events fetched per query while a subscription catches up. Default 500. */
   subscriptionPageSize?: number;
+  /**
+   * A subscription woken by a commit reads no sooner than this after its previous read began
+   * (default 20 ms): every commit wakes every subscription of every service, and under load one
+   * read (log gate + page) then covers a window of commits instead of each one (issue 11).
+   */
+  subscriptionCoalesceMs?: number;
   /** Group commit: batches on their way at once (default 4) and events per batch (default 250). */
   groupCommit?: { maxInFlight?: number; maxEvents?: number };
 };
@@ -294,6 +300,7 @@ export class PostgresEventStore implements EventStore, ChainKeeper {
       filter,
       pollIntervalMs: options.pollIntervalMs ?? this.options.pollIntervalMs ?? 250,
       pageSize: this.options.subscriptionPageSize ?? 500,
+      coalesceMs: this.options.subscriptionCoalesceMs ?? 50,
     };
     return this.subscriptions.add(new LogSubscription(source, settings, (s) => this.subscriptions.remove(s)));
   }
