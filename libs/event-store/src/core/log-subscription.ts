@@ -67,6 +67,16 @@ export interface LogSubscriptionSettings extends SubscribeToAllOptions {
   coalesceMs?: number;
 }
 
+/**
+ * How long a woken subscription waits before it reads again: nothing when its last read began in
+ * an earlier window, else until the next one. Windows are aligned to the clock, so subscriptions
+ * woken by the same commit read together and share the log gate's query of that wake-up.
+ */
+export function untilNextWindow(lastReadAt: number, now: number, windowMs: number): number {
+  if (windowMs <= 0 || Math.floor(lastReadAt / windowMs) !== Math.floor(now / windowMs)) return 0;
+  return windowMs - (now % windowMs);
+}
+
 export class LogSubscription implements Subscription {
   private readonly stop = new AbortController();
   private started = false;
@@ -123,7 +133,7 @@ export class LogSubscription implements Subscription {
         }
         if (page.isEnd) {
           await this.source.changes.wait(seen, pollIntervalMs, this.stop.signal);
-          const early = readAt + coalesceMs - Date.now();
+          const early = untilNextWindow(readAt, Date.now(), coalesceMs);
           // Closing aborts the pause (which then rejects): the loop ends at its next check.
           if (early > 0) await sleep(early, undefined, { signal: this.stop.signal }).catch(() => undefined);
         }

@@ -1,4 +1,4 @@
-import { ChangeSignal, type LogSource, LogSubscription } from './log-subscription';
+import { ChangeSignal, type LogSource, LogSubscription, untilNextWindow } from './log-subscription';
 import type { Position } from './position';
 import type { ReadAllOptions, ReadAllResult, RecordedEvent } from './types';
 
@@ -105,5 +105,14 @@ describe('LogSubscription wake-ups', () => {
     await subscription.close();
     expect((await pending).done).toBe(true);
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('aligns the windows to the clock, so subscriptions woken by one commit read together', () => {
+    // Two readers whose last reads began at different moments of the same window wait for the
+    // same instant; a reader whose last read was in an earlier window reads at once.
+    expect(untilNextWindow(1_010, 1_030, 50)).toBe(20);
+    expect(untilNextWindow(1_001, 1_030, 50)).toBe(20);
+    expect(untilNextWindow(990, 1_030, 50)).toBe(0);
+    expect(untilNextWindow(1_010, 1_030, 0)).toBe(0);
   });
 });
