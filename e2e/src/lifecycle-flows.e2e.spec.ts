@@ -245,7 +245,13 @@ describe('identity lifecycle, end to end (LDAP)', () => {
     const taken = await flow.requester.request('PATCH', `/api/identities/${other}`, { body: { login } });
     expect(taken.status).toBe(409);
     expect(taken.body.message).toContain(`held by identity ${login}`);
-    expect((await flow.requester.get(`/api/identities/${other}`)).body.login).toBe(other);
+    // The directory read model follows the log (no read-your-writes on this route): wait for the
+    // registration to show, then the refused change must not have touched the login.
+    const shown = await waitFor(() => flow.requester.get(`/api/identities/${other}`), {
+      until: (response) => response.status === 200,
+      description: `identity ${other} in the directory`,
+    });
+    expect(shown.body.login).toBe(other);
   });
 
   it('a duplicate request answers 200 with the existing assignment; other dates answer 409', async () => {
