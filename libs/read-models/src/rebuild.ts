@@ -30,6 +30,19 @@ CREATE TABLE IF NOT EXISTS rm_admin.replays (
   error text
 );`;
 
+/**
+ * `IF NOT EXISTS` does not make concurrent creation safe: two sessions creating the schema at
+ * once collide on the catalog's unique index ("duplicate key value violates unique constraint
+ * pg_namespace_nspname_index"), which failed a replay started beside a status read. Creators
+ * take turns on a transaction lock.
+ */
+async function createReplayTable(pool: Pool): Promise<void> {
+  await inTransaction(pool, async (client) => {
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext('rm_admin.replays'))`);
+    await client.query(REPLAY_STATUS_DDL);
+  });
+}
+
 export interface ReplayRunOptions {
   lost?: Promise<void>;
   swapGuard?: (client: PoolClient) => Promise<void>;
@@ -55,7 +68,12 @@ export class ReadModelRebuild {
   ) {}
 
   static async status(pool: Pool, replayId?: string): Promise<ReplayStatus | undefined> {
-    await pool.query(REPLAY_STATUS_DDL);
+    // A read creates nothing: a status asked while a replay creates the table would otherwise
+    // race its DDL (and fail it: see createReplayTable).
+    const { rows: table } = await pool.query<{ name: string | null }>(
+      `SELECT to_regclass('rm_admin.replays') AS name`,
+    );
+    if (!table[0].name) return undefined;
     const { rows } = await pool.query(
       replayId
         ? 'SELECT * FROM rm_admin.replays WHERE replay_id = $1'
@@ -104,7 +122,7 @@ export class ReadModelRebuild {
           'the replay lost its lock (its database session ended); live projection resumed elsewhere',
         );
     };
-    await this.pool.query(REPLAY_STATUS_DDL);
+    await createReplayTable(this.pool);
     await this.pool.query(
       `INSERT INTO rm_admin.replays (replay_id, status, phase, started_at) VALUES ($1, 'Running', 'catching-up', now())`,
       [replayId],
