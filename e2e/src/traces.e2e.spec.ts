@@ -101,8 +101,13 @@ describe('traces across the bus, end to end', () => {
 
     const inTrace = () => receiver.spans().filter((span) => span.traceId === traceId);
     const spans = await waitFor(inTrace, {
+      // Every hop up from the connector call must have arrived: a consumer span ends (and is
+      // exported) after the spans inside it, possibly in a later batch.
       until: (received) =>
-        received.some((s) => s.name === 'connector apply') &&
+        received.some(
+          (s) =>
+            s.name === 'connector apply' && lineage(s, received).at(-1)?.name === 'POST /api/assignments',
+        ) &&
         received.some((s) => s.service === 'prov-orders' && s.name === 'process prov.cmd.orders.report') &&
         received.some(
           (s) =>
