@@ -103,6 +103,8 @@ export interface PostgresClusterOptions {
   port?: number;
   /** Serve TLS with this certificate and key (copied into the cluster's directory, owned by its user). */
   ssl?: { certFile: string; keyFile: string };
+  /** More server settings (`-c name=value`), e.g. `max_prepared_transactions` for a test of two-phase commits. */
+  settings?: Record<string, string | number>;
 }
 
 /** Starts a PostgreSQL cluster (initdb + postgres) on a loopback port; throwaway and tuned for tests by default. */
@@ -155,6 +157,7 @@ export async function startPostgresCluster(options: PostgresClusterOptions = {})
         '-c',
         'shared_buffers=256MB',
         ...ssl,
+        ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
       ],
       { cwd: baseDir, ...user },
       () =>

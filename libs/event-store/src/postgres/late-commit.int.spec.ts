@@ -18,13 +18,31 @@ import { PostgresEventStore } from './postgres-event-store';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Waits (bounded) until the store has sent `count` more page reads of the log; returns how many it saw. */
+async function pageReadsAfter(store: PostgresEventStore, count: number): Promise<number> {
+  const query = store.pool.query.bind(store.pool);
+  let reads = 0;
+  store.pool.query = ((text: unknown, ...rest: unknown[]) => {
+    if (typeof text === 'string' && text.includes('FROM es.events e')) reads++;
+    return (query as (...args: unknown[]) => unknown)(text, ...rest);
+  }) as typeof store.pool.query;
+  try {
+    const deadline = Date.now() + 10_000;
+    while (reads < count && Date.now() < deadline) await sleep(10);
+    return reads;
+  } finally {
+    store.pool.query = query;
+  }
+}
+
 describe('PostgreSQL global log with a transaction that commits late', () => {
   let cluster: RunningPostgres;
   let store: PostgresEventStore;
   let holder: Client;
 
   beforeAll(async () => {
-    cluster = await startPostgresCluster();
+    // Prepared transactions: an append that no backend runs any more (see the last test).
+    cluster = await startPostgresCluster({ settings: { max_prepared_transactions: 4 } });
     await waitForPostgres(cluster.url);
     store = await PostgresEventStore.connect(cluster.url);
   }, 60_000);
@@ -135,6 +153,37 @@ describe('PostgreSQL global log with a transaction that commits late', () => {
     } finally {
       await holder.query('ROLLBACK');
     }
+  }, 60_000);
+
+  it('holds the log back behind a prepared append, whose locks belong to no backend', async () => {
+    // A gate that trusted only what backends hold (ADR 0004's pg_locks and pg_stat_activity by
+    // pid, or one that let through every id whose lock it cannot place) stepped over it for good.
+    const prefix = `prepared_${randomUUID().slice(0, 8)}-`;
+    const start = await startingPoint(prefix);
+    const subscription = store.subscribeToAll({ after: start, pollIntervalMs: 20 });
+    const received = take(subscription, 2, 30_000);
+    const id = randomUUID();
+    const gid = `append-${randomUUID()}`;
+    await holder.query('BEGIN');
+    await holder.query('SELECT * FROM es.append_batch($1::text[], $2::text[], $3::text[])', [
+      [`${prefix}a`],
+      ['any'],
+      [JSON.stringify([{ id, type: 'Prepared', data: {}, metadata: {} }])],
+    ]);
+    await holder.query(`PREPARE TRANSACTION '${gid}'`);
+    try {
+      await store.appendToStream(`${prefix}b`, [{ id: randomUUID(), type: 'CommittedFirst', data: {} }]);
+      expect((await store.readAll({ after: start })).events).toEqual([]);
+      // Let the subscriber read a few times (every 20 ms): a gate that let it pass the prepared
+      // append would hand out CommittedFirst first and never the prepared event.
+      expect(await pageReadsAfter(store, 5)).toBeGreaterThanOrEqual(5);
+    } finally {
+      await holder.query(`COMMIT PREPARED '${gid}'`);
+    }
+    const events = await received;
+    await subscription.close();
+    expect(events.map((e) => e.type)).toEqual(['Prepared', 'CommittedFirst']);
+    expect(events[0].id).toBe(id);
   }, 60_000);
 
   it('refuses an append that is not the first write of its transaction', async () => {

@@ -1,60 +1,149 @@
 import type { Pool } from 'pg';
 import { APPENDER_LOCK } from './schema/migrations';
 
-const XID32 = 1n << 32n;
-
 /**
- * The transaction-id bound under which the global log can no longer change: the oldest
- * transaction still appending, or, when none is, the next transaction id to be handed out.
+ * The gate of the global log (ADR 0004, ADR 0042): the bound below which the log can no longer
+ * change, taken from the page read's own snapshot.
  *
- * Every append holds a shared advisory lock taken before its transaction has an id. So at the
- * moment this query runs, each appender either holds the lock (and its id, if it has one yet,
- * is counted), or will get an id at or above the snapshot's xmax. Reading events below the gate
- * in a later statement therefore sees every event below it, committed: none can appear there
- * afterwards. Unlike `pg_snapshot_xmin`, transactions that do not append (a long report, a
- * connector's lock on another database of the cluster) do not hold the log back.
+ * Every transaction id below the snapshot's xmax that is not in its xip list has ended, so its
+ * events are visible to that snapshot or will never exist. The ids in xip (the process array, with
+ * no gap between an id's assignment and its appearance there) are still running: the gate is the
+ * smallest of them that is not positively known to be a non-appender, or xmax when there is none.
+ * Gate and page come from one snapshot, so no late commit can land below the gate afterwards.
  *
- * An appender's id is read from the process array (`pg_stat_activity.backend_xid`) as well as
- * from its transaction-id lock: PostgreSQL publishes the id in the process array first and
- * takes the lock a moment later. Under load a reader could fall in that gap, miss the
- * appender, set the gate above its id and step past its events for good (one identity in
- * 9,000 never projected). The process array has the id from the instant it exists.
+ * A running transaction is a non-appender when, in one read of the lock table, its
+ * transaction-id lock is held by a backend that does not hold the appenders' shared advisory lock.
+ * Appends take that lock before their transaction has an id and keep it until after the id's lock
+ * is released, and a transaction that has an id can never start appending (`ES400`), so the
+ * verdict holds for good and is remembered. An id whose lock is not seen (the moment between
+ * assignment and lock, a prepared transaction) stays in the gate: unknown is treated as appending.
+ *
+ * The lock table is only read when the gate stands on an id of unknown kind and committed events
+ * lie above it; a page read is otherwise one statement with no catalog view in it.
  */
-export async function logGate(pool: Pool): Promise<string> {
-  const { rows } = await pool.query<{ xmax: string; appenders: string[] }>(
-    `WITH holders AS (
-       SELECT a.pid FROM pg_locks a
-        WHERE a.locktype = 'advisory' AND a.granted
-          AND a.database = (SELECT oid FROM pg_database WHERE datname = current_database())
-          AND a.classid = $1 AND a.objid = $2 AND a.objsubid = 2)
-     SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS xmax,
-            coalesce((SELECT array_agg(x::text) FROM (
-                        SELECT t.transactionid AS x
-                          FROM holders h
-                          JOIN pg_locks t ON t.pid = h.pid AND t.locktype = 'transactionid'
-                                         AND t.mode = 'ExclusiveLock' AND t.granted
-                        UNION
-                        SELECT s.backend_xid
-                          FROM holders h JOIN pg_stat_activity s ON s.pid = h.pid
-                         WHERE s.backend_xid IS NOT NULL) ids), '{}') AS appenders`,
-    [APPENDER_LOCK.classid, APPENDER_LOCK.objid],
-  );
-  const xmax = BigInt(rows[0].xmax);
-  let gate = xmax;
-  for (const xid of rows[0].appenders) {
-    const full = fullTransactionId(xmax, BigInt(xid));
-    if (full < gate) gate = full;
+export interface GateColumns {
+  /** The snapshot's xmin: remembered ids below it have ended and are dropped. */
+  gate_xmin: string;
+  /** Running ids not known as non-appenders, set only when one of unknown kind holds events back. */
+  gate_unknown: string[] | null;
+}
+
+/** Remembered verdicts are few (running transactions); the cap only bounds a pathological case. */
+const MAX_REMEMBERED = 10_000;
+
+export class LogGate {
+  private readonly nonAppenders = new Set<string>();
+  private readonly appenders = new Set<string>();
+  private classifying: { xids: Set<string>; done: Promise<void> } | undefined;
+  /** Lock-table reads so far (tests and benchmarks read it). */
+  classifications = 0;
+
+  constructor(private readonly pool: Pool) {}
+
+  /**
+   * The gate as a CTE named `gate` with columns `gate` (xid8) and those of {@link GateColumns};
+   * `known` and `appending` are the parameter numbers of {@link parameters}' two arrays.
+   */
+  static cte(known: number, appending: number): string {
+    return `snap AS MATERIALIZED (
+       SELECT pg_snapshot_xmin(s) AS xmin, pg_snapshot_xmax(s) AS xmax,
+              ARRAY(SELECT x FROM pg_snapshot_xip(s) x WHERE x <> ALL ($${known}::xid8[]) ORDER BY x) AS running
+         FROM pg_current_snapshot() s),
+     gate AS MATERIALIZED (
+       SELECT coalesce(running[1], xmax) AS gate, xmin::text AS gate_xmin,
+              CASE WHEN cardinality(running) > 0 AND running[1] <> ALL ($${appending}::xid8[])
+                        AND EXISTS (SELECT 1 FROM es.events h WHERE h.transaction_id > snap.running[1])
+                   THEN running::text[] END AS gate_unknown
+         FROM snap)`;
   }
-  return gate.toString();
+
+  /** The two arrays {@link cte} reads: ids known not to append, ids known to append. */
+  parameters(): [string[], string[]] {
+    return [[...this.nonAppenders], [...this.appenders]];
+  }
+
+  /**
+   * Takes in what a read's gate reported. Returns true when the gate stood on an id of unknown
+   * kind with events above it and the lock table has now been read: reading again may go further.
+   */
+  async settle(columns: GateColumns | undefined): Promise<boolean> {
+    if (!columns) return false;
+    this.forgetBelow(BigInt(columns.gate_xmin));
+    if (!columns.gate_unknown) return false;
+    const unknown: string[] = [];
+    for (const xid of columns.gate_unknown) {
+      if (this.appenders.has(xid)) break; // ids above a running appender cannot move the gate
+      if (!this.nonAppenders.has(xid)) unknown.push(xid);
+    }
+    if (unknown.length === 0) return true;
+    await this.classify(unknown);
+    return true;
+  }
+
+  private forgetBelow(xmin: bigint): void {
+    for (const set of [this.nonAppenders, this.appenders]) {
+      for (const xid of set) if (BigInt(xid) < xmin) set.delete(xid);
+    }
+  }
+
+  /** One read of the lock table for all of `xids`; a classification on its way that covers them is shared. */
+  private classify(xids: string[]): Promise<void> {
+    const running = this.classifying;
+    if (running && xids.every((xid) => running.xids.has(xid))) return running.done;
+    const done = this.readLocks(xids);
+    const current = { xids: new Set(xids), done };
+    this.classifying = current;
+    const forget = () => {
+      if (this.classifying === current) this.classifying = undefined;
+    };
+    done.then(forget, forget);
+    return done;
+  }
+
+  private async readLocks(xids: string[]): Promise<void> {
+    this.classifications += 1;
+    for (const verdict of await appenderVerdicts(this.pool, xids)) {
+      const set = verdict.appender ? this.appenders : this.nonAppenders;
+      if (set.size >= MAX_REMEMBERED) set.clear(); // forgetting a verdict is always safe
+      set.add(verdict.xid);
+    }
+  }
 }
 
 /**
- * pg_locks shows 32-bit transaction ids; the log is ordered by 64-bit ones. A running
- * transaction's id is within 2^31 of `xmax`: below it, or above it when the transaction got its
- * id after the snapshot that gave `xmax`.
+ * What the lock table says of running transactions, for each of `xids` whose transaction-id lock
+ * a backend holds: `appender` true or false. Ids whose lock no backend holds (the moment between
+ * assignment and lock, a prepared transaction) are left out: unknown.
+ *
+ * One scan of pg_locks, grouped by backend, so that an id's lock and the advisory lock are seen
+ * at the same instant: read in two scans, an appender ending between them would look like a
+ * non-appender. A scan still sees each lock partition at its own moment, and PREPARE TRANSACTION
+ * hands a transaction's locks to a lockless process one partition after the other; so while a
+ * prepared transaction holds the advisory lock, no id is declared a non-appender (its half-moved
+ * locks could show a backend with the id's lock but not the advisory one).
  */
-export function fullTransactionId(xmax: bigint, xid32: bigint): bigint {
-  let distance = ((((xmax % XID32) - xid32) % XID32) + XID32) % XID32;
-  if (distance > XID32 / 2n) distance -= XID32;
-  return xmax - distance;
+export async function appenderVerdicts(
+  pool: Pool,
+  xids: string[],
+): Promise<{ xid: string; appender: boolean }[]> {
+  const { rows } = await pool.query<{ xid: string; appender: boolean | null }>({
+    name: 'es.log_gate_verdicts',
+    text: `WITH holders AS MATERIALIZED (
+             SELECT pid,
+                    bool_or(locktype = 'advisory' AND classid = $2 AND objid = $3 AND objsubid = 2
+                            AND database = (SELECT oid FROM pg_database
+                                             WHERE datname = current_database())) AS appender,
+                    array_agg(transactionid) FILTER (WHERE locktype = 'transactionid'
+                                                       AND mode = 'ExclusiveLock' AND granted) AS xids
+               FROM pg_locks GROUP BY pid)
+           SELECT x::text AS xid,
+                  CASE WHEN bool_or(h.appender) THEN true
+                       WHEN NOT EXISTS (SELECT 1 FROM holders p WHERE p.pid IS NULL AND p.appender)
+                       THEN false END AS appender
+             FROM unnest($1::xid8[]) x
+             JOIN holders h ON h.pid IS NOT NULL AND xid(x) = ANY (h.xids)
+            GROUP BY x`,
+    values: [xids, APPENDER_LOCK.classid, APPENDER_LOCK.objid],
+  });
+  return rows.filter((row): row is { xid: string; appender: boolean } => row.appender !== null);
 }

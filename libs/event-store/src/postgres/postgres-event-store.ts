@@ -7,12 +7,12 @@
  * `es.append_batch`, i.e. one transaction that, per append, locks the stream row, checks the
  * expected revision and idempotency and inserts; listeners are woken after the commit, by a
  * wake-up of its own (commit-notifier.ts).
- * The global log is read in (transaction_id, global_position) order and only below
- * `pg_snapshot_xmin(pg_current_snapshot())`: everything under that bound has finished, so the
- * visible log is a prefix that no late commit can extend in the middle, and a reader that pages
- * on the tuple can never step over an event.
+ * The global log is read in (transaction_id, global_position) order and only below the log gate
+ * (log-gate.ts, ADR 0042): the oldest transaction of the page's own snapshot that may still be
+ * appending. Everything under that bound has finished, so the visible log is a prefix that no late
+ * commit can extend in the middle, and a reader that pages on the tuple never steps over an event.
  */
-import { logGate } from './log-gate';
+import { type GateColumns, LogGate } from './log-gate';
 import { Pool } from 'pg';
 import {
   type AppendOptions,
@@ -105,6 +105,7 @@ export class PostgresEventStore implements EventStore, ChainKeeper {
   private readonly subscriptions = new SubscriptionRegistry();
   private readonly groupCommit: GroupCommit<PreparedAppend, AppendResult>;
   private readonly notifier: CommitNotifier;
+  private readonly gate: LogGate;
   private migrated: Promise<void> | undefined;
   private closed = false;
 
@@ -112,6 +113,7 @@ export class PostgresEventStore implements EventStore, ChainKeeper {
     ({ pool: this.pool, end: this.endPool } = resolvePool(options));
     this.listener = new NotificationListener(this.pool);
     this.notifier = new CommitNotifier(this.pool, NOTIFY_CHANNEL);
+    this.gate = new LogGate(this.pool);
     this.groupCommit = new GroupCommit((appends: PreparedAppend[]) => this.appendGroup(appends), {
       maxInFlight: options.groupCommit?.maxInFlight ?? 4,
       maxWeight: options.groupCommit?.maxEvents ?? 250,
@@ -213,44 +215,14 @@ export class PostgresEventStore implements EventStore, ChainKeeper {
   private readonly reading = new Set<Promise<unknown>>();
 
   readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
-    return this.read(options, () => logGate(this.pool));
-  }
-
-  private read(options: ReadAllOptions, gate: () => Promise<string>): Promise<ReadAllResult> {
     if (this.closed) return Promise.reject(new EventStoreClosedError());
-    const read = this.readAllPage(options, gate);
+    const read = this.readAllPage(options);
     this.reading.add(read);
     void read.catch(() => undefined).finally(() => this.reading.delete(read));
     return read;
   }
 
-  /**
-   * The log gate for a subscription's read. One wake-up sends every subscription of the process
-   * (three in the orders service) to read at once; they share one gate query instead of one each
-   * (issue 11), but only one that started after the last wake-up this store heard: a reader
-   * took its wake-up count before asking, so whatever that wake-up announced was committed before
-   * the shared query began and lies below its gate (an older gate is never unsafe, only
-   * shorter; a commit announced later wakes the reader again). Plain readAll calls keep a gate of
-   * their own, so that a caller reading right after its own append always sees it.
-   */
-  private subscriptionGate(): Promise<string> {
-    const wakeUps = this.listener.changes.current;
-    if (this.sharedGate?.wakeUps === wakeUps) return this.sharedGate.gate;
-    const shared = { wakeUps, gate: logGate(this.pool) };
-    this.sharedGate = shared;
-    const forget = () => {
-      if (this.sharedGate === shared) this.sharedGate = undefined;
-    };
-    shared.gate.then(forget, forget);
-    return shared.gate;
-  }
-
-  private sharedGate: { wakeUps: number; gate: Promise<string> } | undefined;
-
-  private async readAllPage(
-    options: ReadAllOptions,
-    readGate: () => Promise<string>,
-  ): Promise<ReadAllResult> {
+  private async readAllPage(options: ReadAllOptions): Promise<ReadAllResult> {
     const maxCount = checkReadAllMaxCount(options);
     const filter = checkFilter(options.filter);
     const after = isStart(options.after)
@@ -258,30 +230,42 @@ export class PostgresEventStore implements EventStore, ChainKeeper {
       : fromPgPosition(options.after!);
     await this.ready();
     const scanLimit = scanLimitFor(maxCount, filter);
-    const condition = filterCondition(filter, 4);
-    // Rows the filter drops come back without payload: they only move the position forward.
-    // The gate is read first, in its own statement: see logGate().
-    const gate = await readGate();
-    const { rows } = await this.pool.query<EventRow & { matches: boolean }>(
-      `SELECT ${condition.sql} AS matches, ${eventColumns(filter ? condition.sql : undefined)}
-         FROM es.events e
-        WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
-          AND e.transaction_id < $${4 + condition.params.length}::text::xid8
-        ORDER BY e.transaction_id, e.global_position
-        LIMIT $3`,
-      [after.transactionId, after.globalPosition, scanLimit, ...condition.params, gate],
-    );
-    const positioned = rows.map((row) => ({
-      row,
-      position: toPgPosition(row.transaction_id, row.global_position),
-    }));
-    return collectPage(
-      positioned,
-      scanLimit,
-      maxCount,
-      (r) => r.row.matches,
-      (r) => toRecordedEvent(r.row),
-    );
+    const condition = filterCondition(filter, 6);
+    // Gate and page in one statement, from one snapshot (log-gate.ts). When the gate stood on a
+    // transaction of unknown kind, the lock table tells what it is and the page is read again;
+    // twice at most, since each new snapshot may bring a newer transaction of unknown kind.
+    for (let attempt = 1; ; attempt++) {
+      const { rows } = await this.pool.query<EventRow & GateColumns & { matches: boolean | null }>(
+        `WITH ${LogGate.cte(4, 5)}
+         SELECT g.gate_xmin, g.gate_unknown, e.*
+           FROM gate g LEFT JOIN LATERAL (
+             SELECT ${condition.sql} AS matches, ${eventColumns(filter ? condition.sql : undefined)}
+               FROM es.events e
+              WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
+                AND e.transaction_id < g.gate
+              ORDER BY e.transaction_id, e.global_position
+              LIMIT $3) e ON true`,
+        [
+          after.transactionId,
+          after.globalPosition,
+          scanLimit,
+          ...this.gate.parameters(),
+          ...condition.params,
+        ],
+      );
+      if (attempt < 3 && (await this.gate.settle(rows[0]))) continue;
+      // Rows the filter drops come back without payload: they only move the position forward.
+      const positioned = rows
+        .filter((row) => row.event_id !== null)
+        .map((row) => ({ row, position: toPgPosition(row.transaction_id, row.global_position) }));
+      return collectPage(
+        positioned,
+        scanLimit,
+        maxCount,
+        (r) => r.row.matches === true,
+        (r) => toRecordedEvent(r.row),
+      );
+    }
   }
 
   subscribeToAll(options: SubscribeToAllOptions = {}): Subscription {
@@ -292,7 +276,7 @@ export class PostgresEventStore implements EventStore, ChainKeeper {
       prepare: () => this.listener.ensureListening(),
       readAll: async (o: ReadAllOptions) => {
         await this.listener.ensureListening(); // re-listens after a lost connection
-        return this.read(o, () => this.subscriptionGate());
+        return this.readAll(o);
       },
     };
     const settings = {
