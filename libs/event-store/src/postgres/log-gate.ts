@@ -52,7 +52,9 @@ export class LogGate {
      gate AS MATERIALIZED (
        SELECT coalesce(running[1], xmax) AS gate, xmin::text AS gate_xmin,
               CASE WHEN cardinality(running) > 0 AND running[1] <> ALL ($${appending}::xid8[])
-                        AND EXISTS (SELECT 1 FROM es.events h WHERE h.transaction_id > snap.running[1])
+                        -- ordered as the index, so that it is an index probe
+                        AND (SELECT h.transaction_id FROM es.events h WHERE h.transaction_id > snap.running[1]
+                              ORDER BY h.transaction_id LIMIT 1) IS NOT NULL
                    THEN running::text[] END AS gate_unknown
          FROM snap)`;
   }
