@@ -22,9 +22,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function pageReadsAfter(store: PostgresEventStore, count: number): Promise<number> {
   const query = store.pool.query.bind(store.pool);
   let reads = 0;
-  store.pool.query = ((text: unknown, ...rest: unknown[]) => {
-    if (typeof text === 'string' && text.includes('FROM es.events e')) reads++;
-    return (query as (...args: unknown[]) => unknown)(text, ...rest);
+  store.pool.query = ((config: unknown, ...rest: unknown[]) => {
+    const text = typeof config === 'string' ? config : (config as { text?: string }).text;
+    if (text?.includes('FROM es.events e')) reads++;
+    return (query as (...args: unknown[]) => unknown)(config, ...rest);
   }) as typeof store.pool.query;
   try {
     const deadline = Date.now() + 10_000;
