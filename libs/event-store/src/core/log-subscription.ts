@@ -62,7 +62,7 @@ export interface LogSubscriptionSettings extends SubscribeToAllOptions {
   /**
    * After a wake-up, read no sooner than this long after the previous read began (default 0).
    * Every commit wakes every subscription: under load, one read then covers the commits of a
-   * short window instead of one read (and one log-gate query) per commit.
+   * short window instead of one read per commit.
    */
   coalesceMs?: number;
 }
@@ -70,7 +70,8 @@ export interface LogSubscriptionSettings extends SubscribeToAllOptions {
 /**
  * How long a woken subscription waits before it reads again: nothing when its last read began in
  * an earlier window, else until the next one. Windows are aligned to the clock, so subscriptions
- * woken by the same commit read together and share the log gate's query of that wake-up.
+ * woken by the same commit read together (they used to share the log gate's query; ADR 0042 put
+ * the gate into each page read).
  */
 export function untilNextWindow(lastReadAt: number, now: number, windowMs: number): number {
   if (windowMs <= 0 || Math.floor(lastReadAt / windowMs) !== Math.floor(now / windowMs)) return 0;

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { Pool } from 'pg';
+import { eventColumns } from './rows';
 import { APPENDER_LOCK } from './schema/migrations';
 
 /**
@@ -110,6 +112,34 @@ export class LogGate {
       set.add(verdict.xid);
     }
   }
+}
+
+const pageStatements = new Map<string, { name: string; text: string }>();
+
+/**
+ * The page read below the gate, for a filter's SQL condition (its values are parameters $6 on, so
+ * there are few texts): $1/$2 the position after which to read, $3 the limit, $4/$5 the arrays of
+ * {@link LogGate.parameters}. Named, so that each connection plans it once instead of on every
+ * read, which was most of a read's PostgreSQL CPU at the tail of the log; its plan does not depend
+ * on the values (the gate comes from the snapshot, the page is an index range in index order).
+ * Named after its text, so that stores sharing a pool (and so connections) agree on every name.
+ */
+export function pageStatement(condition: string | undefined): { name: string; text: string } {
+  let statement = pageStatements.get(condition ?? '');
+  if (!statement) {
+    const text = `WITH ${LogGate.cte(4, 5)}
+      SELECT g.gate_xmin, g.gate_unknown, e.*
+        FROM gate g LEFT JOIN LATERAL (
+          SELECT ${condition ?? 'true'} AS matches, ${eventColumns(condition)}
+            FROM es.events e
+           WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
+             AND e.transaction_id < g.gate
+           ORDER BY e.transaction_id, e.global_position
+           LIMIT $3) e ON true`;
+    statement = { name: `es.read_all_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`, text };
+    pageStatements.set(condition ?? '', statement);
+  }
+  return statement;
 }
 
 /**

@@ -12,7 +12,7 @@
  * appending. Everything under that bound has finished, so the visible log is a prefix that no late
  * commit can extend in the middle, and a reader that pages on the tuple never steps over an event.
  */
-import { type GateColumns, LogGate } from './log-gate';
+import { type GateColumns, LogGate, pageStatement } from './log-gate';
 import { Pool } from 'pg';
 import {
   type AppendOptions,
@@ -236,7 +236,7 @@ export class PostgresEventStore implements EventStore, ChainKeeper {
     // twice at most, since each new snapshot may bring a newer transaction of unknown kind.
     for (let attempt = 1; ; attempt++) {
       const { rows } = await this.pool.query<EventRow & GateColumns & { matches: boolean | null }>({
-        ...this.readAllStatement(filter ? condition.sql : undefined),
+        ...pageStatement(filter ? condition.sql : undefined),
         values: [
           after.transactionId,
           after.globalPosition,
@@ -259,34 +259,6 @@ export class PostgresEventStore implements EventStore, ChainKeeper {
       );
     }
   }
-
-  /**
-   * The page read for a filter's SQL (its values are parameters, so there are few texts), named:
-   * each connection plans it once instead of on every read, which was most of a read's PostgreSQL
-   * CPU at the tail of the log. The plan does not depend on the values: the gate comes from the
-   * snapshot, and the page is an index range in the index's order.
-   */
-  private readAllStatement(condition: string | undefined): { name: string; text: string } {
-    let statement = this.readAllStatements.get(condition ?? '');
-    if (!statement) {
-      statement = {
-        name: `es.read_all_${this.readAllStatements.size}`,
-        text: `WITH ${LogGate.cte(4, 5)}
-               SELECT g.gate_xmin, g.gate_unknown, e.*
-                 FROM gate g LEFT JOIN LATERAL (
-                   SELECT ${condition ?? 'true'} AS matches, ${eventColumns(condition)}
-                     FROM es.events e
-                    WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
-                      AND e.transaction_id < g.gate
-                    ORDER BY e.transaction_id, e.global_position
-                    LIMIT $3) e ON true`,
-      };
-      this.readAllStatements.set(condition ?? '', statement);
-    }
-    return statement;
-  }
-
-  private readonly readAllStatements = new Map<string, { name: string; text: string }>();
 
   subscribeToAll(options: SubscribeToAllOptions = {}): Subscription {
     if (this.closed) throw new EventStoreClosedError();
