@@ -232,8 +232,9 @@ export class PostgresEventStore implements EventStore, ChainKeeper {
     const scanLimit = scanLimitFor(maxCount, filter);
     const condition = filterCondition(filter, 6);
     // Gate and page in one statement, from one snapshot (log-gate.ts). When the gate stood on a
-    // transaction of unknown kind, the lock table tells what it is and the page is read again;
-    // twice at most, since each new snapshot may bring a newer transaction of unknown kind.
+    // transaction of unknown kind, the lock table tells what it is and the page is read again: the
+    // lock table twice at most, since each new snapshot may bring a newer one of unknown kind (the
+    // page then stops short of it, which is safe; the next wake-up or poll reads on).
     for (let attempt = 1; ; attempt++) {
       const { rows } = await this.pool.query<EventRow & GateColumns & { matches: boolean | null }>({
         ...pageStatement(filter ? condition.sql : undefined),
