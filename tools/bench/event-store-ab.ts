@@ -14,6 +14,7 @@ import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client, Pool } from 'pg';
 import { PostgresEventStore } from '@prov/event-store';
+import { treeCpuMs } from './process-cpu';
 import { privateServer } from './event-store-server';
 import * as w from './event-store-writers';
 
@@ -31,7 +32,20 @@ async function database(clusterUrl: string, prefix: string): Promise<string> {
   return url.toString();
 }
 
-type Totals = Record<string, { events: number; seconds: number; latenciesMs: number[] }>;
+/**
+ * Per contender: events, wall time, latencies, and the CPU spent while its slices ran, in this
+ * process (the client) and in the cluster (backends, WAL writer, ...). CPU per event depends far
+ * less on the machine's load than events per second do.
+ */
+type Totals = Record<
+  string,
+  { events: number; seconds: number; latenciesMs: number[]; clientMs: number; serverMs: number }
+>;
+
+const clientCpuMs = () => {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+};
 
 function report(label: string, totals: Totals): void {
   const rate = (name: string) => totals[name].events / totals[name].seconds;
@@ -40,6 +54,10 @@ function report(label: string, totals: Totals): void {
       `${name} ${rate(name).toFixed(0)} ev/s (p50 ${w.percentile(totals[name].latenciesMs, 50).toFixed(2)})`,
   );
   const ratio = (a: string, b: string) => `${a}/${b} ${(rate(a) / rate(b)).toFixed(2)}`;
+  const cpu = (name: string) => {
+    const t = totals[name];
+    return `${name} ${((t.clientMs * 1000) / t.events).toFixed(0)}+${((t.serverMs * 1000) / t.events).toFixed(0)}`;
+  };
   console.log(
     `${label}: ${cells.join('  ')}\n    ${[
       ratio('this', 'other'),
@@ -49,7 +67,7 @@ function report(label: string, totals: Totals): void {
       ratio('other', 'raw'),
     ].join('  ')}  (load ${loadavg()
       .map((l) => l.toFixed(1))
-      .join(' ')})`,
+      .join(' ')})\n    CPU µs per event, client+server: ${Object.keys(totals).map(cpu).join('  ')}`,
   );
 }
 
@@ -102,8 +120,11 @@ async function main(): Promise<void> {
           ];
           if (round % 2) contenders.reverse();
           for (const [name, writer] of contenders) {
+            const [client, cluster] = [clientCpuMs(), treeCpuMs(server.pid!)];
             const m = await w.measure(writers, writer);
-            const t = (totals[name] ??= { events: 0, seconds: 0, latenciesMs: [] });
+            const t = (totals[name] ??= { events: 0, seconds: 0, latenciesMs: [], clientMs: 0, serverMs: 0 });
+            t.clientMs += clientCpuMs() - client;
+            t.serverMs += treeCpuMs(server.pid!) - cluster;
             t.events += m.events;
             t.seconds += m.seconds;
             t.latenciesMs.push(...m.latenciesMs);

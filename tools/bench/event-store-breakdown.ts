@@ -119,7 +119,7 @@ async function statementTimes(url: string, count: number): Promise<void> {
       { id: randomUUID(), type: 'T', data: { n: i, text: 'x'.repeat(150) }, metadata: {} },
     ]);
     const { rows } = await client.query<{ next_expected_revision: string }>(
-      `SELECT next_expected_revision::text FROM es.append_batch($1::text[], $2::text[], $3::text[])`,
+      `SELECT next_expected_revision::text FROM es.append_batch($1::text[], $2::text[], $3::text[], false)`,
       [['explained'], [last < 0n ? 'no_stream' : last.toString()], [events]],
     );
     last = BigInt(rows[0].next_expected_revision);
@@ -148,7 +148,7 @@ async function main(): Promise<void> {
            LANGUAGE sql IMMUTABLE AS $$ SELECT '\\x'::bytea $$`,
       );
       const { rows } = await pool.query<{ sql: string }>(
-        `SELECT pg_get_functiondef('es.append_batch'::regproc) AS sql`,
+        `SELECT pg_get_functiondef('es.append_batch(text[],text[],text[],boolean)'::regprocedure) AS sql`,
       );
       console.log(`\n${server.label}`);
       await measureVariants(store, pool, rows[0].sql);

@@ -10,6 +10,8 @@ import { startPostgresCluster } from '@prov/testing';
 export interface Server {
   label: string;
   url: string;
+  /** The postmaster's pid (CPU of the cluster: treeCpuMs in process-cpu.ts). */
+  pid?: number;
   cleanup(): Promise<void>;
 }
 
@@ -30,6 +32,7 @@ export async function privateServer(durable: boolean): Promise<Server> {
   return {
     label: durable ? 'fsync on' : 'fsync off',
     url: url.toString(),
+    pid: cluster.pid,
     async cleanup() {
       await cluster.stop();
       if (dir) rmSync(dir, { recursive: true, force: true });

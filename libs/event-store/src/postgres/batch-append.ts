@@ -77,16 +77,25 @@ function failed(append: PreparedAppend, error: unknown): Outcome<AppendResult> {
   }
 }
 
-export async function appendGroup(pool: Pool, appends: PreparedAppend[]): Promise<Outcome<AppendResult>[]> {
+/**
+ * `probeAll`: look every append's ids up before it is written. Without it the function skips the
+ * lookup where a stored id can only be the caller's mistake (ADR 0046); the unique index then
+ * fails the statement, and the append runs again alone with the lookup, which names the ids.
+ */
+export async function appendGroup(
+  pool: Pool,
+  appends: PreparedAppend[],
+  probeAll = false,
+): Promise<Outcome<AppendResult>[]> {
   const order = lockOrder(appends);
   let rows: BatchRow[];
   try {
     ({ rows } = await pool.query<BatchRow>({
       // Named: each connection parses and plans the statement once, not on every group.
-      name: 'es.append_batch',
+      name: probeAll ? 'es.append_batch/probe' : 'es.append_batch',
       text: `SELECT ordinal, error_code, error_message, error_detail, next_expected_revision::text,
                     transaction_id, global_position::text
-               FROM es.append_batch($1::text[], $2::text[], $3::text[])`,
+               FROM es.append_batch($1::text[], $2::text[], $3::text[], ${probeAll})`,
       values: [
         order.map((i) => appends[i].streamName),
         order.map((i) => expectedRevisionParameter(appends[i].expectedRevision)),
@@ -94,8 +103,8 @@ export async function appendGroup(pool: Pool, appends: PreparedAppend[]): Promis
       ],
     }));
   } catch (error) {
-    if (appends.length === 1) return [failed(appends[0], error)];
-    return Promise.all(appends.map(async (append) => (await appendGroup(pool, [append]))[0]));
+    if (appends.length === 1 && probeAll) return [failed(appends[0], error)];
+    return Promise.all(appends.map(async (append) => (await appendGroup(pool, [append], true))[0]));
   }
   const byOrdinal = new Map(rows.map((row) => [row.ordinal, row]));
   const outcomes: Outcome<AppendResult>[] = new Array(appends.length);

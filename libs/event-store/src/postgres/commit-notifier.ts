@@ -31,8 +31,14 @@ export class CommitNotifier {
     while (this.pending) {
       this.pending = false;
       // A failure (server gone, pool ending) is left to the subscribers' poll, as a lost wake-up.
+      // Named, so each connection parses and plans it once (ADR 0046): with one writer, a wake-up
+      // follows every append.
       await this.pool
-        .query(`SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, '')`, [this.channel])
+        .query({
+          name: 'es.wake_up',
+          text: `SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, '')`,
+          values: [this.channel],
+        })
         .catch(() => undefined);
     }
     // Cleared in the same step as the last check of `pending`: a commit after it starts a new send.

@@ -6,9 +6,9 @@ function heldPool(fail = false) {
   const sent: unknown[][] = [];
   const release: Array<() => void> = [];
   const pool = {
-    query: (_text: string, values: unknown[]) =>
+    query: (statement: { values: unknown[] }) =>
       new Promise((resolve, reject) => {
-        sent.push(values);
+        sent.push(statement.values);
         release.push(() => (fail ? reject(new Error('connection lost')) : resolve({ rows: [] })));
       }),
   } as unknown as Pool;

@@ -14,8 +14,11 @@
  */
 import { chainAppendFunction } from './hash-chain';
 
-function edit(sql: string, from: string, to: string): string {
-  if (!sql.includes(from)) throw new Error(`migration 7: the append function has no "${from.trim()}"`);
+const name = 'migration 7';
+
+/** `sql` with `from` replaced by `to`; throws if the function text has no `from`. */
+export function edit(migration: string, sql: string, from: string, to: string): string {
+  if (!sql.includes(from)) throw new Error(`${migration}: the append function has no "${from.trim()}"`);
   return sql.replace(from, to);
 }
 
@@ -27,7 +30,13 @@ const lockOrCreate = `
     END IF;`;
 
 /** `es.event_hash(previous, type, data, metadata, revision)` written out (hash-chain.ts). */
-const hash = (previous: string, type: string, data: string, metadata: string, revision: string) =>
+export const eventHashSql = (
+  previous: string,
+  type: string,
+  data: string,
+  metadata: string,
+  revision: string,
+) =>
   `sha256(coalesce(${previous}, '\\x'::bytea) || convert_to((${type}) || chr(10) || (${data})::text || chr(10) ||
               (${metadata})::text || chr(10) || (${revision})::text, 'UTF8'))`;
 
@@ -36,7 +45,7 @@ const singleInsert = `IF v_count = 1 THEN
       v_metadata := coalesce(v_event -> 'metadata', '{}');
       INSERT INTO es.events (stream_name, stream_revision, event_id, event_type, data, metadata, hash)
       VALUES (v_name, v_stream.revision + 1, (v_event ->> 'id')::uuid, v_event ->> 'type', v_event -> 'data',
-              v_metadata, ${hash('v_stream.last_hash', "v_event ->> 'type'", "v_event -> 'data'", 'v_metadata', 'v_stream.revision + 1')})
+              v_metadata, ${eventHashSql('v_stream.last_hash', "v_event ->> 'type'", "v_event -> 'data'", 'v_metadata', 'v_stream.revision + 1')})
       RETURNING es.events.global_position, es.events.hash INTO v_position, v_last_hash;
     ELSE
     `;
@@ -44,8 +53,9 @@ const singleInsert = `IF v_count = 1 THEN
 /** `migration6Batch`: the batch function as migration 6 created it. */
 export function leanAppendFunction(migration6Batch: string): string {
   let sql = chainAppendFunction(migration6Batch, 'v_name', 'v_events', 'by-index');
-  sql = edit(sql, `\n  v_written  boolean := false;`, `\n  v_event    jsonb;\n  v_metadata jsonb;`);
+  sql = edit(name, sql, `\n  v_written  boolean := false;`, `\n  v_event    jsonb;\n  v_metadata jsonb;`);
   sql = edit(
+    name,
     sql,
     `
     INSERT INTO es.streams (stream_name) VALUES (v_name) ON CONFLICT DO NOTHING;
@@ -53,6 +63,7 @@ export function leanAppendFunction(migration6Batch: string): string {
     lockOrCreate,
   );
   sql = edit(
+    name,
     sql,
     `
       JOIN es.events e ON e.stream_name = v_name AND e.event_id = (i.value ->> 'id')::uuid;
@@ -63,10 +74,11 @@ export function leanAppendFunction(migration6Batch: string): string {
     IF v_known > 0 THEN`,
   );
   sql = edit(
+    name,
     sql,
     `es.event_hash(c.hash, v_events -> c.ord::int ->> 'type', v_events -> c.ord::int -> 'data',
                                       coalesce(v_events -> c.ord::int -> 'metadata', '{}'), v_stream.revision + c.ord + 1)`,
-    hash(
+    eventHashSql(
       'c.hash',
       "v_events -> c.ord::int ->> 'type'",
       "v_events -> c.ord::int -> 'data'",
@@ -74,14 +86,16 @@ export function leanAppendFunction(migration6Batch: string): string {
       'v_stream.revision + c.ord + 1',
     ),
   );
-  sql = edit(sql, 'WITH RECURSIVE ev AS (', `${singleInsert}WITH RECURSIVE ev AS (`);
+  sql = edit(name, sql, 'WITH RECURSIVE ev AS (', `${singleInsert}WITH RECURSIVE ev AS (`);
   sql = edit(
+    name,
     sql,
     'INTO v_position, v_last_hash FROM inserted;',
     'INTO v_position, v_last_hash FROM inserted;\n    END IF;',
   );
-  sql = edit(sql, '\n    v_written := true;', '');
+  sql = edit(name, sql, '\n    v_written := true;', '');
   sql = edit(
+    name,
     sql,
     `RETURN QUERY SELECT v_i, NULL::text, NULL::text, NULL::text,
                         v_stream.revision + v_count, pg_current_xact_id()::text, v_position;`,

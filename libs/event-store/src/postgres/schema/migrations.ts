@@ -5,6 +5,7 @@
 import { batchAppendFunction } from './batch-append';
 import { hashChainMigration, linearChainMigration } from './hash-chain';
 import { leanAppendFunction } from './lean-append';
+import { fastAppendFunction } from './fast-append';
 
 export interface Migration {
   version: number;
@@ -227,5 +228,10 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 7,
     name: 'group appends without NOTIFY (the store wakes listeners after commit), less work per append',
     sql: leanAppendFunction(batchAppendFunction(APPENDER_LOCK, NOTIFY_CHANNEL)),
+  },
+  {
+    version: 8,
+    name: 'appends without the per-event foreign-key check, hash chain carried by a loop',
+    sql: fastAppendFunction(leanAppendFunction(batchAppendFunction(APPENDER_LOCK, NOTIFY_CHANNEL))),
   },
 ];
