@@ -119,6 +119,7 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
     return await concurrentWrites.execute(async ({ attempt }) => {
       let stream = guess;
       let events: Event[] = [];
+      let guessed = false;
       if (stream) {
         guess = undefined; // one try: a rejected append reads the stream like any other race
         try {
@@ -127,6 +128,7 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
           events = []; // decided on what may be stale: decide again on the stream as read
         }
         if (events.length === 0) stream = undefined;
+        else guessed = true;
       }
       if (!stream) {
         stream =
@@ -139,7 +141,11 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
       const result = await store.appendToStream(
         streamName,
         events.map((event, index) => ({
-          id: options.eventId ? options.eventId(event, index) : randomUUID(),
+          // A guess is appended under new ids: under the caller's (deterministic) ids, events stored
+          // earlier would count as an exact retry and be answered as written even though the
+          // stream has moved on since, and the guess would pass for current. The expected
+          // revision alone keeps it from writing twice.
+          id: options.eventId && !guessed ? options.eventId(event, index) : randomUUID(),
           type: event.type,
           data: event.data,
           metadata: options.metadata,

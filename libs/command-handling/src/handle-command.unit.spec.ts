@@ -183,6 +183,27 @@ describe('handleCommand', () => {
       expect((await store.readStream('guess-3')).map((e) => e.data)).toEqual([{ to: 1 }, { to: 2 }]);
     });
 
+    it('does not take a repeat of events already stored for a write: the stream moved on, so it reads and decides again', async () => {
+      const ids = ['1', '2', '3'].map((n) => deterministicUuid('guess-5', n));
+      for (const [from, id] of ids.entries())
+        await handleCommand(
+          store,
+          counter,
+          'guess-5',
+          { type: 'Increment', from },
+          { metadata, eventId: () => id },
+        );
+      // Handling again what wrote the second event, on a guess from before it (a replay after a crash).
+      const outcome = await handleCommand(
+        store,
+        counter,
+        'guess-5',
+        (state) => (state < 3 ? { type: 'Increment' as const, from: state } : undefined),
+        { metadata, eventId: () => ids[1], guess: { state: 1, revision: 0n } },
+      );
+      expect(outcome).toMatchObject({ events: [], state: 3, nextExpectedRevision: 2n });
+    });
+
     it('reads and decides again when the decision on the guess throws', async () => {
       await handleCommand(store, counter, 'guess-4', { type: 'Increment', from: 0 }, { metadata });
       const outcome = await handleCommand(
