@@ -143,9 +143,11 @@ describe('traces across the bus, end to end', () => {
       name: 'publish prov.orders.corp_ldap',
       kind: PRODUCER,
     });
+    // Order generation sends the order it has just appended (ADR 0044): the dispatch reaction only
+    // sends what generation could not.
     expect(hops[3]).toEqual({
       service: 'prov-orders',
-      name: 'react orders.dispatch ProvisioningOrderGenerated',
+      name: 'react orders.order-generation AssignmentRequested',
       kind: CONSUMER,
     });
     expect(hops).toContainEqual({

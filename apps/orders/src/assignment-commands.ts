@@ -19,10 +19,14 @@ import {
 import { type EventStore, type RecordedEvent, StreamNotFoundError } from '@prov/event-store';
 import { EVENT_STORE, ROLE_MODEL } from '@prov/platform';
 import type { RoleModel } from '@prov/role-model';
+import { AssignmentCache, type KnownAssignment } from './assignment-cache';
 
 /** Reading and changing assignments (and reading identities) for the orders service. */
 @Injectable()
 export class AssignmentCommands {
+  /** What this process last read or wrote of each assignment: guesses for `execute` (ADR 0044). */
+  readonly known = new AssignmentCache();
+
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(ROLE_MODEL) @Optional() private readonly roleModel?: RoleModel,
@@ -33,8 +37,10 @@ export class AssignmentCommands {
   }
 
   /** The state with the revision it was read at, for `execute` to decide on without reading again. */
-  loadStream(assignmentId: string): Promise<LoadedStream<AssignmentState>> {
-    return loadStream(this.store, assignmentDecider, assignmentStreamName(assignmentId));
+  async loadStream(assignmentId: string): Promise<LoadedStream<AssignmentState>> {
+    const loaded = await loadStream(this.store, assignmentDecider, assignmentStreamName(assignmentId));
+    this.known.remember(assignmentId, loaded);
+    return loaded;
   }
 
   async identity(identityId: string): Promise<IdentityState> {
@@ -51,12 +57,18 @@ export class AssignmentCommands {
     }
   }
 
-  execute(
+  /**
+   * Decides and appends. Without `loaded` (the stream as just read), the first decision is taken
+   * on `guess`, or else on what this process last knew of the assignment, and holds only if the
+   * append is accepted at that revision; otherwise the stream is read (handleCommand's `guess`).
+   */
+  async execute(
     assignmentId: string,
     command: AssignmentCommand | ((state: AssignmentState) => AssignmentCommand | undefined),
     metadata: EventMetadata,
     eventId?: (index: number) => string,
     loaded?: LoadedStream<AssignmentState>,
+    guess?: KnownAssignment,
   ): Promise<CommandOutcome<AssignmentState, AssignmentEvent>> {
     const decide = typeof command === 'function' ? command : () => command;
     // Every generated order names the role model in force (the one its changes were computed with).
@@ -68,10 +80,19 @@ export class AssignmentCommands {
         ? { ...next, roleModelVersion: this.roleModel.hash }
         : next;
     };
-    return handleCommand(this.store, assignmentDecider, assignmentStreamName(assignmentId), versioned, {
-      metadata,
-      eventId: eventId ? (_event, index) => eventId(index) : undefined,
-      loaded,
-    });
+    const outcome = await handleCommand(
+      this.store,
+      assignmentDecider,
+      assignmentStreamName(assignmentId),
+      versioned,
+      {
+        metadata,
+        eventId: eventId ? (_event, index) => eventId(index) : undefined,
+        loaded,
+        guess: loaded ? undefined : (guess ?? this.known.get(assignmentId)),
+      },
+    );
+    this.known.remember(assignmentId, { state: outcome.state, revision: outcome.nextExpectedRevision });
+    return outcome;
   }
 }

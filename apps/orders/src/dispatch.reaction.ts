@@ -1,6 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { deterministicUuid, reactionMetadata } from '@prov/command-handling';
-import { ProvisioningState } from '@prov/domain';
+import { type CommandOutcome, deterministicUuid, reactionMetadata } from '@prov/command-handling';
+import {
+  type Assignment,
+  type AssignmentEvent,
+  type AssignmentState,
+  assignmentStreamName,
+  findOrder,
+  type ProvisioningOrder,
+  ProvisioningState,
+} from '@prov/domain';
 import type { RecordedEvent } from '@prov/event-store';
 import type { Reaction } from '@prov/platform';
 import { AssignmentCommands } from './assignment-commands';
@@ -20,6 +28,8 @@ export class DispatchReaction implements Reaction {
     eventTypes: ['ProvisioningOrderGenerated', 'ProvisioningOrderApproved', 'ProvisioningOrderRetried'],
   };
   private readonly logger = new Logger('Dispatch');
+  /** `<stream>@<revision>` of the events whose orders sendNow published, oldest first (bounded). */
+  private readonly sent = new Set<string>();
 
   constructor(
     private readonly assignments: AssignmentCommands,
@@ -27,6 +37,8 @@ export class DispatchReaction implements Reaction {
   ) {}
 
   async handle(event: RecordedEvent): Promise<void> {
+    // Published when it was appended, from the state the append proved: nothing left to do.
+    if (this.sent.delete(`${event.streamName}@${event.revision}`)) return;
     const { assignmentId, orderId } = event.data as { assignmentId: string; orderId: string };
     const state = await this.assignments.load(assignmentId);
     if (!state.exists) return;
@@ -41,13 +53,55 @@ export class DispatchReaction implements Reaction {
       );
       return;
     }
+    await this.publish(state, order);
+  }
+
+  /**
+   * Publishes at once the orders an append of this process has just made Pending (automatic
+   * connections only), from the state that append was accepted on, instead of waiting for this
+   * reaction to reach their events and read the assignment again (issue 11, ADR 0044). It is no
+   * staler than that read: nothing can have been appended between. When the event comes by, the
+   * reaction skips it; if this process dies first, or the publish fails, the reaction does the
+   * work as before (the message id `<orderId>:<attempt>` drops a repeat).
+   */
+  async sendNow(
+    assignmentId: string,
+    outcome: CommandOutcome<AssignmentState, AssignmentEvent>,
+  ): Promise<void> {
+    const { state, events, nextExpectedRevision } = outcome;
+    if (!state.exists || nextExpectedRevision === undefined) return;
+    const first = nextExpectedRevision - BigInt(events.length) + 1n;
+    for (const [index, event] of events.entries()) {
+      if (!this.filter.eventTypes.includes(event.type)) continue;
+      const order = findOrder(state, (event.data as { orderId: string }).orderId);
+      if (!order?.open || order.stateCode !== ProvisioningState.Pending || order.fulfillment === 'manual')
+        continue;
+      try {
+        await this.publish(state, order);
+      } catch (error) {
+        this.logger.warn({
+          msg: 'order not sent at once; the reaction will',
+          orderId: order.orderId,
+          error: String(error),
+        });
+        continue;
+      }
+      this.sent.add(`${assignmentStreamName(assignmentId)}@${first + BigInt(index)}`);
+      // Another instance may lead this reaction: then the events never come by here.
+      if (this.sent.size > SENT_CAPACITY) this.sent.delete(this.sent.values().next().value as string);
+    }
+  }
+
+  private async publish(state: Assignment, order: ProvisioningOrder): Promise<void> {
     const published = await this.dispatcher.publish(state, order);
     this.logger.log({
       msg: 'order dispatched',
-      orderId,
+      orderId: order.orderId,
       attempt: order.attempt,
       connectionId: order.connectionId,
       duplicate: published.duplicate,
     });
   }
 }
+
+const SENT_CAPACITY = 4096;

@@ -1,12 +1,18 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { commandMetadata, deterministicUuid, reactionMetadata } from '@prov/command-handling';
-import type { AssignmentRequested, AssignmentRevoked } from '@prov/domain';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import {
+  commandMetadata,
+  deterministicUuid,
+  type LoadedStream,
+  reactionMetadata,
+} from '@prov/command-handling';
+import type { AssignmentRequested, AssignmentRevoked, AssignmentState } from '@prov/domain';
 import type { RecordedEvent } from '@prov/event-store';
 import { ROLE_MODEL } from '@prov/platform';
 import type { RoleModel } from '@prov/role-model';
 import { identityAttributes, type Reaction } from '@prov/platform';
 import { AccountOwnership } from './account-ownership';
 import { AssignmentCommands } from './assignment-commands';
+import { DispatchReaction } from './dispatch.reaction';
 import {
   awaitsInitialOrder,
   orderForRequest,
@@ -33,6 +39,8 @@ export class OrderGenerationReaction implements Reaction {
     private readonly assignments: AssignmentCommands,
     @Inject(ROLE_MODEL) private readonly roleModel: RoleModel,
     private readonly ownership: AccountOwnership,
+    /** Sends what this reaction made Pending at once (ADR 0044); without it the dispatch reaction does. */
+    @Optional() private readonly dispatch?: DispatchReaction,
   ) {}
 
   async handle(event: RecordedEvent): Promise<void> {
@@ -46,13 +54,16 @@ export class OrderGenerationReaction implements Reaction {
       return;
     }
     const orderId = deterministicUuid('order', event.id);
-    await this.assignments.execute(
+    const outcome = await this.assignments.execute(
       data.assignmentId,
       (state) =>
         state.exists && !state.orders[orderId] ? orderForRevocation(state, orderId, now) : undefined,
       reactionMetadata(event, 'orders', now),
       (index) => deterministicUuid('event', event.id, String(index)),
+      undefined,
+      this.assignments.known.after(data.assignmentId, event),
     );
+    await this.dispatch?.sendNow(data.assignmentId, outcome);
   }
 
   /**
@@ -61,7 +72,8 @@ export class OrderGenerationReaction implements Reaction {
    * evaluation just requested or revoked. The ids derived from the events make both agree.
    */
   async catchUp(assignmentId: string): Promise<void> {
-    for (const event of await this.assignments.events(assignmentId)) {
+    // Read (and so known) as it is now: an event handled below is not decided on an older guess.
+    for (const event of (await this.assignments.loadStream(assignmentId)).events) {
       if (this.filter.eventTypes.includes(event.type)) await this.handle(event);
     }
   }
@@ -71,7 +83,9 @@ export class OrderGenerationReaction implements Reaction {
    * the reaction and the start-date timer (or a repeat of either) agree on it and only the first
    * one writes. With the identity known from the request, the assignment and the identity are
    * read at once, and the order is appended with the assignment's revision as read (issue 11:
-   * each sequential round trip here bounds the rate of the whole engine).
+   * each sequential round trip here bounds the rate of the whole engine). The request itself,
+   * the stream's first event, tells what the assignment is, so the reaction does not read it but
+   * guesses: the append at revision 0 proves the guess, or the stream is read (ADR 0044).
    */
   async generateInitialOrder(
     assignmentId: string,
@@ -80,11 +94,13 @@ export class OrderGenerationReaction implements Reaction {
     identityId?: string,
   ): Promise<boolean> {
     const orderId = deterministicUuid('order', assignmentId, 'initial');
+    const guess = cause && this.assignments.known.after(assignmentId, cause);
     const [loaded, knownIdentity] = await Promise.all([
-      this.assignments.loadStream(assignmentId),
+      guess ?? this.assignments.loadStream(assignmentId),
       identityId ? this.assignments.identity(identityId) : undefined,
     ]);
     const current = loaded.state;
+    // Orders are never taken back and a revocation is final, so a guess saying no is right too.
     if (!awaitsInitialOrder(current)) return false;
     // An assignment never changes identity, so the request's is the one to read (else read it now).
     const identity =
@@ -105,8 +121,10 @@ export class OrderGenerationReaction implements Reaction {
       (state) => (awaitsInitialOrder(state) ? planned : undefined),
       metadata,
       (index) => deterministicUuid('event', orderId, String(index)),
-      loaded,
+      guess ? undefined : (loaded as LoadedStream<AssignmentState>),
+      guess,
     );
+    await this.dispatch?.sendNow(assignmentId, outcome);
     return outcome.events.length > 0;
   }
 }

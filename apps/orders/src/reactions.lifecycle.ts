@@ -2,6 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap, BeforeApplicationShutdown }
 import { Pool } from 'pg';
 import type { CheckpointStore, EventStore } from '@prov/event-store';
 import { CHECKPOINT_STORE, DATABASE_POOL, EVENT_STORE, ReactionRunner } from '@prov/platform';
+import { DeferredCheckpoints } from './deferred-checkpoints';
 import { DispatchReaction } from './dispatch.reaction';
 import { MoverReaction } from './mover.reaction';
 import { OrderGenerationReaction } from './order-generation.reaction';
@@ -10,6 +11,7 @@ import { OrderGenerationReaction } from './order-generation.reaction';
 @Injectable()
 export class ReactionsLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly runners: ReactionRunner[];
+  private readonly checkpoints: DeferredCheckpoints;
 
   constructor(
     @Inject(EVENT_STORE) store: EventStore,
@@ -19,8 +21,10 @@ export class ReactionsLifecycle implements OnApplicationBootstrap, BeforeApplica
     dispatch: DispatchReaction,
     mover: MoverReaction,
   ) {
+    // One checkpoint write per reaction and interval instead of one per event (ADR 0044).
+    this.checkpoints = new DeferredCheckpoints(checkpoints);
     this.runners = [generation, dispatch, mover].map(
-      (reaction) => new ReactionRunner(reaction, store, checkpoints, pool),
+      (reaction) => new ReactionRunner(reaction, store, this.checkpoints, pool),
     );
   }
 
@@ -30,5 +34,6 @@ export class ReactionsLifecycle implements OnApplicationBootstrap, BeforeApplica
 
   async beforeApplicationShutdown(): Promise<void> {
     await Promise.all(this.runners.map((runner) => runner.stop()));
+    await this.checkpoints.close();
   }
 }

@@ -81,6 +81,14 @@ export interface HandleCommandOptions<State = unknown> {
    * stream moved on meanwhile, the append's expected revision fails and the stream is read.
    */
   loaded?: { state: State; revision: bigint | undefined };
+  /**
+   * The stream as the caller believes it to be without having read it (a cache of what this
+   * process last wrote, or that plus the event a reaction handles): decided on first, but only
+   * an append accepted at its revision proves it current. A guess that decides nothing, or whose
+   * decision throws, may be stale, so the stream is then read and the command decided again: a
+   * stale guess costs a read, never a wrong answer (ADR 0044).
+   */
+  guess?: { state: State; revision: bigint | undefined };
 }
 
 /**
@@ -96,22 +104,48 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
   options: HandleCommandOptions<State>,
 ): Promise<CommandOutcome<State, Event>> {
   const maxAttempts = Math.max(1, options.maxAttempts ?? 5);
-  // Another writer got there first: read and decide again, at once (cockatiel counts the retries).
-  const concurrentWrites = retry(handleType(WrongExpectedVersionError), { maxAttempts: maxAttempts - 1 });
+  // Another writer got there first: read and decide again, at once (cockatiel counts the retries;
+  // a guess refused at its revision is not one of the reads the caller allowed for).
+  const concurrentWrites = retry(handleType(WrongExpectedVersionError), {
+    maxAttempts: maxAttempts - 1 + (options.guess ? 1 : 0),
+  });
+  const decideOn = (state: State): Event[] => {
+    const resolved =
+      typeof command === 'function' ? (command as (s: State) => Command | undefined)(state) : command;
+    return resolved === undefined ? [] : decider.decide(resolved, state);
+  };
+  let guess = options.guess;
   try {
     return await concurrentWrites.execute(async ({ attempt }) => {
-      const { state, revision } =
-        attempt === 0 && options.loaded ? options.loaded : await loadStream(store, decider, streamName);
-      const resolved =
-        typeof command === 'function' ? (command as (s: State) => Command | undefined)(state) : command;
-      if (resolved === undefined) return { events: [], state, nextExpectedRevision: revision };
-      const events = decider.decide(resolved, state);
+      let stream = guess;
+      let events: Event[] = [];
+      let guessed = false;
+      if (stream) {
+        guess = undefined; // one try: a rejected append reads the stream like any other race
+        try {
+          events = decideOn(stream.state);
+        } catch {
+          events = []; // decided on what may be stale: decide again on the stream as read
+        }
+        if (events.length === 0) stream = undefined;
+        else guessed = true;
+      }
+      if (!stream) {
+        stream =
+          attempt === 0 && options.loaded ? options.loaded : await loadStream(store, decider, streamName);
+        events = decideOn(stream.state);
+      }
+      const { state, revision } = stream;
       if (events.length === 0) return { events, state, nextExpectedRevision: revision };
       const expectedRevision: ExpectedRevision = revision === undefined ? 'no_stream' : revision;
       const result = await store.appendToStream(
         streamName,
         events.map((event, index) => ({
-          id: options.eventId ? options.eventId(event, index) : randomUUID(),
+          // A guess is appended under new ids: under the caller's (deterministic) ids, events stored
+          // earlier would count as an exact retry and be answered as written even though the
+          // stream has moved on since, and the guess would pass for current. The expected
+          // revision alone keeps it from writing twice.
+          id: options.eventId && !guessed ? options.eventId(event, index) : randomUUID(),
           type: event.type,
           data: event.data,
           metadata: options.metadata,

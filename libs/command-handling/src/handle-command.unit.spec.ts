@@ -123,6 +123,100 @@ describe('handleCommand', () => {
     expect((await store.readStream('counter-7')).map((e) => e.data)).toEqual([{ to: 1 }, { to: 2 }]);
   });
 
+  describe('with a guess (what the caller believes the stream to be, unread)', () => {
+    /** The store, counting the stream reads it answers. */
+    function counting(): { store: EventStore; reads: () => number } {
+      let reads = 0;
+      const wrapped: EventStore = Object.create(store);
+      wrapped.readStream = (...args) => {
+        reads++;
+        return store.readStream(...args);
+      };
+      return { store: wrapped, reads: () => reads };
+    }
+
+    it('decides on the guess without reading when the append is accepted at its revision', async () => {
+      await handleCommand(store, counter, 'guess-1', { type: 'Increment', from: 0 }, { metadata });
+      const { store: watched, reads } = counting();
+      const outcome = await handleCommand(
+        watched,
+        counter,
+        'guess-1',
+        { type: 'Increment', from: 1 },
+        { metadata, guess: { state: 1, revision: 0n } },
+      );
+      expect(reads()).toBe(0);
+      expect(outcome).toMatchObject({ state: 2, nextExpectedRevision: 1n });
+    });
+
+    it('reads and decides again when the guess is refused at its revision, even with one attempt allowed', async () => {
+      await handleCommand(store, counter, 'guess-2', { type: 'Increment', from: 0 }, { metadata });
+      await handleCommand(store, counter, 'guess-2', { type: 'Increment', from: 1 }, { metadata });
+      const seen: number[] = [];
+      const outcome = await handleCommand(
+        store,
+        counter,
+        'guess-2',
+        (state) => {
+          seen.push(state);
+          return { type: 'Increment' as const, from: state };
+        },
+        { metadata, maxAttempts: 1, guess: { state: 1, revision: 0n } },
+      );
+      expect(seen).toEqual([1, 2]);
+      expect(outcome.state).toBe(3);
+    });
+
+    it('reads and decides again when the guess decides nothing: a stale guess must not answer', async () => {
+      await handleCommand(store, counter, 'guess-3', { type: 'Increment', from: 0 }, { metadata });
+      const { store: watched, reads } = counting();
+      // The stream is at 1; a guess of 5 would refuse "Increment from 1" as nothing to do.
+      const outcome = await handleCommand(
+        watched,
+        counter,
+        'guess-3',
+        (state) => (state === 1 ? { type: 'Increment' as const, from: 1 } : undefined),
+        { metadata, guess: { state: 5, revision: 0n } },
+      );
+      expect(reads()).toBe(1);
+      expect(outcome.state).toBe(2);
+      expect((await store.readStream('guess-3')).map((e) => e.data)).toEqual([{ to: 1 }, { to: 2 }]);
+    });
+
+    it('does not take a repeat of events already stored for a write: the stream moved on, so it reads and decides again', async () => {
+      const ids = ['1', '2', '3'].map((n) => deterministicUuid('guess-5', n));
+      for (const [from, id] of ids.entries())
+        await handleCommand(
+          store,
+          counter,
+          'guess-5',
+          { type: 'Increment', from },
+          { metadata, eventId: () => id },
+        );
+      // Handling again what wrote the second event, on a guess from before it (a replay after a crash).
+      const outcome = await handleCommand(
+        store,
+        counter,
+        'guess-5',
+        (state) => (state < 3 ? { type: 'Increment' as const, from: state } : undefined),
+        { metadata, eventId: () => ids[1], guess: { state: 1, revision: 0n } },
+      );
+      expect(outcome).toMatchObject({ events: [], state: 3, nextExpectedRevision: 2n });
+    });
+
+    it('reads and decides again when the decision on the guess throws', async () => {
+      await handleCommand(store, counter, 'guess-4', { type: 'Increment', from: 0 }, { metadata });
+      const outcome = await handleCommand(
+        store,
+        counter,
+        'guess-4',
+        { type: 'Increment', from: 1 },
+        { metadata, guess: { state: 0, revision: undefined } },
+      );
+      expect(outcome.state).toBe(2);
+    });
+  });
+
   it('gives up with a ConcurrencyError after the bounded attempts', async () => {
     const alwaysConflicting: EventStore = Object.create(store);
     alwaysConflicting.appendToStream = async (stream) => {
