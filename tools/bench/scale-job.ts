@@ -2,7 +2,7 @@
  * The complete job over the seeded store, run by the orders service's own classes in the bench
  * process (no NATS, no agent process):
  * - evaluate-role-model: OrderMaintenance.evaluateRoleModel over every live assignment of the
- *   read models (each assignment's and its identity's streams read, the role model evaluated,
+ *   read models, by identity (ADR 0048: each assignment's stream and its identity's, once, read, the role model evaluated,
  *   nothing to change since the seed computed every order with the same model). The birthright
  *   half of the task (a command to the requests service per 100 identities) is not run: the
  *   bench's model has no rules;
@@ -28,22 +28,6 @@ import { connectionId, TARGET_URL_ENV, targetSchema } from './scale-model';
 
 export interface JobFigures {
   lines: string[];
-}
-
-/** Counts the assignments the evaluation loads, to report progress from inside the job's loop. */
-class CountedAssignments extends AssignmentCommands {
-  loaded = 0;
-  constructor(
-    store: PostgresEventStore,
-    model: RoleModel,
-    private readonly onLoad: (loaded: number) => void,
-  ) {
-    super(store, model);
-  }
-  override async load(assignmentId: string) {
-    this.onLoad(++this.loaded);
-    return super.load(assignmentId);
-  }
 }
 
 /** Fills connection k's SQL target (the connector's built-in tables) with what its executed orders wrote. */
@@ -88,20 +72,23 @@ export async function runCompleteJob(
     );
     let t0 = process.hrtime.bigint();
     const step = Math.max(1, Math.floor(live / 10));
-    const assignments = new CountedAssignments(store, model, (loaded) => {
-      if (loaded % step === 0)
-        log(
-          `    evaluated ${loaded} of ${live} (${Math.round(loaded / seconds(t0))} assignments/s, RSS ${mb(process.memoryUsage().rss)})`,
-        );
-    });
+    let reported = 0;
+    const progress = (evaluated: number) => {
+      if (evaluated - reported < step) return;
+      reported = evaluated;
+      log(
+        `    evaluated ${evaluated} of ${live} (${Math.round(evaluated / seconds(t0))} assignments/s, RSS ${mb(process.memoryUsage().rss)})`,
+      );
+    };
+    const assignments = new AssignmentCommands(store, model);
     const ownership = new AccountOwnership(store, pool, assignments);
     const generation = new OrderGenerationReaction(assignments, model, ownership);
     const maintenance = new OrderMaintenance(pool, assignments, generation, model, ownership);
-    const evaluated = await maintenance.evaluateRoleModel('scale-bench');
+    const evaluated = await maintenance.evaluateRoleModel('scale-bench', undefined, progress);
     const evaluateSeconds = seconds(t0);
     log(
-      `  complete job, evaluate-role-model: ${assignments.loaded} live assignments in ${evaluateSeconds.toFixed(1)} s = ` +
-        `${Math.round(assignments.loaded / evaluateSeconds)} assignments/s; ${JSON.stringify(evaluated.counts)}, ${evaluated.errors.length} errors`,
+      `  complete job, evaluate-role-model: ${evaluated.counts.assignments} live assignments in ${evaluateSeconds.toFixed(1)} s = ` +
+        `${Math.round(evaluated.counts.assignments / evaluateSeconds)} assignments/s; ${JSON.stringify(evaluated.counts)}, ${evaluated.errors.length} errors`,
     );
 
     t0 = process.hrtime.bigint();
