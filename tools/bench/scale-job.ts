@@ -24,6 +24,7 @@ import { AssignmentCommands } from '../../apps/orders/src/assignment-commands';
 import { OrderGenerationReaction } from '../../apps/orders/src/order-generation.reaction';
 import { OrderMaintenance } from '../../apps/orders/src/order-maintenance';
 import { SynchronizationService } from '../../apps/orders/src/synchronization.service';
+import { treeCpuMs } from './process-cpu';
 import { connectionId, TARGET_URL_ENV, targetSchema } from './scale-model';
 
 export interface JobFigures {
@@ -48,6 +49,9 @@ async function fillTarget(pool: Pool, k: number): Promise<void> {
     [connectionId(k), ProvisioningState.Executed],
   );
 }
+
+/** CPU ms per item of the bench process and its PostgreSQL since `since` (a treeCpuMs reading). */
+const cpuPer = (since: number, items: number) => ((treeCpuMs() - since) / Math.max(1, items)).toFixed(2);
 
 export async function runCompleteJob(
   pool: Pool,
@@ -84,11 +88,14 @@ export async function runCompleteJob(
     const ownership = new AccountOwnership(store, pool, assignments);
     const generation = new OrderGenerationReaction(assignments, model, ownership);
     const maintenance = new OrderMaintenance(pool, assignments, generation, model, ownership);
+    let cpu = treeCpuMs();
     const evaluated = await maintenance.evaluateRoleModel('scale-bench', undefined, progress);
     const evaluateSeconds = seconds(t0);
+    const done = evaluated.counts.assignments;
     log(
-      `  complete job, evaluate-role-model: ${evaluated.counts.assignments} live assignments in ${evaluateSeconds.toFixed(1)} s = ` +
-        `${Math.round(evaluated.counts.assignments / evaluateSeconds)} assignments/s; ${JSON.stringify(evaluated.counts)}, ${evaluated.errors.length} errors`,
+      `  complete job, evaluate-role-model: ${done} live assignments in ${evaluateSeconds.toFixed(1)} s = ` +
+        `${Math.round(done / evaluateSeconds)} assignments/s, ${cpuPer(cpu, done)} ms CPU per assignment (bench process + PostgreSQL); ` +
+        `${JSON.stringify(evaluated.counts)}, ${evaluated.errors.length} errors`,
     );
 
     t0 = process.hrtime.bigint();
@@ -109,6 +116,7 @@ export async function runCompleteJob(
       const resources = await connector.readAll();
       const readSeconds = seconds(t0);
       t0 = process.hrtime.bigint();
+      cpu = treeCpuMs();
       const synchronization = new SynchronizationService(assignments, store, pool, model);
       const outcome = await synchronization.record({
         connectionId: connection.id,
@@ -121,7 +129,7 @@ export async function runCompleteJob(
         `  complete job, synchronize ${connection.id} (${resources.accounts.length} accounts, ${resources.memberships.length} memberships; ` +
           `target filled in ${fillSeconds.toFixed(1)} s, read back in ${readSeconds.toFixed(1)} s): ` +
           `${outcome.verified} orders verified, ${outcome.nonConforming} non-conforming, in ${recordSeconds.toFixed(1)} s = ` +
-          `${Math.round(outcome.verified / recordSeconds)} orders/s`,
+          `${Math.round(outcome.verified / recordSeconds)} orders/s, ${cpuPer(cpu, outcome.verified)} ms CPU per order`,
       );
     } finally {
       await connector.close();
