@@ -194,3 +194,9 @@ export function formatCpuTable(table: CpuTable, cores: number): string {
       `  (at most ${((1000 * cores) / table.totalMsPerOrder).toFixed(0)} orders/s on ${cores} cores)`,
   ].join('\n');
 }
+
+/** CPU time so far of `root` and every process below it (ended children included), in ms. */
+export function treeCpuMs(root = process.pid): number {
+  const below = descendants(root).reduce((sum, p) => sum + p.own + p.reaped, 0);
+  return below + (readTimes(root)?.own ?? 0) + (readTimes(root)?.reaped ?? 0);
+}

@@ -2,7 +2,7 @@
  * The complete job over the seeded store, run by the orders service's own classes in the bench
  * process (no NATS, no agent process):
  * - evaluate-role-model: OrderMaintenance.evaluateRoleModel over every live assignment of the
- *   read models (each assignment's and its identity's streams read, the role model evaluated,
+ *   read models, by identity (ADR 0048: each assignment's stream and its identity's, once, read, the role model evaluated,
  *   nothing to change since the seed computed every order with the same model). The birthright
  *   half of the task (a command to the requests service per 100 identities) is not run: the
  *   bench's model has no rules;
@@ -24,26 +24,11 @@ import { AssignmentCommands } from '../../apps/orders/src/assignment-commands';
 import { OrderGenerationReaction } from '../../apps/orders/src/order-generation.reaction';
 import { OrderMaintenance } from '../../apps/orders/src/order-maintenance';
 import { SynchronizationService } from '../../apps/orders/src/synchronization.service';
+import { treeCpuMs } from './process-cpu';
 import { connectionId, TARGET_URL_ENV, targetSchema } from './scale-model';
 
 export interface JobFigures {
   lines: string[];
-}
-
-/** Counts the assignments the evaluation loads, to report progress from inside the job's loop. */
-class CountedAssignments extends AssignmentCommands {
-  loaded = 0;
-  constructor(
-    store: PostgresEventStore,
-    model: RoleModel,
-    private readonly onLoad: (loaded: number) => void,
-  ) {
-    super(store, model);
-  }
-  override async load(assignmentId: string) {
-    this.onLoad(++this.loaded);
-    return super.load(assignmentId);
-  }
 }
 
 /** Fills connection k's SQL target (the connector's built-in tables) with what its executed orders wrote. */
@@ -64,6 +49,9 @@ async function fillTarget(pool: Pool, k: number): Promise<void> {
     [connectionId(k), ProvisioningState.Executed],
   );
 }
+
+/** CPU ms per item of the bench process and its PostgreSQL since `since` (a treeCpuMs reading). */
+const cpuPer = (since: number, items: number) => ((treeCpuMs() - since) / Math.max(1, items)).toFixed(2);
 
 export async function runCompleteJob(
   pool: Pool,
@@ -88,20 +76,26 @@ export async function runCompleteJob(
     );
     let t0 = process.hrtime.bigint();
     const step = Math.max(1, Math.floor(live / 10));
-    const assignments = new CountedAssignments(store, model, (loaded) => {
-      if (loaded % step === 0)
-        log(
-          `    evaluated ${loaded} of ${live} (${Math.round(loaded / seconds(t0))} assignments/s, RSS ${mb(process.memoryUsage().rss)})`,
-        );
-    });
+    let reported = 0;
+    const progress = (evaluated: number) => {
+      if (evaluated - reported < step) return;
+      reported = evaluated;
+      log(
+        `    evaluated ${evaluated} of ${live} (${Math.round(evaluated / seconds(t0))} assignments/s, RSS ${mb(process.memoryUsage().rss)})`,
+      );
+    };
+    const assignments = new AssignmentCommands(store, model);
     const ownership = new AccountOwnership(store, pool, assignments);
     const generation = new OrderGenerationReaction(assignments, model, ownership);
     const maintenance = new OrderMaintenance(pool, assignments, generation, model, ownership);
-    const evaluated = await maintenance.evaluateRoleModel('scale-bench');
+    let cpu = treeCpuMs();
+    const evaluated = await maintenance.evaluateRoleModel('scale-bench', undefined, progress);
     const evaluateSeconds = seconds(t0);
+    const done = evaluated.counts.assignments;
     log(
-      `  complete job, evaluate-role-model: ${assignments.loaded} live assignments in ${evaluateSeconds.toFixed(1)} s = ` +
-        `${Math.round(assignments.loaded / evaluateSeconds)} assignments/s; ${JSON.stringify(evaluated.counts)}, ${evaluated.errors.length} errors`,
+      `  complete job, evaluate-role-model: ${done} live assignments in ${evaluateSeconds.toFixed(1)} s = ` +
+        `${Math.round(done / evaluateSeconds)} assignments/s, ${cpuPer(cpu, done)} ms CPU per assignment (bench process + PostgreSQL); ` +
+        `${JSON.stringify(evaluated.counts)}, ${evaluated.errors.length} errors`,
     );
 
     t0 = process.hrtime.bigint();
@@ -122,6 +116,7 @@ export async function runCompleteJob(
       const resources = await connector.readAll();
       const readSeconds = seconds(t0);
       t0 = process.hrtime.bigint();
+      cpu = treeCpuMs();
       const synchronization = new SynchronizationService(assignments, store, pool, model);
       const outcome = await synchronization.record({
         connectionId: connection.id,
@@ -134,7 +129,7 @@ export async function runCompleteJob(
         `  complete job, synchronize ${connection.id} (${resources.accounts.length} accounts, ${resources.memberships.length} memberships; ` +
           `target filled in ${fillSeconds.toFixed(1)} s, read back in ${readSeconds.toFixed(1)} s): ` +
           `${outcome.verified} orders verified, ${outcome.nonConforming} non-conforming, in ${recordSeconds.toFixed(1)} s = ` +
-          `${Math.round(outcome.verified / recordSeconds)} orders/s`,
+          `${Math.round(outcome.verified / recordSeconds)} orders/s, ${cpuPer(cpu, outcome.verified)} ms CPU per order`,
       );
     } finally {
       await connector.close();

@@ -11,6 +11,8 @@
  *   SCALE_SEED_BATCH=1000 SCALE_SEED_IN_FLIGHT=3   # assignments per appendMany call, calls at a time
  *   SCALE_REPLAY=0    # with SCALE_DATA_DIR: measure reads and job on the previous run's read models
  *   SCALE_JOB=0       # without the complete job
+ *   SCALE_JOB_CONNECTION=4   # the connection the job reads back and verifies (default 3): a run
+ *                            # after another on the same store verifies orders the first left Executed
  */
 import { cpus, loadavg } from 'node:os';
 import { Client, Pool } from 'pg';
@@ -31,6 +33,7 @@ const SEED_BATCH = Number(process.env.SCALE_SEED_BATCH ?? 1_000);
 const SEED_IN_FLIGHT = Number(process.env.SCALE_SEED_IN_FLIGHT ?? 3);
 const PAGE = 5_000;
 const DATA_DIR = process.env.SCALE_DATA_DIR;
+const JOB_CONNECTION = Number(process.env.SCALE_JOB_CONNECTION ?? 3);
 
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -79,7 +82,12 @@ async function readsAndJob(
   for (const line of await measureReads(pool, schema, IDENTITIES)) console.log(line);
   console.log(`  load after the reads: ${load()}`);
   if (process.env.SCALE_JOB === '0') return;
-  await runCompleteJob(pool, store, scaleRoleModel(), { schema, url, connection: 3, log: console.log });
+  await runCompleteJob(pool, store, scaleRoleModel(), {
+    schema,
+    url,
+    connection: JOB_CONNECTION,
+    log: console.log,
+  });
   console.log(`  load after the job: ${load()}`);
 }
 

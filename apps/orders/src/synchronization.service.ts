@@ -16,10 +16,14 @@ import { DATABASE_POOL, EVENT_STORE, ROLE_MODEL } from '@prov/platform';
 import { ReadModelQueries } from '@prov/read-models';
 import type { RoleModel } from '@prov/role-model';
 import { AssignmentCommands } from './assignment-commands';
+import { forEachInFlight } from './complete-job.in-flight';
 import { verifyIfExecuted } from './decisions/order-progress.decisions';
 import { DriftRestore } from './drift-restore';
 import type { SynchronizationPageDto, SynchronizationReportDto } from './reports.dto';
 import { ReadBackPagesStore } from './read-back-pages.store';
+
+/** Executed orders verified at a time: each reads and appends to its assignment's stream. */
+const VERIFICATIONS_IN_FLIGHT = 8;
 
 export interface SynchronizationOutcome {
   synchronizationId: string;
@@ -149,20 +153,22 @@ export class SynchronizationService {
     now: Date,
   ): Promise<Set<string>> {
     const verified = new Set<string>();
-    for await (const order of this.queries.ordersInStates([ProvisioningState.Executed], { connectionId })) {
-      if (!order.changeType) continue;
+    const executed = this.queries.ordersInStates([ProvisioningState.Executed], { connectionId });
+    // Each verification is a command on its own assignment's stream: a few at a time (ADR 0048).
+    await forEachInFlight(executed, VERIFICATIONS_IN_FLIGHT, async (order) => {
+      if (!order.changeType) return;
       const observed = isOrderObserved(
         { changeType: order.changeType as 'Added' | 'Modified' | 'Deleted', changes: order.changes as never },
         resources,
       );
-      if (!observed) continue;
+      if (!observed) return;
       const outcome = await this.assignments.execute(
         order.assignmentId,
         verifyIfExecuted(order.assignmentId, order.orderId, now),
         metadata,
       );
       if (outcome.events.length > 0) verified.add(order.orderId);
-    }
+    });
     return verified;
   }
 }
