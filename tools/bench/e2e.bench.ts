@@ -25,7 +25,7 @@ import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
 import { type RunningSlapd, startPostgresCluster, startSlapd, startSystem, waitFor } from '@prov/testing';
 import { executionLatencies, peakRssMiB, stageLatencies, summarize } from './e2e-measurements';
-import { formatCpuTable, measureCpu, sessionNames } from './process-cpu';
+import { formatCpuTable, measureCpu, processCpuMs, sessionNames } from './process-cpu';
 import { measureRawSlapd } from './raw-slapd';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -160,6 +160,25 @@ async function main(): Promise<void> {
           description: `${count} assignments Executed`,
         },
       );
+
+    // The registration's reactions (each identity settled against the birthright rules) run on
+    // after its answer, the longer the faster it was answered: wait until the services are idle,
+    // so that the burst's CPU per order is the burst's own work.
+    const servicesCpuMs = () =>
+      SERVICES.reduce((sum, service) => sum + processCpuMs(system.pid(service) ?? 0), 0);
+    await waitFor(
+      async () => {
+        const before = servicesCpuMs();
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        return servicesCpuMs() - before;
+      },
+      {
+        until: (ms) => ms < 60,
+        timeoutMs: 300_000,
+        intervalMs: 0,
+        description: 'services idle after the registration',
+      },
+    );
 
     // 1. Burst: N requests with bounded concurrency, until all are Executed.
     // From here on the services count their PostgreSQL statements (tools/bench/cpu-profile.cjs).

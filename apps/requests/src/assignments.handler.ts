@@ -5,7 +5,13 @@ import { ValidationError } from '@prov/domain';
 import { commandSubject } from '@prov/messaging';
 import { ROLE_MODEL } from '@prov/platform';
 import type { RoleModel } from '@prov/role-model';
-import { RequestAssignmentMessage, RevokeAssignmentMessage } from '@prov/contracts';
+import {
+  type BatchCommandReply,
+  RequestAssignmentBatchMessage,
+  RequestAssignmentMessage,
+  RevokeAssignmentMessage,
+} from '@prov/contracts';
+import { eachItem } from './batch-items';
 import { EntitlementHoldings } from './lifecycle/entitlement-holdings';
 
 export class EntitlementNotFoundError extends Error {
@@ -50,6 +56,16 @@ export class AssignmentsHandler {
       now,
       metadata: commandMetadata(dto, now),
     });
+  }
+
+  /** `request-assignment` for each item of the gateway's bulk call, one result per item (ADR 0045). */
+  @MessagePattern(commandSubject('requests', 'request-assignment-batch'))
+  requestBatch(
+    @Payload() dto: RequestAssignmentBatchMessage,
+  ): Promise<BatchCommandReply<{ assignmentId: string; created: boolean }>> {
+    return eachItem(commandSubject('requests', 'request-assignment-batch'), dto, (command) =>
+      this.request(command),
+    );
   }
 
   /** Refused (409) while a birthright rule holds the entitlement. */

@@ -14,11 +14,14 @@ import type { EventStore } from '@prov/event-store';
 import { commandSubject } from '@prov/messaging';
 import { EVENT_STORE } from '@prov/platform';
 import {
+  type BatchCommandReply,
   DeactivateIdentityMessage,
   IdentityStatusMessage,
+  RegisterIdentityBatchMessage,
   RegisterIdentityMessage,
   UpdateIdentityMessage,
 } from '@prov/contracts';
+import { eachItem } from './batch-items';
 import { EntitlementHoldings } from './lifecycle/entitlement-holdings';
 import { LoginReservations } from './lifecycle/login-reservations';
 
@@ -96,6 +99,16 @@ export class IdentitiesHandler {
       if (!known) await this.logins.release(dto.login, identityId, caller);
       throw error;
     }
+  }
+
+  /** `register-identity` for each item of the gateway's bulk call, one result per item (ADR 0045). */
+  @MessagePattern(commandSubject('requests', 'register-identity-batch'))
+  registerBatch(
+    @Payload() dto: RegisterIdentityBatchMessage,
+  ): Promise<BatchCommandReply<{ identityId: string; created: boolean }>> {
+    return eachItem(commandSubject('requests', 'register-identity-batch'), dto, (command) =>
+      this.register(command),
+    );
   }
 
   /** The mover: changes the profile; a new login is reserved first and the old one freed after. */

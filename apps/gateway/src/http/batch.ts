@@ -4,13 +4,20 @@ import { Roles } from '../auth/roles.decorator';
 import { plainToInstance } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray } from 'class-validator';
 import { validate } from 'class-validator';
+import { MAX_BATCH_COMMAND_ITEMS } from '@prov/contracts';
 import { CommandError } from '@prov/messaging';
 import { fieldProblems } from './validation';
 
 /** Items per batch call: a first load of 100,000 people is 100 calls, and one call stays well under a minute. */
 export const MAX_BATCH_ITEMS = 1000;
-/** Commands of one batch in flight at once: enough to keep the services busy, few enough to leave room for other callers. */
-export const BATCH_CONCURRENCY = 32;
+/**
+ * Commands of one batch in flight at once, each of up to MAX_BATCH_COMMAND_ITEMS items that the
+ * service carries out together: enough to keep the services busy, few enough to leave room for
+ * other callers (ADR 0045).
+ */
+export const BATCH_COMMANDS_IN_FLIGHT = 2;
+/** The JSON of one command's items at most, far below NATS's 1 MiB payload limit. */
+export const BATCH_COMMAND_BYTES = 256 * 1024;
 
 export class BatchBody {
   @ApiProperty({
@@ -122,34 +129,70 @@ export function itemError(error: unknown): BatchItemError {
   };
 }
 
+/** What a command answered for one item: its id and whether it was created, or its error. */
+export type ItemOutcome = { id: string; created: boolean } | { error: BatchItemError };
+
+/** The valid items' indices in slices of at most MAX_BATCH_COMMAND_ITEMS items and about BATCH_COMMAND_BYTES. */
+function slices(valid: { index: number; bytes: number }[]): number[][] {
+  const out: number[][] = [];
+  let current: number[] = [];
+  let bytes = 0;
+  for (const item of valid) {
+    if (
+      current.length === MAX_BATCH_COMMAND_ITEMS ||
+      (current.length > 0 && bytes + item.bytes > BATCH_COMMAND_BYTES)
+    ) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item.index);
+    bytes += item.bytes;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
 /**
- * Carries out every item, BATCH_CONCURRENCY at a time: invalid ones are answered without a
- * command; `run` answers `{ id, created }` or throws the command's error.
+ * Carries out every item: invalid ones are answered without a command; the valid ones go in
+ * slices to `run`, BATCH_COMMANDS_IN_FLIGHT slices at once, which answers one outcome per item
+ * of its slice or throws the command's error, which then is every item's of the slice.
  */
 export async function runBatch<T extends object>(
   items: unknown[],
   type: new () => T,
-  run: (value: T) => Promise<{ id: string; created: boolean }>,
+  run: (values: T[]) => Promise<ItemOutcome[]>,
 ): Promise<BatchResponse> {
   const results: BatchItemResult[] = new Array(items.length);
-  let next = 0;
+  const values: T[] = new Array(items.length);
+  const valid: { index: number; bytes: number }[] = [];
+  for (let index = 0; index < items.length; index++) {
+    const checked = await validateItem(type, items[index], index);
+    if ('error' in checked) results[index] = { index, result: 'error', error: checked.error };
+    else {
+      values[index] = checked.value;
+      valid.push({ index, bytes: JSON.stringify(checked.value).length });
+    }
+  }
+  const pending = slices(valid);
   const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      const checked = await validateItem(type, items[index], index);
-      if ('error' in checked) {
-        results[index] = { index, result: 'error', error: checked.error };
-        continue;
-      }
+    for (let slice = pending.shift(); slice; slice = pending.shift()) {
+      let outcomes: ItemOutcome[];
       try {
-        const { id, created } = await run(checked.value);
-        results[index] = { index, result: created ? 'created' : 'existing', id };
+        outcomes = await run(slice.map((index) => values[index]));
       } catch (error) {
-        results[index] = { index, result: 'error', error: itemError(error) };
+        outcomes = slice.map(() => ({ error: itemError(error) }));
       }
+      slice.forEach((index, i) => {
+        const outcome = outcomes[i];
+        results[index] =
+          outcome && 'id' in outcome
+            ? { index, result: outcome.created ? 'created' : 'existing', id: outcome.id }
+            : { index, result: 'error', error: outcome?.error ?? itemError(undefined) };
+      });
     }
   };
-  await Promise.all(Array.from({ length: Math.min(BATCH_CONCURRENCY, items.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(BATCH_COMMANDS_IN_FLIGHT, pending.length) }, worker));
   const count = (result: BatchItemResult['result']) => results.filter((r) => r.result === result).length;
   return { results, created: count('created'), existing: count('existing'), errors: count('error') };
 }

@@ -1,6 +1,21 @@
+import { MAX_BATCH_COMMAND_ITEMS } from '@prov/contracts';
 import { CommandError } from '@prov/messaging';
 import { RequestAssignmentBody } from '../assignments/assignment.dto';
-import { BATCH_CONCURRENCY, runBatch, validateItem } from './batch';
+import { RegisterIdentityBody } from '../directory/identity.dto';
+import {
+  BATCH_COMMAND_BYTES,
+  BATCH_COMMANDS_IN_FLIGHT,
+  itemError,
+  type ItemOutcome,
+  runBatch,
+  validateItem,
+} from './batch';
+
+/** A command per slice that answers each item as `run` does (its error as the item's error). */
+function perItem(run: (item: RequestAssignmentBody) => Promise<{ id: string; created: boolean }>) {
+  return (values: RequestAssignmentBody[]): Promise<ItemOutcome[]> =>
+    Promise.all(values.map((value) => run(value).catch((error: unknown) => ({ error: itemError(error) }))));
+}
 
 describe('batch calls', () => {
   it('answers one result per item, in order: created, existing, or the command error', async () => {
@@ -9,15 +24,19 @@ describe('batch calls', () => {
       { identityId: 'b', entitlementId: 'held' },
       { identityId: 'c', entitlementId: 'missing' },
     ];
-    const response = await runBatch(items, RequestAssignmentBody, async (item) => {
-      if (item.entitlementId === 'missing')
-        throw CommandError.of(
-          'EntitlementNotFound',
-          404,
-          "entitlement 'missing' is not in the role model in force",
-        );
-      return { id: `id-${item.identityId}`, created: item.entitlementId === 'new' };
-    });
+    const response = await runBatch(
+      items,
+      RequestAssignmentBody,
+      perItem(async (item) => {
+        if (item.entitlementId === 'missing')
+          throw CommandError.of(
+            'EntitlementNotFound',
+            404,
+            "entitlement 'missing' is not in the role model in force",
+          );
+        return { id: `id-${item.identityId}`, created: item.entitlementId === 'new' };
+      }),
+    );
     expect(response).toEqual({
       results: [
         { index: 0, result: 'created', id: 'id-a' },
@@ -43,10 +62,10 @@ describe('batch calls', () => {
     const response = await runBatch(
       [{ identityId: 'a', entitlementId: '' }, 'text', { identityId: 'b', entitlementId: 'x', extra: 1 }],
       RequestAssignmentBody,
-      async (item) => {
+      perItem(async (item) => {
         sent.push(item);
         return { id: 'never', created: true };
-      },
+      }),
     );
     expect(sent).toEqual([]);
     expect(response.errors).toBe(3);
@@ -70,10 +89,10 @@ describe('batch calls', () => {
         { identityId: 'b', entitlementId: 'x' },
       ],
       RequestAssignmentBody,
-      async (item) => {
+      perItem(async (item) => {
         if (item.identityId === 'a') throw new Error('password=secret in a driver message');
         return { id: 'b', created: true };
-      },
+      }),
     );
     expect(response.results[0]).toEqual({
       index: 0,
@@ -87,18 +106,59 @@ describe('batch calls', () => {
     expect(response.results[1].result).toBe('created');
   });
 
-  it(`runs at most ${BATCH_CONCURRENCY} commands at once`, async () => {
+  it(`sends the valid items in commands of at most ${MAX_BATCH_COMMAND_ITEMS}, ${BATCH_COMMANDS_IN_FLIGHT} at once, in order`, async () => {
     let active = 0;
     let most = 0;
-    const items = Array.from({ length: 200 }, (_, i) => ({ identityId: `i${i}`, entitlementId: 'x' }));
-    const response = await runBatch(items, RequestAssignmentBody, async (item) => {
+    const slices: string[][] = [];
+    const items: unknown[] = Array.from({ length: 1000 }, (_, i) => ({
+      identityId: `i${i}`,
+      entitlementId: 'x',
+    }));
+    items[500] = { identityId: 'bad' };
+    const response = await runBatch(items, RequestAssignmentBody, async (values) => {
       most = Math.max(most, ++active);
-      await Promise.resolve();
+      slices.push(values.map((value) => value.identityId));
+      await new Promise((resolve) => setImmediate(resolve));
       active--;
-      return { id: item.identityId, created: true };
+      return values.map((value) => ({ id: value.identityId, created: true }));
     });
-    expect(response.created).toBe(200);
-    expect(most).toBe(BATCH_CONCURRENCY);
+    expect(response).toMatchObject({ created: 999, errors: 1 });
+    expect(response.results[999]).toEqual({ index: 999, result: 'created', id: 'i999' });
+    expect(slices).toHaveLength(Math.ceil(999 / MAX_BATCH_COMMAND_ITEMS));
+    expect(Math.max(...slices.map((slice) => slice.length))).toBe(MAX_BATCH_COMMAND_ITEMS);
+    expect(slices.flat()).toEqual(
+      Array.from({ length: 1000 }, (_, i) => `i${i}`).filter((id) => id !== 'i500'),
+    );
+    expect(most).toBe(BATCH_COMMANDS_IN_FLIGHT);
+  });
+
+  it('keeps a command under BATCH_COMMAND_BYTES, and answers a failed command for each of its items', async () => {
+    const notes = 'n'.repeat(20_000);
+    const items = Array.from({ length: 100 }, (_, i) => ({
+      id: `p${i}`,
+      login: `p${i}`,
+      firstName: 'P',
+      lastName: `${i}`,
+      email: `p${i}@example.test`,
+      attributes: { notes },
+    }));
+    const sizes: number[] = [];
+    const response = await runBatch(items, RegisterIdentityBody, async (values) => {
+      sizes.push(JSON.stringify(values).length);
+      if (values.some((value) => value.id === 'p0'))
+        throw CommandError.of('CommandTimeout', 504, 'no answer within 5000 ms');
+      return values.map((value) => ({ id: value.id!, created: false }));
+    });
+    expect(sizes.length).toBeGreaterThan(100 / MAX_BATCH_COMMAND_ITEMS + 1);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(BATCH_COMMAND_BYTES);
+    const failed = response.results.filter((r) => r.result === 'error');
+    expect(failed.length).toBe(Math.floor(BATCH_COMMAND_BYTES / 20_100));
+    expect(failed[0]).toEqual({
+      index: 0,
+      result: 'error',
+      error: { status: 504, code: 'CommandTimeout', message: 'no answer within 5000 ms' },
+    });
+    expect(response.existing + response.errors).toBe(100);
   });
 
   it('gives the validated item as an instance of the single call body', async () => {

@@ -1,7 +1,8 @@
 import type { Response } from 'express';
-import type { CommandClient } from '@prov/messaging';
+import type { BatchCommandReply } from '@prov/contracts';
+import { CommandError, type CommandClient, type CommandErrorPayload } from '@prov/messaging';
 import type { Caller } from '../auth/api-token.guard';
-import { type BatchResponse, runBatch } from './batch';
+import { type BatchResponse, itemError, runBatch } from './batch';
 
 /**
  * A `requests` command that creates something once (an identity's registration, an assignment's
@@ -41,15 +42,25 @@ export async function answerCreate<Body extends object, Id extends string>(
   return result;
 }
 
-/** The batch call: every item sent as the single call would send it, one result per item. */
+/**
+ * The batch call: every item as the single call would send it, in `<command>-batch` commands of
+ * up to MAX_BATCH_COMMAND_ITEMS items with the caller once (ADR 0045); one result per item.
+ */
 export function runCreateBatch<Body extends object, Id extends string>(
   commands: CommandClient,
   create: CreateCommand<Body, Id>,
   items: unknown[],
   caller: Caller,
 ): Promise<BatchResponse> {
-  return runBatch(items, create.body, async (item) => {
-    const result = await sendCreate(commands, create, item, caller);
-    return { id: result[create.idField], created: result.created };
+  return runBatch(items, create.body, async (values) => {
+    const reply = await commands.send<BatchCommandReply<Created<Id>>>('requests', `${create.command}-batch`, {
+      items: values,
+      actor: caller.actor,
+    });
+    return reply.results.map((result) =>
+      'value' in result
+        ? { id: result.value[create.idField], created: result.value.created }
+        : { error: itemError(new CommandError(result.error as CommandErrorPayload)) },
+    );
   });
 }

@@ -2,3 +2,4 @@ export * from './command-caller';
 export * from './assignment.messages';
 export * from './identity.messages';
 export * from './order-decision.messages';
+export * from './batch.messages';

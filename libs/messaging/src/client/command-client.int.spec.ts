@@ -1,16 +1,18 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { Controller, DynamicModule, INestMicroservice, Inject, Module } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { type ClientProxy, MessagePattern, Payload } from '@nestjs/microservices';
+import type { NatsConnection } from 'nats';
 import { Test, TestingModule } from '@nestjs/testing';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';
-import { freePort, testNatsUrl } from '@prov/testing';
+import { freePort, testNatsUrl, waitFor } from '@prov/testing';
 import { commandSubject } from '../subjects';
 import { CommandError } from '../errors/command-error';
 import { createCommandMicroservice } from '../server/command-microservice';
 import { CommandClient } from './command-client';
 import { MessagingModule } from './messaging.module';
+import { COMMAND_CLIENT_PROXY } from './messaging-options';
 import { testCommandAuth } from '../testing/command-auth';
 
 // A service name of its own, so that no other test file's replicas join this queue group.
@@ -241,6 +243,27 @@ describe('commands over NATS (CommandClient -> Nest microservice)', () => {
     } finally {
       await nowhere.close();
     }
+  });
+
+  it('receives the replies of concurrent commands on one subscription, not one per command (ADR 0045)', async () => {
+    const connection = moduleRef.get<ClientProxy>(COMMAND_CLIENT_PROXY).unwrap<NatsConnection>();
+    // nats.js keeps its subscriptions here; no public count exists.
+    const subscriptions = () =>
+      (
+        connection as unknown as { protocol: { subscriptions: { size(): number } } }
+      ).protocol.subscriptions.size();
+    await client.send(SERVICE, 'echo', { text: 'first' });
+    const before = subscriptions();
+    const sent = connection.stats().outMsgs;
+    const replies = Promise.all(Array.from({ length: 20 }, () => client.send(SERVICE, 'slow', { ms: 500 })));
+    await waitFor(async () => connection.stats().outMsgs - sent, {
+      until: (n) => n >= 20,
+      timeoutMs: 5000,
+      description: '20 commands published',
+    });
+    expect(subscriptions()).toBe(before);
+    await expect(replies).resolves.toEqual(Array.from({ length: 20 }, () => 'late'));
+    expect(subscriptions()).toBe(before);
   });
 
   it('refuses an invalid command name before sending anything', async () => {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ClientProxy, NatsRecordBuilder } from '@nestjs/microservices';
 import { headers as natsHeaders } from 'nats';
-import { catchError, from, lastValueFrom, switchMap, throwError, timeout } from 'rxjs';
+import { catchError, defer, lastValueFrom, throwError, timeout } from 'rxjs';
 import { COMMAND_TOKEN_HEADER, signCommand } from '../signing/command-token';
 import { commandSubject, connectionCommandSubject } from '../subjects';
 import { CommandError } from '../errors/command-error';
@@ -92,9 +92,10 @@ export class CommandClient implements OnApplicationBootstrap {
   private async request<T>(subject: string, payload: unknown, timeoutMs: number): Promise<T> {
     // Nest refuses `undefined`/`null` data outright; an empty object is what "no arguments" means.
     const data = payload ?? {};
-    // The signature travels in a header; the body stays what the handler validates.
-    const record = async () => {
-      const token = await signCommand(this.options.signing.keys, {
+    // The signature travels in a header; the body stays what the handler validates. Signed when
+    // subscribed (`defer`), so that a failure to sign is this command's error like any other.
+    const record = () => {
+      const token = signCommand(this.options.signing.keys, {
         subject,
         body: data,
         ttlMs: this.options.signing.ttlMs,
@@ -104,8 +105,7 @@ export class CommandClient implements OnApplicationBootstrap {
       injectTraceHeaders(headers);
       return new NatsRecordBuilder(data).setHeaders(headers).build();
     };
-    const reply$ = from(record()).pipe(
-      switchMap((signed) => this.proxy.send<T, unknown>(subject, signed)),
+    const reply$ = defer(() => this.proxy.send<T, unknown>(subject, record())).pipe(
       timeout({ each: timeoutMs, with: () => throwError(() => commandTimeout(subject, timeoutMs)) }),
       catchError((error: unknown) => throwError(() => toCommandError(error, subject, timeoutMs))),
     );

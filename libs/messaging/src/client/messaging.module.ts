@@ -1,7 +1,8 @@
-import { DynamicModule, Module } from '@nestjs/common';
-import { ClientsModule, NatsOptions, Transport } from '@nestjs/microservices';
+import { DynamicModule, Module, type Type } from '@nestjs/common';
+import { type ClientProxy, ClientsModule, NatsOptions } from '@nestjs/microservices';
 import { busConnectOptions } from '../bus/bus-connection';
 import { CommandClient } from './command-client';
+import { MuxedClientNats } from './muxed-client-nats';
 import {
   COMMAND_CLIENT_PROXY,
   MESSAGING_OPTIONS,
@@ -41,7 +42,13 @@ export class MessagingModule {
   static forRoot(options: MessagingModuleOptions): DynamicModule {
     if (!options.name) throw new Error('MessagingModule.forRoot needs a name (the calling service)');
     const clients = ClientsModule.register([
-      { name: COMMAND_CLIENT_PROXY, transport: Transport.NATS, options: commandClientNatsOptions(options) },
+      // Replies on one subscription per connection rather than one per command (ADR 0045). Cast:
+      // Nest types a custom client as ClientProxy<string status>, ClientNats has NatsStatus.
+      {
+        name: COMMAND_CLIENT_PROXY,
+        customClass: MuxedClientNats as unknown as Type<ClientProxy>,
+        options: commandClientNatsOptions(options),
+      },
     ]);
     return {
       module: MessagingModule,

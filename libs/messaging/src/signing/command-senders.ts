@@ -14,6 +14,9 @@ export const ENGINE_COMMAND_SENDERS: CommandSenders = {
   'prov.cmd.requests.reactivate-identity': ['gateway'],
   'prov.cmd.requests.request-assignment': ['gateway'],
   'prov.cmd.requests.revoke-assignment': ['gateway'],
+  // The bulk endpoints' items, a command per slice of a call (ADR 0045).
+  'prov.cmd.requests.register-identity-batch': ['gateway'],
+  'prov.cmd.requests.request-assignment-batch': ['gateway'],
   // The complete job's evaluate task: birthright rules for every identity, a page per command.
   'prov.cmd.requests.settle-identities': ['orders'],
   'prov.cmd.review.approve': ['gateway'],

@@ -26,13 +26,13 @@ export class CommandSignatureGuard implements CanActivate {
     this.senders = verification.senders ?? ENGINE_COMMAND_SENDERS;
   }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): boolean {
     if (context.getType() !== 'rpc') return true;
     const rpc = context.switchToRpc();
     const nats = rpc.getContext<NatsContext>();
     const subject = nats.getSubject();
     try {
-      const verified = await verifyCommand(this.verification.keys, this.senders, {
+      const verified = verifyCommand(this.verification.keys, this.senders, {
         subject,
         body: rpc.getData(),
         token: nats.getHeaders()?.get(COMMAND_TOKEN_HEADER) || undefined,

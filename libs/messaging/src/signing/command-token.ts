@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { decodeProtectedHeader, errors as joseErrors, jwtVerify, SignJWT } from 'jose';
 import type { CommandKeys } from './command-keys';
+import { compactJwsKeyId, JwsRefusedError, signCompactJws, verifyCompactJws } from './compact-jws';
 import { type CommandSenders, mayIssue, PERSON_ACTOR_KINDS, signerKind } from './command-senders';
 
 /** The NATS header that carries a command's signature (never the body: the body is what it signs). */
@@ -43,62 +43,65 @@ export function payloadActor(body: unknown): string | undefined {
   return typeof actor === 'string' ? actor : undefined;
 }
 
-/** A short-lived JWS (EdDSA) over the subject, the body digest, the actor and an expiry. */
-export async function signCommand(
+/**
+ * A short-lived JWS (EdDSA) over the subject, the body digest, the actor and an expiry. Signed
+ * on the calling thread (ADR 0045): the token is ready when this returns.
+ */
+export function signCommand(
   keys: Pick<CommandKeys, 'identity' | 'privateKey'>,
   command: { subject: string; body: unknown; ttlMs?: number; now?: number },
-): Promise<string> {
+): string {
   const now = Math.floor((command.now ?? Date.now()) / 1000);
   const ttl = Math.max(1, Math.round((command.ttlMs ?? DEFAULT_COMMAND_TOKEN_TTL_MS) / 1000));
-  return new SignJWT({
+  // The claims in the order jose's SignJWT wrote them: the same token format as before.
+  return signCompactJws(keys.identity, keys.privateKey, {
     subj: command.subject,
     dig: bodyDigest(command.body),
     act: payloadActor(command.body) ?? keys.identity,
-  })
-    .setProtectedHeader({ alg: 'EdDSA', kid: keys.identity })
-    .setIssuer(keys.identity)
-    .setJti(randomUUID())
-    .setIssuedAt(now)
-    .setExpirationTime(now + ttl)
-    .sign(keys.privateKey);
+    iss: keys.identity,
+    jti: randomUUID(),
+    iat: now,
+    exp: now + ttl,
+  });
+}
+
+/** The signer a token names, or the refusal of a token that names none this service trusts. */
+function trustedSigner(keys: Pick<CommandKeys, 'trusted'>, subject: string, token: string) {
+  let kid: string | undefined;
+  try {
+    kid = compactJwsKeyId(token);
+  } catch {
+    throw new CommandRefusedError('invalid', `command ${subject} carries a malformed signature`);
+  }
+  const key = kid ? keys.trusted.get(kid) : undefined;
+  if (!kid || !key)
+    throw new CommandRefusedError('invalid', `command ${subject} is signed by an unknown signer '${kid}'`);
+  return { kid, key };
 }
 
 /**
  * Checks a command's token: a signer this service trusts, a valid signature, not expired, for
  * this subject and this body, an actor the signer may speak for, and a command the signer's
- * kind may send. Replays are the caller's check (see {@link SeenTokens}).
+ * kind may send. Replays are the caller's check (see {@link SeenTokens}). Throws
+ * {@link CommandRefusedError}; verified on the calling thread (ADR 0045).
  */
-export async function verifyCommand(
+export function verifyCommand(
   keys: Pick<CommandKeys, 'trusted'>,
   senders: CommandSenders,
   command: { subject: string; body: unknown; token: string | undefined; now?: number },
-): Promise<VerifiedCommand> {
+): VerifiedCommand {
   if (!command.token)
     throw new CommandRefusedError('unsigned', `command ${command.subject} carries no signature`);
-  let kid: string | undefined;
-  try {
-    kid = decodeProtectedHeader(command.token).kid;
-  } catch {
-    throw new CommandRefusedError('invalid', `command ${command.subject} carries a malformed signature`);
-  }
-  const key = kid ? keys.trusted.get(kid) : undefined;
-  if (!kid || !key)
-    throw new CommandRefusedError(
-      'invalid',
-      `command ${command.subject} is signed by an unknown signer '${kid}'`,
-    );
+  const { kid, key } = trustedSigner(keys, command.subject, command.token);
   let claims: Record<string, unknown>;
   try {
-    const verified = await jwtVerify(command.token, key, {
-      algorithms: ['EdDSA'],
+    claims = verifyCompactJws(command.token, key, {
       issuer: kid,
-      clockTolerance: CLOCK_TOLERANCE_S,
-      requiredClaims: ['exp', 'jti', 'iat'],
-      ...(command.now === undefined ? {} : { currentDate: new Date(command.now) }),
+      nowS: Math.floor((command.now ?? Date.now()) / 1000),
+      toleranceS: CLOCK_TOLERANCE_S,
     });
-    claims = verified.payload;
   } catch (error) {
-    if (error instanceof joseErrors.JWTExpired)
+    if (error instanceof JwsRefusedError && error.reason === 'expired')
       throw new CommandRefusedError('expired', `command ${command.subject} from ${kid} has expired`);
     throw new CommandRefusedError(
       'invalid',

@@ -14,104 +14,107 @@ const senders: CommandSenders = {
 const APPROVE = 'prov.cmd.review.approve';
 const body = { orderId: 'o-1', actor: 'alice', comment: 'ok' };
 
-async function refusal(promise: Promise<unknown>): Promise<CommandRefusedError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
+function refusal(verify: () => unknown): CommandRefusedError {
+  let error: unknown;
+  try {
+    verify();
+  } catch (e) {
+    error = e;
+  }
   expect(error).toBeInstanceOf(CommandRefusedError);
   return error as CommandRefusedError;
 }
 
 describe('signed commands', () => {
-  it('verifies a command signed by a trusted signer, with the actor it signed', async () => {
-    const token = await signCommand(gateway, { subject: APPROVE, body });
-    await expect(verifyCommand(gateway, senders, { subject: APPROVE, body, token })).resolves.toMatchObject({
+  it('verifies a command signed by a trusted signer, with the actor it signed', () => {
+    const token = signCommand(gateway, { subject: APPROVE, body });
+    expect(verifyCommand(gateway, senders, { subject: APPROVE, body, token })).toMatchObject({
       signer: 'gateway',
       actor: 'alice',
     });
   });
 
-  it('refuses an unsigned command', async () => {
+  it('refuses an unsigned command', () => {
     expect(
-      (await refusal(verifyCommand(gateway, senders, { subject: APPROVE, body, token: undefined }))).reason,
+      refusal(() => verifyCommand(gateway, senders, { subject: APPROVE, body, token: undefined })).reason,
     ).toBe('unsigned');
   });
 
-  it('refuses a body or subject other than the signed one (tampered)', async () => {
-    const token = await signCommand(gateway, { subject: APPROVE, body });
+  it('refuses a body or subject other than the signed one (tampered)', () => {
+    const token = signCommand(gateway, { subject: APPROVE, body });
     const otherActor = { ...body, actor: 'mallory' };
     expect(
-      (await refusal(verifyCommand(gateway, senders, { subject: APPROVE, body: otherActor, token }))).reason,
+      refusal(() => verifyCommand(gateway, senders, { subject: APPROVE, body: otherActor, token })).reason,
     ).toBe('tampered');
     const decline = 'prov.cmd.review.decline';
     expect(
-      (
-        await refusal(
-          verifyCommand(gateway, { ...senders, [decline]: ['gateway'] }, { subject: decline, body, token }),
-        )
+      refusal(() =>
+        verifyCommand(gateway, { ...senders, [decline]: ['gateway'] }, { subject: decline, body, token }),
       ).reason,
     ).toBe('tampered');
   });
 
-  it('refuses an expired command', async () => {
-    const token = await signCommand(gateway, {
+  it('refuses an expired command', () => {
+    const token = signCommand(gateway, {
       subject: APPROVE,
       body,
       ttlMs: 1000,
       now: Date.now() - 60_000,
     });
-    expect((await refusal(verifyCommand(gateway, senders, { subject: APPROVE, body, token }))).reason).toBe(
+    expect(refusal(() => verifyCommand(gateway, senders, { subject: APPROVE, body, token })).reason).toBe(
       'expired',
     );
   });
 
-  it('refuses a signature from a key it does not trust, even under a trusted name', async () => {
+  it('refuses a signature from a key it does not trust, even under a trusted name', () => {
     const forger = commandKeys('gateway', generateCommandKeyPair().privateKey, {});
-    const token = await signCommand(forger, { subject: APPROVE, body });
-    expect((await refusal(verifyCommand(gateway, senders, { subject: APPROVE, body, token }))).reason).toBe(
+    const token = signCommand(forger, { subject: APPROVE, body });
+    expect(refusal(() => verifyCommand(gateway, senders, { subject: APPROVE, body, token })).reason).toBe(
       'invalid',
     );
     expect(
-      (await refusal(verifyCommand(gateway, senders, { subject: APPROVE, body, token: 'not.a.token' })))
-        .reason,
+      refusal(() => verifyCommand(gateway, senders, { subject: APPROVE, body, token: 'not.a.token' })).reason,
     ).toBe('invalid');
   });
 
-  it('refuses a command the signer may not send, and a person as actor from anyone but the gateway', async () => {
-    const byAgent = await signCommand(agent, { subject: APPROVE, body: { orderId: 'o-1', actor: 'agent' } });
+  it('refuses a command the signer may not send, and a person as actor from anyone but the gateway', () => {
+    const byAgent = signCommand(agent, { subject: APPROVE, body: { orderId: 'o-1', actor: 'agent' } });
     expect(
-      (
-        await refusal(
-          verifyCommand(gateway, senders, {
-            subject: APPROVE,
-            body: { orderId: 'o-1', actor: 'agent' },
-            token: byAgent,
-          }),
-        )
+      refusal(() =>
+        verifyCommand(gateway, senders, {
+          subject: APPROVE,
+          body: { orderId: 'o-1', actor: 'agent' },
+          token: byAgent,
+        }),
       ).reason,
     ).toBe('forbidden');
     const report = { orderId: 'o-1', actor: 'alice' };
-    const asAlice = await signCommand(agent, { subject: 'prov.cmd.orders.report', body: report });
+    const asAlice = signCommand(agent, { subject: 'prov.cmd.orders.report', body: report });
     expect(
-      (
-        await refusal(
-          verifyCommand(gateway, senders, {
-            subject: 'prov.cmd.orders.report',
-            body: report,
-            token: asAlice,
-          }),
-        )
+      refusal(() =>
+        verifyCommand(gateway, senders, {
+          subject: 'prov.cmd.orders.report',
+          body: report,
+          token: asAlice,
+        }),
       ).reason,
     ).toBe('forbidden');
   });
 
-  it('lets the agent report as itself', async () => {
+  it('lets the agent report as itself', () => {
     const report = { orderId: 'o-1', actor: 'agent' };
-    const token = await signCommand(agent, { subject: 'prov.cmd.orders.report', body: report });
-    await expect(
+    const token = signCommand(agent, { subject: 'prov.cmd.orders.report', body: report });
+    expect(
       verifyCommand(gateway, senders, { subject: 'prov.cmd.orders.report', body: report, token }),
-    ).resolves.toMatchObject({ signer: 'agent' });
+    ).toMatchObject({ signer: 'agent' });
+  });
+
+  it('signs and verifies on the calling thread: no promise, no thread-pool round trip (ADR 0045)', () => {
+    const token = signCommand(gateway, { subject: APPROVE, body });
+    expect(typeof token).toBe('string');
+    const verified = verifyCommand(gateway, senders, { subject: APPROVE, body, token });
+    expect(verified).not.toBeInstanceOf(Promise);
+    expect(verified.expiresAt).toBeGreaterThan(Date.now());
   });
 });
 
