@@ -65,16 +65,6 @@ function descendants(root: number): ProcessTimes[] {
   return found;
 }
 
-/**
- * CPU (ms) a process tree has used so far: the root's own and reaped time and its live
- * descendants' own time. Monotonic between two calls, since a descendant that ends is reaped
- * into its parent's total (a PostgreSQL backend into the postmaster's).
- */
-export function treeCpuMs(root: number): number {
-  const top = readTimes(root);
-  return (top ? top.own + top.reaped : 0) + descendants(root).reduce((sum, p) => sum + p.own, 0);
-}
-
 /** PostgreSQL backends by pid -> their session's `application_name`; the services' pools are `prov-<service>`. */
 export async function sessionNames(pool: Pool): Promise<Map<number, string>> {
   const { rows } = await pool.query<{ pid: number; name: string }>(
