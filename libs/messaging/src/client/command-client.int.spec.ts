@@ -1,16 +1,18 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { Controller, DynamicModule, INestMicroservice, Inject, Module } from '@nestjs/common';
-import { MessagePattern, Payload } from '@nestjs/microservices';
+import { type ClientProxy, MessagePattern, Payload } from '@nestjs/microservices';
 import { Test, TestingModule } from '@nestjs/testing';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';
+import type { NatsConnection } from 'nats';
 import { freePort, testNatsUrl } from '@prov/testing';
 import { commandSubject } from '../subjects';
 import { CommandError } from '../errors/command-error';
 import { createCommandMicroservice } from '../server/command-microservice';
 import { CommandClient } from './command-client';
 import { MessagingModule } from './messaging.module';
+import { COMMAND_CLIENT_PROXY } from './messaging-options';
 import { testCommandAuth } from '../testing/command-auth';
 
 // A service name of its own, so that no other test file's replicas join this queue group.
@@ -241,6 +243,21 @@ describe('commands over NATS (CommandClient -> Nest microservice)', () => {
     } finally {
       await nowhere.close();
     }
+  });
+
+  it("takes every reply on the connection's one shared inbox, not a subscription per command (ADR 0049)", async () => {
+    const nc = moduleRef.get<ClientProxy>(COMMAND_CLIENT_PROXY).unwrap<NatsConnection>();
+    const replies = Array.from({ length: 10 }, () =>
+      client.send(SERVICE, 'slow', { ms: 3000 }, { timeoutMs: 20_000 }),
+    );
+    // After a round trip the server has seen everything sent before it: the ten commands are out.
+    await nc.flush();
+    const monitor = process.env.PROV_TEST_NATS_MONITOR_URL;
+    const connz = (await (await fetch(`${monitor}/connz?cid=${nc.info?.client_id}&subs=1`)).json()) as {
+      connections: { subscriptions_list: string[] }[];
+    };
+    expect(connz.connections[0].subscriptions_list).toHaveLength(1);
+    await expect(Promise.all(replies)).resolves.toHaveLength(10);
   });
 
   it('refuses an invalid command name before sending anything', async () => {

@@ -1,7 +1,8 @@
-import { DynamicModule, Module } from '@nestjs/common';
-import { ClientsModule, NatsOptions, Transport } from '@nestjs/microservices';
+import { DynamicModule, Module, type Type } from '@nestjs/common';
+import { type ClientProxy, ClientsModule, NatsOptions } from '@nestjs/microservices';
 import { busConnectOptions } from '../bus/bus-connection';
 import { CommandClient } from './command-client';
+import { SharedInboxClientNats } from './shared-inbox-client';
 import {
   COMMAND_CLIENT_PROXY,
   MESSAGING_OPTIONS,
@@ -41,7 +42,13 @@ export class MessagingModule {
   static forRoot(options: MessagingModuleOptions): DynamicModule {
     if (!options.name) throw new Error('MessagingModule.forRoot needs a name (the calling service)');
     const clients = ClientsModule.register([
-      { name: COMMAND_CLIENT_PROXY, transport: Transport.NATS, options: commandClientNatsOptions(options) },
+      // Nest's NATS client with every reply on one shared inbox subscription (ADR 0049).
+      {
+        name: COMMAND_CLIENT_PROXY,
+        // Nest types customClass as a ClientProxy of plain string statuses; the NATS client's are richer.
+        customClass: SharedInboxClientNats as unknown as Type<ClientProxy>,
+        options: commandClientNatsOptions(options),
+      },
     ]);
     return {
       module: MessagingModule,
