@@ -1,16 +1,9 @@
-import { JetStreamManager, NatsConnection, connect } from 'nats';
-import { testNatsUrl } from '@prov/testing';
+import { JetStreamManager, NatsConnection } from 'nats';
 import { ORDERS_STREAM, consumerName } from '../subjects';
-import { OrderConsumer, OrderConsumerOptions } from './order-consumer';
+import { OrderConsumerOptions } from './order-consumer';
 import { OrderPublisher } from './order-publisher';
-import { ensureOrdersStreams } from './orders-streams';
-import {
-  eventually,
-  order,
-  queuedOrders,
-  recordingLogger,
-  uniqueConnectionId,
-} from '../testing/order-queue-helpers';
+import { eventually, order, queuedOrders, uniqueConnectionId } from '../testing/order-queue-helpers';
+import { orderQueueBed } from '../testing/order-queue-bed';
 
 jest.setTimeout(30_000);
 
@@ -22,17 +15,12 @@ interface Sent {
 }
 
 describe('OrderConsumer pull requests (ADR 0049)', () => {
+  const bed = orderQueueBed({ ackWaitMs: 5000 });
   let nc: NatsConnection;
   let jsm: JetStreamManager;
   let publisher: OrderPublisher;
-  const consumers: OrderConsumer[] = [];
-  const connections: NatsConnection[] = [];
 
-  const newConnection = async () => {
-    const connection = await connect({ servers: testNatsUrl() });
-    connections.push(connection);
-    return connection;
-  };
+  beforeAll(() => ({ nc, jsm, publisher } = bed));
 
   /** Watches the pulls, acks and pull statuses of one connection's consumer. */
   function watch(connectionId: string): Sent {
@@ -50,36 +38,10 @@ describe('OrderConsumer pull requests (ADR 0049)', () => {
     return sent;
   }
 
-  async function startConsumer(
+  /** An inbox prefix of its own, as an agent's identity has, so that `watch` sees its pull statuses alone. */
+  const startConsumer = async (
     options: Pick<OrderConsumerOptions, 'connectionId' | 'handler'> & Partial<OrderConsumerOptions>,
-  ): Promise<OrderConsumer> {
-    // An inbox prefix of its own, as an agent's identity has, so that `watch` sees its pull statuses alone.
-    const connection = await connect({
-      servers: testNatsUrl(),
-      inboxPrefix: `_INBOX.${options.connectionId}`,
-    });
-    connections.push(connection);
-    const consumer = new OrderConsumer(connection, {
-      logger: recordingLogger(),
-      ackWaitMs: 5000,
-      ...options,
-    });
-    consumers.push(consumer);
-    await consumer.start();
-    return consumer;
-  }
-
-  beforeAll(async () => {
-    nc = await newConnection();
-    jsm = await nc.jetstreamManager();
-    await ensureOrdersStreams(jsm);
-    publisher = new OrderPublisher(nc.jetstream());
-  });
-
-  afterAll(async () => {
-    await Promise.all(consumers.map((c) => c.stop({ graceMs: 100 })));
-    await Promise.all(connections.map((c) => c.close()));
-  });
+  ) => bed.startConsumer(options, await bed.newConnection({ inboxPrefix: `_INBOX.${options.connectionId}` }));
 
   it('asks for the next orders in the acks of the finished ones: no pull request per order', async () => {
     const connectionId = uniqueConnectionId('pulls');
