@@ -30,6 +30,8 @@ const REPORT_BACKOFF = steadyBackoff(500, 5000);
 export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('OrderWorker');
   private readonly consumers: OrderConsumer[] = [];
+  /** Read once: reading them checks every agent variable against the schema, too much for every report. */
+  private readonly settings = readAgentSettings();
 
   constructor(
     private readonly nats: NatsConnectionProvider,
@@ -41,7 +43,7 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
 
   async onApplicationBootstrap(): Promise<void> {
     const nc = await this.nats.get();
-    const { maxDeliver, ackWaitMs, concurrency } = readAgentSettings();
+    const { maxDeliver, ackWaitMs, concurrency } = this.settings;
     for (const connection of this.pool.connections) {
       const consumer = new OrderConsumer(nc, {
         connectionId: connection.id,
@@ -136,7 +138,7 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
     error?: string,
     call?: ConnectorCall,
   ): Promise<void> {
-    const deadline = Date.now() + readAgentSettings().reportRetryMs;
+    const deadline = Date.now() + this.settings.reportRetryMs;
     const policy = retryUntil(deadline, (failure) => !refused(failure), REPORT_BACKOFF);
     policy.onRetry(({ attempt, ...failure }) =>
       this.logger.warn({

@@ -1,9 +1,10 @@
 import { Logger } from '@nestjs/common';
-import { Consumer, ConsumerMessages, Events, JetStreamClient, JsMsg, NatsConnection, Status } from 'nats';
+import { ConsumerInfo, Events, JetStreamClient, JsMsg, NatsConnection, Status } from 'nats';
 import { ORDERS_STREAM, assertConnectionId, consumerName } from '../subjects';
 import { ConnectionConsumerOptions, ensureConnectionConsumer, handlerAttempts } from './connection-consumer';
 import { describeError } from './jetstream-errors';
 import { ConsumerLogger, DeadLetterCallback, OrderHandler, OrderMessageProcessor } from './order-processor';
+import { PullRequests } from './pull-requests';
 import { Wakeup, exponentialBackoff, settledWithin } from './wakeup';
 
 export interface OrderConsumerOptions extends ConnectionConsumerOptions {
@@ -30,10 +31,12 @@ export interface OrderConsumerOptions extends ConnectionConsumerOptions {
  * Several processes (or several instances) on the same connection share the consumer, so
  * JetStream gives each order to one of them at a time.
  *
- * The loop pulls only as many messages as it has free handler slots: an order waiting in a
- * local buffer would have its ack timer running while no agent works on it, and would be
- * redelivered to another agent that is idle. While NATS is disconnected the loop waits; after
- * a reconnect (or a deleted consumer, or a restarted server) it looks the consumer up again.
+ * It asks only for as many messages as it has free handler slots: an order waiting in a local
+ * buffer would have its ack timer running while no agent works on it, and would be redelivered
+ * to another agent that is idle. The pulls share one inbox (`PullRequests`), and the ack of a
+ * processed order asks for the next one in the same message, so a busy consumer sends one
+ * message per order (ADR 0049). While NATS is disconnected the loop waits; after a reconnect (or
+ * a deleted consumer, or a restarted server) it looks the consumer up again.
  */
 export class OrderConsumer {
   private readonly js: JetStreamClient;
@@ -45,8 +48,8 @@ export class OrderConsumer {
   private readonly abort = new AbortController();
   private readonly reconnectDelay = exponentialBackoff(250, 10_000);
   private processor?: OrderMessageProcessor;
-  private consumer?: Consumer;
-  private batch?: ConsumerMessages;
+  private pulls?: PullRequests;
+  private pullError?: Error;
   private status?: AsyncIterable<Status> & { stop?: () => void };
   private connected = true;
   private stopping = false;
@@ -83,23 +86,20 @@ export class OrderConsumer {
    */
   async start(): Promise<void> {
     if (this.loop || this.stopping) throw new Error('an OrderConsumer can be started once; create a new one');
-    const jsm = await this.nc.jetstreamManager();
-    const { connectionId } = this.options;
-    const info =
-      this.options.ensureConsumer === false
-        ? await jsm.consumers.info(ORDERS_STREAM, consumerName(connectionId))
-        : await ensureConnectionConsumer(jsm, connectionId, this.options);
+    const info = await this.lookUpConsumer();
     // The server's configuration is the truth: another agent may have set it.
     this.processor = new OrderMessageProcessor(this.js, {
-      connectionId,
+      connectionId: this.connectionId,
       handler: this.options.handler,
       onDeadLetter: this.options.onDeadLetter,
       maxDeliver: handlerAttempts(info),
       ackWaitMs: Math.round((info.config.ack_wait ?? 30_000_000_000) / 1_000_000),
       retryDelayMs: this.options.retryDelayMs ?? exponentialBackoff(1000, 60_000),
       logger: this.logger,
+      ackProcessed: (msg) => this.ackAndPull(msg),
     });
     this.watchConnection();
+    this.openPulls(info);
     this.loop = this.run();
   }
 
@@ -116,7 +116,7 @@ export class OrderConsumer {
 
   private async drain(graceMs: number): Promise<void> {
     this.stopping = true;
-    this.batch?.stop();
+    this.closePulls();
     this.wakeup.notify();
     await this.loop;
     const running = [...this.inFlight];
@@ -134,11 +134,6 @@ export class OrderConsumer {
   private async run(): Promise<void> {
     let failures = 0;
     while (!this.stopping) {
-      const free = this.concurrency - this.inFlight.size;
-      if (free <= 0) {
-        await this.wakeup.wait();
-        continue;
-      }
       if (this.nc.isClosed()) {
         this.logger.error({
           msg: 'NATS connection closed; no more orders are pulled',
@@ -151,14 +146,19 @@ export class OrderConsumer {
         continue;
       }
       try {
-        await this.pull(free);
+        if (this.pullError) throw this.pullError;
+        const pulls = this.pulls ?? this.openPulls(await this.lookUpConsumer());
+        if (pulls.isStale()) pulls.forget();
+        // Free slots not yet asked for; the acks of finishing orders usually ask for them already.
+        pulls.pull(this.concurrency - this.inFlight.size - pulls.outstanding);
         failures = 0;
+        await this.wakeup.wait(this.pullExpiresMs);
       } catch (error) {
         if (this.stopping) break;
         failures++;
         // Look the consumer up (and re-create it) again: it may have been deleted, or the
         // server restarted without its state.
-        this.consumer = undefined;
+        this.closePulls();
         const retryInMs = this.reconnectDelay(failures);
         this.logger.warn({
           msg: 'pulling orders failed',
@@ -171,25 +171,49 @@ export class OrderConsumer {
     }
   }
 
-  private async pull(max: number): Promise<void> {
-    const consumer = this.consumer ?? (await this.lookUpConsumer());
-    this.consumer = consumer;
-    const batch = await consumer.fetch({ max_messages: max, expires: this.pullExpiresMs });
-    this.batch = batch;
-    if (this.stopping) batch.stop();
-    try {
-      for await (const msg of batch) this.dispatch(msg);
-    } finally {
-      this.batch = undefined;
-    }
+  /** The durable consumer, created or brought to this configuration unless `ensureConsumer: false`. */
+  private async lookUpConsumer(): Promise<ConsumerInfo> {
+    const jsm = await this.nc.jetstreamManager();
+    const { connectionId } = this.options;
+    return this.options.ensureConsumer === false
+      ? jsm.consumers.info(ORDERS_STREAM, consumerName(connectionId))
+      : ensureConnectionConsumer(jsm, connectionId, this.options);
   }
 
-  private async lookUpConsumer(): Promise<Consumer> {
-    const { connectionId } = this.options;
-    if (this.options.ensureConsumer !== false) {
-      await ensureConnectionConsumer(await this.nc.jetstreamManager(), connectionId, this.options);
-    }
-    return this.js.consumers.get(ORDERS_STREAM, consumerName(connectionId));
+  /** Opens the inbox the consumer's pulls are answered on. */
+  private openPulls(info: ConsumerInfo): PullRequests {
+    const pulls = new PullRequests(this.nc, {
+      stream: ORDERS_STREAM,
+      consumer: info.name,
+      expiresMs: this.pullExpiresMs,
+      onMessage: (msg) => this.dispatch(msg),
+      onError: (error) => {
+        // The loop meets it on its next turn: backoff, then the consumer is looked up again.
+        if (this.pulls === pulls) this.pullError = error;
+        this.wakeup.notify();
+      },
+      onExpired: () => this.wakeup.notify(),
+    });
+    this.pulls = pulls;
+    return pulls;
+  }
+
+  private closePulls(): void {
+    this.pulls?.close();
+    this.pulls = undefined;
+    this.pullError = undefined;
+  }
+
+  /**
+   * The ack of a processed order, asking for as many orders as there will be free slots once it
+   * is done (itself included). While stopping nothing more is asked for and the ack is confirmed.
+   */
+  private ackAndPull(msg: JsMsg): boolean {
+    const pulls = this.pulls;
+    if (this.stopping || !pulls || !this.connected) return false;
+    // `msg` still counts in inFlight here.
+    pulls.ackAndPull(msg, this.concurrency - (this.inFlight.size - 1) - pulls.outstanding);
+    return true;
   }
 
   private dispatch(msg: JsMsg): void {
@@ -220,7 +244,10 @@ export class OrderConsumer {
           this.connected = false;
         } else if (event.type === Events.Reconnect) {
           this.connected = true;
-          this.consumer = undefined;
+          // A restarted server lost the waiting pulls: ask again. (If it kept them, a few orders
+          // more than the slots arrive, and are handled all the same.) A consumer that is gone
+          // answers the next pull with an error, and is looked up again.
+          this.pulls?.forget();
           this.wakeup.notify();
         }
       }

@@ -38,6 +38,12 @@ export interface OrderProcessorSettings {
   ackWaitMs: number;
   retryDelayMs: (deliveryCount: number) => number;
   logger: ConsumerLogger;
+  /**
+   * Called only after the handler resolved. True: it acked the order itself, unconfirmed, in a
+   * message that may also ask for the next orders (`PullRequests.ackAndPull`). False or absent:
+   * the processor acks and waits for the server's confirmation.
+   */
+  ackProcessed?: (msg: JsMsg) => boolean;
 }
 
 /**
@@ -127,6 +133,9 @@ export class OrderMessageProcessor {
   }
 
   private async ack(msg: JsMsg, order: OrderEnvelope): Promise<void> {
+    // A lost ack costs a redelivery, which the handler recognises (it converges, its report is a
+    // repeat): no confirmation is needed for correctness, only for the log line below.
+    if (this.settings.ackProcessed?.(msg)) return;
     try {
       // ackAck waits for the server's confirmation, so a lost ack is at least logged.
       await msg.ackAck({ timeout: 5000 });

@@ -1,12 +1,10 @@
-import { JetStreamManager, NatsConnection, connect } from 'nats';
-import { testNatsUrl } from '@prov/testing';
+import { JetStreamManager, NatsConnection } from 'nats';
 import { ORDERS_STREAM, consumerName, ordersSubject } from '../subjects';
 import { OrderHeaders } from './order-headers';
-import { OrderConsumer, OrderConsumerOptions } from './order-consumer';
+import { OrderConsumer } from './order-consumer';
 import { OrderEnvelope } from './order-envelope';
 import { OrderContext } from './order-processor';
 import { OrderPublisher } from './order-publisher';
-import { ensureOrdersStreams } from './orders-streams';
 import { DeadLetterInfo } from './dead-letter';
 import {
   deadLetters,
@@ -16,55 +14,24 @@ import {
   recordingLogger,
   uniqueConnectionId,
 } from '../testing/order-queue-helpers';
+import { orderQueueBed } from '../testing/order-queue-bed';
 
 jest.setTimeout(30_000);
 
 describe('OrderConsumer on JetStream', () => {
+  const bed = orderQueueBed({
+    ackWaitMs: 2000,
+    maxDeliver: 3,
+    retryDelayMs: () => 50,
+    pullExpiresMs: 1000,
+    stopGraceMs: 2000,
+  });
+  const startConsumer = bed.startConsumer;
   let nc: NatsConnection;
   let jsm: JetStreamManager;
   let publisher: OrderPublisher;
-  const connections: NatsConnection[] = [];
-  const consumers: OrderConsumer[] = [];
 
-  async function newConnection(): Promise<NatsConnection> {
-    const connection = await connect({
-      servers: testNatsUrl(),
-      maxReconnectAttempts: -1,
-      reconnectTimeWait: 100,
-    });
-    connections.push(connection);
-    return connection;
-  }
-
-  async function startConsumer(
-    options: Partial<OrderConsumerOptions> & Pick<OrderConsumerOptions, 'connectionId' | 'handler'>,
-    connection?: NatsConnection,
-  ): Promise<OrderConsumer> {
-    const consumer = new OrderConsumer(connection ?? (await newConnection()), {
-      ackWaitMs: 2000,
-      maxDeliver: 3,
-      retryDelayMs: () => 50,
-      pullExpiresMs: 1000,
-      stopGraceMs: 2000,
-      logger: recordingLogger(),
-      ...options,
-    });
-    consumers.push(consumer);
-    await consumer.start();
-    return consumer;
-  }
-
-  beforeAll(async () => {
-    nc = await newConnection();
-    jsm = await nc.jetstreamManager();
-    await ensureOrdersStreams(jsm);
-    publisher = new OrderPublisher(nc.jetstream());
-  });
-
-  afterAll(async () => {
-    await Promise.all(consumers.map((c) => c.stop({ graceMs: 100 })));
-    await Promise.all(connections.map((c) => c.close()));
-  });
+  beforeAll(() => ({ nc, jsm, publisher } = bed));
 
   it('shares the orders of a connection between two consumers, each order handled once', async () => {
     const connectionId = uniqueConnectionId();
