@@ -100,15 +100,16 @@ describe('live projection in one statement per batch (PostgreSQL)', () => {
     return counted;
   }
 
-  it('writes a batch of identity and assignment events with one read per projection and one statement', async () => {
+  /** The statements a projector sent after reading its checkpoint, reset before each step. */
+  const afterCheckpoint = (sent: string[]) =>
+    sent.slice(sent.findIndex((text) => text.startsWith('SELECT position FROM')) + 1);
+
+  it('writes a batch of streams that begin in it as one statement, no transaction around it', async () => {
     const sent: string[] = [];
     const counted = countingPool(sent);
     try {
       await new Projector(counted, store, { schema: 'rm_live_count' }).replayToEnd({ bulk: false });
-      const batch = sent.slice(sent.findIndex((text) => text.startsWith('SELECT position FROM')) + 1);
-      expect(batch.filter((text) => /^(BEGIN|COMMIT)/.test(text))).toEqual([]);
-      expect(batch.filter((text) => text.startsWith('WITH probe'))).toHaveLength(1);
-      expect(batch).toHaveLength(3); // the identities read, the assignments read, the write
+      expect(afterCheckpoint(sent)).toEqual([expect.stringMatching(/^WITH probe/)]);
     } finally {
       await counted.end();
     }
@@ -116,17 +117,27 @@ describe('live projection in one statement per batch (PostgreSQL)', () => {
     await expectSameRows('rm_live_count', 'rm_live_bulk');
   });
 
-  it('folds a batch onto the states it wrote last without reading their rows again', async () => {
+  it('reads a row it did not write itself once, then folds onto the state it wrote last', async () => {
     const sent: string[] = [];
     const counted = countingPool(sent);
     try {
+      await new Projector(pool, store, { schema: 'rm_live_kept' }).replayToEnd({ bulk: false });
       const projector = new Projector(counted, store, { schema: 'rm_live_kept' });
-      await projector.replayToEnd({ bulk: false });
       await request(ASSIGNMENTS[1], { type: 'ApproveProvisioningOrder', orderId: 'o-1', actor: 'rita' });
+      await projector.replayToEnd();
+      expect(afterCheckpoint(sent)).toEqual([
+        expect.stringMatching(/^SELECT assignment_id, state, revision FROM rm_live_kept.assignments/),
+        expect.stringMatching(/^WITH probe/),
+      ]);
+      await request(ASSIGNMENTS[1], {
+        type: 'ReportProvisioningOrderErrored',
+        orderId: 'o-1',
+        by: 'agent',
+        error: 'down',
+      } as Partial<AssignmentCommand> & { type: string });
       sent.length = 0;
       await projector.replayToEnd();
-      const batch = sent.slice(sent.findIndex((text) => text.startsWith('SELECT position FROM')) + 1);
-      expect(batch).toEqual([expect.stringMatching(/^WITH probe/)]);
+      expect(afterCheckpoint(sent)).toEqual([expect.stringMatching(/^WITH probe/)]);
     } finally {
       await counted.end();
     }
@@ -194,6 +205,12 @@ describe('live projection in one statement per batch (PostgreSQL)', () => {
       expect((await pool.query('SELECT count(*) AS n FROM rm_live_lock.identities')).rows).toEqual([
         { n: '1' },
       ]);
+      // Again: the stream begins in the batch, so the live path takes it to have no row; the
+      // statement finds one, writes nothing, and the exact path skips the event it applied already.
+      await projector.handle(event);
+      expect(
+        (await pool.query('SELECT count(*) AS n, max(revision) AS r FROM rm_live_lock.identities')).rows,
+      ).toEqual([{ n: '1', r: '0' }]);
     } finally {
       holder.release();
     }

@@ -30,17 +30,11 @@ export interface LiveWriteResult {
   fresh: boolean;
 }
 
-/** Statement names by text: each connection parses and plans a statement once (ADR 0043). */
-const names = new Map<string, string>();
-
-function statementName(text: string): string {
-  let name = names.get(text);
-  if (!name) {
-    name = `rm_live_${names.size + 1}`;
-    names.set(text, name);
-  }
-  return name;
-}
+/**
+ * Statements by their shape (the schema, which plans read, the writes' SQL), with a name: each
+ * connection parses and plans a statement once, and its text is built once (ADR 0043).
+ */
+const statements = new Map<string, { text: string; name: string }>();
 
 /**
  * Writes a live batch, every projection's rows, the checkpoint and the notification, as ONE
@@ -53,9 +47,33 @@ function statementName(text: string): string {
  * completion, and `go` (an InitPlan of each write) is evaluated before any of them writes a row.
  */
 export async function writeLive(client: PoolClient, batch: LiveWrite): Promise<LiveWriteResult> {
-  const { schema } = batch;
   const values: unknown[] = [batch.standDownLock ?? null];
-  const parameter = (value: unknown) => `$${values.push(value)}`;
+  for (const plan of batch.plans)
+    if (Object.keys(plan.read.revisions).length > 0) values.push(JSON.stringify(plan.read.revisions));
+  for (const plan of batch.plans) for (const write of plan.writes) values.push(JSON.stringify(write.rows));
+  const { name, position, events } = batch.checkpoint;
+  values.push(name, position, events);
+  if (batch.notify) values.push(batch.notify.channel, batch.notify.payload);
+  const shape = [
+    batch.schema,
+    ...batch.plans.map((plan) => `${Object.keys(plan.read.revisions).length > 0}:${plan.read.table}`),
+    ...batch.plans.flatMap((plan) => plan.writes.map((write) => write.sql)),
+    String(batch.notify !== undefined),
+  ].join('\u0000');
+  let statement = statements.get(shape);
+  if (!statement) {
+    statement = { text: statementText(batch), name: `rm_live_${statements.size + 1}` };
+    statements.set(shape, statement);
+  }
+  const { rows } = await client.query<LiveWriteResult>({ ...statement, values });
+  return { lockFree: rows[0].lockFree, fresh: rows[0].fresh };
+}
+
+/** The text of {@link writeLive}'s statement; its parameters in the order writeLive pushes them. */
+function statementText(batch: LiveWrite): string {
+  const { schema } = batch;
+  let count = 1;
+  const parameter = () => `$${++count}`;
   const ctes = [
     `probe AS (SELECT CASE WHEN $1::text IS NULL THEN true ELSE pg_try_advisory_xact_lock_shared(hashtext($1::text)) END AS free)`,
   ];
@@ -63,7 +81,7 @@ export async function writeLive(client: PoolClient, batch: LiveWrite): Promise<L
   batch.plans.forEach((plan, i) => {
     const { table, key, revisions } = plan.read;
     if (Object.keys(revisions).length === 0) return;
-    const expected = parameter(JSON.stringify(revisions));
+    const expected = parameter();
     ctes.push(
       `read${i} AS (SELECT ${key} AS id, revision FROM ${table}
          WHERE ${key} IN (SELECT jsonb_object_keys(${expected}::jsonb)) FOR UPDATE)`,
@@ -78,25 +96,22 @@ export async function writeLive(client: PoolClient, batch: LiveWrite): Promise<L
   let w = 0;
   for (const plan of batch.plans)
     for (const write of plan.writes) {
-      const rows = `jsonb_to_recordset(CASE WHEN (SELECT ok FROM go) THEN ${parameter(JSON.stringify(write.rows))}::jsonb ELSE '[]'::jsonb END)`;
+      const rows = `jsonb_to_recordset(CASE WHEN (SELECT ok FROM go) THEN ${parameter()}::jsonb ELSE '[]'::jsonb END)`;
       if (write.sql.split('jsonb_to_recordset($1::jsonb)').length !== 2)
         throw new Error('a live write reads its rows from jsonb_to_recordset($1::jsonb), once');
       ctes.push(`w${w++} AS (${write.sql.replace('jsonb_to_recordset($1::jsonb)', rows)})`);
     }
-  const { name, position, events } = batch.checkpoint;
   ctes.push(
     `cp AS (INSERT INTO ${schema}.checkpoints (projection, position, events_handled, updated_at)
-       SELECT ${parameter(name)}::text, ${parameter(position)}::text, ${parameter(events)}::bigint, now()
+       SELECT ${parameter()}::text, ${parameter()}::text, ${parameter()}::bigint, now()
         WHERE (SELECT ok FROM go)
        ON CONFLICT (projection) DO UPDATE SET position = EXCLUDED.position,
          events_handled = ${schema}.checkpoints.events_handled + EXCLUDED.events_handled, updated_at = now()
        WHERE ${schema}.checkpoints.position COLLATE "C" < EXCLUDED.position COLLATE "C")`,
   );
   const notify = batch.notify
-    ? `CASE WHEN go.ok THEN pg_notify(${parameter(batch.notify.channel)}::text, ${parameter(batch.notify.payload)}::text) END`
+    ? `CASE WHEN go.ok THEN pg_notify(${parameter()}::text, ${parameter()}::text) END`
     : 'NULL';
-  const text = `WITH ${ctes.join(',\n')}
+  return `WITH ${ctes.join(',\n')}
     SELECT (SELECT free FROM probe) AS "lockFree", (SELECT ok FROM fresh) AS fresh, ${notify} AS notified FROM go`;
-  const { rows } = await client.query<LiveWriteResult>({ name: statementName(text), text, values });
-  return { lockFree: rows[0].lockFree, fresh: rows[0].fresh };
 }

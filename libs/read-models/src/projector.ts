@@ -168,6 +168,9 @@ export class Projector {
           if (finished) return;
           await new Promise<void>((resolve) => (wake = resolve));
           wake = undefined;
+          // The reader hands a page over one event per microtask: let it finish the page, so that
+          // the page is one batch, not its first event and then the rest (ADR 0043).
+          await new Promise<void>((resolve) => setImmediate(resolve));
           continue;
         }
         // A position past dropped events alone (another service's claim, say) would cost a write

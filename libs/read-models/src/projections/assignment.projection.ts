@@ -87,7 +87,9 @@ async function planAssignments(
   cache?: StateCache,
 ): Promise<LivePlan> {
   const kept = cache as StateCache<AssignmentState> | undefined;
-  const { stored, folded } = await foldBatch(client, schema, events, false, false, kept);
+  // Streams that begin in the batch (revision 0) are taken to have no row, as in a bulk load:
+  // the statement checks it under lock (expected revision null) and otherwise writes nothing.
+  const { stored, folded } = await foldBatch(client, schema, events, true, false, kept);
   const written = folded.assignments.map(({ state, event }) => ({
     id: streamId(event.streamName, PREFIX),
     state: state as AssignmentState,

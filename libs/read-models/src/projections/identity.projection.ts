@@ -161,7 +161,9 @@ async function planIdentities(
   cache?: StateCache,
 ): Promise<LivePlan> {
   const kept = cache as StateCache<IdentityState> | undefined;
-  const { stored, folded, records } = await foldBatch(client, schema, events, false, false, kept);
+  // Streams that begin in the batch (revision 0) are taken to have no row, as in a bulk load:
+  // the statement checks it under lock (expected revision null) and otherwise writes nothing.
+  const { stored, folded, records } = await foldBatch(client, schema, events, true, false, kept);
   const written = folded.rows.map(({ id, state, event }) => ({ id, state, revision: event.revision }));
   return {
     writes: records.length > 0 ? [{ sql: upsertIdentitiesSql(schema), rows: records }] : [],
