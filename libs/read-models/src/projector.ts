@@ -1,5 +1,6 @@
 // Over 300 lines: one class whose live, bulk-replay and guard paths share the same batch
-// transaction; the pieces that stand alone (bulk load, folds, projections) live beside it.
+// transaction and queue; the pieces that stand alone (bulk load, folds, projections, the live
+// path's statement in live-batches.ts and live-write.ts) live beside it.
 import type { Pool, PoolClient } from 'pg';
 import type { EventStore, Position, RecordedEvent, Subscription } from '@prov/event-store';
 import { assignmentProjection } from './projections/assignment.projection';
