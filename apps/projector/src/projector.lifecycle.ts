@@ -17,19 +17,17 @@ import {
   type HeldLock,
   waitForAdvisoryLock,
 } from '@prov/platform';
-import { inTransaction, type LiveProjectorControl, Projector, ReadModelRebuild } from '@prov/read-models';
+import {
+  inTransaction,
+  type LiveProjectorControl,
+  Projector,
+  ReadModelRebuild,
+  StandDownForReplay,
+} from '@prov/read-models';
 import { decideLiveProjection, REPLAY_LOCK } from './live-projection.decision';
 
 /** How long a replay waits for live batches that hold the replay lock shared to commit. */
 const REPLAY_LOCK_WAIT_MS = 5_000;
-
-/** Thrown inside a live write transaction when another copy runs a replay: rolls the batch back. */
-class StandDownForReplay extends Error {
-  override readonly name = 'StandDownForReplay';
-  constructor() {
-    super('another copy runs an audit replay');
-  }
-}
 
 /**
  * Runs the read-model projector as the single active instance (an advisory lock; a second
@@ -109,17 +107,11 @@ export class ProjectorLifecycle
     });
   }
 
-  /** Inside each live write transaction: the same decision, so no batch overlaps a replay's swap. */
-  private readonly guard = async (client: PoolClient): Promise<void> => {
-    if (this.replayHere) return;
-    if (
-      !decideLiveProjection({
-        replayHere: false,
-        replayLockFree: await advisoryLockFree(client, REPLAY_LOCK),
-      }).project
-    )
-      throw new StandDownForReplay();
-  };
+  /**
+   * Probed in each live write's transaction: the same decision, so no batch overlaps a replay's
+   * swap (with `replayHere` false, a copy projects exactly when the replay lock is free).
+   */
+  private readonly standDownLock = (): string | undefined => (this.replayHere ? undefined : REPLAY_LOCK);
 
   private async run(): Promise<void> {
     while (!this.stopped) {
@@ -138,7 +130,7 @@ export class ProjectorLifecycle
         });
         if (!this.lock || this.stopped || this.paused) continue;
         const projector = new Projector(this.pool, this.store, {
-          guard: this.guard,
+          standDownLock: this.standDownLock,
           logger: {
             log: (msg, ctx) => this.logger.log({ msg, ...ctx }),
             // Standing down for a replay elsewhere is expected: logged once below, not as an error.

@@ -1,5 +1,6 @@
 export * from './schema';
 export * from './projector';
+export { StandDownForReplay } from './live-write';
 export * from './projections/projection';
 export * from './queries/views';
 export * from './queries/read-model-queries';

@@ -1,5 +1,6 @@
 // Over 300 lines: one class whose live, bulk-replay and guard paths share the same batch
-// transaction; the pieces that stand alone (bulk load, folds, projections) live beside it.
+// transaction and queue; the pieces that stand alone (bulk load, folds, projections, the live
+// path's statement in live-batches.ts and live-write.ts) live beside it.
 import type { Pool, PoolClient } from 'pg';
 import type { EventStore, Position, RecordedEvent, Subscription } from '@prov/event-store';
 import { assignmentProjection } from './projections/assignment.projection';
@@ -17,9 +18,12 @@ import type { ApplyOptions, Projection } from './projections/projection';
 import { synchronizationProjection } from './projections/synchronization.projection';
 import { assertSchemaName, ensureReadModelSchema, LIVE_SCHEMA } from './schema';
 import { inTransaction } from './transaction';
+import { LiveBatches, notification, probeStandDownLock, READ_MODEL_CHANNEL } from './live-batches';
 
 /** Events applied in one transaction at most (following the log). */
 const BATCH = 500;
+/** How long a position past events the filter dropped waits for events to be written with (ADR 0043). */
+const CHECKPOINT_ONLY_DELAY_MS = 1_000;
 /** Events read and applied in one transaction by the bulk replay of an empty schema. */
 const BULK_PAGE = 5_000;
 /** PostgreSQL's unique_violation: a bulk batch that met a row it took for new. */
@@ -37,8 +41,7 @@ export const ALL_PROJECTIONS: readonly Projection[] = [
   synchronizationProjection,
 ];
 
-/** Channel on which the projector announces committed read-model changes (for live views). */
-export const READ_MODEL_CHANNEL = 'prov_read_model_changed';
+export { READ_MODEL_CHANNEL } from './live-batches';
 
 export interface ProjectorLogger {
   log(message: string, context?: Record<string, unknown>): void;
@@ -51,10 +54,12 @@ export interface ProjectorOptions {
   projections?: readonly Projection[];
   logger?: ProjectorLogger;
   /**
-   * Asked inside each write transaction before anything is written; throwing rolls it back and
-   * stops the projector (the live one stands down for a replay run by another copy, ADR 0030).
+   * Asked before each write: an advisory lock that must be free, probed shared in the write's own
+   * transaction (undefined: no probe). Taken, the write is rolled back and the projector stops
+   * with {@link StandDownForReplay} (the live one stands down for a replay run by another copy,
+   * ADR 0030).
    */
-  guard?: (client: PoolClient) => Promise<void>;
+  standDownLock?: () => string | undefined;
   /**
    * Lets a bulk load copy rows that repeat events (the history) from the store's table when the
    * store is the PostgreSQL adapter on this pool (default true); false keeps every row on the
@@ -86,6 +91,8 @@ export class Projector {
   private subscription?: Subscription;
   private running?: Promise<void>;
   private handled = 0;
+  /** The live path: a batch in one statement (ADR 0043). */
+  private readonly live: LiveBatches;
 
   constructor(
     private readonly pool: Pool,
@@ -98,6 +105,7 @@ export class Projector {
     this.byPrefix = this.projections.flatMap((p) =>
       p.streamPrefixes.map((prefix) => [prefix, p] as [string, Projection]),
     );
+    this.live = new LiveBatches(pool, this.schema, this.checkpointName, options);
   }
 
   get eventsHandled(): number {
@@ -153,14 +161,38 @@ export class Projector {
         wake?.();
       }
     })();
+    // Since when the queue holds only positions past events the filter dropped (see below).
+    let positionsOnlySince: number | undefined;
     const writer = (async () => {
       for (;;) {
         if (queue.length === 0) {
           if (finished) return;
           await new Promise<void>((resolve) => (wake = resolve));
           wake = undefined;
+          // The reader hands a page over one event per microtask: let it finish the page, so that
+          // the page is one batch, not its first event and then the rest (ADR 0043).
+          await new Promise<void>((resolve) => setImmediate(resolve));
           continue;
         }
+        // A position past dropped events alone (another service's claim, say) would cost a write
+        // of its own after most commits: it waits a moment for events, whose write carries it.
+        // Losing it costs a restart re-reading those events, nothing else.
+        if (!finished && queue.every((item) => item.event === undefined)) {
+          positionsOnlySince ??= Date.now();
+          const left = positionsOnlySince + CHECKPOINT_ONLY_DELAY_MS - Date.now();
+          if (left > 0) {
+            await new Promise<void>((resolve) => {
+              const timer = setTimeout(resolve, left);
+              wake = () => {
+                clearTimeout(timer);
+                resolve();
+              };
+            });
+            wake = undefined;
+            continue;
+          }
+        }
+        positionsOnlySince = undefined;
         await this.applyBatch(queue.splice(0, BATCH));
         if (queue.length < BATCH) drained?.();
       }
@@ -199,13 +231,15 @@ export class Projector {
     const last = items[items.length - 1].position;
     // A bulk load writes its checkpoint once, with the rows it holds until its end.
     if (mode.load && events.length === 0) return;
-    if (events.length === 0 && !this.options.guard) {
-      await this.storeCheckpointOnly(last);
+    if (!mode.load && (await this.live.apply(this.runsOf(events), events, last))) {
+      this.handled += events.length;
       return;
     }
+    // The exact path writes rows without the live path's cache knowing: it starts again empty.
+    this.live.forget();
     const notApplied: Position[] = [];
     await inTransaction(this.pool, async (client) => {
-      await this.options.guard?.(client);
+      await probeStandDownLock(client, this.options.standDownLock?.());
       if (events.length === 0) {
         await this.writeCheckpoint(client, last);
         return;
@@ -215,17 +249,7 @@ export class Projector {
       if (mode.load) await client.query('SET LOCAL synchronous_commit = off');
       await this.applyEvents(client, events, { ...mode, notApplied });
       if (!mode.load) await this.writeCheckpoint(client, last, events.length);
-      const streams = [...new Set(events.map((event) => event.streamName))].slice(0, 50);
-      await client.query('SELECT pg_notify($1, $2)', [
-        READ_MODEL_CHANNEL,
-        JSON.stringify({
-          schema: this.schema,
-          streamNames: streams,
-          streamName: streams[0],
-          type: events[events.length - 1].type,
-          count: events.length,
-        }),
-      ]);
+      await client.query('SELECT pg_notify($1, $2)', [READ_MODEL_CHANNEL, notification(this.schema, events)]);
     });
     this.handled += events.length;
     if (mode.load) {
@@ -234,6 +258,19 @@ export class Projector {
       mode.load.first ??= events[0].position;
       mode.load.last = events[events.length - 1].position;
     }
+  }
+
+  /** The events of each projection, in log order; events of no projection are left out. */
+  private runsOf(events: readonly RecordedEvent[]): Map<Projection, RecordedEvent[]> {
+    const runs = new Map<Projection, RecordedEvent[]>();
+    for (const event of events) {
+      const projection = this.byPrefix.find(([prefix]) => event.streamName.startsWith(prefix))?.[1];
+      if (!projection) continue;
+      const run = runs.get(projection);
+      if (run) run.push(event);
+      else runs.set(projection, [event]);
+    }
+    return runs;
   }
 
   /**
@@ -245,14 +282,7 @@ export class Projector {
     events: readonly RecordedEvent[],
     mode: BatchMode,
   ): Promise<void> {
-    const runs = new Map<Projection, RecordedEvent[]>();
-    for (const event of events) {
-      const projection = this.byPrefix.find(([prefix]) => event.streamName.startsWith(prefix))?.[1];
-      if (!projection) continue;
-      const run = runs.get(projection);
-      if (run) run.push(event);
-      else runs.set(projection, [event]);
-    }
+    const runs = this.runsOf(events);
     for (const [projection, run] of runs) {
       const loader = mode.load?.loaders.get(projection);
       if (loader) await loader.apply(client, run);
@@ -318,7 +348,7 @@ export class Projector {
   /** The last transaction of a bulk load: the rows held until now, and the checkpoint. */
   private async finishBulkLoad(load: BulkLoad, last: Position | undefined): Promise<void> {
     await inTransaction(this.pool, async (client) => {
-      await this.options.guard?.(client);
+      await probeStandDownLock(client, this.options.standDownLock?.());
       for (const loader of load.loaders.values()) await loader.flush(client);
       await copyFromStore(client, this.schema, this.projections, load);
       if (last) await this.writeCheckpoint(client, last, load.events);
@@ -348,10 +378,6 @@ export class Projector {
       // Rows held in memory stay there: the loaders skip the events they applied already.
       await this.applyBatch(items, { apply: {}, load });
     }
-  }
-
-  private async storeCheckpointOnly(position: Position): Promise<void> {
-    await this.writeCheckpoint(this.pool, position);
   }
 
   private async writeCheckpoint(client: Pool | PoolClient, position: Position, count = 0): Promise<void> {

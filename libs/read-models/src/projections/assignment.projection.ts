@@ -11,9 +11,19 @@ import {
 } from '@prov/domain';
 import type { RecordedEvent } from '@prov/event-store';
 import { type CopyValue, copyRows } from '../copy-rows';
-import { foldAssignments } from './assignment.fold';
-import { type ApplyOptions, batchProjection, type StoreEventsQuery, streamId } from './projection';
-import { readTouchedRows } from './stream-fold';
+import { type FoldedAssignments, foldAssignments } from './assignment.fold';
+import { insertHistorySql, upsertAssignmentsSql, upsertOrdersSql } from './assignment.sql';
+import {
+  type ApplyOptions,
+  batchProjection,
+  type LivePlan,
+  type RowsWrite,
+  type StoreEventsQuery,
+  streamId,
+  writeRows,
+} from './projection';
+import { keepAfterWrite, keptStates, type StateCache } from './state-cache';
+import { readTouchedRows, revisionsRead } from './stream-fold';
 
 const PREFIX = 'assignment-';
 
@@ -28,7 +38,74 @@ const PREFIX = 'assignment-';
  */
 export const assignmentProjection = batchProjection('assignments', PREFIX, applyAssignments, {
   copyFromStore: copyHistoryFromStore,
+  planMany: planAssignments,
 });
+
+/**
+ * Reads the rows the batch touches (`lock`: FOR UPDATE), but those of streams whose state `cache`
+ * keeps, and folds the batch onto them.
+ */
+async function foldBatch(
+  client: PoolClient,
+  schema: string,
+  events: readonly RecordedEvent[],
+  bulk: boolean,
+  lock = !bulk,
+  cache?: StateCache<AssignmentState>,
+) {
+  const { kept, toRead } = keptStates(events, PREFIX, cache);
+  const rows = await readTouchedRows<{ assignment_id: string; state: AssignmentState; revision: string }>(
+    client,
+    toRead,
+    PREFIX,
+    bulk,
+    (clause) => `SELECT assignment_id, state, revision FROM ${schema}.assignments
+      WHERE assignment_id = ANY($1::text[]) ORDER BY assignment_id ${clause}`,
+    lock,
+  );
+  const stored = new Map(kept);
+  for (const r of rows) stored.set(r.assignment_id, { state: r.state, revision: BigInt(r.revision) });
+  return {
+    stored,
+    folded: foldAssignments(stored, events, PREFIX, evolveAssignment, initialAssignmentState),
+  };
+}
+
+/** The writes of a batch folded by the exact path (every row upserted); `history` false leaves the history out. */
+function exactWrites(schema: string, folded: FoldedAssignments, history: boolean): RowsWrite[] {
+  return [
+    { sql: upsertAssignmentsSql(schema), rows: folded.assignments.map(assignmentRecord) },
+    { sql: upsertOrdersSql(schema), rows: folded.orders.map(orderRecord) },
+    ...(history ? [{ sql: insertHistorySql(schema), rows: folded.history.map(historyRecord) }] : []),
+  ].filter((write) => write.rows.length > 0);
+}
+
+/** The live projector's plan: the exact path's writes, for its single statement (ADR 0043). */
+async function planAssignments(
+  client: PoolClient,
+  schema: string,
+  events: readonly RecordedEvent[],
+  cache?: StateCache,
+): Promise<LivePlan> {
+  const kept = cache as StateCache<AssignmentState> | undefined;
+  // Streams that begin in the batch (revision 0) are taken to have no row, as in a bulk load:
+  // the statement checks it under lock (expected revision null) and otherwise writes nothing.
+  const { stored, folded } = await foldBatch(client, schema, events, true, false, kept);
+  const written = folded.assignments.map(({ state, event }) => ({
+    id: streamId(event.streamName, PREFIX),
+    state: state as AssignmentState,
+    revision: event.revision,
+  }));
+  return {
+    writes: exactWrites(schema, folded, true),
+    read: {
+      table: `${schema}.assignments`,
+      key: 'assignment_id',
+      revisions: revisionsRead(events, PREFIX, stored),
+    },
+    keep: keepAfterWrite(kept, stored, written),
+  };
+}
 
 async function applyAssignments(
   client: PoolClient,
@@ -36,54 +113,39 @@ async function applyAssignments(
   events: readonly RecordedEvent[],
   options: ApplyOptions = {},
 ): Promise<void> {
-  const rows = await readTouchedRows<{ assignment_id: string; state: AssignmentState; revision: string }>(
-    client,
-    events,
-    PREFIX,
-    options.bulk === true,
-    (lock) => `SELECT assignment_id, state, revision FROM ${schema}.assignments
-      WHERE assignment_id = ANY($1::text[]) ORDER BY assignment_id ${lock}`,
-  );
-  const stored = new Map(
-    rows.map((r) => [r.assignment_id, { state: r.state, revision: BigInt(r.revision) }]),
-  );
-  const folded = foldAssignments(stored, events, PREFIX, evolveAssignment, initialAssignmentState);
+  const { folded } = await foldBatch(client, schema, events, options.bulk === true);
   if (options.copiedFromStore) {
     const applied = new Set(folded.history);
     options.copiedFromStore(events.filter((e) => !applied.has(e)));
   }
-  const assignments = folded.assignments.map(assignmentRecord);
-  const orders = folded.orders.map(orderRecord);
-  if (options.bulk) {
-    await copyRows(
-      client,
-      `${schema}.assignments`,
-      ASSIGNMENT_COLUMNS,
-      newRows(assignments, folded.assignments, ASSIGNMENT_COLUMNS),
-    );
-    await copyRows(client, `${schema}.orders`, ORDER_COLUMNS, newRows(orders, folded.orders, ORDER_COLUMNS));
-    if (!options.copiedFromStore)
-      await copyRows(
-        client,
-        `${schema}.history`,
-        HISTORY_COLUMNS,
-        folded.history.map(historyRecord).map((r) => HISTORY_COLUMNS.map((c) => r[c])),
-      );
-    await upsertAssignments(
-      client,
-      schema,
-      assignments.filter((_, i) => folded.assignments[i].existed),
-    );
-    await upsertOrders(
-      client,
-      schema,
-      orders.filter((_, i) => folded.orders[i].existed),
-    );
+  if (!options.bulk) {
+    for (const write of exactWrites(schema, folded, !options.copiedFromStore)) await writeRows(client, write);
     return;
   }
-  await upsertAssignments(client, schema, assignments);
-  await upsertOrders(client, schema, orders);
-  if (!options.copiedFromStore) await insertHistory(client, schema, folded.history.map(historyRecord));
+  const assignments = folded.assignments.map(assignmentRecord);
+  const orders = folded.orders.map(orderRecord);
+  await copyRows(
+    client,
+    `${schema}.assignments`,
+    ASSIGNMENT_COLUMNS,
+    newRows(assignments, folded.assignments, ASSIGNMENT_COLUMNS),
+  );
+  await copyRows(client, `${schema}.orders`, ORDER_COLUMNS, newRows(orders, folded.orders, ORDER_COLUMNS));
+  if (!options.copiedFromStore)
+    await copyRows(
+      client,
+      `${schema}.history`,
+      HISTORY_COLUMNS,
+      folded.history.map(historyRecord).map((r) => HISTORY_COLUMNS.map((c) => r[c])),
+    );
+  await writeRows(client, {
+    sql: upsertAssignmentsSql(schema),
+    rows: assignments.filter((_, i) => folded.assignments[i].existed),
+  });
+  await writeRows(client, {
+    sql: upsertOrdersSql(schema),
+    rows: orders.filter((_, i) => folded.orders[i].existed),
+  });
 }
 
 type Row = Record<string, CopyValue>;
@@ -222,59 +284,5 @@ async function copyHistoryFromStore(
             x.recorded_at
        FROM (${sql}) x`,
     params,
-  );
-}
-
-/**
- * Rows travel as one JSON document read by jsonb_to_recordset: pg's text[]/jsonb[] parameters
- * escape every character of every element in JavaScript, which cost more than the writes.
- */
-async function upsertAssignments(client: PoolClient, schema: string, records: readonly Row[]): Promise<void> {
-  if (records.length === 0) return;
-  await client.query(
-    `INSERT INTO ${schema}.assignments (assignment_id, identity_id, entitlement_id, workflow_state, starts_at, ends_at,
-       requested_at, current_order_id, provisioning_state_code, state, updated_at, revision)
-     SELECT * FROM jsonb_to_recordset($1::jsonb) AS x (assignment_id text, identity_id text, entitlement_id text,
-       workflow_state text, starts_at timestamptz, ends_at timestamptz, requested_at timestamptz, current_order_id text,
-       provisioning_state_code int, state jsonb, updated_at timestamptz, revision bigint)
-     ON CONFLICT (assignment_id) DO UPDATE SET workflow_state = EXCLUDED.workflow_state,
-       starts_at = EXCLUDED.starts_at, ends_at = EXCLUDED.ends_at, current_order_id = EXCLUDED.current_order_id,
-       provisioning_state_code = EXCLUDED.provisioning_state_code, state = EXCLUDED.state,
-       updated_at = EXCLUDED.updated_at, revision = EXCLUDED.revision`,
-    [JSON.stringify(records)],
-  );
-}
-
-async function upsertOrders(client: PoolClient, schema: string, records: readonly Row[]): Promise<void> {
-  if (records.length === 0) return;
-  await client.query(
-    `INSERT INTO ${schema}.orders (order_id, assignment_id, identity_id, entitlement_id, connection_id, resource_type_id,
-       fulfillment, change_type, changes, provisioning_state_code, attempt, last_error, is_open, generated_at, updated_at,
-       postponed_until)
-     SELECT order_id, assignment_id, identity_id, entitlement_id, connection_id, resource_type_id, fulfillment,
-            change_type, changes, provisioning_state_code, attempt, last_error, is_open, generated_at, updated_at,
-            postponed_until
-       FROM jsonb_to_recordset($1::jsonb) AS x (order_id text, assignment_id text, identity_id text,
-            entitlement_id text, connection_id text, resource_type_id text, fulfillment text, change_type text,
-            changes jsonb, provisioning_state_code int, attempt int, last_error text, is_open boolean,
-            generated_at timestamptz, updated_at timestamptz, postponed_until timestamptz)
-     ON CONFLICT (order_id) DO UPDATE SET connection_id = EXCLUDED.connection_id,
-       resource_type_id = EXCLUDED.resource_type_id, fulfillment = EXCLUDED.fulfillment,
-       change_type = EXCLUDED.change_type, changes = EXCLUDED.changes,
-       provisioning_state_code = EXCLUDED.provisioning_state_code, attempt = EXCLUDED.attempt,
-       last_error = EXCLUDED.last_error, is_open = EXCLUDED.is_open, updated_at = EXCLUDED.updated_at,
-       postponed_until = EXCLUDED.postponed_until`,
-    [JSON.stringify(records)],
-  );
-}
-
-async function insertHistory(client: PoolClient, schema: string, records: readonly Row[]): Promise<void> {
-  if (records.length === 0) return;
-  await client.query(
-    `INSERT INTO ${schema}.history (assignment_id, revision, event_id, event_type, data, metadata, recorded_at)
-     SELECT * FROM jsonb_to_recordset($1::jsonb) AS x (assignment_id text, revision bigint, event_id text,
-       event_type text, data jsonb, metadata jsonb, recorded_at timestamptz)
-     ON CONFLICT DO NOTHING`,
-    [JSON.stringify(records)],
   );
 }

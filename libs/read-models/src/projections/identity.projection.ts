@@ -8,8 +8,16 @@ import {
 } from '@prov/domain';
 import type { RecordedEvent } from '@prov/event-store';
 import { type CopyValue, copyRows } from '../copy-rows';
-import { type ApplyOptions, batchProjection, type BulkLoader, streamId } from './projection';
-import { foldEvent, foldStreams, readTouchedRows, type StoredState } from './stream-fold';
+import {
+  type ApplyOptions,
+  batchProjection,
+  type BulkLoader,
+  type LivePlan,
+  streamId,
+  writeRows,
+} from './projection';
+import { keepAfterWrite, keptStates, type StateCache } from './state-cache';
+import { foldEvent, foldStreams, readTouchedRows, revisionsRead, type StoredState } from './stream-fold';
 
 const PREFIX = 'identity-';
 
@@ -20,6 +28,7 @@ const PREFIX = 'identity-';
  */
 export const identityProjection = batchProjection('identities', PREFIX, applyIdentities, {
   startBulkLoad: startIdentityLoad,
+  planMany: planIdentities,
 });
 
 type IdentityRow = RegisteredIdentity & { revision: string };
@@ -109,23 +118,30 @@ async function startIdentityLoad(
   };
 }
 
-async function applyIdentities(
+/**
+ * Reads the rows the batch touches (`lock`: FOR UPDATE), but those of streams whose state `cache`
+ * keeps, and folds the batch onto them.
+ */
+async function foldBatch(
   client: PoolClient,
   schema: string,
   events: readonly RecordedEvent[],
-  options: ApplyOptions = {},
-): Promise<void> {
+  bulk: boolean,
+  lock = !bulk,
+  cache?: StateCache<IdentityState>,
+) {
+  const { kept, toRead } = keptStates(events, PREFIX, cache);
   const rows = await readTouchedRows<IdentityRow>(
     client,
-    events,
+    toRead,
     PREFIX,
-    options.bulk === true,
-    (lock) => `${SELECT_IDENTITY_ROWS} FROM ${schema}.identities WHERE identity_id = ANY($1::text[])
-      ORDER BY identity_id ${lock}`,
+    bulk,
+    (clause) => `${SELECT_IDENTITY_ROWS} FROM ${schema}.identities WHERE identity_id = ANY($1::text[])
+      ORDER BY identity_id ${clause}`,
+    lock,
   );
-  const stored = new Map(
-    rows.map((r) => [r.identityId, { state: storedState(r), revision: BigInt(r.revision) }]),
-  );
+  const stored = new Map(kept);
+  for (const r of rows) stored.set(r.identityId, { state: storedState(r), revision: BigInt(r.revision) });
   const folded = foldStreams<IdentityState, IdentityEvent>(
     stored,
     events,
@@ -134,6 +150,39 @@ async function applyIdentities(
     initialIdentityState,
   );
   const records = folded.rows.map((row) => identityRecord(row.id, row.state, row.event.revision));
+  return { stored, folded, records };
+}
+
+/** The live projector's plan: the exact path's upsert, for its single statement (ADR 0043). */
+async function planIdentities(
+  client: PoolClient,
+  schema: string,
+  events: readonly RecordedEvent[],
+  cache?: StateCache,
+): Promise<LivePlan> {
+  const kept = cache as StateCache<IdentityState> | undefined;
+  // Streams that begin in the batch (revision 0) are taken to have no row, as in a bulk load:
+  // the statement checks it under lock (expected revision null) and otherwise writes nothing.
+  const { stored, folded, records } = await foldBatch(client, schema, events, true, false, kept);
+  const written = folded.rows.map(({ id, state, event }) => ({ id, state, revision: event.revision }));
+  return {
+    writes: records.length > 0 ? [{ sql: upsertIdentitiesSql(schema), rows: records }] : [],
+    read: {
+      table: `${schema}.identities`,
+      key: 'identity_id',
+      revisions: revisionsRead(events, PREFIX, stored),
+    },
+    keep: keepAfterWrite(kept, stored, written),
+  };
+}
+
+async function applyIdentities(
+  client: PoolClient,
+  schema: string,
+  events: readonly RecordedEvent[],
+  options: ApplyOptions = {},
+): Promise<void> {
+  const { folded, records } = await foldBatch(client, schema, events, options.bulk === true);
   if (options.bulk) {
     const fresh = records.filter((_, i) => !folded.rows[i].existed);
     await copyRows(
@@ -189,15 +238,13 @@ function identityRecord(id: string, state: IdentityState, revision: bigint): Rec
   };
 }
 
-/** One JSON document read by jsonb_to_recordset (see the assignments' upsert for why). */
-async function upsertIdentities(
-  client: PoolClient,
-  schema: string,
-  records: readonly Record<string, CopyValue>[],
-): Promise<void> {
-  if (records.length === 0) return;
-  await client.query(
-    `INSERT INTO ${schema}.identities (identity_id, login, first_name, last_name, email, department, attributes,
+/** Rows travel as one JSON document (see writeRows). */
+function upsertIdentities(client: PoolClient, schema: string, records: readonly Record<string, CopyValue>[]) {
+  return writeRows(client, { sql: upsertIdentitiesSql(schema), rows: records });
+}
+
+function upsertIdentitiesSql(schema: string): string {
+  return `INSERT INTO ${schema}.identities (identity_id, login, first_name, last_name, email, department, attributes,
        registered_at, updated_at, revision, active, deactivated_at, holdings, deactivation_scheduled_at)
      SELECT identity_id, login, first_name, last_name, email, department, attributes, registered_at, updated_at,
             revision, active, deactivated_at, holdings, deactivation_scheduled_at
@@ -209,7 +256,5 @@ async function upsertIdentities(
        last_name = EXCLUDED.last_name, email = EXCLUDED.email, department = EXCLUDED.department,
        attributes = EXCLUDED.attributes, updated_at = EXCLUDED.updated_at, revision = EXCLUDED.revision,
        active = EXCLUDED.active, deactivated_at = EXCLUDED.deactivated_at, holdings = EXCLUDED.holdings,
-       deactivation_scheduled_at = EXCLUDED.deactivation_scheduled_at`,
-    [JSON.stringify(records)],
-  );
+       deactivation_scheduled_at = EXCLUDED.deactivation_scheduled_at`;
 }

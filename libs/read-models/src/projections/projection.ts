@@ -1,5 +1,6 @@
 import type { PoolClient } from 'pg';
 import type { RecordedEvent } from '@prov/event-store';
+import type { StateCache } from './state-cache';
 
 /**
  * A projection turns one stored event into read-model rows. It runs inside the projector's
@@ -33,6 +34,44 @@ export interface Projection {
    * the end of a bulk load that left them out (`ApplyOptions.copiedFromStore`, ADR 0038).
    */
   copyFromStore?(client: PoolClient, schema: string, events: StoreEventsQuery): Promise<void>;
+  /**
+   * Folds a run of this projection's events like `applyMany` but writes nothing: returns the
+   * writes and the stored revisions the fold started from, so that the live projector sends the
+   * writes of every projection of a batch and its checkpoint as one statement (ADR 0043). The
+   * rows are read without a lock; that statement locks them and writes nothing unless their
+   * revisions are still those. States in `cache` are folded onto without reading their rows.
+   */
+  planMany?(
+    client: PoolClient,
+    schema: string,
+    events: readonly RecordedEvent[],
+    cache?: StateCache,
+  ): Promise<LivePlan>;
+}
+
+/** One multi-row write: `sql` reads its rows from `jsonb_to_recordset($1::jsonb)` (its only parameter). */
+export interface RowsWrite {
+  sql: string;
+  rows: readonly object[];
+}
+
+/** What a batch of one projection writes (see `planMany`). */
+export interface LivePlan {
+  writes: RowsWrite[];
+  /** The table the fold read its states from, its key column, and each stream's stored revision (null: no row). */
+  read: { table: string; key: string; revisions: Record<string, string | null> };
+  /** Keeps the rows' new states in the cache the plan was given: called once the write committed. */
+  keep(): void;
+}
+
+/**
+ * Sends a write (see RowsWrite) with its rows as one JSON document read by jsonb_to_recordset:
+ * pg's text[]/jsonb[] parameters escape every character of every element in JavaScript, which
+ * cost more than the writes.
+ */
+export async function writeRows(client: PoolClient, write: RowsWrite): Promise<void> {
+  if (write.rows.length === 0) return;
+  await client.query(write.sql, [JSON.stringify(write.rows)]);
 }
 
 export interface BulkLoader {
@@ -87,13 +126,13 @@ export function batchProjection(
   name: string,
   prefix: string,
   applyMany: NonNullable<Projection['applyMany']>,
-  bulk: Pick<Projection, 'startBulkLoad' | 'copyFromStore'> = {},
+  more: Pick<Projection, 'startBulkLoad' | 'copyFromStore' | 'planMany'> = {},
 ): Projection {
   return {
     name,
     streamPrefixes: [prefix],
     apply: (client, schema, event) => applyMany(client, schema, [event]),
     applyMany,
-    ...bulk,
+    ...more,
   };
 }

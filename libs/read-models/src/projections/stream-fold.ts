@@ -88,7 +88,8 @@ export function streamsToLookUp(events: readonly RecordedEvent[], prefix: string
 /**
  * The stored rows of the streams a batch folds onto (`select` gets the locking clause and `$1`,
  * the ids). A bulk load is the schema's only writer: locking the rows would only cost a write
- * per row.
+ * per row. `lock` false: read without a lock, for a write that checks the revisions under its
+ * own lock (the live projector's, ADR 0043).
  */
 export async function readTouchedRows<R>(
   client: PoolClient,
@@ -96,8 +97,24 @@ export async function readTouchedRows<R>(
   prefix: string,
   bulk: boolean,
   select: (lock: string) => string,
+  lock = !bulk,
 ): Promise<R[]> {
   const ids = streamsToLookUp(events, prefix, bulk);
   if (ids.length === 0) return [];
-  return (await client.query<R & object>(select(bulk ? '' : 'FOR UPDATE'), [ids])).rows;
+  return (await client.query<R & object>(select(lock ? 'FOR UPDATE' : ''), [ids])).rows;
+}
+
+/**
+ * The stored revision of each stream a batch folded onto (null: it had no row), as a live
+ * plan's `read` reports them.
+ */
+export function revisionsRead(
+  events: readonly RecordedEvent[],
+  prefix: string,
+  stored: ReadonlyMap<string, { revision: bigint }>,
+): Record<string, string | null> {
+  const revisions: Record<string, string | null> = {};
+  for (const id of streamsToLookUp(events, prefix, false))
+    revisions[id] = stored.get(id)?.revision.toString() ?? null;
+  return revisions;
 }

@@ -1,0 +1,232 @@
+import { Pool, type PoolClient } from 'pg';
+import { commandMetadata, handleCommand } from '@prov/command-handling';
+import {
+  type AssignmentCommand,
+  assignmentDecider,
+  assignmentStreamName,
+  identityDecider,
+  identityStreamName,
+} from '@prov/domain';
+import { PostgresEventStore, type RecordedEvent } from '@prov/event-store';
+import { createTestDatabase, type TestDatabase } from '@prov/testing';
+import { StandDownForReplay } from './live-write';
+import { ALL_PROJECTIONS, Projector } from './projector';
+import { assignmentProjection } from './projections/assignment.projection';
+import { ensureReadModelSchema } from './schema';
+import type { Projection } from './projections/projection';
+import { inTransaction } from './transaction';
+
+const now = new Date('2026-11-01T10:00:00.000Z');
+const metadata = commandMetadata({ actor: 'test' }, now);
+const ASSIGNMENTS = ['7b2d4f1e-5b75-4b90-8a76-6c9d1e2f3a01', '7b2d4f1e-5b75-4b90-8a76-6c9d1e2f3a02'];
+
+/**
+ * The live projector's single statement per batch (ADR 0043): what it sends, and that it writes
+ * nothing over rows that changed since it read them, nor while the stand-down lock is taken.
+ */
+describe('live projection in one statement per batch (PostgreSQL)', () => {
+  let db: TestDatabase;
+  let pool: Pool;
+  let store: PostgresEventStore;
+
+  const request = (assignmentId: string, command: Partial<AssignmentCommand> & { type: string }) =>
+    handleCommand(
+      store,
+      assignmentDecider,
+      assignmentStreamName(assignmentId),
+      {
+        assignmentId,
+        identityId: 'carl',
+        entitlementId: 'hr_app_admin',
+        now,
+        ...command,
+      } as AssignmentCommand,
+      { metadata },
+    );
+  const generate = (assignmentId: string, orderId: string) =>
+    request(assignmentId, {
+      type: 'GenerateProvisioningOrder',
+      orderId,
+      changeType: 'Added',
+      connectionId: 'hr_app',
+      resourceTypeId: 'hr_app_account',
+      fulfillment: 'automatic',
+      changes: { accountKey: 'carl', attributes: {}, group: 'admins' },
+      requiresReview: true,
+    } as Partial<AssignmentCommand> & { type: string });
+
+  beforeAll(async () => {
+    db = await createTestDatabase('rm_live');
+    pool = new Pool({ connectionString: db.url });
+    store = await PostgresEventStore.connect({ pool });
+    await handleCommand(
+      store,
+      identityDecider,
+      identityStreamName('carl'),
+      {
+        type: 'RegisterIdentity',
+        identityId: 'carl',
+        login: 'carl',
+        firstName: 'Carl',
+        lastName: 'Lind',
+        email: 'carl@example.test',
+        now,
+      },
+      { metadata },
+    );
+    for (const [i, id] of ASSIGNMENTS.entries()) {
+      await request(id, { type: 'RequestAssignment' });
+      await generate(id, `o-${i}`);
+    }
+  });
+
+  afterAll(async () => {
+    await store.close();
+    await pool.end();
+    await db.drop();
+  });
+
+  /** A pool whose clients record the text of every statement they send. */
+  function countingPool(sent: string[]): Pool {
+    const counted = new Pool({ connectionString: db.url });
+    counted.on('connect', (client: PoolClient) => {
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+        const config = args[0] as string | { text: string };
+        sent.push((typeof config === 'string' ? config : config.text).replace(/\s+/g, ' ').trim());
+        return query(...args);
+      };
+    });
+    return counted;
+  }
+
+  /** The statements a projector sent after reading its checkpoint, reset before each step. */
+  const afterCheckpoint = (sent: string[]) =>
+    sent.slice(sent.findIndex((text) => text.startsWith('SELECT position FROM')) + 1);
+
+  it('writes a batch of streams that begin in it as one statement, no transaction around it', async () => {
+    const sent: string[] = [];
+    const counted = countingPool(sent);
+    try {
+      await new Projector(counted, store, { schema: 'rm_live_count' }).replayToEnd({ bulk: false });
+      expect(afterCheckpoint(sent)).toEqual([expect.stringMatching(/^WITH probe/)]);
+    } finally {
+      await counted.end();
+    }
+    await new Projector(pool, store, { schema: 'rm_live_bulk' }).replayToEnd();
+    await expectSameRows('rm_live_count', 'rm_live_bulk');
+  });
+
+  it('reads a row it did not write itself once, then folds onto the state it wrote last', async () => {
+    const sent: string[] = [];
+    const counted = countingPool(sent);
+    try {
+      await new Projector(pool, store, { schema: 'rm_live_kept' }).replayToEnd({ bulk: false });
+      const projector = new Projector(counted, store, { schema: 'rm_live_kept' });
+      await request(ASSIGNMENTS[1], { type: 'ApproveProvisioningOrder', orderId: 'o-1', actor: 'rita' });
+      await projector.replayToEnd();
+      expect(afterCheckpoint(sent)).toEqual([
+        expect.stringMatching(/^SELECT assignment_id, state, revision FROM rm_live_kept.assignments/),
+        expect.stringMatching(/^WITH probe/),
+      ]);
+      await request(ASSIGNMENTS[1], {
+        type: 'ReportProvisioningOrderErrored',
+        orderId: 'o-1',
+        by: 'agent',
+        error: 'down',
+      } as Partial<AssignmentCommand> & { type: string });
+      sent.length = 0;
+      await projector.replayToEnd();
+      expect(afterCheckpoint(sent)).toEqual([expect.stringMatching(/^WITH probe/)]);
+    } finally {
+      await counted.end();
+    }
+    await new Projector(pool, store, { schema: 'rm_live_kept_ref' }).replayToEnd({ bulk: false });
+    await expectSameRows('rm_live_kept', 'rm_live_kept_ref');
+  });
+
+  it('applies a batch by the exact path when a row changed between its read and its write', async () => {
+    const exact = new Projector(pool, store, { schema: 'rm_live_exact' });
+    await exact.replayToEnd({ bulk: false });
+    await request(ASSIGNMENTS[0], { type: 'ApproveProvisioningOrder', orderId: 'o-0', actor: 'rita' });
+    const [approved] = await lastEvents(1);
+    // Another copy, leading for a moment too, applies the batch and one event more (a later
+    // revision) right after this copy's read: writing this copy's fold would set the row back.
+    await request(ASSIGNMENTS[0], {
+      type: 'ReportProvisioningOrderErrored',
+      orderId: 'o-0',
+      by: 'agent',
+      error: 'down',
+    } as Partial<AssignmentCommand> & { type: string });
+    const [errored] = await lastEvents(1);
+    const overtaken: Projection = {
+      ...assignmentProjection,
+      async planMany(client, schema, events) {
+        const plan = await assignmentProjection.planMany!(client, schema, events);
+        await inTransaction(pool, (other) =>
+          assignmentProjection.applyMany!(other, schema, [approved, errored]),
+        );
+        return plan;
+      },
+    };
+    const live = new Projector(pool, store, {
+      schema: 'rm_live_exact',
+      projections: ALL_PROJECTIONS.map((p) => (p === assignmentProjection ? overtaken : p)),
+    });
+    await live.handle(approved);
+    const { rows } = await pool.query(
+      'SELECT revision, provisioning_state_code FROM rm_live_exact.assignments WHERE assignment_id = $1',
+      [ASSIGNMENTS[0]],
+    );
+    expect(rows).toEqual([{ revision: errored.revision.toString(), provisioning_state_code: 3 }]);
+    await new Projector(pool, store, { schema: 'rm_live_exact' }).replayToEnd();
+    await new Projector(pool, store, { schema: 'rm_live_ref' }).replayToEnd({ bulk: false });
+    await expectSameRows('rm_live_exact', 'rm_live_ref');
+  });
+
+  it('writes nothing, not even its checkpoint, while the stand-down lock is taken elsewhere', async () => {
+    const holder = await pool.connect();
+    try {
+      await holder.query(`SELECT pg_advisory_lock(hashtext('test:replay'))`);
+      await ensureReadModelSchema(holder, 'rm_live_lock');
+      const projector = new Projector(pool, store, {
+        schema: 'rm_live_lock',
+        standDownLock: () => 'test:replay',
+      });
+      const [event] = (await store.readAll({ maxCount: 1 })).events; // carl's registration
+      await expect(projector.handle(event)).rejects.toBeInstanceOf(StandDownForReplay);
+      const written = await pool.query(
+        `SELECT (SELECT count(*) FROM rm_live_lock.identities) AS rows,
+                (SELECT count(*) FROM rm_live_lock.checkpoints) AS checkpoints`,
+      );
+      expect(written.rows).toEqual([{ rows: '0', checkpoints: '0' }]);
+      await holder.query(`SELECT pg_advisory_unlock(hashtext('test:replay'))`);
+      await projector.handle(event);
+      expect((await pool.query('SELECT count(*) AS n FROM rm_live_lock.identities')).rows).toEqual([
+        { n: '1' },
+      ]);
+      // Again: the stream begins in the batch, so the live path takes it to have no row; the
+      // statement finds one, writes nothing, and the exact path skips the event it applied already.
+      await projector.handle(event);
+      expect(
+        (await pool.query('SELECT count(*) AS n, max(revision) AS r FROM rm_live_lock.identities')).rows,
+      ).toEqual([{ n: '1', r: '0' }]);
+    } finally {
+      holder.release();
+    }
+  });
+
+  async function lastEvents(count: number): Promise<RecordedEvent[]> {
+    const { events } = await store.readAll({ maxCount: 10_000 });
+    return events.slice(-count);
+  }
+
+  async function expectSameRows(schema: string, reference: string) {
+    for (const table of ['identities', 'assignments', 'orders', 'history', 'checkpoints']) {
+      const columns = table === 'checkpoints' ? 'projection, position, events_handled' : '*';
+      const a = await pool.query(`SELECT ${columns} FROM ${reference}.${table} ORDER BY 1, 2`);
+      const b = await pool.query(`SELECT ${columns} FROM ${schema}.${table} ORDER BY 1, 2`);
+      expect({ table, rows: b.rows }).toEqual({ table, rows: a.rows });
+    }
+  }
+});
