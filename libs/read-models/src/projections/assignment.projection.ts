@@ -11,7 +11,7 @@ import {
 } from '@prov/domain';
 import type { RecordedEvent } from '@prov/event-store';
 import { type CopyValue, copyRows } from '../copy-rows';
-import { foldAssignments } from './assignment.fold';
+import { foldAssignments, touchedOrders } from './assignment.fold';
 import { type ApplyOptions, batchProjection, type StoreEventsQuery, streamId } from './projection';
 import { readTouchedRows } from './stream-fold';
 
@@ -28,6 +28,7 @@ const PREFIX = 'assignment-';
  */
 export const assignmentProjection = batchProjection('assignments', PREFIX, applyAssignments, {
   copyFromStore: copyHistoryFromStore,
+  byStream: { keys: (event) => touchedOrders(event.data) },
 });
 
 async function applyAssignments(

@@ -20,6 +20,7 @@ const PREFIX = 'identity-';
  */
 export const identityProjection = batchProjection('identities', PREFIX, applyIdentities, {
   startBulkLoad: startIdentityLoad,
+  byStream: {},
 });
 
 type IdentityRow = RegisteredIdentity & { revision: string };

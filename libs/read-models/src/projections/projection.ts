@@ -33,6 +33,13 @@ export interface Projection {
    * the end of a bulk load that left them out (`ApplyOptions.copiedFromStore`, ADR 0038).
    */
   copyFromStore?(client: PoolClient, schema: string, events: StoreEventsQuery): Promise<void>;
+  /**
+   * Set when every row of this projection is built from the events of one stream alone, in that
+   * stream's order: a bulk load may then fold the log stream by stream (ADR 0047). `keys` names
+   * the rows an event writes that are not keyed by its stream (an assignment's orders); such a
+   * load checks that no two streams write one, and loads in log order otherwise.
+   */
+  readonly byStream?: { keys?: (event: RecordedEvent) => readonly string[] };
 }
 
 export interface BulkLoader {
@@ -87,7 +94,7 @@ export function batchProjection(
   name: string,
   prefix: string,
   applyMany: NonNullable<Projection['applyMany']>,
-  bulk: Pick<Projection, 'startBulkLoad' | 'copyFromStore'> = {},
+  bulk: Pick<Projection, 'startBulkLoad' | 'copyFromStore' | 'byStream'> = {},
 ): Projection {
   return {
     name,
