@@ -153,12 +153,12 @@ async function main(): Promise<void> {
     const trace = process.env.SCALE_TRACE ? traceStatements() : undefined;
     const projector = new Projector(pool, store, { schema: 'rm_scale' });
     const loadBefore = load();
-    const cost = measureReplayCost();
+    const cost = await measureReplayCost();
     t0 = process.hrtime.bigint();
     await projector.replayToEnd();
     const replaySeconds = seconds(t0);
     clearInterval(sampler);
-    const replayCost = cost();
+    const replayCost = await cost();
     const replayRate = projector.eventsHandled / replaySeconds;
     const statements = trace?.stop();
     // The path of every replay before ADR 0030, on the same log in the same run (slow: opt-in).

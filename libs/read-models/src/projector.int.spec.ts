@@ -13,6 +13,7 @@ import { PostgresEventStore } from '@prov/event-store';
 import { createTestDatabase, type TestDatabase } from '@prov/testing';
 import { Projector } from './projector';
 import { ensureReadModelSchema } from './schema';
+import { expectSameReadModels } from './testing/same-read-models';
 import { ReadModelQueries } from './queries/read-model-queries';
 
 const now = new Date('2026-11-01T10:00:00.000Z');
@@ -193,28 +194,10 @@ describe('read-model projector (PostgreSQL)', () => {
     }
   });
 
-  async function expectEqualToLive(
+  const expectEqualToLive = (
     schema: string,
     tables = ['identities', 'assignments', 'orders', 'history', 'jobs'],
-  ) {
-    for (const table of tables) {
-      const a = await pool.query(`SELECT * FROM rm.${table} ORDER BY 1, 2`);
-      const b = await pool.query(`SELECT * FROM ${schema}.${table} ORDER BY 1, 2`);
-      expect({ table, rows: b.rows }).toEqual({ table, rows: a.rows });
-    }
-    const indexes = (s: string) =>
-      pool
-        .query(
-          `SELECT indexname, replace(indexdef, $1, '') AS def FROM pg_indexes WHERE schemaname = $2 ORDER BY 1`,
-          [` ${s}.`, s],
-        )
-        .then((r) => r.rows);
-    expect(await indexes(schema)).toEqual(await indexes('rm'));
-    const checkpoints = await pool.query(
-      `SELECT l.position = r.position AS same FROM rm.checkpoints l JOIN ${schema}.checkpoints r USING (projection)`,
-    );
-    expect(checkpoints.rows).toEqual([{ same: true }]);
-  }
+  ) => expectSameReadModels(pool, schema, tables);
 
   it('a bulk replay into an empty schema equals the live read model, streams spanning pages included', async () => {
     // Pages of two events: the identity and the assignment are met again pages after their

@@ -15,6 +15,7 @@ import { PostgresEventStore } from '@prov/event-store';
 import { createTestDatabase, type TestDatabase } from '@prov/testing';
 import { Projector } from './projector';
 import { ensureReadModelSchema } from './schema';
+import { expectSameReadModels } from './testing/same-read-models';
 
 const now = new Date('2026-11-01T10:00:00.000Z');
 const metadata = commandMetadata({ actor: 'test' }, now);
@@ -84,25 +85,7 @@ describe('bulk load by stream (PostgreSQL)', () => {
   /** The live path's read models in `rm`: the batch path of the subscription, up to the end. */
   const projectLive = () => new Projector(pool, store).replayToEnd({ bulk: false });
 
-  async function expectEqualToLive(schema: string) {
-    for (const table of TABLES) {
-      const a = await pool.query(`SELECT * FROM rm.${table} ORDER BY 1, 2, 3`);
-      const b = await pool.query(`SELECT * FROM ${schema}.${table} ORDER BY 1, 2, 3`);
-      expect({ table, rows: b.rows }).toEqual({ table, rows: a.rows });
-    }
-    const indexes = (s: string) =>
-      pool
-        .query(
-          `SELECT indexname, replace(indexdef, $1, '') AS def FROM pg_indexes WHERE schemaname = $2 ORDER BY 1`,
-          [` ${s}.`, s],
-        )
-        .then((r) => r.rows);
-    expect(await indexes(schema)).toEqual(await indexes('rm'));
-    const checkpoints = await pool.query(
-      `SELECT l.position = r.position AS same FROM rm.checkpoints l JOIN ${schema}.checkpoints r USING (projection)`,
-    );
-    expect(checkpoints.rows).toEqual([{ same: true }]);
-  }
+  const expectEqualToLive = (schema: string) => expectSameReadModels(pool, schema, TABLES);
 
   beforeAll(async () => {
     db = await createTestDatabase('rmstream');
