@@ -91,6 +91,24 @@ describe('bulk load by stream (PostgreSQL)', () => {
     db = await createTestDatabase('rmstream');
     pool = new Pool({ connectionString: db.url });
     store = await PostgresEventStore.connect({ pool });
+    // A stream whose revision 1 is before its revision 0 in the log (its transaction got the
+    // lower id): the live path applies 1, then skips 0; a fold in revision order would not.
+    await pool.query(`INSERT INTO es.streams (stream_name, revision) VALUES ('identity-zed', 1)`);
+    const registered = (login: string) =>
+      JSON.stringify({
+        identityId: 'zed',
+        login,
+        firstName: 'Z',
+        lastName: 'Z',
+        email: 'z@example.test',
+        at: now,
+      });
+    await pool.query(
+      `INSERT INTO es.events (transaction_id, stream_name, stream_revision, event_id, event_type, data)
+       VALUES ('4', 'identity-zed', 0, gen_random_uuid(), 'IdentityRegistered', $1),
+              ('3', 'identity-zed', 1, gen_random_uuid(), 'IdentityRegistered', $2)`,
+      [registered('early'), registered('late')],
+    );
     for (const [id, login] of [
       ['alice', 'amartin'],
       ['bob', 'bdurand'],
@@ -127,6 +145,8 @@ describe('bulk load by stream (PostgreSQL)', () => {
       nonConforming: 1,
     });
     await projectLive();
+    const zed = await pool.query(`SELECT login, revision FROM rm.identities WHERE identity_id = 'zed'`);
+    expect(zed.rows).toEqual([{ login: 'late', revision: '1' }]);
   });
 
   afterAll(async () => {
@@ -159,20 +179,21 @@ describe('bulk load by stream (PostgreSQL)', () => {
     await expectEqualToLive('rm_stream_died');
   });
 
-  it('loads in log order when two streams write one order row', async () => {
+  it('loads in log order, as replays did before, when two streams write one order row', async () => {
     // o-2 written again by a stream that comes before bob's assignment in stream order but after
-    // it in the log: the live row is the later one, which only a load in log order gives.
+    // it in the log. Such a row depends on how the events were batched, on the live path too
+    // (an upsert keeps the first writer's assignment, one batch the last writer's row): the load
+    // by stream gives way to the load in log order (ADR 0038), whose result it must then equal.
     await assign('0a0a0a0a-0000-4000-8000-000000000001', 'bob', 'hr_app_user', 'o-2');
-    await projectLive();
+    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM es.events`);
     for (const pageSize of [2, 5_000]) {
+      const logOrder = `rm_log_order_${pageSize}`;
+      await new Projector(pool, store, { schema: logOrder, copyFromStore: false }).replayToEnd({ pageSize });
       const schema = `rm_stream_shared_${pageSize}`;
       const replay = new Projector(pool, store, { schema });
       await replay.replayToEnd({ pageSize });
-      await expectEqualToLive(schema);
-      const { rows } = await pool.query(`SELECT count(*)::int AS n FROM es.events`);
+      await expectSameReadModels(pool, schema, TABLES, logOrder);
       expect(replay.eventsHandled).toBe(rows[0].n);
     }
-    const { rows } = await pool.query(`SELECT assignment_id FROM rm.orders WHERE order_id = 'o-2'`);
-    expect(rows).toEqual([{ assignment_id: '0a0a0a0a-0000-4000-8000-000000000001' }]);
   });
 });
