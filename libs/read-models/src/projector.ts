@@ -330,7 +330,7 @@ export class Projector {
   /**
    * The bulk load by stream (ADR 0047), when the store is PostgreSQL in this database: the log
    * grouped by stream, each stream folded once. False when two streams turned out to write one
-   * row: the caller then loads in log order, which the live path's result depends on then.
+   * row: the caller then loads in log order, as replays did before (see StreamOrderConflict).
    */
   private async replayByStream(size: number): Promise<boolean> {
     const handled = this.handled;

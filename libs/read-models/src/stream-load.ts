@@ -1,11 +1,10 @@
 import {
+  openStreamOrderReader,
   type PostgresEventStore,
   type Position,
   readLogOrderPage,
-  readStreamOrderPage,
   type RecordedEvent,
   replayGate,
-  type StreamOrderCursor,
 } from '@prov/event-store';
 import type { Projection } from './projections/projection';
 
@@ -13,9 +12,10 @@ import type { Projection } from './projections/projection';
 const UNIQUE_VIOLATION = '23505';
 
 /**
- * A load by stream met rows that two streams write (an order id in two assignments, say): the
- * order between those streams then matters, and only a load in log order gives what the live
- * path gave. The projector starts the load again that way.
+ * A load by stream met a row that two streams write (an order id in two assignments, say): that
+ * row then depends on the order and batching of the events (on the live path too), and on stream
+ * order it would differ once more. The projector starts the load again in log order, as every
+ * replay did before (ADR 0038).
  */
 export class StreamOrderConflict extends Error {
   override readonly name = 'StreamOrderConflict';
@@ -53,42 +53,42 @@ export async function loadByStream(
   };
 
   const keys = sharedKeys(apart);
-  const byStream = (after?: StreamOrderCursor) =>
-    readStreamOrderPage(store, {
-      streamNamePrefixes: apart.flatMap((p) => p.streamPrefixes),
-      gate,
-      maxCount: pageSize,
-      after,
-    });
-  let carried: RecordedEvent[] = [];
-  for (let page = apart.length > 0 ? await byStream() : undefined; page;) {
-    // The next page is read while this one is written.
-    const next = page.next ? byStream(page.next) : undefined;
-    next?.catch(() => undefined);
-    let events = carried.concat(page.events);
-    // The last stream of a page may go on in the next: it waits for the rest of its events.
-    carried = [];
-    if (next && events.length > 0) {
-      const lastStream = events[events.length - 1].streamName;
-      let cut = events.length;
-      while (cut > 0 && events[cut - 1].streamName === lastStream) cut--;
-      if (cut > 0) {
+  const reader =
+    apart.length > 0
+      ? await openStreamOrderReader(store, {
+          streamNamePrefixes: apart.flatMap((p) => p.streamPrefixes),
+          gate,
+          maxCount: pageSize,
+        })
+      : undefined;
+  try {
+    let carried: RecordedEvent[] = [];
+    for (let page = await reader?.next(); page;) {
+      // The next page is fetched while this one is written.
+      const next = page.length === pageSize ? reader!.next() : undefined;
+      next?.catch(() => undefined);
+      let events = carried.concat(page);
+      // The last stream of a page may go on in the next: it waits for the rest of its events.
+      carried = [];
+      if (next && events.length > 0) {
+        const lastStream = events[events.length - 1].streamName;
+        let cut = events.length;
+        while (cut > 0 && events[cut - 1].streamName === lastStream) cut--;
         carried = events.slice(cut);
         events = events.slice(0, cut);
-      } else {
-        carried = events;
-        events = [];
       }
+      if (events.length > 0) {
+        checkKeys(events, keys);
+        const ordered = inLogOrderPerStream(events);
+        await applyChecked(ordered);
+        seen(ordered);
+      }
+      page = next ? await next : undefined;
     }
-    if (events.length > 0) {
-      checkKeys(events, keys);
-      const ordered = inLogOrderPerStream(events);
-      await applyChecked(ordered);
-      seen(ordered);
-    }
-    page = next ? await next : undefined;
+    if (carried.length > 0) throw new Error('a load by stream ended with events it did not apply');
+  } finally {
+    await reader?.close();
   }
-  if (carried.length > 0) throw new Error('a load by stream ended with events it did not apply');
 
   let after: Position | undefined;
   while (together.length > 0) {

@@ -14,5 +14,5 @@ export type { Migration } from './schema/migrations';
 export type { Outcome } from './group-commit';
 export { logRangeQuery } from './log-range';
 export type { LogRangeOptions, LogRangeQuery } from './log-range';
-export { readLogOrderPage, readStreamOrderPage, replayGate } from './replay-read';
-export type { ReplayReadOptions, StreamOrderCursor } from './replay-read';
+export { openStreamOrderReader, readLogOrderPage, replayGate } from './replay-read';
+export type { ReplayReadOptions, StreamOrderReader } from './replay-read';

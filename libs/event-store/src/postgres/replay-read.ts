@@ -10,8 +10,8 @@
  *   the position rendered by the server, the time as epoch milliseconds (no date parsing).
  *
  * Both read below one gate (`replayGate`, the log gate of every reader): everything under it is
- * committed and nothing can be added there later, so pages read one after the other, each in its
- * own short statement, see one fixed log without holding a snapshot for the whole load.
+ * committed and nothing can be added there later, so the two reads, and the pages of the log-order
+ * one (each its own short statement), see one fixed log.
  */
 import type { Position, RecordedEvent } from '../core';
 import { logGate } from './log-gate';
@@ -25,12 +25,6 @@ export interface ReplayReadOptions {
   gate: string;
   /** Events per page at most. */
   maxCount: number;
-}
-
-/** Where a page in stream order ended: the next page begins after this event. */
-export interface StreamOrderCursor {
-  streamName: string;
-  revision: bigint;
 }
 
 interface LeanRow {
@@ -66,40 +60,77 @@ export async function replayGate(store: PostgresEventStore): Promise<string> {
   return logGate(store.pool);
 }
 
+/** The events of a stream-order read, a page at a time; an empty page is its end. */
+export interface StreamOrderReader {
+  next(): Promise<RecordedEvent[]>;
+  /** Ends the read (its transaction); safe to call more than once. */
+  close(): Promise<void>;
+}
+
 /**
- * A page of events in stream order (name, then revision) after `after`. A stream's events may
- * end one page and go on in the next. Within a stream, revision order is log order except when
- * a later revision's transaction got an id before an earlier one's: the consumer orders each
- * stream's events by position before folding them.
+ * The log below the gate grouped by stream (name, then revision), read through one cursor: one
+ * sequential scan and one sort by the server (`work_mem` raised for it, spilling to disk beyond),
+ * then pages of `maxCount` as they are asked for. Keyset pages on the stream index were tried
+ * first: the planner could not see that the prefix filter keeps most rows and scanned and sorted
+ * the whole table for every page (docs/benchmarks.md). The names are compared bytewise (`"C"`),
+ * which groups them all the same and is the cheapest comparison. The cursor's transaction is read
+ * only and holds one snapshot for the read; within a stream, revision order is log order except
+ * when a later revision's transaction got an id first (the consumer orders by position).
  */
-export async function readStreamOrderPage(
+export async function openStreamOrderReader(
   store: PostgresEventStore,
-  options: ReplayReadOptions & { after?: StreamOrderCursor },
-): Promise<{ events: RecordedEvent[]; next?: StreamOrderCursor }> {
-  const { after } = options;
-  const { rows } = await store.pool.query<LeanRow>(
-    `SELECT ${LEAN_COLUMNS}
-       FROM es.events e
-      WHERE ${after ? '(e.stream_name, e.stream_revision) > ($4::text, $5::bigint)' : 'true'}
-        AND EXISTS (SELECT 1 FROM unnest($1::text[]) p WHERE starts_with(e.stream_name, p))
-        AND e.transaction_id < $2::text::xid8
-      ORDER BY e.stream_name, e.stream_revision
-      LIMIT $3`,
-    [
-      options.streamNamePrefixes,
-      options.gate,
-      options.maxCount,
-      ...(after ? [after.streamName, after.revision.toString()] : []),
-    ],
-  );
-  const events = rows.map(toEvent);
-  const last = events[events.length - 1];
+  options: ReplayReadOptions,
+): Promise<StreamOrderReader> {
+  if (!/^\d+$/.test(options.gate)) throw new Error(`not a log gate: ${options.gate}`);
+  const client = await store.pool.connect();
+  let open = true;
+  const close = async (error?: unknown) => {
+    if (!open) return;
+    open = false;
+    try {
+      await client.query(error ? 'ROLLBACK' : 'COMMIT');
+      client.release();
+    } catch (failure) {
+      client.release(failure as Error);
+    }
+  };
+  try {
+    await client.query(`BEGIN READ ONLY`);
+    await client.query(`SET LOCAL work_mem = '${SORT_MEMORY}'`);
+    // DECLARE takes no parameters: the prefixes are quoted here, the gate is digits (checked).
+    const prefixes = options.streamNamePrefixes.map((p) => client.escapeLiteral(p)).join(', ');
+    await client.query(
+      `DECLARE replay_by_stream NO SCROLL CURSOR FOR
+       SELECT ${LEAN_COLUMNS}
+         FROM es.events e
+        WHERE EXISTS (SELECT 1 FROM unnest(ARRAY[${prefixes}]::text[]) p WHERE starts_with(e.stream_name, p))
+          AND e.transaction_id < '${options.gate}'::xid8
+        ORDER BY e.stream_name COLLATE "C", e.stream_revision`,
+    );
+  } catch (error) {
+    await close(error);
+    throw error;
+  }
   return {
-    events,
-    next:
-      events.length < options.maxCount ? undefined : { streamName: last.streamName, revision: last.revision },
+    async next() {
+      if (!open) return [];
+      try {
+        const { rows } = await client.query<LeanRow>(
+          `FETCH ${Number(options.maxCount)} FROM replay_by_stream`,
+        );
+        if (rows.length === 0) await close();
+        return rows.map(toEvent);
+      } catch (error) {
+        await close(error);
+        throw error;
+      }
+    },
+    close: () => close(),
   };
 }
+
+/** Memory the stream-order read's sort may take before it spills to disk. */
+const SORT_MEMORY = '32MB';
 
 /**
  * A page of events in log order after `after`, for streams with the given prefixes only. The
