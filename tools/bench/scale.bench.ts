@@ -22,6 +22,7 @@ import { ensureReadModelSchema, Projector } from '@prov/read-models';
 import { startPostgresCluster } from '@prov/testing';
 import { runCompleteJob } from './scale-job';
 import { scaleRoleModel } from './scale-model';
+import { measureReplayCost } from './replay-cost';
 import { measureReads } from './scale-reads';
 import { seed, withSeedSettings } from './scale-seed';
 import { traceStatements } from './statement-trace';
@@ -159,10 +160,13 @@ async function main(): Promise<void> {
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
     const trace = process.env.SCALE_TRACE ? traceStatements() : undefined;
     const projector = new Projector(pool, store, { schema: 'rm_scale' });
+    const loadBefore = load();
+    const cost = await measureReplayCost();
     t0 = process.hrtime.bigint();
     await projector.replayToEnd();
     const replaySeconds = seconds(t0);
     clearInterval(sampler);
+    const replayCost = await cost();
     const replayRate = projector.eventsHandled / replaySeconds;
     const statements = trace?.stop();
     // The path of every replay before ADR 0030, on the same log in the same run (slow: opt-in).
@@ -187,6 +191,12 @@ async function main(): Promise<void> {
     console.log(
       `  replay (all read models, fresh schema): ${fmt(projector.eventsHandled)} events in ${fmt(replaySeconds, 1)} s = ` +
         `${fmt(replayRate)} events/s, ${fmt(replayRate / rawRate, 2)} of raw; peak RSS of the replaying process ${fmt(peakRss / 2 ** 20)} MB`,
+    );
+    console.log(
+      `  replay cost: CPU ${fmt(replayCost.processCpuSeconds, 1)} s in the replaying process, ` +
+        `${fmt(replayCost.postgresCpuSeconds, 1)} s in PostgreSQL (${fmt((1e6 * replayCost.processCpuSeconds) / projector.eventsHandled, 1)} + ` +
+        `${fmt((1e6 * replayCost.postgresCpuSeconds) / projector.eventsHandled, 1)} µs per event); VmHWM ${fmt(replayCost.peakRssMb)} MB` +
+        `${replayCost.peakReset ? ' (reset before the replay)' : ' (not reset: includes the raw read)'}; load ${loadBefore} before, ${load()} after`,
     );
     if (exact)
       console.log(

@@ -48,6 +48,23 @@ export async function beginBulkLoad(
 }
 
 /**
+ * Prepares a schema without a checkpoint for a load by stream (ADR 0047): every row any earlier
+ * load left is discarded (it writes its checkpoint last, so such rows are what a load that died
+ * left), the deferred indexes are dropped, and no projection holds rows in memory: each stream
+ * is folded once, whole.
+ */
+export async function beginStreamLoad(pool: Pool, schema: string): Promise<BulkLoad> {
+  const s = assertSchemaName(schema);
+  const { rows } = await pool.query<{ name: string }>(
+    `SELECT tablename AS name FROM pg_tables WHERE schemaname = $1 AND tablename <> 'checkpoints'`,
+    [s],
+  );
+  if (rows.length > 0) await pool.query(`TRUNCATE ${rows.map((r) => `${s}.${r.name}`).join(', ')}`);
+  await dropDeferredIndexes(pool, s);
+  return { loaders: new Map(), events: 0, fromStore: true, notApplied: [] };
+}
+
+/**
  * A bulk load (the replay of a rebuild into an empty schema) writes millions of rows; keeping
  * the secondary indexes up to date row by row costs more than building them once at the end
  * (a sort per index). The load therefore drops every index that no write of the load needs:
@@ -84,8 +101,11 @@ export async function restoreDeferredIndexes(pool: Pool, schema: string): Promis
     // Index builds sort in memory up to this much per build, then spill to disk.
     await client.query(`SET maintenance_work_mem = '128MB'`);
     await ensureReadModelSchema(client, schema);
+    // The history is only ever read by its key: statistics of its payloads (large jsonb, read
+    // and detoasted for the sample) would cost the most and serve no plan.
     await client.query(
-      `ANALYZE ${assertSchemaName(schema)}.identities, ${schema}.assignments, ${schema}.orders, ${schema}.history`,
+      `ANALYZE ${assertSchemaName(schema)}.identities, ${schema}.assignments, ${schema}.orders,
+         ${schema}.history (assignment_id, revision)`,
     );
   } finally {
     await client.query('RESET maintenance_work_mem').catch(() => undefined);

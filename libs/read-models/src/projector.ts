@@ -2,12 +2,19 @@
 // transaction and queue; the pieces that stand alone (bulk load, folds, projections, the live
 // path's statement in live-batches.ts and live-write.ts) live beside it.
 import type { Pool, PoolClient } from 'pg';
-import type { EventStore, Position, RecordedEvent, Subscription } from '@prov/event-store';
+import type {
+  EventStore,
+  Position,
+  PostgresEventStore,
+  RecordedEvent,
+  Subscription,
+} from '@prov/event-store';
 import { assignmentProjection } from './projections/assignment.projection';
 import { identityProjection } from './projections/identity.projection';
 import { jobProjection } from './projections/job.projection';
 import {
   beginBulkLoad,
+  beginStreamLoad,
   type BulkLoad,
   copiesFromStore,
   copyFromStore,
@@ -16,6 +23,7 @@ import {
 } from './bulk-load';
 import type { ApplyOptions, Projection } from './projections/projection';
 import { synchronizationProjection } from './projections/synchronization.projection';
+import { loadByStream, StreamOrderConflict } from './stream-load';
 import { assertSchemaName, ensureReadModelSchema, LIVE_SCHEMA } from './schema';
 import { inTransaction } from './transaction';
 import { LiveBatches, notification, probeStandDownLock, READ_MODEL_CHANNEL } from './live-batches';
@@ -255,8 +263,11 @@ export class Projector {
     if (mode.load) {
       mode.load.events += events.length;
       mode.load.notApplied.push(...notApplied);
-      mode.load.first ??= events[0].position;
-      mode.load.last = events[events.length - 1].position;
+      // A load by stream applies the log out of its order: the range is its lowest and highest.
+      for (const { position } of events) {
+        if (mode.load.first === undefined || position < mode.load.first) mode.load.first = position;
+        if (mode.load.last === undefined || position > mode.load.last) mode.load.last = position;
+      }
     }
   }
 
@@ -314,6 +325,7 @@ export class Projector {
     const bulk = from === undefined && options.bulk !== false;
     const size = options.pageSize ?? (bulk ? BULK_PAGE : 5_000);
     const fromStore = this.options.copyFromStore !== false && storeSharesDatabase(this.store, this.pool);
+    if (bulk && fromStore && (await this.replayByStream(size))) return;
     const load = bulk
       ? await beginBulkLoad(this.pool, this.schema, this.projections, {
           fromStore,
@@ -343,6 +355,35 @@ export class Projector {
       await this.finishBulkLoad(load, last);
       await restoreDeferredIndexes(this.pool, this.schema);
     }
+  }
+
+  /**
+   * The bulk load by stream (ADR 0047), when the store is PostgreSQL in this database: the log
+   * grouped by stream, each stream folded once. False when two streams turned out to write one
+   * row: the caller then loads in log order, as replays did before (see StreamOrderConflict).
+   */
+  private async replayByStream(size: number): Promise<boolean> {
+    const handled = this.handled;
+    const load = await beginStreamLoad(this.pool, this.schema);
+    try {
+      const last = await loadByStream(this.store as PostgresEventStore, this.projections, size, (events) =>
+        this.applyBatch(
+          events.map((event) => ({ event, position: event.position })),
+          { apply: { bulk: true }, load },
+        ),
+      );
+      await this.finishBulkLoad(load, last);
+    } catch (error) {
+      if (!(error instanceof StreamOrderConflict)) throw error;
+      this.options.logger?.log('a load by stream met a row two streams write; loading in log order', {
+        error: String(error),
+      });
+      this.handled = handled;
+      await beginStreamLoad(this.pool, this.schema);
+      return false;
+    }
+    await restoreDeferredIndexes(this.pool, this.schema);
+    return true;
   }
 
   /** The last transaction of a bulk load: the rows held until now, and the checkpoint. */

@@ -7,6 +7,8 @@ import { inTransaction } from './transaction';
 
 export const REBUILD_SCHEMA = 'rm_rebuild';
 const RETIRED_SCHEMA = 'rm_retired';
+/** How often a replay records the events its bulk load applied so far. */
+const PROGRESS_MS = 1_000;
 
 export interface ReplayStatus {
   replayId: string;
@@ -134,7 +136,7 @@ export class ReadModelRebuild {
       await this.pool.query(`DROP SCHEMA IF EXISTS ${REBUILD_SCHEMA} CASCADE`);
       // Bulk replay in large pages first; the subscription then follows from its checkpoint.
       stillHeld();
-      await shadow.replayToEnd().catch((error: unknown) => {
+      await this.reportingProgress(replayId, shadow, () => shadow.replayToEnd()).catch((error: unknown) => {
         throw new Error(`the shadow build failed: ${String((error as Error)?.message ?? error)}`);
       });
       stillHeld();
@@ -167,6 +169,30 @@ export class ReadModelRebuild {
       throw error;
     } finally {
       if (paused) this.live.resume();
+    }
+  }
+
+  /**
+   * The bulk load is most of a replay: its events applied so far are recorded every second, so
+   * the status shows progress before the catch-up. The last write is awaited before the next
+   * phase's, so that it cannot land after it.
+   */
+  private async reportingProgress(
+    replayId: string,
+    shadow: Projector,
+    run: () => Promise<void>,
+  ): Promise<void> {
+    let writing: Promise<unknown> = Promise.resolve();
+    const timer = setInterval(() => {
+      writing = writing
+        .then(() => this.setPhase(replayId, 'catching-up', shadow.eventsHandled))
+        .catch(() => undefined);
+    }, PROGRESS_MS);
+    try {
+      await run();
+    } finally {
+      clearInterval(timer);
+      await writing;
     }
   }
 

@@ -14,3 +14,5 @@ export type { Migration } from './schema/migrations';
 export type { Outcome } from './group-commit';
 export { logRangeQuery } from './log-range';
 export type { LogRangeOptions, LogRangeQuery } from './log-range';
+export { openStreamOrderReader, readLogOrderPage, replayGate } from './replay-read';
+export type { ReplayReadOptions, StreamOrderReader } from './replay-read';

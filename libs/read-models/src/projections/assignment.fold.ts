@@ -18,7 +18,8 @@ export interface FoldedAssignments {
   history: RecordedEvent[];
 }
 
-function touchedOrders(data: unknown): string[] {
+/** The orders an assignment event touches (their rows are keyed by order id, not by the stream). */
+export function touchedOrders(data: unknown): string[] {
   const { orderId, supersededBy } = data as { orderId?: string; supersededBy?: string };
   return [orderId, supersededBy].filter((id): id is string => typeof id === 'string');
 }

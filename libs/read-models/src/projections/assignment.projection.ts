@@ -11,7 +11,7 @@ import {
 } from '@prov/domain';
 import type { RecordedEvent } from '@prov/event-store';
 import { type CopyValue, copyRows } from '../copy-rows';
-import { type FoldedAssignments, foldAssignments } from './assignment.fold';
+import { type FoldedAssignments, foldAssignments, touchedOrders } from './assignment.fold';
 import { insertHistorySql, upsertAssignmentsSql, upsertOrdersSql } from './assignment.sql';
 import {
   type ApplyOptions,
@@ -39,6 +39,7 @@ const PREFIX = 'assignment-';
 export const assignmentProjection = batchProjection('assignments', PREFIX, applyAssignments, {
   copyFromStore: copyHistoryFromStore,
   planMany: planAssignments,
+  byStream: { keys: (event) => touchedOrders(event.data) },
 });
 
 /**

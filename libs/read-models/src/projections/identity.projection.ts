@@ -29,6 +29,7 @@ const PREFIX = 'identity-';
 export const identityProjection = batchProjection('identities', PREFIX, applyIdentities, {
   startBulkLoad: startIdentityLoad,
   planMany: planIdentities,
+  byStream: {},
 });
 
 type IdentityRow = RegisteredIdentity & { revision: string };

@@ -7,6 +7,7 @@ const PREFIX = 'job-';
 export const jobProjection: Projection = {
   name: 'jobs',
   streamPrefixes: [PREFIX],
+  byStream: {},
   async apply(client, schema, event) {
     const jobId = streamId(event.streamName, PREFIX);
     const { rows } = await client.query<{ state: JobState; revision: string }>(

@@ -47,6 +47,13 @@ export interface Projection {
     events: readonly RecordedEvent[],
     cache?: StateCache,
   ): Promise<LivePlan>;
+  /**
+   * Set when every row of this projection is built from the events of one stream alone, in that
+   * stream's order: a bulk load may then fold the log stream by stream (ADR 0047). `keys` names
+   * the rows an event writes that are not keyed by its stream (an assignment's orders); such a
+   * load checks that no two streams write one, and loads in log order otherwise.
+   */
+  readonly byStream?: { keys?: (event: RecordedEvent) => readonly string[] };
 }
 
 /** One multi-row write: `sql` reads its rows from `jsonb_to_recordset($1::jsonb)` (its only parameter). */
@@ -126,7 +133,7 @@ export function batchProjection(
   name: string,
   prefix: string,
   applyMany: NonNullable<Projection['applyMany']>,
-  more: Pick<Projection, 'startBulkLoad' | 'copyFromStore' | 'planMany'> = {},
+  more: Pick<Projection, 'startBulkLoad' | 'copyFromStore' | 'planMany' | 'byStream'> = {},
 ): Projection {
   return {
     name,

@@ -1,0 +1,164 @@
+/**
+ * Lean reads of the log for a consumer that rebuilds its state from zero in the same database
+ * (the read models' bulk load, ADR 0047). Two things differ from `readAll`:
+ *
+ * - Events come **grouped by stream** (stream name, then revision) when the consumer's rows
+ *   depend on one stream each: a stream's events then arrive together, wherever the log spread
+ *   them, and the consumer folds each stream once, holding nothing across the whole log. Or in
+ *   log order, for the few events of consumers whose rows mix streams.
+ * - Only what a fold reads is fetched and parsed: no metadata (`{}` on the events handed out),
+ *   the position rendered by the server, the time as epoch milliseconds (no date parsing).
+ *
+ * Both read below one gate (`replayGate`, the log gate of every reader): everything under it is
+ * committed and nothing can be added there later, so the two reads, and the pages of the log-order
+ * one (each its own short statement), see one fixed log.
+ */
+import type { Position, RecordedEvent } from '../core';
+import { logGate } from './log-gate';
+import type { PostgresEventStore } from './postgres-event-store';
+import { fromPgPosition } from './rows';
+
+export interface ReplayReadOptions {
+  /** Events of streams whose name begins with one of these. */
+  streamNamePrefixes: readonly string[];
+  /** From `replayGate`: only events of transactions below it. */
+  gate: string;
+  /** Events per page at most. */
+  maxCount: number;
+}
+
+interface LeanRow {
+  stream_name: string;
+  stream_revision: string;
+  position: string;
+  event_id: string;
+  event_type: string;
+  data: unknown;
+  created_ms: number;
+}
+
+const LEAN_COLUMNS = `e.stream_name, e.stream_revision::text AS stream_revision,
+  lpad(e.transaction_id::text, 20, '0') || ':' || lpad(e.global_position::text, 20, '0') AS position,
+  e.event_id::text AS event_id, e.event_type, e.data,
+  floor(extract(epoch FROM e.created_at) * 1000)::float8 AS created_ms`;
+
+function toEvent(row: LeanRow): RecordedEvent {
+  return {
+    streamName: row.stream_name,
+    revision: BigInt(row.stream_revision),
+    position: row.position as Position,
+    id: row.event_id,
+    type: row.event_type,
+    data: row.data,
+    metadata: {},
+    createdAt: new Date(row.created_ms),
+  };
+}
+
+/** The bound every replay read stays under (see log-gate.ts); read once per load. */
+export async function replayGate(store: PostgresEventStore): Promise<string> {
+  return logGate(store.pool);
+}
+
+/** The events of a stream-order read, a page at a time; an empty page is its end. */
+export interface StreamOrderReader {
+  next(): Promise<RecordedEvent[]>;
+  /** Ends the read (its transaction); safe to call more than once. */
+  close(): Promise<void>;
+}
+
+/**
+ * The log below the gate grouped by stream (name, then revision), read through one cursor: one
+ * sequential scan and one sort by the server (`work_mem` raised for it, spilling to disk beyond),
+ * then pages of `maxCount` as they are asked for. Keyset pages on the stream index were tried
+ * first: the planner could not see that the prefix filter keeps most rows and scanned and sorted
+ * the whole table for every page (docs/benchmarks.md). The names are compared bytewise (`"C"`),
+ * which groups them all the same and is the cheapest comparison. The cursor's transaction is read
+ * only and holds one snapshot for the read; within a stream, revision order is log order except
+ * when a later revision's transaction got an id first (the consumer orders by position).
+ */
+export async function openStreamOrderReader(
+  store: PostgresEventStore,
+  options: ReplayReadOptions,
+): Promise<StreamOrderReader> {
+  if (!/^\d+$/.test(options.gate)) throw new Error(`not a log gate: ${options.gate}`);
+  const client = await store.pool.connect();
+  let open = true;
+  const close = async (error?: unknown) => {
+    if (!open) return;
+    open = false;
+    try {
+      await client.query(error ? 'ROLLBACK' : 'COMMIT');
+      client.release();
+    } catch (failure) {
+      client.release(failure as Error);
+    }
+  };
+  try {
+    await client.query(`BEGIN READ ONLY`);
+    await client.query(`SET LOCAL work_mem = '${SORT_MEMORY}'`);
+    // DECLARE takes no parameters: the prefixes are quoted here, the gate is digits (checked).
+    const prefixes = options.streamNamePrefixes.map((p) => client.escapeLiteral(p)).join(', ');
+    await client.query(
+      `DECLARE replay_by_stream NO SCROLL CURSOR FOR
+       SELECT ${LEAN_COLUMNS}
+         FROM es.events e
+        WHERE EXISTS (SELECT 1 FROM unnest(ARRAY[${prefixes}]::text[]) p WHERE starts_with(e.stream_name, p))
+          AND e.transaction_id < '${options.gate}'::xid8
+        ORDER BY e.stream_name COLLATE "C", e.stream_revision`,
+    );
+  } catch (error) {
+    await close(error);
+    throw error;
+  }
+  return {
+    async next() {
+      if (!open) return [];
+      try {
+        const { rows } = await client.query<LeanRow>(
+          `FETCH ${Number(options.maxCount)} FROM replay_by_stream`,
+        );
+        if (rows.length === 0) await close();
+        return rows.map(toEvent);
+      } catch (error) {
+        await close(error);
+        throw error;
+      }
+    },
+    close: () => close(),
+  };
+}
+
+/** Memory the stream-order read's sort may take before it spills to disk. */
+const SORT_MEMORY = '32MB';
+
+/**
+ * A page of events in log order after `after`, for streams with the given prefixes only. The
+ * streams are found in the stream table and their events by the stream index, so a page costs
+ * the events of those streams, not a scan of the whole log (they are few: synchronizations).
+ */
+export async function readLogOrderPage(
+  store: PostgresEventStore,
+  options: ReplayReadOptions & { after?: Position },
+): Promise<{ events: RecordedEvent[]; next?: Position }> {
+  const after = options.after ? fromPgPosition(options.after) : { transactionId: '0', globalPosition: '0' };
+  const { rows } = await store.pool.query<LeanRow>(
+    `WITH streams AS MATERIALIZED (
+       SELECT s.stream_name FROM es.streams s
+        WHERE EXISTS (SELECT 1 FROM unnest($1::text[]) p WHERE starts_with(s.stream_name, p)))
+     SELECT ${LEAN_COLUMNS}
+       FROM streams s
+       CROSS JOIN LATERAL (
+         SELECT * FROM es.events e0
+          WHERE e0.stream_name = s.stream_name AND e0.transaction_id < $2::text::xid8
+            AND (e0.transaction_id, e0.global_position) > ($4::text::xid8, $5::bigint)) e
+      ORDER BY e.transaction_id, e.global_position
+      LIMIT $3`,
+    [options.streamNamePrefixes, options.gate, options.maxCount, after.transactionId, after.globalPosition],
+  );
+  const events = rows.map(toEvent);
+  return {
+    events,
+    next: events.length < options.maxCount ? undefined : events[events.length - 1].position,
+  };
+}
