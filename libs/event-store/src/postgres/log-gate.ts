@@ -84,6 +84,22 @@ export class LogGate {
     return true;
   }
 
+  /**
+   * The gate alone, for a reader that holds one bound over several statements (the replay's
+   * stream-order load): every id below it has ended or never appends, so later snapshots see all
+   * of the log below it. When an id of unknown kind holds it back, the lock table is read once and
+   * the gate taken again; a lower gate than possible is safe, only later.
+   */
+  async bound(): Promise<string> {
+    for (let attempt = 0; ; attempt += 1) {
+      const { rows } = await this.pool.query<GateColumns & { gate: string }>(
+        `WITH ${LogGate.cte(1, 2)} SELECT gate::text AS gate, gate_xmin, gate_unknown FROM gate`,
+        this.parameters(),
+      );
+      if (attempt > 0 || !(await this.settle(rows[0]))) return rows[0].gate;
+    }
+  }
+
   private forgetBelow(xmin: bigint): void {
     for (const set of [this.nonAppenders, this.appenders]) {
       for (const xid of set) if (BigInt(xid) < xmin) set.delete(xid);

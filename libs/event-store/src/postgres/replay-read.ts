@@ -14,7 +14,7 @@
  * one (each its own short statement), see one fixed log.
  */
 import type { Position, RecordedEvent } from '../core';
-import { logGate } from './log-gate';
+import { LogGate } from './log-gate';
 import type { PostgresEventStore } from './postgres-event-store';
 import { fromPgPosition } from './rows';
 
@@ -57,7 +57,7 @@ function toEvent(row: LeanRow): RecordedEvent {
 
 /** The bound every replay read stays under (see log-gate.ts); read once per load. */
 export async function replayGate(store: PostgresEventStore): Promise<string> {
-  return logGate(store.pool);
+  return new LogGate(store.pool).bound();
 }
 
 /** The events of a stream-order read, a page at a time; an empty page is its end. */
