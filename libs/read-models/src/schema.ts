@@ -92,6 +92,11 @@ CREATE INDEX IF NOT EXISTS orders_queue_page ON ${s}.orders (provisioning_state_
 DROP INDEX IF EXISTS ${s}.orders_connection;
 CREATE INDEX IF NOT EXISTS orders_connection_page
   ON ${s}.orders (connection_id, provisioning_state_code, updated_at, order_id);
+-- A connection's queue holds only its open orders: superseded ones are older, so in the index
+-- above they stand in front of the page (at 1 M assignments with earlier changes, a page of 50
+-- read 250,000 closed rows first). The full index stays for the reads of closed orders.
+CREATE INDEX IF NOT EXISTS orders_connection_queue
+  ON ${s}.orders (connection_id, provisioning_state_code, updated_at, order_id) WHERE is_open;
 CREATE INDEX IF NOT EXISTS orders_assignment ON ${s}.orders (assignment_id);
 CREATE INDEX IF NOT EXISTS orders_account_key ON ${s}.orders (connection_id, (changes->>'accountKey'));
 CREATE TABLE IF NOT EXISTS ${s}.history (
