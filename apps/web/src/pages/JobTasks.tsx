@@ -10,6 +10,23 @@ const TASK_LABELS: Record<string, string> = {
   'report-drift': 'Report non-conforming resources',
 };
 
+/**
+ * A complete job the console has just started, before the read model has it: its tasks, in the
+ * order the job runs them, all Pending. Without it the page kept showing the previous run until the
+ * new one was projected, and a job shorter than that was never seen running at all.
+ */
+export function justStarted(jobId: string, startedBy: string | undefined): Job {
+  return {
+    jobId,
+    kind: 'complete',
+    status: 'Running',
+    trigger: 'api',
+    startedBy,
+    startedAt: new Date().toISOString(),
+    tasks: Object.keys(TASK_LABELS).map((name) => ({ name, status: 'Pending', counts: {}, errors: [] })),
+  };
+}
+
 /** One job run: its overall progress and each task with its status, counts and errors. */
 export function JobTasks({ job }: { job: Job }) {
   const finished = job.tasks.filter((task) => task.status === 'Completed' || task.status === 'Failed').length;

@@ -9,24 +9,28 @@ import { DataTable } from '../components/DataTable';
 import { formatDateTime, formatDuration, shortId } from '../format';
 import { useApiQuery } from '../hooks/use-api-query';
 import { useSession } from '../session/session';
-import { JobTasks } from './JobTasks';
+import { JobTasks, justStarted } from './JobTasks';
 
 /** Job Execution: start the complete job, watch its tasks live, look at past runs. */
 export function JobsPage() {
-  const { can } = useSession();
+  const { can, session } = useSession();
   const jobs = useApiQuery(['/jobs'], (signal) => get<Job[]>('/jobs', signal), { live: ['job-'] });
   const [chosen, setChosen] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [started, setStarted] = useState<Job | null>(null);
 
   const list = jobs.data ?? [];
   const running = list.find((job) => job.status === 'Running');
-  const shown = list.find((job) => job.jobId === chosen) ?? running ?? list[0];
+  // The job just started stands in until the read model has it.
+  const pending = started && !list.some((job) => job.jobId === started.jobId) ? started : undefined;
+  const shown = list.find((job) => job.jobId === chosen) ?? pending ?? running ?? list[0];
 
   const start = useMutation({
     mutationFn: () => post<{ jobId: string }>('/jobs/complete'),
     onMutate: () => setNotice(null),
     onSuccess: ({ jobId }) => {
       setChosen(jobId);
+      setStarted(justStarted(jobId, session?.actor));
       setNotice(`Complete job ${shortId(jobId)} started. Its tasks update below as they progress.`);
       jobs.reload();
     },
@@ -43,9 +47,13 @@ export function JobsPage() {
             type="button"
             className="button primary"
             onClick={() => start.mutate()}
-            disabled={start.isPending || Boolean(running)}
+            disabled={start.isPending || Boolean(running ?? pending)}
           >
-            {start.isPending ? 'Starting…' : running ? 'A job is running' : 'Start the complete job'}
+            {start.isPending
+              ? 'Starting…'
+              : (running ?? pending)
+                ? 'A job is running'
+                : 'Start the complete job'}
           </button>
         ) : (
           <p className="muted small">Operators start jobs.</p>
@@ -60,7 +68,12 @@ export function JobsPage() {
       </div>
       <Alert error={start.error} onDismiss={start.reset} />
       <Alert error={jobs.error} />
-      <ListStates loading={jobs.loading} what="jobs" isEmpty={list.length === 0} empty="No job has run yet.">
+      <ListStates
+        loading={jobs.loading}
+        what="jobs"
+        isEmpty={list.length === 0 && !pending}
+        empty="No job has run yet."
+      >
         {() => (
           <>
             {shown && <JobTasks job={shown} />}
