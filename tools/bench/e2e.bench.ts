@@ -17,7 +17,7 @@
  * After the burst and the sustained run: CPU per order of every process (tools/bench/process-cpu.ts),
  * latency by stage; the sustained run also its verdict against the issue's p99 < 250 ms.
  */
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
@@ -68,7 +68,11 @@ async function main(): Promise<void> {
   const profileDir = process.env.BENCH_CPU_PROFILE_DIR
     ? resolve(process.env.BENCH_CPU_PROFILE_DIR)
     : undefined;
-  if (profileDir) mkdirSync(profileDir, { recursive: true });
+  if (profileDir) {
+    mkdirSync(profileDir, { recursive: true });
+    // The services start and stop profiling when these appear: none may be left from a run before.
+    for (const marker of ['burst-started', 'burst-ended']) rmSync(join(profileDir, marker), { force: true });
+  }
   const postgres = await startPostgresCluster();
   process.env.PROV_TEST_POSTGRES_URL = postgres.url;
   let slapd: RunningSlapd | undefined;
@@ -216,10 +220,7 @@ async function main(): Promise<void> {
     // CPU time per order by process: on a shared machine the clearest picture of where the work is.
     console.log(formatCpuTable(cpuTable, availableParallelism()));
     if (profileDir) {
-      for (const service of SERVICES) {
-        const pid = system.pid(service);
-        if (pid) process.kill(pid, 'SIGUSR2');
-      }
+      writeFileSync(join(profileDir, 'burst-ended'), '');
       await waitFor(async () => readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile')).length, {
         until: (n) => n >= SERVICES.length,
         timeoutMs: 30_000,
