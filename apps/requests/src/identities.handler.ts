@@ -1,18 +1,14 @@
-import { Controller, Inject } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { randomUUID } from 'node:crypto';
-import { commandMetadata, handleCommand } from '@prov/command-handling';
+import { commandMetadata } from '@prov/command-handling';
 import {
-  identityDecider,
   IdentityNotFoundError,
   type IdentityState,
-  identityStreamName,
   loginStreamName,
   type RegisteredIdentity,
 } from '@prov/domain';
-import type { EventStore } from '@prov/event-store';
 import { commandSubject } from '@prov/messaging';
-import { EVENT_STORE } from '@prov/platform';
 import {
   type BatchCommandReply,
   DeactivateIdentityMessage,
@@ -61,7 +57,6 @@ function callerOf(dto: { actor: string; correlationId?: string; causationId?: st
 @Controller()
 export class IdentitiesHandler {
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly holdings: EntitlementHoldings,
     private readonly logins: LoginReservations,
   ) {}
@@ -76,10 +71,7 @@ export class IdentitiesHandler {
     const known = (await this.holdings.identity(identityId)).exists;
     if (!known) await this.logins.reserve(dto.login, identityId, caller);
     try {
-      const outcome = await handleCommand(
-        this.store,
-        identityDecider,
-        identityStreamName(identityId),
+      const outcome = await this.holdings.identityCommand(
         {
           type: 'RegisterIdentity',
           identityId,
@@ -92,7 +84,7 @@ export class IdentitiesHandler {
           now,
           actor: dto.actor,
         },
-        { metadata },
+        metadata,
       );
       return { identityId, created: outcome.events.length > 0 };
     } catch (error) {
@@ -123,10 +115,7 @@ export class IdentitiesHandler {
       current.active;
     if (newLogin) await this.logins.reserve(dto.login!, current.identityId, caller);
     const { identityId, login, firstName, lastName, email, department, attributes } = dto;
-    const outcome = await handleCommand(
-      this.store,
-      identityDecider,
-      identityStreamName(identityId),
+    const outcome = await this.holdings.identityCommand(
       {
         type: 'UpdateIdentity',
         identityId,
@@ -139,7 +128,7 @@ export class IdentitiesHandler {
         now,
         actor: dto.actor,
       },
-      { metadata: caller.metadata },
+      caller.metadata,
     );
     if (newLogin) await this.logins.release(current.login, current.identityId, caller);
     return identityView(registered(identityId, outcome.state, 'UpdateIdentity'));

@@ -91,6 +91,59 @@ export interface HandleCommandOptions<State = unknown> {
   guess?: { state: State; revision: bigint | undefined };
 }
 
+type CommandOrBuilder<State, Command> = Command | ((state: State) => Command | undefined);
+
+function decision<State, Command, Event extends DomainEvent>(
+  decider: Decider<State, Command, Event>,
+  command: CommandOrBuilder<State, Command>,
+  state: State,
+): Event[] {
+  const resolved =
+    typeof command === 'function' ? (command as (s: State) => Command | undefined)(state) : command;
+  return resolved === undefined ? [] : decider.decide(resolved, state);
+}
+
+/**
+ * Decides the command on a guess of the stream (a state the caller believes it to be in, unread)
+ * and appends at the guessed revision. Answers the outcome when the store accepted the append
+ * there, which proves the guess was the stream; undefined when the guess proves nothing: the
+ * decision appended nothing or threw (a stale guess could refuse what the stream allows), or
+ * the store refused the revision. The caller then reads the stream, so a stale guess costs a
+ * read, never a different answer (ADR 0044).
+ */
+export async function decideOnGuess<State, Command, Event extends DomainEvent>(
+  store: EventStore,
+  decider: Decider<State, Command, Event>,
+  streamName: string,
+  command: CommandOrBuilder<State, Command>,
+  guess: { state: State; revision: bigint | undefined },
+  metadata: EventMetadata,
+): Promise<CommandOutcome<State, Event> | undefined> {
+  let events: Event[];
+  try {
+    events = decision(decider, command, guess.state);
+  } catch {
+    return undefined;
+  }
+  if (events.length === 0) return undefined;
+  try {
+    const result = await store.appendToStream(
+      streamName,
+      // New ids, never the caller's deterministic ones: under those, events stored earlier would
+      // count as an exact retry and be answered as written even though the stream has moved on
+      // since, and the guess would pass for current. The expected revision alone keeps it from
+      // writing twice.
+      events.map((event) => ({ id: randomUUID(), type: event.type, data: event.data, metadata })),
+      { expectedRevision: guess.revision === undefined ? 'no_stream' : guess.revision },
+    );
+    const state = events.reduce((current, event) => decider.evolve(current, event), guess.state);
+    return { events, state, nextExpectedRevision: result.nextExpectedRevision };
+  } catch (error) {
+    if (error instanceof WrongExpectedVersionError) return undefined;
+    throw error;
+  }
+}
+
 /**
  * Read the stream, decide, append with the revision that was read. When another writer got
  * there first the stream is read again and the command decided again, so two reviewers
@@ -100,52 +153,29 @@ export async function handleCommand<State, Command, Event extends DomainEvent>(
   store: EventStore,
   decider: Decider<State, Command, Event>,
   streamName: string,
-  command: Command | ((state: State) => Command | undefined),
+  command: CommandOrBuilder<State, Command>,
   options: HandleCommandOptions<State>,
 ): Promise<CommandOutcome<State, Event>> {
+  if (options.guess) {
+    // A guess refused is not one of the reads the caller allowed for.
+    const proven = await decideOnGuess(store, decider, streamName, command, options.guess, options.metadata);
+    if (proven) return proven;
+  }
   const maxAttempts = Math.max(1, options.maxAttempts ?? 5);
-  // Another writer got there first: read and decide again, at once (cockatiel counts the retries;
-  // a guess refused at its revision is not one of the reads the caller allowed for).
-  const concurrentWrites = retry(handleType(WrongExpectedVersionError), {
-    maxAttempts: maxAttempts - 1 + (options.guess ? 1 : 0),
-  });
-  const decideOn = (state: State): Event[] => {
-    const resolved =
-      typeof command === 'function' ? (command as (s: State) => Command | undefined)(state) : command;
-    return resolved === undefined ? [] : decider.decide(resolved, state);
-  };
-  let guess = options.guess;
+  // Another writer got there first: read and decide again, at once (cockatiel counts the retries).
+  const concurrentWrites = retry(handleType(WrongExpectedVersionError), { maxAttempts: maxAttempts - 1 });
   try {
     return await concurrentWrites.execute(async ({ attempt }) => {
-      let stream = guess;
-      let events: Event[] = [];
-      let guessed = false;
-      if (stream) {
-        guess = undefined; // one try: a rejected append reads the stream like any other race
-        try {
-          events = decideOn(stream.state);
-        } catch {
-          events = []; // decided on what may be stale: decide again on the stream as read
-        }
-        if (events.length === 0) stream = undefined;
-        else guessed = true;
-      }
-      if (!stream) {
-        stream =
-          attempt === 0 && options.loaded ? options.loaded : await loadStream(store, decider, streamName);
-        events = decideOn(stream.state);
-      }
+      const stream =
+        attempt === 0 && options.loaded ? options.loaded : await loadStream(store, decider, streamName);
+      const events = decision(decider, command, stream.state);
       const { state, revision } = stream;
       if (events.length === 0) return { events, state, nextExpectedRevision: revision };
       const expectedRevision: ExpectedRevision = revision === undefined ? 'no_stream' : revision;
       const result = await store.appendToStream(
         streamName,
         events.map((event, index) => ({
-          // A guess is appended under new ids: under the caller's (deterministic) ids, events stored
-          // earlier would count as an exact retry and be answered as written even though the
-          // stream has moved on since, and the guess would pass for current. The expected
-          // revision alone keeps it from writing twice.
-          id: options.eventId && !guessed ? options.eventId(event, index) : randomUUID(),
+          id: options.eventId ? options.eventId(event, index) : randomUUID(),
           type: event.type,
           data: event.data,
           metadata: options.metadata,

@@ -1,6 +1,6 @@
 import { InMemoryEventStore, WrongExpectedVersionError, type EventStore } from '@prov/event-store';
 import type { Decider } from '@prov/domain';
-import { handleCommand, loadStream } from './handle-command';
+import { decideOnGuess, handleCommand, loadStream } from './handle-command';
 import { deterministicUuid } from './deterministic-uuid';
 
 /** A counter that only accepts an increment from the value the caller saw. */
@@ -202,6 +202,18 @@ describe('handleCommand', () => {
         { metadata, eventId: () => ids[1], guess: { state: 1, revision: 0n } },
       );
       expect(outcome).toMatchObject({ events: [], state: 3, nextExpectedRevision: 2n });
+    });
+
+    it('decideOnGuess answers nothing, reading nothing and writing nothing, when the guess is refused', async () => {
+      await handleCommand(store, counter, 'guess-6', { type: 'Increment', from: 0 }, { metadata });
+      await handleCommand(store, counter, 'guess-6', { type: 'Increment', from: 1 }, { metadata });
+      const { store: watched, reads } = counting();
+      const stale = { state: 1, revision: 0n };
+      expect(
+        await decideOnGuess(watched, counter, 'guess-6', { type: 'Increment', from: 1 }, stale, metadata),
+      ).toBeUndefined();
+      expect(reads()).toBe(0);
+      expect((await store.readStream('guess-6')).map((e) => e.data)).toEqual([{ to: 1 }, { to: 2 }]);
     });
 
     it('reads and decides again when the decision on the guess throws', async () => {

@@ -1,2 +1,3 @@
 export * from './deterministic-uuid';
 export * from './handle-command';
+export * from './known-streams';

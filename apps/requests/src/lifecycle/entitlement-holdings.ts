@@ -1,6 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { type EventMetadata, handleCommand, type LoadedStream, loadStream } from '@prov/command-handling';
+import {
+  decideOnGuess,
+  type EventMetadata,
+  handleCommand,
+  KnownStreams,
+  type LoadedStream,
+  loadStream,
+} from '@prov/command-handling';
 import {
   AssignmentAlreadyExistsError,
   AssignmentDatesDifferError,
@@ -34,6 +41,12 @@ export interface HoldRequest {
   metadata: EventMetadata;
 }
 
+/**
+ * Identities remembered for a guess (ADR 0051): a few KiB each at most, so some tens of MiB at
+ * worst; enough for the identities of a registration batch or an onboarding wave.
+ */
+export const KNOWN_IDENTITIES = 16_384;
+
 const sameDate = (a: string | undefined, b: Date | undefined) =>
   (a === undefined ? undefined : Date.parse(a)) === b?.getTime();
 
@@ -46,35 +59,45 @@ const sameDate = (a: string | undefined, b: Date | undefined) =>
  */
 @Injectable()
 export class EntitlementHoldings {
+  /** Each identity as this process last read or wrote it: a guess for a new holding, never an answer. */
+  private readonly known = new KnownStreams<IdentityState>(KNOWN_IDENTITIES);
+
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
-  identity(identityId: string): Promise<IdentityState> {
-    return loadStream(this.store, identityDecider, identityStreamName(identityId)).then((s) => s.state);
+  async identity(identityId: string): Promise<IdentityState> {
+    return (await this.loadIdentity(identityId)).state;
+  }
+
+  private async loadIdentity(identityId: string): Promise<LoadedStream<IdentityState>> {
+    const streamName = identityStreamName(identityId);
+    const loaded = await loadStream(this.store, identityDecider, streamName);
+    this.known.remember(streamName, loaded);
+    return loaded;
   }
 
   assignment(assignmentId: string): Promise<AssignmentState> {
     return loadStream(this.store, assignmentDecider, assignmentStreamName(assignmentId)).then((s) => s.state);
   }
 
-  identityCommand(command: IdentityCommand, metadata: EventMetadata) {
-    return handleCommand(this.store, identityDecider, identityStreamName(command.identityId), command, {
-      metadata,
-    });
+  async identityCommand(command: IdentityCommand, metadata: EventMetadata) {
+    const streamName = identityStreamName(command.identityId);
+    const outcome = await handleCommand(this.store, identityDecider, streamName, command, { metadata });
+    this.known.remember(streamName, { state: outcome.state, revision: outcome.nextExpectedRevision });
+    return outcome;
   }
 
   /**
    * Gives the identity the entitlement through its one assignment; `created` when a new one was
-   * requested. A new request costs three round trips: the identity is read once and appended to
-   * with that revision, and a new assignment stream is created without reading it first (a
-   * conflict in either reads the stream and decides again).
+   * requested. A new holding of an identity this process knows costs two round trips: the holding
+   * is appended at the known revision (the store's acceptance proves it current) and the new
+   * assignment stream is created, neither read first. Otherwise the identity is read, then
+   * appended to with that revision (a conflict in either reads the stream and decides again).
    */
   async hold(request: HoldRequest): Promise<{ assignmentId: string; created: boolean }> {
+    const held = await this.holdAsKnown(request);
+    if (held) return { assignmentId: held, created: await this.ensureAssignment(held, request, true) };
     const { identityId, entitlementId, now, actor, metadata } = request;
-    let loaded: LoadedStream<IdentityState> | undefined = await loadStream(
-      this.store,
-      identityDecider,
-      identityStreamName(identityId),
-    );
+    let loaded: LoadedStream<IdentityState> | undefined = await this.loadIdentity(identityId);
     const identity = loaded.state;
     if (!identity.exists) throw new IdentityNotFoundError(identityId, 'RequestAssignment');
     const existing = findHolding(identity, entitlementId);
@@ -92,27 +115,51 @@ export class EntitlementHoldings {
         }
       }
     }
-    const outcome = await handleCommand(
-      this.store,
-      identityDecider,
-      identityStreamName(identityId),
-      {
-        type: 'HoldEntitlement',
-        identityId,
-        entitlementId,
-        assignmentId: request.assignmentId ?? randomUUID(),
-        holder: request.holder,
-        now,
-        actor,
-      },
-      { metadata, loaded },
-    );
+    const streamName = identityStreamName(identityId);
+    const outcome = await handleCommand(this.store, identityDecider, streamName, this.holdCommand(request), {
+      metadata,
+      loaded,
+    });
+    this.known.remember(streamName, { state: outcome.state, revision: outcome.nextExpectedRevision });
     const holding = findHolding(outcome.state, entitlementId);
     if (!holding)
       throw new Error(`identity ${identityId} records no holding of ${entitlementId} after holding it`);
     // A holding this command began names an assignment nobody has created yet (as a rule).
     const created = await this.ensureAssignment(holding.assignmentId, request, !existing);
     return { assignmentId: holding.assignmentId, created };
+  }
+
+  /**
+   * A new holding decided on the identity as this process last knew it, when that shows it
+   * active and without the entitlement: the id of the assignment it names once the store accepted
+   * it at the known revision, else undefined (nothing known, a holding to look into, or the
+   * identity moved on: the caller then reads it and decides as if nothing had been known).
+   */
+  private async holdAsKnown(request: HoldRequest): Promise<string | undefined> {
+    const streamName = identityStreamName(request.identityId);
+    const guess = this.known.get(streamName);
+    if (!guess?.state.exists || !guess.state.active || findHolding(guess.state, request.entitlementId))
+      return undefined;
+    const outcome = await decideOnGuess(
+      this.store,
+      identityDecider,
+      streamName,
+      this.holdCommand(request),
+      guess,
+      request.metadata,
+    );
+    if (!outcome) {
+      this.known.forget(streamName);
+      return undefined;
+    }
+    this.known.remember(streamName, { state: outcome.state, revision: outcome.nextExpectedRevision });
+    return findHolding(outcome.state, request.entitlementId)?.assignmentId;
+  }
+
+  private holdCommand(request: HoldRequest): IdentityCommand {
+    const { identityId, entitlementId, holder, now, actor } = request;
+    const assignmentId = request.assignmentId ?? randomUUID();
+    return { type: 'HoldEntitlement', identityId, entitlementId, assignmentId, holder, now, actor };
   }
 
   private async ensureAssignment(

@@ -94,4 +94,51 @@ describe('EntitlementHoldings.hold', () => {
       'AssignmentRequested',
     ]);
   });
+
+  describe('for an identity this process knows (ADR 0051)', () => {
+    const heldEntitlements = async () =>
+      (await store.readStream(identityStreamName('jdoe')))
+        .filter((e) => e.type === 'EntitlementHeld')
+        .map((e) => (e.data as { entitlementId: string; assignmentId: string }).assignmentId);
+
+    beforeEach(async () => {
+      await holdings.identity('jdoe');
+      trips.length = 0;
+    });
+
+    it('records a new request in two round trips: append to the identity at the known revision, create the assignment', async () => {
+      expect(await holdings.hold(request('a-1'))).toEqual({ assignmentId: 'a-1', created: true });
+      expect(trips).toEqual([
+        `append ${identityStreamName('jdoe')}`,
+        `append ${assignmentStreamName('a-1')}`,
+      ]);
+      expect(await heldEntitlements()).toEqual(['a-1']);
+    });
+
+    it('reads the identity and decides again when another writer moved it on meanwhile', async () => {
+      await new EntitlementHoldings(store).hold({ ...request('b-1'), entitlementId: 'vpn' });
+      expect(await holdings.hold(request('a-1'))).toEqual({ assignmentId: 'a-1', created: true });
+      expect(trips).toEqual([
+        `append ${identityStreamName('jdoe')}`, // refused at the known revision
+        `read ${identityStreamName('jdoe')}`,
+        `append ${identityStreamName('jdoe')}`,
+        `append ${assignmentStreamName('a-1')}`,
+      ]);
+      expect(await heldEntitlements()).toEqual(['b-1', 'a-1']);
+    });
+
+    it('answers the assignment another writer gave the entitlement meanwhile, creating none', async () => {
+      await new EntitlementHoldings(store).hold(request('b-1'));
+      expect(await holdings.hold(request('a-1'))).toEqual({ assignmentId: 'b-1', created: false });
+      expect(await heldEntitlements()).toEqual(['b-1']);
+      await expect(store.readStream(assignmentStreamName('a-1'))).rejects.toThrow();
+    });
+
+    it('answers a repeated request as the first time it was repeated', async () => {
+      await holdings.hold(request('a-1'));
+      trips.length = 0;
+      expect(await holdings.hold(request('a-2'))).toEqual({ assignmentId: 'a-1', created: false });
+      expect(trips[0]).toBe(`read ${identityStreamName('jdoe')}`);
+    });
+  });
 });
