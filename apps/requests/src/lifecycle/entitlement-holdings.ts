@@ -42,10 +42,10 @@ export interface HoldRequest {
 }
 
 /**
- * Identities remembered for a guess (ADR 0051): a few KiB each at most, so some tens of MiB at
- * worst; enough for the identities of a registration batch or an onboarding wave.
+ * Identities remembered for a guess (ADR 0051): about 1.4 KB each with three holdings, so some
+ * 11 MiB when full; enough for the identities of a few registration batches or an onboarding wave.
  */
-export const KNOWN_IDENTITIES = 16_384;
+export const KNOWN_IDENTITIES = 8_192;
 
 const sameDate = (a: string | undefined, b: Date | undefined) =>
   (a === undefined ? undefined : Date.parse(a)) === b?.getTime();
@@ -53,7 +53,7 @@ const sameDate = (a: string | undefined, b: Date | undefined) =>
 /**
  * One assignment per identity and entitlement. The identity stream records which assignment
  * gives each entitlement and who holds it (a request, birthright rules); it is written first,
- * with the revision read, so concurrent requests end on one assignment. The assignment stream
+ * with the revision read (or known, ADR 0051), so concurrent requests end on one assignment. The assignment stream
  * is written second: a crash in between leaves a holding whose assignment is created on the
  * next attempt, and a revoked assignment still recorded as held is released when next met.
  */
