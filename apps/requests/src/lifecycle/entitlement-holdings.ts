@@ -53,9 +53,10 @@ const sameDate = (a: string | undefined, b: Date | undefined) =>
 /**
  * One assignment per identity and entitlement. The identity stream records which assignment
  * gives each entitlement and who holds it (a request, birthright rules); it is written first,
- * with the revision read (or known, ADR 0051), so concurrent requests end on one assignment. The assignment stream
- * is written second: a crash in between leaves a holding whose assignment is created on the
- * next attempt, and a revoked assignment still recorded as held is released when next met.
+ * with the revision read (or known, ADR 0051), so concurrent requests end on one assignment.
+ * The assignment stream is written second: a crash in between leaves a holding whose assignment
+ * is created on the next attempt, and a revoked assignment still recorded as held is released
+ * when next met.
  */
 @Injectable()
 export class EntitlementHoldings {
