@@ -7,7 +7,7 @@ import {
   OrderReportMessage,
   type OrderReportOutcome,
 } from '@prov/contracts';
-import { commandErrorPayload, commandSubject } from '@prov/messaging';
+import { commandErrorPayload, commandSubject, contextFromFields, inSpan, SpanKind } from '@prov/messaging';
 import { eachItem } from '@prov/platform';
 import { AssignmentCommands } from './assignment-commands';
 import { reportDecision } from './decisions/order-progress.decisions';
@@ -54,12 +54,24 @@ export class ReportsHandler {
   /**
    * The reports of orders an agent finished close together (ADR 0054): one signature, one
    * message and one validation pass for all of them. Each item is recorded as `report` records
-   * it, all at once so that their appends share commits, and answered on its own.
+   * it, all at once so that their appends share commits, and answered on its own. Each is
+   * recorded in the trace of its order, whose context the item carries.
    */
   @MessagePattern(REPORT_BATCH)
   reportBatch(@Payload() dto: OrderReportBatchMessage): Promise<BatchCommandReply<OrderReportOutcome>> {
-    return eachItem(REPORT_BATCH, { items: dto.items, actor: dto.actor ?? 'agent' }, (report) =>
-      this.report(report),
+    return eachItem(
+      REPORT_BATCH,
+      { items: dto.items, actor: dto.actor ?? 'agent' },
+      ({ traceparent, tracestate, ...report }) =>
+        inSpan(
+          'record order report',
+          {
+            kind: SpanKind.CONSUMER,
+            parent: contextFromFields({ traceparent, tracestate }),
+            attributes: { 'messaging.destination.name': REPORT_BATCH, 'prov.order.id': report.orderId },
+          },
+          () => this.report(report),
+        ),
     );
   }
 

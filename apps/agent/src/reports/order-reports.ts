@@ -1,10 +1,20 @@
+import { context } from '@opentelemetry/api';
 import {
   type BatchCommandReply,
   MAX_BATCH_COMMAND_ITEMS,
   type OrderReportItem,
   type OrderReportOutcome,
 } from '@prov/contracts';
-import { type CommandClient, CommandError, CommandErrorCodes, commandSubject } from '@prov/messaging';
+import {
+  type CommandClient,
+  CommandError,
+  CommandErrorCodes,
+  commandSubject,
+  contextFromFields,
+  inSpan,
+  SpanKind,
+  traceFields,
+} from '@prov/messaging';
 import { Batcher } from './batcher';
 
 /**
@@ -17,6 +27,7 @@ const MAX_BATCH_BYTES = 256 * 1024;
 
 /** Answers of an `orders` older than the batch command: nobody listens on its subject. */
 const NOT_SERVED: readonly string[] = [CommandErrorCodes.NoResponders, CommandErrorCodes.NoHandler];
+const SUBJECT = commandSubject('orders', 'report-batch');
 
 /**
  * The agent's reports to `orders` (ADR 0054): reports of orders finished close together go as one
@@ -32,13 +43,28 @@ export class OrderReports {
       maxItems: MAX_BATCH_COMMAND_ITEMS,
       maxBytes: MAX_BATCH_BYTES,
       maxInFlight: BATCHES_IN_FLIGHT,
-      subject: commandSubject('orders', 'report-batch'),
+      subject: SUBJECT,
     });
   }
 
-  /** Resolves once `orders` stored the report (or said it holds it already); rejects with a `CommandError`. */
+  /**
+   * Resolves once `orders` stored the report (or said it holds it already); rejects with a
+   * `CommandError`. The report carries the trace context of a span of its own, a child of the
+   * order's: the batch is sent outside any one order's trace.
+   */
   report(item: OrderReportItem): Promise<OrderReportOutcome> {
-    return this.batcher.submit(item);
+    return inSpan(
+      `create ${SUBJECT}`,
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: {
+          'messaging.system': 'nats',
+          'messaging.destination.name': SUBJECT,
+          'prov.order.id': item.orderId,
+        },
+      },
+      () => this.batcher.submit({ ...item, ...traceFields() }),
+    );
   }
 
   private async sendBatch(items: OrderReportItem[]): Promise<BatchCommandReply<OrderReportOutcome>> {
@@ -47,14 +73,19 @@ export class OrderReports {
     } catch (error) {
       if (!(error instanceof CommandError && NOT_SERVED.includes(error.code))) throw error;
       const results = await Promise.all(
-        items.map((item) =>
-          this.commands.send<OrderReportOutcome>('orders', 'report', { ...item, actor: 'agent' }).then(
-            (value) => ({ value }),
-            (failure: unknown) => {
-              if (failure instanceof CommandError) return { error: failure.toPayload() };
-              throw failure;
-            },
-          ),
+        items.map(({ traceparent, tracestate, ...item }) =>
+          // The single report carries the trace context in its headers, from the active context.
+          context
+            .with(contextFromFields({ traceparent, tracestate }) ?? context.active(), () =>
+              this.commands.send<OrderReportOutcome>('orders', 'report', { ...item, actor: 'agent' }),
+            )
+            .then(
+              (value) => ({ value }),
+              (failure: unknown) => {
+                if (failure instanceof CommandError) return { error: failure.toPayload() };
+                throw failure;
+              },
+            ),
         ),
       );
       return { results };

@@ -8,6 +8,7 @@ import {
   IsOptional,
   IsString,
   IsUUID,
+  Matches,
   MaxLength,
   Min,
   MinLength,
@@ -75,8 +76,23 @@ export class OrderReportMessage {
   connectorCall?: ConnectorCallMessage;
 }
 
-/** One report of a batch: the single report without the actor, which the batch carries once. */
-export class OrderReportItem extends OmitType(OrderReportMessage, ['actor'] as const) {}
+/**
+ * One report of a batch: the single report without the actor, which the batch carries once, and
+ * with the trace context of the order it reports on (W3C `traceparent`/`tracestate`, as a single
+ * report carries them in its headers), so that what `orders` records stays in the order's trace.
+ */
+export class OrderReportItem extends OmitType(OrderReportMessage, ['actor'] as const) {
+  @IsOptional()
+  @Matches(/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/, {
+    message: 'traceparent must be a W3C trace context (version-traceid-spanid-flags)',
+  })
+  traceparent?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  tracestate?: string;
+}
 
 /**
  * `prov.cmd.orders.report-batch` (ADR 0054): the reports of orders an agent finished close
