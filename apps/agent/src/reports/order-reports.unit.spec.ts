@@ -44,6 +44,19 @@ describe('OrderReports: the agent reports through prov.cmd.orders.report-batch',
     expect(send).toHaveBeenCalledWith('orders', 'report', { ...report('o-1'), actor: 'agent' });
   });
 
+  it('sends a single report without the trace fields of a batch item, which its body may not hold', async () => {
+    const send = jest.fn(async (_service: string, command: string) => {
+      if (command === 'report-batch') throw CommandError.of('NoHandler', 503, 'no handler');
+      return { recorded: true, provisioningStateCode: 8 };
+    });
+    const traced = {
+      ...report('o-1'),
+      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+    };
+    await new OrderReports({ send } as never).report(traced);
+    expect(send).toHaveBeenLastCalledWith('orders', 'report', { ...report('o-1'), actor: 'agent' });
+  });
+
   it('passes any other failure of the batch on to every report, to be tried again', async () => {
     const timeout = CommandError.of('CommandTimeout', 504, 'no answer');
     const reports = new OrderReports({ send: jest.fn().mockRejectedValue(timeout) } as never);
