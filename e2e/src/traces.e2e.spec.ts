@@ -108,7 +108,7 @@ describe('traces across the bus, end to end', () => {
           (s) =>
             s.name === 'connector apply' && lineage(s, received).at(-1)?.name === 'POST /api/assignments',
         ) &&
-        received.some((s) => s.service === 'prov-orders' && s.name === 'process prov.cmd.orders.report') &&
+        received.some((s) => s.service === 'prov-orders' && s.name === 'record order report') &&
         received.some(
           (s) =>
             s.name === 'append assignment' &&
@@ -174,14 +174,13 @@ describe('traces across the bus, end to end', () => {
       'prov-agent',
     ]);
 
-    // The report back: the agent's command continues the order's trace, and `orders` stores the result in it.
-    const report = spans.find(
-      (s) => s.service === 'prov-orders' && s.name === 'process prov.cmd.orders.report',
-    )!;
+    // The report back: it goes in a batch with the reports of other orders (ADR 0054), and its
+    // item continues the order's trace, and `orders` stores the result in it.
+    const report = spans.find((s) => s.service === 'prov-orders' && s.name === 'record order report')!;
     const reportHops = lineage(report, spans).map((s) => s.name);
     expect(reportHops.slice(0, 3)).toEqual([
-      'process prov.cmd.orders.report',
-      'send prov.cmd.orders.report',
+      'record order report',
+      'create prov.cmd.orders.report-batch',
       'process prov.orders.corp_ldap',
     ]);
     expect(reportHops.at(-1)).toBe('POST /api/assignments');

@@ -7,7 +7,7 @@ import { ReportsHandler } from './reports.handler';
 import type { SynchronizationService } from './synchronization.service';
 import { inMemoryOrders, type InMemoryOrders, ordersOf } from './testing/in-memory-orders';
 
-const { Pending, Executed } = ProvisioningState;
+const { Pending, Executed, Errored } = ProvisioningState;
 
 /**
  * One order's way through the orders service (ADR 0044): generation decides on the request it
@@ -132,5 +132,57 @@ describe('the order path without reading the assignment again', () => {
       changeType: 'Deleted',
       stateCode: Pending,
     });
+  });
+
+  it('given two orders, when the agent reports both in one batch, then both are appended at once, answered in order, without reading', async () => {
+    await generation.handle(await requestElsewhere('a-1', 'hr_app_reader'));
+    await generation.handle(await requestElsewhere('a-2', 'ldap_staff'));
+    const [first, second] = orders.published.map((p) => p.orderId);
+    let appending = 0;
+    let mostAtOnce = 0;
+    const append = orders.store.appendToStream.bind(orders.store);
+    jest.spyOn(orders.store, 'appendToStream').mockImplementation(async (...args) => {
+      mostAtOnce = Math.max(mostAtOnce, ++appending);
+      await new Promise((resolve) => setImmediate(resolve));
+      try {
+        return await append(...args);
+      } finally {
+        appending--;
+      }
+    });
+
+    const reply = await reports.reportBatch({
+      items: [
+        { assignmentId: 'a-1', orderId: first, attempt: 1, outcome: 'executed' },
+        { assignmentId: 'a-2', orderId: second, attempt: 1, outcome: 'errored', error: 'no such group' },
+      ],
+    });
+
+    expect(reply.results).toEqual([
+      { value: { recorded: true, provisioningStateCode: Executed } },
+      { value: { recorded: true, provisioningStateCode: Errored } },
+    ]);
+    expect(mostAtOnce).toBe(2);
+    expect(assignmentReads).toEqual([]);
+    expect((await eventOf('a-1', 'ProvisioningOrderExecuted')).metadata).toMatchObject({ actor: 'agent' });
+  });
+
+  it('given a stored report, when a batch repeats it next to a report on no known assignment, then each item gets its own answer', async () => {
+    await generation.handle(await requestElsewhere('a-1', 'hr_app_reader'));
+    const [{ orderId }] = orders.published;
+    await reports.report({ assignmentId: 'a-1', orderId, attempt: 1, outcome: 'executed' });
+
+    const reply = await reports.reportBatch({
+      actor: 'agent-ldap',
+      items: [
+        { assignmentId: 'a-1', orderId, attempt: 1, outcome: 'executed' },
+        { assignmentId: 'a-9', orderId: 'o-9', attempt: 1, outcome: 'executed' },
+      ],
+    });
+
+    expect(reply.results).toEqual([
+      { value: { recorded: false, reason: 'already-recorded', provisioningStateCode: Executed } },
+      { error: expect.objectContaining({ status: 404 }) },
+    ]);
   });
 });

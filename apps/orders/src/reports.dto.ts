@@ -1,9 +1,7 @@
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize,
   IsArray,
   IsBoolean,
-  IsIn,
   IsInt,
   IsObject,
   IsOptional,
@@ -11,71 +9,10 @@ import {
   IsUUID,
   Matches,
   Max,
-  MaxLength,
   Min,
   MinLength,
-  ValidateIf,
   ValidateNested,
 } from 'class-validator';
-
-/** What the agent did in the managed system (names and timing only, never values). */
-export class ConnectorCallDto {
-  @IsIn(['create-or-converge', 'modify', 'delete'])
-  operation!: 'create-or-converge' | 'modify' | 'delete';
-
-  @IsString()
-  @MinLength(1)
-  @MaxLength(1000)
-  target!: string;
-
-  @IsArray()
-  @ArrayMaxSize(500)
-  @IsString({ each: true })
-  @MaxLength(200, { each: true })
-  attributes!: string[];
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(1000)
-  group?: string;
-
-  @IsInt()
-  @Min(0)
-  durationMs!: number;
-}
-
-/** An agent's (or the dead-letter path's) result for one attempt of one order. */
-export class OrderReportDto {
-  @IsUUID()
-  assignmentId!: string;
-
-  @IsString()
-  @MinLength(1)
-  orderId!: string;
-
-  @IsInt()
-  @Min(1)
-  attempt!: number;
-
-  @IsIn(['executed', 'errored'])
-  outcome!: 'executed' | 'errored';
-
-  @ValidateIf((report: OrderReportDto) => report.outcome === 'errored')
-  @IsString()
-  @MinLength(1)
-  @MaxLength(4000)
-  error?: string;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  actor?: string;
-
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => ConnectorCallDto)
-  connectorCall?: ConnectorCallDto;
-}
 
 export class SynchronizedAccountDto {
   @IsString()

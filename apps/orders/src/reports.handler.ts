@@ -1,19 +1,21 @@
 import { Controller } from '@nestjs/common';
 import { MessagePattern, Payload, RpcException } from '@nestjs/microservices';
 import { commandMetadata } from '@prov/command-handling';
-import { commandErrorPayload, commandSubject } from '@prov/messaging';
+import {
+  type BatchCommandReply,
+  OrderReportBatchMessage,
+  OrderReportMessage,
+  type OrderReportOutcome,
+} from '@prov/contracts';
+import { commandErrorPayload, commandSubject, contextFromFields, inSpan, SpanKind } from '@prov/messaging';
+import { eachItem } from '@prov/platform';
 import { AssignmentCommands } from './assignment-commands';
 import { reportDecision } from './decisions/order-progress.decisions';
-import { OrderReportDto, SynchronizationPageDto, SynchronizationReportDto } from './reports.dto';
+import { SynchronizationPageDto, SynchronizationReportDto } from './reports.dto';
 import { MissingReadBackPagesError } from './read-back-pages.store';
 import { SynchronizationService } from './synchronization.service';
 
-export interface ReportOutcome {
-  recorded: boolean;
-  /** Why nothing was recorded: the report repeats one already stored, or is for an older attempt. */
-  reason?: 'already-recorded' | 'stale-attempt';
-  provisioningStateCode: number;
-}
+const REPORT_BATCH = commandSubject('orders', 'report-batch');
 
 /** Feedback from agents: order results and synchronization read-backs. */
 @Controller()
@@ -29,9 +31,9 @@ export class ReportsHandler {
    * say so, so the agent can ack its message.
    */
   @MessagePattern(commandSubject('orders', 'report'))
-  async report(@Payload() dto: OrderReportDto): Promise<ReportOutcome> {
+  async report(@Payload() dto: OrderReportMessage): Promise<OrderReportOutcome> {
     const now = new Date();
-    let reason: ReportOutcome['reason'];
+    let reason: OrderReportOutcome['reason'];
     const outcome = await this.assignments.execute(
       dto.assignmentId,
       (state) => {
@@ -47,6 +49,30 @@ export class ReportsHandler {
       ...(reason ? { reason } : {}),
       provisioningStateCode: order?.stateCode ?? 0,
     };
+  }
+
+  /**
+   * The reports of orders an agent finished close together (ADR 0054): one signature, one
+   * message and one validation pass for all of them. Each item is recorded as `report` records
+   * it, all at once so that their appends share commits, and answered on its own. Each is
+   * recorded in the trace of its order, whose context the item carries.
+   */
+  @MessagePattern(REPORT_BATCH)
+  reportBatch(@Payload() dto: OrderReportBatchMessage): Promise<BatchCommandReply<OrderReportOutcome>> {
+    return eachItem(
+      REPORT_BATCH,
+      { items: dto.items, actor: dto.actor ?? 'agent' },
+      ({ traceparent, tracestate, ...report }) =>
+        inSpan(
+          'record order report',
+          {
+            kind: SpanKind.CONSUMER,
+            parent: contextFromFields({ traceparent, tracestate }),
+            attributes: { 'messaging.destination.name': REPORT_BATCH, 'prov.order.id': report.orderId },
+          },
+          () => this.report(report),
+        ),
+    );
   }
 
   @MessagePattern(commandSubject('sync', 'report'))

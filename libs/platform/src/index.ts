@@ -3,6 +3,7 @@ export * from './platform.module';
 export * from './reaction-runner';
 export * from './repeating-task';
 export * from './bootstrap';
+export * from './batch-items';
 export * from './nats.provider';
 export * from './role-model.source';
 export * from './identity-attributes';

@@ -20,7 +20,7 @@ export class RequestAssignmentItem extends OmitType(RequestAssignmentMessage, CA
 export class RegisterIdentityItem extends OmitType(RegisterIdentityMessage, CALLER_FIELDS) {}
 
 /** 1 to MAX_BATCH_COMMAND_ITEMS items, each validated as `item` (whitelisted, as the single command). */
-function BatchItems(item: new () => object) {
+export function BatchItems(item: new () => object) {
   return applyDecorators(
     IsArray(),
     ArrayMinSize(1),

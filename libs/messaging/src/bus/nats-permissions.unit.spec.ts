@@ -54,6 +54,7 @@ describe('NATS permissions of the bus', () => {
     const agent = of('agent-ldap');
     expect(agent.publish).toEqual([
       'prov.cmd.orders.report',
+      'prov.cmd.orders.report-batch',
       'prov.cmd.sync.report',
       'prov.cmd.sync.report-page',
       '_INBOX.gateway.>',

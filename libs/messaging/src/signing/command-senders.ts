@@ -27,6 +27,8 @@ export const ENGINE_COMMAND_SENDERS: CommandSenders = {
   'prov.cmd.review.report-error': ['gateway'],
   'prov.cmd.orders.start-complete-job': ['gateway'],
   'prov.cmd.orders.report': ['agent'],
+  // The reports of orders an agent finished close together, one signed command (ADR 0054).
+  'prov.cmd.orders.report-batch': ['agent'],
   // The gateway reports a manual connection's read-back, imported from a CSV by an operator.
   'prov.cmd.sync.report': ['agent', 'gateway'],
   // A page of a read-back too large for one message (ADR 0025); the report then names the pages.
