@@ -9,6 +9,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventStoreError } from './errors';
+import { Pacer, type Pacing } from './subscription-pacing';
 import type { Position } from './position';
 import type {
   ReadAllOptions,
@@ -60,22 +61,11 @@ export interface LogSubscriptionSettings extends SubscribeToAllOptions {
   pollIntervalMs: number;
   pageSize: number;
   /**
-   * After a wake-up, read no sooner than this long after the previous read began (default 0).
-   * Every commit wakes every subscription: under load, one read then covers the commits of a
-   * short window instead of one read per commit.
+   * How often a woken subscription reads (ADR 0050): a burst at once, then one read per interval
+   * while wake-ups keep coming; one read then covers every commit since the previous one. Reads
+   * of a catch-up (after a full page) are never held back. Off by default (the in-memory store).
    */
-  coalesceMs?: number;
-}
-
-/**
- * How long a woken subscription waits before it reads again: nothing when its last read began in
- * an earlier window, else until the next one. Windows are aligned to the clock, so subscriptions
- * woken by the same commit read together (they used to share the log gate's query; ADR 0042 put
- * the gate into each page read).
- */
-export function untilNextWindow(lastReadAt: number, now: number, windowMs: number): number {
-  if (windowMs <= 0 || Math.floor(lastReadAt / windowMs) !== Math.floor(now / windowMs)) return 0;
-  return windowMs - (now % windowMs);
+  pacing?: Pacing;
 }
 
 export class LogSubscription implements Subscription {
@@ -113,14 +103,14 @@ export class LogSubscription implements Subscription {
   }
 
   private async *follow(): AsyncGenerator<RecordedEvent> {
-    const { filter, pageSize, pollIntervalMs, onCheckpoint, coalesceMs = 0 } = this.settings;
+    const { filter, pageSize, pollIntervalMs, onCheckpoint, pacing } = this.settings;
+    const pacer = pacing && new Pacer(pacing);
     let after: Position | undefined = this.settings.after;
     try {
       await this.source.prepare?.();
       while (!this.closed) {
         // Taken before the read: a change that lands while we read makes the wait return at once.
         const seen = this.source.changes.current;
-        const readAt = Date.now();
         const page = await this.source.readAll({ after, maxCount: pageSize, filter });
         for (const event of page.events) {
           if (this.closed) return;
@@ -134,9 +124,12 @@ export class LogSubscription implements Subscription {
         }
         if (page.isEnd) {
           await this.source.changes.wait(seen, pollIntervalMs, this.stop.signal);
-          const early = untilNextWindow(readAt, Date.now(), coalesceMs);
-          // Closing aborts the pause (which then rejects): the loop ends at its next check.
-          if (early > 0) await sleep(early, undefined, { signal: this.stop.signal }).catch(() => undefined);
+          // Wake-ups that come while the bucket is empty wait for it: the read after the pause
+          // covers them all. Closing aborts the pause (which then rejects): the loop ends at its
+          // next check.
+          const pause = pacer?.delay() ?? 0;
+          if (pause > 0) await sleep(pause, undefined, { signal: this.stop.signal }).catch(() => undefined);
+          pacer?.take();
         }
       }
     } finally {

@@ -1,4 +1,5 @@
-import { ChangeSignal, type LogSource, LogSubscription, untilNextWindow } from './log-subscription';
+import { ChangeSignal, type LogSource, LogSubscription } from './log-subscription';
+import type { Pacing } from './subscription-pacing';
 import type { Position } from './position';
 import type { ReadAllOptions, ReadAllResult, RecordedEvent } from './types';
 
@@ -45,17 +46,17 @@ async function take(iterator: AsyncIterator<RecordedEvent>, count: number): Prom
   return taken;
 }
 
-function follow(log: CountingLog, coalesceMs: number) {
-  return new LogSubscription(log, { pollIntervalMs: 10_000, pageSize: 500, coalesceMs }, () => undefined);
+function follow(log: CountingLog, pacing: Pacing | undefined, pageSize = 500) {
+  return new LogSubscription(log, { pollIntervalMs: 10_000, pageSize, pacing }, () => undefined);
 }
 
 /** Runs `test` on a subscription of a fresh log, and closes the subscription afterwards. */
 async function following(
-  coalesceMs: number,
+  pacing: Pacing | undefined,
   test: (log: CountingLog, iterator: AsyncIterator<RecordedEvent>) => Promise<void>,
 ): Promise<void> {
   const log = new CountingLog();
-  const subscription = follow(log, coalesceMs);
+  const subscription = follow(log, pacing);
   try {
     await test(log, subscription[Symbol.asyncIterator]());
   } finally {
@@ -64,27 +65,32 @@ async function following(
 }
 
 describe('LogSubscription wake-ups', () => {
-  // Long enough that all twenty appends below fall inside one window, even on a loaded machine.
-  const COALESCE_MS = 3000;
+  // Long enough that all twenty appends below fall inside one interval, even on a loaded machine.
+  const PACING = { burst: 2, intervalMs: 3000 };
 
-  it('reads once for the commits of a coalescing window, and delivers every event in order', () =>
-    following(COALESCE_MS, async (log, iterator) => {
+  it('reads at once for the burst, then once for the commits of an interval, delivering every event in order', () =>
+    following(PACING, async (log, iterator) => {
+      const started = Date.now();
       log.append(0);
       expect(await take(iterator, 1)).toEqual([0]);
+      log.append(1);
+      expect(await take(iterator, 1)).toEqual([1]);
+      // The first read and the two woken ones were the burst (the first is not paced).
+      expect(Date.now() - started).toBeLessThan(PACING.intervalMs);
       const readsBefore = log.reads;
       const taken = take(iterator, 20);
-      // Twenty commits a few ms apart, each a wake-up, within the window that began with the last read.
-      for (let n = 1; n <= 20; n++) {
+      // Twenty commits a few ms apart, each a wake-up, while the bucket is empty.
+      for (let n = 2; n <= 21; n++) {
         await new Promise((resolve) => setTimeout(resolve, 5));
         log.append(n);
       }
-      expect(await taken).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
-      // One read after the window (perhaps two, if the machine stretched the appends past it): not 20.
+      expect(await taken).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));
+      // One read after the interval (perhaps two, if the machine stretched the appends past it): not 20.
       expect(log.reads - readsBefore).toBeLessThanOrEqual(2);
     }));
 
-  it('without coalescing reads again at every wake-up', () =>
-    following(0, async (log, iterator) => {
+  it('without pacing reads again at every wake-up', () =>
+    following(undefined, async (log, iterator) => {
       for (let n = 0; n < 5; n++) {
         log.append(n);
         expect(await take(iterator, 1)).toEqual([n]);
@@ -92,27 +98,34 @@ describe('LogSubscription wake-ups', () => {
       expect(log.reads).toBeGreaterThanOrEqual(5);
     }));
 
-  it('ends at once when closed during the coalescing pause', async () => {
+  it('reads a backlog page after page without waiting for the pacing', async () => {
     const log = new CountingLog();
-    const subscription = follow(log, 60_000);
+    for (let n = 0; n < 50; n++) log.append(n);
+    // One read a minute at most once woken; the five full pages of the catch-up go at once.
+    const subscription = follow(log, { burst: 1, intervalMs: 60_000 }, 10);
+    try {
+      const started = Date.now();
+      expect(await take(subscription[Symbol.asyncIterator](), 50)).toHaveLength(50);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await subscription.close();
+    }
+  });
+
+  it('ends at once when closed during the pacing pause', async () => {
+    const log = new CountingLog();
+    const subscription = follow(log, { burst: 1, intervalMs: 60_000 });
     const iterator = subscription[Symbol.asyncIterator]();
     log.append(0);
     expect(await take(iterator, 1)).toEqual([0]);
+    log.append(1);
+    expect(await take(iterator, 1)).toEqual([1]); // the one read of the burst
     const pending = iterator.next();
-    log.append(1); // wakes the reader, which now pauses for the rest of the window
+    log.append(2); // wakes the reader, which now pauses for the rest of the interval
     await new Promise((resolve) => setImmediate(resolve));
     const started = Date.now();
     await subscription.close();
     expect((await pending).done).toBe(true);
     expect(Date.now() - started).toBeLessThan(5_000);
-  });
-
-  it('aligns the windows to the clock, so subscriptions woken by one commit read together', () => {
-    // Two readers whose last reads began at different moments of the same window wait for the
-    // same instant; a reader whose last read was in an earlier window reads at once.
-    expect(untilNextWindow(1_010, 1_030, 50)).toBe(20);
-    expect(untilNextWindow(1_001, 1_030, 50)).toBe(20);
-    expect(untilNextWindow(990, 1_030, 50)).toBe(0);
-    expect(untilNextWindow(1_010, 1_030, 0)).toBe(0);
   });
 });

@@ -56,4 +56,60 @@ describe('CommitNotifier', () => {
     held.release[1]();
     await notifier.close();
   });
+
+  describe('pacing (ADR 0050)', () => {
+    beforeEach(() => jest.useFakeTimers({ now: 1_000_000 }));
+    afterEach(() => jest.useRealTimers());
+
+    /** Commits one group, and lets the wake-up it caused (if any) complete. */
+    async function commitAndSettle(held: ReturnType<typeof heldPool>, notifier: CommitNotifier) {
+      notifier.committed();
+      while (held.release.length > 0) held.release.shift()!();
+      await held.settle();
+    }
+
+    it('sends the burst at once, then one wake-up per interval while commits keep coming', async () => {
+      const held = heldPool();
+      const notifier = new CommitNotifier(held.pool, 'es_events', { burst: 2, intervalMs: 20 });
+      await commitAndSettle(held, notifier);
+      await commitAndSettle(held, notifier);
+      expect(held.sent).toHaveLength(2);
+      // Commits keep coming: no wake-up until the interval has passed, then one for them all.
+      for (let i = 0; i < 10; i++) await commitAndSettle(held, notifier);
+      expect(held.sent).toHaveLength(2);
+      jest.advanceTimersByTime(19);
+      expect(held.sent).toHaveLength(2);
+      jest.advanceTimersByTime(1);
+      expect(held.sent).toHaveLength(3);
+      held.release.shift()!();
+      await held.settle();
+      // Nothing committed since: nothing more is owed.
+      jest.advanceTimersByTime(1_000);
+      expect(held.sent).toHaveLength(3);
+      await notifier.close();
+    });
+
+    it('sends at once again after a quiet spell', async () => {
+      const held = heldPool();
+      const notifier = new CommitNotifier(held.pool, 'es_events', { burst: 1, intervalMs: 20 });
+      await commitAndSettle(held, notifier);
+      jest.advanceTimersByTime(20);
+      notifier.committed();
+      expect(held.sent).toHaveLength(2);
+      held.release.shift()!();
+      await notifier.close();
+    });
+
+    it('sends an owed wake-up at close without waiting for the pacing', async () => {
+      const held = heldPool();
+      const notifier = new CommitNotifier(held.pool, 'es_events', { burst: 1, intervalMs: 60_000 });
+      await commitAndSettle(held, notifier);
+      notifier.committed();
+      expect(held.sent).toHaveLength(1);
+      const closed = notifier.close();
+      expect(held.sent).toHaveLength(2);
+      held.release.shift()!();
+      await closed;
+    });
+  });
 });
