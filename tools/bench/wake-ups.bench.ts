@@ -46,9 +46,7 @@ async function run(Store: Store, url: string, rate: number) {
   const acknowledged = new Map<string, number>();
   const lags: number[] = [];
   const start = (await reader.readAll({ maxCount: 1_000_000 })).lastPosition;
-  const subscriptions = Array.from({ length: SUBSCRIPTIONS }, () =>
-    reader.subscribeToAll({ after: start }),
-  );
+  const subscriptions = Array.from({ length: SUBSCRIPTIONS }, () => reader.subscribeToAll({ after: start }));
   const total = Math.round(rate * SECONDS);
   const following = subscriptions.map(async (subscription) => {
     let received = 0;

@@ -10,6 +10,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventStoreError } from './errors';
 import { Pacer, type Pacing } from './subscription-pacing';
+import { type Announcement, mayMatch } from './subscription-wake-ups';
 import type { Position } from './position';
 import type {
   ReadAllOptions,
@@ -19,34 +20,63 @@ import type {
   Subscription,
 } from './types';
 
-/** Counts changes; a waiter remembers the count it saw, so a change between read and wait is never lost. */
+/** Changes remembered for waiters that missed them (more missed ones count as relevant). */
+const REMEMBERED = 64;
+
+/**
+ * Counts changes; a waiter remembers the count it saw, so a change between read and wait is never
+ * lost. A change may say what it is (ADR 0050): a waiter can pass those that do not concern it.
+ */
 export class ChangeSignal {
   private version = 0;
-  private readonly waiters = new Set<() => void>();
+  /** The announcements of the latest changes, oldest first, the last one the current version's. */
+  private readonly recent: (Announcement | undefined)[] = [];
+  private readonly waiters = new Set<(announcement: Announcement | undefined) => void>();
 
   get current(): number {
     return this.version;
   }
 
-  notify(): void {
+  /** A change; without an announcement it concerns everyone. */
+  notify(announcement?: Announcement): void {
     this.version += 1;
-    for (const wake of [...this.waiters]) wake();
+    this.recent.push(announcement);
+    if (this.recent.length > REMEMBERED) this.recent.shift();
+    for (const wake of [...this.waiters]) wake(announcement);
   }
 
-  /** Resolves once the count differs from `seen`, after `timeoutMs`, or when `signal` aborts. */
-  wait(seen: number, timeoutMs: number, signal: AbortSignal): Promise<void> {
-    if (this.version !== seen || signal.aborted) return Promise.resolve();
+  /**
+   * Resolves once a change after `seen` that `relevant` accepts has come, after `timeoutMs`, or
+   * when `signal` aborts.
+   */
+  wait(
+    seen: number,
+    timeoutMs: number,
+    signal: AbortSignal,
+    relevant: (announcement: Announcement | undefined) => boolean = () => true,
+  ): Promise<void> {
+    if (signal.aborted || this.missed(seen, relevant)) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        this.waiters.delete(done);
+        this.waiters.delete(changed);
         signal.removeEventListener('abort', done);
         resolve();
       };
+      const changed = (announcement: Announcement | undefined) => {
+        if (relevant(announcement)) done();
+      };
       const timer = setTimeout(done, timeoutMs);
-      this.waiters.add(done);
+      this.waiters.add(changed);
       signal.addEventListener('abort', done, { once: true });
     });
+  }
+
+  private missed(seen: number, relevant: (announcement: Announcement | undefined) => boolean): boolean {
+    const missed = this.version - seen;
+    if (missed <= 0) return false;
+    if (missed > this.recent.length) return true;
+    return this.recent.slice(-missed).some(relevant);
   }
 }
 
@@ -105,6 +135,14 @@ export class LogSubscription implements Subscription {
   private async *follow(): AsyncGenerator<RecordedEvent> {
     const { filter, pageSize, pollIntervalMs, onCheckpoint, pacing } = this.settings;
     const pacer = pacing && new Pacer(pacing);
+    // A wake-up for commits the filter drops is passed over, but not for a poll interval after one
+    // it matches: that one's events may have been held back by the log gate behind an append of
+    // other events, whose wake-up is then the one that lets them through (past that, the poll).
+    let armedUntil = 0;
+    const relevant = (announcement: Announcement | undefined) => {
+      if (mayMatch(filter, announcement)) armedUntil = Date.now() + pollIntervalMs;
+      return Date.now() < armedUntil;
+    };
     let after: Position | undefined = this.settings.after;
     try {
       await this.source.prepare?.();
@@ -123,7 +161,7 @@ export class LogSubscription implements Subscription {
           after = page.lastPosition;
         }
         if (page.isEnd) {
-          await this.source.changes.wait(seen, pollIntervalMs, this.stop.signal);
+          await this.source.changes.wait(seen, pollIntervalMs, this.stop.signal, relevant);
           // Wake-ups that come while the bucket is empty wait for it: the read after the pause
           // covers them all. Closing aborts the pause (which then rejects): the loop ends at its
           // next check.

@@ -1,7 +1,7 @@
 import { ChangeSignal, type LogSource, LogSubscription } from './log-subscription';
 import type { Pacing } from './subscription-pacing';
 import type { Position } from './position';
-import type { ReadAllOptions, ReadAllResult, RecordedEvent } from './types';
+import type { EventFilter, ReadAllOptions, ReadAllResult, RecordedEvent } from './types';
 
 /** A log in memory whose reads are counted, and whose appends wake readers like a commit's NOTIFY. */
 class CountingLog implements LogSource {
@@ -9,29 +9,34 @@ class CountingLog implements LogSource {
   readonly events: RecordedEvent[] = [];
   reads = 0;
 
-  append(n: number): void {
+  /** Events from this index on are not readable yet (held back by the log gate). */
+  heldFrom = Infinity;
+
+  append(n: number, type?: string): void {
     const position = String(this.events.length + 1).padStart(20, '0') as Position;
     this.events.push({
       streamName: `s-${n}`,
       revision: 0n,
       position,
       id: `e${n}`,
-      type: 'ThingHappened',
+      type: type ?? 'ThingHappened',
       data: { n },
       metadata: {},
       createdAt: new Date(),
     });
-    this.changes.notify();
+    // A typed append announces itself, as the PostgreSQL store's wake-ups do.
+    this.changes.notify(type === undefined ? undefined : { types: [type], categories: ['s-'] });
   }
 
   async readAll(options: ReadAllOptions): Promise<ReadAllResult> {
     this.reads += 1;
     const from = options.after ? this.events.findIndex((e) => e.position === options.after) + 1 : 0;
-    const events = this.events.slice(from, from + (options.maxCount ?? 1000));
+    const visible = this.events.slice(0, this.heldFrom);
+    const events = visible.slice(from, from + (options.maxCount ?? 1000));
     return {
       events,
       lastPosition: events.at(-1)?.position ?? options.after,
-      isEnd: from + events.length >= this.events.length,
+      isEnd: from + events.length >= visible.length,
     };
   }
 }
@@ -46,8 +51,8 @@ async function take(iterator: AsyncIterator<RecordedEvent>, count: number): Prom
   return taken;
 }
 
-function follow(log: CountingLog, pacing: Pacing | undefined, pageSize = 500) {
-  return new LogSubscription(log, { pollIntervalMs: 10_000, pageSize, pacing }, () => undefined);
+function follow(log: CountingLog, pacing: Pacing | undefined, pageSize = 500, filter?: EventFilter) {
+  return new LogSubscription(log, { pollIntervalMs: 10_000, pageSize, pacing, filter }, () => undefined);
 }
 
 /** Runs `test` on a subscription of a fresh log, and closes the subscription afterwards. */
@@ -127,5 +132,61 @@ describe('LogSubscription wake-ups', () => {
     await subscription.close();
     expect((await pending).done).toBe(true);
     expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
+
+describe('LogSubscription and what wake-ups announce', () => {
+  const wanted = { eventTypes: ['Wanted'] };
+  /** Lets the reader run until it waits again. */
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+  it('passes over wake-ups for commits its filter drops, and reads at one it may match', async () => {
+    const log = new CountingLog();
+    const subscription = follow(log, undefined, 500, wanted);
+    const iterator = subscription[Symbol.asyncIterator]();
+    try {
+      log.append(0, 'Wanted');
+      expect(await take(iterator, 1)).toEqual([0]);
+      const next = iterator.next();
+      await settle();
+      const readsBefore = log.reads;
+      for (let n = 1; n <= 10; n++) log.append(n, 'Other');
+      await settle();
+      // The poll interval is 10 s: no read for the ten others... (the log here does not filter)
+      expect(log.reads).toBe(readsBefore);
+      log.append(11); // ...but one for a commit that says nothing of itself
+      expect((await next).value?.data).toEqual({ n: 1 });
+    } finally {
+      await subscription.close();
+    }
+  });
+
+  it('reads at an unrelated wake-up soon after a matching one whose events the log held back', async () => {
+    const log = new CountingLog();
+    const subscription = follow(log, undefined, 500, wanted);
+    const iterator = subscription[Symbol.asyncIterator]();
+    try {
+      log.append(0, 'Wanted');
+      expect(await take(iterator, 1)).toEqual([0]);
+      const next = iterator.next();
+      // An append of other events is still open below a matching one that has committed: the
+      // matching wake-up's read cannot see it yet.
+      log.heldFrom = 1;
+      log.append(1, 'Other');
+      log.append(2, 'Wanted');
+      await settle();
+      const readsBefore = log.reads;
+      expect(readsBefore).toBeGreaterThan(1);
+      // The open append commits; its wake-up announces only what the filter drops.
+      log.heldFrom = Infinity;
+      log.changes.notify({ types: ['Other'], categories: ['s-'] });
+      const started = Date.now();
+      expect((await next).value?.data).toEqual({ n: 1 });
+      expect(await take(iterator, 1)).toEqual([2]);
+      // At once, not at the poll (10 s).
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await subscription.close();
+    }
   });
 });

@@ -14,6 +14,7 @@
  */
 import type { Pool } from 'pg';
 import { Pacer, type Pacing } from '../core/subscription-pacing';
+import { PendingAnnouncement } from '../core/subscription-wake-ups';
 
 /** Four at once, then one per 20 ms (50 a second): the few commits of a lone request are not held back. */
 export const WAKE_UP_PACING: Pacing = { burst: 4, intervalMs: 20 };
@@ -22,6 +23,7 @@ export class CommitNotifier {
   private sending: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private pending = false;
+  private readonly announcement = new PendingAnnouncement();
   private closing = false;
   private readonly pacer: Pacer;
 
@@ -33,8 +35,12 @@ export class CommitNotifier {
     this.pacer = new Pacer(pacing);
   }
 
-  /** Called once a transaction that wrote events has committed. */
-  committed(): void {
+  /**
+   * Called once a transaction that wrote events has committed, with its appends (their event
+   * types and streams are announced to listeners), or without, for a wake-up of everyone.
+   */
+  committed(appends?: readonly { streamName: string; events: readonly { type: string }[] }[]): void {
+    this.announcement.add(appends);
     this.pending = true;
     this.schedule();
   }
@@ -55,21 +61,21 @@ export class CommitNotifier {
     // Cleared before the wake-up starts: a commit after this point is owed one more.
     this.pending = false;
     this.pacer.take();
-    this.sending = this.send().finally(() => {
+    this.sending = this.send(this.announcement.take()).finally(() => {
       this.sending = undefined;
       this.schedule();
     });
   }
 
-  private async send(): Promise<void> {
+  private async send(payload: string): Promise<void> {
     // A failure (server gone, pool ending) is left to the subscribers' poll, as a lost wake-up.
     // Named, so each connection parses and plans it once (ADR 0046): with one writer, a wake-up
     // follows every append.
     await this.pool
       .query({
-        name: 'es.wake_up',
-        text: `SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, '')`,
-        values: [this.channel],
+        name: 'es.wake_up_announced',
+        text: `SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, $2)`,
+        values: [this.channel, payload],
       })
       .catch(() => undefined);
   }

@@ -1,4 +1,5 @@
 import type { Pool } from 'pg';
+import { decodeAnnouncement } from '../core/subscription-wake-ups';
 import { CommitNotifier } from './commit-notifier';
 
 /** A pool whose queries stay open until released, recording what was sent. */
@@ -22,7 +23,7 @@ describe('CommitNotifier', () => {
   it('sends a wake-up at once when none is on its way', () => {
     const held = heldPool();
     new CommitNotifier(held.pool, 'es_events').committed();
-    expect(held.sent).toEqual([['es_events']]);
+    expect(held.sent).toEqual([['es_events', '']]);
   });
 
   it('covers the commits acknowledged during a wake-up with one more, sent after it', async () => {
@@ -54,6 +55,27 @@ describe('CommitNotifier', () => {
     notifier.committed();
     expect(held.sent).toHaveLength(2);
     held.release[1]();
+    await notifier.close();
+  });
+
+  it('announces the event types and stream categories of the commits each wake-up covers', async () => {
+    const held = heldPool();
+    const notifier = new CommitNotifier(held.pool, 'es_events');
+    notifier.committed([{ streamName: 'identity-1', events: [{ type: 'IdentityUpdated' }] }]);
+    notifier.committed([{ streamName: 'assignment-1', events: [{ type: 'AssignmentRequested' }] }]);
+    notifier.committed([{ streamName: 'assignment-2', events: [{ type: 'AssignmentRevoked' }] }]);
+    held.release[0]();
+    await held.settle();
+    expect(held.sent.map((values) => decodeAnnouncement(values[1] as string))).toEqual([
+      { types: ['IdentityUpdated'], categories: ['identity-'] },
+      { types: ['AssignmentRequested', 'AssignmentRevoked'], categories: ['assignment-'] },
+    ]);
+    // A commit it cannot describe wakes everyone.
+    notifier.committed();
+    held.release[1]();
+    await held.settle();
+    expect(held.sent[2]).toEqual(['es_events', '']);
+    held.release[2]();
     await notifier.close();
   });
 

@@ -175,7 +175,7 @@ export class PostgresEventStore implements EventStore, ChainKeeper {
   /** One statement for the group; listeners are woken after its commit, outside it (ADR 0041). */
   private async appendGroup(appends: PreparedAppend[]): Promise<Outcome<AppendResult>[]> {
     const outcomes = await appendGroup(this.pool, appends);
-    if (outcomes.some((outcome) => outcome.ok)) this.notifier.committed();
+    if (outcomes.some((outcome) => outcome.ok)) this.notifier.committed(appends);
     return outcomes;
   }
 
