@@ -140,13 +140,22 @@ describe('LogSubscription and what wake-ups announce', () => {
   /** Lets the reader run until it waits again. */
   const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
 
-  it('passes over wake-ups for commits its filter drops, and reads at one it may match', async () => {
+  /** A subscription for 'Wanted' events that has delivered one and waits for the next. */
+  async function waiting(test: (log: CountingLog, iterator: AsyncIterator<RecordedEvent>) => Promise<void>) {
     const log = new CountingLog();
     const subscription = follow(log, undefined, 500, wanted);
     const iterator = subscription[Symbol.asyncIterator]();
     try {
       log.append(0, 'Wanted');
       expect(await take(iterator, 1)).toEqual([0]);
+      await test(log, iterator);
+    } finally {
+      await subscription.close();
+    }
+  }
+
+  it('passes over wake-ups for commits its filter drops, and reads at one it may match', () =>
+    waiting(async (log, iterator) => {
       const next = iterator.next();
       await settle();
       const readsBefore = log.reads;
@@ -156,18 +165,10 @@ describe('LogSubscription and what wake-ups announce', () => {
       expect(log.reads).toBe(readsBefore);
       log.append(11); // ...but one for a commit that says nothing of itself
       expect((await next).value?.data).toEqual({ n: 1 });
-    } finally {
-      await subscription.close();
-    }
-  });
+    }));
 
-  it('reads at an unrelated wake-up soon after a matching one whose events the log held back', async () => {
-    const log = new CountingLog();
-    const subscription = follow(log, undefined, 500, wanted);
-    const iterator = subscription[Symbol.asyncIterator]();
-    try {
-      log.append(0, 'Wanted');
-      expect(await take(iterator, 1)).toEqual([0]);
+  it('reads at an unrelated wake-up soon after a matching one whose events the log held back', () =>
+    waiting(async (log, iterator) => {
       const next = iterator.next();
       // An append of other events is still open below a matching one that has committed: the
       // matching wake-up's read cannot see it yet.
@@ -185,8 +186,5 @@ describe('LogSubscription and what wake-ups announce', () => {
       expect(await take(iterator, 1)).toEqual([2]);
       // At once, not at the poll (10 s).
       expect(Date.now() - started).toBeLessThan(5_000);
-    } finally {
-      await subscription.close();
-    }
-  });
+    }));
 });
