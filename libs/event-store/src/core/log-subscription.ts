@@ -9,6 +9,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventStoreError } from './errors';
+import { Pacer, type Pacing } from './subscription-pacing';
+import { type Announcement, mayMatch } from './subscription-wake-ups';
 import type { Position } from './position';
 import type {
   ReadAllOptions,
@@ -18,34 +20,63 @@ import type {
   Subscription,
 } from './types';
 
-/** Counts changes; a waiter remembers the count it saw, so a change between read and wait is never lost. */
+/** Changes remembered for waiters that missed them (more missed ones count as relevant). */
+const REMEMBERED = 64;
+
+/**
+ * Counts changes; a waiter remembers the count it saw, so a change between read and wait is never
+ * lost. A change may say what it is (ADR 0050): a waiter can pass those that do not concern it.
+ */
 export class ChangeSignal {
   private version = 0;
-  private readonly waiters = new Set<() => void>();
+  /** The announcements of the latest changes, oldest first, the last one the current version's. */
+  private readonly recent: (Announcement | undefined)[] = [];
+  private readonly waiters = new Set<(announcement: Announcement | undefined) => void>();
 
   get current(): number {
     return this.version;
   }
 
-  notify(): void {
+  /** A change; without an announcement it concerns everyone. */
+  notify(announcement?: Announcement): void {
     this.version += 1;
-    for (const wake of [...this.waiters]) wake();
+    this.recent.push(announcement);
+    if (this.recent.length > REMEMBERED) this.recent.shift();
+    for (const wake of [...this.waiters]) wake(announcement);
   }
 
-  /** Resolves once the count differs from `seen`, after `timeoutMs`, or when `signal` aborts. */
-  wait(seen: number, timeoutMs: number, signal: AbortSignal): Promise<void> {
-    if (this.version !== seen || signal.aborted) return Promise.resolve();
+  /**
+   * Resolves once a change after `seen` that `relevant` accepts has come, after `timeoutMs`, or
+   * when `signal` aborts.
+   */
+  wait(
+    seen: number,
+    timeoutMs: number,
+    signal: AbortSignal,
+    relevant: (announcement: Announcement | undefined) => boolean = () => true,
+  ): Promise<void> {
+    if (signal.aborted || this.missed(seen, relevant)) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        this.waiters.delete(done);
+        this.waiters.delete(changed);
         signal.removeEventListener('abort', done);
         resolve();
       };
+      const changed = (announcement: Announcement | undefined) => {
+        if (relevant(announcement)) done();
+      };
       const timer = setTimeout(done, timeoutMs);
-      this.waiters.add(done);
+      this.waiters.add(changed);
       signal.addEventListener('abort', done, { once: true });
     });
+  }
+
+  private missed(seen: number, relevant: (announcement: Announcement | undefined) => boolean): boolean {
+    const missed = this.version - seen;
+    if (missed <= 0) return false;
+    if (missed > this.recent.length) return true;
+    return this.recent.slice(-missed).some(relevant);
   }
 }
 
@@ -60,22 +91,11 @@ export interface LogSubscriptionSettings extends SubscribeToAllOptions {
   pollIntervalMs: number;
   pageSize: number;
   /**
-   * After a wake-up, read no sooner than this long after the previous read began (default 0).
-   * Every commit wakes every subscription: under load, one read then covers the commits of a
-   * short window instead of one read per commit.
+   * How often a woken subscription reads (ADR 0050): a burst at once, then one read per interval
+   * while wake-ups keep coming; one read then covers every commit since the previous one. Reads
+   * of a catch-up (after a full page) are never held back. Off by default (the in-memory store).
    */
-  coalesceMs?: number;
-}
-
-/**
- * How long a woken subscription waits before it reads again: nothing when its last read began in
- * an earlier window, else until the next one. Windows are aligned to the clock, so subscriptions
- * woken by the same commit read together (they used to share the log gate's query; ADR 0042 put
- * the gate into each page read).
- */
-export function untilNextWindow(lastReadAt: number, now: number, windowMs: number): number {
-  if (windowMs <= 0 || Math.floor(lastReadAt / windowMs) !== Math.floor(now / windowMs)) return 0;
-  return windowMs - (now % windowMs);
+  pacing?: Pacing;
 }
 
 export class LogSubscription implements Subscription {
@@ -113,14 +133,22 @@ export class LogSubscription implements Subscription {
   }
 
   private async *follow(): AsyncGenerator<RecordedEvent> {
-    const { filter, pageSize, pollIntervalMs, onCheckpoint, coalesceMs = 0 } = this.settings;
+    const { filter, pageSize, pollIntervalMs, onCheckpoint, pacing } = this.settings;
+    const pacer = pacing && new Pacer(pacing);
+    // A wake-up for commits the filter drops is passed over, but not for a poll interval after one
+    // it matches: that one's events may have been held back by the log gate behind an append of
+    // other events, whose wake-up is then the one that lets them through (past that, the poll).
+    let armedUntil = 0;
+    const relevant = (announcement: Announcement | undefined) => {
+      if (mayMatch(filter, announcement)) armedUntil = Date.now() + pollIntervalMs;
+      return Date.now() < armedUntil;
+    };
     let after: Position | undefined = this.settings.after;
     try {
       await this.source.prepare?.();
       while (!this.closed) {
         // Taken before the read: a change that lands while we read makes the wait return at once.
         const seen = this.source.changes.current;
-        const readAt = Date.now();
         const page = await this.source.readAll({ after, maxCount: pageSize, filter });
         for (const event of page.events) {
           if (this.closed) return;
@@ -133,10 +161,13 @@ export class LogSubscription implements Subscription {
           after = page.lastPosition;
         }
         if (page.isEnd) {
-          await this.source.changes.wait(seen, pollIntervalMs, this.stop.signal);
-          const early = untilNextWindow(readAt, Date.now(), coalesceMs);
-          // Closing aborts the pause (which then rejects): the loop ends at its next check.
-          if (early > 0) await sleep(early, undefined, { signal: this.stop.signal }).catch(() => undefined);
+          await this.source.changes.wait(seen, pollIntervalMs, this.stop.signal, relevant);
+          // Wake-ups that come while the bucket is empty wait for it: the read after the pause
+          // covers them all. Closing aborts the pause (which then rejects): the loop ends at its
+          // next check.
+          const pause = pacer?.delay() ?? 0;
+          if (pause > 0) await sleep(pause, undefined, { signal: this.stop.signal }).catch(() => undefined);
+          pacer?.take();
         }
       }
     } finally {

@@ -1,6 +1,7 @@
-import { ChangeSignal, type LogSource, LogSubscription, untilNextWindow } from './log-subscription';
+import { ChangeSignal, type LogSource, LogSubscription } from './log-subscription';
+import type { Pacing } from './subscription-pacing';
 import type { Position } from './position';
-import type { ReadAllOptions, ReadAllResult, RecordedEvent } from './types';
+import type { EventFilter, ReadAllOptions, ReadAllResult, RecordedEvent } from './types';
 
 /** A log in memory whose reads are counted, and whose appends wake readers like a commit's NOTIFY. */
 class CountingLog implements LogSource {
@@ -8,29 +9,34 @@ class CountingLog implements LogSource {
   readonly events: RecordedEvent[] = [];
   reads = 0;
 
-  append(n: number): void {
+  /** Events from this index on are not readable yet (held back by the log gate). */
+  heldFrom = Infinity;
+
+  append(n: number, type?: string): void {
     const position = String(this.events.length + 1).padStart(20, '0') as Position;
     this.events.push({
       streamName: `s-${n}`,
       revision: 0n,
       position,
       id: `e${n}`,
-      type: 'ThingHappened',
+      type: type ?? 'ThingHappened',
       data: { n },
       metadata: {},
       createdAt: new Date(),
     });
-    this.changes.notify();
+    // A typed append announces itself, as the PostgreSQL store's wake-ups do.
+    this.changes.notify(type === undefined ? undefined : { types: [type], categories: ['s-'] });
   }
 
   async readAll(options: ReadAllOptions): Promise<ReadAllResult> {
     this.reads += 1;
     const from = options.after ? this.events.findIndex((e) => e.position === options.after) + 1 : 0;
-    const events = this.events.slice(from, from + (options.maxCount ?? 1000));
+    const visible = this.events.slice(0, this.heldFrom);
+    const events = visible.slice(from, from + (options.maxCount ?? 1000));
     return {
       events,
       lastPosition: events.at(-1)?.position ?? options.after,
-      isEnd: from + events.length >= this.events.length,
+      isEnd: from + events.length >= visible.length,
     };
   }
 }
@@ -45,17 +51,17 @@ async function take(iterator: AsyncIterator<RecordedEvent>, count: number): Prom
   return taken;
 }
 
-function follow(log: CountingLog, coalesceMs: number) {
-  return new LogSubscription(log, { pollIntervalMs: 10_000, pageSize: 500, coalesceMs }, () => undefined);
+function follow(log: CountingLog, pacing: Pacing | undefined, pageSize = 500, filter?: EventFilter) {
+  return new LogSubscription(log, { pollIntervalMs: 10_000, pageSize, pacing, filter }, () => undefined);
 }
 
 /** Runs `test` on a subscription of a fresh log, and closes the subscription afterwards. */
 async function following(
-  coalesceMs: number,
+  pacing: Pacing | undefined,
   test: (log: CountingLog, iterator: AsyncIterator<RecordedEvent>) => Promise<void>,
 ): Promise<void> {
   const log = new CountingLog();
-  const subscription = follow(log, coalesceMs);
+  const subscription = follow(log, pacing);
   try {
     await test(log, subscription[Symbol.asyncIterator]());
   } finally {
@@ -64,27 +70,32 @@ async function following(
 }
 
 describe('LogSubscription wake-ups', () => {
-  // Long enough that all twenty appends below fall inside one window, even on a loaded machine.
-  const COALESCE_MS = 3000;
+  // Long enough that all twenty appends below fall inside one interval, even on a loaded machine.
+  const PACING = { burst: 2, intervalMs: 3000 };
 
-  it('reads once for the commits of a coalescing window, and delivers every event in order', () =>
-    following(COALESCE_MS, async (log, iterator) => {
+  it('reads at once for the burst, then once for the commits of an interval, delivering every event in order', () =>
+    following(PACING, async (log, iterator) => {
+      const started = Date.now();
       log.append(0);
       expect(await take(iterator, 1)).toEqual([0]);
+      log.append(1);
+      expect(await take(iterator, 1)).toEqual([1]);
+      // The first read and the two woken ones were the burst (the first is not paced).
+      expect(Date.now() - started).toBeLessThan(PACING.intervalMs);
       const readsBefore = log.reads;
       const taken = take(iterator, 20);
-      // Twenty commits a few ms apart, each a wake-up, within the window that began with the last read.
-      for (let n = 1; n <= 20; n++) {
+      // Twenty commits a few ms apart, each a wake-up, while the bucket is empty.
+      for (let n = 2; n <= 21; n++) {
         await new Promise((resolve) => setTimeout(resolve, 5));
         log.append(n);
       }
-      expect(await taken).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
-      // One read after the window (perhaps two, if the machine stretched the appends past it): not 20.
+      expect(await taken).toEqual(Array.from({ length: 20 }, (_, i) => i + 2));
+      // One read after the interval (perhaps two, if the machine stretched the appends past it): not 20.
       expect(log.reads - readsBefore).toBeLessThanOrEqual(2);
     }));
 
-  it('without coalescing reads again at every wake-up', () =>
-    following(0, async (log, iterator) => {
+  it('without pacing reads again at every wake-up', () =>
+    following(undefined, async (log, iterator) => {
       for (let n = 0; n < 5; n++) {
         log.append(n);
         expect(await take(iterator, 1)).toEqual([n]);
@@ -92,27 +103,88 @@ describe('LogSubscription wake-ups', () => {
       expect(log.reads).toBeGreaterThanOrEqual(5);
     }));
 
-  it('ends at once when closed during the coalescing pause', async () => {
+  it('reads a backlog page after page without waiting for the pacing', async () => {
     const log = new CountingLog();
-    const subscription = follow(log, 60_000);
+    for (let n = 0; n < 50; n++) log.append(n);
+    // One read a minute at most once woken; the five full pages of the catch-up go at once.
+    const subscription = follow(log, { burst: 1, intervalMs: 60_000 }, 10);
+    try {
+      const started = Date.now();
+      expect(await take(subscription[Symbol.asyncIterator](), 50)).toHaveLength(50);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      await subscription.close();
+    }
+  });
+
+  it('ends at once when closed during the pacing pause', async () => {
+    const log = new CountingLog();
+    const subscription = follow(log, { burst: 1, intervalMs: 60_000 });
     const iterator = subscription[Symbol.asyncIterator]();
     log.append(0);
     expect(await take(iterator, 1)).toEqual([0]);
+    log.append(1);
+    expect(await take(iterator, 1)).toEqual([1]); // the one read of the burst
     const pending = iterator.next();
-    log.append(1); // wakes the reader, which now pauses for the rest of the window
+    log.append(2); // wakes the reader, which now pauses for the rest of the interval
     await new Promise((resolve) => setImmediate(resolve));
     const started = Date.now();
     await subscription.close();
     expect((await pending).done).toBe(true);
     expect(Date.now() - started).toBeLessThan(5_000);
   });
+});
 
-  it('aligns the windows to the clock, so subscriptions woken by one commit read together', () => {
-    // Two readers whose last reads began at different moments of the same window wait for the
-    // same instant; a reader whose last read was in an earlier window reads at once.
-    expect(untilNextWindow(1_010, 1_030, 50)).toBe(20);
-    expect(untilNextWindow(1_001, 1_030, 50)).toBe(20);
-    expect(untilNextWindow(990, 1_030, 50)).toBe(0);
-    expect(untilNextWindow(1_010, 1_030, 0)).toBe(0);
-  });
+describe('LogSubscription and what wake-ups announce', () => {
+  const wanted = { eventTypes: ['Wanted'] };
+  /** Lets the reader run until it waits again. */
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
+
+  /** A subscription for 'Wanted' events that has delivered one and waits for the next. */
+  async function waiting(test: (log: CountingLog, iterator: AsyncIterator<RecordedEvent>) => Promise<void>) {
+    const log = new CountingLog();
+    const subscription = follow(log, undefined, 500, wanted);
+    const iterator = subscription[Symbol.asyncIterator]();
+    try {
+      log.append(0, 'Wanted');
+      expect(await take(iterator, 1)).toEqual([0]);
+      await test(log, iterator);
+    } finally {
+      await subscription.close();
+    }
+  }
+
+  it('passes over wake-ups for commits its filter drops, and reads at one it may match', () =>
+    waiting(async (log, iterator) => {
+      const next = iterator.next();
+      await settle();
+      const readsBefore = log.reads;
+      for (let n = 1; n <= 10; n++) log.append(n, 'Other');
+      await settle();
+      // The poll interval is 10 s: no read for the ten others... (the log here does not filter)
+      expect(log.reads).toBe(readsBefore);
+      log.append(11); // ...but one for a commit that says nothing of itself
+      expect((await next).value?.data).toEqual({ n: 1 });
+    }));
+
+  it('reads at an unrelated wake-up soon after a matching one whose events the log held back', () =>
+    waiting(async (log, iterator) => {
+      const next = iterator.next();
+      // An append of other events is still open below a matching one that has committed: the
+      // matching wake-up's read cannot see it yet.
+      log.heldFrom = 1;
+      log.append(1, 'Other');
+      log.append(2, 'Wanted');
+      await settle();
+      const readsBefore = log.reads;
+      expect(readsBefore).toBeGreaterThan(1);
+      // The open append commits; its wake-up announces only what the filter drops.
+      log.heldFrom = Infinity;
+      log.changes.notify({ types: ['Other'], categories: ['s-'] });
+      const started = Date.now();
+      expect((await next).value?.data).toEqual({ n: 1 });
+      expect(await take(iterator, 1)).toEqual([2]);
+      // At once, not at the poll (10 s).
+      expect(Date.now() - started).toBeLessThan(5_000);
+    }));
 });

@@ -6,6 +6,7 @@
  */
 import type { Notification, Pool, PoolClient } from 'pg';
 import { ChangeSignal } from '../core/log-subscription';
+import { decodeAnnouncement } from '../core/subscription-wake-ups';
 import { NOTIFY_CHANNEL } from './schema/migrations';
 
 export class NotificationListener {
@@ -32,7 +33,7 @@ export class NotificationListener {
       client = await this.pool.connect();
       const listening = client;
       listening.on('notification', (message: Notification) => {
-        if (message.channel === this.channel) this.changes.notify();
+        if (message.channel === this.channel) this.changes.notify(decodeAnnouncement(message.payload));
       });
       // Without a listener, an 'error' on a checked-out client would crash the process.
       listening.on('error', () => this.drop(listening));

@@ -38,6 +38,7 @@ import {
   scanLimitFor,
   type ChainKeeper,
 } from '../core';
+import { type Pacing, READ_PACING } from '../core/subscription-pacing';
 import { appendGroup } from './batch-append';
 import { CommitNotifier } from './commit-notifier';
 import { type ChainVerification, type VerifyChainOptions, verifyChain } from './chain-verification';
@@ -69,11 +70,10 @@ export type PostgresEventStoreOptions = PostgresConnectionOptions & {
   /** Events fetched per query while a subscription catches up. Default 500. */
   subscriptionPageSize?: number;
   /**
-   * A subscription woken by a commit reads at most once per window of this many ms, windows
-   * aligned to the clock (ADR 0039). Off (0) by default: at today's rates it saved no CPU and the
-   * added lag showed in the end-to-end flows; meant for commit rates far above them.
+   * How often a woken subscription reads (ADR 0050): a burst at once, then one read per interval
+   * while wake-ups keep coming. Default READ_PACING (4, then one per 20 ms); intervalMs 0 turns it off.
    */
-  subscriptionCoalesceMs?: number;
+  subscriptionPacing?: Pacing;
   /** Group commit: batches on their way at once (default 4) and events per batch (default 250). */
   groupCommit?: { maxInFlight?: number; maxEvents?: number };
 };
@@ -175,7 +175,7 @@ export class PostgresEventStore implements EventStore, ChainKeeper {
   /** One statement for the group; listeners are woken after its commit, outside it (ADR 0041). */
   private async appendGroup(appends: PreparedAppend[]): Promise<Outcome<AppendResult>[]> {
     const outcomes = await appendGroup(this.pool, appends);
-    if (outcomes.some((outcome) => outcome.ok)) this.notifier.committed();
+    if (outcomes.some((outcome) => outcome.ok)) this.notifier.committed(appends);
     return outcomes;
   }
 
@@ -277,7 +277,7 @@ export class PostgresEventStore implements EventStore, ChainKeeper {
       filter,
       pollIntervalMs: options.pollIntervalMs ?? this.options.pollIntervalMs ?? 250,
       pageSize: this.options.subscriptionPageSize ?? 500,
-      coalesceMs: this.options.subscriptionCoalesceMs ?? 0,
+      pacing: this.options.subscriptionPacing ?? READ_PACING,
     };
     return this.subscriptions.add(new LogSubscription(source, settings, (s) => this.subscriptions.remove(s)));
   }
