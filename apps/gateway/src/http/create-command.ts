@@ -176,29 +176,20 @@ export class CreateCommands {
     items: unknown[],
     caller: Caller,
   ): Promise<BatchResponse> {
-    return runCreateBatch(this.commands, create, items, caller);
-  }
-}
-
-/**
- * The batch call: every item as the single call would send it, in `<command>-batch` commands of
- * up to MAX_BATCH_COMMAND_ITEMS items with the caller once (ADR 0045); one result per item.
- */
-function runCreateBatch<Body extends object, Id extends string>(
-  commands: CommandClient,
-  create: CreateCommand<Body, Id>,
-  items: unknown[],
-  caller: Caller,
-): Promise<BatchResponse> {
-  return runBatch(items, create.body, async (values) => {
-    const reply = await commands.send<BatchCommandReply<Created<Id>>>('requests', `${create.command}-batch`, {
-      items: values,
-      actor: caller.actor,
+    return runBatch(items, create.body, async (values) => {
+      const reply = await this.commands.send<BatchCommandReply<Created<Id>>>(
+        'requests',
+        `${create.command}-batch`,
+        {
+          items: values,
+          actor: caller.actor,
+        },
+      );
+      return reply.results.map((result) =>
+        'value' in result
+          ? { id: result.value[create.idField], created: result.value.created }
+          : { error: itemError(new CommandError(result.error as CommandErrorPayload)) },
+      );
     });
-    return reply.results.map((result) =>
-      'value' in result
-        ? { id: result.value[create.idField], created: result.value.created }
-        : { error: itemError(new CommandError(result.error as CommandErrorPayload)) },
-    );
-  });
+  }
 }
