@@ -415,14 +415,12 @@ describe('the HTTP edge', () => {
       expect(sent.length).toBeLessThan(bodies.length / 4);
       expect(sent).toContain('request-assignment-batch');
       expect(answers.slice(0, ids.length - 1)).toEqual(
-        ids
-          .slice(1)
-          .map(() =>
-            expect.objectContaining({
-              status: 202,
-              body: { assignmentId: expect.any(String), created: true },
-            }),
-          ),
+        ids.slice(1).map(() =>
+          expect.objectContaining({
+            status: 202,
+            body: { assignmentId: expect.any(String), created: true },
+          }),
+        ),
       );
       expect(answers[ids.length - 1]).toMatchObject({
         status: 200,
