@@ -5,10 +5,11 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { type HardeningSettings, readHardeningSettings } from '@prov/config';
-import { httpMetricsMiddleware, httpTracingMiddleware, TraceContextInterceptor } from '@prov/platform';
+import { httpMetricsMiddleware, httpTracingMiddleware } from '@prov/platform';
 import { protectApiDocs } from './hardening/api-docs-access';
 import { HttpErrorsFilter } from './http/http-errors.filter';
 import { installRequestLimits } from './http/request-limits';
+import { keepTraceContext, resumeTraceContext } from './http/trace-context';
 import { httpValidationPipe } from './http/validation';
 import { serveConsole } from './web/console-static';
 
@@ -62,6 +63,7 @@ export async function createGatewayApp(
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule, { logger, bodyParser: false });
   keepIdleConnections(app, settings.httpKeepAliveTimeoutMs);
   app.use(httpTracingMiddleware);
+  app.use(keepTraceContext);
   app.use(httpMetricsMiddleware);
   app.use(
     helmet({
@@ -71,10 +73,10 @@ export async function createGatewayApp(
     }),
   );
   installRequestLimits(app, settings);
+  app.use(resumeTraceContext);
   // SCIM clients expect the service provider at /scim/v2 (docs/inbound.md), beside the API.
   app.setGlobalPrefix('api', { exclude: API_PREFIX_EXCLUDE });
   app.useGlobalPipes(httpValidationPipe());
-  app.useGlobalInterceptors(new TraceContextInterceptor());
   app.useGlobalFilters(new HttpErrorsFilter());
   const document = SwaggerModule.createDocument(app, openApiConfig());
   protectApiDocs(app, settings.apiDocsPublic);

@@ -14,6 +14,7 @@ import { OrderDecisions } from './review/order-decisions';
 import { ScimDirectory } from './scim/scim-directory';
 import { WebModule } from './web/web.module';
 import { GATEWAY_CONTROLLERS } from './gateway-controllers';
+import { CreateCommands } from './http/create-command';
 
 /** The HTTP API: authentication and roles, reads from the read models, commands over NATS. */
 @Module({
@@ -31,6 +32,7 @@ import { GATEWAY_CONTROLLERS } from './gateway-controllers';
     OrderDecisions,
     AssignmentAsOf,
     ScimDirectory,
+    CreateCommands,
     RoleModelVersionReader,
     RoleModelPreviewService,
     stuckOrderSettingsProvider,

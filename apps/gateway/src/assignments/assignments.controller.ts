@@ -21,7 +21,7 @@ import type { Caller } from '../auth/api-token.guard';
 import { CurrentCaller } from '../auth/caller.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { BatchBody, type BatchResponse, BatchRoute } from '../http/batch';
-import { answerCreate, type CreateCommand, runCreateBatch } from '../http/create-command';
+import { type CreateCommand, CreateCommands } from '../http/create-command';
 import { answerPage, ApiPagedResponse } from '../http/paging';
 import { AssignmentAsOf } from './assignment-as-of';
 import {
@@ -46,6 +46,7 @@ const REQUEST_ASSIGNMENT: CreateCommand<RequestAssignmentBody, 'assignmentId'> =
 export class AssignmentsController {
   constructor(
     private readonly commands: CommandClient,
+    private readonly creates: CreateCommands,
     private readonly queries: ReadModelQueries,
     private readonly asOf: AssignmentAsOf,
   ) {}
@@ -68,7 +69,7 @@ export class AssignmentsController {
     @CurrentCaller() caller: Caller,
     @Res({ passthrough: true }) res: Response,
   ) {
-    return answerCreate(this.commands, REQUEST_ASSIGNMENT, body, caller, res);
+    return this.creates.answer(REQUEST_ASSIGNMENT, body, caller, res);
   }
 
   /**
@@ -77,7 +78,7 @@ export class AssignmentsController {
    */
   @BatchRoute('already held; its assignmentId')
   requestBatch(@Body() body: BatchBody, @CurrentCaller() caller: Caller): Promise<BatchResponse> {
-    return runCreateBatch(this.commands, REQUEST_ASSIGNMENT, body.items, caller);
+    return this.creates.batch(REQUEST_ASSIGNMENT, body.items, caller);
   }
 
   @Delete(':id')

@@ -8,6 +8,7 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { ApiRole } from '@prov/config';
 import { ApiTokens } from './api-tokens.provider';
+import { bearerToken, tokenDigest } from './bearer-token';
 import type { AuthenticatedRequest, Caller } from './caller';
 import { ConsoleSessions } from './console-sessions';
 import { PUBLIC_KEY, QUERY_TOKEN_KEY, ROLES_KEY } from './roles.decorator';
@@ -31,13 +32,12 @@ export class ApiTokenGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const header = request.headers['authorization'];
-    const value = Array.isArray(header) ? header[0] : header;
-    const presented = /^Bearer\s+(\S+)$/i.exec(value ?? '')?.[1] ?? this.queryToken(request, context);
+    const presented = bearerToken(request) ?? this.queryToken(request, context);
     if (!presented)
       throw new UnauthorizedException('a bearer token is required (Authorization: Bearer <token>)');
     const caller: Caller | undefined =
-      this.tokens.callerOf(presented) ?? (await this.sessions.callerOf(presented));
+      this.tokens.callerOfDigest(tokenDigest(request, presented)) ??
+      (await this.sessions.callerOf(presented));
     if (!caller)
       throw new UnauthorizedException('the bearer token is not valid (or the session has expired)');
     request.caller = caller;

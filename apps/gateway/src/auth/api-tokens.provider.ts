@@ -15,7 +15,12 @@ export class ApiTokens {
 
   /** The caller a presented token stands for, or undefined; compares every entry in constant time. */
   callerOf(presented: string): Caller | undefined {
-    const digest = Buffer.from(hashApiToken(presented), 'hex');
+    return this.callerOfDigest(hashApiToken(presented));
+  }
+
+  /** The same by the token's SHA-256 (hex), when the request's digest is known already. */
+  callerOfDigest(sha256: string): Caller | undefined {
+    const digest = Buffer.from(sha256, 'hex');
     let found: ApiTokenEntry | undefined;
     for (const entry of this.entries) {
       if (timingSafeEqual(digest, Buffer.from(entry.sha256, 'hex'))) found = entry;

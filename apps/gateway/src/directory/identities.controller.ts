@@ -22,7 +22,7 @@ import type { Caller } from '../auth/api-token.guard';
 import { CurrentCaller } from '../auth/caller.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { BatchBody, type BatchResponse, BatchRoute } from '../http/batch';
-import { answerCreate, type CreateCommand, runCreateBatch } from '../http/create-command';
+import { type CreateCommand, CreateCommands } from '../http/create-command';
 import { answerPage, ApiPagedResponse } from '../http/paging';
 import {
   DeactivateIdentityBody,
@@ -44,6 +44,7 @@ const REGISTER_IDENTITY: CreateCommand<RegisterIdentityBody, 'identityId'> = {
 export class IdentitiesController {
   constructor(
     private readonly commands: CommandClient,
+    private readonly creates: CreateCommands,
     private readonly queries: ReadModelQueries,
     private readonly asOf: AssignmentAsOf,
   ) {}
@@ -61,13 +62,13 @@ export class IdentitiesController {
     @CurrentCaller() caller: Caller,
     @Res({ passthrough: true }) res: Response,
   ) {
-    return answerCreate(this.commands, REGISTER_IDENTITY, body, caller, res);
+    return this.creates.answer(REGISTER_IDENTITY, body, caller, res);
   }
 
   /** Up to 1,000 registrations in one call (a first load): each item is the body of POST /identities, on its own. */
   @BatchRoute('registered already, same data')
   registerBatch(@Body() body: BatchBody, @CurrentCaller() caller: Caller): Promise<BatchResponse> {
-    return runCreateBatch(this.commands, REGISTER_IDENTITY, body.items, caller);
+    return this.creates.batch(REGISTER_IDENTITY, body.items, caller);
   }
 
   @Get()

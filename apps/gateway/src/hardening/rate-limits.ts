@@ -5,8 +5,8 @@ import {
   ThrottlerModule,
   type ThrottlerRequest,
 } from '@nestjs/throttler';
-import { createHash } from 'node:crypto';
 import type { HardeningSettings } from '@prov/config';
+import { bearerToken, tokenDigest } from '../auth/bearer-token';
 import { errorBody } from '../http/error-body';
 
 export const SIGN_IN_KEY = 'prov:sign-in';
@@ -76,9 +76,6 @@ function addressOf(req: EdgeRequest): string {
 
 /** The caller a write counts against: a fingerprint of its bearer token (never the token), else its address. */
 function callerOf(req: EdgeRequest): string {
-  const header = req.headers['authorization'];
-  const token = /^Bearer\s+(\S+)$/i.exec((Array.isArray(header) ? header[0] : header) ?? '')?.[1];
-  return token
-    ? `token:${createHash('sha256').update(token).digest('hex').slice(0, 16)}`
-    : `ip:${addressOf(req)}`;
+  const token = bearerToken(req);
+  return token ? `token:${tokenDigest(req, token).slice(0, 16)}` : `ip:${addressOf(req)}`;
 }

@@ -132,24 +132,34 @@ export function itemError(error: unknown): BatchItemError {
 /** What a command answered for one item: its id and whether it was created, or its error. */
 export type ItemOutcome = { id: string; created: boolean } | { error: BatchItemError };
 
-/** The valid items' indices in slices of at most MAX_BATCH_COMMAND_ITEMS items and about BATCH_COMMAND_BYTES. */
-function slices(valid: { index: number; bytes: number }[]): number[][] {
-  const out: number[][] = [];
-  let current: number[] = [];
-  let bytes = 0;
-  for (const item of valid) {
-    if (
-      current.length === MAX_BATCH_COMMAND_ITEMS ||
-      (current.length > 0 && bytes + item.bytes > BATCH_COMMAND_BYTES)
-    ) {
-      out.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(item.index);
-    bytes += item.bytes;
+/**
+ * How many of `bytes` (JSON sizes of the items waiting, in order), from `from` on, go into the
+ * next command: at most MAX_BATCH_COMMAND_ITEMS items and about BATCH_COMMAND_BYTES, but always
+ * at least one, so that an item larger than that still goes, on its own.
+ */
+export function sliceLength(bytes: readonly number[], from = 0): number {
+  let count = 0;
+  let total = 0;
+  while (
+    from + count < bytes.length &&
+    count < MAX_BATCH_COMMAND_ITEMS &&
+    (count === 0 || total + bytes[from + count] <= BATCH_COMMAND_BYTES)
+  ) {
+    total += bytes[from + count];
+    count++;
   }
-  if (current.length > 0) out.push(current);
+  return count;
+}
+
+/** The valid items' indices in slices of sliceLength items. */
+function slices(valid: { index: number; bytes: number }[]): number[][] {
+  const bytes = valid.map((item) => item.bytes);
+  const out: number[][] = [];
+  for (let from = 0; from < valid.length;) {
+    const count = sliceLength(bytes, from);
+    out.push(valid.slice(from, from + count).map((item) => item.index));
+    from += count;
+  }
   return out;
 }
 

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import { Agent, get as httpGet } from 'node:http';
 import { Client } from 'pg';
-import { createCommandMicroservice } from '@prov/messaging';
+import { CommandClient, createCommandMicroservice } from '@prov/messaging';
 import { DOMAIN_ERROR_STATUSES, serviceBus } from '@prov/platform';
 import {
   createTestDatabase,
@@ -14,6 +14,7 @@ import {
   type TestDatabase,
   waitFor,
 } from '@prov/testing';
+import { CreateCommands } from './create-command';
 
 jest.setTimeout(240_000);
 
@@ -378,5 +379,61 @@ describe('the HTTP edge', () => {
       await pg.end();
     }
     expect((await call('GET', '/api/health')).status).toBe(200);
+  });
+
+  it('sends concurrent requests of one caller as fewer commands, each caller answered as alone (ADR 0053)', async () => {
+    const ids = Array.from({ length: 23 }, (_, i) => `together.${i}`);
+    const registered = await postJson('/api/identities/batch', {
+      items: ids.map((id) => ({ id, login: id, firstName: 'T', lastName: id, email: `${id}@example.test` })),
+    });
+    expect(registered).toMatchObject({ status: 200, body: { created: ids.length } });
+    const held = await postJson('/api/assignments', { identityId: ids[0], entitlementId: 'hr_app_reader' });
+    expect(held.status).toBe(202);
+    // The first commands are held until every request has arrived, so the others must wait.
+    const creates = gateway.get(CreateCommands);
+    const commands = gateway.get(CommandClient);
+    let arrived = 0;
+    const arrive = creates.send.bind(creates);
+    jest.spyOn(creates, 'send').mockImplementation((create, body, caller) => {
+      arrived += 1;
+      return arrive(create, body, caller);
+    });
+    const sent: string[] = [];
+    const send = commands.send.bind(commands);
+    jest.spyOn(commands, 'send').mockImplementation(async (service, command, payload, options) => {
+      sent.push(command);
+      await waitFor(async () => arrived, { until: (n) => n === bodies.length, timeoutMs: 30_000 });
+      return send(service, command, payload, options);
+    });
+    const bodies = [
+      ...ids.slice(1).map((identityId) => ({ identityId, entitlementId: 'hr_app_reader' })),
+      { identityId: ids[0], entitlementId: 'hr_app_reader' },
+      { identityId: ids[1], entitlementId: 'nope' },
+    ];
+    try {
+      const answers = await Promise.all(bodies.map((body) => postJson('/api/assignments', body)));
+      expect(sent.length).toBeLessThan(bodies.length / 4);
+      expect(sent).toContain('request-assignment-batch');
+      expect(answers.slice(0, ids.length - 1)).toEqual(
+        ids.slice(1).map(() =>
+          expect.objectContaining({
+            status: 202,
+            body: { assignmentId: expect.any(String), created: true },
+          }),
+        ),
+      );
+      expect(answers[ids.length - 1]).toMatchObject({
+        status: 200,
+        body: { assignmentId: held.body.assignmentId, created: false },
+      });
+      jest.restoreAllMocks();
+      const alone = await postJson('/api/assignments', bodies[bodies.length - 1]);
+      expect(alone.status).toBe(404);
+      expect(answers[bodies.length - 1]).toEqual(
+        expect.objectContaining({ status: alone.status, body: alone.body }),
+      );
+    } finally {
+      jest.restoreAllMocks();
+    }
   });
 });
