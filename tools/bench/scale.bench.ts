@@ -11,6 +11,8 @@
  *   SCALE_SEED_BATCH=1000 SCALE_SEED_IN_FLIGHT=3   # assignments per appendMany call, calls at a time
  *   SCALE_REPLAY=0    # with SCALE_DATA_DIR: measure reads and job on the previous run's read models
  *   SCALE_JOB=0       # without the complete job
+ *   SCALE_JOB=process # the job's tasks run by the orders service's classes in this process
+ *                     # (scale-job.ts) instead of the services started on the store (scale-services.ts)
  *   SCALE_JOB_CONNECTION=4   # the connection the job reads back and verifies (default 3): a run
  *                            # after another on the same store verifies orders the first left Executed
  */
@@ -21,6 +23,7 @@ import { waitForPostgres } from '@prov/event-store/testing';
 import { ensureReadModelSchema, Projector } from '@prov/read-models';
 import { startPostgresCluster } from '@prov/testing';
 import { runCompleteJob } from './scale-job';
+import { runCompleteJobOnServices } from './scale-services';
 import { scaleRoleModel } from './scale-model';
 import { measureReplayCost } from './replay-cost';
 import { measureReads } from './scale-reads';
@@ -79,10 +82,17 @@ async function readsAndJob(
   store: PostgresEventStore,
   schema: string,
   url: string,
+  adminUrl: string,
 ): Promise<void> {
   for (const line of await measureReads(pool, schema, IDENTITIES)) console.log(line);
   console.log(`  load after the reads: ${load()}`);
   if (process.env.SCALE_JOB === '0') return;
+  if (process.env.SCALE_JOB !== 'process') {
+    const options = { schema, url, adminUrl, connection: JOB_CONNECTION, log: console.log };
+    await runCompleteJobOnServices(pool, options);
+    console.log(`  load after the job: ${load()}`);
+    return;
+  }
   await runCompleteJob(pool, store, scaleRoleModel(), {
     schema,
     url,
@@ -148,7 +158,7 @@ async function main(): Promise<void> {
       const client = await pool.connect();
       await ensureReadModelSchema(client, 'rm_scale').finally(() => client.release());
       await pool.query('ANALYZE rm_scale.orders');
-      return await readsAndJob(pool, store, 'rm_scale', url.toString());
+      return await readsAndJob(pool, store, 'rm_scale', url.toString(), cluster.url);
     }
     await pool.query('DROP SCHEMA IF EXISTS rm_scale CASCADE');
 
@@ -205,7 +215,7 @@ async function main(): Promise<void> {
       );
     if (statements) console.log(`  replay statements (wall time, overlapping):\n${statements}`);
     console.log(`  load after the replay: ${load()}`);
-    await readsAndJob(pool, store, 'rm_scale', url.toString());
+    await readsAndJob(pool, store, 'rm_scale', url.toString(), cluster.url);
   } finally {
     await store.close();
     await pool.end();
