@@ -47,6 +47,24 @@ interface JobRun {
  */
 type Evaluation = (jobId: string) => Promise<TaskResult>;
 
+/**
+ * How long the job waits for a connection's read-back to be read and recorded: longer than the
+ * agent's own wait for the report (300 s, for 100,000 accounts verified), plus the read itself.
+ * 120 s gave up on a connection of 125,000 accounts (1 M assignments) that was still verifying.
+ */
+const SYNCHRONIZE_TIMEOUT_MS = 600_000;
+
+/** Errors a task's completion names; the rest are counted (a rule failing for every assignment: a million). */
+export const ERRORS_NAMED_PER_TASK = 100;
+
+/** The task's result with at most ERRORS_NAMED_PER_TASK errors, the others counted in a last line. */
+export function withErrorsNamed(result: TaskResult): TaskResult {
+  const { errors } = result;
+  if (errors.length <= ERRORS_NAMED_PER_TASK) return result;
+  const more = errors.length - ERRORS_NAMED_PER_TASK;
+  return { ...result, errors: [...errors.slice(0, ERRORS_NAMED_PER_TASK), `… and ${more} more`] };
+}
+
 export class JobAlreadyRunningError extends DomainError {
   override readonly name = 'JobAlreadyRunningError';
   constructor(readonly runningJobId: string | undefined) {
@@ -134,7 +152,7 @@ export class CompleteJobService implements BeforeApplicationShutdown {
         const result = await this.runTask(task, run);
         await this.decide(
           jobId,
-          { type: 'CompleteJobTask', jobId, task, ...result, now: new Date() },
+          { type: 'CompleteJobTask', jobId, task, ...withErrorsNamed(result), now: new Date() },
           metadata,
         );
       } catch (error) {
@@ -191,7 +209,7 @@ export class CompleteJobService implements BeforeApplicationShutdown {
           'agent',
           'synchronize',
           { connectionId: connection.id, jobId: run.jobId },
-          { timeoutMs: 120_000, connectionId: connection.id },
+          { timeoutMs: SYNCHRONIZE_TIMEOUT_MS, connectionId: connection.id },
         );
         counts.connections++;
         run.synchronized.set(connection.id, {
