@@ -124,9 +124,11 @@ export async function runCompleteJobOnServices(
         let lastTask = '';
         const job = await waitFor(
           async () => {
+            // 404 until the projector shows the job's start.
             const answer = await operator.get(`/api/jobs/${jobId}`, { timeoutMs: 60_000 });
-            const view = answer.body as { status: string; tasks: TaskView[] } | undefined;
-            const running = view?.tasks?.find((t) => t.status === 'Running');
+            if (answer.status !== 200) return undefined;
+            const view = answer.body as { status: string; tasks: TaskView[] };
+            const running = view.tasks.find((t) => t.status === 'Running');
             if (running && running.name !== lastTask) {
               lastTask = running.name;
               const rss = SERVICES.map((s) => `${s} ${procStatusMiB(pids[s], 'VmRSS')}`).join(', ');

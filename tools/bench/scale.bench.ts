@@ -11,6 +11,7 @@
  *   SCALE_SEED_BATCH=1000 SCALE_SEED_IN_FLIGHT=3   # assignments per appendMany call, calls at a time
  *   SCALE_REPLAY=0    # with SCALE_DATA_DIR: measure reads and job on the previous run's read models
  *   SCALE_JOB=0       # without the complete job
+ *   SCALE_READS=0     # without the read latencies
  *   SCALE_JOB=process # the job's tasks run by the orders service's classes in this process
  *                     # (scale-job.ts) instead of the services started on the store (scale-services.ts)
  *   SCALE_JOB_CONNECTION=4   # the connection the job reads back and verifies (default 3): a run
@@ -84,8 +85,10 @@ async function readsAndJob(
   url: string,
   adminUrl: string,
 ): Promise<void> {
-  for (const line of await measureReads(pool, schema, IDENTITIES)) console.log(line);
-  console.log(`  load after the reads: ${load()}`);
+  if (process.env.SCALE_READS !== '0') {
+    for (const line of await measureReads(pool, schema, IDENTITIES)) console.log(line);
+    console.log(`  load after the reads: ${load()}`);
+  }
   if (process.env.SCALE_JOB === '0') return;
   if (process.env.SCALE_JOB !== 'process') {
     const options = { schema, url, adminUrl, connection: JOB_CONNECTION, log: console.log };
