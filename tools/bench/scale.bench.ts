@@ -21,7 +21,7 @@ import { cpus, loadavg } from 'node:os';
 import { Client, Pool } from 'pg';
 import { type Position, PostgresEventStore } from '@prov/event-store';
 import { waitForPostgres } from '@prov/event-store/testing';
-import { ensureReadModelSchema, Projector } from '@prov/read-models';
+import { ensureReadModelSchema, LIVE_SCHEMA, Projector } from '@prov/read-models';
 import { startPostgresCluster } from '@prov/testing';
 import { runCompleteJob } from './scale-job';
 import { runCompleteJobOnServices } from './scale-services';
@@ -150,6 +150,11 @@ async function main(): Promise<void> {
       await pool.query('VACUUM ANALYZE es.events');
     } else console.log(`  the log of ${DATA_DIR} is seeded already: not seeding again`);
     if (process.env.SCALE_REPLAY === '0') {
+      // A job run that was killed left the replayed read models under the live schema's name.
+      const left = await pool.query(
+        `SELECT to_regclass('rm_scale.assignments') IS NULL AND to_regclass('${LIVE_SCHEMA}.assignments') IS NOT NULL AS t`,
+      );
+      if (left.rows[0].t) await pool.query(`ALTER SCHEMA ${LIVE_SCHEMA} RENAME TO rm_scale`);
       const replayed = await pool.query(`SELECT to_regclass('rm_scale.assignments') AS t`);
       if (replayed.rows[0].t === null) {
         console.log('  not replaying, and no read models of a previous run: nothing more to measure');
