@@ -56,12 +56,11 @@ function procStatusMiB(pid: number | undefined, field: 'VmRSS' | 'VmHWM'): numbe
 const taskSeconds = (task: TaskView) =>
   task.startedAt && task.endedAt ? (Date.parse(task.endedAt) - Date.parse(task.startedAt)) / 1000 : NaN;
 
-function describeTask(task: TaskView): string {
+/** A task's line; the synchronize task's rate is of the orders its reads verified (counted by the verify task). */
+function describeTask(task: TaskView, verified: number): string {
   const seconds = taskSeconds(task);
   const rate =
-    task.name === 'synchronize' && seconds > 0
-      ? `, ${Math.round((task.counts.verified ?? 0) / seconds)} verified orders/s`
-      : '';
+    task.name === 'synchronize' && seconds > 0 ? `, ${Math.round(verified / seconds)} verified orders/s` : '';
   const errors = task.errors.length
     ? `, ${task.errors.length} errors: ${task.errors.slice(0, 3).join(' | ')}`
     : '';
@@ -147,7 +146,8 @@ export async function runCompleteJobOnServices(
         );
         const seconds = (Date.now() - jobStart) / 1000;
         log(`  complete job through the API: ${job!.status} in ${seconds.toFixed(1)} s`);
-        for (const task of job!.tasks) log(describeTask(task));
+        const verified = job!.tasks.find((t) => t.name === 'verify')?.counts.verified ?? 0;
+        for (const task of job!.tasks) log(describeTask(task, verified));
       } finally {
         clearInterval(sampler);
       }
