@@ -32,7 +32,7 @@ export interface JobFigures {
 }
 
 /** Fills connection k's SQL target (the connector's built-in tables) with what its executed orders wrote. */
-async function fillTarget(pool: Pool, k: number): Promise<void> {
+export async function fillTarget(pool: Pool, k: number): Promise<void> {
   const t = targetSchema(k);
   await pool.query(`TRUNCATE ${t}.accounts CASCADE`);
   await pool.query(

@@ -16,7 +16,7 @@ export const entitlementId = (k: number) => `ent_${k}`;
 /** The schema of connection k's SQL target (the connector's built-in tables). */
 export const targetSchema = (k: number) => `target_${k}`;
 
-function roleModelYaml(): string {
+export function roleModelYaml(): string {
   const connections = Array.from(
     { length: CONNECTIONS },
     (_, k) => `  - id: ${connectionId(k)}

@@ -11,6 +11,9 @@
  *   SCALE_SEED_BATCH=1000 SCALE_SEED_IN_FLIGHT=3   # assignments per appendMany call, calls at a time
  *   SCALE_REPLAY=0    # with SCALE_DATA_DIR: measure reads and job on the previous run's read models
  *   SCALE_JOB=0       # without the complete job
+ *   SCALE_READS=0     # without the read latencies
+ *   SCALE_JOB=process # the job's tasks run by the orders service's classes in this process
+ *                     # (scale-job.ts) instead of the services started on the store (scale-services.ts)
  *   SCALE_JOB_CONNECTION=4   # the connection the job reads back and verifies (default 3): a run
  *                            # after another on the same store verifies orders the first left Executed
  */
@@ -18,9 +21,10 @@ import { cpus, loadavg } from 'node:os';
 import { Client, Pool } from 'pg';
 import { type Position, PostgresEventStore } from '@prov/event-store';
 import { waitForPostgres } from '@prov/event-store/testing';
-import { ensureReadModelSchema, Projector } from '@prov/read-models';
+import { ensureReadModelSchema, LIVE_SCHEMA, Projector } from '@prov/read-models';
 import { startPostgresCluster } from '@prov/testing';
 import { runCompleteJob } from './scale-job';
+import { runCompleteJobOnServices } from './scale-services';
 import { scaleRoleModel } from './scale-model';
 import { measureReplayCost } from './replay-cost';
 import { measureReads } from './scale-reads';
@@ -79,10 +83,19 @@ async function readsAndJob(
   store: PostgresEventStore,
   schema: string,
   url: string,
+  adminUrl: string,
 ): Promise<void> {
-  for (const line of await measureReads(pool, schema, IDENTITIES)) console.log(line);
-  console.log(`  load after the reads: ${load()}`);
+  if (process.env.SCALE_READS !== '0') {
+    for (const line of await measureReads(pool, schema, IDENTITIES)) console.log(line);
+    console.log(`  load after the reads: ${load()}`);
+  }
   if (process.env.SCALE_JOB === '0') return;
+  if (process.env.SCALE_JOB !== 'process') {
+    const options = { schema, url, adminUrl, connection: JOB_CONNECTION, log: console.log };
+    await runCompleteJobOnServices(pool, options);
+    console.log(`  load after the job: ${load()}`);
+    return;
+  }
   await runCompleteJob(pool, store, scaleRoleModel(), {
     schema,
     url,
@@ -137,6 +150,11 @@ async function main(): Promise<void> {
       await pool.query('VACUUM ANALYZE es.events');
     } else console.log(`  the log of ${DATA_DIR} is seeded already: not seeding again`);
     if (process.env.SCALE_REPLAY === '0') {
+      // A job run that was killed left the replayed read models under the live schema's name.
+      const left = await pool.query(
+        `SELECT to_regclass('rm_scale.assignments') IS NULL AND to_regclass('${LIVE_SCHEMA}.assignments') IS NOT NULL AS t`,
+      );
+      if (left.rows[0].t) await pool.query(`ALTER SCHEMA ${LIVE_SCHEMA} RENAME TO rm_scale`);
       const replayed = await pool.query(`SELECT to_regclass('rm_scale.assignments') AS t`);
       if (replayed.rows[0].t === null) {
         console.log('  not replaying, and no read models of a previous run: nothing more to measure');
@@ -148,7 +166,7 @@ async function main(): Promise<void> {
       const client = await pool.connect();
       await ensureReadModelSchema(client, 'rm_scale').finally(() => client.release());
       await pool.query('ANALYZE rm_scale.orders');
-      return await readsAndJob(pool, store, 'rm_scale', url.toString());
+      return await readsAndJob(pool, store, 'rm_scale', url.toString(), cluster.url);
     }
     await pool.query('DROP SCHEMA IF EXISTS rm_scale CASCADE');
 
@@ -205,7 +223,7 @@ async function main(): Promise<void> {
       );
     if (statements) console.log(`  replay statements (wall time, overlapping):\n${statements}`);
     console.log(`  load after the replay: ${load()}`);
-    await readsAndJob(pool, store, 'rm_scale', url.toString());
+    await readsAndJob(pool, store, 'rm_scale', url.toString(), cluster.url);
   } finally {
     await store.close();
     await pool.end();

@@ -82,3 +82,41 @@ describe('runsOf', () => {
     expect(await collect(runsOf(from([]), String, 5))).toEqual([]);
   });
 });
+
+describe('the evaluation scan (runsOf inside forEachInFlight, ADR 0048/0056)', () => {
+  /** Assignments of identities holding 1 to 60 each, in identity order, as the keyset scan gives them. */
+  async function* scan(assignments: number, pulled: { n: number }) {
+    let identity = 0;
+    for (let i = 0; i < assignments; identity++) {
+      for (let k = 0; k < 1 + ((identity * 7) % 60) && i < assignments; k++, i++) {
+        pulled.n++;
+        yield { identityId: `identity-${identity}`, assignmentId: `assignment-${i}` };
+      }
+    }
+  }
+
+  /** The most assignments pulled from the scan and not yet evaluated, at any moment. */
+  async function mostHeld(assignments: number, identitiesInFlight: number, perRead: number) {
+    const pulled = { n: 0 };
+    let evaluated = 0;
+    let most = 0;
+    const runs = runsOf(scan(assignments, pulled), (a) => a.identityId, perRead);
+    await forEachInFlight(runs, identitiesInFlight, async ({ items }) => {
+      most = Math.max(most, pulled.n - evaluated);
+      await new Promise((resolve) => setImmediate(resolve));
+      evaluated += items.length;
+    });
+    expect(evaluated).toBe(assignments);
+    return most;
+  }
+
+  it('never holds more than the runs in flight and the one assignment that ends the next run, however large the store', async () => {
+    // The evaluation's settings: 4 identities in flight, 25 assignments a read.
+    const bound = 4 * 25 + 1;
+    const small = await mostHeld(2_000, 4, 25);
+    const large = await mostHeld(50_000, 4, 25);
+    expect(small).toBeLessThanOrEqual(bound);
+    expect(large).toBeLessThanOrEqual(bound);
+    expect(large).toBe(small);
+  });
+});

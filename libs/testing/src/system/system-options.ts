@@ -54,6 +54,11 @@ export interface StartSystemOptions {
    */
   port?: number;
   /**
+   * The engine's database, kept as it is (not created, not dropped): the scale benchmark runs
+   * the services on a store it seeded. Default: a fresh database in the test PostgreSQL.
+   */
+  databaseUrl?: string;
+  /**
    * Test only, default none: the public nkey (`U...`) of an observer the bus admits besides its
    * identities. It may subscribe to every subject and send the read-only JetStream API requests
    * that list the streams and read their messages, and publish nothing else. No production

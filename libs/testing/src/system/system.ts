@@ -98,7 +98,9 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
       : undefined;
     const [natsServer, engineDb, hrDb, port] = await Promise.all([
       cluster ? cluster.nodes[0] : startNatsServer({ storeDir: natsStore, configFile: natsConfig }),
-      createTestDatabase('prov_engine', adminUrl),
+      options.databaseUrl
+        ? { name: 'given', url: options.databaseUrl, drop: async () => undefined }
+        : createTestDatabase('prov_engine', adminUrl),
       createTestDatabase('prov_hr_app', adminUrl),
       options.port ?? freePort(),
     ]);
