@@ -10,6 +10,8 @@ import { measureCpu } from './process-cpu';
 export interface ReplayCost {
   processCpuSeconds: number;
   postgresCpuSeconds: number;
+  /** PostgreSQL's CPU by process (`postgres (walwriter)`, `postgres (ended sessions)`…), largest first. */
+  postgresByProcess: { process: string; seconds: number }[];
   peakRssMb: number;
   /** False when the kernel refused to reset the peak (then it includes what ran before). */
   peakReset: boolean;
@@ -38,6 +40,9 @@ export async function measureReplayCost(): Promise<() => Promise<ReplayCost>> {
     return {
       processCpuSeconds: seconds((p) => p.startsWith('bench')),
       postgresCpuSeconds: seconds((p) => p.startsWith('postgres')),
+      postgresByProcess: rows
+        .filter((r) => r.process.startsWith('postgres'))
+        .map((r) => ({ process: r.process, seconds: r.msPerOrder / 1000 })),
       peakRssMb: vmHwmMb(),
       peakReset,
     };

@@ -4,8 +4,11 @@
  * else (in bench:scale the raw read and readAll share the process).
  *
  *   SCALE_DATA_DIR=/tmp/replay-bench/data100k node tools/run-ts.js tools/bench/scale-replay-only.ts
+ *   SCALE_TRACE=1                       # also the wall time of each kind of statement
+ *   REPLAY_CPU_PROFILE=/tmp/replay.cpuprofile   # and a V8 profile of the replaying process
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { loadavg } from 'node:os';
 import { Pool } from 'pg';
 import { PostgresEventStore } from '@prov/event-store';
@@ -13,6 +16,26 @@ import { waitForPostgres } from '@prov/event-store/testing';
 import { Projector } from '@prov/read-models';
 import { startPostgresCluster } from '@prov/testing';
 import { measureReplayCost } from './replay-cost';
+import { traceStatements } from './statement-trace';
+
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+
+/** Starts a V8 CPU profile of this process; the returned function writes it to `file`. */
+async function profile(file: string | undefined): Promise<() => Promise<void>> {
+  if (!file) return async () => undefined;
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return async () => {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+  };
+}
 
 async function main() {
   const cluster = await startPostgresCluster({ dataDir: process.env.SCALE_DATA_DIR! });
@@ -20,26 +43,47 @@ async function main() {
   const url = new URL(cluster.url);
   url.pathname = '/scale';
   const pool = new Pool({ connectionString: url.toString(), max: 10 });
+  // The cluster's stop ends idle sessions (57P01): not an error of the replay.
+  pool.on('error', () => undefined);
   const store = await PostgresEventStore.connect({ pool });
   try {
     await pool.query('DROP SCHEMA IF EXISTS rm_only CASCADE');
+    await pool.query('CHECKPOINT');
     const rssBefore = process.memoryUsage().rss / 2 ** 20;
-    const load0 = loadavg()
-      .map((l) => l.toFixed(1))
-      .join(' ');
+    let heapPeak = 0;
+    const sampler = setInterval(() => (heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed)), 100);
+    const load0 = load();
+    const trace = process.env.SCALE_TRACE ? traceStatements() : undefined;
     const cost = await measureReplayCost();
+    const stopProfile = await profile(process.env.REPLAY_CPU_PROFILE);
     const t0 = Date.now();
     const projector = new Projector(pool, store, { schema: 'rm_only' });
     await projector.replayToEnd();
     const s = (Date.now() - t0) / 1000;
+    await stopProfile();
     const c = await cost();
+    clearInterval(sampler);
     const hwm = readFileSync('/proc/self/status', 'utf8').match(/VmHWM:\s+(\d+)/)![1];
     console.log(
       `replay-only: ${projector.eventsHandled} events in ${s.toFixed(1)} s = ${Math.round(projector.eventsHandled / s)} events/s; ` +
-        `CPU ${c.processCpuSeconds.toFixed(1)} s process + ${c.postgresCpuSeconds.toFixed(1)} s PostgreSQL; ` +
-        `RSS before ${rssBefore.toFixed(0)} MB, VmHWM of the process ${(Number(hwm) / 1024).toFixed(0)} MB; load ${load0} -> ${loadavg()
-          .map((l) => l.toFixed(1))
-          .join(' ')}`,
+        `CPU ${c.processCpuSeconds.toFixed(1)} s process + ${c.postgresCpuSeconds.toFixed(1)} s PostgreSQL ` +
+        `(${((1e6 * c.processCpuSeconds) / projector.eventsHandled).toFixed(1)} + ${((1e6 * c.postgresCpuSeconds) / projector.eventsHandled).toFixed(1)} µs per event); ` +
+        `RSS before ${rssBefore.toFixed(0)} MB, VmHWM of the process ${(Number(hwm) / 1024).toFixed(0)} MB, ` +
+        `peak heap used ${(heapPeak / 2 ** 20).toFixed(0)} MB; load ${load0} -> ${load()}`,
+    );
+    console.log(
+      `  PostgreSQL's CPU by process: ${c.postgresByProcess
+        .filter((r) => r.seconds >= 0.05)
+        .map((r) => `${r.process} ${r.seconds.toFixed(1)} s`)
+        .join(', ')}`,
+    );
+    if (trace) console.log(`  wall time per kind of statement:\n${trace.stop()}`);
+    const vacuums = await pool.query<{ name: string; vacuums: number; analyses: number }>(
+      `SELECT relname AS name, autovacuum_count::int AS vacuums, autoanalyze_count::int AS analyses
+         FROM pg_stat_user_tables WHERE schemaname = 'rm_only' AND autovacuum_count + autoanalyze_count > 0`,
+    );
+    console.log(
+      `  autovacuum of the replayed tables during the replay: ${vacuums.rows.map((r) => `${r.name} ${r.vacuums} vacuums, ${r.analyses} analyses`).join('; ') || 'none'}`,
     );
     await pool.query('DROP SCHEMA IF EXISTS rm_only CASCADE');
   } finally {

@@ -34,6 +34,7 @@ export async function beginBulkLoad(
   const s = assertSchemaName(schema);
   await pool.query(`TRUNCATE ${s}.assignments, ${s}.orders, ${s}.history`);
   await dropDeferredIndexes(pool, s);
+  await setAutovacuum(pool, s, false);
   const loaders = new Map<Projection, BulkLoader>();
   const client = await pool.connect();
   try {
@@ -61,6 +62,7 @@ export async function beginStreamLoad(pool: Pool, schema: string): Promise<BulkL
   );
   if (rows.length > 0) await pool.query(`TRUNCATE ${rows.map((r) => `${s}.${r.name}`).join(', ')}`);
   await dropDeferredIndexes(pool, s);
+  await setAutovacuum(pool, s, false);
   return { loaders: new Map(), events: 0, fromStore: true, notApplied: [] };
 }
 
@@ -111,6 +113,26 @@ export async function restoreDeferredIndexes(pool: Pool, schema: string): Promis
     await client.query('RESET maintenance_work_mem').catch(() => undefined);
     client.release();
   }
+  await setAutovacuum(pool, schema, true);
+}
+
+/**
+ * Autovacuum off for the schema's tables during a load, on again after it. The load's tables grow
+ * by millions of rows, so autovacuum analysed and vacuumed them again and again while the load
+ * ran, the longer it ran the more often (ADR 0055); the load analyses them once at its end, and
+ * autovacuum, on again, vacuums them then (the counts of inserted rows are kept meanwhile).
+ */
+async function setAutovacuum(pool: Pool, schema: string, enabled: boolean): Promise<void> {
+  const { rows } = await pool.query<{ name: string }>(
+    `SELECT tablename AS name FROM pg_tables WHERE schemaname = $1`,
+    [schema],
+  );
+  for (const { name } of rows)
+    await pool.query(
+      enabled
+        ? `ALTER TABLE ${schema}.${name} RESET (autovacuum_enabled)`
+        : `ALTER TABLE ${schema}.${name} SET (autovacuum_enabled = false)`,
+    );
 }
 
 /**

@@ -13,8 +13,9 @@ import {
 } from '@prov/domain';
 import { PostgresEventStore } from '@prov/event-store';
 import { createTestDatabase, type TestDatabase } from '@prov/testing';
-import { Projector } from './projector';
+import { ALL_PROJECTIONS, Projector } from './projector';
 import { ensureReadModelSchema } from './schema';
+import { loadByStream } from './stream-load';
 import { expectSameReadModels } from './testing/same-read-models';
 
 const now = new Date('2026-11-01T10:00:00.000Z');
@@ -161,6 +162,27 @@ describe('bulk load by stream (PostgreSQL)', () => {
     await expectEqualToLive(`rm_stream_${pageSize}`);
     const { rows } = await pool.query(`SELECT count(*)::int AS n FROM es.events`);
     expect(replay.eventsHandled).toBe(rows[0].n);
+  });
+
+  it('writes two batches of whole streams at once, never more (ADR 0055)', async () => {
+    let inFlight = 0;
+    let most = 0;
+    let secondStarted!: () => void;
+    const second = new Promise<void>((resolve) => (secondStarted = resolve));
+    const applied: string[] = [];
+    await loadByStream(store, ALL_PROJECTIONS, 1, async (events) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      if (inFlight >= 2) secondStarted();
+      // The first batch ends only once a second one is being written (bounded: one at a time
+      // would wait here in vain, and the count below says so).
+      await Promise.race([second, new Promise((resolve) => setTimeout(resolve, 5_000).unref())]);
+      applied.push(...events.map((e) => e.id));
+      inFlight--;
+    });
+    expect(most).toBe(2);
+    const { rows } = await pool.query(`SELECT count(*)::int AS n FROM es.events`);
+    expect(applied).toHaveLength(rows[0].n);
   });
 
   it('discards the rows a load that died left and starts again', async () => {

@@ -68,14 +68,18 @@ export interface StreamOrderReader {
 }
 
 /**
- * The log below the gate grouped by stream (name, then revision), read through one cursor: one
- * sequential scan and one sort by the server (`work_mem` raised for it, spilling to disk beyond),
- * then pages of `maxCount` as they are asked for. Keyset pages on the stream index were tried
- * first: the planner could not see that the prefix filter keeps most rows and scanned and sorted
- * the whole table for every page (docs/benchmarks.md). The names are compared bytewise (`"C"`),
- * which groups them all the same and is the cheapest comparison. The cursor's transaction is read
- * only and holds one snapshot for the read; within a stream, revision order is log order except
- * when a later revision's transaction got an id first (the consumer orders by position).
+ * The log below the gate grouped by stream (name, then revision), read through one cursor in the
+ * order of the stream index (`events_stream_revision_key`): no sort. A sort of the whole log
+ * (which an earlier version asked for, `COLLATE "C"`) spilled the events' data to disk, about the
+ * size of the log (600 MB at a million events), and cost the server more than writing the read
+ * models; the index scan reads each event's page instead (docs/benchmarks.md, ADR 0055). Any
+ * total order of the names groups a stream's events, so the index's collation serves. The
+ * prefixes are one `^@ ANY` (starts_with) test the planner can estimate; with a semi-join over
+ * `unnest` it expected a few thousand rows. Keyset pages on the stream index were tried first:
+ * the planner scanned and sorted the whole table for every page (docs/benchmarks.md). The
+ * cursor's transaction is read only and holds one snapshot for the read; within a stream,
+ * revision order is log order except when a later revision's transaction got an id first (the
+ * consumer orders by position).
  */
 export async function openStreamOrderReader(
   store: PostgresEventStore,
@@ -96,6 +100,8 @@ export async function openStreamOrderReader(
   };
   try {
     await client.query(`BEGIN READ ONLY`);
+    // A plan that sorts after all (another planner, other statistics) may take this much memory
+    // before it spills to disk.
     await client.query(`SET LOCAL work_mem = '${SORT_MEMORY}'`);
     // DECLARE takes no parameters: the prefixes are quoted here, the gate is digits (checked).
     const prefixes = options.streamNamePrefixes.map((p) => client.escapeLiteral(p)).join(', ');
@@ -103,9 +109,9 @@ export async function openStreamOrderReader(
       `DECLARE replay_by_stream NO SCROLL CURSOR FOR
        SELECT ${LEAN_COLUMNS}
          FROM es.events e
-        WHERE EXISTS (SELECT 1 FROM unnest(ARRAY[${prefixes}]::text[]) p WHERE starts_with(e.stream_name, p))
+        WHERE e.stream_name ^@ ANY (ARRAY[${prefixes}]::text[])
           AND e.transaction_id < '${options.gate}'::xid8
-        ORDER BY e.stream_name COLLATE "C", e.stream_revision`,
+        ORDER BY e.stream_name, e.stream_revision`,
     );
   } catch (error) {
     await close(error);
