@@ -9,10 +9,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
 import { PostgresEventStore } from '@prov/event-store';
 import { treeCpuMs } from './process-cpu';
-import { privateServer } from './event-store-server';
+import { otherStoreClass, privateServer } from './event-store-server';
 import { payload } from './event-store-writers';
 
 const READS = Number(process.env.READS ?? 2000);
@@ -49,11 +48,7 @@ async function seed(store: PostgresEventStore): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const other = process.env.AB_OTHER;
-  if (!other) throw new Error('AB_OTHER: the directory of the other checkout is required');
-  const { PostgresEventStore: OtherStore } = (await import(
-    join(resolve(other), 'libs/event-store/src/postgres/postgres-event-store')
-  )) as { PostgresEventStore: typeof PostgresEventStore };
+  const OtherStore = await otherStoreClass();
   const server = await privateServer(false);
   const stores: [string, PostgresEventStore][] = [
     ['this', await PostgresEventStore.connect({ connectionString: server.url, maxConnections: 2 })],
@@ -62,7 +57,7 @@ async function main(): Promise<void> {
   try {
     await seed(stores[0][1]);
     console.log(
-      `this tree vs ${other}: ${ROUNDS} rounds of ${READS} sequential reads per scenario and store`,
+      `this tree vs ${process.env.AB_OTHER}: ${ROUNDS} rounds of ${READS} sequential reads per scenario and store`,
     );
     for (const [label, read] of scenarios) {
       const totals: Record<string, { serverMs: number; wallMs: number }> = {};

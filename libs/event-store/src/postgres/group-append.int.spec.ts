@@ -5,46 +5,16 @@
  * verdict. `readStream`'s named statements (stream-read.ts) must keep a soft delete's bound when a
  * read starts below it.
  */
-import { randomUUID } from 'node:crypto';
-import { Pool } from 'pg';
-import { createTestDatabase, type TestDatabase } from '@prov/testing';
-import { CHAIN_START, eventHash } from '../core/hash-chain';
 import { StreamDeletedError, WrongExpectedVersionError } from '../core';
+import { awkwardEvent as event, expectChained, specDatabase } from '../testing/append-migrations';
 import { PostgresEventStore } from './postgres-event-store';
 import { migrateEventStoreSchema } from './schema/migrate';
 import { MIGRATIONS } from './schema/migrations';
 
-let db: TestDatabase;
-let pool: Pool;
-
-beforeAll(async () => {
-  db = await createTestDatabase('groupappend');
-  pool = new Pool({ connectionString: db.url });
-});
-
-afterAll(async () => {
-  await pool.end();
-  await db.drop();
-});
-
-const event = (n: number) => ({
-  id: randomUUID(),
-  type: 'Happened "quoted" \\ type',
-  data: { n, text: 'é ü "q" \\ back\\slash \u2028 {"x":[1]}', escaped: '\\"', list: [1.5e-7, 1e21, null] },
-  metadata: { actor: 'x', note: '[{"a":"b"}]' },
-});
-
-async function expectChained(store: PostgresEventStore, stream: string): Promise<void> {
-  const { rows } = await pool.query<{ hash: string }>(
-    `SELECT encode(hash, 'hex') AS hash FROM es.events WHERE stream_name = $1 ORDER BY stream_revision`,
-    [stream],
-  );
-  let previous = CHAIN_START;
-  const expected = (await store.readStream(stream)).map((e) => (previous = eventHash(previous, e)));
-  expect(rows.map((row) => row.hash)).toEqual(expected);
-}
+const database = specDatabase('groupappend');
 
 it('continues chains and recognises retries of appends made before migration 9', async () => {
+  const pool = database.pool();
   await migrateEventStoreSchema(
     pool,
     MIGRATIONS.filter((m) => m.version <= 8),
@@ -56,7 +26,7 @@ it('continues chains and recognises retries of appends made before migration 9',
     [JSON.stringify([event(0)]), JSON.stringify(several)],
   ]);
   await expect(migrateEventStoreSchema(pool)).resolves.toEqual(expect.objectContaining({ applied: [9] }));
-  const store = await PostgresEventStore.connect({ pool });
+  const store = await PostgresEventStore.connect({ pool: database.pool() });
   try {
     const retried = await store.appendToStream('old-2', several, { expectedRevision: 'no_stream' });
     expect(retried.nextExpectedRevision).toBe(2n);
@@ -69,7 +39,7 @@ it('continues chains and recognises retries of appends made before migration 9',
     expect(outcomes.map((outcome) => outcome.ok)).toEqual([true, true, true]);
     const stored = (await store.readStream('old-2')).slice(3);
     expect(stored.map((e) => ({ id: e.id, type: e.type, data: e.data, metadata: e.metadata }))).toEqual(sent);
-    for (const stream of ['old-1', 'old-2', 'new-1']) await expectChained(store, stream);
+    for (const stream of ['old-1', 'old-2', 'new-1']) await expectChained(pool, store, stream);
     await expect(store.verifyChain()).resolves.toEqual({ ok: true, streamsChecked: 3, eventsChecked: 8 });
   } finally {
     await store.close();
@@ -77,7 +47,7 @@ it('continues chains and recognises retries of appends made before migration 9',
 }, 60_000);
 
 it('gives each append of one group its own verdict', async () => {
-  const store = await PostgresEventStore.connect({ pool });
+  const store = await PostgresEventStore.connect({ pool: database.pool() });
   try {
     await store.appendToStream('verdict-1', [event(0)]);
     await store.tombstoneStream('verdict-2');
@@ -95,7 +65,7 @@ it('gives each append of one group its own verdict', async () => {
 }, 60_000);
 
 it('reads a soft-deleted and rewritten stream from below its bound without the hidden events', async () => {
-  const store = await PostgresEventStore.connect({ pool });
+  const store = await PostgresEventStore.connect({ pool: database.pool() });
   try {
     await store.appendToStream('soft-1', [event(0), event(1), event(2)]);
     await store.deleteStream('soft-1');
