@@ -11,11 +11,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
 import { Client, Pool } from 'pg';
 import { PostgresEventStore } from '@prov/event-store';
 import { treeCpuMs } from './process-cpu';
-import { privateServer } from './event-store-server';
+import { otherStoreClass, privateServer } from './event-store-server';
 import * as w from './event-store-writers';
 
 const ROUNDS = Number(process.env.AB_ROUNDS ?? 6);
@@ -72,18 +71,14 @@ function report(label: string, totals: Totals): void {
 }
 
 async function main(): Promise<void> {
-  const other = process.env.AB_OTHER;
-  if (!other) throw new Error('AB_OTHER: the directory of the other checkout is required');
-  const { PostgresEventStore: OtherStore } = (await import(
-    join(resolve(other), 'libs/event-store/src/postgres/postgres-event-store')
-  )) as { PostgresEventStore: typeof PostgresEventStore };
+  const OtherStore = await otherStoreClass();
   const emmettModule = (await import('@event-driven-io/emmett-postgresql')) as unknown as {
     getPostgreSQLEventStore(url: string, options: unknown): w.EmmettStore;
   };
   const { STREAM_DOES_NOT_EXIST } = (await import('@event-driven-io/emmett')) as unknown as {
     STREAM_DOES_NOT_EXIST: string;
   };
-  console.log(`this tree vs ${other}: ${ROUNDS} rounds of ${w.SECONDS} s slices`);
+  console.log(`this tree vs ${process.env.AB_OTHER}: ${ROUNDS} rounds of ${w.SECONDS} s slices`);
   for (const durable of [true, false]) {
     const server = await privateServer(durable);
     const mine = await PostgresEventStore.connect({

@@ -1,6 +1,6 @@
 /**
  * Where an append's time goes (issue 11): the same appends through the store while parts of
- * `es.append_batch` are switched off one after another (the function is rewritten in place on a
+ * `es.append_group` are switched off one after another (the function is rewritten in place on a
  * private cluster, and put back), next to the plain INSERT; then the statements inside one
  * append, timed by auto_explain.
  *
@@ -119,8 +119,8 @@ async function statementTimes(url: string, count: number): Promise<void> {
       { id: randomUUID(), type: 'T', data: { n: i, text: 'x'.repeat(150) }, metadata: {} },
     ]);
     const { rows } = await client.query<{ next_expected_revision: string }>(
-      `SELECT next_expected_revision::text FROM es.append_batch($1::text[], $2::text[], $3::text[], false)`,
-      [['explained'], [last < 0n ? 'no_stream' : last.toString()], [events]],
+      `SELECT next_expected_revision::text FROM es.append_group($1::text[], $2::text[], $3::text, false)`,
+      [['explained'], [last < 0n ? 'no_stream' : last.toString()], `[${events}]`],
     );
     last = BigInt(rows[0].next_expected_revision);
   }
@@ -148,7 +148,7 @@ async function main(): Promise<void> {
            LANGUAGE sql IMMUTABLE AS $$ SELECT '\\x'::bytea $$`,
       );
       const { rows } = await pool.query<{ sql: string }>(
-        `SELECT pg_get_functiondef('es.append_batch(text[],text[],text[],boolean)'::regprocedure) AS sql`,
+        `SELECT pg_get_functiondef('es.append_group(text[],text[],text,boolean)'::regprocedure) AS sql`,
       );
       console.log(`\n${server.label}`);
       await measureVariants(store, pool, rows[0].sql);

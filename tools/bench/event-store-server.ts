@@ -2,8 +2,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Client } from 'pg';
+import type { PostgresEventStore } from '@prov/event-store';
 import { waitForPostgres } from '@prov/event-store/testing';
 import { startPostgresCluster } from '@prov/testing';
 
@@ -38,4 +39,16 @@ export async function privateServer(durable: boolean): Promise<Server> {
       if (dir) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The store class of the checkout named by AB_OTHER (e.g. main's tree), for the A/B tools. */
+export async function otherStoreClass(): Promise<typeof PostgresEventStore> {
+  const other = process.env.AB_OTHER;
+  if (!other) throw new Error('AB_OTHER: the directory of the other checkout is required');
+  const module = (await import(
+    join(resolve(other), 'libs/event-store/src/postgres/postgres-event-store')
+  )) as {
+    PostgresEventStore: typeof PostgresEventStore;
+  };
+  return module.PostgresEventStore;
 }

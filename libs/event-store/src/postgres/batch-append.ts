@@ -1,5 +1,5 @@
 /**
- * Sends a group of appends to `es.append_batch` and turns its rows back into one outcome per
+ * Sends a group of appends to `es.append_group` (migration 9; `es.append_batch` before it) and turns its rows back into one outcome per
  * append, in the order given. Verdicts (wrong version, tombstone, duplicate ids) come back per
  * append; a failure of the whole statement (bad JSON in one append, a deadlock) makes each
  * append of the group run again alone, so only the append at fault fails.
@@ -92,14 +92,15 @@ export async function appendGroup(
   try {
     ({ rows } = await pool.query<BatchRow>({
       // Named: each connection parses and plans the statement once, not on every group.
-      name: probeAll ? 'es.append_batch/probe' : 'es.append_batch',
+      name: probeAll ? 'es.append_group/probe' : 'es.append_group',
       text: `SELECT ordinal, error_code, error_message, error_detail, next_expected_revision::text,
                     transaction_id, global_position::text
-               FROM es.append_batch($1::text[], $2::text[], $3::text[], ${probeAll})`,
+               FROM es.append_group($1::text[], $2::text[], $3::text, ${probeAll})`,
       values: [
         order.map((i) => appends[i].streamName),
         order.map((i) => expectedRevisionParameter(appends[i].expectedRevision)),
-        order.map((i) => eventsJson(appends[i])),
+        // One JSON text, not an array of them: an array literal escapes every quote (ADR 0057).
+        `[${order.map((i) => eventsJson(appends[i])).join(',')}]`,
       ],
     }));
   } catch (error) {

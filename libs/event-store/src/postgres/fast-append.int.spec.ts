@@ -4,44 +4,16 @@
  * appends) must go on under migration 8 with the same hashes, retries of old appends must still
  * be recognised, and an append the function refuses must leave neither a stream row nor events.
  */
-import { randomUUID } from 'node:crypto';
-import { Pool } from 'pg';
-import { createTestDatabase, type TestDatabase } from '@prov/testing';
-import { CHAIN_START, eventHash } from '../core/hash-chain';
 import { DuplicateEventIdsError, WrongExpectedVersionError } from '../core';
+import { awkwardEvent as event, expectChained, specDatabase } from '../testing/append-migrations';
 import { PostgresEventStore } from './postgres-event-store';
 import { migrateEventStoreSchema } from './schema/migrate';
 import { MIGRATIONS } from './schema/migrations';
 
-let db: TestDatabase;
-let pool: Pool;
-
-beforeAll(async () => {
-  db = await createTestDatabase('fastappend');
-  pool = new Pool({ connectionString: db.url });
-});
-
-afterAll(async () => {
-  await pool.end();
-  await db.drop();
-});
-
-const event = (n: number) => ({
-  id: randomUUID(),
-  type: 'Happened',
-  data: { n, text: 'é ü "q"', list: [1.5e-7, 1e21, null] },
-  metadata: { actor: 'x' },
-});
-
-async function storedHashes(stream: string): Promise<string[]> {
-  const { rows } = await pool.query<{ hash: string }>(
-    `SELECT encode(hash, 'hex') AS hash FROM es.events WHERE stream_name = $1 ORDER BY stream_revision`,
-    [stream],
-  );
-  return rows.map((row) => row.hash);
-}
+const database = specDatabase('fastappend');
 
 it('continues chains and recognises retries of appends made before migration 8', async () => {
+  const pool = database.pool();
   await migrateEventStoreSchema(
     pool,
     MIGRATIONS.filter((m) => m.version <= 7),
@@ -53,7 +25,7 @@ it('continues chains and recognises retries of appends made before migration 8',
     ['no_stream', 'no_stream'],
     [JSON.stringify(single), JSON.stringify(several)],
   ]);
-  await expect(migrateEventStoreSchema(pool)).resolves.toEqual(expect.objectContaining({ applied: [8] }));
+  await expect(migrateEventStoreSchema(pool)).resolves.toEqual(expect.objectContaining({ applied: [8, 9] }));
   const store = await PostgresEventStore.connect({ pool });
   try {
     const retried = await store.appendToStream('old-2', several, { expectedRevision: 'no_stream' });
@@ -70,17 +42,14 @@ it('continues chains and recognises retries of appends made before migration 8',
     ]);
     expect(outcomes.map((outcome) => outcome.ok)).toEqual([true, true, true]);
     await expect(store.verifyChain()).resolves.toEqual({ ok: true, streamsChecked: 3, eventsChecked: 67 });
-    for (const stream of ['old-1', 'old-2', 'new-1']) {
-      let previous = CHAIN_START;
-      const expected = (await store.readStream(stream)).map((e) => (previous = eventHash(previous, e)));
-      expect(await storedHashes(stream)).toEqual(expected);
-    }
+    for (const stream of ['old-1', 'old-2', 'new-1']) await expectChained(pool, store, stream);
   } finally {
     await store.close();
   }
 }, 60_000);
 
 it('leaves no stream row and no events behind an append it refuses', async () => {
+  const pool = database.pool();
   const store = await PostgresEventStore.connect({ pool });
   try {
     await expect(
@@ -97,7 +66,7 @@ it('leaves no stream row and no events behind an append it refuses', async () =>
 }, 60_000);
 
 it('gives an id reused under a matching revision its verdict, and the rest of its group theirs', async () => {
-  const store = await PostgresEventStore.connect({ pool });
+  const store = await PostgresEventStore.connect({ pool: database.pool() });
   try {
     const reused = event(0);
     await store.appendToStream('reuse-1', [reused, event(1)], { expectedRevision: 'no_stream' });

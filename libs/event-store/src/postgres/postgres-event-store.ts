@@ -4,7 +4,7 @@
  * batch append live in their own files beside it.
  *
  * Appends are group-committed: concurrent appends leave together in one statement of
- * `es.append_batch`, i.e. one transaction that, per append, locks the stream row, checks the
+ * `es.append_group`, i.e. one transaction that, per append, locks the stream row, checks the
  * expected revision and idempotency and inserts; listeners are woken after the commit, by a
  * wake-up of its own (commit-notifier.ts).
  * The global log is read in (transaction_id, global_position) order and only below the log gate
@@ -53,7 +53,6 @@ import {
 import { NotificationListener } from './notification-listener';
 import { type PostgresConnectionOptions, resolvePool } from './pool';
 import {
-  eventColumns,
   type EventRow,
   expectedRevisionParameter,
   fromPgPosition,
@@ -62,6 +61,7 @@ import {
   toRecordedEvent,
 } from './rows';
 import { migrateEventStoreSchema } from './schema/migrate';
+import { readStreamQuery } from './stream-read';
 import { NOTIFY_CHANNEL } from './schema/migrations';
 
 export type PostgresEventStoreOptions = PostgresConnectionOptions & {
@@ -190,20 +190,8 @@ export class PostgresEventStore implements EventStore, ChainKeeper {
     const name = validateStreamName(streamName);
     const { fromRevision, maxCount, direction } = checkReadStreamOptions(options);
     await this.ready();
-    const forwards = direction === 'forwards';
-    // One statement, so the stream's state and its events come from the same snapshot.
     const { rows } = await this.pool.query<EventRow & { tombstoned: boolean; visible: boolean }>(
-      `SELECT s.tombstoned, s.revision >= s.truncate_before AS visible, ${eventColumns()}
-         FROM es.streams s
-         LEFT JOIN LATERAL (
-           SELECT * FROM es.events x
-            WHERE x.stream_name = s.stream_name AND x.stream_revision >= s.truncate_before
-              AND ($2::bigint IS NULL OR x.stream_revision ${forwards ? '>=' : '<='} $2::bigint)
-            ORDER BY x.stream_revision ${forwards ? 'ASC' : 'DESC'}
-            LIMIT $3
-         ) e ON true
-        WHERE s.stream_name = $1`,
-      [name, fromRevision?.toString() ?? null, maxCount],
+      readStreamQuery(name, fromRevision, maxCount, direction),
     );
     if (rows.length === 0) throw new StreamNotFoundError(name);
     if (rows[0].tombstoned) throw new StreamDeletedError(name);

@@ -6,6 +6,7 @@ import { batchAppendFunction } from './batch-append';
 import { hashChainMigration, linearChainMigration } from './hash-chain';
 import { leanAppendFunction } from './lean-append';
 import { fastAppendFunction } from './fast-append';
+import { groupAppendFunction } from './group-append';
 
 export interface Migration {
   version: number;
@@ -201,6 +202,8 @@ const gatedAppendFunction = appendFunction
     `BEGIN\n${appenderGate}\n  -- The stream row is the per-stream lock`,
   );
 
+const fastAppend = fastAppendFunction(leanAppendFunction(batchAppendFunction(APPENDER_LOCK, NOTIFY_CHANNEL)));
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'streams, events, checkpoints', sql: tables },
   { version: 2, name: 'append and delete functions', sql: appendFunction + deleteFunction },
@@ -232,6 +235,11 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 8,
     name: 'appends without the per-event foreign-key check, hash chain carried by a loop',
-    sql: fastAppendFunction(leanAppendFunction(batchAppendFunction(APPENDER_LOCK, NOTIFY_CHANNEL))),
+    sql: fastAppend,
+  },
+  {
+    version: 9,
+    name: 'group appends with their events in one text parameter (no array literal to unescape)',
+    sql: groupAppendFunction(fastAppend),
   },
 ];
