@@ -83,6 +83,18 @@ describe('claiming an account key', () => {
     expect(await claims()).toEqual([jane]);
   });
 
+  it('refuses the key to another identity while the first claimant has claimed it but not yet appended its order', async () => {
+    await store.appendToStream(
+      assignmentStreamName('a-1'),
+      [{ id: '00000000-0000-4000-8000-000000000000', ...janeHoldsTheKey[0] }],
+      { expectedRevision: 'no_stream' },
+    );
+    await ownership.claim(jane, metadata);
+
+    expect(await ownership.claim(john, metadata)).toContain('already the account of identity jane.doe');
+    expect(await claims()).toEqual([jane]);
+  });
+
   it('lets a key go to the next identity once the earlier claimant no longer holds it, and claims once per assignment', async () => {
     // a-1 was claimed but never got an order that points at the key.
     await ownership.claim(jane, metadata);

@@ -52,14 +52,18 @@ const REMOVAL_OVER = new Set<number>([
 ]);
 
 /**
- * Does this assignment hold the account key on the connection? It does while its current order
- * points at the key, and after a revocation until the removal is verified: the account is still
- * in the target until then, and another identity must not be pointed at it.
+ * Does this assignment, which claimed the account key on the connection, hold it? It does while
+ * its current order points at the key, while its first order is still to be appended, and after
+ * a revocation until the removal is verified: the account is still in the target until then, and
+ * another identity must not be pointed at it.
  */
 export function holdsAccountKey(state: AssignmentState, connectionId: string, accountKey: string): boolean {
   if (!state.exists) return false;
   const order = currentOrder(state);
-  if (!order || order.connectionId !== connectionId) return false;
+  // A claimant still awaiting its first order claimed the key for it a moment ago (claim before
+  // order): free here, both racing identities would get the key (ADR 0052).
+  if (!order) return state.workflowState === 'Requested' && Object.keys(state.orders).length === 0;
+  if (order.connectionId !== connectionId) return false;
   if ((order.changes as { accountKey?: unknown }).accountKey !== accountKey) return false;
   if (order.changeType === 'Deleted') return !REMOVAL_OVER.has(order.stateCode);
   if (state.workflowState === 'Requested') return !POINTS_NOWHERE.has(order.stateCode);
