@@ -83,11 +83,48 @@ describe('claiming an account key', () => {
     expect(await claims()).toEqual([jane]);
   });
 
+  it('refuses the key to another identity while the first claimant has claimed it but not yet appended its order', async () => {
+    await store.appendToStream(
+      assignmentStreamName('a-1'),
+      [{ id: '00000000-0000-4000-8000-000000000000', ...janeHoldsTheKey[0] }],
+      { expectedRevision: 'no_stream' },
+    );
+    await ownership.claim(jane, metadata);
+
+    expect(await ownership.claim(john, metadata)).toContain('already the account of identity jane.doe');
+    expect(await claims()).toEqual([jane]);
+  });
+
   it('lets a key go to the next identity once the earlier claimant no longer holds it, and claims once per assignment', async () => {
     // a-1 was claimed but never got an order that points at the key.
     await ownership.claim(jane, metadata);
     expect(await ownership.claim(john, metadata)).toBeUndefined();
     expect(await ownership.claim(john, metadata)).toBeUndefined();
     expect(await claims()).toEqual([jane, john]);
+  });
+
+  it('asks the read model once for the keys claimed together, and refuses only the key an identity from before claims holds', async () => {
+    const asked: string[][] = [];
+    // The read model knows one holder from before claim streams: old.owner has 'legacy'.
+    const readModel = {
+      query: async (_sql: string, [, accountKeys]: [string[], string[]]) => {
+        asked.push(accountKeys);
+        const rows = accountKeys.flatMap((k, i) =>
+          k === 'legacy' ? [{ i: i + 1, identity_id: 'old.owner' }] : [],
+        );
+        return { rows };
+      },
+    } as unknown as Pool;
+    ownership = new AccountOwnership(store, readModel, new AssignmentCommands(store));
+    const keys = ['k1', 'k2', 'legacy', 'k3', 'k4'];
+
+    const conflicts = await Promise.all(
+      keys.map((accountKey, i) => ownership.claim({ ...jane, accountKey, assignmentId: `a-${i}` }, metadata)),
+    );
+
+    // Two questions in flight at most: the first two leave alone, the rest together.
+    expect(asked).toEqual([['k1'], ['k2'], ['legacy', 'k3', 'k4']]);
+    expect(conflicts.map((c) => c !== undefined)).toEqual([false, false, true, false, false]);
+    expect(conflicts[2]).toContain('already the account of identity old.owner');
   });
 });

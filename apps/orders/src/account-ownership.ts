@@ -10,9 +10,14 @@ import {
   ProvisioningState,
   type RecordRoleModelEvaluationFailure,
 } from '@prov/domain';
-import { type EventStore, StreamNotFoundError, WrongExpectedVersionError } from '@prov/event-store';
+import {
+  type EventStore,
+  GroupCommit,
+  StreamNotFoundError,
+  WrongExpectedVersionError,
+} from '@prov/event-store';
 import { DATABASE_POOL, EVENT_STORE } from '@prov/platform';
-import { accountKeyHolders } from '@prov/read-models';
+import { type AccountKeyOnConnection, accountKeyHolders } from '@prov/read-models';
 import { AssignmentCommands } from './assignment-commands';
 import { mayHaveBeenWritten } from './written-states';
 
@@ -47,14 +52,18 @@ const REMOVAL_OVER = new Set<number>([
 ]);
 
 /**
- * Does this assignment hold the account key on the connection? It does while its current order
- * points at the key, and after a revocation until the removal is verified: the account is still
- * in the target until then, and another identity must not be pointed at it.
+ * Does this assignment, which claimed the account key on the connection, hold it? It does while
+ * its current order points at the key, while its first order is still to be appended, and after
+ * a revocation until the removal is verified: the account is still in the target until then, and
+ * another identity must not be pointed at it.
  */
 export function holdsAccountKey(state: AssignmentState, connectionId: string, accountKey: string): boolean {
   if (!state.exists) return false;
   const order = currentOrder(state);
-  if (!order || order.connectionId !== connectionId) return false;
+  // A claimant still awaiting its first order claimed the key for it a moment ago (claim before
+  // order): free here, both racing identities would get the key (ADR 0052).
+  if (!order) return state.workflowState === 'Requested' && Object.keys(state.orders).length === 0;
+  if (order.connectionId !== connectionId) return false;
   if ((order.changes as { accountKey?: unknown }).accountKey !== accountKey) return false;
   if (order.changeType === 'Deleted') return !REMOVAL_OVER.has(order.stateCode);
   if (state.workflowState === 'Requested') return !POINTS_NOWHERE.has(order.stateCode);
@@ -77,13 +86,28 @@ export function ownershipConflict(
 /** A claim that lost a race (the stream moved on under it) is decided again, up to six tries in all. */
 const CLAIM_RACES = retry(handleType(WrongExpectedVersionError), { maxAttempts: 5 });
 
+/** Keys of one read-model statement (ADR 0052). */
+const MAX_KEYS_PER_QUERY = 128;
+
 @Injectable()
 export class AccountOwnership {
+  /**
+   * The read model's holders of keys asked while another question is on its way go together as
+   * one statement (as the group commit does with appends: no timer, a lone question leaves at
+   * once): generation asks once per order, for up to its concurrency of orders at once.
+   */
+  private readonly readModelHolders: GroupCommit<AccountKeyOnConnection, string[]>;
+
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(DATABASE_POOL) private readonly pool: Pool,
+    @Inject(DATABASE_POOL) pool: Pool,
     private readonly assignments: AssignmentCommands,
-  ) {}
+  ) {
+    this.readModelHolders = new GroupCommit(
+      async (keys) => (await accountKeyHolders(pool, keys)).map((value) => ({ ok: true as const, value })),
+      { maxInFlight: 2, maxWeight: MAX_KEYS_PER_QUERY },
+    );
+  }
 
   /**
    * The command to run instead of `command`: itself when it does not point at an account or
@@ -129,7 +153,10 @@ export class AccountOwnership {
     first: boolean,
   ): Promise<string | undefined> {
     const stream = accountKeyStreamName(claim.connectionId, claim.accountKey);
-    const fromReadModel = await accountKeyHolders(this.pool, claim.connectionId, claim.accountKey);
+    const fromReadModel = await this.readModelHolders.submit({
+      connectionId: claim.connectionId,
+      accountKey: claim.accountKey,
+    });
     const recorded = first
       ? []
       : await this.store.readStream(stream).catch((error: unknown) => {

@@ -60,6 +60,15 @@ describe('one owner per account', () => {
     expect(holdsAccountKey(state(requested, generated(1)), 'hr_app', 'jdoe')).toBe(false);
   });
 
+  it('counts a claimant whose first order is not appended yet as holding the key (claim before order), unless revoked', () => {
+    const revoked: AssignmentEvent = {
+      type: 'AssignmentRevoked',
+      data: { assignmentId: 'a-1', at: '2030-01-01T09:00:00.000Z', by: 'x' },
+    } as AssignmentEvent;
+    expect(holdsAccountKey(state(requested), 'corp_ldap', 'jdoe')).toBe(true);
+    expect(holdsAccountKey(state(requested, revoked), 'corp_ldap', 'jdoe')).toBe(false);
+  });
+
   it('keeps the key held after a revocation until the removal is verified, then frees it', () => {
     const revoked: AssignmentEvent = {
       type: 'AssignmentRevoked',

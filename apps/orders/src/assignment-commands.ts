@@ -20,17 +20,22 @@ import { type EventStore, type RecordedEvent, StreamNotFoundError } from '@prov/
 import { EVENT_STORE, ROLE_MODEL } from '@prov/platform';
 import type { RoleModel } from '@prov/role-model';
 import { AssignmentCache, type KnownAssignment } from './assignment-cache';
+import { coalescingReads } from './coalesced-reads';
 
 /** Reading and changing assignments (and reading identities) for the orders service. */
 @Injectable()
 export class AssignmentCommands {
   /** What this process last read or wrote of each assignment: guesses for `execute` (ADR 0044). */
   readonly known = new AssignmentCache();
+  /** Reads of whole streams (identities, assignments) that arrive together share a statement (ADR 0052). */
+  private readonly store: EventStore;
 
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(EVENT_STORE) store: EventStore,
     @Inject(ROLE_MODEL) @Optional() private readonly roleModel?: RoleModel,
-  ) {}
+  ) {
+    this.store = coalescingReads(store);
+  }
 
   async load(assignmentId: string): Promise<AssignmentState> {
     return (await this.loadStream(assignmentId)).state;

@@ -28,8 +28,14 @@ export class DispatchReaction implements Reaction {
     eventTypes: ['ProvisioningOrderGenerated', 'ProvisioningOrderApproved', 'ProvisioningOrderRetried'],
   };
   private readonly logger = new Logger('Dispatch');
-  /** `<stream>@<revision>` of the events whose orders sendNow published, oldest first (bounded). */
-  private readonly sent = new Set<string>();
+  /**
+   * `<stream>@<revision>` of the events whose orders sendNow is publishing or published, oldest
+   * first (bounded): true once the publish is acknowledged, false if it failed. Registered before
+   * the publish, not after its acknowledgement: the event is in the log as soon as the append
+   * commits and this reaction often reached it while the acknowledgement was on its way, then
+   * read the assignment and published the order a second time (~0.4 per order in the burst).
+   */
+  private readonly sending = new Map<string, Promise<boolean>>();
 
   constructor(
     private readonly assignments: AssignmentCommands,
@@ -38,7 +44,12 @@ export class DispatchReaction implements Reaction {
 
   async handle(event: RecordedEvent): Promise<void> {
     // Published when it was appended, from the state the append proved: nothing left to do.
-    if (this.sent.delete(`${event.streamName}@${event.revision}`)) return;
+    const key = `${event.streamName}@${event.revision}`;
+    const sending = this.sending.get(key);
+    if (sending) {
+      this.sending.delete(key);
+      if (await sending) return;
+    }
     const { assignmentId, orderId } = event.data as { assignmentId: string; orderId: string };
     const state = await this.assignments.load(assignmentId);
     if (!state.exists) return;
@@ -76,19 +87,22 @@ export class DispatchReaction implements Reaction {
       const order = findOrder(state, (event.data as { orderId: string }).orderId);
       if (!order?.open || order.stateCode !== ProvisioningState.Pending || order.fulfillment === 'manual')
         continue;
-      try {
-        await this.publish(state, order);
-      } catch (error) {
-        this.logger.warn({
-          msg: 'order not sent at once; the reaction will',
-          orderId: order.orderId,
-          error: String(error),
-        });
-        continue;
-      }
-      this.sent.add(`${assignmentStreamName(assignmentId)}@${first + BigInt(index)}`);
+      const key = `${assignmentStreamName(assignmentId)}@${first + BigInt(index)}`;
+      const published = this.publish(state, order).then(
+        () => true,
+        (error: unknown) => {
+          this.logger.warn({
+            msg: 'order not sent at once; the reaction will',
+            orderId: order.orderId,
+            error: String(error),
+          });
+          return false;
+        },
+      );
+      this.sending.set(key, published);
       // Another instance may lead this reaction: then the events never come by here.
-      if (this.sent.size > SENT_CAPACITY) this.sent.delete(this.sent.values().next().value as string);
+      if (this.sending.size > SENT_CAPACITY) this.sending.delete(this.sending.keys().next().value as string);
+      await published;
     }
   }
 

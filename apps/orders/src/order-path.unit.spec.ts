@@ -84,6 +84,26 @@ describe('the order path without reading the assignment again', () => {
     expect(orders.published).toHaveLength(1);
   });
 
+  it('given the dispatch reaction reaches the event while its publish awaits the acknowledgement, then it waits for it and neither reads nor sends again', async () => {
+    const publish = orders.dispatcher.publish.bind(orders.dispatcher);
+    let acknowledge!: () => void;
+    const acknowledged = new Promise<void>((resolve) => (acknowledge = resolve));
+    jest.spyOn(orders.dispatcher, 'publish').mockImplementation(async (assignment, order) => {
+      const result = await publish(assignment, order);
+      await acknowledged;
+      return result;
+    });
+    const generating = generation.handle(await requestElsewhere('a-1', 'hr_app_reader'));
+    await waitUntil(() => orders.published.length === 1);
+
+    const dispatching = dispatch.handle(await eventOf('a-1', 'ProvisioningOrderGenerated'));
+    acknowledge();
+    await Promise.all([generating, dispatching]);
+
+    expect(orders.dispatcher.publish).toHaveBeenCalledTimes(1);
+    expect(assignmentReads).toEqual([]);
+  });
+
   it('given the publish fails when generated, then the dispatch reaction sends the order when it gets to it', async () => {
     const publish = jest.spyOn(orders.dispatcher, 'publish').mockRejectedValueOnce(new Error('nats down'));
     await generation.handle(await requestElsewhere('a-1', 'hr_app_reader'));
@@ -186,3 +206,9 @@ describe('the order path without reading the assignment again', () => {
     ]);
   });
 });
+
+/** Lets pending promise callbacks run until the condition holds (bounded: the fakes do no I/O). */
+async function waitUntil(condition: () => boolean): Promise<void> {
+  for (let turn = 0; turn < 1000 && !condition(); turn++) await new Promise(setImmediate);
+  expect(condition()).toBe(true);
+}

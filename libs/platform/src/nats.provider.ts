@@ -57,6 +57,10 @@ export class NatsConnectionProvider implements OnApplicationBootstrap, OnApplica
       maxReconnectAttempts: -1,
       reconnectTimeWait: 1000,
       waitOnFirstConnect: true,
+      // Each request (a JetStream publish waits for its ack) otherwise builds two errors with
+      // stack traces up front, in case it fails: ~2.5 % of the orders service's CPU in the burst
+      // (ADR 0052). A failure still says what failed, without the caller's stack.
+      noAsyncTraces: true,
     });
     const usesJetStream = this.service !== 'gateway';
     const facts = usesJetStream

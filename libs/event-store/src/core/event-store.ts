@@ -15,6 +15,10 @@ import type {
   SubscribeToAllOptions,
   Subscription,
 } from './types';
+import type { EventValidationError, StreamDeletedError, StreamNotFoundError } from './errors';
+
+/** One stream of a `readStreams` call: its events in revision order, or why there are none. */
+export type StreamRead = RecordedEvent[] | StreamNotFoundError | StreamDeletedError | EventValidationError;
 
 export interface EventStore {
   /**
@@ -37,6 +41,13 @@ export interface EventStore {
    * @throws StreamDeletedError the stream was tombstoned
    */
   readStream(streamName: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+
+  /**
+   * Reads whole streams at once, each answered as `readStream(name)` would answer it: its events,
+   * or the error it would throw (one invalid name fails only its own read). Optional: an adapter that has it reads them in one round trip;
+   * without it, callers read the streams one by one.
+   */
+  readStreams?(streamNames: readonly string[]): Promise<StreamRead[]>;
 
   /**
    * Reads one page of the global log in commit order. An event whose transaction commits late is

@@ -11,6 +11,7 @@ export { migrateEventStoreSchema, MigrationError } from './schema/migrate';
 export type { MigrationReport } from './schema/migrate';
 export { MIGRATIONS, NOTIFY_CHANNEL } from './schema/migrations';
 export type { Migration } from './schema/migrations';
+export { GroupCommit } from './group-commit';
 export type { Outcome } from './group-commit';
 export { logRangeQuery } from './log-range';
 export type { LogRangeOptions, LogRangeQuery } from './log-range';

@@ -22,10 +22,12 @@ import {
   type EventFilter,
   type EventStore,
   EventStoreClosedError,
+  type EventValidationError,
   type ReadAllOptions,
   type ReadAllResult,
   type ReadStreamOptions,
   type RecordedEvent,
+  type StreamRead,
   StreamDeletedError,
   StreamNotFoundError,
   type SubscribeToAllOptions,
@@ -51,6 +53,7 @@ import {
   validateStreamName,
 } from '../core/validation';
 import { NotificationListener } from './notification-listener';
+import { readStreams } from './read-streams';
 import { type PostgresConnectionOptions, resolvePool } from './pool';
 import {
   type EventRow,
@@ -197,6 +200,22 @@ export class PostgresEventStore implements EventStore, ChainKeeper {
     if (rows[0].tombstoned) throw new StreamDeletedError(name);
     if (!rows[0].visible) throw new StreamNotFoundError(name);
     return rows.filter((row) => row.event_id !== null).map(toRecordedEvent);
+  }
+
+  /** Several whole streams in one statement (the port's optional readStreams; ADR 0052). */
+  async readStreams(streamNames: readonly string[]): Promise<StreamRead[]> {
+    const reads: StreamRead[] = streamNames.map((name) => {
+      try {
+        validateStreamName(name);
+        return [];
+      } catch (error) {
+        return error as EventValidationError;
+      }
+    });
+    const valid = streamNames.filter((_name, index) => Array.isArray(reads[index]));
+    await this.ready();
+    const answers = valid.length ? await readStreams(this.pool, valid) : [];
+    return reads.map((read) => (Array.isArray(read) ? answers.shift()! : read));
   }
 
   /** Reads in flight; close() waits for them before it ends the pool they use. */

@@ -179,22 +179,33 @@ export function identityIdPages(
   });
 }
 
+/** An account key on a connection. */
+export interface AccountKeyOnConnection {
+  connectionId: string;
+  accountKey: string;
+}
+
 /**
- * Identities whose live assignments point at an account key on a connection (their current
- * order adds or modifies it and was neither declined nor failed).
+ * For each account key on its connection, the identities whose live assignments point at it
+ * (their current order adds or modifies it and was neither declined nor failed): one statement
+ * for all the keys, so that the orders generated together ask once (ADR 0052).
  */
 export async function accountKeyHolders(
   pool: Pool,
-  connectionId: string,
-  accountKey: string,
+  keys: readonly AccountKeyOnConnection[],
   schema = LIVE_SCHEMA,
-): Promise<string[]> {
+): Promise<string[][]> {
   const s = assertSchemaName(schema);
-  const { rows } = await pool.query<{ identity_id: string }>(
-    `SELECT DISTINCT a.identity_id FROM ${s}.orders o JOIN ${s}.assignments a ON a.current_order_id = o.order_id
-      WHERE o.connection_id = $1 AND o.changes->>'accountKey' = $2 AND a.workflow_state = 'Requested'
-        AND o.change_type IN ('Added', 'Modified') AND o.provisioning_state_code NOT IN (${WITHOUT_ACCOUNT_STATES})`,
-    [connectionId, accountKey],
+  const { rows } = await pool.query<{ i: number; identity_id: string }>(
+    `SELECT DISTINCT k.i::int AS i, a.identity_id
+       FROM unnest($1::text[], $2::text[]) WITH ORDINALITY k(connection_id, account_key, i)
+       JOIN ${s}.orders o ON o.connection_id = k.connection_id AND o.changes->>'accountKey' = k.account_key
+       JOIN ${s}.assignments a ON a.current_order_id = o.order_id
+      WHERE a.workflow_state = 'Requested' AND o.change_type IN ('Added', 'Modified')
+        AND o.provisioning_state_code NOT IN (${WITHOUT_ACCOUNT_STATES})`,
+    [keys.map((key) => key.connectionId), keys.map((key) => key.accountKey)],
   );
-  return rows.map((row) => row.identity_id);
+  const holders = keys.map((): string[] => []);
+  for (const row of rows) holders[row.i - 1].push(row.identity_id);
+  return holders;
 }

@@ -1,0 +1,35 @@
+import { type EventStore, GroupCommit, type RecordedEvent } from '@prov/event-store';
+
+/** Reads of one statement: beyond this the statement's result gets large for no further gain. */
+const MAX_STREAMS_PER_READ = 128;
+
+/**
+ * The event store as the orders service reads it: whole-stream reads that arrive while others
+ * are on their way leave together, as one `readStreams` statement, in the manner of the group
+ * commit (no timer: a lone read leaves at once; under load a read waits at most for the ones in
+ * flight, and they grow by themselves to what arrived meanwhile). Generation reads one identity
+ * per order, the reactions handle up to their concurrency at once, and each read was a statement
+ * of its own (issue 11, ADR 0052). Each read is answered as `readStream` answers it; a read with
+ * options, and every read of a store without `readStreams`, goes to the store as before.
+ */
+export function coalescingReads(store: EventStore): EventStore {
+  if (!store.readStreams) return store;
+  const reads = new GroupCommit<string, RecordedEvent[]>(
+    async (names) =>
+      (await store.readStreams!(names)).map((read) =>
+        Array.isArray(read) ? { ok: true, value: read } : { ok: false, error: read },
+      ),
+    { maxInFlight: 2, maxWeight: MAX_STREAMS_PER_READ },
+  );
+  const readStream: EventStore['readStream'] = (streamName, options) =>
+    options === undefined || Object.keys(options).length === 0
+      ? reads.submit(streamName)
+      : store.readStream(streamName, options);
+  return new Proxy(store, {
+    get(target, property) {
+      if (property === 'readStream') return readStream;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}

@@ -1,0 +1,70 @@
+/**
+ * readStreams (ADR 0052): several streams in one statement, each answered exactly as readStream
+ * answers it alone — events, StreamNotFoundError (never written, soft-deleted) or
+ * StreamDeletedError (tombstoned) — in the order asked, a name asked twice answered twice.
+ */
+import { randomUUID } from 'node:crypto';
+import { createTestDatabase, type TestDatabase } from '@prov/testing';
+import type { StreamRead } from '../core';
+import { PostgresEventStore } from './postgres-event-store';
+
+let db: TestDatabase;
+let store: PostgresEventStore;
+
+beforeAll(async () => {
+  db = await createTestDatabase('readstreams');
+  store = await PostgresEventStore.connect(db.url);
+});
+
+afterAll(async () => {
+  await store.close();
+  await db.drop();
+});
+
+const events = (...types: string[]) => types.map((type) => ({ id: randomUUID(), type, data: { type } }));
+
+async function alone(name: string): Promise<StreamRead> {
+  return store.readStream(name).catch((error: Exclude<StreamRead, unknown[]>) => error);
+}
+
+describe('PostgresEventStore.readStreams', () => {
+  it('given streams in every state, when read together, then each is answered as readStream answers it alone', async () => {
+    await store.appendToStream('rs-two', events('A', 'B'));
+    await store.appendToStream('rs-one', events('C'));
+    await store.appendToStream('rs-deleted', events('D'));
+    await store.deleteStream('rs-deleted');
+    await store.appendToStream('rs-recreated', events('E'));
+    await store.deleteStream('rs-recreated');
+    await store.appendToStream('rs-recreated', events('F'));
+    await store.appendToStream('rs-tombstoned', events('G'));
+    await store.tombstoneStream('rs-tombstoned');
+    const names = ['rs-two', 'rs-missing', 'rs-one', 'rs-deleted', 'rs-recreated', 'rs-tombstoned', 'rs-two'];
+
+    const together = await store.readStreams(names);
+
+    expect(together).toEqual(await Promise.all(names.map(alone)));
+    expect(together.map((read) => (Array.isArray(read) ? read.map((e) => e.type) : read.name))).toEqual([
+      ['A', 'B'],
+      'StreamNotFoundError',
+      ['C'],
+      'StreamNotFoundError',
+      ['F'],
+      'StreamDeletedError',
+      ['A', 'B'],
+    ]);
+  });
+
+  it('given an invalid name among valid ones, when read together, then only its own read fails, as readStream would', async () => {
+    const names = ['rs-two', '', '$system', 'rs-one'];
+
+    const together = await store.readStreams(names);
+
+    expect(together).toEqual(await Promise.all(names.map(alone)));
+    expect(together.map((read) => (Array.isArray(read) ? read.length : read.name))).toEqual([
+      2,
+      'EventValidationError',
+      'EventValidationError',
+      1,
+    ]);
+  });
+});
