@@ -17,6 +17,7 @@ import { ConnectionBreakers } from './breaker/connection-breakers';
 import { ConnectorPool } from './connector-pool';
 import { connectorCall } from './connector-call';
 import { GeneratedPasswords } from './passwords/generated-passwords';
+import { OrderSequence } from './order-sequence';
 import { OrderReports } from './reports/order-reports';
 
 // 0.5 s, 1 s, 2 s ... 5 s between the tries of one report.
@@ -35,6 +36,8 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly settings = readAgentSettings();
   /** Reports of orders finished close together share one command (ADR 0054). */
   private readonly reports: OrderReports;
+  /** One assignment's orders in generation order; an older one after a newer is not applied. */
+  private readonly sequence = new OrderSequence();
 
   constructor(
     private readonly nats: NatsConnectionProvider,
@@ -98,11 +101,15 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
       const prepared = this.passwords.prepare(order as unknown as OrderToApply);
       const connector = this.pool.connector(order.connectionId);
       // While the connection's target keeps failing the order waits here, its delivery unused.
-      const outcome = await this.breakers.run(
-        order.connectionId,
-        () => connector.apply(prepared.order),
-        signal,
+      const applied = await this.sequence.run(order, () =>
+        this.breakers.run(order.connectionId, () => connector.apply(prepared.order), signal),
       );
+      if (applied.stale) {
+        // Superseded by the newer order already applied: nothing to report, `orders` closed it.
+        this.logger.log({ msg: 'superseded order not applied', orderId: order.orderId });
+        return;
+      }
+      const outcome = applied.result;
       call = connectorCall(order as unknown as OrderToApply, outcome, performance.now() - started);
       await this.passwords.handOver(prepared, outcome);
     } catch (error) {
