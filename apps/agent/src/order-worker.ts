@@ -12,6 +12,7 @@ import {
   steadyBackoff,
 } from '@prov/messaging';
 import { NatsConnectionProvider } from '@prov/platform';
+import { MAX_REPORT_ERROR_LENGTH } from '@prov/contracts';
 import type { ConnectorCall } from '@prov/domain';
 import { ConnectionBreakers } from './breaker/connection-breakers';
 import { ConnectorPool } from './connector-pool';
@@ -168,7 +169,8 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
           orderId: order.orderId,
           attempt: order.attempt,
           outcome,
-          ...(error ? { error } : {}),
+          // A longer text would be refused, and the order's outcome lost with it.
+          ...(error ? { error: error.slice(0, MAX_REPORT_ERROR_LENGTH) } : {}),
           ...(call ? { connectorCall: call } : {}),
         }),
       );
