@@ -8,8 +8,17 @@ import {
   type ServiceName,
   validateVariables,
 } from '@prov/config';
+import { SERVICE_HEAP_FLAGS } from '@prov/testing';
 
 const DEPLOY = join(__dirname, '..', '..', 'deploy');
+/** How every service runs: with the heap limits npm start and the test harness give it (ADR 0063). */
+const command = (service: string) => [
+  'node',
+  ...SERVICE_HEAP_FLAGS,
+  '-r',
+  'tools/runtime/register-paths.js',
+  `dist/apps/${service}/src/main.js`,
+];
 const SPECS = new Map(CONFIGURATION_SCHEMA.map((spec) => [spec.name, spec]));
 /** What each service cannot start without (besides defaults). */
 const REQUIRED = [
@@ -57,12 +66,7 @@ describe('deploy/kubernetes', () => {
       const deployment = deployments.get(service);
       expect(deployment?.spec.replicas).toBeGreaterThanOrEqual(2);
       const [container] = deployment!.spec.template.spec.containers;
-      expect(container.command).toEqual([
-        'node',
-        '-r',
-        'tools/runtime/register-paths.js',
-        `dist/apps/${service}/src/main.js`,
-      ]);
+      expect(container.command).toEqual(command(service));
       expect(container.livenessProbe.httpGet).toEqual({ path: '/health/live', port: 'health' });
       expect(container.readinessProbe.httpGet).toEqual({ path: '/health/ready', port: 'health' });
       expect(container.resources.limits).toEqual({ cpu: expect.any(String), memory: expect.any(String) });
@@ -95,6 +99,14 @@ describe('deploy/kubernetes', () => {
   );
 });
 
+describe('deploy/Dockerfile', () => {
+  it("runs a service with the services' heap limits", () => {
+    const dockerfile = readFileSync(join(DEPLOY, 'Dockerfile'), 'utf8');
+    const cmd = /^CMD (\[.*\])$/m.exec(dockerfile)?.[1] ?? fail('no CMD in deploy/Dockerfile');
+    expect(JSON.parse(cmd)).toEqual(command('gateway'));
+  });
+});
+
 describe('deploy/compose', () => {
   const compose = parse(readFileSync(join(DEPLOY, 'compose', 'compose.yaml'), 'utf8'), { merge: true }) as {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parsed YAML, checked field by field below
@@ -109,7 +121,7 @@ describe('deploy/compose', () => {
       expect(definition.healthcheck.test.join(' ')).toContain(
         `http://127.0.0.1:${definition.environment.HEALTH_PORT}/health/ready`,
       );
-      expect(definition.command.at(-1)).toBe(`dist/apps/${service}/src/main.js`);
+      expect(definition.command).toEqual(command(service));
       expect(unknownFor(service, Object.keys(definition.environment))).toEqual([]);
       expect(validateVariables(service, definition.environment)).toEqual([]);
       for (const server of definition.environment.NATS_URL.split(','))

@@ -11,7 +11,7 @@
  * failure thrown, so a task fails as it did when it worked on one item at a time.
  */
 export async function forEachInFlight<T>(
-  items: AsyncIterable<T>,
+  items: AsyncIterable<T> | Iterable<T>,
   limit: number,
   work: (item: T) => Promise<void>,
 ): Promise<void> {

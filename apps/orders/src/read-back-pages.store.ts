@@ -1,12 +1,14 @@
 import type { Pool } from 'pg';
 import type { SynchronizedResources } from '@prov/connectors';
+import type { ReadBackView } from './read-back-view';
 
 /**
  * The pages of a read-back too large for one NATS message (ADR 0025), kept in PostgreSQL until
  * the report that names them arrives: pages and report may reach different `orders` replicas
  * (queue group), so memory would not do. A page sent twice (an agent retrying) is stored once;
- * the pages are removed when the report has taken them, and any left behind by an agent that
- * died mid-way are removed after a day.
+ * the pages are removed once their report is recorded, and any left behind by an agent that
+ * died mid-way are removed after a day. The report's comparison reads them as rows keyed by
+ * account, a slice at a time (ADR 0063).
  */
 export class ReadBackPagesStore {
   private ready?: Promise<void>;
@@ -28,13 +30,15 @@ export class ReadBackPagesStore {
   }
 
   /**
-   * The read-back of `pages` pages, concatenated in page order, and removed from the store.
-   * Throws naming the missing pages when some did not arrive, and when pages belong to another
-   * connection than the report's. The pages are read one at a time (ADR 0056): at 100,000
-   * accounts the read-back is tens of megabytes, and all pages' rows parsed at once besides the
-   * read-back they are concatenated into held it twice.
+   * The read-back of `pages` pages, for the comparison to read a slice at a time (ADR 0063):
+   * every page's accounts and memberships become rows keyed by account, by the server, so the
+   * service never holds the read-back (at a million assignments a connection reads back 125,000
+   * accounts: held twice, parsed and concatenated, that was 100 MB and more of the heap). Throws
+   * naming the missing pages when some did not arrive, and when pages belong to another
+   * connection than the report's. The pages stay until `remove`, so a report recorded again
+   * after a failure finds them.
    */
-  async take(connectionId: string, synchronizationId: string, pages: number): Promise<SynchronizedResources> {
+  async stage(connectionId: string, synchronizationId: string, pages: number): Promise<StoredReadBack> {
     await this.schema();
     const { rows } = await this.pool.query<{ page: number; connection_id: string }>(
       `SELECT page, connection_id FROM sync_staging.read_back_pages
@@ -53,20 +57,38 @@ export class ReadBackPagesStore {
         `synchronization ${synchronizationId}'s pages belong to another connection than '${connectionId}'`,
       );
     }
-    const resources: SynchronizedResources = { accounts: [], memberships: [] };
-    for (let page = 0; page < pages; page++) {
-      const { rows: one } = await this.pool.query<{ content: SynchronizedResources }>(
-        `SELECT content FROM sync_staging.read_back_pages WHERE synchronization_id = $1 AND page = $2`,
-        [synchronizationId, page],
-      );
-      for (const account of one[0].content.accounts) resources.accounts.push(account);
-      for (const membership of one[0].content.memberships) resources.memberships.push(membership);
-    }
+    // A report recorded again after a failure stages afresh.
+    await this.pool.query(`DELETE FROM sync_staging.read_back_items WHERE synchronization_id = $1`, [
+      synchronizationId,
+    ]);
+    const { rows: staged } = await this.pool.query<{ kind: 'a' | 'm'; n: number }>(
+      `WITH staged AS (
+         INSERT INTO sync_staging.read_back_items (synchronization_id, kind, page, item, account_key, content)
+         SELECT p.synchronization_id, k.kind, p.page, i.n, i.value->>'accountKey', i.value
+           FROM sync_staging.read_back_pages p
+          CROSS JOIN (VALUES ('a', 'accounts'), ('m', 'memberships')) k(kind, field)
+          CROSS JOIN LATERAL jsonb_array_elements(p.content -> k.field) WITH ORDINALITY i(value, n)
+          WHERE p.synchronization_id = $1 AND p.page < $2
+         RETURNING kind)
+       SELECT kind, count(*)::int AS n FROM staged GROUP BY kind`,
+      [synchronizationId, pages],
+    );
+    const count = (kind: 'a' | 'm') => staged.find((r) => r.kind === kind)?.n ?? 0;
+    return new StoredReadBack(this.pool, synchronizationId, count('a'), count('m'));
+  }
+
+  /** Removes a recorded read-back, and what an agent or a service that died mid-way left for a day. */
+  async remove(synchronizationId: string): Promise<void> {
+    await this.schema();
+    await this.pool.query(
+      `DELETE FROM sync_staging.read_back_items WHERE synchronization_id = $1 OR synchronization_id IN (
+         SELECT synchronization_id FROM sync_staging.read_back_pages WHERE received_at < now() - interval '1 day')`,
+      [synchronizationId],
+    );
     await this.pool.query(
       `DELETE FROM sync_staging.read_back_pages WHERE synchronization_id = $1 OR received_at < now() - interval '1 day'`,
       [synchronizationId],
     );
-    return resources;
   }
 
   private schema(): Promise<void> {
@@ -79,7 +101,18 @@ export class ReadBackPagesStore {
            connection_id text NOT NULL,
            content jsonb NOT NULL,
            received_at timestamptz NOT NULL DEFAULT now(),
-           PRIMARY KEY (synchronization_id, page))`,
+           PRIMARY KEY (synchronization_id, page));
+         -- The pages' accounts (kind a) and memberships (m), one row each, found by account.
+         CREATE TABLE IF NOT EXISTS sync_staging.read_back_items (
+           synchronization_id uuid NOT NULL,
+           kind "char" NOT NULL,
+           page integer NOT NULL,
+           item bigint NOT NULL,
+           account_key text NOT NULL,
+           content jsonb NOT NULL,
+           PRIMARY KEY (synchronization_id, kind, page, item));
+         CREATE INDEX IF NOT EXISTS read_back_items_account
+           ON sync_staging.read_back_items (synchronization_id, account_key)`,
       )
       .then(() => undefined)
       .catch((error: unknown) => {
@@ -92,4 +125,48 @@ export class ReadBackPagesStore {
 
 export class MissingReadBackPagesError extends Error {
   override readonly name = 'MissingReadBackPagesError';
+}
+
+/** Rows of the read-back one slice reads: the comparison holds at most this many accounts and memberships. */
+export const READ_BACK_SLICE_ROWS = 1_000;
+
+/** A staged read-back (ReadBackPagesStore.stage), read a slice at a time. */
+export class StoredReadBack implements ReadBackView {
+  constructor(
+    private readonly pool: Pool,
+    private readonly synchronizationId: string,
+    readonly accounts: number,
+    readonly memberships: number,
+  ) {}
+
+  async resourcesOf(accountKeys: readonly string[]): Promise<SynchronizedResources> {
+    const { rows } = await this.pool.query<{ kind: 'a' | 'm'; content: never }>(
+      `SELECT kind, content FROM sync_staging.read_back_items
+        WHERE synchronization_id = $1 AND account_key = ANY($2::text[]) ORDER BY kind, page, item`,
+      [this.synchronizationId, accountKeys],
+    );
+    return resourcesFrom(rows);
+  }
+
+  async *pages(): AsyncGenerator<SynchronizedResources> {
+    let after: [string, number, number] = ['', -1, 0];
+    for (;;) {
+      const { rows } = await this.pool.query<{ kind: 'a' | 'm'; page: number; item: string; content: never }>(
+        `SELECT kind, page, item, content FROM sync_staging.read_back_items
+          WHERE synchronization_id = $1 AND (kind, page, item) > ($2::"char", $3::int, $4::bigint)
+          ORDER BY kind, page, item LIMIT ${READ_BACK_SLICE_ROWS}`,
+        [this.synchronizationId, ...after],
+      );
+      if (rows.length > 0) yield resourcesFrom(rows);
+      if (rows.length < READ_BACK_SLICE_ROWS) return;
+      const last = rows[rows.length - 1];
+      after = [last.kind, last.page, Number(last.item)];
+    }
+  }
+}
+
+function resourcesFrom(rows: ReadonlyArray<{ kind: 'a' | 'm'; content: never }>): SynchronizedResources {
+  const resources: SynchronizedResources = { accounts: [], memberships: [] };
+  for (const row of rows) (row.kind === 'a' ? resources.accounts : resources.memberships).push(row.content);
+  return resources;
 }

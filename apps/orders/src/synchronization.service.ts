@@ -2,28 +2,25 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { commandMetadata, type EventMetadata } from '@prov/command-handling';
-import {
-  type DriftFinding,
-  findDrift,
-  isOrderObserved,
-  type OrderChangesToApply,
-  restorePlans,
-  type SynchronizedResources,
-} from '@prov/connectors';
+import { type DriftFinding, isOrderObserved, restorePlans } from '@prov/connectors';
 import { ProvisioningState, synchronizationStreamName, type SynchronizationEvent } from '@prov/domain';
 import type { EventStore } from '@prov/event-store';
 import { DATABASE_POOL, EVENT_STORE, ROLE_MODEL } from '@prov/platform';
 import { ReadModelQueries } from '@prov/read-models';
 import type { RoleModel } from '@prov/role-model';
 import { AssignmentCommands } from './assignment-commands';
-import { forEachInFlight } from './complete-job.in-flight';
+import { forEachInFlight, runsOf } from './complete-job.in-flight';
 import { verifyIfExecuted } from './decisions/order-progress.decisions';
+import { findDriftBySlices } from './drift-by-slices';
 import { DriftRestore } from './drift-restore';
 import type { SynchronizationPageDto, SynchronizationReportDto } from './reports.dto';
 import { ReadBackPagesStore } from './read-back-pages.store';
+import { readBackInMemory, type ReadBackView } from './read-back-view';
 
 /** Executed orders verified at a time: each reads and appends to its assignment's stream. */
 const VERIFICATIONS_IN_FLIGHT = 8;
+/** Executed orders compared with the read-back at a time (the resources of their accounts only). */
+const VERIFICATION_SLICE = 500;
 
 export interface SynchronizationOutcome {
   synchronizationId: string;
@@ -68,34 +65,22 @@ export class SynchronizationService {
 
   async record(report: SynchronizationReportDto): Promise<SynchronizationOutcome> {
     const now = new Date();
-    const resources: SynchronizedResources =
+    // A read-back in pages stays in PostgreSQL and is compared a slice at a time (ADR 0063).
+    const readBack: ReadBackView =
       report.pages === undefined
-        ? { accounts: report.accounts, memberships: report.memberships }
-        : await this.pages.take(report.connectionId, report.synchronizationId, report.pages);
+        ? readBackInMemory({ accounts: report.accounts, memberships: report.memberships })
+        : await this.pages.stage(report.connectionId, report.synchronizationId, report.pages);
     const synchronizationId = report.synchronizationId ?? randomUUID();
     const metadata = commandMetadata(
       { actor: 'synchronization', correlationId: report.jobId ?? synchronizationId },
       now,
     );
-    const verifiedNow = await this.verifyExecuted(report.connectionId, resources, metadata, now);
-
-    const expectedOrders = await this.queries.expectedResources(report.connectionId);
-    const expected = expectedOrders.map((order) => {
-      const changes = order.changes as { accountKey: string; group?: string };
-      return { accountKey: changes.accountKey, group: changes.group };
-    });
-    // Only what synchronization saw before can have drifted; orders on their way are not compared.
-    const verified = expectedOrders
-      .filter(
-        (order) =>
-          order.provisioningStateCode === ProvisioningState.Verified && !verifiedNow.has(order.orderId),
-      )
-      .map((order) => ({
-        assignmentId: order.assignmentId,
-        orderId: order.orderId,
-        changes: order.changes as unknown as OrderChangesToApply,
-      }));
-    const drift = findDrift(resources, expected, verified);
+    const verifiedNow = await this.verifyExecuted(report.connectionId, readBack, metadata, now);
+    const drift = await findDriftBySlices(
+      readBack,
+      this.queries.expectedResources(report.connectionId),
+      verifiedNow,
+    );
 
     const at = now.toISOString();
     const base = { connectionId: report.connectionId, synchronizationId, at };
@@ -114,8 +99,8 @@ export class SynchronizationService {
         type: 'SynchronizationCompleted',
         data: {
           ...base,
-          accounts: resources.accounts.length,
-          memberships: resources.memberships.length,
+          accounts: readBack.accounts,
+          memberships: readBack.memberships,
           verifiedOrders: verifiedNow.size,
           nonConforming: drift.length,
           restoreOrders: restored.length,
@@ -127,6 +112,7 @@ export class SynchronizationService {
       synchronizationStreamName(report.connectionId),
       events.map((event) => ({ id: randomUUID(), type: event.type, data: event.data, metadata })),
     );
+    if (report.pages !== undefined) await this.pages.remove(synchronizationId);
     const count = (kind: DriftFinding['drift']) => drift.filter((f) => f.drift === kind).length;
     this.logger.log({
       msg: 'synchronization recorded',
@@ -145,30 +131,42 @@ export class SynchronizationService {
     };
   }
 
-  /** Executed orders whose change the target shows become Verified; returns their ids. */
+  /**
+   * Executed orders whose change the target shows become Verified; returns their ids. A slice
+   * of orders at a time, each slice with the read-back's resources of its accounts only.
+   */
   private async verifyExecuted(
     connectionId: string,
-    resources: SynchronizedResources,
+    readBack: ReadBackView,
     metadata: EventMetadata,
     now: Date,
   ): Promise<Set<string>> {
     const verified = new Set<string>();
     const executed = this.queries.ordersInStates([ProvisioningState.Executed], { connectionId });
-    // Each verification is a command on its own assignment's stream: a few at a time (ADR 0048).
-    await forEachInFlight(executed, VERIFICATIONS_IN_FLIGHT, async (order) => {
-      if (!order.changeType) return;
-      const observed = isOrderObserved(
-        { changeType: order.changeType as 'Added' | 'Modified' | 'Deleted', changes: order.changes as never },
-        resources,
+    for await (const slice of runsOf(executed, () => '', VERIFICATION_SLICE)) {
+      const orders = slice.items.filter((order) => order.changeType);
+      const accountKeys = new Set(
+        orders.map((order) => (order.changes as { accountKey: string }).accountKey),
       );
-      if (!observed) return;
-      const outcome = await this.assignments.execute(
-        order.assignmentId,
-        verifyIfExecuted(order.assignmentId, order.orderId, now),
-        metadata,
-      );
-      if (outcome.events.length > 0) verified.add(order.orderId);
-    });
+      const resources = await readBack.resourcesOf([...accountKeys]);
+      // Each verification is a command on its own assignment's stream: a few at a time (ADR 0048).
+      await forEachInFlight(orders, VERIFICATIONS_IN_FLIGHT, async (order) => {
+        const observed = isOrderObserved(
+          {
+            changeType: order.changeType as 'Added' | 'Modified' | 'Deleted',
+            changes: order.changes as never,
+          },
+          resources,
+        );
+        if (!observed) return;
+        const outcome = await this.assignments.execute(
+          order.assignmentId,
+          verifyIfExecuted(order.assignmentId, order.orderId, now),
+          metadata,
+        );
+        if (outcome.events.length > 0) verified.add(order.orderId);
+      });
+    }
     return verified;
   }
 }

@@ -1,5 +1,5 @@
 import type { OrderChangesToApply, SynchronizedResources } from './connector';
-import { asText, findNonConforming, WRITE_ONLY_ATTRIBUTES } from './observation';
+import { asText, findNonConforming, type NonConformingResources, WRITE_ONLY_ATTRIBUTES } from './observation';
 
 /**
  * Drift, both ways: what a managed system holds that no assignment expects (unexpected), and
@@ -48,8 +48,15 @@ export function findDrift(
   expected: ReadonlyArray<{ accountKey: string; group?: string }>,
   verified: readonly VerifiedResource[],
 ): DriftFinding[] {
-  const unexpected = findNonConforming(resources, expected);
-  const findings: DriftFinding[] = [
+  return [
+    ...unexpectedFindings(findNonConforming(resources, expected)),
+    ...findVerifiedDrift(resources, verified),
+  ];
+}
+
+/** Findings of what the target holds that no assignment expects. */
+export function unexpectedFindings(unexpected: NonConformingResources): DriftFinding[] {
+  return [
     ...unexpected.accounts.map((a) => ({
       drift: 'unexpected' as const,
       kind: 'account' as const,
@@ -62,15 +69,25 @@ export function findDrift(
       group: m.group,
     })),
   ];
+}
+
+/** A finding that names the assignments whose verified orders it contradicts. */
+export type OwnedDriftFinding = Extract<DriftFinding, { owners: DriftOwner[] }>;
+
+/**
+ * The missing and differing half of findDrift. `resources` needs to hold only the verified
+ * orders' accounts and those accounts' memberships, so a large read-back can be compared a slice
+ * of orders at a time (ADR 0063): one finding per resource within the call.
+ */
+export function findVerifiedDrift(
+  resources: SynchronizedResources,
+  verified: readonly VerifiedResource[],
+): OwnedDriftFinding[] {
   const accounts = new Map(resources.accounts.map((a) => [a.accountKey, a]));
   const memberships = new Set(resources.memberships.map((m) => membershipKey(m.accountKey, m.group)));
   // One finding per resource; every assignment it concerns is listed as an owner.
-  const byResource = new Map<string, Extract<DriftFinding, { owners: DriftOwner[] }>>();
-  const report = (
-    key: string,
-    owner: DriftOwner,
-    finding: () => Extract<DriftFinding, { owners: DriftOwner[] }>,
-  ) => {
+  const byResource = new Map<string, OwnedDriftFinding>();
+  const report = (key: string, owner: DriftOwner, finding: () => OwnedDriftFinding) => {
     const known = byResource.get(key);
     if (known) known.owners.push(owner);
     else byResource.set(key, finding());
@@ -109,7 +126,7 @@ export function findDrift(
       }));
     }
   }
-  return [...findings, ...byResource.values()];
+  return [...byResource.values()];
 }
 
 /** An order that puts an assignment's verified state back into the target. */

@@ -90,14 +90,31 @@ export function findNonConforming(
   resources: SynchronizedResources,
   expected: ReadonlyArray<{ accountKey: string; group?: string }>,
 ): NonConformingResources {
-  const expectedAccounts = new Set(expected.map((e) => e.accountKey));
-  const expectedMemberships = new Set(
-    expected.filter((e) => e.group !== undefined).map((e) => membershipKey(e.accountKey, e.group as string)),
-  );
-  return {
-    accounts: resources.accounts.filter((a) => !expectedAccounts.has(a.accountKey)),
-    memberships: resources.memberships.filter(
-      (m) => !expectedMemberships.has(membershipKey(m.accountKey, m.group)),
-    ),
-  };
+  const keys = new ExpectedResources();
+  for (const item of expected) keys.add(item);
+  return keys.nonConforming(resources);
+}
+
+/**
+ * The keys of what current assignments call for, gathered once and then held against a
+ * read-back one page at a time (ADR 0063): only keys are kept, never the orders themselves.
+ */
+export class ExpectedResources {
+  private readonly accounts = new Set<string>();
+  private readonly memberships = new Set<string>();
+
+  add(item: { accountKey: string; group?: string }): void {
+    this.accounts.add(item.accountKey);
+    if (item.group !== undefined) this.memberships.add(membershipKey(item.accountKey, item.group));
+  }
+
+  /** What `resources` holds that is not expected (findNonConforming). */
+  nonConforming(resources: SynchronizedResources): NonConformingResources {
+    return {
+      accounts: resources.accounts.filter((a) => !this.accounts.has(a.accountKey)),
+      memberships: resources.memberships.filter(
+        (m) => !this.memberships.has(membershipKey(m.accountKey, m.group)),
+      ),
+    };
+  }
 }

@@ -98,10 +98,12 @@ describe('service processes', () => {
     expect('HR_APP_DATABASE_URL' in env).toBe(false);
   });
 
-  it('runs the built service through the path registration', () => {
+  it('runs the built service with its heap limits, through the path registration', () => {
     const { command, args } = serviceCommand('/repo', 'review');
     expect(command).toBe(process.execPath);
     expect(args).toEqual([
+      '--max-old-space-size=144',
+      '--max-semi-space-size=8',
       '-r',
       '/repo/tools/runtime/register-paths.js',
       '/repo/dist/apps/review/src/main.js',
