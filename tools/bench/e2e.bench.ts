@@ -302,7 +302,9 @@ async function main(): Promise<void> {
           ),
         );
       }
-      console.log(formatCpuTable(await sustainedCpu.stop(sustainedTotal), availableParallelism()));
+      console.log(
+        formatCpuTable(await sustainedCpu.stop(sustainedTotal), availableParallelism(), 'sustained'),
+      );
     }
 
     // 2b. Bulk: the same kind of requests through POST /api/assignments/batch, until all are Executed.
