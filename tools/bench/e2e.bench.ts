@@ -13,15 +13,28 @@
  * BENCH_RAW_CONNECTIONS (4, the baseline's LDAP connections), BENCH_SUSTAINED_RATE (requests/s,
  * default 50; 0 skips the sustained run), BENCH_SUSTAINED_SECONDS (default 60; the issue's
  * 10-minute run is 600), BENCH_REPLAY (1; 0 skips the rebuild), BENCH_CPU_PROFILE_DIR (each
- * service writes a V8 CPU profile there, and the PostgreSQL statements it sent in the burst), LOG_LEVEL of the services (warn).
+ * service writes a V8 CPU profile there, and the PostgreSQL statements it sent in the burst),
+ * BENCH_TRACE_RATIO (0; above 0 the services export that share of their traces to a receiver
+ * here, and the hops between order generation and the report are shown from them), LOG_LEVEL of
+ * the services (warn).
  * After the burst and the sustained run: CPU per order of every process (tools/bench/process-cpu.ts),
- * latency by stage; the sustained run also its verdict against the issue's p99 < 250 ms.
+ * latency by stage and hop by hop (tools/bench/e2e-hops.ts); the sustained run also its verdict
+ * against the issue's p99 < 250 ms.
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
-import { type RunningSlapd, startPostgresCluster, startSlapd, startSystem, waitFor } from '@prov/testing';
+import {
+  type RunningOtlpReceiver,
+  type RunningSlapd,
+  startOtlpReceiver,
+  startPostgresCluster,
+  startSlapd,
+  startSystem,
+  waitFor,
+} from '@prov/testing';
+import { eventHops, formatHops, orderTimes, ReadModelWatch, traceHops } from './e2e-hops';
 import {
   executionLatencies,
   peakRssMiB,
@@ -77,6 +90,9 @@ async function main(): Promise<void> {
   process.env.PROV_TEST_POSTGRES_URL = postgres.url;
   let slapd: RunningSlapd | undefined;
   if (target === 'ldap') slapd = await startSlapd({ baseDn: SAMPLE_LDAP_BASE_DN });
+  const traceRatio = env('BENCH_TRACE_RATIO', 0);
+  let traces: RunningOtlpReceiver | undefined;
+  if (traceRatio > 0) traces = await startOtlpReceiver();
   const system = await startSystem({
     logLevel: process.env.LOG_LEVEL ?? 'warn',
     // Six services starting on a busy 2-core machine can take longer than a test's minute.
@@ -87,6 +103,13 @@ async function main(): Promise<void> {
       RATE_LIMIT_WRITES: '10000000',
       // A saturated machine answers commands late rather than not at all: measure, do not time out.
       COMMAND_TIMEOUT_MS: '60000',
+      ...(traces
+        ? {
+            OTEL_EXPORTER_OTLP_ENDPOINT: traces.url,
+            OTEL_TRACES_SAMPLER_ARG: String(traceRatio),
+            OTEL_BSP_SCHEDULE_DELAY: '1000',
+          }
+        : {}),
       ...(profileDir
         ? {
             NODE_OPTIONS: `--require ${resolve(__dirname, 'cpu-profile.cjs')}`,
@@ -125,7 +148,9 @@ async function main(): Promise<void> {
     console.log(
       `registration (POST /api/identities/batch, ${MAX_BATCH} a call): ${identities.length} identities in ${registrationSeconds.toFixed(1)} s = ${(identities.length / registrationSeconds).toFixed(0)}/s`,
     );
-    const request = async (index: number, attempt = 1): Promise<string> => {
+    /** When the bench sent each request (its first attempt), by assignment id. */
+    const sentAt = new Map<string, number>();
+    const request = async (index: number, attempt = 1, sent = Date.now()): Promise<string> => {
       const response = await requester
         .post('/api/assignments', {
           body: { identityId: identities[index], entitlementId },
@@ -138,9 +163,10 @@ async function main(): Promise<void> {
           if (attempt < 3 && /other side closed|ECONNRESET/.test(error.message)) return undefined;
           throw error;
         });
-      if (!response) return request(index, attempt + 1);
+      if (!response) return request(index, attempt + 1, sent);
       if (response.status !== 202 && !(attempt > 1 && response.status === 200))
         throw new Error(`request ${index} answered ${response.status}: ${JSON.stringify(response.body)}`);
+      sentAt.set(response.body.assignmentId as string, sent);
       return response.body.assignmentId as string;
     };
     // Counted in the read model directly: the API pages its lists (at most 5000 a call).
@@ -217,6 +243,9 @@ async function main(): Promise<void> {
       ),
     );
     console.log(`by stage: ${await stageLatencies(system.databaseUrl, burstIds)}`);
+    console.log(
+      formatHops('burst, hop by hop', eventHops(await orderTimes(system.databaseUrl, burstIds), sentAt)),
+    );
     // CPU time per order by process: on a shared machine the clearest picture of where the work is.
     console.log(formatCpuTable(cpuTable, availableParallelism()));
     if (profileDir) {
@@ -240,17 +269,42 @@ async function main(): Promise<void> {
       const sustainedIds: string[] = [];
       const sustainedCpu = await startCpu();
       const sustainedStart = Date.now();
+      // Its own connection: the count query's waits must not delay its polls.
+      const shown = new ReadModelWatch(system.databaseUrl);
       const { sentSeconds, answered } = await sendAtRate(rate, sustainedTotal, (i) =>
-        request(requests + i).then((id) => void sustainedIds.push(id)),
+        request(requests + i).then((id) => {
+          sustainedIds.push(id);
+          shown.add(id);
+        }),
       );
       await answered;
       await waitExecuted(requests + sustainedTotal, 600_000);
+      await shown.stop();
       const seconds = (Date.now() - sustainedStart) / 1000;
       const latencies = await executionLatencies(system.databaseUrl, sustainedIds);
       console.log(summarize(`sustained (${rate}/s for ${sustainedSeconds} s)`, latencies, seconds));
       console.log(sustainedVerdict(rate, latencies, sentSeconds, seconds));
       console.log(`by stage: ${await stageLatencies(system.databaseUrl, sustainedIds)}`);
-      console.log(formatCpuTable(await sustainedCpu.stop(sustainedTotal), availableParallelism()));
+      console.log(
+        formatHops(
+          `sustained, hop by hop (the read model polled every ${shown.intervalMs} ms)`,
+          eventHops(await orderTimes(system.databaseUrl, sustainedIds), sentAt, shown.shownAt),
+        ),
+      );
+      if (traces) {
+        // Spans are exported in batches a second apart: wait for the last orders' reports.
+        await new Promise((resolve) => setTimeout(resolve, 3000));
+        const spans = traces.spans().filter((span) => (span.startMs ?? 0) >= sustainedStart);
+        console.log(
+          formatHops(
+            `sustained, inside generated → reported (traces, ratio ${traceRatio})`,
+            traceHops(spans),
+          ),
+        );
+      }
+      console.log(
+        formatCpuTable(await sustainedCpu.stop(sustainedTotal), availableParallelism(), 'sustained'),
+      );
     }
 
     // 2b. Bulk: the same kind of requests through POST /api/assignments/batch, until all are Executed.
@@ -307,6 +361,7 @@ async function main(): Promise<void> {
   } finally {
     await system.stop();
     await slapd?.stop();
+    await traces?.stop();
     await postgres.stop();
   }
 }

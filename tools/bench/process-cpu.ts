@@ -174,11 +174,11 @@ export async function measureCpu(groups: CpuGroups): Promise<{ stop(orders: numb
 }
 
 /** The table as the bench prints it, with the rate the total allows on `cores` cores (1000 × cores / total). */
-export function formatCpuTable(table: CpuTable, cores: number): string {
+export function formatCpuTable(table: CpuTable, cores: number, phase = 'burst'): string {
   const width = Math.max(...table.rows.map((r) => r.process.length));
   const lines = table.rows.map((r) => `  ${r.process.padEnd(width)} ${r.msPerOrder.toFixed(2).padStart(8)}`);
   return [
-    `CPU ms per order (utime+stime from /proc, burst):`,
+    `CPU ms per order (utime+stime from /proc, ${phase}):`,
     ...lines,
     `  ${'engine total'.padEnd(width)} ${table.totalMsPerOrder.toFixed(2).padStart(8)}` +
       `  (at most ${((1000 * cores) / table.totalMsPerOrder).toFixed(0)} orders/s on ${cores} cores)`,

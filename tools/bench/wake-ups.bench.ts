@@ -9,6 +9,8 @@
  *   git -C /work/main archive HEAD | tar -x -C /tmp/main && ln -s $PWD/node_modules /tmp/main/
  *   AB_OTHER=/tmp/main node tools/run-ts.js tools/bench/wake-ups.bench.ts
  *   # BENCH_RATES commits/s (default 5,50,200,800), BENCH_SECONDS per rate (default 10)
+ *   # BENCH_OTHERS (default 0): after each commit, that many commits of other events from a third
+ *   # store (a reaction's own appends), which the subscriptions filter out (ADR 0064)
  */
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
@@ -20,6 +22,7 @@ import { privateServer } from './event-store-server';
 const RATES = (process.env.BENCH_RATES ?? '5,50,200,800').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const SUBSCRIPTIONS = 3;
+const OTHERS = Number(process.env.BENCH_OTHERS ?? 0);
 
 type Store = typeof PostgresEventStore;
 
@@ -41,12 +44,16 @@ const percentile = (sorted: number[], p: number) =>
 async function run(Store: Store, url: string, rate: number) {
   const writer = await Store.connect({ connectionString: url });
   const reader = await Store.connect({ connectionString: url });
+  const otherWriter = OTHERS > 0 ? await Store.connect({ connectionString: url }) : undefined;
   const wakeUps = countStatements(writer, 'pg_notify');
   const reads = countStatements(reader, 'WITH snap AS MATERIALIZED');
   const acknowledged = new Map<string, number>();
   const lags: number[] = [];
   const start = (await reader.readAll({ maxCount: 1_000_000 })).lastPosition;
-  const subscriptions = Array.from({ length: SUBSCRIPTIONS }, () => reader.subscribeToAll({ after: start }));
+  const filter = otherWriter ? { eventTypes: ['Happened'] } : undefined;
+  const subscriptions = Array.from({ length: SUBSCRIPTIONS }, () =>
+    reader.subscribeToAll({ after: start, filter }),
+  );
   const total = Math.round(rate * SECONDS);
   const following = subscriptions.map(async (subscription) => {
     let received = 0;
@@ -72,6 +79,10 @@ async function run(Store: Store, url: string, rate: number) {
         .appendToStream(`wake-${randomUUID()}`, [{ id, type: 'Happened', data: { n } }])
         .then(() => acknowledged.set(id, performance.now())),
     );
+    for (let k = 0; k < OTHERS; k++)
+      appends.push(
+        otherWriter!.appendToStream(`other-${randomUUID()}`, [{ id: randomUUID(), type: 'Other', data: {} }]),
+      );
   }
   await Promise.all(appends);
   await Promise.all(following);
@@ -81,7 +92,7 @@ async function run(Store: Store, url: string, rate: number) {
     lag: lags.sort((a, b) => a - b),
   };
   await Promise.all(subscriptions.map((s) => s.close()));
-  await Promise.all([writer.close(), reader.close()]);
+  await Promise.all([writer.close(), reader.close(), otherWriter?.close()]);
   return result;
 }
 
@@ -96,7 +107,11 @@ async function main(): Promise<void> {
   }
   const server = await privateServer(false);
   try {
-    console.log(`${SECONDS} s per rate, ${SUBSCRIPTIONS} subscriptions; per 1,000 commits:`);
+    console.log(
+      `${SECONDS} s per rate, ${SUBSCRIPTIONS} subscriptions` +
+        (OTHERS > 0 ? `, ${OTHERS} commits of other events after each (filtered out)` : '') +
+        '; per 1,000 commits:',
+    );
     for (const rate of RATES) {
       for (const [name, Store] of rate % 2 ? trees : [...trees].reverse()) {
         const r = await run(Store, server.url, rate);

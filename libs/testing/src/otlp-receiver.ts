@@ -15,6 +15,9 @@ export interface ReceivedSpan {
   attributes: Record<string, string | number | boolean | string[]>;
   /** 2: error. */
   statusCode: number;
+  /** When the span started and ended, ms since the epoch (fractional). */
+  startMs?: number;
+  endMs?: number;
 }
 
 export interface RunningOtlpReceiver {
@@ -47,6 +50,14 @@ function attributesOf(list: KeyValue[] | undefined): Record<string, string | num
   return Object.fromEntries((list ?? []).map((kv) => [kv.key, plain(kv.value)]));
 }
 
+/** OTLP/JSON's nanoseconds (a string or a number) as ms since the epoch. */
+function epochMs(nanos: unknown): number | undefined {
+  const text = typeof nanos === 'number' ? String(Math.round(nanos)) : nanos;
+  if (typeof text !== 'string' || !/^\d+$/.test(text)) return undefined;
+  const whole = BigInt(text);
+  return Number(whole / 1000n) / 1000;
+}
+
 /** The spans of one OTLP/JSON `ExportTraceServiceRequest`. */
 export function spansOfExport(body: unknown): ReceivedSpan[] {
   const request = body as {
@@ -70,6 +81,8 @@ export function spansOfExport(body: unknown): ReceivedSpan[] {
           kind: Number(span.kind ?? 0),
           attributes: attributesOf(span.attributes as KeyValue[] | undefined),
           statusCode: Number((span.status as { code?: number } | undefined)?.code ?? 0),
+          startMs: epochMs(span.startTimeUnixNano),
+          endMs: epochMs(span.endTimeUnixNano),
         });
       }
     }

@@ -135,13 +135,19 @@ export class LogSubscription implements Subscription {
   private async *follow(): AsyncGenerator<RecordedEvent> {
     const { filter, pageSize, pollIntervalMs, onCheckpoint, pacing } = this.settings;
     const pacer = pacing && new Pacer(pacing);
-    // A wake-up for commits the filter drops is passed over, but not for a poll interval after one
-    // it matches: that one's events may have been held back by the log gate behind an append of
-    // other events, whose wake-up is then the one that lets them through (past that, the poll).
+    // A wake-up for commits the filter drops is passed over, except while events may be held back
+    // by the log gate behind an append of other events: that append's wake-up is the one that
+    // lets them through. A store that says so (`heldBack`, ADR 0064) is believed: other wake-ups
+    // count while its last read was held back, and only then. A store that does not say: for a poll
+    // interval after a wake-up that may match (ADR 0050); past that, the poll reads anyway.
     let armedUntil = 0;
+    let heldBack: boolean | undefined;
     const relevant = (announcement: Announcement | undefined) => {
-      if (mayMatch(filter, announcement)) armedUntil = Date.now() + pollIntervalMs;
-      return Date.now() < armedUntil;
+      if (mayMatch(filter, announcement)) {
+        armedUntil = Date.now() + pollIntervalMs;
+        return true;
+      }
+      return heldBack ?? Date.now() < armedUntil;
     };
     let after: Position | undefined = this.settings.after;
     try {
@@ -161,6 +167,7 @@ export class LogSubscription implements Subscription {
           after = page.lastPosition;
         }
         if (page.isEnd) {
+          heldBack = page.heldBack;
           await this.source.changes.wait(seen, pollIntervalMs, this.stop.signal, relevant);
           // Wake-ups that come while the bucket is empty wait for it: the read after the pause
           // covers them all. Closing aborts the pause (which then rejects): the loop ends at its

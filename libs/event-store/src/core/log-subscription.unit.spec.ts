@@ -11,6 +11,8 @@ class CountingLog implements LogSource {
 
   /** Events from this index on are not readable yet (held back by the log gate). */
   heldFrom = Infinity;
+  /** Whether reads say that events are held back, as the PostgreSQL store's do (ADR 0064). */
+  saysHeldBack = false;
 
   append(n: number, type?: string): void {
     const position = String(this.events.length + 1).padStart(20, '0') as Position;
@@ -37,6 +39,7 @@ class CountingLog implements LogSource {
       events,
       lastPosition: events.at(-1)?.position ?? options.after,
       isEnd: from + events.length >= visible.length,
+      ...(this.saysHeldBack ? { heldBack: visible.length < this.events.length } : {}),
     };
   }
 }
@@ -141,8 +144,12 @@ describe('LogSubscription and what wake-ups announce', () => {
   const settle = () => new Promise((resolve) => setTimeout(resolve, 50));
 
   /** A subscription for 'Wanted' events that has delivered one and waits for the next. */
-  async function waiting(test: (log: CountingLog, iterator: AsyncIterator<RecordedEvent>) => Promise<void>) {
+  async function waiting(
+    test: (log: CountingLog, iterator: AsyncIterator<RecordedEvent>) => Promise<void>,
+    saysHeldBack = false,
+  ) {
     const log = new CountingLog();
+    log.saysHeldBack = saysHeldBack;
     const subscription = follow(log, undefined, 500, wanted);
     const iterator = subscription[Symbol.asyncIterator]();
     try {
@@ -187,4 +194,38 @@ describe('LogSubscription and what wake-ups announce', () => {
       // At once, not at the poll (10 s).
       expect(Date.now() - started).toBeLessThan(5_000);
     }));
+
+  it('reads at an unrelated wake-up while a store that says so holds events back', () =>
+    waiting(async (log, iterator) => {
+      const next = iterator.next();
+      log.heldFrom = 1;
+      log.append(1, 'Other');
+      log.append(2, 'Wanted');
+      await settle();
+      log.heldFrom = Infinity;
+      log.changes.notify({ types: ['Other'], categories: ['s-'] });
+      const started = Date.now();
+      expect((await next).value?.data).toEqual({ n: 1 });
+      expect(await take(iterator, 1)).toEqual([2]);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    }, true));
+
+  it('passes over unrelated wake-ups soon after a matching one when the store says nothing is held back', () =>
+    waiting(async (log, iterator) => {
+      const next = iterator.next();
+      log.append(1, 'Wanted');
+      expect((await next).value?.data).toEqual({ n: 1 });
+      const after = iterator.next();
+      await settle();
+      const readsBefore = log.reads;
+      // The commits of other events right after (the reaction's own, say) do not make it read:
+      // its read after the matching wake-up saw everything committed.
+      for (let n = 2; n <= 11; n++) log.append(n, 'Other');
+      await settle();
+      expect(log.reads).toBe(readsBefore);
+      log.append(12, 'Wanted');
+      // (This log does not filter: the read delivers from the first of the others.)
+      expect((await after).value?.data).toEqual({ n: 2 });
+      expect(log.reads).toBe(readsBefore + 1);
+    }, true));
 });

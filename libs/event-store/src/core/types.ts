@@ -89,6 +89,12 @@ export interface ReadAllResult {
   lastPosition?: Position;
   /** True when the read reached the end of what is visible now (more may be appended later). */
   isEnd: boolean;
+  /**
+   * True when events already committed lie beyond what the read could show, held back by the log
+   * gate behind an append still open: the next read may go further without a commit of its own
+   * events. Undefined when the store does not say (the in-memory store holds nothing back).
+   */
+  heldBack?: boolean;
 }
 
 export interface SubscribeToAllOptions {

@@ -106,6 +106,8 @@ describe('PostgreSQL global log with a transaction that commits late', () => {
     const page = await store.readAll({ after: start });
     expect(page.events).toEqual([]);
     expect(page.isEnd).toBe(true);
+    // ...and says that it holds committed events back (ADR 0064): a subscriber reads at the next wake-up.
+    expect(page.heldBack).toBe(true);
     let early = false;
     void received.then(() => (early = true));
     await sleep(50);

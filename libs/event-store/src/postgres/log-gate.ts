@@ -28,6 +28,8 @@ export interface GateColumns {
   gate_xmin: string;
   /** Running ids not known as non-appenders, set only when one of unknown kind holds events back. */
   gate_unknown: string[] | null;
+  /** Committed events lie above the gate: a running transaction holds them back (ADR 0064). */
+  gate_held_back?: boolean;
 }
 
 /** Remembered verdicts are few (running transactions); the cap only bounds a pathological case. */
@@ -51,14 +53,18 @@ export class LogGate {
        SELECT pg_snapshot_xmin(s) AS xmin, pg_snapshot_xmax(s) AS xmax,
               ARRAY(SELECT x FROM pg_snapshot_xip(s) x WHERE x <> ALL ($${known}::xid8[]) ORDER BY x) AS running
          FROM pg_current_snapshot() s),
+     held AS MATERIALIZED (
+       SELECT snap.*, cardinality(running) > 0
+                      -- ordered as the index, so that it is an index probe
+                      AND (SELECT h.transaction_id FROM es.events h WHERE h.transaction_id > snap.running[1]
+                            ORDER BY h.transaction_id LIMIT 1) IS NOT NULL AS held_back
+         FROM snap),
      gate AS MATERIALIZED (
        SELECT coalesce(running[1], xmax) AS gate, xmin::text AS gate_xmin,
-              CASE WHEN cardinality(running) > 0 AND running[1] <> ALL ($${appending}::xid8[])
-                        -- ordered as the index, so that it is an index probe
-                        AND (SELECT h.transaction_id FROM es.events h WHERE h.transaction_id > snap.running[1]
-                              ORDER BY h.transaction_id LIMIT 1) IS NOT NULL
-                   THEN running::text[] END AS gate_unknown
-         FROM snap)`;
+              CASE WHEN held_back AND running[1] <> ALL ($${appending}::xid8[])
+                   THEN running::text[] END AS gate_unknown,
+              held_back AS gate_held_back
+         FROM held)`;
   }
 
   /** The two arrays {@link cte} reads: ids known not to append, ids known to append. */
@@ -144,7 +150,7 @@ export function pageStatement(condition: string | undefined): { name: string; te
   let statement = pageStatements.get(condition ?? '');
   if (!statement) {
     const text = `WITH ${LogGate.cte(4, 5)}
-      SELECT g.gate_xmin, g.gate_unknown, e.*
+      SELECT g.gate_xmin, g.gate_unknown, g.gate_held_back, e.*
         FROM gate g LEFT JOIN LATERAL (
           SELECT ${condition ?? 'true'} AS matches, ${eventColumns(condition)}
             FROM es.events e

@@ -258,13 +258,15 @@ export class PostgresEventStore implements EventStore, ChainKeeper {
       const positioned = rows
         .filter((row) => row.event_id !== null)
         .map((row) => ({ row, position: toPgPosition(row.transaction_id, row.global_position) }));
-      return collectPage(
+      const page = collectPage(
         positioned,
         scanLimit,
         maxCount,
         (r) => r.row.matches === true,
         (r) => toRecordedEvent(r.row),
       );
+      // Said only at the end of the visible log: a page cut short by its size is read on at once.
+      return page.isEnd ? { ...page, heldBack: rows[0]?.gate_held_back === true } : page;
     }
   }
 
