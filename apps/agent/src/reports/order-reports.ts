@@ -36,6 +36,9 @@ const SUBJECT = commandSubject('orders', 'report-batch');
  * the batch command yet (a rolling upgrade) gets the batch's reports one by one, as before.
  */
 export class OrderReports {
+  /** Reports the batches in flight hold at most: more waiting would not go out any sooner. */
+  static readonly mostWaiting = BATCHES_IN_FLIGHT * MAX_BATCH_COMMAND_ITEMS;
+
   private readonly batcher: Batcher<OrderReportItem, OrderReportOutcome>;
 
   constructor(private readonly commands: Pick<CommandClient, 'send'>) {
