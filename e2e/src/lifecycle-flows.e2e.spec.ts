@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { identityStreamName } from '@prov/domain';
 import { PostgresEventStore } from '@prov/event-store';
+import { OrderPublisher } from '@prov/messaging';
 import { type RunningSlapd, type RunningSystem, startSlapd, startSystem, waitFor } from '@prov/testing';
+import { connectAs } from './bus-client';
 import { DirectoryAdmin, SAMPLE_LDAP_BASE_DN, values } from './directory-fixture';
 import { Flow } from './flow-helpers';
 import { writeFastRoleModel } from './role-model-fixture';
@@ -224,6 +226,44 @@ describe('identity lifecycle, end to end (LDAP)', () => {
     const removed = await waitForOrder(finance.assignmentId, 'Deleted', 'Executed');
     expect(removed.workflowState).toBe('Revoked');
     expect(await entry(login)).toBeUndefined(); // its only group: the entry goes
+  });
+
+  it('an order older than one the agent applied to the same assignment is not applied: a late Modified cannot undo a Deleted (ADR 0065)', async () => {
+    // What the race between the mover's Modified and a revocation's Deleted can produce: the two
+    // published the other way round. Sent as the orders service would, with its credentials.
+    const login = unique('late');
+    const nc = await connectAs(system.natsUrl, system.bus.identities.orders, true);
+    try {
+      const publisher = new OrderPublisher(nc.jetstream());
+      const assignmentId = randomUUID();
+      const order = (changeType: string, sequence: number, attributes: Record<string, string>) => ({
+        orderId: randomUUID(),
+        attempt: 1,
+        connectionId: 'corp_ldap',
+        assignmentId,
+        identityId: login,
+        entitlementId: 'ldap_finance',
+        resourceTypeId: 'corp_ldap_account',
+        changeType,
+        changes: { accountKey: login, attributes, group: 'finance' },
+        sequence,
+      });
+      const modified = order('Modified', 0, { departmentNumber: 'Sales' });
+      await publisher.publish('corp_ldap', order('Deleted', 1, {}));
+      await publisher.publish('corp_ldap', modified);
+
+      await waitFor(async () => system.logs('agent'), {
+        until: (logs) =>
+          logs
+            .split('\n')
+            .some((l) => l.includes('superseded order not applied') && l.includes(modified.orderId)),
+        timeoutMs: 30_000,
+        description: 'the agent to skip the older Modified',
+      });
+      expect(await entry(login)).toBeUndefined();
+    } finally {
+      await nc.close();
+    }
   });
 
   it('two identities cannot share a login: 409 naming the holder, on registration and on a change', async () => {

@@ -13,11 +13,13 @@ import {
   steadyBackoff,
 } from '@prov/messaging';
 import { NatsConnectionProvider } from '@prov/platform';
+import { MAX_REPORT_ERROR_LENGTH } from '@prov/contracts';
 import type { ConnectorCall } from '@prov/domain';
 import { ConnectionBreakers } from './breaker/connection-breakers';
 import { ConnectorPool } from './connector-pool';
 import { connectorCall } from './connector-call';
 import { GeneratedPasswords } from './passwords/generated-passwords';
+import { OrderSequence } from './order-sequence';
 import { OrderReports } from './reports/order-reports';
 
 // 0.5 s, 1 s, 2 s ... 5 s between the tries of one report.
@@ -36,6 +38,8 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
   private readonly settings = readAgentSettings();
   /** Reports of orders finished close together share one command (ADR 0054). */
   private readonly reports: OrderReports;
+  /** One assignment's orders in generation order; an older one after a newer is not applied. */
+  private readonly sequence = new OrderSequence();
 
   constructor(
     private readonly nats: NatsConnectionProvider,
@@ -101,11 +105,15 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
       const prepared = this.passwords.prepare(order as unknown as OrderToApply);
       const connector = this.pool.connector(order.connectionId);
       // While the connection's target keeps failing the order waits here, its delivery unused.
-      const outcome = await this.breakers.run(
-        order.connectionId,
-        () => connector.apply(prepared.order),
-        signal,
+      const applied = await this.sequence.run(order, () =>
+        this.breakers.run(order.connectionId, () => connector.apply(prepared.order), signal),
       );
+      if (applied.stale) {
+        // Superseded by the newer order already applied: nothing to report, `orders` closed it.
+        this.logger.log({ msg: 'superseded order not applied', orderId: order.orderId });
+        return;
+      }
+      const outcome = applied.result;
       call = connectorCall(order as unknown as OrderToApply, outcome, performance.now() - started);
       await this.passwords.handOver(prepared, outcome);
     } catch (error) {
@@ -168,7 +176,8 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
           orderId: order.orderId,
           attempt: order.attempt,
           outcome,
-          ...(error ? { error } : {}),
+          // A longer text would be refused, and the order's outcome lost with it.
+          ...(error ? { error: error.slice(0, MAX_REPORT_ERROR_LENGTH) } : {}),
           ...(call ? { connectorCall: call } : {}),
         }),
       );

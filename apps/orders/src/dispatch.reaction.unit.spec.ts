@@ -47,9 +47,22 @@ describe('dispatch and agent reports (on the in-memory event store)', () => {
         resourceTypeId: 'hr_app_account',
         changeType: 'Added',
         changes: order.changes,
+        sequence: 0,
       },
     ]);
     expect(order.stateCode).toBe(Pending);
+  });
+
+  it("given an assignment's second order, when dispatched, then it carries its place after the first (the agent skips an older one)", async () => {
+    await requestAndDispatch('a-1', 'hr_app_reader');
+    await generation.handle(await orders.revoke('a-1'));
+    const generations = (await orders.events('a-1')).filter((e) => e.type === 'ProvisioningOrderGenerated');
+    await dispatch.handle(generations[1]);
+
+    expect(orders.published.map((p) => [p.changeType, p.sequence])).toEqual([
+      ['Added', 0],
+      ['Deleted', 1],
+    ]);
   });
 
   it('given a Pending order of a manual connection, when dispatched, then it is transmitted to the operators and not published', async () => {

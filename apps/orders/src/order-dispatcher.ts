@@ -15,7 +15,17 @@ export function orderEnvelope(assignment: Assignment, order: ProvisioningOrder):
     resourceTypeId: order.resourceTypeId!,
     changeType: order.changeType!,
     changes: order.changes,
+    sequence: orderSequence(assignment, order.orderId),
   };
+}
+
+/**
+ * The order's place among the assignment's orders, in generation order (the fold inserts each
+ * order when it is generated and never removes one). The agent does not apply an order older
+ * than one it has applied already: that one superseded it (ADR 0065).
+ */
+function orderSequence(assignment: Assignment, orderId: string): number {
+  return Object.keys(assignment.orders).indexOf(orderId);
 }
 
 /** Publishes Pending orders of automatic connections on the JetStream work queue. */

@@ -20,3 +20,5 @@ export * from './scim';
 export { LdapConnector, type LdapChangedResources } from './ldap/ldap-connector';
 export * from './ad';
 export * from './ownership';
+// The agent keeps one assignment's orders in turn with the same queue its connectors use per account.
+export { KeyedQueue } from './concurrency';

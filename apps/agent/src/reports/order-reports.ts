@@ -33,7 +33,8 @@ const SUBJECT = commandSubject('orders', 'report-batch');
  * The agent's reports to `orders` (ADR 0054): reports of orders finished close together go as one
  * signed `report-batch` command, each answered on its own, so a report costs one signature, one
  * message and one Nest dispatch per batch instead of per order. An `orders` that does not know
- * the batch command yet (a rolling upgrade) gets the batch's reports one by one, as before.
+ * the batch command yet (a rolling upgrade) gets the batch's reports one by one, as before, and
+ * so does a batch refused as a whole.
  */
 export class OrderReports {
   /** Reports the batches in flight hold at most: more waiting would not go out any sooner. */
@@ -74,7 +75,12 @@ export class OrderReports {
     try {
       return await this.commands.send('orders', 'report-batch', { actor: 'agent', items });
     } catch (error) {
-      if (!(error instanceof CommandError && NOT_SERVED.includes(error.code))) throw error;
+      if (!(error instanceof CommandError)) throw error;
+      // `orders` validates the batch as one message: one item it refuses (an over-long error
+      // text, say) refuses them all with a 4xx, which would ack every order of the batch with
+      // its report unstored. Sent one by one, only that report is refused.
+      const refusedAsAWhole = items.length > 1 && error.status >= 400 && error.status < 500;
+      if (!NOT_SERVED.includes(error.code) && !refusedAsAWhole) throw error;
       const results = await Promise.all(
         items.map(({ traceparent, tracestate, ...item }) =>
           // The single report carries the trace context in its headers, from the active context.

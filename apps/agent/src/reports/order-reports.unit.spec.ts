@@ -44,6 +44,26 @@ describe('OrderReports: the agent reports through prov.cmd.orders.report-batch',
     expect(send).toHaveBeenCalledWith('orders', 'report', { ...report('o-1'), actor: 'agent' });
   });
 
+  it('sends the reports of a batch refused as a whole one by one, so that only the bad one is refused', async () => {
+    // What `orders` answers when one item breaks the batch's validation (an error text too long).
+    const tooLong = { ...report('o-2'), outcome: 'errored' as const, error: 'x'.repeat(5000) };
+    const send = jest.fn(async (_service: string, command: string, body: { error?: string }) => {
+      if (command === 'report-batch')
+        throw CommandError.of(
+          'ValidationError',
+          400,
+          'items.1.error must be shorter than or equal to 4000 characters',
+        );
+      if ((body.error?.length ?? 0) > 4000) throw CommandError.of('ValidationError', 400, 'error too long');
+      return { recorded: true, provisioningStateCode: 8 };
+    });
+    const reports = new OrderReports({ send } as never);
+    const answers = await Promise.allSettled([reports.report(report('o-1')), reports.report(tooLong)]);
+    expect(answers[0]).toEqual({ status: 'fulfilled', value: { recorded: true, provisioningStateCode: 8 } });
+    expect(answers[1]).toMatchObject({ status: 'rejected', reason: { status: 400 } });
+    expect(send).toHaveBeenCalledWith('orders', 'report', { ...report('o-1'), actor: 'agent' });
+  });
+
   it('sends a single report without the trace fields of a batch item, which its body may not hold', async () => {
     const send = jest.fn(async (_service: string, command: string) => {
       if (command === 'report-batch') throw CommandError.of('NoHandler', 503, 'no handler');

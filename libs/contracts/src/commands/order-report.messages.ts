@@ -43,6 +43,9 @@ export class ConnectorCallMessage {
   durationMs!: number;
 }
 
+/** The longest error text a report may carry; an agent cuts a longer one (a SCIM `detail`, say). */
+export const MAX_REPORT_ERROR_LENGTH = 4000;
+
 /** `prov.cmd.orders.report`: an agent's (or the dead-letter path's) result for one attempt of one order. */
 export class OrderReportMessage {
   @IsUUID()
@@ -62,7 +65,7 @@ export class OrderReportMessage {
   @ValidateIf((report: OrderReportMessage) => report.outcome === 'errored')
   @IsString()
   @MinLength(1)
-  @MaxLength(4000)
+  @MaxLength(MAX_REPORT_ERROR_LENGTH)
   error?: string;
 
   @IsOptional()

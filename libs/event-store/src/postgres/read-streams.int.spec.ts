@@ -38,7 +38,22 @@ describe('PostgresEventStore.readStreams', () => {
     await store.appendToStream('rs-recreated', events('F'));
     await store.appendToStream('rs-tombstoned', events('G'));
     await store.tombstoneStream('rs-tombstoned');
-    const names = ['rs-two', 'rs-missing', 'rs-one', 'rs-deleted', 'rs-recreated', 'rs-tombstoned', 'rs-two'];
+    // Deleted, then tombstoned; and tombstoned before it had any event: deleted, not unknown.
+    await store.appendToStream('rs-deleted-tombstoned', events('H'));
+    await store.deleteStream('rs-deleted-tombstoned');
+    await store.tombstoneStream('rs-deleted-tombstoned');
+    await store.tombstoneStream('rs-never-written');
+    const names = [
+      'rs-two',
+      'rs-missing',
+      'rs-one',
+      'rs-deleted',
+      'rs-recreated',
+      'rs-tombstoned',
+      'rs-two',
+      'rs-deleted-tombstoned',
+      'rs-never-written',
+    ];
 
     const together = await store.readStreams(names);
 
@@ -51,6 +66,8 @@ describe('PostgresEventStore.readStreams', () => {
       ['F'],
       'StreamDeletedError',
       ['A', 'B'],
+      'StreamDeletedError',
+      'StreamDeletedError',
     ]);
   });
 

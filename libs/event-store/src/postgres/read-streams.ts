@@ -30,8 +30,11 @@ export async function readStreams(pool: Pool, names: readonly string[]): Promise
   for (const row of rows) {
     const index = row.i - 1;
     const name = names[index];
-    if (!row.found || row.visible === false) reads[index] = new StreamNotFoundError(name);
+    // Tombstoned first, as readStream: a stream deleted with no events, or after a soft delete,
+    // has nothing visible and is still deleted, not unknown.
+    if (!row.found) reads[index] = new StreamNotFoundError(name);
     else if (row.tombstoned) reads[index] = new StreamDeletedError(name);
+    else if (row.visible === false) reads[index] = new StreamNotFoundError(name);
     else if (row.event_id !== null)
       (reads[index] as ReturnType<typeof toRecordedEvent>[]).push(toRecordedEvent(row));
   }

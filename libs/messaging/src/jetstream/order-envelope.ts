@@ -10,6 +10,11 @@ export interface OrderEnvelope {
   /** Which try of this order this is; a retry is a new attempt and a new message. */
   attempt: number;
   connectionId: string;
+  /**
+   * The order's place among its assignment's orders (0 for the first). Optional: an older
+   * orders service does not send it. An agent does not apply an order older than one it applied.
+   */
+  sequence?: number;
   [key: string]: unknown;
 }
 
@@ -44,6 +49,12 @@ export function orderEnvelopeProblems(value: unknown, expectedConnectionId?: str
   }
   if (!Number.isSafeInteger(order.attempt) || (order.attempt as number) < 0) {
     problems.push('attempt must be a non-negative integer');
+  }
+  if (
+    order.sequence !== undefined &&
+    (!Number.isSafeInteger(order.sequence) || (order.sequence as number) < 0)
+  ) {
+    problems.push('sequence, when present, must be a non-negative integer');
   }
   if (!isValidConnectionId(order.connectionId)) {
     problems.push('connectionId must match [a-z0-9_]+');

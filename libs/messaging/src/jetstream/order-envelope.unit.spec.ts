@@ -25,6 +25,10 @@ describe('order envelope', () => {
       'attempt must be a non-negative integer',
       'connectionId must match [a-z0-9_]+',
     ]);
+    expect(orderEnvelopeProblems({ ...order, sequence: -1 })).toEqual([
+      'sequence, when present, must be a non-negative integer',
+    ]);
+    expect(orderEnvelopeProblems({ ...order, sequence: 3 })).toEqual([]);
     expect(orderEnvelopeProblems([])).toEqual(['expected a JSON object, got an array']);
     expect(orderEnvelopeProblems(null)).toEqual(['expected a JSON object, got null']);
     expect(orderEnvelopeProblems({ orderId: 'a b', attempt: 1, connectionId: 'x' })[0]).toMatch(
