@@ -6,6 +6,7 @@ import {
   CommandClient,
   CommandError,
   OrderConsumer,
+  type OrderContext,
   type OrderEnvelope,
   OrdersStreamMissingError,
   retryUntil,
@@ -62,7 +63,9 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
         concurrency,
         // Finish in-flight orders within the service's own shutdown grace period.
         stopGraceMs: Math.max(1000, readOperationsSettings().shutdownGraceMs - 3000),
-        handler: (order, context) => this.apply(order, context.signal),
+        // While an applied order's report is on its way, the next order takes its slot (ADR 0058).
+        maxUnacked: concurrency + OrderReports.mostWaiting,
+        handler: (order, context) => this.apply(order, context),
         onDeadLetter: (order, reason) => this.deadLettered(order, reason),
       });
       await this.startWhenStreamExists(consumer, connection.id);
@@ -93,7 +96,7 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
     await policy.execute(() => consumer.start());
   }
 
-  private async apply(order: OrderEnvelope, signal: AbortSignal): Promise<void> {
+  private async apply(order: OrderEnvelope, { signal, freeSlot }: OrderContext): Promise<void> {
     const started = performance.now();
     let call: ConnectorCall;
     try {
@@ -120,6 +123,7 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
           undefined,
           performance.now() - started,
         );
+        freeSlot();
         await this.report(order, 'errored', error.message, failed);
         return;
       }
@@ -131,6 +135,9 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
       });
       throw error;
     }
+    // The connector is done with it: the slot goes to the next order while this one's report
+    // is stored. The order stays unacked until then (effectively once, as before).
+    freeSlot();
     await this.report(order, 'executed', undefined, call);
   }
 

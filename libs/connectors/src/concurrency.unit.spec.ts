@@ -1,4 +1,4 @@
-import { KeyedQueue, retryableOnce } from './concurrency';
+import { KeyedGathering, KeyedQueue, retryableOnce } from './concurrency';
 
 describe('KeyedQueue', () => {
   it('runs work of one key one after the other, and goes on after a failure', async () => {
@@ -35,5 +35,46 @@ describe('retryableOnce', () => {
     expect(await Promise.all([prepare(), prepare()])).toEqual([2, 2]);
     expect(await prepare()).toBe(2);
     expect(attempts).toBe(2);
+  });
+});
+
+describe('KeyedGathering', () => {
+  it('writes the items of one turn together, and those that come while a write is out in the next one', async () => {
+    const writes: string[][] = [];
+    let release!: () => void;
+    const gathering = new KeyedGathering<string>(async (key, items) => {
+      writes.push([key, ...items]);
+      if (writes.length === 1) await new Promise<void>((resolve) => (release = resolve));
+      return items.map((item) =>
+        item === 'bad'
+          ? { status: 'rejected', reason: new Error(item) }
+          : { status: 'fulfilled', value: item },
+      );
+    }, 3);
+    const first = [gathering.run('g', 'a'), gathering.run('g', 'b'), gathering.run('h', 'x')];
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writes).toEqual([
+      ['g', 'a', 'b'],
+      ['h', 'x'],
+    ]);
+    // The write of g is out: these wait for it, then go together (at most three a write).
+    const later = ['c', 'bad', 'd', 'e'].map((item) => gathering.run('g', item));
+    release();
+    const results = await Promise.allSettled([...first, ...later]);
+    expect(writes).toEqual([
+      ['g', 'a', 'b'],
+      ['h', 'x'],
+      ['g', 'c', 'bad', 'd'],
+      ['g', 'e'],
+    ]);
+    expect(results.map((r) => r.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+    ]);
   });
 });

@@ -37,6 +37,9 @@ const SUBJECT = commandSubject('orders', 'report-batch');
  * so does a batch refused as a whole.
  */
 export class OrderReports {
+  /** Reports the batches in flight hold at most: more waiting would not go out any sooner. */
+  static readonly mostWaiting = BATCHES_IN_FLIGHT * MAX_BATCH_COMMAND_ITEMS;
+
   private readonly batcher: Batcher<OrderReportItem, OrderReportOutcome>;
 
   constructor(private readonly commands: Pick<CommandClient, 'send'>) {

@@ -1,4 +1,5 @@
 import { AndFilter, Attribute, Change, EqualityFilter, type Client } from 'ldapts';
+import { KeyedGathering } from '../concurrency';
 import { LDAP_RESULT } from './ldap-errors';
 import { escapeDnValue } from './ldap-values';
 
@@ -25,13 +26,22 @@ export type LdapOperation = (
 const { noSuchAttribute, attributeOrValueExists, noSuchObject, objectClassViolation, entryAlreadyExists } =
   LDAP_RESULT;
 
-function memberChange(operation: 'add' | 'delete', dn: string): Change {
-  return new Change({ operation, modification: new Attribute({ type: 'member', values: [dn] }) });
+function memberChange(operation: 'add' | 'delete', dn: string | string[]): Change {
+  const values = typeof dn === 'string' ? [dn] : dn;
+  return new Change({ operation, modification: new Attribute({ type: 'member', values }) });
 }
+
+/** Members added to one group in one modify at most (ADR 0058). */
+const MEMBERS_PER_MODIFY = 64;
 
 export class LdapGroups {
   /** Groups seen without a placeholder (by DN as generated here): members are added with a plain modify. */
   private readonly withoutPlaceholder = new Set<string>();
+  /** Members added to a group without a placeholder at the same time share one modify (ADR 0058). */
+  private readonly gathering = new KeyedGathering<{ group: string; memberDn: string }>(
+    (dn, members) => this.addMembers(dn, members),
+    MEMBERS_PER_MODIFY,
+  );
 
   constructor(
     private readonly groupsDn: string,
@@ -53,6 +63,40 @@ export class LdapGroups {
    * (Permissive modify does not help: slapd with memberof still refuses deleting an absent value.)
    */
   async addMember(group: string, memberDn: string): Promise<void> {
+    const dn = this.groupDn(group);
+    if (this.withoutPlaceholder.has(dn)) return this.gathering.run(dn, { group, memberDn });
+    return this.addMemberAlone(group, memberDn);
+  }
+
+  /**
+   * Members being added to one group at the same time, in one modify: the directory rewrites the
+   * group entry (its whole member list) once for all of them instead of once each, which for a
+   * group of thousands is most of its work per order (slapd: 0.46 ms of CPU per member added
+   * alone, 0.11 ms in tens). A modify is all or nothing: when it is refused (a member there
+   * already, the group gone, any error) nothing was written, and each member is added alone,
+   * with its own answer.
+   */
+  private async addMembers(
+    dn: string,
+    members: { group: string; memberDn: string }[],
+  ): Promise<PromiseSettledResult<void>[]> {
+    if (members.length > 1) {
+      const values = [...new Set(members.map((m) => m.memberDn))];
+      const added = await this.op(
+        `add ${values.length} members to ${dn}`,
+        (c) => c.modify(dn, memberChange('add', values)),
+        [attributeOrValueExists, noSuchObject],
+      ).then(
+        (refused) => refused === undefined,
+        () => false,
+      );
+      if (added) return members.map(() => ({ status: 'fulfilled', value: undefined }));
+    }
+    return Promise.allSettled(members.map((m) => this.addMemberAlone(m.group, m.memberDn)));
+  }
+
+  /** One member, with every case of the group's state (see addMember). */
+  private async addMemberAlone(group: string, memberDn: string): Promise<void> {
     const dn = this.groupDn(group);
     const context = `add ${memberDn} to ${dn}`;
     const add = memberChange('add', memberDn);

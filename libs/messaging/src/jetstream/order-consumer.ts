@@ -15,6 +15,12 @@ export interface OrderConsumerOptions extends ConnectionConsumerOptions {
   onDeadLetter?: DeadLetterCallback;
   /** Orders handled at the same time by this process (default 1). */
   concurrency?: number;
+  /**
+   * Orders this process holds unacked at most: those in its slots, and those whose handler freed
+   * its slot and waits for the order's result to be stored (`OrderContext.freeSlot`, ADR 0058).
+   * Default 4 × concurrency; never fewer than `concurrency`.
+   */
+  maxUnacked?: number;
   /** Delay before a failed order is redelivered, by delivery count (default 1 s, 2 s, 4 s, ... 60 s). */
   retryDelayMs?: (deliveryCount: number) => number;
   /** How long one pull request waits for orders before it is renewed (default 5 s, min 1 s). */
@@ -42,6 +48,10 @@ export class OrderConsumer {
   private readonly js: JetStreamClient;
   private readonly logger: ConsumerLogger;
   private readonly concurrency: number;
+  private readonly maxUnacked: number;
+  /** Delivered orders whose handler still holds its slot (every one in `inFlight` until it frees it). */
+  private readonly inSlots = new Set<JsMsg>();
+  private pullScheduled = false;
   private readonly pullExpiresMs: number;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly wakeup = new Wakeup();
@@ -68,15 +78,24 @@ export class OrderConsumer {
     if (!Number.isSafeInteger(this.concurrency) || this.concurrency < 1) {
       throw new Error(`concurrency must be a positive integer, got ${options.concurrency}`);
     }
+    this.maxUnacked = Math.max(this.concurrency, options.maxUnacked ?? 4 * this.concurrency);
+    if (!Number.isSafeInteger(this.maxUnacked)) {
+      throw new Error(`maxUnacked must be a positive integer, got ${options.maxUnacked}`);
+    }
   }
 
   get connectionId(): string {
     return this.options.connectionId;
   }
 
-  /** Orders whose handler is running right now. */
+  /** Orders whose handler is running right now (in a slot, or waiting for its result to be stored). */
   get inFlightCount(): number {
     return this.inFlight.size;
+  }
+
+  /** Orders whose handler holds a slot right now. */
+  get inSlotsCount(): number {
+    return this.inSlots.size;
   }
 
   /**
@@ -150,7 +169,7 @@ export class OrderConsumer {
         const pulls = this.pulls ?? this.openPulls(await this.lookUpConsumer());
         if (pulls.isStale()) pulls.forget();
         // Free slots not yet asked for; the acks of finishing orders usually ask for them already.
-        pulls.pull(this.concurrency - this.inFlight.size - pulls.outstanding);
+        pulls.pull(this.room(pulls));
         failures = 0;
         await this.wakeup.wait(this.pullExpiresMs);
       } catch (error) {
@@ -205,21 +224,51 @@ export class OrderConsumer {
   }
 
   /**
-   * The ack of a processed order, asking for as many orders as there will be free slots once it
+   * Orders to ask for: free slots, within the bound of unacked orders, less those asked for and
+   * not yet delivered. `leaving` is an order being acked, counted as gone already.
+   */
+  private room(pulls: PullRequests, leaving?: JsMsg): number {
+    const inSlots = this.inSlots.size - (leaving && this.inSlots.has(leaving) ? 1 : 0);
+    const unacked = this.inFlight.size - (leaving ? 1 : 0);
+    return Math.min(this.concurrency - inSlots, this.maxUnacked - unacked) - pulls.outstanding;
+  }
+
+  /**
+   * The ack of a processed order, asking for as many orders as there will be room for once it
    * is done (itself included). While stopping nothing more is asked for and the ack is confirmed.
    */
   private ackAndPull(msg: JsMsg): boolean {
     const pulls = this.pulls;
     if (this.stopping || !pulls || !this.connected) return false;
     // `msg` still counts in inFlight here.
-    pulls.ackAndPull(msg, this.concurrency - (this.inFlight.size - 1) - pulls.outstanding);
+    pulls.ackAndPull(msg, this.room(pulls, msg));
     return true;
+  }
+
+  /**
+   * An order freed its slot before its handler resolved. Its ack will ask for the next orders
+   * (`+NXT`), but only once its result is stored; a pull of its own for every freed slot would
+   * double the messages per order. So slots freed meanwhile are asked for together, once a
+   * quarter of the slots is free (at once when there is one slot): the connector keeps at least
+   * three quarters of its slots busy while there is a backlog, at one pull per few orders.
+   */
+  private slotFreed(msg: JsMsg): void {
+    if (!this.inSlots.delete(msg) || this.pullScheduled) return;
+    this.pullScheduled = true;
+    setImmediate(() => {
+      this.pullScheduled = false;
+      const pulls = this.pulls;
+      if (this.stopping || !pulls || !this.connected) return;
+      const room = this.room(pulls);
+      if (room >= Math.ceil(this.concurrency / 4)) pulls.pull(room);
+    });
   }
 
   private dispatch(msg: JsMsg): void {
     const processor = this.processor!;
+    this.inSlots.add(msg);
     const task: Promise<void> = processor
-      .process(msg, this.abort.signal)
+      .process(msg, this.abort.signal, () => this.slotFreed(msg))
       .catch((error: unknown) => {
         this.logger.error({
           msg: 'order processing failed unexpectedly',
@@ -229,6 +278,7 @@ export class OrderConsumer {
       })
       .finally(() => {
         this.inFlight.delete(task);
+        this.inSlots.delete(msg);
         this.wakeup.notify();
       });
     this.inFlight.add(task);

@@ -13,6 +13,13 @@ export interface OrderContext {
   streamSequence: number;
   /** Aborted when the consumer stops and its grace period for running handlers is over. */
   signal: AbortSignal;
+  /**
+   * Says that what needed a handler slot is done (the change is made) and only the order's
+   * result is still to be stored: the consumer takes the next order into the slot meanwhile,
+   * and acks this one when the handler resolves, as always (ADR 0058). Calling it again, or not
+   * at all, is harmless: the slot is freed when the handler settles at the latest.
+   */
+  freeSlot: () => void;
 }
 
 export type OrderHandler = (order: OrderEnvelope, ctx: OrderContext) => Promise<void>;
@@ -65,7 +72,8 @@ export class OrderMessageProcessor {
     private readonly settings: OrderProcessorSettings,
   ) {}
 
-  async process(msg: JsMsg, signal: AbortSignal): Promise<void> {
+  /** `freeSlot`: see {@link OrderContext.freeSlot}; the consumer frees the slot itself once this resolves. */
+  async process(msg: JsMsg, signal: AbortSignal, freeSlot: () => void = () => undefined): Promise<void> {
     const { connectionId, maxDeliver } = this.settings;
     const deliveryCount = msg.info.deliveryCount;
     const decoded = decodeOrder(msg.data, connectionId);
@@ -102,6 +110,7 @@ export class OrderMessageProcessor {
             maxDeliver,
             streamSequence: msg.seq,
             signal,
+            freeSlot,
           }),
         ),
       );

@@ -99,6 +99,39 @@ describe('OrderConsumer pull requests (ADR 0049)', () => {
     release.splice(0).forEach((done) => done());
   });
 
+  it('takes the next order into a slot its handler freed, and acks that order only once the handler resolves (ADR 0058)', async () => {
+    const connectionId = uniqueConnectionId('freed');
+    const sent = watch(connectionId);
+    const stored: (() => void)[] = [];
+    const consumer = await startConsumer({
+      connectionId,
+      concurrency: 2,
+      maxUnacked: 5,
+      // The change is made at once; the result waits to be stored until the test says so.
+      handler: (_o, ctx) => {
+        ctx.freeSlot();
+        return new Promise<void>((resolve) => stored.push(resolve));
+      },
+    });
+    for (let i = 0; i < 8; i++) await publisher.publish(connectionId, order(connectionId, `o-${i}`));
+
+    // Two slots, but five unacked orders: the three freed slots were filled while nothing was acked.
+    await eventually(() => consumer.inFlightCount === 5, 'five orders taken');
+    expect(consumer.inSlotsCount).toBe(0);
+    const held = await jsm.consumers.info(ORDERS_STREAM, consumerName(connectionId));
+    expect(held.num_ack_pending).toBe(5);
+    expect(sent.acks).toHaveLength(0);
+    expect(await queuedOrders(jsm, connectionId)).toBe(8);
+
+    // Stored: each is acked then, and the rest of the queue comes.
+    stored.splice(0).forEach((done) => done());
+    await eventually(() => sent.acks.length === 5, 'the five acks');
+    await eventually(() => stored.length === 3, 'the last three orders taken');
+    stored.splice(0).forEach((done) => done());
+    await eventually(async () => (await queuedOrders(jsm, connectionId)) === 0, 'every order acked');
+    expect(sent.acks).toHaveLength(8);
+  });
+
   it('asks again once its waiting pull request expires, and takes the orders published after', async () => {
     const connectionId = uniqueConnectionId('expiry');
     const sent = watch(connectionId);
