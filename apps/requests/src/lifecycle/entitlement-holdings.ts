@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import {
+  type CommandOutcome,
   decideOnGuess,
   type EventMetadata,
   handleCommand,
@@ -17,14 +18,16 @@ import {
   EntitlementHeldByRuleError,
   type EntitlementHolder,
   findHolding,
+  type AssignmentCommand,
   type IdentityCommand,
   identityDecider,
+  type IdentityEvent,
   IdentityNotFoundError,
   type IdentityState,
   identityStreamName,
   ruleHolders,
 } from '@prov/domain';
-import type { EventStore } from '@prov/event-store';
+import { type EventStore, WrongExpectedVersionError } from '@prov/event-store';
 import { EVENT_STORE } from '@prov/platform';
 
 export interface HoldRequest {
@@ -89,14 +92,15 @@ export class EntitlementHoldings {
 
   /**
    * Gives the identity the entitlement through its one assignment; `created` when a new one was
-   * requested. A new holding of an identity this process knows costs two round trips: the holding
-   * is appended at the known revision (the store's acceptance proves it current) and the new
-   * assignment stream is created, neither read first. Otherwise the identity is read, then
-   * appended to with that revision (a conflict in either reads the stream and decides again).
+   * requested. A new holding of an identity this process knows costs one round trip: the holding,
+   * at the known revision (the store's acceptance proves it current), and the new assignment
+   * stream are appended together, all or none (ADR 0061; two appends on a store without
+   * `appendToStreams`). Otherwise the identity is read, then appended to with that revision (a
+   * conflict in either reads the stream and decides again).
    */
   async hold(request: HoldRequest): Promise<{ assignmentId: string; created: boolean }> {
     const held = await this.holdAsKnown(request);
-    if (held) return { assignmentId: held, created: await this.ensureAssignment(held, request, true) };
+    if (held) return held;
     const { identityId, entitlementId, now, actor, metadata } = request;
     let loaded: LoadedStream<IdentityState> | undefined = await this.loadIdentity(identityId);
     const identity = loaded.state;
@@ -132,35 +136,103 @@ export class EntitlementHoldings {
 
   /**
    * A new holding decided on the identity as this process last knew it, when that shows it
-   * active and without the entitlement: the id of the assignment it names once the store accepted
-   * it at the known revision, else undefined (nothing known, a holding to look into, or the
-   * identity moved on: the caller then reads it and decides as if nothing had been known).
+   * active and without the entitlement, with the new assignment it names: the answer once the
+   * store accepted the holding at the known revision, else undefined (nothing known, a holding to
+   * look into, or the identity moved on: the caller then reads it and decides as if nothing had
+   * been known).
    */
-  private async holdAsKnown(request: HoldRequest): Promise<string | undefined> {
+  private async holdAsKnown(
+    request: HoldRequest,
+  ): Promise<{ assignmentId: string; created: boolean } | undefined> {
     const streamName = identityStreamName(request.identityId);
     const guess = this.known.get(streamName);
     if (!guess?.state.exists || !guess.state.active || findHolding(guess.state, request.entitlementId))
       return undefined;
-    const outcome = await decideOnGuess(
-      this.store,
-      identityDecider,
-      streamName,
-      this.holdCommand(request),
-      guess,
-      request.metadata,
-    );
+    const hold = this.holdCommand(request);
+    const together = this.store.appendToStreams !== undefined;
+    const outcome = together
+      ? await this.holdAndRequestOnGuess(streamName, hold, guess, request)
+      : await decideOnGuess(this.store, identityDecider, streamName, hold, guess, request.metadata);
     if (!outcome) {
       this.known.forget(streamName);
       return undefined;
     }
     this.known.remember(streamName, { state: outcome.state, revision: outcome.nextExpectedRevision });
-    return findHolding(outcome.state, request.entitlementId)?.assignmentId;
+    const assignmentId = findHolding(outcome.state, request.entitlementId)!.assignmentId;
+    return { assignmentId, created: together || (await this.ensureAssignment(assignmentId, request, true)) };
   }
 
-  private holdCommand(request: HoldRequest): IdentityCommand {
+  /**
+   * The holding and the new assignment's request, decided on the guess and on a stream not yet
+   * written, appended as one (`appendToStreams`): the holding at the known revision, the
+   * assignment as a new stream. Undefined, with nothing written, when a decision says nothing or
+   * throws or either revision is refused (a caller's assignment id already used, say); the caller
+   * then takes the path that reads.
+   */
+  private async holdAndRequestOnGuess(
+    streamName: string,
+    hold: Extract<IdentityCommand, { type: 'HoldEntitlement' }>,
+    guess: { state: IdentityState; revision: bigint | undefined },
+    request: HoldRequest,
+  ): Promise<CommandOutcome<IdentityState, IdentityEvent> | undefined> {
+    let held: IdentityEvent[];
+    let requested: ReturnType<typeof assignmentDecider.decide>;
+    try {
+      held = identityDecider.decide(hold, guess.state);
+      requested = assignmentDecider.decide(
+        this.requestCommand(hold.assignmentId, request),
+        assignmentDecider.initialState(),
+      );
+    } catch {
+      return undefined;
+    }
+    if (held.length === 0 || requested.length === 0) return undefined;
+    const events = (decided: readonly { type: string; data: unknown }[]) =>
+      decided.map((event) => ({
+        id: randomUUID(),
+        type: event.type,
+        data: event.data,
+        metadata: request.metadata,
+      }));
+    try {
+      const [identity] = await this.store.appendToStreams!([
+        {
+          streamName,
+          events: events(held),
+          expectedRevision: guess.revision === undefined ? 'no_stream' : guess.revision,
+        },
+        {
+          streamName: assignmentStreamName(hold.assignmentId),
+          events: events(requested),
+          expectedRevision: 'no_stream',
+        },
+      ]);
+      const state = held.reduce((current, event) => identityDecider.evolve(current, event), guess.state);
+      return { events: held, state, nextExpectedRevision: identity.nextExpectedRevision };
+    } catch (error) {
+      if (error instanceof WrongExpectedVersionError) return undefined;
+      throw error;
+    }
+  }
+
+  private holdCommand(request: HoldRequest): Extract<IdentityCommand, { type: 'HoldEntitlement' }> {
     const { identityId, entitlementId, holder, now, actor } = request;
     const assignmentId = request.assignmentId ?? randomUUID();
     return { type: 'HoldEntitlement', identityId, entitlementId, assignmentId, holder, now, actor };
+  }
+
+  private requestCommand(assignmentId: string, request: HoldRequest): AssignmentCommand {
+    return {
+      type: 'RequestAssignment',
+      assignmentId,
+      identityId: request.identityId,
+      entitlementId: request.entitlementId,
+      startsAt: request.startsAt,
+      endsAt: request.endsAt,
+      comment: request.comment,
+      now: request.now,
+      actor: request.actor,
+    };
   }
 
   private async ensureAssignment(
@@ -173,20 +245,7 @@ export class EntitlementHoldings {
         this.store,
         assignmentDecider,
         assignmentStreamName(assignmentId),
-        (state) =>
-          state.exists
-            ? undefined
-            : {
-                type: 'RequestAssignment' as const,
-                assignmentId,
-                identityId: request.identityId,
-                entitlementId: request.entitlementId,
-                startsAt: request.startsAt,
-                endsAt: request.endsAt,
-                comment: request.comment,
-                now: request.now,
-                actor: request.actor,
-              },
+        (state) => (state.exists ? undefined : this.requestCommand(assignmentId, request)),
         {
           metadata: request.metadata,
           // Wrong only if the assignment id was used before (a caller's id): then the stream is read.

@@ -1,5 +1,5 @@
 import { handleCommand } from '@prov/command-handling';
-import { assignmentStreamName, identityDecider, identityStreamName } from '@prov/domain';
+import { assignmentDecider, assignmentStreamName, identityDecider, identityStreamName } from '@prov/domain';
 import { type EventStore, InMemoryEventStore } from '@prov/event-store';
 import { EntitlementHoldings, type HoldRequest } from './entitlement-holdings';
 
@@ -47,6 +47,10 @@ describe('EntitlementHoldings.hold', () => {
     counting.appendToStream = (stream, ...rest) => {
       trips.push(`append ${stream}`);
       return store.appendToStream(stream, ...rest);
+    };
+    counting.appendToStreams = (parts) => {
+      trips.push(`append ${parts.map((part) => part.streamName).join(' + ')}`);
+      return store.appendToStreams(parts);
     };
     holdings = new EntitlementHoldings(counting);
   });
@@ -106,8 +110,25 @@ describe('EntitlementHoldings.hold', () => {
       trips.length = 0;
     });
 
-    it('records a new request in two round trips: append to the identity at the known revision, create the assignment', async () => {
+    it('records a new request in one round trip: the holding at the known revision and the new assignment, together (ADR 0061)', async () => {
       expect(await holdings.hold(request('a-1'))).toEqual({ assignmentId: 'a-1', created: true });
+      expect(trips).toEqual([`append ${identityStreamName('jdoe')} + ${assignmentStreamName('a-1')}`]);
+      expect(await heldEntitlements()).toEqual(['a-1']);
+      expect((await store.readStream(assignmentStreamName('a-1'))).map((e) => e.type)).toEqual([
+        'AssignmentRequested',
+      ]);
+    });
+
+    it('records it in two round trips on a store that cannot append to two streams at once', async () => {
+      const counting: EventStore = Object.create(store);
+      counting.appendToStreams = undefined;
+      counting.appendToStream = (stream, ...rest) => {
+        trips.push(`append ${stream}`);
+        return store.appendToStream(stream, ...rest);
+      };
+      const twoAppends = new EntitlementHoldings(counting);
+      await twoAppends.identity('jdoe');
+      expect(await twoAppends.hold(request('a-1'))).toEqual({ assignmentId: 'a-1', created: true });
       expect(trips).toEqual([
         `append ${identityStreamName('jdoe')}`,
         `append ${assignmentStreamName('a-1')}`,
@@ -115,16 +136,41 @@ describe('EntitlementHoldings.hold', () => {
       expect(await heldEntitlements()).toEqual(['a-1']);
     });
 
-    it('reads the identity and decides again when another writer moved it on meanwhile', async () => {
+    it('reads the identity and decides again when another writer moved it on meanwhile, the refused try writing nothing', async () => {
       await new EntitlementHoldings(store).hold({ ...request('b-1'), entitlementId: 'vpn' });
       expect(await holdings.hold(request('a-1'))).toEqual({ assignmentId: 'a-1', created: true });
       expect(trips).toEqual([
-        `append ${identityStreamName('jdoe')}`, // refused at the known revision
+        `append ${identityStreamName('jdoe')} + ${assignmentStreamName('a-1')}`, // refused at the known revision
         `read ${identityStreamName('jdoe')}`,
         `append ${identityStreamName('jdoe')}`,
         `append ${assignmentStreamName('a-1')}`,
       ]);
       expect(await heldEntitlements()).toEqual(['b-1', 'a-1']);
+      expect((await store.readStream(assignmentStreamName('a-1'))).map((e) => e.type)).toEqual([
+        'AssignmentRequested',
+      ]);
+    });
+
+    it("falls back to the path that reads when the caller's assignment id is taken, holding nothing twice", async () => {
+      await handleCommand(
+        store,
+        assignmentDecider,
+        assignmentStreamName('a-1'),
+        {
+          type: 'RequestAssignment',
+          assignmentId: 'a-1',
+          identityId: 'other',
+          entitlementId: 'vpn',
+          now,
+          actor: 'x',
+        },
+        { metadata },
+      );
+      trips.length = 0;
+      expect(await holdings.hold(request('a-1'))).toEqual({ assignmentId: 'a-1', created: false });
+      expect(trips[0]).toBe(`append ${identityStreamName('jdoe')} + ${assignmentStreamName('a-1')}`);
+      expect(trips[1]).toBe(`read ${identityStreamName('jdoe')}`);
+      expect(await heldEntitlements()).toEqual(['a-1']);
     });
 
     it('answers the assignment another writer gave the entitlement meanwhile, creating none', async () => {

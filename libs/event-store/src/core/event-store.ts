@@ -12,6 +12,7 @@ import type {
   ReadAllResult,
   ReadStreamOptions,
   RecordedEvent,
+  StreamAppend,
   SubscribeToAllOptions,
   Subscription,
 } from './types';
@@ -33,6 +34,20 @@ export interface EventStore {
    * @throws EventValidationError an id is not a UUID, a type or the stream name is empty, ...
    */
   appendToStream(streamName: string, events: EventData[], options?: AppendOptions): Promise<AppendResult>;
+
+  /**
+   * Appends to several streams as one: every part is checked as `appendToStream` checks it
+   * (expected revision, tombstone, ids), and either every part is written or none is. Results in
+   * the order given. A part whose ids are all already in its stream at the same revisions is a
+   * retry of it (its original result, nothing written), as in `appendToStream`. Optional: an
+   * adapter that has it commits the parts together (one round trip for PostgreSQL); without it,
+   * a caller that needs the parts together must do without (ADR 0061).
+   *
+   * @throws the error `appendToStream` would throw for the first part, in the order given, that
+   *   is refused; nothing is written then
+   * @throws EventValidationError no parts, or two parts for one stream
+   */
+  appendToStreams?(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
 
   /**
    * Reads one stream in revision order (or reverse).

@@ -13,7 +13,7 @@ export {
   POSITION_PART_WIDTH,
 } from './position';
 export { matchesFilter, isEmptyFilter, checkFilter, collectPage, scanLimitFor } from './filter';
-export { prepareAppend } from './validation';
+export { prepareAppend, prepareAppends } from './validation';
 export type { PreparedAppend, PreparedEvent } from './validation';
 export * from './catch-up-subscription';
 export * from './partitioned-catch-up';

@@ -44,6 +44,14 @@ export interface AppendOptions {
   expectedRevision?: ExpectedRevision;
 }
 
+/** One stream's part of an append over several streams (`appendToStreams`). */
+export interface StreamAppend {
+  streamName: string;
+  events: EventData[];
+  /** Defaults to `'any'`. */
+  expectedRevision?: ExpectedRevision;
+}
+
 export interface AppendResult {
   /** The revision of the last event now in the stream: pass it as `expectedRevision` next time. */
   nextExpectedRevision: bigint;

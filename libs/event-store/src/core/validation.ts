@@ -3,7 +3,7 @@
  * whichever store is behind the port.
  */
 import { EventValidationError } from './errors';
-import type { EventData, ExpectedRevision, ReadAllOptions, ReadStreamOptions } from './types';
+import type { EventData, ExpectedRevision, ReadAllOptions, ReadStreamOptions, StreamAppend } from './types';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -113,6 +113,23 @@ export function prepareAppend(
     };
   });
   return { streamName: name, expectedRevision: expected, events: prepared };
+}
+
+/** The parts of an append over several streams (`appendToStreams`): at least one, each stream once. */
+export function prepareAppends(appends: readonly StreamAppend[]): PreparedAppend[] {
+  if (!Array.isArray(appends) || appends.length === 0)
+    throw new EventValidationError('appends', 'must be a non-empty array');
+  const streams = new Set<string>();
+  return appends.map((append, index) => {
+    const prepared = prepareAppend(append?.streamName, append?.events, append?.expectedRevision);
+    if (streams.has(prepared.streamName))
+      throw new EventValidationError(
+        `appends[${index}].streamName`,
+        `repeats ${prepared.streamName}: one part per stream`,
+      );
+    streams.add(prepared.streamName);
+    return prepared;
+  });
 }
 
 export interface CheckedReadStreamOptions {

@@ -37,7 +37,10 @@ import {
   isStart,
   matchesFilter,
   prepareAppend,
+  prepareAppends,
+  type PreparedAppend,
   scanLimitFor,
+  type StreamAppend,
 } from '../core';
 import { ChangeSignal, LogSubscription, SubscriptionRegistry } from '../core/log-subscription';
 import { verifyInMemoryChains } from './in-memory-chain';
@@ -140,6 +143,19 @@ export class InMemoryEventStore implements EventStore, ChainKeeper {
   ): Promise<AppendResult> {
     this.assertOpen();
     const append = prepareAppend(streamName, events, options.expectedRevision);
+    return this.checkAppend(append) ?? this.write(append);
+  }
+
+  /** Every part is checked before any is written: all or nothing (ADR 0061). */
+  async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    this.assertOpen();
+    const prepared = prepareAppends(appends);
+    const retries = prepared.map((append) => this.checkAppend(append));
+    return prepared.map((append, index) => retries[index] ?? this.write(append));
+  }
+
+  /** Throws the append's verdict; the original result when it is an exact retry; undefined: write it. */
+  private checkAppend(append: PreparedAppend): AppendResult | undefined {
     const stream = this.log.streams.get(append.streamName);
     if (stream?.tombstoned) throw new StreamDeletedError(append.streamName);
     const retry = this.findRetry(
@@ -150,8 +166,11 @@ export class InMemoryEventStore implements EventStore, ChainKeeper {
     );
     if (retry) return retry;
     checkExpected(append.streamName, stream, append.expectedRevision);
+    return undefined;
+  }
 
-    const state = stream ?? newStream();
+  private write(append: PreparedAppend): AppendResult {
+    const state = this.log.streams.get(append.streamName) ?? newStream();
     const createdAt = new Date();
     for (const event of append.events) {
       state.revision += 1n;

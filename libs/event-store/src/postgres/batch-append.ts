@@ -9,7 +9,7 @@ import type { AppendResult, PreparedAppend } from '../core';
 import type { Outcome } from './group-commit';
 import { expectedRevisionParameter, mapAppendError, toPgPosition } from './rows';
 
-interface BatchRow {
+export interface BatchRow {
   ordinal: number;
   error_code: string | null;
   error_message: string | null;
@@ -43,7 +43,7 @@ export function lockOrder(appends: readonly PreparedAppend[]): number[] {
     });
 }
 
-function outcomeOf(append: PreparedAppend, row: BatchRow | undefined): Outcome<AppendResult> {
+export function outcomeOf(append: PreparedAppend, row: BatchRow | undefined): Outcome<AppendResult> {
   if (!row)
     return { ok: false, error: new Error(`append to ${append.streamName}: no result from the batch`) };
   if (row.error_code === null) {
@@ -69,7 +69,7 @@ function outcomeOf(append: PreparedAppend, row: BatchRow | undefined): Outcome<A
   }
 }
 
-function failed(append: PreparedAppend, error: unknown): Outcome<AppendResult> {
+export function failed(append: PreparedAppend, error: unknown): Outcome<AppendResult> {
   try {
     mapAppendError(error, { ...append, ids: append.events.map((e) => e.id) });
   } catch (mapped) {

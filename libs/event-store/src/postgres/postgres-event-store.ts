@@ -28,6 +28,7 @@ import {
   type ReadStreamOptions,
   type RecordedEvent,
   type StreamRead,
+  type StreamAppend,
   StreamDeletedError,
   StreamNotFoundError,
   type SubscribeToAllOptions,
@@ -37,11 +38,12 @@ import {
   isStart,
   type PreparedAppend,
   prepareAppend,
+  prepareAppends,
   scanLimitFor,
   type ChainKeeper,
 } from '../core';
 import { type Pacing, READ_PACING } from '../core/subscription-pacing';
-import { appendGroup } from './batch-append';
+import { appendUnits } from './append-units';
 import { CommitNotifier } from './commit-notifier';
 import { type ChainVerification, type VerifyChainOptions, verifyChain } from './chain-verification';
 import { GroupCommit, type Outcome } from './group-commit';
@@ -106,7 +108,8 @@ export class PostgresEventStore implements EventStore, ChainKeeper {
   private readonly endPool: () => Promise<void>;
   private readonly listener: NotificationListener;
   private readonly subscriptions = new SubscriptionRegistry();
-  private readonly groupCommit: GroupCommit<PreparedAppend, AppendResult>;
+  /** Each item a unit: one append, or the parts of an append over several streams (ADR 0061). */
+  private readonly groupCommit: GroupCommit<PreparedAppend[], AppendResult[]>;
   private readonly notifier: CommitNotifier;
   private readonly gate: LogGate;
   private migrated: Promise<void> | undefined;
@@ -117,7 +120,7 @@ export class PostgresEventStore implements EventStore, ChainKeeper {
     this.listener = new NotificationListener(this.pool);
     this.notifier = new CommitNotifier(this.pool, NOTIFY_CHANNEL);
     this.gate = new LogGate(this.pool);
-    this.groupCommit = new GroupCommit((appends: PreparedAppend[]) => this.appendGroup(appends), {
+    this.groupCommit = new GroupCommit((units: PreparedAppend[][]) => this.appendUnits(units), {
       maxInFlight: options.groupCommit?.maxInFlight ?? 4,
       maxWeight: options.groupCommit?.maxEvents ?? 250,
     });
@@ -156,7 +159,17 @@ export class PostgresEventStore implements EventStore, ChainKeeper {
   ): Promise<AppendResult> {
     const append = prepareAppend(streamName, events, options.expectedRevision);
     await this.ready();
-    return this.groupCommit.submit(append, append.events.length);
+    return (await this.groupCommit.submit([append], append.events.length))[0];
+  }
+
+  /** All parts or none, in the group commit like any append: one statement with the others (ADR 0061). */
+  async appendToStreams(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
+    const parts = prepareAppends(appends);
+    await this.ready();
+    return this.groupCommit.submit(
+      parts,
+      parts.reduce((events, part) => events + part.events.length, 0),
+    );
   }
 
   /**
@@ -170,15 +183,16 @@ export class PostgresEventStore implements EventStore, ChainKeeper {
       expectedRevision?: AppendOptions['expectedRevision'];
     }[],
   ): Promise<Outcome<AppendResult>[]> {
-    const prepared = appends.map((a) => prepareAppend(a.streamName, a.events, a.expectedRevision));
+    const prepared = appends.map((a) => [prepareAppend(a.streamName, a.events, a.expectedRevision)]);
     await this.ready();
-    return this.appendGroup(prepared);
+    const outcomes = await this.appendUnits(prepared);
+    return outcomes.map((outcome) => (outcome.ok ? { ok: true, value: outcome.value[0] } : outcome));
   }
 
   /** One statement for the group; listeners are woken after its commit, outside it (ADR 0041). */
-  private async appendGroup(appends: PreparedAppend[]): Promise<Outcome<AppendResult>[]> {
-    const outcomes = await appendGroup(this.pool, appends);
-    if (outcomes.some((outcome) => outcome.ok)) this.notifier.committed(appends);
+  private async appendUnits(units: PreparedAppend[][]): Promise<Outcome<AppendResult[]>[]> {
+    const outcomes = await appendUnits(this.pool, units);
+    if (outcomes.some((outcome) => outcome.ok)) this.notifier.committed(units.flat());
     return outcomes;
   }
 

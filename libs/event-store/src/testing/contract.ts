@@ -12,6 +12,7 @@ import { hashChainContract } from './contract/hash-chain';
 import type { ContractContext, ContractFactory, ContractFixture } from './contract/helpers';
 import { idempotencyContract } from './contract/idempotency';
 import { readingContract } from './contract/reading';
+import { severalStreamsContract } from './contract/several-streams';
 import { subscriptionContract } from './contract/subscriptions';
 
 export type { ContractFactory, ContractFixture } from './contract/helpers';
@@ -22,6 +23,8 @@ export interface ContractOptions {
    * against). The reason is also printed, so the skip is noticed rather than silently green.
    */
   skip?: string;
+  /** The adapter has `appendToStreams` (all parts or none, ADR 0061): the suite then tests it. */
+  appendsToSeveralStreams?: boolean;
 }
 
 export function describeEventStoreContract(
@@ -63,5 +66,6 @@ export function describeEventStoreContract(
     subscriptionContract(ctx);
     catchUpContract(ctx);
     hashChainContract(ctx);
+    severalStreamsContract(ctx, options.appendsToSeveralStreams === true);
   });
 }

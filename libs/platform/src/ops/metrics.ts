@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
-import type { EventStore } from '@prov/event-store';
+import type { EventData, EventStore } from '@prov/event-store';
 import { observeCalls } from '../observed-calls';
 
 /**
@@ -65,12 +65,12 @@ export function orderTransitionOf(eventType: string): string | undefined {
 
 /** The store, with every append timed and its order transitions counted. */
 export function instrumentEventStore(store: EventStore): EventStore {
-  const append = async (...args: Parameters<EventStore['appendToStream']>) => {
+  const timed = async <T>(events: readonly EventData[], run: () => Promise<T>): Promise<T> => {
     const end = eventStoreAppendSeconds.startTimer();
     try {
-      const result = await store.appendToStream(...args);
+      const result = await run();
       end({ outcome: 'ok' });
-      for (const event of args[1]) {
+      for (const event of events) {
         const transition = orderTransitionOf(event.type);
         if (transition) orderTransitions.inc({ event: transition });
       }
@@ -80,9 +80,18 @@ export function instrumentEventStore(store: EventStore): EventStore {
       throw error;
     }
   };
+  const append = (...args: Parameters<EventStore['appendToStream']>) =>
+    timed(args[1], () => store.appendToStream(...args));
+  // An append over several streams (ADR 0061) is timed as one append, its parts' transitions counted.
+  const appendTogether = (appends: Parameters<NonNullable<EventStore['appendToStreams']>>[0]) =>
+    timed(
+      appends.flatMap((part) => part.events),
+      () => store.appendToStreams!(appends),
+    );
   return new Proxy(store, {
     get: (target, property, receiver) => {
       if (property === 'appendToStream') return append;
+      if (property === 'appendToStreams' && target.appendToStreams) return appendTogether;
       const value = Reflect.get(target, property, receiver) as unknown;
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },

@@ -42,9 +42,30 @@ export function traceEventStore(store: EventStore): EventStore {
       },
       () => store.appendToStream(streamName, withTraceMetadata(events, traceFields()), options),
     );
+  // One span for the parts of an append over several streams (ADR 0061), each part traced as above.
+  const appendTogether = (appends: Parameters<NonNullable<EventStore['appendToStreams']>>[0]) =>
+    inSpan(
+      `append ${[...new Set(appends.map((part) => streamCategory(part.streamName)))].join('+')}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'db.system.name': 'postgresql',
+          'db.operation.name': 'append',
+          'prov.stream.names': appends.map((part) => part.streamName),
+          'prov.event.types': [...new Set(appends.flatMap((part) => part.events.map((event) => event.type)))],
+        },
+      },
+      () => {
+        const fields = traceFields();
+        return store.appendToStreams!(
+          appends.map((part) => ({ ...part, events: withTraceMetadata(part.events, fields) })),
+        );
+      },
+    );
   return new Proxy(store, {
     get: (target, property, receiver) => {
       if (property === 'appendToStream') return append;
+      if (property === 'appendToStreams' && target.appendToStreams) return appendTogether;
       const value = Reflect.get(target, property, receiver) as unknown;
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },

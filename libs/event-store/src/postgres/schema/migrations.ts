@@ -7,6 +7,7 @@ import { hashChainMigration, linearChainMigration } from './hash-chain';
 import { leanAppendFunction } from './lean-append';
 import { fastAppendFunction } from './fast-append';
 import { groupAppendFunction } from './group-append';
+import { unitAppendFunction } from './unit-append';
 
 export interface Migration {
   version: number;
@@ -203,6 +204,7 @@ const gatedAppendFunction = appendFunction
   );
 
 const fastAppend = fastAppendFunction(leanAppendFunction(batchAppendFunction(APPENDER_LOCK, NOTIFY_CHANNEL)));
+const groupAppend = groupAppendFunction(fastAppend);
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'streams, events, checkpoints', sql: tables },
@@ -240,6 +242,11 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 9,
     name: 'group appends with their events in one text parameter (no array literal to unescape)',
-    sql: groupAppendFunction(fastAppend),
+    sql: groupAppend,
+  },
+  {
+    version: 10,
+    name: 'appends over several streams, all or none, in a group (es.append_units)',
+    sql: unitAppendFunction(groupAppend),
   },
 ];
