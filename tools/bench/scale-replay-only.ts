@@ -6,8 +6,13 @@
  *   SCALE_DATA_DIR=/tmp/replay-bench/data100k node tools/run-ts.js tools/bench/scale-replay-only.ts
  *   SCALE_TRACE=1                       # also the wall time of each kind of statement
  *   REPLAY_CPU_PROFILE=/tmp/replay.cpuprofile   # and a V8 profile of the replaying process
+ *   SCALE_REPLAY_COMPILED=<tree>        # the replay in a process of its own that runs <tree>'s
+ *                                       # compiled dist/ as the services do (replay-process.cjs;
+ *                                       # build it first: npx tsc -p tsconfig.build.json)
  */
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Session } from 'node:inspector/promises';
 import { loadavg } from 'node:os';
 import { Pool } from 'pg';
@@ -37,6 +42,34 @@ async function profile(file: string | undefined): Promise<() => Promise<void>> {
   };
 }
 
+/** What the replaying process measured of itself (see replay-process.cjs). */
+interface ReplayProcessReport {
+  events: number;
+  seconds: number;
+  cpuSeconds: number;
+  rssBeforeMb: number;
+  vmHwmMb: number;
+  heapPeakMb: number;
+}
+
+/** The replay run by `tree`'s compiled code in a process of its own, as a service runs it. */
+function replayInCompiledProcess(tree: string, url: string): Promise<ReplayProcessReport> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(__dirname, 'replay-process.cjs')], {
+      env: { ...process.env, REPLAY_URL: url, REPLAY_SCHEMA: 'rm_only', REPLAY_TREE: tree },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      const line = out.trim().split('\n').pop();
+      if (code === 0 && line) resolve(JSON.parse(line) as ReplayProcessReport);
+      else reject(new Error(`the replaying process ended with ${code}: ${out}`));
+    });
+  });
+}
+
 async function main() {
   const cluster = await startPostgresCluster({ dataDir: process.env.SCALE_DATA_DIR! });
   await waitForPostgres(cluster.url);
@@ -55,6 +88,22 @@ async function main() {
     const load0 = load();
     const trace = process.env.SCALE_TRACE ? traceStatements() : undefined;
     const cost = await measureReplayCost();
+    const compiled = process.env.SCALE_REPLAY_COMPILED;
+    if (compiled) {
+      const r = await replayInCompiledProcess(compiled, url.toString());
+      const c = await cost();
+      clearInterval(sampler);
+      console.log(
+        `replay-only (compiled, own process): ${r.events} events in ${r.seconds.toFixed(1)} s = ${Math.round(r.events / r.seconds)} events/s; ` +
+          `CPU ${r.cpuSeconds.toFixed(1)} s process + ${c.postgresCpuSeconds.toFixed(1)} s PostgreSQL ` +
+          `(${((1e6 * r.cpuSeconds) / r.events).toFixed(1)} + ${((1e6 * c.postgresCpuSeconds) / r.events).toFixed(1)} µs per event); ` +
+          `RSS before ${r.rssBeforeMb.toFixed(0)} MB, VmHWM of the process ${r.vmHwmMb.toFixed(0)} MB, ` +
+          `peak heap used ${r.heapPeakMb.toFixed(0)} MB; load ${load0} -> ${load()}`,
+      );
+      trace?.stop(); // it sees this process's statements only: none of the replay's
+      await pool.query('DROP SCHEMA IF EXISTS rm_only CASCADE');
+      return;
+    }
     const stopProfile = await profile(process.env.REPLAY_CPU_PROFILE);
     const t0 = Date.now();
     const projector = new Projector(pool, store, { schema: 'rm_only' });

@@ -12,6 +12,9 @@ describe('COPY text format', () => {
     expect(copyField({ path: 'C:\\x', note: 'two\nlines' })).toBe(
       '{"path":"C:\\\\\\\\x","note":"two\\\\nlines"}',
     );
+    // JSON escapes quotes and control characters with a backslash, which COPY then needs doubled.
+    expect(copyField({ q: 'say "hi"', tab: 'a\tb' })).toBe('{"q":"say \\\\"hi\\\\"","tab":"a\\\\tb"}');
+    expect(copyField({ plain: 'no escapes', n: [1, null] })).toBe('{"plain":"no escapes","n":[1,null]}');
     expect(copyField(new Date('2026-11-01T10:00:00.000Z'))).toBe('2026-11-01T10:00:00.000Z');
     expect([copyField(3), copyField(12n), copyField(true), copyField('')]).toEqual(['3', '12', 'true', '']);
   });

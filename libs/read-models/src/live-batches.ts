@@ -9,7 +9,14 @@ export const READ_MODEL_CHANNEL = 'prov_read_model_changed';
 
 /** What a batch announces on READ_MODEL_CHANNEL (the console's live views). */
 export function notification(schema: string, events: readonly RecordedEvent[]): string {
-  const streams = [...new Set(events.map((event) => event.streamName))].slice(0, 50);
+  // The first 50 streams of the batch: a bulk load's batches have thousands (ADR 0062).
+  const streams: string[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < events.length && streams.length < 50; i++)
+    if (!seen.has(events[i].streamName)) {
+      seen.add(events[i].streamName);
+      streams.push(events[i].streamName);
+    }
   return JSON.stringify({
     schema,
     streamNames: streams,

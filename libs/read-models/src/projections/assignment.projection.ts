@@ -115,7 +115,8 @@ async function applyAssignments(
   options: ApplyOptions = {},
 ): Promise<void> {
   const { folded } = await foldBatch(client, schema, events, options.bulk === true);
-  if (options.copiedFromStore) {
+  // Every event applied (the rule in a load from zero): none to report.
+  if (options.copiedFromStore && folded.history.length < events.length) {
     const applied = new Set(folded.history);
     options.copiedFromStore(events.filter((e) => !applied.has(e)));
   }
@@ -123,41 +124,35 @@ async function applyAssignments(
     for (const write of exactWrites(schema, folded, !options.copiedFromStore)) await writeRows(client, write);
     return;
   }
-  const assignments = folded.assignments.map(assignmentRecord);
-  const orders = folded.orders.map(orderRecord);
+  // New rows go to COPY as arrays of values, built once each (no record per row in between).
+  const isNew = (row: { existed: boolean }) => !row.existed;
+  const existed = (row: { existed: boolean }) => row.existed;
   await copyRows(
     client,
     `${schema}.assignments`,
     ASSIGNMENT_COLUMNS,
-    newRows(assignments, folded.assignments, ASSIGNMENT_COLUMNS),
+    folded.assignments.filter(isNew).map(assignmentValues),
   );
-  await copyRows(client, `${schema}.orders`, ORDER_COLUMNS, newRows(orders, folded.orders, ORDER_COLUMNS));
+  await copyRows(client, `${schema}.orders`, ORDER_COLUMNS, folded.orders.filter(isNew).map(orderValues));
   if (!options.copiedFromStore)
-    await copyRows(
-      client,
-      `${schema}.history`,
-      HISTORY_COLUMNS,
-      folded.history.map(historyRecord).map((r) => HISTORY_COLUMNS.map((c) => r[c])),
-    );
+    await copyRows(client, `${schema}.history`, HISTORY_COLUMNS, folded.history.map(historyValues));
   await writeRows(client, {
     sql: upsertAssignmentsSql(schema),
-    rows: assignments.filter((_, i) => folded.assignments[i].existed),
+    rows: folded.assignments.filter(existed).map(assignmentRecord),
   });
   await writeRows(client, {
     sql: upsertOrdersSql(schema),
-    rows: orders.filter((_, i) => folded.orders[i].existed),
+    rows: folded.orders.filter(existed).map(orderRecord),
   });
 }
 
 type Row = Record<string, CopyValue>;
 
-/** The records of rows that did not exist before the batch, as COPY lines. */
-function newRows(
-  records: readonly Row[],
-  folded: readonly { existed: boolean }[],
-  columns: readonly string[],
-) {
-  return records.filter((_, i) => !folded[i].existed).map((r) => columns.map((c) => r[c]));
+/** A row as a record of its columns (the multi-row writes' JSON), from its values in `columns`' order. */
+function asRecord(columns: readonly string[], values: readonly CopyValue[]): Row {
+  const record: Row = {};
+  for (let i = 0; i < columns.length; i++) record[columns[i]] = values[i];
+  return record;
 }
 
 function eventTime(event: RecordedEvent): string {
@@ -180,22 +175,27 @@ const ASSIGNMENT_COLUMNS = [
   'revision',
 ] as const;
 
-function assignmentRecord({ state, event }: { state: Assignment; event: RecordedEvent }): Row {
+/** An assignment row's values, in ASSIGNMENT_COLUMNS' order. */
+function assignmentValues({ state, event }: { state: Assignment; event: RecordedEvent }): CopyValue[] {
   const order = currentOrder(state);
-  return {
-    assignment_id: state.assignmentId,
-    identity_id: state.identityId,
-    entitlement_id: state.entitlementId,
-    workflow_state: state.workflowState,
-    starts_at: state.startsAt ?? null,
-    ends_at: state.endsAt ?? null,
-    requested_at: state.requestedAt,
-    current_order_id: order?.orderId ?? null,
-    provisioning_state_code: order?.stateCode ?? ProvisioningState.None,
+  return [
+    state.assignmentId,
+    state.identityId,
+    state.entitlementId,
+    state.workflowState,
+    state.startsAt ?? null,
+    state.endsAt ?? null,
+    state.requestedAt,
+    order?.orderId ?? null,
+    order?.stateCode ?? ProvisioningState.None,
     state,
-    updated_at: eventTime(event),
-    revision: event.revision.toString(),
-  };
+    eventTime(event),
+    event.revision.toString(),
+  ];
+}
+
+function assignmentRecord(row: { state: Assignment; event: RecordedEvent }): Row {
+  return asRecord(ASSIGNMENT_COLUMNS, assignmentValues(row));
 }
 
 const ORDER_COLUMNS = [
@@ -217,33 +217,32 @@ const ORDER_COLUMNS = [
   'postponed_until',
 ] as const;
 
-function orderRecord({
-  state,
-  order,
-  generatedAt,
-}: {
-  state: Assignment;
-  order: ProvisioningOrder;
-  generatedAt: string;
-}): Row {
-  return {
-    order_id: order.orderId,
-    assignment_id: state.assignmentId,
-    identity_id: state.identityId,
-    entitlement_id: state.entitlementId,
-    connection_id: order.connectionId ?? null,
-    resource_type_id: order.resourceTypeId ?? null,
-    fulfillment: order.fulfillment ?? null,
-    change_type: order.changeType ?? null,
-    changes: order.changes,
-    provisioning_state_code: order.stateCode,
-    attempt: order.attempt,
-    last_error: order.lastError ?? null,
-    is_open: order.open,
-    generated_at: generatedAt,
-    updated_at: order.updatedAt,
-    postponed_until: postponedUntil(order) ?? null,
-  };
+type FoldedOrder = { state: Assignment; order: ProvisioningOrder; generatedAt: string };
+
+/** An order row's values, in ORDER_COLUMNS' order. */
+function orderValues({ state, order, generatedAt }: FoldedOrder): CopyValue[] {
+  return [
+    order.orderId,
+    state.assignmentId,
+    state.identityId,
+    state.entitlementId,
+    order.connectionId ?? null,
+    order.resourceTypeId ?? null,
+    order.fulfillment ?? null,
+    order.changeType ?? null,
+    order.changes,
+    order.stateCode,
+    order.attempt,
+    order.lastError ?? null,
+    order.open,
+    generatedAt,
+    order.updatedAt,
+    postponedUntil(order) ?? null,
+  ];
+}
+
+function orderRecord(row: FoldedOrder): Row {
+  return asRecord(ORDER_COLUMNS, orderValues(row));
 }
 
 const HISTORY_COLUMNS = [
@@ -256,16 +255,21 @@ const HISTORY_COLUMNS = [
   'recorded_at',
 ] as const;
 
+/** A history row's values, in HISTORY_COLUMNS' order. */
+function historyValues(e: RecordedEvent): CopyValue[] {
+  return [
+    streamId(e.streamName, PREFIX),
+    e.revision.toString(),
+    e.id,
+    e.type,
+    e.data as CopyValue,
+    e.metadata,
+    e.createdAt,
+  ];
+}
+
 function historyRecord(e: RecordedEvent): Row {
-  return {
-    assignment_id: streamId(e.streamName, PREFIX),
-    revision: e.revision.toString(),
-    event_id: e.id,
-    event_type: e.type,
-    data: e.data as CopyValue,
-    metadata: e.metadata,
-    recorded_at: e.createdAt,
-  };
+  return asRecord(HISTORY_COLUMNS, historyValues(e));
 }
 
 /**

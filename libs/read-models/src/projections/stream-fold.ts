@@ -65,7 +65,9 @@ export function foldEvent<S extends { exists: boolean }, E>(
 ): S | undefined {
   const before = states.get(id);
   if (before && before.revision >= event.revision) return undefined;
-  const next = evolve(before?.state ?? initial(), { type: event.type, data: event.data } as E);
+  // The recorded event is the domain event (its `type` and `data`) with more fields; the evolve
+  // functions read only those two, so no object is made per event to hand them over.
+  const next = evolve(before?.state ?? initial(), event as unknown as E);
   if (!next.exists) return undefined;
   states.set(id, { state: next, revision: event.revision });
   return next;
