@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { HelmetOptions } from 'helmet';
-import { type HardeningSettings, readHardeningSettings } from '@prov/config';
+import { type HardeningSettings, readHardeningSettings, readTracingSettings } from '@prov/config';
 import { httpMetricsMiddleware, httpTracingMiddleware } from '@prov/platform';
 import { protectApiDocs } from './hardening/api-docs-access';
 import { securityHeaders } from './hardening/security-headers';
@@ -70,14 +70,15 @@ export async function createGatewayApp(
   const { GatewayModule } = await import('./gateway.module');
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule, { logger, bodyParser: false });
   keepIdleConnections(app, settings.httpKeepAliveTimeoutMs);
-  app.use(httpTracingMiddleware);
-  app.use(keepTraceContext);
+  // Tracing off (no OTLP endpoint, ADR 0023) the API is a no-op: no span, no context, per request.
+  const traced = readTracingSettings('gateway').endpoint !== undefined;
+  if (traced) app.use(httpTracingMiddleware, keepTraceContext);
   app.use(httpMetricsMiddleware);
   // Helmet's headers, computed once by helmet itself (ADR 0059); Express then never sets X-Powered-By.
   app.disable('x-powered-by');
   app.use(securityHeaders(HELMET_OPTIONS));
   installRequestLimits(app, settings);
-  app.use(resumeTraceContext);
+  if (traced) app.use(resumeTraceContext);
   // SCIM clients expect the service provider at /scim/v2 (docs/inbound.md), beside the API.
   app.setGlobalPrefix('api', { exclude: API_PREFIX_EXCLUDE });
   app.useGlobalPipes(httpValidationPipe());
