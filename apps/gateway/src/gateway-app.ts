@@ -3,10 +3,11 @@ import { type LoggerService, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import helmet from 'helmet';
-import { type HardeningSettings, readHardeningSettings } from '@prov/config';
+import type { HelmetOptions } from 'helmet';
+import { type HardeningSettings, readHardeningSettings, readTracingSettings } from '@prov/config';
 import { httpMetricsMiddleware, httpTracingMiddleware } from '@prov/platform';
 import { protectApiDocs } from './hardening/api-docs-access';
+import { securityHeaders } from './hardening/security-headers';
 import { HttpErrorsFilter } from './http/http-errors.filter';
 import { installRequestLimits } from './http/request-limits';
 import { keepTraceContext, resumeTraceContext } from './http/trace-context';
@@ -28,6 +29,13 @@ export const CONTENT_SECURITY_POLICY = {
   baseUri: ["'self'"],
   formAction: ["'self'"],
   frameAncestors: ["'none'"],
+};
+
+/** Helmet's settings: the console's policy above; no HSTS. */
+export const HELMET_OPTIONS: HelmetOptions = {
+  contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
+  // The console runs on plain http://127.0.0.1 locally; HSTS belongs to the TLS terminator.
+  strictTransportSecurity: false,
 };
 
 /** The OpenAPI document's header; `npm run api:types` builds the same document without a server. */
@@ -62,18 +70,15 @@ export async function createGatewayApp(
   const { GatewayModule } = await import('./gateway.module');
   const app = await NestFactory.create<NestExpressApplication>(GatewayModule, { logger, bodyParser: false });
   keepIdleConnections(app, settings.httpKeepAliveTimeoutMs);
-  app.use(httpTracingMiddleware);
-  app.use(keepTraceContext);
+  // Tracing off (no OTLP endpoint, ADR 0023) the API is a no-op: no span, no context, per request.
+  const traced = readTracingSettings('gateway').endpoint !== undefined;
+  if (traced) app.use(httpTracingMiddleware, keepTraceContext);
   app.use(httpMetricsMiddleware);
-  app.use(
-    helmet({
-      contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
-      // The console runs on plain http://127.0.0.1 locally; HSTS belongs to the TLS terminator.
-      strictTransportSecurity: false,
-    }),
-  );
+  // Helmet's headers, computed once by helmet itself (ADR 0059); Express then never sets X-Powered-By.
+  app.disable('x-powered-by');
+  app.use(securityHeaders(HELMET_OPTIONS));
   installRequestLimits(app, settings);
-  app.use(resumeTraceContext);
+  if (traced) app.use(resumeTraceContext);
   // SCIM clients expect the service provider at /scim/v2 (docs/inbound.md), beside the API.
   app.setGlobalPrefix('api', { exclude: API_PREFIX_EXCLUDE });
   app.useGlobalPipes(httpValidationPipe());

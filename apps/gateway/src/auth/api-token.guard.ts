@@ -20,8 +20,17 @@ export type { AuthenticatedRequest, Caller } from './caller';
  * a person's console session (after an OpenID Connect sign-in). 401 without a valid one, 403
  * when the caller's role may not call the route.
  */
+/** What a route's decorators say about its callers; static, so read once per handler. */
+interface RouteAccess {
+  public: boolean;
+  roles: ApiRole[];
+  queryToken: boolean;
+}
+
 @Injectable()
 export class ApiTokenGuard implements CanActivate {
+  private readonly routes = new WeakMap<object, RouteAccess>();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: ApiTokens,
@@ -29,10 +38,10 @@ export class ApiTokenGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const route = this.accessOf(context);
+    if (route.public) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const presented = bearerToken(request) ?? this.queryToken(request, context);
+    const presented = bearerToken(request) ?? (route.queryToken ? queryToken(request) : undefined);
     if (!presented)
       throw new UnauthorizedException('a bearer token is required (Authorization: Bearer <token>)');
     const caller: Caller | undefined =
@@ -41,7 +50,7 @@ export class ApiTokenGuard implements CanActivate {
     if (!caller)
       throw new UnauthorizedException('the bearer token is not valid (or the session has expired)');
     request.caller = caller;
-    const allowed = this.reflector.getAllAndOverride<ApiRole[]>(ROLES_KEY, targets) ?? [];
+    const allowed = route.roles;
     if (caller.role !== 'admin' && !allowed.includes(caller.role)) {
       throw new ForbiddenException(
         `the role '${caller.role}' may not do this; it needs one of: ${['admin', ...allowed].join(', ')}`,
@@ -50,13 +59,24 @@ export class ApiTokenGuard implements CanActivate {
     return true;
   }
 
-  /** `?access_token=`, on the routes that allow it only (see AllowQueryToken). */
-  private queryToken(request: AuthenticatedRequest, context: ExecutionContext): string | undefined {
-    if (
-      !this.reflector.getAllAndOverride<boolean>(QUERY_TOKEN_KEY, [context.getHandler(), context.getClass()])
-    )
-      return undefined;
-    const token = request.query?.access_token;
-    return typeof token === 'string' && token.length > 0 ? token : undefined;
+  private accessOf(context: ExecutionContext): RouteAccess {
+    const handler = context.getHandler();
+    let access = this.routes.get(handler);
+    if (!access) {
+      const targets = [handler, context.getClass()];
+      access = {
+        public: this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets) === true,
+        roles: this.reflector.getAllAndOverride<ApiRole[]>(ROLES_KEY, targets) ?? [],
+        queryToken: this.reflector.getAllAndOverride<boolean>(QUERY_TOKEN_KEY, targets) === true,
+      };
+      this.routes.set(handler, access);
+    }
+    return access;
   }
+}
+
+/** `?access_token=`, on the routes that allow it only (see AllowQueryToken). */
+function queryToken(request: AuthenticatedRequest): string | undefined {
+  const token = request.query?.access_token;
+  return typeof token === 'string' && token.length > 0 ? token : undefined;
 }

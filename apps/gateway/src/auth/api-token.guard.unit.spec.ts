@@ -81,4 +81,17 @@ describe('the bearer guard', () => {
       guard.canActivate(context('events', { headers: {}, query: { access_token: 'wrong' } })),
     ).rejects.toThrow(UnauthorizedException);
   });
+
+  it("reads a route's roles once, not on every request", async () => {
+    const reflector = new Reflector();
+    const lookups = jest.spyOn(reflector, 'getAllAndOverride');
+    const fresh = new ApiTokenGuard(reflector, tokens, sessions);
+    for (let i = 0; i < 3; i++)
+      await expect(fresh.canActivate(context('review', bearer('reviewer-token-1')))).resolves.toBe(true);
+    await expect(fresh.canActivate(context('review', bearer('requester-token-1')))).rejects.toThrow(
+      ForbiddenException,
+    );
+    // Public, roles, query token: three lookups for the route, whatever the number of requests.
+    expect(lookups).toHaveBeenCalledTimes(3);
+  });
 });

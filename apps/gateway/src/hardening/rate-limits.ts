@@ -1,10 +1,5 @@
 import { ExecutionContext, HttpException, Injectable, SetMetadata } from '@nestjs/common';
-import {
-  ThrottlerGuard,
-  type ThrottlerLimitDetail,
-  ThrottlerModule,
-  type ThrottlerRequest,
-} from '@nestjs/throttler';
+import { ThrottlerGuard, type ThrottlerLimitDetail, ThrottlerModule } from '@nestjs/throttler';
 import type { HardeningSettings } from '@prov/config';
 import { bearerToken, tokenDigest } from '../auth/bearer-token';
 import { errorBody } from '../http/error-body';
@@ -38,24 +33,53 @@ export function throttlerModule(settings: HardeningSettings) {
   });
 }
 
+/**
+ * The two limits without @nestjs/throttler's per-route lookups: its guard reads six metadata keys
+ * per throttler and request (route overrides, which the gateway does not use) before it knows
+ * whether a limit applies at all. Here a request that neither signs in nor writes passes at once,
+ * and the others are counted by the library (storage, headers, 429) exactly as before (ADR 0059).
+ */
 @Injectable()
 export class EdgeThrottlerGuard extends ThrottlerGuard {
-  protected override async handleRequest(request: ThrottlerRequest): Promise<boolean> {
-    const { context, throttler } = request;
+  /** Whether a handler is a sign-in route: read once per handler, not per request. */
+  private readonly signInRoutes = new WeakMap<object, boolean>();
+
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<EdgeRequest>();
-    if (throttler.name === 'sign-in') {
-      const signIn = this.reflector.getAllAndOverride<boolean>(SIGN_IN_KEY, [
-        context.getHandler(),
-        context.getClass(),
-      ]);
-      if (!signIn) return true;
-      return super.handleRequest({ ...request, getTracker: async () => `ip:${addressOf(req)}` });
-    }
-    if (throttler.name === 'writes') {
-      if (!WRITE_METHODS.has(req.method)) return true;
-      return super.handleRequest({ ...request, getTracker: async () => callerOf(req) });
+    const signIn = this.isSignIn(context);
+    const write = WRITE_METHODS.has(req.method);
+    if (!signIn && !write) return true;
+    for (const throttler of this.throttlers) {
+      const tracker =
+        throttler.name === 'sign-in' && signIn
+          ? `ip:${addressOf(req)}`
+          : throttler.name === 'writes' && write
+            ? callerOf(req)
+            : undefined;
+      if (tracker === undefined) continue;
+      const limit = throttler.limit as number;
+      const ttl = throttler.ttl as number;
+      await this.handleRequest({
+        context,
+        limit,
+        ttl,
+        blockDuration: (throttler.blockDuration as number | undefined) ?? ttl,
+        throttler,
+        getTracker: async () => tracker,
+        generateKey: this.commonOptions.generateKey!,
+      });
     }
     return true;
+  }
+
+  private isSignIn(context: ExecutionContext): boolean {
+    const handler = context.getHandler();
+    let signIn = this.signInRoutes.get(handler);
+    if (signIn === undefined) {
+      signIn = this.reflector.getAllAndOverride<boolean>(SIGN_IN_KEY, [handler, context.getClass()]) === true;
+      this.signInRoutes.set(handler, signIn);
+    }
+    return signIn;
   }
 
   protected override async throwThrottlingException(

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Controller, Get, type INestApplication, Module, Post } from '@nestjs/common';
-import { APP_GUARD, NestFactory } from '@nestjs/core';
+import { APP_GUARD, NestFactory, Reflector } from '@nestjs/core';
 import { readHardeningSettings } from '@prov/config';
 import { HttpErrorsFilter } from '../http/http-errors.filter';
 import { EdgeThrottlerGuard, SignIn, throttlerModule } from './rate-limits';
@@ -67,5 +67,14 @@ describe('rate limits', () => {
     expect((await call('GET', '/session', 'guess-1')).status).toBe(200);
     expect((await call('GET', '/session', 'guess-2')).status).toBe(200);
     expect((await call('GET', '/session', 'guess-3')).status).toBe(429);
+  });
+
+  it('reads the metadata of a route once, not on every request', async () => {
+    const lookups = jest.spyOn(Reflector.prototype, 'getAllAndOverride');
+    for (let i = 0; i < 3; i++) await call('GET', '/a', 'token-three');
+    for (let i = 0; i < 3; i++) await call('POST', '/a', 'token-four');
+    // At most once for each of the two handlers (fewer when an earlier test read them already).
+    expect(lookups.mock.calls.length).toBeLessThanOrEqual(2);
+    lookups.mockRestore();
   });
 });

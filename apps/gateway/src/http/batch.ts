@@ -6,6 +6,7 @@ import { ArrayMaxSize, ArrayMinSize, IsArray } from 'class-validator';
 import { validate } from 'class-validator';
 import { MAX_BATCH_COMMAND_ITEMS } from '@prov/contracts';
 import { CommandError } from '@prov/messaging';
+import { acceptedBody } from './compiled-validation';
 import { fieldProblems } from './validation';
 
 /** Items per batch call: a first load of 100,000 people is 100 calls, and one call stays well under a minute. */
@@ -94,6 +95,8 @@ export async function validateItem<T extends object>(
       },
     };
   }
+  const accepted = acceptedBody(type, item);
+  if (accepted) return { value: accepted };
   const value = plainToInstance(type, item);
   const found = fieldProblems(await validate(value, { whitelist: true, forbidNonWhitelisted: true }), field);
   if (found.length === 0) return { value };

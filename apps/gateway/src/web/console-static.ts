@@ -1,6 +1,5 @@
 import type { INestApplication, LoggerService } from '@nestjs/common';
-import type { NestExpressApplication } from '@nestjs/platform-express';
-import type { NextFunction, Request, Response } from 'express';
+import express, { type NextFunction, type Request, type Response } from 'express';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { processEnvironment } from '@prov/config';
@@ -16,11 +15,15 @@ export function consoleDirectory(
   return env.CONSOLE_DIR ? resolve(env.CONSOLE_DIR) : resolve(from, '..', '..', '..', '..', 'web');
 }
 
+/** A path of the HTTP API or the SCIM service provider: never a console file or page. */
+export function isApiPath(path: string): boolean {
+  return path === '/api' || path.startsWith('/api/') || path === '/scim' || path.startsWith('/scim/');
+}
+
 /** Whether a request is one the console's index page answers (a page of the single-page app). */
 export function isConsolePage(method: string, path: string, accept: string | undefined): boolean {
   if (method !== 'GET' && method !== 'HEAD') return false;
-  if (path === '/api' || path.startsWith('/api/')) return false;
-  if (path === '/scim' || path.startsWith('/scim/')) return false;
+  if (isApiPath(path)) return false;
   // A missing asset stays a 404; other dotted paths are pages (`/identities/alice.martin`).
   if (
     path.startsWith('/assets/') ||
@@ -47,7 +50,7 @@ export function serveConsole(
   const index = join(directory, 'index.html');
   const built = existsSync(index);
   if (built) {
-    (app as NestExpressApplication).useStaticAssets(directory, {
+    const files = express.static(directory, {
       index: false,
       setHeaders: (res, path) => {
         res.setHeader('X-Content-Type-Options', 'nosniff');
@@ -56,6 +59,11 @@ export function serveConsole(
         else res.setHeader('Cache-Control', 'no-cache');
       },
     });
+    // Registered before the routes: without this test every GET of the API would first look for
+    // a file of that name on disk (ADR 0059).
+    app.use((req: Request, res: Response, next: NextFunction) =>
+      isApiPath(req.path) ? next() : files(req, res, next),
+    );
   } else {
     logger.warn?.({ msg: 'the web console is not built; / shows how to build it', directory });
   }

@@ -1,5 +1,10 @@
+import type { INestApplication } from '@nestjs/common';
+import express from 'express';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { consoleDirectory, isConsolePage } from './console-static';
+import { consoleDirectory, isConsolePage, serveConsole } from './console-static';
 
 describe('serving the web console', () => {
   it('answers pages of the console with its index, deep links included', () => {
@@ -23,5 +28,35 @@ describe('serving the web console', () => {
       join('/srv', 'dist', 'web'),
     );
     expect(consoleDirectory({ CONSOLE_DIR: '/opt/console' })).toBe('/opt/console');
+  });
+
+  it("serves the console's files, and never looks for one on the API's paths", async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'console-'));
+    writeFileSync(join(directory, 'index.html'), '<!doctype html><title>console</title>');
+    writeFileSync(join(directory, 'favicon.svg'), '<svg/>');
+    mkdirSync(join(directory, 'api'));
+    writeFileSync(join(directory, 'api', 'health'), 'a file, not the API');
+    const app = express();
+    serveConsole(
+      app as unknown as INestApplication,
+      { log: () => undefined, warn: () => undefined, error: () => undefined },
+      directory,
+    );
+    app.use((_req, res) => void res.status(404).send('the routes'));
+    const server = app.listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const favicon = await fetch(`${base}/favicon.svg`);
+      expect(favicon.status).toBe(200);
+      expect(favicon.headers.get('cache-control')).toBe('no-cache');
+      expect(await (await fetch(`${base}/review`, { headers: { accept: 'text/html' } })).text()).toContain(
+        'console',
+      );
+      expect(await (await fetch(`${base}/api/health`)).text()).toBe('the routes');
+    } finally {
+      server.close();
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });

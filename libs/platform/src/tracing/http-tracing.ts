@@ -1,7 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
 import {
-  type Context,
   context,
   defaultTextMapGetter,
   propagation,
@@ -10,11 +8,8 @@ import {
   trace,
 } from '@opentelemetry/api';
 import { engineTracer, SpanKind } from '@prov/messaging';
-import { Observable } from 'rxjs';
 
-const TRACE_CONTEXT = Symbol('prov.traceContext');
-
-type Request = IncomingMessage & { route?: { path?: string }; baseUrl?: string; [TRACE_CONTEXT]?: Context };
+type Request = IncomingMessage & { route?: { path?: string }; baseUrl?: string };
 
 /** The route pattern of a request once routed (`/api/assignments/:id`), never the path with its ids. */
 export function routeOf(req: Pick<Request, 'route' | 'baseUrl'>): string | undefined {
@@ -36,7 +31,6 @@ export function httpTracingMiddleware(req: Request, res: ServerResponse, next: (
   );
   if (!span.isRecording()) return next();
   const traced = trace.setSpan(parent, span);
-  req[TRACE_CONTEXT] = traced;
   const end = () => {
     const route = routeOf(req);
     if (route) {
@@ -50,21 +44,4 @@ export function httpTracingMiddleware(req: Request, res: ServerResponse, next: (
   res.once('finish', end);
   res.once('close', () => span.isRecording() && end());
   context.with(traced, next);
-}
-
-/**
- * Makes the request's span the active context for the route handler. Body parsing resumes the
- * middleware chain from socket callbacks, which lose the context the middleware set; the
- * handler runs when this observable is subscribed, so it runs inside the request's trace again.
- */
-@Injectable()
-export class TraceContextInterceptor implements NestInterceptor {
-  intercept(execution: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const traced =
-      execution.getType() === 'http'
-        ? execution.switchToHttp().getRequest<Request>()?.[TRACE_CONTEXT]
-        : undefined;
-    if (!traced) return next.handle();
-    return new Observable((subscriber) => context.with(traced, () => next.handle().subscribe(subscriber)));
-  }
 }
