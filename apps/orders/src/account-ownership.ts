@@ -92,9 +92,10 @@ const MAX_KEYS_PER_QUERY = 128;
 @Injectable()
 export class AccountOwnership {
   /**
-   * The read model's holders of keys asked while another question is on its way go together as
-   * one statement (as the group commit does with appends: no timer, a lone question leaves at
-   * once): generation asks once per order, for up to its concurrency of orders at once.
+   * The read model's holders of keys asked in one turn, or while another question is on its way,
+   * go together as one statement (as the group commit does with appends: no timer, a lone question
+   * leaves at the end of its turn): generation asks once per order, for up to its concurrency of
+   * orders at once.
    */
   private readonly readModelHolders: GroupCommit<AccountKeyOnConnection, string[]>;
 

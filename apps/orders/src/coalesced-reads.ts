@@ -4,10 +4,11 @@ import { type EventStore, GroupCommit, type RecordedEvent } from '@prov/event-st
 const MAX_STREAMS_PER_READ = 128;
 
 /**
- * The event store as the orders service reads it: whole-stream reads that arrive while others
- * are on their way leave together, as one `readStreams` statement, in the manner of the group
- * commit (no timer: a lone read leaves at once; under load a read waits at most for the ones in
- * flight, and they grow by themselves to what arrived meanwhile). Generation reads one identity
+ * The event store as the orders service reads it: whole-stream reads asked in one turn of the
+ * event loop, or while others are on their way, leave together as one `readStreams` statement, in
+ * the manner of the group commit (no timer: a lone read leaves at the end of its turn, ADR 0060;
+ * under load a read waits at most for the ones in flight, and they grow by themselves to what
+ * arrived meanwhile). Generation reads one identity
  * per order, the reactions handle up to their concurrency at once, and each read was a statement
  * of its own (issue 11, ADR 0052). Each read is answered as `readStream` answers it; a read with
  * options, and every read of a store without `readStreams`, goes to the store as before.

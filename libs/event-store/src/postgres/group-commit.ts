@@ -1,8 +1,11 @@
 /**
  * Group commit (ADR 0015): appends that arrive while earlier ones are on their
  * way to the database wait in a queue and leave together, as one statement and one commit. There
- * is no timer: an append that finds a free slot leaves at once, so a lone writer pays nothing,
- * and under load the batches grow by themselves to what arrived during one round trip.
+ * is no timer: an append that finds a free slot leaves at the end of the event loop's turn it
+ * arrived in (ADR 0060), so a lone writer pays nothing measurable, what one turn produced (the
+ * items of a batch command, the handlers of one page of events) leaves as one group even while
+ * slots are free, and under load the batches grow by themselves to what arrived during one round
+ * trip.
  *
  * Each item gets its own outcome: the runner returns one per item, and a failure of the whole
  * group (the runner rejecting) fails only the items of that group.
@@ -37,6 +40,7 @@ export function takeGroup<W extends { weight: number }>(queue: W[], maxWeight: n
 export class GroupCommit<T, R> {
   private readonly queue: Waiting<T, R>[] = [];
   private inFlight = 0;
+  private gathering = false;
 
   constructor(
     private readonly run: (items: T[]) => Promise<Outcome<R>[]>,
@@ -46,6 +50,20 @@ export class GroupCommit<T, R> {
   submit(item: T, weight = 1): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ item, weight, resolve, reject });
+      this.gather();
+    });
+  }
+
+  /**
+   * Drains once the turn's synchronous work and promise callbacks are done (setImmediate), not on
+   * the first submit: with free slots, the first items of a turn used to leave alone, one
+   * statement each, followed at once by the others as a group (ADR 0060).
+   */
+  private gather(): void {
+    if (this.gathering) return;
+    this.gathering = true;
+    setImmediate(() => {
+      this.gathering = false;
       this.drain();
     });
   }

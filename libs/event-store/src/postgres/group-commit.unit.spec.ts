@@ -34,11 +34,16 @@ describe('GroupCommit', () => {
     return { groups, release, run };
   }
 
-  it('sends a lone item at once and groups what arrives while the slots are busy', async () => {
+  /** The end of the event loop's turn: the group commit has drained what the turn submitted. */
+  const endOfTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+  it('sends a lone item at the end of its turn and groups what arrives while the slots are busy', async () => {
     const runner = heldRunner();
     const commit = new GroupCommit(runner.run, { maxInFlight: 1, maxWeight: 100 });
     const first = commit.submit(1);
+    await endOfTurn();
     const rest = [2, 3, 4].map((n) => commit.submit(n));
+    await endOfTurn();
     expect(runner.groups).toEqual([[1]]);
     runner.release[0]();
     await expect(first).resolves.toBe('ok 1');
@@ -48,11 +53,23 @@ describe('GroupCommit', () => {
     await expect(Promise.all(rest)).resolves.toEqual(['ok 2', 'ok 3', 'ok 4']);
   });
 
+  it('given free slots, items submitted in one turn leave as one group, not the first ones alone', async () => {
+    const runner = heldRunner();
+    const commit = new GroupCommit(runner.run, { maxInFlight: 4, maxWeight: 100 });
+    const all = [1, 2, 3, 4, 5].map((n) => commit.submit(n));
+    await endOfTurn();
+    expect(runner.groups).toEqual([[1, 2, 3, 4, 5]]);
+    runner.release[0]();
+    await expect(Promise.all(all)).resolves.toEqual(['ok 1', 'ok 2', 'ok 3', 'ok 4', 'ok 5']);
+  });
+
   it('fails only the item whose outcome is an error', async () => {
     const runner = heldRunner();
     const commit = new GroupCommit(runner.run, { maxInFlight: 1, maxWeight: 100 });
     const blocker = commit.submit(0);
+    await endOfTurn();
     const group = [5, -6, 7].map((n) => commit.submit(n));
+    await endOfTurn();
     runner.release[0]();
     await blocker;
     await Promise.resolve();
@@ -79,7 +96,13 @@ describe('GroupCommit', () => {
   it('keeps at most maxInFlight groups on their way', async () => {
     const runner = heldRunner();
     const commit = new GroupCommit(runner.run, { maxInFlight: 2, maxWeight: 100 });
-    const all = [1, 2, 3, 4].map((n) => commit.submit(n));
+    const all: Promise<string>[] = [];
+    for (const n of [1, 2]) {
+      all.push(commit.submit(n));
+      await endOfTurn();
+    }
+    all.push(...[3, 4].map((n) => commit.submit(n)));
+    await endOfTurn();
     expect(runner.groups).toEqual([[1], [2]]);
     runner.release[0]();
     await all[0];
