@@ -304,7 +304,7 @@ export const SERVICE_VARIABLES: readonly VariableSpec[] = [
     unit: MS,
     services: ['orders'],
     default: '120000',
-    doc: "how long the complete job's fulfil task waits for the read models to show the evaluation's orders, and then for the orders it dispatched to report",
+    doc: "how long the complete job's fulfil task waits, each time, for the read models to show the evaluation's orders, and then for the automatic orders generated before its scan to report",
   },
   {
     name: 'ORDERS_STREAM_REPLICAS',

@@ -69,8 +69,8 @@ export class CommitNotifier {
 
   private async send(payload: string): Promise<void> {
     // A failure (server gone, pool ending) is left to the subscribers' poll, as a lost wake-up.
-    // Named, so each connection parses and plans it once (ADR 0046): with one writer, a wake-up
-    // follows every append.
+    // Named, so each connection parses and plans it once (ADR 0046): with wake-ups paced (a
+    // burst of 4, then one per 20 ms; ADR 0050) it is still sent many times a second.
     await this.pool
       .query({
         name: 'es.wake_up_announced',
