@@ -47,10 +47,30 @@ export async function createTestDatabase(prefix = 't', adminUrl = testPostgresUr
       const client = new Client({ connectionString: adminUrl });
       await client.connect();
       try {
+        await sessionsGone(client, name);
         await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       } finally {
         await client.end();
       }
     },
   };
+}
+
+/**
+ * A pool's end() resolves once it has let go of its clients, before PostgreSQL has seen them
+ * leave. Forcing the drop then terminates those sessions, and a client that is still closing
+ * reports the termination as an error its pool no longer has a listener for: an unhandled error
+ * in whichever test runs next. So the drop waits (bounded) for the sessions to go first; FORCE
+ * stays for a spec that really left one open.
+ */
+async function sessionsGone(client: Client, database: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await client.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+      [database],
+    );
+    if (rows[0].n === 0 || Date.now() >= deadline) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
