@@ -7,7 +7,7 @@ import { metricsRegistry } from '@prov/platform';
 import { Histogram } from 'prom-client';
 import type { Caller } from '../auth/api-token.guard';
 import { type BatchResponse, itemError, runBatch } from './batch';
-import { COALESCED_COMMANDS_IN_FLIGHT, commandsToSend } from './coalescing';
+import { COALESCED_ROUNDS_IN_FLIGHT, commandsToSend } from './coalescing';
 
 /**
  * A `requests` command that creates something once (an identity's registration, an assignment's
@@ -58,11 +58,11 @@ interface Waiting {
   reject: (error: unknown) => void;
 }
 
-/** One caller's single requests of one kind: its commands in flight and the requests waiting. */
+/** One caller's single requests of one kind: its rounds of commands in flight and the requests waiting. */
 interface Lane {
   command: string;
   actor: string;
-  inFlight: number;
+  roundsInFlight: number;
   waiting: Waiting[];
 }
 
@@ -102,11 +102,11 @@ export class CreateCommands {
     if (!lane)
       this.lanes.set(
         key,
-        (lane = { command: create.command, actor: caller.actor, inFlight: 0, waiting: [] }),
+        (lane = { command: create.command, actor: caller.actor, roundsInFlight: 0, waiting: [] }),
       );
     // Only a request that waits goes with others: only then its size counts, and its trace is
     // kept so that the command runs in the trace of the first request it carries.
-    const waits = lane.inFlight >= COALESCED_COMMANDS_IN_FLIGHT;
+    const waits = lane.roundsInFlight >= COALESCED_ROUNDS_IN_FLIGHT;
     const bytes = waits ? JSON.stringify(body).length : 0;
     const trace = waits ? context.active() : undefined;
     const answer = new Promise<Created<Id>>((resolve, reject) =>
@@ -116,24 +116,25 @@ export class CreateCommands {
     return answer;
   }
 
-  /** Sends what `commandsToSend` says; each command's end frees its place for the next ones. */
+  /** Sends the round `commandsToSend` says; the round's end lets the requests that waited go. */
   private dispatch(key: string, lane: Lane): void {
     const sizes = commandsToSend(
-      lane.inFlight,
+      lane.roundsInFlight,
       lane.waiting.map((w) => w.bytes),
     );
-    for (const size of sizes) {
+    if (sizes.length === 0) return;
+    lane.roundsInFlight++;
+    const round = sizes.map((size) => {
       const group = lane.waiting.splice(0, size);
-      lane.inFlight++;
       requestsPerCommand.observe({ command: lane.command }, size);
       const carried = () => this.carryOut(lane, group);
-      const sent = group[0].trace ? context.with(group[0].trace, carried) : carried();
-      void sent.finally(() => {
-        lane.inFlight--;
-        if (lane.inFlight === 0 && lane.waiting.length === 0) this.lanes.delete(key);
-        else this.dispatch(key, lane);
-      });
-    }
+      return group[0].trace ? context.with(group[0].trace, carried) : carried();
+    });
+    void Promise.allSettled(round).then(() => {
+      lane.roundsInFlight--;
+      if (lane.roundsInFlight === 0 && lane.waiting.length === 0) this.lanes.delete(key);
+      else this.dispatch(key, lane);
+    });
   }
 
   /** One request as the single command; several as one batch command, each answered with its own result. */
