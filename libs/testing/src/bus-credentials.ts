@@ -94,7 +94,14 @@ export function busKit(identities: Record<string, BusIdentity>): BusKit {
     signers,
     toJSON: () => ({ identities }),
     configuration: (tls, cluster) =>
-      natsServerConfiguration({ users, ...(tls ? { tls } : {}), ...(cluster ? { cluster } : {}) }),
+      natsServerConfiguration({
+        users,
+        // As long as the tests' own connect timeout: a Jest worker on a loaded CI machine can wait
+        // many seconds for CPU between the server's INFO and its CONNECT.
+        authTimeoutSeconds: 30,
+        ...(tls ? { tls } : {}),
+        ...(cluster ? { cluster } : {}),
+      }),
     env(identity) {
       const i = identities[identity];
       if (!i) throw new Error(`no bus identity '${identity}' (known: ${Object.keys(identities).join(', ')})`);

@@ -112,7 +112,18 @@ export interface NatsServerConfigurationOptions {
   senders?: CommandSenders;
   /** One node of a JetStream cluster (deploy/nats/cluster/): its name, route listener and peers. */
   cluster?: NatsClusterNode;
+  /** Seconds a client has from the server's INFO to its signed CONNECT (default `NATS_AUTH_TIMEOUT_SECONDS`). */
+  authTimeoutSeconds?: number;
 }
+
+/**
+ * nats-server's own default is 2 s, and a client that misses it is dropped without a word: the
+ * client sees only its connect timeout (`TIMEOUT`), however long that is. A process starved of
+ * CPU (a busy node, a service starting beside others, a test on a loaded CI machine) can take
+ * longer than 2 s to sign the nonce, so the default here is generous; an unauthenticated
+ * connection can hold nothing but its socket meanwhile.
+ */
+export const NATS_AUTH_TIMEOUT_SECONDS = 10;
 
 export interface NatsClusterNode {
   /** The cluster's name, the same on every node (`prov`). */
@@ -158,7 +169,11 @@ export function natsServerConfiguration(options: NatsServerConfigurationOptions)
     if (options.tls.verify) lines.push('  verify: true');
     lines.push('  timeout: 5', '}');
   }
-  lines.push('authorization: {', '  users: [');
+  lines.push(
+    'authorization: {',
+    `  timeout: ${options.authTimeoutSeconds ?? NATS_AUTH_TIMEOUT_SECONDS}`,
+    '  users: [',
+  );
   for (const user of options.users) {
     const { publish, subscribe } = natsPermissions(user, options.users, options.senders);
     const nkey = user.nkey.startsWith('$') ? user.nkey : JSON.stringify(user.nkey);
