@@ -34,7 +34,7 @@ describe('incremental read-back of an Active Directory', () => {
       AD_BIND_PASSWORD: dc.adminPassword,
       AD_INITIAL_PASSWORD: 'Init1al!Passw0rd',
     });
-  }, 120_000);
+  }, 300_000); // provisioning a domain takes minutes on a loaded machine
 
   afterAll(async () => {
     await connector?.close();

@@ -64,6 +64,7 @@ function removeWhenThisProcessEnds(paths: string[]): { dispose(): void } {
  * smb.conf names the directory, and each instance writes its own.
  */
 const templates = new Map<string, Promise<string>>();
+const PROVISION_TIMEOUT_MS = 240_000;
 
 function template(realm: string, domain: string, adminPassword: string): Promise<string> {
   const key = JSON.stringify([realm, domain, adminPassword]);
@@ -85,11 +86,13 @@ async function provision(realm: string, domain: string, adminPassword: string): 
   args.push('--dns-backend=NONE', '--host-name=dc1', `--adminpass=${adminPassword}`, `--targetdir=${dir}`);
   args.push('--option=interfaces=lo', '--option=bind interfaces only=yes');
   try {
-    await run('samba-tool', args, { timeout: 120_000, maxBuffer: 16 * 1024 * 1024 });
+    // ~7 s when quiet; one CI run under load 25 spent 94 s in its schema step alone.
+    await run('samba-tool', args, { timeout: PROVISION_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 });
   } catch (error) {
-    const { stderr, stdout } = error as { stderr?: string; stdout?: string };
+    const { stderr, stdout, killed } = error as { stderr?: string; stdout?: string; killed?: boolean };
     const output = `${stderr ?? ''}\n${stdout ?? ''}`.trim().split('\n').slice(-15).join('\n');
-    throw new Error(`samba-tool domain provision failed: ${output.split(adminPassword).join('***')}`);
+    const why = killed ? `killed after ${PROVISION_TIMEOUT_MS / 1000} s` : 'failed';
+    throw new Error(`samba-tool domain provision ${why}: ${output.split(adminPassword).join('***')}`);
   }
   return dir;
 }

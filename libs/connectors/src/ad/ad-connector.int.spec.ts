@@ -85,7 +85,7 @@ beforeAll(async () => {
   groupsDn = `OU=Provisioned Groups,${dc.baseDn}`;
   admin = new Client({ url: dc.ldapsUrl, tlsOptions: { rejectUnauthorized: false } });
   await admin.bind(dc.adminDn, dc.adminPassword);
-}, 120_000);
+}, 300_000); // provisioning a domain takes minutes on a loaded machine
 
 afterAll(async () => {
   await Promise.all(connectors.map((c) => c.close()));
