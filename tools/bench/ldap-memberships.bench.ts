@@ -7,7 +7,8 @@
  *
  * What it is for: the connector's part of generated → executed without the rest of the engine,
  * whose pace on a shared machine decides how many orders reach the agent at once and so hides what
- * the connector does with them (ADR 0069: members added to one group together share one modify).
+ * the connector does with them (ADR 0058: members added to one group together share one modify;
+ * ADR 0069 measured it here).
  *
  * Options (environment): LDAP_BENCH_ORDERS (orders measured, default 2000), LDAP_BENCH_IN_FLIGHT
  * (orders applied at once, default 16: the agent's AGENT_CONCURRENCY), LDAP_BENCH_WARM_UP (orders
