@@ -1,0 +1,121 @@
+/**
+ * node tools/run-ts.js tools/bench/ldap-memberships.bench.ts — the LDAP connector alone, as the
+ * agent drives it: `Added` orders of the e2e bench's entitlement (an inetOrgPerson account and its
+ * membership in one group), a fixed number in flight, against a fresh slapd with the e2e bench's
+ * overlays (memberof, refint). Prints orders/s, the latency of one `apply` (p50/p99/max) and the
+ * CPU per order of slapd and of this process (the connector and ldapts).
+ *
+ * What it is for: the connector's part of generated → executed without the rest of the engine,
+ * whose pace on a shared machine decides how many orders reach the agent at once and so hides what
+ * the connector does with them (ADR 0058: members added to one group together share one modify;
+ * ADR 0069 measured it here).
+ *
+ * Options (environment): LDAP_BENCH_ORDERS (orders measured, default 2000), LDAP_BENCH_IN_FLIGHT
+ * (orders applied at once, default 16: the agent's AGENT_CONCURRENCY), LDAP_BENCH_WARM_UP (orders
+ * applied first and not measured, default 200: the group exists and the connector knows it),
+ * LDAP_BENCH_ROUNDS (measured rounds in one directory, default 1; the group keeps growing).
+ */
+import { performance } from 'node:perf_hooks';
+import { LdapConnector, type OrderToApply } from '@prov/connectors';
+import { startSlapd } from '@prov/testing';
+import { percentile } from './e2e-measurements';
+import { processCpuMs } from './process-cpu';
+
+const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+/** The e2e bench's directory suffix and group (the sample role model's `ldap_staff`). */
+const BASE_DN = 'dc=example,dc=com';
+const GROUP = 'staff';
+const PASSWORD_ENV = 'BENCH_LDAP_PASSWORD';
+
+let sequence = 0;
+function added(accountKey: string): OrderToApply {
+  sequence += 1;
+  return {
+    orderId: `o-${sequence}`,
+    attempt: 1,
+    changeType: 'Added',
+    connectionId: 'corp_ldap',
+    resourceTypeId: 'corp_account',
+    identityId: `i-${accountKey}`,
+    entitlementId: 'ldap_staff',
+    changes: {
+      accountKey,
+      group: GROUP,
+      attributes: {
+        uid: accountKey,
+        cn: `Bench ${accountKey}`,
+        sn: accountKey,
+        givenName: 'Bench',
+        displayName: `Bench ${accountKey}`,
+        mail: `${accountKey}@example.test`,
+      },
+    },
+  };
+}
+
+/** Applies `count` orders, `inFlight` at a time; answers each one's latency in ms. */
+async function applyAll(connector: LdapConnector, prefix: string, count: number, inFlight: number) {
+  const latencies: number[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < count) {
+        const order = added(`${prefix}.${next++}`);
+        const started = performance.now();
+        await connector.apply(order);
+        latencies.push(performance.now() - started);
+      }
+    }),
+  );
+  return latencies;
+}
+
+async function main(): Promise<void> {
+  const orders = env('LDAP_BENCH_ORDERS', 2000);
+  const inFlight = env('LDAP_BENCH_IN_FLIGHT', 16);
+  const rounds = env('LDAP_BENCH_ROUNDS', 1);
+  const slapd = await startSlapd({ baseDn: BASE_DN });
+  const connector = new LdapConnector(
+    {
+      id: 'corp_ldap',
+      adoptExisting: false,
+      name: 'Bench directory',
+      connector: 'ldap',
+      fulfillment: 'automatic',
+      settings: {
+        url: slapd.url,
+        bindDn: slapd.serviceDn,
+        bindPasswordEnv: PASSWORD_ENV,
+        accountsDn: slapd.peopleDn,
+        groupsDn: slapd.groupsDn,
+        allowInsecure: true,
+      },
+    },
+    { [PASSWORD_ENV]: slapd.servicePassword },
+  );
+  try {
+    await applyAll(connector, 'warm', env('LDAP_BENCH_WARM_UP', 200), inFlight);
+    for (let round = 1; round <= rounds; round++) {
+      const slapdCpu = processCpuMs(slapd.pid);
+      const ownCpu = processCpuMs(process.pid);
+      const started = performance.now();
+      const latencies = await applyAll(connector, `r${round}`, orders, inFlight);
+      const seconds = (performance.now() - started) / 1000;
+      const sorted = latencies.sort((a, b) => a - b);
+      const perOrder = (before: number, pid: number) => ((processCpuMs(pid) - before) / orders).toFixed(3);
+      console.log(
+        `round ${round}: ${orders} orders, ${inFlight} in flight, in ${seconds.toFixed(2)} s = ${(orders / seconds).toFixed(0)} orders/s; ` +
+          `apply p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms, max ${sorted.at(-1)?.toFixed(1)} ms; ` +
+          `CPU ms per order: slapd ${perOrder(slapdCpu, slapd.pid)}, connector ${perOrder(ownCpu, process.pid)}`,
+      );
+    }
+  } finally {
+    await connector.close();
+    await slapd.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
