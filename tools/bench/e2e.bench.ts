@@ -19,13 +19,16 @@
  * the services (warn).
  * After the burst and the sustained run: CPU per order of every process (tools/bench/process-cpu.ts),
  * latency by stage and hop by hop (tools/bench/e2e-hops.ts); the sustained run also its verdict
- * against the issue's p99 < 250 ms.
+ * against the issue's p99 < 250 ms. After the burst, how many commands carried its single
+ * requests (tools/bench/edge-commands.ts). The single requests go over node:http
+ * (tools/bench/kept-alive-client.ts), the same requests as fetch's at a third of its CPU.
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
 import {
+  freePort,
   type RunningOtlpReceiver,
   type RunningSlapd,
   startOtlpReceiver,
@@ -43,6 +46,8 @@ import {
   summarize,
   sustainedVerdict,
 } from './e2e-measurements';
+import { formatEdgeCommands, readEdgeCommands } from './edge-commands';
+import { KeptAliveClient } from './kept-alive-client';
 import { formatCpuTable, measureCpu, processCpuMs, sessionNames } from './process-cpu';
 import { measureRawSlapd } from './raw-slapd';
 
@@ -90,6 +95,7 @@ async function main(): Promise<void> {
   process.env.PROV_TEST_POSTGRES_URL = postgres.url;
   let slapd: RunningSlapd | undefined;
   if (target === 'ldap') slapd = await startSlapd({ baseDn: SAMPLE_LDAP_BASE_DN });
+  const gatewayOpsPort = await freePort();
   const traceRatio = env('BENCH_TRACE_RATIO', 0);
   let traces: RunningOtlpReceiver | undefined;
   if (traceRatio > 0) traces = await startOtlpReceiver();
@@ -117,10 +123,13 @@ async function main(): Promise<void> {
           }
         : {}),
     },
-    serviceEnv: slapd
-      ? { agent: { CORP_LDAP_URL: slapd.url, CORP_LDAP_PASSWORD: slapd.servicePassword } }
-      : {},
+    serviceEnv: {
+      // Its metrics say how many commands carried the single requests (edge-commands.ts).
+      gateway: { HEALTH_PORT: String(gatewayOpsPort) },
+      ...(slapd ? { agent: { CORP_LDAP_URL: slapd.url, CORP_LDAP_PASSWORD: slapd.servicePassword } } : {}),
+    },
   });
+  const gatewayMetrics = `http://127.0.0.1:${gatewayOpsPort}/metrics`;
   try {
     const admin = system.client('admin');
     const requester = system.client('requester');
@@ -150,17 +159,20 @@ async function main(): Promise<void> {
     );
     /** When the bench sent each request (its first attempt), by assignment id. */
     const sentAt = new Map<string, number>();
+    // The same requests as the requester's ApiClient would send, at a third of its CPU (ADR 0067).
+    const singles = new KeptAliveClient(system.apiUrl);
     const request = async (index: number, attempt = 1, sent = Date.now()): Promise<string> => {
-      const response = await requester
+      const response = await singles
         .post('/api/assignments', {
+          token: system.tokens.requester,
           body: { identityId: identities[index], entitlementId },
           // Longer than the services' COMMAND_TIMEOUT_MS: a saturated machine answers late, not never.
           timeoutMs: 120_000,
         })
         .catch((error: Error) => {
-          // A kept-alive connection the gateway closed as it was reused ("other side closed"):
+          // A kept-alive connection the gateway closed as it was reused ("socket hang up"):
           // send again; a request that did arrive answers 200 with the same assignment.
-          if (attempt < 3 && /other side closed|ECONNRESET/.test(error.message)) return undefined;
+          if (attempt < 3 && /socket hang up|ECONNRESET/.test(error.message)) return undefined;
           throw error;
         });
       if (!response) return request(index, attempt + 1, sent);
@@ -224,6 +236,7 @@ async function main(): Promise<void> {
         backends: () => sessionNames(readModel),
       });
     const cpu = await startCpu();
+    const burstCommands = await readEdgeCommands(gatewayMetrics);
     const burstIds: string[] = [];
     const started = Date.now();
     let next = 0;
@@ -232,9 +245,11 @@ async function main(): Promise<void> {
         while (next < requests) burstIds.push(await request(next++));
       }),
     );
+    const burstSent = await readEdgeCommands(gatewayMetrics);
     await waitExecuted(requests, 600_000);
     const burstSeconds = (Date.now() - started) / 1000;
     const cpuTable = await cpu.stop(requests);
+    console.log(formatEdgeCommands(burstCommands, burstSent));
     console.log(
       summarize(
         `burst (${requests} ${entitlementId} requests, concurrency ${concurrency})`,
@@ -358,6 +373,7 @@ async function main(): Promise<void> {
     const rss = SERVICES.map((service) => `${service} ${peakRssMiB(system.pid(service)) ?? '?'} MiB`);
     console.log(`peak RSS: ${rss.join(', ')}`);
     await readModel.end();
+    singles.close();
   } finally {
     await system.stop();
     await slapd?.stop();
