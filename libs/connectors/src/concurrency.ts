@@ -44,6 +44,12 @@ export function retryableOnce<T>(prepare: () => Promise<T>): () => Promise<T> {
 /** What `KeyedGathering` writes: one answer per item, in the items' order. */
 export type GatheredWrite<Item> = (key: string, items: Item[]) => Promise<PromiseSettledResult<unknown>[]>;
 
+/** One key's gathering, and how many of its items wait for an answer. */
+interface KeyGathering<Item> {
+  commit: GroupCommit<Item, unknown>;
+  waiting: number;
+}
+
 /**
  * Writes the items of one key together: items that come in the same turn of the event loop, or
  * while the key's previous write is out, go in the next write, one write per key at a time and at
@@ -54,7 +60,7 @@ export type GatheredWrite<Item> = (key: string, items: Item[]) => Promise<Promis
  * caller's own work in turn, the callers here share one write.
  */
 export class KeyedGathering<Item> {
-  private readonly keys = new Map<string, { commit: GroupCommit<Item, unknown>; waiting: number }>();
+  private readonly keys = new Map<string, KeyGathering<Item>>();
 
   constructor(
     private readonly write: GatheredWrite<Item>,
@@ -73,15 +79,16 @@ export class KeyedGathering<Item> {
     }
   }
 
-  private open(key: string): { commit: GroupCommit<Item, unknown>; waiting: number } {
+  private open(key: string): KeyGathering<Item> {
     const commit = new GroupCommit<Item, unknown>(
       async (items) =>
-        (await this.write(key, items)).map((answer) =>
-          answer.status === 'fulfilled'
+        (await this.write(key, items)).map((answer, index) =>
+          answer?.status === 'fulfilled'
             ? { ok: true, value: answer.value }
             : {
                 ok: false,
-                error: (answer.reason as unknown) ?? new Error(`the write of ${key} refused an item`),
+                error:
+                  (answer?.reason as unknown) ?? new Error(`no answer for item ${index} of ${items.length}`),
               },
         ),
       { maxInFlight: 1, maxWeight: this.maxItems },
