@@ -1,11 +1,9 @@
 import { assignmentDecider, type AssignmentEvent, type AssignmentState } from '@prov/domain';
+import { KnownStreams, type KnownStream } from '@prov/command-handling';
 import type { RecordedEvent } from '@prov/event-store';
 
 /** An assignment as this process last read or wrote it: its state at `revision`. */
-export interface KnownAssignment {
-  state: AssignmentState;
-  revision: bigint;
-}
+export type KnownAssignment = KnownStream<AssignmentState>;
 
 /**
  * The last state of each assignment this process read or appended to, bounded, oldest forgotten
@@ -15,30 +13,9 @@ export interface KnownAssignment {
  * holds is only ever a guess for a command to decide on: the append's expected revision proves
  * it current, or the stream is read after all. Nothing here answers a read.
  */
-export class AssignmentCache {
-  private readonly known = new Map<string, KnownAssignment>();
-
-  constructor(private readonly capacity = 4096) {}
-
-  get size(): number {
-    return this.known.size;
-  }
-
-  /** Keeps the newer of what is known and `entry` (reads and appends may finish out of order). */
-  remember(
-    assignmentId: string,
-    entry: KnownAssignment | { state: AssignmentState; revision: undefined },
-  ): void {
-    if (entry.revision === undefined) return;
-    const current = this.known.get(assignmentId);
-    if (current && current.revision > entry.revision) return;
-    this.known.delete(assignmentId); // re-inserted last: the Map's order is the eviction order
-    this.known.set(assignmentId, entry as KnownAssignment);
-    if (this.known.size > this.capacity) this.known.delete(this.known.keys().next().value as string);
-  }
-
-  get(assignmentId: string): KnownAssignment | undefined {
-    return this.known.get(assignmentId);
+export class AssignmentCache extends KnownStreams<AssignmentState> {
+  constructor(capacity = 4096) {
+    super(capacity);
   }
 
   /**
@@ -48,7 +25,7 @@ export class AssignmentCache {
    * is. Undefined when nothing is known that close.
    */
   after(assignmentId: string, event: RecordedEvent): KnownAssignment | undefined {
-    const known = this.known.get(assignmentId);
+    const known = this.get(assignmentId);
     if (known && known.revision >= event.revision) return known;
     const domainEvent = { type: event.type, data: event.data } as AssignmentEvent;
     const before =

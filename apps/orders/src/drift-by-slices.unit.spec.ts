@@ -72,6 +72,7 @@ function slicedReadBack(resources: SynchronizedResources) {
           yield seen(slice);
         }
     },
+    stillStaged: whole.stillStaged,
   };
   return { view, largest };
 }

@@ -97,4 +97,16 @@ describe('ReadBackPagesStore', () => {
     await expect(store.stage('dir', id, 3)).rejects.toThrow('pages 1, 2 of 3');
     await expect(store.stage('other', id, 1)).rejects.toThrow('another connection');
   });
+
+  it('given the pages removed while the read-back was compared, then it says so rather than read nothing', async () => {
+    const id = randomUUID();
+    await putAll(id);
+    const readBack = await store.stage('dir', id, PAGES);
+    await expect(readBack.stillStaged()).resolves.toBeUndefined();
+
+    await store.remove(id); // another replica recorded the same report meanwhile
+
+    await expect(readBack.stillStaged()).rejects.toThrow(MissingReadBackPagesError);
+    await expect(readBack.stillStaged()).rejects.toThrow(/removed while it was compared/);
+  });
 });

@@ -57,24 +57,36 @@ export class ReadBackPagesStore {
         `synchronization ${synchronizationId}'s pages belong to another connection than '${connectionId}'`,
       );
     }
-    // A report recorded again after a failure stages afresh.
-    await this.pool.query(`DELETE FROM sync_staging.read_back_items WHERE synchronization_id = $1`, [
-      synchronizationId,
-    ]);
-    const { rows: staged } = await this.pool.query<{ kind: 'a' | 'm'; n: number }>(
-      `WITH staged AS (
-         INSERT INTO sync_staging.read_back_items (synchronization_id, kind, page, item, account_key, content)
-         SELECT p.synchronization_id, k.kind, p.page, i.n, i.value->>'accountKey', i.value
-           FROM sync_staging.read_back_pages p
-          CROSS JOIN (VALUES ('a', 'accounts'), ('m', 'memberships')) k(kind, field)
-          CROSS JOIN LATERAL jsonb_array_elements(p.content -> k.field) WITH ORDINALITY i(value, n)
-          WHERE p.synchronization_id = $1 AND p.page < $2
-         RETURNING kind)
-       SELECT kind, count(*)::int AS n FROM staged GROUP BY kind`,
-      [synchronizationId, pages],
-    );
+    // A report recorded again after a failure stages afresh, in one transaction: a comparison of
+    // the same read-back still running meanwhile reads the old rows or the new, never none.
+    const client = await this.pool.connect();
+    let staged: { kind: 'a' | 'm'; n: number }[];
+    try {
+      await client.query('BEGIN');
+      await client.query(`DELETE FROM sync_staging.read_back_items WHERE synchronization_id = $1`, [
+        synchronizationId,
+      ]);
+      ({ rows: staged } = await client.query<{ kind: 'a' | 'm'; n: number }>(
+        `WITH staged AS (
+           INSERT INTO sync_staging.read_back_items (synchronization_id, kind, page, item, account_key, content)
+           SELECT p.synchronization_id, k.kind, p.page, i.n, i.value->>'accountKey', i.value
+             FROM sync_staging.read_back_pages p
+            CROSS JOIN (VALUES ('a', 'accounts'), ('m', 'memberships')) k(kind, field)
+            CROSS JOIN LATERAL jsonb_array_elements(p.content -> k.field) WITH ORDINALITY i(value, n)
+            WHERE p.synchronization_id = $1 AND p.page < $2
+           RETURNING kind)
+         SELECT kind, count(*)::int AS n FROM staged GROUP BY kind`,
+        [synchronizationId, pages],
+      ));
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
     const count = (kind: 'a' | 'm') => staged.find((r) => r.kind === kind)?.n ?? 0;
-    return new StoredReadBack(this.pool, synchronizationId, count('a'), count('m'));
+    return new StoredReadBack(this.pool, synchronizationId, pages, count('a'), count('m'));
   }
 
   /** Removes a recorded read-back, and what an agent or a service that died mid-way left for a day. */
@@ -135,9 +147,27 @@ export class StoredReadBack implements ReadBackView {
   constructor(
     private readonly pool: Pool,
     private readonly synchronizationId: string,
+    private readonly pageCount: number,
     readonly accounts: number,
     readonly memberships: number,
   ) {}
+
+  /**
+   * Throws when the pages went while the read-back was compared: recorded meanwhile by another
+   * replica (which removes them), or left for over a day. The comparison then read nothing where
+   * the target has something, and would record it all as missing and restore it.
+   */
+  async stillStaged(): Promise<void> {
+    const { rows } = await this.pool.query<{ pages: number }>(
+      `SELECT count(*)::int AS pages FROM sync_staging.read_back_pages
+        WHERE synchronization_id = $1 AND page < $2`,
+      [this.synchronizationId, this.pageCount],
+    );
+    if (rows[0].pages < this.pageCount)
+      throw new MissingReadBackPagesError(
+        `the pages of synchronization ${this.synchronizationId} were removed while it was compared (recorded meanwhile, or older than a day)`,
+      );
+  }
 
   async resourcesOf(accountKeys: readonly string[]): Promise<SynchronizedResources> {
     const { rows } = await this.pool.query<{ kind: 'a' | 'm'; content: never }>(

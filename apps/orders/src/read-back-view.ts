@@ -13,6 +13,8 @@ export interface ReadBackView {
   resourcesOf(accountKeys: readonly string[]): Promise<SynchronizedResources>;
   /** The whole read-back, a page at a time, in the order it was read. */
   pages(): AsyncGenerator<SynchronizedResources>;
+  /** Throws when what was compared is no longer there (a staged read-back's pages removed). */
+  stillStaged(): Promise<void>;
 }
 
 /** A read-back small enough for one message (the report's own accounts and memberships). */
@@ -30,5 +32,6 @@ export function readBackInMemory(resources: SynchronizedResources): ReadBackView
     async *pages() {
       yield resources;
     },
+    stillStaged: () => Promise.resolve(),
   };
 }

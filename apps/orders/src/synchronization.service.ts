@@ -82,6 +82,9 @@ export class SynchronizationService {
       verifiedNow,
     );
 
+    // Findings from a read-back gone mid-way would be drift that is not there: not recorded.
+    await readBack.stillStaged();
+
     const at = now.toISOString();
     const base = { connectionId: report.connectionId, synchronizationId, at };
     const onDrift = this.roleModel.connection(report.connectionId)?.onDrift ?? 'report';

@@ -1,3 +1,4 @@
 export * from './deterministic-uuid';
 export * from './handle-command';
 export * from './known-streams';
+export * from './recently-used';

@@ -1,3 +1,5 @@
+import { RecentlyUsed } from './recently-used';
+
 /** A stream as this process last read or wrote it: its state at `revision`. */
 export interface KnownStream<State> {
   state: State;
@@ -11,9 +13,11 @@ export interface KnownStream<State> {
  * current, or the stream is read after all. Nothing here answers a read (ADR 0044, ADR 0051).
  */
 export class KnownStreams<State> {
-  private readonly known = new Map<string, KnownStream<State>>();
+  private readonly known: RecentlyUsed<string, KnownStream<State>>;
 
-  constructor(private readonly capacity: number) {}
+  constructor(capacity: number) {
+    this.known = new RecentlyUsed(capacity);
+  }
 
   get size(): number {
     return this.known.size;
@@ -25,15 +29,14 @@ export class KnownStreams<State> {
    */
   remember(streamName: string, entry: { state: State; revision: bigint | undefined }): void {
     if (entry.revision === undefined) return;
-    const current = this.known.get(streamName);
+    const current = this.known.peek(streamName);
     if (current && current.revision > entry.revision) return;
-    this.known.delete(streamName); // re-inserted last: the Map's order is the eviction order
     this.known.set(streamName, { state: entry.state, revision: entry.revision });
-    if (this.known.size > this.capacity) this.known.delete(this.known.keys().next().value as string);
   }
 
+  /** A guess does not count as a use: the least recently remembered stream is forgotten first. */
   get(streamName: string): KnownStream<State> | undefined {
-    return this.known.get(streamName);
+    return this.known.peek(streamName);
   }
 
   /** After an append refused at the known revision: the stream moved on without this process. */

@@ -4,6 +4,8 @@
  * (a bind, tables, containers) is made once for all callers and tried again after a failure.
  */
 
+import { GroupCommit } from '@prov/event-store';
+
 /** Runs work one after the other per key; a failure does not hold up the next work of the key. */
 export class KeyedQueue {
   private readonly tails = new Map<string, Promise<void>>();
@@ -42,10 +44,10 @@ export function retryableOnce<T>(prepare: () => Promise<T>): () => Promise<T> {
 /** What `KeyedGathering` writes: one answer per item, in the items' order. */
 export type GatheredWrite<Item> = (key: string, items: Item[]) => Promise<PromiseSettledResult<unknown>[]>;
 
-interface Gathered<Item> {
-  items: { item: Item; resolve: () => void; reject: (error: unknown) => void }[];
-  writing: boolean;
-  scheduled: boolean;
+/** One key's gathering, and how many of its items wait for an answer. */
+interface KeyGathering<Item> {
+  commit: GroupCommit<Item, unknown>;
+  waiting: number;
 }
 
 /**
@@ -53,53 +55,46 @@ interface Gathered<Item> {
  * while the key's previous write is out, go in the next write, one write per key at a time and at
  * most `maxItems` each. A target that applies writes of one entry one after the other (a group's
  * member list in a directory) then gets one write per round trip instead of one per item; idle,
- * an item goes alone on the next turn. Each caller gets its item's own answer.
+ * an item goes alone on the next turn. Each caller gets its item's own answer. Per key it is the
+ * event store's group commit with one group in flight; unlike `KeyedQueue`, which runs each
+ * caller's own work in turn, the callers here share one write.
  */
 export class KeyedGathering<Item> {
-  private readonly keys = new Map<string, Gathered<Item>>();
+  private readonly keys = new Map<string, KeyGathering<Item>>();
 
   constructor(
     private readonly write: GatheredWrite<Item>,
     private readonly maxItems: number,
   ) {}
 
-  run(key: string, item: Item): Promise<void> {
-    let gathered = this.keys.get(key);
-    if (!gathered) {
-      gathered = { items: [], writing: false, scheduled: false };
-      this.keys.set(key, gathered);
+  async run(key: string, item: Item): Promise<void> {
+    const gathered = this.keys.get(key) ?? this.open(key);
+    gathered.waiting += 1;
+    try {
+      await gathered.commit.submit(item);
+    } finally {
+      // The key's last waiting item answered means its write is done: a later item starts anew.
+      gathered.waiting -= 1;
+      if (gathered.waiting === 0 && this.keys.get(key) === gathered) this.keys.delete(key);
     }
-    const waiting = gathered;
-    return new Promise<void>((resolve, reject) => {
-      waiting.items.push({ item, resolve, reject });
-      if (waiting.writing || waiting.scheduled) return;
-      waiting.scheduled = true;
-      setImmediate(() => {
-        waiting.scheduled = false;
-        void this.flush(key, waiting);
-      });
-    });
   }
 
-  private async flush(key: string, gathered: Gathered<Item>): Promise<void> {
-    gathered.writing = true;
-    while (gathered.items.length > 0) {
-      const batch = gathered.items.splice(0, this.maxItems);
-      try {
-        const answers = await this.write(
-          key,
-          batch.map((waiting) => waiting.item),
-        );
-        batch.forEach((waiting, index) => {
-          const answer = answers[index];
-          if (answer?.status === 'fulfilled') waiting.resolve();
-          else waiting.reject(answer?.reason ?? new Error(`no answer for item ${index} of ${batch.length}`));
-        });
-      } catch (error) {
-        batch.forEach((waiting) => waiting.reject(error));
-      }
-    }
-    gathered.writing = false;
-    if (this.keys.get(key) === gathered) this.keys.delete(key);
+  private open(key: string): KeyGathering<Item> {
+    const commit = new GroupCommit<Item, unknown>(
+      async (items) =>
+        (await this.write(key, items)).map((answer, index) =>
+          answer?.status === 'fulfilled'
+            ? { ok: true, value: answer.value }
+            : {
+                ok: false,
+                error:
+                  (answer?.reason as unknown) ?? new Error(`no answer for item ${index} of ${items.length}`),
+              },
+        ),
+      { maxInFlight: 1, maxWeight: this.maxItems },
+    );
+    const gathered = { commit, waiting: 0 };
+    this.keys.set(key, gathered);
+    return gathered;
   }
 }

@@ -77,4 +77,23 @@ describe('KeyedGathering', () => {
       'fulfilled',
     ]);
   });
+
+  it('fails every item of a write that fails as a whole, and writes the next items of the key anew', async () => {
+    const writes: string[][] = [];
+    const gathering = new KeyedGathering<string>(async (key, items) => {
+      writes.push([key, ...items]);
+      if (writes.length === 1) throw new Error('connection lost');
+      return items.map((item) => ({ status: 'fulfilled', value: item }));
+    }, 8);
+    const first = await Promise.allSettled([gathering.run('g', 'a'), gathering.run('g', 'b')]);
+    expect(first.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : r.status))).toEqual([
+      'connection lost',
+      'connection lost',
+    ]);
+    await expect(gathering.run('g', 'c')).resolves.toBeUndefined();
+    expect(writes).toEqual([
+      ['g', 'a', 'b'],
+      ['g', 'c'],
+    ]);
+  });
 });

@@ -1,4 +1,5 @@
 import type { BatchCommandReply } from '@prov/contracts';
+import { GroupCommit, type Outcome } from '@prov/event-store';
 import { CommandError, CommandErrorCodes, isCommandErrorPayload } from '@prov/messaging';
 
 export interface BatcherOptions {
@@ -12,91 +13,51 @@ export interface BatcherOptions {
   subject: string;
 }
 
-interface Waiting<Item, Value> {
-  item: Item;
-  bytes: number;
-  resolve: (value: Value) => void;
-  reject: (error: unknown) => void;
-}
-
 /**
  * Gathers items into batch commands without waiting for a batch to fill: an item goes out on
  * the next turn of the event loop (with whatever else came in that turn) while fewer than
  * `maxInFlight` batches are out, and otherwise waits, with every item that comes meanwhile, for
  * the next answer. Idle, that is one item per command at no added delay; busy, the items of a
- * round trip's time share one command (ADR 0054). Each item is answered on its own: with its
- * result, with its own error as a `CommandError`, or with the batch's error when the batch as a
- * whole failed (timeout, no NATS), so each caller decides about trying again, as it would for a
- * single command.
+ * round trip's time share one command (ADR 0054). The gathering is the event store's group
+ * commit, an item weighing its JSON bytes; what is the batcher's own is reading a batch command's
+ * reply. Each item is answered on its own: with its result, with its own error as a
+ * `CommandError`, or with the batch's error when the batch as a whole failed (timeout, no NATS),
+ * so each caller decides about trying again, as it would for a single command.
  */
 export class Batcher<Item, Value> {
-  private waiting: Waiting<Item, Value>[] = [];
-  private inFlight = 0;
-  private scheduled = false;
+  private readonly gathering: GroupCommit<Item, Value>;
 
   constructor(
     private readonly send: (items: Item[]) => Promise<BatchCommandReply<Value>>,
     private readonly options: BatcherOptions,
-  ) {}
-
-  submit(item: Item): Promise<Value> {
-    return new Promise<Value>((resolve, reject) => {
-      this.waiting.push({ item, bytes: JSON.stringify(item).length, resolve, reject });
-      if (this.scheduled) return;
-      this.scheduled = true;
-      // Items finished in the same turn (answers read from one socket chunk) go together.
-      setImmediate(() => {
-        this.scheduled = false;
-        this.flush();
-      });
+  ) {
+    this.gathering = new GroupCommit((items: Item[]) => this.sendBatch(items), {
+      maxInFlight: options.maxInFlight,
+      maxWeight: options.maxBytes,
+      maxItems: options.maxItems,
     });
   }
 
-  private flush(): void {
-    while (this.inFlight < this.options.maxInFlight && this.waiting.length > 0) {
-      const batch = this.take();
-      this.inFlight++;
-      void this.send(batch.map((w) => w.item))
-        .then(
-          (reply) => this.answer(batch, reply),
-          (error: unknown) => batch.forEach((w) => w.reject(error)),
-        )
-        .finally(() => {
-          this.inFlight--;
-          this.flush();
-        });
-    }
+  submit(item: Item): Promise<Value> {
+    return this.gathering.submit(item, JSON.stringify(item).length);
   }
 
-  /** The oldest waiting items, within the item and byte bounds (at least one). */
-  private take(): Waiting<Item, Value>[] {
-    let count = 0;
-    let bytes = 0;
-    for (const waiting of this.waiting) {
-      if (count === this.options.maxItems || (count > 0 && bytes + waiting.bytes > this.options.maxBytes))
-        break;
-      count++;
-      bytes += waiting.bytes;
-    }
-    return this.waiting.splice(0, count);
-  }
-
-  private answer(batch: Waiting<Item, Value>[], reply: BatchCommandReply<Value>): void {
-    const results = reply?.results ?? [];
-    batch.forEach((waiting, index) => {
+  private async sendBatch(items: Item[]): Promise<Outcome<Value>[]> {
+    const results = (await this.send(items))?.results ?? [];
+    return items.map((_, index): Outcome<Value> => {
       const result = results[index];
-      if (result && 'value' in result) waiting.resolve(result.value);
-      else if (result && 'error' in result && isCommandErrorPayload(result.error))
-        waiting.reject(new CommandError(result.error, { subject: this.options.subject }));
-      else
-        waiting.reject(
-          CommandError.of(
-            CommandErrorCodes.RemoteError,
-            500,
-            `${this.options.subject} answered no result for item ${index} of ${batch.length}`,
-            { subject: this.options.subject },
-          ),
-        );
+      if (result && 'value' in result) return { ok: true, value: result.value };
+      if (result && 'error' in result && isCommandErrorPayload(result.error))
+        return { ok: false, error: new CommandError(result.error, { subject: this.options.subject }) };
+      return {
+        ok: false,
+        error: CommandError.of(
+          CommandErrorCodes.RemoteError,
+          500,
+          `${this.options.subject} answered no result for item ${index} of ${items.length}`,
+          { subject: this.options.subject },
+        ),
+      };
     });
   }
 }

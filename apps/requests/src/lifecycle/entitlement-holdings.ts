@@ -1,7 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import {
-  type CommandOutcome,
   decideOnGuess,
   type EventMetadata,
   handleCommand,
@@ -18,31 +16,18 @@ import {
   EntitlementHeldByRuleError,
   type EntitlementHolder,
   findHolding,
-  type AssignmentCommand,
   type IdentityCommand,
   identityDecider,
-  type IdentityEvent,
   IdentityNotFoundError,
   type IdentityState,
   identityStreamName,
   ruleHolders,
 } from '@prov/domain';
-import { type EventStore, WrongExpectedVersionError } from '@prov/event-store';
+import type { EventStore } from '@prov/event-store';
 import { EVENT_STORE } from '@prov/platform';
+import { holdAndRequestOnGuess, holdCommand, type HoldRequest, requestCommand } from './hold-on-guess';
 
-export interface HoldRequest {
-  identityId: string;
-  entitlementId: string;
-  holder: EntitlementHolder;
-  /** The id for a new assignment; an existing one is kept. */
-  assignmentId?: string;
-  startsAt?: Date;
-  endsAt?: Date;
-  comment?: string;
-  actor: string;
-  now: Date;
-  metadata: EventMetadata;
-}
+export type { HoldRequest } from './hold-on-guess';
 
 /**
  * Identities remembered for a guess (ADR 0051): about 1.4 KB each with three holdings, so some
@@ -121,7 +106,7 @@ export class EntitlementHoldings {
       }
     }
     const streamName = identityStreamName(identityId);
-    const outcome = await handleCommand(this.store, identityDecider, streamName, this.holdCommand(request), {
+    const outcome = await handleCommand(this.store, identityDecider, streamName, holdCommand(request), {
       metadata,
       loaded,
     });
@@ -148,10 +133,10 @@ export class EntitlementHoldings {
     const guess = this.known.get(streamName);
     if (!guess?.state.exists || !guess.state.active || findHolding(guess.state, request.entitlementId))
       return undefined;
-    const hold = this.holdCommand(request);
+    const hold = holdCommand(request);
     const together = this.store.appendToStreams !== undefined;
     const outcome = together
-      ? await this.holdAndRequestOnGuess(streamName, hold, guess, request)
+      ? await holdAndRequestOnGuess(this.store, streamName, hold, guess, request)
       : await decideOnGuess(this.store, identityDecider, streamName, hold, guess, request.metadata);
     if (!outcome) {
       this.known.forget(streamName);
@@ -160,79 +145,6 @@ export class EntitlementHoldings {
     this.known.remember(streamName, { state: outcome.state, revision: outcome.nextExpectedRevision });
     const assignmentId = findHolding(outcome.state, request.entitlementId)!.assignmentId;
     return { assignmentId, created: together || (await this.ensureAssignment(assignmentId, request, true)) };
-  }
-
-  /**
-   * The holding and the new assignment's request, decided on the guess and on a stream not yet
-   * written, appended as one (`appendToStreams`): the holding at the known revision, the
-   * assignment as a new stream. Undefined, with nothing written, when a decision says nothing or
-   * throws or either revision is refused (a caller's assignment id already used, say); the caller
-   * then takes the path that reads.
-   */
-  private async holdAndRequestOnGuess(
-    streamName: string,
-    hold: Extract<IdentityCommand, { type: 'HoldEntitlement' }>,
-    guess: { state: IdentityState; revision: bigint | undefined },
-    request: HoldRequest,
-  ): Promise<CommandOutcome<IdentityState, IdentityEvent> | undefined> {
-    let held: IdentityEvent[];
-    let requested: ReturnType<typeof assignmentDecider.decide>;
-    try {
-      held = identityDecider.decide(hold, guess.state);
-      requested = assignmentDecider.decide(
-        this.requestCommand(hold.assignmentId, request),
-        assignmentDecider.initialState(),
-      );
-    } catch {
-      return undefined;
-    }
-    if (held.length === 0 || requested.length === 0) return undefined;
-    const events = (decided: readonly { type: string; data: unknown }[]) =>
-      decided.map((event) => ({
-        id: randomUUID(),
-        type: event.type,
-        data: event.data,
-        metadata: request.metadata,
-      }));
-    try {
-      const [identity] = await this.store.appendToStreams!([
-        {
-          streamName,
-          events: events(held),
-          expectedRevision: guess.revision === undefined ? 'no_stream' : guess.revision,
-        },
-        {
-          streamName: assignmentStreamName(hold.assignmentId),
-          events: events(requested),
-          expectedRevision: 'no_stream',
-        },
-      ]);
-      const state = held.reduce((current, event) => identityDecider.evolve(current, event), guess.state);
-      return { events: held, state, nextExpectedRevision: identity.nextExpectedRevision };
-    } catch (error) {
-      if (error instanceof WrongExpectedVersionError) return undefined;
-      throw error;
-    }
-  }
-
-  private holdCommand(request: HoldRequest): Extract<IdentityCommand, { type: 'HoldEntitlement' }> {
-    const { identityId, entitlementId, holder, now, actor } = request;
-    const assignmentId = request.assignmentId ?? randomUUID();
-    return { type: 'HoldEntitlement', identityId, entitlementId, assignmentId, holder, now, actor };
-  }
-
-  private requestCommand(assignmentId: string, request: HoldRequest): AssignmentCommand {
-    return {
-      type: 'RequestAssignment',
-      assignmentId,
-      identityId: request.identityId,
-      entitlementId: request.entitlementId,
-      startsAt: request.startsAt,
-      endsAt: request.endsAt,
-      comment: request.comment,
-      now: request.now,
-      actor: request.actor,
-    };
   }
 
   private async ensureAssignment(
@@ -245,7 +157,7 @@ export class EntitlementHoldings {
         this.store,
         assignmentDecider,
         assignmentStreamName(assignmentId),
-        (state) => (state.exists ? undefined : this.requestCommand(assignmentId, request)),
+        (state) => (state.exists ? undefined : requestCommand(assignmentId, request)),
         {
           metadata: request.metadata,
           // Wrong only if the assignment id was used before (a caller's id): then the stream is read.

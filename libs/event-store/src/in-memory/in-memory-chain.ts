@@ -3,7 +3,7 @@
  * order, page by page, every stored event including soft-deleted ones), with the shared check.
  */
 import { type ChainVerification, StreamChainCheck, type VerifyChainOptions } from '../core/hash-chain';
-import type { StoredEvent, StreamState } from './in-memory-event-store';
+import type { StoredEvent, StreamState } from './in-memory-log';
 
 const link = (event: StoredEvent) => ({
   streamName: event.streamName,

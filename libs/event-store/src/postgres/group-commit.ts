@@ -9,6 +9,10 @@
  *
  * Each item gets its own outcome: the runner returns one per item, and a failure of the whole
  * group (the runner rejecting) fails only the items of that group.
+ *
+ * The same gathering serves other round trips that one call can do for many items: the agent's
+ * report batches (`Batcher`), the LDAP connector's group modifies (`KeyedGathering`), the
+ * orders service's coalesced reads.
  */
 export type Outcome<R> = { ok: true; value: R } | { ok: false; error: unknown };
 
@@ -17,6 +21,8 @@ export interface GroupCommitOptions {
   maxInFlight: number;
   /** Upper bound on the weight (e.g. events) of one group; one heavier item still leaves alone. */
   maxWeight: number;
+  /** Upper bound on the items of one group, where the runner's call takes only so many. */
+  maxItems?: number;
 }
 
 interface Waiting<T, R> {
@@ -26,11 +32,19 @@ interface Waiting<T, R> {
   reject: (error: unknown) => void;
 }
 
-/** The next group: items from the head of the queue up to `maxWeight` (always at least one). */
-export function takeGroup<W extends { weight: number }>(queue: W[], maxWeight: number): W[] {
+/**
+ * The next group: items from the head of the queue up to `maxWeight` and `maxItems` (always at
+ * least one).
+ */
+export function takeGroup<W extends { weight: number }>(
+  queue: W[],
+  maxWeight: number,
+  maxItems = Infinity,
+): W[] {
   let total = 0;
   let count = 0;
-  while (count < queue.length && (count === 0 || total + queue[count].weight <= maxWeight)) {
+  const most = Math.min(queue.length, maxItems);
+  while (count < most && (count === 0 || total + queue[count].weight <= maxWeight)) {
     total += queue[count].weight;
     count += 1;
   }
@@ -70,7 +84,7 @@ export class GroupCommit<T, R> {
 
   private drain(): void {
     while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
-      const group = takeGroup(this.queue, this.options.maxWeight);
+      const group = takeGroup(this.queue, this.options.maxWeight, this.options.maxItems);
       this.inFlight += 1;
       void this.send(group).finally(() => {
         this.inFlight -= 1;

@@ -9,6 +9,12 @@ describe('takeGroup', () => {
     expect(queue.map((i) => i.id)).toEqual([2, 3]);
   });
 
+  it('takes no more items than maxItems, however light', () => {
+    const queue = items(1, 1, 1, 1, 1);
+    expect(takeGroup(queue, 100, 2).map((i) => i.id)).toEqual([0, 1]);
+    expect(takeGroup(queue, 100).map((i) => i.id)).toEqual([2, 3, 4]);
+  });
+
   it('lets one item heavier than the limit leave alone rather than never', () => {
     const queue = items(50, 1);
     expect(takeGroup(queue, 10).map((i) => i.id)).toEqual([0]);

@@ -1,36 +1,14 @@
 import { Logger } from '@nestjs/common';
 import { ConsumerInfo, Events, JetStreamClient, JsMsg, NatsConnection, Status } from 'nats';
 import { ORDERS_STREAM, assertConnectionId, consumerName } from '../subjects';
-import { ConnectionConsumerOptions, ensureConnectionConsumer, handlerAttempts } from './connection-consumer';
+import { ensureConnectionConsumer, handlerAttempts } from './connection-consumer';
 import { describeError } from './jetstream-errors';
-import { ConsumerLogger, DeadLetterCallback, OrderHandler, OrderMessageProcessor } from './order-processor';
+import { consumerLimits, type OrderConsumerOptions } from './order-consumer-options';
+import { type ConsumerLogger, OrderMessageProcessor } from './order-processor';
 import { PullRequests } from './pull-requests';
 import { Wakeup, exponentialBackoff, settledWithin } from './wakeup';
 
-export interface OrderConsumerOptions extends ConnectionConsumerOptions {
-  connectionId: string;
-  /** Applies one order; resolve only once its result is stored (the order is acked then). */
-  handler: OrderHandler;
-  /** Called after an order went to the dead-letter stream, before it is removed from the queue. */
-  onDeadLetter?: DeadLetterCallback;
-  /** Orders handled at the same time by this process (default 1). */
-  concurrency?: number;
-  /**
-   * Orders this process holds unacked at most: those in its slots, and those whose handler freed
-   * its slot and waits for the order's result to be stored (`OrderContext.freeSlot`, ADR 0058).
-   * Default 4 × concurrency; never fewer than `concurrency`.
-   */
-  maxUnacked?: number;
-  /** Delay before a failed order is redelivered, by delivery count (default 1 s, 2 s, 4 s, ... 60 s). */
-  retryDelayMs?: (deliveryCount: number) => number;
-  /** How long one pull request waits for orders before it is renewed (default 5 s, min 1 s). */
-  pullExpiresMs?: number;
-  /** How long `stop()` waits for running handlers (default 30 s). */
-  stopGraceMs?: number;
-  /** Create or update the durable consumer at start (default true). */
-  ensureConsumer?: boolean;
-  logger?: ConsumerLogger;
-}
+export type { OrderConsumerOptions } from './order-consumer-options';
 
 /**
  * Pulls the orders of one connection from its durable consumer and hands them to a handler.
@@ -73,15 +51,11 @@ export class OrderConsumer {
     assertConnectionId(options.connectionId);
     this.js = nc.jetstream();
     this.logger = options.logger ?? new Logger(`OrderConsumer ${options.connectionId}`);
-    this.concurrency = options.concurrency ?? 1;
-    this.pullExpiresMs = Math.max(1000, options.pullExpiresMs ?? 5000);
-    if (!Number.isSafeInteger(this.concurrency) || this.concurrency < 1) {
-      throw new Error(`concurrency must be a positive integer, got ${options.concurrency}`);
-    }
-    this.maxUnacked = Math.max(this.concurrency, options.maxUnacked ?? 4 * this.concurrency);
-    if (!Number.isSafeInteger(this.maxUnacked)) {
-      throw new Error(`maxUnacked must be a positive integer, got ${options.maxUnacked}`);
-    }
+    ({
+      concurrency: this.concurrency,
+      maxUnacked: this.maxUnacked,
+      pullExpiresMs: this.pullExpiresMs,
+    } = consumerLimits(options));
   }
 
   get connectionId(): string {

@@ -1,3 +1,4 @@
+import { RecentlyUsed } from '@prov/command-handling';
 import type { RecordedEvent } from '@prov/event-store';
 import { streamId } from './projection';
 import type { StoredState } from './stream-fold';
@@ -14,27 +15,22 @@ const KEPT_STATES = 5_000;
  * path (which then empties the cache). Least recently used states are let go beyond `capacity`.
  */
 export class StateCache<S = unknown> {
-  private readonly states = new Map<string, StoredState<S>>();
+  private readonly states: RecentlyUsed<string, StoredState<S>>;
 
-  constructor(private readonly capacity = KEPT_STATES) {}
+  constructor(capacity = KEPT_STATES) {
+    this.states = new RecentlyUsed(capacity);
+  }
 
   get size(): number {
     return this.states.size;
   }
 
   get(id: string): StoredState<S> | undefined {
-    const state = this.states.get(id);
-    if (state) {
-      this.states.delete(id);
-      this.states.set(id, state);
-    }
-    return state;
+    return this.states.get(id);
   }
 
   keep(id: string, state: StoredState<S>): void {
-    this.states.delete(id);
     this.states.set(id, state);
-    if (this.states.size > this.capacity) this.states.delete(this.states.keys().next().value as string);
   }
 
   clear(): void {

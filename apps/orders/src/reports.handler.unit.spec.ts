@@ -1,0 +1,43 @@
+import { RpcException } from '@nestjs/microservices';
+import type { AssignmentCommands } from './assignment-commands';
+import { MissingReadBackPagesError } from './read-back-pages.store';
+import { ReportsHandler } from './reports.handler';
+import type { SynchronizationReportDto } from './reports.dto';
+import type { SynchronizationService } from './synchronization.service';
+
+const report = {
+  connectionId: 'corp_ldap',
+  synchronizationId: '6f1c2a5e-8a43-4d0b-9a57-2f6a1f1d9c01',
+  pages: 3,
+  accounts: [],
+  memberships: [],
+} as SynchronizationReportDto;
+
+function handlerWhoseRecording(fails: Error): ReportsHandler {
+  const synchronization = { record: () => Promise.reject(fails) } as unknown as SynchronizationService;
+  return new ReportsHandler({} as AssignmentCommands, synchronization);
+}
+
+describe("a synchronization report whose read-back's pages are gone", () => {
+  it('is answered 422 naming the pages, not an internal error', async () => {
+    const gone = new MissingReadBackPagesError(
+      `pages 0, 1, 2 of 3 of synchronization ${report.synchronizationId} did not arrive`,
+    );
+
+    const answer = await handlerWhoseRecording(gone)
+      .synchronize(report)
+      .catch((error: unknown) => error);
+
+    expect(answer).toBeInstanceOf(RpcException);
+    expect((answer as RpcException).getError()).toEqual({
+      code: 'ValidationError',
+      status: 422,
+      message: `pages: ${gone.message}`,
+    });
+  });
+
+  it('passes any other failure on as it is', async () => {
+    const lost = new Error('connection terminated');
+    await expect(handlerWhoseRecording(lost).synchronize(report)).rejects.toBe(lost);
+  });
+});
