@@ -1,3 +1,4 @@
+import type { Pacing } from '@prov/event-store';
 import { assignmentProjection } from './projections/assignment.projection';
 import { identityProjection } from './projections/identity.projection';
 import { jobProjection } from './projections/job.projection';
@@ -34,6 +35,8 @@ export interface ProjectorOptions {
    * generic path, as with any other store (ADR 0038).
    */
   copyFromStore?: boolean;
+  /** How often the live subscription reads while commits keep coming; default READ_MODEL_PACING (ADR 0068). */
+  pacing?: Pacing;
   /** States a bulk load holds in memory per projection before it writes them (tests); default: the projection's budget. */
   bulkLoadHeldAtMost?: number;
 }

@@ -4,6 +4,7 @@
  * the port.
  */
 import type { Position } from './position';
+import type { Pacing } from './subscription-pacing';
 
 /**
  * The optimistic-concurrency check of an append.
@@ -117,6 +118,12 @@ export interface SubscribeToAllOptions {
    * long stretches of events it does not care about.
    */
   onCheckpoint?: (position: Position) => void | Promise<void>;
+  /**
+   * How often a woken subscription reads once its burst is spent (ADR 0050); adapters that pace
+   * pick a default. A consumer whose work is cheaper in fewer, fuller pages (the read-model
+   * projector, ADR 0068) asks for a longer interval; reads of a catch-up are never held back.
+   */
+  pacing?: Pacing;
 }
 
 /**

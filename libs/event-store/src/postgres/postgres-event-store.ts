@@ -300,7 +300,7 @@ export class PostgresEventStore implements EventStore, ChainKeeper {
       filter,
       pollIntervalMs: options.pollIntervalMs ?? this.options.pollIntervalMs ?? 250,
       pageSize: this.options.subscriptionPageSize ?? 500,
-      pacing: this.options.subscriptionPacing ?? READ_PACING,
+      pacing: options.pacing ?? this.options.subscriptionPacing ?? READ_PACING,
     };
     return this.subscriptions.add(new LogSubscription(source, settings, (s) => this.subscriptions.remove(s)));
   }

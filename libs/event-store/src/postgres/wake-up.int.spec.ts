@@ -3,6 +3,7 @@
  * after the commit. A subscriber in another process (here another store on the same database,
  * polling only once a minute) must still hear of an append at once; and chains written by the
  * function of migration 6 go on under migration 7, with retries of old appends still recognised.
+ * A subscription may ask for its own pacing of woken reads (the projector's fewer, fuller batches).
  */
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
@@ -39,6 +40,36 @@ it('wakes a subscriber of another store right after an append commits, long befo
   } finally {
     await subscription.close();
     await Promise.all([writer.close(), reader.close()]);
+  }
+}, 120_000);
+
+it("paces a subscription's woken reads by its own pacing, not the store's (ADR 0068)", async () => {
+  const db = await createTestDatabase('paced');
+  databases.push(db);
+  const store = await PostgresEventStore.connect(db.url);
+  const reads: number[] = [];
+  const readAll = store.readAll.bind(store);
+  store.readAll = (options) => {
+    reads.push(Date.now());
+    return readAll(options);
+  };
+  // The store's default pacing (one read per 20 ms) would read each wake-up at once here.
+  const intervalMs = 2_000;
+  const subscription = store.subscribeToAll({ pollIntervalMs: 60_000, pacing: { burst: 1, intervalMs } });
+  try {
+    await store.appendToStream('paced-a', [event(0)]);
+    await take(subscription, 1, 30_000);
+    for (let n = 1; n <= 2; n++) {
+      await store.appendToStream('paced-a', [event(n)]);
+      const [received] = await take(subscription, 1, 20_000);
+      expect(received.data).toEqual({ n });
+    }
+    // The bucket's one token went to the first wake-up at the latest: the last event's read
+    // waited for the next token, a whole interval after the read before it.
+    expect(reads.at(-1)! - reads.at(-2)!).toBeGreaterThanOrEqual(intervalMs - 50);
+  } finally {
+    await subscription.close();
+    await store.close();
   }
 }, 120_000);
 
