@@ -13,6 +13,7 @@ import {
 import {
   type EventStore,
   GroupCommit,
+  type StreamAppend,
   StreamNotFoundError,
   WrongExpectedVersionError,
 } from '@prov/event-store';
@@ -136,6 +137,32 @@ export class AccountOwnership {
       error: conflict,
     };
     return failure;
+  }
+
+  /**
+   * The key's first claim, to be appended as one part of the order's append (ADR 0066): the
+   * claim stream as new (`no_stream`), so that the append fails as a whole if anyone claimed the
+   * key before. Undefined when the command claims no key, or the read model names another holder:
+   * then `guard` decides, as it does when the append is refused.
+   */
+  async firstClaim(
+    command: AssignmentCommand,
+    identityId: string,
+    metadata: EventMetadata,
+  ): Promise<StreamAppend | undefined> {
+    if (!this.store.appendToStreams) return undefined;
+    if (command.type !== 'GenerateProvisioningOrder' || command.changeType === 'Deleted') return undefined;
+    const { connectionId, assignmentId } = command;
+    const accountKey = command.changes.accountKey;
+    if (typeof accountKey !== 'string') return undefined;
+    const claim: AccountClaim = { connectionId, accountKey, identityId, assignmentId };
+    if (ownershipConflict(claim, await this.readModelHolders.submit({ connectionId, accountKey })))
+      return undefined;
+    return {
+      streamName: accountKeyStreamName(connectionId, accountKey),
+      events: [{ id: randomUUID(), type: 'AccountKeyClaimed', data: claim, metadata }],
+      expectedRevision: 'no_stream',
+    };
   }
 
   /**

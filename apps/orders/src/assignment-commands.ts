@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   handleCommand,
@@ -16,7 +17,14 @@ import {
   identityStreamName,
   type IdentityState,
 } from '@prov/domain';
-import { type EventStore, type RecordedEvent, StreamNotFoundError } from '@prov/event-store';
+import {
+  type AppendResult,
+  type EventStore,
+  type RecordedEvent,
+  type StreamAppend,
+  StreamNotFoundError,
+  WrongExpectedVersionError,
+} from '@prov/event-store';
 import { EVENT_STORE, ROLE_MODEL } from '@prov/platform';
 import type { RoleModel } from '@prov/role-model';
 import { AssignmentCache, type KnownAssignment } from './assignment-cache';
@@ -75,21 +83,11 @@ export class AssignmentCommands {
     loaded?: LoadedStream<AssignmentState>,
     guess?: KnownAssignment,
   ): Promise<CommandOutcome<AssignmentState, AssignmentEvent>> {
-    const decide = typeof command === 'function' ? command : () => command;
-    // Every generated order names the role model in force (the one its changes were computed with).
-    const versioned = (state: AssignmentState) => {
-      const next = decide(state);
-      return next?.type === 'GenerateProvisioningOrder' &&
-        this.roleModel &&
-        next.roleModelVersion === undefined
-        ? { ...next, roleModelVersion: this.roleModel.hash }
-        : next;
-    };
     const outcome = await handleCommand(
       this.store,
       assignmentDecider,
       assignmentStreamName(assignmentId),
-      versioned,
+      this.versioned(command),
       {
         metadata,
         eventId: eventId ? (_event, index) => eventId(index) : undefined,
@@ -99,5 +97,62 @@ export class AssignmentCommands {
     );
     this.known.remember(assignmentId, { state: outcome.state, revision: outcome.nextExpectedRevision });
     return outcome;
+  }
+
+  /**
+   * Decides on `guess` and appends the events at its revision in one `appendToStreams` with
+   * `alongside`, another stream's part (ADR 0066). The outcome when the store took both parts;
+   * undefined, with nothing written, when the store cannot append to several streams, the
+   * decision says nothing or throws (a stale guess may refuse what the stream allows) or a
+   * revision is refused: the caller then takes `execute`. Fresh event ids for the reason
+   * `decideOnGuess` gives: the expected revision alone keeps the append from happening twice.
+   */
+  async executeOnGuessAlongside(
+    assignmentId: string,
+    command: AssignmentCommand | ((state: AssignmentState) => AssignmentCommand | undefined),
+    metadata: EventMetadata,
+    guess: KnownAssignment,
+    alongside: StreamAppend,
+  ): Promise<CommandOutcome<AssignmentState, AssignmentEvent> | undefined> {
+    if (!this.store.appendToStreams) return undefined;
+    let events: AssignmentEvent[];
+    try {
+      const decided = this.versioned(command)(guess.state);
+      events = decided ? assignmentDecider.decide(decided, guess.state) : [];
+    } catch {
+      return undefined;
+    }
+    if (events.length === 0) return undefined;
+    const part: StreamAppend = {
+      streamName: assignmentStreamName(assignmentId),
+      events: events.map(({ type, data }) => ({ id: randomUUID(), type, data, metadata })),
+      expectedRevision: guess.revision,
+    };
+    let appended: AppendResult;
+    try {
+      [appended] = await this.store.appendToStreams([part, alongside]);
+    } catch (error) {
+      if (error instanceof WrongExpectedVersionError) return undefined;
+      throw error;
+    }
+    const state = events.reduce((current, event) => assignmentDecider.evolve(current, event), guess.state);
+    const outcome = { events, state, nextExpectedRevision: appended.nextExpectedRevision };
+    this.known.remember(assignmentId, { state, revision: appended.nextExpectedRevision });
+    return outcome;
+  }
+
+  /** Every generated order names the role model in force (the one its changes were computed with). */
+  private versioned(
+    command: AssignmentCommand | ((state: AssignmentState) => AssignmentCommand | undefined),
+  ): (state: AssignmentState) => AssignmentCommand | undefined {
+    const decide = typeof command === 'function' ? command : () => command;
+    return (state) => {
+      const next = decide(state);
+      return next?.type === 'GenerateProvisioningOrder' &&
+        this.roleModel &&
+        next.roleModelVersion === undefined
+        ? { ...next, roleModelVersion: this.roleModel.hash }
+        : next;
+    };
   }
 }

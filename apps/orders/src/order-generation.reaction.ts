@@ -1,16 +1,25 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import {
+  type CommandOutcome,
   commandMetadata,
   deterministicUuid,
+  type EventMetadata,
   type LoadedStream,
   reactionMetadata,
 } from '@prov/command-handling';
-import type { AssignmentRequested, AssignmentRevoked, AssignmentState } from '@prov/domain';
+import type {
+  AssignmentCommand,
+  AssignmentEvent,
+  AssignmentRequested,
+  AssignmentRevoked,
+  AssignmentState,
+} from '@prov/domain';
 import type { RecordedEvent } from '@prov/event-store';
 import { ROLE_MODEL } from '@prov/platform';
 import type { RoleModel } from '@prov/role-model';
 import { identityAttributes, type Reaction } from '@prov/platform';
 import { AccountOwnership } from './account-ownership';
+import type { KnownAssignment } from './assignment-cache';
 import { AssignmentCommands } from './assignment-commands';
 import { DispatchReaction } from './dispatch.reaction';
 import {
@@ -124,16 +133,48 @@ export class OrderGenerationReaction implements Reaction {
     if (command.type === 'RecordRoleModelEvaluationFailure' && registered) {
       this.logger.warn({ msg: 'role model evaluation failed', assignmentId, error: command.error });
     }
-    const planned = await this.ownership.guard(command, current.identityId, metadata);
-    const outcome = await this.assignments.execute(
-      assignmentId,
-      (state) => (awaitsInitialOrder(state) ? planned : undefined),
-      metadata,
-      (index) => deterministicUuid('event', orderId, String(index)),
-      guess ? undefined : (loaded as LoadedStream<AssignmentState>),
-      guess,
-    );
+    const together =
+      guess && (await this.orderWithFirstClaim(assignmentId, command, current.identityId, metadata, guess));
+    const outcome =
+      together ??
+      (await this.assignments.execute(
+        assignmentId,
+        this.initialOrder(await this.ownership.guard(command, current.identityId, metadata)),
+        metadata,
+        (index) => deterministicUuid('event', orderId, String(index)),
+        guess ? undefined : (loaded as LoadedStream<AssignmentState>),
+        guess,
+      ));
     await this.dispatch?.sendNow(assignmentId, outcome);
     return outcome.events.length > 0;
+  }
+
+  /**
+   * The order and its account key's first claim in one append (ADR 0066): one round trip and one
+   * commit where the claim and then the order took two, one after the other. Undefined, with
+   * nothing written, when the key was claimed before, the read model names a holder, or the guess
+   * was stale: `guard` and `execute` then decide as before.
+   */
+  private async orderWithFirstClaim(
+    assignmentId: string,
+    command: AssignmentCommand,
+    identityId: string,
+    metadata: EventMetadata,
+    guess: KnownAssignment,
+  ): Promise<CommandOutcome<AssignmentState, AssignmentEvent> | undefined> {
+    const claim = await this.ownership.firstClaim(command, identityId, metadata);
+    if (!claim) return undefined;
+    return this.assignments.executeOnGuessAlongside(
+      assignmentId,
+      this.initialOrder(command),
+      metadata,
+      guess,
+      claim,
+    );
+  }
+
+  /** The command, for as long as the assignment still awaits its first order (once only). */
+  private initialOrder(command: AssignmentCommand) {
+    return (state: AssignmentState) => (awaitsInitialOrder(state) ? command : undefined);
   }
 }

@@ -9,7 +9,7 @@ import {
   identityStreamName,
   type ProvisioningOrder,
 } from '@prov/domain';
-import { InMemoryEventStore, type RecordedEvent } from '@prov/event-store';
+import { type EventStore, InMemoryEventStore, type RecordedEvent } from '@prov/event-store';
 import type { OrderEnvelope } from '@prov/messaging';
 import { loadRoleModel } from '@prov/role-model';
 import { AccountOwnership } from '../account-ownership';
@@ -50,8 +50,8 @@ export class RecordingDispatcher {
 /** A pool whose read model holds no rows: every query answers nothing. */
 const emptyReadModel = { query: async () => ({ rows: [] }) } as unknown as Pool;
 
-export function inMemoryOrders() {
-  const store = new InMemoryEventStore();
+/** `store` lets a test watch what reaches the store (a wrapper around an in-memory one). */
+export function inMemoryOrders(store: EventStore = new InMemoryEventStore()) {
   const roleModel = loadRoleModel(SAMPLE_ROLE_MODEL);
   const assignments = new AssignmentCommands(store, roleModel);
   const ownership = new AccountOwnership(store, emptyReadModel, assignments);
