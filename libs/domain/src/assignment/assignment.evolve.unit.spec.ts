@@ -134,6 +134,16 @@ describe('evolve is total', () => {
     };
     expect(evolve(state, approved)).toBe(state);
   });
+
+  it('holds orders by id only: an id that names a member of every object finds no order', () => {
+    // Handlers read `state.orders[orderId]` with an id from a command (a report, a review).
+    for (const state of [fold([requestedEvent()]), fold([requestedEvent(), generatedEvent('o-1', 1)])])
+      if (state.exists)
+        for (const orderId of ['constructor', 'toString', '__proto__', 'hasOwnProperty'])
+          expect(state.orders[orderId]).toBeUndefined();
+    const withOrder = fold([requestedEvent(), generatedEvent('constructor', 1)]);
+    expect(withOrder.exists && withOrder.orders['constructor']?.orderId).toBe('constructor');
+  });
 });
 
 /** mulberry32: a small deterministic PRNG, so every run walks the same paths. */

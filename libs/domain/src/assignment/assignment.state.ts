@@ -101,8 +101,22 @@ function moveTo(order: ProvisioningOrder, stateCode: ProvisioningStateCode, at: 
   return closeIfTerminal({ ...order, stateCode, updatedAt: at });
 }
 
+/**
+ * An empty map of orders by id: an object without a prototype, so that an order id is only ever
+ * an own key (`orders['constructor']` of an assignment without such an order is undefined, not
+ * Object's constructor) and so that V8 keeps it a dictionary: a plain object got a hidden class
+ * of its own for every new order id, which made this copy the dearest step of a replay (ADR 0070).
+ */
+function noOrders(): Record<string, ProvisioningOrder> {
+  return Object.create(null) as Record<string, ProvisioningOrder>;
+}
+
 function withOrder(state: Assignment, order: ProvisioningOrder): Assignment {
-  return { ...state, orders: { ...state.orders, [order.orderId]: order } };
+  const orders = noOrders();
+  // Own keys of a state read back from JSON as well: its orders are a plain object there.
+  for (const orderId of Object.keys(state.orders)) orders[orderId] = state.orders[orderId];
+  orders[order.orderId] = order;
+  return { ...state, orders };
 }
 
 /** Applies `change` to an existing order; events about unknown orders change nothing. */
@@ -137,7 +151,7 @@ export function evolve(state: AssignmentState, event: AssignmentEvent): Assignme
       requestedAt: at,
       ...(by !== undefined ? { requestedBy: by } : {}),
       workflowState: 'Requested',
-      orders: {},
+      orders: noOrders(),
     };
   }
   if (!state.exists) return state;
