@@ -12,11 +12,11 @@ import {
 } from '@prov/domain';
 import {
   type EventStore,
-  GroupCommit,
   type StreamAppend,
   StreamNotFoundError,
   WrongExpectedVersionError,
 } from '@prov/event-store';
+import { GroupCommit } from '@prov/gathering';
 import { DATABASE_POOL, EVENT_STORE } from '@prov/platform';
 import { type AccountKeyOnConnection, accountKeyHolders } from '@prov/read-models';
 import { AssignmentCommands } from './assignment-commands';

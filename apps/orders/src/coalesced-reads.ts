@@ -1,4 +1,5 @@
-import { type EventStore, GroupCommit, type RecordedEvent } from '@prov/event-store';
+import { type EventStore, type RecordedEvent } from '@prov/event-store';
+import { GroupCommit } from '@prov/gathering';
 
 /** Reads of one statement: beyond this the statement's result gets large for no further gain. */
 const MAX_STREAMS_PER_READ = 128;

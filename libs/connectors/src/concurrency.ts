@@ -4,7 +4,7 @@
  * (a bind, tables, containers) is made once for all callers and tried again after a failure.
  */
 
-import { GroupCommit } from '@prov/event-store';
+import { GroupCommit } from '@prov/gathering';
 
 /** Runs work one after the other per key; a failure does not hold up the next work of the key. */
 export class KeyedQueue {

@@ -1,5 +1,5 @@
 import type { BatchCommandReply } from '@prov/contracts';
-import { GroupCommit, type Outcome } from '@prov/event-store';
+import { GroupCommit, type Outcome } from '@prov/gathering';
 import { CommandError, CommandErrorCodes, isCommandErrorPayload } from '@prov/messaging';
 
 export interface BatcherOptions {

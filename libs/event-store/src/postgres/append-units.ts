@@ -7,7 +7,7 @@
 import type { Pool } from 'pg';
 import type { AppendResult, PreparedAppend } from '../core';
 import { appendGroup, type BatchRow, eventsJson, failed, lockOrder, outcomeOf } from './batch-append';
-import type { Outcome } from './group-commit';
+import type { Outcome } from '@prov/gathering';
 import { expectedRevisionParameter } from './rows';
 import { UNIT_REFUSED } from './schema/unit-append';
 

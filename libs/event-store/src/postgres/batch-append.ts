@@ -6,7 +6,7 @@
  */
 import type { Pool } from 'pg';
 import type { AppendResult, PreparedAppend } from '../core';
-import type { Outcome } from './group-commit';
+import type { Outcome } from '@prov/gathering';
 import { expectedRevisionParameter, mapAppendError, toPgPosition } from './rows';
 
 export interface BatchRow {

@@ -46,7 +46,7 @@ import { type Pacing, READ_PACING } from '../core/subscription-pacing';
 import { appendUnits } from './append-units';
 import { CommitNotifier } from './commit-notifier';
 import { type ChainVerification, type VerifyChainOptions, verifyChain } from './chain-verification';
-import { GroupCommit, type Outcome } from './group-commit';
+import { GroupCommit, type Outcome } from '@prov/gathering';
 import { LogSubscription, SubscriptionRegistry } from '../core/log-subscription';
 import {
   checkReadAllMaxCount,
