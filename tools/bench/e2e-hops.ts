@@ -162,6 +162,9 @@ export function formatHops(title: string, hops: HopFigure[]): string {
  * When the read model first shows each watched assignment Executed, as the API would: one query
  * for the ones not yet seen every `intervalMs` (so a time is late by up to that, half on average).
  */
+/** Ids one poll asks about: far more than a 20 ms poll interval can see shown at these rates. */
+const WATCHED_PER_POLL = 2_000;
+
 export class ReadModelWatch {
   readonly shownAt = new Map<string, number>();
   private readonly waiting = new Set<string>();
@@ -201,10 +204,17 @@ export class ReadModelWatch {
 
   private async poll(): Promise<void> {
     if (this.waiting.size === 0) return;
+    // The oldest few only (a Set iterates in insertion order): when the engine falls behind, a
+    // query over every waiting id grew with the backlog and its own cost widened the backlog.
+    const oldest: string[] = [];
+    for (const id of this.waiting) {
+      if (oldest.length === WATCHED_PER_POLL) break;
+      oldest.push(id);
+    }
     const { rows } = await this.pool
       .query<{ assignment_id: string }>(
         'SELECT assignment_id FROM rm.assignments WHERE provisioning_state_code = 8 AND assignment_id = ANY($1)',
-        [[...this.waiting]],
+        [oldest],
       )
       .catch(() => ({ rows: [] as { assignment_id: string }[] }));
     const now = Date.now();

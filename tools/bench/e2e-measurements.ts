@@ -75,15 +75,23 @@ export function sustainedVerdict(
   latencies: number[],
   sentSeconds: number,
   seconds: number,
+  sent = latencies.length,
 ): string {
   const p99 = percentile(
     [...latencies].sort((a, b) => a - b),
     99,
   );
-  const sentRate = latencies.length / sentSeconds;
+  const sentRate = sent / sentSeconds;
+  const after = (seconds - sentSeconds).toFixed(1);
+  // Orders still open when the wait ended have no latency: the p99 of the others flatters the run.
+  const drained =
+    latencies.length >= sent
+      ? `all Executed ${after} s after the last was sent`
+      : `${sent - latencies.length} of ${sent} not Executed ${after} s after the last was sent (the p99 is of the others)`;
+  const meets = p99 < 250 && latencies.length >= sent;
   return (
-    `sustained verdict: sent ${sentRate.toFixed(1)}/s of ${rate}/s offered, all Executed ${(seconds - sentSeconds).toFixed(1)} s after the last was sent; ` +
-    `p99 ${p99.toFixed(0)} ms ${p99 < 250 ? 'meets' : 'misses'} the goal of < 250 ms`
+    `sustained verdict: sent ${sentRate.toFixed(1)}/s of ${rate}/s offered, ${drained}; ` +
+    `p99 ${p99.toFixed(0)} ms ${meets ? 'meets' : 'misses'} the goal of < 250 ms`
   );
 }
 
