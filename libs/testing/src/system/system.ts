@@ -219,11 +219,15 @@ export async function startSystem(options: StartSystemOptions = {}): Promise<Run
         spawned.map(({ name, instance, offset }) => ready(instance, offset).then(() => readyOnes.add(name))),
       );
     } catch (error) {
-      const others = names.filter((name) => !readyOnes.has(name) && !hasTail((error as Error).message, name));
-      const more = others.length
-        ? `\n\nnot ready either: ${others.join(', ')}\n${others.map(tail).join('\n')}`
-        : '';
-      throw new Error(`the system did not start: ${(error as Error).message}${more}`);
+      const message = (error as Error).message;
+      const others = names.filter((name) => !readyOnes.has(name) && !hasTail(message, name));
+      // A service can be on NATS and still not serve (the gateway's health then names it down):
+      // its log is the only trace of why, and it is gone with the system's directory.
+      const ready = names.filter((name) => readyOnes.has(name) && !hasTail(message, name));
+      const more =
+        (others.length ? `\n\nnot ready either: ${others.join(', ')}\n${others.map(tail).join('\n')}` : '') +
+        (ready.length ? `\n\nready: ${ready.join(', ')}\n${ready.map(tail).join('\n')}` : '');
+      throw new Error(`the system did not start: ${message}${more}`);
     }
 
     const instanceOf = (name: ServiceInstance) => {
