@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { waitFor } from './system/api-client';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -63,14 +64,14 @@ export async function createTestDatabase(prefix = 't', adminUrl = testPostgresUr
  * in whichever test runs next. So the drop waits (bounded) for the sessions to go first; FORCE
  * stays for a spec that really left one open.
  */
-async function sessionsGone(client: Client, database: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { rows } = await client.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
-      [database],
-    );
-    if (rows[0].n === 0 || Date.now() >= deadline) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+async function sessionsGone(client: Client, database: string): Promise<void> {
+  const sessions = async () =>
+    (
+      await client.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+        [database],
+      )
+    ).rows[0].n;
+  // Past the bound the drop forces anyway: a session still there is one a spec left open.
+  await waitFor(sessions, { until: (n) => n === 0, timeoutMs: 5000, intervalMs: 20 }).catch(() => undefined);
 }
