@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import {
   freePort,
   type RunningPrometheus,
@@ -139,6 +140,25 @@ describe('health, readiness and metrics, end to end', () => {
       until: (r) => r.status === 200,
       timeoutMs: 30_000,
       description: 'review ready again',
+    });
+  });
+
+  it('a service whose health port is taken does not count as started, and says why', async () => {
+    await system.kill('review', 'SIGTERM');
+    const squatter = createServer();
+    await new Promise<void>((resolve) => squatter.listen(ports.review, '127.0.0.1', () => resolve()));
+    try {
+      await expect(system.start('review')).rejects.toThrow(
+        /review exited \(1\) during start-up[\s\S]*EADDRINUSE/,
+      );
+    } finally {
+      await new Promise<void>((resolve) => squatter.close(() => resolve()));
+    }
+    await system.start('review');
+    await waitFor(() => health('review', '/health/ready'), {
+      until: (r) => r.status === 200,
+      timeoutMs: 30_000,
+      description: 'review ready on its own port again',
     });
   });
 

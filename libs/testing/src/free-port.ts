@@ -1,19 +1,65 @@
+import { readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 
-/** Asks the kernel for a free loopback port; the caller binds it right after. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Ports the kernel hands out for outgoing connections (and for `listen(0)`). A port taken from
+ * there is not ours between the probe and the real bind: any worker's next PostgreSQL or NATS
+ * client may get it as its local port, and the server started on it then fails with EADDRINUSE
+ * (a service whose HEALTH_PORT was taken that way died after it was counted ready).
+ */
+export function ephemeralPortRange(text = readRangeFile()): { low: number; high: number } {
+  const [low, high] = text.trim().split(/\s+/).map(Number);
+  if (!Number.isInteger(low) || !Number.isInteger(high) || low > high) return { low: 32768, high: 60999 };
+  return { low, high };
+}
+
+function readRangeFile(): string {
+  try {
+    return readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Where freePort() looks: the widest stretch of unprivileged ports outside the ephemeral range
+ * (below it on Linux's default, 10000–32767), or nothing when the range leaves too little.
+ */
+export function listeningPortRange(
+  ephemeral = ephemeralPortRange(),
+): { from: number; to: number } | undefined {
+  const below = { from: 10_000, to: ephemeral.low - 1 };
+  const above = { from: ephemeral.high + 1, to: 65_535 };
+  const best = below.to - below.from >= above.to - above.from ? below : above;
+  return best.to - best.from >= 1_000 ? best : undefined;
+}
+
+function tryListen(port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.once('error', () => resolve(undefined));
+    server.listen(port, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('could not read the port of a probe socket'));
-      });
+      server.close(() => resolve(address && typeof address === 'object' ? address.port : undefined));
     });
   });
+}
+
+/**
+ * A free loopback port for a server the caller starts next: a random one outside the ephemeral
+ * range that binds now, so that only another test's listener can take it before the caller
+ * does; the kernel's choice when no such range exists.
+ */
+export async function freePort(): Promise<number> {
+  const range = listeningPortRange();
+  for (let attempt = 0; range && attempt < 50; attempt++) {
+    const port = range.from + Math.floor(Math.random() * (range.to - range.from + 1));
+    if ((await tryListen(port)) !== undefined) return port;
+  }
+  const port = await tryListen(0);
+  if (port === undefined) throw new Error('could not bind a probe socket on 127.0.0.1');
+  return port;
 }
 
 /** Whether something accepts TCP connections on host:port right now. */

@@ -49,11 +49,12 @@ export function serviceInstances(
 }
 
 /**
- * A line every command microservice logs once it listens on NATS (the platform's
- * `<service> service started`, or Nest's own message): before it a command sent to the service
- * finds nobody to answer it.
+ * The platform's `<service> service started` line: written once the service listens on NATS and
+ * serves its health and metrics port. Nest's own "microservice successfully started" comes
+ * earlier, before that port is bound; a service counted ready on it could still die binding it
+ * (EADDRINUSE), and nobody would be waiting to say so.
  */
-export const SERVICE_READY_PATTERN = /service started|microservice successfully started/i;
+export const SERVICE_READY_PATTERN = /"msg":"[a-z]+ service started"/;
 
 export const API_ROLE_NAMES = ['requester', 'reviewer', 'operator', 'admin', 'hr-feed', 'auditor'] as const;
 export type ApiRoleName = (typeof API_ROLE_NAMES)[number];
