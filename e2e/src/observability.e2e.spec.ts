@@ -145,8 +145,12 @@ describe('health, readiness and metrics, end to end', () => {
 
   it('a service whose health port is taken does not count as started, and says why', async () => {
     await system.kill('review', 'SIGTERM');
-    const squatter = createServer();
-    await new Promise<void>((resolve) => squatter.listen(ports.review, '127.0.0.1', () => resolve()));
+    // Drops what connects (Prometheus and the gateway keep polling the port), so close() can end.
+    const squatter = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve, reject) => {
+      squatter.once('error', reject);
+      squatter.listen(ports.review, '127.0.0.1', () => resolve());
+    });
     try {
       await expect(system.start('review')).rejects.toThrow(
         /review exited \(1\) during start-up[\s\S]*EADDRINUSE/,
