@@ -144,13 +144,18 @@ export class OrderQueries {
    * What a connection should contain: the latest order of each live assignment on it whose
    * change is an addition or modification (revoked or declined assignments expect nothing).
    * A page at a time: a connection of a million assignments holds 125,000 of them (ADR 0063).
+   * Each order in id order, its assignment looked up by key (the LATERAL's LIMIT keeps that a
+   * nested loop): as a join, the planner sorted all assignments for every page (18 s at a million).
    */
   expectedResources(connectionId: string): AsyncGenerator<OrderView[]> {
     return pagesOf(async (cursor) => {
       const after = cursor ? decodeCursor('expected', cursor, 1)[0] : null;
       const { rows } = await this.pool.query<OrderRow>(
-        `SELECT o.* FROM ${this.s}.orders o JOIN ${this.s}.assignments a ON a.current_order_id = o.order_id
-          WHERE o.connection_id = $1 AND a.workflow_state = 'Requested' AND o.change_type IN ('Added', 'Modified')
+        `SELECT o.* FROM ${this.s}.orders o
+           CROSS JOIN LATERAL (SELECT 1 FROM ${this.s}.assignments a
+                                WHERE a.assignment_id = o.assignment_id AND a.current_order_id = o.order_id
+                                  AND a.workflow_state = 'Requested' LIMIT 1) AS live
+          WHERE o.connection_id = $1 AND o.change_type IN ('Added', 'Modified')
             AND o.provisioning_state_code IN (${EXPECTED_STATES}) AND ($2::text IS NULL OR o.order_id > $2)
           ORDER BY o.order_id LIMIT $3`,
         [connectionId, after, SCAN_PAGE_SIZE + 1],
