@@ -7,6 +7,7 @@
 import { EventStoreError } from './errors';
 import type { EventStore } from './event-store';
 import type { Position } from './position';
+import type { Pacing } from './subscription-pacing';
 import type { EventFilter, RecordedEvent, Subscription } from './types';
 
 /** Where consumers keep their progress through the global log. */
@@ -26,6 +27,8 @@ export interface CatchUpSubscriptionOptions {
   /** Aborting it has the same effect as `close()`. */
   signal?: AbortSignal;
   pollIntervalMs?: number;
+  /** How often the subscription reads while wake-ups keep coming (the store's own pacing by default, ADR 0050). */
+  pacing?: Pacing;
   /**
    * Minimum time between checkpoint writes while the filter is dropping everything; handled
    * events are always checkpointed at once. Default 1000 ms.
@@ -103,7 +106,7 @@ export function startCatchUp(
   options: CatchUpSubscriptionOptions,
   loop: (run: CatchUpRun) => Promise<void>,
 ): RunningCatchUpSubscription {
-  const { store, checkpoints, subscriptionId, filter, signal, pollIntervalMs } = options;
+  const { store, checkpoints, subscriptionId, filter, signal, pollIntervalMs, pacing } = options;
   let stopRequested = false;
   let subscription: Subscription | undefined;
 
@@ -115,7 +118,7 @@ export function startCatchUp(
         return stopRequested;
       },
       async subscribe(onCheckpoint) {
-        subscription = store.subscribeToAll({ after, filter, pollIntervalMs, onCheckpoint });
+        subscription = store.subscribeToAll({ after, filter, pollIntervalMs, pacing, onCheckpoint });
         if (stopRequested) await subscription.close();
         return subscription;
       },
