@@ -23,14 +23,8 @@ import type { RecordedEvent } from './types';
 export interface PartitionedCatchUpOptions extends Omit<CatchUpSubscriptionOptions, 'handle'> {
   /** Called once per event; concurrently for events of different partitions. A throw stops the subscription. */
   handle(event: RecordedEvent): void | Promise<void>;
-  /** Events being handled (or waiting for their partition) at once; 1 is runCatchUpSubscription. */
+  /** Events handled or waiting, not yet below the checkpoint; 1 is runCatchUpSubscription. */
   concurrency: number;
-  /**
-   * Events not yet below the checkpoint, handled or not (default 4 × concurrency). An event that
-   * takes long holds the checkpoint, but no longer the events after it: with the window bounded
-   * by `concurrency` alone, the finished events behind one slow event kept new ones from starting.
-   */
-  maxWindow?: number;
   /** Events with the same key are handled in log order, one at a time; default the stream name. */
   partitionOf?(event: RecordedEvent): string;
 }
@@ -47,12 +41,10 @@ export function runPartitionedCatchUpSubscription(
   const { checkpoints, subscriptionId, handle, concurrency } = options;
   const partitionOf = options.partitionOf ?? ((event: RecordedEvent) => event.streamName);
   const filteredInterval = options.filteredCheckpointIntervalMs ?? 1000;
-  const maxWindow = Math.max(concurrency, options.maxWindow ?? 4 * concurrency);
 
   return startCatchUp(options, async (run) => {
     /** Not yet below the checkpoint, in log order. */
     const window: Entry[] = [];
-    let unfinished = 0;
     const tails = new Map<string, Promise<void>>();
     let failure: { event?: RecordedEvent; cause: unknown } | undefined;
     let wakeReader: (() => void) | undefined;
@@ -99,19 +91,17 @@ export function runPartitionedCatchUpSubscription(
       checkpoint(position);
     });
     for await (const event of subscription) {
-      while ((unfinished >= concurrency || window.length >= maxWindow) && !failure)
+      while (window.length >= concurrency && !failure)
         await new Promise<void>((resolve) => (wakeReader = resolve));
       if (failure) break;
       const entry: Entry = { event, done: false };
       window.push(entry);
-      unfinished++;
       const key = partitionOf(event);
       const mine = (tails.get(key) ?? Promise.resolve()).then(async () => {
         if (failure) return;
         try {
           await handle(event);
           entry.done = true;
-          unfinished--;
           advance();
         } catch (cause) {
           failure ??= { event, cause };
