@@ -9,14 +9,11 @@ import {
   type ProvisioningOrder,
   ProvisioningState,
 } from '@prov/domain';
-import type { Pacing, RecordedEvent } from '@prov/event-store';
+import type { RecordedEvent } from '@prov/event-store';
 import type { Reaction } from '@prov/platform';
 import { AssignmentCommands } from './assignment-commands';
 import { transmitIfPending } from './decisions/order-progress.decisions';
 import { OrderDispatcher } from './order-dispatcher';
-
-/** The dispatch reaction's reads under load (ADR 0073): four at once, then one per 100 ms. */
-export const DISPATCH_PACING: Pacing = { burst: 4, intervalMs: 100 };
 
 /**
  * Sends every order that becomes Pending on its way: automatic connections get it through
@@ -30,14 +27,6 @@ export class DispatchReaction implements Reaction {
     streamNamePrefixes: ['assignment-'],
     eventTypes: ['ProvisioningOrderGenerated', 'ProvisioningOrderApproved', 'ProvisioningOrderRetried'],
   };
-  /**
-   * Four reads at once after a quiet spell, then one per 100 ms while orders keep coming (the
-   * store's default: one per 20 ms). In a burst nearly every event this reaction reads was sent
-   * by generation already (`sendNow`) and is only skipped, so each read was a statement, the log
-   * gate and a page for nothing; what is left to it (approvals, retries, manual connections, a
-   * publish that failed) waits at most 100 ms more, and only under load (ADR 0073).
-   */
-  readonly pacing: Pacing = DISPATCH_PACING;
   private readonly logger = new Logger('Dispatch');
   /**
    * `<stream>@<revision>` of the events whose orders sendNow is publishing or published, oldest

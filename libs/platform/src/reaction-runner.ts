@@ -7,7 +7,6 @@ import {
   type CheckpointStore,
   type EventFilter,
   type EventStore,
-  type Pacing,
   type RecordedEvent,
   runPartitionedCatchUpSubscription,
   type RunningCatchUpSubscription,
@@ -29,8 +28,6 @@ export interface Reaction {
    * 1 for a reaction whose events of different streams must not overlap.
    */
   concurrency?: number;
-  /** How often it reads the log while commits keep coming; the store's pacing by default (ADR 0050). */
-  pacing?: Pacing;
 }
 
 /**
@@ -90,7 +87,6 @@ export class ReactionRunner {
           checkpoints: this.checkpoints,
           subscriptionId: this.reaction.name,
           filter: this.reaction.filter,
-          pacing: this.reaction.pacing,
           handle: (event) => this.handleWithRetry(event),
         });
         this.subscription = subscription;

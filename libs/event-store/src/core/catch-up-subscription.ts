@@ -7,7 +7,6 @@
 import { EventStoreError } from './errors';
 import type { EventStore } from './event-store';
 import type { Position } from './position';
-import type { Pacing } from './subscription-pacing';
 import type { EventFilter, RecordedEvent, Subscription } from './types';
 
 /** Where consumers keep their progress through the global log. */
@@ -27,8 +26,6 @@ export interface CatchUpSubscriptionOptions {
   /** Aborting it has the same effect as `close()`. */
   signal?: AbortSignal;
   pollIntervalMs?: number;
-  /** How often the subscription reads while wake-ups keep coming (the store's own pacing by default, ADR 0050). */
-  pacing?: Pacing;
   /**
    * Minimum time between checkpoint writes while the filter is dropping everything; handled
    * events are always checkpointed at once. Default 1000 ms.
@@ -106,7 +103,7 @@ export function startCatchUp(
   options: CatchUpSubscriptionOptions,
   loop: (run: CatchUpRun) => Promise<void>,
 ): RunningCatchUpSubscription {
-  const { store, checkpoints, subscriptionId, filter, signal, pollIntervalMs, pacing } = options;
+  const { store, checkpoints, subscriptionId, filter, signal, pollIntervalMs } = options;
   let stopRequested = false;
   let subscription: Subscription | undefined;
 
@@ -118,7 +115,7 @@ export function startCatchUp(
         return stopRequested;
       },
       async subscribe(onCheckpoint) {
-        subscription = store.subscribeToAll({ after, filter, pollIntervalMs, pacing, onCheckpoint });
+        subscription = store.subscribeToAll({ after, filter, pollIntervalMs, onCheckpoint });
         if (stopRequested) await subscription.close();
         return subscription;
       },
