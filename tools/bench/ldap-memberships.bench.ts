@@ -13,11 +13,14 @@
  * Options (environment): LDAP_BENCH_ORDERS (orders measured, default 2000), LDAP_BENCH_IN_FLIGHT
  * (orders applied at once, default 16: the agent's AGENT_CONCURRENCY), LDAP_BENCH_WARM_UP (orders
  * applied first and not measured, default 200: the group exists and the connector knows it),
- * LDAP_BENCH_ROUNDS (measured rounds in one directory, default 1; the group keeps growing).
+ * LDAP_BENCH_ROUNDS (measured rounds in one directory, default 1; the group keeps growing),
+ * LDAP_BENCH_GROUP_SIZE (members the group holds before the warm-up, default 0: a sustained run's
+ * group of tens of thousands, where slapd's work per member added showed, ADR 0071).
  */
 import { performance } from 'node:perf_hooks';
+import { Attribute, Change, Client } from 'ldapts';
 import { LdapConnector, type OrderToApply } from '@prov/connectors';
-import { startSlapd } from '@prov/testing';
+import { type RunningSlapd, startSlapd } from '@prov/testing';
 import { percentile } from './e2e-measurements';
 import { processCpuMs } from './process-cpu';
 
@@ -70,11 +73,44 @@ async function applyAll(connector: LdapConnector, prefix: string, count: number,
   return latencies;
 }
 
+/**
+ * Fills the group with `size` members before the connector sees it, 5,000 per write: DNs of the
+ * people container whose entries are never added (the memberof overlay skips them), so that the
+ * fill costs seconds, not the minutes of as many accounts.
+ */
+async function fillGroup(slapd: RunningSlapd, size: number): Promise<void> {
+  if (size <= 0) return;
+  const client = new Client({ url: slapd.url, timeout: 600_000 });
+  const members = (from: number, to: number) =>
+    Array.from({ length: to - from }, (_, i) => `uid=filled.${from + i},${slapd.peopleDn}`);
+  const dn = `cn=${GROUP},${slapd.groupsDn}`;
+  const started = performance.now();
+  try {
+    await client.bind(slapd.adminDn, slapd.adminPassword);
+    await client.add(dn, {
+      objectClass: 'groupOfNames',
+      cn: GROUP,
+      member: members(0, Math.min(size, 5000)),
+    });
+    for (let from = 5000; from < size; from += 5000) {
+      const values = members(from, Math.min(size, from + 5000));
+      await client.modify(
+        dn,
+        new Change({ operation: 'add', modification: new Attribute({ type: 'member', values }) }),
+      );
+    }
+  } finally {
+    await client.unbind();
+  }
+  console.log(`group filled with ${size} members in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
 async function main(): Promise<void> {
   const orders = env('LDAP_BENCH_ORDERS', 2000);
   const inFlight = env('LDAP_BENCH_IN_FLIGHT', 16);
   const rounds = env('LDAP_BENCH_ROUNDS', 1);
   const slapd = await startSlapd({ baseDn: BASE_DN });
+  await fillGroup(slapd, env('LDAP_BENCH_GROUP_SIZE', 0));
   const connector = new LdapConnector(
     {
       id: 'corp_ldap',
