@@ -15,7 +15,9 @@
  * applied first and not measured, default 200: the group exists and the connector knows it),
  * LDAP_BENCH_ROUNDS (measured rounds in one directory, default 1; the group keeps growing),
  * LDAP_BENCH_GROUP_SIZE (members the group holds before the warm-up, default 0: a sustained run's
- * group of tens of thousands, where slapd's work per member added showed, ADR 0071).
+ * group of tens of thousands, where slapd's work per member added showed, ADR 0071),
+ * LDAP_BENCH_RATE (orders offered per second in the measured rounds, default 0: as fast as the
+ * slots allow; at a rate the latency includes the wait for a slot, as the agent's queue).
  */
 import { performance } from 'node:perf_hooks';
 import { Attribute, Change, Client } from 'ldapts';
@@ -56,17 +58,24 @@ function added(accountKey: string): OrderToApply {
   };
 }
 
-/** Applies `count` orders, `inFlight` at a time; answers each one's latency in ms. */
-async function applyAll(connector: LdapConnector, prefix: string, count: number, inFlight: number) {
+/**
+ * Applies `count` orders, `inFlight` at a time; answers each one's latency in ms. With a `rate`
+ * (orders/s) the orders are offered at that pace, as the agent receives them, and an order's
+ * latency runs from its offer: the wait for a free slot (the agent's queue) and its apply.
+ */
+async function applyAll(connector: LdapConnector, prefix: string, count: number, inFlight: number, rate = 0) {
   const latencies: number[] = [];
+  const begun = performance.now();
   let next = 0;
   await Promise.all(
     Array.from({ length: inFlight }, async () => {
       while (next < count) {
-        const order = added(`${prefix}.${next++}`);
-        const started = performance.now();
-        await connector.apply(order);
-        latencies.push(performance.now() - started);
+        const index = next++;
+        const offered = rate > 0 ? begun + (index * 1000) / rate : performance.now();
+        const early = offered - performance.now();
+        if (early > 0) await new Promise((resolve) => setTimeout(resolve, early));
+        await connector.apply(added(`${prefix}.${index}`));
+        latencies.push(performance.now() - offered);
       }
     }),
   );
@@ -109,6 +118,7 @@ async function main(): Promise<void> {
   const orders = env('LDAP_BENCH_ORDERS', 2000);
   const inFlight = env('LDAP_BENCH_IN_FLIGHT', 16);
   const rounds = env('LDAP_BENCH_ROUNDS', 1);
+  const rate = env('LDAP_BENCH_RATE', 0);
   const slapd = await startSlapd({ baseDn: BASE_DN });
   await fillGroup(slapd, env('LDAP_BENCH_GROUP_SIZE', 0));
   const connector = new LdapConnector(
@@ -135,13 +145,13 @@ async function main(): Promise<void> {
       const slapdCpu = processCpuMs(slapd.pid);
       const ownCpu = processCpuMs(process.pid);
       const started = performance.now();
-      const latencies = await applyAll(connector, `r${round}`, orders, inFlight);
+      const latencies = await applyAll(connector, `r${round}`, orders, inFlight, rate);
       const seconds = (performance.now() - started) / 1000;
       const sorted = latencies.sort((a, b) => a - b);
       const perOrder = (before: number, pid: number) => ((processCpuMs(pid) - before) / orders).toFixed(3);
       console.log(
         `round ${round}: ${orders} orders, ${inFlight} in flight, in ${seconds.toFixed(2)} s = ${(orders / seconds).toFixed(0)} orders/s; ` +
-          `apply p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms, max ${sorted.at(-1)?.toFixed(1)} ms; ` +
+          `${rate > 0 ? `offered at ${rate}/s; offer → applied` : 'apply'} p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms, max ${sorted.at(-1)?.toFixed(1)} ms; ` +
           `CPU ms per order: slapd ${perOrder(slapdCpu, slapd.pid)}, connector ${perOrder(ownCpu, process.pid)}`,
       );
     }
