@@ -13,11 +13,16 @@
  * Options (environment): LDAP_BENCH_ORDERS (orders measured, default 2000), LDAP_BENCH_IN_FLIGHT
  * (orders applied at once, default 16: the agent's AGENT_CONCURRENCY), LDAP_BENCH_WARM_UP (orders
  * applied first and not measured, default 200: the group exists and the connector knows it),
- * LDAP_BENCH_ROUNDS (measured rounds in one directory, default 1; the group keeps growing).
+ * LDAP_BENCH_ROUNDS (measured rounds in one directory, default 1; the group keeps growing),
+ * LDAP_BENCH_GROUP_SIZE (members the group holds before the warm-up, default 0: a sustained run's
+ * group of tens of thousands, where slapd's work per member added showed, ADR 0071),
+ * LDAP_BENCH_RATE (orders offered per second in the measured rounds, default 0: as fast as the
+ * slots allow; at a rate the latency includes the wait for a slot, as the agent's queue).
  */
 import { performance } from 'node:perf_hooks';
+import { Attribute, Change, Client } from 'ldapts';
 import { LdapConnector, type OrderToApply } from '@prov/connectors';
-import { startSlapd } from '@prov/testing';
+import { type RunningSlapd, startSlapd } from '@prov/testing';
 import { percentile } from './e2e-measurements';
 import { processCpuMs } from './process-cpu';
 
@@ -53,28 +58,69 @@ function added(accountKey: string): OrderToApply {
   };
 }
 
-/** Applies `count` orders, `inFlight` at a time; answers each one's latency in ms. */
-async function applyAll(connector: LdapConnector, prefix: string, count: number, inFlight: number) {
+/**
+ * Applies `count` orders, `inFlight` at a time; answers each one's latency in ms. With a `rate`
+ * (orders/s) the orders are offered at that pace, as the agent receives them, and an order's
+ * latency runs from its offer: the wait for a free slot (the agent's queue) and its apply.
+ */
+async function applyAll(connector: LdapConnector, prefix: string, count: number, inFlight: number, rate = 0) {
   const latencies: number[] = [];
+  const begun = performance.now();
   let next = 0;
   await Promise.all(
     Array.from({ length: inFlight }, async () => {
       while (next < count) {
-        const order = added(`${prefix}.${next++}`);
-        const started = performance.now();
-        await connector.apply(order);
-        latencies.push(performance.now() - started);
+        const index = next++;
+        const offered = rate > 0 ? begun + (index * 1000) / rate : performance.now();
+        const early = offered - performance.now();
+        if (early > 0) await new Promise((resolve) => setTimeout(resolve, early));
+        await connector.apply(added(`${prefix}.${index}`));
+        latencies.push(performance.now() - offered);
       }
     }),
   );
   return latencies;
 }
 
+/**
+ * Fills the group with `size` members before the connector sees it, 5,000 per write: DNs of the
+ * people container whose entries are never added (the memberof overlay skips them), so that the
+ * fill costs seconds, not the minutes of as many accounts.
+ */
+async function fillGroup(slapd: RunningSlapd, size: number): Promise<void> {
+  if (size <= 0) return;
+  const client = new Client({ url: slapd.url, timeout: 600_000 });
+  const members = (from: number, to: number) =>
+    Array.from({ length: to - from }, (_, i) => `uid=filled.${from + i},${slapd.peopleDn}`);
+  const dn = `cn=${GROUP},${slapd.groupsDn}`;
+  const started = performance.now();
+  try {
+    await client.bind(slapd.adminDn, slapd.adminPassword);
+    await client.add(dn, {
+      objectClass: 'groupOfNames',
+      cn: GROUP,
+      member: members(0, Math.min(size, 5000)),
+    });
+    for (let from = 5000; from < size; from += 5000) {
+      const values = members(from, Math.min(size, from + 5000));
+      await client.modify(
+        dn,
+        new Change({ operation: 'add', modification: new Attribute({ type: 'member', values }) }),
+      );
+    }
+  } finally {
+    await client.unbind();
+  }
+  console.log(`group filled with ${size} members in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
 async function main(): Promise<void> {
   const orders = env('LDAP_BENCH_ORDERS', 2000);
   const inFlight = env('LDAP_BENCH_IN_FLIGHT', 16);
   const rounds = env('LDAP_BENCH_ROUNDS', 1);
+  const rate = env('LDAP_BENCH_RATE', 0);
   const slapd = await startSlapd({ baseDn: BASE_DN });
+  await fillGroup(slapd, env('LDAP_BENCH_GROUP_SIZE', 0));
   const connector = new LdapConnector(
     {
       id: 'corp_ldap',
@@ -99,13 +145,13 @@ async function main(): Promise<void> {
       const slapdCpu = processCpuMs(slapd.pid);
       const ownCpu = processCpuMs(process.pid);
       const started = performance.now();
-      const latencies = await applyAll(connector, `r${round}`, orders, inFlight);
+      const latencies = await applyAll(connector, `r${round}`, orders, inFlight, rate);
       const seconds = (performance.now() - started) / 1000;
       const sorted = latencies.sort((a, b) => a - b);
       const perOrder = (before: number, pid: number) => ((processCpuMs(pid) - before) / orders).toFixed(3);
       console.log(
         `round ${round}: ${orders} orders, ${inFlight} in flight, in ${seconds.toFixed(2)} s = ${(orders / seconds).toFixed(0)} orders/s; ` +
-          `apply p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms, max ${sorted.at(-1)?.toFixed(1)} ms; ` +
+          `${rate > 0 ? `offered at ${rate}/s; offer → applied` : 'apply'} p50 ${percentile(sorted, 50).toFixed(1)} ms, p99 ${percentile(sorted, 99).toFixed(1)} ms, max ${sorted.at(-1)?.toFixed(1)} ms; ` +
           `CPU ms per order: slapd ${perOrder(slapdCpu, slapd.pid)}, connector ${perOrder(ownCpu, process.pid)}`,
       );
     }

@@ -43,6 +43,9 @@ export class LdapGroups {
     MEMBERS_PER_MODIFY,
   );
 
+  /** Groups whose state a first member is finding out: members that come meanwhile wait for it. */
+  private readonly learning = new Map<string, Promise<void>>();
+
   constructor(
     private readonly groupsDn: string,
     private readonly op: LdapOperation,
@@ -65,7 +68,20 @@ export class LdapGroups {
   async addMember(group: string, memberDn: string): Promise<void> {
     const dn = this.groupDn(group);
     if (this.withoutPlaceholder.has(dn)) return this.gathering.run(dn, { group, memberDn });
-    return this.addMemberAlone(group, memberDn);
+    const learning = this.learning.get(dn);
+    if (learning) {
+      // Each alone would be two modifies of a group that may hold tens of thousands, one after
+      // the other in the directory: after a restart that queue outlasted the operation timeout
+      // (ADR 0071). One wait at most: whatever the first found, this member goes on after it.
+      await learning;
+      if (this.withoutPlaceholder.has(dn)) return this.gathering.run(dn, { group, memberDn });
+      return this.addMemberAlone(group, memberDn);
+    }
+    const first = this.addMemberAlone(group, memberDn);
+    const settled = first.catch(() => undefined);
+    this.learning.set(dn, settled);
+    void settled.then(() => this.learning.get(dn) === settled && this.learning.delete(dn));
+    return first;
   }
 
   /**

@@ -87,4 +87,32 @@ describe('LdapGroups: members added at the same time (ADR 0058)', () => {
     expect(target.modifies.slice(before).map((m) => m.added.length)).toEqual([4, 1, 1, 1, 1]);
     expect([...target.group]).toEqual(['first', 'a', 'b', 'c'].map(person));
   });
+
+  it('wait, while the first member finds out how the group stands, and then share one modify', async () => {
+    const target = directory([person('first')]);
+    const groups = new LdapGroups(GROUPS, target.op);
+    // A fresh connector (an agent just restarted) and a backlog of members for one large group.
+    const logins = ['a', 'b', 'c', 'd', 'e'];
+    await Promise.all(logins.map((login) => groups.addMember('staff', person(login))));
+
+    expect(target.modifies).toEqual([
+      { dn: STAFF, added: [person('a')] }, // with the placeholder's delete: refused, there is none
+      { dn: STAFF, added: [person('a')] },
+      { dn: STAFF, added: ['b', 'c', 'd', 'e'].map(person) },
+    ]);
+    expect([...target.group]).toEqual(['first', ...logins].map(person));
+  });
+
+  it('let a member that waited for a failed first one try alone', async () => {
+    const target = directory([person('first')]);
+    const groups = new LdapGroups(GROUPS, target.op);
+    target.refuse.add(person('refused'));
+    const answers = await Promise.allSettled([
+      groups.addMember('staff', person('refused')),
+      groups.addMember('staff', person('b')),
+    ]);
+
+    expect(answers.map((a) => a.status)).toEqual(['rejected', 'fulfilled']);
+    expect([...target.group]).toEqual(['first', 'b'].map(person));
+  });
 });
