@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  coalescingReads,
   decideOnGuess,
   type EventMetadata,
   handleCommand,
@@ -51,7 +52,12 @@ export class EntitlementHoldings {
   /** Each identity as this process last read or wrote it: a guess for a new holding, never an answer. */
   private readonly known = new KnownStreams<IdentityState>(KNOWN_IDENTITIES);
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  /** Reads of identities that arrive together share a statement (ADR 0072, as in `orders`). */
+  private readonly store: EventStore;
+
+  constructor(@Inject(EVENT_STORE) store: EventStore) {
+    this.store = coalescingReads(store);
+  }
 
   async identity(identityId: string): Promise<IdentityState> {
     return (await this.loadIdentity(identityId)).state;
