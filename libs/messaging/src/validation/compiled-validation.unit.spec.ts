@@ -215,20 +215,16 @@ describe('the compiled validation of nested command payloads', () => {
 
   it('answers a valid report batch without class-validator, and refuses a bad one naming the field and the rule', async () => {
     const nest = jest.spyOn(ValidationPipe.prototype, 'transform');
-    const report = {
-      assignmentId: '3f1c2a9e-8b4d-4c55-9a7e-2d6f1b0c4e11',
-      orderId: 'o-1',
-      attempt: 1,
-      outcome: 'executed',
-      connectorCall: { operation: 'modify', target: 'uid=a', attributes: ['member'], durationMs: 3 },
-    };
+    const connectorCall = { operation: 'modify', target: 'uid=a', attributes: ['member'], durationMs: 3 };
+    const assignmentId = '3f1c2a9e-8b4d-4c55-9a7e-2d6f1b0c4e11';
+    const report = { assignmentId, orderId: 'o-1', attempt: 1, outcome: 'executed', connectorCall };
     const accepted = await compiledPipe.transform(
       { actor: 'agent', items: [report] },
       { type: 'body', metatype: OrderReportBatchMessage },
     );
     expect(nest).not.toHaveBeenCalled();
     expect(accepted).toBeInstanceOf(OrderReportBatchMessage);
-    expect((accepted as OrderReportBatchMessage).items[0].connectorCall).toEqual(report.connectorCall);
+    expect((accepted as OrderReportBatchMessage).items[0].connectorCall).toEqual(connectorCall);
     const refused = await outcome(
       compiledPipe,
       { actor: 'agent', items: [report, { ...report, attempt: 0 }] },
