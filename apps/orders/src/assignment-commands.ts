@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
+  coalescingReads,
   handleCommand,
   loadStream,
   type CommandOutcome,
@@ -28,7 +29,6 @@ import {
 import { EVENT_STORE, ROLE_MODEL } from '@prov/platform';
 import type { RoleModel } from '@prov/role-model';
 import { AssignmentCache, type KnownAssignment } from './assignment-cache';
-import { coalescingReads } from './coalesced-reads';
 
 /** Reading and changing assignments (and reading identities) for the orders service. */
 @Injectable()

@@ -10,7 +10,8 @@ jest.setTimeout(120_000);
 /**
  * What a bulk request (`request-assignment-batch`) costs PostgreSQL per item (ADR 0045, ADR 0051):
  * its items run at once, so their appends share the group commit's statements; an identity this
- * process registered is not read again before its new holding is appended.
+ * process registered is not read again before its new holding is appended, and those it does not
+ * know are read together (ADR 0072).
  */
 const ITEMS = 200;
 const now = new Date('2030-01-01T08:00:00.000Z');
@@ -80,13 +81,17 @@ describe('a batch of assignment requests on PostgreSQL', () => {
     expect((await store.readStream(assignmentStreamName(first.value.assignmentId))).length).toBe(1);
   });
 
-  it('reads each identity once when the process knows none of them (a restart), no more', async () => {
+  it('reads each identity once when the process knows none of them (a restart), the reads sharing statements as the appends do', async () => {
     const restarted = new EntitlementHoldings(store);
     statements.length = 0;
     const { results } = await requestAll(restarted, 'vpn');
     expect(results.every((result) => 'value' in result && result.value.created)).toBe(true);
-    expect(count('SELECT s.tombstoned')).toBe(ITEMS);
-    expect(statements.length).toBeLessThan(ITEMS * 1.25);
+    // One `readStreams` statement for the identities asked together (ADR 0072), none alone.
+    expect(count('SELECT s.tombstoned')).toBe(0);
+    expect(count('SELECT n.i')).toBeGreaterThan(0);
+    expect(count('SELECT n.i')).toBeLessThan(ITEMS * 0.05);
+    // The holding at the revision read and the new assignment in one append, group-committed.
+    expect(statements.length).toBeLessThan(ITEMS * 0.25);
     const held = (await store.readStream(identityStreamName(ids[0]))).map((e) => e.type);
     expect(held).toEqual(['IdentityRegistered', 'EntitlementHeld', 'EntitlementHeld']);
   });

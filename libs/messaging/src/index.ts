@@ -6,6 +6,8 @@ export * from './errors/command-error';
 export * from './errors/error-status-mapping';
 export * from './errors/command-exception.filter';
 export * from './validation/nats-validation-pipe';
+export * from './validation/compiled-validation';
+export * from './validation/compiled-validation-pipe';
 export * from './validation/payload-inspection';
 export * from './validation/command-packet';
 

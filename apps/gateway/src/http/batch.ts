@@ -5,8 +5,7 @@ import { plainToInstance } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray } from 'class-validator';
 import { validate } from 'class-validator';
 import { MAX_BATCH_COMMAND_ITEMS } from '@prov/contracts';
-import { CommandError } from '@prov/messaging';
-import { acceptedBody } from './compiled-validation';
+import { acceptedBody, CommandError } from '@prov/messaging';
 import { fieldProblems } from './validation';
 
 /** Items per batch call: a first load of 100,000 people is 100 calls, and one call stays well under a minute. */

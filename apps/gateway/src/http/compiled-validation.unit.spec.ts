@@ -10,8 +10,8 @@ import {
 import { RegisterIdentityBody, UpdateIdentityBody } from '../directory/identity.dto';
 import { DecisionBody } from '../review/decision.dto';
 import { BatchBody, validateItem } from './batch';
-import type { DtoClass } from './compiled-validation';
-import { CompiledValidationPipe, HTTP_VALIDATION_OPTIONS } from './validation';
+import { CompiledValidationPipe, type DtoClass } from '@prov/messaging';
+import { HTTP_VALIDATION_OPTIONS } from './validation';
 
 const compiledPipe = new CompiledValidationPipe(HTTP_VALIDATION_OPTIONS);
 const nestPipe = new ValidationPipe(HTTP_VALIDATION_OPTIONS);

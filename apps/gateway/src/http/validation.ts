@@ -1,11 +1,10 @@
 import {
-  type ArgumentMetadata,
   BadRequestException,
   ValidationError,
   ValidationPipe,
   type ValidationPipeOptions,
 } from '@nestjs/common';
-import { acceptedBody, type DtoClass } from './compiled-validation';
+import { CompiledValidationPipe } from '@prov/messaging';
 
 interface FieldProblem {
   field: string;
@@ -37,25 +36,10 @@ export const HTTP_VALIDATION_OPTIONS: ValidationPipeOptions = {
   },
 };
 
-/** The parameter types Nest's pipe never validates (ValidationPipe.toValidate). */
-const UNVALIDATED: unknown[] = [String, Boolean, Number, Array, Object, Buffer, Date];
-
 /**
- * Nest's ValidationPipe with a shortcut for the bodies that pass (ADR 0059): a DTO's rules are
- * read once from class-validator's metadata ({@link compileDto}) instead of looked up and grouped
- * again on every request, and a flat body that satisfies them becomes the instance
- * class-transformer would have built. Anything else — a failing body, a DTO the plan does not
- * model — goes through Nest's pipe as before, so every 400 names the same fields and rules.
+ * Request bodies and queries are validated and whitelisted; a 400 names every offending field.
+ * A body that passes is decided by its DTO's compiled plan (ADR 0059).
  */
-export class CompiledValidationPipe extends ValidationPipe {
-  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    const { metatype, type } = metadata;
-    const validated = type !== 'custom' && metatype !== undefined && !UNVALIDATED.includes(metatype);
-    return (validated && acceptedBody(metatype as DtoClass, value)) || super.transform(value, metadata);
-  }
-}
-
-/** Request bodies and queries are validated and whitelisted; a 400 names every offending field. */
 export function httpValidationPipe(): ValidationPipe {
   return new CompiledValidationPipe(HTTP_VALIDATION_OPTIONS);
 }

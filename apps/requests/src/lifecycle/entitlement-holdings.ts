@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  coalescingReads,
   decideOnGuess,
   type EventMetadata,
   handleCommand,
@@ -51,7 +52,12 @@ export class EntitlementHoldings {
   /** Each identity as this process last read or wrote it: a guess for a new holding, never an answer. */
   private readonly known = new KnownStreams<IdentityState>(KNOWN_IDENTITIES);
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  /** Reads of identities that arrive together share a statement (ADR 0072, as in `orders`). */
+  private readonly store: EventStore;
+
+  constructor(@Inject(EVENT_STORE) store: EventStore) {
+    this.store = coalescingReads(store);
+  }
 
   async identity(identityId: string): Promise<IdentityState> {
     return (await this.loadIdentity(identityId)).state;
@@ -80,16 +86,20 @@ export class EntitlementHoldings {
    * requested. A new holding of an identity this process knows costs one round trip: the holding,
    * at the known revision (the store's acceptance proves it current), and the new assignment
    * stream are appended together, all or none (ADR 0061; two appends on a store without
-   * `appendToStreams`). Otherwise the identity is read, then appended to with that revision (a
-   * conflict in either reads the stream and decides again).
+   * `appendToStreams`). Otherwise the identity is read and the new holding takes the same append
+   * at the revision read (ADR 0072): most identities of a large population are not among those
+   * this process remembers. A holding to look into (an existing one, a conflict) is decided on
+   * the stream read, appended to with that revision (a conflict reads it and decides again).
    */
   async hold(request: HoldRequest): Promise<{ assignmentId: string; created: boolean }> {
-    const held = await this.holdAsKnown(request);
-    if (held) return held;
     const { identityId, entitlementId, now, actor, metadata } = request;
+    const known = await this.holdOn(request, this.known.get(identityStreamName(identityId)));
+    if (known) return known;
     let loaded: LoadedStream<IdentityState> | undefined = await this.loadIdentity(identityId);
     const identity = loaded.state;
     if (!identity.exists) throw new IdentityNotFoundError(identityId, 'RequestAssignment');
+    const read = await this.holdOn(request, loaded);
+    if (read) return read;
     const existing = findHolding(identity, entitlementId);
     if (existing) {
       const assignment = await this.assignment(existing.assignmentId);
@@ -120,17 +130,16 @@ export class EntitlementHoldings {
   }
 
   /**
-   * A new holding decided on the identity as this process last knew it, when that shows it
-   * active and without the entitlement, with the new assignment it names: the answer once the
-   * store accepted the holding at the known revision, else undefined (nothing known, a holding to
-   * look into, or the identity moved on: the caller then reads it and decides as if nothing had
-   * been known).
+   * A new holding decided on the identity as this process knew or just read it, when that shows
+   * it active and without the entitlement, with the new assignment it names: the answer once the
+   * store accepted the holding at that revision, else undefined (nothing known, a holding to look
+   * into, or the identity moved on: the caller then decides on the stream as read).
    */
-  private async holdAsKnown(
+  private async holdOn(
     request: HoldRequest,
+    guess: { state: IdentityState; revision: bigint | undefined } | undefined,
   ): Promise<{ assignmentId: string; created: boolean } | undefined> {
     const streamName = identityStreamName(request.identityId);
-    const guess = this.known.get(streamName);
     if (!guess?.state.exists || !guess.state.active || findHolding(guess.state, request.entitlementId))
       return undefined;
     const hold = holdCommand(request);

@@ -55,13 +55,12 @@ describe('EntitlementHoldings.hold', () => {
     holdings = new EntitlementHoldings(counting);
   });
 
-  it('records a new request in three round trips: read the identity, append to it, create the assignment', async () => {
+  it('records a new request for an identity it does not know in two round trips: read the identity, then the holding at the revision read and the new assignment, together (ADR 0072)', async () => {
     const outcome = await holdings.hold(request('a-1'));
     expect(outcome).toEqual({ assignmentId: 'a-1', created: true });
     expect(trips).toEqual([
       `read ${identityStreamName('jdoe')}`,
-      `append ${identityStreamName('jdoe')}`,
-      `append ${assignmentStreamName('a-1')}`,
+      `append ${identityStreamName('jdoe')} + ${assignmentStreamName('a-1')}`,
     ]);
     expect((await store.readStream(assignmentStreamName('a-1'))).map((e) => e.type)).toEqual([
       'AssignmentRequested',
@@ -142,8 +141,7 @@ describe('EntitlementHoldings.hold', () => {
       expect(trips).toEqual([
         `append ${identityStreamName('jdoe')} + ${assignmentStreamName('a-1')}`, // refused at the known revision
         `read ${identityStreamName('jdoe')}`,
-        `append ${identityStreamName('jdoe')}`,
-        `append ${assignmentStreamName('a-1')}`,
+        `append ${identityStreamName('jdoe')} + ${assignmentStreamName('a-1')}`, // at the revision read
       ]);
       expect(await heldEntitlements()).toEqual(['b-1', 'a-1']);
       expect((await store.readStream(assignmentStreamName('a-1'))).map((e) => e.type)).toEqual([
