@@ -1,14 +1,14 @@
 import 'reflect-metadata';
 import fc from 'fast-check';
 import { Client } from 'pg';
-import { inProcessEdge, TOKENS } from './in-process-edge';
+import { inProcessEdge, TOKENS } from '../testing/in-process-edge';
 
 jest.setTimeout(240_000);
 
 const encoder = new TextEncoder();
 
 /**
- * The HTTP edge in-process (in-process-edge.ts) fed thousands of generated requests must answer
+ * The HTTP edge in-process (testing/in-process-edge.ts) fed thousands of generated requests must answer
  * every one with less than 500 and write nothing half.
  */
 describe('the HTTP edge under generated requests', () => {

@@ -3,12 +3,12 @@ import { Agent, get as httpGet } from 'node:http';
 import { CommandClient } from '@prov/messaging';
 import { waitFor } from '@prov/testing';
 import { CreateCommands } from './create-command';
-import { inProcessEdge, TOKENS } from './in-process-edge';
+import { inProcessEdge, TOKENS } from '../testing/in-process-edge';
 
 jest.setTimeout(240_000);
 
 /**
- * The HTTP edge in-process (in-process-edge.ts): malformed requests answered with the 4xx that
+ * The HTTP edge in-process (testing/in-process-edge.ts): malformed requests answered with the 4xx that
  * names the field, security headers, kept-alive connections, limits per address and per token,
  * and one caller's concurrent requests coalesced. Generated requests: edge-fuzz.int.spec.ts.
  */
