@@ -25,21 +25,14 @@
  * against the issue's p99 < 250 ms. After the burst, how many commands carried its single
  * requests (tools/bench/edge-commands.ts). The single requests go over node:http
  * (tools/bench/kept-alive-client.ts), the same requests as fetch's at a third of its CPU.
+ * The system it starts is tools/bench/e2e-system.ts; the registration, the single requests and
+ * the waits are tools/bench/e2e-requests.ts.
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
-import {
-  freePort,
-  type RunningOtlpReceiver,
-  type RunningSlapd,
-  startOtlpReceiver,
-  startPostgresCluster,
-  startSlapd,
-  startSystem,
-  waitFor,
-} from '@prov/testing';
+import { waitFor } from '@prov/testing';
 import { eventHops, formatHops, orderTimes, ReadModelWatch, traceHops } from './e2e-hops';
 import {
   executionLatencies,
@@ -50,14 +43,14 @@ import {
   sustainedVerdict,
 } from './e2e-measurements';
 import { formatEdgeCommands, readEdgeCommands } from './edge-commands';
-import { KeptAliveClient } from './kept-alive-client';
-import { formatCpuTable, measureCpu, processCpuMs, sessionNames } from './process-cpu';
+import { executed, MAX_BATCH, registerIdentities, servicesIdle, singleRequests } from './e2e-requests';
+import { startBenchSystem } from './e2e-system';
+import { formatCpuTable, measureCpu, sessionNames } from './process-cpu';
 import { measureRawSlapd } from './raw-slapd';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 /** The sample role model's corp_ldap connection binds as cn=provisioning,<this>. */
 const SAMPLE_LDAP_BASE_DN = 'dc=example,dc=com';
-const MAX_BATCH = 1000;
 const SERVICES = ['gateway', 'requests', 'review', 'orders', 'agent', 'projector'] as const;
 
 async function main(): Promise<void> {
@@ -94,45 +87,9 @@ async function main(): Promise<void> {
     // The services start and stop profiling when these appear: none may be left from a run before.
     for (const marker of ['burst-started', 'burst-ended']) rmSync(join(profileDir, marker), { force: true });
   }
-  const postgres = await startPostgresCluster();
-  process.env.PROV_TEST_POSTGRES_URL = postgres.url;
-  let slapd: RunningSlapd | undefined;
-  if (target === 'ldap') slapd = await startSlapd({ baseDn: SAMPLE_LDAP_BASE_DN });
-  const gatewayOpsPort = await freePort();
   const traceRatio = env('BENCH_TRACE_RATIO', 0);
-  let traces: RunningOtlpReceiver | undefined;
-  if (traceRatio > 0) traces = await startOtlpReceiver();
-  const system = await startSystem({
-    logLevel: process.env.LOG_LEVEL ?? 'warn',
-    // Six services starting on a busy 2-core machine can take longer than a test's minute.
-    startTimeoutMs: 300_000,
-    // Measure throughput, not the rate limit.
-    env: {
-      TIMER_INTERVAL_MS: '5000',
-      RATE_LIMIT_WRITES: '10000000',
-      // A saturated machine answers commands late rather than not at all: measure, do not time out.
-      COMMAND_TIMEOUT_MS: '60000',
-      ...(traces
-        ? {
-            OTEL_EXPORTER_OTLP_ENDPOINT: traces.url,
-            OTEL_TRACES_SAMPLER_ARG: String(traceRatio),
-            OTEL_BSP_SCHEDULE_DELAY: '1000',
-          }
-        : {}),
-      ...(profileDir
-        ? {
-            NODE_OPTIONS: `--require ${resolve(__dirname, 'cpu-profile.cjs')}`,
-            BENCH_CPU_PROFILE_DIR: profileDir,
-          }
-        : {}),
-    },
-    serviceEnv: {
-      // Its metrics say how many commands carried the single requests (edge-commands.ts).
-      gateway: { HEALTH_PORT: String(gatewayOpsPort) },
-      ...(slapd ? { agent: { CORP_LDAP_URL: slapd.url, CORP_LDAP_PASSWORD: slapd.servicePassword } } : {}),
-    },
-  });
-  const gatewayMetrics = `http://127.0.0.1:${gatewayOpsPort}/metrics`;
+  const bench = await startBenchSystem({ target, profileDir, traceRatio, baseDn: SAMPLE_LDAP_BASE_DN });
+  const { system, traces, gatewayMetrics } = bench;
   try {
     const admin = system.client('admin');
     const requester = system.client('requester');
@@ -142,49 +99,8 @@ async function main(): Promise<void> {
     const sustainedTotal = Math.round(rate * sustainedSeconds);
     const registered = Math.max(requests + sustainedTotal + bulk, env('BENCH_IDENTITIES', 0));
     const identities = Array.from({ length: registered }, (_, i) => `bench.${i}`);
-    const registrationStart = Date.now();
-    for (let from = 0; from < identities.length; from += MAX_BATCH) {
-      const items = identities.slice(from, from + MAX_BATCH).map((id) => ({
-        id,
-        login: id,
-        firstName: 'Bench',
-        lastName: `User${id}`,
-        email: `${id}@example.test`,
-      }));
-      const answer = await admin.post('/api/identities/batch', { body: { items }, timeoutMs: 600_000 });
-      if (answer.status !== 200 || answer.body.errors > 0)
-        throw new Error(
-          `registration answered ${answer.status}: ${JSON.stringify(answer.body).slice(0, 500)}`,
-        );
-    }
-    const registrationSeconds = (Date.now() - registrationStart) / 1000;
-    console.log(
-      `registration (POST /api/identities/batch, ${MAX_BATCH} a call): ${identities.length} identities in ${registrationSeconds.toFixed(1)} s = ${(identities.length / registrationSeconds).toFixed(0)}/s`,
-    );
-    /** When the bench sent each request (its first attempt), by assignment id. */
-    const sentAt = new Map<string, number>();
-    // The same requests as the requester's ApiClient would send, at a third of its CPU (ADR 0067).
-    const singles = new KeptAliveClient(system.apiUrl);
-    const request = async (index: number, attempt = 1, sent = Date.now()): Promise<string> => {
-      const response = await singles
-        .post('/api/assignments', {
-          token: system.tokens.requester,
-          body: { identityId: identities[index], entitlementId },
-          // Longer than the services' COMMAND_TIMEOUT_MS: a saturated machine answers late, not never.
-          timeoutMs: 120_000,
-        })
-        .catch((error: Error) => {
-          // A kept-alive connection the gateway closed as it was reused ("socket hang up"):
-          // send again; a request that did arrive answers 200 with the same assignment.
-          if (attempt < 3 && /socket hang up|ECONNRESET/.test(error.message)) return undefined;
-          throw error;
-        });
-      if (!response) return request(index, attempt + 1, sent);
-      if (response.status !== 202 && !(attempt > 1 && response.status === 200))
-        throw new Error(`request ${index} answered ${response.status}: ${JSON.stringify(response.body)}`);
-      sentAt.set(response.body.assignmentId as string, sent);
-      return response.body.assignmentId as string;
-    };
+    await registerIdentities(admin, identities);
+    const { request, sentAt, close: closeSingles } = singleRequests(system, identities, entitlementId);
     // Counted in the read model directly: the API pages its lists (at most 5000 a call).
     // A pool, so that a dropped connection is replaced instead of ending the run.
     // Named, so that its backend's CPU is counted as the bench's, not the engine's.
@@ -194,42 +110,12 @@ async function main(): Promise<void> {
       application_name: 'bench (count query)',
     });
     readModel.on('error', (error) => console.error(`read-model connection lost: ${error.message}`));
-    const waitExecuted = (count: number, timeoutMs: number) =>
-      waitFor(
-        async () =>
-          Number(
-            (
-              await readModel.query(
-                'SELECT count(*) AS n FROM rm.assignments WHERE provisioning_state_code = 8',
-              )
-            ).rows[0].n,
-          ),
-        {
-          until: (n) => n >= count,
-          timeoutMs,
-          intervalMs: 100,
-          description: `${count} assignments Executed`,
-        },
-      );
+    const waitExecuted = (count: number, timeoutMs: number) => executed(readModel, count, timeoutMs);
 
     // The registration's reactions (each identity settled against the birthright rules) run on
     // after its answer, the longer the faster it was answered: wait until the services are idle,
     // so that the burst's CPU per order is the burst's own work.
-    const servicesCpuMs = () =>
-      SERVICES.reduce((sum, service) => sum + processCpuMs(system.pid(service) ?? 0), 0);
-    await waitFor(
-      async () => {
-        const before = servicesCpuMs();
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-        return servicesCpuMs() - before;
-      },
-      {
-        until: (ms) => ms < 60,
-        timeoutMs: 300_000,
-        intervalMs: 0,
-        description: 'services idle after the registration',
-      },
-    );
+    await servicesIdle(system, SERVICES);
 
     // 1. Burst: N requests with bounded concurrency, until all are Executed.
     // From here on the services count their PostgreSQL statements (tools/bench/cpu-profile.cjs).
@@ -380,12 +266,9 @@ async function main(): Promise<void> {
     const rss = SERVICES.map((service) => `${service} ${peakRssMiB(system.pid(service)) ?? '?'} MiB`);
     console.log(`peak RSS: ${rss.join(', ')}`);
     await readModel.end();
-    singles.close();
+    closeSingles();
   } finally {
-    await system.stop();
-    await slapd?.stop();
-    await traces?.stop();
-    await postgres.stop();
+    await bench.stop();
   }
 }
 

@@ -17,7 +17,7 @@ describe('dispatch and agent reports (on the in-memory event store)', () => {
     orders = inMemoryOrders();
     generation = new OrderGenerationReaction(orders.assignments, orders.roleModel, orders.ownership);
     dispatch = new DispatchReaction(orders.assignments, orders.dispatcher);
-    reports = new ReportsHandler(orders.assignments, {} as SynchronizationService);
+    reports = new ReportsHandler(orders.assignments, {} as SynchronizationService, orders.dispatcher);
     await orders.registerIdentity('i-1', 'jdoe');
   });
 

@@ -72,7 +72,7 @@ function slicedReadBack(resources: SynchronizedResources) {
           yield seen(slice);
         }
     },
-    stillStaged: whole.stillStaged,
+    whileStaged: whole.whileStaged,
   };
   return { view, largest };
 }

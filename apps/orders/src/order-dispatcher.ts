@@ -28,7 +28,7 @@ function orderSequence(assignment: Assignment, orderId: string): number {
   return Object.keys(assignment.orders).indexOf(orderId);
 }
 
-/** Publishes Pending orders of automatic connections on the JetStream work queue. */
+/** Publishes orders of automatic connections on the JetStream work queue. */
 @Injectable()
 export class OrderDispatcher {
   private publisher?: Promise<OrderPublisher>;
@@ -36,8 +36,20 @@ export class OrderDispatcher {
   constructor(private readonly nats: NatsConnectionProvider) {}
 
   async publish(assignment: Assignment, order: ProvisioningOrder): Promise<{ duplicate: boolean }> {
+    return (await this.orderPublisher()).publish(order.connectionId!, orderEnvelope(assignment, order));
+  }
+
+  /**
+   * Sends `order` again although it was sent (and maybe applied) already: the agent applied the
+   * older order `stale` after it, which may have undone it (ADR 0065). Once per stale order.
+   */
+  async reapply(assignment: Assignment, order: ProvisioningOrder, stale: string): Promise<void> {
+    const publisher = await this.orderPublisher();
+    await publisher.publish(order.connectionId!, orderEnvelope(assignment, order), { after: stale });
+  }
+
+  private orderPublisher(): Promise<OrderPublisher> {
     this.publisher ??= this.nats.get().then((nc) => new OrderPublisher(nc.jetstream()));
-    const publisher = await this.publisher;
-    return publisher.publish(order.connectionId!, orderEnvelope(assignment, order));
+    return this.publisher;
   }
 }

@@ -35,7 +35,7 @@ describe('the order path without reading the assignment again', () => {
       orders.ownership,
       dispatch,
     );
-    reports = new ReportsHandler(orders.assignments, {} as SynchronizationService);
+    reports = new ReportsHandler(orders.assignments, {} as SynchronizationService, orders.dispatcher);
     await orders.registerIdentity('i-1', 'jdoe');
     assignmentReads = [];
     const read = orders.store.readStream.bind(orders.store);

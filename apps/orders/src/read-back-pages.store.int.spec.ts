@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import type { SynchronizedResources } from '@prov/connectors';
-import { createTestDatabase, type TestDatabase } from '@prov/testing';
+import { createTestDatabase, type TestDatabase, waitFor } from '@prov/testing';
 import { MissingReadBackPagesError, READ_BACK_SLICE_ROWS, ReadBackPagesStore } from './read-back-pages.store';
 
 jest.setTimeout(120_000);
@@ -98,15 +98,50 @@ describe('ReadBackPagesStore', () => {
     await expect(store.stage('other', id, 1)).rejects.toThrow('another connection');
   });
 
-  it('given the pages removed while the read-back was compared, then it says so rather than read nothing', async () => {
+  it('given the pages removed while the read-back was compared, then it records nothing and says so', async () => {
     const id = randomUUID();
     await putAll(id);
     const readBack = await store.stage('dir', id, PAGES);
-    await expect(readBack.stillStaged()).resolves.toBeUndefined();
 
     await store.remove(id); // another replica recorded the same report meanwhile
 
-    await expect(readBack.stillStaged()).rejects.toThrow(MissingReadBackPagesError);
-    await expect(readBack.stillStaged()).rejects.toThrow(/removed while it was compared/);
+    const record = jest.fn(() => Promise.resolve('recorded'));
+    await expect(readBack.whileStaged(record)).rejects.toThrow(/removed while it was compared/);
+    await expect(readBack.whileStaged(record)).rejects.toThrow(MissingReadBackPagesError);
+    expect(record).not.toHaveBeenCalled();
+  });
+
+  it('given a recording under way, then a replica removing the same read-back waits until it ends', async () => {
+    const id = randomUUID();
+    await putAll(id);
+    const readBack = await store.stage('dir', id, PAGES);
+    const left = async () =>
+      (
+        await pool.query<{ pages: number; items: number }>(
+          `SELECT (SELECT count(*) FROM sync_staging.read_back_pages WHERE synchronization_id = $1)::int AS pages,
+                  (SELECT count(*) FROM sync_staging.read_back_items WHERE synchronization_id = $1)::int AS items`,
+          [id],
+        )
+      ).rows[0];
+
+    const { removing, whileRecording } = await readBack.whileStaged(async () => {
+      // Between the check and the append: the other replica's remove starts and must wait.
+      const removing = store.remove(id);
+      await waitFor(
+        async () =>
+          (
+            await pool.query(
+              `SELECT 1 FROM pg_stat_activity
+                WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%read_back_pages%'`,
+            )
+          ).rowCount,
+        { until: (waiting) => waiting === 1, description: 'the remove to wait for the recording' },
+      );
+      return { removing, whileRecording: await left() };
+    });
+    await removing;
+
+    expect(whileRecording).toEqual({ pages: PAGES, items: 2 * PAGES * PER_PAGE });
+    expect(await left()).toEqual({ pages: 0, items: 0 });
   });
 });

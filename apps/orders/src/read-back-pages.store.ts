@@ -1,5 +1,6 @@
 import type { Pool } from 'pg';
 import type { SynchronizedResources } from '@prov/connectors';
+import { inTransaction } from '@prov/read-models';
 import type { ReadBackView } from './read-back-view';
 
 /**
@@ -59,14 +60,11 @@ export class ReadBackPagesStore {
     }
     // A report recorded again after a failure stages afresh, in one transaction: a comparison of
     // the same read-back still running meanwhile reads the old rows or the new, never none.
-    const client = await this.pool.connect();
-    let staged: { kind: 'a' | 'm'; n: number }[];
-    try {
-      await client.query('BEGIN');
+    const staged = await inTransaction(this.pool, async (client) => {
       await client.query(`DELETE FROM sync_staging.read_back_items WHERE synchronization_id = $1`, [
         synchronizationId,
       ]);
-      ({ rows: staged } = await client.query<{ kind: 'a' | 'm'; n: number }>(
+      const { rows: counts } = await client.query<{ kind: 'a' | 'm'; n: number }>(
         `WITH staged AS (
            INSERT INTO sync_staging.read_back_items (synchronization_id, kind, page, item, account_key, content)
            SELECT p.synchronization_id, k.kind, p.page, i.n, i.value->>'accountKey', i.value
@@ -77,30 +75,33 @@ export class ReadBackPagesStore {
            RETURNING kind)
          SELECT kind, count(*)::int AS n FROM staged GROUP BY kind`,
         [synchronizationId, pages],
-      ));
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+      );
+      return counts;
+    });
     const count = (kind: 'a' | 'm') => staged.find((r) => r.kind === kind)?.n ?? 0;
     return new StoredReadBack(this.pool, synchronizationId, pages, count('a'), count('m'));
   }
 
-  /** Removes a recorded read-back, and what an agent or a service that died mid-way left for a day. */
+  /**
+   * Removes a recorded read-back, and what an agent or a service that died mid-way left for a
+   * day. Pages and rows go together, the pages first: a recording that holds the pages
+   * (`StoredReadBack.whileStaged`) is waited for, and one that has not yet taken them finds
+   * them gone rather than a comparison that read half the rows.
+   */
   async remove(synchronizationId: string): Promise<void> {
     await this.schema();
-    await this.pool.query(
-      `DELETE FROM sync_staging.read_back_items WHERE synchronization_id = $1 OR synchronization_id IN (
-         SELECT synchronization_id FROM sync_staging.read_back_pages WHERE received_at < now() - interval '1 day')`,
-      [synchronizationId],
-    );
-    await this.pool.query(
-      `DELETE FROM sync_staging.read_back_pages WHERE synchronization_id = $1 OR received_at < now() - interval '1 day'`,
-      [synchronizationId],
-    );
+    await inTransaction(this.pool, async (client) => {
+      const { rows: gone } = await client.query<{ synchronization_id: string }>(
+        `DELETE FROM sync_staging.read_back_pages WHERE synchronization_id = $1 OR received_at < now() - interval '1 day'
+         RETURNING synchronization_id`,
+        [synchronizationId],
+      );
+      const ids = [...new Set([synchronizationId, ...gone.map((r) => r.synchronization_id)])];
+      await client.query(
+        `DELETE FROM sync_staging.read_back_items WHERE synchronization_id = ANY($1::uuid[])`,
+        [ids],
+      );
+    });
   }
 
   private schema(): Promise<void> {
@@ -153,20 +154,26 @@ export class StoredReadBack implements ReadBackView {
   ) {}
 
   /**
-   * Throws when the pages went while the read-back was compared: recorded meanwhile by another
-   * replica (which removes them), or left for over a day. The comparison then read nothing where
-   * the target has something, and would record it all as missing and restore it.
+   * Runs `record` only while every page is still there, holding them (a share lock, in a
+   * transaction of its own) until `record` ends, so that nobody removes them in between: a
+   * replica that recorded the same report meanwhile, or the clean-up of day-old pages. Throws
+   * when they went while the read-back was compared: the comparison then read nothing where the
+   * target has something, and would record it all as missing and restore it.
    */
-  async stillStaged(): Promise<void> {
-    const { rows } = await this.pool.query<{ pages: number }>(
-      `SELECT count(*)::int AS pages FROM sync_staging.read_back_pages
-        WHERE synchronization_id = $1 AND page < $2`,
-      [this.synchronizationId, this.pageCount],
-    );
-    if (rows[0].pages < this.pageCount)
-      throw new MissingReadBackPagesError(
-        `the pages of synchronization ${this.synchronizationId} were removed while it was compared (recorded meanwhile, or older than a day)`,
+  async whileStaged<T>(record: () => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, async (client) => {
+      const { rows } = await client.query<{ pages: number }>(
+        `SELECT count(*)::int AS pages FROM (
+           SELECT 1 FROM sync_staging.read_back_pages
+            WHERE synchronization_id = $1 AND page < $2 FOR SHARE) held`,
+        [this.synchronizationId, this.pageCount],
       );
+      if (rows[0].pages < this.pageCount)
+        throw new MissingReadBackPagesError(
+          `the pages of synchronization ${this.synchronizationId} were removed while it was compared (recorded meanwhile, or older than a day)`,
+        );
+      return record();
+    });
   }
 
   async resourcesOf(accountKeys: readonly string[]): Promise<SynchronizedResources> {

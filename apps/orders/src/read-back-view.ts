@@ -13,8 +13,12 @@ export interface ReadBackView {
   resourcesOf(accountKeys: readonly string[]): Promise<SynchronizedResources>;
   /** The whole read-back, a page at a time, in the order it was read. */
   pages(): AsyncGenerator<SynchronizedResources>;
-  /** Throws when what was compared is no longer there (a staged read-back's pages removed). */
-  stillStaged(): Promise<void>;
+  /**
+   * Runs `record` (what the comparison found becomes orders and events) only while what was
+   * compared is still there, and keeps it there until `record` ends; throws when it is gone (a
+   * staged read-back's pages removed).
+   */
+  whileStaged<T>(record: () => Promise<T>): Promise<T>;
 }
 
 /** A read-back small enough for one message (the report's own accounts and memberships). */
@@ -32,6 +36,6 @@ export function readBackInMemory(resources: SynchronizedResources): ReadBackView
     async *pages() {
       yield resources;
     },
-    stillStaged: () => Promise.resolve(),
+    whileStaged: (record) => record(),
   };
 }

@@ -6,6 +6,7 @@ import { createTestDatabase, type TestDatabase } from '@prov/testing';
 import { AssignmentCommands } from './assignment-commands';
 import { ReportsHandler } from './reports.handler';
 import type { SynchronizationService } from './synchronization.service';
+import type { OrderDispatcher } from './order-dispatcher';
 
 jest.setTimeout(120_000);
 
@@ -87,7 +88,7 @@ describe('a batch of order reports on PostgreSQL', () => {
 
   it('records every report of the batch in one append statement, reading no stream', async () => {
     const assignments = new AssignmentCommands(store);
-    const reports = new ReportsHandler(assignments, {} as SynchronizationService);
+    const reports = new ReportsHandler(assignments, {} as SynchronizationService, {} as OrderDispatcher);
     const orders = [];
     for (let i = 0; i < ITEMS; i++) orders.push(await pendingOrder(assignments));
     query.mockClear();
@@ -104,7 +105,11 @@ describe('a batch of order reports on PostgreSQL', () => {
     const writer = new AssignmentCommands(store);
     const orders = [];
     for (let i = 0; i < ITEMS; i++) orders.push(await pendingOrder(writer));
-    const reports = new ReportsHandler(new AssignmentCommands(store), {} as SynchronizationService);
+    const reports = new ReportsHandler(
+      new AssignmentCommands(store),
+      {} as SynchronizationService,
+      {} as OrderDispatcher,
+    );
     query.mockClear();
 
     const reply = await reportAll(reports, orders);

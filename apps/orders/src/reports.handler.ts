@@ -10,7 +10,8 @@ import {
 import { commandErrorPayload, commandSubject, contextFromFields, inSpan, SpanKind } from '@prov/messaging';
 import { eachItem } from '@prov/platform';
 import { AssignmentCommands } from './assignment-commands';
-import { reportDecision } from './decisions/order-progress.decisions';
+import { orderUndoneBy, reportDecision } from './decisions/order-progress.decisions';
+import { OrderDispatcher } from './order-dispatcher';
 import { SynchronizationPageDto, SynchronizationReportDto } from './reports.dto';
 import { MissingReadBackPagesError } from './read-back-pages.store';
 import { SynchronizationService } from './synchronization.service';
@@ -23,32 +24,41 @@ export class ReportsHandler {
   constructor(
     private readonly assignments: AssignmentCommands,
     private readonly synchronization: SynchronizationService,
+    private readonly dispatcher: OrderDispatcher,
   ) {}
 
   /**
    * Records an agent's result. A repeated report (the agent died after reporting and the order
    * was redelivered) and a report for an attempt that is no longer current change nothing and
-   * say so, so the agent can ack its message.
+   * say so, so the agent can ack its message. An order applied after the newer one that
+   * superseded it gets the newer one sent again (ADR 0065), whatever the answer.
    */
   @MessagePattern(commandSubject('orders', 'report'))
   async report(@Payload() dto: OrderReportMessage): Promise<OrderReportOutcome> {
     const now = new Date();
     let reason: OrderReportOutcome['reason'];
-    const outcome = await this.assignments.execute(
-      dto.assignmentId,
-      (state) => {
-        const decision = reportDecision(state, dto, now);
-        reason = decision.reason;
-        return decision.command;
-      },
-      commandMetadata({ actor: dto.actor ?? 'agent' }, now),
-    );
-    const order = outcome.state.exists ? outcome.state.orders[dto.orderId] : undefined;
-    return {
-      recorded: outcome.events.length > 0,
-      ...(reason ? { reason } : {}),
-      provisioningStateCode: order?.stateCode ?? 0,
-    };
+    let undone: ReturnType<typeof orderUndoneBy>;
+    try {
+      const outcome = await this.assignments.execute(
+        dto.assignmentId,
+        (state) => {
+          undone = orderUndoneBy(state, dto);
+          const decision = reportDecision(state, dto, now);
+          reason = decision.reason;
+          return decision.command;
+        },
+        commandMetadata({ actor: dto.actor ?? 'agent' }, now),
+      );
+      const order = outcome.state.exists ? outcome.state.orders[dto.orderId] : undefined;
+      return {
+        recorded: outcome.events.length > 0,
+        ...(reason ? { reason } : {}),
+        provisioningStateCode: order?.stateCode ?? 0,
+      };
+    } finally {
+      // Before the answer: a failed send fails the report, which the agent then sends again.
+      if (undone) await this.dispatcher.reapply(undone.assignment, undone.order, dto.orderId);
+    }
   }
 
   /**

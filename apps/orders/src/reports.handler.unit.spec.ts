@@ -1,5 +1,6 @@
 import { RpcException } from '@nestjs/microservices';
 import type { AssignmentCommands } from './assignment-commands';
+import type { OrderDispatcher } from './order-dispatcher';
 import { MissingReadBackPagesError } from './read-back-pages.store';
 import { ReportsHandler } from './reports.handler';
 import type { SynchronizationReportDto } from './reports.dto';
@@ -15,7 +16,7 @@ const report = {
 
 function handlerWhoseRecording(fails: Error): ReportsHandler {
   const synchronization = { record: () => Promise.reject(fails) } as unknown as SynchronizationService;
-  return new ReportsHandler({} as AssignmentCommands, synchronization);
+  return new ReportsHandler({} as AssignmentCommands, synchronization, {} as OrderDispatcher);
 }
 
 describe("a synchronization report whose read-back's pages are gone", () => {

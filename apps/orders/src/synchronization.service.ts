@@ -12,7 +12,7 @@ import { AssignmentCommands } from './assignment-commands';
 import { forEachInFlight, runsOf } from './complete-job.in-flight';
 import { verifyIfExecuted } from './decisions/order-progress.decisions';
 import { findDriftBySlices } from './drift-by-slices';
-import { DriftRestore } from './drift-restore';
+import { DriftRestore, type RestoreRequested } from './drift-restore';
 import type { SynchronizationPageDto, SynchronizationReportDto } from './reports.dto';
 import { ReadBackPagesStore } from './read-back-pages.store';
 import { readBackInMemory, type ReadBackView } from './read-back-view';
@@ -82,9 +82,43 @@ export class SynchronizationService {
       verifiedNow,
     );
 
-    // Findings from a read-back gone mid-way would be drift that is not there: not recorded.
-    await readBack.stillStaged();
+    // Findings from a read-back gone mid-way would be drift that is not there: neither restored
+    // nor recorded. The pages stay until the events are appended; only then are they removed.
+    const restored = await readBack.whileStaged(() =>
+      this.recordFindings(report, { synchronizationId, now, metadata, drift, verifiedNow, readBack }),
+    );
+    if (report.pages !== undefined) await this.pages.remove(synchronizationId);
+    const count = (kind: DriftFinding['drift']) => drift.filter((f) => f.drift === kind).length;
+    this.logger.log({
+      msg: 'synchronization recorded',
+      connectionId: report.connectionId,
+      verified: verifiedNow.size,
+      unexpected: count('unexpected'),
+      missing: count('missing'),
+      differing: count('differing'),
+      restoreOrders: restored.length,
+    });
+    return {
+      synchronizationId,
+      verified: verifiedNow.size,
+      nonConforming: drift.length,
+      restoreOrders: restored.length,
+    };
+  }
 
+  /** Restore orders (onDrift: restore), then the findings and the completion, in one append. */
+  private async recordFindings(
+    report: SynchronizationReportDto,
+    found: {
+      synchronizationId: string;
+      now: Date;
+      metadata: EventMetadata;
+      drift: DriftFinding[];
+      verifiedNow: Set<string>;
+      readBack: ReadBackView;
+    },
+  ): Promise<RestoreRequested[]> {
+    const { synchronizationId, now, metadata, drift, verifiedNow, readBack } = found;
     const at = now.toISOString();
     const base = { connectionId: report.connectionId, synchronizationId, at };
     const onDrift = this.roleModel.connection(report.connectionId)?.onDrift ?? 'report';
@@ -115,23 +149,7 @@ export class SynchronizationService {
       synchronizationStreamName(report.connectionId),
       events.map((event) => ({ id: randomUUID(), type: event.type, data: event.data, metadata })),
     );
-    if (report.pages !== undefined) await this.pages.remove(synchronizationId);
-    const count = (kind: DriftFinding['drift']) => drift.filter((f) => f.drift === kind).length;
-    this.logger.log({
-      msg: 'synchronization recorded',
-      connectionId: report.connectionId,
-      verified: verifiedNow.size,
-      unexpected: count('unexpected'),
-      missing: count('missing'),
-      differing: count('differing'),
-      restoreOrders: restored.length,
-    });
-    return {
-      synchronizationId,
-      verified: verifiedNow.size,
-      nonConforming: drift.length,
-      restoreOrders: restored.length,
-    };
+    return restored;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { context } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import {
   type BatchCommandReply,
   MAX_BATCH_COMMAND_ITEMS,
@@ -12,6 +12,7 @@ import {
   commandSubject,
   contextFromFields,
   inSpan,
+  linksFromFields,
   SpanKind,
   traceFields,
 } from '@prov/messaging';
@@ -54,7 +55,7 @@ export class OrderReports {
   /**
    * Resolves once `orders` stored the report (or said it holds it already); rejects with a
    * `CommandError`. The report carries the trace context of a span of its own, a child of the
-   * order's: the batch is sent outside any one order's trace.
+   * order's; the batch has a trace of its own, linked to those spans.
    */
   report(item: OrderReportItem): Promise<OrderReportOutcome> {
     return inSpan(
@@ -71,7 +72,29 @@ export class OrderReports {
     );
   }
 
-  private async sendBatch(items: OrderReportItem[]): Promise<BatchCommandReply<OrderReportOutcome>> {
+  /**
+   * A batch is no one order's: it would otherwise run in the trace of whichever report started
+   * it (the gathering's turn begins in that report's context), and the other orders' traces
+   * would not show it. Its own trace links every report's span.
+   */
+  private sendBatch(items: OrderReportItem[]): Promise<BatchCommandReply<OrderReportOutcome>> {
+    return inSpan(
+      `send ${SUBJECT} batch`,
+      {
+        kind: SpanKind.PRODUCER,
+        parent: ROOT_CONTEXT,
+        links: linksFromFields(items),
+        attributes: {
+          'messaging.system': 'nats',
+          'messaging.destination.name': SUBJECT,
+          'messaging.batch.message_count': items.length,
+        },
+      },
+      () => this.sendBatchNow(items),
+    );
+  }
+
+  private async sendBatchNow(items: OrderReportItem[]): Promise<BatchCommandReply<OrderReportOutcome>> {
     try {
       return await this.commands.send('orders', 'report-batch', { actor: 'agent', items });
     } catch (error) {

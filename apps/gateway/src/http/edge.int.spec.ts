@@ -1,136 +1,19 @@
 import 'reflect-metadata';
-import type { INestApplication, INestMicroservice } from '@nestjs/common';
-import fc from 'fast-check';
-import { createHash } from 'node:crypto';
 import { Agent, get as httpGet } from 'node:http';
-import { Client } from 'pg';
-import { CommandClient, createCommandMicroservice } from '@prov/messaging';
-import { DOMAIN_ERROR_STATUSES, serviceBus } from '@prov/platform';
-import {
-  createTestDatabase,
-  generateBus,
-  type RunningNatsServer,
-  startNatsServer,
-  type TestDatabase,
-  waitFor,
-} from '@prov/testing';
+import { CommandClient } from '@prov/messaging';
+import { waitFor } from '@prov/testing';
 import { CreateCommands } from './create-command';
+import { inProcessEdge, TOKENS } from '../testing/in-process-edge';
 
 jest.setTimeout(240_000);
 
-const TOKENS = {
-  requester: 'edge-requester-token',
-  reviewer: 'edge-reviewer-token',
-  operator: 'edge-operator-token',
-};
-const encoder = new TextEncoder();
-
 /**
- * The gateway in-process, with the services it talks to (requests, review, projector) also
- * in-process, against its own nats-server and a fresh database: the HTTP edge fed thousands of
- * generated requests must answer every one with less than 500 and write nothing half.
+ * The HTTP edge in-process (testing/in-process-edge.ts): malformed requests answered with the 4xx that
+ * names the field, security headers, kept-alive connections, limits per address and per token,
+ * and one caller's concurrent requests coalesced. Generated requests: edge-fuzz.int.spec.ts.
  */
 describe('the HTTP edge', () => {
-  let nats: RunningNatsServer;
-  let database: TestDatabase;
-  let gateway: INestApplication;
-  let services: INestMicroservice[] = [];
-  let base: string;
-  const saved = { ...process.env };
-
-  const call = async (
-    method: string,
-    path: string,
-    options: { token?: string; body?: string | Uint8Array; type?: string } = {},
-  ) => {
-    const headers: Record<string, string> = {};
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    if (options.type) headers['content-type'] = options.type;
-    const response = await fetch(`${base}${path}`, { method, headers, body: options.body });
-    const text = await response.text();
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // not JSON: kept as text
-    }
-    return { status: response.status, headers: response.headers, body: body as Record<string, unknown> };
-  };
-  const postJson = (path: string, value: unknown, token = TOKENS.requester) =>
-    call('POST', path, { token, body: JSON.stringify(value), type: 'application/json' });
-
-  beforeAll(async () => {
-    nats = await startNatsServer();
-    database = await createTestDatabase('edge');
-    Object.assign(process.env, {
-      NATS_URL: nats.url,
-      DATABASE_URL: database.url,
-      HR_APP_DATABASE_URL: database.url,
-      ROLE_MODEL: 'deploy/role-model/sample.yaml',
-      API_TOKENS: Object.entries(TOKENS)
-        .map(([role, token]) => `${role}-bot:${role}:${createHash('sha256').update(token).digest('hex')}`)
-        .join(','),
-      RATE_LIMIT_SIGN_IN: '5',
-      RATE_LIMIT_WRITES: '100000',
-      SSE_MAX_PER_TOKEN: '2',
-      API_DOCS_PUBLIC: 'false',
-    });
-    // Every service in this one process: each reads its own bus identity when its module is
-    // imported (the bus settings are read once per service), on an open test NATS.
-    const bus = generateBus([]);
-    const modules = {
-      projector: async () => (await import('../../../projector/src/projector.module')).ProjectorModule,
-      requests: async () => (await import('../../../requests/src/requests.module')).RequestsModule,
-      review: async () => (await import('../../../review/src/review.module')).ReviewModule,
-    };
-    for (const [service, load] of Object.entries(modules)) {
-      Object.assign(process.env, bus.env(service));
-      const module = await load();
-      const own = serviceBus(service);
-      const app = await createCommandMicroservice(module, {
-        natsUrl: nats.url,
-        service,
-        credentials: own.credentials,
-        verification: { keys: own.keys },
-        logger: false,
-        shutdownHooks: false,
-        gracePeriodMs: 50,
-        filter: {
-          statuses: { ...DOMAIN_ERROR_STATUSES },
-          logger: { error: () => undefined, debug: () => undefined },
-        },
-      });
-      await app.listen();
-      services.push(app);
-    }
-    Object.assign(process.env, bus.env('gateway'));
-    const { createGatewayApp } = await import('../gateway-app');
-    gateway = await createGatewayApp(false);
-    await gateway.listen(0, '127.0.0.1');
-    base = (await gateway.getUrl()).replace('[::1]', '127.0.0.1');
-    await waitFor(() => call('GET', '/api/health'), {
-      until: (r) => r.status === 200,
-      timeoutMs: 60_000,
-      description: 'the gateway to be healthy',
-    });
-    const identity = await postJson('/api/identities', {
-      id: 'fuzz.one',
-      login: 'fuzz1',
-      firstName: 'F',
-      lastName: 'One',
-      email: 'fuzz.one@example.test',
-    });
-    expect([200, 201]).toContain(identity.status);
-  });
-
-  afterAll(async () => {
-    await gateway?.close();
-    for (const app of services) await app.close();
-    services = [];
-    await database?.drop();
-    await nats?.stop();
-    process.env = saved;
-  });
+  const { edge, call, postJson } = inProcessEdge();
 
   it('answers the malformed requests that used to be 500 with 400, 413 or 415 naming the field', async () => {
     const nulPath = await call('GET', '/api/identities/a%00b', { token: TOKENS.requester });
@@ -199,7 +82,7 @@ describe('the HTTP edge', () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const get = () =>
       new Promise<{ status?: number; reused: boolean }>((resolve, reject) => {
-        const request = httpGet(`${base}/api/health`, { agent }, (response) => {
+        const request = httpGet(`${edge.base}/api/health`, { agent }, (response) => {
           response.resume();
           response.on('end', () => resolve({ status: response.statusCode, reused: request.reusedSocket }));
         });
@@ -232,7 +115,7 @@ describe('the HTTP edge', () => {
     const controllers = [new AbortController(), new AbortController()];
     try {
       for (const controller of controllers) {
-        const open = await fetch(`${base}/api/events`, {
+        const open = await fetch(`${edge.base}/api/events`, {
           headers: { authorization: `Bearer ${TOKENS.reviewer}` },
           signal: controller.signal,
         });
@@ -246,7 +129,7 @@ describe('the HTTP edge', () => {
     }
     await waitFor(
       () =>
-        fetch(`${base}/api/events`, { headers: { authorization: `Bearer ${TOKENS.reviewer}` } }).then(
+        fetch(`${edge.base}/api/events`, { headers: { authorization: `Bearer ${TOKENS.reviewer}` } }).then(
           (r) => (r.body?.cancel(), r.status),
         ),
       {
@@ -255,130 +138,6 @@ describe('the HTTP edge', () => {
         description: 'closed streams to be released',
       },
     );
-  });
-
-  it('4,000 generated bodies, query strings and paths: no 5xx, and exactly the accepted requests are recorded', async () => {
-    const valid = await postJson('/api/assignments', {
-      identityId: 'fuzz.one',
-      entitlementId: 'hr_app_reader',
-    });
-    expect(valid.status).toBe(202);
-    let accepted = 1;
-    const text = fc.string({
-      maxLength: 60,
-      unit: fc.constantFrom('a', 'Z', '0', '.', ' ', '\u0000', 'é', '😀', '%', '"', '\\', '\ud800'),
-    });
-    const requestBody = fc.oneof(
-      fc.jsonValue({ maxDepth: 6 }).map((value) => JSON.stringify(value)),
-      fc
-        .record(
-          {
-            identityId: fc.oneof(fc.constant('fuzz.one'), text),
-            entitlementId: fc.oneof(
-              fc.constantFrom('hr_app_reader', 'building_badge', 'hr_app_admin', 'nope'),
-              text,
-            ),
-            comment: text,
-            startsAt: fc.oneof(fc.constant('2026-01-01T00:00:00Z'), text),
-            assignmentId: fc.oneof(fc.uuid(), text),
-            extra: fc.jsonValue({ maxDepth: 3 }),
-          },
-          { requiredKeys: [] },
-        )
-        .map((value) => JSON.stringify(value)),
-      fc.string({ maxLength: 200 }),
-      fc.integer({ min: 20, max: 3000 }).map((n) => `{"identityId":${'{"a":'.repeat(n)}1${'}'.repeat(n)}}`),
-    );
-    const contentType = fc.constantFrom(
-      'application/json',
-      'application/json; charset=utf-8',
-      'application/json; charset=latin1',
-      'text/plain',
-      'application/x-www-form-urlencoded',
-      'application/merge-patch+json',
-    );
-    const queryPart = fc
-      .tuple(fc.string({ maxLength: 12 }), fc.string({ maxLength: 30 }))
-      .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`);
-    const rawQuery = fc.oneof(
-      fc.array(queryPart, { maxLength: 5 }).map((parts) => parts.join('&')),
-      fc.constantFrom(
-        'limit=-1',
-        'limit=1e400',
-        'after=%',
-        'a[b][c][d][e][f]=1',
-        'after=00000000000000000000:00000000000000000001',
-        'provisioningState=%00',
-      ),
-    );
-    const readPath = fc.constantFrom(
-      '/api/assignments',
-      '/api/audit/events',
-      '/api/review/orders',
-      '/api/identities',
-      '/api/manual/orders',
-    );
-    const segment = fc.oneof(
-      fc.string({ maxLength: 40 }).map(encodeURIComponent),
-      fc.constantFrom('%00', '%', '%E0%A4%A', '..', '%2F', 'fuzz.one'),
-    );
-
-    await fc.assert(
-      fc.asyncProperty(requestBody, contentType, async (body, type) => {
-        const response = await call('POST', '/api/assignments', {
-          token: TOKENS.requester,
-          body: encoder.encode(body),
-          type,
-        });
-        expect({ status: response.status, body: response.body }).toEqual({
-          status: expect.any(Number),
-          body: expect.anything(),
-        });
-        expect(response.status).toBeLessThan(500);
-        if (response.status === 202) accepted += 1;
-      }),
-      { numRuns: 1500 },
-    );
-    await fc.assert(
-      fc.asyncProperty(readPath, rawQuery, async (path, query) => {
-        const response = await call('GET', `${path}?${query}`, { token: TOKENS.operator });
-        expect(response.status).toBeLessThan(500);
-      }),
-      { numRuns: 1500 },
-    );
-    await fc.assert(
-      fc.asyncProperty(
-        fc.constantFrom(
-          '/api/identities/',
-          '/api/assignments/',
-          '/api/review/orders/',
-          '/api/identities/fuzz.one/',
-        ),
-        segment,
-        async (prefix, part) => {
-          const response = await call('GET', `${prefix}${part}`, { token: TOKENS.reviewer });
-          expect(response.status).toBeLessThan(500);
-        },
-      ),
-      { numRuns: 1000 },
-    );
-
-    // Nothing half-written: every 202 is one recorded request, and nothing else was recorded.
-    const pg = new Client({ connectionString: database.url });
-    await pg.connect();
-    try {
-      const { rows } = await pg.query(
-        "SELECT count(*)::int AS n FROM es.events WHERE event_type = 'AssignmentRequested'",
-      );
-      expect(rows[0].n).toBe(accepted);
-      const nul = await pg.query(
-        "SELECT count(*)::int AS n FROM es.events WHERE data::text LIKE '%\\\\u0000%'",
-      );
-      expect(nul.rows[0].n).toBe(0);
-    } finally {
-      await pg.end();
-    }
-    expect((await call('GET', '/api/health')).status).toBe(200);
   });
 
   it('sends concurrent requests of one caller as fewer commands, each caller answered as alone (ADR 0053)', async () => {
@@ -390,8 +149,8 @@ describe('the HTTP edge', () => {
     const held = await postJson('/api/assignments', { identityId: ids[0], entitlementId: 'hr_app_reader' });
     expect(held.status).toBe(202);
     // The first commands are held until every request has arrived, so the others must wait.
-    const creates = gateway.get(CreateCommands);
-    const commands = gateway.get(CommandClient);
+    const creates = edge.gateway.get(CreateCommands);
+    const commands = edge.gateway.get(CommandClient);
     let arrived = 0;
     const arrive = creates.send.bind(creates);
     jest.spyOn(creates, 'send').mockImplementation((create, body, caller) => {

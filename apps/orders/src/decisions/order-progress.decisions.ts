@@ -1,8 +1,10 @@
 import {
+  type Assignment,
   type AssignmentCommand,
   assignmentEnding,
   type AssignmentState,
   type ConnectorCall,
+  currentOrder,
   type ProvisioningOrder,
   ProvisioningState,
   type TransmitProvisioningOrder,
@@ -81,6 +83,27 @@ export function reportDecision(state: AssignmentState, report: AgentReport, now:
       : { ...base, type: 'ReportProvisioningOrderErrored', error: report.error ?? 'unknown error' }
   ) as AssignmentCommand;
   return { command };
+}
+
+/**
+ * The order to send again when an agent says it applied an order that a newer one had
+ * superseded (ADR 0065): applied after the newer one, it may have undone it. That happens when
+ * the agent that applied it had not seen the newer one (a restarted agent, another agent of the
+ * connection); an agent that had skips it and reports nothing. The newest order is sent again
+ * if it may be applied already (Pending: its report may be on its way; Executed; Verified);
+ * one still waiting for review or a retry is applied later anyway.
+ */
+const MAY_BE_APPLIED: ReadonlySet<number> = new Set([Pending, Executed, Verified]);
+
+export function orderUndoneBy(
+  state: AssignmentState,
+  report: Pick<AgentReport, 'orderId' | 'outcome'>,
+): { assignment: Assignment; order: ProvisioningOrder } | undefined {
+  if (!state.exists || report.outcome !== 'executed') return undefined;
+  if (orderOf(state, report.orderId)?.closedReason !== 'Superseded') return undefined;
+  const newest = currentOrder(state);
+  if (!newest || newest.orderId === report.orderId || newest.fulfillment !== 'automatic') return undefined;
+  return MAY_BE_APPLIED.has(newest.stateCode) ? { assignment: state, order: newest } : undefined;
 }
 
 /** The order as a timer saw it (a row of the read model). */

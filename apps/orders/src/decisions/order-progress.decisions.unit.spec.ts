@@ -1,11 +1,14 @@
-import { assignmentDecider, type AssignmentEvent, foldEvents } from '@prov/domain';
+import { assignmentDecider, type AssignmentEvent, foldEvents, toStateView } from '@prov/domain';
 import {
+  generatedEvent,
+  iso,
   minutes,
   orderInState,
   requestedEvent,
 } from '../../../../libs/domain/src/testing/assignment-fixtures';
 import {
   endAssignmentCommand,
+  orderUndoneBy,
   redispatchable,
   reportDecision,
   timerCommand,
@@ -132,5 +135,42 @@ describe('timers', () => {
     });
     expect(endAssignmentCommand(stateOf(ending), 'a-1', 'o-end', minutes(4))).toBeUndefined();
     expect(endAssignmentCommand(stateOf([requestedEvent()]), 'a-1', 'o-end', now)).toBeUndefined();
+  });
+});
+
+describe('an order applied after the newer one that superseded it (ADR 0065)', () => {
+  /** o-1 Pending, superseded by the Deleted o-2 in `newest`. */
+  const superseded = (
+    newest: 1 | 4 | 5,
+    fulfillment: 'automatic' | 'manual' = 'automatic',
+  ): AssignmentEvent[] => [
+    ...orderInState(1),
+    generatedEvent('o-2', newest, { changeType: 'Deleted', fulfillment }),
+    {
+      type: 'ProvisioningOrderSuperseded',
+      data: {
+        assignmentId: 'a-1',
+        orderId: 'o-1',
+        at: iso(minutes(3)),
+        by: 'orders',
+        supersededBy: 'o-2',
+        reason: 'AssignmentRevoked',
+        ...toStateView(1),
+      },
+    },
+  ];
+  const report = (orderId: string, outcome: 'executed' | 'errored' = 'executed') => ({ orderId, outcome });
+
+  it('given the newer order may be applied already, then it is the one to send again', () => {
+    for (const newest of [1, 4] as const)
+      expect(orderUndoneBy(stateOf(superseded(newest)), report('o-1'))?.order.orderId).toBe('o-2');
+  });
+
+  it('given nothing was applied, the order is current, the newer one waits for review or is manual, then none', () => {
+    expect(orderUndoneBy(stateOf(superseded(1)), report('o-1', 'errored'))).toBeUndefined();
+    expect(orderUndoneBy(stateOf(superseded(1)), report('o-2'))).toBeUndefined();
+    expect(orderUndoneBy(stateOf(orderInState(1)), report('o-1'))).toBeUndefined();
+    expect(orderUndoneBy(stateOf(superseded(5)), report('o-1'))).toBeUndefined();
+    expect(orderUndoneBy(stateOf(superseded(1, 'manual')), report('o-1'))).toBeUndefined();
   });
 });

@@ -45,6 +45,11 @@ export class RecordingDispatcher {
     if (!duplicate) this.published.push(envelope);
     return { duplicate };
   }
+
+  /** Sent again after a stale order: always a message of its own, as there (once per stale order). */
+  async reapply(assignment: Assignment, order: ProvisioningOrder): Promise<void> {
+    this.published.push(orderEnvelope(assignment, order));
+  }
 }
 
 /** A pool whose read model holds no rows: every query answers nothing. */

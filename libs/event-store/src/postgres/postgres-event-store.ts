@@ -1,7 +1,7 @@
 /**
- * The PostgreSQL adapter, the default event store (docs/architecture.md §4). Just over 300 lines:
- * the port's methods over one pool and one group-commit queue; the SQL, the log gate and the
- * batch append live in their own files beside it.
+ * The PostgreSQL adapter, the default event store (docs/architecture.md §4): the port's methods
+ * over one pool and one group-commit queue; the SQL, the log gate, a page of the log
+ * (log-page.ts) and the batch append live in their own files beside it.
  *
  * Appends are group-committed: concurrent appends leave together in one statement of
  * `es.append_group`, i.e. one transaction that, per append, locks the stream row, checks the
@@ -12,14 +12,14 @@
  * appending. Everything under that bound has finished, so the visible log is a prefix that no late
  * commit can extend in the middle, and a reader that pages on the tuple never steps over an event.
  */
-import { type GateColumns, LogGate, pageStatement } from './log-gate';
+import { LogGate } from './log-gate';
+import { readLogPage } from './log-page';
 import { Pool } from 'pg';
 import {
   type AppendOptions,
   type AppendResult,
   type DeleteStreamOptions,
   type EventData,
-  type EventFilter,
   type EventStore,
   EventStoreClosedError,
   type EventValidationError,
@@ -34,12 +34,10 @@ import {
   type SubscribeToAllOptions,
   type Subscription,
   checkFilter,
-  collectPage,
   isStart,
   type PreparedAppend,
   prepareAppend,
   prepareAppends,
-  scanLimitFor,
   type ChainKeeper,
 } from '../core';
 import { type Pacing, READ_PACING } from '../core/subscription-pacing';
@@ -62,7 +60,6 @@ import {
   expectedRevisionParameter,
   fromPgPosition,
   mapAppendError,
-  toPgPosition,
   toRecordedEvent,
 } from './rows';
 import { migrateEventStoreSchema } from './schema/migrate';
@@ -82,26 +79,6 @@ export type PostgresEventStoreOptions = PostgresConnectionOptions & {
   /** Group commit: batches on their way at once (default 4) and events per batch (default 250). */
   groupCommit?: { maxInFlight?: number; maxEvents?: number };
 };
-
-/** SQL condition for the filter, with its parameters numbered from `first`. */
-function filterCondition(filter: EventFilter | undefined, first: number): { sql: string; params: unknown[] } {
-  if (!filter) return { sql: 'true', params: [] };
-  const parts: string[] = [];
-  const params: unknown[] = [];
-  const param = (value: unknown) => `$${first + params.push(value) - 1}`;
-  if (filter.streamNamePrefixes) {
-    parts.push(
-      `EXISTS (SELECT 1 FROM unnest(${param(filter.streamNamePrefixes)}::text[]) p WHERE starts_with(e.stream_name, p))`,
-    );
-  }
-  if (filter.eventTypes || filter.eventTypePrefixes) {
-    parts.push(
-      `(e.event_type = ANY(${param(filter.eventTypes ?? [])}::text[]) OR EXISTS (SELECT 1 FROM ` +
-        `unnest(${param(filter.eventTypePrefixes ?? [])}::text[]) p WHERE starts_with(e.event_type, p)))`,
-    );
-  }
-  return { sql: parts.join(' AND '), params };
-}
 
 export class PostgresEventStore implements EventStore, ChainKeeper {
   readonly pool: Pool;
@@ -250,38 +227,7 @@ export class PostgresEventStore implements EventStore, ChainKeeper {
       ? { transactionId: '0', globalPosition: '0' }
       : fromPgPosition(options.after!);
     await this.ready();
-    const scanLimit = scanLimitFor(maxCount, filter);
-    const condition = filterCondition(filter, 6);
-    // Gate and page in one statement, from one snapshot (log-gate.ts). When the gate stood on a
-    // transaction of unknown kind, the lock table tells what it is and the page is read again: the
-    // lock table twice at most, since each new snapshot may bring a newer one of unknown kind (the
-    // page then stops short of it, which is safe; the next wake-up or poll reads on).
-    for (let attempt = 1; ; attempt++) {
-      const { rows } = await this.pool.query<EventRow & GateColumns & { matches: boolean | null }>({
-        ...pageStatement(filter ? condition.sql : undefined),
-        values: [
-          after.transactionId,
-          after.globalPosition,
-          scanLimit,
-          ...this.gate.parameters(),
-          ...condition.params,
-        ],
-      });
-      if (attempt < 3 && (await this.gate.settle(rows[0]))) continue;
-      // Rows the filter drops come back without payload: they only move the position forward.
-      const positioned = rows
-        .filter((row) => row.event_id !== null)
-        .map((row) => ({ row, position: toPgPosition(row.transaction_id, row.global_position) }));
-      const page = collectPage(
-        positioned,
-        scanLimit,
-        maxCount,
-        (r) => r.row.matches === true,
-        (r) => toRecordedEvent(r.row),
-      );
-      // Said only at the end of the visible log: a page cut short by its size is read on at once.
-      return page.isEnd ? { ...page, heldBack: rows[0]?.gate_held_back === true } : page;
-    }
+    return readLogPage(this.pool, this.gate, { after, maxCount, filter });
   }
 
   subscribeToAll(options: SubscribeToAllOptions = {}): Subscription {

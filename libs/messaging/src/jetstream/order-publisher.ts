@@ -17,6 +17,15 @@ export interface OrderPublisherOptions {
   timeoutMs?: number;
 }
 
+export interface PublishOptions {
+  /**
+   * Sends an attempt already sent once more, as its own message: `<orderId>:<attempt>:after:<id>`
+   * (once per `after`), which the duplicate window would otherwise drop. For an order an older
+   * one, applied after it, may have undone (ADR 0065).
+   */
+  after?: string;
+}
+
 /**
  * Puts provisioning orders into the `PROV_ORDERS` work queue.
  *
@@ -37,7 +46,11 @@ export class OrderPublisher {
   }
 
   /** @throws InvalidOrderEnvelopeError for an invalid order, or one for another connection */
-  async publish(connectionId: string, order: OrderEnvelope): Promise<PublishedOrder> {
+  async publish(
+    connectionId: string,
+    order: OrderEnvelope,
+    options: PublishOptions = {},
+  ): Promise<PublishedOrder> {
     const subject = ordersSubject(connectionId);
     const attributes = {
       'messaging.system': 'nats',
@@ -48,13 +61,18 @@ export class OrderPublisher {
     };
     // The agent continues this span's trace from the message's `traceparent` header.
     return inSpan(`publish ${subject}`, { kind: SpanKind.PRODUCER, attributes }, () =>
-      this.store(subject, connectionId, order),
+      this.store(subject, connectionId, order, options),
     );
   }
 
-  private async store(subject: string, connectionId: string, order: OrderEnvelope): Promise<PublishedOrder> {
+  private async store(
+    subject: string,
+    connectionId: string,
+    order: OrderEnvelope,
+    { after }: PublishOptions,
+  ): Promise<PublishedOrder> {
     const data = encodeOrder(order, connectionId);
-    const messageId = orderMessageId(order.orderId, order.attempt);
+    const messageId = orderMessageId(order.orderId, order.attempt) + (after ? `:after:${after}` : '');
     const headers = natsHeaders();
     headers.set(OrderHeaders.OrderId, order.orderId);
     headers.set(OrderHeaders.Attempt, String(order.attempt));

@@ -2,6 +2,7 @@ import {
   type Attributes,
   type Context,
   context,
+  type Link,
   propagation,
   ROOT_CONTEXT,
   type Span,
@@ -64,6 +65,14 @@ export function traceFields(ctx: Context = context.active()): Record<string, str
   return fields as Record<string, string>;
 }
 
+/** Links to the spans whose contexts `records` hold (see {@link traceFields}); none for a record without one. */
+export function linksFromFields(records: readonly object[]): Link[] {
+  return records.flatMap((record) => {
+    const span = trace.getSpanContext(contextFromFields(record as Record<string, unknown>) ?? ROOT_CONTEXT);
+    return span ? [{ context: span }] : [];
+  });
+}
+
 /** The context stored in a record by {@link traceFields}; undefined when it holds no valid one. */
 export function contextFromFields(record: Record<string, unknown> | undefined): Context | undefined {
   const ctx = propagation.extract(ROOT_CONTEXT, record, recordGetter);
@@ -76,6 +85,8 @@ export interface SpanOptions {
   attributes?: Attributes;
   /** The parent; default the active context. */
   parent?: Context;
+  /** Spans this one is about without being their child (the items of a batch). */
+  links?: Link[];
 }
 
 /**
@@ -88,7 +99,11 @@ export async function inSpan<T>(
   work: (span: Span) => Promise<T>,
 ): Promise<T> {
   const parent = options.parent ?? context.active();
-  const span = engineTracer().startSpan(name, { kind: options.kind, attributes: options.attributes }, parent);
+  const span = engineTracer().startSpan(
+    name,
+    { kind: options.kind, attributes: options.attributes, links: options.links },
+    parent,
+  );
   try {
     return await context.with(trace.setSpan(parent, span), () => work(span));
   } catch (error) {

@@ -1,0 +1,76 @@
+/**
+ * One page of the global log (the port's `readAll`), read below the log gate (log-gate.ts, ADR
+ * 0042): the gate and the page come from one snapshot, and a filter's condition runs in the
+ * server, where rows it drops come back without payload only to move the position on.
+ */
+import type { Pool } from 'pg';
+import { collectPage, type EventFilter, type ReadAllResult, scanLimitFor } from '../core';
+import { type GateColumns, type LogGate, pageStatement } from './log-gate';
+import { type EventRow, toPgPosition, toRecordedEvent } from './rows';
+
+export interface LogPageRequest {
+  /** The position read on from, as its two columns (the start is zeros). */
+  after: { transactionId: string; globalPosition: string };
+  maxCount: number;
+  filter: EventFilter | undefined;
+}
+
+export async function readLogPage(
+  pool: Pool,
+  gate: LogGate,
+  request: LogPageRequest,
+): Promise<ReadAllResult> {
+  const { after, maxCount, filter } = request;
+  const scanLimit = scanLimitFor(maxCount, filter);
+  const condition = filterCondition(filter, 6);
+  // Gate and page in one statement, from one snapshot (log-gate.ts). When the gate stood on a
+  // transaction of unknown kind, the lock table tells what it is and the page is read again: the
+  // lock table twice at most, since each new snapshot may bring a newer one of unknown kind (the
+  // page then stops short of it, which is safe; the next wake-up or poll reads on).
+  for (let attempt = 1; ; attempt++) {
+    const { rows } = await pool.query<EventRow & GateColumns & { matches: boolean | null }>({
+      ...pageStatement(filter ? condition.sql : undefined),
+      values: [
+        after.transactionId,
+        after.globalPosition,
+        scanLimit,
+        ...gate.parameters(),
+        ...condition.params,
+      ],
+    });
+    if (attempt < 3 && (await gate.settle(rows[0]))) continue;
+    // Rows the filter drops come back without payload: they only move the position forward.
+    const positioned = rows
+      .filter((row) => row.event_id !== null)
+      .map((row) => ({ row, position: toPgPosition(row.transaction_id, row.global_position) }));
+    const page = collectPage(
+      positioned,
+      scanLimit,
+      maxCount,
+      (r) => r.row.matches === true,
+      (r) => toRecordedEvent(r.row),
+    );
+    // Said only at the end of the visible log: a page cut short by its size is read on at once.
+    return page.isEnd ? { ...page, heldBack: rows[0]?.gate_held_back === true } : page;
+  }
+}
+
+/** SQL condition for the filter, with its parameters numbered from `first`. */
+function filterCondition(filter: EventFilter | undefined, first: number): { sql: string; params: unknown[] } {
+  if (!filter) return { sql: 'true', params: [] };
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  const param = (value: unknown) => `$${first + params.push(value) - 1}`;
+  if (filter.streamNamePrefixes) {
+    parts.push(
+      `EXISTS (SELECT 1 FROM unnest(${param(filter.streamNamePrefixes)}::text[]) p WHERE starts_with(e.stream_name, p))`,
+    );
+  }
+  if (filter.eventTypes || filter.eventTypePrefixes) {
+    parts.push(
+      `(e.event_type = ANY(${param(filter.eventTypes ?? [])}::text[]) OR EXISTS (SELECT 1 FROM ` +
+        `unnest(${param(filter.eventTypePrefixes ?? [])}::text[]) p WHERE starts_with(e.event_type, p)))`,
+    );
+  }
+  return { sql: parts.join(' AND '), params };
+}
