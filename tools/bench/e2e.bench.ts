@@ -16,7 +16,8 @@
  * those the runs request; the burst requests for the first registered, so more than the services
  * remember puts them out of mind, as in a large population), BENCH_REPLAY (1; 0 skips the
  * rebuild), BENCH_CPU_PROFILE_DIR (each
- * service writes a V8 CPU profile there, and the PostgreSQL statements it sent in the burst),
+ * service writes a V8 CPU profile there, and the PostgreSQL statements it sent in the burst, or in
+ * the sustained run with BENCH_CPU_PROFILE_RUN=sustained),
  * BENCH_TRACE_RATIO (0; above 0 the services export that share of their traces to a receiver
  * here, and the hops between order generation and the report are shown from them), LOG_LEVEL of
  * the services (warn).
@@ -119,7 +120,23 @@ async function main(): Promise<void> {
 
     // 1. Burst: N requests with bounded concurrency, until all are Executed.
     // From here on the services count their PostgreSQL statements (tools/bench/cpu-profile.cjs).
-    if (profileDir) writeFileSync(join(profileDir, 'burst-started'), '');
+    const profiled = process.env.BENCH_CPU_PROFILE_RUN ?? 'burst';
+    if (!['burst', 'sustained'].includes(profiled))
+      throw new Error(`BENCH_CPU_PROFILE_RUN must be burst or sustained, not '${profiled}'`);
+    const profileStart = (run: string) => {
+      if (profileDir && run === profiled) writeFileSync(join(profileDir, 'burst-started'), '');
+    };
+    const profileEnd = async (run: string) => {
+      if (!profileDir || run !== profiled) return;
+      writeFileSync(join(profileDir, 'burst-ended'), '');
+      await waitFor(async () => readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile')).length, {
+        until: (n) => n >= SERVICES.length,
+        timeoutMs: 30_000,
+        description: 'a CPU profile from every service',
+      });
+      console.log(`CPU profiles and PostgreSQL statements of the ${run} run in ${profileDir}`);
+    };
+    profileStart('burst');
     const startCpu = () =>
       measureCpu({
         services: Object.fromEntries(SERVICES.map((service) => [service, system.pid(service)])),
@@ -153,15 +170,7 @@ async function main(): Promise<void> {
     );
     // CPU time per order by process: on a shared machine the clearest picture of where the work is.
     console.log(formatCpuTable(cpuTable, availableParallelism()));
-    if (profileDir) {
-      writeFileSync(join(profileDir, 'burst-ended'), '');
-      await waitFor(async () => readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile')).length, {
-        until: (n) => n >= SERVICES.length,
-        timeoutMs: 30_000,
-        description: 'a CPU profile from every service',
-      });
-      console.log(`CPU profiles and PostgreSQL statements of the burst in ${profileDir}`);
-    }
+    await profileEnd('burst');
     if (raw) {
       const engineRate = requests / burstSeconds;
       console.log(
@@ -172,6 +181,7 @@ async function main(): Promise<void> {
     // 2. Sustained: a fixed rate for a fixed time; the latencies show whether the system keeps up.
     if (sustainedSeconds > 0) {
       const sustainedIds: string[] = [];
+      profileStart('sustained');
       const sustainedCpu = await startCpu();
       const sustainedStart = Date.now();
       // Its own connection: the count query's waits must not delay its polls.
@@ -191,6 +201,7 @@ async function main(): Promise<void> {
       const seconds = (Date.now() - sustainedStart) / 1000;
       // Before the latency queries below: their sessions would count as the engine's PostgreSQL.
       const sustainedCpuTable = await sustainedCpu.stop(sustainedTotal);
+      await profileEnd('sustained');
       const latencies = await executionLatencies(system.databaseUrl, sustainedIds);
       console.log(summarize(`sustained (${rate}/s for ${sustainedSeconds} s)`, latencies, seconds));
       console.log(sustainedVerdict(rate, latencies, sentSeconds, seconds, sustainedIds.length));

@@ -3,6 +3,7 @@ import { ThrottlerGuard, type ThrottlerLimitDetail, ThrottlerModule } from '@nes
 import type { HardeningSettings } from '@prov/config';
 import { bearerToken, tokenDigest } from '../auth/bearer-token';
 import { errorBody } from '../http/error-body';
+import { HitQueueStorage } from './hit-queue-storage';
 
 export const SIGN_IN_KEY = 'prov:sign-in';
 
@@ -21,7 +22,8 @@ type EdgeRequest = {
 /**
  * Two limits, both in RATE_LIMIT_WINDOW_MS: sign-in attempts per client address (counted before
  * the token is checked, so guessing tokens is slow), and writes per caller (per bearer token,
- * else per address). Keys are per limit and caller, not per route.
+ * else per address). Keys are per limit and caller, not per route. Hits are kept by HitQueueStorage:
+ * the library's counting at a constant cost per request (ADR 0075).
  */
 export function throttlerModule(settings: HardeningSettings) {
   return ThrottlerModule.forRoot({
@@ -30,6 +32,7 @@ export function throttlerModule(settings: HardeningSettings) {
       { name: 'writes', ttl: settings.rateLimitWindowMs, limit: settings.rateLimitWrites },
     ],
     generateKey: (_context, tracker, name) => `${name}:${tracker}`,
+    storage: new HitQueueStorage(),
   });
 }
 
