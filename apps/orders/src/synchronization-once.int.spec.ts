@@ -46,16 +46,18 @@ describe('a synchronization report delivered more than once', () => {
       connection.connectionId,
       restoreOrderId(connection.gone.assignmentId, connection.gone.orderId),
     );
+  /** The report of a whole read-back of `connection`, under a synchronizationId of its own. */
+  const reportOf = (connection: DriftedConnection) => ({
+    connectionId: connection.connectionId,
+    synchronizationId: randomUUID(),
+    ...connection.readBack,
+  });
   const eventCount = async () =>
     (await replicas[0].pool.query<{ n: number }>('SELECT count(*)::int AS n FROM es.events')).rows[0].n;
 
   it('by two replicas at once and then again: one set of findings, one completion, one restore order, one answer', async () => {
     const connection = await driftedConnection(replicas[0]);
-    const report = {
-      connectionId: connection.connectionId,
-      synchronizationId: randomUUID(),
-      ...connection.readBack,
-    };
+    const report = reportOf(connection);
 
     const answers = await Promise.all(replicas.map((replica) => replica.synchronization.record(report)));
 
@@ -148,11 +150,7 @@ describe('a synchronization report delivered more than once', () => {
 
   it('takes over a claim whose replica stopped (its lock is free), and waits for one whose replica works on it', async () => {
     const stopped = await driftedConnection(replicas[0]);
-    const leftBehind = {
-      connectionId: stopped.connectionId,
-      synchronizationId: randomUUID(),
-      ...stopped.readBack,
-    };
+    const leftBehind = reportOf(stopped);
     const claimStream = synchronizationClaimStreamName(leftBehind.synchronizationId);
     const claimed = { synchronizationId: leftBehind.synchronizationId, connectionId: stopped.connectionId };
     await replicas[0].store.appendToStream(
@@ -205,11 +203,7 @@ describe('a synchronization report delivered more than once', () => {
 
   it("refuses a report naming another connection's synchronization", async () => {
     const connection = await driftedConnection(replicas[0]);
-    const report = {
-      connectionId: connection.connectionId,
-      synchronizationId: randomUUID(),
-      ...connection.readBack,
-    };
+    const report = reportOf(connection);
     await replicas[0].synchronization.record(report);
 
     await expect(
