@@ -46,14 +46,14 @@ export class SynchronizationClaims {
   ) {}
 
   /** The recorded outcome, or the claim; waits while another replica records the same report. */
-  async take(synchronizationId: string, connectionId: string): Promise<Taken> {
+  async take(synchronizationId: string, connectionId: string, metadata?: EventMetadata): Promise<Taken> {
     const deadline = Date.now() + this.waitMs;
     for (let look = FIRST_LOOK_MS; ; look = Math.min(LAST_LOOK_MS, look * 2)) {
       const seen = await this.read(synchronizationId, connectionId);
       if (seen.kind === 'recorded') return { recorded: seen.outcome };
       const lock = await tryAdvisoryLock(this.pool, lockName(synchronizationId));
       if (lock) {
-        const taken = await this.claimUnder(lock, synchronizationId, connectionId);
+        const taken = await this.claimUnder(lock, { synchronizationId, connectionId }, metadata);
         if (taken) return taken;
       } else if (Date.now() >= deadline) {
         throw new SynchronizationInProgressError(
@@ -68,8 +68,8 @@ export class SynchronizationClaims {
   /** Under the lock nobody else records the report: read again, then claim (or answer the outcome). */
   private async claimUnder(
     lock: HeldLock,
-    synchronizationId: string,
-    connectionId: string,
+    { synchronizationId, connectionId }: { synchronizationId: string; connectionId: string },
+    metadata?: EventMetadata,
   ): Promise<Taken | undefined> {
     try {
       const state = await this.read(synchronizationId, connectionId);
@@ -87,7 +87,7 @@ export class SynchronizationClaims {
       const data = { synchronizationId, connectionId, at: new Date().toISOString() };
       const { nextExpectedRevision } = await this.store.appendToStream(
         streamName,
-        [{ id: randomUUID(), type: 'SynchronizationClaimed', data }],
+        [{ id: randomUUID(), type: 'SynchronizationClaimed', data, metadata }],
         { expectedRevision: state.expectedRevision },
       );
       return { claim: new HeldClaim(this.store, lock, { streamName, ...data }, nextExpectedRevision) };

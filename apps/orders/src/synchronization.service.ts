@@ -74,7 +74,11 @@ export class SynchronizationService {
    */
   async record(report: SynchronizationReportDto): Promise<SynchronizationOutcome> {
     for (;;) {
-      const taken = await this.claims.take(report.synchronizationId, report.connectionId);
+      const taken = await this.claims.take(
+        report.synchronizationId,
+        report.connectionId,
+        metadataOf(report, new Date()),
+      );
       if ('recorded' in taken) {
         // A repeat may have brought its pages again: they go, as the first recording's did.
         if (report.pages !== undefined) await this.pages.remove(report.synchronizationId);
@@ -93,11 +97,7 @@ export class SynchronizationService {
     claim: HeldClaim,
   ): Promise<SynchronizationOutcome | undefined> {
     const now = new Date();
-    const { synchronizationId } = report;
-    const metadata = commandMetadata(
-      { actor: 'synchronization', correlationId: report.jobId ?? synchronizationId },
-      now,
-    );
+    const metadata = metadataOf(report, now);
     try {
       return await this.compareAndRecord(report, claim, now, metadata);
     } catch (error) {
@@ -239,6 +239,13 @@ export class SynchronizationService {
     }
     return verified;
   }
+}
+
+function metadataOf(report: SynchronizationReportDto, now: Date): EventMetadata {
+  return commandMetadata(
+    { actor: 'synchronization', correlationId: report.jobId ?? report.synchronizationId },
+    now,
+  );
 }
 
 function outcomeOf(
