@@ -14,6 +14,10 @@ import { orderUndoneBy, reportDecision } from './decisions/order-progress.decisi
 import { OrderDispatcher } from './order-dispatcher';
 import { SynchronizationPageDto, SynchronizationReportDto } from './reports.dto';
 import { MissingReadBackPagesError } from './read-back-pages.store';
+import {
+  SynchronizationInProgressError,
+  SynchronizationOfAnotherConnectionError,
+} from './synchronization-claims';
 import { SynchronizationService } from './synchronization.service';
 
 const REPORT_BATCH = commandSubject('orders', 'report-batch');
@@ -85,6 +89,10 @@ export class ReportsHandler {
     );
   }
 
+  /**
+   * Records a read-back once (ADR 0074): a report delivered again answers the first recording's
+   * outcome. 409 while another replica has been recording it for longer than a delivery waits.
+   */
   @MessagePattern(commandSubject('sync', 'report'))
   async synchronize(@Payload() dto: SynchronizationReportDto) {
     try {
@@ -92,6 +100,14 @@ export class ReportsHandler {
     } catch (error) {
       if (error instanceof MissingReadBackPagesError) {
         throw new RpcException(commandErrorPayload('ValidationError', 422, `pages: ${error.message}`));
+      }
+      if (error instanceof SynchronizationOfAnotherConnectionError) {
+        throw new RpcException(
+          commandErrorPayload('ValidationError', 422, `synchronizationId: ${error.message}`),
+        );
+      }
+      if (error instanceof SynchronizationInProgressError) {
+        throw new RpcException(commandErrorPayload('SynchronizationInProgress', 409, error.message));
       }
       throw error;
     }

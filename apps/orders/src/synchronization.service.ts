@@ -3,7 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { commandMetadata, type EventMetadata } from '@prov/command-handling';
 import { type DriftFinding, isOrderObserved, restorePlans } from '@prov/connectors';
-import { ProvisioningState, synchronizationStreamName, type SynchronizationEvent } from '@prov/domain';
+import {
+  ProvisioningState,
+  synchronizationStreamName,
+  type SynchronizationEvent,
+  type SynchronizationOutcome,
+} from '@prov/domain';
 import type { EventStore } from '@prov/event-store';
 import { DATABASE_POOL, EVENT_STORE, ROLE_MODEL } from '@prov/platform';
 import { ReadModelQueries } from '@prov/read-models';
@@ -16,18 +21,14 @@ import { DriftRestore, type RestoreRequested } from './drift-restore';
 import type { SynchronizationPageDto, SynchronizationReportDto } from './reports.dto';
 import { ReadBackPagesStore } from './read-back-pages.store';
 import { readBackInMemory, type ReadBackView } from './read-back-view';
+import { type HeldClaim, SynchronizationClaims } from './synchronization-claims';
+
+export type { SynchronizationOutcome } from '@prov/domain';
 
 /** Executed orders verified at a time: each reads and appends to its assignment's stream. */
 const VERIFICATIONS_IN_FLIGHT = 8;
 /** Executed orders compared with the read-back at a time (the resources of their accounts only). */
 const VERIFICATION_SLICE = 500;
-
-export interface SynchronizationOutcome {
-  synchronizationId: string;
-  verified: number;
-  nonConforming: number;
-  restoreOrders: number;
-}
 
 /**
  * Compares what an agent read back with what the orders wrote: executed orders whose change is
@@ -42,16 +43,18 @@ export class SynchronizationService {
   private readonly queries: ReadModelQueries;
   private readonly restore: DriftRestore;
   private readonly pages: ReadBackPagesStore;
+  private readonly claims: SynchronizationClaims;
 
   constructor(
     private readonly assignments: AssignmentCommands,
-    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(EVENT_STORE) store: EventStore,
     @Inject(DATABASE_POOL) pool: Pool,
     @Inject(ROLE_MODEL) private readonly roleModel: RoleModel,
   ) {
     this.queries = new ReadModelQueries(pool);
     this.pages = new ReadBackPagesStore(pool);
     this.restore = new DriftRestore(assignments);
+    this.claims = new SynchronizationClaims(store, pool);
   }
 
   /** Keeps one page of a read-back too large for one message until its report comes (ADR 0025). */
@@ -63,18 +66,60 @@ export class SynchronizationService {
     return { stored: true };
   }
 
+  /**
+   * Records a report once, whichever replica gets it and however often (ADR 0074): a delivery of
+   * a report recorded before, or being recorded by another replica, answers the first recording's
+   * outcome and writes nothing. `synchronizationId` is required (the DTO refuses a report
+   * without one, naming the field): agents and the manual import have always sent it.
+   */
   async record(report: SynchronizationReportDto): Promise<SynchronizationOutcome> {
+    for (;;) {
+      const taken = await this.claims.take(
+        report.synchronizationId,
+        report.connectionId,
+        metadataOf(report, new Date()),
+      );
+      if ('recorded' in taken) {
+        // A repeat may have brought its pages again: they go, as the first recording's did.
+        if (report.pages !== undefined) await this.pages.remove(report.synchronizationId);
+        return taken.recorded;
+      }
+      const outcome = await this.recordClaimed(report, taken.claim);
+      // Undefined: another replica took the claim over meanwhile (this one's lock was lost); its
+      // outcome is the answer.
+      if (outcome) return outcome;
+    }
+  }
+
+  /** The recording of a claimed report; a failure gives the claim up for the next delivery. */
+  private async recordClaimed(
+    report: SynchronizationReportDto,
+    claim: HeldClaim,
+  ): Promise<SynchronizationOutcome | undefined> {
     const now = new Date();
+    const metadata = metadataOf(report, now);
+    try {
+      return await this.compareAndRecord(report, claim, now, metadata);
+    } catch (error) {
+      await claim.abandon(error instanceof Error ? error.name : 'Error', metadata);
+      throw error;
+    } finally {
+      await claim.release();
+    }
+  }
+
+  private async compareAndRecord(
+    report: SynchronizationReportDto,
+    claim: HeldClaim,
+    now: Date,
+    metadata: EventMetadata,
+  ): Promise<SynchronizationOutcome | undefined> {
+    const { synchronizationId } = report;
     // A read-back in pages stays in PostgreSQL and is compared a slice at a time (ADR 0063).
     const readBack: ReadBackView =
       report.pages === undefined
         ? readBackInMemory({ accounts: report.accounts, memberships: report.memberships })
-        : await this.pages.stage(report.connectionId, report.synchronizationId, report.pages);
-    const synchronizationId = report.synchronizationId ?? randomUUID();
-    const metadata = commandMetadata(
-      { actor: 'synchronization', correlationId: report.jobId ?? synchronizationId },
-      now,
-    );
+        : await this.pages.stage(report.connectionId, synchronizationId, report.pages);
     const verifiedNow = await this.verifyExecuted(report.connectionId, readBack, metadata, now);
     const drift = await findDriftBySlices(
       readBack,
@@ -85,8 +130,9 @@ export class SynchronizationService {
     // Findings from a read-back gone mid-way would be drift that is not there: neither restored
     // nor recorded. The pages stay until the events are appended; only then are they removed.
     const restored = await readBack.whileStaged(() =>
-      this.recordFindings(report, { synchronizationId, now, metadata, drift, verifiedNow, readBack }),
+      this.recordFindings(report, claim, { now, metadata, drift, verifiedNow, readBack }),
     );
+    if (!restored) return undefined;
     if (report.pages !== undefined) await this.pages.remove(synchronizationId);
     const count = (kind: DriftFinding['drift']) => drift.filter((f) => f.drift === kind).length;
     this.logger.log({
@@ -98,27 +144,26 @@ export class SynchronizationService {
       differing: count('differing'),
       restoreOrders: restored.length,
     });
-    return {
-      synchronizationId,
-      verified: verifiedNow.size,
-      nonConforming: drift.length,
-      restoreOrders: restored.length,
-    };
+    return outcomeOf(synchronizationId, verifiedNow, drift, restored);
   }
 
-  /** Restore orders (onDrift: restore), then the findings and the completion, in one append. */
+  /**
+   * Restore orders (onDrift: restore), then the findings, the completion and the claim's outcome,
+   * in one append. Undefined when the claim was taken over: nothing was appended.
+   */
   private async recordFindings(
     report: SynchronizationReportDto,
+    claim: HeldClaim,
     found: {
-      synchronizationId: string;
       now: Date;
       metadata: EventMetadata;
       drift: DriftFinding[];
       verifiedNow: Set<string>;
       readBack: ReadBackView;
     },
-  ): Promise<RestoreRequested[]> {
-    const { synchronizationId, now, metadata, drift, verifiedNow, readBack } = found;
+  ): Promise<RestoreRequested[] | undefined> {
+    const { synchronizationId } = report;
+    const { now, metadata, drift, verifiedNow, readBack } = found;
     const at = now.toISOString();
     const base = { connectionId: report.connectionId, synchronizationId, at };
     const onDrift = this.roleModel.connection(report.connectionId)?.onDrift ?? 'report';
@@ -145,11 +190,15 @@ export class SynchronizationService {
         },
       },
     ];
-    await this.store.appendToStream(
-      synchronizationStreamName(report.connectionId),
-      events.map((event) => ({ id: randomUUID(), type: event.type, data: event.data, metadata })),
+    const recorded = await claim.complete(
+      {
+        streamName: synchronizationStreamName(report.connectionId),
+        events: events.map((event) => ({ id: randomUUID(), type: event.type, data: event.data, metadata })),
+      },
+      outcomeOf(synchronizationId, verifiedNow, drift, restored),
+      metadata,
     );
-    return restored;
+    return recorded ? restored : undefined;
   }
 
   /**
@@ -190,6 +239,27 @@ export class SynchronizationService {
     }
     return verified;
   }
+}
+
+function metadataOf(report: SynchronizationReportDto, now: Date): EventMetadata {
+  return commandMetadata(
+    { actor: 'synchronization', correlationId: report.jobId ?? report.synchronizationId },
+    now,
+  );
+}
+
+function outcomeOf(
+  synchronizationId: string,
+  verifiedNow: ReadonlySet<string>,
+  drift: readonly DriftFinding[],
+  restored: readonly RestoreRequested[],
+): SynchronizationOutcome {
+  return {
+    synchronizationId,
+    verified: verifiedNow.size,
+    nonConforming: drift.length,
+    restoreOrders: restored.length,
+  };
 }
 
 /** A finding as the event records it: names and keys, never attribute values. */

@@ -41,6 +41,7 @@ export * from './job/job.events';
 export * from './job/job.state';
 export * from './job/job.decider';
 export * from './synchronization/synchronization.events';
+export * from './synchronization/synchronization-claim';
 
 export * from './testing/decider-specification';
 export * from './identity/identity.holdings';
