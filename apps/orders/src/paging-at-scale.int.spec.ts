@@ -213,7 +213,7 @@ describe('20,000 open orders: every page, every order', () => {
     expect(await count(queries.ordersInStates([8], { connectionId: 'hr_app' }))).toBe(EXECUTED);
     expect(await count(queries.ordersInStates([2, 5]))).toBe(REVIEW + MANUAL);
     expect(await queries.countOrdersInStates([8])).toBe(EXECUTED);
-    expect(await count(openOrdersWithDates(pool, [2, 8], undefined, 999))).toBe(MANUAL + EXECUTED);
+    expect(await count(openOrdersWithDates(pool, [2, 8], { pageSize: 999 }))).toBe(MANUAL + EXECUTED);
     expect(await count(openOrdersWithDates(pool, [1, 3]))).toBe(PENDING);
   });
 

@@ -65,6 +65,12 @@ CREATE INDEX IF NOT EXISTS assignments_state ON ${s}.assignments (provisioning_s
 CREATE INDEX IF NOT EXISTS assignments_requested ON ${s}.assignments (requested_at DESC, assignment_id);
 -- Holders of an entitlement as of an instant start from its assignments.
 CREATE INDEX IF NOT EXISTS assignments_entitlement ON ${s}.assignments (entitlement_id, assignment_id);
+-- The timers' scans, every TIMER_INTERVAL_MS: assignments whose start has come and that have no
+-- order yet, and those whose end has passed. Without these each tick read every assignment.
+CREATE INDEX IF NOT EXISTS assignments_awaiting_start ON ${s}.assignments (assignment_id)
+  WHERE workflow_state = 'Requested' AND current_order_id IS NULL AND starts_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS assignments_ending ON ${s}.assignments (ends_at, assignment_id)
+  WHERE workflow_state = 'Requested' AND ends_at IS NOT NULL;
 CREATE TABLE IF NOT EXISTS ${s}.orders (
   order_id text PRIMARY KEY,
   assignment_id text NOT NULL,

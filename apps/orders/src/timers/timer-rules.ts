@@ -61,3 +61,21 @@ export function redispatchDue(order: TimedOrderFacts, dispatchTimeoutMs: number,
     order.updatedAt.getTime() + dispatchTimeoutMs <= now.getTime()
   );
 }
+
+/**
+ * The timers' scans read only orders that can be due: one last changed after `now` less the
+ * shortest of the delays (a retry policy's first delay, a validity period, the dispatch timeout)
+ * is due under none of them. Returns the exclusive bound on the last change (a millisecond past
+ * the cut-off, as the read model keeps microseconds and the rules compare milliseconds), or
+ * undefined when no delay applies and the scan can be skipped.
+ */
+export function lastChangeBound(delaysMs: readonly (number | null)[], now: Date): Date | undefined {
+  const delays = delaysMs.filter((delay): delay is number => delay !== null);
+  if (delays.length === 0) return undefined;
+  return new Date(now.getTime() - Math.min(...delays) + 1);
+}
+
+/** The first retry's delay: later ones are no shorter. null when the policy never retries. */
+export function shortestRetryDelayMs(policy: RetryPolicy): number | null {
+  return nextRetryDelayMs(policy, 1);
+}

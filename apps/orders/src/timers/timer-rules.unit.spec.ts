@@ -1,6 +1,13 @@
 import { ProvisioningState } from '@prov/domain';
 import type { RetryPolicy } from '@prov/role-model';
-import { redispatchDue, retryDue, type TimedOrderFacts, validityExpired } from './timer-rules';
+import {
+  lastChangeBound,
+  redispatchDue,
+  retryDue,
+  shortestRetryDelayMs,
+  type TimedOrderFacts,
+  validityExpired,
+} from './timer-rules';
 
 const { Pending, Transmitted, Errored, Executed, AwaitingApproval } = ProvisioningState;
 const T0 = new Date('2030-01-01T08:00:00Z');
@@ -75,5 +82,34 @@ describe('lost dispatches', () => {
     expect(redispatchDue(order(Pending), 300_000, at(300))).toBe(true);
     expect(redispatchDue(order(Pending, { fulfillment: 'manual' }), 300_000, at(10 ** 6))).toBe(false);
     expect(redispatchDue(order(Executed), 300_000, at(10 ** 6))).toBe(false);
+  });
+});
+
+describe("the scans' bound on the last change", () => {
+  it('reads orders changed up to now less the shortest delay, to the millisecond, and none after', () => {
+    const bound = lastChangeBound([HOUR, null, 60_000], at(3600))!;
+    expect(bound).toEqual(new Date(at(3540).getTime() + 1));
+    // An order changed exactly at the cut-off is due (its delay has passed) and lies before the bound.
+    expect(redispatchDue(order(Pending, { updatedAt: at(3540) }), 60_000, at(3600))).toBe(true);
+    expect(at(3540) < bound).toBe(true);
+    expect(redispatchDue(order(Pending, { updatedAt: bound }), 60_000, at(3600))).toBe(false);
+  });
+
+  it('no delay applies (no validity period anywhere): no scan', () => {
+    expect(lastChangeBound([null, null], at(0))).toBeUndefined();
+    expect(lastChangeBound([], at(0))).toBeUndefined();
+  });
+
+  it("a policy's first retry is its shortest; a policy that never retries has none", () => {
+    const exponential: RetryPolicy = {
+      maxAttempts: 4,
+      backoff: 'exponential',
+      initialDelayMs: 60_000,
+      maxDelayMs: HOUR,
+    };
+    expect(shortestRetryDelayMs(exponential)).toBe(60_000);
+    expect(shortestRetryDelayMs({ ...exponential, maxDelayMs: 30_000 })).toBe(30_000);
+    expect(shortestRetryDelayMs({ ...exponential, backoff: 'fixed', initialDelayMs: HOUR })).toBe(HOUR);
+    expect(shortestRetryDelayMs({ ...exponential, maxAttempts: 1 })).toBeNull();
   });
 });

@@ -22,7 +22,13 @@ import { AssignmentCommands } from '../assignment-commands';
 import { endAssignmentCommand, redispatchable, timerCommand } from '../decisions/order-progress.decisions';
 import { OrderDispatcher } from '../order-dispatcher';
 import { OrderGenerationReaction } from '../order-generation.reaction';
-import { redispatchDue, retryDue, validityExpired } from './timer-rules';
+import {
+  lastChangeBound,
+  redispatchDue,
+  retryDue,
+  shortestRetryDelayMs,
+  validityExpired,
+} from './timer-rules';
 import { TIMER_SETTINGS } from './timer-settings';
 
 const { Pending, Transmitted, Errored, Executed } = ProvisioningState;
@@ -78,18 +84,20 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
   private async fireDue(now: Date): Promise<TimerTick> {
     const tick: TimerTick = { ended: 0, expired: 0, retried: 0, started: 0, redispatched: 0 };
     tick.ended = await this.endAssignments(now);
-    for await (const order of openOrdersWithDates(this.pool, [Pending, Errored])) {
-      if (order.provisioningStateCode === Errored) {
-        if (order.resourceTypeId && retryDue(order, this.roleModel.retryPolicy(order.resourceTypeId), now)) {
-          tick.retried += await this.fire(
-            order,
-            { type: 'RetryProvisioningOrder', automatic: true, comment: 'retry policy' },
-            now,
-          );
-        }
-      } else if (redispatchDue(order, this.settings.dispatchTimeoutMs, now)) {
-        tick.redispatched += await this.redispatch(order);
+    const retries = this.resourceTypeDelays((id) => shortestRetryDelayMs(this.roleModel.retryPolicy(id)));
+    for await (const order of this.changedBefore([Errored], lastChangeBound(retries, now))) {
+      if (order.resourceTypeId && retryDue(order, this.roleModel.retryPolicy(order.resourceTypeId), now)) {
+        tick.retried += await this.fire(
+          order,
+          { type: 'RetryProvisioningOrder', automatic: true, comment: 'retry policy' },
+          now,
+        );
       }
+    }
+    const redispatches = lastChangeBound([this.settings.dispatchTimeoutMs], now);
+    for await (const order of this.changedBefore([Pending], redispatches)) {
+      if (redispatchDue(order, this.settings.dispatchTimeoutMs, now))
+        tick.redispatched += await this.redispatch(order);
     }
     tick.expired = await this.expireValidity(now);
     for await (const assignmentId of assignmentsDueToStart(this.pool, now)) {
@@ -107,7 +115,8 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
   async expireValidity(now: Date): Promise<number> {
     let expired = 0;
     const synchronized = await lastSynchronizations(this.pool);
-    for await (const order of openOrdersWithDates(this.pool, [Transmitted, Executed])) {
+    const validities = this.resourceTypeDelays((id) => this.roleModel.transmittedValidityMs(id));
+    for await (const order of this.changedBefore([Transmitted, Executed], lastChangeBound(validities, now))) {
       if (!order.resourceTypeId) continue;
       const validity = this.roleModel.transmittedValidityMs(order.resourceTypeId);
       const lastRead = order.connectionId ? synchronized.get(order.connectionId) : undefined;
@@ -116,6 +125,16 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
       }
     }
     return expired;
+  }
+
+  /** A delay for each resource type of the model, and for one no longer in it (the defaults). */
+  private resourceTypeDelays(delay: (resourceTypeId: string) => number | null): (number | null)[] {
+    return [...this.roleModel.resourceTypes().map((type) => delay(type.id)), delay('')];
+  }
+
+  /** Open orders in these states last changed before `bound`; none when no timer applies (undefined). */
+  private async *changedBefore(codes: number[], bound: Date | undefined): AsyncGenerator<TimedOrder> {
+    if (bound) yield* openOrdersWithDates(this.pool, codes, { changedBefore: bound });
   }
 
   /**
