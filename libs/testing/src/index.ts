@@ -14,3 +14,4 @@ export * from './test-certificates';
 export * from './oidc-provider/oidc-provider';
 export * from './prometheus';
 export * from './otlp-receiver';
+export * from './tuples-read';

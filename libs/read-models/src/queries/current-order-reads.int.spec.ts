@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { createTestDatabase, type TestDatabase, waitFor } from '@prov/testing';
+import { createTestDatabase, type TestDatabase, tuplesRead } from '@prov/testing';
 import { ensureReadModelSchema } from '../schema';
 import { ReadModelQueries } from './read-model-queries';
 import { accountKeyHolders } from './scans';
@@ -55,27 +55,11 @@ describe('reads of an assignment by its current order', () => {
   });
 
   /** Assignment rows the server read (by scan or by index) while `read` ran on `one`. */
-  async function assignmentTuplesRead(read: () => Promise<unknown>): Promise<number> {
-    const total = async () => {
-      const { rows } = await pool.query<{ n: string }>(
-        `SELECT pg_stat_clear_snapshot(), (SELECT coalesce(seq_tup_read, 0) + coalesce(idx_tup_fetch, 0)
-                                             FROM pg_stat_user_tables WHERE schemaname = $1 AND relname = 'assignments') AS n`,
-        [SCHEMA],
-      );
-      return Number(rows[0].n);
-    };
-    await one.query('SELECT pg_stat_force_next_flush()');
-    const before = await total();
-    await read();
-    await one.query('SELECT pg_stat_force_next_flush()');
-    await one.query('SELECT 1');
-    const after = await waitFor(total, {
-      until: (n) => n > before,
-      timeoutMs: 30_000,
-      description: 'table statistics',
-    });
-    return after - before;
-  }
+  const assignmentTuplesRead = (read: () => Promise<unknown>) =>
+    tuplesRead(
+      { session: one, observer: pool, schema: SCHEMA, table: 'assignments', statistics: 'table' },
+      read,
+    );
 
   it("pages through a connection's expected resources: each live current order once, in id order", async () => {
     const { rows } = await pool.query<{ order_id: string }>(
