@@ -1,6 +1,6 @@
 import { ENTERPRISE, inboundSystem, ScimTestClient, scimUserBody } from './inbound-fixture';
-import { hrFileFlows } from './inbound-hr-file.tests';
-import { scimLifecycleFlows } from './inbound-scim-lifecycle.tests';
+import { hrFileFlows } from './inbound-hr-file-test-cases';
+import { scimLifecycleFlows } from './inbound-scim-lifecycle-test-cases';
 
 jest.setTimeout(300_000);
 
@@ -13,7 +13,7 @@ jest.setTimeout(300_000);
  *
  * They share one system (a start is dear on the CI machine): the lifecycle and the file feed are
  * modules that this describe registers, in the order they run: the SCIM protocol here, then
- * inbound-scim-lifecycle.tests.ts, then inbound-hr-file.tests.ts.
+ * inbound-scim-lifecycle-test-cases.ts, then inbound-hr-file-test-cases.ts.
  */
 describe('inbound: SCIM 2.0 service provider and HR file feed, end to end', () => {
   const inbound = inboundSystem();

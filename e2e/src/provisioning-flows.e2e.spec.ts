@@ -1,8 +1,8 @@
 import { Client } from 'pg';
 import { startSystem, waitFor } from '@prov/testing';
 import { Flow, type SystemUnderTest } from './flow-helpers';
-import { apiAnswers } from './provisioning-api.tests';
-import { fulfilmentFlows } from './provisioning-fulfilment.tests';
+import { apiAnswers } from './provisioning-api-test-cases';
+import { fulfilmentFlows } from './provisioning-fulfilment-test-cases';
 
 jest.setTimeout(180_000);
 
@@ -12,8 +12,8 @@ jest.setTimeout(180_000);
  * PostgreSQL for the event store, the read models and the managed HR application.
  *
  * They share one system (a start is dear on the CI machine): the automated and review flows are
- * here, manual fulfilment, failures and revocation in provisioning-fulfilment.tests.ts and the
- * API's refusals and batches in provisioning-api.tests.ts, registered by this describe in the
+ * here, manual fulfilment, failures and revocation in provisioning-fulfilment-test-cases.ts and the
+ * API's refusals and batches in provisioning-api-test-cases.ts, registered by this describe in the
  * order they run.
  */
 describe('provisioning flows, end to end', () => {

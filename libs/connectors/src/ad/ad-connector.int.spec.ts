@@ -1,10 +1,10 @@
 import { isOrderObserved } from '../observation';
-import { INITIAL, order, sambaAd } from './ad-connector-fixture';
-import { adRefusalsAndReads } from './ad-connector-refusals.tests';
+import { INITIAL, order, sambaAd } from './ad-test-fixture';
+import { adRefusalsAndReads } from './ad-refusals-test-cases';
 
 // Runs against a real Samba AD domain controller of its own (provisioned by the harness): one
 // for the whole file, so the refusals, read-back and failures are a module that this describe
-// registers after the accounts and groups, in the order they ran (ad-connector-refusals.tests.ts).
+// registers after the accounts and groups, in the order they ran (ad-refusals-test-cases.ts).
 
 describe('AdConnector on Samba AD', () => {
   const ad = sambaAd();

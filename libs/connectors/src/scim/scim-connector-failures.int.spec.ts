@@ -1,6 +1,6 @@
 import { freePort, type RunningScimServer } from '@prov/testing';
 import { PermanentConnectorError, TransientConnectorError } from '../errors';
-import { connection, failure, order, outOfBand, startWiki } from './scim-connector-fixture';
+import { connection, failure, order, outOfBand, startWiki } from './scim-test-fixture';
 import { ScimConnector } from './scim-connector';
 
 // Runs against the real scimmy-based SCIM server of @prov/testing, started once for this file:

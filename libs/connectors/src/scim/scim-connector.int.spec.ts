@@ -1,7 +1,7 @@
 import type { RunningScimServer } from '@prov/testing';
 import { PermanentConnectorError } from '../errors';
 import { findNonConforming, isOrderObserved } from '../observation';
-import { connection, failure, order, outOfBand, startWiki } from './scim-connector-fixture';
+import { connection, failure, order, outOfBand, startWiki } from './scim-test-fixture';
 import { ScimConnector } from './scim-connector';
 
 // Runs against the real scimmy-based SCIM server of @prov/testing, started once for this file:

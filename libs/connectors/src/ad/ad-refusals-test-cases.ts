@@ -1,7 +1,7 @@
 import { freePort } from '@prov/testing';
 import { PermanentConnectorError, TransientConnectorError } from '../errors';
 import { findNonConforming } from '../observation';
-import { INITIAL, order, type SambaAd } from './ad-connector-fixture';
+import { INITIAL, order, type SambaAd } from './ad-test-fixture';
 
 /**
  * What the AdConnector refuses (passwords the domain rejects, attributes it would not read back,
