@@ -1,6 +1,12 @@
 import type { ApiClient, RunningSystem } from '@prov/testing';
 import { waitFor } from '@prov/testing';
 
+/** A spec's system and its flow, once its beforeAll has started them. */
+export interface SystemUnderTest {
+  system: RunningSystem;
+  flow: Flow;
+}
+
 /** Small steps the end-to-end flows share: register, request, wait for a state. */
 export class Flow {
   readonly requester: ApiClient;

@@ -1,7 +1,17 @@
-import type { ApiClient } from '@prov/testing';
+import {
+  type ApiClient,
+  type RunningSlapd,
+  type RunningSystem,
+  startSlapd,
+  startSystem,
+} from '@prov/testing';
+import { DirectoryAdmin, SAMPLE_LDAP_BASE_DN } from './directory-fixture';
+import { Flow } from './flow-helpers';
+import { writeFastRoleModel } from './role-model-fixture';
 
 const CORE = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+export const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
 export interface ScimAnswer {
   status: number;
@@ -79,4 +89,50 @@ export function importPopulation(
     body: text,
     headers: { 'content-type': contentType },
   });
+}
+
+export interface InboundServers {
+  slapd: RunningSlapd;
+  system: RunningSystem;
+  flow: Flow;
+  /** The directory itself, to read what the connector wrote. */
+  ldap: DirectoryAdmin;
+  /** The feed's SCIM client of /scim/v2. */
+  scim: ScimTestClient;
+}
+
+export type InboundSystem = ReturnType<typeof inboundSystem>;
+
+/**
+ * What the inbound specs share: the whole system with the sample's corp_ldap on a real slapd
+ * (started in beforeAll, stopped in afterAll: call it inside `describe`). `bed` holds the servers
+ * once they run; `run` makes this run's user names its own.
+ */
+export function inboundSystem() {
+  const bed = {} as InboundServers;
+
+  beforeAll(async () => {
+    bed.slapd = await startSlapd({ baseDn: SAMPLE_LDAP_BASE_DN });
+    bed.system = await startSystem({
+      roleModel: writeFastRoleModel(),
+      serviceEnv: { agent: { CORP_LDAP_URL: bed.slapd.url, CORP_LDAP_PASSWORD: bed.slapd.servicePassword } },
+    });
+    bed.flow = new Flow(bed.system);
+    bed.ldap = await DirectoryAdmin.connect(bed.slapd.url, bed.slapd.adminDn, bed.slapd.adminPassword);
+    bed.scim = new ScimTestClient(`${bed.system.apiUrl}/scim/v2`, bed.system.tokens['hr-feed']);
+  });
+
+  afterAll(async () => {
+    await bed.ldap?.close();
+    await bed.system?.stop();
+    await bed.slapd?.stop();
+  });
+
+  return {
+    bed,
+    run: Date.now().toString(36),
+    /** The person's entry in the directory, as slapd has it. */
+    entry: (uid: string) =>
+      bed.ldap.find(bed.slapd.peopleDn, `(uid=${uid})`, ['uid', 'departmentNumber', 'memberOf']),
+  };
 }

@@ -1,14 +1,8 @@
-import { ScimConnector } from '@prov/connectors';
-import { type RunningSlapd, type RunningSystem, startSlapd, startSystem, waitFor } from '@prov/testing';
-import { DirectoryAdmin, SAMPLE_LDAP_BASE_DN, values } from './directory-fixture';
-import { Flow } from './flow-helpers';
-import { importPopulation, ScimTestClient, scimUserBody } from './inbound-fixture';
-import { writeFastRoleModel } from './role-model-fixture';
+import { ENTERPRISE, inboundSystem, ScimTestClient, scimUserBody } from './inbound-fixture';
+import { hrFileFlows } from './inbound-hr-file-test-cases';
+import { scimLifecycleFlows } from './inbound-scim-lifecycle-test-cases';
 
 jest.setTimeout(300_000);
-
-const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
-const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
 /**
  * Inbound identities through the whole system: an HR system or identity provider as a SCIM
@@ -16,36 +10,17 @@ const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
  * SCIM connector as a second client, and the HR file feed. The sample's corp_ldap on a real
  * slapd shows that the lifecycle follows (birthright group on a department move, revocation on
  * a leaver). The file feed runs last: a full population deactivates everyone it does not list.
+ *
+ * They share one system (a start is dear on the CI machine): the lifecycle and the file feed are
+ * modules that this describe registers, in the order they run: the SCIM protocol here, then
+ * inbound-scim-lifecycle-test-cases.ts, then inbound-hr-file-test-cases.ts.
  */
 describe('inbound: SCIM 2.0 service provider and HR file feed, end to end', () => {
-  let slapd: RunningSlapd;
-  let system: RunningSystem;
-  let flow: Flow;
-  let ldap: DirectoryAdmin;
-  let scim: ScimTestClient;
-  const run = Date.now().toString(36);
-
-  beforeAll(async () => {
-    slapd = await startSlapd({ baseDn: SAMPLE_LDAP_BASE_DN });
-    system = await startSystem({
-      roleModel: writeFastRoleModel(),
-      serviceEnv: { agent: { CORP_LDAP_URL: slapd.url, CORP_LDAP_PASSWORD: slapd.servicePassword } },
-    });
-    flow = new Flow(system);
-    ldap = await DirectoryAdmin.connect(slapd.url, slapd.adminDn, slapd.adminPassword);
-    scim = new ScimTestClient(`${system.apiUrl}/scim/v2`, system.tokens['hr-feed']);
-  });
-
-  afterAll(async () => {
-    await ldap?.close();
-    await system?.stop();
-    await slapd?.stop();
-  });
-
-  const entry = (uid: string) =>
-    ldap.find(slapd.peopleDn, `(uid=${uid})`, ['uid', 'departmentNumber', 'memberOf']);
+  const inbound = inboundSystem();
+  const { bed, run } = inbound;
 
   it('the discovery endpoints parse and say what is supported; only hr-feed and admin tokens get in', async () => {
+    const { system, scim } = bed;
     const config = await scim.request('GET', '/ServiceProviderConfig');
     expect(config.status).toBe(200);
     expect(config.contentType).toMatch(/^application\/scim\+json/);
@@ -101,6 +76,7 @@ describe('inbound: SCIM 2.0 service provider and HR file feed, end to end', () =
   });
 
   it('joiner: POST creates the identity (the client is the actor); a taken userName is 409 uniqueness; a bad User 400', async () => {
+    const { flow, scim } = bed;
     const login = `sj${run}`;
     const created = await scim.request(
       'POST',
@@ -146,6 +122,7 @@ describe('inbound: SCIM 2.0 service provider and HR file feed, end to end', () =
   });
 
   it('list: filters (eq, co, sw, pr, and, or on the supported attributes), startIndex/count paging and sortBy', async () => {
+    const { scim } = bed;
     const prefix = `sf${run}`;
     const ids: string[] = [];
     for (const [i, department] of ['Sales', 'IT', 'Sales', 'Legal', 'IT'].entries())
@@ -207,208 +184,6 @@ describe('inbound: SCIM 2.0 service provider and HR file feed, end to end', () =
     expect(bad).toMatchObject({ status: 400, body: { scimType: 'invalidFilter' } });
   });
 
-  it('mover: PATCH of the department moves the directory account into the birthright group; a stale ETag is 412', async () => {
-    const login = `sm${run}`;
-    const { body: user } = await scim.request('POST', '/Users', scimUserBody(login));
-    await flow.request(user.id, 'ldap_staff');
-    await waitFor(() => entry(login), {
-      until: (e) => e?.departmentNumber === 'IT',
-      timeoutMs: 30_000,
-      description: 'the LDAP account',
-    });
-    const stale = user.meta.version;
-    const moved = await scim.request(
-      'PATCH',
-      `/Users/${user.id}`,
-      {
-        schemas: [PATCH_OP],
-        Operations: [{ op: 'replace', path: `${ENTERPRISE}:department`, value: 'Finance' }],
-      },
-      { 'if-match': stale },
-    );
-    expect(moved.status).toBe(200);
-    expect(moved.body[ENTERPRISE].department).toBe('Finance');
-    expect(moved.headers.get('etag')).not.toBe(stale);
-    const following = await waitFor(() => entry(login), {
-      until: (e) =>
-        e?.departmentNumber === 'Finance' && values(e, 'memberOf').includes(`cn=finance,${slapd.groupsDn}`),
-      timeoutMs: 30_000,
-      description: 'the account to follow the department and the birthright group',
-    });
-    expect(values(following, 'memberOf').sort()).toEqual(
-      [`cn=finance,${slapd.groupsDn}`, `cn=staff,${slapd.groupsDn}`].sort(),
-    );
-
-    const conflict = await scim.request(
-      'PATCH',
-      `/Users/${user.id}`,
-      { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'name.familyName', value: 'Late' }] },
-      { 'if-match': stale },
-    );
-    expect(conflict.status).toBe(412);
-    const put = await scim.request(
-      'PUT',
-      `/Users/${user.id}`,
-      scimUserBody(login, { department: 'Finance', familyName: 'Moss' }),
-      { 'if-match': moved.headers.get('etag')! },
-    );
-    expect(put).toMatchObject({ status: 200, body: { name: { familyName: 'Moss' } } });
-  });
-
-  it('leaver: active "False" (as Entra ID sends it) deactivates and the access goes; DELETE hides the user', async () => {
-    const login = `sl${run}`;
-    const { body: user } = await scim.request('POST', '/Users', scimUserBody(login));
-    const assignmentId = await flow.request(user.id, 'ldap_staff');
-    await flow.waitForState(assignmentId, 'Executed', 30_000);
-    const left = await scim.request('PATCH', `/Users/${user.id}`, {
-      schemas: [PATCH_OP],
-      Operations: [{ op: 'Replace', path: 'active', value: 'False' }],
-    });
-    expect(left).toMatchObject({ status: 200, body: { active: false } });
-    const revoked = await waitFor(() => flow.assignment(assignmentId), {
-      until: (a) => a.currentOrder?.changeType === 'Deleted' && a.provisioningState === 'Executed',
-      timeoutMs: 30_000,
-      description: 'the leaver revocation to be executed',
-    });
-    expect(revoked.workflowState).toBe('Revoked');
-    expect(await entry(login)).toBeUndefined();
-
-    const other = (await scim.request('POST', '/Users', scimUserBody(`sd${run}`))).body;
-    expect((await scim.request('DELETE', `/Users/${other.id}`)).status).toBe(204);
-    expect((await scim.request('GET', `/Users/${other.id}`)).status).toBe(404);
-    expect((await flow.requester.get(`/api/identities/${other.id}`)).body.active).toBe(false);
-  });
-
-  it("the engine's outbound SCIM connector, pointed at this /scim/v2, is a second client: joiner, mover, leaver", async () => {
-    const connector = new ScimConnector(
-      {
-        id: 'peer',
-        name: 'Peer engine',
-        connector: 'scim',
-        fulfillment: 'automatic',
-        settings: { baseUrl: `${system.apiUrl}/scim/v2`, tokenEnv: 'PEER_TOKEN' },
-      },
-      { PEER_TOKEN: system.tokens['hr-feed'] },
-    );
-    try {
-      expect((await connector.test()).ok).toBe(true);
-      const login = `sc${run}`;
-      const order = (
-        changeType: 'Added' | 'Modified' | 'Deleted',
-        attributes: Record<string, unknown>,
-        n: number,
-      ) => ({
-        orderId: `o-${n}`,
-        attempt: 1,
-        changeType,
-        connectionId: 'peer',
-        resourceTypeId: 'peer_account',
-        identityId: `upstream-${login}`,
-        entitlementId: 'peer_only',
-        changes: { accountKey: login, attributes },
-      });
-      await connector.apply(
-        order(
-          'Added',
-          { givenName: 'Cy', familyName: 'Peer', email: `${login}@example.test`, department: 'IT' },
-          1,
-        ),
-      );
-      const [created] = (
-        await scim.request('GET', `/Users?filter=${encodeURIComponent(`userName eq "${login}"`)}`)
-      ).body.Resources;
-      expect(created).toMatchObject({ externalId: `upstream-${login}`, [ENTERPRISE]: { department: 'IT' } });
-      await connector.apply(order('Modified', { department: 'Legal' }, 2));
-      expect((await flow.requester.get(`/api/identities/${created.id}`)).body.department).toBe('Legal');
-      await connector.apply(order('Deleted', {}, 3));
-      expect((await flow.requester.get(`/api/identities/${created.id}`)).body.active).toBe(false);
-      expect((await connector.readAll()).accounts.find((a) => a.accountKey === login)).toBeUndefined();
-    } finally {
-      await connector.close();
-    }
-  });
-
-  it('HR file: dry run, the leaver threshold, a forced real run, the same file again changes nothing', async () => {
-    const people = Array.from({ length: 30 }, (_, i) => ({
-      id: `hr${run}-${i}`,
-      login: `hr${run}${i}`,
-      department: i < 3 ? 'Finance' : 'IT',
-    }));
-    const csv = (rows: typeof people) =>
-      [
-        'id,login,firstName,lastName,email,department',
-        ...rows.map((p) => `${p.id},${p.login},Hana,Ro${p.id},${p.login}@example.test,${p.department}`),
-      ].join('\n');
-    const feed = system.client('hr-feed');
-    const active = (await flow.requester.get('/api/identities?limit=1000')).body.filter(
-      (i: { active: boolean }) => i.active,
-    ).length;
-
-    const dry = await importPopulation(feed, csv(people), { dryRun: 'true', limit: '5' });
-    expect(dry.status).toBe(200);
-    expect(dry.body).toMatchObject({
-      dryRun: true,
-      counts: { joiners: 30, movers: 0, leavers: active, unchanged: 0 },
-      leaverThresholdExceeded: true,
-      changes: { total: 30 + active, limit: 5 },
-    });
-    expect(dry.body.changes.items).toHaveLength(5);
-    expect((await flow.requester.get(`/api/identities/${people[0].id}`)).status).toBe(404); // nothing written
-
-    const refused = await importPopulation(feed, csv(people));
-    expect(refused).toMatchObject({ status: 409, body: { code: 'LeaverThresholdExceeded' } });
-    const forced = await importPopulation(feed, csv(people), { force: 'true' });
-    expect(forced.body).toMatchObject({ applied: 30 + active, failed: [] });
-    expect((await flow.requester.get(`/api/identities/${people[0].id}`)).body).toMatchObject({
-      login: people[0].login,
-      active: true,
-      department: 'Finance',
-    });
-
-    const again = await importPopulation(feed, csv(people));
-    expect(again.body).toMatchObject({
-      counts: { joiners: 0, movers: 0, leavers: 0, unchanged: 30 },
-      applied: 0,
-    });
-
-    // Next day's file: one mover, one leaver (1 of 30: under the threshold), one joiner, as JSON lines.
-    const next = [
-      ...people.slice(1).map((p, i) => (i === 0 ? { ...p, department: 'Legal' } : p)),
-      { id: `hr${run}-new`, login: `hr${run}new`, department: 'IT' },
-    ];
-    const jsonl = next
-      .map((p) =>
-        JSON.stringify({
-          id: p.id,
-          login: p.login,
-          firstName: 'Hana',
-          lastName: `Ro${p.id}`,
-          email: `${p.login}@example.test`,
-          department: p.department,
-        }),
-      )
-      .join('\n');
-    const applied = await importPopulation(feed, jsonl, {}, 'application/x-ndjson');
-    expect(applied.body).toMatchObject({
-      counts: { joiners: 1, movers: 1, leavers: 1, unchanged: 28 },
-      applied: 3,
-      failed: [],
-    });
-    expect((await flow.requester.get(`/api/identities/${people[0].id}`)).body.active).toBe(false);
-    expect((await flow.requester.get(`/api/identities/${people[1].id}`)).body.department).toBe('Legal');
-  });
-
-  it('HR file: every bad line is named with its field and nothing is applied; other roles may not import', async () => {
-    const feed = system.client('hr-feed');
-    const text = 'id,login,firstName,lastName,email\nok1,ok1,A,B,ok1@example.test\nbad,,A,B,not-mail\n';
-    const refused = await importPopulation(feed, text);
-    expect(refused).toMatchObject({ status: 400, body: { code: 'ImportInvalid' } });
-    expect(refused.body.details).toEqual([
-      { line: 3, field: 'login', message: 'login is required' },
-      { line: 3, field: 'email', message: 'email must be an e-mail address (name@domain)' },
-    ]);
-    expect((await flow.requester.get('/api/identities/ok1')).status).toBe(404);
-    expect((await importPopulation(flow.requester, text, { dryRun: 'true' })).status).toBe(403);
-    expect((await importPopulation(feed, '{}', {}, 'application/pdf')).status).toBe(415);
-  });
+  scimLifecycleFlows(inbound);
+  hrFileFlows(inbound);
 });

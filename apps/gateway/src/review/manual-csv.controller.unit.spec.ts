@@ -6,7 +6,8 @@ import type { RoleModel } from '@prov/role-model';
 import { ManualCsvController } from './manual-csv.controller';
 
 // The controller's own logic: how the body is read and how each line's decision is reported.
-// The HTTP side (roles, routes, the review service) runs in provisioning-flows.e2e.spec.ts.
+// The HTTP side (roles, routes, the review service) runs in provisioning-fulfilment-test-cases.ts of
+// provisioning-flows.e2e.spec.ts.
 
 const transmitted = (orderId: string): OrderView =>
   ({

@@ -2,7 +2,8 @@ import { scrubSecrets, PermanentConnectorError, TransientConnectorError } from '
 import { isTransientStatus, ScimClient, scimFilter } from './scim-client';
 
 // The HTTP exchanges are faked by replacing global fetch: these tests are about how answers and
-// failures are classified and worded, the real exchanges are in scim-connector.int.spec.ts.
+// failures are classified and worded, the real exchanges are in scim-connector.int.spec.ts and
+// scim-connector-failures.int.spec.ts.
 
 const TOKEN = 'tok-0123456789abcdef';
 

@@ -22,8 +22,9 @@ import type { AssignmentEvent } from './assignment.events';
 
 /**
  * decide for orders that exist: provisioning review, fulfilment (automatic and manual) and the
- * end date, one given/when/then per row of the transition table (docs/architecture.md §2). Generation,
- * re-evaluation and superseding are in assignment.decide.unit.spec.ts.
+ * end date, one given/when/then per row of the transition table (docs/architecture.md §2). Generation
+ * is in assignment.decide.unit.spec.ts, re-evaluation and superseding in
+ * assignment.decide.regeneration.unit.spec.ts.
  */
 
 const given = DeciderSpecification.for(assignmentDecider);

@@ -44,6 +44,19 @@ export function requestedEvent(data: Partial<AssignmentRequested['data']> = {}):
   };
 }
 
+/** The sample assignment revoked, two minutes in. */
+export function revokedEvent(): AssignmentEvent {
+  return {
+    type: 'AssignmentRevoked',
+    data: {
+      assignmentId: ASSIGNMENT_ID,
+      identityId: IDENTITY_ID,
+      entitlementId: ENTITLEMENT_ID,
+      at: iso(minutes(2)),
+    },
+  };
+}
+
 const OUTCOMES = {
   1: 'ReadyForProvisioning',
   4: 'AlreadyPresent',
