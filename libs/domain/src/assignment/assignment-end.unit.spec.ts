@@ -9,6 +9,7 @@ import {
   minutes,
   orderInState,
   requestedEvent,
+  revokedEvent,
 } from '../testing/assignment-fixtures';
 import { DeciderSpecification } from '../testing/decider-specification';
 import type { EndAssignment } from './assignment.commands';
@@ -160,16 +161,7 @@ describe('EndAssignment: nothing to do', () => {
   });
 
   it('revoked: the revocation removes the access, not the end date', () => {
-    const revoked: AssignmentEvent = {
-      type: 'AssignmentRevoked',
-      data: {
-        assignmentId: ASSIGNMENT_ID,
-        identityId: IDENTITY_ID,
-        entitlementId: ENTITLEMENT_ID,
-        at: iso(minutes(2)),
-      },
-    };
-    given([...ending(8), revoked])
+    given([...ending(8), revokedEvent()])
       .when(end())
       .thenNothingHappened();
   });
