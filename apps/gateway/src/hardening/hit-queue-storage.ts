@@ -5,9 +5,11 @@ import type { ThrottlerStorage } from '@nestjs/throttler';
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
 /**
- * When each counted hit stops counting, oldest first. Hits are counted in the order they come and
+ * When each counted hit stops counting, soonest first. Hits are counted in the order they come and
  * every hit of one limit lives as long, so their expiries arrive sorted: the expired ones are
- * always at the front and leave from there, without looking at the others.
+ * always at the front and leave from there, without looking at the others. An expiry that comes
+ * earlier than the last (a limit whose window differs per route, or a clock set back) is put in
+ * its place, so the order holds whatever the callers do.
  */
 class HitQueue {
   private expiries: number[] = [];
@@ -23,13 +25,22 @@ class HitQueue {
   }
 
   push(expiresAt: number): void {
-    this.expiries.push(expiresAt);
+    const { expiries } = this;
+    if (expiries.length === this.head || expiresAt >= expiries[expiries.length - 1]) {
+      expiries.push(expiresAt);
+      return;
+    }
+    let low = this.head;
+    let high = expiries.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (expiries[middle] <= expiresAt) low = middle + 1;
+      else high = middle;
+    }
+    expiries.splice(low, 0, expiresAt);
   }
 
-  /**
-   * Drops the hits that stopped counting by `now`. A clock set back can put a later expiry before
-   * an earlier one; the later then leaves with it, so a hit counts at most that much longer.
-   */
+  /** Drops the hits that stopped counting by `now`. */
   prune(now: number): void {
     while (this.head < this.expiries.length && this.expiries[this.head] <= now) this.head += 1;
     // Compacted only when at least half is gone: each hit is copied a bounded number of times.
@@ -67,8 +78,13 @@ export class HitQueueStorage implements ThrottlerStorage, OnApplicationShutdown 
 
   constructor(
     private readonly now: () => number = Date.now,
-    private readonly sweepIntervalMs = 60_000,
-  ) {}
+    sweepIntervalMs = 60_000,
+  ) {
+    // Started here, outside any request: a timer made during the first request would keep that
+    // request's async context (its trace) for the life of the process.
+    this.sweep = setInterval(() => this.evictIdle(), sweepIntervalMs);
+    this.sweep.unref();
+  }
 
   /** Callers held in memory: those with a live hit, window or block. */
   get callers(): number {
@@ -82,7 +98,6 @@ export class HitQueueStorage implements ThrottlerStorage, OnApplicationShutdown 
     blockDuration: number,
     throttlerName: string,
   ): Promise<ThrottlerStorageRecord> {
-    this.startSweep();
     const now = this.now();
     let record = this.records.get(key);
     if (!record) {
@@ -137,12 +152,6 @@ export class HitQueueStorage implements ThrottlerStorage, OnApplicationShutdown 
     clearInterval(this.sweep);
     this.sweep = undefined;
     this.records.clear();
-  }
-
-  private startSweep(): void {
-    if (this.sweep) return;
-    this.sweep = setInterval(() => this.evictIdle(), this.sweepIntervalMs);
-    this.sweep.unref();
   }
 }
 

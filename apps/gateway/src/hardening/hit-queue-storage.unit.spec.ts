@@ -13,6 +13,8 @@ const step = fc.record({
   caller: fc.constantFrom('token:a', 'token:b', 'ip:127.0.0.1'),
   throttler: fc.constantFrom<keyof typeof LIMITS>('sign-in', 'writes'),
   blocking: fc.boolean(),
+  // A route may set its own window for a limit: one caller's hits then live for different times.
+  window: fc.constantFrom<number | undefined>(undefined, undefined, 500, 2_000),
 });
 
 describe('HitQueueStorage', () => {
@@ -25,9 +27,10 @@ describe('HitQueueStorage', () => {
         const library = new ThrottlerStorageService();
         const ours = new HitQueueStorage(() => Date.now());
         try {
-          for (const { advanceMs, caller, throttler, blocking } of steps) {
+          for (const { advanceMs, caller, throttler, blocking, window } of steps) {
             jest.setSystemTime(Date.now() + advanceMs);
-            const { ttl, limit } = LIMITS[throttler];
+            const { limit } = LIMITS[throttler];
+            const ttl = window ?? LIMITS[throttler].ttl;
             const key = `${throttler}:${caller}`;
             const block = blocking ? ttl : 0;
             const expected = await library.increment(key, ttl, limit, block, throttler);
