@@ -85,7 +85,7 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
     const tick: TimerTick = { ended: 0, expired: 0, retried: 0, started: 0, redispatched: 0 };
     tick.ended = await this.endAssignments(now);
     const retries = this.resourceTypeDelays((id) => shortestRetryDelayMs(this.roleModel.retryPolicy(id)));
-    for await (const order of this.changedBefore([Errored], lastChangeBound(retries, now))) {
+    for await (const order of this.changedBefore([Errored], lastChangeBound(retries, now), 'automatic')) {
       if (order.resourceTypeId && retryDue(order, this.roleModel.retryPolicy(order.resourceTypeId), now)) {
         tick.retried += await this.fire(
           order,
@@ -95,7 +95,7 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
       }
     }
     const redispatches = lastChangeBound([this.settings.dispatchTimeoutMs], now);
-    for await (const order of this.changedBefore([Pending], redispatches)) {
+    for await (const order of this.changedBefore([Pending], redispatches, 'automatic')) {
       if (redispatchDue(order, this.settings.dispatchTimeoutMs, now))
         tick.redispatched += await this.redispatch(order);
     }
@@ -132,9 +132,16 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
     return [...this.roleModel.resourceTypes().map((type) => delay(type.id)), delay('')];
   }
 
-  /** Open orders in these states last changed before `bound`; none when no timer applies (undefined). */
-  private async *changedBefore(codes: number[], bound: Date | undefined): AsyncGenerator<TimedOrder> {
-    if (bound) yield* openOrdersWithDates(this.pool, codes, { changedBefore: bound });
+  /**
+   * Open orders in these states (of that fulfilment) last changed before `bound`; none when no
+   * timer applies (undefined). Manual orders wait for people, not for retries or redispatches.
+   */
+  private async *changedBefore(
+    codes: number[],
+    bound: Date | undefined,
+    fulfillment?: 'automatic',
+  ): AsyncGenerator<TimedOrder> {
+    if (bound) yield* openOrdersWithDates(this.pool, codes, { changedBefore: bound, fulfillment });
   }
 
   /**

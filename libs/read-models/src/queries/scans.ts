@@ -31,6 +31,8 @@ export interface TimedOrdersScan {
    * waiting for their verification, the scan otherwise read all of them at every tick.
    */
   changedBefore?: Date;
+  /** Only orders of this fulfilment: retries and redispatches concern automatic orders alone. */
+  fulfillment?: 'automatic' | 'manual';
   schema?: string;
   pageSize?: number;
 }
@@ -38,7 +40,7 @@ export interface TimedOrdersScan {
 export function openOrdersWithDates(
   pool: Pool,
   codes: number[],
-  { changedBefore, schema = LIVE_SCHEMA, pageSize = SCAN_PAGE_SIZE }: TimedOrdersScan = {},
+  { changedBefore, fulfillment, schema = LIVE_SCHEMA, pageSize = SCAN_PAGE_SIZE }: TimedOrdersScan = {},
 ): AsyncGenerator<TimedOrder> {
   const s = assertSchemaName(schema);
   return itemsOf(async (cursor) => {
@@ -49,8 +51,9 @@ export function openOrdersWithDates(
          FROM ${s}.orders o JOIN ${s}.assignments a ON a.assignment_id = o.assignment_id
         WHERE o.is_open AND o.provisioning_state_code = ANY($1::int[]) AND ($2::text IS NULL OR o.order_id > $2)
           AND ($4::timestamptz IS NULL OR o.updated_at < $4::timestamptz)
+          AND ($5::text IS NULL OR o.fulfillment = $5::text)
         ORDER BY o.order_id LIMIT $3`,
-      [codes, after, pageSize + 1, changedBefore ?? null],
+      [codes, after, pageSize + 1, changedBefore ?? null, fulfillment ?? null],
     );
     return pageOf(
       rows,

@@ -94,6 +94,20 @@ describe("the timers' scans", () => {
     expect(read).toBeLessThan(100);
   });
 
+  it('reads only the fulfilment asked for', async () => {
+    await pool.query(`UPDATE ${SCHEMA}.orders SET fulfillment = CASE WHEN order_id = 'o-3000' THEN 'manual' ELSE 'automatic' END
+                       WHERE order_id IN ('o-1000', 'o-3000')`);
+    const dayAgo = new Date(NOW.getTime() - 86_400_000);
+    const automatic: string[] = [];
+    for await (const order of openOrdersWithDates(one, [8], {
+      changedBefore: dayAgo,
+      fulfillment: 'automatic',
+      schema: SCHEMA,
+    }))
+      automatic.push(order.orderId);
+    expect(automatic).toEqual(['o-1000']);
+  });
+
   it('without a bound, still walks every open order in the states asked, page by page', async () => {
     let count = 0;
     for await (const _order of openOrdersWithDates(one, [8], { schema: SCHEMA, pageSize: 3_000 })) count += 1;
