@@ -3,6 +3,7 @@ import { Ctx, MessagePattern, NatsContext, Payload, RpcException } from '@nestjs
 import { randomUUID } from 'node:crypto';
 import { IsOptional, IsString, Matches } from 'class-validator';
 import { type ConnectionTestResult, isConnectorError, type SynchronizedResources } from '@prov/connectors';
+import { PAGED_SYNCHRONIZATION_REPORT_TIMEOUT_MS, SYNCHRONIZATION_REPORT_TIMEOUT_MS } from '@prov/contracts';
 import { CommandClient, commandErrorPayload, connectionCommandPattern } from '@prov/messaging';
 import { ConnectionBreakers } from './breaker/connection-breakers';
 import type { BreakerView } from './breaker/breaker-rules';
@@ -75,7 +76,7 @@ export class AgentHandler {
         'sync',
         'report',
         { ...identity, ...(dto.jobId ? { jobId: dto.jobId } : {}), ...pages[0] },
-        { timeoutMs: 60_000 },
+        { timeoutMs: SYNCHRONIZATION_REPORT_TIMEOUT_MS },
       );
     }
     // Over NATS's message limit in one piece (ADR 0025): `orders` keeps the pages, then the
@@ -98,8 +99,7 @@ export class AgentHandler {
         accounts: [],
         memberships: [],
       },
-      // Comparing 100,000 accounts takes longer than one page.
-      { timeoutMs: 300_000 },
+      { timeoutMs: PAGED_SYNCHRONIZATION_REPORT_TIMEOUT_MS },
     );
   }
 

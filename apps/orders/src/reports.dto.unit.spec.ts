@@ -1,6 +1,6 @@
 import { RpcException } from '@nestjs/microservices';
-import { natsValidationPipe } from '@prov/messaging';
-import { SynchronizationReportDto } from './reports.dto';
+import { acceptedBody, natsValidationPipe } from '@prov/messaging';
+import { SynchronizationPageDto, SynchronizationReportDto } from './reports.dto';
 
 const metadata = { type: 'body' as const, metatype: SynchronizationReportDto, data: undefined };
 
@@ -15,5 +15,19 @@ describe('a synchronization report without its synchronizationId', () => {
       status: 400,
       message: 'invalid synchronizationId: synchronizationId must be a UUID',
     });
+  });
+});
+
+describe("a synchronization report's synchronizationId in upper case", () => {
+  const upper = '6F1C2A5E-8A43-4D0B-9A57-2F6A1F1D9C01';
+
+  it('passes validation as it is, by the compiled plan: the service lower-cases it before claiming (ADR 0074)', () => {
+    // No @Transform on the read-back DTOs: one would send every report and page through
+    // class-transformer and class-validator again (ADR 0072), the largest messages of all.
+    const report = { connectionId: 'corp_ldap', synchronizationId: upper, accounts: [], memberships: [] };
+    expect(acceptedBody(SynchronizationReportDto, report)).toMatchObject({ synchronizationId: upper });
+    expect(acceptedBody(SynchronizationPageDto, { ...report, page: 0 })).toBeInstanceOf(
+      SynchronizationPageDto,
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Logger } from '@nestjs/common';
 import { MessagePattern, Payload, RpcException } from '@nestjs/microservices';
 import { commandMetadata } from '@prov/command-handling';
 import {
@@ -8,13 +8,15 @@ import {
   type OrderReportOutcome,
 } from '@prov/contracts';
 import { commandErrorPayload, commandSubject, contextFromFields, inSpan, SpanKind } from '@prov/messaging';
-import { eachItem } from '@prov/platform';
+import { eachItem, isDatabaseUnavailable } from '@prov/platform';
 import { AssignmentCommands } from './assignment-commands';
 import { orderUndoneBy, reportDecision } from './decisions/order-progress.decisions';
 import { OrderDispatcher } from './order-dispatcher';
 import { SynchronizationPageDto, SynchronizationReportDto } from './reports.dto';
 import { MissingReadBackPagesError } from './read-back-pages.store';
 import {
+  databaseBusy,
+  SynchronizationBusyError,
   SynchronizationInProgressError,
   SynchronizationOfAnotherConnectionError,
 } from './synchronization-claims';
@@ -25,6 +27,8 @@ const REPORT_BATCH = commandSubject('orders', 'report-batch');
 /** Feedback from agents: order results and synchronization read-backs. */
 @Controller()
 export class ReportsHandler {
+  private readonly logger = new Logger('Synchronization');
+
   constructor(
     private readonly assignments: AssignmentCommands,
     private readonly synchronization: SynchronizationService,
@@ -91,7 +95,9 @@ export class ReportsHandler {
 
   /**
    * Records a read-back once (ADR 0074): a report delivered again answers the first recording's
-   * outcome. 409 while another replica has been recording it for longer than a delivery waits.
+   * outcome. 409 while another replica has been recording it for longer than a delivery waits;
+   * 503 when this replica has no room for another recording or no database connection (the
+   * driver's own message stays in the log: it can name hosts).
    */
   @MessagePattern(commandSubject('sync', 'report'))
   async synchronize(@Payload() dto: SynchronizationReportDto) {
@@ -108,6 +114,14 @@ export class ReportsHandler {
       }
       if (error instanceof SynchronizationInProgressError) {
         throw new RpcException(commandErrorPayload('SynchronizationInProgress', 409, error.message));
+      }
+      const busy =
+        error instanceof SynchronizationBusyError
+          ? error
+          : isDatabaseUnavailable(error) && databaseBusy(dto.synchronizationId, error);
+      if (busy) {
+        if (busy.cause) this.logger.warn({ msg: 'synchronization not recorded', error: String(busy.cause) });
+        throw new RpcException(commandErrorPayload('SynchronizationBusy', 503, busy.message));
       }
       throw error;
     }

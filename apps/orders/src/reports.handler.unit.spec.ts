@@ -5,6 +5,7 @@ import { MissingReadBackPagesError } from './read-back-pages.store';
 import { ReportsHandler } from './reports.handler';
 import type { SynchronizationReportDto } from './reports.dto';
 import {
+  SynchronizationBusyError,
   SynchronizationInProgressError,
   SynchronizationOfAnotherConnectionError,
 } from './synchronization-claims';
@@ -46,7 +47,7 @@ describe('a synchronization report that cannot be recorded', () => {
       `synchronization ${report.synchronizationId} is connection hr_app's, not corp_ldap's`,
     );
     const busy = new SynchronizationInProgressError(
-      `synchronization ${report.synchronizationId} is still being recorded by another replica of orders after 600 s; send the report again to get its outcome`,
+      `synchronization ${report.synchronizationId} is still being recorded by another replica of orders after 45 s; send the report again to get its outcome`,
     );
 
     const answers = await Promise.all(
@@ -63,8 +64,32 @@ describe('a synchronization report that cannot be recorded', () => {
     ]);
   });
 
+  it('answers 503 when the replica is busy or its database does not answer, never an internal error', async () => {
+    const noSlot = new SynchronizationBusyError(
+      `this replica of orders had no free recording slot (of 2) for synchronization ${report.synchronizationId} within 45 s; send the report again`,
+    );
+    // What node-postgres throws when no pooled connection came free within the connect timeout.
+    const poolExhausted = new Error('timeout exceeded when trying to connect');
+    const refused = Object.assign(new Error('connect ECONNREFUSED 10.0.0.7:5432'), { code: 'ECONNREFUSED' });
+
+    const answers = await Promise.all(
+      [noSlot, poolExhausted, refused].map((error) =>
+        handlerWhoseRecording(error)
+          .synchronize(report)
+          .catch((thrown: unknown) => (thrown as RpcException).getError()),
+      ),
+    );
+
+    const noConnection = `orders has no database connection for synchronization ${report.synchronizationId} right now; send the report again shortly`;
+    expect(answers).toEqual([
+      { code: 'SynchronizationBusy', status: 503, message: noSlot.message },
+      { code: 'SynchronizationBusy', status: 503, message: noConnection },
+      { code: 'SynchronizationBusy', status: 503, message: noConnection },
+    ]);
+  });
+
   it('passes any other failure on as it is', async () => {
-    const lost = new Error('connection terminated');
-    await expect(handlerWhoseRecording(lost).synchronize(report)).rejects.toBe(lost);
+    const fault = new TypeError("Cannot read properties of undefined (reading 'accountKey')");
+    await expect(handlerWhoseRecording(fault).synchronize(report)).rejects.toBe(fault);
   });
 });

@@ -16,10 +16,18 @@ import {
   StreamNotFoundError,
   WrongExpectedVersionError,
 } from '@prov/event-store';
-import { type HeldLock, tryAdvisoryLock } from '@prov/platform';
+import { SYNCHRONIZATION_REPORT_TIMEOUT_MS } from '@prov/contracts';
+import { ADVISORY_LOCK_CLASS, type HeldLock, isDatabaseUnavailable, tryAdvisoryLock } from '@prov/platform';
+import { RecordingSlots, type ReleaseSlot } from './recording-slots';
 
-/** How long a delivery waits for another replica's recording of the same report before it says so. */
-export const WAIT_FOR_RECORDING_MS = 600_000;
+/**
+ * How long a delivery waits for a slot and for another replica's recording of the same report
+ * before it says so. Below the shortest wait of a caller (the agent's and the manual import's
+ * one-message reports): an answer after the caller gave up reaches nobody, and the delivery
+ * would only have kept looking, a pooled connection every 2 s. The margin is for the message's
+ * way and its validation before the wait starts, and the answer's way back.
+ */
+export const WAIT_FOR_RECORDING_MS = SYNCHRONIZATION_REPORT_TIMEOUT_MS - 15_000;
 /** Between looks at a recording in progress: short at first (most reports take a second or two). */
 const FIRST_LOOK_MS = 100;
 const LAST_LOOK_MS = 2_000;
@@ -27,39 +35,81 @@ const LAST_LOOK_MS = 2_000;
 /** What a delivery of a report gets: the first recording's outcome, or the report to record. */
 export type Taken = { recorded: SynchronizationOutcome } | { claim: HeldClaim };
 
+export interface SynchronizationClaimsOptions {
+  /** Default {@link WAIT_FOR_RECORDING_MS}. */
+  waitMs?: number;
+  /** Recordings at once in this process; default {@link RecordingSlots.forPool}. */
+  slots?: RecordingSlots;
+}
+
 /**
  * Exactly one recording per synchronization, across replicas (ADR 0074). A report is claimed on
  * its own stream (`synchronization-<id>`) with the revision read, and its outcome is appended
  * there in the same append as its findings: the store lets one claim in and fences off a
  * claimant whose claim was taken over. Whether a claimant still works on a claim is its session
- * lock (`synchronization:<id>`, taken before the claim, released after the outcome): PostgreSQL
- * drops it with the claimant's connection, so a claim whose lock is free was left by a replica
- * that stopped, and is taken over at once, never after a guessed lease.
+ * lock (the two-key lock of class `synchronizationClaim` on the id, taken before the claim,
+ * released after the outcome): PostgreSQL drops it with the claimant's connection, so a claim
+ * whose lock is free was left by a replica that stopped, and is taken over at once, never after
+ * a guessed lease. A claim holds one of this process's {@link RecordingSlots} with its lock.
  */
 export class SynchronizationClaims {
   private readonly logger = new Logger('Synchronization');
+  private readonly waitMs: number;
+  private readonly slots: RecordingSlots;
 
   constructor(
     private readonly store: EventStore,
     private readonly pool: Pool,
-    private readonly waitMs = WAIT_FOR_RECORDING_MS,
-  ) {}
+    options: SynchronizationClaimsOptions = {},
+  ) {
+    this.waitMs = options.waitMs ?? WAIT_FOR_RECORDING_MS;
+    this.slots = options.slots ?? RecordingSlots.forPool(pool);
+  }
 
-  /** The recorded outcome, or the claim; waits while another replica records the same report. */
+  /**
+   * The recorded outcome, or the claim; waits while another replica records the same report, or
+   * while this process records as many reports as it has slots. A database that does not answer
+   * (no free connection within the pool's connect timeout, PostgreSQL away) is
+   * {@link SynchronizationBusyError}: the caller may send the report again.
+   */
   async take(synchronizationId: string, connectionId: string, metadata?: EventMetadata): Promise<Taken> {
-    const deadline = Date.now() + this.waitMs;
+    try {
+      return await this.takeBy(Date.now() + this.waitMs, { synchronizationId, connectionId }, metadata);
+    } catch (error) {
+      throw isDatabaseUnavailable(error) ? databaseBusy(synchronizationId, error) : error;
+    }
+  }
+
+  private async takeBy(
+    deadline: number,
+    report: { synchronizationId: string; connectionId: string },
+    metadata?: EventMetadata,
+  ): Promise<Taken> {
+    const { synchronizationId, connectionId } = report;
+    const seconds = Math.ceil(this.waitMs / 1000);
     for (let look = FIRST_LOOK_MS; ; look = Math.min(LAST_LOOK_MS, look * 2)) {
       const seen = await this.read(synchronizationId, connectionId);
       if (seen.kind === 'recorded') return { recorded: seen.outcome };
-      const lock = await tryAdvisoryLock(this.pool, lockName(synchronizationId));
-      if (lock) {
-        const taken = await this.claimUnder(lock, { synchronizationId, connectionId }, metadata);
-        if (taken) return taken;
-      } else if (Date.now() >= deadline) {
-        throw new SynchronizationInProgressError(
-          `synchronization ${synchronizationId} is still being recorded by another replica of orders ` +
-            `after ${Math.round(this.waitMs / 1000)} s; send the report again to get its outcome`,
+      const slot = await this.slots.acquire(deadline);
+      if (!slot)
+        throw new SynchronizationBusyError(
+          `this replica of orders had no free recording slot (of ${this.slots.size}) for synchronization ` +
+            `${synchronizationId} within ${seconds} s; send the report again`,
         );
+      const lock = await lockClaim(this.pool, synchronizationId).catch((error: unknown) => {
+        slot();
+        throw error;
+      });
+      if (lock) {
+        const taken = await this.claimUnder(withSlot(lock, slot), report, metadata);
+        if (taken) return taken;
+      } else {
+        slot();
+        if (Date.now() >= deadline)
+          throw new SynchronizationInProgressError(
+            `synchronization ${synchronizationId} is still being recorded by another replica of orders ` +
+              `after ${seconds} s; send the report again to get its outcome`,
+          );
       }
       await sleep(Math.min(look, Math.max(0, deadline - Date.now())));
     }
@@ -178,9 +228,17 @@ export class HeldClaim {
   }
 }
 
-/** The session lock a claimant holds while it records `synchronizationId` (the leadership registry's form). */
-function lockName(synchronizationId: string): string {
-  return `synchronization:${synchronizationId}`;
+/**
+ * The session lock a claimant holds while it records `synchronizationId`: two-key, apart from the
+ * singletons' locks, so that no hash collision with a lock held for ever keeps a report waiting.
+ */
+export function lockClaim(pool: Pool, synchronizationId: string): Promise<HeldLock | undefined> {
+  return tryAdvisoryLock(pool, synchronizationId, ADVISORY_LOCK_CLASS.synchronizationClaim);
+}
+
+/** The lock, giving the recording's slot back after it is released. */
+function withSlot(lock: HeldLock, slot: ReleaseSlot): HeldLock {
+  return { name: lock.name, lost: lock.lost, release: () => lock.release().finally(slot) };
 }
 
 /** A report naming a synchronization that another connection's report claimed. */
@@ -191,4 +249,17 @@ export class SynchronizationOfAnotherConnectionError extends Error {
 /** Another replica has been recording the same report for longer than a delivery waits. */
 export class SynchronizationInProgressError extends Error {
   override readonly name = 'SynchronizationInProgressError';
+}
+
+/** No database connection, or no slot for another recording, within the wait: send again shortly. */
+export class SynchronizationBusyError extends Error {
+  override readonly name = 'SynchronizationBusyError';
+}
+
+/** A recording of `synchronizationId` the database did not let happen (`cause`): a 503, not a 500. */
+export function databaseBusy(synchronizationId: string, cause: unknown): SynchronizationBusyError {
+  return new SynchronizationBusyError(
+    `orders has no database connection for synchronization ${synchronizationId} right now; send the report again shortly`,
+    { cause },
+  );
 }

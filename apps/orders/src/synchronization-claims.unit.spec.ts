@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { synchronizationClaimStreamName } from '@prov/domain';
 import { type EventStore, InMemoryEventStore } from '@prov/event-store';
 import type { HeldLock } from '@prov/platform';
-import { HeldClaim } from './synchronization-claims';
+import { SYNCHRONIZATION_REPORT_TIMEOUT_MS } from '@prov/contracts';
+import { HeldClaim, WAIT_FOR_RECORDING_MS } from './synchronization-claims';
 
 const synchronizationId = randomUUID();
 const claimStream = synchronizationClaimStreamName(synchronizationId);
@@ -63,5 +64,12 @@ describe.each([
 
     expect(await typesOf(memory, claimStream)).toEqual(['SynchronizationClaimed', 'SynchronizationClaimed']);
     expect(await typesOf(memory, 'sync-corp_ldap')).toEqual([]);
+  });
+});
+
+describe('a delivery waiting for a recording in progress', () => {
+  it('gives up (409) well before the shortest caller stops listening for the answer', () => {
+    // The agent's and the manual import's one-message reports: 60 s. A 409 after that reaches nobody.
+    expect(SYNCHRONIZATION_REPORT_TIMEOUT_MS - WAIT_FOR_RECORDING_MS).toBeGreaterThanOrEqual(10_000);
   });
 });

@@ -5,6 +5,7 @@ import type { TestDatabase } from '@prov/testing';
 import { restoreOrderId } from './drift-restore';
 import { MissingReadBackPagesError } from './read-back-pages.store';
 import {
+  lockClaim,
   SynchronizationClaims,
   SynchronizationInProgressError,
   SynchronizationOfAnotherConnectionError,
@@ -52,6 +53,13 @@ describe('a synchronization report delivered more than once', () => {
     synchronizationId: randomUUID(),
     ...connection.readBack,
   });
+  /** The answer to every delivery of a report of a drifted connection: one recording's. */
+  const outcomeOf = (synchronizationId: string) => ({
+    synchronizationId,
+    verified: 1,
+    nonConforming: 2,
+    restoreOrders: 1,
+  });
   const eventCount = async () =>
     (await replicas[0].pool.query<{ n: number }>('SELECT count(*)::int AS n FROM es.events')).rows[0].n;
 
@@ -61,12 +69,7 @@ describe('a synchronization report delivered more than once', () => {
 
     const answers = await Promise.all(replicas.map((replica) => replica.synchronization.record(report)));
 
-    const outcome = {
-      synchronizationId: report.synchronizationId,
-      verified: 1,
-      nonConforming: 2,
-      restoreOrders: 1,
-    };
+    const outcome = outcomeOf(report.synchronizationId);
     expect(answers).toEqual([outcome, outcome]);
     expect(await eventsOf(connection)).toEqual(once);
 
@@ -99,7 +102,7 @@ describe('a synchronization report delivered more than once', () => {
 
     const answers = await Promise.all(replicas.map((replica) => replica.synchronization.record(report)));
 
-    const outcome = { synchronizationId, verified: 1, nonConforming: 2, restoreOrders: 1 };
+    const outcome = outcomeOf(synchronizationId);
     expect(answers).toEqual([outcome, outcome]);
     expect(await eventsOf(connection)).toEqual(once);
     const { rows } = await replicas[0].pool.query(
@@ -132,12 +135,7 @@ describe('a synchronization report delivered more than once', () => {
     );
     await page(1, second);
 
-    expect(await replicas[1].synchronization.record(report)).toEqual({
-      synchronizationId,
-      verified: 1,
-      nonConforming: 2,
-      restoreOrders: 1,
-    });
+    expect(await replicas[1].synchronization.record(report)).toEqual(outcomeOf(synchronizationId));
     expect(await eventsOf(connection)).toEqual(once);
     const claims = await replicas[0].store.readStream(synchronizationClaimStreamName(synchronizationId));
     expect(claims.map((event) => event.type)).toEqual([
@@ -169,7 +167,7 @@ describe('a synchronization report delivered more than once', () => {
 
     // A replica at work: it holds the claim's lock until it has appended the outcome.
     const working = { ...claimed, synchronizationId: randomUUID() };
-    const lock = (await tryAdvisoryLock(replicas[0].pool, `synchronization:${working.synchronizationId}`))!;
+    const lock = (await lockClaim(replicas[0].pool, working.synchronizationId))!;
     const workingStream = synchronizationClaimStreamName(working.synchronizationId);
     await replicas[0].store.appendToStream(workingStream, [
       {
@@ -178,7 +176,7 @@ describe('a synchronization report delivered more than once', () => {
         data: { ...working, at: new Date().toISOString() },
       },
     ]);
-    const impatient = new SynchronizationClaims(replicas[1].store, replicas[1].pool, 300);
+    const impatient = new SynchronizationClaims(replicas[1].store, replicas[1].pool, { waitMs: 300 });
     await expect(impatient.take(working.synchronizationId, working.connectionId)).rejects.toBeInstanceOf(
       SynchronizationInProgressError,
     );
@@ -199,6 +197,39 @@ describe('a synchronization report delivered more than once', () => {
     await lock.release();
     expect(await waiting).toEqual(outcome);
     expect(await eventsOf(stopped)).toEqual(once);
+  });
+
+  it('with its synchronizationId in upper case by one replica and lower case by the other: recorded once', async () => {
+    const connection = await driftedConnection(replicas[0]);
+    const report = reportOf(connection);
+    const shouted = { ...report, synchronizationId: report.synchronizationId.toUpperCase() };
+
+    const answers = await Promise.all([
+      replicas[0].synchronization.record(shouted),
+      replicas[1].synchronization.record(report),
+    ]);
+
+    const outcome = outcomeOf(report.synchronizationId);
+    expect(answers).toEqual([outcome, outcome]);
+    expect(await eventsOf(connection)).toEqual(once);
+  });
+
+  it("is not kept waiting by a singleton's lock on the same hash: claims lock in a key space of their own", async () => {
+    const connection = await driftedConnection(replicas[0]);
+    const report = reportOf(connection);
+    // Held for as long as their leader runs: one-key locks on the hashes a claim could meet.
+    const singletons = await Promise.all(
+      [report.synchronizationId, `synchronization:${report.synchronizationId}`].map((name) =>
+        tryAdvisoryLock(replicas[0].pool, name),
+      ),
+    );
+    const impatient = new SynchronizationClaims(replicas[1].store, replicas[1].pool, { waitMs: 300 });
+
+    const taken = await impatient.take(report.synchronizationId, report.connectionId);
+
+    expect('claim' in taken).toBe(true);
+    if ('claim' in taken) await taken.claim.release();
+    await Promise.all(singletons.map((lock) => lock!.release()));
   });
 
   it("refuses a report naming another connection's synchronization", async () => {

@@ -72,7 +72,11 @@ export class SynchronizationService {
    * outcome and writes nothing. `synchronizationId` is required (the DTO refuses a report
    * without one, naming the field): agents and the manual import have always sent it.
    */
-  async record(report: SynchronizationReportDto): Promise<SynchronizationOutcome> {
+  async record(delivered: SynchronizationReportDto): Promise<SynchronizationOutcome> {
+    // The DTO accepts a UUID in either case, and the claim's stream name and lock key would tell
+    // the two apart: the same report would be recorded twice. Lower-cased here, not by a
+    // @Transform, which would take the DTO (and its pages) off the compiled validation (ADR 0072).
+    const report = { ...delivered, synchronizationId: delivered.synchronizationId.toLowerCase() };
     for (;;) {
       const taken = await this.claims.take(
         report.synchronizationId,

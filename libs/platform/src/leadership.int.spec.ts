@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { createTestDatabase, type TestDatabase } from '@prov/testing';
-import { awaitLeadership, tryAdvisoryLock, withAdvisoryLock } from './leadership';
+import { ADVISORY_LOCK_CLASS, awaitLeadership, tryAdvisoryLock, withAdvisoryLock } from './leadership';
 
 async function within<T>(ms: number, promise: Promise<T>, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -96,5 +96,22 @@ describe('advisory-lock leadership (PostgreSQL)', () => {
     stopped = true;
     expect(await within(5000, standby, 'the standby to give up')).toBeUndefined();
     await held!.release();
+  });
+
+  it('keeps a lock per id apart from the singletons: a singleton held on the same hash refuses nothing', async () => {
+    const { synchronizationClaim } = ADVISORY_LOCK_CLASS;
+    // The same name hashes alike in both forms: one key (a singleton's) and (class, key).
+    const singleton = await tryAdvisoryLock(first, 'test:collide');
+    expect(singleton).toBeDefined();
+
+    const perId = await tryAdvisoryLock(second, 'test:collide', synchronizationClaim);
+    expect(perId).toBeDefined();
+    expect(await tryAdvisoryLock(first, 'test:collide', synchronizationClaim)).toBeUndefined();
+    await perId!.release();
+    const again = await tryAdvisoryLock(first, 'test:collide', synchronizationClaim);
+    expect(again).toBeDefined();
+
+    await again!.release();
+    await singleton!.release();
   });
 });

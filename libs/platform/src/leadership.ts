@@ -12,6 +12,34 @@ export const DEFAULT_STANDBY_POLL_MS = 500;
 const TRY_LOCK = 'SELECT pg_try_advisory_lock(hashtext($1)) AS locked';
 const UNLOCK = 'SELECT pg_advisory_unlock(hashtext($1))';
 
+/**
+ * Classes of the two-key locks `(class, hashtext(name))`, taken per id of something rather than
+ * once per service. PostgreSQL keeps the two-key space apart from the one-key space of the
+ * singletons, so a lock per id whose hash meets a singleton's (held for as long as its leader
+ * runs) is never refused because of it; the class keeps apart the ids of different things.
+ */
+export const ADVISORY_LOCK_CLASS = {
+  /** A replica recording a synchronization report (ADR 0074), keyed by its synchronizationId. */
+  synchronizationClaim: 74,
+} as const;
+export type AdvisoryLockClass = (typeof ADVISORY_LOCK_CLASS)[keyof typeof ADVISORY_LOCK_CLASS];
+
+/** The statements taking and releasing one lock, and their parameters. */
+interface LockKey {
+  tryLock: string;
+  unlock: string;
+  params: unknown[];
+}
+
+function keyOf(name: string, keyClass?: AdvisoryLockClass): LockKey {
+  if (keyClass === undefined) return { tryLock: TRY_LOCK, unlock: UNLOCK, params: [name] };
+  return {
+    tryLock: 'SELECT pg_try_advisory_lock($2::int, hashtext($1)) AS locked',
+    unlock: 'SELECT pg_advisory_unlock($2::int, hashtext($1))',
+    params: [name, keyClass],
+  };
+}
+
 /** A session advisory lock held on its own connection; released with the connection. */
 export interface HeldLock {
   readonly name: string;
@@ -23,13 +51,19 @@ export interface HeldLock {
 /**
  * Takes the lock if it is free, on a connection of its own that stays checked out while held.
  * Undefined when another session holds it. A copy killed with -9 loses the lock as soon as
- * PostgreSQL sees its socket close, which is what makes the takeover fast.
+ * PostgreSQL sees its socket close, which is what makes the takeover fast. With `keyClass`, the
+ * two-key lock `(keyClass, hashtext(name))` (see {@link ADVISORY_LOCK_CLASS}).
  */
-export async function tryAdvisoryLock(pool: Pool, name: string): Promise<HeldLock | undefined> {
+export async function tryAdvisoryLock(
+  pool: Pool,
+  name: string,
+  keyClass?: AdvisoryLockClass,
+): Promise<HeldLock | undefined> {
+  const key = keyOf(name, keyClass);
   const client = await pool.connect();
   let locked = false;
   try {
-    locked = (await client.query<{ locked: boolean }>(TRY_LOCK, [name])).rows[0].locked;
+    locked = (await client.query<{ locked: boolean }>(key.tryLock, key.params)).rows[0].locked;
   } catch (error) {
     client.release(true);
     throw error;
@@ -38,10 +72,10 @@ export async function tryAdvisoryLock(pool: Pool, name: string): Promise<HeldLoc
     client.release();
     return undefined;
   }
-  return holdOn(client, name);
+  return holdOn(client, name, key);
 }
 
-function holdOn(client: PoolClient, name: string): HeldLock {
+function holdOn(client: PoolClient, name: string, key: LockKey): HeldLock {
   let released = false;
   let signalLost!: () => void;
   const lost = new Promise<void>((resolve) => (signalLost = resolve));
@@ -57,7 +91,7 @@ function holdOn(client: PoolClient, name: string): HeldLock {
       client.off('error', onBroken);
       client.off('end', onBroken);
       try {
-        await client.query(UNLOCK, [name]);
+        await client.query(key.unlock, key.params);
         client.release();
       } catch {
         // A broken connection has lost the lock already; do not hand it back to the pool.
@@ -156,7 +190,7 @@ export async function waitForAdvisoryLock(
     client.release(true);
     throw error;
   }
-  return holdOn(client, name);
+  return holdOn(client, name, keyOf(name));
 }
 
 /** PostgreSQL's lock_not_available: lock_timeout ran out. */

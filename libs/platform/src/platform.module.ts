@@ -1,19 +1,13 @@
 import { DynamicModule, Global, Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
-import {
-  readEnvironment,
-  readHardeningSettings,
-  readOperationsSettings,
-  redactUrl,
-  serviceConfigModule,
-  type ServiceEnvironment,
-} from '@prov/config';
+import { readEnvironment, redactUrl, serviceConfigModule, type ServiceEnvironment } from '@prov/config';
 import {
   type EventStore,
   EventStoreDbEventStore,
   PostgresCheckpointStore,
   PostgresEventStore,
 } from '@prov/event-store';
+import { createPool } from './database-pool';
 import { instrumentEventStore } from './ops/metrics';
 import { traceEventStore } from './tracing/event-tracing';
 import { RoleModelSource } from './role-model.source';
@@ -112,30 +106,4 @@ async function createEventStore(environment: ServiceEnvironment, pool: Pool): Pr
     database: redactUrl(environment.databaseUrl),
   });
   return PostgresEventStore.connect({ pool });
-}
-
-/**
- * The service's PostgreSQL pool. A connection that breaks (PostgreSQL restarted, network cut)
- * emits 'error', also while checked out for a long time (advisory-lock holders); without a
- * listener that would end the process. It is logged instead, the query in flight fails, and
- * the loop that issued it reconnects. Connect and statement timeouts come from
- * DATABASE_CONNECT_TIMEOUT_MS and DATABASE_STATEMENT_TIMEOUT_MS.
- */
-function createPool(databaseUrl: string, service: string, env?: NodeJS.ProcessEnv): Pool {
-  const logger = new Logger('Database');
-  const limits = readHardeningSettings(env);
-  const pool = new Pool({
-    connectionString: databaseUrl,
-    max: readOperationsSettings(env).databasePoolSize,
-    application_name: `prov-${service}`,
-    // Bounded waits: with PostgreSQL unreachable a request fails fast (the gateway answers 503)
-    // instead of hanging, and a runaway statement is cancelled by the server.
-    connectionTimeoutMillis: limits.databaseConnectTimeoutMs,
-    statement_timeout: limits.databaseStatementTimeoutMs,
-  });
-  const warn = (error: Error) =>
-    logger.warn({ msg: 'database connection lost; reconnecting on next use', error: error.message });
-  pool.on('error', warn);
-  pool.on('connect', (client) => client.on('error', warn));
-  return pool;
 }

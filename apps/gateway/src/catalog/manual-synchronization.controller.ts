@@ -14,6 +14,7 @@ import {
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
+import { SYNCHRONIZATION_REPORT_TIMEOUT_MS } from '@prov/contracts';
 import { CommandClient } from '@prov/messaging';
 import { ROLE_MODEL } from '@prov/platform';
 import type { RoleModel } from '@prov/role-model';
@@ -81,7 +82,7 @@ export class ManualSynchronizationController {
         accounts: read.accounts,
         memberships: read.memberships,
       },
-      { timeoutMs: 60_000 },
+      { timeoutMs: SYNCHRONIZATION_REPORT_TIMEOUT_MS },
     );
     return { ...outcome, accounts: read.accounts.length, memberships: read.memberships.length };
   }

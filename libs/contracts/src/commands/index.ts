@@ -4,3 +4,4 @@ export * from './identity.messages';
 export * from './order-decision.messages';
 export * from './batch.messages';
 export * from './order-report.messages';
+export * from './synchronization-report';
