@@ -1,13 +1,13 @@
 import type { BatchCommandReply } from '@prov/contracts';
 import { CommandExceptionFilter } from '@prov/messaging';
-import { DOMAIN_ERROR_STATUSES } from './bootstrap';
+import { COMMAND_FILTER } from './bootstrap';
 
 /**
  * What the service's command filter would have answered for an item's error: the batch's
  * items fail one by one with the code, status and message of the single command (an unexpected
  * error is a 500 with an incident id, logged, its text never in the answer).
  */
-const itemErrors = new CommandExceptionFilter({ statuses: { ...DOMAIN_ERROR_STATUSES } });
+const itemErrors = new CommandExceptionFilter(COMMAND_FILTER);
 
 /**
  * Carries out every item of a batch command at once, each as the single command would with

@@ -10,8 +10,8 @@ import {
   readServiceConfiguration,
   redactCredentials,
 } from '@prov/config';
-import { createCommandMicroservice } from '@prov/messaging';
-import { DATABASE_UNAVAILABLE_CODES } from './database-unavailable';
+import { type CommandExceptionFilterOptions, createCommandMicroservice } from '@prov/messaging';
+import { isDatabaseUnavailable } from './database-unavailable';
 import { startServiceOps } from './ops/service-ops';
 import { serviceBus } from './service-bus';
 import { startTracing } from './tracing/start-tracing';
@@ -25,9 +25,17 @@ export const DOMAIN_ERROR_STATUSES = {
   JobAlreadyRunningError: 409,
   ReplayAlreadyRunningError: 409,
   DomainError: 409,
-  // The database is unreachable or shutting down: the caller may try again (503), not a fault (500).
-  ...Object.fromEntries(DATABASE_UNAVAILABLE_CODES.map((code) => [code, 503 as const])),
 } as const;
+
+/**
+ * The services' command filter: their domain errors, and the database unreachable, shutting down
+ * or its pool exhausted answered 503 with a generic message (the caller may try again), never a
+ * 500 and never the driver's text.
+ */
+export const COMMAND_FILTER: CommandExceptionFilterOptions = {
+  statuses: { ...DOMAIN_ERROR_STATUSES },
+  unavailable: isDatabaseUnavailable,
+};
 
 /**
  * Starts a service as a NATS command microservice with structured logs, typed errors on the
@@ -54,7 +62,7 @@ export async function startService(
     logger,
     // How long in-flight command handlers get to reply after unsubscribing; Nest waits all of it.
     gracePeriodMs: readOperationsSettings().commandGracePeriodMs,
-    filter: { statuses: { ...DOMAIN_ERROR_STATUSES } },
+    filter: COMMAND_FILTER,
     maxJsonDepth: readHardeningSettings().maxJsonDepth,
   });
   await app.listen();

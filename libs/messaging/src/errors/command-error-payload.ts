@@ -31,6 +31,7 @@ export const CommandErrorCodes = {
   NatsUnavailable: 'NatsUnavailable',
   NoHandler: 'NoHandler',
   RemoteError: 'RemoteError',
+  ServiceUnavailable: 'ServiceUnavailable',
 } as const;
 
 export function isCommandErrorStatus(value: unknown): value is CommandErrorStatus {

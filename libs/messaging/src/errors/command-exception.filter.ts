@@ -19,7 +19,12 @@ export interface CommandExceptionFilterOptions {
   mapping?: ErrorStatusMapping;
   /** Extra names/codes for this filter only (applied over a copy of `mapping`). */
   statuses?: Record<string, CommandErrorStatus>;
-  logger?: Pick<Logger, 'error' | 'debug'>;
+  logger?: Pick<Logger, 'error' | 'debug'> & Partial<Pick<Logger, 'warn'>>;
+  /**
+   * Errors that mean a dependency cannot be reached right now (the database down, its pool
+   * exhausted): a 503 the caller may retry, with a generic message, instead of a 500.
+   */
+  unavailable?: (error: unknown) => boolean;
 }
 
 /** Properties of an `Error` that are never copied into `details`. */
@@ -35,6 +40,8 @@ const NOT_DETAILS = new Set(['name', 'message', 'stack', 'code', 'cause', 'statu
  * - an `RpcException` with a payload object (our validation pipe) passes through;
  * - a known domain error (see `ErrorStatusMapping`) keeps its code, message and fields;
  * - a Nest `HttpException` below 500 keeps its status and message;
+ * - an error the `unavailable` option recognises (the database unreachable or its pool exhausted)
+ *   is a 503 `ServiceUnavailable` with a generic message: the caller may try again;
  * - anything else is a 500 with a generic message and an incident id. Its text and stack only
  *   go to the log: driver and library errors can quote connection strings, rows or tokens.
  *
@@ -44,7 +51,8 @@ const NOT_DETAILS = new Set(['name', 'message', 'stack', 'code', 'cause', 'statu
 @Catch()
 export class CommandExceptionFilter implements RpcExceptionFilter<unknown> {
   private readonly mapping: ErrorStatusMapping;
-  private readonly logger: Pick<Logger, 'error' | 'debug'>;
+  private readonly logger: Pick<Logger, 'error' | 'debug'> & Partial<Pick<Logger, 'warn'>>;
+  private readonly unavailable: (error: unknown) => boolean;
 
   constructor(options: CommandExceptionFilterOptions = {}) {
     const base = options.mapping ?? defaultErrorStatusMapping;
@@ -56,6 +64,7 @@ export class CommandExceptionFilter implements RpcExceptionFilter<unknown> {
       this.mapping = base;
     }
     this.logger = options.logger ?? new Logger(CommandExceptionFilter.name);
+    this.unavailable = options.unavailable ?? (() => false);
   }
 
   catch(exception: unknown, host: ArgumentsHost): Observable<never> {
@@ -77,6 +86,8 @@ export class CommandExceptionFilter implements RpcExceptionFilter<unknown> {
       return this.fromHttpException(exception);
     }
 
+    // Before the mapping: a driver's error carries a code, and its text must not reach the caller.
+    if (this.unavailable(exception)) return this.serviceUnavailable(exception, subject);
     const status = this.mapping.statusFor(exception);
     if (status !== undefined && exception instanceof Error) {
       const payload = commandErrorPayload(
@@ -90,6 +101,24 @@ export class CommandExceptionFilter implements RpcExceptionFilter<unknown> {
     }
 
     return this.internal(exception, subject);
+  }
+
+  private serviceUnavailable(exception: unknown, subject: string | undefined): CommandErrorPayload {
+    const identity = identifyError(exception);
+    // The driver's text can quote a host or a connection string: the log has it, the caller not.
+    const log = this.logger.warn ?? this.logger.error;
+    log.call(this.logger, {
+      msg: 'command failed: a dependency is unavailable',
+      subject,
+      errorName: identity?.names[0] ?? (exception instanceof Error ? 'Error' : typeof exception),
+      errorCode: identity?.code,
+      errorMessage: exception instanceof Error ? exception.message : String(exception),
+    });
+    return commandErrorPayload(
+      CommandErrorCodes.ServiceUnavailable,
+      503,
+      'a dependency of the service (its database) is unavailable or busy; try again',
+    );
   }
 
   private fromHttpException(exception: HttpException): CommandErrorPayload {

@@ -92,6 +92,32 @@ describe('CommandExceptionFilter', () => {
     expect(stack).toContain('Error: password=hunter2');
   });
 
+  it('answers an unavailable dependency with a 503 to try again, never the driver text, logged as a warning', () => {
+    const logger = { ...silentLogger(), warn: jest.fn() };
+    const secret = 'connect ECONNREFUSED db.internal:5432 as admin:hunter2';
+    const refused = Object.assign(new Error(secret), { code: 'ECONNREFUSED' });
+    const filter = new CommandExceptionFilter({
+      logger,
+      // Even where the mapping knows the code, the caller must not get the driver's text.
+      statuses: { ECONNREFUSED: 503 },
+      unavailable: (error) => (error as { code?: string }).code === 'ECONNREFUSED',
+    });
+    const payload = filter.toPayload(refused, 'prov.cmd.requests.request-assignment');
+    expect(payload).toEqual({
+      code: 'ServiceUnavailable',
+      status: 503,
+      message: 'a dependency of the service (its database) is unavailable or busy; try again',
+    });
+    expect(logger.warn.mock.calls[0][0]).toMatchObject({
+      subject: 'prov.cmd.requests.request-assignment',
+      errorCode: 'ECONNREFUSED',
+      errorMessage: secret,
+    });
+    expect(logger.error).not.toHaveBeenCalled();
+    // Without the option, the same error stays what the mapping says.
+    expect(new CommandExceptionFilter({ logger: silentLogger() }).toPayload(refused).status).toBe(500);
+  });
+
   it('treats thrown non-errors as internal errors', () => {
     const payload = new CommandExceptionFilter({ logger: silentLogger() }).toPayload('boom');
     expect(payload).toMatchObject({ status: 500, code: 'InternalError' });
