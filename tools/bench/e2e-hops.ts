@@ -162,8 +162,18 @@ export function formatHops(title: string, hops: HopFigure[]): string {
  * When the read model first shows each watched assignment Executed, as the API would: one query
  * for the ones not yet seen every `intervalMs` (so a time is late by up to that, half on average).
  */
-/** Ids one poll asks about: far more than a 20 ms poll interval can see shown at these rates. */
-const WATCHED_PER_POLL = 2_000;
+/**
+ * Ids one poll asks about: at 200 orders/s a 20 ms poll sees about 4 shown, so 200 leaves a wide
+ * margin. With 2,000, a backlog made every poll look up 2,000 ids that were not shown yet: 100,000
+ * index lookups a second, about a quarter of a core taken from the engine it measures.
+ */
+const WATCHED_PER_POLL = 200;
+
+/**
+ * The bench's own sessions never get parallel workers: a worker is a process the postmaster forks
+ * and reaps, and its CPU would be counted as the engine's ("ended sessions", the postmaster).
+ */
+export const BENCH_SESSION_OPTIONS = '-c max_parallel_workers_per_gather=0';
 
 export class ReadModelWatch {
   readonly shownAt = new Map<string, number>();
@@ -181,6 +191,7 @@ export class ReadModelWatch {
       connectionString: databaseUrl,
       max: 1,
       application_name: 'bench (read-model watch)',
+      options: BENCH_SESSION_OPTIONS,
     });
     this.pool.on('error', () => undefined);
   }
