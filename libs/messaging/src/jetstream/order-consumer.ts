@@ -141,7 +141,9 @@ export class OrderConsumer {
       try {
         if (this.pullError) throw this.pullError;
         const pulls = this.pulls ?? this.openPulls(await this.lookUpConsumer());
-        if (pulls.isStale()) pulls.forget();
+        // The server answers every pull (orders, or its 408 at expiry), but not one sent to a
+        // consumer that is gone: a consumer deleted while no pull waited sends no 409 either.
+        if (pulls.isStale()) throw new Error('no answer to the pulls: the consumer may be gone');
         // Free slots not yet asked for; the acks of finishing orders usually ask for them already.
         pulls.pull(this.room(pulls));
         failures = 0;

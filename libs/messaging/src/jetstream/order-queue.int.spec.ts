@@ -207,6 +207,33 @@ describe('OrderConsumer on JetStream', () => {
     expect((await jsm.consumers.info(ORDERS_STREAM, consumerName(connectionId))).config.max_deliver).toBe(4);
   });
 
+  it('recreates its durable consumer when its pull reached the server after the delete (no answer then)', async () => {
+    const connectionId = uniqueConnectionId();
+    const handled: string[] = [];
+    // The pulls of this connection are held back, as a slow link would, until the delete is done:
+    // nats-server 2.9 answers nothing to a pull on a consumer that is gone, not even a 409.
+    const connection = await bed.newConnection();
+    const held: (() => void)[] = [];
+    const publish = connection.publish.bind(connection);
+    connection.publish = (subject, payload, options) =>
+      subject.startsWith('$JS.API.CONSUMER.MSG.NEXT.')
+        ? void held.push(() => publish(subject, payload, options))
+        : publish(subject, payload, options);
+    await startConsumer({ connectionId, handler: async (o) => void handled.push(o.orderId) }, connection);
+    expect(held).toHaveLength(1);
+    await jsm.consumers.delete(ORDERS_STREAM, consumerName(connectionId));
+    held.splice(0).forEach((send) => send());
+    connection.publish = publish;
+
+    const next = order(connectionId, 'o-after-silent-delete');
+    await publisher.publish(connectionId, next);
+    await eventually(
+      () => handled.includes(next.orderId),
+      'the order after the consumer was recreated',
+      15_000,
+    );
+  });
+
   it('keeps a slow order alive beyond the ack wait while its handler works', async () => {
     const connectionId = uniqueConnectionId();
     const deliveries: number[] = [];

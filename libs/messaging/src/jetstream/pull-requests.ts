@@ -93,7 +93,8 @@ export class PullRequests {
 
   /**
    * Nothing has been heard for two expiry periods while messages are asked for: the server should
-   * have answered each request by then (messages or its 408), so they were lost on the way.
+   * have answered each request by then (messages or its 408), so they were lost on the way, or
+   * went to a consumer that is gone (nats-server 2.9 answers those with nothing at all).
    */
   isStale(now = Date.now()): boolean {
     return this.asked > 0 && now - this.lastHeard > 2 * this.options.expiresMs;
