@@ -67,8 +67,11 @@ function descendants(root: number): ProcessTimes[] {
 
 /** PostgreSQL backends by pid -> their session's `application_name`; the services' pools are `prov-<service>`. */
 export async function sessionNames(pool: Pool): Promise<Map<number, string>> {
+  // A parallel worker runs with its leader's settings, application_name included: it counts as
+  // the leader's session. Other workers (autovacuum, ...) are named by their process title.
   const { rows } = await pool.query<{ pid: number; name: string }>(
-    `SELECT pid, application_name AS name FROM pg_stat_activity WHERE backend_type = 'client backend'`,
+    `SELECT pid, application_name AS name FROM pg_stat_activity
+      WHERE backend_type IN ('client backend', 'parallel worker') AND application_name <> ''`,
   );
   return new Map(rows.map((row) => [row.pid, row.name.replace(/^prov-/, '')]));
 }
@@ -85,7 +88,7 @@ export interface CpuGroups {
 }
 
 /** One process's CPU so far and the group it counts in. */
-interface Sample {
+export interface Sample {
   group: string;
   own: number;
   reaped: number;
@@ -129,11 +132,18 @@ function snapshot(groups: CpuGroups, backends: Map<number, string>): Map<number,
 }
 
 /**
- * CPU per group between two snapshots. A PostgreSQL backend that ended in between (a pool closing
- * an idle connection) is no longer listed; its time, and that of backends that came and went, is
- * in the postmaster's reaped total: counted as `postgres (ended sessions)`.
+ * CPU per group between two snapshots. A PostgreSQL process that ended in between (a pool closing
+ * an idle connection, an autovacuum or parallel worker) is no longer listed; its time is in the
+ * postmaster's reaped total. `seen` holds the last sample of each PostgreSQL process taken while
+ * the run went on: what a process that ended had used by then counts in its own group, and only
+ * the rest (its last moments, and processes that came and went between two samples) counts as
+ * `postgres (ended sessions)`.
  */
-function difference(before: Map<number, Sample>, after: Map<number, Sample>): Map<string, number> {
+export function difference(
+  before: Map<number, Sample>,
+  after: Map<number, Sample>,
+  seen: Map<number, Sample> = new Map(),
+): Map<string, number> {
   const totals = new Map<string, number>();
   const add = (group: string, ms: number) => totals.set(group, (totals.get(group) ?? 0) + ms);
   let ended = 0;
@@ -141,7 +151,12 @@ function difference(before: Map<number, Sample>, after: Map<number, Sample>): Ma
     add(now.group, now.own - (before.get(pid)?.own ?? 0));
     if (now.postmaster) ended += now.reaped - (before.get(pid)?.reaped ?? 0);
   }
-  for (const [pid, then] of before) if (then.postgres && !after.has(pid)) ended -= then.own;
+  for (const [pid, then] of before) if (then.postgres && !after.has(pid) && !seen.has(pid)) ended -= then.own;
+  for (const [pid, last] of seen) {
+    if (after.has(pid)) continue;
+    add(last.group, last.own - (before.get(pid)?.own ?? 0));
+    ended -= last.own;
+  }
   if (ended !== 0) add('postgres (ended sessions)', ended);
   return totals;
 }
@@ -152,15 +167,41 @@ export interface CpuTable {
   totalMsPerOrder: number;
 }
 
-/** Starts measuring; `stop(orders)` gives each group's CPU time per order since. */
+/** How often the PostgreSQL processes are sampled while a measurement runs. */
+const SAMPLE_EVERY_MS = 500;
+
+/**
+ * Starts measuring; `stop(orders)` gives each group's CPU time per order since. Meanwhile the
+ * PostgreSQL processes are sampled, so that those which end before `stop` (idle connections
+ * closed by a pool, autovacuum and parallel workers) still count in their own group.
+ */
 export async function measureCpu(groups: CpuGroups): Promise<{ stop(orders: number): Promise<CpuTable> }> {
   const names = new Map(await groups.backends?.());
   const before = snapshot(groups, names);
+  const seen = new Map<number, Sample>();
+  // Processes the sessions were asked about once: PostgreSQL's own (walwriter, ...) have none.
+  const asked = new Set(before.keys());
+  let sampling: Promise<void> = Promise.resolve();
+  const sample = async () => {
+    let now = snapshot(groups, names);
+    const unnamed = [...now].some(([pid, s]) => s.postgres && !s.postmaster && !asked.has(pid));
+    if (unnamed && groups.backends) {
+      for (const [pid, name] of await groups.backends()) names.set(pid, name);
+      for (const pid of now.keys()) asked.add(pid);
+      now = snapshot(groups, names);
+    }
+    for (const [pid, s] of now) if (s.postgres && !s.postmaster) seen.set(pid, s);
+  };
+  const timer = setInterval(() => {
+    sampling = sampling.then(sample).catch(() => undefined);
+  }, SAMPLE_EVERY_MS);
   return {
     async stop(orders: number): Promise<CpuTable> {
+      clearInterval(timer);
+      await sampling;
       // Backends opened during the burst are named now; the earlier ones keep their names.
       for (const [pid, name] of (await groups.backends?.()) ?? []) names.set(pid, name);
-      const rows = [...difference(before, snapshot(groups, names))].map(([process, ms]) => ({
+      const rows = [...difference(before, snapshot(groups, names), seen)].map(([process, ms]) => ({
         process,
         msPerOrder: ms / orders,
       }));
