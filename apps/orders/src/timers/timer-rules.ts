@@ -79,3 +79,16 @@ export function lastChangeBound(delaysMs: readonly (number | null)[], now: Date)
 export function shortestRetryDelayMs(policy: RetryPolicy): number | null {
   return nextRetryDelayMs(policy, 1);
 }
+
+/**
+ * An Executed order expires only once its connection was read back after it (validityExpired):
+ * on a connection never read back none can, and past its last read-back none yet. The exclusive
+ * bound on the last change of its Executed orders that can be due, or undefined when none can.
+ */
+export function executedChangeBound(
+  validityBound: Date | undefined,
+  lastSynchronizedAt: Date | undefined,
+): Date | undefined {
+  if (!validityBound || !lastSynchronizedAt) return undefined;
+  return lastSynchronizedAt < validityBound ? lastSynchronizedAt : validityBound;
+}

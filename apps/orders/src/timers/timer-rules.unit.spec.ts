@@ -1,6 +1,7 @@
 import { ProvisioningState } from '@prov/domain';
 import type { RetryPolicy } from '@prov/role-model';
 import {
+  executedChangeBound,
   lastChangeBound,
   redispatchDue,
   retryDue,
@@ -111,5 +112,39 @@ describe("the scans' bound on the last change", () => {
     expect(shortestRetryDelayMs({ ...exponential, maxDelayMs: 30_000 })).toBe(30_000);
     expect(shortestRetryDelayMs({ ...exponential, backoff: 'fixed', initialDelayMs: HOUR })).toBe(HOUR);
     expect(shortestRetryDelayMs({ ...exponential, maxAttempts: 1 })).toBeNull();
+  });
+});
+
+describe("the bound on a connection's Executed orders", () => {
+  const validityBound = at(3600);
+
+  it('is none on a connection never read back', () => {
+    expect(executedChangeBound(validityBound, undefined)).toBeUndefined();
+  });
+
+  it('is none when no validity applies', () => {
+    expect(executedChangeBound(undefined, at(60))).toBeUndefined();
+  });
+
+  it('is the last read-back when it came before the validity bound, else that bound', () => {
+    expect(executedChangeBound(validityBound, at(60))).toEqual(at(60));
+    expect(executedChangeBound(validityBound, at(7200))).toEqual(validityBound);
+  });
+
+  it.each([
+    ['before the validity bound', 5_000],
+    ['after the validity bound', 9_500],
+  ])('admits exactly the orders validityExpired expires, read back %s', (_when, lastReadAt) => {
+    const now = at(10_000);
+    const validityMs = 1_000_000;
+    const lastRead = at(lastReadAt);
+    const bound = executedChangeBound(lastChangeBound([validityMs], now), lastRead)!;
+    for (const seconds of [0, 4_999, 5_000, 5_001, 8_999, 9_000, 9_000.001, 9_001, 9_499, 9_500, 9_999]) {
+      const executed = order(Executed, { updatedAt: at(seconds) });
+      expect([seconds, executed.updatedAt < bound]).toEqual([
+        seconds,
+        validityExpired(executed, validityMs, lastRead, now),
+      ]);
+    }
   });
 });

@@ -23,6 +23,7 @@ import { endAssignmentCommand, redispatchable, timerCommand } from '../decisions
 import { OrderDispatcher } from '../order-dispatcher';
 import { OrderGenerationReaction } from '../order-generation.reaction';
 import {
+  executedChangeBound,
   lastChangeBound,
   redispatchDue,
   retryDue,
@@ -116,13 +117,25 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
     let expired = 0;
     const synchronized = await lastSynchronizations(this.pool);
     const validities = this.resourceTypeDelays((id) => this.roleModel.transmittedValidityMs(id));
-    for await (const order of this.changedBefore([Transmitted, Executed], lastChangeBound(validities, now))) {
-      if (!order.resourceTypeId) continue;
+    const bound = lastChangeBound(validities, now);
+    const expire = async (order: TimedOrder) => {
+      if (!order.resourceTypeId) return 0;
       const validity = this.roleModel.transmittedValidityMs(order.resourceTypeId);
       const lastRead = order.connectionId ? synchronized.get(order.connectionId) : undefined;
-      if (validityExpired(order, validity, lastRead, now)) {
-        expired += await this.fire(order, { type: 'ExpireTransmittedValidity' }, now);
-      }
+      if (!validityExpired(order, validity, lastRead, now)) return 0;
+      return this.fire(order, { type: 'ExpireTransmittedValidity' }, now);
+    };
+    for await (const order of this.changedBefore([Transmitted], bound)) expired += await expire(order);
+    // Executed orders wait for their connection's next read-back: those after the last one are
+    // not read at every tick, however many there are.
+    for (const [connectionId, lastRead] of synchronized) {
+      const before = executedChangeBound(bound, lastRead);
+      if (!before) continue;
+      for await (const order of openOrdersWithDates(this.pool, [Executed], {
+        changedBefore: before,
+        connectionId,
+      }))
+        expired += await expire(order);
     }
     return expired;
   }

@@ -33,6 +33,8 @@ export interface TimedOrdersScan {
   changedBefore?: Date;
   /** Only orders of this fulfilment: retries and redispatches concern automatic orders alone. */
   fulfillment?: 'automatic' | 'manual';
+  /** Only orders of this connection: an Executed order expires only after its connection's read-back. */
+  connectionId?: string;
   schema?: string;
   pageSize?: number;
 }
@@ -40,7 +42,13 @@ export interface TimedOrdersScan {
 export function openOrdersWithDates(
   pool: Pool,
   codes: number[],
-  { changedBefore, fulfillment, schema = LIVE_SCHEMA, pageSize = SCAN_PAGE_SIZE }: TimedOrdersScan = {},
+  {
+    changedBefore,
+    fulfillment,
+    connectionId,
+    schema = LIVE_SCHEMA,
+    pageSize = SCAN_PAGE_SIZE,
+  }: TimedOrdersScan = {},
 ): AsyncGenerator<TimedOrder> {
   const s = assertSchemaName(schema);
   return itemsOf(async (cursor) => {
@@ -52,8 +60,9 @@ export function openOrdersWithDates(
         WHERE o.is_open AND o.provisioning_state_code = ANY($1::int[]) AND ($2::text IS NULL OR o.order_id > $2)
           AND ($4::timestamptz IS NULL OR o.updated_at < $4::timestamptz)
           AND ($5::text IS NULL OR o.fulfillment = $5::text)
+          AND ($6::text IS NULL OR o.connection_id = $6::text)
         ORDER BY o.order_id LIMIT $3`,
-      [codes, after, pageSize + 1, changedBefore ?? null, fulfillment ?? null],
+      [codes, after, pageSize + 1, changedBefore ?? null, fulfillment ?? null, connectionId ?? null],
     );
     return pageOf(
       rows,

@@ -108,6 +108,24 @@ describe("the timers' scans", () => {
     expect(automatic).toEqual(['o-1000']);
   });
 
+  it('reads only the connection asked for, through the queue index', async () => {
+    await pool.query(
+      `UPDATE ${SCHEMA}.orders SET connection_id = 'sql' WHERE order_id IN ('o-5000', 'o-7000')`,
+    );
+    const dayAgo = new Date(NOW.getTime() - 86_400_000);
+    const sql: string[] = [];
+    const read = await readOf('orders', async () => {
+      for await (const order of openOrdersWithDates(one, [8], {
+        changedBefore: dayAgo,
+        connectionId: 'sql',
+        schema: SCHEMA,
+      }))
+        sql.push(order.orderId);
+    });
+    expect(sql).toEqual(['o-5000', 'o-7000']);
+    expect(read).toBeLessThan(100);
+  });
+
   it('without a bound, still walks every open order in the states asked, page by page', async () => {
     let count = 0;
     for await (const _order of openOrdersWithDates(one, [8], { schema: SCHEMA, pageSize: 3_000 })) count += 1;
