@@ -7,8 +7,9 @@
  *   SCALE_TRACE=1                       # also the wall time of each kind of statement
  *   REPLAY_CPU_PROFILE=/tmp/replay.cpuprofile   # and a V8 profile of the replaying process
  *   SCALE_REPLAY_COMPILED=<tree>        # the replay in a process of its own that runs <tree>'s
- *                                       # compiled dist/ as the services do (replay-process.cjs;
- *                                       # build it first: npx tsc -p tsconfig.build.json)
+ *                                       # compiled dist/ as the services do, with their heap
+ *                                       # limits (replay-process.cjs; build it first:
+ *                                       # npx tsc -p tsconfig.build.json)
  */
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -19,7 +20,7 @@ import { Pool } from 'pg';
 import { PostgresEventStore } from '@prov/event-store';
 import { waitForPostgres } from '@prov/event-store/testing';
 import { Projector } from '@prov/read-models';
-import { startPostgresCluster } from '@prov/testing';
+import { SERVICE_HEAP_FLAGS, startPostgresCluster } from '@prov/testing';
 import { measureReplayCost } from './replay-cost';
 import { traceStatements } from './statement-trace';
 
@@ -55,7 +56,8 @@ interface ReplayProcessReport {
 /** The replay run by `tree`'s compiled code in a process of its own, as a service runs it. */
 function replayInCompiledProcess(tree: string, url: string): Promise<ReplayProcessReport> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(__dirname, 'replay-process.cjs')], {
+    // The heap limits every service runs with (ADR 0063): a replay must finish inside them.
+    const child = spawn(process.execPath, [...SERVICE_HEAP_FLAGS, join(__dirname, 'replay-process.cjs')], {
       env: { ...process.env, REPLAY_URL: url, REPLAY_SCHEMA: 'rm_only', REPLAY_TREE: tree },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Assignment, ProvisioningOrder } from '@prov/domain';
-import { OrderPublisher, type OrderEnvelope } from '@prov/messaging';
+import type { JetStreamManager } from 'nats';
+import { OrderPublisher, oldestQueuedOrderAt, type OrderEnvelope } from '@prov/messaging';
 import { NatsConnectionProvider } from '@prov/platform';
 
 /** What an agent receives for one order: everything it needs, nothing it must look up. */
@@ -32,6 +33,7 @@ function orderSequence(assignment: Assignment, orderId: string): number {
 @Injectable()
 export class OrderDispatcher {
   private publisher?: Promise<OrderPublisher>;
+  private manager?: Promise<JetStreamManager>;
 
   constructor(private readonly nats: NatsConnectionProvider) {}
 
@@ -46,6 +48,22 @@ export class OrderDispatcher {
   async reapply(assignment: Assignment, order: ProvisioningOrder, stale: string): Promise<void> {
     const publisher = await this.orderPublisher();
     await publisher.publish(order.connectionId!, orderEnvelope(assignment, order), { after: stale });
+  }
+
+  /**
+   * When the oldest order still in the connection's work queue was stored; undefined when none
+   * is. Orders sent before it have left the queue (ADR 0076).
+   */
+  async oldestQueuedAt(connectionId: string): Promise<Date | undefined> {
+    // No account check per call: the streams were ensured at start.
+    this.manager ??= this.nats
+      .get()
+      .then((nc) => nc.jetstreamManager({ checkAPI: false }))
+      .catch((error: unknown) => {
+        this.manager = undefined;
+        throw error;
+      });
+    return oldestQueuedOrderAt(await this.manager, connectionId);
   }
 
   private orderPublisher(): Promise<OrderPublisher> {

@@ -52,13 +52,23 @@ export function retryDue(order: TimedOrderFacts, policy: RetryPolicy, now: Date)
 
 /**
  * A Pending automatic order with no report after the dispatch timeout is published again: its
- * message may have been lost with a NATS node, or its dead letter never reported.
+ * message may have been lost with a NATS node, or its dead letter never reported. Unless its
+ * connection's queue still holds an order stored before that timeout ran out (`oldestQueuedAt`,
+ * ADR 0076): the order was published before then, so its own message may be waiting there too,
+ * and a second copy would only lengthen the queue it waits in.
  */
-export function redispatchDue(order: TimedOrderFacts, dispatchTimeoutMs: number, now: Date): boolean {
+export function redispatchDue(
+  order: TimedOrderFacts,
+  dispatchTimeoutMs: number,
+  now: Date,
+  oldestQueuedAt?: Date,
+): boolean {
+  const timedOutAt = order.updatedAt.getTime() + dispatchTimeoutMs;
   return (
     order.provisioningStateCode === Pending &&
     order.fulfillment === 'automatic' &&
-    order.updatedAt.getTime() + dispatchTimeoutMs <= now.getTime()
+    timedOutAt <= now.getTime() &&
+    (oldestQueuedAt === undefined || timedOutAt < oldestQueuedAt.getTime())
   );
 }
 
@@ -75,6 +85,14 @@ export function lastChangeBound(delaysMs: readonly (number | null)[], now: Date)
   return new Date(now.getTime() - Math.min(...delays) + 1);
 }
 
+/**
+ * An Errored order whose attempt reached the most attempts any policy allows waits for a person,
+ * whatever its resource type: the retry scan reads only orders below this (exclusive) bound.
+ */
+export function retryAttemptsBound(policies: readonly RetryPolicy[]): number {
+  return Math.max(1, ...policies.map((policy) => policy.maxAttempts));
+}
+
 /** The first retry's delay: later ones are no shorter. null when the policy never retries. */
 export function shortestRetryDelayMs(policy: RetryPolicy): number | null {
   return nextRetryDelayMs(policy, 1);
@@ -89,6 +107,24 @@ export function executedChangeBound(
   validityBound: Date | undefined,
   lastSynchronizedAt: Date | undefined,
 ): Date | undefined {
-  if (!validityBound || !lastSynchronizedAt) return undefined;
-  return lastSynchronizedAt < validityBound ? lastSynchronizedAt : validityBound;
+  if (!lastSynchronizedAt) return undefined;
+  return earlier(validityBound, lastSynchronizedAt);
+}
+
+/**
+ * The bound on the last change of a connection's Pending orders that can be due to be sent
+ * again (redispatchDue): past the dispatch timeout, which ran out before the oldest order still
+ * queued was stored.
+ */
+export function redispatchChangeBound(
+  timeoutBound: Date | undefined,
+  dispatchTimeoutMs: number,
+  oldestQueuedAt: Date | undefined,
+): Date | undefined {
+  if (!oldestQueuedAt) return timeoutBound;
+  return earlier(timeoutBound, new Date(oldestQueuedAt.getTime() - dispatchTimeoutMs));
+}
+
+function earlier(bound: Date | undefined, other: Date): Date | undefined {
+  return bound && other < bound ? other : bound;
 }

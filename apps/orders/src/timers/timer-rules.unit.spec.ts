@@ -3,7 +3,9 @@ import type { RetryPolicy } from '@prov/role-model';
 import {
   executedChangeBound,
   lastChangeBound,
+  redispatchChangeBound,
   redispatchDue,
+  retryAttemptsBound,
   retryDue,
   shortestRetryDelayMs,
   type TimedOrderFacts,
@@ -147,4 +149,66 @@ describe("the bound on a connection's Executed orders", () => {
       ]);
     }
   });
+});
+
+describe("the retry scan's bound on the attempt", () => {
+  const policy = (maxAttempts: number): RetryPolicy => ({
+    maxAttempts,
+    backoff: 'fixed',
+    initialDelayMs: 1000,
+    maxDelayMs: 1000,
+  });
+
+  it('is the most attempts any policy allows: an order at it is retried by none', () => {
+    const policies = [policy(3), policy(5), policy(1)];
+    expect(retryAttemptsBound(policies)).toBe(5);
+    for (const attempt of [4, 5, 6]) {
+      const errored = order(Errored, { attempt });
+      const due = policies.some((p) => retryDue(errored, p, at(3600)));
+      expect([attempt, due]).toEqual([attempt, attempt < retryAttemptsBound(policies)]);
+    }
+  });
+});
+
+describe('sending a Pending order again while its queue is long (ADR 0076)', () => {
+  const timeoutMs = 300_000;
+  const now = at(3600);
+  const pending = order(Pending, { updatedAt: at(0) });
+
+  it('is not due while its connection queues an order stored before its timeout ran out', () => {
+    // Published some time after it became Pending, before its timeout: it may be that oldest one.
+    expect(redispatchDue(pending, timeoutMs, now, at(1))).toBe(false);
+    expect(redispatchDue(pending, timeoutMs, now, at(300))).toBe(false);
+  });
+
+  it('is due once every queued order was stored after its timeout ran out, or none is queued', () => {
+    expect(redispatchDue(pending, timeoutMs, now, at(301))).toBe(true);
+    expect(redispatchDue(pending, timeoutMs, now, undefined)).toBe(true);
+    expect(redispatchDue(pending, timeoutMs, at(299), undefined)).toBe(false);
+  });
+
+  it('reads up to the earlier of the timeout and the oldest queued order less the timeout', () => {
+    const timeoutBound = lastChangeBound([timeoutMs], now)!;
+    expect(redispatchChangeBound(timeoutBound, timeoutMs, undefined)).toEqual(timeoutBound);
+    expect(redispatchChangeBound(timeoutBound, timeoutMs, at(1000))).toEqual(at(700));
+    expect(redispatchChangeBound(timeoutBound, timeoutMs, at(3599))).toEqual(at(3299));
+    // A NATS clock ahead of this one.
+    expect(redispatchChangeBound(timeoutBound, timeoutMs, at(3601))).toEqual(timeoutBound);
+    expect(redispatchChangeBound(undefined, timeoutMs, at(1000))).toBeUndefined();
+  });
+
+  it.each([undefined, 250, 301, 1000, 3599])(
+    'admits exactly the due orders, oldest queued at %s s',
+    (queuedAt) => {
+      const oldest = queuedAt === undefined ? undefined : at(queuedAt);
+      const bound = redispatchChangeBound(lastChangeBound([timeoutMs], now), timeoutMs, oldest)!;
+      for (const seconds of [0, 0.999, 1, 699, 700, 700.001, 3299, 3300, 3301]) {
+        const candidate = order(Pending, { updatedAt: at(seconds) });
+        expect([seconds, candidate.updatedAt < bound]).toEqual([
+          seconds,
+          redispatchDue(candidate, timeoutMs, now, oldest),
+        ]);
+      }
+    },
+  );
 });

@@ -22,17 +22,18 @@ import { AssignmentCommands } from '../assignment-commands';
 import { endAssignmentCommand, redispatchable, timerCommand } from '../decisions/order-progress.decisions';
 import { OrderDispatcher } from '../order-dispatcher';
 import { OrderGenerationReaction } from '../order-generation.reaction';
+import { LostDispatches } from './lost-dispatches';
 import {
   executedChangeBound,
   lastChangeBound,
-  redispatchDue,
+  retryAttemptsBound,
   retryDue,
   shortestRetryDelayMs,
   validityExpired,
 } from './timer-rules';
 import { TIMER_SETTINGS } from './timer-settings';
 
-const { Pending, Transmitted, Errored, Executed } = ProvisioningState;
+const { Transmitted, Errored, Executed } = ProvisioningState;
 
 export interface TimerTick {
   ended: number;
@@ -54,6 +55,7 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
   private readonly logger = new Logger('Timers');
   private timer?: NodeJS.Timeout;
   private ticking?: Promise<unknown>;
+  private readonly lostDispatches: LostDispatches;
 
   constructor(
     @Inject(DATABASE_POOL) private readonly pool: Pool,
@@ -62,7 +64,9 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
     private readonly assignments: AssignmentCommands,
     private readonly generation: OrderGenerationReaction,
     private readonly dispatcher: OrderDispatcher,
-  ) {}
+  ) {
+    this.lostDispatches = new LostDispatches(pool, (id) => dispatcher.oldestQueuedAt(id), this.logger);
+  }
 
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => {
@@ -85,8 +89,17 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
   private async fireDue(now: Date): Promise<TimerTick> {
     const tick: TimerTick = { ended: 0, expired: 0, retried: 0, started: 0, redispatched: 0 };
     tick.ended = await this.endAssignments(now);
-    const retries = this.resourceTypeDelays((id) => shortestRetryDelayMs(this.roleModel.retryPolicy(id)));
-    for await (const order of this.changedBefore([Errored], lastChangeBound(retries, now), 'automatic')) {
+    const policies = this.resourceTypeSettings((id) => this.roleModel.retryPolicy(id));
+    const retryScan = {
+      changedBefore: lastChangeBound(policies.map(shortestRetryDelayMs), now),
+      attemptBelow: retryAttemptsBound(policies),
+    };
+    for await (const order of this.changedBefore(
+      [Errored],
+      retryScan.changedBefore,
+      'automatic',
+      retryScan.attemptBelow,
+    )) {
       if (order.resourceTypeId && retryDue(order, this.roleModel.retryPolicy(order.resourceTypeId), now)) {
         tick.retried += await this.fire(
           order,
@@ -95,11 +108,12 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
         );
       }
     }
-    const redispatches = lastChangeBound([this.settings.dispatchTimeoutMs], now);
-    for await (const order of this.changedBefore([Pending], redispatches, 'automatic')) {
-      if (redispatchDue(order, this.settings.dispatchTimeoutMs, now))
-        tick.redispatched += await this.redispatch(order);
-    }
+    const automatic = this.roleModel
+      .connections()
+      .filter((connection) => connection.fulfillment === 'automatic')
+      .map((connection) => connection.id);
+    for await (const order of this.lostDispatches.due(now, this.settings.dispatchTimeoutMs, automatic))
+      tick.redispatched += await this.redispatch(order);
     tick.expired = await this.expireValidity(now);
     for await (const assignmentId of assignmentsDueToStart(this.pool, now)) {
       tick.started += (await this.generation.generateInitialOrder(assignmentId, now)) ? 1 : 0;
@@ -116,7 +130,7 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
   async expireValidity(now: Date): Promise<number> {
     let expired = 0;
     const synchronized = await lastSynchronizations(this.pool);
-    const validities = this.resourceTypeDelays((id) => this.roleModel.transmittedValidityMs(id));
+    const validities = this.resourceTypeSettings((id) => this.roleModel.transmittedValidityMs(id));
     const bound = lastChangeBound(validities, now);
     const expire = async (order: TimedOrder) => {
       if (!order.resourceTypeId) return 0;
@@ -140,9 +154,9 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
     return expired;
   }
 
-  /** A delay for each resource type of the model, and for one no longer in it (the defaults). */
-  private resourceTypeDelays(delay: (resourceTypeId: string) => number | null): (number | null)[] {
-    return [...this.roleModel.resourceTypes().map((type) => delay(type.id)), delay('')];
+  /** A setting for each resource type of the model, and for one no longer in it (the defaults). */
+  private resourceTypeSettings<T>(setting: (resourceTypeId: string) => T): T[] {
+    return [...this.roleModel.resourceTypes().map((type) => setting(type.id)), setting('')];
   }
 
   /**
@@ -153,8 +167,10 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
     codes: number[],
     bound: Date | undefined,
     fulfillment?: 'automatic',
+    attemptBelow?: number,
   ): AsyncGenerator<TimedOrder> {
-    if (bound) yield* openOrdersWithDates(this.pool, codes, { changedBefore: bound, fulfillment });
+    if (bound)
+      yield* openOrdersWithDates(this.pool, codes, { changedBefore: bound, fulfillment, attemptBelow });
   }
 
   /**

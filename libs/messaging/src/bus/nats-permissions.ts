@@ -102,6 +102,9 @@ function ordersJetStreamSubjects(): string[] {
       `$JS.API.STREAM.UPDATE.${s}`,
       `$JS.API.STREAM.INFO.${s}`,
     ]),
+    // The oldest order still queued for a connection, before sending one again (ADR 0076): the
+    // orders it reads are its own, none of the dead letters' reasons.
+    `$JS.API.STREAM.MSG.GET.${ORDERS_STREAM}`,
   ];
 }
 

@@ -47,6 +47,8 @@ describe('NATS permissions of the bus', () => {
     const js = of('orders-js');
     expect(js.publish).toContain('prov.orders.>');
     expect(js.publish).toContain('$JS.API.STREAM.CREATE.PROV_ORDERS');
+    expect(js.publish).toContain('$JS.API.STREAM.MSG.GET.PROV_ORDERS');
+    expect(js.publish).not.toContain('$JS.API.STREAM.MSG.GET.PROV_ORDERS_DLQ');
     expect(js.subscribe).toEqual(['_INBOX.orders-js.>']);
   });
 

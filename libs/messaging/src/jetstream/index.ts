@@ -5,6 +5,7 @@ export * from './jetstream-errors';
 export * from './order-envelope';
 export * from './order-headers';
 export * from './order-publisher';
+export * from './order-queue-age';
 export * from './dead-letter';
 export * from './order-processor';
 export * from './order-consumer';

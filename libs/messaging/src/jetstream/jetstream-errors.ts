@@ -4,6 +4,8 @@
  */
 export const JetStreamErrorCodes = {
   ConsumerNotFound: 10014,
+  /** A stream message lookup (by sequence or subject) found none. */
+  NoMessageFound: 10037,
   StreamNameInUse: 10058,
   StreamNotFound: 10059,
   /** A work-queue stream already has a consumer with this filter subject. */

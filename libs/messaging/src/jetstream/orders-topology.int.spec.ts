@@ -4,6 +4,7 @@ import { ORDERS_DLQ_STREAM, ORDERS_STREAM, consumerName, ordersSubject } from '.
 import { ensureConnectionConsumer } from './connection-consumer';
 import { InvalidOrderEnvelopeError } from './order-envelope';
 import { OrderPublisher } from './order-publisher';
+import { oldestQueuedOrderAt } from './order-queue-age';
 import { ensureOrdersStreams } from './orders-streams';
 import { order, queuedOrders, uniqueConnectionId } from '../testing/order-queue-helpers';
 
@@ -67,6 +68,27 @@ describe('orders streams, consumers and publishing', () => {
     expect(second).toMatchObject({ duplicate: true, sequence: first.sequence });
     expect(retry).toMatchObject({ duplicate: false, messageId: `${o1.orderId}:2` });
     expect(await queuedOrders(jsm, connectionId)).toBe(2);
+  });
+
+  it("tells when the oldest order still in a connection's queue was stored, delivered or not", async () => {
+    const connectionId = uniqueConnectionId();
+    const other = uniqueConnectionId();
+    expect(await oldestQueuedOrderAt(jsm, connectionId)).toBeUndefined();
+    await publisher.publish(other, order(other, 'o-other'));
+    const first = await publisher.publish(connectionId, order(connectionId, 'o-1'));
+    const second = await publisher.publish(connectionId, order(connectionId, 'o-2'));
+    const stored = async (sequence: number) =>
+      (await jsm.streams.getMessage(ORDERS_STREAM, { seq: sequence })).time;
+    expect(await oldestQueuedOrderAt(jsm, connectionId)).toEqual(await stored(first.sequence));
+
+    await ensureConnectionConsumer(jsm, connectionId, { ackWaitMs: 30_000, maxDeliver: 2 });
+    const consumer = await nc.jetstream().consumers.get(ORDERS_STREAM, consumerName(connectionId));
+    const delivered = await consumer.next({ expires: 5000 });
+    expect(delivered?.seq).toBe(first.sequence);
+    // Delivered and not acked yet: still in the queue.
+    expect(await oldestQueuedOrderAt(jsm, connectionId)).toEqual(await stored(first.sequence));
+    await delivered!.ackAck();
+    expect(await oldestQueuedOrderAt(jsm, connectionId)).toEqual(await stored(second.sequence));
   });
 
   it('refuses to publish an invalid envelope', async () => {

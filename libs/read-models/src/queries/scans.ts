@@ -35,6 +35,10 @@ export interface TimedOrdersScan {
   fulfillment?: 'automatic' | 'manual';
   /** Only orders of this connection: an Executed order expires only after its connection's read-back. */
   connectionId?: string;
+  /** Only orders of none of these connections. */
+  connectionIdNotIn?: string[];
+  /** Only orders whose attempt is below this: an order out of retries waits for a person. */
+  attemptBelow?: number;
   schema?: string;
   pageSize?: number;
 }
@@ -46,6 +50,8 @@ export function openOrdersWithDates(
     changedBefore,
     fulfillment,
     connectionId,
+    connectionIdNotIn,
+    attemptBelow,
     schema = LIVE_SCHEMA,
     pageSize = SCAN_PAGE_SIZE,
   }: TimedOrdersScan = {},
@@ -61,8 +67,19 @@ export function openOrdersWithDates(
           AND ($4::timestamptz IS NULL OR o.updated_at < $4::timestamptz)
           AND ($5::text IS NULL OR o.fulfillment = $5::text)
           AND ($6::text IS NULL OR o.connection_id = $6::text)
+          AND ($7::int IS NULL OR o.attempt < $7::int)
+          AND ($8::text[] IS NULL OR o.connection_id <> ALL($8::text[]))
         ORDER BY o.order_id LIMIT $3`,
-      [codes, after, pageSize + 1, changedBefore ?? null, fulfillment ?? null, connectionId ?? null],
+      [
+        codes,
+        after,
+        pageSize + 1,
+        changedBefore ?? null,
+        fulfillment ?? null,
+        connectionId ?? null,
+        attemptBelow ?? null,
+        connectionIdNotIn ?? null,
+      ],
     );
     return pageOf(
       rows,

@@ -126,6 +126,21 @@ describe("the timers' scans", () => {
     expect(read).toBeLessThan(100);
   });
 
+  it('reads only orders below the attempt asked for', async () => {
+    await pool.query(`UPDATE ${SCHEMA}.orders SET attempt = 3 WHERE order_id IN ('o-9000', 'o-11000')`);
+    const dayAgo = new Date(NOW.getTime() - 86_400_000);
+    const below: string[] = [];
+    for await (const order of openOrdersWithDates(one, [8], {
+      changedBefore: dayAgo,
+      attemptBelow: 3,
+      schema: SCHEMA,
+    }))
+      below.push(order.orderId);
+    expect(below).toHaveLength(ASSIGNMENTS / 1000 / 2 - 2);
+    expect(below).not.toContain('o-9000');
+    expect(below).not.toContain('o-11000');
+  });
+
   it('without a bound, still walks every open order in the states asked, page by page', async () => {
     let count = 0;
     for await (const _order of openOrdersWithDates(one, [8], { schema: SCHEMA, pageSize: 3_000 })) count += 1;
