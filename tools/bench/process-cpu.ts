@@ -195,6 +195,7 @@ export async function measureCpu(groups: CpuGroups): Promise<{ stop(orders: numb
   const timer = setInterval(() => {
     sampling = sampling.then(sample).catch(() => undefined);
   }, SAMPLE_EVERY_MS);
+  timer.unref();
   return {
     async stop(orders: number): Promise<CpuTable> {
       clearInterval(timer);

@@ -16,6 +16,7 @@ import {
   lastSynchronizations,
   openOrdersWithDates,
   type TimedOrder,
+  type TimedOrdersScan,
 } from '@prov/read-models';
 import type { RoleModel } from '@prov/role-model';
 import { AssignmentCommands } from '../assignment-commands';
@@ -90,16 +91,12 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
     const tick: TimerTick = { ended: 0, expired: 0, retried: 0, started: 0, redispatched: 0 };
     tick.ended = await this.endAssignments(now);
     const policies = this.resourceTypeSettings((id) => this.roleModel.retryPolicy(id));
-    const retryScan = {
+    const retries = this.changedBefore([Errored], {
       changedBefore: lastChangeBound(policies.map(shortestRetryDelayMs), now),
+      fulfillment: 'automatic',
       attemptBelow: retryAttemptsBound(policies),
-    };
-    for await (const order of this.changedBefore(
-      [Errored],
-      retryScan.changedBefore,
-      'automatic',
-      retryScan.attemptBelow,
-    )) {
+    });
+    for await (const order of retries) {
       if (order.resourceTypeId && retryDue(order, this.roleModel.retryPolicy(order.resourceTypeId), now)) {
         tick.retried += await this.fire(
           order,
@@ -139,16 +136,13 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
       if (!validityExpired(order, validity, lastRead, now)) return 0;
       return this.fire(order, { type: 'ExpireTransmittedValidity' }, now);
     };
-    for await (const order of this.changedBefore([Transmitted], bound)) expired += await expire(order);
+    for await (const order of this.changedBefore([Transmitted], { changedBefore: bound }))
+      expired += await expire(order);
     // Executed orders wait for their connection's next read-back: those after the last one are
     // not read at every tick, however many there are.
     for (const [connectionId, lastRead] of synchronized) {
-      const before = executedChangeBound(bound, lastRead);
-      if (!before) continue;
-      for await (const order of openOrdersWithDates(this.pool, [Executed], {
-        changedBefore: before,
-        connectionId,
-      }))
+      const changedBefore = executedChangeBound(bound, lastRead);
+      for await (const order of this.changedBefore([Executed], { changedBefore, connectionId }))
         expired += await expire(order);
     }
     return expired;
@@ -160,17 +154,11 @@ export class TimersService implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   /**
-   * Open orders in these states (of that fulfilment) last changed before `bound`; none when no
-   * timer applies (undefined). Manual orders wait for people, not for retries or redispatches.
+   * Open orders in these states last changed before `scan.changedBefore`; none when no timer
+   * applies (undefined). Manual orders wait for people, not for retries or redispatches.
    */
-  private async *changedBefore(
-    codes: number[],
-    bound: Date | undefined,
-    fulfillment?: 'automatic',
-    attemptBelow?: number,
-  ): AsyncGenerator<TimedOrder> {
-    if (bound)
-      yield* openOrdersWithDates(this.pool, codes, { changedBefore: bound, fulfillment, attemptBelow });
+  private async *changedBefore(codes: number[], scan: TimedOrdersScan): AsyncGenerator<TimedOrder> {
+    if (scan.changedBefore) yield* openOrdersWithDates(this.pool, codes, scan);
   }
 
   /**
