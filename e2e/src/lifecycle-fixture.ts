@@ -77,8 +77,16 @@ export function lifecycleFlows() {
     entry: (uid: string) =>
       bed.ldap.find(bed.slapd.peopleDn, `(uid=${uid})`, ['uid', 'sn', 'cn', 'departmentNumber', 'memberOf']),
 
+    /**
+     * The View Permissions tab. The directory read model follows the log, so a just-registered
+     * identity may answer 404 for a moment on a loaded machine: wait for it to show.
+     */
     async permissions(identityId: string): Promise<Permission[]> {
-      return (await bed.flow.requester.get(`/api/identities/${identityId}/permissions`)).body;
+      const shown = await waitFor(() => bed.flow.requester.get(`/api/identities/${identityId}/permissions`), {
+        until: (response) => response.status === 200,
+        description: `identity ${identityId}'s permissions`,
+      });
+      return shown.body;
     },
 
     /**

@@ -159,7 +159,13 @@ describe('identity lifecycle, end to end (LDAP)', () => {
     });
     expect(dated.status).toBe(409);
     expect(dated.body.message).toMatch(/other dates/);
-    expect((await permissions(login)).filter((p) => p.entitlementId === 'hr_app_reader')).toHaveLength(1);
+    // The assignments read model follows the log: wait for the first to show, then there must be
+    // exactly one.
+    const shown = await waitFor(() => permissions(login), {
+      until: (list) => list.some((p) => p.entitlementId === 'hr_app_reader'),
+      description: `${login}'s hr_app_reader assignment in the read model`,
+    });
+    expect(shown.filter((p) => p.entitlementId === 'hr_app_reader')).toHaveLength(1);
   });
 
   it("a mover onto the login of a departed identity whose account's removal is not verified gets 7 Error naming both", async () => {

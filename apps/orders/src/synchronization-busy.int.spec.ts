@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
-import type { TestDatabase } from '@prov/testing';
+import { type TestDatabase, waitFor } from '@prov/testing';
 import { RecordingSlots } from './recording-slots';
 import { SynchronizationBusyError, SynchronizationClaims } from './synchronization-claims';
 import { type Replica, startReplicas, stopReplicas } from './testing/synchronization-replicas';
@@ -48,7 +48,11 @@ describe('claiming a synchronization report on a busy replica', () => {
 
   it('is refused as busy, naming the report, when the pool has no connection for its lock in time', async () => {
     const exhausted = new Pool({ connectionString: db.url, max: 1, connectionTimeoutMillis: 200 });
-    const only = await exhausted.connect();
+    // Its one connection may itself take longer than 200 ms to open on a loaded machine: try again.
+    const only = await waitFor(() => exhausted.connect(), {
+      timeoutMs: 20_000,
+      description: "the exhausted pool's one connection",
+    });
     const claims = new SynchronizationClaims(replica.store, exhausted);
     const synchronizationId = randomUUID();
     try {
