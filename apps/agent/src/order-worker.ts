@@ -105,8 +105,11 @@ export class OrderWorker implements OnApplicationBootstrap, BeforeApplicationShu
       const prepared = this.passwords.prepare(order as unknown as OrderToApply);
       const connector = this.pool.connector(order.connectionId);
       // While the connection's target keeps failing the order waits here, its delivery unused.
+      // An order that only waits for a write shared with others (a group's modify) gives its
+      // slot to the next order: the next modify then carries as many members as came (ADR 0077).
+      const progress = { sharingWrite: freeSlot };
       const applied = await this.sequence.run(order, () =>
-        this.breakers.run(order.connectionId, () => connector.apply(prepared.order), signal),
+        this.breakers.run(order.connectionId, () => connector.apply(prepared.order, progress), signal),
       );
       if (applied.stale) {
         // Superseded by the newer order already applied: nothing to report, `orders` closed it.

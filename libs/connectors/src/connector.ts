@@ -77,13 +77,23 @@ export interface ConnectionTestResult {
   message: string;
 }
 
+/** What a connector may tell its caller while it applies an order. */
+export interface ApplyProgress {
+  /**
+   * What is left of the order is its share of one write made for several orders (a group's
+   * members added in one modify, ADR 0077): it waits for that write and puts no load of its own
+   * on the target, so the caller may start the next order meanwhile.
+   */
+  sharingWrite(): void;
+}
+
 export interface Connector {
   /**
    * Writes one order, idempotently. Rejects with a ConnectorError: `transient` when trying again
    * later may succeed (target down, timeout, lock conflict), `permanent` when it cannot succeed
    * until someone changes the data or the configuration.
    */
-  apply(order: OrderToApply): Promise<ApplyOutcome | void>;
+  apply(order: OrderToApply, progress?: ApplyProgress): Promise<ApplyOutcome | void>;
   /** Reads every account and membership this connector manages (synchronization). */
   readAll(): Promise<SynchronizedResources>;
   /** Checks that the target can be reached with the configured credentials; never rejects. */

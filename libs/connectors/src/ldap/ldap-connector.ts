@@ -2,6 +2,7 @@ import type { Environment, RoleModelConnection } from '@prov/role-model';
 import { Attribute, Change, GreaterThanEqualsFilter, type Entry } from 'ldapts';
 import type {
   ApplyOutcome,
+  ApplyProgress,
   ConnectionTestResult,
   Connector,
   OrderToApply,
@@ -66,16 +67,20 @@ export class LdapConnector implements Connector {
     return `${this.settings.rdnAttribute}=${escapeDnValue(key)},${this.settings.accountsDn}`;
   }
 
-  async apply(order: OrderToApply): Promise<ApplyOutcome> {
+  async apply(order: OrderToApply, progress?: ApplyProgress): Promise<ApplyOutcome> {
     const desired = orderAttributes(order, this.connection.id);
     const target = await this.queue.run(order.changes.accountKey.toLowerCase(), () =>
-      order.changeType === 'Deleted' ? this.applyDeleted(order) : this.applyPresent(order, desired),
+      order.changeType === 'Deleted' ? this.applyDeleted(order) : this.applyPresent(order, desired, progress),
     );
     return { target };
   }
 
   /** Returns the DN of the account entry. */
-  private async applyPresent(order: OrderToApply, desired: Map<string, string[]>): Promise<string> {
+  private async applyPresent(
+    order: OrderToApply,
+    desired: Map<string, string[]>,
+    progress?: ApplyProgress,
+  ): Promise<string> {
     const { accountKey, group } = order.changes;
     const { rdnAttribute, disabledAttribute } = this.settings;
     // The order renames the account when it maps the naming attribute to another single value.
@@ -106,7 +111,7 @@ export class LdapConnector implements Connector {
       if (previous && this.accountDn(previous).toLowerCase() !== dn.toLowerCase()) {
         await this.groups.removeMember(group, this.accountDn(previous));
       }
-      await this.groups.addMember(group, dn);
+      await this.groups.addMember(group, dn, progress);
     }
     return dn;
   }

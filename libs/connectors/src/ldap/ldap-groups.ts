@@ -1,4 +1,5 @@
 import { AndFilter, Attribute, Change, EqualityFilter, type Client } from 'ldapts';
+import type { ApplyProgress } from '../connector';
 import { KeyedGathering } from '../concurrency';
 import { LDAP_RESULT } from './ldap-errors';
 import { escapeDnValue } from './ldap-values';
@@ -32,7 +33,7 @@ function memberChange(operation: 'add' | 'delete', dn: string | string[]): Chang
 }
 
 /** Members added to one group in one modify at most (ADR 0058). */
-const MEMBERS_PER_MODIFY = 64;
+export const MEMBERS_PER_MODIFY = 64;
 
 export class LdapGroups {
   /** Groups seen without a placeholder (by DN as generated here): members are added with a plain modify. */
@@ -65,16 +66,16 @@ export class LdapGroups {
    * placeholder beside the new member, which names no entry and is ignored like in an empty group.
    * (Permissive modify does not help: slapd with memberof still refuses deleting an absent value.)
    */
-  async addMember(group: string, memberDn: string): Promise<void> {
+  async addMember(group: string, memberDn: string, progress?: ApplyProgress): Promise<void> {
     const dn = this.groupDn(group);
-    if (this.withoutPlaceholder.has(dn)) return this.gathering.run(dn, { group, memberDn });
+    if (this.withoutPlaceholder.has(dn)) return this.gather(dn, { group, memberDn }, progress);
     const learning = this.learning.get(dn);
     if (learning) {
       // Each alone would be two modifies of a group that may hold tens of thousands, one after
       // the other in the directory: after a restart that queue outlasted the operation timeout
       // (ADR 0071). One wait at most: whatever the first found, this member goes on after it.
       await learning;
-      if (this.withoutPlaceholder.has(dn)) return this.gathering.run(dn, { group, memberDn });
+      if (this.withoutPlaceholder.has(dn)) return this.gather(dn, { group, memberDn }, progress);
       return this.addMemberAlone(group, memberDn);
     }
     const first = this.addMemberAlone(group, memberDn);
@@ -82,6 +83,18 @@ export class LdapGroups {
     this.learning.set(dn, settled);
     void settled.then(() => this.learning.get(dn) === settled && this.learning.delete(dn));
     return first;
+  }
+
+  /**
+   * The member joins the group's next modify. From here the order only waits for a write that
+   * carries it with the others: its caller may start another order meanwhile (ADR 0077), so that
+   * the members of one modify are as many as came while the last one ran, not as many as the
+   * caller runs orders at once. A group's modify slows as the group grows (the directory decodes
+   * its whole member list for each); more members per modify is what keeps pace with it.
+   */
+  private gather(dn: string, member: { group: string; memberDn: string }, progress?: ApplyProgress) {
+    progress?.sharingWrite();
+    return this.gathering.run(dn, member);
   }
 
   /**

@@ -115,4 +115,29 @@ describe('LdapGroups: members added at the same time (ADR 0058)', () => {
     expect(answers.map((a) => a.status)).toEqual(['rejected', 'fulfilled']);
     expect([...target.group]).toEqual(['first', 'b'].map(person));
   });
+
+  it("tell the caller when a member waits only for the group's shared modify (ADR 0077), never when it goes alone", async () => {
+    const target = directory([person('first')]);
+    const groups = new LdapGroups(GROUPS, target.op);
+    const sharing: string[] = [];
+    const progress = (login: string) => ({ sharingWrite: () => sharing.push(login) });
+    // The first member of a group not known yet goes alone, and those that wait for it go on
+    // after it: one sharing its modify, the other alone after the first one failed.
+    target.refuse.add(person('refused'));
+    await Promise.allSettled([
+      groups.addMember('staff', person('refused'), progress('refused')),
+      groups.addMember('staff', person('alone'), progress('alone')),
+    ]);
+    expect(sharing).toEqual([]);
+
+    await groups.addMember('staff', person('known'), progress('known'));
+    const logins = ['b', 'c', 'd'];
+    const adding = Promise.all(
+      logins.map((login) => groups.addMember('staff', person(login), progress(login))),
+    );
+    // Told before the write is made: the caller frees its slot while the modify is out.
+    expect(sharing).toEqual(['known', ...logins]);
+    await adding;
+    expect([...target.group]).toEqual(['first', 'alone', 'known', ...logins].map(person));
+  });
 });

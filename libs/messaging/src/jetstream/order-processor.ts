@@ -14,10 +14,12 @@ export interface OrderContext {
   /** Aborted when the consumer stops and its grace period for running handlers is over. */
   signal: AbortSignal;
   /**
-   * Says that what needed a handler slot is done (the change is made) and only the order's
-   * result is still to be stored: the consumer takes the next order into the slot meanwhile,
-   * and acks this one when the handler resolves, as always (ADR 0058). Calling it again, or not
-   * at all, is harmless: the slot is freed when the handler settles at the latest.
+   * Says that what needed a handler slot is done: the change is made and only the order's
+   * result is still to be stored (ADR 0058), or what is left is the order's share of a write
+   * made for several (ADR 0077). The consumer takes the next order into the slot meanwhile, and
+   * acks this one when the handler resolves, as always; unacked orders stay within `maxUnacked`.
+   * Calling it again, or not at all, is harmless: the slot is freed when the handler settles at
+   * the latest.
    */
   freeSlot: () => void;
 }
