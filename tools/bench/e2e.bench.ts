@@ -22,7 +22,8 @@
  * here, and the hops between order generation and the report are shown from them), LOG_LEVEL of
  * the services (warn).
  * After the burst and the sustained run: CPU per order of every process (tools/bench/process-cpu.ts),
- * latency by stage and hop by hop (tools/bench/e2e-hops.ts); the sustained run also its verdict
+ * latency by stage and hop by hop (tools/bench/e2e-hops.ts), the sustained run also minute by
+ * minute (tools/bench/e2e-periods.ts) and its verdict
  * against the issue's p99 < 250 ms. After the burst, how many commands carried its single
  * requests (tools/bench/edge-commands.ts). The single requests go over node:http
  * (tools/bench/kept-alive-client.ts), the same requests as fetch's at a third of its CPU.
@@ -42,6 +43,7 @@ import {
   ReadModelWatch,
   traceHops,
 } from './e2e-hops';
+import { formatPeriods, latencyByPeriod } from './e2e-periods';
 import {
   executionLatencies,
   peakRssMiB,
@@ -216,12 +218,14 @@ async function main(): Promise<void> {
       console.log(summarize(`sustained (${rate}/s for ${sustainedSeconds} s)`, latencies, seconds));
       console.log(sustainedVerdict(rate, latencies, sentSeconds, seconds, sustainedIds.length));
       console.log(`by stage: ${await stageLatencies(system.databaseUrl, sustainedIds)}`);
+      const sustainedTimes = await orderTimes(system.databaseUrl, sustainedIds);
       console.log(
         formatHops(
           `sustained, hop by hop (the read model polled every ${shown.intervalMs} ms)`,
-          eventHops(await orderTimes(system.databaseUrl, sustainedIds), sentAt, shown.shownAt),
+          eventHops(sustainedTimes, sentAt, shown.shownAt),
         ),
       );
+      console.log(formatPeriods('sustained, minute by minute', latencyByPeriod(sustainedTimes, 60_000)));
       if (traces) {
         // Spans are exported in batches a second apart: wait for the last orders' reports.
         await new Promise((resolve) => setTimeout(resolve, 3000));
