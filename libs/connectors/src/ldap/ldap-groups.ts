@@ -33,7 +33,7 @@ function memberChange(operation: 'add' | 'delete', dn: string | string[]): Chang
 }
 
 /** Members added to one group in one modify at most (ADR 0058). */
-export const MEMBERS_PER_MODIFY = 64;
+const MEMBERS_PER_MODIFY = 64;
 
 export class LdapGroups {
   /** Groups seen without a placeholder (by DN as generated here): members are added with a plain modify. */
