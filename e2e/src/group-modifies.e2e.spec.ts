@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { Attribute, Change, Client } from 'ldapts';
-import { type RunningSlapd, type RunningSystem, startSlapd, startSystem, waitFor } from '@prov/testing';
+import {
+  fillGroup,
+  type RunningSlapd,
+  type RunningSystem,
+  startSlapd,
+  startSystem,
+  waitFor,
+} from '@prov/testing';
 import { SAMPLE_LDAP_BASE_DN } from './directory-fixture';
 import { writeFastRoleModel } from './role-model-fixture';
 
@@ -13,27 +19,6 @@ const MEMBERS = 40;
  * 20,000, on a quiet machine, most modifies still carried one member.)
  */
 const GROUP_SIZE = 60_000;
-
-/** Adds `size` members naming no entry (slapd lets the admin do that), 5,000 a modify. */
-async function fillGroup(slapd: RunningSlapd, group: string, size: number): Promise<void> {
-  const client = new Client({ url: slapd.url, timeout: 120_000 });
-  const members = (from: number) =>
-    Array.from({ length: 5000 }, (_, i) => `uid=filled.${from + i},${slapd.peopleDn}`);
-  const dn = `cn=${group},${slapd.groupsDn}`;
-  try {
-    await client.bind(slapd.adminDn, slapd.adminPassword);
-    await client.add(dn, { objectClass: 'groupOfNames', cn: group, member: members(0) });
-    for (let from = 5000; from < size; from += 5000) {
-      const values = members(from);
-      await client.modify(
-        dn,
-        new Change({ operation: 'add', modification: new Attribute({ type: 'member', values }) }),
-      );
-    }
-  } finally {
-    await client.unbind();
-  }
-}
 
 /** The members each successful modify of `groupDn` added, from slapd's audit log (LDIF), in order. */
 function membersPerModify(auditLog: string, groupDn: string): number[] {

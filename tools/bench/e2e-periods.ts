@@ -1,5 +1,5 @@
 import { percentile } from './e2e-measurements';
-import type { OrderTimes } from './e2e-hops';
+import { eventHops, type HopFigure, type OrderTimes } from './e2e-hops';
 
 /** The orders requested in one period of a run, and how long they took. */
 export interface PeriodFigure {
@@ -31,31 +31,33 @@ export function latencyByPeriod(orders: readonly OrderTimes[], periodMs: number)
     if (inPeriod) inPeriod.push(order);
     else periods.set(index, [order]);
   }
-  const sorted = (values: (number | undefined)[]) =>
-    values.filter((v): v is number => v !== undefined && Number.isFinite(v)).sort((a, b) => a - b);
+  // The hops as eventHops defines them, per period: one definition for both tables.
+  const p99Of = (hops: HopFigure[], hop: string) => percentile(sortedValues(hops, hop), 99);
   return [...periods.entries()]
     .sort(([a], [b]) => a - b)
     .map(([index, inPeriod]) => {
-      const latency = sorted(
-        inPeriod.map((o) => (o.executed === undefined ? undefined : o.executed - o.requested)),
-      );
-      const queue = sorted(
-        inPeriod.map((o) =>
-          o.generated === undefined || o.reported === undefined
-            ? undefined
-            : o.reported - o.generated - (o.connectorMs ?? 0),
-        ),
-      );
+      const hops = eventHops(inPeriod);
+      const latency = sortedValues(hops, RUN_LATENCY);
       return {
         fromSecond: (index * periodMs) / 1000,
         orders: inPeriod.length,
         p50: percentile(latency, 50),
         p99: percentile(latency, 99),
         max: latency.at(-1) ?? NaN,
-        queueP99: percentile(queue, 99),
-        connectorP99: percentile(sorted(inPeriod.map((o) => o.connectorMs)), 99),
+        queueP99: p99Of(hops, AGENT_QUEUE),
+        connectorP99: p99Of(hops, CONNECTOR_CALL),
       };
     });
+}
+
+const RUN_LATENCY = 'requested → executed (the run’s latency)';
+const AGENT_QUEUE = 'generated → reported, less the connector call';
+const CONNECTOR_CALL = 'connector call';
+
+function sortedValues(hops: HopFigure[], hop: string): number[] {
+  const figure = hops.find((h) => h.hop === hop);
+  if (!figure) throw new Error(`eventHops has no hop '${hop}'`);
+  return [...figure.values].sort((a, b) => a - b);
 }
 
 /** One line per period: its start, the orders requested in it and their latencies in ms. */

@@ -20,9 +20,8 @@
  * slots allow; at a rate the latency includes the wait for a slot, as the agent's queue).
  */
 import { performance } from 'node:perf_hooks';
-import { Attribute, Change, Client } from 'ldapts';
 import { LdapConnector, type OrderToApply } from '@prov/connectors';
-import { type RunningSlapd, startSlapd } from '@prov/testing';
+import { fillGroup, startSlapd } from '@prov/testing';
 import { percentile } from './e2e-measurements';
 import { processCpuMs } from './process-cpu';
 
@@ -82,45 +81,19 @@ async function applyAll(connector: LdapConnector, prefix: string, count: number,
   return latencies;
 }
 
-/**
- * Fills the group with `size` members before the connector sees it, 5,000 per write: DNs of the
- * people container whose entries are never added (the memberof overlay skips them), so that the
- * fill costs seconds, not the minutes of as many accounts.
- */
-async function fillGroup(slapd: RunningSlapd, size: number): Promise<void> {
-  if (size <= 0) return;
-  const client = new Client({ url: slapd.url, timeout: 600_000 });
-  const members = (from: number, to: number) =>
-    Array.from({ length: to - from }, (_, i) => `uid=filled.${from + i},${slapd.peopleDn}`);
-  const dn = `cn=${GROUP},${slapd.groupsDn}`;
-  const started = performance.now();
-  try {
-    await client.bind(slapd.adminDn, slapd.adminPassword);
-    await client.add(dn, {
-      objectClass: 'groupOfNames',
-      cn: GROUP,
-      member: members(0, Math.min(size, 5000)),
-    });
-    for (let from = 5000; from < size; from += 5000) {
-      const values = members(from, Math.min(size, from + 5000));
-      await client.modify(
-        dn,
-        new Change({ operation: 'add', modification: new Attribute({ type: 'member', values }) }),
-      );
-    }
-  } finally {
-    await client.unbind();
-  }
-  console.log(`group filled with ${size} members in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-}
-
 async function main(): Promise<void> {
   const orders = env('LDAP_BENCH_ORDERS', 2000);
   const inFlight = env('LDAP_BENCH_IN_FLIGHT', 16);
   const rounds = env('LDAP_BENCH_ROUNDS', 1);
   const rate = env('LDAP_BENCH_RATE', 0);
   const slapd = await startSlapd({ baseDn: BASE_DN });
-  await fillGroup(slapd, env('LDAP_BENCH_GROUP_SIZE', 0));
+  const groupSize = env('LDAP_BENCH_GROUP_SIZE', 0);
+  const filling = performance.now();
+  await fillGroup(slapd, GROUP, groupSize);
+  if (groupSize > 0)
+    console.log(
+      `group filled with ${groupSize} members in ${((performance.now() - filling) / 1000).toFixed(1)} s`,
+    );
   const connector = new LdapConnector(
     {
       id: 'corp_ldap',

@@ -8,6 +8,7 @@ export * from './test-servers';
 export * from './system';
 export * from './samba-ad-dc';
 export * from './slapd';
+export { fillGroup } from './slapd-groups';
 export * from './chromium';
 export * from './bus-credentials';
 export * from './test-certificates';
