@@ -56,6 +56,7 @@ import { formatEdgeCommands, readEdgeCommands } from './edge-commands';
 import { executed, MAX_BATCH, registerIdentities, servicesIdle, singleRequests } from './e2e-requests';
 import { startBenchSystem } from './e2e-system';
 import { formatCpuTable, measureCpu, sessionNames } from './process-cpu';
+import { formatCpuPeriods, recordCpuByPeriod } from './e2e-cpu-periods';
 import { measureRawSlapd } from './raw-slapd';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -147,11 +148,11 @@ async function main(): Promise<void> {
       console.log(`CPU profiles and PostgreSQL statements of the ${run} run in ${profileDir}`);
     };
     profileStart('burst');
-    const startCpu = () =>
-      measureCpu({
-        services: Object.fromEntries(SERVICES.map((service) => [service, system.pid(service)])),
-        backends: () => sessionNames(readModel),
-      });
+    const cpuGroups = () => ({
+      services: Object.fromEntries(SERVICES.map((service) => [service, system.pid(service)])),
+      backends: () => sessionNames(readModel),
+    });
+    const startCpu = () => measureCpu(cpuGroups());
     const cpu = await startCpu();
     const burstCommands = await readEdgeCommands(gatewayMetrics);
     const burstIds: string[] = [];
@@ -193,6 +194,7 @@ async function main(): Promise<void> {
       const sustainedIds: string[] = [];
       profileStart('sustained');
       const sustainedCpu = await startCpu();
+      const cpuByMinute = await recordCpuByPeriod(cpuGroups(), 60_000);
       const sustainedStart = Date.now();
       // Its own connection: the count query's waits must not delay its polls.
       const shown = new ReadModelWatch(system.databaseUrl);
@@ -212,6 +214,7 @@ async function main(): Promise<void> {
       // Before the watch stops too: a session that ended is counted as the engine's ("ended
       // sessions"), and the watch's polls during a backlog were 4 ms per order of it.
       const sustainedCpuTable = await sustainedCpu.stop(sustainedTotal);
+      const cpuMinutes = await cpuByMinute.stop();
       await shown.stop();
       await profileEnd('sustained');
       const latencies = await executionLatencies(system.databaseUrl, sustainedIds);
@@ -226,6 +229,7 @@ async function main(): Promise<void> {
         ),
       );
       console.log(formatPeriods('sustained, minute by minute', latencyByPeriod(sustainedTimes, 60_000)));
+      console.log(formatCpuPeriods('sustained, CPU minute by minute', cpuMinutes));
       if (traces) {
         // Spans are exported in batches a second apart: wait for the last orders' reports.
         await new Promise((resolve) => setTimeout(resolve, 3000));
