@@ -65,6 +65,8 @@ export class KeyedGathering<Item> {
   constructor(
     private readonly write: GatheredWrite<Item>,
     private readonly maxItems: number,
+    /** How long a key's next write waits after one took `writeMs` (GroupCommit's `restAfter`). */
+    private readonly restAfter?: (writeMs: number) => number,
   ) {}
 
   async run(key: string, item: Item): Promise<void> {
@@ -73,10 +75,15 @@ export class KeyedGathering<Item> {
     try {
       await gathered.commit.submit(item);
     } finally {
-      // The key's last waiting item answered means its write is done: a later item starts anew.
       gathered.waiting -= 1;
-      if (gathered.waiting === 0 && this.keys.get(key) === gathered) this.keys.delete(key);
+      this.forgetIdle(key, gathered);
     }
+  }
+
+  /** A key nothing waits for and whose writes are done (rest included) starts anew next time. */
+  private forgetIdle(key: string, gathered: KeyGathering<Item>): void {
+    if (gathered.waiting === 0 && gathered.commit.idle && this.keys.get(key) === gathered)
+      this.keys.delete(key);
   }
 
   private open(key: string): KeyGathering<Item> {
@@ -91,9 +98,14 @@ export class KeyedGathering<Item> {
                   (answer?.reason as unknown) ?? new Error(`no answer for item ${index} of ${items.length}`),
               },
         ),
-      { maxInFlight: 1, maxWeight: this.maxItems },
+      {
+        maxInFlight: 1,
+        maxWeight: this.maxItems,
+        restAfter: this.restAfter,
+        onIdle: () => this.forgetIdle(key, gathered),
+      },
     );
-    const gathered = { commit, waiting: 0 };
+    const gathered: KeyGathering<Item> = { commit, waiting: 0 };
     this.keys.set(key, gathered);
     return gathered;
   }

@@ -96,4 +96,43 @@ describe('KeyedGathering', () => {
       ['g', 'c'],
     ]);
   });
+
+  it("keeps a key's rest after its write for the items that come later; after it, a lone item goes at once", async () => {
+    jest.useFakeTimers();
+    try {
+      const writes: string[][] = [];
+      const gathering = new KeyedGathering<string>(
+        async (key, items) => {
+          writes.push([key, ...items]);
+          await new Promise((resolve) => setTimeout(resolve, 40));
+          return items.map((item) => ({ status: 'fulfilled', value: item }));
+        },
+        8,
+        (writeMs) => writeMs,
+      );
+      const first = gathering.run('g', 'a');
+      await jest.advanceTimersByTimeAsync(40);
+      await first;
+      // Nothing waits for g any more, but its writer rests: these do not start a write of their own.
+      const later = [gathering.run('g', 'b'), gathering.run('g', 'c')];
+      await jest.advanceTimersByTimeAsync(39);
+      expect(writes).toEqual([['g', 'a']]);
+      await jest.advanceTimersByTimeAsync(2);
+      expect(writes).toEqual([
+        ['g', 'a'],
+        ['g', 'b', 'c'],
+      ]);
+      await jest.advanceTimersByTimeAsync(40);
+      await Promise.all(later);
+      // After the rest that follows, g starts anew: a lone item goes at once.
+      await jest.advanceTimersByTimeAsync(41);
+      const fresh = gathering.run('g', 'd');
+      await jest.advanceTimersByTimeAsync(1);
+      expect(writes.at(-1)).toEqual(['g', 'd']);
+      await jest.advanceTimersByTimeAsync(40);
+      await fresh;
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

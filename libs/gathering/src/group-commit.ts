@@ -5,7 +5,8 @@
  * arrived in (ADR 0060), so a lone writer pays nothing measurable, what one turn produced (the
  * items of a batch command, the handlers of one page of events) leaves as one group even while
  * slots are free, and under load the batches grow by themselves to what arrived during one round
- * trip.
+ * trip. The one timer is opt-in: a rest after each run (`restAfter`, ADR 0078), for a target whose
+ * every write costs the same however few items it carries.
  *
  * Each item gets its own outcome: the runner returns one per item, and a failure of the whole
  * group (the runner rejecting) fails only the items of that group.
@@ -23,6 +24,16 @@ export interface GroupCommitOptions {
   maxWeight: number;
   /** Upper bound on the items of one group, where the runner's call takes only so many. */
   maxItems?: number;
+  /**
+   * How long a slot stays taken after a group's run of `runMs` (default: not at all), unless a
+   * whole group is waiting by then or comes meanwhile. For a target whose every write costs in
+   * proportion to what it writes to, not to how many items it carries (a directory's modify of a
+   * large group decodes the whole group, ADR 0078): without a rest, one write is always on its
+   * way and the target spends its time on writes of few items each.
+   */
+  restAfter?: (runMs: number) => number;
+  /** Called when nothing is queued, on its way or resting any more. */
+  onIdle?: () => void;
 }
 
 interface Waiting<T, R> {
@@ -53,8 +64,11 @@ export function takeGroup<W extends { weight: number }>(
 
 export class GroupCommit<T, R> {
   private readonly queue: Waiting<T, R>[] = [];
+  /** Slots taken: groups on their way and slots resting after one. */
   private inFlight = 0;
   private gathering = false;
+  /** The timers of the slots resting after a run (see `restAfter`). */
+  private readonly resting: NodeJS.Timeout[] = [];
 
   constructor(
     private readonly run: (items: T[]) => Promise<Outcome<R>[]>,
@@ -64,8 +78,14 @@ export class GroupCommit<T, R> {
   submit(item: T, weight = 1): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ item, weight, resolve, reject });
+      if (this.resting.length > 0 && this.wholeGroupWaits()) this.endRest(this.resting[0]);
       this.gather();
     });
+  }
+
+  /** Nothing queued, on its way or resting. */
+  get idle(): boolean {
+    return this.inFlight === 0 && this.queue.length === 0;
   }
 
   /**
@@ -86,11 +106,38 @@ export class GroupCommit<T, R> {
     while (this.inFlight < this.options.maxInFlight && this.queue.length > 0) {
       const group = takeGroup(this.queue, this.options.maxWeight, this.options.maxItems);
       this.inFlight += 1;
-      void this.send(group).finally(() => {
-        this.inFlight -= 1;
-        this.drain();
-      });
+      const started = performance.now();
+      void this.send(group).finally(() => this.release(performance.now() - started));
     }
+    if (this.idle) this.options.onIdle?.();
+  }
+
+  /** A run's slot: free now, or after its rest (a whole group waiting ends the rest at once). */
+  private release(runMs: number): void {
+    const rest = this.options.restAfter?.(runMs) ?? 0;
+    if (rest <= 0 || this.wholeGroupWaits()) {
+      this.inFlight -= 1;
+      this.drain();
+      return;
+    }
+    const timer: NodeJS.Timeout = setTimeout(() => this.endRest(timer), rest);
+    this.resting.push(timer);
+  }
+
+  private endRest(timer: NodeJS.Timeout): void {
+    const index = this.resting.indexOf(timer);
+    if (index < 0) return;
+    clearTimeout(timer);
+    this.resting.splice(index, 1);
+    this.inFlight -= 1;
+    this.gather();
+  }
+
+  private wholeGroupWaits(): boolean {
+    if (this.queue.length >= (this.options.maxItems ?? Infinity)) return true;
+    let weight = 0;
+    for (const waiting of this.queue) if ((weight += waiting.weight) >= this.options.maxWeight) return true;
+    return false;
   }
 
   private async send(group: Waiting<T, R>[]): Promise<void> {

@@ -118,4 +118,87 @@ describe('GroupCommit', () => {
     runner.release[2]();
     await Promise.all(all);
   });
+
+  describe('with a rest after each run', () => {
+    beforeEach(() => jest.useFakeTimers());
+    afterEach(() => jest.useRealTimers());
+
+    /** A runner whose every call takes `ms` of (fake) time, recording the groups it was given. */
+    function timedRunner(ms: number) {
+      const groups: number[][] = [];
+      const run = async (group: number[]) => {
+        groups.push(group);
+        await new Promise((resolve) => setTimeout(resolve, ms));
+        return group.map((n): Outcome<number> => ({ ok: true, value: n * 2 }));
+      };
+      return { groups, run };
+    }
+
+    it('answers a group when its run ends, and keeps the slot as long as restAfter says', async () => {
+      const runner = timedRunner(100);
+      const restAfter = jest.fn((runMs: number) => runMs / 2);
+      const commit = new GroupCommit(runner.run, { maxInFlight: 1, maxWeight: 10, restAfter });
+      const first = commit.submit(1);
+      await jest.advanceTimersByTimeAsync(100);
+      await expect(first).resolves.toBe(2);
+      expect(restAfter).toHaveBeenCalledWith(100);
+      const later = [commit.submit(2), commit.submit(3)];
+      await jest.advanceTimersByTimeAsync(49);
+      expect(runner.groups).toEqual([[1]]);
+      expect(commit.idle).toBe(false);
+      // The rest ends; what came during it leaves as one group at the end of that turn (a fake
+      // clock runs an immediate set by a timer only once it moves on).
+      await jest.advanceTimersByTimeAsync(2);
+      expect(runner.groups).toEqual([[1], [2, 3]]);
+      await jest.advanceTimersByTimeAsync(100);
+      await expect(Promise.all(later)).resolves.toEqual([4, 6]);
+    });
+
+    it('ends the rest at once when a whole group is waiting', async () => {
+      const runner = timedRunner(100);
+      const commit = new GroupCommit(runner.run, { maxInFlight: 1, maxWeight: 2, restAfter: () => 1_000 });
+      const first = commit.submit(1);
+      await jest.advanceTimersByTimeAsync(100);
+      await first;
+      commit.submit(2);
+      await jest.advanceTimersByTimeAsync(10);
+      expect(runner.groups).toEqual([[1]]);
+      const whole = commit.submit(3);
+      await jest.advanceTimersByTimeAsync(0);
+      expect(runner.groups).toEqual([[1], [2, 3]]);
+      await jest.advanceTimersByTimeAsync(100);
+      await expect(whole).resolves.toBe(6);
+    });
+
+    it('does not rest after a run that left a whole group waiting', async () => {
+      const runner = timedRunner(100);
+      const commit = new GroupCommit(runner.run, { maxInFlight: 1, maxWeight: 2, restAfter: () => 1_000 });
+      const all = [commit.submit(1)];
+      await jest.advanceTimersByTimeAsync(0);
+      all.push(commit.submit(2), commit.submit(3));
+      await jest.advanceTimersByTimeAsync(100);
+      expect(runner.groups).toEqual([[1], [2, 3]]);
+      await jest.advanceTimersByTimeAsync(100);
+      await expect(Promise.all(all)).resolves.toEqual([2, 4, 6]);
+    });
+
+    it('is idle, and says so once, only when the rest after the last run is over', async () => {
+      const runner = timedRunner(100);
+      const onIdle = jest.fn();
+      const commit = new GroupCommit(runner.run, {
+        maxInFlight: 1,
+        maxWeight: 10,
+        restAfter: () => 30,
+        onIdle,
+      });
+      const only = commit.submit(1);
+      await jest.advanceTimersByTimeAsync(100);
+      await only;
+      expect(commit.idle).toBe(false);
+      expect(onIdle).not.toHaveBeenCalled();
+      await jest.advanceTimersByTimeAsync(31);
+      expect(commit.idle).toBe(true);
+      expect(onIdle).toHaveBeenCalledTimes(1);
+    });
+  });
 });

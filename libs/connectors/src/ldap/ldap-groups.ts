@@ -34,6 +34,16 @@ function memberChange(operation: 'add' | 'delete', dn: string | string[]): Chang
 
 /** Members added to one group in one modify at most (ADR 0058). */
 const MEMBERS_PER_MODIFY = 64;
+/** The longest a group's next modify waits after one (ADR 0078). */
+const MOST_REST_MS = 1_000;
+
+/**
+ * A group's next modify waits as long as the last one took, unless a whole modify's members wait
+ * (ADR 0078): the directory decodes the whole member list for every modify, so back to back
+ * modifies of a few members each keep it busy with the group whatever the rate; resting as long
+ * as it worked halves that, and the next modify carries the members of both.
+ */
+const restAfterGroupModify = (modifyMs: number) => Math.min(modifyMs, MOST_REST_MS);
 
 export class LdapGroups {
   /** Groups seen without a placeholder (by DN as generated here): members are added with a plain modify. */
@@ -42,6 +52,7 @@ export class LdapGroups {
   private readonly gathering = new KeyedGathering<{ group: string; memberDn: string }>(
     (dn, members) => this.addMembers(dn, members),
     MEMBERS_PER_MODIFY,
+    restAfterGroupModify,
   );
 
   /** Groups whose state a first member is finding out: members that come meanwhile wait for it. */
