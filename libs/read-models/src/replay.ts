@@ -1,12 +1,14 @@
 import type { Pool } from 'pg';
-import type { EventStore, Position, PostgresEventStore } from '@prov/event-store';
+import { type EventStore, type Position, type PostgresEventStore, replayGate } from '@prov/event-store';
 import type { BatchApplier, QueueItem } from './batch-apply';
 import {
   beginBulkLoad,
   beginStreamLoad,
   type BulkLoad,
   copyFromStore,
+  copyFromStoreAlongside,
   restoreDeferredIndexes,
+  type StoreCopyAlongside,
   storeSharesDatabase,
 } from './bulk-load';
 import { probeStandDownLock } from './live-batches';
@@ -91,16 +93,25 @@ export class Replay {
    */
   private async byStream(size: number): Promise<boolean> {
     const handled = this.batches.handled;
+    const store = this.store as PostgresEventStore;
     const load = await beginStreamLoad(this.pool, this.schema);
+    const gate = await replayGate(store);
+    const alongside = copyFromStoreAlongside(this.pool, this.schema, this.projections, gate);
     try {
-      const last = await loadByStream(this.store as PostgresEventStore, this.projections, size, (events) =>
-        this.batches.apply(
-          events.map((event) => ({ event, position: event.position })),
-          { apply: { bulk: true }, load },
-        ),
+      const last = await loadByStream(
+        store,
+        this.projections,
+        size,
+        (events) =>
+          this.batches.apply(
+            events.map((event) => ({ event, position: event.position })),
+            { apply: { bulk: true }, load },
+          ),
+        gate,
       );
-      await this.finishBulkLoad(load, last);
+      await this.finishBulkLoad(load, last, alongside);
     } catch (error) {
+      await alongside?.drop();
       if (!(error instanceof StreamOrderConflict)) throw error;
       this.options.logger?.log('a load by stream met a row two streams write; loading in log order', {
         error: String(error),
@@ -113,12 +124,24 @@ export class Replay {
     return true;
   }
 
-  /** The last transaction of a bulk load: the rows held until now, and the checkpoint. */
-  private async finishBulkLoad(load: BulkLoad, last: Position | undefined): Promise<void> {
+  /**
+   * The last transaction of a bulk load: the rows held until now, and the checkpoint. The rows
+   * copied alongside the load (ADR 0079) are committed first when every event was applied (else
+   * rolled back and copied here, without those the load left out); committed without the
+   * checkpoint, they are what the next load discards.
+   */
+  private async finishBulkLoad(
+    load: BulkLoad,
+    last: Position | undefined,
+    alongside?: StoreCopyAlongside,
+  ): Promise<void> {
+    const copied = alongside !== undefined && load.notApplied.length === 0;
+    if (copied) await alongside.keep();
+    else await alongside?.drop();
     await inTransaction(this.pool, async (client) => {
       await probeStandDownLock(client, this.options.standDownLock?.());
       for (const loader of load.loaders.values()) await loader.flush(client);
-      await copyFromStore(client, this.schema, this.projections, load);
+      if (!copied) await copyFromStore(client, this.schema, this.projections, load);
       if (last) await this.batches.writeCheckpoint(client, last, load.events);
     });
   }

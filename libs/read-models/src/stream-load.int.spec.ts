@@ -11,9 +11,10 @@ import {
   jobStreamName,
   synchronizationStreamName,
 } from '@prov/domain';
-import { PostgresEventStore } from '@prov/event-store';
+import { PostgresEventStore, replayGate } from '@prov/event-store';
 import { createTestDatabase, type TestDatabase } from '@prov/testing';
 import { ALL_PROJECTIONS, Projector } from './projector';
+import { copyFromStoreAlongside } from './bulk-load';
 import { ensureReadModelSchema } from './schema';
 import { loadByStream } from './stream-load';
 import { expectSameReadModels } from './testing/same-read-models';
@@ -199,6 +200,50 @@ describe('bulk load by stream (PostgreSQL)', () => {
     );
     await new Projector(pool, store, { schema: 'rm_stream_died' }).replayToEnd();
     await expectEqualToLive('rm_stream_died');
+  });
+
+  it('copies the history alongside the load: kept when committed, nothing when dropped (ADR 0079)', async () => {
+    const client = await pool.connect();
+    await ensureReadModelSchema(client, 'rm_alongside').finally(() => client.release());
+    const count = async () =>
+      (await pool.query(`SELECT count(*)::int AS n FROM rm_alongside.history`)).rows[0].n as number;
+    const events = (
+      await pool.query(`SELECT count(*)::int AS n FROM es.events WHERE stream_name ^@ 'assignment-'`)
+    ).rows[0].n as number;
+    const gate = await replayGate(store);
+    const dropped = copyFromStoreAlongside(pool, 'rm_alongside', ALL_PROJECTIONS, gate)!;
+    await dropped.drop();
+    expect(await count()).toBe(0);
+    const kept = copyFromStoreAlongside(pool, 'rm_alongside', ALL_PROJECTIONS, gate)!;
+    await kept.keep();
+    expect(await count()).toBe(events);
+    // A pool that cannot spare the copy its own connection copies at the end of the load instead.
+    const small = new Pool({ connectionString: db.url, max: 2 });
+    expect(copyFromStoreAlongside(small, 'rm_alongside', ALL_PROJECTIONS, gate)).toBeUndefined();
+    await small.end();
+  });
+
+  it('leaves out of the history an event its fold did not apply, as the live path does (ADR 0079)', async () => {
+    // An order's report on an assignment that was never requested: the fold leaves the assignment
+    // non-existent, so the live path writes no row for it; the history copied alongside the load
+    // had it, and is rolled back and copied again without it.
+    const assignmentId = '9d4f6b3b-7d97-4db2-8c98-8e1f3a4b5c63';
+    await store.appendToStream(assignmentStreamName(assignmentId), [
+      {
+        id: randomUUID(),
+        type: 'ProvisioningOrderExecuted',
+        data: { assignmentId, orderId: 'o-9', at: now.toISOString() },
+      },
+    ]);
+    await projectLive();
+    const replay = new Projector(pool, store, { schema: 'rm_stream_not_applied' });
+    await replay.replayToEnd();
+    await expectEqualToLive('rm_stream_not_applied');
+    const { rows } = await pool.query(
+      `SELECT count(*)::int AS n FROM rm_stream_not_applied.history WHERE assignment_id = $1`,
+      [assignmentId],
+    );
+    expect(rows[0].n).toBe(0);
   });
 
   it('loads in log order, as replays did before, when two streams write one order row', async () => {

@@ -39,15 +39,18 @@ export class StreamOrderConflict extends Error {
  * row is looked up, held across the load or written twice, and memory is bounded by a page
  * (plus the longest stream), not by the number of identities. The other projections
  * (synchronizations) get their events in log order. Everything is read below one gate, so the
- * two reads see the same log; returns the last position applied (the load's checkpoint).
+ * two reads see the same log (`gate`, by default read here; a caller that copies rows of the same
+ * events alongside passes the one it copies below); returns the last position applied (the load's
+ * checkpoint).
  */
 export async function loadByStream(
   store: PostgresEventStore,
   projections: readonly Projection[],
   pageSize: number,
   apply: (events: RecordedEvent[]) => Promise<void>,
+  gate?: string,
 ): Promise<Position | undefined> {
-  const gate = await replayGate(store);
+  gate ??= await replayGate(store);
   const apart = projections.filter((p) => p.byStream);
   const together = projections.filter((p) => !p.byStream);
   const applyChecked = async (events: RecordedEvent[]) => {

@@ -44,3 +44,23 @@ export function logRangeQuery(first: Position, last: Position, options: LogRange
     ],
   };
 }
+
+/**
+ * Every event below a log gate (`replayGate`) of streams whose name begins with the prefix: what a
+ * load from zero below that gate reads of them, in no particular order. The server scans the table
+ * once; a consumer can copy these while it reads the same events by stream.
+ */
+export function logBelowGateQuery(
+  gate: string,
+  options: Pick<LogRangeOptions, 'streamNamePrefix' | 'firstParameter'>,
+): LogRangeQuery {
+  if (!/^\d+$/.test(gate)) throw new Error(`not a log gate: ${gate}`);
+  const n = options.firstParameter ?? 1;
+  return {
+    sql: `SELECT e.stream_name, e.stream_revision, e.event_id::text AS event_id, e.event_type, e.data, e.metadata,
+                 date_trunc('milliseconds', e.created_at) AS recorded_at
+            FROM es.events e
+           WHERE e.transaction_id < $${n}::text::xid8 AND starts_with(e.stream_name, $${n + 1})`,
+    params: [gate, options.streamNamePrefix],
+  };
+}

@@ -115,8 +115,8 @@ export interface ApplyOptions {
    * Set in a bulk load when the store is the PostgreSQL adapter in the read models' own
    * database: the projection writes no rows that repeat events (the history) and reports here
    * the events its fold did not apply; the load copies the others with the server from the
-   * store's table at its end (`copyFromStore`), without their payloads passing through this
-   * process (ADR 0038).
+   * store's table (`copyFromStore`), without their payloads passing through this process
+   * (ADR 0038): at its end, or in a load by stream while it folds (ADR 0079).
    */
   copiedFromStore?: (notApplied: readonly RecordedEvent[]) => void;
 }
