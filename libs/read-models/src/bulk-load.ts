@@ -1,11 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import {
-  type EventStore,
-  logBelowGateQuery,
-  logRangeQuery,
-  type Position,
-  PostgresEventStore,
-} from '@prov/event-store';
+import { type EventStore, logRangeQuery, type Position, PostgresEventStore } from '@prov/event-store';
 import type { BulkLoader, Projection } from './projections/projection';
 import { assertSchemaName, ensureReadModelSchema } from './schema';
 
@@ -22,6 +16,14 @@ export interface BulkLoad {
   last?: Position;
   /** Events of the load the projections that copy from the store did not apply. */
   notApplied: Position[];
+  /** The indexes the load dropped, built again at its end (`restoreDeferredIndexes`). */
+  deferred: DeferredIndex[];
+}
+
+/** A secondary index a bulk load dropped: its table and the statement that builds it again. */
+export interface DeferredIndex {
+  table: string;
+  build: string;
 }
 
 /**
@@ -39,7 +41,7 @@ export async function beginBulkLoad(
 ): Promise<BulkLoad> {
   const s = assertSchemaName(schema);
   await pool.query(`TRUNCATE ${s}.assignments, ${s}.orders, ${s}.history`);
-  await dropDeferredIndexes(pool, s);
+  const deferred = await dropDeferredIndexes(pool, s);
   await setAutovacuum(pool, s, false);
   const loaders = new Map<Projection, BulkLoader>();
   const client = await pool.connect();
@@ -51,7 +53,7 @@ export async function beginBulkLoad(
   } finally {
     client.release();
   }
-  return { loaders, events: 0, fromStore: options.fromStore, notApplied: [] };
+  return { loaders, events: 0, fromStore: options.fromStore, notApplied: [], deferred };
 }
 
 /**
@@ -67,9 +69,9 @@ export async function beginStreamLoad(pool: Pool, schema: string): Promise<BulkL
     [s],
   );
   if (rows.length > 0) await pool.query(`TRUNCATE ${rows.map((r) => `${s}.${r.name}`).join(', ')}`);
-  await dropDeferredIndexes(pool, s);
+  const deferred = await dropDeferredIndexes(pool, s);
   await setAutovacuum(pool, s, false);
-  return { loaders: new Map(), events: 0, fromStore: true, notApplied: [] };
+  return { loaders: new Map(), events: 0, fromStore: true, notApplied: [], deferred };
 }
 
 /**
@@ -80,10 +82,16 @@ export async function beginStreamLoad(pool: Pool, schema: string): Promise<BulkL
  * unique indexes (ON CONFLICT targets), except the history's key, which no write of a load reads
  * (history is insert-only there). `readModelDdl` recreates all of them afterwards.
  */
-export async function dropDeferredIndexes(pool: Pool, schema: string): Promise<string[]> {
+export async function dropDeferredIndexes(pool: Pool, schema: string): Promise<DeferredIndex[]> {
   const s = assertSchemaName(schema);
-  const { rows } = await pool.query<{ name: string; constraint: string | null; table: string }>(
-    `SELECT ic.relname AS name, con.conname AS constraint, tc.relname AS table
+  const { rows } = await pool.query<{
+    name: string;
+    constraint: string | null;
+    table: string;
+    definition: string;
+  }>(
+    `SELECT ic.relname AS name, con.conname AS constraint, tc.relname AS table,
+            pg_get_indexdef(i.indexrelid) AS definition
        FROM pg_index i
        JOIN pg_class ic ON ic.oid = i.indexrelid
        JOIN pg_class tc ON tc.oid = i.indrelid
@@ -96,18 +104,50 @@ export async function dropDeferredIndexes(pool: Pool, schema: string): Promise<s
     if (row.constraint) await pool.query(`ALTER TABLE ${s}.${row.table} DROP CONSTRAINT ${row.constraint}`);
     else await pool.query(`DROP INDEX ${s}.${row.name}`);
   }
-  return rows.map((row) => row.name);
+  // Keys (the history's) are built by the DDL or with the copy of their rows (ADR 0079).
+  return rows
+    .filter((row) => !row.constraint)
+    .map((row) => ({
+      table: row.table,
+      build: row.definition.replace(/^CREATE INDEX /, 'CREATE INDEX IF NOT EXISTS '),
+    }));
 }
 
+/** Index builds sort in memory up to this much per build, then spill to disk. */
+export const INDEX_BUILD_MEMORY = '128MB';
+
+/** Index builds at once at the end of a load (ADR 0079). */
+const INDEX_BUILDERS = 2;
+
 /**
- * Builds the indexes the load dropped (the schema's DDL creates what is missing) and refreshes
- * the planner's statistics, which still describe empty tables.
+ * Builds the indexes the load dropped (`deferred`: on INDEX_BUILDERS connections at once, each
+ * build a sort that leaves the other core idle for much of its time; then the schema's DDL creates
+ * what is still missing, the indexes of a load that began after another died among them) and
+ * refreshes the planner's statistics, which still describe empty tables.
  */
-export async function restoreDeferredIndexes(pool: Pool, schema: string): Promise<void> {
+export async function restoreDeferredIndexes(
+  pool: Pool,
+  schema: string,
+  deferred: readonly DeferredIndex[] = [],
+): Promise<void> {
+  const builds = deferred.map((index) => index.build);
+  await Promise.all(
+    Array.from({ length: Math.min(INDEX_BUILDERS, builds.length) }, async () => {
+      const client = await pool.connect();
+      try {
+        await client.query(`SET maintenance_work_mem = '${INDEX_BUILD_MEMORY}'`);
+        for (let build = builds.shift(); build; build = builds.shift()) await client.query(build);
+        await client.query('RESET maintenance_work_mem');
+        client.release();
+      } catch (error) {
+        client.release(error as Error);
+        throw error;
+      }
+    }),
+  );
   const client = await pool.connect();
   try {
-    // Index builds sort in memory up to this much per build, then spill to disk.
-    await client.query(`SET maintenance_work_mem = '128MB'`);
+    await client.query(`SET maintenance_work_mem = '${INDEX_BUILD_MEMORY}'`);
     await ensureReadModelSchema(client, schema);
     // The history is only ever read by its key: statistics of its payloads (large jsonb, read
     // and detoasted for the sample) would cost the most and serve no plan.
@@ -171,77 +211,4 @@ export async function copyFromStore(
 /** A projection whose rows that repeat events a load copies from the store's table. */
 export function copiesFromStore(projection: Projection): boolean {
   return projection.copyFromStore !== undefined && projection.streamPrefixes.length === 1;
-}
-
-/**
- * The rows that repeat events, copied while a load by stream runs (ADR 0079). `keep` commits them;
- * `drop` rolls them back (the load then copies them at its end, as before).
- */
-export interface StoreCopyAlongside {
-  /** Waits for the copy and commits it; throws what the copy threw. */
-  keep(): Promise<void>;
-  /** Waits for the copy to end and rolls it back; never throws. */
-  drop(): Promise<void>;
-}
-
-/**
- * Connections a load by stream holds at once with a copy alongside: the stream reader's, the copy's
- * and one writer's (a second writer waits for a connection if the pool has no more).
- */
-const CONNECTIONS_ALONGSIDE = 3;
-
-/**
- * Starts copying, on a connection of its own, the rows that repeat the events below `gate` of the
- * projections that copy from the store (the history), while the load reads and folds the same
- * events by stream: the server's scan and insert of every event then overlap the load instead of
- * following it, alone on one core (ADR 0079). The transaction stays open until `keep` or `drop`:
- * rows whose events the load did not apply (`BulkLoad.notApplied`, known only at its end) are not
- * to be kept, and whether there are any decides. Undefined when the pool cannot spare the connection.
- */
-export function copyFromStoreAlongside(
-  pool: Pool,
-  schema: string,
-  projections: readonly Projection[],
-  gate: string,
-): StoreCopyAlongside | undefined {
-  const copying = projections.filter(copiesFromStore);
-  if (copying.length === 0 || (pool.options.max ?? 10) < CONNECTIONS_ALONGSIDE) return undefined;
-  const connected = pool.connect();
-  const copied = connected.then(async (client) => {
-    await client.query('BEGIN');
-    // As a bulk page: nobody reads the schema before the load's last transaction commits.
-    await client.query('SET LOCAL synchronous_commit = off');
-    for (const projection of copying)
-      await projection.copyFromStore!(
-        client,
-        schema,
-        logBelowGateQuery(gate, { streamNamePrefix: projection.streamPrefixes[0] }),
-      );
-  });
-  copied.catch(() => undefined);
-  const end = async (command: 'COMMIT' | 'ROLLBACK') => {
-    const client = await connected;
-    try {
-      await client.query(command);
-      client.release();
-    } catch (error) {
-      client.release(error as Error);
-      throw error;
-    }
-  };
-  return {
-    async keep() {
-      try {
-        await copied;
-      } catch (error) {
-        await end('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
-      await end('COMMIT');
-    },
-    async drop() {
-      await copied.catch(() => undefined);
-      await end('ROLLBACK').catch(() => undefined);
-    },
-  };
 }

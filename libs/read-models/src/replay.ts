@@ -6,11 +6,10 @@ import {
   beginStreamLoad,
   type BulkLoad,
   copyFromStore,
-  copyFromStoreAlongside,
   restoreDeferredIndexes,
-  type StoreCopyAlongside,
   storeSharesDatabase,
 } from './bulk-load';
+import { copyFromStoreAlongside, type StoreCopyAlongside } from './copy-alongside';
 import { probeStandDownLock } from './live-batches';
 import type { Projection } from './projections/projection';
 import type { ProjectorOptions } from './projector-options';
@@ -82,7 +81,7 @@ export class Replay {
     }
     if (load) {
       await this.finishBulkLoad(load, last);
-      await restoreDeferredIndexes(this.pool, this.schema);
+      await restoreDeferredIndexes(this.pool, this.schema, load.deferred);
     }
   }
 
@@ -120,7 +119,7 @@ export class Replay {
       await beginStreamLoad(this.pool, this.schema);
       return false;
     }
-    await restoreDeferredIndexes(this.pool, this.schema);
+    await restoreDeferredIndexes(this.pool, this.schema, load.deferred);
     return true;
   }
 

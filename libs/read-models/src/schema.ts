@@ -115,12 +115,8 @@ CREATE TABLE IF NOT EXISTS ${s}.history (
   recorded_at timestamptz NOT NULL,
   PRIMARY KEY (assignment_id, revision)
 );
--- A bulk load drops the history's key and builds it once at its end (bulk-load.ts).
-DO $$ BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = '${s}.history'::regclass AND contype = 'p') THEN
-    ALTER TABLE ${s}.history ADD PRIMARY KEY (assignment_id, revision);
-  END IF;
-END $$;
+-- A bulk load drops the history's key and builds it once its rows are in (bulk-load.ts).
+${historyKeyDdl(s)}
 CREATE TABLE IF NOT EXISTS ${s}.jobs (
   job_id text PRIMARY KEY,
   kind text NOT NULL,
@@ -158,6 +154,19 @@ ALTER TABLE ${s}.non_conforming DROP CONSTRAINT IF EXISTS non_conforming_pkey;
 CREATE UNIQUE INDEX IF NOT EXISTS non_conforming_resource
   ON ${s}.non_conforming (connection_id, account_key, group_name, attribute_name);
 `;
+}
+
+/**
+ * The history's key, if it has none: a bulk load drops it, and builds it once the rows are in
+ * (with the copy of the history from the store, ADR 0079, or with the other indexes at the end).
+ */
+export function historyKeyDdl(schema: string): string {
+  const s = assertSchemaName(schema);
+  return `DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = '${s}.history'::regclass AND contype = 'p') THEN
+    ALTER TABLE ${s}.history ADD PRIMARY KEY (assignment_id, revision);
+  END IF;
+END $$;`;
 }
 
 /** Creates the tables if missing; concurrent callers (several services starting) wait for each other. */

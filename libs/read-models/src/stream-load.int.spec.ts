@@ -14,7 +14,7 @@ import {
 import { PostgresEventStore, replayGate } from '@prov/event-store';
 import { createTestDatabase, type TestDatabase } from '@prov/testing';
 import { ALL_PROJECTIONS, Projector } from './projector';
-import { copyFromStoreAlongside } from './bulk-load';
+import { copyFromStoreAlongside } from './copy-alongside';
 import { ensureReadModelSchema } from './schema';
 import { loadByStream } from './stream-load';
 import { expectSameReadModels } from './testing/same-read-models';
@@ -202,7 +202,7 @@ describe('bulk load by stream (PostgreSQL)', () => {
     await expectEqualToLive('rm_stream_died');
   });
 
-  it('copies the history alongside the load: kept when committed, nothing when dropped (ADR 0079)', async () => {
+  it('copies the history and builds its key alongside the load: kept when committed, nothing when dropped (ADR 0079)', async () => {
     const client = await pool.connect();
     await ensureReadModelSchema(client, 'rm_alongside').finally(() => client.release());
     const count = async () =>
@@ -210,13 +210,21 @@ describe('bulk load by stream (PostgreSQL)', () => {
     const events = (
       await pool.query(`SELECT count(*)::int AS n FROM es.events WHERE stream_name ^@ 'assignment-'`)
     ).rows[0].n as number;
+    // As a load leaves it: the key dropped, built again with the copy.
+    await pool.query(`ALTER TABLE rm_alongside.history DROP CONSTRAINT history_pkey`);
+    const keyed = async () =>
+      (
+        await pool.query(
+          `SELECT count(*)::int AS n FROM pg_constraint WHERE conrelid = 'rm_alongside.history'::regclass AND contype = 'p'`,
+        )
+      ).rows[0].n as number;
     const gate = await replayGate(store);
     const dropped = copyFromStoreAlongside(pool, 'rm_alongside', ALL_PROJECTIONS, gate)!;
     await dropped.drop();
-    expect(await count()).toBe(0);
+    expect([await count(), await keyed()]).toEqual([0, 0]);
     const kept = copyFromStoreAlongside(pool, 'rm_alongside', ALL_PROJECTIONS, gate)!;
     await kept.keep();
-    expect(await count()).toBe(events);
+    expect([await count(), await keyed()]).toEqual([events, 1]);
     // A pool that cannot spare the copy its own connection copies at the end of the load instead.
     const small = new Pool({ connectionString: db.url, max: 2 });
     expect(copyFromStoreAlongside(small, 'rm_alongside', ALL_PROJECTIONS, gate)).toBeUndefined();
@@ -244,6 +252,21 @@ describe('bulk load by stream (PostgreSQL)', () => {
       [assignmentId],
     );
     expect(rows[0].n).toBe(0);
+  });
+
+  it('builds again every index it dropped, one an operator added included', async () => {
+    const client = await pool.connect();
+    await ensureReadModelSchema(client, 'rm_stream_indexes').finally(() => client.release());
+    await pool.query(
+      `CREATE INDEX assignments_by_operator ON rm_stream_indexes.assignments (entitlement_id, identity_id)`,
+    );
+    await new Projector(pool, store, { schema: 'rm_stream_indexes' }).replayToEnd();
+    const { rows } = await pool.query(
+      `SELECT indexdef FROM pg_indexes WHERE schemaname = 'rm_stream_indexes' AND indexname = 'assignments_by_operator'`,
+    );
+    expect(rows.map((r) => r.indexdef)).toEqual([
+      'CREATE INDEX assignments_by_operator ON rm_stream_indexes.assignments USING btree (entitlement_id, identity_id)',
+    ]);
   });
 
   it('loads in log order, as replays did before, when two streams write one order row', async () => {

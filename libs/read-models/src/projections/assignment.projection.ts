@@ -11,6 +11,7 @@ import {
 } from '@prov/domain';
 import type { RecordedEvent } from '@prov/event-store';
 import { type CopyValue, copyRows } from '../copy-rows';
+import { historyKeyDdl } from '../schema';
 import { type FoldedAssignments, foldAssignments, touchedOrders } from './assignment.fold';
 import { insertHistorySql, upsertAssignmentsSql, upsertOrdersSql } from './assignment.sql';
 import {
@@ -290,4 +291,6 @@ async function copyHistoryFromStore(
        FROM (${sql}) x`,
     params,
   );
+  // The key the load dropped, built once over the rows (a sort) rather than row by row.
+  await client.query(historyKeyDdl(schema));
 }

@@ -30,8 +30,9 @@ export interface Projection {
    */
   startBulkLoad?(client: PoolClient, schema: string, heldAtMost?: number): Promise<BulkLoader>;
   /**
-   * Writes the rows that repeat events (the history) from a query over the store's table, at
-   * the end of a bulk load that left them out (`ApplyOptions.copiedFromStore`, ADR 0038).
+   * Writes the rows that repeat events (the history) from a query over the store's table, in a
+   * bulk load that left them out (`ApplyOptions.copiedFromStore`, ADR 0038), and the key the load
+   * dropped for them (ADR 0079).
    */
   copyFromStore?(client: PoolClient, schema: string, events: StoreEventsQuery): Promise<void>;
   /**
