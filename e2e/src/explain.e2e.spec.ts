@@ -181,14 +181,28 @@ describe('role-model versions, explain and the audit log, end to end', () => {
     const versions = await flow.reviewer.get('/api/audit/events?stream=rolemodel-&type=RoleModelDeployed');
     expect(versions.body.events).toHaveLength(2);
 
-    const jsonl = await flow.reviewer.get(`/api/audit/events/export?stream=${mine.streamName}&format=jsonl`);
+    // The stream goes on (the order generated, sent, executed) while the exports are read: the
+    // two are compared once the JSON lines read before and after the CSV are the same (the log
+    // only grows, so nothing was appended in between).
+    const exported = (format: string) =>
+      flow.reviewer.get(`/api/audit/events/export?stream=${mine.streamName}&format=${format}`);
+    const { jsonl, csv } = await waitFor(
+      async () => ({
+        jsonl: await exported('jsonl'),
+        csv: await exported('csv'),
+        after: await exported('jsonl'),
+      }),
+      {
+        until: ({ jsonl, after }) => String(jsonl.body) === String(after.body),
+        description: 'the same stream in both exports',
+      },
+    );
     expect(jsonl.headers.get('content-type')).toContain('application/x-ndjson');
     const lines = String(jsonl.body)
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(lines[0]).toMatchObject({ type: 'AssignmentRequested', streamName: mine.streamName });
-    const csv = await flow.reviewer.get(`/api/audit/events/export?stream=${mine.streamName}&format=csv`);
     const rows = String(csv.body).trim().split('\r\n');
     expect(rows[0]).toBe('position,occurredAt,streamName,revision,type,actor,data,metadata');
     expect(rows[1]).toContain(',AssignmentRequested,');
