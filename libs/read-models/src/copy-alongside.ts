@@ -50,7 +50,12 @@ export function copyFromStoreAlongside(
       );
   });
   copied.catch(() => undefined);
+  // Ended once: a `drop` after `keep` (the load failed later) must not send a ROLLBACK down a
+  // connection that is back in the pool, maybe in someone else's transaction.
+  let ended = false;
   const end = async (command: 'COMMIT' | 'ROLLBACK') => {
+    if (ended) return;
+    ended = true;
     const client = await connected;
     try {
       await client.query(command);

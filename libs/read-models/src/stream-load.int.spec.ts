@@ -225,6 +225,21 @@ describe('bulk load by stream (PostgreSQL)', () => {
     const kept = copyFromStoreAlongside(pool, 'rm_alongside', ALL_PROJECTIONS, gate)!;
     await kept.keep();
     expect([await count(), await keyed()]).toEqual([events, 1]);
+    // A drop after keep (the load failed after the copy committed) leaves alone the connection
+    // the copy gave back, now in another transaction.
+    const reused = new Pool({ connectionString: db.url, max: 3 });
+    const copy = copyFromStoreAlongside(reused, 'rm_alongside', ALL_PROJECTIONS, gate)!;
+    await pool.query(`TRUNCATE rm_alongside.history`);
+    await copy.keep();
+    const other = await reused.connect();
+    await other.query('BEGIN');
+    await other.query(`INSERT INTO rm_alongside.checkpoints (projection, position) VALUES ('other', 'x')`);
+    await copy.drop();
+    await other.query('COMMIT');
+    other.release();
+    const checkpoints = await pool.query(`SELECT projection FROM rm_alongside.checkpoints`);
+    expect(checkpoints.rows).toEqual([{ projection: 'other' }]);
+    await reused.end();
     // A pool that cannot spare the copy its own connection copies at the end of the load instead.
     const small = new Pool({ connectionString: db.url, max: 2 });
     expect(copyFromStoreAlongside(small, 'rm_alongside', ALL_PROJECTIONS, gate)).toBeUndefined();
