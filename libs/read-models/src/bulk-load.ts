@@ -16,14 +16,8 @@ export interface BulkLoad {
   last?: Position;
   /** Events of the load the projections that copy from the store did not apply. */
   notApplied: Position[];
-  /** The indexes the load dropped, built again at its end (`restoreDeferredIndexes`). */
-  deferred: DeferredIndex[];
-}
-
-/** A secondary index a bulk load dropped: its table and the statement that builds it again. */
-export interface DeferredIndex {
-  table: string;
-  build: string;
+  /** The statements that build again the indexes the load dropped (`restoreDeferredIndexes`). */
+  deferred: string[];
 }
 
 /**
@@ -82,7 +76,7 @@ export async function beginStreamLoad(pool: Pool, schema: string): Promise<BulkL
  * unique indexes (ON CONFLICT targets), except the history's key, which no write of a load reads
  * (history is insert-only there). `readModelDdl` recreates all of them afterwards.
  */
-export async function dropDeferredIndexes(pool: Pool, schema: string): Promise<DeferredIndex[]> {
+export async function dropDeferredIndexes(pool: Pool, schema: string): Promise<string[]> {
   const s = assertSchemaName(schema);
   const { rows } = await pool.query<{
     name: string;
@@ -107,10 +101,7 @@ export async function dropDeferredIndexes(pool: Pool, schema: string): Promise<D
   // Keys (the history's) are built by the DDL or with the copy of their rows (ADR 0079).
   return rows
     .filter((row) => !row.constraint)
-    .map((row) => ({
-      table: row.table,
-      build: row.definition.replace(/^CREATE INDEX /, 'CREATE INDEX IF NOT EXISTS '),
-    }));
+    .map((row) => row.definition.replace(/^CREATE INDEX /, 'CREATE INDEX IF NOT EXISTS '));
 }
 
 /** Index builds sort in memory up to this much per build, then spill to disk. */
@@ -128,9 +119,9 @@ const INDEX_BUILDERS = 2;
 export async function restoreDeferredIndexes(
   pool: Pool,
   schema: string,
-  deferred: readonly DeferredIndex[] = [],
+  deferred: readonly string[] = [],
 ): Promise<void> {
-  const builds = deferred.map((index) => index.build);
+  const builds = [...deferred];
   await Promise.all(
     Array.from({ length: Math.min(INDEX_BUILDERS, builds.length) }, async () => {
       const client = await pool.connect();

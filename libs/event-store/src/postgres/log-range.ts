@@ -22,15 +22,18 @@ export interface LogRangeOptions {
   firstParameter?: number;
 }
 
+/** The columns of LogRangeQuery from the store's table (`e`). */
+const LOG_COLUMNS = `SELECT e.stream_name, e.stream_revision, e.event_id::text AS event_id, e.event_type, e.data,
+                 e.metadata, date_trunc('milliseconds', e.created_at) AS recorded_at
+            FROM es.events e`;
+
 /** Events from `first` to `last`, both included (positions this store handed out). */
 export function logRangeQuery(first: Position, last: Position, options: LogRangeOptions): LogRangeQuery {
   const from = fromPgPosition(first);
   const to = fromPgPosition(last);
   const n = options.firstParameter ?? 1;
   return {
-    sql: `SELECT e.stream_name, e.stream_revision, e.event_id::text AS event_id, e.event_type, e.data, e.metadata,
-                 date_trunc('milliseconds', e.created_at) AS recorded_at
-            FROM es.events e
+    sql: `${LOG_COLUMNS}
            WHERE (e.transaction_id, e.global_position) >= ($${n}::text::xid8, $${n + 1}::bigint)
              AND (e.transaction_id, e.global_position) <= ($${n + 2}::text::xid8, $${n + 3}::bigint)
              AND starts_with(e.stream_name, $${n + 4}) AND e.global_position <> ALL ($${n + 5}::bigint[])`,
@@ -54,12 +57,9 @@ export function logBelowGateQuery(
   gate: string,
   options: Pick<LogRangeOptions, 'streamNamePrefix' | 'firstParameter'>,
 ): LogRangeQuery {
-  if (!/^\d+$/.test(gate)) throw new Error(`not a log gate: ${gate}`);
   const n = options.firstParameter ?? 1;
   return {
-    sql: `SELECT e.stream_name, e.stream_revision, e.event_id::text AS event_id, e.event_type, e.data, e.metadata,
-                 date_trunc('milliseconds', e.created_at) AS recorded_at
-            FROM es.events e
+    sql: `${LOG_COLUMNS}
            WHERE e.transaction_id < $${n}::text::xid8 AND starts_with(e.stream_name, $${n + 1})`,
     params: [gate, options.streamNamePrefix],
   };
