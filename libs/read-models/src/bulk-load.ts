@@ -31,11 +31,16 @@ export async function beginBulkLoad(
   pool: Pool,
   schema: string,
   projections: readonly Projection[],
-  options: { fromStore: boolean; heldAtMost?: number },
+  options: {
+    fromStore: boolean;
+    heldAtMost?: number;
+    /** The indexes a load by stream that gave way to this one dropped (this one finds them gone). */
+    droppedBefore?: readonly string[];
+  },
 ): Promise<BulkLoad> {
   const s = assertSchemaName(schema);
   await pool.query(`TRUNCATE ${s}.assignments, ${s}.orders, ${s}.history`);
-  const deferred = await dropDeferredIndexes(pool, s);
+  const deferred = [...new Set([...(options.droppedBefore ?? []), ...(await dropDeferredIndexes(pool, s))])];
   await setAutovacuum(pool, s, false);
   const loaders = new Map<Projection, BulkLoader>();
   const client = await pool.connect();

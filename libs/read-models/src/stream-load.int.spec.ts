@@ -295,8 +295,19 @@ describe('bulk load by stream (PostgreSQL)', () => {
       const logOrder = `rm_log_order_${pageSize}`;
       await new Projector(pool, store, { schema: logOrder, copyFromStore: false }).replayToEnd({ pageSize });
       const schema = `rm_stream_shared_${pageSize}`;
+      // An operator's index is built again by the load in log order, which finds it dropped by
+      // the load by stream (ADR 0079).
+      const client = await pool.connect();
+      await ensureReadModelSchema(client, schema).finally(() => client.release());
+      await pool.query(`CREATE INDEX assignments_by_operator ON ${schema}.assignments (entitlement_id)`);
       const replay = new Projector(pool, store, { schema });
       await replay.replayToEnd({ pageSize });
+      const operators = await pool.query(
+        `SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND indexname = 'assignments_by_operator'`,
+        [schema],
+      );
+      expect(operators.rows).toHaveLength(1);
+      await pool.query(`DROP INDEX ${schema}.assignments_by_operator`);
       await expectSameReadModels(pool, schema, TABLES, logOrder);
       expect(replay.eventsHandled).toBe(rows[0].n);
     }
