@@ -1,10 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { Attribute, Change, Client, NoSuchAttributeError } from 'ldapts';
-import { startSlapd, type RunningSlapd } from './slapd';
+import { SLAPD_ALLOCATOR, startSlapd, type RunningSlapd } from './slapd';
 
 /**
  * The directory the tests, the benches and `npm start` run: a group's members are kept sorted
- * and, past 100, stored apart from the group entry (ADR 0071), and the group still answers the
- * result codes the LDAP connector relies on.
+ * and, past 100, stored apart from the group entry (ADR 0071), slapd allocates with jemalloc (ADR
+ * 0080), and the group still answers the result codes the LDAP connector relies on.
  */
 describe('slapd started for tests and npm start', () => {
   let slapd: RunningSlapd;
@@ -27,6 +28,12 @@ describe('slapd started for tests and npm start', () => {
   afterAll(async () => {
     await client?.unbind();
     await slapd?.stop();
+  });
+
+  it('runs slapd itself with jemalloc loaded (ADR 0080)', () => {
+    // The pid is slapd's: env(1) set the preload and became it.
+    expect(readFileSync(`/proc/${slapd.pid}/comm`, 'utf8').trim()).toBe('slapd');
+    expect(readFileSync(`/proc/${slapd.pid}/maps`, 'utf8')).toContain(SLAPD_ALLOCATOR);
   });
 
   it("keeps a small group's members sorted, whatever order they were added in", async () => {
