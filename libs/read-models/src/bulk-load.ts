@@ -2,6 +2,14 @@ import type { Pool, PoolClient } from 'pg';
 import { type EventStore, logRangeQuery, type Position, PostgresEventStore } from '@prov/event-store';
 import type { BulkLoader, Projection } from './projections/projection';
 import { assertSchemaName, ensureReadModelSchema } from './schema';
+import { inTransaction } from './transaction';
+
+/**
+ * The table in which a load keeps the statements that build again the indexes it dropped, until
+ * it has built them: a load whose process died leaves them there for the next one, which finds
+ * those indexes gone (ADR 0079).
+ */
+const DROPPED_INDEXES = 'dropped_indexes';
 
 /** The state of a bulk load across its pages. */
 export interface BulkLoad {
@@ -31,16 +39,11 @@ export async function beginBulkLoad(
   pool: Pool,
   schema: string,
   projections: readonly Projection[],
-  options: {
-    fromStore: boolean;
-    heldAtMost?: number;
-    /** The indexes a load by stream that gave way to this one dropped (this one finds them gone). */
-    droppedBefore?: readonly string[];
-  },
+  options: { fromStore: boolean; heldAtMost?: number },
 ): Promise<BulkLoad> {
   const s = assertSchemaName(schema);
   await pool.query(`TRUNCATE ${s}.assignments, ${s}.orders, ${s}.history`);
-  const deferred = [...new Set([...(options.droppedBefore ?? []), ...(await dropDeferredIndexes(pool, s))])];
+  const deferred = await dropDeferredIndexes(pool, s);
   await setAutovacuum(pool, s, false);
   const loaders = new Map<Projection, BulkLoader>();
   const client = await pool.connect();
@@ -64,8 +67,8 @@ export async function beginBulkLoad(
 export async function beginStreamLoad(pool: Pool, schema: string): Promise<BulkLoad> {
   const s = assertSchemaName(schema);
   const { rows } = await pool.query<{ name: string }>(
-    `SELECT tablename AS name FROM pg_tables WHERE schemaname = $1 AND tablename <> 'checkpoints'`,
-    [s],
+    `SELECT tablename AS name FROM pg_tables WHERE schemaname = $1 AND tablename <> ALL ($2::text[])`,
+    [s, ['checkpoints', DROPPED_INDEXES]],
   );
   if (rows.length > 0) await pool.query(`TRUNCATE ${rows.map((r) => `${s}.${r.name}`).join(', ')}`);
   const deferred = await dropDeferredIndexes(pool, s);
@@ -79,7 +82,8 @@ export async function beginStreamLoad(pool: Pool, schema: string): Promise<BulkL
  * (a sort per index). The load therefore drops every index that no write of the load needs:
  * not the primary keys (rows of streams met again are looked up and updated by them) nor the
  * unique indexes (ON CONFLICT targets), except the history's key, which no write of a load reads
- * (history is insert-only there). `readModelDdl` recreates all of them afterwards.
+ * (history is insert-only there). Returns the statements that build them again (kept in
+ * DROPPED_INDEXES until they have run), an earlier load's included.
  */
 export async function dropDeferredIndexes(pool: Pool, schema: string): Promise<string[]> {
   const s = assertSchemaName(schema);
@@ -99,14 +103,24 @@ export async function dropDeferredIndexes(pool: Pool, schema: string): Promise<s
       WHERE n.nspname = $1 AND (NOT i.indisunique OR (tc.relname = 'history' AND i.indisprimary))`,
     [s],
   );
-  for (const row of rows) {
-    if (row.constraint) await pool.query(`ALTER TABLE ${s}.${row.table} DROP CONSTRAINT ${row.constraint}`);
-    else await pool.query(`DROP INDEX ${s}.${row.name}`);
-  }
-  // Keys (the history's) are built by the DDL or with the copy of their rows (ADR 0079).
-  return rows
-    .filter((row) => !row.constraint)
-    .map((row) => row.definition.replace(/^CREATE INDEX /, 'CREATE INDEX IF NOT EXISTS '));
+  await pool.query(`CREATE TABLE IF NOT EXISTS ${s}.${DROPPED_INDEXES} (definition text PRIMARY KEY)`);
+  for (const row of rows)
+    await inTransaction(pool, async (client) => {
+      // Keys (the history's) are built by the DDL or with the copy of their rows (ADR 0079).
+      if (row.constraint)
+        await client.query(`ALTER TABLE ${s}.${row.table} DROP CONSTRAINT ${row.constraint}`);
+      else {
+        await client.query(`INSERT INTO ${s}.${DROPPED_INDEXES} VALUES ($1) ON CONFLICT DO NOTHING`, [
+          row.definition.replace(/^CREATE INDEX /, 'CREATE INDEX IF NOT EXISTS '),
+        ]);
+        await client.query(`DROP INDEX ${s}.${row.name}`);
+      }
+    });
+  // Those of an earlier load that died as well: it found what this one no longer finds.
+  const dropped = await pool.query<{ definition: string }>(
+    `SELECT definition FROM ${s}.${DROPPED_INDEXES} ORDER BY definition`,
+  );
+  return dropped.rows.map((row) => row.definition);
 }
 
 /** Index builds sort in memory up to this much per build, then spill to disk. */
@@ -144,6 +158,7 @@ export async function restoreDeferredIndexes(
   const client = await pool.connect();
   try {
     await client.query(`SET maintenance_work_mem = '${INDEX_BUILD_MEMORY}'`);
+    await client.query(`DROP TABLE IF EXISTS ${assertSchemaName(schema)}.${DROPPED_INDEXES}`);
     await ensureReadModelSchema(client, schema);
     // The history is only ever read by its key: statistics of its payloads (large jsonb, read
     // and detoasted for the sample) would cost the most and serve no plan.

@@ -53,13 +53,11 @@ export class Replay {
     const bulk = from === undefined && options.bulk !== false;
     const size = options.pageSize ?? BULK_PAGE;
     const fromStore = this.options.copyFromStore !== false && storeSharesDatabase(this.store, this.pool);
-    const byStream = bulk && fromStore ? await this.byStream(size) : undefined;
-    if (byStream?.loaded) return;
+    if (bulk && fromStore && (await this.byStream(size))) return;
     const load = bulk
       ? await beginBulkLoad(this.pool, this.schema, this.projections, {
           fromStore,
           heldAtMost: this.options.bulkLoadHeldAtMost,
-          droppedBefore: byStream?.deferred,
         })
       : undefined;
     let last: Position | undefined;
@@ -89,11 +87,10 @@ export class Replay {
 
   /**
    * The bulk load by stream (ADR 0047), when the store is PostgreSQL in this database: the log
-   * grouped by stream, each stream folded once. Not loaded when two streams turned out to write one
-   * row: the caller then loads in log order, as replays did before (see StreamOrderConflict), and
-   * builds again the indexes this load dropped (`deferred`), which it finds dropped already.
+   * grouped by stream, each stream folded once. False when two streams turned out to write one
+   * row: the caller then loads in log order, as replays did before (see StreamOrderConflict).
    */
-  private async byStream(size: number): Promise<{ loaded: boolean; deferred: readonly string[] }> {
+  private async byStream(size: number): Promise<boolean> {
     const handled = this.batches.handled;
     const store = this.store as PostgresEventStore;
     const load = await beginStreamLoad(this.pool, this.schema);
@@ -120,10 +117,10 @@ export class Replay {
       });
       this.batches.handled = handled;
       await beginStreamLoad(this.pool, this.schema);
-      return { loaded: false, deferred: load.deferred };
+      return false;
     }
     await restoreDeferredIndexes(this.pool, this.schema, load.deferred);
-    return { loaded: true, deferred: load.deferred };
+    return true;
   }
 
   /**

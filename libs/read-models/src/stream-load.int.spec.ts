@@ -14,6 +14,7 @@ import {
 import { PostgresEventStore, replayGate } from '@prov/event-store';
 import { createTestDatabase, type TestDatabase } from '@prov/testing';
 import { ALL_PROJECTIONS, Projector } from './projector';
+import { beginStreamLoad } from './bulk-load';
 import { copyFromStoreAlongside } from './copy-alongside';
 import { ensureReadModelSchema } from './schema';
 import { loadByStream } from './stream-load';
@@ -282,6 +283,28 @@ describe('bulk load by stream (PostgreSQL)', () => {
     expect(rows.map((r) => r.indexdef)).toEqual([
       'CREATE INDEX assignments_by_operator ON rm_stream_indexes.assignments USING btree (entitlement_id, identity_id)',
     ]);
+  });
+
+  it('builds again the indexes a load that died dropped, one an operator added included', async () => {
+    const client = await pool.connect();
+    await ensureReadModelSchema(client, 'rm_stream_died_indexes').finally(() => client.release());
+    await pool.query(
+      `CREATE INDEX assignments_by_operator ON rm_stream_died_indexes.assignments (entitlement_id, identity_id)`,
+    );
+    // A load that dropped the indexes and died: the next one finds them gone.
+    await beginStreamLoad(pool, 'rm_stream_died_indexes');
+    await new Projector(pool, store, { schema: 'rm_stream_died_indexes' }).replayToEnd();
+    const { rows } = await pool.query(
+      `SELECT indexname FROM pg_indexes WHERE schemaname = 'rm_stream_died_indexes' AND indexname = 'assignments_by_operator'`,
+    );
+    expect(rows).toHaveLength(1);
+    await pool.query(`DROP INDEX rm_stream_died_indexes.assignments_by_operator`);
+    // Rows, the other indexes and the checkpoint as the live path's; the list of the dropped is gone.
+    await expectEqualToLive('rm_stream_died_indexes');
+    const tables = await pool.query(
+      `SELECT tablename FROM pg_tables WHERE schemaname = 'rm_stream_died_indexes' AND tablename = 'dropped_indexes'`,
+    );
+    expect(tables.rows).toEqual([]);
   });
 
   it('loads in log order, as replays did before, when two streams write one order row', async () => {
