@@ -24,8 +24,6 @@ export interface BulkLoad {
   last?: Position;
   /** Events of the load the projections that copy from the store did not apply. */
   notApplied: Position[];
-  /** The statements that build again the indexes the load dropped (`restoreDeferredIndexes`). */
-  deferred: string[];
 }
 
 /**
@@ -43,7 +41,7 @@ export async function beginBulkLoad(
 ): Promise<BulkLoad> {
   const s = assertSchemaName(schema);
   await pool.query(`TRUNCATE ${s}.assignments, ${s}.orders, ${s}.history`);
-  const deferred = await dropDeferredIndexes(pool, s);
+  await dropDeferredIndexes(pool, s);
   await setAutovacuum(pool, s, false);
   const loaders = new Map<Projection, BulkLoader>();
   const client = await pool.connect();
@@ -55,7 +53,7 @@ export async function beginBulkLoad(
   } finally {
     client.release();
   }
-  return { loaders, events: 0, fromStore: options.fromStore, notApplied: [], deferred };
+  return { loaders, events: 0, fromStore: options.fromStore, notApplied: [] };
 }
 
 /**
@@ -71,9 +69,9 @@ export async function beginStreamLoad(pool: Pool, schema: string): Promise<BulkL
     [s, ['checkpoints', DROPPED_INDEXES]],
   );
   if (rows.length > 0) await pool.query(`TRUNCATE ${rows.map((r) => `${s}.${r.name}`).join(', ')}`);
-  const deferred = await dropDeferredIndexes(pool, s);
+  await dropDeferredIndexes(pool, s);
   await setAutovacuum(pool, s, false);
-  return { loaders: new Map(), events: 0, fromStore: true, notApplied: [], deferred };
+  return { loaders: new Map(), events: 0, fromStore: true, notApplied: [] };
 }
 
 /**
@@ -82,10 +80,10 @@ export async function beginStreamLoad(pool: Pool, schema: string): Promise<BulkL
  * (a sort per index). The load therefore drops every index that no write of the load needs:
  * not the primary keys (rows of streams met again are looked up and updated by them) nor the
  * unique indexes (ON CONFLICT targets), except the history's key, which no write of a load reads
- * (history is insert-only there). Returns the statements that build them again (kept in
- * DROPPED_INDEXES until they have run), an earlier load's included.
+ * (history is insert-only there). The statements that build them again are kept in
+ * DROPPED_INDEXES until `restoreDeferredIndexes` has run them.
  */
-export async function dropDeferredIndexes(pool: Pool, schema: string): Promise<string[]> {
+export async function dropDeferredIndexes(pool: Pool, schema: string): Promise<void> {
   const s = assertSchemaName(schema);
   const { rows } = await pool.query<{
     name: string;
@@ -116,11 +114,6 @@ export async function dropDeferredIndexes(pool: Pool, schema: string): Promise<s
         await client.query(`DROP INDEX ${s}.${row.name}`);
       }
     });
-  // Those of an earlier load that died as well: it found what this one no longer finds.
-  const dropped = await pool.query<{ definition: string }>(
-    `SELECT definition FROM ${s}.${DROPPED_INDEXES} ORDER BY definition`,
-  );
-  return dropped.rows.map((row) => row.definition);
 }
 
 /** Index builds sort in memory up to this much per build, then spill to disk. */
@@ -130,17 +123,16 @@ export const INDEX_BUILD_MEMORY = '128MB';
 const INDEX_BUILDERS = 2;
 
 /**
- * Builds the indexes the load dropped (`deferred`: on INDEX_BUILDERS connections at once, each
- * build a sort that leaves the other core idle for much of its time; then the schema's DDL creates
- * what is still missing, the indexes of a load that began after another died among them) and
+ * Builds the indexes the load dropped (those in DROPPED_INDEXES, an earlier load's that died
+ * included: on INDEX_BUILDERS connections at once, each build a sort that leaves the other core
+ * idle for much of its time; then the schema's DDL creates whatever is still missing) and
  * refreshes the planner's statistics, which still describe empty tables.
  */
-export async function restoreDeferredIndexes(
-  pool: Pool,
-  schema: string,
-  deferred: readonly string[] = [],
-): Promise<void> {
-  const builds = [...deferred];
+export async function restoreDeferredIndexes(pool: Pool, schema: string): Promise<void> {
+  const dropped = await pool.query<{ definition: string }>(
+    `SELECT definition FROM ${assertSchemaName(schema)}.${DROPPED_INDEXES} ORDER BY definition`,
+  );
+  const builds = dropped.rows.map((row) => row.definition);
   await Promise.all(
     Array.from({ length: Math.min(INDEX_BUILDERS, builds.length) }, async () => {
       const client = await pool.connect();

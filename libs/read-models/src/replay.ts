@@ -81,7 +81,7 @@ export class Replay {
     }
     if (load) {
       await this.finishBulkLoad(load, last);
-      await restoreDeferredIndexes(this.pool, this.schema, load.deferred);
+      await restoreDeferredIndexes(this.pool, this.schema);
     }
   }
 
@@ -119,7 +119,7 @@ export class Replay {
       await beginStreamLoad(this.pool, this.schema);
       return false;
     }
-    await restoreDeferredIndexes(this.pool, this.schema, load.deferred);
+    await restoreDeferredIndexes(this.pool, this.schema);
     return true;
   }
 

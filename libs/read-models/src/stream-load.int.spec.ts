@@ -89,6 +89,19 @@ describe('bulk load by stream (PostgreSQL)', () => {
   const projectLive = () => new Projector(pool, store).replayToEnd({ bulk: false });
 
   const expectEqualToLive = (schema: string) => expectSameReadModels(pool, schema, TABLES);
+  /** An index the DDL does not know, added to `schema`'s assignments as an operator would. */
+  async function addOperatorIndex(schema: string, columns: string) {
+    const client = await pool.connect();
+    await ensureReadModelSchema(client, schema).finally(() => client.release());
+    await pool.query(`CREATE INDEX assignments_by_operator ON ${schema}.assignments (${columns})`);
+  }
+  const operatorIndexes = async (schema: string) =>
+    (
+      await pool.query<{ indexdef: string }>(
+        `SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = 'assignments_by_operator'`,
+        [schema],
+      )
+    ).rows;
 
   beforeAll(async () => {
     db = await createTestDatabase('rmstream');
@@ -271,33 +284,19 @@ describe('bulk load by stream (PostgreSQL)', () => {
   });
 
   it('builds again every index it dropped, one an operator added included', async () => {
-    const client = await pool.connect();
-    await ensureReadModelSchema(client, 'rm_stream_indexes').finally(() => client.release());
-    await pool.query(
-      `CREATE INDEX assignments_by_operator ON rm_stream_indexes.assignments (entitlement_id, identity_id)`,
-    );
+    await addOperatorIndex('rm_stream_indexes', 'entitlement_id, identity_id');
     await new Projector(pool, store, { schema: 'rm_stream_indexes' }).replayToEnd();
-    const { rows } = await pool.query(
-      `SELECT indexdef FROM pg_indexes WHERE schemaname = 'rm_stream_indexes' AND indexname = 'assignments_by_operator'`,
-    );
-    expect(rows.map((r) => r.indexdef)).toEqual([
+    expect((await operatorIndexes('rm_stream_indexes')).map((r) => r.indexdef)).toEqual([
       'CREATE INDEX assignments_by_operator ON rm_stream_indexes.assignments USING btree (entitlement_id, identity_id)',
     ]);
   });
 
   it('builds again the indexes a load that died dropped, one an operator added included', async () => {
-    const client = await pool.connect();
-    await ensureReadModelSchema(client, 'rm_stream_died_indexes').finally(() => client.release());
-    await pool.query(
-      `CREATE INDEX assignments_by_operator ON rm_stream_died_indexes.assignments (entitlement_id, identity_id)`,
-    );
+    await addOperatorIndex('rm_stream_died_indexes', 'entitlement_id, identity_id');
     // A load that dropped the indexes and died: the next one finds them gone.
     await beginStreamLoad(pool, 'rm_stream_died_indexes');
     await new Projector(pool, store, { schema: 'rm_stream_died_indexes' }).replayToEnd();
-    const { rows } = await pool.query(
-      `SELECT indexname FROM pg_indexes WHERE schemaname = 'rm_stream_died_indexes' AND indexname = 'assignments_by_operator'`,
-    );
-    expect(rows).toHaveLength(1);
+    expect(await operatorIndexes('rm_stream_died_indexes')).toHaveLength(1);
     await pool.query(`DROP INDEX rm_stream_died_indexes.assignments_by_operator`);
     // Rows, the other indexes and the checkpoint as the live path's; the list of the dropped is gone.
     await expectEqualToLive('rm_stream_died_indexes');
@@ -320,16 +319,10 @@ describe('bulk load by stream (PostgreSQL)', () => {
       const schema = `rm_stream_shared_${pageSize}`;
       // An operator's index is built again by the load in log order, which finds it dropped by
       // the load by stream (ADR 0079).
-      const client = await pool.connect();
-      await ensureReadModelSchema(client, schema).finally(() => client.release());
-      await pool.query(`CREATE INDEX assignments_by_operator ON ${schema}.assignments (entitlement_id)`);
+      await addOperatorIndex(schema, 'entitlement_id');
       const replay = new Projector(pool, store, { schema });
       await replay.replayToEnd({ pageSize });
-      const operators = await pool.query(
-        `SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND indexname = 'assignments_by_operator'`,
-        [schema],
-      );
-      expect(operators.rows).toHaveLength(1);
+      expect(await operatorIndexes(schema)).toHaveLength(1);
       await pool.query(`DROP INDEX ${schema}.assignments_by_operator`);
       await expectSameReadModels(pool, schema, TABLES, logOrder);
       expect(replay.eventsHandled).toBe(rows[0].n);
