@@ -101,3 +101,20 @@ export async function servicesIdle(
     },
   );
 }
+
+/** Sends requests `from` … `from + count - 1` with `inFlight` at a time; answers their assignment ids. */
+export async function sendConcurrently(
+  request: (index: number) => Promise<string>,
+  from: number,
+  count: number,
+  inFlight: number,
+): Promise<string[]> {
+  const ids: string[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < count) ids.push(await request(from + next++));
+    }),
+  );
+  return ids;
+}

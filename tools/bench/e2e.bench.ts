@@ -8,7 +8,10 @@
  * client library (ldapts) is measured as the baseline, and the ratio printed. `sql` — the
  * sample's `hr_app_reader` on the HR application's PostgreSQL tables (no baseline).
  *
- * Options (environment): BENCH_REQUESTS (default 1000), BENCH_CONCURRENCY (32), BENCH_BULK
+ * Options (environment): BENCH_REQUESTS (default 1000), BENCH_CONCURRENCY (32), BENCH_WARMUP
+ * (requests sent, and Executed, before the burst, default BENCH_REQUESTS; 0 measures the burst on
+ * services that have just started, as before 2026-12-04; the baseline adds as many accounts
+ * first), BENCH_BULK
  * (requests sent afterwards through POST /api/assignments/batch, default BENCH_REQUESTS; 0 skips),
  * BENCH_RAW_CONNECTIONS (4, the baseline's LDAP connections), BENCH_SUSTAINED_RATE (requests/s,
  * default 50; 0 skips the sustained run), BENCH_SUSTAINED_SECONDS (default 60; the issue's
@@ -53,7 +56,14 @@ import {
   sustainedVerdict,
 } from './e2e-measurements';
 import { formatEdgeCommands, readEdgeCommands } from './edge-commands';
-import { executed, MAX_BATCH, registerIdentities, servicesIdle, singleRequests } from './e2e-requests';
+import {
+  executed,
+  MAX_BATCH,
+  registerIdentities,
+  sendConcurrently,
+  servicesIdle,
+  singleRequests,
+} from './e2e-requests';
 import { startBenchSystem } from './e2e-system';
 import { formatCpuTable, measureCpu, sessionNames } from './process-cpu';
 import { formatCpuPeriods, recordCpuByPeriod } from './e2e-cpu-periods';
@@ -71,6 +81,9 @@ async function main(): Promise<void> {
   const concurrency = env('BENCH_CONCURRENCY', 32);
   const rate = env('BENCH_SUSTAINED_RATE', 50);
   const sustainedSeconds = rate > 0 ? env('BENCH_SUSTAINED_SECONDS', 60) : 0;
+  // Services that have just started run the order path in V8's interpreter and baseline code for
+  // their first few hundred orders; an engine at work is long past that (docs/benchmarks.md).
+  const warmup = env('BENCH_WARMUP', requests);
   const entitlementId = target === 'ldap' ? 'ldap_staff' : 'hr_app_reader';
 
   // The baseline first, alone on the machine's share of the cores it will later share with the engine.
@@ -79,6 +92,7 @@ async function main(): Promise<void> {
       ? await measureRawSlapd({
           baseDn: SAMPLE_LDAP_BASE_DN,
           count: requests,
+          warmup,
           inFlight: concurrency,
           connections: env('BENCH_RAW_CONNECTIONS', 4),
           group: 'staff',
@@ -86,7 +100,7 @@ async function main(): Promise<void> {
       : undefined;
   if (raw)
     console.log(
-      `raw slapd (ldapts, ${concurrency} in flight, ${env('BENCH_RAW_CONNECTIONS', 4)} connections): ${raw.count} accounts + memberships in ${raw.seconds.toFixed(1)} s = ${raw.perSecond.toFixed(0)}/s; ` +
+      `raw slapd (ldapts, ${concurrency} in flight, ${env('BENCH_RAW_CONNECTIONS', 4)} connections): ${raw.count} accounts + memberships (after ${warmup} unmeasured) in ${raw.seconds.toFixed(1)} s = ${raw.perSecond.toFixed(0)}/s; ` +
         `CPU ms per account: slapd ${raw.slapdCpuMs.toFixed(2)}, client ${raw.clientCpuMs.toFixed(2)}`,
     );
 
@@ -108,7 +122,8 @@ async function main(): Promise<void> {
     // all registered (in batches of 1000) before anything is measured.
     const bulk = env('BENCH_BULK', requests);
     const sustainedTotal = Math.round(rate * sustainedSeconds);
-    const registered = Math.max(requests + sustainedTotal + bulk, env('BENCH_IDENTITIES', 0));
+    // Identities in the order of the runs: warm-up, burst, sustained, bulk.
+    const registered = Math.max(warmup + requests + sustainedTotal + bulk, env('BENCH_IDENTITIES', 0));
     const identities = Array.from({ length: registered }, (_, i) => `bench.${i}`);
     await registerIdentities(admin, identities);
     const { request, sentAt, close: closeSingles } = singleRequests(system, identities, entitlementId);
@@ -122,12 +137,23 @@ async function main(): Promise<void> {
       options: BENCH_SESSION_OPTIONS,
     });
     readModel.on('error', (error) => console.error(`read-model connection lost: ${error.message}`));
-    const waitExecuted = (count: number, timeoutMs: number) => executed(readModel, count, timeoutMs);
+    // Counts exclude the warm-up's, which are Executed before anything is measured.
+    const waitExecuted = (count: number, timeoutMs: number) => executed(readModel, warmup + count, timeoutMs);
 
     // The registration's reactions (each identity settled against the birthright rules) run on
     // after its answer, the longer the faster it was answered: wait until the services are idle,
     // so that the burst's CPU per order is the burst's own work.
     await servicesIdle(system, SERVICES);
+    if (warmup > 0) {
+      const warmupStart = Date.now();
+      await sendConcurrently(request, 0, warmup, concurrency);
+      await executed(readModel, warmup, 600_000);
+      const seconds = (Date.now() - warmupStart) / 1000;
+      console.log(
+        `warm-up (${warmup} requests to services just started, not measured): ${(warmup / seconds).toFixed(1)} orders/s`,
+      );
+      await servicesIdle(system, SERVICES);
+    }
 
     // 1. Burst: N requests with bounded concurrency, until all are Executed.
     // From here on the services count their PostgreSQL statements (tools/bench/cpu-profile.cjs).
@@ -155,14 +181,8 @@ async function main(): Promise<void> {
     const startCpu = () => measureCpu(cpuGroups());
     const cpu = await startCpu();
     const burstCommands = await readEdgeCommands(gatewayMetrics);
-    const burstIds: string[] = [];
     const started = Date.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < requests) burstIds.push(await request(next++));
-      }),
-    );
+    const burstIds = await sendConcurrently(request, warmup, requests, concurrency);
     const burstSent = await readEdgeCommands(gatewayMetrics);
     await waitExecuted(requests, 600_000);
     const burstSeconds = (Date.now() - started) / 1000;
@@ -199,7 +219,7 @@ async function main(): Promise<void> {
       // Its own connection: the count query's waits must not delay its polls.
       const shown = new ReadModelWatch(system.databaseUrl);
       const { sentSeconds, answered } = await sendAtRate(rate, sustainedTotal, (i) =>
-        request(requests + i).then((id) => {
+        request(warmup + requests + i).then((id) => {
           sustainedIds.push(id);
           shown.add(id);
         }),
@@ -248,7 +268,7 @@ async function main(): Promise<void> {
     if (bulk > 0) {
       const bulkStart = Date.now();
       const bulkIds: string[] = [];
-      const first = requests + sustainedTotal;
+      const first = warmup + requests + sustainedTotal;
       for (let from = 0; from < bulk; from += MAX_BATCH) {
         const items = identities
           .slice(first + from, first + Math.min(bulk, from + MAX_BATCH))
