@@ -118,3 +118,24 @@ export async function sendConcurrently(
   );
   return ids;
 }
+
+/**
+ * The warm-up before the burst: `count` requests (the first identities), waited for until
+ * Executed (`allExecuted`), their rate printed and not measured otherwise. Services that have
+ * just started run the order path in V8's interpreter and baseline code for their first few
+ * hundred orders, at about two thirds of the rate of an engine at work (docs/benchmarks.md).
+ */
+export async function warmUp(
+  request: (index: number) => Promise<string>,
+  count: number,
+  inFlight: number,
+  allExecuted: () => Promise<unknown>,
+): Promise<void> {
+  const started = Date.now();
+  await sendConcurrently(request, 0, count, inFlight);
+  await allExecuted();
+  const seconds = (Date.now() - started) / 1000;
+  console.log(
+    `warm-up (${count} requests to services just started, not measured): ${(count / seconds).toFixed(1)} orders/s`,
+  );
+}

@@ -63,6 +63,7 @@ import {
   sendConcurrently,
   servicesIdle,
   singleRequests,
+  warmUp,
 } from './e2e-requests';
 import { startBenchSystem } from './e2e-system';
 import { formatCpuTable, measureCpu, sessionNames } from './process-cpu';
@@ -81,8 +82,7 @@ async function main(): Promise<void> {
   const concurrency = env('BENCH_CONCURRENCY', 32);
   const rate = env('BENCH_SUSTAINED_RATE', 50);
   const sustainedSeconds = rate > 0 ? env('BENCH_SUSTAINED_SECONDS', 60) : 0;
-  // Services that have just started run the order path in V8's interpreter and baseline code for
-  // their first few hundred orders; an engine at work is long past that (docs/benchmarks.md).
+  // Before the burst, not measured: see warmUp (e2e-requests.ts).
   const warmup = env('BENCH_WARMUP', requests);
   const entitlementId = target === 'ldap' ? 'ldap_staff' : 'hr_app_reader';
 
@@ -145,13 +145,7 @@ async function main(): Promise<void> {
     // so that the burst's CPU per order is the burst's own work.
     await servicesIdle(system, SERVICES);
     if (warmup > 0) {
-      const warmupStart = Date.now();
-      await sendConcurrently(request, 0, warmup, concurrency);
-      await executed(readModel, warmup, 600_000);
-      const seconds = (Date.now() - warmupStart) / 1000;
-      console.log(
-        `warm-up (${warmup} requests to services just started, not measured): ${(warmup / seconds).toFixed(1)} orders/s`,
-      );
+      await warmUp(request, warmup, concurrency, () => executed(readModel, warmup, 600_000));
       await servicesIdle(system, SERVICES);
     }
 
