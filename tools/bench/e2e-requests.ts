@@ -122,8 +122,9 @@ export async function sendConcurrently(
 /**
  * The warm-up before the burst: `count` requests (the first identities), waited for until
  * Executed (`allExecuted`), their rate printed and not measured otherwise. Services that have
- * just started run the order path in V8's interpreter and baseline code for their first few
- * hundred orders, at about two thirds of the rate of an engine at work (docs/benchmarks.md).
+ * just started run the order path in V8's interpreter and baseline code: code that runs once per
+ * batch of orders is optimized only after thousands of orders, and until then the engine spends
+ * up to half as much CPU again per order as one at work (docs/benchmarks.md, ADR 0081).
  */
 export async function warmUp(
   request: (index: number) => Promise<string>,

@@ -9,7 +9,7 @@
  * sample's `hr_app_reader` on the HR application's PostgreSQL tables (no baseline).
  *
  * Options (environment): BENCH_REQUESTS (default 1000), BENCH_CONCURRENCY (32), BENCH_WARMUP
- * (requests sent, and Executed, before the burst, default BENCH_REQUESTS; 0 measures the burst on
+ * (requests sent, and Executed, before the burst, default 3000; 0 measures the burst on
  * services that have just started, as before 2026-12-04; the baseline adds as many accounts
  * first), BENCH_BULK
  * (requests sent afterwards through POST /api/assignments/batch, default BENCH_REQUESTS; 0 skips),
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   const rate = env('BENCH_SUSTAINED_RATE', 50);
   const sustainedSeconds = rate > 0 ? env('BENCH_SUSTAINED_SECONDS', 60) : 0;
   // Before the burst, not measured: see warmUp (e2e-requests.ts).
-  const warmup = env('BENCH_WARMUP', requests);
+  const warmup = env('BENCH_WARMUP', 3000);
   const entitlementId = target === 'ldap' ? 'ldap_staff' : 'hr_app_reader';
 
   // The baseline first, alone on the machine's share of the cores it will later share with the engine.
