@@ -5,6 +5,7 @@
  */
 import type { Pool } from 'pg';
 import { type ApiClient, type RunningSystem, type ServiceInstance, waitFor } from '@prov/testing';
+import { inFlight } from './in-flight';
 import { KeptAliveClient } from './kept-alive-client';
 import { processCpuMs } from './process-cpu';
 
@@ -103,20 +104,13 @@ export async function servicesIdle(
 }
 
 /** Sends requests `from` … `from + count - 1` with `inFlight` at a time; answers their assignment ids. */
-export async function sendConcurrently(
+export function sendConcurrently(
   request: (index: number) => Promise<string>,
   from: number,
   count: number,
-  inFlight: number,
+  workers: number,
 ): Promise<string[]> {
-  const ids: string[] = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: inFlight }, async () => {
-      while (next < count) ids.push(await request(from + next++));
-    }),
-  );
-  return ids;
+  return inFlight(count, workers, (index) => request(from + index));
 }
 
 /**

@@ -16,9 +16,9 @@
  * BENCH_RAW_CONNECTIONS (4, the baseline's LDAP connections), BENCH_SUSTAINED_RATE (requests/s,
  * default 50; 0 skips the sustained run), BENCH_SUSTAINED_SECONDS (default 60; the issue's
  * 10-minute run is 600), BENCH_IDENTITIES (identities registered before the burst, at least
- * those the runs request; the warm-up and the burst request for the first registered, so more than the services
- * remember puts them out of mind, as in a large population), BENCH_REPLAY (1; 0 skips the
- * rebuild), BENCH_CPU_PROFILE_DIR (each
+ * those the runs request; the warm-up and the burst request for the first registered, so more
+ * than the services remember puts them out of mind, as in a large population), BENCH_REPLAY (1;
+ * 0 skips the rebuild), BENCH_CPU_PROFILE_DIR (each
  * service writes a V8 CPU profile there, and the PostgreSQL statements it sent in the burst, or in
  * the sustained run with BENCH_CPU_PROFILE_RUN=sustained),
  * BENCH_TRACE_RATIO (0; above 0 the services export that share of their traces to a receiver

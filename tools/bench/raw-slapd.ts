@@ -1,5 +1,6 @@
 import { Attribute, Change, Client } from 'ldapts';
 import { startSlapd } from '@prov/testing';
+import { inFlight } from './in-flight';
 import { processCpuMs } from './process-cpu';
 
 export interface RawSlapdOptions {
@@ -49,31 +50,25 @@ export async function measureRawSlapd(options: RawSlapdOptions): Promise<RawSlap
       member: `uid=raw.seed,${slapd.peopleDn}`,
     });
     // Account i: its entry, then its membership, over the connection of its worker.
-    const addAccounts = async (from: number, count: number) => {
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: options.inFlight }, async (_, worker) => {
-          const client = clients[worker % clients.length];
-          while (next < count) {
-            const login = `raw.${from + next++}`;
-            const dn = `uid=${login},${slapd.peopleDn}`;
-            await client.add(dn, {
-              objectClass: 'inetOrgPerson',
-              uid: login,
-              cn: `Bench User${login}`,
-              sn: `User${login}`,
-              givenName: 'Bench',
-              displayName: `Bench User${login}`,
-              mail: `${login}@example.test`,
-            });
-            await client.modify(
-              groupDn,
-              new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [dn] }) }),
-            );
-          }
-        }),
-      );
-    };
+    const addAccounts = (from: number, count: number) =>
+      inFlight(count, options.inFlight, async (index, worker) => {
+        const client = clients[worker % clients.length];
+        const login = `raw.${from + index}`;
+        const dn = `uid=${login},${slapd.peopleDn}`;
+        await client.add(dn, {
+          objectClass: 'inetOrgPerson',
+          uid: login,
+          cn: `Bench User${login}`,
+          sn: `User${login}`,
+          givenName: 'Bench',
+          displayName: `Bench User${login}`,
+          mail: `${login}@example.test`,
+        });
+        await client.modify(
+          groupDn,
+          new Change({ operation: 'add', modification: new Attribute({ type: 'member', values: [dn] }) }),
+        );
+      });
     const warmup = options.warmup ?? 0;
     await addAccounts(0, warmup);
     const started = process.hrtime.bigint();
