@@ -9,7 +9,7 @@ import {
 } from '@prov/domain';
 import { PostgresEventStore, type RecordedEvent } from '@prov/event-store';
 import { createTestDatabase, type TestDatabase } from '@prov/testing';
-import { StandDownForReplay } from './live-write';
+import { liveWriteStatement, StandDownForReplay } from './live-write';
 import { ALL_PROJECTIONS, Projector } from './projector';
 import { assignmentProjection } from './projections/assignment.projection';
 import { ensureReadModelSchema } from './schema';
@@ -214,6 +214,49 @@ describe('live projection in one statement per batch (PostgreSQL)', () => {
     } finally {
       holder.release();
     }
+  });
+
+  it('locks the rows of a small batch through their key, not by reading the whole table', async () => {
+    // Some thousands of rows, as in an installation's first weeks: the planner took the batch's
+    // keys for 100 and hashed every row of both tables instead (ADR 0082).
+    const schema = 'rm_live_plan';
+    await inTransaction(pool, async (client) => {
+      await ensureReadModelSchema(client, schema);
+      await client.query(`INSERT INTO ${schema}.identities (identity_id, login, first_name, last_name, email,
+          registered_at, updated_at, revision)
+        SELECT 'i-' || n, 'login' || n, 'First', 'Last', 'user' || n || '@example.test', now(), now(), 0
+          FROM generate_series(1, 3000) n`);
+      await client.query(`INSERT INTO ${schema}.assignments (assignment_id, identity_id, entitlement_id,
+          workflow_state, requested_at, provisioning_state_code, state, updated_at, revision)
+        SELECT 'a-' || n, 'i-' || n, 'ldap_staff', 'Requested', now(), 8, '{"orders": []}', now(), 3
+          FROM generate_series(1, 3000) n`);
+    });
+    await pool.query(`ANALYZE ${schema}.identities, ${schema}.assignments`);
+    const read = (table: string, key: string, ids: string[]) => ({
+      writes: [],
+      read: { table: `${schema}.${table}`, key, revisions: Object.fromEntries(ids.map((id) => [id, '3'])) },
+      keep: () => undefined,
+    });
+    const { text, values } = liveWriteStatement({
+      schema,
+      plans: [
+        read('assignments', 'assignment_id', ['a-7', 'a-9']),
+        read('identities', 'identity_id', ['i-7']),
+      ],
+      checkpoint: { name: 'test', position: '0', events: 3 },
+    });
+    const { rows } = await pool.query(`EXPLAIN (FORMAT JSON) ${text}`, values);
+    const scans: string[] = [];
+    const walk = (node: { 'Node Type': string; 'Relation Name'?: string; Plans?: unknown[] }) => {
+      const through = /^(Index Scan|Bitmap Heap Scan)$/.test(node['Node Type']) ? 'key' : node['Node Type'];
+      if (node['Relation Name']) scans.push(`${through} on ${node['Relation Name']}`);
+      for (const child of node.Plans ?? []) walk(child as typeof node);
+    };
+    walk(rows[0]['QUERY PLAN'][0].Plan);
+    expect(scans.filter((scan) => /on (assignments|identities)$/.test(scan))).toEqual([
+      'key on assignments',
+      'key on identities',
+    ]);
   });
 
   async function lastEvents(count: number): Promise<RecordedEvent[]> {
