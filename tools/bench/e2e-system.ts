@@ -14,6 +14,7 @@ import {
   startSlapd,
   startSystem,
 } from '@prov/testing';
+import { STATEMENT_COUNTING } from './pg-statements';
 
 export interface BenchSystemOptions {
   target: string;
@@ -23,6 +24,8 @@ export interface BenchSystemOptions {
   traceRatio: number;
   /** The LDAP target's base DN (the sample role model's). */
   baseDn: string;
+  /** Count the engine's PostgreSQL statements (tools/bench/pg-statements.ts). */
+  countStatements: boolean;
 }
 
 export interface BenchSystem {
@@ -36,7 +39,9 @@ export interface BenchSystem {
 
 export async function startBenchSystem(options: BenchSystemOptions): Promise<BenchSystem> {
   const { target, profileDir, traceRatio } = options;
-  const postgres = await startPostgresCluster();
+  const postgres = await startPostgresCluster(
+    options.countStatements ? { settings: STATEMENT_COUNTING } : {},
+  );
   process.env.PROV_TEST_POSTGRES_URL = postgres.url;
   let slapd: RunningSlapd | undefined;
   if (target === 'ldap') slapd = await startSlapd({ baseDn: options.baseDn });

@@ -21,6 +21,8 @@
  * 0 skips the rebuild), BENCH_CPU_PROFILE_DIR (each
  * service writes a V8 CPU profile there, and the PostgreSQL statements it sent in the burst, or in
  * the sustained run with BENCH_CPU_PROFILE_RUN=sustained),
+ * BENCH_PG_STATEMENTS (1: the cluster counts the engine's statements, printed per order after the
+ * burst and the sustained run, tools/bench/pg-statements.ts; 0, the default, leaves it out),
  * BENCH_TRACE_RATIO (0; above 0 the services export that share of their traces to a receiver
  * here, and the hops between order generation and the report are shown from them), LOG_LEVEL of
  * the services (warn).
@@ -69,6 +71,7 @@ import { startBenchSystem } from './e2e-system';
 import { formatCpuTable, measureCpu, sessionNames } from './process-cpu';
 import { formatCpuPeriods, recordCpuByPeriod } from './e2e-cpu-periods';
 import { measureRawSlapd } from './raw-slapd';
+import { formatStatements, resetStatements } from './pg-statements';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 /** The sample role model's corp_ldap connection binds as cn=provisioning,<this>. */
@@ -113,7 +116,14 @@ async function main(): Promise<void> {
     for (const marker of ['burst-started', 'burst-ended']) rmSync(join(profileDir, marker), { force: true });
   }
   const traceRatio = env('BENCH_TRACE_RATIO', 0);
-  const bench = await startBenchSystem({ target, profileDir, traceRatio, baseDn: SAMPLE_LDAP_BASE_DN });
+  const countStatements = env('BENCH_PG_STATEMENTS', 0) === 1;
+  const bench = await startBenchSystem({
+    target,
+    profileDir,
+    traceRatio,
+    baseDn: SAMPLE_LDAP_BASE_DN,
+    countStatements,
+  });
   const { system, traces, gatewayMetrics } = bench;
   try {
     const admin = system.client('admin');
@@ -168,6 +178,7 @@ async function main(): Promise<void> {
       console.log(`CPU profiles and PostgreSQL statements of the ${run} run in ${profileDir}`);
     };
     profileStart('burst');
+    if (countStatements) await resetStatements(readModel);
     const cpuGroups = () => ({
       services: Object.fromEntries(SERVICES.map((service) => [service, system.pid(service)])),
       backends: () => sessionNames(readModel),
@@ -181,6 +192,9 @@ async function main(): Promise<void> {
     await waitExecuted(requests, 600_000);
     const burstSeconds = (Date.now() - started) / 1000;
     const cpuTable = await cpu.stop(requests);
+    const burstStatements = countStatements
+      ? await formatStatements(readModel, 'burst', requests)
+      : undefined;
     console.log(formatEdgeCommands(burstCommands, burstSent));
     console.log(
       summarize(
@@ -195,6 +209,7 @@ async function main(): Promise<void> {
     );
     // CPU time per order by process: on a shared machine the clearest picture of where the work is.
     console.log(formatCpuTable(cpuTable, availableParallelism()));
+    if (burstStatements) console.log(burstStatements);
     await profileEnd('burst');
     if (raw) {
       const engineRate = requests / burstSeconds;
@@ -207,6 +222,7 @@ async function main(): Promise<void> {
     if (sustainedSeconds > 0) {
       const sustainedIds: string[] = [];
       profileStart('sustained');
+      if (countStatements) await resetStatements(readModel);
       const sustainedCpu = await startCpu();
       const cpuByMinute = await recordCpuByPeriod(cpuGroups(), 60_000);
       const sustainedStart = Date.now();
@@ -229,6 +245,9 @@ async function main(): Promise<void> {
       // sessions"), and the watch's polls during a backlog were 4 ms per order of it.
       const sustainedCpuTable = await sustainedCpu.stop(sustainedTotal);
       const cpuMinutes = await cpuByMinute.stop();
+      const statements = countStatements
+        ? await formatStatements(readModel, 'sustained run', sustainedTotal)
+        : undefined;
       await shown.stop();
       await profileEnd('sustained');
       const latencies = await executionLatencies(system.databaseUrl, sustainedIds);
@@ -256,6 +275,7 @@ async function main(): Promise<void> {
         );
       }
       console.log(formatCpuTable(sustainedCpuTable, availableParallelism(), 'sustained'));
+      if (statements) console.log(statements);
     }
 
     // 2b. Bulk: the same kind of requests through POST /api/assignments/batch, until all are Executed.

@@ -1,0 +1,64 @@
+/**
+ * What PostgreSQL did per order, statement by statement (`BENCH_PG_STATEMENTS=1`): the bench's
+ * cluster loads pg_stat_statements, the counts are reset when a run starts and printed when it
+ * ends, per order: executor time, calls, buffers touched and WAL records. Buffers per order are
+ * what showed the live projector reading whole tables to lock a batch's rows (ADR 0082). The
+ * times are wall times inside the executor, lock waits included, not CPU; the CPU per process
+ * is the bench's CPU table.
+ */
+import type { Pool } from 'pg';
+
+/** The cluster's settings when statements are counted: top-level statements only, as sent. */
+export const STATEMENT_COUNTING = {
+  shared_preload_libraries: 'pg_stat_statements',
+  'pg_stat_statements.track': 'top',
+} as const;
+
+interface StatementRow {
+  query: string;
+  ms: number;
+  calls: string;
+  buffers: string;
+  wal: string;
+}
+
+/**
+ * A statement's start and the schema-qualified tables and functions it names: many of the
+ * engine's begin alike (the appends, the live writes of different projections).
+ */
+export function statementLabel(query: string): string {
+  const text = query.replace(/\s+/g, ' ').trim();
+  const names = [
+    ...new Set([...text.matchAll(/\b(?:FROM|INTO|UPDATE|JOIN) ((?:es|rm)\.\w+)/gi)].map((m) => m[1])),
+  ];
+  return `${text.slice(0, 40)} … ${names.slice(0, 6).join(', ')}`;
+}
+
+/** Starts counting afresh (the extension created in the engine's database on first use). */
+export async function resetStatements(pool: Pool): Promise<void> {
+  await pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+  await pool.query('SELECT pg_stat_statements_reset()');
+}
+
+/** The `top` statements by executor time since the reset, per order of the run. */
+export async function formatStatements(pool: Pool, run: string, orders: number, top = 12): Promise<string> {
+  const { rows } = await pool.query<StatementRow>(
+    `SELECT query, total_exec_time AS ms, calls, shared_blks_hit + shared_blks_read AS buffers,
+            wal_records AS wal
+       FROM pg_stat_statements
+      WHERE query NOT LIKE '%pg_stat_statements%'
+      ORDER BY total_exec_time DESC LIMIT $1`,
+    [top],
+  );
+  const per = (value: number | string, digits: number) =>
+    (Number(value) / orders).toFixed(digits).padStart(8);
+  const lines = rows.map(
+    (row) =>
+      `  ${per(row.ms, 3)} ${per(row.calls, 3)} ${per(row.buffers, 1)} ${per(row.wal, 1)}  ` +
+      statementLabel(row.query),
+  );
+  return [
+    `PostgreSQL statements of the ${run}, per order (executor ms, calls, buffers, WAL records):`,
+    ...lines,
+  ].join('\n');
+}
