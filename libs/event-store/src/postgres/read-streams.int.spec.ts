@@ -4,9 +4,11 @@
  * StreamDeletedError (tombstoned) — in the order asked, a name asked twice answered twice.
  */
 import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
 import { createTestDatabase, type TestDatabase } from '@prov/testing';
 import type { StreamRead } from '../core';
 import { PostgresEventStore } from './postgres-event-store';
+import { readStreams } from './read-streams';
 
 let db: TestDatabase;
 let store: PostgresEventStore;
@@ -83,5 +85,16 @@ describe('PostgresEventStore.readStreams', () => {
       'EventValidationError',
       1,
     ]);
+  });
+
+  it('is planned once per connection, not for every call (a named statement)', async () => {
+    const one = new Pool({ connectionString: db.url, max: 1 });
+    try {
+      await readStreams(one, ['rs-one', 'rs-two']);
+      const { rows } = await one.query('SELECT name FROM pg_prepared_statements');
+      expect(rows.map((row) => row.name)).toContain('es.read_streams');
+    } finally {
+      await one.end();
+    }
   });
 });
