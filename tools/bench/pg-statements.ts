@@ -1,10 +1,10 @@
 /**
  * What PostgreSQL did per order, statement by statement (`BENCH_PG_STATEMENTS=1`): the bench's
  * cluster loads pg_stat_statements, the counts are reset when a run starts and printed when it
- * ends, per order: executor time, calls, buffers touched and WAL records. Buffers per order are
- * what showed the live projector reading whole tables to lock a batch's rows (ADR 0082). The
- * times are wall times inside the executor, lock waits included, not CPU; the CPU per process
- * is the bench's CPU table.
+ * ends, per order: executor time, calls, plans made and their time, buffers touched and WAL
+ * records. Buffers per order showed the live projector reading whole tables to lock a batch's
+ * rows (ADR 0082); plans per call, the statements planned at every call (ADR 0083). The times
+ * are wall times, lock waits included, not CPU; the CPU per process is the bench's CPU table.
  */
 import type { Pool } from 'pg';
 
@@ -12,12 +12,16 @@ import type { Pool } from 'pg';
 export const STATEMENT_COUNTING = {
   shared_preload_libraries: 'pg_stat_statements',
   'pg_stat_statements.track': 'top',
+  // Which statements are planned at every call, and what that costs (an unnamed statement is).
+  'pg_stat_statements.track_planning': 'on',
 } as const;
 
 interface StatementRow {
   query: string;
   ms: number;
   calls: string;
+  plans: string;
+  plan_ms: number;
   buffers: string;
   wal: string;
 }
@@ -43,7 +47,7 @@ export async function resetStatements(pool: Pool): Promise<void> {
 /** The `top` statements by executor time since the reset, per order of the run. */
 export async function formatStatements(pool: Pool, run: string, orders: number, top = 12): Promise<string> {
   const { rows } = await pool.query<StatementRow>(
-    `SELECT query, total_exec_time AS ms, calls, shared_blks_hit + shared_blks_read AS buffers,
+    `SELECT query, total_exec_time AS ms, calls, plans, total_plan_time AS plan_ms, shared_blks_hit + shared_blks_read AS buffers,
             wal_records AS wal
        FROM pg_stat_statements
       WHERE query NOT LIKE '%pg_stat_statements%'
@@ -54,11 +58,12 @@ export async function formatStatements(pool: Pool, run: string, orders: number, 
     (Number(value) / orders).toFixed(digits).padStart(8);
   const lines = rows.map(
     (row) =>
-      `  ${per(row.ms, 3)} ${per(row.calls, 3)} ${per(row.buffers, 1)} ${per(row.wal, 1)}  ` +
+      `  ${per(row.ms, 3)} ${per(row.calls, 3)} ${per(row.plans, 3)} ${per(row.plan_ms, 3)} ` +
+      `${per(row.buffers, 1)} ${per(row.wal, 1)}  ` +
       statementLabel(row.query),
   );
   return [
-    `PostgreSQL statements of the ${run}, per order (executor ms, calls, buffers, WAL records):`,
+    `PostgreSQL statements of the ${run}, per order (executor ms, calls, plans, planning ms, buffers, WAL records):`,
     ...lines,
   ].join('\n');
 }
