@@ -71,7 +71,7 @@ import { startBenchSystem } from './e2e-system';
 import { formatCpuTable, measureCpu, sessionNames } from './process-cpu';
 import { formatCpuPeriods, recordCpuByPeriod } from './e2e-cpu-periods';
 import { measureRawSlapd } from './raw-slapd';
-import { formatStatements, resetStatements } from './pg-statements';
+import { statementCounter } from './pg-statements';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 /** The sample role model's corp_ldap connection binds as cn=provisioning,<this>. */
@@ -147,6 +147,7 @@ async function main(): Promise<void> {
       options: BENCH_SESSION_OPTIONS,
     });
     readModel.on('error', (error) => console.error(`read-model connection lost: ${error.message}`));
+    const statements = statementCounter(readModel, countStatements);
     // Counts exclude the warm-up's, which are Executed before anything is measured.
     const waitExecuted = (count: number, timeoutMs: number) => executed(readModel, warmup + count, timeoutMs);
 
@@ -178,7 +179,7 @@ async function main(): Promise<void> {
       console.log(`CPU profiles and PostgreSQL statements of the ${run} run in ${profileDir}`);
     };
     profileStart('burst');
-    if (countStatements) await resetStatements(readModel);
+    await statements.start();
     const cpuGroups = () => ({
       services: Object.fromEntries(SERVICES.map((service) => [service, system.pid(service)])),
       backends: () => sessionNames(readModel),
@@ -192,9 +193,7 @@ async function main(): Promise<void> {
     await waitExecuted(requests, 600_000);
     const burstSeconds = (Date.now() - started) / 1000;
     const cpuTable = await cpu.stop(requests);
-    const burstStatements = countStatements
-      ? await formatStatements(readModel, 'burst', requests)
-      : undefined;
+    const burstStatements = await statements.take('burst', requests);
     console.log(formatEdgeCommands(burstCommands, burstSent));
     console.log(
       summarize(
@@ -222,7 +221,7 @@ async function main(): Promise<void> {
     if (sustainedSeconds > 0) {
       const sustainedIds: string[] = [];
       profileStart('sustained');
-      if (countStatements) await resetStatements(readModel);
+      await statements.start();
       const sustainedCpu = await startCpu();
       const cpuByMinute = await recordCpuByPeriod(cpuGroups(), 60_000);
       const sustainedStart = Date.now();
@@ -245,9 +244,7 @@ async function main(): Promise<void> {
       // sessions"), and the watch's polls during a backlog were 4 ms per order of it.
       const sustainedCpuTable = await sustainedCpu.stop(sustainedTotal);
       const cpuMinutes = await cpuByMinute.stop();
-      const statements = countStatements
-        ? await formatStatements(readModel, 'sustained run', sustainedTotal)
-        : undefined;
+      const sustainedStatements = await statements.take('sustained run', sustainedTotal);
       await shown.stop();
       await profileEnd('sustained');
       const latencies = await executionLatencies(system.databaseUrl, sustainedIds);
@@ -275,7 +272,7 @@ async function main(): Promise<void> {
         );
       }
       console.log(formatCpuTable(sustainedCpuTable, availableParallelism(), 'sustained'));
-      if (statements) console.log(statements);
+      if (sustainedStatements) console.log(sustainedStatements);
     }
 
     // 2b. Bulk: the same kind of requests through POST /api/assignments/batch, until all are Executed.

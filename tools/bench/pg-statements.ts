@@ -2,7 +2,8 @@
  * What PostgreSQL did per order, statement by statement (`BENCH_PG_STATEMENTS=1`): the bench's
  * cluster loads pg_stat_statements, the counts are reset when a run starts and printed when it
  * ends, per order: executor time, calls, plans made and their time, buffers touched and WAL
- * records. Buffers per order showed the live projector reading whole tables to lock a batch's
+ * records. The bench's own few statements (its count and its read-model watch) are among them.
+ * Buffers per order showed the live projector reading whole tables to lock a batch's
  * rows (ADR 0082); plans per call, the statements planned at every call (ADR 0083). The times
  * are wall times, lock waits included, not CPU; the CPU per process is the bench's CPU table.
  */
@@ -38,14 +39,26 @@ export function statementLabel(query: string): string {
   return `${text.slice(0, 40)} … ${names.slice(0, 6).join(', ')}`;
 }
 
-/** Starts counting afresh (the extension created in the engine's database on first use). */
-export async function resetStatements(pool: Pool): Promise<void> {
-  await pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-  await pool.query('SELECT pg_stat_statements_reset()');
+/**
+ * The counts of a run, or nothing when the cluster does not count (`enabled` false): `start` when
+ * the run starts, `take` when it ends; `take` reads the counts at once (before the bench's own
+ * queries of the run's results), and gives the text to print, or undefined.
+ */
+export function statementCounter(pool: Pool, enabled: boolean) {
+  return {
+    async start(): Promise<void> {
+      if (!enabled) return;
+      await pool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+      await pool.query('SELECT pg_stat_statements_reset()');
+    },
+    async take(run: string, orders: number): Promise<string | undefined> {
+      return enabled ? formatStatements(pool, run, orders) : undefined;
+    },
+  };
 }
 
 /** The `top` statements by executor time since the reset, per order of the run. */
-export async function formatStatements(pool: Pool, run: string, orders: number, top = 12): Promise<string> {
+async function formatStatements(pool: Pool, run: string, orders: number, top = 12): Promise<string> {
   const { rows } = await pool.query<StatementRow>(
     `SELECT query, total_exec_time AS ms, calls, plans, total_plan_time AS plan_ms, shared_blks_hit + shared_blks_read AS buffers,
             wal_records AS wal

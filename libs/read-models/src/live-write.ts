@@ -74,7 +74,7 @@ export function liveWriteStatement(batch: LiveWrite): { name: string; text: stri
   return { ...statement, values };
 }
 
-/** The text of {@link writeLive}'s statement; its parameters in the order writeLive pushes them. */
+/** The text of {@link writeLive}'s statement; its parameters in the order liveWriteStatement pushes them. */
 function statementText(batch: LiveWrite): string {
   const { schema } = batch;
   let count = 1;
