@@ -103,7 +103,7 @@ export async function servicesIdle(
   );
 }
 
-/** Sends requests `from` … `from + count - 1` with `inFlight` at a time; answers their assignment ids. */
+/** Sends requests `from` … `from + count - 1`, `workers` at a time; answers their assignment ids. */
 export function sendConcurrently(
   request: (index: number) => Promise<string>,
   from: number,
@@ -123,11 +123,11 @@ export function sendConcurrently(
 export async function warmUp(
   request: (index: number) => Promise<string>,
   count: number,
-  inFlight: number,
+  workers: number,
   allExecuted: () => Promise<unknown>,
 ): Promise<void> {
   const started = Date.now();
-  await sendConcurrently(request, 0, count, inFlight);
+  await sendConcurrently(request, 0, count, workers);
   await allExecuted();
   const seconds = (Date.now() - started) / 1000;
   console.log(

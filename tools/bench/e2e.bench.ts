@@ -21,8 +21,9 @@
  * 0 skips the rebuild), BENCH_CPU_PROFILE_DIR (each
  * service writes a V8 CPU profile there, and the PostgreSQL statements it sent in the burst, or in
  * the sustained run with BENCH_CPU_PROFILE_RUN=sustained),
- * BENCH_PG_STATEMENTS (1: the cluster counts the engine's statements, printed per order after the
- * burst and the sustained run, tools/bench/pg-statements.ts; 0, the default, leaves it out),
+ * BENCH_PG_STATEMENTS (1: the cluster counts its statements, the engine's and the bench's few,
+ * printed per order after the burst and the sustained run, tools/bench/pg-statements.ts; 0, the
+ * default, leaves it out),
  * BENCH_TRACE_RATIO (0; above 0 the services export that share of their traces to a receiver
  * here, and the hops between order generation and the report are shown from them), LOG_LEVEL of
  * the services (warn).
