@@ -8,10 +8,9 @@
  *   # READS: calls per slice (default 2000); AB_ROUNDS: rounds (default 4)
  */
 import { randomUUID } from 'node:crypto';
-import { loadavg } from 'node:os';
-import { PostgresEventStore } from '@prov/event-store';
+import type { PostgresEventStore } from '@prov/event-store';
 import { treeCpuMs } from './process-cpu';
-import { otherStoreClass, privateServer } from './event-store-server';
+import { loadLabel, runStoresAb } from './event-store-server';
 import { payload } from './event-store-writers';
 
 const READS = Number(process.env.READS ?? 2000);
@@ -47,46 +46,28 @@ async function seed(store: PostgresEventStore): Promise<void> {
     );
 }
 
-async function main(): Promise<void> {
-  const OtherStore = await otherStoreClass();
-  const server = await privateServer(false);
-  const stores: [string, PostgresEventStore][] = [
-    ['this', await PostgresEventStore.connect({ connectionString: server.url, maxConnections: 2 })],
-    ['other', await OtherStore.connect({ connectionString: server.url, maxConnections: 2 })],
-  ];
-  try {
-    await seed(stores[0][1]);
-    console.log(
-      `this tree vs ${process.env.AB_OTHER}: ${ROUNDS} rounds of ${READS} sequential reads per scenario and store`,
-    );
-    for (const [label, read] of scenarios) {
-      const totals: Record<string, { serverMs: number; wallMs: number }> = {};
-      for (let round = 0; round < ROUNDS; round++) {
-        for (const [name, store] of round % 2 ? [...stores].reverse() : stores) {
-          const [cpu, started] = [treeCpuMs(server.pid!), performance.now()];
-          for (let i = 0; i < READS; i++) await read(store, i);
-          const t = (totals[name] ??= { serverMs: 0, wallMs: 0 });
-          t.serverMs += treeCpuMs(server.pid!) - cpu;
-          t.wallMs += performance.now() - started;
-        }
+runStoresAb(async (stores, server) => {
+  await seed(stores[0][1]);
+  console.log(
+    `this tree vs ${process.env.AB_OTHER}: ${ROUNDS} rounds of ${READS} sequential reads per scenario and store`,
+  );
+  for (const [label, read] of scenarios) {
+    const totals: Record<string, { serverMs: number; wallMs: number }> = {};
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [name, store] of round % 2 ? [...stores].reverse() : stores) {
+        const [cpu, started] = [treeCpuMs(server.pid!), performance.now()];
+        for (let i = 0; i < READS; i++) await read(store, i);
+        const t = (totals[name] ??= { serverMs: 0, wallMs: 0 });
+        t.serverMs += treeCpuMs(server.pid!) - cpu;
+        t.wallMs += performance.now() - started;
       }
-      const perCall = (name: string, key: 'serverMs' | 'wallMs') =>
-        ((totals[name][key] * 1000) / (READS * ROUNDS)).toFixed(0);
-      console.log(
-        `${label}: PostgreSQL CPU µs per call this ${perCall('this', 'serverMs')}, other ${perCall('other', 'serverMs')} ` +
-          `(this/other ${(totals.this.serverMs / totals.other.serverMs).toFixed(2)}); wall µs this ` +
-          `${perCall('this', 'wallMs')}, other ${perCall('other', 'wallMs')}  (load ${loadavg()
-            .map((l) => l.toFixed(1))
-            .join(' ')})`,
-      );
     }
-  } finally {
-    await Promise.all(stores.map(([, store]) => store.close()));
-    await server.cleanup();
+    const perCall = (name: string, key: 'serverMs' | 'wallMs') =>
+      ((totals[name][key] * 1000) / (READS * ROUNDS)).toFixed(0);
+    console.log(
+      `${label}: PostgreSQL CPU µs per call this ${perCall('this', 'serverMs')}, other ${perCall('other', 'serverMs')} ` +
+        `(this/other ${(totals.this.serverMs / totals.other.serverMs).toFixed(2)}); wall µs this ` +
+        `${perCall('this', 'wallMs')}, other ${perCall('other', 'wallMs')}  ${loadLabel()}`,
+    );
   }
-}
-
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
 });

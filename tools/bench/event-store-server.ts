@@ -1,7 +1,7 @@
 /** The private PostgreSQL clusters the event-store benchmarks write to (fsync on and off). */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import type { PostgresEventStore } from '@prov/event-store';
@@ -51,4 +51,42 @@ export async function otherStoreClass(): Promise<typeof PostgresEventStore> {
     PostgresEventStore: typeof PostgresEventStore;
   };
   return module.PostgresEventStore;
+}
+
+/**
+ * Runs `measure` with this tree's store and AB_OTHER's on one private cluster (fsync off), both
+ * with two connections, then closes them and the cluster; a failure sets the exit code.
+ */
+export function runStoresAb(
+  measure: (stores: [string, PostgresEventStore][], server: Server) => Promise<void>,
+): void {
+  const run = async () => {
+    const [OtherStore, { PostgresEventStore: ThisStore }] = await Promise.all([
+      otherStoreClass(),
+      import('@prov/event-store'),
+    ]);
+    const server = await privateServer(false);
+    const options = { connectionString: server.url, maxConnections: 2 };
+    const stores: [string, PostgresEventStore][] = [
+      ['this', await ThisStore.connect(options)],
+      ['other', await OtherStore.connect(options)],
+    ];
+    try {
+      await measure(stores, server);
+    } finally {
+      await Promise.all(stores.map(([, store]) => store.close()));
+      await server.cleanup();
+    }
+  };
+  run().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
+
+/** The machine's load averages, for a line of a measurement taken on a machine that may be busy. */
+export function loadLabel(): string {
+  return `(load ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')})`;
 }

@@ -139,25 +139,37 @@ export class LogGate {
 const pageStatements = new Map<string, { name: string; text: string }>();
 
 /**
- * The page read below the gate, for a filter's SQL condition (its values are parameters $6 on, so
- * there are few texts): $1/$2 the position after which to read, $3 the limit, $4/$5 the arrays of
- * {@link LogGate.parameters}. Named, so that each connection plans it once instead of on every
- * read, which was most of a read's PostgreSQL CPU at the tail of the log; its plan does not depend
- * on the values (the gate comes from the snapshot, the page is an index range in index order).
- * Named after its text, so that stores sharing a pool (and so connections) agree on every name.
+ * The page read below the gate, for a filter's SQL condition: $1/$2 the position after which to
+ * read, $3 the rows to scan, $4/$5 the arrays of {@link LogGate.parameters}; with a condition, $6
+ * the events to return and the condition's values from $7 on (so there are few texts). Named, so
+ * that each connection plans it once instead of on every read, which was most of a read's
+ * PostgreSQL CPU at the tail of the log; its plan does not depend on the values (the gate comes
+ * from the snapshot, the page is an index range in index order). Named after its text, so that
+ * stores sharing a pool (and so connections) agree on every name.
+ *
+ * With a condition, only the first $6 matching rows carry their stream, type, payload and time
+ * (`payload`); the others come back with their position and id (ADR 0084). A row the filter drops
+ * only moves the position on, and a matching row past the page's last event is read again by the
+ * next page: sent whole, each cost the client a timestamp to parse, and the second a payload.
  */
 export function pageStatement(condition: string | undefined): { name: string; text: string } {
   let statement = pageStatements.get(condition ?? '');
   if (!statement) {
+    const scan = `SELECT ${condition ?? 'true'} AS matches, e.*
+                    FROM es.events e
+                   WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
+                     AND e.transaction_id < g.gate
+                   ORDER BY e.transaction_id, e.global_position
+                   LIMIT $3`;
+    const page = condition
+      ? `SELECT e.matches, ${eventColumns('e.payload')}
+            FROM (SELECT m.*, m.matches AND count(*) FILTER (WHERE m.matches)
+                    OVER (ORDER BY m.transaction_id, m.global_position ROWS UNBOUNDED PRECEDING) <= $6 AS payload
+                    FROM (${scan}) m) e`
+      : `SELECT e.matches, ${eventColumns()} FROM (${scan}) e`;
     const text = `WITH ${LogGate.cte(4, 5)}
       SELECT g.gate_xmin, g.gate_unknown, g.gate_held_back, e.*
-        FROM gate g LEFT JOIN LATERAL (
-          SELECT ${condition ?? 'true'} AS matches, ${eventColumns(condition)}
-            FROM es.events e
-           WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
-             AND e.transaction_id < g.gate
-           ORDER BY e.transaction_id, e.global_position
-           LIMIT $3) e ON true`;
+        FROM gate g LEFT JOIN LATERAL (${page}) e ON true`;
     statement = { name: `es.read_all_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`, text };
     pageStatements.set(condition ?? '', statement);
   }

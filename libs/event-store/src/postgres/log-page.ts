@@ -22,7 +22,7 @@ export async function readLogPage(
 ): Promise<ReadAllResult> {
   const { after, maxCount, filter } = request;
   const scanLimit = scanLimitFor(maxCount, filter);
-  const condition = filterCondition(filter, 6);
+  const condition = filterCondition(filter, 7);
   // Gate and page in one statement, from one snapshot (log-gate.ts). When the gate stood on a
   // transaction of unknown kind, the lock table tells what it is and the page is read again: the
   // lock table twice at most, since each new snapshot may bring a newer one of unknown kind (the
@@ -35,11 +35,12 @@ export async function readLogPage(
         after.globalPosition,
         scanLimit,
         ...gate.parameters(),
-        ...condition.params,
+        ...(filter ? [maxCount, ...condition.params] : []),
       ],
     });
     if (attempt < 3 && (await gate.settle(rows[0]))) continue;
-    // Rows the filter drops come back without payload: they only move the position forward.
+    // Rows the filter drops, and matching rows past maxCount, come back as a position only
+    // (pageStatement): they only move the position forward, or are read again by the next page.
     const positioned = rows
       .filter((row) => row.event_id !== null)
       .map((row) => ({ row, position: toPgPosition(row.transaction_id, row.global_position) }));
@@ -72,5 +73,5 @@ function filterCondition(filter: EventFilter | undefined, first: number): { sql:
         `unnest(${param(filter.eventTypePrefixes ?? [])}::text[]) p WHERE starts_with(e.event_type, p)))`,
     );
   }
-  return { sql: parts.join(' AND '), params };
+  return { sql: parts.length > 0 ? parts.join(' AND ') : 'true', params };
 }

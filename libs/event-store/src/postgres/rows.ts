@@ -41,14 +41,18 @@ export function fromPgPosition(position: Position): { transactionId: string; glo
 
 /**
  * The columns every event query selects, aliased to the names {@link toRecordedEvent} reads.
- * With `payloadWhen`, data and metadata are only fetched for rows meeting that SQL condition.
+ * With `payloadWhen`, a row not meeting that SQL condition comes back with its position and id
+ * only: its stream, type, payload and time are left out, since such a row only moves a page's
+ * position on. Its time above all: parsing a timestamp is most of a row's cost in the client,
+ * and a filtered read of the log drops most of the rows it scans.
  */
 export function eventColumns(payloadWhen?: string): string {
-  const payload = payloadWhen
-    ? `CASE WHEN ${payloadWhen} THEN e.data END AS data, CASE WHEN ${payloadWhen} THEN e.metadata END AS metadata`
-    : 'e.data, e.metadata';
-  return `e.stream_name, e.stream_revision::text AS stream_revision, e.transaction_id::text AS transaction_id,
-    e.global_position::text AS global_position, e.event_id::text AS event_id, e.event_type, ${payload}, e.created_at`;
+  const when = (column: string, alias: string) =>
+    payloadWhen ? `CASE WHEN ${payloadWhen} THEN ${column} END AS ${alias}` : `${column} AS ${alias}`;
+  return `${when('e.stream_name', 'stream_name')}, ${when('e.stream_revision::text', 'stream_revision')},
+    e.transaction_id::text AS transaction_id, e.global_position::text AS global_position,
+    e.event_id::text AS event_id, ${when('e.event_type', 'event_type')}, ${when('e.data', 'data')},
+    ${when('e.metadata', 'metadata')}, ${when('e.created_at', 'created_at')}`;
 }
 
 export interface EventRow {

@@ -1,0 +1,78 @@
+/**
+ * A filtered page of the log (ADR 0084): the rows the filter drops only move the position on, and
+ * matching rows past the page's last event are read again by the next page, so both come back with
+ * their position and id and nothing else; the page's events come back whole.
+ */
+import { randomUUID } from 'node:crypto';
+import { createTestDatabase, type TestDatabase } from '@prov/testing';
+import type { Position } from '../core';
+import { pageStatement } from './log-gate';
+import { PostgresEventStore } from './postgres-event-store';
+
+const event = (type: string) => ({ id: randomUUID(), type, data: { type }, metadata: { by: 'test' } });
+
+let db: TestDatabase;
+let store: PostgresEventStore;
+
+beforeAll(async () => {
+  db = await createTestDatabase('logpage');
+  store = await PostgresEventStore.connect(db.url);
+  await store.appendToStream('page-a', [event('Kept'), event('Dropped'), event('Kept')]);
+  await store.appendToStream('page-b', [event('Dropped')]);
+});
+
+afterAll(async () => {
+  await store.close();
+  await db.drop();
+});
+
+describe('a filtered page of the log', () => {
+  it('given kept and dropped events, when a page of one event is read below the gate, then only that event carries more than its position and id', async () => {
+    const { rows } = await store.pool.query<Record<string, unknown>>({
+      ...pageStatement(`e.event_type = 'Kept'`),
+      values: ['0', '0', 100, [], [], 1],
+    });
+
+    expect(rows.map((row) => row.matches)).toEqual([true, false, true, false]);
+    expect(rows[0]).toMatchObject({ stream_name: 'page-a', stream_revision: '0', event_type: 'Kept' });
+    expect(rows[0]).toMatchObject({ data: { type: 'Kept' }, metadata: { by: 'test' } });
+    expect(rows[0].created_at).toBeInstanceOf(Date);
+    for (const row of rows.slice(1)) {
+      expect(row).toMatchObject({ stream_name: null, stream_revision: null, event_type: null });
+      expect(row).toMatchObject({ data: null, metadata: null, created_at: null });
+      expect(row.event_id).toEqual(expect.any(String));
+      expect(row.transaction_id).toEqual(expect.any(String));
+      expect(row.global_position).toEqual(expect.any(String));
+    }
+  });
+
+  it('given the same log, when read through the filter a page of one event at a time, then each kept event comes whole, once, in order', async () => {
+    const seen: unknown[] = [];
+    let after: Position | undefined;
+    for (let reads = 0; reads < 10; reads++) {
+      const page = await store.readAll({ after, filter: { eventTypes: ['Kept'] }, maxCount: 1 });
+      seen.push(...page.events.map((e) => [e.streamName, e.revision, e.type, e.data, e.metadata.by]));
+      after = page.lastPosition ?? after;
+      if (page.isEnd) break;
+    }
+    expect(seen).toEqual([
+      ['page-a', 0n, 'Kept', { type: 'Kept' }, 'test'],
+      ['page-a', 2n, 'Kept', { type: 'Kept' }, 'test'],
+    ]);
+  });
+
+  it('given the same log, when read through the filter of readAll, then the kept events are whole and the page ends past the dropped ones', async () => {
+    const page = await store.readAll({ filter: { eventTypes: ['Kept'] }, maxCount: 10 });
+    expect(page.events.map((e) => [e.streamName, e.revision, e.type, e.data])).toEqual([
+      ['page-a', 0n, 'Kept', { type: 'Kept' }],
+      ['page-a', 2n, 'Kept', { type: 'Kept' }],
+    ]);
+    for (const e of page.events) {
+      expect(e.metadata).toMatchObject({ by: 'test' });
+      expect(e.createdAt).toBeInstanceOf(Date);
+    }
+    const all = await store.readAll({ maxCount: 10 });
+    expect(page.lastPosition).toBe(all.events.at(-1)?.position);
+    expect(page.isEnd).toBe(true);
+  });
+});
