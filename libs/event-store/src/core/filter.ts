@@ -63,14 +63,16 @@ export function scanLimitFor(maxCount: number, filter: EventFilter | undefined):
 /**
  * Turns a scanned window of the log (in log order, at most `scanLimit` rows) into a page: the
  * matching events up to `maxCount`, and how far the scan really got, so that filtered-out events
- * still move the caller's checkpoint.
+ * still move the caller's checkpoint. A row's position is asked for (`positionOf`) only where the
+ * page ends, so that an adapter whose rows hold it in parts builds it once per page, not per row.
  */
-export function collectPage<Row extends { position: Position }>(
+export function collectPage<Row>(
   rows: Row[],
   scanLimit: number,
   maxCount: number,
   matches: (row: Row) => boolean,
   toEvent: (row: Row) => RecordedEvent,
+  positionOf: (row: Row) => Position,
 ): ReadAllResult {
   const events: RecordedEvent[] = [];
   const reachedEnd = rows.length < scanLimit;
@@ -79,8 +81,9 @@ export function collectPage<Row extends { position: Position }>(
     if (!matches(row)) continue;
     events.push(toEvent(row));
     if (events.length === maxCount) {
-      return { events, lastPosition: row.position, isEnd: reachedEnd && index === rows.length - 1 };
+      return { events, lastPosition: positionOf(row), isEnd: reachedEnd && index === rows.length - 1 };
     }
   }
-  return { events, lastPosition: rows.at(-1)?.position, isEnd: reachedEnd };
+  const last = rows.at(-1);
+  return { events, lastPosition: last === undefined ? undefined : positionOf(last), isEnd: reachedEnd };
 }

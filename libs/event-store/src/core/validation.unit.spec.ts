@@ -71,12 +71,35 @@ describe('filters', () => {
   it('pages stop at maxCount but report how far the scan got otherwise', () => {
     const rows = [1n, 2n, 3n, 4n].map((n) => ({ position: encodePosition(n), keep: n % 2n === 0n }));
     const toEvent = (row: (typeof rows)[number]) => ({ position: row.position }) as never;
-    const all = collectPage(rows, 10, 10, (r) => r.keep, toEvent);
+    const at = (row: (typeof rows)[number]) => row.position;
+    const all = collectPage(rows, 10, 10, (r) => r.keep, toEvent, at);
     expect(all).toMatchObject({ lastPosition: encodePosition(4n), isEnd: true });
     expect(all.events).toHaveLength(2);
-    const first = collectPage(rows, 10, 1, (r) => r.keep, toEvent);
+    const first = collectPage(rows, 10, 1, (r) => r.keep, toEvent, at);
     expect(first).toMatchObject({ lastPosition: encodePosition(2n), isEnd: false });
-    const skipped = collectPage(rows.slice(0, 1), 1, 5, (r) => r.keep, toEvent);
+    const skipped = collectPage(rows.slice(0, 1), 1, 5, (r) => r.keep, toEvent, at);
     expect(skipped).toMatchObject({ events: [], lastPosition: encodePosition(1n), isEnd: false });
+  });
+
+  it('asks for a row position only where the page ends', () => {
+    const rows = [1n, 2n, 3n, 4n, 5n].map((n) => ({ n, keep: n % 2n === 0n }));
+    const asked: bigint[] = [];
+    const positionOf = (row: (typeof rows)[number]) => {
+      asked.push(row.n);
+      return encodePosition(row.n);
+    };
+    const toEvent = (row: (typeof rows)[number]) => ({ position: encodePosition(row.n) }) as never;
+    expect(collectPage(rows, 10, 10, (r) => r.keep, toEvent, positionOf)).toMatchObject({
+      lastPosition: encodePosition(5n),
+      isEnd: true,
+    });
+    expect(collectPage(rows, 10, 1, (r) => r.keep, toEvent, positionOf)).toMatchObject({
+      lastPosition: encodePosition(2n),
+      isEnd: false,
+    });
+    expect(collectPage([], 10, 1, (r) => r.keep, toEvent, positionOf)).toMatchObject({
+      lastPosition: undefined,
+    });
+    expect(asked).toEqual([5n, 2n]);
   });
 });

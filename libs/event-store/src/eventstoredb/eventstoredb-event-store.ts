@@ -201,6 +201,7 @@ export class EventStoreDbEventStore implements EventStore, ChainKeeper {
       maxCount,
       (row) => wanted(filter, row.event),
       (row) => toRecordedEvent(row.event),
+      (row) => row.position,
     );
   }
 

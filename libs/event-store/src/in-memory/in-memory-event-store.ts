@@ -181,7 +181,14 @@ export class InMemoryEventStore implements EventStore, ChainKeeper {
     const start = isStart(options.after) ? 0 : Number(decodePosition(options.after!, 1)[0]);
     const scanLimit = scanLimitFor(maxCount, filter);
     const rows = this.log.all.slice(start, start + scanLimit);
-    return collectPage(rows, scanLimit, maxCount, (row) => matchesFilter(filter, row), toRecorded);
+    return collectPage(
+      rows,
+      scanLimit,
+      maxCount,
+      (row) => matchesFilter(filter, row),
+      toRecorded,
+      (row) => row.position,
+    );
   }
 
   subscribeToAll(options: SubscribeToAllOptions = {}): Subscription {

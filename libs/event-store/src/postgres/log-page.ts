@@ -41,15 +41,15 @@ export async function readLogPage(
     if (attempt < 3 && (await gate.settle(rows[0]))) continue;
     // Rows the filter drops, and matching rows past maxCount, come back as a position only
     // (pageStatement): they only move the position forward, or are read again by the next page.
-    const positioned = rows
-      .filter((row) => row.event_id !== null)
-      .map((row) => ({ row, position: toPgPosition(row.transaction_id, row.global_position) }));
+    // The gate's row without events is left out.
+    const scanned = rows.filter((row) => row.event_id !== null);
     const page = collectPage(
-      positioned,
+      scanned,
       scanLimit,
       maxCount,
-      (r) => r.row.matches === true,
-      (r) => toRecordedEvent(r.row),
+      (row) => row.matches === true,
+      toRecordedEvent,
+      (row) => toPgPosition(row.transaction_id, row.global_position),
     );
     // Said only at the end of the visible log: a page cut short by its size is read on at once.
     return page.isEnd ? { ...page, heldBack: rows[0]?.gate_held_back === true } : page;
