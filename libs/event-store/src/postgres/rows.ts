@@ -42,8 +42,8 @@ export function fromPgPosition(position: Position): { transactionId: string; glo
 /**
  * The columns every event query selects, aliased to the names {@link toRecordedEvent} reads.
  * With `payloadWhen`, a row not meeting that SQL condition comes back with its position and id
- * only: its stream, type, payload and time are left out, since such a row only moves a page's
- * position on. Its time above all: parsing a timestamp is most of a row's cost in the client,
+ * only: its stream, type, payload and time are left out, since the page uses no more of it (ADR
+ * 0084). Its time above all: parsing the timestamp was most of such a row's cost in the client,
  * and a filtered read of the log drops most of the rows it scans.
  */
 export function eventColumns(payloadWhen?: string): string {
