@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
-import type { PostgresEventStore } from '@prov/event-store';
+import { PostgresEventStore } from '@prov/event-store';
 import { waitForPostgres } from '@prov/event-store/testing';
 import { startPostgresCluster } from '@prov/testing';
 
@@ -61,14 +61,11 @@ export function runStoresAb(
   measure: (stores: [string, PostgresEventStore][], server: Server) => Promise<void>,
 ): void {
   const run = async () => {
-    const [OtherStore, { PostgresEventStore: ThisStore }] = await Promise.all([
-      otherStoreClass(),
-      import('@prov/event-store'),
-    ]);
+    const OtherStore = await otherStoreClass();
     const server = await privateServer(false);
     const options = { connectionString: server.url, maxConnections: 2 };
     const stores: [string, PostgresEventStore][] = [
-      ['this', await ThisStore.connect(options)],
+      ['this', await PostgresEventStore.connect(options)],
       ['other', await OtherStore.connect(options)],
     ];
     try {
