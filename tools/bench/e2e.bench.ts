@@ -20,7 +20,7 @@
  * than the services remember puts them out of mind, as in a large population), BENCH_REPLAY (1;
  * 0 skips the rebuild), BENCH_CPU_PROFILE_DIR (each
  * service writes a V8 CPU profile there, and the PostgreSQL statements it sent in the burst, or in
- * the sustained run with BENCH_CPU_PROFILE_RUN=sustained),
+ * the sustained run with BENCH_CPU_PROFILE_RUN=sustained, the bulk with =bulk),
  * BENCH_PG_STATEMENTS (1: the cluster counts its statements, the engine's and the bench's few,
  * printed per order after the burst and the sustained run, tools/bench/pg-statements.ts; 0, the
  * default, leaves it out),
@@ -164,8 +164,8 @@ async function main(): Promise<void> {
     // 1. Burst: N requests with bounded concurrency, until all are Executed.
     // From here on the services count their PostgreSQL statements (tools/bench/cpu-profile.cjs).
     const profiled = process.env.BENCH_CPU_PROFILE_RUN ?? 'burst';
-    if (!['burst', 'sustained'].includes(profiled))
-      throw new Error(`BENCH_CPU_PROFILE_RUN must be burst or sustained, not '${profiled}'`);
+    if (!['burst', 'sustained', 'bulk'].includes(profiled))
+      throw new Error(`BENCH_CPU_PROFILE_RUN must be burst, sustained or bulk, not '${profiled}'`);
     const profileStart = (run: string) => {
       if (profileDir && run === profiled) writeFileSync(join(profileDir, 'burst-started'), '');
     };
@@ -278,6 +278,11 @@ async function main(): Promise<void> {
 
     // 2b. Bulk: the same kind of requests through POST /api/assignments/batch, until all are Executed.
     if (bulk > 0) {
+      // Idle first, so that the bulk's CPU per order is its own work, not the runs' before it.
+      await servicesIdle(system, SERVICES);
+      profileStart('bulk');
+      await statements.start();
+      const bulkCpu = await startCpu();
       const bulkStart = Date.now();
       const bulkIds: string[] = [];
       const first = warmup + requests + sustainedTotal;
@@ -296,6 +301,9 @@ async function main(): Promise<void> {
       const accepted = (Date.now() - bulkStart) / 1000;
       await waitExecuted(requests + sustainedTotal + bulk, 600_000);
       const bulkSeconds = (Date.now() - bulkStart) / 1000;
+      const bulkCpuTable = await bulkCpu.stop(bulk);
+      const bulkStatements = await statements.take('bulk', bulk);
+      await profileEnd('bulk');
       console.log(
         `bulk requests accepted: ${bulk} in ${accepted.toFixed(1)} s = ${(bulk / accepted).toFixed(0)}/s`,
       );
@@ -306,6 +314,8 @@ async function main(): Promise<void> {
           bulkSeconds,
         ),
       );
+      console.log(formatCpuTable(bulkCpuTable, availableParallelism(), 'bulk'));
+      if (bulkStatements) console.log(bulkStatements);
       if (raw) console.log(`bulk engine/raw slapd: ${(bulk / bulkSeconds / raw.perSecond).toFixed(3)}`);
     }
 
