@@ -9,27 +9,14 @@
  *   AB_OTHER=/tmp/main BENCH_SECONDS=1 node tools/run-ts.js tools/bench/event-store-ab.ts
  *   # BENCH_SECONDS: length of a slice (default 4); AB_ROUNDS: rounds per scenario (default 6)
  */
-import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
 import { PostgresEventStore } from '@prov/event-store';
 import { treeCpuMs } from './process-cpu';
-import { otherStoreClass, privateServer } from './event-store-server';
+import { database, otherStoreClass, privateServer } from './event-store-server';
 import * as w from './event-store-writers';
 
 const ROUNDS = Number(process.env.AB_ROUNDS ?? 6);
-
-async function database(clusterUrl: string, prefix: string): Promise<string> {
-  const name = `${prefix}_${randomBytes(3).toString('hex')}`;
-  const admin = new Client({ connectionString: clusterUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.query(`ALTER DATABASE ${name} SET synchronous_commit = on`);
-  await admin.end();
-  const url = new URL(clusterUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
 
 /**
  * Per contender: events, wall time, latencies, and the CPU spent while its slices ran, in this

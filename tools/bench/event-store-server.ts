@@ -53,20 +53,45 @@ export async function otherStoreClass(): Promise<typeof PostgresEventStore> {
   return module.PostgresEventStore;
 }
 
+/** A new database on `clusterUrl`'s cluster, appends acknowledged after the flush; its URL. */
+export async function database(clusterUrl: string, prefix: string): Promise<string> {
+  const name = `${prefix}_${randomBytes(3).toString('hex')}`;
+  const admin = new Client({ connectionString: clusterUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.query(`ALTER DATABASE ${name} SET synchronous_commit = on`);
+  await admin.end();
+  const url = new URL(clusterUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
 /**
  * Runs `measure` with this tree's store and AB_OTHER's on one private cluster (fsync off), both
- * with two connections, then closes them and the cluster; a failure sets the exit code.
+ * with two connections (`connections`), then closes them and the cluster; a failure sets the exit
+ * code. The stores share a database, unless `ownDatabases`: then each runs its own migrations
+ * there, which an A/B of a migration needs.
  */
 export function runStoresAb(
   measure: (stores: [string, PostgresEventStore][], server: Server) => Promise<void>,
+  { ownDatabases = false, connections = 2 } = {},
 ): void {
   const run = async () => {
     const OtherStore = await otherStoreClass();
     const server = await privateServer(false);
-    const options = { connectionString: server.url, maxConnections: 2 };
+    const url = async (prefix: string) => (ownDatabases ? database(server.url, prefix) : server.url);
     const stores: [string, PostgresEventStore][] = [
-      ['this', await PostgresEventStore.connect(options)],
-      ['other', await OtherStore.connect(options)],
+      [
+        'this',
+        await PostgresEventStore.connect({
+          connectionString: await url('this'),
+          maxConnections: connections,
+        }),
+      ],
+      [
+        'other',
+        await OtherStore.connect({ connectionString: await url('other'), maxConnections: connections }),
+      ],
     ];
     try {
       await measure(stores, server);

@@ -8,6 +8,7 @@ import { leanAppendFunction } from './lean-append';
 import { fastAppendFunction } from './fast-append';
 import { groupAppendFunction } from './group-append';
 import { unitAppendFunction } from './unit-append';
+import { unitAppendOnceFunction } from './unit-append-once';
 
 export interface Migration {
   version: number;
@@ -205,6 +206,7 @@ const gatedAppendFunction = appendFunction
 
 const fastAppend = fastAppendFunction(leanAppendFunction(batchAppendFunction(APPENDER_LOCK, NOTIFY_CHANNEL)));
 const groupAppend = groupAppendFunction(fastAppend);
+const unitAppend = unitAppendFunction(groupAppend);
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'streams, events, checkpoints', sql: tables },
@@ -247,6 +249,11 @@ export const MIGRATIONS: readonly Migration[] = [
   {
     version: 10,
     name: 'appends over several streams, all or none, in a group (es.append_units)',
-    sql: unitAppendFunction(groupAppend),
+    sql: unitAppend,
+  },
+  {
+    version: 11,
+    name: 'appends over several streams read each stream row once',
+    sql: unitAppendOnceFunction(unitAppend),
   },
 ];
