@@ -256,4 +256,10 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'appends over several streams read each stream row once',
     sql: unitAppendOnceFunction(unitAppend),
   },
+  {
+    version: 12,
+    // A stream's row changes with every append, in no indexed column (ADR 0086).
+    name: 'stream rows leave room on their page for their next revision',
+    sql: 'ALTER TABLE es.streams SET (fillfactor = 70);',
+  },
 ];
