@@ -2,7 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { Position, RecordedEvent } from '@prov/event-store';
 import { type BulkLoad, copiesFromStore } from './bulk-load';
 import { LiveBatches, notification, probeStandDownLock, READ_MODEL_CHANNEL } from './live-batches';
-import type { ApplyOptions, Projection } from './projections/projection';
+import type { ApplyOptions, PlanOptions, Projection } from './projections/projection';
 import type { ProjectorOptions } from './projector-options';
 import { inTransaction } from './transaction';
 
@@ -38,11 +38,12 @@ export class BatchApplier {
     private readonly checkpointName: string,
     projections: readonly Projection[],
     private readonly options: ProjectorOptions,
+    plan: PlanOptions = {},
   ) {
     this.byPrefix = projections.flatMap((p) =>
       p.streamPrefixes.map((prefix) => [prefix, p] as [string, Projection]),
     );
-    this.live = new LiveBatches(pool, schema, checkpointName, options);
+    this.live = new LiveBatches(pool, schema, checkpointName, options, plan);
   }
 
   /** The log filter that gives the events of these projections. */

@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Position, RecordedEvent } from '@prov/event-store';
 import { StandDownForReplay, writeLive } from './live-write';
-import type { Projection } from './projections/projection';
+import type { PlanOptions, Projection } from './projections/projection';
 import { StateCache } from './projections/state-cache';
 
 /** Channel on which the projector announces committed read-model changes (for live views). */
@@ -55,6 +55,7 @@ export class LiveBatches {
     private readonly schema: string,
     private readonly checkpointName: string,
     private readonly options: LiveBatchOptions,
+    private readonly plan: PlanOptions = {},
   ) {}
 
   /**
@@ -74,7 +75,7 @@ export class LiveBatches {
       for (const [projection, run] of runs) {
         const cache = this.caches.get(projection) ?? new StateCache();
         this.caches.set(projection, cache);
-        plans.push(await projection.planMany!(client, this.schema, run, cache));
+        plans.push(await projection.planMany!(client, this.schema, run, cache, this.plan));
       }
       const written = await writeLive(client, {
         schema: this.schema,

@@ -259,6 +259,34 @@ describe('live projection in one statement per batch (PostgreSQL)', () => {
     ]);
   });
 
+  it("copies the history from the store's table by the events' keys: the rows the exact path writes", async () => {
+    // The store's pool: the projector's plans copy the history rows with the server (ADR 0087).
+    await new Projector(pool, store, { schema: 'rm_live_copied' }).replayToEnd({ bulk: false });
+    await new Projector(pool, store, { schema: 'rm_live_copied_ref', copyFromStore: false }).replayToEnd({
+      bulk: false,
+    });
+    await expectSameRows('rm_live_copied', 'rm_live_copied_ref');
+    expect((await pool.query('SELECT count(*) AS n FROM rm_live_copied.history')).rows).toEqual([
+      { n: String((await lastEvents(10_000)).filter((e) => e.streamName.startsWith('assignment-')).length) },
+    ]);
+    // What the plan sends for the history: each event's key, none of its payload.
+    const events = (await lastEvents(10_000)).filter((e) => e.streamName.startsWith('assignment-'));
+    const client = await pool.connect();
+    try {
+      await ensureReadModelSchema(client, 'rm_live_copied_plan');
+      const plan = await assignmentProjection.planMany!(client, 'rm_live_copied_plan', events, undefined, {
+        copyFromStore: true,
+      });
+      const history = plan.writes.filter((write) => /INTO rm_live_copied_plan\.history/.test(write.sql));
+      expect(history).toHaveLength(1);
+      expect(history[0].rows).toEqual(
+        events.map(() => ({ global_position: expect.stringMatching(/^[0-9]+$/) as unknown })),
+      );
+    } finally {
+      client.release();
+    }
+  });
+
   async function lastEvents(count: number): Promise<RecordedEvent[]> {
     const { events } = await store.readAll({ maxCount: 10_000 });
     return events.slice(-count);

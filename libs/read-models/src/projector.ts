@@ -2,6 +2,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { EventStore, Pacing, Position, RecordedEvent, Subscription } from '@prov/event-store';
 import { BatchApplier, type QueueItem } from './batch-apply';
 import type { Projection } from './projections/projection';
+import { storeSharesDatabase } from './bulk-load';
 import { ALL_PROJECTIONS, type ProjectorOptions } from './projector-options';
 import { Replay, type ReplayOptions } from './replay';
 import { assertSchemaName, ensureReadModelSchema, LIVE_SCHEMA } from './schema';
@@ -44,7 +45,9 @@ export class Projector {
     this.schema = assertSchemaName(options.schema ?? LIVE_SCHEMA);
     this.checkpointName = options.checkpointName ?? 'read-models';
     this.projections = options.projections ?? ALL_PROJECTIONS;
-    this.batches = new BatchApplier(pool, this.schema, this.checkpointName, this.projections, options);
+    this.batches = new BatchApplier(pool, this.schema, this.checkpointName, this.projections, options, {
+      copyFromStore: options.copyFromStore !== false && storeSharesDatabase(store, pool),
+    });
   }
 
   get eventsHandled(): number {

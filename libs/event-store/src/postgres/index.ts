@@ -12,7 +12,7 @@ export type { MigrationReport } from './schema/migrate';
 export { MIGRATIONS, NOTIFY_CHANNEL } from './schema/migrations';
 export type { Migration } from './schema/migrations';
 export type { Outcome } from '@prov/gathering';
-export { logBelowGateQuery, logRangeQuery } from './log-range';
+export { logBelowGateQuery, logEventKey, logEventsSql, logRangeQuery } from './log-range';
 export type { LogRangeOptions, LogRangeQuery } from './log-range';
 export { openStreamOrderReader, readLogOrderPage, replayGate } from './replay-read';
 export type { ReplayReadOptions, StreamOrderReader } from './replay-read';

@@ -64,3 +64,17 @@ export function logBelowGateQuery(
     params: [gate, options.streamNamePrefix],
   };
 }
+
+/**
+ * LogRangeQuery's columns for the events that `keys` lists: an SQL table expression aliased `k`
+ * with a column `global_position bigint` holding {@link logEventKey}s. For a consumer that copies
+ * events it has read, by the server, in a statement of its own (the live projector's history, ADR 0087).
+ */
+export function logEventsSql(keys: string): string {
+  return `${LOG_COLUMNS} JOIN ${keys} ON e.global_position = k.global_position`;
+}
+
+/** The key of an event this store handed out, for {@link logEventsSql}: its global position, as text. */
+export function logEventKey(position: Position): string {
+  return fromPgPosition(position).globalPosition;
+}

@@ -9,15 +9,16 @@ import {
   postponedUntil,
   ProvisioningState,
 } from '@prov/domain';
-import type { RecordedEvent } from '@prov/event-store';
+import { logEventKey, type RecordedEvent } from '@prov/event-store';
 import { type CopyValue, copyRows } from '../copy-rows';
 import { historyKeyDdl } from '../schema';
 import { type FoldedAssignments, foldAssignments, touchedOrders } from './assignment.fold';
-import { insertHistorySql, upsertAssignmentsSql, upsertOrdersSql } from './assignment.sql';
+import { copyHistorySql, insertHistorySql, upsertAssignmentsSql, upsertOrdersSql } from './assignment.sql';
 import {
   type ApplyOptions,
   batchProjection,
   type LivePlan,
+  type PlanOptions,
   type RowsWrite,
   type StoreEventsQuery,
   streamId,
@@ -88,6 +89,7 @@ async function planAssignments(
   schema: string,
   events: readonly RecordedEvent[],
   cache?: StateCache,
+  options: PlanOptions = {},
 ): Promise<LivePlan> {
   const kept = cache as StateCache<AssignmentState> | undefined;
   // Streams that begin in the batch (revision 0) are taken to have no row, as in a bulk load:
@@ -98,8 +100,17 @@ async function planAssignments(
     state: state as AssignmentState,
     revision: event.revision,
   }));
+  const history: RowsWrite[] =
+    options.copyFromStore && folded.history.length > 0
+      ? [
+          {
+            sql: copyHistorySql(schema, PREFIX),
+            rows: folded.history.map((e) => ({ global_position: logEventKey(e.position) })),
+          },
+        ]
+      : [];
   return {
-    writes: exactWrites(schema, folded, true),
+    writes: [...exactWrites(schema, folded, !options.copyFromStore), ...history],
     read: {
       table: `${schema}.assignments`,
       key: 'assignment_id',

@@ -1,3 +1,5 @@
+import { logEventsSql } from '@prov/event-store';
+
 /**
  * The assignments projection's multi-row writes: each reads its rows from one JSON document, its
  * only parameter (see writeRows), so that the live projector can send them in one statement.
@@ -38,5 +40,18 @@ export function insertHistorySql(schema: string): string {
   return `INSERT INTO ${schema}.history (assignment_id, revision, event_id, event_type, data, metadata, recorded_at)
      SELECT * FROM jsonb_to_recordset($1::jsonb) AS x (assignment_id text, revision bigint, event_id text,
        event_type text, data jsonb, metadata jsonb, recorded_at timestamptz)
+     ON CONFLICT DO NOTHING`;
+}
+
+/**
+ * The history rows of events the live projector has read, copied by the server from the store's
+ * table by their keys (`logEventKey`), each row as `insertHistorySql` would write it from the event
+ * (ADR 0087). `prefix`: the assignment streams' prefix, left out of the assignment id.
+ */
+export function copyHistorySql(schema: string, prefix: string): string {
+  return `INSERT INTO ${schema}.history (assignment_id, revision, event_id, event_type, data, metadata, recorded_at)
+     SELECT substr(x.stream_name, ${prefix.length + 1}), x.stream_revision, x.event_id, x.event_type, x.data, x.metadata,
+            x.recorded_at
+       FROM (${logEventsSql('jsonb_to_recordset($1::jsonb) AS k (global_position bigint)')}) x
      ON CONFLICT DO NOTHING`;
 }

@@ -47,6 +47,7 @@ export interface Projection {
     schema: string,
     events: readonly RecordedEvent[],
     cache?: StateCache,
+    options?: PlanOptions,
   ): Promise<LivePlan>;
   /**
    * Set when every row of this projection is built from the events of one stream alone, in that
@@ -99,6 +100,15 @@ export interface BulkLoader {
  * Events of the store as a SELECT over its table: stream_name, stream_revision, event_id,
  * event_type, data, metadata, recorded_at (see logRangeQuery of the PostgreSQL adapter).
  */
+export interface PlanOptions {
+  /**
+   * The store is the PostgreSQL adapter in the read models' own database: rows that repeat events
+   * (the history) are copied by the server from the store's table in the plan's statement, by
+   * the events' keys, instead of sending their payloads back from this process (ADR 0087).
+   */
+  copyFromStore?: boolean;
+}
+
 export interface StoreEventsQuery {
   sql: string;
   params: unknown[];
