@@ -35,14 +35,20 @@ it('lets later units of one group see what earlier ones wrote to the same stream
           { streamName: 'shared', events: [event(9)], expectedRevision: 0n },
         ],
         [{ streamName: 'shared', events: [event(4)], expectedRevision: 'any' }],
+        // Expects no stream, so its row is inserted first: the insert finds the row and is refused.
+        [
+          { streamName: 'own-4', events: [event(0)], expectedRevision: 'no_stream' },
+          { streamName: 'shared', events: [event(8)], expectedRevision: 'no_stream' },
+        ],
       ),
     );
-    expect(outcomes.map((outcome) => outcome.ok)).toEqual([true, true, false, true]);
+    expect(outcomes.map((outcome) => outcome.ok)).toEqual([true, true, false, true, false]);
     expect((outcomes[2] as { error: unknown }).error).toBeInstanceOf(WrongExpectedVersionError);
+    expect((outcomes[4] as { error: unknown }).error).toBeInstanceOf(WrongExpectedVersionError);
     const revisions = outcomes.map((outcome) =>
       outcome.ok ? outcome.value.map((result) => result.nextExpectedRevision) : undefined,
     );
-    expect(revisions).toEqual([[2n, 0n], [0n, 3n], undefined, [4n]]);
+    expect(revisions).toEqual([[2n, 0n], [0n, 3n], undefined, [4n], undefined]);
     const shared = await store.readStream('shared');
     expect(shared.map((e) => (e.data as { n: number }).n)).toEqual([0, 1, 2, 3, 4]);
     for (const stream of ['shared', 'own-1', 'own-2']) await expectChained(pool, store, stream);

@@ -9,7 +9,8 @@
  * part to the first part of its stream, since a group may hold several appends to one stream), and
  * the judge and the write read that entry; a written part moves its entry on, as its `UPDATE`
  * moves the row, so a later part of the same stream sees the revision and hash it left. A missing
- * stream is created by an insert that returns its row. Same arguments, verdicts, rows, hashes and
+ * stream is created by an insert that returns its row, tried first for a part that expects no
+ * stream (a new assignment, a new claim), which saves the select that would miss. Same arguments, verdicts, rows, hashes and
  * lock order: `CREATE OR REPLACE`, so a process not yet updated calls the new body unchanged.
  * Built as edits of migration 10's text (unit-append.ts), so the two cannot drift apart.
  */
@@ -18,6 +19,8 @@ import { edit } from './lean-append';
 const name = 'migration 11';
 
 const lockedSelect = 'SELECT * INTO v_stream FROM es.streams s WHERE s.stream_name = v_name FOR UPDATE;';
+const createRow =
+  'INSERT INTO es.streams (stream_name) VALUES (v_name) ON CONFLICT DO NOTHING RETURNING * INTO v_stream;';
 const loadRow = 'SELECT * INTO v_stream FROM es.streams s WHERE s.stream_name = v_name;';
 
 /** `migration10`: the SQL of migration 10 (unit-append.ts), `es.append_units`. */
@@ -32,7 +35,7 @@ export function unitAppendOnceFunction(migration10: string): string {
     name,
     sql,
     '\n  v_cleanup  boolean := false;',
-    '\n  v_cleanup  boolean := false;\n  v_rows     es.streams[];\n  v_canon    int[];',
+    '\n  v_cleanup  boolean := false;\n  v_rows     es.streams[];\n  v_canon    int[];\n  v_found    boolean;',
   );
   sql = edit(
     name,
@@ -55,12 +58,20 @@ export function unitAppendOnceFunction(migration10: string): string {
       ${lockedSelect}
     END IF;
   END LOOP;`,
-    `    ${lockedSelect}
-    IF NOT FOUND THEN
-      -- A row this transaction inserts is its own until the commit: no lock to take.
-      INSERT INTO es.streams (stream_name) VALUES (v_name) ON CONFLICT DO NOTHING RETURNING * INTO v_stream;
+    `    -- A row this transaction inserts is its own until the commit: no lock to take. A part that
+    -- expects no stream most likely creates it, so its insert comes first.
+    v_found := false;
+    IF p_expected[p_lock[v_k]] = 'no_stream' THEN
+      ${createRow}
+      v_found := FOUND;
+    END IF;
+    IF NOT v_found THEN
+      ${lockedSelect}
       IF NOT FOUND THEN
-        ${lockedSelect}
+        ${createRow}
+        IF NOT FOUND THEN
+          ${lockedSelect}
+        END IF;
       END IF;
     END IF;
     v_rows[v_canon[p_lock[v_k]]] := v_stream;
