@@ -4,7 +4,7 @@
  * their position and id and nothing else; the page's events come back whole.
  */
 import { randomUUID } from 'node:crypto';
-import { createTestDatabase, type TestDatabase } from '@prov/testing';
+import { createTestDatabase, type TestDatabase, waitFor } from '@prov/testing';
 import type { Position } from '../core';
 import { pageStatement } from './log-gate';
 import { PostgresEventStore } from './postgres-event-store';
@@ -19,6 +19,13 @@ beforeAll(async () => {
   store = await PostgresEventStore.connect(db.url);
   await store.appendToStream('page-a', [event('Kept'), event('Dropped'), event('Kept')]);
   await store.appendToStream('page-b', [event('Dropped')]);
+  // The log shows events below the oldest transaction running in the cluster, and other test files
+  // run theirs meanwhile: wait until all four are below that gate (it only moves on).
+  await waitFor(async () => (await store.readAll({ maxCount: 10 })).events.length, {
+    until: (count) => count === 4,
+    timeoutMs: 30_000,
+    description: 'the four events below the log gate',
+  });
 });
 
 afterAll(async () => {
