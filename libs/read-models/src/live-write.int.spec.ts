@@ -8,7 +8,7 @@ import {
   identityStreamName,
 } from '@prov/domain';
 import { PostgresEventStore, type RecordedEvent } from '@prov/event-store';
-import { createTestDatabase, type TestDatabase } from '@prov/testing';
+import { createTestDatabase, type TestDatabase, waitFor } from '@prov/testing';
 import { liveWriteStatement, StandDownForReplay } from './live-write';
 import { ALL_PROJECTIONS, Projector } from './projector';
 import { assignmentProjection } from './projections/assignment.projection';
@@ -260,6 +260,14 @@ describe('live projection in one statement per batch (PostgreSQL)', () => {
   });
 
   it("copies the history from the store's table by the events' keys: the rows the exact path writes", async () => {
+    // Both projectors must read the same log: wait until every event is below the log gate, which
+    // other test files' transactions hold back (it only moves on).
+    await waitFor(
+      async () =>
+        (await lastEvents(10_000)).length ===
+        Number((await pool.query('SELECT count(*) AS n FROM es.events')).rows[0].n),
+      { timeoutMs: 30_000, description: 'every event below the log gate' },
+    );
     // The store's pool: the projector's plans copy the history rows with the server (ADR 0087).
     await new Projector(pool, store, { schema: 'rm_live_copied' }).replayToEnd({ bulk: false });
     await new Projector(pool, store, { schema: 'rm_live_copied_ref', copyFromStore: false }).replayToEnd({
