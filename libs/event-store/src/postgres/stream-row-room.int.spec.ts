@@ -3,14 +3,29 @@
  * `es.streams` keep room for the next version of their rows, so an append updates its stream's row
  * in place (a HOT update: no new entry in the key's index) instead of moving it to another page.
  */
-import { awkwardEvent as event, specDatabase } from '../testing/append-migrations';
+import { Pool } from 'pg';
+import { type RunningPostgres, startPostgresCluster } from '@prov/testing';
+import { waitForPostgres } from '../testing';
+import { awkwardEvent as event } from '../testing/append-migrations';
 import { PostgresEventStore } from './postgres-event-store';
 
-const database = specDatabase('rowroom');
+// A cluster of its own: an old version is pruned from its page only once no transaction of the
+// cluster can see it, and other test files keep transactions open on the shared one.
+let cluster: RunningPostgres;
+let pool: Pool;
+beforeAll(async () => {
+  cluster = await startPostgresCluster();
+  await waitForPostgres(cluster.url);
+  pool = new Pool({ connectionString: cluster.url });
+}, 60_000);
+afterAll(async () => {
+  await pool?.end();
+  await cluster?.stop();
+});
 
 it('updates the stream rows of appends to streams created together on their own pages', async () => {
-  const store = await PostgresEventStore.connect({ pool: database.pool() });
-  const client = await database.pool().connect();
+  const store = await PostgresEventStore.connect({ pool });
+  const client = await pool.connect();
   try {
     // Created together, so their rows fill pages one after the other, as a bulk load's do.
     const streams = Array.from({ length: 400 }, (_, n) => `room-${n}`);
