@@ -13,7 +13,13 @@ import { logEventKey, type RecordedEvent } from '@prov/event-store';
 import { type CopyValue, copyRows } from '../copy-rows';
 import { historyKeyDdl } from '../schema';
 import { type FoldedAssignments, foldAssignments, touchedOrders } from './assignment.fold';
-import { copyHistorySql, insertHistorySql, upsertAssignmentsSql, upsertOrdersSql } from './assignment.sql';
+import {
+  copyHistorySql,
+  historyFromStoreSql,
+  insertHistorySql,
+  upsertAssignmentsSql,
+  upsertOrdersSql,
+} from './assignment.sql';
 import {
   type ApplyOptions,
   batchProjection,
@@ -295,13 +301,7 @@ async function copyHistoryFromStore(
   schema: string,
   { sql, params }: StoreEventsQuery,
 ): Promise<void> {
-  await client.query(
-    `INSERT INTO ${schema}.history (${HISTORY_COLUMNS.join(', ')})
-     SELECT substr(x.stream_name, ${PREFIX.length + 1}), x.stream_revision, x.event_id, x.event_type, x.data, x.metadata,
-            x.recorded_at
-       FROM (${sql}) x`,
-    params,
-  );
+  await client.query(historyFromStoreSql(schema, PREFIX, sql), params);
   // The key the load dropped, built once over the rows (a sort) rather than row by row.
   await client.query(historyKeyDdl(schema));
 }

@@ -44,14 +44,19 @@ export function insertHistorySql(schema: string): string {
 }
 
 /**
- * The history rows of events the live projector has read, copied by the server from the store's
- * table by their keys (`logEventKey`), each row as `insertHistorySql` would write it from the event
- * (ADR 0087). `prefix`: the assignment streams' prefix, left out of the assignment id.
+ * History rows copied by the server from `events`, a SELECT over the store's table with the columns
+ * of its `logRangeQuery`, each row as `insertHistorySql` would write it from the event (ADR 0038).
+ * `prefix`: the assignment streams' prefix, left out of the assignment id.
  */
-export function copyHistorySql(schema: string, prefix: string): string {
+export function historyFromStoreSql(schema: string, prefix: string, events: string): string {
   return `INSERT INTO ${schema}.history (assignment_id, revision, event_id, event_type, data, metadata, recorded_at)
      SELECT substr(x.stream_name, ${prefix.length + 1}), x.stream_revision, x.event_id, x.event_type, x.data, x.metadata,
             x.recorded_at
-       FROM (${logEventsSql('jsonb_to_recordset($1::jsonb) AS k (global_position bigint)')}) x
-     ON CONFLICT DO NOTHING`;
+       FROM (${events}) x`;
+}
+
+/** The history rows of events the live projector has read, copied by their keys (`logEventKey`, ADR 0087). */
+export function copyHistorySql(schema: string, prefix: string): string {
+  const events = logEventsSql('jsonb_to_recordset($1::jsonb) AS k (global_position bigint)');
+  return `${historyFromStoreSql(schema, prefix, events)} ON CONFLICT DO NOTHING`;
 }

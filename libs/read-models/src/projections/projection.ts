@@ -64,6 +64,15 @@ export interface RowsWrite {
   rows: readonly object[];
 }
 
+export interface PlanOptions {
+  /**
+   * The store is the PostgreSQL adapter in the read models' own database: rows that repeat events
+   * (the history) are copied by the server from the store's table in the plan's statement, by
+   * the events' keys, instead of sending their payloads back from this process (ADR 0087).
+   */
+  copyFromStore?: boolean;
+}
+
 /** What a batch of one projection writes (see `planMany`). */
 export interface LivePlan {
   writes: RowsWrite[];
@@ -100,15 +109,6 @@ export interface BulkLoader {
  * Events of the store as a SELECT over its table: stream_name, stream_revision, event_id,
  * event_type, data, metadata, recorded_at (see logRangeQuery of the PostgreSQL adapter).
  */
-export interface PlanOptions {
-  /**
-   * The store is the PostgreSQL adapter in the read models' own database: rows that repeat events
-   * (the history) are copied by the server from the store's table in the plan's statement, by
-   * the events' keys, instead of sending their payloads back from this process (ADR 0087).
-   */
-  copyFromStore?: boolean;
-}
-
 export interface StoreEventsQuery {
   sql: string;
   params: unknown[];
