@@ -3,7 +3,6 @@
  * `es.streams` keep room for the next version of their rows, so an append updates its stream's row
  * in place (a HOT update: no new entry in the key's index) instead of moving it to another page.
  */
-import { Pool } from 'pg';
 import { type RunningPostgres, startPostgresCluster } from '@prov/testing';
 import { waitForPostgres } from '../testing';
 import { awkwardEvent as event } from '../testing/append-migrations';
@@ -11,21 +10,22 @@ import { PostgresEventStore } from './postgres-event-store';
 
 // A cluster of its own: an old version is pruned from its page only once no transaction of the
 // cluster can see it, and other test files keep transactions open on the shared one.
+// The store owns its pool: `pool.end()` hands connections back before they have closed, and the
+// cluster's fast shutdown then ends them with an error only an owned pool listens for.
 let cluster: RunningPostgres;
-let pool: Pool;
+let store: PostgresEventStore;
 beforeAll(async () => {
   cluster = await startPostgresCluster();
   await waitForPostgres(cluster.url);
-  pool = new Pool({ connectionString: cluster.url });
+  store = await PostgresEventStore.connect(cluster.url);
 }, 60_000);
 afterAll(async () => {
-  await pool?.end();
+  await store?.close();
   await cluster?.stop();
 });
 
 it('updates the stream rows of appends to streams created together on their own pages', async () => {
-  const store = await PostgresEventStore.connect({ pool });
-  const client = await pool.connect();
+  const client = await store.pool.connect();
   try {
     // Created together, so their rows fill pages one after the other, as a bulk load's do.
     const streams = Array.from({ length: 400 }, (_, n) => `room-${n}`);
@@ -58,6 +58,5 @@ it('updates the stream rows of appends to streams created together on their own 
     expect(after.hot - before.hot).toBe(streams.length);
   } finally {
     client.release();
-    await store.close();
   }
 }, 60_000);
