@@ -65,6 +65,8 @@ export function scanLimitFor(maxCount: number, filter: EventFilter | undefined):
  * matching events up to `maxCount`, and how far the scan really got, so that filtered-out events
  * still move the caller's checkpoint. A row's position is asked for (`positionOf`) only where the
  * page ends, so that an adapter whose rows hold it in parts builds it once per page, not per row.
+ * An adapter whose server leaves out rows the page does not need (every row it scanned but the
+ * page's events and the last) says how many it scanned (`scanned`).
  */
 export function collectPage<Row>(
   rows: Row[],
@@ -73,9 +75,10 @@ export function collectPage<Row>(
   matches: (row: Row) => boolean,
   toEvent: (row: Row) => RecordedEvent,
   positionOf: (row: Row) => Position,
+  scanned = rows.length,
 ): ReadAllResult {
   const events: RecordedEvent[] = [];
-  const reachedEnd = rows.length < scanLimit;
+  const reachedEnd = scanned < scanLimit;
   for (let index = 0; index < rows.length; index += 1) {
     const row = rows[index];
     if (!matches(row)) continue;

@@ -1,7 +1,8 @@
 /**
- * A filtered page of the log (ADR 0084): the rows the filter drops only move the position on, and
- * matching rows past the page's last event are read again by the next page, so both come back with
- * their position and id and nothing else; the page's events come back whole.
+ * A filtered page of the log (ADRs 0084, 0088): the rows the filter drops only move the position
+ * on, and matching rows past the page's last event are read again by the next page, so the server
+ * sends neither, but for the last row it scanned, with its position and how many it scanned; the
+ * page's events come back whole.
  */
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase, waitFor } from '@prov/testing';
@@ -34,7 +35,7 @@ afterAll(async () => {
 });
 
 describe('a filtered page of the log', () => {
-  it('given kept and dropped events, when a page of one event is read below the gate, then only that event carries more than its position and id', async () => {
+  it('given kept and dropped events, when a page of one event is read below the gate, then it holds that event whole and the last row scanned as its position and count', async () => {
     // With the gate's verdicts as the store passes them: a transaction of another test file that
     // appends nothing must not hold the page back.
     const gate = new LogGate(store.pool);
@@ -47,20 +48,30 @@ describe('a filtered page of the log', () => {
         await gate.settle(rows[0] as unknown as GateColumns);
         return rows;
       },
-      { until: (rows) => rows.length === 4, timeoutMs: 30_000, description: 'the page below the log gate' },
+      {
+        until: (rows) => rows.at(-1)?.scanned === 4,
+        timeoutMs: 30_000,
+        description: 'the page below the log gate',
+      },
     );
 
-    expect(rows.map((row) => row.matches)).toEqual([true, false, true, false]);
-    expect(rows[0]).toMatchObject({ stream_name: 'page-a', stream_revision: '0', event_type: 'Kept' });
+    // The dropped event and the second kept one (past the page's one event) stay in the server.
+    expect(rows).toHaveLength(2);
+    expect(rows.map((row) => row.matches)).toEqual([true, false]);
+    expect(rows[0]).toMatchObject({
+      stream_name: 'page-a',
+      stream_revision: '0',
+      event_type: 'Kept',
+      scanned: 1,
+    });
     expect(rows[0]).toMatchObject({ data: { type: 'Kept' }, metadata: { by: 'test' } });
     expect(rows[0].created_at).toBeInstanceOf(Date);
-    for (const row of rows.slice(1)) {
-      expect(row).toMatchObject({ stream_name: null, stream_revision: null, event_type: null });
-      expect(row).toMatchObject({ data: null, metadata: null, created_at: null });
-      expect(row.event_id).toEqual(expect.any(String));
-      expect(row.transaction_id).toEqual(expect.any(String));
-      expect(row.global_position).toEqual(expect.any(String));
-    }
+    const last = rows[1];
+    expect(last).toMatchObject({ stream_name: null, stream_revision: null, event_type: null, scanned: 4 });
+    expect(last).toMatchObject({ data: null, metadata: null, created_at: null });
+    expect(last.event_id).toEqual(expect.any(String));
+    expect(last.transaction_id).toEqual(expect.any(String));
+    expect(last.global_position).toEqual(expect.any(String));
   });
 
   it('given the same log, when read through the filter a page of one event at a time, then each kept event comes whole, once, in order', async () => {

@@ -1,7 +1,7 @@
 /**
  * One page of the global log (the port's `readAll`), read below the log gate (log-gate.ts, ADR
  * 0042): the gate and the page come from one snapshot, and a filter's condition runs in the
- * server, where rows it drops come back without payload only to move the position on.
+ * server, which sends only the rows the page returns and the last one it scanned (ADR 0088).
  */
 import type { Pool } from 'pg';
 import { collectPage, type EventFilter, type ReadAllResult, scanLimitFor } from '../core';
@@ -28,7 +28,9 @@ export async function readLogPage(
   // lock table twice at most, since each new snapshot may bring a newer one of unknown kind (the
   // page then stops short of it, which is safe; the next wake-up or poll reads on).
   for (let attempt = 1; ; attempt++) {
-    const { rows } = await pool.query<EventRow & GateColumns & { matches: boolean | null }>({
+    const { rows } = await pool.query<
+      EventRow & GateColumns & { matches: boolean | null; scanned: number | null }
+    >({
       ...pageStatement(filter ? condition.sql : undefined),
       values: [
         after.transactionId,
@@ -39,17 +41,18 @@ export async function readLogPage(
       ],
     });
     if (attempt < 3 && (await gate.settle(rows[0]))) continue;
-    // Rows the filter drops, and matching rows past maxCount, come back as a position only
-    // (pageStatement): they only move the position forward, or are read again by the next page.
-    // The gate's row without events is left out.
-    const scanned = rows.filter((row) => row.event_id !== null);
+    // Through a filter, rows it drops and matching rows past maxCount stay in the server, but for
+    // the last one scanned, which tells how far the page got and how many rows it scanned
+    // (pageStatement). The gate's row without events is left out.
+    const returned = rows.filter((row) => row.event_id !== null);
     const page = collectPage(
-      scanned,
+      returned,
       scanLimit,
       maxCount,
       (row) => row.matches === true,
       toRecordedEvent,
       (row) => toPgPosition(row.transaction_id, row.global_position),
+      returned.at(-1)?.scanned ?? returned.length,
     );
     // Said only at the end of the visible log: a page cut short by its size is read on at once.
     return page.isEnd ? { ...page, heldBack: rows[0]?.gate_held_back === true } : page;

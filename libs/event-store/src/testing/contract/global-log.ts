@@ -1,7 +1,8 @@
 /** Contract: the global log ($all): order, exclusive `after`, filters, progress across filtered-out events. */
 import { comparePositions, type Position } from '../../core/position';
+import { FILTERED_SCAN_WINDOW } from '../../core/filter';
 import type { AppendResult, EventFilter } from '../../core/types';
-import { type ContractContext, newEvent, readAllThrough, uniquePrefix } from './helpers';
+import { type ContractContext, newEvent, newEvents, readAllThrough, SLOW, uniquePrefix } from './helpers';
 
 export function globalLogContract(ctx: ContractContext): void {
   const store = () => ctx.fixture().store;
@@ -103,6 +104,28 @@ export function globalLogContract(ctx: ContractContext): void {
       expect(events).toEqual([]);
       expect(lastPosition).toBe(last.position);
     });
+
+    it(
+      'reads on past a scan window the filter dropped whole: the page is empty but not the end',
+      async () => {
+        const prefix = uniquePrefix('window');
+        const start = await store().appendToStream(`${prefix}start`, [newEvent('Start')]);
+        await store().appendToStream(`${prefix}other`, newEvents(FILTERED_SCAN_WINDOW + 1, 'Other'));
+        const kept = await store().appendToStream(`${prefix}wanted`, [newEvent('Wanted')]);
+        // Every event visible to readers first (a store may hold the log's tail back for a while).
+        await readAllThrough(store(), kept.position, { after: start.position, pageSize: 5000 });
+        const filter = { streamNamePrefixes: [`${prefix}wanted`] };
+        const first = await store().readAll({ after: start.position, maxCount: 10, filter });
+        expect(first.events).toEqual([]);
+        expect(first.isEnd).toBe(false);
+        expect(first.lastPosition).toBeDefined();
+        expect(comparePositions(first.lastPosition!, kept.position)).toBeLessThan(0);
+        const next = await store().readAll({ after: first.lastPosition, maxCount: 10, filter });
+        expect(next.events.map((e) => e.type)).toEqual(['Wanted']);
+        expect(next.isEnd).toBe(true);
+      },
+      SLOW,
+    );
 
     it('reports isEnd with nothing after the last event', async () => {
       const prefix = uniquePrefix('end');
