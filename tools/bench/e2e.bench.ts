@@ -12,7 +12,9 @@
  * (requests sent, and Executed, before the burst, default 3000; 0 measures the burst on
  * services that have just started, as before 2026-12-04; the baseline adds as many accounts
  * first), BENCH_BULK
- * (requests sent afterwards through POST /api/assignments/batch, default BENCH_REQUESTS; 0 skips),
+ * (requests sent afterwards through POST /api/assignments/batch, default BENCH_REQUESTS; 0 skips;
+ * just before it, with the services idle, the raw baseline of the same work is measured too: as
+ * many accounts, into a group holding as many members as the engine's by then),
  * BENCH_RAW_CONNECTIONS (4, the baseline's LDAP connections), BENCH_SUSTAINED_RATE (requests/s,
  * default 50; 0 skips the sustained run), BENCH_SUSTAINED_SECONDS (default 60; the issue's
  * 10-minute run is 600), BENCH_IDENTITIES (identities registered before the burst, at least
@@ -90,23 +92,27 @@ async function main(): Promise<void> {
   const warmup = env('BENCH_WARMUP', 3000);
   const entitlementId = target === 'ldap' ? 'ldap_staff' : 'hr_app_reader';
 
-  // The baseline first, alone on the machine's share of the cores it will later share with the engine.
-  const raw =
-    target === 'ldap'
-      ? await measureRawSlapd({
-          baseDn: SAMPLE_LDAP_BASE_DN,
-          count: requests,
-          warmup,
-          inFlight: concurrency,
-          connections: env('BENCH_RAW_CONNECTIONS', 4),
-          group: 'staff',
-        })
-      : undefined;
-  if (raw)
+  /** The directory's own rate for `count` accounts after `after`, printed; undefined for the SQL target. */
+  const rawBaseline = async (count: number, after: number, label: string) => {
+    if (target !== 'ldap') return undefined;
+    const connections = env('BENCH_RAW_CONNECTIONS', 4);
+    const result = await measureRawSlapd({
+      baseDn: SAMPLE_LDAP_BASE_DN,
+      count,
+      warmup: after,
+      inFlight: concurrency,
+      connections,
+      group: 'staff',
+    });
     console.log(
-      `raw slapd (ldapts, ${concurrency} in flight, ${env('BENCH_RAW_CONNECTIONS', 4)} connections): ${raw.count} accounts + memberships (after ${warmup} unmeasured) in ${raw.seconds.toFixed(1)} s = ${raw.perSecond.toFixed(0)}/s; ` +
-        `CPU ms per account: slapd ${raw.slapdCpuMs.toFixed(2)}, client ${raw.clientCpuMs.toFixed(2)}`,
+      `${label} (ldapts, ${concurrency} in flight, ${connections} connections): ${result.count} accounts + memberships (after ${after} unmeasured) in ${result.seconds.toFixed(1)} s = ${result.perSecond.toFixed(0)}/s; ` +
+        `CPU ms per account: slapd ${result.slapdCpuMs.toFixed(2)}, client ${result.clientCpuMs.toFixed(2)}`,
     );
+    return result;
+  };
+
+  // The baseline first, alone on the machine's share of the cores it will later share with the engine.
+  const raw = await rawBaseline(requests, warmup, 'raw slapd');
 
   const profileDir = process.env.BENCH_CPU_PROFILE_DIR
     ? resolve(process.env.BENCH_CPU_PROFILE_DIR)
@@ -280,12 +286,15 @@ async function main(): Promise<void> {
     if (bulk > 0) {
       // Idle first, so that the bulk's CPU per order is its own work, not the runs' before it.
       await servicesIdle(system, SERVICES);
+      const first = warmup + requests + sustainedTotal;
+      // The same work as the bulk's, just before it (the machine's speed drifts over a run): as
+      // many accounts, into a group holding as many members as the engine's does by now.
+      const rawBulk = await rawBaseline(bulk, first, 'raw slapd for the bulk');
       profileStart('bulk');
       await statements.start();
       const bulkCpu = await startCpu();
       const bulkStart = Date.now();
       const bulkIds: string[] = [];
-      const first = warmup + requests + sustainedTotal;
       for (let from = 0; from < bulk; from += MAX_BATCH) {
         const items = identities
           .slice(first + from, first + Math.min(bulk, from + MAX_BATCH))
@@ -316,7 +325,11 @@ async function main(): Promise<void> {
       );
       console.log(formatCpuTable(bulkCpuTable, availableParallelism(), 'bulk'));
       if (bulkStatements) console.log(bulkStatements);
-      if (raw) console.log(`bulk engine/raw slapd: ${(bulk / bulkSeconds / raw.perSecond).toFixed(3)}`);
+      if (raw && rawBulk)
+        console.log(
+          `bulk engine/raw slapd: ${(bulk / bulkSeconds / raw.perSecond).toFixed(3)} (to the burst's baseline); ` +
+            `${(bulk / bulkSeconds / rawBulk.perSecond).toFixed(3)} to the bulk's (the same work, measured just before)`,
+        );
     }
 
     // 3. Projection rebuild rate: an audit replay of everything so far.
