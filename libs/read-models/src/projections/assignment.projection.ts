@@ -15,6 +15,7 @@ import { historyKeyDdl } from '../schema';
 import { type FoldedAssignments, foldAssignments, touchedOrders } from './assignment.fold';
 import {
   copyHistorySql,
+  HISTORY_COLUMNS,
   historyFromStoreSql,
   insertHistorySql,
   upsertAssignmentsSql,
@@ -262,16 +263,6 @@ function orderValues({ state, order, generatedAt }: FoldedOrder): CopyValue[] {
 function orderRecord(row: FoldedOrder): Row {
   return asRecord(ORDER_COLUMNS, orderValues(row));
 }
-
-const HISTORY_COLUMNS = [
-  'assignment_id',
-  'revision',
-  'event_id',
-  'event_type',
-  'data',
-  'metadata',
-  'recorded_at',
-] as const;
 
 /** A history row's values, in HISTORY_COLUMNS' order. */
 function historyValues(e: RecordedEvent): CopyValue[] {

@@ -36,8 +36,19 @@ export function upsertOrdersSql(schema: string): string {
        postponed_until = EXCLUDED.postponed_until`;
 }
 
+/** The history table's columns, in the order every write of it lists them. */
+export const HISTORY_COLUMNS = [
+  'assignment_id',
+  'revision',
+  'event_id',
+  'event_type',
+  'data',
+  'metadata',
+  'recorded_at',
+] as const;
+
 export function insertHistorySql(schema: string): string {
-  return `INSERT INTO ${schema}.history (assignment_id, revision, event_id, event_type, data, metadata, recorded_at)
+  return `INSERT INTO ${schema}.history (${HISTORY_COLUMNS.join(', ')})
      SELECT * FROM jsonb_to_recordset($1::jsonb) AS x (assignment_id text, revision bigint, event_id text,
        event_type text, data jsonb, metadata jsonb, recorded_at timestamptz)
      ON CONFLICT DO NOTHING`;
@@ -49,7 +60,7 @@ export function insertHistorySql(schema: string): string {
  * `prefix`: the assignment streams' prefix, left out of the assignment id.
  */
 export function historyFromStoreSql(schema: string, prefix: string, events: string): string {
-  return `INSERT INTO ${schema}.history (assignment_id, revision, event_id, event_type, data, metadata, recorded_at)
+  return `INSERT INTO ${schema}.history (${HISTORY_COLUMNS.join(', ')})
      SELECT substr(x.stream_name, ${prefix.length + 1}), x.stream_revision, x.event_id, x.event_type, x.data, x.metadata,
             x.recorded_at
        FROM (${events}) x`;

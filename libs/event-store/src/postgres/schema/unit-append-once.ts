@@ -10,8 +10,9 @@
  * the judge and the write read that entry; a written part moves its entry on, as its `UPDATE`
  * moves the row, so a later part of the same stream sees the revision and hash it left. A missing
  * stream is created by an insert that returns its row, tried first for a part that expects no
- * stream (a new assignment, a new claim), which saves the select that would miss. Same arguments, verdicts, rows, hashes and
- * lock order: `CREATE OR REPLACE`, so a process not yet updated calls the new body unchanged.
+ * stream (a new assignment, a new claim), which saves the select that would miss. Same arguments,
+ * verdicts, rows, hashes and lock order: `CREATE OR REPLACE`, so a process not yet updated calls
+ * the new body unchanged.
  * Built as edits of migration 10's text (unit-append.ts), so the two cannot drift apart.
  */
 import { edit } from './lean-append';
