@@ -43,6 +43,21 @@ export default tseslint.config(
     },
   },
   {
+    // Every decision and fold runs here, per event; tests may spread as they like (ADR 0089).
+    files: ['libs/domain/src/**/*.ts'],
+    ignores: ['**/*.spec.ts', 'libs/domain/src/testing/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ObjectExpression > SpreadElement:first-child ~ Property',
+          message:
+            "a property after a leading spread takes V8's slow path in Node 20: copyWith(base, { ... }) or eventData(head, { ... })",
+        },
+      ],
+    },
+  },
+  {
     // Formats the console bundles too: no framework, no Node modules.
     files: ['libs/contracts/src/csv/**/*.ts'],
     rules: {

@@ -14,6 +14,7 @@ import {
   type AssignmentEvent,
   type AssignmentState,
   assignmentStreamName,
+  copyWith,
   identityDecider,
   identityStreamName,
   type IdentityState,
@@ -151,7 +152,7 @@ export class AssignmentCommands {
       return next?.type === 'GenerateProvisioningOrder' &&
         this.roleModel &&
         next.roleModelVersion === undefined
-        ? { ...next, roleModelVersion: this.roleModel.hash }
+        ? copyWith(next, { roleModelVersion: this.roleModel.hash })
         : next;
     };
   }

@@ -7,6 +7,7 @@ export * from './provisioning-state';
 export * from './errors';
 export * from './decider';
 export { jsonEqual, type JsonValue } from './json';
+export { copyWith, type CopyWith } from './copy-with';
 
 export * from './assignment/assignment.events';
 export * from './assignment/assignment.commands';

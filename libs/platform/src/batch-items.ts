@@ -1,4 +1,5 @@
 import type { BatchCommandReply } from '@prov/contracts';
+import { copyWith } from '@prov/domain';
 import { CommandExceptionFilter } from '@prov/messaging';
 import { COMMAND_FILTER } from './bootstrap';
 
@@ -23,9 +24,10 @@ export async function eachItem<Item extends object, Value>(
   run: (command: Item & { actor: string; correlationId?: string }) => Promise<Value>,
 ): Promise<BatchCommandReply<Value>> {
   const { actor, correlationId } = batch;
+  type Command = Item & { actor: string; correlationId?: string };
   const results = await Promise.all(
     batch.items.map((item) =>
-      run({ ...item, actor, correlationId }).then(
+      run(copyWith(item, { actor, correlationId }) as unknown as Command).then(
         (value) => ({ value }),
         (error: unknown) => ({ error: itemErrors.toPayload(error, subject) }),
       ),

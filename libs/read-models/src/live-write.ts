@@ -71,7 +71,7 @@ export function liveWriteStatement(batch: LiveWrite): { name: string; text: stri
     statement = { text: statementText(batch), name: `rm_live_${statements.size + 1}` };
     statements.set(shape, statement);
   }
-  return { ...statement, values };
+  return { name: statement.name, text: statement.text, values };
 }
 
 /** The text of {@link writeLive}'s statement; its parameters in the order liveWriteStatement pushes them. */

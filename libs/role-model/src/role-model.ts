@@ -1,6 +1,6 @@
 import { RuleEvaluationError, type RuleEvaluationDetails } from './errors';
 import { durationMs } from './duration';
-import { compileRuleExpression, type CompiledExpression } from './expressions/expression';
+import { compileRuleExpression, type CompiledExpression, expressionData } from './expressions/expression';
 import { DEFAULT_RETRY_POLICY } from './retry';
 import { resolveConnectionSecret, type Environment } from './secrets';
 import type {
@@ -154,9 +154,10 @@ export class RoleModel {
     const connection = this.connectionsById.get(rt.connectionId)!;
     const rules = this.compiled.get(rt.id)!;
     const base = { entitlementId, resourceTypeId: rt.id, identity: who };
+    const data = expressionData(identity);
 
     const run = (rule: string, expression: CompiledExpression): unknown => {
-      const result = expression.evaluate(identity);
+      const result = expression.evaluateData(data);
       if (result.ok) return result.value;
       const details: RuleEvaluationDetails = {
         ...base,
@@ -240,8 +241,9 @@ export class RoleModel {
    */
   rulesFor(identity: IdentityAttributes): RuleOutcome {
     const outcome: RuleOutcome = { due: [], failed: [] };
+    const data = this.compiledRules.length > 0 ? expressionData(identity) : {};
     for (const rule of this.compiledRules) {
-      const result = rule.when.evaluate(identity);
+      const result = rule.when.evaluateData(data);
       if (!result.ok) outcome.failed.push({ ruleId: rule.id, reason: result.reason });
       else if (typeof result.value !== 'boolean') {
         outcome.failed.push({

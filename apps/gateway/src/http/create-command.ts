@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type Context, context } from '@opentelemetry/api';
 import type { Response } from 'express';
 import type { BatchCommandReply } from '@prov/contracts';
+import { copyWith } from '@prov/domain';
 import { CommandClient, CommandError, type CommandErrorPayload } from '@prov/messaging';
 import { metricsRegistry } from '@prov/platform';
 import { Histogram } from 'prom-client';
@@ -143,7 +144,11 @@ export class CreateCommands {
       if (group.length === 1) {
         const [only] = group;
         only.resolve(
-          (await this.commands.send('requests', lane.command, { ...only.body, actor: lane.actor })) as never,
+          (await this.commands.send(
+            'requests',
+            lane.command,
+            copyWith(only.body, { actor: lane.actor }),
+          )) as never,
         );
         return;
       }

@@ -46,15 +46,14 @@ export function orderForRequest(
   const base = { assignmentId: state.assignmentId, orderId, now, actor: 'orders' };
   if (!identity) {
     return {
-      ...base,
       type: 'RecordRoleModelEvaluationFailure',
       error: `identity ${state.identityId} is not registered`,
+      ...base,
     };
   }
   try {
     const evaluated = roleModel.evaluate(identityAttributes(identity), state.entitlementId);
     return {
-      ...base,
       type: 'GenerateProvisioningOrder',
       changeType: 'Added',
       connectionId: evaluated.connectionId,
@@ -62,10 +61,11 @@ export function orderForRequest(
       fulfillment: evaluated.fulfillment,
       changes: evaluated.changes as unknown as Record<string, unknown>,
       requiresReview: evaluated.requiresReview,
+      ...base,
     };
   } catch (error) {
     if (!(error instanceof RuleEvaluationError)) throw error;
-    return { ...base, type: 'RecordRoleModelEvaluationFailure', error: error.message };
+    return { type: 'RecordRoleModelEvaluationFailure', error: error.message, ...base };
   }
 }
 
@@ -132,12 +132,11 @@ export function orderForMover(
     const current = currentOrder(state);
     if (state.workflowState !== 'Requested' || !current?.changeType || current.changeType === 'Deleted')
       return undefined;
-    return { ...base, type: 'RecordRoleModelEvaluationFailure', error: error.message };
+    return { type: 'RecordRoleModelEvaluationFailure', error: error.message, ...base };
   }
   const planned = plannedAccountChange(state, evaluated.changes as AccountChanges);
   if (!planned) return undefined;
   return {
-    ...base,
     type: 'GenerateProvisioningOrder',
     changeType: planned.changeType,
     connectionId: evaluated.connectionId,
@@ -145,5 +144,6 @@ export function orderForMover(
     fulfillment: evaluated.fulfillment,
     changes: planned.changes as unknown as Record<string, unknown>,
     requiresReview: evaluated.requiresReview,
+    ...base,
   };
 }

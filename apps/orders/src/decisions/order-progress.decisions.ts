@@ -4,6 +4,7 @@ import {
   assignmentEnding,
   type AssignmentState,
   type ConnectorCall,
+  copyWith,
   currentOrder,
   type ProvisioningOrder,
   ProvisioningState,
@@ -79,8 +80,8 @@ export function reportDecision(state: AssignmentState, report: AgentReport, now:
   };
   const command = (
     report.outcome === 'executed'
-      ? { ...base, type: 'ReportProvisioningOrderExecuted' }
-      : { ...base, type: 'ReportProvisioningOrderErrored', error: report.error ?? 'unknown error' }
+      ? { type: 'ReportProvisioningOrderExecuted', ...base }
+      : { type: 'ReportProvisioningOrderErrored', error: report.error ?? 'unknown error', ...base }
   ) as AssignmentCommand;
   return { command };
 }
@@ -127,13 +128,12 @@ export function timerCommand(
   const current = orderOf(state, seen.orderId);
   if (!current?.open || current.stateCode !== seen.provisioningStateCode || current.attempt !== seen.attempt)
     return undefined;
-  return {
-    ...command,
+  return copyWith(command, {
     assignmentId: seen.assignmentId,
     orderId: seen.orderId,
     now,
     actor: 'timer',
-  } as AssignmentCommand;
+  }) as unknown as AssignmentCommand;
 }
 
 /** The end-date timer's command, while the assignment's end date has passed and it is not ended yet. */

@@ -1,4 +1,5 @@
 import { jsonEqual } from '../json';
+import { copyWith } from '../copy-with';
 import { ProvisioningState } from '../provisioning-state';
 import type { ChangeType } from './assignment.events';
 import { type AssignmentState, currentOrder } from './assignment.state';
@@ -51,11 +52,10 @@ export function appliedAccount(assignment: AssignmentState): AccountChanges | un
     if (!changes) continue;
     if (order.changeType === 'Added') account = changes;
     else if (order.changeType === 'Modified' && account) {
-      account = {
-        ...account,
+      account = copyWith(account, {
         accountKey: changes.accountKey,
         attributes: { ...account.attributes, ...changes.attributes },
-      };
+      });
     } else if (order.changeType === 'Deleted') account = undefined;
   }
   return account;

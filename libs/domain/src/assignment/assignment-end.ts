@@ -1,5 +1,5 @@
 import { EndDateNotPassedError } from '../errors';
-import { withoutUndefined } from '../json';
+import { eventData } from '../json';
 import { ProvisioningState, type ProvisioningStateCode, toStateView } from '../provisioning-state';
 import { requireDate, requireText } from '../validation';
 import type { EndAssignment } from './assignment.commands';
@@ -83,8 +83,7 @@ export function decideEnd(command: EndAssignment, assignment: Assignment): Assig
   const base = { assignmentId: assignment.assignmentId, at, by: command.actor };
   const events: AssignmentEvent[] = ending.deactivate.map((order) => ({
     type: 'ProvisioningOrderDeactivated',
-    data: withoutUndefined({
-      ...base,
+    data: eventData(base, {
       orderId: order.orderId,
       endsAt: assignment.endsAt!,
       ...toStateView(ProvisioningState.Inactive),
@@ -97,8 +96,7 @@ export function decideEnd(command: EndAssignment, assignment: Assignment): Assig
     if (deactivated.has(order.orderId)) continue;
     events.push({
       type: 'ProvisioningOrderSuperseded',
-      data: withoutUndefined({
-        ...base,
+      data: eventData(base, {
         orderId: order.orderId,
         supersededBy: orderId,
         reason: 'AssignmentEnded' as const,
@@ -109,8 +107,7 @@ export function decideEnd(command: EndAssignment, assignment: Assignment): Assig
   // Removing access is not held for review, as for a revocation.
   events.push({
     type: 'ProvisioningOrderGenerated',
-    data: withoutUndefined({
-      ...base,
+    data: eventData(base, {
       orderId,
       identityId: assignment.identityId,
       entitlementId: assignment.entitlementId,

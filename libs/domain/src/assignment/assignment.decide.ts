@@ -6,7 +6,7 @@ import {
   unknownCommandError,
   ValidationError,
 } from '../errors';
-import { withoutUndefined } from '../json';
+import { eventData, withoutUndefined } from '../json';
 import { describeState, ProvisioningState, toStateView } from '../provisioning-state';
 import { optionalDate, optionalText, requireDate, requireOneOf, requireText } from '../validation';
 import type {
@@ -143,8 +143,7 @@ function transition(command: OrderTransitionCommand, assignment: Assignment): As
       requireText(command.type, 'actor', command.actor);
       return {
         type: 'ProvisioningOrderApproved',
-        data: withoutUndefined({
-          ...base,
+        data: eventData(base, {
           comment: optionalText(command.type, 'comment', command.comment),
           ...toStateView(ProvisioningState.Pending),
         }),
@@ -153,8 +152,7 @@ function transition(command: OrderTransitionCommand, assignment: Assignment): As
       requireText(command.type, 'actor', command.actor);
       return {
         type: 'ProvisioningOrderDeclined',
-        data: withoutUndefined({
-          ...base,
+        data: eventData(base, {
           comment: optionalText(command.type, 'comment', command.comment),
           ...toStateView(ProvisioningState.None),
         }),
@@ -168,8 +166,7 @@ function transition(command: OrderTransitionCommand, assignment: Assignment): As
       }
       return {
         type: 'ProvisioningOrderPostponed',
-        data: withoutUndefined({
-          ...base,
+        data: eventData(base, {
           comment,
           until,
           ...toStateView(ProvisioningState.AwaitingApproval),
@@ -179,8 +176,7 @@ function transition(command: OrderTransitionCommand, assignment: Assignment): As
     case 'TransmitProvisioningOrder':
       return {
         type: 'ProvisioningOrderTransmitted',
-        data: withoutUndefined({
-          ...base,
+        data: eventData(base, {
           connectionId: order.connectionId ?? '',
           ...toStateView(ProvisioningState.Transmitted),
         }),
@@ -188,8 +184,7 @@ function transition(command: OrderTransitionCommand, assignment: Assignment): As
     case 'ReportProvisioningOrderExecuted':
       return {
         type: 'ProvisioningOrderExecuted',
-        data: withoutUndefined({
-          ...base,
+        data: eventData(base, {
           reportedBy: command.by,
           attempt: order.attempt,
           connectorCall: command.connectorCall,
@@ -199,8 +194,7 @@ function transition(command: OrderTransitionCommand, assignment: Assignment): As
     case 'ReportProvisioningOrderErrored':
       return {
         type: 'ProvisioningOrderErrored',
-        data: withoutUndefined({
-          ...base,
+        data: eventData(base, {
           reportedBy: command.by,
           error: requireText(command.type, 'error', command.error),
           attempt: order.attempt,
@@ -211,8 +205,7 @@ function transition(command: OrderTransitionCommand, assignment: Assignment): As
     case 'ExpireTransmittedValidity':
       return {
         type: 'ProvisioningOrderErrored',
-        data: withoutUndefined({
-          ...base,
+        data: eventData(base, {
           reportedBy: 'timer',
           error: `transmitted-validity period expired without verification (order was ${describeState(order.stateCode)})`,
           attempt: order.attempt,
@@ -222,13 +215,12 @@ function transition(command: OrderTransitionCommand, assignment: Assignment): As
     case 'VerifyProvisioningOrder':
       return {
         type: 'ProvisioningOrderVerified',
-        data: withoutUndefined({ ...base, ...toStateView(ProvisioningState.Verified) }),
+        data: eventData(base, toStateView(ProvisioningState.Verified)),
       };
     case 'RetryProvisioningOrder':
       return {
         type: 'ProvisioningOrderRetried',
-        data: withoutUndefined({
-          ...base,
+        data: eventData(base, {
           attempt: order.attempt + 1,
           automatic: command.automatic ?? false,
           comment: optionalText(command.type, 'comment', command.comment),
@@ -242,7 +234,7 @@ function transition(command: OrderTransitionCommand, assignment: Assignment): As
       }
       return {
         type: 'ProvisioningOrderDeactivated',
-        data: withoutUndefined({ ...base, endsAt, ...toStateView(ProvisioningState.Inactive) }),
+        data: eventData(base, { endsAt, ...toStateView(ProvisioningState.Inactive) }),
       };
     }
     default: {

@@ -5,6 +5,7 @@ import {
   type ProvisioningStateName,
 } from '../provisioning-state';
 import type { AssignmentEvent, ChangeType, Fulfillment } from './assignment.events';
+import { copyWith } from '../copy-with';
 
 /**
  * The state of one assignment, folded from its stream. Timestamps stay ISO strings as in the
@@ -94,11 +95,11 @@ const CLOSED_REASON_BY_STATE: Partial<Record<ProvisioningStateCode, OrderClosedR
 /** An open order that has reached a terminal state is closed. */
 function closeIfTerminal(order: ProvisioningOrder): ProvisioningOrder {
   if (!order.open || !isTerminalState(order.stateCode)) return order;
-  return { ...order, open: false, closedReason: CLOSED_REASON_BY_STATE[order.stateCode] };
+  return copyWith(order, { open: false, closedReason: CLOSED_REASON_BY_STATE[order.stateCode] });
 }
 
 function moveTo(order: ProvisioningOrder, stateCode: ProvisioningStateCode, at: string): ProvisioningOrder {
-  return closeIfTerminal({ ...order, stateCode, updatedAt: at });
+  return closeIfTerminal(copyWith(order, { stateCode, updatedAt: at }));
 }
 
 /**
@@ -111,12 +112,12 @@ function noOrders(): Record<string, ProvisioningOrder> {
   return Object.create(null) as Record<string, ProvisioningOrder>;
 }
 
-function withOrder(state: Assignment, order: ProvisioningOrder): Assignment {
+function withOrder(state: Assignment, order: ProvisioningOrder, current?: string): Assignment {
   const orders = noOrders();
   // Own keys of a state read back from JSON as well: its orders are a plain object there.
   for (const orderId of Object.keys(state.orders)) orders[orderId] = state.orders[orderId];
   orders[order.orderId] = order;
-  return { ...state, orders };
+  return copyWith(state, current === undefined ? { orders } : { orders, currentOrderId: current });
 }
 
 /** Applies `change` to an existing order; events about unknown orders change nothing. */
@@ -130,7 +131,7 @@ function updateOrder(
 }
 
 function supersede(order: ProvisioningOrder, by: string, at: string): ProvisioningOrder {
-  return { ...order, open: false, closedReason: 'Superseded', supersededBy: by, updatedAt: at };
+  return copyWith(order, { open: false, closedReason: 'Superseded', supersededBy: by, updatedAt: at });
 }
 
 /**
@@ -158,7 +159,7 @@ export function evolve(state: AssignmentState, event: AssignmentEvent): Assignme
 
   switch (event.type) {
     case 'AssignmentRevoked':
-      return { ...state, workflowState: 'Revoked', revokedAt: event.data.at };
+      return copyWith(state, { workflowState: 'Revoked', revokedAt: event.data.at });
 
     case 'ProvisioningOrderGenerated': {
       const { orderId, changeType, connectionId, resourceTypeId, fulfillment, changes, requiresReview } =
@@ -178,14 +179,14 @@ export function evolve(state: AssignmentState, event: AssignmentEvent): Assignme
         open: true,
         updatedAt: event.data.at,
       });
-      return { ...withOrder(state, order), currentOrderId: orderId };
+      return withOrder(state, order, orderId);
     }
 
     case 'RoleModelEvaluationFailed': {
       const { orderId, error, at } = event.data;
       const previous = findOrder(state, orderId);
       const order: ProvisioningOrder = previous
-        ? { ...previous, stateCode: ProvisioningState.Error, lastError: error, updatedAt: at }
+        ? copyWith(previous, { stateCode: ProvisioningState.Error, lastError: error, updatedAt: at })
         : {
             orderId,
             changes: {},
@@ -196,7 +197,7 @@ export function evolve(state: AssignmentState, event: AssignmentEvent): Assignme
             open: true,
             updatedAt: at,
           };
-      return { ...withOrder(state, order), currentOrderId: orderId };
+      return withOrder(state, order, orderId);
     }
 
     case 'ProvisioningOrderApproved':
@@ -212,7 +213,7 @@ export function evolve(state: AssignmentState, event: AssignmentEvent): Assignme
       const { until, at } = event.data;
       return updateOrder(state, event.data.orderId, (order) => {
         const { postponedUntil: _previous, ...rest } = moveTo(order, event.data.provisioningStateCode, at);
-        return until !== undefined ? { ...rest, postponedUntil: until } : rest;
+        return until !== undefined ? copyWith(rest, { postponedUntil: until }) : rest;
       });
     }
 
@@ -220,20 +221,22 @@ export function evolve(state: AssignmentState, event: AssignmentEvent): Assignme
       const declined = updateOrder(state, event.data.orderId, (order) =>
         moveTo(order, event.data.provisioningStateCode, event.data.at),
       );
-      return declined === state ? state : { ...declined, workflowState: 'Declined' };
+      return declined === state ? state : copyWith(declined, { workflowState: 'Declined' });
     }
 
     case 'ProvisioningOrderErrored':
-      return updateOrder(state, event.data.orderId, (order) => ({
-        ...moveTo(order, event.data.provisioningStateCode, event.data.at),
-        lastError: event.data.error,
-      }));
+      return updateOrder(state, event.data.orderId, (order) =>
+        copyWith(moveTo(order, event.data.provisioningStateCode, event.data.at), {
+          lastError: event.data.error,
+        }),
+      );
 
     case 'ProvisioningOrderRetried':
-      return updateOrder(state, event.data.orderId, (order) => ({
-        ...moveTo(order, event.data.provisioningStateCode, event.data.at),
-        attempt: event.data.attempt,
-      }));
+      return updateOrder(state, event.data.orderId, (order) =>
+        copyWith(moveTo(order, event.data.provisioningStateCode, event.data.at), {
+          attempt: event.data.attempt,
+        }),
+      );
 
     case 'ProvisioningOrderSuperseded':
       return updateOrder(state, event.data.orderId, (order) =>

@@ -1,5 +1,5 @@
 import { AssignmentWorkflowError, InvalidTransitionError } from '../errors';
-import { jsonEqual, withoutUndefined } from '../json';
+import { eventData, jsonEqual } from '../json';
 import { ProvisioningState, toStateView } from '../provisioning-state';
 import { requireBoolean, requireDate, requireOneOf, requireRecord, requireText } from '../validation';
 import type { GenerateProvisioningOrder, RecordRoleModelEvaluationFailure } from './assignment.commands';
@@ -135,8 +135,7 @@ export function decideGeneration(
   const { stateCode, outcome } = initialOrderState(command, assignment);
   const generated: ProvisioningOrderGenerated = {
     type: 'ProvisioningOrderGenerated',
-    data: withoutUndefined({
-      ...orderEventHead(assignment, command, at),
+    data: eventData(orderEventHead(assignment, command, at), {
       changeType: command.changeType,
       connectionId: command.connectionId,
       resourceTypeId: command.resourceTypeId,
@@ -179,8 +178,7 @@ export function decideEvaluationFailure(
   if (existing?.lastError === error) return [];
   const failed: AssignmentEvent = {
     type: 'RoleModelEvaluationFailed',
-    data: withoutUndefined({
-      ...orderEventHead(assignment, command, at),
+    data: eventData(orderEventHead(assignment, command, at), {
       error,
       ...toStateView(ProvisioningState.Error),
     }),

@@ -1,4 +1,5 @@
 import { InvalidTransitionError } from '../errors';
+import { copyWith } from '../copy-with';
 import { ProvisioningState, type ProvisioningStateCode } from '../provisioning-state';
 import type { OrderCommandType } from './assignment.commands';
 import type { ChangeType, Fulfillment, Reporter } from './assignment.events';
@@ -93,7 +94,7 @@ export function allowedFromStates(
   conditions: Omit<TransitionSubject, 'stateCode'> = {},
 ): ProvisioningStateCode[] {
   const states = ORDER_TRANSITIONS.filter(
-    (rule) => rule.command === command && meetsConditions(rule, { ...conditions, stateCode: None }),
+    (rule) => rule.command === command && meetsConditions(rule, copyWith(conditions, { stateCode: None })),
   ).flatMap((rule) => rule.from);
   return [...new Set(states)].sort((a, b) => a - b);
 }

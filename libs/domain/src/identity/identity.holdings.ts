@@ -1,5 +1,6 @@
 import { IdentityInactiveError, ValidationError } from '../errors';
-import { withoutUndefined } from '../json';
+import { eventData, withoutUndefined } from '../json';
+import { copyWith } from '../copy-with';
 import { optionalDate, optionalText, requireDate, requireText } from '../validation';
 import type {
   DeactivateIdentity,
@@ -41,7 +42,7 @@ export function decideStatus(
   const effectiveAt = optionalDate(command.type, 'at', command.at);
   if (effectiveAt !== undefined && Date.parse(effectiveAt) > Date.parse(at)) {
     if (identity.deactivationScheduledAt === effectiveAt) return [];
-    return [{ type: 'IdentityDeactivationScheduled', data: { ...data, effectiveAt } }];
+    return [{ type: 'IdentityDeactivationScheduled', data: copyWith(data, { effectiveAt }) }];
   }
   return [{ type: 'IdentityDeactivated', data }];
 }
@@ -67,7 +68,7 @@ export function decideHolding(
       if (!identity.active) throw new IdentityInactiveError(identity.identityId, type);
       if (holding?.holders.includes(holder)) return [];
       const assignmentId = holding?.assignmentId ?? proposed;
-      return [{ type: 'EntitlementHeld', data: withoutUndefined({ ...base, assignmentId, holder }) }];
+      return [{ type: 'EntitlementHeld', data: eventData(base, { assignmentId, holder }) }];
     }
     case 'ReleaseEntitlementHold': {
       const holder = requireHolder(type, command.holder);
@@ -75,14 +76,14 @@ export function decideHolding(
       return [
         {
           type: 'EntitlementHoldReleased',
-          data: withoutUndefined({ ...base, assignmentId: holding.assignmentId, holder }),
+          data: eventData(base, { assignmentId: holding.assignmentId, holder }),
         },
       ];
     }
     case 'ReleaseEntitlement': {
       const assignmentId = requireText(type, 'assignmentId', command.assignmentId);
       if (holding?.assignmentId !== assignmentId) return [];
-      return [{ type: 'EntitlementReleased', data: withoutUndefined({ ...base, assignmentId }) }];
+      return [{ type: 'EntitlementReleased', data: eventData(base, { assignmentId }) }];
     }
     default: {
       const _exhaustive: never = command;

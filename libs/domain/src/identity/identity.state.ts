@@ -1,4 +1,5 @@
 import type { EntitlementHolder, IdentityEvent, IdentityProfile } from './identity.events';
+import { copyWith } from '../copy-with';
 
 export interface UnknownIdentity {
   exists: false;
@@ -47,10 +48,10 @@ function withHolding(
   entitlementId: string,
   holding: EntitlementHolding | undefined,
 ): RegisteredIdentity {
-  const holdings = { ...state.holdings };
+  const holdings = copyWith(state.holdings, {});
   if (holding) holdings[entitlementId] = holding;
   else delete holdings[entitlementId];
-  return { ...state, holdings };
+  return copyWith(state, { holdings });
 }
 
 /** Folds one identity event. Never throws; events before registration are ignored. */
@@ -77,7 +78,9 @@ export function evolveIdentity(state: IdentityState, event: IdentityEvent): Iden
   switch (event.type) {
     case 'IdentityUpdated': {
       const { department, attributes: attributeChanges, ...scalars } = event.data.changes;
-      const next: RegisteredIdentity = { ...state, ...scalars, updatedAt: event.data.at };
+      // A scalar the update leaves out is absent from `scalars`, so the state's value stays.
+      const updated = copyWith(state, scalars) as RegisteredIdentity;
+      const next: RegisteredIdentity = copyWith(updated, { updatedAt: event.data.at });
       if (department === null) delete next.department;
       else if (department !== undefined) next.department = department;
       if (attributeChanges) {
@@ -91,19 +94,18 @@ export function evolveIdentity(state: IdentityState, event: IdentityEvent): Iden
       return next;
     }
     case 'IdentityDeactivated': {
-      const next: RegisteredIdentity = {
-        ...state,
+      const next: RegisteredIdentity = copyWith(state, {
         active: false,
         deactivatedAt: event.data.at,
         updatedAt: event.data.at,
-      };
+      });
       delete next.deactivationScheduledAt;
       return next;
     }
     case 'IdentityDeactivationScheduled':
-      return { ...state, deactivationScheduledAt: event.data.effectiveAt, updatedAt: event.data.at };
+      return copyWith(state, { deactivationScheduledAt: event.data.effectiveAt, updatedAt: event.data.at });
     case 'IdentityReactivated': {
-      const next: RegisteredIdentity = { ...state, active: true, updatedAt: event.data.at };
+      const next: RegisteredIdentity = copyWith(state, { active: true, updatedAt: event.data.at });
       delete next.deactivatedAt;
       delete next.deactivationScheduledAt;
       return next;

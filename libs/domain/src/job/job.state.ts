@@ -1,4 +1,5 @@
 import type { JobEvent, JobKind, JobStatus, JobTaskStatus } from './job.events';
+import { copyWith } from '../copy-with';
 
 export interface JobTask {
   name: string;
@@ -30,7 +31,7 @@ export function initialJobState(): JobState {
 
 function updateTask(state: JobState, name: string, change: (task: JobTask) => JobTask): JobState {
   if (!state.exists) return state;
-  return { ...state, tasks: state.tasks.map((task) => (task.name === name ? change(task) : task)) };
+  return copyWith(state, { tasks: state.tasks.map((task) => (task.name === name ? change(task) : task)) });
 }
 
 /** Folds one job event. Pure and total. */
@@ -49,31 +50,28 @@ export function evolveJob(state: JobState, event: JobEvent): JobState {
         tasks: event.data.tasks.map((name) => ({ name, status: 'Pending', counts: {}, errors: [] })),
       };
     case 'JobTaskStarted':
-      return updateTask(state, event.data.task, (task) => ({
-        ...task,
-        status: 'Running',
-        startedAt: event.data.at,
-      }));
+      return updateTask(state, event.data.task, (task) =>
+        copyWith(task, { status: 'Running', startedAt: event.data.at }),
+      );
     case 'JobTaskCompleted':
-      return updateTask(state, event.data.task, (task) => ({
-        ...task,
-        status: 'Completed',
-        endedAt: event.data.at,
-        counts: { ...event.data.counts },
-        errors: [...event.data.errors],
-      }));
+      return updateTask(state, event.data.task, (task) =>
+        copyWith(task, {
+          status: 'Completed',
+          endedAt: event.data.at,
+          counts: { ...event.data.counts },
+          errors: [...event.data.errors],
+        }),
+      );
     case 'JobCompleted':
-      return state.exists ? { ...state, status: 'Completed', endedAt: event.data.at } : state;
+      return state.exists ? copyWith(state, { status: 'Completed', endedAt: event.data.at }) : state;
     case 'JobFailed': {
       const failed = event.data.task
-        ? updateTask(state, event.data.task, (task) => ({
-            ...task,
-            status: 'Failed',
-            endedAt: event.data.at,
-          }))
+        ? updateTask(state, event.data.task, (task) =>
+            copyWith(task, { status: 'Failed', endedAt: event.data.at }),
+          )
         : state;
       return failed.exists
-        ? { ...failed, status: 'Failed', endedAt: event.data.at, error: event.data.error }
+        ? copyWith(failed, { status: 'Failed', endedAt: event.data.at, error: event.data.error })
         : failed;
     }
     default:

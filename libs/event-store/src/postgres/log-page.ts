@@ -27,11 +27,14 @@ export async function readLogPage(
   // transaction of unknown kind, the lock table tells what it is and the page is read again: the
   // lock table twice at most, since each new snapshot may bring a newer one of unknown kind (the
   // page then stops short of it, which is safe; the next wake-up or poll reads on).
+  const statement = pageStatement(filter ? condition.sql : undefined);
   for (let attempt = 1; ; attempt++) {
     const { rows } = await pool.query<
       EventRow & GateColumns & { matches: boolean | null; scanned: number | null }
     >({
-      ...pageStatement(filter ? condition.sql : undefined),
+      // Fields listed, not spread (ADR 0089).
+      name: statement.name,
+      text: statement.text,
       values: [
         after.transactionId,
         after.globalPosition,
@@ -55,7 +58,8 @@ export async function readLogPage(
       returned.at(-1)?.scanned ?? returned.length,
     );
     // Said only at the end of the visible log: a page cut short by its size is read on at once.
-    return page.isEnd ? { ...page, heldBack: rows[0]?.gate_held_back === true } : page;
+    if (page.isEnd) page.heldBack = rows[0]?.gate_held_back === true;
+    return page;
   }
 }
 

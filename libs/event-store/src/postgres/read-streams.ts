@@ -31,7 +31,9 @@ const READ_STREAMS = {
  * by the caller.
  */
 export async function readStreams(pool: Pool, names: readonly string[]): Promise<StreamRead[]> {
-  const { rows } = await pool.query<Row>({ ...READ_STREAMS, values: [names] });
+  // Fields listed, not spread (ADR 0089).
+  const { name, text } = READ_STREAMS;
+  const { rows } = await pool.query<Row>({ name, text, values: [names] });
   const reads: StreamRead[] = names.map(() => []);
   for (const row of rows) {
     const index = row.i - 1;

@@ -38,5 +38,7 @@ export function readStreamQuery(
 ): { name: string; text: string; values: unknown[] } {
   const forwards = direction === 'forwards';
   const from = fromRevision?.toString() ?? (forwards ? FIRST : LAST);
-  return { ...(forwards ? FORWARDS : BACKWARDS), values: [streamName, from, maxCount] };
+  const { name, text } = forwards ? FORWARDS : BACKWARDS;
+  // Fields listed, not spread (ADR 0089).
+  return { name, text, values: [streamName, from, maxCount] };
 }

@@ -23,6 +23,11 @@ describe('inspecting a payload before validators and the database see it', () =>
   it('walks 100,000 levels without overflowing its own stack', () => {
     const text = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
     expect(inspectJson(JSON.parse(text), 'body', 32)?.rule).toBe('maxDepth');
+    // The deepest nesting MAX_JSON_DEPTH allows: the walk recurses that far, and no further.
+    expect(inspectJson(JSON.parse(text), 'body', 1000)).toMatchObject({
+      rule: 'maxDepth',
+      field: 'body' + '.0'.repeat(1000),
+    });
   });
 
   it('1,000 generated JSON values: never throws, and flags exactly the strings V8 and PostgreSQL disagree on', () => {

@@ -2,6 +2,7 @@ import type { PoolClient } from 'pg';
 import {
   evolveIdentity,
   type IdentityEvent,
+  copyWith,
   initialIdentityState,
   type IdentityState,
   type RegisteredIdentity,
@@ -36,8 +37,7 @@ type IdentityRow = RegisteredIdentity & { revision: string };
 
 /** The state a stored row stands for (what the fold of its events gave). */
 function storedState(row: IdentityRow): IdentityState {
-  return {
-    ...row,
+  return copyWith(row, {
     exists: true,
     department: row.department ?? undefined,
     registeredAt: new Date(row.registeredAt).toISOString(),
@@ -46,7 +46,7 @@ function storedState(row: IdentityRow): IdentityState {
     deactivationScheduledAt: row.deactivationScheduledAt
       ? new Date(row.deactivationScheduledAt).toISOString()
       : undefined,
-  };
+  });
 }
 
 const SELECT_IDENTITY_ROWS = `SELECT identity_id AS "identityId", login, first_name AS "firstName",

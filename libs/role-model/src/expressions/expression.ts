@@ -22,7 +22,15 @@ export type ExpressionResult = { ok: true; value: unknown } | { ok: false; reaso
 export interface CompiledExpression {
   readonly source: string;
   evaluate(identity: IdentityAttributes): ExpressionResult;
+  /**
+   * The same on the variables {@link expressionData} made of the identity: made once, they serve
+   * every expression of an evaluation (an entitlement's rules read the same identity).
+   */
+  evaluateData(data: ExpressionData): ExpressionResult;
 }
+
+/** The variables an expression reads (see {@link expressionData}); expressions never change them. */
+export type ExpressionData = Readonly<Record<string, unknown>>;
 
 export type CompileResult = { ok: true; expression: CompiledExpression } | { ok: false; rule: string };
 
@@ -129,21 +137,19 @@ export function compileRuleExpression(source: string): CompileResult {
       rule: `does not compile: unknown function ${list} (available: ${[...KNOWN_FUNCTIONS].sort().join(', ')})`,
     };
   }
+  const evaluateData = (data: ExpressionData): ExpressionResult => {
+    let value: unknown;
+    try {
+      value = fn(data);
+    } catch (error) {
+      // filtrex promises not to throw at run time; should that ever change, the rule fails cleanly.
+      value = asError(error);
+    }
+    if (isError(value)) return { ok: false, reason: describeRuntimeError(value), error: value };
+    return { ok: true, value };
+  };
   return {
     ok: true,
-    expression: {
-      source,
-      evaluate(identity) {
-        let value: unknown;
-        try {
-          value = fn(expressionData(identity));
-        } catch (error) {
-          // filtrex promises not to throw at run time; should that ever change, the rule fails cleanly.
-          value = asError(error);
-        }
-        if (isError(value)) return { ok: false, reason: describeRuntimeError(value), error: value };
-        return { ok: true, value };
-      },
-    },
+    expression: { source, evaluate: (identity) => evaluateData(expressionData(identity)), evaluateData },
   };
 }
