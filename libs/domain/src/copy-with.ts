@@ -11,15 +11,13 @@
 /** The type of `{ ...base, ...changes }`: what `changes` names replaces `base`'s, per union member. */
 export type CopyWith<T, U> = T extends unknown ? Omit<T, keyof U> & U : never;
 
-const hasOwn = Object.prototype.hasOwnProperty;
-
 /**
  * A new object with `base`'s own enumerable properties, then `changes`'s (which win), in the
  * order the spread gives. A source holding an own `__proto__` key (parsed JSON may) is copied by
  * the spread itself: `Object.assign` would set the copy's prototype instead of a property.
  */
 export function copyWith<T extends object, const U extends object>(base: T, changes: U): CopyWith<T, U> {
-  if (hasOwn.call(base, '__proto__') || hasOwn.call(changes, '__proto__'))
+  if (Object.hasOwn(base, '__proto__') || Object.hasOwn(changes, '__proto__'))
     return { ...base, ...changes } as unknown as CopyWith<T, U>;
   return Object.assign({}, base, changes) as unknown as CopyWith<T, U>;
 }

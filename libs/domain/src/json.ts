@@ -49,8 +49,6 @@ function put(target: Record<string, unknown>, key: string, item: unknown): void 
   else target[key] = item;
 }
 
-const hasOwn = Object.prototype.hasOwnProperty;
-
 /**
  * An event's data: `withoutUndefined({ ...head, ...rest })`, built in one copy without the spread
  * (ADR 0089: in Node 20 a literal that adds fields after a spread takes V8's slow path). The keys
@@ -61,11 +59,11 @@ export function eventData<T extends object, const U extends object>(head: T, res
   const over = rest as Record<string, unknown>;
   const data: Record<string, unknown> = {};
   for (const key of Object.keys(from)) {
-    const item = hasOwn.call(over, key) ? over[key] : from[key];
+    const item = Object.hasOwn(over, key) ? over[key] : from[key];
     if (item !== undefined) put(data, key, item);
   }
   for (const key of Object.keys(over)) {
-    if (hasOwn.call(from, key)) continue;
+    if (Object.hasOwn(from, key)) continue;
     const item = over[key];
     if (item !== undefined) put(data, key, item);
   }

@@ -79,8 +79,8 @@ export function evolveIdentity(state: IdentityState, event: IdentityEvent): Iden
     case 'IdentityUpdated': {
       const { department, attributes: attributeChanges, ...scalars } = event.data.changes;
       // A scalar the update leaves out is absent from `scalars`, so the state's value stays.
-      const updated = copyWith(state, scalars) as RegisteredIdentity;
-      const next: RegisteredIdentity = copyWith(updated, { updatedAt: event.data.at });
+      const next = copyWith(state, scalars) as RegisteredIdentity;
+      next.updatedAt = event.data.at;
       if (department === null) delete next.department;
       else if (department !== undefined) next.department = department;
       if (attributeChanges) {

@@ -39,7 +39,7 @@ function faultIn(value: unknown, depth: number, maxDepth: number): Fault | undef
   if (typeof value !== 'object' || value === null) return undefined;
   if (depth >= maxDepth) return { keys: [], rule: 'maxDepth', inKey: false };
   for (const key in value) {
-    if (!Object.prototype.hasOwnProperty.call(value, key)) continue;
+    if (!Object.hasOwn(value, key)) continue;
     if (key.includes('\u0000')) return { keys: [key], rule: 'noNulCharacter', inKey: true };
     if (LONE_SURROGATE.test(key)) return { keys: [key], rule: 'wellFormedUnicode', inKey: true };
     const fault = faultIn((value as Record<string, unknown>)[key], depth + 1, maxDepth);
