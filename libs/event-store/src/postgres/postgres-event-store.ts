@@ -54,6 +54,7 @@ import {
 } from '../core/validation';
 import { NotificationListener } from './notification-listener';
 import { readStreams } from './read-streams';
+import { TableStatistics } from './table-statistics';
 import { type PostgresConnectionOptions, resolvePool } from './pool';
 import {
   type EventRow,
@@ -89,6 +90,8 @@ export class PostgresEventStore implements EventStore, ChainKeeper {
   private readonly groupCommit: GroupCommit<PreparedAppend[], AppendResult[]>;
   private readonly notifier: CommitNotifier;
   private readonly gate: LogGate;
+  /** Analyses the tables as they grow from empty, so cached plans follow them (ADR 0090). */
+  readonly statistics: TableStatistics;
   private migrated: Promise<void> | undefined;
   private closed = false;
 
@@ -97,6 +100,7 @@ export class PostgresEventStore implements EventStore, ChainKeeper {
     this.listener = new NotificationListener(this.pool);
     this.notifier = new CommitNotifier(this.pool, NOTIFY_CHANNEL);
     this.gate = new LogGate(this.pool);
+    this.statistics = new TableStatistics(this.pool);
     this.groupCommit = new GroupCommit((units: PreparedAppend[][]) => this.appendUnits(units), {
       maxInFlight: options.groupCommit?.maxInFlight ?? 4,
       maxWeight: options.groupCommit?.maxEvents ?? 250,
@@ -170,6 +174,11 @@ export class PostgresEventStore implements EventStore, ChainKeeper {
   private async appendUnits(units: PreparedAppend[][]): Promise<Outcome<AppendResult[]>[]> {
     const outcomes = await appendUnits(this.pool, units);
     if (outcomes.some((outcome) => outcome.ok)) this.notifier.committed(units.flat());
+    let written = 0;
+    outcomes.forEach((outcome, index) => {
+      if (outcome.ok) for (const part of units[index]) written += part.events.length;
+    });
+    this.statistics.appended(written);
     return outcomes;
   }
 
@@ -286,6 +295,7 @@ export class PostgresEventStore implements EventStore, ChainKeeper {
     await this.listener.close();
     await this.migrated?.catch(() => undefined);
     await this.notifier.close();
+    await this.statistics.close();
     await this.endPool();
   }
 }
