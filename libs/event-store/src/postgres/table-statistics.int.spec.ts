@@ -71,15 +71,16 @@ describe('PostgresEventStore table statistics', () => {
     }
     expect(plan).not.toContain('Seq Scan on streams');
     expect(plan).toContain('Index Scan using streams_pkey on streams');
+    // The events' growth is counted by the store itself (its appends): analysed at every doubling,
+    // the last time at half their number or more.
     const { rows } = await store.pool.query<{ analysed: boolean; rows: number }>(
       `SELECT last_analyze IS NOT NULL AS analysed, c.reltuples::float8 AS rows
          FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
-        WHERE s.schemaname = 'es' AND s.relname = 'streams'`,
+        WHERE s.schemaname = 'es' AND s.relname = 'events'`,
     );
-    expect(rows[0].analysed).toBe(true);
-    // Analysed as it grew, the last time at half its size or more.
-    expect(rows[0].rows).toBeGreaterThanOrEqual(6_000);
-    expect(store.statistics.analyses).toBeGreaterThanOrEqual(4);
+    expect(rows[0]).toEqual({ analysed: true, rows: expect.any(Number) });
+    expect(rows[0].rows).toBeGreaterThanOrEqual(6_200);
+    expect(store.statistics.analyses).toBeGreaterThanOrEqual(3);
     // And the reads answer as before.
     const reads = await store.readStreams(names);
     expect(reads.map((read) => (Array.isArray(read) ? read.length : read))).toEqual(names.map(() => 1));

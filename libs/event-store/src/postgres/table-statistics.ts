@@ -7,9 +7,9 @@
  * which is right at that size and is kept as the table grows: in `npm run bench:e2e` three of the
  * orders service's connections read 53,000 stream rows a call for minutes to find 20. Autovacuum
  * analyses eventually (after its nap, one database at a time) or never (turned off); the store
- * that made the rows does not wait for it. Each time a table has changed by as many rows as it
- * held at its last analysis, the store analyses it: every cached plan is made again on figures at
- * most twice off, and a table of N rows is analysed about log2(N) times in its life.
+ * that made the rows does not wait for it. Each time a table has grown by as many rows as it held
+ * at its last analysis, the store analyses it: every cached plan is made again for a table at
+ * most twice the size it was planned for, and a table of N rows is analysed about log2(N) times.
  */
 import type { Pool } from 'pg';
 
@@ -18,31 +18,37 @@ export interface TableFigures {
   table: StoreTable;
   /** `pg_class.reltuples`: the rows at the last analysis or vacuum; -1 before the first. */
   rows: number;
-  /** `pg_stat_get_mod_since_analyze`: rows inserted, updated or deleted since the last analysis. */
-  changed: number;
+  /** `pg_stat_get_live_tuples`: the rows the statistics count now. */
+  live: number;
 }
 
 export type StoreTable = 'es.streams' | 'es.events';
 
-/** Fewer changes than this never call for an analysis: plans over a few pages cost little either way. */
-export const ANALYZE_AFTER_CHANGES = 500;
+/** Fewer new rows than this never call for an analysis: plans over a few pages cost little either way. */
+export const ANALYZE_AFTER_ROWS = 500;
 
 /**
- * The tables to analyse: those changed by as many rows as they held at their last analysis, and
- * by {@link ANALYZE_AFTER_CHANGES} at least. `appendedHere` (events this process appended since it
- * last saw the tables analysed) is a floor for `changed`, whose count reaches the statistics a
- * moment after the commit: a lone writer does not wait for it.
+ * The tables to analyse: those that have grown by as many rows as they held at their last
+ * analysis, and by {@link ANALYZE_AFTER_ROWS} at least. Growth, not changes: every append updates
+ * a stream row, and a table that only changes keeps the size its plans were made for. The events
+ * this process appended since it last saw the tables analysed are a floor for the growth of
+ * `es.events`, whose live count reaches the statistics a moment after the commit: a lone writer
+ * does not wait for it.
  */
 export function tablesToAnalyze(figures: readonly TableFigures[], appendedHere: number): StoreTable[] {
   return figures
-    .filter(({ rows, changed }) => Math.max(changed, appendedHere) >= Math.max(ANALYZE_AFTER_CHANGES, rows))
+    .filter(({ table, rows, live }) => {
+      const held = Math.max(rows, 0);
+      const grown = Math.max(live - held, table === 'es.events' ? appendedHere : 0);
+      return grown >= Math.max(ANALYZE_AFTER_ROWS, held);
+    })
     .map(({ table }) => table);
 }
 
 /** Events to append before looking again: an eighth of the largest table, and half the floor at least. */
 export function eventsBeforeNextLook(figures: readonly TableFigures[]): number {
   const rows = Math.max(0, ...figures.map((figure) => figure.rows));
-  return Math.max(ANALYZE_AFTER_CHANGES / 2, Math.floor(rows / 8));
+  return Math.max(ANALYZE_AFTER_ROWS / 2, Math.floor(rows / 8));
 }
 
 /**
@@ -70,7 +76,7 @@ const ANALYZE_LOCK = 'es.analyze';
 export class TableStatistics {
   private appendedSinceLook = 0;
   private appendedSinceAnalysis = 0;
-  private lookAfter = ANALYZE_AFTER_CHANGES / 2;
+  private lookAfter = ANALYZE_AFTER_ROWS / 2;
   private seenRows: number[] | undefined;
   private looking: Promise<void> | undefined;
   private closed = false;
@@ -119,14 +125,14 @@ export class TableStatistics {
   }
 
   private async figures(): Promise<TableFigures[]> {
-    const { rows } = await this.pool.query<{ table: StoreTable; rows: number; changed: string }>({
+    const { rows } = await this.pool.query<{ table: StoreTable; rows: number; live: string }>({
       name: 'es.table_figures',
-      text: `SELECT t.name AS table, c.reltuples::float8 AS rows, pg_stat_get_mod_since_analyze(c.oid) AS changed
+      text: `SELECT t.name AS table, c.reltuples::float8 AS rows, pg_stat_get_live_tuples(c.oid) AS live
                FROM unnest($1::text[]) WITH ORDINALITY t(name, i) JOIN pg_class c ON c.oid = t.name::regclass
               ORDER BY t.i`,
       values: [Object.keys(ANALYZE_TARGETS)],
     });
-    return rows.map((row) => ({ table: row.table, rows: row.rows, changed: Number(row.changed) }));
+    return rows.map((row) => ({ table: row.table, rows: row.rows, live: Number(row.live) }));
   }
 
   /** True when this process held the lock and analysed. */

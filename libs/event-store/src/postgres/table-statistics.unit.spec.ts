@@ -1,44 +1,43 @@
 import type { Pool } from 'pg';
 import {
-  ANALYZE_AFTER_CHANGES,
+  ANALYZE_AFTER_ROWS,
   eventsBeforeNextLook,
   type TableFigures,
   TableStatistics,
   tablesToAnalyze,
 } from './table-statistics';
 
-const streams = (rows: number, changed: number): TableFigures => ({ table: 'es.streams', rows, changed });
-const events = (rows: number, changed: number): TableFigures => ({ table: 'es.events', rows, changed });
+const streams = (rows: number, live: number): TableFigures => ({ table: 'es.streams', rows, live });
+const events = (rows: number, live: number): TableFigures => ({ table: 'es.events', rows, live });
 
 describe('tablesToAnalyze', () => {
-  it('given tables never analysed, analyses them once they have changed by the floor', () => {
+  it('given tables never analysed, analyses them once they hold the floor', () => {
     expect(tablesToAnalyze([streams(-1, 499), events(-1, 499)], 0)).toEqual([]);
     expect(tablesToAnalyze([streams(-1, 500), events(-1, 1500)], 0)).toEqual(['es.streams', 'es.events']);
   });
 
-  it('given analysed tables, analyses each once it has changed by as many rows as it held', () => {
-    expect(tablesToAnalyze([streams(20_000, 19_999), events(60_000, 20_000)], 0)).toEqual([]);
-    expect(tablesToAnalyze([streams(20_000, 20_000), events(60_000, 20_000)], 0)).toEqual(['es.streams']);
+  it('given analysed tables, analyses each once it has grown by as many rows as it held', () => {
+    expect(tablesToAnalyze([streams(20_000, 39_999), events(60_000, 80_000)], 0)).toEqual([]);
+    expect(tablesToAnalyze([streams(20_000, 40_000), events(60_000, 80_000)], 0)).toEqual(['es.streams']);
   });
 
   it('given small analysed tables, still waits for the floor', () => {
     expect(tablesToAnalyze([streams(10, 400)], 0)).toEqual([]);
   });
 
-  it("takes this process's own appends as a floor for the changes the statistics have not counted yet", () => {
-    expect(tablesToAnalyze([streams(-1, 0), events(-1, 0)], ANALYZE_AFTER_CHANGES)).toEqual([
-      'es.streams',
-      'es.events',
-    ]);
-    expect(tablesToAnalyze([streams(4_000, 10), events(12_000, 10)], 4_000)).toEqual(['es.streams']);
+  it("takes this process's appends as a floor for the growth of the events, not of the streams", () => {
+    expect(tablesToAnalyze([streams(-1, 0), events(-1, 0)], ANALYZE_AFTER_ROWS)).toEqual(['es.events']);
+    // Appends to streams that exist: the events grow, the streams do not.
+    expect(tablesToAnalyze([streams(4_000, 4_000), events(12_000, 12_000)], 12_000)).toEqual(['es.events']);
+    expect(tablesToAnalyze([streams(4_000, 4_000), events(12_000, 12_000)], 11_999)).toEqual([]);
   });
 });
 
 describe('eventsBeforeNextLook', () => {
   it('looks every eighth of the largest table, and every half floor while the tables are small', () => {
-    expect(eventsBeforeNextLook([streams(-1, 0), events(-1, 0)])).toBe(ANALYZE_AFTER_CHANGES / 2);
-    expect(eventsBeforeNextLook([streams(800, 0), events(1_600, 0)])).toBe(ANALYZE_AFTER_CHANGES / 2);
-    expect(eventsBeforeNextLook([streams(100_000, 0), events(800_000, 0)])).toBe(100_000);
+    expect(eventsBeforeNextLook([streams(-1, 0), events(-1, 0)])).toBe(ANALYZE_AFTER_ROWS / 2);
+    expect(eventsBeforeNextLook([streams(800, 800), events(1_600, 1_600)])).toBe(ANALYZE_AFTER_ROWS / 2);
+    expect(eventsBeforeNextLook([streams(100_000, 100_000), events(800_000, 800_000)])).toBe(100_000);
   });
 });
 
@@ -49,7 +48,7 @@ function fakePool(figures: () => TableFigures[], lockHeld = true) {
     const text = typeof statement === 'string' ? statement : statement.text;
     sent.push(typeof statement === 'string' ? statement : (statement.name ?? text));
     if (text.includes('pg_class'))
-      return { rows: figures().map((f) => ({ table: f.table, rows: f.rows, changed: String(f.changed) })) };
+      return { rows: figures().map((f) => ({ table: f.table, rows: f.rows, live: String(f.live) })) };
     if (text.includes('pg_try_advisory_lock')) return { rows: [{ held: lockHeld }] };
     return { rows: [] };
   };
@@ -69,17 +68,17 @@ describe('TableStatistics', () => {
   it('does not look before half the floor of events was appended, then analyses what is due', async () => {
     const { pool, sent, released } = fakePool(() => [streams(-1, 0), events(-1, 0)]);
     const statistics = new TableStatistics(pool);
-    statistics.appended(ANALYZE_AFTER_CHANGES / 2 - 1);
+    statistics.appended(ANALYZE_AFTER_ROWS / 2 - 1);
     expect(sent).toEqual([]);
     statistics.appended(1);
     await settled(statistics);
     expect(sent).toEqual(['es.table_figures']); // 250 appended: not due yet
-    statistics.appended(ANALYZE_AFTER_CHANGES / 2);
+    statistics.appended(ANALYZE_AFTER_ROWS / 2);
     await settled(statistics);
     expect(sent.slice(1)).toEqual([
       'es.table_figures',
       'SELECT pg_try_advisory_lock(hashtext($1)) AS held',
-      expect.stringMatching(/^ANALYZE es\.streams, es\.events \(global_position, .*\)$/),
+      expect.stringMatching(/^ANALYZE es\.events \(global_position, .*\)$/),
       'SELECT pg_advisory_unlock(hashtext($1))',
       'es.table_figures',
     ]);
@@ -90,7 +89,7 @@ describe('TableStatistics', () => {
   it('leaves the analysis to the process that holds the lock', async () => {
     const { pool, sent } = fakePool(() => [streams(-1, 600), events(-1, 600)], false);
     const statistics = new TableStatistics(pool);
-    statistics.appended(ANALYZE_AFTER_CHANGES);
+    statistics.appended(ANALYZE_AFTER_ROWS);
     await settled(statistics);
     expect(sent.some((statement) => statement.startsWith('ANALYZE'))).toBe(false);
     expect(statistics.analyses).toBe(0);
@@ -120,10 +119,10 @@ describe('TableStatistics', () => {
       return [streams(-1, 600), events(-1, 600)];
     });
     const statistics = new TableStatistics(pool);
-    expect(() => statistics.appended(ANALYZE_AFTER_CHANGES)).not.toThrow();
+    expect(() => statistics.appended(ANALYZE_AFTER_ROWS)).not.toThrow();
     await settled(statistics);
     fail = false;
-    statistics.appended(ANALYZE_AFTER_CHANGES / 2);
+    statistics.appended(ANALYZE_AFTER_ROWS / 2);
     await settled(statistics);
     expect(statistics.analyses).toBe(1);
   });
