@@ -9,7 +9,10 @@
  * analyses eventually (after its nap, one database at a time) or never (turned off); the store
  * that made the rows does not wait for it. Each time a table has grown by as many rows as it held
  * at its last analysis, the store analyses it: every cached plan is made again for a table at
- * most twice the size it was planned for, and a table of N rows is analysed about log2(N) times.
+ * most twice the size it was planned for. Only while the tables are small: a plan's shape turns on
+ * their size below a few thousand rows; past {@link ANALYZE_UNTIL_ROWS} an index plan stays right
+ * as they grow, an analysis samples 30,000 rows (a third of a second of the server's CPU in a
+ * burst), and keeping the statistics current is autovacuum's work, as for any table.
  */
 import type { Pool } from 'pg';
 
@@ -27,6 +30,9 @@ export type StoreTable = 'es.streams' | 'es.events';
 /** Fewer new rows than this never call for an analysis: plans over a few pages cost little either way. */
 export const ANALYZE_AFTER_ROWS = 500;
 
+/** A table analysed at this size or more is left to autovacuum (the last analysis is at twice it at most). */
+export const ANALYZE_UNTIL_ROWS = 20_000;
+
 /**
  * The tables to analyse: those that have grown by as many rows as they held at their last
  * analysis, and by {@link ANALYZE_AFTER_ROWS} at least. Growth, not changes: every append updates
@@ -39,14 +45,19 @@ export function tablesToAnalyze(figures: readonly TableFigures[], appendedHere: 
   return figures
     .filter(({ table, rows, live }) => {
       const held = Math.max(rows, 0);
+      if (held >= ANALYZE_UNTIL_ROWS) return false;
       const grown = Math.max(live - held, table === 'es.events' ? appendedHere : 0);
       return grown >= Math.max(ANALYZE_AFTER_ROWS, held);
     })
     .map(({ table }) => table);
 }
 
-/** Events to append before looking again: an eighth of the largest table, and half the floor at least. */
+/**
+ * Events to append before looking again: an eighth of the largest table, and half the floor at
+ * least; never again once every table is past {@link ANALYZE_UNTIL_ROWS}.
+ */
 export function eventsBeforeNextLook(figures: readonly TableFigures[]): number {
+  if (figures.every((figure) => figure.rows >= ANALYZE_UNTIL_ROWS)) return Infinity;
   const rows = Math.max(0, ...figures.map((figure) => figure.rows));
   return Math.max(ANALYZE_AFTER_ROWS / 2, Math.floor(rows / 8));
 }

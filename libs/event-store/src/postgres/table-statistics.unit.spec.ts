@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import {
   ANALYZE_AFTER_ROWS,
+  ANALYZE_UNTIL_ROWS,
   eventsBeforeNextLook,
   type TableFigures,
   TableStatistics,
@@ -17,12 +18,22 @@ describe('tablesToAnalyze', () => {
   });
 
   it('given analysed tables, analyses each once it has grown by as many rows as it held', () => {
-    expect(tablesToAnalyze([streams(20_000, 39_999), events(60_000, 80_000)], 0)).toEqual([]);
-    expect(tablesToAnalyze([streams(20_000, 40_000), events(60_000, 80_000)], 0)).toEqual(['es.streams']);
+    expect(tablesToAnalyze([streams(2_000, 3_999), events(6_000, 8_000)], 0)).toEqual([]);
+    expect(tablesToAnalyze([streams(2_000, 4_000), events(6_000, 8_000)], 0)).toEqual(['es.streams']);
   });
 
   it('given small analysed tables, still waits for the floor', () => {
     expect(tablesToAnalyze([streams(10, 400)], 0)).toEqual([]);
+  });
+
+  it('leaves a table analysed at its last size or more to autovacuum', () => {
+    const last = ANALYZE_UNTIL_ROWS - 1;
+    expect(tablesToAnalyze([streams(last, 2 * last), events(last, 2 * last)], 0)).toEqual([
+      'es.streams',
+      'es.events',
+    ]);
+    const past = ANALYZE_UNTIL_ROWS;
+    expect(tablesToAnalyze([streams(past, 10 * past), events(past, 10 * past)], 10 * past)).toEqual([]);
   });
 
   it("takes this process's appends as a floor for the growth of the events, not of the streams", () => {
@@ -34,10 +45,15 @@ describe('tablesToAnalyze', () => {
 });
 
 describe('eventsBeforeNextLook', () => {
-  it('looks every eighth of the largest table, and every half floor while the tables are small', () => {
+  it('looks every eighth of the largest table, and every half floor while the tables are very small', () => {
     expect(eventsBeforeNextLook([streams(-1, 0), events(-1, 0)])).toBe(ANALYZE_AFTER_ROWS / 2);
     expect(eventsBeforeNextLook([streams(800, 800), events(1_600, 1_600)])).toBe(ANALYZE_AFTER_ROWS / 2);
-    expect(eventsBeforeNextLook([streams(100_000, 100_000), events(800_000, 800_000)])).toBe(100_000);
+    expect(eventsBeforeNextLook([streams(8_000, 8_000), events(16_000, 16_000)])).toBe(2_000);
+  });
+
+  it('never looks again once every table is past the last size it analyses', () => {
+    expect(eventsBeforeNextLook([streams(ANALYZE_UNTIL_ROWS - 1, 0), events(60_000, 0)])).toBe(7_500);
+    expect(eventsBeforeNextLook([streams(ANALYZE_UNTIL_ROWS, 0), events(60_000, 0)])).toBe(Infinity);
   });
 });
 
