@@ -71,15 +71,16 @@ describe('PostgresEventStore table statistics', () => {
     }
     expect(plan).not.toContain('Seq Scan on streams');
     expect(plan).toContain('Index Scan using streams_pkey on streams');
-    // The events' growth is counted by the store itself (its appends): analysed at every doubling,
-    // the last time at half their number or more.
+    // The events' growth is counted by the store itself (its appends): analysed at every doubling
+    // (500, 1,000, 2,000, 4,000, 8,000 or a little after each, as looks fall), so the last time
+    // at 4,000 events at least.
     const { rows } = await store.pool.query<{ analysed: boolean; rows: number }>(
       `SELECT last_analyze IS NOT NULL AS analysed, c.reltuples::float8 AS rows
          FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
         WHERE s.schemaname = 'es' AND s.relname = 'events'`,
     );
     expect(rows[0]).toEqual({ analysed: true, rows: expect.any(Number) });
-    expect(rows[0].rows).toBeGreaterThanOrEqual(6_200);
+    expect(rows[0].rows).toBeGreaterThanOrEqual(4_000);
     expect(store.statistics.analyses).toBeGreaterThanOrEqual(3);
     // And the reads answer as before.
     const reads = await store.readStreams(names);
