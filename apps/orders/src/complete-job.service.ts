@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, BeforeApplicationShutdown } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool } from 'pg';
 import { commandMetadata, handleCommand, type EventMetadata } from '@prov/command-handling';
 import { DomainError, jobDecider, type JobCommand, jobStreamName, ProvisioningState } from '@prov/domain';
@@ -54,6 +55,10 @@ type Evaluation = (jobId: string) => Promise<TaskResult>;
  * verification (ADR 0048) that is 212 s, and 120 s gave up on it while it was still verifying.
  */
 const SYNCHRONIZE_TIMEOUT_MS = 600_000;
+
+/** How long a refused start waits to name the running job, and how often it looks. */
+const RUNNING_JOB_WAIT_MS = 3_000;
+const RUNNING_JOB_POLL_MS = 50;
 
 /** Errors a task's completion names; the rest are counted (a rule failing for every assignment: a million). */
 export const ERRORS_NAMED_PER_TASK = 100;
@@ -111,11 +116,7 @@ export class CompleteJobService implements BeforeApplicationShutdown {
 
   async start(actor: string, trigger: 'api' | 'schedule'): Promise<{ jobId: string }> {
     const lock = await tryAdvisoryLock(this.pool, 'complete-job');
-    if (!lock) {
-      const running =
-        this.currentJobId ?? (await this.queries.jobs(20)).find((job) => job.status === 'Running')?.jobId;
-      throw new JobAlreadyRunningError(running);
-    }
+    if (!lock) throw new JobAlreadyRunningError(await this.runningJobId());
     const jobId = randomUUID();
     this.currentJobId = jobId;
     const metadata = commandMetadata({ actor, correlationId: jobId }, new Date());
@@ -143,6 +144,21 @@ export class CompleteJobService implements BeforeApplicationShutdown {
       return lock.release();
     });
     return { jobId };
+  }
+
+  /**
+   * The job that holds the lock. Its holder may be a start on this replica whose lock answer came
+   * in just after ours (its id is set a moment later), or another replica whose JobStarted has not
+   * reached the read model yet: the refusal names it once known, waiting a bounded while.
+   */
+  private async runningJobId(): Promise<string | undefined> {
+    const deadline = Date.now() + RUNNING_JOB_WAIT_MS;
+    for (;;) {
+      const running =
+        this.currentJobId ?? (await this.queries.jobs(20)).find((job) => job.status === 'Running')?.jobId;
+      if (running || Date.now() >= deadline) return running;
+      await sleep(RUNNING_JOB_POLL_MS);
+    }
   }
 
   private async run(jobId: string, metadata: EventMetadata): Promise<void> {
