@@ -56,9 +56,8 @@ type Evaluation = (jobId: string) => Promise<TaskResult>;
  */
 const SYNCHRONIZE_TIMEOUT_MS = 600_000;
 
-/** How long a refused start waits to name the running job, and how often it looks. */
+/** How long a refused start waits to name the running job. */
 const RUNNING_JOB_WAIT_MS = 3_000;
-const RUNNING_JOB_POLL_MS = 50;
 
 /** Errors a task's completion names; the rest are counted (a rule failing for every assignment: a million). */
 export const ERRORS_NAMED_PER_TASK = 100;
@@ -153,11 +152,12 @@ export class CompleteJobService implements BeforeApplicationShutdown {
    */
   private async runningJobId(): Promise<string | undefined> {
     const deadline = Date.now() + RUNNING_JOB_WAIT_MS;
-    for (;;) {
+    // Soon at first (this replica's own id comes within a turn), then less often.
+    for (let pause = 25; ; pause = Math.min(pause * 2, 400)) {
       const running =
         this.currentJobId ?? (await this.queries.jobs(20)).find((job) => job.status === 'Running')?.jobId;
       if (running || Date.now() >= deadline) return running;
-      await sleep(RUNNING_JOB_POLL_MS);
+      await sleep(pause);
     }
   }
 

@@ -146,7 +146,10 @@ export class TableStatistics {
     return rows.map((row) => ({ table: row.table, rows: row.rows, live: Number(row.live) }));
   }
 
-  /** True when this process held the lock and analysed. */
+  /**
+   * True when this process held the lock and analysed. The lock is taken here rather than with
+   * @prov/platform's `withAdvisoryLock`, which is built on this library and so out of its reach.
+   */
   private async analyze(tables: readonly StoreTable[]): Promise<boolean> {
     const client = await this.pool.connect();
     let failure: Error | undefined;
