@@ -51,7 +51,7 @@ export class LogGate {
   static cte(known: number, appending: number): string {
     return `snap AS MATERIALIZED (
        SELECT pg_snapshot_xmin(s) AS xmin, pg_snapshot_xmax(s) AS xmax,
-              ARRAY(SELECT x FROM pg_snapshot_xip(s) x WHERE x <> ALL ($${known}::xid8[]) ORDER BY x) AS running
+              ARRAY(SELECT x FROM pg_snapshot_xip(s) x WHERE x <> ALL (${unseen(`$${known}`, 'xid8[]')}::xid8[]) ORDER BY x) AS running
          FROM pg_current_snapshot() s),
      held AS MATERIALIZED (
        SELECT snap.*, cardinality(running) > 0
@@ -61,7 +61,7 @@ export class LogGate {
          FROM snap),
      gate AS MATERIALIZED (
        SELECT coalesce(running[1], xmax) AS gate, xmin::text AS gate_xmin,
-              CASE WHEN held_back AND running[1] <> ALL ($${appending}::xid8[])
+              CASE WHEN held_back AND running[1] <> ALL (${unseen(`$${appending}`, 'xid8[]')}::xid8[])
                    THEN running::text[] END AS gate_unknown,
               held_back AS gate_held_back
          FROM held)`;
@@ -136,6 +136,18 @@ export class LogGate {
   }
 }
 
+/**
+ * A parameter the planner cannot see: a sub-select, which runs once per execution (an InitPlan).
+ * PostgreSQL plans a named statement for its values five times, then keeps its generic plan only
+ * when that plan's estimate is no worse than theirs. At the tail of a grown log a page's values
+ * (a position near the end, a size, the filter's few names) made every plan for them look cheaper
+ * than the generic one, the same index range, so every read was planned again, and the planning
+ * cost more than the read (ADR 0091). Hidden, the values leave both estimates alike.
+ */
+export function unseen(parameter: string, type: string): string {
+  return `(SELECT ${parameter}::${type})`;
+}
+
 const pageStatements = new Map<string, { name: string; text: string }>();
 
 /**
@@ -144,8 +156,9 @@ const pageStatements = new Map<string, { name: string; text: string }>();
  * the events to return and the condition's values from $7 on (so there are few texts). Named, so
  * that each connection plans it once instead of on every read, which was most of a read's
  * PostgreSQL CPU at the tail of the log; its plan does not depend on the values (the gate comes
- * from the snapshot, the page is an index range in index order). Named after its text, so that
- * stores sharing a pool (and so connections) agree on every name.
+ * from the snapshot, the page is an index range in index order), and the values reach it only
+ * through {@link unseen}, so that PostgreSQL keeps that one plan (ADR 0091). Named after its text,
+ * so that stores sharing a pool (and so connections) agree on every name.
  *
  * With a condition, only the first $6 matching rows come back, with their stream, type, payload
  * and time (`payload`, ADR 0084), and the last row scanned, with its position and how many rows
@@ -162,13 +175,13 @@ export function pageStatement(condition: string | undefined): { name: string; te
     const scan = `SELECT ${condition ?? 'true'} AS matches, e.stream_name, e.stream_revision, e.transaction_id,
                          e.global_position, e.event_id, e.event_type, e.data, e.metadata, e.created_at
                     FROM es.events e
-                   WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
+                   WHERE (e.transaction_id, e.global_position) > (${unseen('$1::text', 'xid8')}, ${unseen('$2', 'bigint')})
                      AND e.transaction_id < g.gate
                    ORDER BY e.transaction_id, e.global_position
-                   LIMIT $3`;
+                   LIMIT ${unseen('$3', 'int')}`;
     const page = condition
       ? `SELECT e.matches, e.scanned, ${eventColumns('e.payload')}
-            FROM (SELECT m.*, m.matches AND count(*) FILTER (WHERE m.matches) OVER w <= $6 AS payload,
+            FROM (SELECT m.*, m.matches AND count(*) FILTER (WHERE m.matches) OVER w <= ${unseen('$6', 'int')} AS payload,
                          row_number() OVER w::int AS scanned, lead(true) OVER w IS NULL AS last
                     FROM (${scan}) m
                   WINDOW w AS (ORDER BY m.transaction_id, m.global_position ROWS UNBOUNDED PRECEDING)) e

@@ -5,7 +5,7 @@
  */
 import type { Pool } from 'pg';
 import { collectPage, type EventFilter, type ReadAllResult, scanLimitFor } from '../core';
-import { type GateColumns, type LogGate, pageStatement } from './log-gate';
+import { type GateColumns, type LogGate, pageStatement, unseen } from './log-gate';
 import { type EventRow, toPgPosition, toRecordedEvent } from './rows';
 
 export interface LogPageRequest {
@@ -68,16 +68,18 @@ function filterCondition(filter: EventFilter | undefined, first: number): { sql:
   if (!filter) return { sql: 'true', params: [] };
   const parts: string[] = [];
   const params: unknown[] = [];
-  const param = (value: unknown) => `$${first + params.push(value) - 1}`;
+  // Each array through unseen (ADR 0091); cast again, as ANY of a bare sub-select would compare
+  // with its rows instead of the array's elements.
+  const array = (value: string[]) => `${unseen(`$${first + params.push(value) - 1}`, 'text[]')}::text[]`;
   if (filter.streamNamePrefixes) {
     parts.push(
-      `EXISTS (SELECT 1 FROM unnest(${param(filter.streamNamePrefixes)}::text[]) p WHERE starts_with(e.stream_name, p))`,
+      `EXISTS (SELECT 1 FROM unnest(${array(filter.streamNamePrefixes)}) p WHERE starts_with(e.stream_name, p))`,
     );
   }
   if (filter.eventTypes || filter.eventTypePrefixes) {
     parts.push(
-      `(e.event_type = ANY(${param(filter.eventTypes ?? [])}::text[]) OR EXISTS (SELECT 1 FROM ` +
-        `unnest(${param(filter.eventTypePrefixes ?? [])}::text[]) p WHERE starts_with(e.event_type, p)))`,
+      `(e.event_type = ANY(${array(filter.eventTypes ?? [])}) OR EXISTS (SELECT 1 FROM ` +
+        `unnest(${array(filter.eventTypePrefixes ?? [])}) p WHERE starts_with(e.event_type, p)))`,
     );
   }
   return { sql: parts.length > 0 ? parts.join(' AND ') : 'true', params };
