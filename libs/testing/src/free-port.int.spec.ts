@@ -1,5 +1,14 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { ephemeralPortRange, freePort, listeningPortRange } from './free-port';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  claimPort,
+  ephemeralPortRange,
+  freePort,
+  listeningPortRange,
+  PORT_CLAIM_LIFETIME_MS,
+} from './free-port';
 
 describe('freePort', () => {
   it('reads the kernel ephemeral range, and falls back to Linux default on nonsense', () => {
@@ -43,6 +52,37 @@ describe('freePort', () => {
     } finally {
       random.mockRestore();
       await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
+  });
+
+  it('given a port claimed by another test process, when it is picked, then freePort goes on to another, though nothing listens on it yet', async () => {
+    const range = listeningPortRange()!;
+    // A port picked a moment ago by another worker, whose server has not bound it yet.
+    const port = range.from + 11 + Math.floor(Math.random() * 1000);
+    claimPort(port);
+    const random = jest
+      .spyOn(Math, 'random')
+      .mockReturnValueOnce((port - range.from + 0.5) / (range.to - range.from + 1));
+    try {
+      expect(await freePort()).not.toBe(port);
+      expect(random.mock.calls.length).toBeGreaterThan(1);
+    } finally {
+      random.mockRestore();
+    }
+  });
+
+  it('claims a port once until the claim lapses', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'port-claims-'));
+    try {
+      const now = Date.now();
+      expect(claimPort(20_001, dir, now)).toBe(true);
+      expect(claimPort(20_001, dir, now)).toBe(false);
+      expect(claimPort(20_002, dir, now)).toBe(true);
+      expect(claimPort(20_001, dir, now + PORT_CLAIM_LIFETIME_MS + 1_000)).toBe(true);
+      // Claimed anew, now.
+      expect(claimPort(20_001, dir)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

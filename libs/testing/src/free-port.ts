@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /**
  * Ports the kernel hands out for outgoing connections (and for `listen(0)`). A port taken from
@@ -46,16 +48,48 @@ function tryListen(port: number): Promise<number | undefined> {
   });
 }
 
+/** Where test processes on this machine claim the ports freePort() hands out. */
+export const PORT_CLAIMS_DIR = join(tmpdir(), 'prov-test-port-claims');
+/** Longer than any server takes from freePort() to its bind. */
+export const PORT_CLAIM_LIFETIME_MS = 10 * 60_000;
+
+/**
+ * Claims `port` for this process unless another claimed it less than PORT_CLAIM_LIFETIME_MS ago:
+ * a file created exclusively. Between freePort() and a server's bind nothing listens on the port
+ * (seconds for a service, which listens once its application has started), so another worker's
+ * probe would find it free too; the second server then failed with EADDRINUSE (seen in CI: a
+ * service's health port). Where no claim can be written, the probe alone decides.
+ */
+export function claimPort(port: number, dir = PORT_CLAIMS_DIR, now = Date.now()): boolean {
+  const file = join(dir, String(port));
+  const create = () => writeFileSync(file, String(process.pid), { flag: 'wx' });
+  try {
+    mkdirSync(dir, { recursive: true });
+    create();
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') return true;
+  }
+  try {
+    if (now - statSync(file).mtimeMs < PORT_CLAIM_LIFETIME_MS) return false;
+    unlinkSync(file);
+    create();
+    return true;
+  } catch {
+    return false; // claimed again meanwhile
+  }
+}
+
 /**
  * A free loopback port for a server the caller starts next: a random one outside the ephemeral
- * range that binds now, so that only another test's listener can take it before the caller
- * does; the kernel's choice when no such range exists.
+ * range, claimed (claimPort) and binding now, so that no other test's freePort() hands it out
+ * before the caller binds it; the kernel's choice when no such range exists.
  */
 export async function freePort(): Promise<number> {
   const range = listeningPortRange();
   for (let attempt = 0; range && attempt < 50; attempt++) {
     const port = range.from + Math.floor(Math.random() * (range.to - range.from + 1));
-    if ((await tryListen(port)) !== undefined) return port;
+    if (claimPort(port) && (await tryListen(port)) !== undefined) return port;
   }
   const port = await tryListen(0);
   if (port === undefined) throw new Error('could not bind a probe socket on 127.0.0.1');
