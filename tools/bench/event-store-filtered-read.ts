@@ -9,8 +9,7 @@
  *   # AB_ROUNDS: rounds (default 4); PAGE: maxCount per read (default 500)
  */
 import type { EventFilter, Position, PostgresEventStore } from '@prov/event-store';
-import { treeCpuMs } from './process-cpu';
-import { loadLabel, runStoresAb } from './event-store-server';
+import { cpuInSlices, loadLabel, runStoresAb } from './event-store-server';
 import { payload } from './event-store-writers';
 
 const ROUNDS = Number(process.env.AB_ROUNDS ?? 4);
@@ -49,17 +48,7 @@ runStoresAb(async (stores, server) => {
     `this tree vs ${process.env.AB_OTHER}: ${ROUNDS} rounds of the whole log (${scanned} events) per scenario and store`,
   );
   for (const [label, filter] of scenarios) {
-    const totals: Record<string, { clientMs: number; serverMs: number }> = {};
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, store] of round % 2 ? [...stores].reverse() : stores) {
-        const [server0, client0] = [treeCpuMs(server.pid!), process.cpuUsage()];
-        await readLog(store, filter);
-        const client = process.cpuUsage(client0);
-        const t = (totals[name] ??= { clientMs: 0, serverMs: 0 });
-        t.clientMs += (client.user + client.system) / 1000;
-        t.serverMs += treeCpuMs(server.pid!) - server0;
-      }
-    }
+    const totals = await cpuInSlices(stores, server, ROUNDS, (store) => readLog(store, filter));
     const perEvent = (name: string, key: 'clientMs' | 'serverMs') =>
       ((totals[name][key] * 1000) / (scanned * ROUNDS)).toFixed(2);
     const ratio = (key: 'clientMs' | 'serverMs') => (totals.this[key] / totals.other[key]).toFixed(2);

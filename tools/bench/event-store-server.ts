@@ -7,6 +7,7 @@ import { Client } from 'pg';
 import { PostgresEventStore } from '@prov/event-store';
 import { waitForPostgres } from '@prov/event-store/testing';
 import { startPostgresCluster } from '@prov/testing';
+import { treeCpuMs } from './process-cpu';
 
 export interface Server {
   label: string;
@@ -104,6 +105,36 @@ export function runStoresAb(
     console.error(error);
     process.exitCode = 1;
   });
+}
+
+/** CPU of this process and of the cluster, in ms, summed over a store's slices. */
+export interface SliceCpu {
+  clientMs: number;
+  serverMs: number;
+}
+
+/**
+ * `rounds` slices of `work` per store, the order reversed every round (the second of a pair ran
+ * slower on a drifting machine); the CPU of this process and of the cluster per store's name.
+ */
+export async function cpuInSlices(
+  stores: [string, PostgresEventStore][],
+  server: Server,
+  rounds: number,
+  work: (store: PostgresEventStore) => Promise<void>,
+): Promise<Record<string, SliceCpu>> {
+  const totals: Record<string, SliceCpu> = {};
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, store] of round % 2 ? [...stores].reverse() : stores) {
+      const [server0, client0] = [treeCpuMs(server.pid!), process.cpuUsage()];
+      await work(store);
+      const client = process.cpuUsage(client0);
+      const t = (totals[name] ??= { clientMs: 0, serverMs: 0 });
+      t.clientMs += (client.user + client.system) / 1000;
+      t.serverMs += treeCpuMs(server.pid!) - server0;
+    }
+  }
+  return totals;
 }
 
 /** The machine's load averages, for a line of a measurement taken on a machine that may be busy. */

@@ -9,8 +9,7 @@
  *   # AB_ROUNDS: rounds (default 4); READS: reads per slice (default 500); STREAMS (default 20000)
  */
 import type { EventFilter, Position, PostgresEventStore } from '@prov/event-store';
-import { treeCpuMs } from './process-cpu';
-import { loadLabel, runStoresAb } from './event-store-server';
+import { cpuInSlices, loadLabel, runStoresAb } from './event-store-server';
 import { payload } from './event-store-writers';
 
 const ROUNDS = Number(process.env.AB_ROUNDS ?? 4);
@@ -66,17 +65,9 @@ runStoresAb(async (stores, server) => {
       `of the last ${BEHIND} per scenario and store`,
   );
   for (const [label, filter] of scenarios) {
-    const totals: Record<string, { clientMs: number; serverMs: number }> = {};
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const [name, store] of round % 2 ? [...stores].reverse() : stores) {
-        const [server0, client0] = [treeCpuMs(server.pid!), process.cpuUsage()];
-        for (let read = 0; read < READS; read++) await store.readAll({ after, maxCount: 500, filter });
-        const client = process.cpuUsage(client0);
-        const t = (totals[name] ??= { clientMs: 0, serverMs: 0 });
-        t.clientMs += (client.user + client.system) / 1000;
-        t.serverMs += treeCpuMs(server.pid!) - server0;
-      }
-    }
+    const totals = await cpuInSlices(stores, server, ROUNDS, async (store) => {
+      for (let read = 0; read < READS; read++) await store.readAll({ after, maxCount: 500, filter });
+    });
     const perRead = (name: string, key: 'clientMs' | 'serverMs') =>
       ((totals[name][key] * 1000) / (READS * ROUNDS)).toFixed(0);
     const ratio = (key: 'clientMs' | 'serverMs') => (totals.this[key] / totals.other[key]).toFixed(2);
