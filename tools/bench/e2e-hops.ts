@@ -75,6 +75,16 @@ export async function orderTimes(databaseUrl: string, assignmentIds: string[]): 
 const gap = (from: number | undefined, to: number | undefined) =>
   from === undefined || to === undefined ? undefined : to - from;
 
+/**
+ * From the bench's sending of each order's request to its Executed event, where both are known: the
+ * latency a caller sees, the edge's wait included (ADR 0092), which the sustained verdict judges.
+ */
+export function sentToExecuted(orders: OrderTimes[], sentAt: ReadonlyMap<string, number>): number[] {
+  return orders
+    .map((o) => gap(sentAt.get(o.assignmentId), o.executed))
+    .filter((v): v is number => v !== undefined && Number.isFinite(v));
+}
+
 /** The hops of every order, with the bench's send time and the read model's, where known. */
 export function eventHops(
   orders: OrderTimes[],
@@ -96,6 +106,7 @@ export function eventHops(
     ['reported → executed', (o) => gap(o.reported, o.executed)],
     ['executed → shown', (o) => gap(o.executed, shownAt.get(o.assignmentId))],
     ['requested → executed (the run’s latency)', (o) => gap(o.requested, o.executed)],
+    ['sent → executed (the sustained verdict’s)', (o) => gap(sentAt.get(o.assignmentId), o.executed)],
     ['sent → shown', (o) => gap(sentAt.get(o.assignmentId), shownAt.get(o.assignmentId))],
   ];
   return hops.map(([hop, of]) => ({

@@ -1,5 +1,5 @@
 import type { ReceivedSpan } from '@prov/testing';
-import { eventHops, formatHops, type OrderTimes, traceHops } from './e2e-hops';
+import { eventHops, formatHops, type OrderTimes, sentToExecuted, traceHops } from './e2e-hops';
 
 const order: OrderTimes = {
   assignmentId: 'a1',
@@ -37,7 +37,16 @@ describe('the hop-by-hop latency of the end-to-end bench', () => {
     expect(value('reported → executed')).toEqual([5]);
     expect(value('executed → shown')).toEqual([15]);
     expect(value('requested → executed (the run’s latency)')).toEqual([135]);
+    expect(value('sent → executed (the sustained verdict’s)')).toEqual([145]);
     expect(value('sent → shown')).toEqual([160]);
+  });
+
+  it('judges the sustained run from the sending, the edge included, and only orders Executed', () => {
+    const sentAt = new Map([
+      ['a1', 990],
+      ['a2', 995],
+    ]);
+    expect(sentToExecuted([order, { assignmentId: 'a2', requested: 1_000 }], sentAt)).toEqual([145]);
   });
 
   it('leaves out the hops of an order it has no time for', () => {

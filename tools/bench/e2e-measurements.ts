@@ -68,7 +68,8 @@ export async function sendAtRate(
 /**
  * The sustained run against the issue's goal (200 requests/s for ten minutes, p99 request →
  * Executed under 250 ms): whether the requests went out at the offered rate, how long the last
- * ones took to be Executed after the sending ended, and the p99 against 250 ms.
+ * ones took to be Executed after the sending ended, and the p99 against 250 ms. The latencies are
+ * from the bench's sending of each request (before ADR 0092, from its AssignmentRequested event).
  */
 export function sustainedVerdict(
   rate: number,

@@ -46,6 +46,7 @@ import { waitFor } from '@prov/testing';
 import {
   BENCH_SESSION_OPTIONS,
   eventHops,
+  sentToExecuted,
   formatHops,
   orderTimes,
   ReadModelWatch,
@@ -231,6 +232,7 @@ async function main(): Promise<void> {
       await statements.start();
       const sustainedCpu = await startCpu();
       const cpuByMinute = await recordCpuByPeriod(cpuGroups(), 60_000);
+      const sustainedCommands = await readEdgeCommands(gatewayMetrics);
       const sustainedStart = Date.now();
       // Its own connection: the count query's waits must not delay its polls.
       const shown = new ReadModelWatch(system.databaseUrl);
@@ -241,6 +243,7 @@ async function main(): Promise<void> {
         }),
       );
       await answered;
+      const sustainedSent = await readEdgeCommands(gatewayMetrics);
       // A rate the engine cannot keep up with is a result too: report what was Executed.
       await waitExecuted(requests + sustainedTotal, 600_000).catch((error: Error) =>
         console.log(`sustained: ${error.message}`),
@@ -255,10 +258,19 @@ async function main(): Promise<void> {
       await shown.stop();
       await profileEnd('sustained');
       const latencies = await executionLatencies(system.databaseUrl, sustainedIds);
+      console.log(formatEdgeCommands(sustainedCommands, sustainedSent));
       console.log(summarize(`sustained (${rate}/s for ${sustainedSeconds} s)`, latencies, seconds));
-      console.log(sustainedVerdict(rate, latencies, sentSeconds, seconds, sustainedIds.length));
-      console.log(`by stage: ${await stageLatencies(system.databaseUrl, sustainedIds)}`);
       const sustainedTimes = await orderTimes(system.databaseUrl, sustainedIds);
+      console.log(
+        sustainedVerdict(
+          rate,
+          sentToExecuted(sustainedTimes, sentAt),
+          sentSeconds,
+          seconds,
+          sustainedIds.length,
+        ),
+      );
+      console.log(`by stage: ${await stageLatencies(system.databaseUrl, sustainedIds)}`);
       console.log(
         formatHops(
           `sustained, hop by hop (the read model polled every ${shown.intervalMs} ms)`,

@@ -29,6 +29,12 @@ export interface HardeningSettings {
   /** Live-update streams (`/api/events`) open at once, in total and per token. */
   sseMaxConnections: number;
   sseMaxPerToken: number;
+  /**
+   * Least time between the commands that carry one caller's concurrent single requests (ADR 0092);
+   * 0: a command as soon as the one before is answered (ADR 0053). A caller whose requests come
+   * one after another is never held.
+   */
+  edgeRoundIntervalMs: number;
 }
 
 interface IntegerSetting {
@@ -150,6 +156,13 @@ export function readHardeningSettings(env: NodeJS.ProcessEnv = process.env): Har
       min: 1,
       max: 10_000,
       unit: 'streams',
+    }),
+    edgeRoundIntervalMs: integer(env, problems, {
+      variable: 'EDGE_ROUND_INTERVAL_MS',
+      fallback: 40,
+      min: 0,
+      max: 1_000,
+      unit: 'milliseconds',
     }),
   };
   if (problems.length) throw new ConfigurationError(problems);

@@ -10,7 +10,9 @@ describe('hardening settings', () => {
       maxJsonDepth: 32,
       apiDocsPublic: false,
       databaseStatementTimeoutMs: 30_000,
+      edgeRoundIntervalMs: 40,
     });
+    expect(readHardeningSettings({ EDGE_ROUND_INTERVAL_MS: '0' }).edgeRoundIntervalMs).toBe(0);
   });
 
   it('names every bad variable and its rule', () => {
@@ -20,6 +22,7 @@ describe('hardening settings', () => {
         HTTP_BODY_LIMIT_BYTES: 'lots',
         RATE_LIMIT_WRITES: '0',
         API_DOCS_PUBLIC: 'yes',
+        EDGE_ROUND_INTERVAL_MS: '2000',
       });
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigurationError);
@@ -29,6 +32,7 @@ describe('hardening settings', () => {
       'HTTP_BODY_LIMIT_BYTES must be an integer from 1024 to 10485760 (bytes)',
       'RATE_LIMIT_WRITES must be an integer from 1 to 10000000 (requests per window)',
       "API_DOCS_PUBLIC must be 'true' or 'false'",
+      'EDGE_ROUND_INTERVAL_MS must be an integer from 0 to 1000 (milliseconds)',
     ]);
   });
 });

@@ -5,3 +5,4 @@
  * library may use it without depending on the one that first needed it.
  */
 export { GroupCommit, type GroupCommitOptions, type Outcome, takeGroup } from './group-commit';
+export { Pacer, type Pacing, pacedDelay, pacedStep } from './pacing';

@@ -1,3 +1,4 @@
+import { Pacer, type Pacing } from '@prov/gathering';
 import { sliceLength } from './batch';
 
 /**
@@ -34,4 +35,55 @@ export function commandsToSend(
     from += count;
   }
   return sizes;
+}
+
+/**
+ * How long a caller counts as one with concurrent requests after one of its requests arrived while
+ * another of the same kind was outstanding (waiting or on its way).
+ */
+export const CONCURRENCY_MEMORY_MS = 1_000;
+
+/** Rounds at once after a quiet spell, before they are paced. */
+export const EDGE_PACING_BURST = 4;
+
+/**
+ * When one caller's rounds of one kind may start (ADR 0092). A caller whose requests come one
+ * after another is never held: each of its requests goes as soon as it arrives, as before. A
+ * caller with requests outstanding concurrently has its rounds paced, a few at once and then one
+ * per interval (`EDGE_ROUND_INTERVAL_MS`), so each round carries what arrived in an interval
+ * rather than in one round trip. Every hop behind the edge (the command, the append, the
+ * wake-up, each reaction's read and append) then works on batches of that size, at a rate set by
+ * the interval, instead of on the one or two requests a round trip of an idle engine gathers.
+ */
+export class RoundPacing {
+  private readonly pacer: Pacer;
+  private concurrentUntil = 0;
+
+  constructor(intervalMs: number) {
+    this.pacer = new Pacer({ burst: EDGE_PACING_BURST, intervalMs } satisfies Pacing);
+  }
+
+  /** A request arrived while `outstanding` others of the caller were waiting or on their way. */
+  arrived(outstanding: number, now: number): void {
+    if (outstanding > 0) this.concurrentUntil = now + CONCURRENCY_MEMORY_MS;
+  }
+
+  /** Milliseconds before the next round may start; 0: now. */
+  wait(now: number): number {
+    return now < this.concurrentUntil ? this.pacer.delay(now) : 0;
+  }
+
+  /** A round started. */
+  started(now: number): void {
+    this.pacer.take(now);
+  }
+
+  /**
+   * How long this pacing must still be kept; 0 once the caller has had no concurrent requests for
+   * CONCURRENCY_MEMORY_MS, when a new one holds nothing either (and starts with a whole burst), so
+   * an idle caller's lane can go.
+   */
+  remembered(now: number): number {
+    return now < this.concurrentUntil ? this.concurrentUntil - now : 0;
+  }
 }

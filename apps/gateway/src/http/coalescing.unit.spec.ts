@@ -1,6 +1,12 @@
 import { MAX_BATCH_COMMAND_ITEMS } from '@prov/contracts';
 import { BATCH_COMMAND_BYTES } from './batch';
-import { COALESCED_ROUNDS_IN_FLIGHT, commandsToSend } from './coalescing';
+import {
+  COALESCED_ROUNDS_IN_FLIGHT,
+  CONCURRENCY_MEMORY_MS,
+  commandsToSend,
+  EDGE_PACING_BURST,
+  RoundPacing,
+} from './coalescing';
 
 describe('coalescing single requests into commands', () => {
   it('sends a lone request at once, as the single command', () => {
@@ -33,5 +39,50 @@ describe('coalescing single requests into commands', () => {
 
   it('sends nothing when nothing waits', () => {
     expect(commandsToSend(0, [])).toEqual([]);
+  });
+});
+
+describe('pacing one caller’s rounds (ADR 0092)', () => {
+  it('never holds a caller whose requests come one after another', () => {
+    const pacing = new RoundPacing(40);
+    for (let at = 1_000; at < 1_100; at += 5) {
+      pacing.arrived(0, at);
+      expect(pacing.wait(at)).toBe(0);
+      pacing.started(at);
+    }
+    expect(pacing.remembered(1_100)).toBe(0);
+  });
+
+  it(`lets a concurrent caller's first ${EDGE_PACING_BURST} rounds go at once, then one per interval`, () => {
+    const pacing = new RoundPacing(40);
+    pacing.arrived(1, 1_000);
+    const waits: number[] = [];
+    for (let round = 0; round < EDGE_PACING_BURST + 2; round++) {
+      const wait = pacing.wait(1_000);
+      waits.push(wait);
+      pacing.started(1_000 + wait);
+    }
+    expect(waits).toEqual([...Array<number>(EDGE_PACING_BURST).fill(0), 40, 80]);
+  });
+
+  it(`forgets a caller's concurrency ${CONCURRENCY_MEMORY_MS} ms after the last request that overlapped another`, () => {
+    const pacing = new RoundPacing(40);
+    for (let round = 0; round < EDGE_PACING_BURST; round++) pacing.started(1_000);
+    pacing.arrived(3, 1_000);
+    expect(pacing.wait(1_000)).toBe(40);
+    expect(pacing.remembered(1_000)).toBe(CONCURRENCY_MEMORY_MS);
+    pacing.arrived(0, 1_500);
+    expect(pacing.remembered(1_500)).toBe(CONCURRENCY_MEMORY_MS - 500);
+    expect(pacing.wait(2_000)).toBe(0);
+    expect(pacing.remembered(2_000)).toBe(0);
+  });
+
+  it('holds nothing with an interval of 0', () => {
+    const pacing = new RoundPacing(0);
+    pacing.arrived(10, 1_000);
+    for (let round = 0; round < 10; round++) {
+      expect(pacing.wait(1_000)).toBe(0);
+      pacing.started(1_000);
+    }
   });
 });

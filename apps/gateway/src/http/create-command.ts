@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { readHardeningSettings } from '@prov/config';
 import { type Context, context } from '@opentelemetry/api';
 import type { Response } from 'express';
 import type { BatchCommandReply } from '@prov/contracts';
@@ -8,7 +9,7 @@ import { metricsRegistry } from '@prov/platform';
 import { Histogram } from 'prom-client';
 import type { Caller } from '../auth/api-token.guard';
 import { type BatchResponse, itemError, runBatch } from './batch';
-import { COALESCED_ROUNDS_IN_FLIGHT, commandsToSend } from './coalescing';
+import { COALESCED_ROUNDS_IN_FLIGHT, commandsToSend, RoundPacing } from './coalescing';
 
 /**
  * A `requests` command that creates something once (an identity's registration, an assignment's
@@ -59,12 +60,20 @@ interface Waiting {
   reject: (error: unknown) => void;
 }
 
-/** One caller's single requests of one kind: its rounds of commands in flight and the requests waiting. */
+/**
+ * One caller's single requests of one kind: its rounds of commands in flight, the requests on their
+ * way (`carried`) and waiting, the pacing of its rounds, the timer of a paced round's start
+ * (`hold`) and that of an idle lane's end (`expiry`).
+ */
 interface Lane {
   command: string;
   actor: string;
   roundsInFlight: number;
+  carried: number;
   waiting: Waiting[];
+  pacing: RoundPacing;
+  hold?: NodeJS.Timeout;
+  expiry?: NodeJS.Timeout;
 }
 
 /**
@@ -77,6 +86,7 @@ interface Lane {
 @Injectable()
 export class CreateCommands {
   private readonly lanes = new Map<string, Lane>();
+  private readonly roundIntervalMs = readHardeningSettings().edgeRoundIntervalMs;
 
   constructor(private readonly commands: CommandClient) {}
 
@@ -100,14 +110,25 @@ export class CreateCommands {
   ): Promise<Created<Id>> {
     const key = `${create.command}\n${caller.actor}`;
     let lane = this.lanes.get(key);
-    if (!lane)
-      this.lanes.set(
-        key,
-        (lane = { command: create.command, actor: caller.actor, roundsInFlight: 0, waiting: [] }),
-      );
+    if (!lane) {
+      lane = {
+        command: create.command,
+        actor: caller.actor,
+        roundsInFlight: 0,
+        carried: 0,
+        waiting: [],
+        pacing: new RoundPacing(this.roundIntervalMs),
+      };
+      this.lanes.set(key, lane);
+    }
+    const now = Date.now();
+    lane.pacing.arrived(lane.carried + lane.waiting.length, now);
     // Only a request that waits goes with others: only then its size counts, and its trace is
     // kept so that the command runs in the trace of the first request it carries.
-    const waits = lane.roundsInFlight >= COALESCED_ROUNDS_IN_FLIGHT;
+    const waits =
+      lane.roundsInFlight >= COALESCED_ROUNDS_IN_FLIGHT ||
+      lane.waiting.length > 0 ||
+      lane.pacing.wait(now) > 0;
     const bytes = waits ? JSON.stringify(body).length : 0;
     const trace = waits ? context.active() : undefined;
     const answer = new Promise<Created<Id>>((resolve, reject) =>
@@ -117,25 +138,63 @@ export class CreateCommands {
     return answer;
   }
 
-  /** Sends the round `commandsToSend` says; the round's end lets the requests that waited go. */
+  /**
+   * Sends the round `commandsToSend` says when the lane's pacing lets it start, or sets the timer
+   * for that moment; the round's end lets the requests that waited go. An idle lane goes once its
+   * pacing is forgotten.
+   */
   private dispatch(key: string, lane: Lane): void {
+    if (lane.hold) return;
+    if (lane.expiry) {
+      clearTimeout(lane.expiry);
+      lane.expiry = undefined;
+    }
     const sizes = commandsToSend(
       lane.roundsInFlight,
       lane.waiting.map((w) => w.bytes),
     );
-    if (sizes.length === 0) return;
+    const now = Date.now();
+    if (sizes.length === 0) {
+      if (lane.roundsInFlight === 0 && lane.waiting.length === 0) this.retire(key, lane, now);
+      return;
+    }
+    const wait = lane.pacing.wait(now);
+    if (wait > 0) {
+      lane.hold = setTimeout(() => {
+        lane.hold = undefined;
+        this.dispatch(key, lane);
+      }, wait);
+      return;
+    }
+    lane.pacing.started(now);
     lane.roundsInFlight++;
     const round = sizes.map((size) => {
       const group = lane.waiting.splice(0, size);
+      lane.carried += size;
       requestsPerCommand.observe({ command: lane.command }, size);
       const carried = () => this.carryOut(lane, group);
       return group[0].trace ? context.with(group[0].trace, carried) : carried();
     });
     void Promise.allSettled(round).then(() => {
       lane.roundsInFlight--;
-      if (lane.roundsInFlight === 0 && lane.waiting.length === 0) this.lanes.delete(key);
-      else this.dispatch(key, lane);
+      lane.carried -= sizes.reduce((sum, size) => sum + size, 0);
+      this.dispatch(key, lane);
     });
+  }
+
+  /** An idle lane: gone now, or when its pacing is forgotten unless a request comes first. */
+  private retire(key: string, lane: Lane, now: number): void {
+    const kept = lane.pacing.remembered(now);
+    if (kept === 0) {
+      this.lanes.delete(key);
+      return;
+    }
+    lane.expiry = setTimeout(() => {
+      lane.expiry = undefined;
+      this.dispatch(key, lane);
+    }, kept);
+    // A lane waiting to be forgotten holds no request: it must not keep the process alive.
+    lane.expiry.unref();
   }
 
   /** One request as the single command; several as one batch command, each answered with its own result. */

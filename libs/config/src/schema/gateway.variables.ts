@@ -208,6 +208,16 @@ export const GATEWAY_VARIABLES: readonly VariableSpec[] = [
     doc: 'live-update streams open at once per token',
   },
   {
+    name: 'EDGE_ROUND_INTERVAL_MS',
+    type: 'integer',
+    min: 0,
+    max: 1_000,
+    unit: 'milliseconds',
+    services: ['gateway'],
+    default: '40',
+    doc: "least time between the commands that carry one caller's concurrent single requests (`POST /api/assignments`, `/api/identities`), so each carries what arrived meanwhile; a caller whose requests come one after another is never held; 0: a command as soon as the last is answered",
+  },
+  {
     name: 'STUCK_AFTER_PENDING',
     type: 'string',
     pattern: /^P/,

@@ -18,4 +18,4 @@ export type { PreparedAppend, PreparedEvent } from './validation';
 export * from './catch-up-subscription';
 export * from './partitioned-catch-up';
 export * from './hash-chain';
-export type { Pacing } from './subscription-pacing';
+export type { Pacing } from '@prov/gathering';

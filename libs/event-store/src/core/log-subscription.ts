@@ -9,7 +9,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EventStoreError } from './errors';
-import { Pacer, type Pacing } from './subscription-pacing';
+import { Pacer, type Pacing } from '@prov/gathering';
 import { type Announcement, mayMatch } from './subscription-wake-ups';
 import type { Position } from './position';
 import type {

@@ -1,5 +1,5 @@
 import { ChangeSignal, type LogSource, LogSubscription } from './log-subscription';
-import type { Pacing } from './subscription-pacing';
+import type { Pacing } from '@prov/gathering';
 import type { Position } from './position';
 import type { EventFilter, ReadAllOptions, ReadAllResult, RecordedEvent } from './types';
 

@@ -4,7 +4,7 @@
  * the port.
  */
 import type { Position } from './position';
-import type { Pacing } from './subscription-pacing';
+import type { Pacing } from '@prov/gathering';
 
 /**
  * The optimistic-concurrency check of an append.

@@ -13,7 +13,7 @@
  * not by its commits. No wait after a quiet spell: an idle store sends at once.
  */
 import type { Pool } from 'pg';
-import { Pacer, type Pacing } from '../core/subscription-pacing';
+import { Pacer, type Pacing } from '@prov/gathering';
 import { PendingAnnouncement } from '../core/subscription-wake-ups';
 
 /** Four at once, then one per 20 ms (50 a second): the few commits of a lone request are not held back. */

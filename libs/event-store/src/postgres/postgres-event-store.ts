@@ -40,11 +40,10 @@ import {
   prepareAppends,
   type ChainKeeper,
 } from '../core';
-import { type Pacing, READ_PACING } from '../core/subscription-pacing';
 import { appendUnits } from './append-units';
 import { CommitNotifier } from './commit-notifier';
 import { type ChainVerification, type VerifyChainOptions, verifyChain } from './chain-verification';
-import { GroupCommit, type Outcome } from '@prov/gathering';
+import { GroupCommit, type Outcome, type Pacing } from '@prov/gathering';
 import { LogSubscription, SubscriptionRegistry } from '../core/log-subscription';
 import {
   checkReadAllMaxCount,
@@ -66,6 +65,13 @@ import {
 import { migrateEventStoreSchema } from './schema/migrate';
 import { readStreamQuery } from './stream-read';
 import { NOTIFY_CHANNEL } from './schema/migrations';
+
+/**
+ * The PostgreSQL store's subscriptions: four reads at once, then one per 20 ms (50 a second)
+ * while wake-ups keep coming. A lone request's hops come a few ms apart, three or four per
+ * subscription, and refill the bucket in the quiet between requests.
+ */
+export const READ_PACING: Pacing = { burst: 4, intervalMs: 20 };
 
 export type PostgresEventStoreOptions = PostgresConnectionOptions & {
   /** Poll interval of subscriptions when no notification arrives. Default 250 ms. */

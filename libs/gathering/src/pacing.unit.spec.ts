@@ -1,6 +1,6 @@
-import { Pacer, pacedDelay, pacedStep } from './subscription-pacing';
+import { Pacer, pacedDelay, pacedStep } from './pacing';
 
-describe('pacing of reads and wake-ups', () => {
+describe('pacing of reads, wake-ups and commands', () => {
   const pacing = { burst: 3, intervalMs: 20 };
 
   it('lets a burst go at once after a quiet spell, then one step per interval', () => {
@@ -28,6 +28,15 @@ describe('pacing of reads and wake-ups', () => {
       expect(rested.delay(1_060)).toBe(0);
       rested.take(1_060);
     }
+  });
+
+  it('is rested once the whole burst is back, not at its first token', () => {
+    const pacer = new Pacer(pacing);
+    expect(pacer.rested(1_000)).toBe(true);
+    for (let step = 0; step < 3; step++) pacer.take(1_000);
+    expect(pacer.delay(1_020)).toBe(0);
+    expect(pacer.rested(1_020)).toBe(false);
+    expect(pacer.rested(1_060)).toBe(true);
   });
 
   it('never waits with an interval of 0, and treats a burst below 1 as 1', () => {
