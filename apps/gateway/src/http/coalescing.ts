@@ -1,4 +1,4 @@
-import { Pacer, type Pacing } from '@prov/gathering';
+import { Pacer } from '@prov/gathering';
 import { sliceLength } from './batch';
 
 /**
@@ -60,7 +60,7 @@ export class RoundPacing {
   private concurrentUntil = 0;
 
   constructor(intervalMs: number) {
-    this.pacer = new Pacer({ burst: EDGE_PACING_BURST, intervalMs } satisfies Pacing);
+    this.pacer = new Pacer({ burst: EDGE_PACING_BURST, intervalMs });
   }
 
   /** A request arrived while `outstanding` others of the caller were waiting or on their way. */
