@@ -32,8 +32,9 @@
  * After the burst and the sustained run: CPU per order of every process (tools/bench/process-cpu.ts),
  * latency by stage and hop by hop (tools/bench/e2e-hops.ts), the sustained run also minute by
  * minute (tools/bench/e2e-periods.ts) and its verdict
- * against the issue's p99 < 250 ms. After the burst, how many commands carried its single
- * requests (tools/bench/edge-commands.ts). The single requests go over node:http
+ * against the issue's p99 < 250 ms, from each request's sending to its Executed event. After the
+ * burst and the sustained run, how many commands carried their single requests
+ * (tools/bench/edge-commands.ts). The single requests go over node:http
  * (tools/bench/kept-alive-client.ts), the same requests as fetch's at a third of its CPU.
  * The system it starts is tools/bench/e2e-system.ts; the registration, the single requests and
  * the waits are tools/bench/e2e-requests.ts.
