@@ -41,9 +41,4 @@ export class Pacer {
   take(now = Date.now()): void {
     this.fullAt = pacedStep(this.fullAt, now, this.pacing);
   }
-
-  /** The whole burst is back at `now`: a new bucket would behave the same. */
-  rested(now = Date.now()): boolean {
-    return this.fullAt <= now;
-  }
 }

@@ -30,15 +30,6 @@ describe('pacing of reads, wake-ups and commands', () => {
     }
   });
 
-  it('is rested once the whole burst is back, not at its first token', () => {
-    const pacer = new Pacer(pacing);
-    expect(pacer.rested(1_000)).toBe(true);
-    for (let step = 0; step < 3; step++) pacer.take(1_000);
-    expect(pacer.delay(1_020)).toBe(0);
-    expect(pacer.rested(1_020)).toBe(false);
-    expect(pacer.rested(1_060)).toBe(true);
-  });
-
   it('never waits with an interval of 0, and treats a burst below 1 as 1', () => {
     expect(pacedDelay(5_000, 0, { burst: 1, intervalMs: 0 })).toBe(0);
     expect(

@@ -160,10 +160,7 @@ export class CreateCommands {
     }
     const wait = lane.pacing.wait(now);
     if (wait > 0) {
-      lane.hold = setTimeout(() => {
-        lane.hold = undefined;
-        this.dispatch(key, lane);
-      }, wait);
+      lane.hold = this.dispatchIn(key, lane, wait, 'hold');
       return;
     }
     lane.pacing.started(now);
@@ -189,12 +186,16 @@ export class CreateCommands {
       this.lanes.delete(key);
       return;
     }
-    lane.expiry = setTimeout(() => {
-      lane.expiry = undefined;
-      this.dispatch(key, lane);
-    }, kept);
     // A lane waiting to be forgotten holds no request: it must not keep the process alive.
-    lane.expiry.unref();
+    lane.expiry = this.dispatchIn(key, lane, kept, 'expiry').unref();
+  }
+
+  /** The lane's `timer`, which clears itself and dispatches again in `ms`. */
+  private dispatchIn(key: string, lane: Lane, ms: number, timer: 'hold' | 'expiry'): NodeJS.Timeout {
+    return setTimeout(() => {
+      lane[timer] = undefined;
+      this.dispatch(key, lane);
+    }, ms);
   }
 
   /** One request as the single command; several as one batch command, each answered with its own result. */
