@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { setMaxListeners } from 'node:events';
 import { ConsumerInfo, Events, JetStreamClient, JsMsg, NatsConnection, Status } from 'nats';
 import { ORDERS_STREAM, assertConnectionId, consumerName } from '../subjects';
 import { ensureConnectionConsumer, handlerAttempts } from './connection-consumer';
@@ -56,6 +57,10 @@ export class OrderConsumer {
       maxUnacked: this.maxUnacked,
       pullExpiresMs: this.pullExpiresMs,
     } = consumerLimits(options));
+    // Every order held listens for the stop (its message is kept alive until then), and its
+    // handler may too (the agent's breaker waits on it): listeners bounded by the orders held
+    // are the design, not the leak Node warns of past ten.
+    setMaxListeners(2 * this.maxUnacked, this.abort.signal);
   }
 
   get connectionId(): string {

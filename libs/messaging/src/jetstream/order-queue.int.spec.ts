@@ -1,4 +1,5 @@
 import { JetStreamManager, NatsConnection } from 'nats';
+import { getEventListeners, getMaxListeners } from 'node:events';
 import { ORDERS_STREAM, consumerName, ordersSubject } from '../subjects';
 import { OrderHeaders } from './order-headers';
 import { OrderConsumer } from './order-consumer';
@@ -249,6 +250,32 @@ describe('OrderConsumer on JetStream', () => {
     await publisher.publish(connectionId, order(connectionId, 'o-slow'));
     await eventually(async () => (await queuedOrders(jsm, connectionId)) === 0, 'the slow order acked');
     expect(deliveries).toEqual([1]);
+  });
+
+  it('holds as many orders as its slots allow without more stop listeners than the signal admits', async () => {
+    const connectionId = uniqueConnectionId();
+    const slots = 16;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const seen: Array<{ listeners: number; admitted: number }> = [];
+    await startConsumer({
+      connectionId,
+      concurrency: slots,
+      handler: async (_order, ctx) => {
+        seen.push({
+          listeners: getEventListeners(ctx.signal, 'abort').length,
+          admitted: getMaxListeners(ctx.signal),
+        });
+        await released;
+      },
+    });
+    for (let i = 0; i < slots; i++) await publisher.publish(connectionId, order(connectionId, `o-${i}`));
+    await eventually(() => seen.length === slots, 'every slot taken');
+    release();
+    await eventually(async () => (await queuedOrders(jsm, connectionId)) === 0, 'the orders acked');
+    // Node warns of a leak once listeners pass what the signal admits (10 unless told).
+    expect(Math.max(...seen.map((s) => s.listeners))).toBe(slots);
+    expect(seen.every((s) => s.listeners <= s.admitted)).toBe(true);
   });
 
   it('drains on stop: waits for running handlers, which still ack', async () => {
