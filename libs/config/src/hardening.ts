@@ -159,7 +159,7 @@ export function readHardeningSettings(env: NodeJS.ProcessEnv = process.env): Har
     }),
     edgeRoundIntervalMs: integer(env, problems, {
       variable: 'EDGE_ROUND_INTERVAL_MS',
-      fallback: 40,
+      fallback: 80,
       min: 0,
       max: 1_000,
       unit: 'milliseconds',

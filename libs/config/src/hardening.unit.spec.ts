@@ -10,7 +10,7 @@ describe('hardening settings', () => {
       maxJsonDepth: 32,
       apiDocsPublic: false,
       databaseStatementTimeoutMs: 30_000,
-      edgeRoundIntervalMs: 40,
+      edgeRoundIntervalMs: 80,
     });
     expect(readHardeningSettings({ EDGE_ROUND_INTERVAL_MS: '0' }).edgeRoundIntervalMs).toBe(0);
   });

@@ -47,6 +47,14 @@ export const CONCURRENCY_MEMORY_MS = 1_000;
 export const EDGE_PACING_BURST = 4;
 
 /**
+ * Requests waiting that make a round full (ADR 0093): it starts at once, without waiting for the
+ * pacing or taking its turn. Pacing is there to gather; a caller whose requests already fill a
+ * round gains nothing from the wait, and one with a fixed number of requests in flight (a
+ * client's pool of 32) would otherwise be held to that many per interval.
+ */
+export const EDGE_ROUND_FULL = 16;
+
+/**
  * When one caller's rounds of one kind may start (ADR 0092). A caller whose requests come one
  * after another is never held: each of its requests goes as soon as it arrives, as before. A
  * caller with requests outstanding concurrently has its rounds paced, a few at once and then one
@@ -68,14 +76,21 @@ export class RoundPacing {
     if (outstanding > 0) this.concurrentUntil = now + CONCURRENCY_MEMORY_MS;
   }
 
-  /** Milliseconds before the next round may start; 0: now. */
+  /** Milliseconds before the next paced round may start; 0: now. */
   wait(now: number): number {
     return now < this.concurrentUntil ? this.pacer.delay(now) : 0;
   }
 
-  /** A round started. */
-  started(now: number): void {
-    this.pacer.take(now);
+  /**
+   * Starts a round of `waiting` requests if it may start now (0), or says how many milliseconds
+   * it must wait. A round that goes on its turn takes it; a full round goes early and leaves the
+   * turn to the round after it, so a burst of full rounds does not hold back the partial one that
+   * ends it.
+   */
+  start(now: number, waiting: number): number {
+    const wait = this.wait(now);
+    if (wait === 0) this.pacer.take(now);
+    return wait > 0 && waiting >= EDGE_ROUND_FULL ? 0 : wait;
   }
 
   /**

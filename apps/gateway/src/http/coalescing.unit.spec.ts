@@ -5,6 +5,7 @@ import {
   CONCURRENCY_MEMORY_MS,
   commandsToSend,
   EDGE_PACING_BURST,
+  EDGE_ROUND_FULL,
   RoundPacing,
 } from './coalescing';
 
@@ -42,13 +43,12 @@ describe('coalescing single requests into commands', () => {
   });
 });
 
-describe('pacing one caller’s rounds (ADR 0092)', () => {
+describe('pacing one caller’s rounds (ADRs 0092, 0093)', () => {
   it('never holds a caller whose requests come one after another', () => {
     const pacing = new RoundPacing(40);
     for (let at = 1_000; at < 1_100; at += 5) {
       pacing.arrived(0, at);
-      expect(pacing.wait(at)).toBe(0);
-      pacing.started(at);
+      expect(pacing.start(at, 1)).toBe(0);
     }
     expect(pacing.remembered(1_100)).toBe(0);
   });
@@ -58,16 +58,26 @@ describe('pacing one caller’s rounds (ADR 0092)', () => {
     pacing.arrived(1, 1_000);
     const waits: number[] = [];
     for (let round = 0; round < EDGE_PACING_BURST + 2; round++) {
-      const wait = pacing.wait(1_000);
+      const wait = pacing.start(1_000, 1);
       waits.push(wait);
-      pacing.started(1_000 + wait);
+      if (wait > 0) expect(pacing.start(1_000 + wait, 1)).toBe(0);
     }
     expect(waits).toEqual([...Array<number>(EDGE_PACING_BURST).fill(0), 40, 80]);
   });
 
+  it(`starts a round of ${EDGE_ROUND_FULL} waiting at once (ADR 0093), and leaves its turn to the next`, () => {
+    const pacing = new RoundPacing(80);
+    pacing.arrived(1, 1_000);
+    for (let round = 0; round < EDGE_PACING_BURST; round++) expect(pacing.start(1_000, 1)).toBe(0);
+    expect(pacing.start(1_000, EDGE_ROUND_FULL - 1)).toBe(80);
+    for (let round = 0; round < 10; round++) expect(pacing.start(1_000, EDGE_ROUND_FULL)).toBe(0);
+    // The full rounds took no turn: the partial round after them waits one interval, not eleven.
+    expect(pacing.start(1_000, 1)).toBe(80);
+  });
+
   it(`forgets a caller's concurrency ${CONCURRENCY_MEMORY_MS} ms after the last request that overlapped another`, () => {
     const pacing = new RoundPacing(40);
-    for (let round = 0; round < EDGE_PACING_BURST; round++) pacing.started(1_000);
+    for (let round = 0; round < EDGE_PACING_BURST; round++) pacing.start(1_000, 1);
     pacing.arrived(3, 1_000);
     expect(pacing.wait(1_000)).toBe(40);
     expect(pacing.remembered(1_000)).toBe(CONCURRENCY_MEMORY_MS);
@@ -80,9 +90,6 @@ describe('pacing one caller’s rounds (ADR 0092)', () => {
   it('holds nothing with an interval of 0', () => {
     const pacing = new RoundPacing(0);
     pacing.arrived(10, 1_000);
-    for (let round = 0; round < 10; round++) {
-      expect(pacing.wait(1_000)).toBe(0);
-      pacing.started(1_000);
-    }
+    for (let round = 0; round < 10; round++) expect(pacing.start(1_000, 1)).toBe(0);
   });
 });

@@ -9,7 +9,7 @@ import { metricsRegistry } from '@prov/platform';
 import { Histogram } from 'prom-client';
 import type { Caller } from '../auth/api-token.guard';
 import { type BatchResponse, itemError, runBatch } from './batch';
-import { COALESCED_ROUNDS_IN_FLIGHT, commandsToSend, RoundPacing } from './coalescing';
+import { COALESCED_ROUNDS_IN_FLIGHT, commandsToSend, EDGE_ROUND_FULL, RoundPacing } from './coalescing';
 
 /**
  * A `requests` command that creates something once (an identity's registration, an assignment's
@@ -144,7 +144,12 @@ export class CreateCommands {
    * pacing is forgotten.
    */
   private dispatch(key: string, lane: Lane): void {
-    if (lane.hold) return;
+    if (lane.hold) {
+      if (lane.waiting.length < EDGE_ROUND_FULL) return;
+      // Full while it waited for its turn: it goes now (ADR 0093).
+      clearTimeout(lane.hold);
+      lane.hold = undefined;
+    }
     if (lane.expiry) {
       clearTimeout(lane.expiry);
       lane.expiry = undefined;
@@ -158,12 +163,11 @@ export class CreateCommands {
       if (lane.roundsInFlight === 0 && lane.waiting.length === 0) this.retire(key, lane, now);
       return;
     }
-    const wait = lane.pacing.wait(now);
+    const wait = lane.pacing.start(now, lane.waiting.length);
     if (wait > 0) {
       lane.hold = this.dispatchIn(key, lane, wait, 'hold');
       return;
     }
-    lane.pacing.started(now);
     lane.roundsInFlight++;
     const round = sizes.map((size) => {
       const group = lane.waiting.splice(0, size);

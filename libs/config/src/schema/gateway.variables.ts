@@ -214,8 +214,8 @@ export const GATEWAY_VARIABLES: readonly VariableSpec[] = [
     max: 1_000,
     unit: 'milliseconds',
     services: ['gateway'],
-    default: '40',
-    doc: "least time between the commands that carry one caller's concurrent single requests (`POST /api/assignments`, `/api/identities`), so each carries what arrived meanwhile; a caller whose requests come one after another is never held; 0: a command as soon as the last is answered",
+    default: '80',
+    doc: "least time between the commands that carry one caller's concurrent single requests (`POST /api/assignments`, `/api/identities`), so each carries what arrived meanwhile; 16 waiting go at once; a caller whose requests come one after another is never held; 0: a command as soon as the last is answered",
   },
   {
     name: 'STUCK_AFTER_PENDING',
