@@ -90,7 +90,12 @@ export class RoundPacing {
   start(now: number, waiting: number): number {
     const wait = this.wait(now);
     if (wait === 0) this.pacer.take(now);
-    return wait > 0 && waiting >= EDGE_ROUND_FULL ? 0 : wait;
+    return wait > 0 && RoundPacing.full(waiting) ? 0 : wait;
+  }
+
+  /** Whether `waiting` requests make a full round, which need not wait for its turn. */
+  static full(waiting: number): boolean {
+    return waiting >= EDGE_ROUND_FULL;
   }
 
   /**

@@ -9,7 +9,7 @@ import { metricsRegistry } from '@prov/platform';
 import { Histogram } from 'prom-client';
 import type { Caller } from '../auth/api-token.guard';
 import { type BatchResponse, itemError, runBatch } from './batch';
-import { COALESCED_ROUNDS_IN_FLIGHT, commandsToSend, EDGE_ROUND_FULL, RoundPacing } from './coalescing';
+import { COALESCED_ROUNDS_IN_FLIGHT, commandsToSend, RoundPacing } from './coalescing';
 
 /**
  * A `requests` command that creates something once (an identity's registration, an assignment's
@@ -145,7 +145,7 @@ export class CreateCommands {
    */
   private dispatch(key: string, lane: Lane): void {
     if (lane.hold) {
-      if (lane.waiting.length < EDGE_ROUND_FULL) return;
+      if (!RoundPacing.full(lane.waiting.length)) return;
       // Full while it waited for its turn: it goes now (ADR 0093).
       clearTimeout(lane.hold);
       lane.hold = undefined;

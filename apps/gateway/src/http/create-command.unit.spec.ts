@@ -97,33 +97,26 @@ describe('one caller’s single requests at the edge (ADRs 0053, 0092, 0093)', (
   });
 
   it('does not hold a caller with a fixed number of requests in flight to that many per interval (ADR 0093)', async () => {
-    const answered = async (intervalMs: number) => {
-      const sent: Sent[] = [];
-      const edge = edgeWith(intervalMs, sent);
-      let count = 0;
-      let running = true;
-      // 32 clients, each sending its next request as soon as its last is answered.
-      const client = async (id: number) => {
-        for (let n = 0; running; n++) {
-          await expect(edge.send(create, { n: id * 100_000 + n }, caller)).resolves.toEqual({
-            id: `a-${id * 100_000 + n}`,
-            created: true,
-          });
-          count++;
-        }
-      };
-      const clients = Array.from({ length: 32 }, (_, id) => client(id));
-      await jest.advanceTimersByTimeAsync(1_000);
-      running = false;
-      await jest.advanceTimersByTimeAsync(1_000);
-      await Promise.all(clients);
-      return { count, sent };
+    const sent: Sent[] = [];
+    const edge = edgeWith(80, sent);
+    let answered = 0;
+    let running = true;
+    // 32 clients, each sending its next request as soon as its last is answered.
+    const client = async (id: number) => {
+      for (let n = 0; running; n++) {
+        const body = { n: id * 100_000 + n };
+        await expect(edge.send(create, body, caller)).resolves.toEqual({ id: `a-${body.n}`, created: true });
+        answered++;
+      }
     };
-    const paced = await answered(80);
-    // Held to its turns, 32 a round, one round per 80 ms: about 400 in the second.
-    expect(paced.count).toBeGreaterThan(32 * (1_000 / 80) * 2);
-    expect(paced.sent.every((command) => command.items >= 1)).toBe(true);
-    expect(paced.sent.some((command) => command.items >= EDGE_ROUND_FULL)).toBe(true);
+    const clients = Array.from({ length: 32 }, (_, id) => client(id));
+    await jest.advanceTimersByTimeAsync(1_000);
+    running = false;
+    await jest.advanceTimersByTimeAsync(1_000);
+    await Promise.all(clients);
+    // Held to its turns, 32 a round and one round per 80 ms, it would get about 400 in the second.
+    expect(answered).toBeGreaterThan(32 * (1_000 / 80) * 2);
+    expect(sent.some((command) => command.items >= EDGE_ROUND_FULL)).toBe(true);
   });
 
   it('forgets an idle caller once its concurrency is forgotten, and a new request then goes at once', async () => {
