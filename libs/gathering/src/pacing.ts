@@ -41,4 +41,13 @@ export class Pacer {
   take(now = Date.now()): void {
     this.fullAt = pacedStep(this.fullAt, now, this.pacing);
   }
+
+  /**
+   * Records a step taken now ahead of its turn: it takes the turn, but however many such steps
+   * go, the next one waits at most one interval.
+   */
+  takeAhead(now = Date.now()): void {
+    const mostAhead = now + Math.max(this.pacing.burst, 1) * Math.max(this.pacing.intervalMs, 0);
+    this.fullAt = Math.min(pacedStep(this.fullAt, now, this.pacing), mostAhead);
+  }
 }

@@ -30,6 +30,18 @@ describe('pacing of reads, wake-ups and commands', () => {
     }
   });
 
+  it('takes a step ahead of its turn, leaving the next one at most one interval to wait', () => {
+    const pacer = new Pacer(pacing);
+    for (let step = 0; step < 3; step++) pacer.take(1_000);
+    expect(pacer.delay(1_000)).toBe(20);
+    for (let step = 0; step < 5; step++) pacer.takeAhead(1_000);
+    expect(pacer.delay(1_000)).toBe(20);
+    // Taken ahead on a bucket with room, it is a step like another.
+    const fresh = new Pacer(pacing);
+    fresh.takeAhead(1_000);
+    expect(fresh.delay(1_000)).toBe(0);
+  });
+
   it('never waits with an interval of 0, and treats a burst below 1 as 1', () => {
     expect(pacedDelay(5_000, 0, { burst: 1, intervalMs: 0 })).toBe(0);
     expect(

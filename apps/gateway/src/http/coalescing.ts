@@ -83,14 +83,20 @@ export class RoundPacing {
 
   /**
    * Starts a round of `waiting` requests if it may start now (0), or says how many milliseconds
-   * it must wait. A round that goes on its turn takes it; a full round goes early and leaves the
-   * turn to the round after it, so a burst of full rounds does not hold back the partial one that
-   * ends it.
+   * it must wait. A round that goes on its turn takes it; a full round goes early and takes the
+   * next turn, so the round after it gathers for an interval rather than leaving with the first
+   * request, but never more than one: after a run of full rounds the partial one that ends it
+   * waits one interval at most.
    */
   start(now: number, waiting: number): number {
     const wait = this.wait(now);
-    if (wait === 0) this.pacer.take(now);
-    return wait > 0 && RoundPacing.full(waiting) ? 0 : wait;
+    if (wait === 0) {
+      this.pacer.take(now);
+      return 0;
+    }
+    if (!RoundPacing.full(waiting)) return wait;
+    this.pacer.takeAhead(now);
+    return 0;
   }
 
   /** Whether `waiting` requests make a full round, which need not wait for its turn. */

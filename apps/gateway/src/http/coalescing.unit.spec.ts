@@ -65,14 +65,17 @@ describe('pacing one caller’s rounds (ADRs 0092, 0093)', () => {
     expect(waits).toEqual([...Array<number>(EDGE_PACING_BURST).fill(0), 40, 80]);
   });
 
-  it(`starts a round of ${EDGE_ROUND_FULL} waiting at once (ADR 0093), and leaves its turn to the next`, () => {
+  it(`starts a round of ${EDGE_ROUND_FULL} waiting at once (ADR 0093), taking one turn at most`, () => {
     const pacing = new RoundPacing(80);
     pacing.arrived(1, 1_000);
     for (let round = 0; round < EDGE_PACING_BURST; round++) expect(pacing.start(1_000, 1)).toBe(0);
     expect(pacing.start(1_000, EDGE_ROUND_FULL - 1)).toBe(80);
-    for (let round = 0; round < 10; round++) expect(pacing.start(1_000, EDGE_ROUND_FULL)).toBe(0);
-    // The full rounds took no turn: the partial round after them waits one interval, not eleven.
-    expect(pacing.start(1_000, 1)).toBe(80);
+    expect(pacing.start(1_040, EDGE_ROUND_FULL)).toBe(0);
+    // It took the turn due at 1,080: the next round gathers for an interval after it, until 1,120.
+    expect(pacing.start(1_080, 1)).toBe(40);
+    for (let round = 0; round < 10; round++) expect(pacing.start(1_080, EDGE_ROUND_FULL)).toBe(0);
+    // Ten more full rounds: the partial round after them still waits one interval, not eleven.
+    expect(pacing.start(1_080, 1)).toBe(80);
   });
 
   it(`forgets a caller's concurrency ${CONCURRENCY_MEMORY_MS} ms after the last request that overlapped another`, () => {
