@@ -38,6 +38,13 @@ export const HELMET_OPTIONS: HelmetOptions = {
   strictTransportSecurity: false,
 };
 
+/**
+ * Headers every answer gets unless its route sets its own (the console's files, live updates):
+ * the API's answers say who has what and hold personal data, which no browser or proxy cache
+ * should keep (OWASP ASVS 8.2.1: anti-caching headers on sensitive answers).
+ */
+export const ANSWER_HEADERS = [['Cache-Control', 'no-store']] as const;
+
 /** The OpenAPI document's header; `npm run api:types` builds the same document without a server. */
 export function openApiConfig() {
   return new DocumentBuilder()
@@ -76,7 +83,10 @@ export async function createGatewayApp(
   app.use(httpMetricsMiddleware);
   // Helmet's headers, computed once by helmet itself (ADR 0059); Express then never sets X-Powered-By.
   app.disable('x-powered-by');
-  app.use(securityHeaders(HELMET_OPTIONS));
+  // No ETag of every answer either: nothing may keep an answer to revalidate it, and the digest of
+  // each body was CPU for nothing. SCIM sets its resources' versions itself.
+  app.set('etag', false);
+  app.use(securityHeaders(HELMET_OPTIONS, ANSWER_HEADERS));
   installRequestLimits(app, settings);
   if (traced) app.use(resumeTraceContext);
   // SCIM clients expect the service provider at /scim/v2 (docs/inbound.md), beside the API.

@@ -42,9 +42,18 @@ export function helmetHeaders(options: Readonly<HelmetOptions>): SecurityHeaders
   return recorded;
 }
 
-/** Middleware giving every response the headers helmet would have given it (computed once, at start-up). */
-export function securityHeaders(options: Readonly<HelmetOptions>) {
-  const { set, removed } = helmetHeaders(options);
+/**
+ * Middleware giving every response the headers helmet would have given it (computed once, at
+ * start-up), then `also`: defaults a route may still replace, in the same middleware rather than
+ * one more per request.
+ */
+export function securityHeaders(
+  options: Readonly<HelmetOptions>,
+  also: readonly (readonly [name: string, value: string])[] = [],
+) {
+  const helmets = helmetHeaders(options);
+  const { removed } = helmets;
+  const set = [...helmets.set, ...also];
   return (_req: IncomingMessage, res: ServerResponse, next: () => void): void => {
     for (const name of removed) res.removeHeader(name);
     for (const [name, value] of set) res.setHeader(name, value);

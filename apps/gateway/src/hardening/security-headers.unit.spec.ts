@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import helmet from 'helmet';
-import { HELMET_OPTIONS } from '../gateway-app';
+import { ANSWER_HEADERS, HELMET_OPTIONS } from '../gateway-app';
 import { helmetHeaders, securityHeaders } from './security-headers';
 
 /** The headers of a GET and a POST answered by an Express app set up by `install`. */
@@ -42,6 +42,14 @@ describe('the security headers', () => {
     });
     expect(computedOnce[0]['x-powered-by']).toBeUndefined();
     expect(computedOnce[0]['strict-transport-security']).toBeUndefined();
+  });
+
+  it("add the answers' defaults after helmet's", async () => {
+    const [read, write] = await answers((app) => app.use(securityHeaders(HELMET_OPTIONS, ANSWER_HEADERS)));
+    const [byHelmet] = await answers((app) => app.use(helmet(HELMET_OPTIONS)));
+    expect(read).toMatchObject({ ...byHelmet, 'cache-control': 'no-store' });
+    expect(write['cache-control']).toBe('no-store');
+    expect(byHelmet['cache-control']).toBeUndefined();
   });
 
   it('refuse a policy computed per request rather than fix it at its first value', () => {

@@ -71,6 +71,17 @@ describe('the HTTP edge', () => {
     const health = await call('GET', '/api/health');
     expect(health.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
     expect(health.headers.get('x-content-type-options')).toBe('nosniff');
+    // Who has what is kept by no cache, nor offered for revalidation.
+    const list = await call('GET', '/api/assignments', { token: TOKENS.requester });
+    const written = await postJson('/api/assignments', {
+      identityId: 'cache.one',
+      entitlementId: 'hr_app_reader',
+    });
+    for (const answer of [health, list, written]) {
+      expect(answer.headers.get('cache-control')).toBe('no-store');
+      expect(answer.headers.get('etag')).toBeNull();
+    }
+    expect(list.status).toBe(200);
     expect((await call('GET', '/api/assignments')).status).toBe(401);
     expect((await call('GET', '/api/docs/json')).status).toBe(401);
     const docs = await call('GET', '/api/docs/json', { token: TOKENS.reviewer });
