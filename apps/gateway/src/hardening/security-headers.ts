@@ -51,9 +51,8 @@ export function securityHeaders(
   options: Readonly<HelmetOptions>,
   also: readonly (readonly [name: string, value: string])[] = [],
 ) {
-  const helmets = helmetHeaders(options);
-  const { removed } = helmets;
-  const set = [...helmets.set, ...also];
+  const { set: helmets, removed } = helmetHeaders(options);
+  const set = [...helmets, ...also];
   return (_req: IncomingMessage, res: ServerResponse, next: () => void): void => {
     for (const name of removed) res.removeHeader(name);
     for (const [name, value] of set) res.setHeader(name, value);
